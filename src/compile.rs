@@ -1,0 +1,72 @@
+//! The whole pipeline on one input, with no I/O: text in, output texts and diagnostics out.
+
+use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
+use crate::emit::cloudformation::emit_template;
+use crate::emit::linuxkit::emit_linuxkit;
+use crate::input::{decode, read_application};
+use crate::source::SourceFile;
+
+/// What compiling one input produced. Outputs are present only when there is no error.
+#[derive(Debug, Clone, Default)]
+pub struct Compilation {
+    pub diagnostics: Vec<Diagnostic>,
+    pub template: Option<String>,
+    /// (deployment name, LinuxKit build file), in document order.
+    pub linuxkit: Vec<(String, String)>,
+}
+
+impl Compilation {
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// `strict` turns every warning into an error, for CI jobs that want no surprises.
+#[must_use]
+pub fn compile_bytes(name: &str, bytes: &[u8], strict: bool) -> (SourceFile, Compilation) {
+    match decode(bytes) {
+        Ok(text) => {
+            let source = SourceFile::new(name, text);
+            let compilation = compile_source(&source, strict);
+            (source, compilation)
+        }
+        Err(problem) => (
+            SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()),
+            Compilation { diagnostics: vec![problem], ..Compilation::default() },
+        ),
+    }
+}
+
+#[must_use]
+pub fn compile_source(source: &SourceFile, strict: bool) -> Compilation {
+    let reading = read_application(source);
+    let mut diagnostics = reading.diagnostics;
+    let mut compilation = Compilation::default();
+    if let Some(application) = reading.application {
+        match emit_template(&application) {
+            Ok((template, warnings)) => {
+                diagnostics.extend(warnings);
+                compilation.template = Some(template);
+                compilation.linuxkit = application
+                    .deployments
+                    .iter()
+                    .map(|deployment| (deployment.name.clone(), emit_linuxkit(deployment)))
+                    .collect();
+            }
+            Err(problems) => diagnostics.extend(problems),
+        }
+    }
+    if strict {
+        for diagnostic in &mut diagnostics {
+            diagnostic.severity = Severity::Error;
+        }
+    }
+    sort_diagnostics(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        compilation.template = None;
+        compilation.linuxkit.clear();
+    }
+    compilation.diagnostics = diagnostics;
+    compilation
+}

@@ -1,0 +1,228 @@
+//! An application → one parameterised CloudFormation template (JSON). AMI ids, network and
+//! DNS zone are parameters, so one template serves every account, region and environment.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::emit::compute::{auto_scaling_group, launch_template};
+use crate::emit::intrinsic::Expr;
+use crate::emit::load_balancing::{host_name, instance_security_group, traffic_resources};
+use crate::emit::naming::{
+    HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, Names, SUBNETS_PARAMETER, VPC_PARAMETER,
+};
+use crate::model::{Application, Certificate};
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// CloudFormation's quotas per template.
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_PARAMETERS: usize = 200;
+pub const MAX_OUTPUTS: usize = 200;
+/// A template passed through S3 (`aws cloudformation deploy --s3-bucket`).
+pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
+/// A template passed inline (`--template-body`, or `deploy` without `--s3-bucket`).
+pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+
+#[derive(Serialize)]
+struct Template {
+    #[serde(rename = "AWSTemplateFormatVersion")]
+    format_version: &'static str,
+    #[serde(rename = "Description")]
+    description: String,
+    #[serde(rename = "Parameters")]
+    parameters: IndexMap<String, Value>,
+    #[serde(rename = "Resources")]
+    resources: IndexMap<String, Value>,
+    #[serde(rename = "Outputs", skip_serializing_if = "IndexMap::is_empty")]
+    outputs: IndexMap<String, Value>,
+}
+
+/// The template text (pretty JSON, final newline) and any warnings about it.
+///
+/// # Errors
+/// When two deployments would share logical ids, or a CloudFormation quota is exceeded.
+pub fn emit_template(application: &Application) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    check_logical_ids(application)?;
+    let template = build(application);
+    let mut text = serde_json::to_string_pretty(&template).unwrap_or_default();
+    text.push('\n');
+    let warnings = check_quotas(&template, text.len())?;
+    Ok((text, warnings))
+}
+
+fn check_logical_ids(application: &Application) -> Result<(), Vec<Diagnostic>> {
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    let mut problems = Vec::new();
+    for deployment in &application.deployments {
+        let id = Names::new(&deployment.name).id;
+        if let Some((_, other)) = seen.iter().find(|(existing, _)| *existing == id) {
+            problems.push(
+                Diagnostic::error(
+                    Code::InvalidName,
+                    None,
+                    format!("deployments `{other}` and `{}` both map to the CloudFormation id `{id}`", deployment.name),
+                )
+                .with_help("rename one of them; ids drop the '-' and capitalise each part"),
+            );
+        }
+        seen.push((id, &deployment.name));
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+fn build(application: &Application) -> Template {
+    let mut parameters = IndexMap::new();
+    let mut resources = IndexMap::new();
+    let mut outputs = IndexMap::new();
+    let any_load_balancer = application.deployments.iter().any(|d| d.load_balancer.is_some());
+    let any_internal = application
+        .deployments
+        .iter()
+        .any(|d| d.load_balancer.as_ref().is_some_and(|lb| !lb.public));
+    parameters.insert(
+        VPC_PARAMETER.to_string(),
+        json!({ "Type": "AWS::EC2::VPC::Id", "Description": "The VPC the VMs and load balancers run in." }),
+    );
+    parameters.insert(
+        SUBNETS_PARAMETER.to_string(),
+        json!({
+            "Type": "List<AWS::EC2::Subnet::Id>",
+            "Description": "Subnets of the VPC, in at least two Availability Zones (an application load balancer needs two)."
+        }),
+    );
+    if any_load_balancer {
+        parameters.insert(
+            HOSTED_ZONE_PARAMETER.to_string(),
+            json!({
+                "Type": "String",
+                "Description": "The Route 53 hosted zone the deployments are named in, without the final dot, e.g. example.com.",
+                "AllowedPattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$",
+                "ConstraintDescription": "a domain name without a trailing dot"
+            }),
+        );
+    }
+    if any_internal {
+        parameters.insert(
+            INTERNAL_CIDR_PARAMETER.to_string(),
+            json!({
+                "Type": "String",
+                "Default": "0.0.0.0/0",
+                "Description": "Who may reach internal load balancers. They are unreachable from the internet already; narrow this to your VPC's CIDR for defence in depth.",
+                "AllowedPattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$",
+                "ConstraintDescription": "an IPv4 CIDR block such as 10.0.0.0/16"
+            }),
+        );
+    }
+    for deployment in &application.deployments {
+        let names = Names::new(&deployment.name);
+        parameters.insert(
+            names.with("ImageId"),
+            json!({
+                "Type": "AWS::EC2::Image::Id",
+                "Description": format!("The AMI built from {}.linuxkit.yml (linuxkit build --format aws, then linuxkit push aws).", deployment.name)
+            }),
+        );
+        parameters.insert(
+            names.with("InstanceType"),
+            json!({
+                "Type": "String",
+                "Default": deployment.instance_type,
+                "Description": format!("The EC2 instance type of {}'s VMs.", deployment.name)
+            }),
+        );
+        let needs_certificate = deployment.load_balancer.as_ref().is_some_and(|lb| {
+            lb.listeners.iter().any(|listener| listener.certificate == Certificate::Parameter)
+        });
+        if needs_certificate {
+            parameters.insert(
+                names.with("CertificateArn"),
+                json!({
+                    "Type": "String",
+                    "Description": format!("The ACM certificate ARN for {}'s HTTPS/TLS listeners.", deployment.name),
+                    "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
+                    "ConstraintDescription": "an ACM certificate ARN"
+                }),
+            );
+        }
+        resources.insert(names.with("InstanceSecurityGroup"), instance_security_group(deployment, &names));
+        if let Some(load_balancer) = &deployment.load_balancer {
+            resources.extend(traffic_resources(deployment, load_balancer, &names));
+            outputs.insert(
+                names.with("Endpoint"),
+                json!({
+                    "Description": format!("The DNS name clients use to reach {}.", deployment.name),
+                    "Value": host_name(deployment)
+                }),
+            );
+            outputs.insert(
+                names.with("LoadBalancerDnsName"),
+                json!({
+                    "Description": format!("{}'s load balancer.", deployment.name),
+                    "Value": Expr::get_att(names.with("LoadBalancer"), "DNSName")
+                }),
+            );
+        }
+        resources.insert(names.with("LaunchTemplate"), launch_template(deployment, &names));
+        resources.insert(names.with("AutoScalingGroup"), auto_scaling_group(deployment, &names));
+        outputs.insert(
+            names.with("AutoScalingGroupName"),
+            json!({
+                "Description": format!("The Auto Scaling group running {}'s VMs.", deployment.name),
+                "Value": Expr::reference(names.with("AutoScalingGroup"))
+            }),
+        );
+    }
+    let names: Vec<&str> = application.deployments.iter().map(|d| d.name.as_str()).collect();
+    Template {
+        format_version: "2010-09-09",
+        description: format!("i2kit: {}", names.join(", ")),
+        parameters,
+        resources,
+        outputs,
+    }
+}
+
+fn check_quotas(template: &Template, bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let split = "split the deployments over several files; each file becomes its own template and stack";
+    let mut problems = Vec::new();
+    for (what, count, limit) in [
+        ("resources", template.resources.len(), MAX_RESOURCES),
+        ("parameters", template.parameters.len(), MAX_PARAMETERS),
+        ("outputs", template.outputs.len(), MAX_OUTPUTS),
+    ] {
+        if count > limit {
+            problems.push(
+                Diagnostic::error(
+                    Code::TemplateLimit,
+                    None,
+                    format!("the template would have {count} {what}; CloudFormation allows {limit}"),
+                )
+                .with_help(split),
+            );
+        }
+    }
+    if bytes > MAX_TEMPLATE_BYTES {
+        problems.push(
+            Diagnostic::error(
+                Code::TemplateLimit,
+                None,
+                format!("the template would be {bytes} bytes; CloudFormation accepts at most {MAX_TEMPLATE_BYTES}"),
+            )
+            .with_help(split),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut warnings = Vec::new();
+    if bytes > MAX_INLINE_TEMPLATE_BYTES {
+        warnings.push(
+            Diagnostic::warning(
+                Code::TemplateLimit,
+                None,
+                format!("the template is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES}-byte limit for templates passed inline"),
+            )
+            .with_help("deploy it with `aws cloudformation deploy --s3-bucket BUCKET`, which uploads it first"),
+        );
+    }
+    Ok(warnings)
+}

@@ -1,0 +1,162 @@
+//! A deployment → the LinuxKit build file for its VM image (`linuxkit build --format aws`).
+
+use crate::model::{CPU_PERIOD_MICROS, Capabilities, Container, Deployment, Mount};
+use crate::platform;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct BuildFile<'a> {
+    kernel: Kernel,
+    init: Vec<&'static str>,
+    onboot: Vec<Service<'a>>,
+    services: Vec<Service<'a>>,
+}
+
+#[derive(Serialize)]
+struct Kernel {
+    image: &'static str,
+    cmdline: &'static str,
+}
+
+/// A LinuxKit `onboot` or `services` entry; keys are LinuxKit's, in its documented order.
+#[derive(Serialize, Default)]
+struct Service<'a> {
+    name: &'a str,
+    image: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capabilities: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    binds: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tmpfs: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    env: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cwd: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pid: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    readonly: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uid: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gid: Option<u32>,
+    #[serde(rename = "noNewPrivileges", skip_serializing_if = "Option::is_none")]
+    no_new_privileges: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hostname: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resources: Option<ResourceLimits>,
+}
+
+/// The OCI LinuxResources subset LinuxKit reads: lower-case keys, integer values.
+#[derive(Serialize)]
+struct ResourceLimits {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memory: Option<MemoryLimit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu: Option<CpuLimit>,
+}
+
+#[derive(Serialize)]
+struct MemoryLimit {
+    limit: u64,
+}
+
+#[derive(Serialize)]
+struct CpuLimit {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shares: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quota: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: Option<u64>,
+}
+
+static DHCPCD_ONBOOT: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| platform::DHCPCD_ONBOOT_COMMAND.iter().map(ToString::to_string).collect());
+static DHCPCD_SERVICE: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| platform::DHCPCD_SERVICE_COMMAND.iter().map(ToString::to_string).collect());
+
+/// The build file's YAML text.
+#[must_use]
+pub fn emit_linuxkit(deployment: &Deployment) -> String {
+    let mut onboot = vec![
+        Service { name: "sysctl", image: platform::SYSCTL_IMAGE, ..Service::default() },
+        Service {
+            name: "dhcpcd",
+            image: platform::DHCPCD_IMAGE,
+            command: Some(&DHCPCD_ONBOOT),
+            ..Service::default()
+        },
+    ];
+    onboot.extend(deployment.init_containers.iter().map(|container| pod_service(container, deployment)));
+    let mut services = vec![
+        Service { name: "rngd", image: platform::RNGD_IMAGE, ..Service::default() },
+        Service {
+            name: "dhcpcd2",
+            image: platform::DHCPCD_IMAGE,
+            command: Some(&DHCPCD_SERVICE),
+            ..Service::default()
+        },
+    ];
+    services.extend(deployment.containers.iter().map(|container| pod_service(container, deployment)));
+    let file = BuildFile {
+        kernel: Kernel { image: platform::KERNEL_IMAGE, cmdline: platform::KERNEL_CMDLINE },
+        init: platform::INIT_IMAGES.to_vec(),
+        onboot,
+        services,
+    };
+    serde_yaml::to_string(&file).unwrap_or_default()
+}
+
+fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Service<'a> {
+    // LinuxKit: no `capabilities` key means none at all, so the set is always written out.
+    let capabilities = match &container.capabilities {
+        Capabilities::All => vec!["all".to_string()],
+        Capabilities::Only(set) if set.is_empty() => vec!["none".to_string()],
+        Capabilities::Only(set) => set.iter().cloned().collect(),
+    };
+    let mut binds = vec![platform::RESOLV_CONF_BIND.to_string()];
+    let mut tmpfs = Vec::new();
+    for mount in &container.mounts {
+        match mount {
+            Mount::Tmpfs { path, size_bytes } => tmpfs.push(match size_bytes {
+                Some(size) => format!("{path}:size={size}"),
+                None => path.clone(),
+            }),
+            Mount::Bind { source, target, read_only } => {
+                binds.push(format!("{source}:{target}{}", if *read_only { ":ro" } else { "" }));
+            }
+        }
+    }
+    let resources = &container.resources;
+    let memory = resources.memory_limit_bytes.map(|limit| MemoryLimit { limit });
+    let cpu = (resources.cpu_shares.is_some() || resources.cpu_quota_micros.is_some()).then(|| CpuLimit {
+        shares: resources.cpu_shares,
+        quota: resources.cpu_quota_micros,
+        period: resources.cpu_quota_micros.map(|_| CPU_PERIOD_MICROS),
+    });
+    Service {
+        name: &container.name,
+        image: &container.image,
+        capabilities: Some(capabilities),
+        binds,
+        tmpfs,
+        command: container.command.as_deref(),
+        env: container
+            .env
+            .as_ref()
+            .map(|env| env.iter().map(|(name, value)| format!("{name}={value}")).collect()),
+        cwd: container.working_dir.as_deref(),
+        pid: deployment.share_process_namespace.then_some("host"),
+        readonly: container.read_only_root.then_some(true),
+        uid: container.uid,
+        gid: container.gid,
+        no_new_privileges: container.no_new_privileges.then_some(true),
+        hostname: deployment.hostname.as_deref(),
+        resources: (memory.is_some() || cpu.is_some()).then_some(ResourceLimits { memory, cpu }),
+    }
+}

@@ -1,0 +1,270 @@
+//! The traffic path: security groups, the load balancer, its listeners and target groups,
+//! and the Route 53 name.
+
+use crate::emit::intrinsic::Expr;
+use crate::emit::naming::{HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, Names, SUBNETS_PARAMETER, VPC_PARAMETER};
+use crate::model::{Certificate, Deployment, HealthCheck, Listener, LoadBalancer, LoadBalancerKind, Protocol};
+use indexmap::IndexMap;
+use serde_json::{Value, json};
+
+/// TLS 1.3 with 1.2 fallback: AWS's recommended policy for HTTPS and TLS listeners.
+pub const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/// Answers counted as healthy; valid on both ALB and NLB target groups.
+pub const HEALTHY_HTTP_CODES: &str = "200-399";
+
+fn ip_protocol(protocol: Protocol) -> &'static str {
+    if protocol == Protocol::Udp { "udp" } else { "tcp" }
+}
+
+/// The instances' group: reachable only from the load balancer's group, on container ports.
+#[must_use]
+pub fn instance_security_group(deployment: &Deployment, names: &Names) -> Value {
+    let mut ingress: Vec<Value> = Vec::new();
+    let mut seen = Vec::new();
+    if let Some(load_balancer) = &deployment.load_balancer {
+        for listener in &load_balancer.listeners {
+            let ports = [
+                (listener.target_port, ip_protocol(listener.target_protocol), "traffic"),
+                (listener.health_check.port, "tcp", "health checks"),
+            ];
+            for (port, protocol, purpose) in ports {
+                if seen.contains(&(port, protocol)) {
+                    continue;
+                }
+                seen.push((port, protocol));
+                ingress.push(json!({
+                    "Description": format!("{purpose} from the load balancer to port {port}"),
+                    "FromPort": port,
+                    "IpProtocol": protocol,
+                    "SourceSecurityGroupId": Expr::reference(names.with("LoadBalancerSecurityGroup")),
+                    "ToPort": port
+                }));
+            }
+        }
+    }
+    let mut properties = json!({
+        "GroupDescription": format!("i2kit {} VMs", deployment.name),
+        "VpcId": Expr::reference(VPC_PARAMETER),
+    });
+    if !ingress.is_empty() {
+        properties["SecurityGroupIngress"] = Value::Array(ingress);
+    }
+    json!({ "Type": "AWS::EC2::SecurityGroup", "Properties": properties })
+}
+
+/// The load balancer's group: open on its listener ports only, to the internet when public
+/// and to the internal CIDR parameter otherwise.
+#[must_use]
+pub fn load_balancer_security_group(deployment: &Deployment, load_balancer: &LoadBalancer) -> Value {
+    let source = if load_balancer.public {
+        Expr::text("0.0.0.0/0")
+    } else {
+        Expr::reference(INTERNAL_CIDR_PARAMETER)
+    };
+    let ingress: Vec<Value> = load_balancer
+        .listeners
+        .iter()
+        .map(|listener| {
+            json!({
+                "CidrIp": source,
+                "Description": format!("{} clients on port {}", listener.protocol.as_str(), listener.port),
+                "FromPort": listener.port,
+                "IpProtocol": ip_protocol(listener.protocol),
+                "ToPort": listener.port
+            })
+        })
+        .collect();
+    json!({
+        "Type": "AWS::EC2::SecurityGroup",
+        "Properties": {
+            "GroupDescription": format!("i2kit {} load balancer", deployment.name),
+            "SecurityGroupIngress": ingress,
+            "VpcId": Expr::reference(VPC_PARAMETER)
+        }
+    })
+}
+
+/// Every traffic resource of an exposed deployment, by logical id.
+#[must_use]
+pub fn traffic_resources(deployment: &Deployment, load_balancer: &LoadBalancer, names: &Names) -> IndexMap<String, Value> {
+    let mut resources = IndexMap::new();
+    resources.insert(
+        names.with("LoadBalancerSecurityGroup"),
+        load_balancer_security_group(deployment, load_balancer),
+    );
+    match load_balancer.kind {
+        LoadBalancerKind::Classic => {
+            resources.insert(names.with("LoadBalancer"), classic_load_balancer(load_balancer, names));
+        }
+        LoadBalancerKind::Application | LoadBalancerKind::Network => {
+            resources.insert(names.with("LoadBalancer"), elbv2_load_balancer(load_balancer, names));
+            for listener in &load_balancer.listeners {
+                resources.insert(
+                    names.with(&format!("TargetGroup{}", listener.port)),
+                    target_group(listener),
+                );
+                resources.insert(names.with(&format!("Listener{}", listener.port)), listener_resource(listener, names));
+            }
+        }
+    }
+    resources.insert(names.with("DnsRecord"), dns_record(deployment, load_balancer, names));
+    resources
+}
+
+fn scheme(load_balancer: &LoadBalancer) -> &'static str {
+    if load_balancer.public { "internet-facing" } else { "internal" }
+}
+
+fn elbv2_load_balancer(load_balancer: &LoadBalancer, names: &Names) -> Value {
+    let (kind, attributes) = match load_balancer.kind {
+        LoadBalancerKind::Network => (
+            "network",
+            json!([{ "Key": "load_balancing.cross_zone.enabled", "Value": "true" }]),
+        ),
+        _ => (
+            "application",
+            json!([{ "Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true" }]),
+        ),
+    };
+    json!({
+        "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "Properties": {
+            "LoadBalancerAttributes": attributes,
+            "Scheme": scheme(load_balancer),
+            "SecurityGroups": [Expr::reference(names.with("LoadBalancerSecurityGroup"))],
+            "Subnets": Expr::reference(SUBNETS_PARAMETER),
+            "Type": kind
+        }
+    })
+}
+
+fn target_group(listener: &Listener) -> Value {
+    let check = &listener.health_check;
+    let mut properties = json!({
+        "HealthCheckEnabled": true,
+        "HealthCheckIntervalSeconds": check.interval_seconds,
+        "HealthCheckPort": check.port.to_string(),
+        "HealthCheckProtocol": check.protocol.as_str(),
+        "HealthCheckTimeoutSeconds": check.timeout_seconds,
+        "HealthyThresholdCount": check.healthy_threshold,
+        "Port": listener.target_port,
+        "Protocol": listener.target_protocol.as_str(),
+        "TargetType": "instance",
+        "UnhealthyThresholdCount": check.unhealthy_threshold,
+        "VpcId": Expr::reference(VPC_PARAMETER),
+    });
+    if let Some(path) = &check.path {
+        properties["HealthCheckPath"] = json!(path);
+        properties["Matcher"] = json!({ "HttpCode": HEALTHY_HTTP_CODES });
+    }
+    json!({ "Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": properties })
+}
+
+fn certificate_arn(certificate: &Certificate, names: &Names) -> Option<Expr> {
+    match certificate {
+        Certificate::None => None,
+        Certificate::Arn(arn) => Some(Expr::text(arn.clone())),
+        Certificate::Parameter => Some(Expr::reference(names.with("CertificateArn"))),
+    }
+}
+
+fn listener_resource(listener: &Listener, names: &Names) -> Value {
+    let mut properties = json!({
+        "DefaultActions": [{
+            "TargetGroupArn": Expr::reference(names.with(&format!("TargetGroup{}", listener.port))),
+            "Type": "forward"
+        }],
+        "LoadBalancerArn": Expr::reference(names.with("LoadBalancer")),
+        "Port": listener.port,
+        "Protocol": listener.protocol.as_str(),
+    });
+    if let Some(arn) = certificate_arn(&listener.certificate, names) {
+        properties["Certificates"] = json!([{ "CertificateArn": arn }]);
+        properties["SslPolicy"] = json!(TLS_POLICY);
+    }
+    json!({ "Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": properties })
+}
+
+/// Classic ELB protocol names: TLS is called SSL there.
+fn classic_protocol(protocol: Protocol) -> &'static str {
+    if protocol == Protocol::Tls { "SSL" } else { protocol.as_str() }
+}
+
+/// The Classic ELB of the paper's Fig. 7. It has one health check for all listeners: the
+/// first listener's.
+fn classic_load_balancer(load_balancer: &LoadBalancer, names: &Names) -> Value {
+    let listeners: Vec<Value> = load_balancer
+        .listeners
+        .iter()
+        .map(|listener| {
+            let mut entry = json!({
+                "InstancePort": listener.target_port.to_string(),
+                "InstanceProtocol": classic_protocol(listener.target_protocol),
+                "LoadBalancerPort": listener.port.to_string(),
+                "Protocol": classic_protocol(listener.protocol),
+            });
+            if let Some(arn) = certificate_arn(&listener.certificate, names) {
+                entry["SSLCertificateId"] = json!(arn);
+            }
+            entry
+        })
+        .collect();
+    let mut properties = json!({
+        "CrossZone": true,
+        "Listeners": listeners,
+        "SecurityGroups": [Expr::reference(names.with("LoadBalancerSecurityGroup"))],
+        "Subnets": Expr::reference(SUBNETS_PARAMETER),
+    });
+    if let Some(first) = load_balancer.listeners.first() {
+        properties["HealthCheck"] = classic_health_check(&first.health_check);
+    }
+    if !load_balancer.public {
+        properties["Scheme"] = json!("internal");
+    }
+    json!({ "Type": "AWS::ElasticLoadBalancing::LoadBalancer", "Properties": properties })
+}
+
+fn classic_health_check(check: &HealthCheck) -> Value {
+    let target = match &check.path {
+        Some(path) => format!("{}:{}{path}", check.protocol.as_str(), check.port),
+        None => format!("TCP:{}", check.port),
+    };
+    json!({
+        "HealthyThreshold": check.healthy_threshold.to_string(),
+        "Interval": check.interval_seconds.to_string(),
+        "Target": target,
+        "Timeout": check.timeout_seconds.to_string(),
+        "UnhealthyThreshold": check.unhealthy_threshold.to_string()
+    })
+}
+
+/// `<name>.<zone>` as an alias A record: valid even at a zone apex, and free of TTL drift.
+fn dns_record(deployment: &Deployment, load_balancer: &LoadBalancer, names: &Names) -> Value {
+    let zone_attribute = match load_balancer.kind {
+        LoadBalancerKind::Classic => "CanonicalHostedZoneNameID",
+        _ => "CanonicalHostedZoneID",
+    };
+    json!({
+        "Type": "AWS::Route53::RecordSet",
+        "Properties": {
+            "AliasTarget": {
+                "DNSName": Expr::get_att(names.with("LoadBalancer"), "DNSName"),
+                "EvaluateTargetHealth": true,
+                "HostedZoneId": Expr::get_att(names.with("LoadBalancer"), zone_attribute)
+            },
+            "HostedZoneName": Expr::Concat(vec![Expr::reference(HOSTED_ZONE_PARAMETER), Expr::text(".")]),
+            "Name": host_name(deployment),
+            "Type": "A"
+        }
+    })
+}
+
+/// `<name>.<zone>.`, fully qualified as Route 53 stores it.
+#[must_use]
+pub fn host_name(deployment: &Deployment) -> Expr {
+    Expr::Concat(vec![
+        Expr::text(format!("{}.", deployment.name)),
+        Expr::reference(HOSTED_ZONE_PARAMETER),
+        Expr::text("."),
+    ])
+}

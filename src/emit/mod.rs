@@ -1,0 +1,8 @@
+//! Output writers. They read only the model.
+
+pub mod cloudformation;
+pub mod compute;
+pub mod intrinsic;
+pub mod linuxkit;
+pub mod load_balancing;
+pub mod naming;

@@ -1,0 +1,51 @@
+//! CloudFormation logical ids and parameter names derived from deployment names.
+
+/// `nginx-deployment` → `NginxDeployment`: logical ids allow only letters and digits.
+#[must_use]
+pub fn logical_id(name: &str) -> String {
+    name.split('-')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut characters = part.chars();
+            characters
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+pub const VPC_PARAMETER: &str = "VpcId";
+pub const SUBNETS_PARAMETER: &str = "Subnets";
+pub const HOSTED_ZONE_PARAMETER: &str = "HostedZoneName";
+pub const INTERNAL_CIDR_PARAMETER: &str = "InternalClientCidr";
+
+/// Names of one deployment's resources and parameters.
+#[derive(Debug, Clone)]
+pub struct Names {
+    pub id: String,
+}
+
+impl Names {
+    #[must_use]
+    pub fn new(deployment_name: &str) -> Names {
+        Names { id: logical_id(deployment_name) }
+    }
+
+    #[must_use]
+    pub fn with(&self, suffix: &str) -> String {
+        format!("{}{suffix}", self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pascal_cases_dns_labels() {
+        assert_eq!(logical_id("nginx-deployment"), "NginxDeployment");
+        assert_eq!(logical_id("redis"), "Redis");
+        assert_eq!(logical_id("a1-b2"), "A1B2");
+    }
+}

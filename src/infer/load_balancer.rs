@@ -1,0 +1,298 @@
+//! From the ports a deployment exposes to its load balancer and listeners.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::protocol::{
+    adapt_inferred, default_target_protocol, infer_load_balancer_kind, infer_protocol,
+    listener_supported, pairing_allowed,
+};
+use crate::model::{Certificate, HealthCheck, Listener, LoadBalancer, LoadBalancerKind, Protocol};
+use crate::source::Span;
+
+/// One exposed port as the manifest wrote it; `None` means "infer it".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortRequest {
+    /// The container that listens on `container_port`.
+    pub container: String,
+    pub listener_port: u16,
+    pub container_port: u16,
+    pub listener_protocol: Option<Protocol>,
+    pub target_protocol: Option<Protocol>,
+    pub certificate: Option<String>,
+    pub span: Option<Span>,
+}
+
+/// Health check settings the manifest asked for; unset ones take the defaults below.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HealthCheckRequest {
+    pub protocol: Option<Protocol>,
+    pub port: Option<u16>,
+    pub path: Option<String>,
+    pub interval_seconds: Option<u32>,
+    pub timeout_seconds: Option<u32>,
+    pub healthy_threshold: Option<u32>,
+    pub unhealthy_threshold: Option<u32>,
+    pub span: Option<Span>,
+}
+
+pub const DEFAULT_HEALTH_PATH: &str = "/";
+pub const DEFAULT_INTERVAL_SECONDS: u32 = 10;
+pub const DEFAULT_TIMEOUT_SECONDS: u32 = 5;
+pub const DEFAULT_HEALTHY_THRESHOLD: u32 = 2;
+pub const DEFAULT_UNHEALTHY_THRESHOLD: u32 = 3;
+
+/// The load balancer for `requests`, or `None` when nothing is exposed.
+///
+/// # Errors
+/// Every conflict and unsupported protocol found, each at its port's position.
+pub fn plan_load_balancer(
+    requests: &[PortRequest],
+    kind_override: Option<LoadBalancerKind>,
+    public: bool,
+    health: &HealthCheckRequest,
+) -> Result<Option<LoadBalancer>, Vec<Diagnostic>> {
+    if requests.is_empty() {
+        return Ok(None);
+    }
+    let mut problems = find_conflicts(requests);
+    let natural: Vec<Protocol> = requests
+        .iter()
+        .map(|request| request.listener_protocol.unwrap_or_else(|| infer_protocol(request.listener_port)))
+        .collect();
+    let kind = kind_override.unwrap_or_else(|| infer_load_balancer_kind(&natural));
+    let mut listeners = Vec::new();
+    for (request, natural) in requests.iter().zip(natural) {
+        match plan_listener(request, natural, kind, health) {
+            Ok(listener) => listeners.push(listener),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if let Some(problem) = check_health_request(health) {
+        problems.push(problem);
+    }
+    if problems.is_empty() {
+        Ok(Some(LoadBalancer { kind, public, listeners }))
+    } else {
+        Err(problems)
+    }
+}
+
+fn find_conflicts(requests: &[PortRequest]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (index, request) in requests.iter().enumerate() {
+        let earlier = &requests[..index];
+        if let Some(first) = earlier.iter().find(|other| other.listener_port == request.listener_port) {
+            problems.push(
+                Diagnostic::error(
+                    Code::PortConflict,
+                    request.span,
+                    format!("load balancer port {} is exposed twice", request.listener_port),
+                )
+                .with_help(format!(
+                    "it is already exposed by container `{}`{}; give one of them another load balancer port, e.g. \"{}:{}\"",
+                    first.container,
+                    line_suffix(first.span),
+                    request.listener_port.saturating_add(8000),
+                    request.container_port
+                )),
+            );
+        } else if let Some(first) = earlier
+            .iter()
+            .find(|other| other.container_port == request.container_port && other.container != request.container)
+        {
+            problems.push(
+                Diagnostic::error(
+                    Code::PortConflict,
+                    request.span,
+                    format!(
+                        "containers `{}` and `{}` both listen on port {}",
+                        first.container, request.container, request.container_port
+                    ),
+                )
+                .with_help("the containers of a pod share one VM and its network, so only one can bind a port; change one container's port"),
+            );
+        }
+    }
+    problems
+}
+
+fn line_suffix(span: Option<Span>) -> String {
+    span.map(|span| format!(" at line {}", span.start.line)).unwrap_or_default()
+}
+
+fn kind_name(kind: LoadBalancerKind) -> &'static str {
+    match kind {
+        LoadBalancerKind::Application => "an application load balancer",
+        LoadBalancerKind::Network => "a network load balancer",
+        LoadBalancerKind::Classic => "a classic load balancer",
+    }
+}
+
+fn plan_listener(
+    request: &PortRequest,
+    natural: Protocol,
+    kind: LoadBalancerKind,
+    health: &HealthCheckRequest,
+) -> Result<Listener, Diagnostic> {
+    let protocol = if request.listener_protocol.is_some() {
+        natural
+    } else {
+        adapt_inferred(natural, kind)
+    };
+    if !listener_supported(kind, protocol) {
+        let fix = match kind {
+            LoadBalancerKind::Application => "set `loadBalancer: network` to carry TCP, TLS or UDP",
+            LoadBalancerKind::Network => "set `loadBalancer: application` to carry HTTP or HTTPS, or use TCP/TLS here",
+            LoadBalancerKind::Classic => "set `loadBalancer: network` to carry UDP",
+        };
+        return Err(Diagnostic::error(
+            Code::ProtocolMismatch,
+            request.span,
+            format!(
+                "{} cannot listen with {} on port {}",
+                kind_name(kind),
+                protocol.as_str(),
+                request.listener_port
+            ),
+        )
+        .with_help(fix));
+    }
+    let target_protocol = request
+        .target_protocol
+        .unwrap_or_else(|| default_target_protocol(protocol));
+    if !pairing_allowed(protocol, target_protocol) {
+        return Err(Diagnostic::error(
+            Code::ProtocolMismatch,
+            request.span,
+            format!(
+                "a {} listener cannot forward to a {} target",
+                protocol.as_str(),
+                target_protocol.as_str()
+            ),
+        )
+        .with_help("allowed pairs: HTTP→HTTP, HTTPS→HTTP|HTTPS, TCP→TCP, TLS→TLS|TCP, UDP→UDP"));
+    }
+    let certificate = match (&request.certificate, protocol.terminates_tls()) {
+        (Some(arn), true) => Certificate::Arn(arn.clone()),
+        (None, true) => Certificate::Parameter,
+        (None, false) => Certificate::None,
+        (Some(_), false) => {
+            return Err(Diagnostic::error(
+                Code::ProtocolMismatch,
+                request.span,
+                format!(
+                    "port {} has a certificate but its listener speaks {}, which does not use one",
+                    request.listener_port,
+                    protocol.as_str()
+                ),
+            )
+            .with_help("use HTTPS or TLS for this port, or remove the certificate"));
+        }
+    };
+    Ok(Listener {
+        port: request.listener_port,
+        protocol,
+        target_port: request.container_port,
+        target_protocol,
+        certificate,
+        health_check: plan_health_check(request.container_port, target_protocol, health),
+    })
+}
+
+/// Target groups of HTTP(S) targets check a path; all others open a TCP connection (AWS allows
+/// no TCP check on an HTTP target group, and UDP targets are checked over TCP).
+fn plan_health_check(container_port: u16, target_protocol: Protocol, request: &HealthCheckRequest) -> HealthCheck {
+    let protocol = match (target_protocol, request.protocol) {
+        (Protocol::Http | Protocol::Https, _) => target_protocol,
+        (_, Some(Protocol::Http | Protocol::Https)) => request.protocol.unwrap_or(Protocol::Tcp),
+        _ => Protocol::Tcp,
+    };
+    let path = protocol
+        .is_http_family()
+        .then(|| request.path.clone().unwrap_or_else(|| DEFAULT_HEALTH_PATH.to_string()));
+    HealthCheck {
+        protocol,
+        port: request.port.unwrap_or(container_port),
+        path,
+        interval_seconds: request.interval_seconds.unwrap_or(DEFAULT_INTERVAL_SECONDS),
+        timeout_seconds: request.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS),
+        healthy_threshold: request.healthy_threshold.unwrap_or(DEFAULT_HEALTHY_THRESHOLD),
+        unhealthy_threshold: request.unhealthy_threshold.unwrap_or(DEFAULT_UNHEALTHY_THRESHOLD),
+    }
+}
+
+fn check_health_request(request: &HealthCheckRequest) -> Option<Diagnostic> {
+    let interval = request.interval_seconds.unwrap_or(DEFAULT_INTERVAL_SECONDS);
+    let timeout = request.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
+    (timeout >= interval).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            request.span,
+            format!("health check timeout ({timeout} s) must be shorter than its interval ({interval} s)"),
+        )
+        .with_help("AWS rejects a target group whose timeout is not below its interval")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn port(container: &str, listener: u16, target: u16) -> PortRequest {
+        PortRequest {
+            container: container.to_string(),
+            listener_port: listener,
+            container_port: target,
+            listener_protocol: None,
+            target_protocol: None,
+            certificate: None,
+            span: None,
+        }
+    }
+
+    fn plan(requests: &[PortRequest]) -> Result<Option<LoadBalancer>, Vec<Diagnostic>> {
+        plan_load_balancer(requests, None, true, &HealthCheckRequest::default())
+    }
+
+    #[test]
+    fn web_ports_make_an_alb_with_a_certificate_parameter() {
+        let lb = plan(&[port("web", 80, 8080), port("web", 443, 8080)]).expect("valid").expect("exposed");
+        assert_eq!(lb.kind, LoadBalancerKind::Application);
+        assert_eq!(lb.listeners[1].protocol, Protocol::Https);
+        assert_eq!(lb.listeners[1].target_protocol, Protocol::Http);
+        assert_eq!(lb.listeners[1].certificate, Certificate::Parameter);
+        assert_eq!(lb.listeners[0].health_check.path.as_deref(), Some("/"));
+    }
+
+    #[test]
+    fn any_tcp_port_makes_an_nlb_speaking_tls_on_443() {
+        let lb = plan(&[port("db", 5432, 5432), port("web", 443, 8443)]).expect("valid").expect("exposed");
+        assert_eq!(lb.kind, LoadBalancerKind::Network);
+        assert_eq!(lb.listeners[1].protocol, Protocol::Tls);
+        assert_eq!(lb.listeners[1].health_check.protocol, Protocol::Tcp);
+    }
+
+    #[test]
+    fn two_containers_on_one_port_conflict() {
+        let problems = plan(&[port("a", 80, 80), port("b", 8080, 80)]).expect_err("conflict");
+        assert_eq!(problems[0].code, Code::PortConflict);
+    }
+
+    #[test]
+    fn explicit_tcp_on_an_alb_is_refused() {
+        let mut request = port("a", 9000, 9000);
+        request.listener_protocol = Some(Protocol::Tcp);
+        let problems = plan_load_balancer(
+            &[request],
+            Some(LoadBalancerKind::Application),
+            false,
+            &HealthCheckRequest::default(),
+        )
+        .expect_err("mismatch");
+        assert_eq!(problems[0].code, Code::ProtocolMismatch);
+    }
+
+    #[test]
+    fn nothing_exposed_means_no_load_balancer() {
+        assert_eq!(plan(&[]), Ok(None));
+    }
+}

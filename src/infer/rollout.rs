@@ -1,0 +1,113 @@
+//! Kubernetes rolling-update arithmetic, resolved to VM counts for the Auto Scaling group.
+
+use crate::model::Rollout;
+
+/// A Kubernetes `IntOrString` for maxSurge / maxUnavailable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    Count(u32),
+    Percent(u32),
+}
+
+/// Kubernetes' defaults: 25% surge, 25% unavailable.
+pub const DEFAULT_SURGE: Amount = Amount::Percent(25);
+pub const DEFAULT_UNAVAILABLE: Amount = Amount::Percent(25);
+/// Wait after each batch so a fresh VM can boot and pass its health check before the next
+/// batch goes; LinuxKit VMs boot in seconds, and two 10 s checks fit well inside a minute.
+pub const DEFAULT_PAUSE_SECONDS: u32 = 60;
+
+fn scaled(amount: Amount, replicas: u32, round_up: bool) -> u32 {
+    match amount {
+        Amount::Count(count) => count,
+        Amount::Percent(percent) => {
+            let product = u64::from(replicas) * u64::from(percent);
+            let value = if round_up { product.div_ceil(100) } else { product / 100 };
+            u32::try_from(value).unwrap_or(u32::MAX)
+        }
+    }
+}
+
+/// Surge rounds up and unavailability down, and if both come to zero one VM may be
+/// unavailable, exactly as the Deployment controller's `ResolveFenceposts`.
+#[must_use]
+pub fn resolve_rollout(replicas: u32, surge: Amount, unavailable: Amount, pause_seconds: u32) -> Rollout {
+    let max_surge = scaled(surge, replicas, true);
+    let mut max_unavailable = scaled(unavailable, replicas, false).min(replicas);
+    if max_surge == 0 && max_unavailable == 0 {
+        max_unavailable = 1;
+    }
+    Rollout {
+        max_surge,
+        max_unavailable,
+        pause_seconds,
+        recreate: false,
+    }
+}
+
+/// What the template's `AutoScalingRollingUpdate` and group sizes come to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupSizes {
+    pub min_size: u32,
+    pub max_size: u32,
+    pub min_in_service: u32,
+    pub max_batch_size: u32,
+}
+
+/// Sizes that keep `replicas − max_unavailable` VMs serving throughout an update, with room
+/// for `max_surge` extra. CloudFormation needs MinInstancesInService < MaxSize.
+#[must_use]
+pub fn group_sizes(replicas: u32, rollout: &Rollout) -> GroupSizes {
+    if rollout.recreate {
+        return GroupSizes {
+            min_size: replicas,
+            max_size: replicas.max(1),
+            min_in_service: 0,
+            max_batch_size: replicas.max(1),
+        };
+    }
+    let min_in_service = replicas.saturating_sub(rollout.max_unavailable);
+    let max_size = replicas
+        .saturating_add(rollout.max_surge)
+        .max(min_in_service + 1)
+        .max(1);
+    GroupSizes {
+        min_size: replicas,
+        max_size,
+        min_in_service,
+        max_batch_size: rollout.max_surge.saturating_add(rollout.max_unavailable).max(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubernetes_defaults_for_three_replicas() {
+        let rollout = resolve_rollout(3, DEFAULT_SURGE, DEFAULT_UNAVAILABLE, 60);
+        assert_eq!((rollout.max_surge, rollout.max_unavailable), (1, 0));
+        let sizes = group_sizes(3, &rollout);
+        assert_eq!(sizes, GroupSizes { min_size: 3, max_size: 4, min_in_service: 3, max_batch_size: 1 });
+    }
+
+    #[test]
+    fn percentages_round_like_the_controller() {
+        let rollout = resolve_rollout(10, Amount::Percent(15), Amount::Percent(15), 0);
+        assert_eq!((rollout.max_surge, rollout.max_unavailable), (2, 1));
+    }
+
+    #[test]
+    fn both_zero_allows_one_unavailable() {
+        let rollout = resolve_rollout(4, Amount::Count(0), Amount::Percent(10), 0);
+        assert_eq!((rollout.max_surge, rollout.max_unavailable), (0, 1));
+        let sizes = group_sizes(4, &rollout);
+        assert!(sizes.min_in_service < sizes.max_size);
+    }
+
+    #[test]
+    fn zero_replicas_still_valid() {
+        let rollout = resolve_rollout(0, DEFAULT_SURGE, DEFAULT_UNAVAILABLE, 0);
+        let sizes = group_sizes(0, &rollout);
+        assert!(sizes.min_in_service < sizes.max_size);
+    }
+}

@@ -1,0 +1,127 @@
+//! Reading input files into the model. Each document of a file is an i2kit manifest; the
+//! documents of one file form one application (one template).
+
+pub mod manifest;
+pub mod port_syntax;
+pub mod rules;
+pub mod short;
+
+use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
+use crate::model::{Application, Deployment};
+use crate::source::SourceFile;
+use crate::yaml::{Value, parse_documents};
+
+/// Files larger than this are refused before parsing: a manifest is kilobytes, and a bound
+/// keeps time and memory predictable whatever is fed in.
+pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+
+/// What reading one file produced: the application when there were no errors, and every
+/// diagnostic (warnings too) in document order.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub application: Option<Application>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Bytes → text, refusing what is not a manifest before any parsing.
+///
+/// # Errors
+/// A diagnostic for oversize input or bytes that are not UTF-8.
+pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(Diagnostic::error(
+            Code::InputLimit,
+            None,
+            format!(
+                "the file is {} bytes; i2kit reads manifests of at most {} MiB",
+                bytes.len(),
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+        )
+        .with_help("split the deployments over several files, one application per file"));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|error| {
+        let valid = &bytes[..error.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|byte| **byte == b'\n').count() + 1;
+        let column = valid.iter().rev().take_while(|byte| **byte != b'\n').count() + 1;
+        Diagnostic::error(
+            Code::NotUtf8,
+            Some(crate::source::Span::at(line, column)),
+            "the file is not UTF-8 text",
+        )
+        .with_help("save the manifest as UTF-8")
+    })
+}
+
+/// Parses and checks every document of `source`.
+#[must_use]
+pub fn read_application(source: &SourceFile) -> Reading {
+    let mut diagnostics = Vec::new();
+    let documents = match parse_documents(&source.text) {
+        Ok(documents) => documents,
+        Err(problem) => {
+            return Reading { application: None, diagnostics: vec![problem] };
+        }
+    };
+    let mut deployments: Vec<Deployment> = Vec::new();
+    let mut names: Vec<(String, crate::source::Span)> = Vec::new();
+    let mut failed = false;
+    for document in &documents {
+        let root = &document.root;
+        if root.value == Value::Null {
+            continue;
+        }
+        if !matches!(root.value, Value::Mapping(_)) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::WrongType,
+                    Some(root.span),
+                    format!("a manifest must be a mapping, found {}", root.type_name()),
+                )
+                .with_help("start the document with `name:` and `containers:`"),
+            );
+            failed = true;
+            continue;
+        }
+        match short::parse_short(root) {
+            Ok((deployment, warnings)) => {
+                diagnostics.extend(warnings);
+                let name_span = root.get("name").map_or(root.span, |node| node.span);
+                if let Some((_, first)) = names.iter().find(|(name, _)| *name == deployment.name) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::DuplicateDeployment,
+                            Some(name_span),
+                            format!("deployment `{}` is defined twice", deployment.name),
+                        )
+                        .with_help(format!(
+                            "the first is at line {}; names become host names, so each must be unique",
+                            first.start.line
+                        )),
+                    );
+                    failed = true;
+                } else {
+                    names.push((deployment.name.clone(), name_span));
+                    deployments.push(deployment);
+                }
+            }
+            Err(problems) => {
+                diagnostics.extend(problems);
+                failed = true;
+            }
+        }
+    }
+    if !failed && deployments.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(Code::MissingField, None, "the file holds no deployment")
+                .with_help("write a manifest with `name:` and `containers:`"),
+        );
+    }
+    sort_diagnostics(&mut diagnostics);
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    Reading {
+        application: (!has_errors).then_some(Application { deployments }),
+        diagnostics,
+    }
+}

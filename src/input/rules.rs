@@ -1,0 +1,159 @@
+//! Checks shared by both input formats, each small enough to test alone.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+
+/// Service names that the generated image already uses for its own system services.
+pub const RESERVED_SERVICE_NAMES: [&str; 4] = ["rngd", "dhcpcd", "dhcpcd2", "sysctl"];
+
+/// Docker's default `PATH`, added when a manifest sets `env` without one: LinuxKit's `env`
+/// replaces the image's environment, PATH included (moby/config.go), and a container without
+/// PATH cannot find its own binaries.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Whether `name` is a DNS label (RFC 1123): it becomes a host name.
+#[must_use]
+pub fn is_dns_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes.iter().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || *byte == b'-')
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
+}
+
+/// Container names become containerd ids (`[A-Za-z0-9]+([._-][A-Za-z0-9]+)*`).
+#[must_use]
+pub fn check_container_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
+    let mut previous_separator = true;
+    let mut valid = !name.is_empty() && name.len() <= 76;
+    for character in name.chars() {
+        let separator = matches!(character, '.' | '_' | '-');
+        if separator && previous_separator || !(separator || character.is_ascii_alphanumeric()) {
+            valid = false;
+        }
+        previous_separator = separator;
+    }
+    if previous_separator {
+        valid = false;
+    }
+    if !valid {
+        return Some(
+            Diagnostic::error(Code::InvalidName, span, format!("container name `{name}` cannot name a LinuxKit service"))
+                .with_help("use letters and digits, separated by single '.', '_' or '-'"),
+        );
+    }
+    RESERVED_SERVICE_NAMES.contains(&name).then(|| {
+        Diagnostic::error(Code::InvalidName, span, format!("container name `{name}` is taken by a system service of the VM"))
+            .with_help(format!("rename the container, e.g. `app-{name}`"))
+    })
+}
+
+/// A warning for an image without a fixed tag or digest: immutable infrastructure wants the
+/// same bytes on every build.
+#[must_use]
+pub fn check_image_pinned(image: &str, span: Option<Span>) -> Option<Diagnostic> {
+    if image.contains('@') {
+        return None;
+    }
+    let last_component = image.rsplit('/').next().unwrap_or(image);
+    let tag = last_component.split_once(':').map(|(_, tag)| tag);
+    let message = match tag {
+        None => format!("image `{image}` has no tag, so it means `latest`"),
+        Some("latest") => format!("image `{image}` uses the moving tag `latest`"),
+        Some(_) => return None,
+    };
+    Some(
+        Diagnostic::warning(Code::UnpinnedImage, span, message)
+            .with_help("pin a version tag or a digest (`name@sha256:…`) so every VM image build runs the same code"),
+    )
+}
+
+#[must_use]
+pub fn args_without_command(span: Option<Span>) -> Diagnostic {
+    Diagnostic::error(Code::ArgsWithoutCommand, span, "`args` without `command`: the image's entrypoint is unknown here")
+        .with_help("LinuxKit replaces the entrypoint and cmd with one command line, and i2kit never reads the image; set `command` to the image's entrypoint, and the arguments follow it")
+}
+
+#[must_use]
+pub fn check_absolute_path(path: &str, span: Option<Span>) -> Option<Diagnostic> {
+    (!path.starts_with('/') || path.contains(':')).then(|| {
+        Diagnostic::error(Code::InvalidValue, span, format!("`{path}` is not an absolute path"))
+            .with_help("write a path inside the container starting with '/', without ':'")
+    })
+}
+
+#[must_use]
+pub fn check_env_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
+    (name.is_empty() || name.contains('=') || name.chars().any(char::is_control)).then(|| {
+        Diagnostic::error(Code::InvalidValue, span, format!("`{name}` cannot name an environment variable"))
+            .with_help("a name is non-empty and has no '=' or control characters")
+    })
+}
+
+/// The environment with [`DEFAULT_PATH`] appended when it has no `PATH`.
+#[must_use]
+pub fn with_default_path(mut env: Vec<(String, String)>) -> Vec<(String, String)> {
+    if !env.iter().any(|(name, _)| name == "PATH") {
+        env.push(("PATH".to_string(), DEFAULT_PATH.to_string()));
+    }
+    env
+}
+
+/// `"25%"` → 25.
+///
+/// # Errors
+/// A message when the text is not a percentage from 0 to 100.
+pub fn parse_percent(text: &str) -> Result<u32, String> {
+    text.strip_suffix('%')
+        .and_then(|digits| digits.parse::<u32>().ok())
+        .filter(|percent| *percent <= 100)
+        .ok_or_else(|| format!("`{text}` is not a percentage from 0% to 100%"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_labels() {
+        assert!(is_dns_label("nginx-deployment"));
+        assert!(is_dns_label("a1"));
+        assert!(!is_dns_label("Nginx"));
+        assert!(!is_dns_label("-a"));
+        assert!(!is_dns_label(&"a".repeat(64)));
+        assert!(!is_dns_label("a_b"));
+    }
+
+    #[test]
+    fn container_names() {
+        assert!(check_container_name("web.v2_a-b", None).is_none());
+        assert!(check_container_name("web--x", None).is_some());
+        assert!(check_container_name("web!", None).is_some());
+        assert!(check_container_name("rngd", None).is_some());
+        assert!(check_container_name("", None).is_some());
+    }
+
+    #[test]
+    fn pinned_images() {
+        assert!(check_image_pinned("nginx:1.27.3", None).is_none());
+        assert!(check_image_pinned("localhost:5000/app@sha256:abc", None).is_none());
+        assert!(check_image_pinned("localhost:5000/app", None).is_some());
+        assert!(check_image_pinned("redis:latest", None).is_some());
+    }
+
+    #[test]
+    fn default_path_only_when_missing() {
+        let env = with_default_path(vec![("A".into(), "1".into())]);
+        assert_eq!(env.last().map(|(name, _)| name.as_str()), Some("PATH"));
+        let env = with_default_path(vec![("PATH".into(), "/bin".into())]);
+        assert_eq!(env.len(), 1);
+    }
+
+    #[test]
+    fn percents() {
+        assert_eq!(parse_percent("25%"), Ok(25));
+        assert!(parse_percent("125%").is_err());
+        assert!(parse_percent("25").is_err());
+    }
+}

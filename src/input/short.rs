@@ -1,0 +1,301 @@
+//! The i2kit manifest → model: schema check, then the rules a schema cannot express.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::capabilities::{CapabilityName, effective, normalise, suggest};
+use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
+use crate::infer::rollout::{self, resolve_rollout};
+use crate::input::manifest::{
+    Amount, CapabilityChanges, ContainerSpec, EnvSpec, EnvValue, LoadBalancerChoice, Manifest, PortSpec, ProtocolName,
+};
+use crate::input::port_syntax::parse_port;
+use crate::input::rules;
+use crate::model::{Container, Deployment, LoadBalancerKind, Mount, Protocol, ReplaceUnhealthy, Resources};
+use crate::schema::{check_against_schema, escape_pointer_segment};
+use crate::yaml::Node;
+
+/// Grace period before the load balancer's verdict can replace a new VM: boot plus two checks.
+pub const DEFAULT_GRACE_PERIOD_SECONDS: u32 = 60;
+
+/// A short manifest document as a deployment, or every problem found in it.
+///
+/// # Errors
+/// Every schema violation, or else every rule broken.
+pub fn parse_short(root: &Node) -> Result<(Deployment, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let schema_problems = check_against_schema(root);
+    if !schema_problems.is_empty() {
+        return Err(schema_problems);
+    }
+    let manifest: Manifest = serde_json::from_value(root.to_json()).map_err(|error| {
+        vec![Diagnostic::error(Code::WrongType, Some(root.span), format!("the manifest does not match its schema: {error}"))]
+    })?;
+    let mut checker = Checker { root, problems: Vec::new(), warnings: Vec::new() };
+    let deployment = checker.deployment(&manifest);
+    if checker.problems.is_empty() {
+        Ok((deployment, checker.warnings))
+    } else {
+        Err(checker.problems)
+    }
+}
+
+struct Checker<'a> {
+    root: &'a Node,
+    problems: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn span(&self, pointer: &str) -> Option<crate::source::Span> {
+        self.root.find(pointer, false).map(|node| node.span)
+    }
+
+    fn deployment(&mut self, manifest: &Manifest) -> Deployment {
+        let mut containers = Vec::new();
+        let mut ports = Vec::new();
+        for (name, spec) in &manifest.containers {
+            let pointer = format!("/containers/{}", escape_pointer_segment(name));
+            let key_span = self.root.find(&pointer, true).map(|node| node.span);
+            if let Some(problem) = rules::check_container_name(name, key_span) {
+                self.problems.push(problem);
+            }
+            if let Some(warning) = rules::check_image_pinned(&spec.image, self.span(&format!("{pointer}/image"))) {
+                self.warnings.push(warning);
+            }
+            ports.extend(self.ports(name, spec, &pointer));
+            containers.push(self.container(name, spec, &pointer));
+        }
+        let health = self.health_request(manifest);
+        let kind = manifest.load_balancer.map(|choice| match choice {
+            LoadBalancerChoice::Application => LoadBalancerKind::Application,
+            LoadBalancerChoice::Network => LoadBalancerKind::Network,
+            LoadBalancerChoice::Classic => LoadBalancerKind::Classic,
+        });
+        let load_balancer = match plan_load_balancer(&ports, kind, manifest.public, &health) {
+            Ok(load_balancer) => load_balancer,
+            Err(problems) => {
+                self.problems.extend(problems);
+                None
+            }
+        };
+        let update = manifest.update.clone().unwrap_or_default();
+        let surge = self.amount(update.max_surge.as_ref(), "/update/maxSurge").unwrap_or(rollout::DEFAULT_SURGE);
+        let unavailable = self
+            .amount(update.max_unavailable.as_ref(), "/update/maxUnavailable")
+            .unwrap_or(rollout::DEFAULT_UNAVAILABLE);
+        if matches!((surge, unavailable), (rollout::Amount::Count(0) | rollout::Amount::Percent(0), rollout::Amount::Count(0) | rollout::Amount::Percent(0))) {
+            self.problems.push(
+                Diagnostic::error(Code::InvalidValue, self.span("/update"), "maxSurge and maxUnavailable cannot both be 0")
+                    .with_help("an update could then neither add nor remove a VM; allow a surge of 1"),
+            );
+        }
+        let pause = update.pause_seconds.unwrap_or(rollout::DEFAULT_PAUSE_SECONDS);
+        let replace_unhealthy = load_balancer
+            .is_some()
+            .then_some(ReplaceUnhealthy { grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS });
+        Deployment {
+            name: manifest.name.clone(),
+            replicas: manifest.replicas,
+            instance_type: manifest.instance_type.clone(),
+            containers,
+            init_containers: Vec::new(),
+            load_balancer,
+            rollout: resolve_rollout(manifest.replicas, surge, unavailable, pause),
+            replace_unhealthy,
+            hostname: None,
+            share_process_namespace: false,
+        }
+    }
+
+    fn amount(&mut self, amount: Option<&Amount>, pointer: &str) -> Option<rollout::Amount> {
+        match amount? {
+            Amount::Count(count) => Some(rollout::Amount::Count(*count)),
+            Amount::Percent(text) => match rules::parse_percent(text) {
+                Ok(percent) => Some(rollout::Amount::Percent(percent)),
+                Err(message) => {
+                    self.problems.push(Diagnostic::error(Code::InvalidValue, self.span(pointer), message));
+                    None
+                }
+            },
+        }
+    }
+
+    fn health_request(&self, manifest: &Manifest) -> HealthCheckRequest {
+        let spec = manifest.health_check.clone().unwrap_or_default();
+        HealthCheckRequest {
+            protocol: None,
+            port: spec.port,
+            path: spec.path,
+            interval_seconds: spec.interval_seconds,
+            timeout_seconds: spec.timeout_seconds,
+            healthy_threshold: spec.healthy_threshold,
+            unhealthy_threshold: spec.unhealthy_threshold,
+            span: self.span("/healthCheck"),
+        }
+    }
+
+    fn ports(&mut self, container: &str, spec: &ContainerSpec, pointer: &str) -> Vec<PortRequest> {
+        let mut requests = Vec::new();
+        for (index, port) in spec.ports.iter().enumerate() {
+            let span = self.span(&format!("{pointer}/ports/{index}"));
+            let request = match port {
+                PortSpec::Number(number) => Ok(PortRequest {
+                    container: container.to_string(),
+                    listener_port: *number,
+                    container_port: *number,
+                    listener_protocol: None,
+                    target_protocol: None,
+                    certificate: None,
+                    span,
+                }),
+                PortSpec::Text(text) => parse_port(text).map(|syntax| PortRequest {
+                    container: container.to_string(),
+                    listener_port: syntax.listener_port,
+                    container_port: syntax.container_port,
+                    listener_protocol: syntax.protocols.map(|(listener, _)| listener),
+                    target_protocol: syntax.protocols.map(|(_, target)| target),
+                    certificate: syntax.certificate,
+                    span,
+                }),
+                PortSpec::Object(object) => Ok(PortRequest {
+                    container: container.to_string(),
+                    listener_port: object.port,
+                    container_port: object.target_port.unwrap_or(object.port),
+                    listener_protocol: object.protocol.map(protocol_of),
+                    target_protocol: object.target_protocol.map(protocol_of),
+                    certificate: object.certificate.clone(),
+                    span,
+                }),
+            };
+            match request {
+                Ok(request) => requests.push(request),
+                Err(message) => self.problems.push(
+                    Diagnostic::error(Code::PortSyntax, span, format!("invalid port: {message}"))
+                        .with_help("write 80, \"8080:80\" or \"https:443:http:80[:certificate-arn]\""),
+                ),
+            }
+        }
+        requests
+    }
+
+    fn container(&mut self, name: &str, spec: &ContainerSpec, pointer: &str) -> Container {
+        let command = match (&spec.command, &spec.args) {
+            (Some(command), args) => {
+                let mut argv = command.clone();
+                argv.extend(args.iter().flatten().cloned());
+                Some(argv)
+            }
+            (None, Some(_)) => {
+                self.problems.push(rules::args_without_command(self.span(&format!("{pointer}/args"))));
+                None
+            }
+            (None, None) => None,
+        };
+        let env = spec.env.as_ref().map(|env| self.env(env, &format!("{pointer}/env")));
+        let capabilities = self.capabilities(spec.privileged, spec.capabilities.as_ref(), &format!("{pointer}/capabilities"));
+        let mounts = spec
+            .tmpfs
+            .iter()
+            .enumerate()
+            .filter_map(|(index, path)| {
+                match rules::check_absolute_path(path, self.span(&format!("{pointer}/tmpfs/{index}"))) {
+                    Some(problem) => {
+                        self.problems.push(problem);
+                        None
+                    }
+                    None => Some(Mount::Tmpfs { path: path.clone(), size_bytes: None }),
+                }
+            })
+            .collect();
+        Container {
+            name: name.to_string(),
+            image: spec.image.clone(),
+            command,
+            env,
+            working_dir: spec.working_dir.clone(),
+            capabilities,
+            uid: spec.uid,
+            gid: spec.gid,
+            read_only_root: spec.read_only,
+            no_new_privileges: spec.no_new_privileges,
+            mounts,
+            resources: Resources::default(),
+        }
+    }
+
+    fn env(&mut self, env: &EnvSpec, pointer: &str) -> Vec<(String, String)> {
+        let pairs: Vec<(String, String)> = match env {
+            EnvSpec::Map(map) => map
+                .iter()
+                .map(|(key, value)| {
+                    let value = match value {
+                        EnvValue::Text(text) => text.clone(),
+                        EnvValue::Number(number) => number.to_string(),
+                        EnvValue::Flag(flag) => flag.to_string(),
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+            EnvSpec::List(entries) => entries
+                .iter()
+                .enumerate()
+                .filter_map(|(index, entry)| match entry.split_once('=') {
+                    Some((key, value)) if !key.is_empty() => Some((key.to_string(), value.to_string())),
+                    _ => {
+                        self.problems.push(
+                            Diagnostic::error(
+                                Code::InvalidValue,
+                                self.span(&format!("{pointer}/{index}")),
+                                format!("environment entry `{entry}` is not NAME=value"),
+                            )
+                            .with_help("write it as NAME=value, e.g. LOG_LEVEL=info"),
+                        );
+                        None
+                    }
+                })
+                .collect(),
+        };
+        for (key, _) in &pairs {
+            if let Some(problem) = rules::check_env_name(key, self.span(pointer)) {
+                self.problems.push(problem);
+            }
+        }
+        rules::with_default_path(pairs)
+    }
+
+    fn capabilities(&mut self, privileged: bool, changes: Option<&CapabilityChanges>, pointer: &str) -> crate::model::Capabilities {
+        let changes = changes.cloned().unwrap_or_default();
+        let mut names = |list: &[String], which: &str| -> Vec<CapabilityName> {
+            list.iter()
+                .enumerate()
+                .filter_map(|(index, name)| match normalise(name) {
+                    Ok(name) => Some(name),
+                    Err(full) => {
+                        let mut problem = Diagnostic::error(
+                            Code::UnknownCapability,
+                            self.span(&format!("{pointer}/{which}/{index}")),
+                            format!("unknown capability `{name}`"),
+                        );
+                        problem = match suggest(&full) {
+                            Some(known) => problem.with_help(format!("did you mean `{}`?", known.trim_start_matches("CAP_"))),
+                            None => problem.with_help("see capabilities(7) for the names the kernel knows"),
+                        };
+                        self.problems.push(problem);
+                        None
+                    }
+                })
+                .collect()
+        };
+        let add = names(&changes.add, "add");
+        let drop = names(&changes.drop, "drop");
+        effective(privileged, &add, &drop)
+    }
+}
+
+fn protocol_of(name: ProtocolName) -> Protocol {
+    match name {
+        ProtocolName::Http => Protocol::Http,
+        ProtocolName::Https => Protocol::Https,
+        ProtocolName::Tcp => Protocol::Tcp,
+        ProtocolName::Tls | ProtocolName::Ssl => Protocol::Tls,
+        ProtocolName::Udp => Protocol::Udp,
+    }
+}

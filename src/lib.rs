@@ -1,0 +1,17 @@
+//! i2kit: a pure, deterministic compiler from Kubernetes-style deployments to LinuxKit VM
+//! images and CloudFormation templates. See README.md for the mapping it implements.
+
+pub mod cli;
+pub mod compile;
+pub mod diagnostic;
+pub mod emit;
+pub mod infer;
+pub mod input;
+pub mod model;
+pub mod output;
+pub mod platform;
+pub mod schema;
+pub mod source;
+pub mod yaml;
+
+pub use cli::run;

@@ -1,0 +1,25 @@
+//! The LinuxKit images every generated VM is built from, pinned in this one place.
+//! Source: linuxkit/linuxkit `examples/platform-aws.yml` (2025-12). Bump them together.
+
+pub const KERNEL_IMAGE: &str = "linuxkit/kernel:6.12.59";
+/// EC2 exposes the serial console on ttyS0.
+pub const KERNEL_CMDLINE: &str = "console=ttyS0";
+
+pub const INIT_IMAGES: [&str; 4] = [
+    "linuxkit/init:b5506cc74a6812dc40982cacfd2f4328f8a4b12a",
+    "linuxkit/runc:9442aa234715e751a16144f1d4ae3fd1a00fd492",
+    "linuxkit/containerd:ba19f64efd3331a8fd0a33e00eabd14f6ee1780e",
+    "linuxkit/ca-certificates:256f1950df59f2f209e9f0b81374177409eb11de",
+];
+
+pub const SYSCTL_IMAGE: &str = "linuxkit/sysctl:43ac1d39da329c3567fcb9689e5ca99de6d169b6";
+pub const DHCPCD_IMAGE: &str = "linuxkit/dhcpcd:b87e9ececac55a65eaa592f4dd8b4e0c3009afdb";
+pub const RNGD_IMAGE: &str = "linuxkit/rngd:984eb580ecb63986f07f626b61692a97aacd7198";
+
+/// One DHCP lease at boot, before the pod starts, so containers find the network up.
+pub const DHCPCD_ONBOOT_COMMAND: [&str; 5] = ["/sbin/dhcpcd", "--nobackground", "-f", "/dhcpcd.conf", "-1"];
+/// Then a long-running client that renews the lease for the VM's lifetime.
+pub const DHCPCD_SERVICE_COMMAND: [&str; 4] = ["/sbin/dhcpcd", "--nobackground", "-f", "/dhcpcd.conf"];
+
+/// LinuxKit gives a container no resolver configuration unless it is bound in.
+pub const RESOLV_CONF_BIND: &str = "/etc/resolv.conf:/etc/resolv.conf";

@@ -1,0 +1,292 @@
+//! The manifest's JSON Schema: generated from the `input::manifest` types, printed by
+//! `i2kit schema`, kept byte-identical in `schema/`, and used to check every short manifest,
+//! so editors, `check-jsonschema` and `i2kit validate` agree.
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::input::manifest::Manifest;
+use crate::yaml::Node;
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// The schema as a JSON value.
+pub fn manifest_schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| schemars::schema_for!(Manifest).to_value())
+}
+
+/// The schema file's exact text: pretty JSON with a final newline.
+#[must_use]
+pub fn schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(manifest_schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn validator() -> Option<&'static Validator> {
+    static VALIDATOR: OnceLock<Option<Validator>> = OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| jsonschema::validator_for(manifest_schema()).ok())
+        .as_ref()
+}
+
+/// Every schema violation in one document, each at the line of the offending node.
+#[must_use]
+pub fn check_against_schema(root: &Node) -> Vec<Diagnostic> {
+    let Some(validator) = validator() else {
+        return vec![Diagnostic::error(Code::InvalidValue, None, "internal error: the manifest schema does not compile")];
+    };
+    let instance = root.to_json();
+    let mut diagnostics = Vec::new();
+    for error in validator.iter_errors(&instance) {
+        describe(&error, root, &mut diagnostics);
+    }
+    diagnostics.dedup();
+    diagnostics
+}
+
+/// `/containers/web/ports/0` as a person reads it: `containers.web.ports[0]`.
+#[must_use]
+pub fn display_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if segment.bytes().all(|byte| byte.is_ascii_digit()) && !segment.is_empty() {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&segment);
+        }
+    }
+    if out.is_empty() { "the document".to_string() } else { out }
+}
+
+#[must_use]
+pub fn escape_pointer_segment(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>) {
+    let pointer = error.instance_path().as_str().to_string();
+    let node = root.find(&pointer, false);
+    let span = node.map(|node| node.span);
+    let field = display_path(&pointer);
+    let is_port = pointer.contains("/ports/");
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let known = known_properties(error.schema_path().as_str());
+            for key in unexpected {
+                let key_pointer = format!("{pointer}/{}", escape_pointer_segment(key));
+                let key_span = root.find(&key_pointer, true).map(|node| node.span).or(span);
+                let where_ = if pointer.is_empty() { String::new() } else { format!(" in {field}") };
+                let mut diagnostic =
+                    Diagnostic::error(Code::UnknownField, key_span, format!("unknown field `{key}`{where_}"));
+                diagnostic = match did_you_mean(key, known.iter().map(String::as_str)) {
+                    Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                    None if !known.is_empty() => {
+                        diagnostic.with_help(format!("expected one of: {}", known.join(", ")))
+                    }
+                    None => diagnostic,
+                };
+                out.push(diagnostic);
+            }
+        }
+        ValidationErrorKind::Required { property } => {
+            let property = property.as_str().unwrap_or_default();
+            let at = if pointer.is_empty() { span } else { root.find(&pointer, true).map(|node| node.span) };
+            let help = match property {
+                "image" => "add `image: <repository>:<tag>`, e.g. `image: nginx:1.27.3`",
+                "name" => "add `name: <dns-label>`, e.g. `name: web`; it becomes the host name",
+                "containers" => "add `containers:` with at least one container, e.g. `web: {image: nginx:1.27.3}`",
+                _ => "add the field",
+            };
+            let where_ = if pointer.is_empty() { String::new() } else { format!(" in {field}") };
+            out.push(
+                Diagnostic::error(Code::MissingField, at, format!("missing required field `{property}`{where_}"))
+                    .with_help(help),
+            );
+        }
+        ValidationErrorKind::Type { kind } => {
+            let found = node.map_or("nothing", Node::type_name);
+            let expected = format!("{kind:?}")
+                .replace("Single(", "")
+                .replace("Multiple(", "")
+                .replace(')', "")
+                .to_ascii_lowercase();
+            out.push(Diagnostic::error(
+                Code::WrongType,
+                span,
+                format!("{field} must be {}, found {found}", article(&expected)),
+            ));
+        }
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // Report the branch whose type matches the value: its errors say what to fix.
+            let matching: Vec<&Vec<ValidationError<'static>>> = context
+                .iter()
+                .filter(|branch| {
+                    !branch.iter().any(|inner| {
+                        matches!(inner.kind(), ValidationErrorKind::Type { .. })
+                            && inner.instance_path().as_str() == pointer
+                    })
+                })
+                .collect();
+            if let [branch] = matching.as_slice() {
+                for inner in branch.iter() {
+                    describe(inner, root, out);
+                }
+            } else {
+                let found = node.map_or("nothing", Node::type_name);
+                let expected = if is_port {
+                    "a port number, a string such as \"8080:80\" or \"https:443:http:80\", or an object with `port`"
+                } else if pointer.ends_with("/env") {
+                    "a map of NAME: value, or a list of \"NAME=value\""
+                } else {
+                    "a count such as 1 or a percentage such as \"25%\""
+                };
+                out.push(Diagnostic::error(
+                    if is_port { Code::PortSyntax } else { Code::WrongType },
+                    span,
+                    format!("{field} must be {expected}, found {found}"),
+                ));
+            }
+        }
+        ValidationErrorKind::Enum { options } => {
+            let options: Vec<&str> = options
+                .as_array()
+                .map(|values| values.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let given = node.and_then(Node::scalar_text).unwrap_or_default();
+            let mut diagnostic = Diagnostic::error(
+                Code::InvalidValue,
+                span,
+                format!("{field} cannot be `{given}`: expected one of {}", options.join(", ")),
+            );
+            if let Some(suggestion) = did_you_mean(&given, options.iter().copied()) {
+                diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+            }
+            out.push(diagnostic);
+        }
+        ValidationErrorKind::MinProperties { .. } if pointer == "/containers" => {
+            out.push(
+                Diagnostic::error(Code::EmptyContainers, span, "`containers` is empty: a deployment runs at least one container")
+                    .with_help("add a container, e.g. `web: {image: nginx:1.27.3, ports: [80]}`"),
+            );
+        }
+        ValidationErrorKind::Pattern { .. } | ValidationErrorKind::MaxLength { .. } | ValidationErrorKind::MinLength { .. }
+            if pointer == "/name" =>
+        {
+            let given = node.and_then(Node::scalar_text).unwrap_or_default();
+            out.push(invalid_dns_label(&given, span));
+        }
+        kind => {
+            let given = node.and_then(Node::scalar_text).unwrap_or_default();
+            let rule = match kind {
+                ValidationErrorKind::Minimum { limit } => format!("at least {limit}"),
+                ValidationErrorKind::Maximum { limit } => format!("at most {limit}"),
+                ValidationErrorKind::MinLength { limit } => format!("at least {limit} characters long"),
+                ValidationErrorKind::MaxLength { limit } => format!("at most {limit} characters long"),
+                ValidationErrorKind::MinProperties { limit } => format!("a mapping with at least {limit} entries"),
+                ValidationErrorKind::Pattern { pattern } => format!("text matching `{pattern}`"),
+                other => format!("valid ({})", other.keyword()),
+            };
+            let code = if is_port { Code::PortSyntax } else { Code::InvalidValue };
+            let message = if is_port && matches!(kind, ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }) {
+                format!("port {given} in {field} is outside 1–65535")
+            } else {
+                format!("{field} must be {rule}, found `{given}`")
+            };
+            out.push(Diagnostic::error(code, span, message));
+        }
+    }
+}
+
+fn article(noun: &str) -> String {
+    match noun.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {noun}"),
+        _ => format!("a {noun}"),
+    }
+}
+
+/// The error for a deployment name that is not a DNS label, with a corrected suggestion.
+#[must_use]
+pub fn invalid_dns_label(given: &str, span: Option<crate::source::Span>) -> Diagnostic {
+    let suggestion: String = given
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(63)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string();
+    let diagnostic = Diagnostic::error(
+        Code::InvalidName,
+        span,
+        format!("name `{given}` is not a DNS label"),
+    );
+    let rule = "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
+    if suggestion.is_empty() || suggestion == given {
+        diagnostic.with_help(rule)
+    } else {
+        diagnostic.with_help(format!("{rule}, e.g. `{suggestion}`"))
+    }
+}
+
+/// The property names of the object schema an `additionalProperties` error came from.
+fn known_properties(schema_path: &str) -> Vec<String> {
+    let schema = manifest_schema();
+    let mut segments: Vec<&str> = schema_path.split('/').skip(1).collect();
+    segments.pop();
+    let mut node = schema;
+    for segment in segments {
+        node = match node.get(segment) {
+            Some(Value::String(reference)) if segment == "$ref" => {
+                match resolve_reference(schema, reference) {
+                    Some(target) => target,
+                    None => return Vec::new(),
+                }
+            }
+            Some(next) => next,
+            None => match segment.parse::<usize>().ok().and_then(|index| node.get(index)) {
+                Some(next) => next,
+                None => return Vec::new(),
+            },
+        };
+    }
+    node.get("properties")
+        .and_then(Value::as_object)
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn resolve_reference<'a>(schema: &'a Value, reference: &str) -> Option<&'a Value> {
+    schema.pointer(reference.strip_prefix('#')?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_read_naturally() {
+        assert_eq!(display_path("/containers/web/ports/0"), "containers.web.ports[0]");
+        assert_eq!(display_path(""), "the document");
+    }
+
+    #[test]
+    fn dns_label_suggestion() {
+        let diagnostic = invalid_dns_label("My_App", None);
+        assert!(diagnostic.help.unwrap_or_default().ends_with("e.g. `my-app`"));
+    }
+
+    #[test]
+    fn known_properties_follow_references() {
+        let names = known_properties("/properties/containers/additionalProperties/$ref/additionalProperties");
+        assert!(names.contains(&"image".to_string()), "{names:?}");
+    }
+}

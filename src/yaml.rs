@@ -1,0 +1,519 @@
+//! YAML into a tree that remembers where every node came from.
+//!
+//! serde_yaml reports a position only for its first error and has no node-position API, so
+//! input is read with saphyr-parser's event stream instead. Every later diagnostic (schema,
+//! semantic, Kubernetes warnings) can then point at the exact line and column, and all of a
+//! file's problems can be reported in one run. Plain scalars are resolved with the YAML 1.2
+//! core schema, as serde_yaml does, so `yes` stays a string and `0x1F` is a number.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Position, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+/// Guards against hostile input; each is far beyond what a real manifest needs.
+pub const MAX_DEPTH: usize = 64;
+/// Nodes produced by expanding aliases, per file: a "billion laughs" stops here.
+pub const MAX_ALIAS_NODES: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Sequence(Vec<Node>),
+    Mapping(Vec<(Node, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+impl Node {
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Sequence(_) => "a list",
+            Value::Mapping(_) => "a mapping",
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The entry of a mapping whose key is the string `key`: (key node, value node).
+    #[must_use]
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        match &self.value {
+            Value::Mapping(entries) => entries
+                .iter()
+                .find(|(k, _)| k.scalar_text().as_deref() == Some(key))
+                .map(|(k, v)| (k, v)),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, value)| value)
+    }
+
+    /// A scalar as the text a JSON object key would hold.
+    #[must_use]
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Null => Some("null".to_string()),
+            Value::Bool(flag) => Some(flag.to_string()),
+            Value::Int(number) => Some(number.to_string()),
+            Value::Float(number) => Some(number.to_string()),
+            Value::String(text) => Some(text.clone()),
+            Value::Sequence(_) | Value::Mapping(_) => None,
+        }
+    }
+
+    /// Follows a JSON pointer (`/containers/web/ports/0`) down the tree. With `key` set, the
+    /// last step returns the mapping key's node rather than its value, so an "unknown field"
+    /// can underline the field name.
+    #[must_use]
+    pub fn find(&self, pointer: &str, key: bool) -> Option<&Node> {
+        let mut node = self;
+        let segments: Vec<String> = pointer
+            .split('/')
+            .skip(1)
+            .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        for (index, segment) in segments.iter().enumerate() {
+            let last = index + 1 == segments.len();
+            node = match &node.value {
+                Value::Mapping(_) => {
+                    let (key_node, value_node) = node.entry(segment)?;
+                    if last && key { key_node } else { value_node }
+                }
+                Value::Sequence(items) => items.get(segment.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The same data as JSON, for schema validation and typed deserialisation.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match &self.value {
+            Value::Null => Json::Null,
+            Value::Bool(flag) => Json::Bool(*flag),
+            Value::Int(number) => Json::from(*number),
+            Value::Float(number) => serde_json::Number::from_f64(*number)
+                .map_or(Json::Null, Json::Number),
+            Value::String(text) => Json::String(text.clone()),
+            Value::Sequence(items) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Value::Mapping(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|(key, value)| (key.scalar_text().unwrap_or_default(), value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// One `---` document of a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub root: Node,
+}
+
+/// Parses every document of a file. Stops at the first syntax error: the parser cannot
+/// recover past one, and later positions would be meaningless.
+///
+/// # Errors
+/// A syntax error, a duplicate key, an unsupported tag, or an exceeded limit.
+pub fn parse_documents(text: &str) -> Result<Vec<Document>, Diagnostic> {
+    let mut builder = TreeBuilder::default();
+    let mut parser = Parser::new_from_str(text);
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.map_err(|error| {
+            let marker = error.marker();
+            let position = Position {
+                line: marker.line(),
+                column: marker.col() + 1,
+            };
+            syntax_error(text, position, error.info())
+        })?;
+        builder.on_event(event, convert_span(span))?;
+    }
+    Ok(builder.documents)
+}
+
+fn convert_span(span: saphyr_parser::Span) -> Span {
+    Span {
+        start: Position {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+        },
+        end: Position {
+            line: span.end.line(),
+            column: span.end.col() + 1,
+        },
+    }
+}
+
+fn syntax_error(text: &str, position: Position, info: &str) -> Diagnostic {
+    if info.contains("recursion limit") {
+        return Diagnostic::error(
+            Code::InputLimit,
+            Some(Span { start: position, end: position }),
+            "the document nests too deeply to be a manifest",
+        )
+        .with_help("a manifest is never this deep; check that the file is the one you meant");
+    }
+    let diagnostic = Diagnostic::error(
+        Code::YamlSyntax,
+        Some(Span {
+            start: position,
+            end: position,
+        }),
+        format!("invalid YAML: {info}"),
+    );
+    let near_tab = text
+        .split('\n')
+        .nth(position.line.saturating_sub(1))
+        .is_some_and(|line| line.trim_end().contains('\t'));
+    if near_tab {
+        diagnostic.with_help("YAML indentation must use spaces; replace the tab characters with spaces")
+    } else {
+        diagnostic.with_help("check the indentation and quoting around this position")
+    }
+}
+
+enum Open {
+    Sequence(Vec<Node>, Span, Option<usize>),
+    Mapping(Vec<(Node, Node)>, Option<Node>, Span, Option<usize>),
+}
+
+#[derive(Default)]
+struct TreeBuilder {
+    stack: Vec<Open>,
+    anchors: std::collections::HashMap<usize, Node>,
+    alias_nodes: usize,
+    documents: Vec<Document>,
+}
+
+impl TreeBuilder {
+    fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
+        match event {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                Ok(())
+            }
+            Event::Alias(id) => {
+                let node = self.anchors.get(&id).cloned().ok_or_else(|| {
+                    Diagnostic::error(Code::YamlSyntax, Some(span), "alias to an unknown anchor")
+                })?;
+                self.alias_nodes += count_nodes(&node);
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    return Err(Diagnostic::error(
+                        Code::InputLimit,
+                        Some(span),
+                        format!("YAML aliases expand to more than {MAX_ALIAS_NODES} nodes"),
+                    )
+                    .with_help("this looks like an alias bomb; write the values out instead of nesting aliases"));
+                }
+                self.push(Node { value: node.value, span })
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = match tag {
+                    Some(tag) if !tag.is_yaml_core_schema() => {
+                        return Err(Diagnostic::error(
+                            Code::UnsupportedYaml,
+                            Some(span),
+                            format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
+                        )
+                        .with_help("quote the value if it is meant as text, e.g. \"!Ref Name\""));
+                    }
+                    Some(tag) => resolve_tagged(&text, &tag.suffix, span)?,
+                    None if style == ScalarStyle::Plain => resolve_plain(&text),
+                    None => Value::String(text.into_owned()),
+                };
+                let node = Node { value, span };
+                self.remember(anchor, &node);
+                self.push(node)
+            }
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag)
+                if tag.as_ref().is_some_and(|tag| !tag.is_yaml_core_schema()) =>
+            {
+                let _ = anchor;
+                let tag = tag.map(|tag| format!("{}{}", tag.handle, tag.suffix)).unwrap_or_default();
+                Err(Diagnostic::error(
+                    Code::UnsupportedYaml,
+                    Some(span),
+                    format!("YAML tag `{tag}` is not supported"),
+                ))
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.check_depth(span)?;
+                self.stack.push(Open::Sequence(Vec::new(), span, anchor_id(anchor)));
+                Ok(())
+            }
+            Event::MappingStart(anchor, _) => {
+                self.check_depth(span)?;
+                self.stack
+                    .push(Open::Mapping(Vec::new(), None, span, anchor_id(anchor)));
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match self.stack.pop() {
+                    Some(Open::Sequence(items, start, anchor)) => {
+                        let node = Node {
+                            value: Value::Sequence(items),
+                            span: Span { start: start.start, end: span.end },
+                        };
+                        self.remember(anchor.unwrap_or(0), &node);
+                        node
+                    }
+                    Some(Open::Mapping(entries, _, start, anchor)) => {
+                        let node = Node {
+                            value: Value::Mapping(entries),
+                            span: Span { start: start.start, end: span.end },
+                        };
+                        self.remember(anchor.unwrap_or(0), &node);
+                        node
+                    }
+                    None => return Ok(()),
+                };
+                self.push(node)
+            }
+        }
+    }
+
+    fn check_depth(&self, span: Span) -> Result<(), Diagnostic> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Diagnostic::error(
+                Code::InputLimit,
+                Some(span),
+                format!("the document nests deeper than {MAX_DEPTH} levels"),
+            )
+            .with_help("a manifest is never this deep; check that the file is the one you meant"));
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+    }
+
+    fn push(&mut self, node: Node) -> Result<(), Diagnostic> {
+        match self.stack.last_mut() {
+            None => {
+                self.documents.push(Document { root: node });
+                Ok(())
+            }
+            Some(Open::Sequence(items, _, _)) => {
+                items.push(node);
+                Ok(())
+            }
+            Some(Open::Mapping(entries, pending_key, _, _)) => match pending_key.take() {
+                None => {
+                    if let Some(text) = node.scalar_text()
+                        && let Some((first, _)) = entries
+                            .iter()
+                            .find(|(key, _)| key.scalar_text().as_deref() == Some(text.as_str()))
+                    {
+                        return Err(Diagnostic::error(
+                            Code::DuplicateKey,
+                            Some(node.span),
+                            format!("duplicate key `{text}`"),
+                        )
+                        .with_help(format!(
+                            "`{text}` is already set at line {}; keep one of them",
+                            first.span.start.line
+                        )));
+                    }
+                    *pending_key = Some(node);
+                    Ok(())
+                }
+                Some(key) => {
+                    entries.push((key, node));
+                    Ok(())
+                }
+            },
+        }
+    }
+}
+
+fn anchor_id(anchor: usize) -> Option<usize> {
+    (anchor != 0).then_some(anchor)
+}
+
+fn count_nodes(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Sequence(items) => items.iter().map(count_nodes).sum(),
+        Value::Mapping(entries) => entries
+            .iter()
+            .map(|(key, value)| count_nodes(key) + count_nodes(value))
+            .sum(),
+        _ => 0,
+    }
+}
+
+fn resolve_tagged(text: &str, suffix: &str, span: Span) -> Result<Value, Diagnostic> {
+    let resolved = match suffix {
+        "str" => Some(Value::String(text.to_string())),
+        "null" => Some(Value::Null),
+        "bool" | "int" | "float" => Some(resolve_plain(text)).filter(|value| {
+            matches!(
+                (suffix, value),
+                ("bool", Value::Bool(_)) | ("int", Value::Int(_)) | ("float", Value::Float(_) | Value::Int(_))
+            )
+        }),
+        _ => None,
+    };
+    resolved.ok_or_else(|| {
+        Diagnostic::error(
+            Code::UnsupportedYaml,
+            Some(span),
+            format!("`{text}` is not a valid !!{suffix}"),
+        )
+    })
+}
+
+/// YAML 1.2 core schema resolution of an unquoted scalar.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(number) = i64::from_str_radix(hex, 16) {
+            return Value::Int(number);
+        }
+    } else if let Some(octal) = text.strip_prefix("0o") {
+        if let Ok(number) = i64::from_str_radix(octal, 8) {
+            return Value::Int(number);
+        }
+    } else if is_decimal_integer(text) {
+        if let Ok(number) = text.parse::<i64>() {
+            return Value::Int(number);
+        }
+    }
+    if is_float(text)
+        && let Ok(number) = text.parse::<f64>()
+    {
+        return Value::Float(number);
+    }
+    Value::String(text.to_string())
+}
+
+fn is_decimal_integer(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+fn is_float(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(index) => (&body[..index], Some(&body[index + 1..])),
+        None => (body, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => {
+            (!whole.is_empty() || !fraction.is_empty())
+                && whole.bytes().all(|byte| byte.is_ascii_digit())
+                && fraction.bytes().all(|byte| byte.is_ascii_digit())
+        }
+        None => is_decimal_integer(mantissa) && !mantissa.starts_with(['-', '+']),
+    };
+    let exponent_ok = exponent.is_none_or(is_decimal_integer);
+    mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Node {
+        parse_documents(text).expect("valid yaml").remove(0).root
+    }
+
+    #[test]
+    fn resolves_core_schema_scalars() {
+        assert_eq!(resolve_plain("80"), Value::Int(80));
+        assert_eq!(resolve_plain("yes"), Value::String("yes".into()));
+        assert_eq!(resolve_plain("~"), Value::Null);
+        assert_eq!(resolve_plain("1.5"), Value::Float(1.5));
+        assert_eq!(resolve_plain("0x1F"), Value::Int(31));
+        assert_eq!(resolve_plain("1.7.9"), Value::String("1.7.9".into()));
+        assert_eq!(root("a: '80'").get("a").map(|n| n.value.clone()), Some(Value::String("80".into())));
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let node = root("name: web\ncontainers:\n  web: {image: nginx}\n");
+        let image = node.find("/containers/web/image", false).expect("present");
+        assert_eq!(image.span.start, Position { line: 3, column: 16 });
+        let key = node.find("/containers/web", true).expect("present");
+        assert_eq!(key.span.start, Position { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn rejects_duplicate_keys_at_the_second() {
+        let error = parse_documents("a: 1\nb: 2\na: 3\n").expect_err("duplicate");
+        assert_eq!(error.code, Code::DuplicateKey);
+        assert_eq!(error.span.map(|span| span.start.line), Some(3));
+    }
+
+    #[test]
+    fn stops_alias_bombs() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..10 {
+            let previous = level - 1;
+            text.push_str(&format!(
+                "a{level}: &a{level} [*a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}]\n"
+            ));
+        }
+        let error = parse_documents(&text).expect_err("bomb");
+        assert_eq!(error.code, Code::InputLimit);
+    }
+
+    #[test]
+    fn stops_deep_nesting() {
+        let text = "[".repeat(10_000);
+        let error = parse_documents(&text).expect_err("deep");
+        assert_eq!(error.code, Code::InputLimit);
+    }
+
+    #[test]
+    fn tabs_get_a_hint() {
+        let error = parse_documents("a:\n\tb: 1\n").expect_err("tab");
+        assert_eq!(error.code, Code::YamlSyntax);
+        assert!(error.help.unwrap_or_default().contains("tab"));
+    }
+
+    #[test]
+    fn reads_every_document() {
+        let documents = parse_documents("a: 1\n---\nb: 2\n").expect("valid");
+        assert_eq!(documents.len(), 2);
+        assert_eq!(documents[1].root.span.start.line, 3);
+    }
+}
