@@ -13,7 +13,44 @@ use std::sync::OnceLock;
 /// The schema as a JSON value.
 pub fn manifest_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
-    SCHEMA.get_or_init(|| schemars::schema_for!(Manifest).to_value())
+    SCHEMA.get_or_init(|| {
+        let mut schema = schemars::schema_for!(Manifest).to_value();
+        remove_null_alternatives(&mut schema);
+        schema
+    })
+}
+
+/// An optional field is simply left out: `null` in its place is not a manifest value, and
+/// listing it would make every type error read "expected array or null".
+fn remove_null_alternatives(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            if let Some(Value::Array(types)) = object.get_mut("type") {
+                types.retain(|kind| kind != "null");
+                if types.len() == 1 {
+                    let single = types.remove(0);
+                    object.insert("type".to_string(), single);
+                }
+            }
+            if let Some(Value::Array(alternatives)) = object.get_mut("anyOf") {
+                alternatives.retain(|alternative| alternative.get("type").and_then(Value::as_str) != Some("null"));
+                if alternatives.len() == 1 {
+                    let single = alternatives.remove(0);
+                    object.remove("anyOf");
+                    if let Value::Object(fields) = single {
+                        for (key, value) in fields {
+                            object.entry(key).or_insert(value);
+                        }
+                    }
+                }
+            }
+            for value in object.values_mut() {
+                remove_null_alternatives(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(remove_null_alternatives),
+        _ => {}
+    }
 }
 
 /// The schema file's exact text: pretty JSON with a final newline.
@@ -111,11 +148,13 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
         }
         ValidationErrorKind::Type { kind } => {
             let found = node.map_or("nothing", Node::type_name);
-            let expected = format!("{kind:?}")
-                .replace("Single(", "")
-                .replace("Multiple(", "")
-                .replace(')', "")
-                .to_ascii_lowercase();
+            let expected = match kind {
+                jsonschema::error::TypeKind::Single(single) => single.to_string(),
+                jsonschema::error::TypeKind::Multiple(set) => {
+                    set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")
+                }
+            };
+            let expected = if expected == "array" { "list".to_string() } else if expected == "object" { "mapping".to_string() } else { expected };
             out.push(Diagnostic::error(
                 Code::WrongType,
                 span,

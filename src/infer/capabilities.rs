@@ -99,7 +99,10 @@ pub fn normalise(name: &str) -> Result<CapabilityName, String> {
 /// The closest known capability to an unknown one, for a did-you-mean.
 #[must_use]
 pub fn suggest(unknown: &str) -> Option<&'static str> {
-    crate::diagnostic::did_you_mean(unknown, KNOWN)
+    // Compare without the shared `CAP_` prefix, which would make every name look close.
+    let bare = unknown.trim_start_matches("CAP_");
+    let suggestion = crate::diagnostic::did_you_mean(bare, KNOWN.iter().map(|name| name.trim_start_matches("CAP_")))?;
+    KNOWN.iter().copied().find(|name| name.trim_start_matches("CAP_") == suggestion)
 }
 
 /// The runtime default set, minus `drop`, plus `add`; everything when privileged. Drop is
@@ -142,6 +145,7 @@ mod tests {
         assert_eq!(normalise("all"), Ok(CapabilityName::All));
         assert_eq!(normalise("NET_ADMN"), Err("CAP_NET_ADMN".to_string()));
         assert_eq!(suggest("CAP_NET_ADMN"), Some("CAP_NET_ADMIN"));
+        assert_eq!(suggest("CAP_FLY"), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// i2kit manifest
+/// # i2kit manifest
 ///
 /// One deployment: a pod of containers run as `replicas` identical LinuxKit VMs behind a
 /// load balancer, named `<name>.<hosted zone>` in Route 53. Several deployments may share a
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 #[schemars(extend("$id" = "https://i2kit.dev/schema/i2kit.schema.json"))]
 #[schemars(example = example_manifest())]
 pub struct Manifest {
-    /// Deployment name
+    /// # Deployment name
     ///
     /// A DNS label: lowercase letters, digits and `-`, at most 63 characters. It becomes the
     /// host name `<name>.<hosted zone>` and the name of the LinuxKit file.
@@ -23,21 +23,21 @@ pub struct Manifest {
     #[schemars(example = &"nginx-deployment")]
     pub name: String,
 
-    /// Replicas
+    /// # Replicas
     ///
     /// How many identical VMs the Auto Scaling group keeps running.
     #[serde(default = "default_replicas")]
     #[schemars(range(max = 10000))]
     pub replicas: u32,
 
-    /// Public
+    /// # Public
     ///
     /// `true` puts the load balancer on the internet; `false` (the default) keeps it internal
     /// to the VPC.
     #[serde(default)]
     pub public: bool,
 
-    /// Instance type
+    /// # Instance type
     ///
     /// The EC2 instance type each VM runs on. The template declares it as a parameter with
     /// this value as the default, so it can be changed per environment.
@@ -45,7 +45,7 @@ pub struct Manifest {
     #[schemars(pattern(r"^[a-z0-9-]+\.[a-z0-9]+$"), example = &"t3.small")]
     pub instance_type: String,
 
-    /// Load balancer
+    /// # Load balancer
     ///
     /// Which Elastic Load Balancer serves the ports. Left out, i2kit picks `application`
     /// when every port speaks HTTP or HTTPS and `network` otherwise. `classic` is the
@@ -53,21 +53,21 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_balancer: Option<LoadBalancerChoice>,
 
-    /// Health check
+    /// # Health check
     ///
     /// How the load balancer decides a VM may receive traffic. Defaults: `GET /` on HTTP
     /// ports, a TCP connection otherwise, every 10 s with a 5 s timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_check: Option<HealthCheckSpec>,
 
-    /// Rolling update
+    /// # Rolling update
     ///
     /// How the Auto Scaling group replaces VMs when the template changes. Defaults follow
     /// Kubernetes: 25% surge, 25% unavailable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<UpdateSpec>,
 
-    /// Containers
+    /// # Containers
     ///
     /// The pod: container name → container. All containers run in one VM and share its
     /// network, as the containers of a Kubernetes pod share localhost.
@@ -93,7 +93,7 @@ fn default_instance_type() -> String {
     DEFAULT_INSTANCE_TYPE.to_string()
 }
 
-/// Load balancer kind
+/// # Load balancer kind
 ///
 /// `application` (HTTP/HTTPS), `network` (TCP/TLS/UDP) or `classic`.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
@@ -104,20 +104,20 @@ pub enum LoadBalancerChoice {
     Classic,
 }
 
-/// Container
+/// # Container
 ///
 /// One container of the pod, run as a LinuxKit service.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ContainerSpec {
-    /// Image
+    /// # Image
     ///
     /// The OCI image reference. Pin a tag or digest: the VM image is immutable, and `latest`
     /// would build a different VM each time.
     #[schemars(length(min = 1), example = &"nginx:1.7.9")]
     pub image: String,
 
-    /// Command
+    /// # Command
     ///
     /// The full command line, replacing the image's entrypoint and cmd (LinuxKit has no
     /// separate arguments).
@@ -125,41 +125,41 @@ pub struct ContainerSpec {
     #[schemars(example = &["nginx", "-g", "daemon off;"])]
     pub command: Option<Vec<String>>,
 
-    /// Arguments
+    /// # Arguments
     ///
     /// Appended to `command`. Needs `command`: i2kit never reads the image, so it cannot
     /// know the entrypoint these arguments would follow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
 
-    /// Environment
+    /// # Environment
     ///
     /// A map of names to values, or a list of `NAME=value`. It replaces the image's
     /// environment (LinuxKit semantics); i2kit adds the standard `PATH` unless you set one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<EnvSpec>,
 
-    /// Ports
+    /// # Ports
     ///
     /// Ports the load balancer exposes: `80`, `"8080:80"` (load balancer : container),
     /// `"https:443:http:80[:certificate-arn]"`, or an object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<PortSpec>,
 
-    /// Capabilities
+    /// # Capabilities
     ///
     /// Changes to the container runtimes' default set of 14 Linux capabilities. Names may
     /// be written `NET_ADMIN`, `net_admin` or `CAP_NET_ADMIN`; `drop: [ALL]` starts empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<CapabilityChanges>,
 
-    /// Privileged
+    /// # Privileged
     ///
     /// Run with every capability. Rarely needed; prefer `capabilities.add`.
     #[serde(default)]
     pub privileged: bool,
 
-    /// User id
+    /// # User id
     ///
     /// The numeric uid the process runs as. LinuxKit ignores the image's USER, so the
     /// default is 0 (root).
@@ -167,32 +167,32 @@ pub struct ContainerSpec {
     #[schemars(example = 1000)]
     pub uid: Option<u32>,
 
-    /// Group id
+    /// # Group id
     ///
     /// The numeric gid the process runs as (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gid: Option<u32>,
 
-    /// Read-only root filesystem
+    /// # Read-only root filesystem
     ///
     /// Mount the container's root filesystem read-only.
     #[serde(default)]
     pub read_only: bool,
 
-    /// No new privileges
+    /// # No new privileges
     ///
     /// Forbid gaining privileges through setuid binaries or file capabilities.
     #[serde(default)]
     pub no_new_privileges: bool,
 
-    /// Working directory
+    /// # Working directory
     ///
     /// The directory the command starts in; left out, the image's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(example = &"/app")]
     pub working_dir: Option<String>,
 
-    /// Scratch directories
+    /// # Scratch directories
     ///
     /// Absolute paths mounted as memory-backed tmpfs, e.g. `/tmp` for a read-only container.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -200,7 +200,7 @@ pub struct ContainerSpec {
     pub tmpfs: Vec<String>,
 }
 
-/// Environment
+/// # Environment
 ///
 /// `{NAME: value}` or `["NAME=value"]`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -212,7 +212,7 @@ pub enum EnvSpec {
     List(Vec<String>),
 }
 
-/// Environment value
+/// # Environment value
 ///
 /// Text, or a number or boolean written as text.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -223,7 +223,7 @@ pub enum EnvValue {
     Flag(bool),
 }
 
-/// Port
+/// # Port
 ///
 /// A port number, a port string, or an object.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -236,36 +236,36 @@ pub enum PortSpec {
     Object(PortObject),
 }
 
-/// Port object
+/// # Port object
 ///
 /// A port with every part spelled out.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PortObject {
-    /// Load balancer port
+    /// # Load balancer port
     ///
     /// The port clients connect to.
     #[schemars(range(min = 1, max = 65535))]
     pub port: u16,
-    /// Container port
+    /// # Container port
     ///
     /// The port the container listens on; defaults to `port`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 65535))]
     pub target_port: Option<u16>,
-    /// Listener protocol
+    /// # Listener protocol
     ///
     /// Inferred when left out: 80 is HTTP, 443 HTTPS (TLS on a network load balancer),
     /// anything else TCP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<ProtocolName>,
-    /// Target protocol
+    /// # Target protocol
     ///
     /// What the load balancer speaks to the container; TLS ends at the load balancer
     /// unless this says `https` or `tls`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_protocol: Option<ProtocolName>,
-    /// Certificate ARN
+    /// # Certificate ARN
     ///
     /// The ACM certificate for an HTTPS or TLS listener. Left out, the template asks for
     /// one as a parameter.
@@ -274,7 +274,7 @@ pub struct PortObject {
     pub certificate: Option<String>,
 }
 
-/// Protocol
+/// # Protocol
 ///
 /// A load balancer protocol; `ssl` is accepted as the Classic ELB's name for `tls`.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
@@ -288,19 +288,19 @@ pub enum ProtocolName {
     Udp,
 }
 
-/// Capability changes
+/// # Capability changes
 ///
 /// Added to and dropped from the runtime default set; drop applies first.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapabilityChanges {
-    /// Add
+    /// # Add
     ///
     /// Capabilities to grant beyond the default set.
     #[serde(default)]
     #[schemars(example = &["NET_ADMIN"])]
     pub add: Vec<String>,
-    /// Drop
+    /// # Drop
     ///
     /// Capabilities to remove from the default set; `ALL` removes every one.
     #[serde(default)]
@@ -308,43 +308,43 @@ pub struct CapabilityChanges {
     pub drop: Vec<String>,
 }
 
-/// Health check
+/// # Health check
 ///
 /// Target group health check settings, within AWS's ranges.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct HealthCheckSpec {
-    /// Path
+    /// # Path
     ///
     /// The HTTP path to request (HTTP and HTTPS targets only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^/"), example = &"/healthz")]
     pub path: Option<String>,
-    /// Port
+    /// # Port
     ///
     /// The port to check; defaults to each target's own port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 65535))]
     pub port: Option<u16>,
-    /// Interval
+    /// # Interval
     ///
     /// Seconds between checks (5–300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 5, max = 300))]
     pub interval_seconds: Option<u32>,
-    /// Timeout
+    /// # Timeout
     ///
     /// Seconds to wait for an answer (2–120), below the interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 2, max = 120))]
     pub timeout_seconds: Option<u32>,
-    /// Healthy threshold
+    /// # Healthy threshold
     ///
     /// Consecutive successes before a VM receives traffic (2–10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 2, max = 10))]
     pub healthy_threshold: Option<u32>,
-    /// Unhealthy threshold
+    /// # Unhealthy threshold
     ///
     /// Consecutive failures before a VM stops receiving traffic (2–10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,24 +352,24 @@ pub struct HealthCheckSpec {
     pub unhealthy_threshold: Option<u32>,
 }
 
-/// Rolling update
+/// # Rolling update
 ///
 /// Kubernetes-style surge and unavailability, as counts or percentages of `replicas`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateSpec {
-    /// Max surge
+    /// # Max surge
     ///
     /// Extra VMs allowed during an update: a count or a percentage (rounded up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_surge: Option<Amount>,
-    /// Max unavailable
+    /// # Max unavailable
     ///
     /// VMs allowed out of service during an update: a count or a percentage (rounded
     /// down).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_unavailable: Option<Amount>,
-    /// Pause
+    /// # Pause
     ///
     /// Seconds to wait after each batch of new VMs (0–3600; default 60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -377,7 +377,7 @@ pub struct UpdateSpec {
     pub pause_seconds: Option<u32>,
 }
 
-/// Amount
+/// # Amount
 ///
 /// A count such as `1`, or a percentage such as `"25%"`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

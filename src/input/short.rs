@@ -11,7 +11,7 @@ use crate::input::port_syntax::parse_port;
 use crate::input::rules;
 use crate::model::{Container, Deployment, LoadBalancerKind, Mount, Protocol, ReplaceUnhealthy, Resources};
 use crate::schema::{check_against_schema, escape_pointer_segment};
-use crate::yaml::Node;
+use crate::yaml::{Node, Value};
 
 /// Grace period before the load balancer's verdict can replace a new VM: boot plus two checks.
 pub const DEFAULT_GRACE_PERIOD_SECONDS: u32 = 60;
@@ -21,9 +21,10 @@ pub const DEFAULT_GRACE_PERIOD_SECONDS: u32 = 60;
 /// # Errors
 /// Every schema violation, or else every rule broken.
 pub fn parse_short(root: &Node) -> Result<(Deployment, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let schema_problems = check_against_schema(root);
-    if !schema_problems.is_empty() {
-        return Err(schema_problems);
+    let mut structural = check_against_schema(root);
+    structural.extend(check_port_strings(root));
+    if !structural.is_empty() {
+        return Err(structural);
     }
     let manifest: Manifest = serde_json::from_value(root.to_json()).map_err(|error| {
         vec![Diagnostic::error(Code::WrongType, Some(root.span), format!("the manifest does not match its schema: {error}"))]
@@ -146,6 +147,7 @@ impl Checker<'_> {
                     certificate: None,
                     span,
                 }),
+                // Already checked by `check_port_strings`.
                 PortSpec::Text(text) => parse_port(text).map(|syntax| PortRequest {
                     container: container.to_string(),
                     listener_port: syntax.listener_port,
@@ -288,6 +290,31 @@ impl Checker<'_> {
         let drop = names(&changes.drop, "drop");
         effective(privileged, &add, &drop)
     }
+}
+
+/// Port strings are a grammar the schema cannot express, so they are checked on the tree,
+/// beside the schema, and reported together with its findings.
+fn check_port_strings(root: &Node) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let Some(Value::Mapping(containers)) = root.get("containers").map(|node| &node.value) else {
+        return problems;
+    };
+    for (_, container) in containers {
+        let Some(Value::Sequence(ports)) = container.get("ports").map(|node| &node.value) else {
+            continue;
+        };
+        for port in ports {
+            if let Value::String(text) = &port.value
+                && let Err(message) = parse_port(text)
+            {
+                problems.push(
+                    Diagnostic::error(Code::PortSyntax, Some(port.span), format!("invalid port: {message}"))
+                        .with_help("write 80, \"8080:80\" or \"https:443:http:80[:certificate-arn]\""),
+                );
+            }
+        }
+    }
+    problems
 }
 
 fn protocol_of(name: ProtocolName) -> Protocol {
