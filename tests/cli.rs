@@ -1,0 +1,233 @@
+//! The command line as Makefiles, pre-commit and CI use it: exit codes, streams, files.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const NGINX: &str = "name: nginx-deployment\nreplicas: 3\ncontainers:\n  nginx: { image: nginx:1.7.9, ports: [ 80 ] }\n";
+
+fn i2kit(args: &[&str], directory: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_i2kit"))
+        .args(args)
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("i2kit runs")
+}
+
+fn i2kit_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_i2kit"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("i2kit starts");
+    child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+    child.wait_with_output().expect("i2kit ends")
+}
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let path = std::env::temp_dir().join(format!("i2kit-cli-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&path);
+        fs::create_dir_all(&path).expect("scratch dir");
+        Scratch(path)
+    }
+
+    fn write(&self, name: &str, content: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        fs::write(&path, content).expect("write input");
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn schema_file_matches_the_binary() {
+    let output = i2kit(&["schema"], Path::new("."));
+    assert_eq!(output.status.code(), Some(0));
+    let committed = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/i2kit.schema.json"))
+        .expect("schema/i2kit.schema.json");
+    assert!(text(&output.stdout) == committed, "schema/ is stale: run `cargo run -q -- schema > schema/i2kit.schema.json`");
+}
+
+#[test]
+fn compiles_from_stdin_and_prints_the_template() {
+    let output = i2kit_stdin(&["compile", "-"], NGINX.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let template: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
+    assert!(output.stderr.is_empty());
+}
+
+#[test]
+fn emit_linuxkit_needs_one_deployment() {
+    let scratch = Scratch::new("emit");
+    scratch.write("one.yaml", NGINX.as_bytes());
+    let one = i2kit(&["compile", "--emit", "linuxkit", "one.yaml"], &scratch.0);
+    assert_eq!(one.status.code(), Some(0));
+    assert!(text(&one.stdout).starts_with("kernel:\n"));
+    let two = format!("{NGINX}---\nname: other\ncontainers:\n  web: {{ image: nginx:1.27.3 }}\n");
+    scratch.write("two.yaml", two.as_bytes());
+    let output = i2kit(&["compile", "--emit", "linuxkit", "two.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("--out-dir"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn io_and_usage_errors_exit_2() {
+    let scratch = Scratch::new("io");
+    for args in [
+        vec!["compile", "missing.yaml"],
+        vec!["compile", "."],
+        vec!["validate", "missing.yaml"],
+        vec!["compile"],
+        vec!["frobnicate"],
+        vec!["compile", "x.yaml", "--check"],
+    ] {
+        let output = i2kit(&args, &scratch.0);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", text(&output.stderr));
+        assert!(output.stdout.is_empty(), "{args:?} printed on stdout");
+    }
+    let output = i2kit(&["compile", "."], &scratch.0);
+    assert!(text(&output.stderr).contains("is a directory"));
+}
+
+#[test]
+fn invalid_input_exits_1_and_writes_nothing() {
+    let scratch = Scratch::new("invalid");
+    scratch.write("bad.yaml", b"name: Bad\ncontainers: {}\n");
+    let output = i2kit(&["compile", "bad.yaml", "--out-dir", "out"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(text(&output.stderr).starts_with("bad.yaml:1:7: error: "));
+    assert!(!scratch.0.join("out").exists(), "nothing may be written for invalid input");
+}
+
+#[test]
+fn out_dir_rewrites_only_what_changed_and_check_reports_staleness() {
+    let scratch = Scratch::new("outdir");
+    scratch.write("app.yaml", NGINX.as_bytes());
+    let first = i2kit(&["compile", "app.yaml", "--out-dir", "out"], &scratch.0);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let template = scratch.0.join("out/app.cloudformation.json");
+    let image = scratch.0.join("out/nginx-deployment.linuxkit.yml");
+    let modified = |path: &Path| fs::metadata(path).and_then(|m| m.modified()).expect("mtime");
+    let (template_time, image_time) = (modified(&template), modified(&image));
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(i2kit(&["compile", "app.yaml", "--out-dir", "out"], &scratch.0).status.code(), Some(0));
+    assert_eq!(modified(&template), template_time, "unchanged output was rewritten");
+    assert_eq!(modified(&image), image_time, "unchanged output was rewritten");
+    let current = i2kit(&["compile", "app.yaml", "--out-dir", "out", "--check"], &scratch.0);
+    assert_eq!(current.status.code(), Some(0));
+
+    scratch.write("app.yaml", NGINX.replace("replicas: 3", "replicas: 5").as_bytes());
+    let stale = i2kit(&["compile", "app.yaml", "--out-dir", "out", "--check"], &scratch.0);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(text(&stale.stderr).contains("app.cloudformation.json: stale"), "{}", text(&stale.stderr));
+    assert!(!text(&stale.stderr).contains("linuxkit.yml"), "the LinuxKit file did not change");
+    assert_eq!(modified(&template), template_time, "--check must not write");
+
+    fs::remove_file(&image).expect("remove");
+    let missing = i2kit(&["compile", "app.yaml", "--out-dir", "out", "--check"], &scratch.0);
+    assert!(text(&missing.stderr).contains("nginx-deployment.linuxkit.yml: missing"));
+    let leftovers: Vec<_> = fs::read_dir(scratch.0.join("out")).expect("out").flatten().collect();
+    assert!(leftovers.iter().all(|entry| !entry.file_name().to_string_lossy().ends_with(".tmp")));
+}
+
+#[test]
+fn unwritable_out_dir_exits_2() {
+    let scratch = Scratch::new("unwritable");
+    scratch.write("app.yaml", NGINX.as_bytes());
+    scratch.write("blocker", b"a file where a directory should be");
+    let output = i2kit(&["compile", "app.yaml", "--out-dir", "blocker/out"], &scratch.0);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("cannot create"));
+}
+
+#[test]
+fn validate_reports_every_file_and_json_parses() {
+    let scratch = Scratch::new("validate");
+    scratch.write("good.yaml", NGINX.as_bytes());
+    scratch.write("bad.yaml", b"name: web\nreplica: 2\ncontainers:\n  web: {image: nginx:1.27.3}\n");
+    scratch.write("warn.yaml", b"name: web\ncontainers:\n  web: {image: nginx}\n");
+    let output = i2kit(&["validate", "--format", "json", "good.yaml", "bad.yaml", "warn.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1));
+    let records: Vec<serde_json::Value> = text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert_eq!(records[0]["file"], "bad.yaml");
+    assert_eq!(records[0]["line"], 2);
+    assert_eq!(records[0]["column"], 1);
+    assert_eq!(records[0]["code"], "I2K003");
+    assert_eq!(records[0]["severity"], "error");
+    assert_eq!(records[0]["help"], "did you mean `replicas`?");
+    assert_eq!(records[1]["file"], "warn.yaml");
+    assert_eq!(records[1]["severity"], "warning");
+    assert_eq!(records[1]["code"], "I2K019");
+    let clean = i2kit(&["validate", "good.yaml"], &scratch.0);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(clean.stdout.is_empty() && clean.stderr.is_empty());
+}
+
+#[test]
+fn hostile_inputs_fail_fast_with_a_message() {
+    let scratch = Scratch::new("hostile");
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..12 {
+        let previous = format!("*a{}", level - 1);
+        bomb.push_str(&format!("a{level}: &a{level} [{}]\n", vec![previous; 9].join(", ")));
+    }
+    let mut big = NGINX.as_bytes().to_vec();
+    big.extend(std::iter::repeat_n(b'#', 50 * 1024 * 1024));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("bomb.yaml", bomb.into_bytes(), "I2K007"),
+        ("deep.yaml", "[".repeat(100_000).into_bytes(), "I2K007"),
+        ("big.yaml", big, "I2K007"),
+        ("latin1.yaml", b"name: caf\xe9\ncontainers: {}\n".to_vec(), "I2K008"),
+    ];
+    for (name, content, code) in cases {
+        scratch.write(name, &content);
+        let started = Instant::now();
+        let output = i2kit(&["compile", name, "--out-dir", "out"], &scratch.0);
+        let elapsed = started.elapsed();
+        assert_eq!(output.status.code(), Some(1), "{name}: {}", text(&output.stderr));
+        assert!(text(&output.stderr).contains(code), "{name}: {}", text(&output.stderr));
+        assert!(text(&output.stderr).len() < 2000, "{name}: the message must stay short");
+        assert!(elapsed < Duration::from_secs(5), "{name} took {elapsed:?}");
+        assert!(!scratch.0.join("out").exists());
+    }
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend_from_slice(NGINX.as_bytes());
+    scratch.write("bom.yaml", &with_bom);
+    assert_eq!(i2kit(&["validate", "bom.yaml"], &scratch.0).status.code(), Some(0), "a UTF-8 BOM is accepted");
+}
+
+#[test]
+fn every_subcommand_help_shows_an_example() {
+    for subcommand in ["compile", "validate", "schema"] {
+        let output = i2kit(&[subcommand, "--help"], Path::new("."));
+        assert_eq!(output.status.code(), Some(0));
+        assert!(text(&output.stdout).contains("Example"), "{subcommand} --help has no example");
+    }
+    let version = i2kit(&["--version"], Path::new("."));
+    assert_eq!(text(&version.stdout), format!("i2kit {}\n", env!("CARGO_PKG_VERSION")));
+}

@@ -1,0 +1,164 @@
+//! Invariants that must hold for every input, checked on generated ones.
+
+use i2kit::compile::compile_bytes;
+use i2kit::infer::capabilities::{CapabilityName, KNOWN, RUNTIME_DEFAULT, effective, normalise};
+use i2kit::input::port_syntax::{PortSyntax, parse_port};
+use i2kit::model::{Capabilities, Protocol};
+use proptest::prelude::*;
+
+fn protocol() -> impl Strategy<Value = Protocol> {
+    prop_oneof![
+        Just(Protocol::Http),
+        Just(Protocol::Https),
+        Just(Protocol::Tcp),
+        Just(Protocol::Tls),
+        Just(Protocol::Udp)
+    ]
+}
+
+fn port_syntax() -> impl Strategy<Value = PortSyntax> {
+    (
+        1..=65535u16,
+        1..=65535u16,
+        proptest::option::of((protocol(), protocol())),
+        proptest::option::of("[a-z0-9/:-]{1,40}"),
+    )
+        .prop_map(|(listener_port, container_port, protocols, certificate)| PortSyntax {
+            listener_port,
+            container_port,
+            certificate: protocols.and(certificate.map(|tail| format!("arn:aws:acm:{tail}"))),
+            protocols,
+        })
+}
+
+fn capability_name() -> impl Strategy<Value = CapabilityName> {
+    prop_oneof![
+        1 => Just(CapabilityName::All),
+        9 => proptest::sample::select(KNOWN.to_vec()).prop_map(|name| CapabilityName::Named(name.to_string())),
+    ]
+}
+
+/// Text that YAML and JSON writers must escape: quotes, newlines, `${}`, tags, special words.
+fn awkward_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[ -~\n\t]{0,40}",
+        Just("!Ref AWS::Region".to_string()),
+        Just("${AWS::StackName}".to_string()),
+        Just("yes".to_string()),
+        Just("null".to_string()),
+        Just("- item".to_string()),
+        Just("key: value # comment".to_string()),
+        Just("\"quoted\" 'single'".to_string()),
+        "\\PC{0,20}",
+    ]
+}
+
+/// A valid manifest with `containers` containers, each with awkward env values and command.
+fn manifest() -> impl Strategy<Value = (String, Vec<(String, String)>, Vec<String>)> {
+    (
+        "[a-z][a-z0-9]{0,10}",
+        proptest::collection::btree_map("[A-Z][A-Z0-9_]{0,8}", awkward_text(), 0..5)
+            .prop_map(|map| map.into_iter().collect::<Vec<_>>()),
+        proptest::collection::vec(awkward_text(), 1..4),
+    )
+}
+
+fn render_manifest(name: &str, env: &[(String, String)], command: &[String], replicas: u32, port: u16) -> String {
+    let mut environment = serde_json::Map::new();
+    for (key, value) in env {
+        environment.insert(key.clone(), serde_json::Value::String(value.clone()));
+    }
+    let document = serde_json::json!({
+        "name": name,
+        "replicas": replicas,
+        "containers": {
+            "app": { "image": "busybox:1.37.0", "command": command, "env": environment, "ports": [port] }
+        }
+    });
+    serde_yaml::to_string(&document).expect("serialisable")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn port_grammar_round_trips(syntax in port_syntax()) {
+        let text = syntax.to_string();
+        prop_assert_eq!(parse_port(&text), Ok(syntax));
+    }
+
+    #[test]
+    fn capability_algebra(add in proptest::collection::vec(capability_name(), 0..6),
+                          drop in proptest::collection::vec(capability_name(), 0..6),
+                          privileged in any::<bool>()) {
+        let result = effective(privileged, &add, &drop);
+        if privileged || add.contains(&CapabilityName::All) {
+            prop_assert_eq!(result, Capabilities::All);
+        } else {
+            let Capabilities::Only(set) = result else { unreachable!() };
+            for name in &add {
+                if let CapabilityName::Named(name) = name { prop_assert!(set.contains(name)); }
+            }
+            for name in &drop {
+                if let CapabilityName::Named(name) = name
+                    && !add.contains(&CapabilityName::Named(name.clone())) {
+                    prop_assert!(!set.contains(name));
+                }
+            }
+            prop_assert!(set.iter().all(|name| KNOWN.contains(&name.as_str())));
+            if drop.contains(&CapabilityName::All) {
+                prop_assert!(set.iter().all(|name| add.contains(&CapabilityName::Named(name.clone()))));
+            } else {
+                let kept = RUNTIME_DEFAULT.iter().filter(|name| !drop.contains(&CapabilityName::Named((*name).to_string())));
+                for name in kept { prop_assert!(set.contains(*name)); }
+            }
+        }
+    }
+
+    #[test]
+    fn capability_names_normalise_idempotently(name in proptest::sample::select(KNOWN.to_vec()), lower in any::<bool>(), bare in any::<bool>()) {
+        let mut spelling = if bare { name.trim_start_matches("CAP_").to_string() } else { name.to_string() };
+        if lower { spelling = spelling.to_ascii_lowercase(); }
+        prop_assert_eq!(normalise(&spelling), Ok(CapabilityName::Named(name.to_string())));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = compile_bytes("fuzz.yaml", &bytes, false);
+    }
+
+    #[test]
+    fn arbitrary_yaml_shaped_text_never_panics(parts in proptest::collection::vec(prop_oneof![
+        Just("name: "), Just("containers:"), Just("\n"), Just("  "), Just("- "), Just("{"), Just("}"),
+        Just("["), Just("]"), Just(": "), Just(", "), Just("&a "), Just("*a"), Just("!!str "), Just("---\n"),
+        Just("ports: "), Just("image: "), Just("80"), Just("\"https:443:http:80\""), Just("web"), Just("'"),
+        Just("\t"), Just("#"), Just("|\n"), Just("? "), Just("capabilities: {add: [x]}"), Just("~"),
+    ], 0..60)) {
+        let text: String = parts.concat();
+        let _ = compile_bytes("fuzz.yaml", text.as_bytes(), false);
+    }
+
+    #[test]
+    fn compiling_is_deterministic_and_values_arrive_unchanged(
+        (name, env, command) in manifest(), replicas in 0..20u32, port in 1..=65535u16
+    ) {
+        let input = render_manifest(&name, &env, &command, replicas, port);
+        let (_, first) = compile_bytes("m.yaml", input.as_bytes(), false);
+        let (_, second) = compile_bytes("m.yaml", input.as_bytes(), false);
+        prop_assert_eq!(&first.template, &second.template);
+        prop_assert_eq!(&first.linuxkit, &second.linuxkit);
+        prop_assert!(first.template.is_some(), "valid manifest rejected: {:?}", first.diagnostics);
+        let template = first.template.as_deref().unwrap_or_default();
+        let parsed: serde_json::Value = serde_json::from_str(template).expect("template is JSON");
+        prop_assert!(parsed["Resources"].is_object());
+        let linuxkit: serde_yaml::Value = serde_yaml::from_str(&first.linuxkit[0].1).expect("LinuxKit file is YAML");
+        let app = linuxkit["services"].as_sequence().and_then(|services| services.last()).expect("app service");
+        let written_command: Vec<String> = serde_yaml::from_value(app["command"].clone()).expect("command list");
+        prop_assert_eq!(written_command, command);
+        let written_env: Vec<String> = serde_yaml::from_value(app["env"].clone()).expect("env list");
+        for (key, value) in &env {
+            let entry = format!("{key}={value}");
+            prop_assert!(written_env.contains(&entry), "missing {:?} in {:?}", entry, written_env);
+        }
+    }
+}
