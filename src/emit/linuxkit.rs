@@ -109,7 +109,7 @@ pub fn emit_linuxkit(deployment: &Deployment) -> String {
         onboot,
         services,
     };
-    serde_yaml::to_string(&file).unwrap_or_default()
+    crate::emit::yaml_text::to_yaml_text(&file)
 }
 
 fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Service<'a> {

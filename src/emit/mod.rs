@@ -6,3 +6,4 @@ pub mod intrinsic;
 pub mod linuxkit;
 pub mod load_balancing;
 pub mod naming;
+pub mod yaml_text;
