@@ -81,7 +81,7 @@ fn emit_linuxkit_needs_one_deployment() {
     scratch.write("one.yaml", NGINX.as_bytes());
     let one = i2kit(&["compile", "--emit", "linuxkit", "one.yaml"], &scratch.0);
     assert_eq!(one.status.code(), Some(0));
-    assert!(text(&one.stdout).starts_with("kernel:\n"));
+    assert!(text(&one.stdout).starts_with("---\nkernel:\n"));
     let two = format!("{NGINX}---\nname: other\ncontainers:\n  web: {{ image: nginx:1.27.3 }}\n");
     scratch.write("two.yaml", two.as_bytes());
     let output = i2kit(&["compile", "--emit", "linuxkit", "two.yaml"], &scratch.0);
