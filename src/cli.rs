@@ -30,7 +30,9 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Compile one manifest file into a CloudFormation template and LinuxKit files.
-    #[command(after_help = "Examples:\n  i2kit compile app.yaml > app.cloudformation.json\n  i2kit compile --emit linuxkit web.yaml > web.linuxkit.yml\n  i2kit compile app.yaml --out-dir build/\n  i2kit compile app.yaml --out-dir build/ --check\n  cat app.yaml | i2kit compile -")]
+    #[command(
+        after_help = "Examples:\n  i2kit compile app.yaml > app.cloudformation.json\n  i2kit compile --emit linuxkit web.yaml > web.linuxkit.yml\n  i2kit compile app.yaml --out-dir build/\n  i2kit compile app.yaml --out-dir build/ --check\n  cat app.yaml | i2kit compile -"
+    )]
     Compile {
         /// The manifest file, or `-` for standard input.
         file: PathBuf,
@@ -48,7 +50,9 @@ enum Command {
         report: ReportOptions,
     },
     /// Check manifest files without writing anything.
-    #[command(after_help = "Examples:\n  i2kit validate app.yaml\n  i2kit validate --strict --format json manifests/*.yaml")]
+    #[command(
+        after_help = "Examples:\n  i2kit validate app.yaml\n  i2kit validate --strict --format json manifests/*.yaml"
+    )]
     Validate {
         /// Manifest files, or `-` for standard input.
         #[arg(required = true)]
@@ -93,9 +97,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Compile { file, emit, out_dir, check, report } => {
-            compile(&file, emit, out_dir.as_deref(), check, report)
-        }
+        Command::Compile {
+            file,
+            emit,
+            out_dir,
+            check,
+            report,
+        } => compile(&file, emit, out_dir.as_deref(), check, report),
         Command::Validate { files, report } => validate(&files, report),
         Command::Schema => print_stdout(&schema_text()),
     };
@@ -104,7 +112,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 fn print_stdout(text: &str) -> u8 {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => 0,
         // A closed pipe (`| head`) is the reader's choice, not a failure to report.
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
@@ -118,7 +129,11 @@ fn io_error(message: &str) -> u8 {
 }
 
 fn display_name(path: &Path) -> String {
-    if path == Path::new("-") { "<stdin>".to_string() } else { path.display().to_string() }
+    if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
 }
 
 fn read_input(path: &Path) -> Result<Vec<u8>, String> {
@@ -128,7 +143,10 @@ fn read_input(path: &Path) -> Result<Vec<u8>, String> {
         std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
     } else {
         if path.is_dir() {
-            return Err(format!("{} is a directory; give a manifest file", path.display()));
+            return Err(format!(
+                "{} is a directory; give a manifest file",
+                path.display()
+            ));
         }
         std::fs::File::open(path).and_then(|file| file.take(limit).read_to_end(&mut bytes))
     };
@@ -161,10 +179,20 @@ fn report(source: &SourceFile, compilation: &Compilation, format: Format, json_t
 
 fn stderr_colour() -> Colour {
     let disabled = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-    if !disabled && std::io::stderr().is_terminal() { Colour::Always } else { Colour::Never }
+    if !disabled && std::io::stderr().is_terminal() {
+        Colour::Always
+    } else {
+        Colour::Never
+    }
 }
 
-fn compile(file: &Path, emit: Emit, out_dir: Option<&Path>, check: bool, options: ReportOptions) -> u8 {
+fn compile(
+    file: &Path,
+    emit: Emit,
+    out_dir: Option<&Path>,
+    check: bool,
+    options: ReportOptions,
+) -> u8 {
     let bytes = match read_input(file) {
         Ok(bytes) => bytes,
         Err(message) => return io_error(&message),
@@ -190,7 +218,13 @@ fn compile(file: &Path, emit: Emit, out_dir: Option<&Path>, check: bool, options
     }
 }
 
-fn write_outputs(directory: &Path, source: &SourceFile, template: &str, compilation: &Compilation, check: bool) -> u8 {
+fn write_outputs(
+    directory: &Path,
+    source: &SourceFile,
+    template: &str,
+    compilation: &Compilation,
+    check: bool,
+) -> u8 {
     let mut artifacts: Vec<Artifact> = compilation
         .linuxkit
         .iter()
@@ -216,7 +250,12 @@ fn write_outputs(directory: &Path, source: &SourceFile, template: &str, compilat
             eprintln!("{line}");
         }
         if !outdated.is_empty() {
-            eprintln!("i2kit: {} output(s) out of date; run `i2kit compile {} --out-dir {}`", outdated.len(), source.name, directory.display());
+            eprintln!(
+                "i2kit: {} output(s) out of date; run `i2kit compile {} --out-dir {}`",
+                outdated.len(),
+                source.name,
+                directory.display()
+            );
             return INVALID_INPUT;
         }
         return 0;

@@ -33,7 +33,10 @@ pub fn compile_bytes(name: &str, bytes: &[u8], strict: bool) -> (SourceFile, Com
         }
         Err(problem) => (
             SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()),
-            Compilation { diagnostics: vec![problem], ..Compilation::default() },
+            Compilation {
+                diagnostics: vec![problem],
+                ..Compilation::default()
+            },
         ),
     }
 }

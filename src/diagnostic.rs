@@ -127,6 +127,24 @@ impl Code {
     }
 }
 
+/// `docs/diagnostics.md`, generated from [`Code::ALL`]; a test keeps the file in sync.
+#[must_use]
+pub fn codes_markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\n\
+         Generated from `src/diagnostic.rs` (`I2KIT_BLESS=1 cargo test --test docs` rewrites it).\n\
+         A code keeps its meaning forever. Errors exit 1; warnings do not change the exit code\n\
+         unless `--strict` is given.\n\n\
+         | code | meaning |\n|---|---|\n",
+    );
+    let mut codes = Code::ALL.to_vec();
+    codes.sort_by_key(|code| code.as_str());
+    for code in codes {
+        let _ = writeln!(out, "| `{}` | {} |", code.as_str(), code.summary());
+    }
+    out
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -254,7 +272,9 @@ fn visible_window(line: &str, column: usize) -> (String, usize) {
     if characters.len() <= MAX_SHOWN_LINE {
         return (line.to_string(), column);
     }
-    let first = column.saturating_sub(MAX_SHOWN_LINE / 2).min(characters.len().saturating_sub(MAX_SHOWN_LINE));
+    let first = column
+        .saturating_sub(MAX_SHOWN_LINE / 2)
+        .min(characters.len().saturating_sub(MAX_SHOWN_LINE));
     let last = (first + MAX_SHOWN_LINE).min(characters.len());
     let mut shown: String = characters[first..last].iter().collect();
     let mut column = column - first;
@@ -296,7 +316,10 @@ pub fn render_json(file: &str, diagnostic: &Diagnostic) -> String {
 
 /// The closest candidate to a misspelt word, if any is close enough to be a likely typo.
 #[must_use]
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lowered = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -326,8 +349,14 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("replica", ["replicas", "public"]), Some("replicas"));
-        assert_eq!(did_you_mean("contianers", ["containers", "name"]), Some("containers"));
+        assert_eq!(
+            did_you_mean("replica", ["replicas", "public"]),
+            Some("replicas")
+        );
+        assert_eq!(
+            did_you_mean("contianers", ["containers", "name"]),
+            Some("containers")
+        );
         assert_eq!(did_you_mean("xyz", ["replicas", "public"]), None);
     }
 

@@ -1,6 +1,9 @@
 //! i2kit: a pure, deterministic compiler from Kubernetes-style deployments to LinuxKit VM
 //! images and CloudFormation templates. See README.md for the mapping it implements.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod cli;
 pub mod compile;

@@ -65,11 +65,17 @@ mod tests {
     fn rewrites_only_changed_content() {
         let directory = std::env::temp_dir().join(format!("i2kit-output-{}", std::process::id()));
         fs::create_dir_all(&directory).expect("temp dir");
-        let artifact = Artifact { path: directory.join("a.json"), content: "{}\n".into() };
+        let artifact = Artifact {
+            path: directory.join("a.json"),
+            content: "{}\n".into(),
+        };
         assert_eq!(freshness(&artifact), Freshness::Missing);
         assert_eq!(write_if_changed(&artifact), Ok(true));
         assert_eq!(write_if_changed(&artifact), Ok(false));
-        let changed = Artifact { content: "[]\n".into(), ..artifact.clone() };
+        let changed = Artifact {
+            content: "[]\n".into(),
+            ..artifact.clone()
+        };
         assert_eq!(freshness(&changed), Freshness::Stale);
         assert_eq!(write_if_changed(&changed), Ok(true));
         let leftovers: Vec<_> = fs::read_dir(&directory).expect("list").collect();

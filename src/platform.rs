@@ -17,9 +17,11 @@ pub const DHCPCD_IMAGE: &str = "linuxkit/dhcpcd:b87e9ececac55a65eaa592f4dd8b4e0c
 pub const RNGD_IMAGE: &str = "linuxkit/rngd:984eb580ecb63986f07f626b61692a97aacd7198";
 
 /// One DHCP lease at boot, before the pod starts, so containers find the network up.
-pub const DHCPCD_ONBOOT_COMMAND: [&str; 5] = ["/sbin/dhcpcd", "--nobackground", "-f", "/dhcpcd.conf", "-1"];
+pub const DHCPCD_ONBOOT_COMMAND: [&str; 5] =
+    ["/sbin/dhcpcd", "--nobackground", "-f", "/dhcpcd.conf", "-1"];
 /// Then a long-running client that renews the lease for the VM's lifetime.
-pub const DHCPCD_SERVICE_COMMAND: [&str; 4] = ["/sbin/dhcpcd", "--nobackground", "-f", "/dhcpcd.conf"];
+pub const DHCPCD_SERVICE_COMMAND: [&str; 4] =
+    ["/sbin/dhcpcd", "--nobackground", "-f", "/dhcpcd.conf"];
 
 /// LinuxKit gives a container no resolver configuration unless it is bound in.
 pub const RESOLV_CONF_BIND: &str = "/etc/resolv.conf:/etc/resolv.conf";

@@ -33,7 +33,9 @@ fn remove_null_alternatives(schema: &mut Value) {
                 }
             }
             if let Some(Value::Array(alternatives)) = object.get_mut("anyOf") {
-                alternatives.retain(|alternative| alternative.get("type").and_then(Value::as_str) != Some("null"));
+                alternatives.retain(|alternative| {
+                    alternative.get("type").and_then(Value::as_str) != Some("null")
+                });
                 if alternatives.len() == 1 {
                     let single = alternatives.remove(0);
                     object.remove("anyOf");
@@ -72,7 +74,11 @@ fn validator() -> Option<&'static Validator> {
 #[must_use]
 pub fn check_against_schema(root: &Node) -> Vec<Diagnostic> {
     let Some(validator) = validator() else {
-        return vec![Diagnostic::error(Code::InvalidValue, None, "internal error: the manifest schema does not compile")];
+        return vec![Diagnostic::error(
+            Code::InvalidValue,
+            None,
+            "internal error: the manifest schema does not compile",
+        )];
     };
     let instance = root.to_json();
     let mut diagnostics = Vec::new();
@@ -98,7 +104,11 @@ pub fn display_path(pointer: &str) -> String {
             out.push_str(&segment);
         }
     }
-    if out.is_empty() { "the document".to_string() } else { out }
+    if out.is_empty() {
+        "the document".to_string()
+    } else {
+        out
+    }
 }
 
 #[must_use]
@@ -118,11 +128,20 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
             for key in unexpected {
                 let key_pointer = format!("{pointer}/{}", escape_pointer_segment(key));
                 let key_span = root.find(&key_pointer, true).map(|node| node.span).or(span);
-                let where_ = if pointer.is_empty() { String::new() } else { format!(" in {field}") };
-                let mut diagnostic =
-                    Diagnostic::error(Code::UnknownField, key_span, format!("unknown field `{key}`{where_}"));
+                let where_ = if pointer.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {field}")
+                };
+                let mut diagnostic = Diagnostic::error(
+                    Code::UnknownField,
+                    key_span,
+                    format!("unknown field `{key}`{where_}"),
+                );
                 diagnostic = match did_you_mean(key, known.iter().map(String::as_str)) {
-                    Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                    Some(suggestion) => {
+                        diagnostic.with_help(format!("did you mean `{suggestion}`?"))
+                    }
                     None if !known.is_empty() => {
                         diagnostic.with_help(format!("expected one of: {}", known.join(", ")))
                     }
@@ -133,28 +152,50 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
         }
         ValidationErrorKind::Required { property } => {
             let property = property.as_str().unwrap_or_default();
-            let at = if pointer.is_empty() { span } else { root.find(&pointer, true).map(|node| node.span) };
+            let at = if pointer.is_empty() {
+                span
+            } else {
+                root.find(&pointer, true).map(|node| node.span)
+            };
             let help = match property {
                 "image" => "add `image: <repository>:<tag>`, e.g. `image: nginx:1.27.3`",
                 "name" => "add `name: <dns-label>`, e.g. `name: web`; it becomes the host name",
-                "containers" => "add `containers:` with at least one container, e.g. `web: {image: nginx:1.27.3}`",
+                "containers" => {
+                    "add `containers:` with at least one container, e.g. `web: {image: nginx:1.27.3}`"
+                }
                 _ => "add the field",
             };
-            let where_ = if pointer.is_empty() { String::new() } else { format!(" in {field}") };
+            let where_ = if pointer.is_empty() {
+                String::new()
+            } else {
+                format!(" in {field}")
+            };
             out.push(
-                Diagnostic::error(Code::MissingField, at, format!("missing required field `{property}`{where_}"))
-                    .with_help(help),
+                Diagnostic::error(
+                    Code::MissingField,
+                    at,
+                    format!("missing required field `{property}`{where_}"),
+                )
+                .with_help(help),
             );
         }
         ValidationErrorKind::Type { kind } => {
             let found = node.map_or("nothing", Node::type_name);
             let expected = match kind {
                 jsonschema::error::TypeKind::Single(single) => single.to_string(),
-                jsonschema::error::TypeKind::Multiple(set) => {
-                    set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")
-                }
+                jsonschema::error::TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
             };
-            let expected = if expected == "array" { "list".to_string() } else if expected == "object" { "mapping".to_string() } else { expected };
+            let expected = if expected == "array" {
+                "list".to_string()
+            } else if expected == "object" {
+                "mapping".to_string()
+            } else {
+                expected
+            };
             out.push(Diagnostic::error(
                 Code::WrongType,
                 span,
@@ -186,7 +227,11 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
                     "a count such as 1 or a percentage such as \"25%\""
                 };
                 out.push(Diagnostic::error(
-                    if is_port { Code::PortSyntax } else { Code::WrongType },
+                    if is_port {
+                        Code::PortSyntax
+                    } else {
+                        Code::WrongType
+                    },
                     span,
                     format!("{field} must be {expected}, found {found}"),
                 ));
@@ -201,7 +246,10 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
             let mut diagnostic = Diagnostic::error(
                 Code::InvalidValue,
                 span,
-                format!("{field} cannot be `{given}`: expected one of {}", options.join(", ")),
+                format!(
+                    "{field} cannot be `{given}`: expected one of {}",
+                    options.join(", ")
+                ),
             );
             if let Some(suggestion) = did_you_mean(&given, options.iter().copied()) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
@@ -210,11 +258,17 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
         }
         ValidationErrorKind::MinProperties { .. } if pointer == "/containers" => {
             out.push(
-                Diagnostic::error(Code::EmptyContainers, span, "`containers` is empty: a deployment runs at least one container")
-                    .with_help("add a container, e.g. `web: {image: nginx:1.27.3, ports: [80]}`"),
+                Diagnostic::error(
+                    Code::EmptyContainers,
+                    span,
+                    "`containers` is empty: a deployment runs at least one container",
+                )
+                .with_help("add a container, e.g. `web: {image: nginx:1.27.3, ports: [80]}`"),
             );
         }
-        ValidationErrorKind::Pattern { .. } | ValidationErrorKind::MaxLength { .. } | ValidationErrorKind::MinLength { .. }
+        ValidationErrorKind::Pattern { .. }
+        | ValidationErrorKind::MaxLength { .. }
+        | ValidationErrorKind::MinLength { .. }
             if pointer == "/name" =>
         {
             let given = node.and_then(Node::scalar_text).unwrap_or_default();
@@ -225,14 +279,28 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
             let rule = match kind {
                 ValidationErrorKind::Minimum { limit } => format!("at least {limit}"),
                 ValidationErrorKind::Maximum { limit } => format!("at most {limit}"),
-                ValidationErrorKind::MinLength { limit } => format!("at least {limit} characters long"),
-                ValidationErrorKind::MaxLength { limit } => format!("at most {limit} characters long"),
-                ValidationErrorKind::MinProperties { limit } => format!("a mapping with at least {limit} entries"),
+                ValidationErrorKind::MinLength { limit } => {
+                    format!("at least {limit} characters long")
+                }
+                ValidationErrorKind::MaxLength { limit } => {
+                    format!("at most {limit} characters long")
+                }
+                ValidationErrorKind::MinProperties { limit } => {
+                    format!("a mapping with at least {limit} entries")
+                }
                 ValidationErrorKind::Pattern { pattern } => format!("text matching `{pattern}`"),
                 other => format!("valid ({})", other.keyword()),
             };
-            let code = if is_port { Code::PortSyntax } else { Code::InvalidValue };
-            let message = if is_port && matches!(kind, ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }) {
+            let code = if is_port {
+                Code::PortSyntax
+            } else {
+                Code::InvalidValue
+            };
+            let message = if is_port
+                && matches!(
+                    kind,
+                    ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }
+                ) {
                 format!("port {given} in {field} is outside 1–65535")
             } else {
                 format!("{field} must be {rule}, found `{given}`")
@@ -291,7 +359,11 @@ fn known_properties(schema_path: &str) -> Vec<String> {
                 }
             }
             Some(next) => next,
-            None => match segment.parse::<usize>().ok().and_then(|index| node.get(index)) {
+            None => match segment
+                .parse::<usize>()
+                .ok()
+                .and_then(|index| node.get(index))
+            {
                 Some(next) => next,
                 None => return Vec::new(),
             },
@@ -313,19 +385,29 @@ mod tests {
 
     #[test]
     fn paths_read_naturally() {
-        assert_eq!(display_path("/containers/web/ports/0"), "containers.web.ports[0]");
+        assert_eq!(
+            display_path("/containers/web/ports/0"),
+            "containers.web.ports[0]"
+        );
         assert_eq!(display_path(""), "the document");
     }
 
     #[test]
     fn dns_label_suggestion() {
         let diagnostic = invalid_dns_label("My_App", None);
-        assert!(diagnostic.help.unwrap_or_default().ends_with("e.g. `my-app`"));
+        assert!(
+            diagnostic
+                .help
+                .unwrap_or_default()
+                .ends_with("e.g. `my-app`")
+        );
     }
 
     #[test]
     fn known_properties_follow_references() {
-        let names = known_properties("/properties/containers/additionalProperties/$ref/additionalProperties");
+        let names = known_properties(
+            "/properties/containers/additionalProperties/$ref/additionalProperties",
+        );
         assert!(names.contains(&"image".to_string()), "{names:?}");
     }
 }

@@ -116,8 +116,9 @@ impl Node {
             Value::Null => Json::Null,
             Value::Bool(flag) => Json::Bool(*flag),
             Value::Int(number) => Json::from(*number),
-            Value::Float(number) => serde_json::Number::from_f64(*number)
-                .map_or(Json::Null, Json::Number),
+            Value::Float(number) => {
+                serde_json::Number::from_f64(*number).map_or(Json::Null, Json::Number)
+            }
             Value::String(text) => Json::String(text.clone()),
             Value::Sequence(items) => Json::Array(items.iter().map(Node::to_json).collect()),
             Value::Mapping(entries) => Json::Object(
@@ -175,7 +176,10 @@ fn syntax_error(text: &str, position: Position, info: &str) -> Diagnostic {
     if info.contains("recursion limit") {
         return Diagnostic::error(
             Code::InputLimit,
-            Some(Span { start: position, end: position }),
+            Some(Span {
+                start: position,
+                end: position,
+            }),
             "the document nests too deeply to be a manifest",
         )
         .with_help("a manifest is never this deep; check that the file is the one you meant");
@@ -193,7 +197,8 @@ fn syntax_error(text: &str, position: Position, info: &str) -> Diagnostic {
         .nth(position.line.saturating_sub(1))
         .is_some_and(|line| line.trim_end().contains('\t'));
     if near_tab {
-        diagnostic.with_help("YAML indentation must use spaces; replace the tab characters with spaces")
+        diagnostic
+            .with_help("YAML indentation must use spaces; replace the tab characters with spaces")
     } else {
         diagnostic.with_help("check the indentation and quoting around this position")
     }
@@ -233,7 +238,10 @@ impl TreeBuilder {
                     )
                     .with_help("this looks like an alias bomb; write the values out instead of nesting aliases"));
                 }
-                self.push(Node { value: node.value, span })
+                self.push(Node {
+                    value: node.value,
+                    span,
+                })
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let value = match tag {
@@ -257,7 +265,9 @@ impl TreeBuilder {
                 if tag.as_ref().is_some_and(|tag| !tag.is_yaml_core_schema()) =>
             {
                 let _ = anchor;
-                let tag = tag.map(|tag| format!("{}{}", tag.handle, tag.suffix)).unwrap_or_default();
+                let tag = tag
+                    .map(|tag| format!("{}{}", tag.handle, tag.suffix))
+                    .unwrap_or_default();
                 Err(Diagnostic::error(
                     Code::UnsupportedYaml,
                     Some(span),
@@ -266,7 +276,8 @@ impl TreeBuilder {
             }
             Event::SequenceStart(anchor, _) => {
                 self.check_depth(span)?;
-                self.stack.push(Open::Sequence(Vec::new(), span, anchor_id(anchor)));
+                self.stack
+                    .push(Open::Sequence(Vec::new(), span, anchor_id(anchor)));
                 Ok(())
             }
             Event::MappingStart(anchor, _) => {
@@ -280,7 +291,10 @@ impl TreeBuilder {
                     Some(Open::Sequence(items, start, anchor)) => {
                         let node = Node {
                             value: Value::Sequence(items),
-                            span: Span { start: start.start, end: span.end },
+                            span: Span {
+                                start: start.start,
+                                end: span.end,
+                            },
                         };
                         self.remember(anchor.unwrap_or(0), &node);
                         node
@@ -288,7 +302,10 @@ impl TreeBuilder {
                     Some(Open::Mapping(entries, _, start, anchor)) => {
                         let node = Node {
                             value: Value::Mapping(entries),
-                            span: Span { start: start.start, end: span.end },
+                            span: Span {
+                                start: start.start,
+                                end: span.end,
+                            },
                         };
                         self.remember(anchor.unwrap_or(0), &node);
                         node
@@ -379,7 +396,9 @@ fn resolve_tagged(text: &str, suffix: &str, span: Span) -> Result<Value, Diagnos
         "bool" | "int" | "float" => Some(resolve_plain(text)).filter(|value| {
             matches!(
                 (suffix, value),
-                ("bool", Value::Bool(_)) | ("int", Value::Int(_)) | ("float", Value::Float(_) | Value::Int(_))
+                ("bool", Value::Bool(_))
+                    | ("int", Value::Int(_))
+                    | ("float", Value::Float(_) | Value::Int(_))
             )
         }),
         _ => None,
@@ -399,7 +418,9 @@ fn resolve_plain(text: &str) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -464,14 +485,23 @@ mod tests {
         assert_eq!(resolve_plain("1.5"), Value::Float(1.5));
         assert_eq!(resolve_plain("0x1F"), Value::Int(31));
         assert_eq!(resolve_plain("1.7.9"), Value::String("1.7.9".into()));
-        assert_eq!(root("a: '80'").get("a").map(|n| n.value.clone()), Some(Value::String("80".into())));
+        assert_eq!(
+            root("a: '80'").get("a").map(|n| n.value.clone()),
+            Some(Value::String("80".into()))
+        );
     }
 
     #[test]
     fn positions_are_one_based() {
         let node = root("name: web\ncontainers:\n  web: {image: nginx}\n");
         let image = node.find("/containers/web/image", false).expect("present");
-        assert_eq!(image.span.start, Position { line: 3, column: 16 });
+        assert_eq!(
+            image.span.start,
+            Position {
+                line: 3,
+                column: 16
+            }
+        );
         let key = node.find("/containers/web", true).expect("present");
         assert_eq!(key.span.start, Position { line: 3, column: 3 });
     }

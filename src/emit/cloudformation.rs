@@ -40,7 +40,9 @@ struct Template {
 ///
 /// # Errors
 /// When two deployments would share logical ids, or a CloudFormation quota is exceeded.
-pub fn emit_template(application: &Application) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn emit_template(
+    application: &Application,
+) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
     check_logical_ids(application)?;
     let template = build(application);
     let mut text = serde_json::to_string_pretty(&template).unwrap_or_default();
@@ -59,21 +61,31 @@ fn check_logical_ids(application: &Application) -> Result<(), Vec<Diagnostic>> {
                 Diagnostic::error(
                     Code::InvalidName,
                     None,
-                    format!("deployments `{other}` and `{}` both map to the CloudFormation id `{id}`", deployment.name),
+                    format!(
+                        "deployments `{other}` and `{}` both map to the CloudFormation id `{id}`",
+                        deployment.name
+                    ),
                 )
                 .with_help("rename one of them; ids drop the '-' and capitalise each part"),
             );
         }
         seen.push((id, &deployment.name));
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 fn build(application: &Application) -> Template {
     let mut parameters = IndexMap::new();
     let mut resources = IndexMap::new();
     let mut outputs = IndexMap::new();
-    let any_load_balancer = application.deployments.iter().any(|d| d.load_balancer.is_some());
+    let any_load_balancer = application
+        .deployments
+        .iter()
+        .any(|d| d.load_balancer.is_some());
     let any_internal = application
         .deployments
         .iter()
@@ -130,7 +142,9 @@ fn build(application: &Application) -> Template {
             }),
         );
         let needs_certificate = deployment.load_balancer.as_ref().is_some_and(|lb| {
-            lb.listeners.iter().any(|listener| listener.certificate == Certificate::Parameter)
+            lb.listeners
+                .iter()
+                .any(|listener| listener.certificate == Certificate::Parameter)
         });
         if needs_certificate {
             parameters.insert(
@@ -143,7 +157,10 @@ fn build(application: &Application) -> Template {
                 }),
             );
         }
-        resources.insert(names.with("InstanceSecurityGroup"), instance_security_group(deployment, &names));
+        resources.insert(
+            names.with("InstanceSecurityGroup"),
+            instance_security_group(deployment, &names),
+        );
         if let Some(load_balancer) = &deployment.load_balancer {
             resources.extend(traffic_resources(deployment, load_balancer, &names));
             outputs.insert(
@@ -161,8 +178,14 @@ fn build(application: &Application) -> Template {
                 }),
             );
         }
-        resources.insert(names.with("LaunchTemplate"), launch_template(deployment, &names));
-        resources.insert(names.with("AutoScalingGroup"), auto_scaling_group(deployment, &names));
+        resources.insert(
+            names.with("LaunchTemplate"),
+            launch_template(deployment, &names),
+        );
+        resources.insert(
+            names.with("AutoScalingGroup"),
+            auto_scaling_group(deployment, &names),
+        );
         outputs.insert(
             names.with("AutoScalingGroupName"),
             json!({
@@ -171,7 +194,11 @@ fn build(application: &Application) -> Template {
             }),
         );
     }
-    let names: Vec<&str> = application.deployments.iter().map(|d| d.name.as_str()).collect();
+    let names: Vec<&str> = application
+        .deployments
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect();
     Template {
         format_version: "2010-09-09",
         description: format!("i2kit: {}", names.join(", ")),
@@ -182,7 +209,8 @@ fn build(application: &Application) -> Template {
 }
 
 fn check_quotas(template: &Template, bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let split = "split the deployments over several files; each file becomes its own template and stack";
+    let split =
+        "split the deployments over several files; each file becomes its own template and stack";
     let mut problems = Vec::new();
     for (what, count, limit) in [
         ("resources", template.resources.len(), MAX_RESOURCES),
@@ -194,7 +222,9 @@ fn check_quotas(template: &Template, bytes: usize) -> Result<Vec<Diagnostic>, Ve
                 Diagnostic::error(
                     Code::TemplateLimit,
                     None,
-                    format!("the template would have {count} {what}; CloudFormation allows {limit}"),
+                    format!(
+                        "the template would have {count} {what}; CloudFormation allows {limit}"
+                    ),
                 )
                 .with_help(split),
             );

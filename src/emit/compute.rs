@@ -57,14 +57,19 @@ pub fn auto_scaling_group(deployment: &Deployment, names: &Names) -> Value {
     if let Some(load_balancer) = &deployment.load_balancer {
         match load_balancer.kind {
             LoadBalancerKind::Classic => {
-                properties["LoadBalancerNames"] = json!([Expr::reference(names.with("LoadBalancer"))]);
+                properties["LoadBalancerNames"] =
+                    json!([Expr::reference(names.with("LoadBalancer"))]);
             }
             LoadBalancerKind::Application | LoadBalancerKind::Network => {
                 properties["TargetGroupARNs"] = Value::Array(
                     load_balancer
                         .listeners
                         .iter()
-                        .map(|listener| json!(Expr::reference(names.with(&format!("TargetGroup{}", listener.port)))))
+                        .map(|listener| {
+                            json!(Expr::reference(
+                                names.with(&format!("TargetGroup{}", listener.port))
+                            ))
+                        })
                         .collect(),
                 );
             }

@@ -1,8 +1,8 @@
 //! CloudFormation intrinsic functions as a type, so template values are built by the
 //! serializer and never spliced into strings.
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {

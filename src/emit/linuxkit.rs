@@ -75,16 +75,28 @@ struct CpuLimit {
     period: Option<u64>,
 }
 
-static DHCPCD_ONBOOT: std::sync::LazyLock<Vec<String>> =
-    std::sync::LazyLock::new(|| platform::DHCPCD_ONBOOT_COMMAND.iter().map(ToString::to_string).collect());
-static DHCPCD_SERVICE: std::sync::LazyLock<Vec<String>> =
-    std::sync::LazyLock::new(|| platform::DHCPCD_SERVICE_COMMAND.iter().map(ToString::to_string).collect());
+static DHCPCD_ONBOOT: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    platform::DHCPCD_ONBOOT_COMMAND
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+});
+static DHCPCD_SERVICE: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    platform::DHCPCD_SERVICE_COMMAND
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+});
 
 /// The build file's YAML text.
 #[must_use]
 pub fn emit_linuxkit(deployment: &Deployment) -> String {
     let mut onboot = vec![
-        Service { name: "sysctl", image: platform::SYSCTL_IMAGE, ..Service::default() },
+        Service {
+            name: "sysctl",
+            image: platform::SYSCTL_IMAGE,
+            ..Service::default()
+        },
         Service {
             name: "dhcpcd",
             image: platform::DHCPCD_IMAGE,
@@ -92,9 +104,18 @@ pub fn emit_linuxkit(deployment: &Deployment) -> String {
             ..Service::default()
         },
     ];
-    onboot.extend(deployment.init_containers.iter().map(|container| pod_service(container, deployment)));
+    onboot.extend(
+        deployment
+            .init_containers
+            .iter()
+            .map(|container| pod_service(container, deployment)),
+    );
     let mut services = vec![
-        Service { name: "rngd", image: platform::RNGD_IMAGE, ..Service::default() },
+        Service {
+            name: "rngd",
+            image: platform::RNGD_IMAGE,
+            ..Service::default()
+        },
         Service {
             name: "dhcpcd2",
             image: platform::DHCPCD_IMAGE,
@@ -102,9 +123,17 @@ pub fn emit_linuxkit(deployment: &Deployment) -> String {
             ..Service::default()
         },
     ];
-    services.extend(deployment.containers.iter().map(|container| pod_service(container, deployment)));
+    services.extend(
+        deployment
+            .containers
+            .iter()
+            .map(|container| pod_service(container, deployment)),
+    );
     let file = BuildFile {
-        kernel: Kernel { image: platform::KERNEL_IMAGE, cmdline: platform::KERNEL_CMDLINE },
+        kernel: Kernel {
+            image: platform::KERNEL_IMAGE,
+            cmdline: platform::KERNEL_CMDLINE,
+        },
         init: platform::INIT_IMAGES.to_vec(),
         onboot,
         services,
@@ -127,17 +156,28 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
                 Some(size) => format!("{path}:size={size}"),
                 None => path.clone(),
             }),
-            Mount::Bind { source, target, read_only } => {
-                binds.push(format!("{source}:{target}{}", if *read_only { ":ro" } else { "" }));
+            Mount::Bind {
+                source,
+                target,
+                read_only,
+            } => {
+                binds.push(format!(
+                    "{source}:{target}{}",
+                    if *read_only { ":ro" } else { "" }
+                ));
             }
         }
     }
     let resources = &container.resources;
-    let memory = resources.memory_limit_bytes.map(|limit| MemoryLimit { limit });
-    let cpu = (resources.cpu_shares.is_some() || resources.cpu_quota_micros.is_some()).then(|| CpuLimit {
-        shares: resources.cpu_shares,
-        quota: resources.cpu_quota_micros,
-        period: resources.cpu_quota_micros.map(|_| CPU_PERIOD_MICROS),
+    let memory = resources
+        .memory_limit_bytes
+        .map(|limit| MemoryLimit { limit });
+    let cpu = (resources.cpu_shares.is_some() || resources.cpu_quota_micros.is_some()).then(|| {
+        CpuLimit {
+            shares: resources.cpu_shares,
+            quota: resources.cpu_quota_micros,
+            period: resources.cpu_quota_micros.map(|_| CPU_PERIOD_MICROS),
+        }
     });
     Service {
         name: &container.name,
@@ -146,10 +186,11 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
         binds,
         tmpfs,
         command: container.command.as_deref(),
-        env: container
-            .env
-            .as_ref()
-            .map(|env| env.iter().map(|(name, value)| format!("{name}={value}")).collect()),
+        env: container.env.as_ref().map(|env| {
+            env.iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect()
+        }),
         cwd: container.working_dir.as_deref(),
         pid: deployment.share_process_namespace.then_some("host"),
         readonly: container.read_only_root.then_some(true),

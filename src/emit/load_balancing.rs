@@ -2,8 +2,12 @@
 //! and the Route 53 name.
 
 use crate::emit::intrinsic::Expr;
-use crate::emit::naming::{HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, Names, SUBNETS_PARAMETER, VPC_PARAMETER};
-use crate::model::{Certificate, Deployment, HealthCheck, Listener, LoadBalancer, LoadBalancerKind, Protocol};
+use crate::emit::naming::{
+    HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, Names, SUBNETS_PARAMETER, VPC_PARAMETER,
+};
+use crate::model::{
+    Certificate, Deployment, HealthCheck, Listener, LoadBalancer, LoadBalancerKind, Protocol,
+};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
@@ -13,7 +17,11 @@ pub const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 pub const HEALTHY_HTTP_CODES: &str = "200-399";
 
 fn ip_protocol(protocol: Protocol) -> &'static str {
-    if protocol == Protocol::Udp { "udp" } else { "tcp" }
+    if protocol == Protocol::Udp {
+        "udp"
+    } else {
+        "tcp"
+    }
 }
 
 /// The instances' group: reachable only from the load balancer's group, on container ports.
@@ -24,7 +32,11 @@ pub fn instance_security_group(deployment: &Deployment, names: &Names) -> Value 
     if let Some(load_balancer) = &deployment.load_balancer {
         for listener in &load_balancer.listeners {
             let ports = [
-                (listener.target_port, ip_protocol(listener.target_protocol), "traffic"),
+                (
+                    listener.target_port,
+                    ip_protocol(listener.target_protocol),
+                    "traffic",
+                ),
                 (listener.health_check.port, "tcp", "health checks"),
             ];
             for (port, protocol, purpose) in ports {
@@ -55,7 +67,10 @@ pub fn instance_security_group(deployment: &Deployment, names: &Names) -> Value 
 /// The load balancer's group: open on its listener ports only, to the internet when public
 /// and to the internal CIDR parameter otherwise.
 #[must_use]
-pub fn load_balancer_security_group(deployment: &Deployment, load_balancer: &LoadBalancer) -> Value {
+pub fn load_balancer_security_group(
+    deployment: &Deployment,
+    load_balancer: &LoadBalancer,
+) -> Value {
     let source = if load_balancer.public {
         Expr::text("0.0.0.0/0")
     } else {
@@ -86,7 +101,11 @@ pub fn load_balancer_security_group(deployment: &Deployment, load_balancer: &Loa
 
 /// Every traffic resource of an exposed deployment, by logical id.
 #[must_use]
-pub fn traffic_resources(deployment: &Deployment, load_balancer: &LoadBalancer, names: &Names) -> IndexMap<String, Value> {
+pub fn traffic_resources(
+    deployment: &Deployment,
+    load_balancer: &LoadBalancer,
+    names: &Names,
+) -> IndexMap<String, Value> {
     let mut resources = IndexMap::new();
     resources.insert(
         names.with("LoadBalancerSecurityGroup"),
@@ -94,25 +113,41 @@ pub fn traffic_resources(deployment: &Deployment, load_balancer: &LoadBalancer, 
     );
     match load_balancer.kind {
         LoadBalancerKind::Classic => {
-            resources.insert(names.with("LoadBalancer"), classic_load_balancer(load_balancer, names));
+            resources.insert(
+                names.with("LoadBalancer"),
+                classic_load_balancer(load_balancer, names),
+            );
         }
         LoadBalancerKind::Application | LoadBalancerKind::Network => {
-            resources.insert(names.with("LoadBalancer"), elbv2_load_balancer(load_balancer, names));
+            resources.insert(
+                names.with("LoadBalancer"),
+                elbv2_load_balancer(load_balancer, names),
+            );
             for listener in &load_balancer.listeners {
                 resources.insert(
                     names.with(&format!("TargetGroup{}", listener.port)),
                     target_group(listener),
                 );
-                resources.insert(names.with(&format!("Listener{}", listener.port)), listener_resource(listener, names));
+                resources.insert(
+                    names.with(&format!("Listener{}", listener.port)),
+                    listener_resource(listener, names),
+                );
             }
         }
     }
-    resources.insert(names.with("DnsRecord"), dns_record(deployment, load_balancer, names));
+    resources.insert(
+        names.with("DnsRecord"),
+        dns_record(deployment, load_balancer, names),
+    );
     resources
 }
 
 fn scheme(load_balancer: &LoadBalancer) -> &'static str {
-    if load_balancer.public { "internet-facing" } else { "internal" }
+    if load_balancer.public {
+        "internet-facing"
+    } else {
+        "internal"
+    }
 }
 
 fn elbv2_load_balancer(load_balancer: &LoadBalancer, names: &Names) -> Value {
@@ -187,7 +222,11 @@ fn listener_resource(listener: &Listener, names: &Names) -> Value {
 
 /// Classic ELB protocol names: TLS is called SSL there.
 fn classic_protocol(protocol: Protocol) -> &'static str {
-    if protocol == Protocol::Tls { "SSL" } else { protocol.as_str() }
+    if protocol == Protocol::Tls {
+        "SSL"
+    } else {
+        protocol.as_str()
+    }
 }
 
 /// The Classic ELB of the paper's Fig. 7. It has one health check for all listeners: the

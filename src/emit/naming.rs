@@ -29,7 +29,9 @@ pub struct Names {
 impl Names {
     #[must_use]
     pub fn new(deployment_name: &str) -> Names {
-        Names { id: logical_id(deployment_name) }
+        Names {
+            id: logical_id(deployment_name),
+        }
     }
 
     #[must_use]

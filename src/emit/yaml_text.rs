@@ -12,7 +12,9 @@ use std::borrow::Cow;
 /// `value` as a YAML document (starting with `---`).
 #[must_use]
 pub fn to_yaml_text<T: Serialize>(value: &T) -> String {
-    let tree = serde_json::to_value(value).map(|json| convert(&json)).unwrap_or(Yaml::Value(Scalar::Null));
+    let tree = serde_json::to_value(value)
+        .map(|json| convert(&json))
+        .unwrap_or(Yaml::Value(Scalar::Null));
     let mut text = String::new();
     if YamlEmitter::new(&mut text).dump(&tree).is_err() {
         return String::new();
@@ -27,14 +29,19 @@ fn convert(value: &Value) -> Yaml<'static> {
         Value::Bool(flag) => Yaml::Value(Scalar::Boolean(*flag)),
         Value::Number(number) => match number.as_i64() {
             Some(integer) => Yaml::Value(Scalar::Integer(integer)),
-            None => Yaml::Value(Scalar::FloatingPoint(number.as_f64().unwrap_or_default().into())),
+            None => Yaml::Value(Scalar::FloatingPoint(
+                number.as_f64().unwrap_or_default().into(),
+            )),
         },
         Value::String(text) => Yaml::Value(Scalar::String(Cow::Owned(text.clone()))),
         Value::Array(items) => Yaml::Sequence(items.iter().map(convert).collect()),
         Value::Object(entries) => {
             let mut mapping = Mapping::new();
             for (key, value) in entries {
-                mapping.insert(Yaml::Value(Scalar::String(Cow::Owned(key.clone()))), convert(value));
+                mapping.insert(
+                    Yaml::Value(Scalar::String(Cow::Owned(key.clone()))),
+                    convert(value),
+                );
             }
             Yaml::Mapping(mapping)
         }
@@ -47,9 +54,14 @@ mod tests {
 
     #[test]
     fn quotes_words_yaml_1_1_reads_as_booleans() {
-        let text = to_yaml_text(&serde_json::json!({"command": ["redis-server", "--appendonly", "no", "on", "80", "null"]}));
+        let text = to_yaml_text(
+            &serde_json::json!({"command": ["redis-server", "--appendonly", "no", "on", "80", "null"]}),
+        );
         for word in ["no", "on", "80", "null"] {
-            assert!(text.contains(&format!("\"{word}\"")), "{word} unquoted in:\n{text}");
+            assert!(
+                text.contains(&format!("\"{word}\"")),
+                "{word} unquoted in:\n{text}"
+            );
         }
     }
 }

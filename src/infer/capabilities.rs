@@ -101,18 +101,31 @@ pub fn normalise(name: &str) -> Result<CapabilityName, String> {
 pub fn suggest(unknown: &str) -> Option<&'static str> {
     // Compare without the shared `CAP_` prefix, which would make every name look close.
     let bare = unknown.trim_start_matches("CAP_");
-    let suggestion = crate::diagnostic::did_you_mean(bare, KNOWN.iter().map(|name| name.trim_start_matches("CAP_")))?;
-    KNOWN.iter().copied().find(|name| name.trim_start_matches("CAP_") == suggestion)
+    let suggestion = crate::diagnostic::did_you_mean(
+        bare,
+        KNOWN.iter().map(|name| name.trim_start_matches("CAP_")),
+    )?;
+    KNOWN
+        .iter()
+        .copied()
+        .find(|name| name.trim_start_matches("CAP_") == suggestion)
 }
 
 /// The runtime default set, minus `drop`, plus `add`; everything when privileged. Drop is
 /// applied before add, so `drop: [ALL], add: [NET_BIND_SERVICE]` leaves exactly one.
 #[must_use]
-pub fn effective(privileged: bool, add: &[CapabilityName], drop: &[CapabilityName]) -> Capabilities {
+pub fn effective(
+    privileged: bool,
+    add: &[CapabilityName],
+    drop: &[CapabilityName],
+) -> Capabilities {
     if privileged || add.contains(&CapabilityName::All) {
         return Capabilities::All;
     }
-    let mut set: BTreeSet<String> = RUNTIME_DEFAULT.iter().map(|name| (*name).to_string()).collect();
+    let mut set: BTreeSet<String> = RUNTIME_DEFAULT
+        .iter()
+        .map(|name| (*name).to_string())
+        .collect();
     for name in drop {
         match name {
             CapabilityName::All => set.clear(),
@@ -139,7 +152,13 @@ mod tests {
 
     #[test]
     fn normalises_every_spelling() {
-        for spelling in ["NET_ADMIN", "net_admin", "cap_net_admin", "CAP_NET_ADMIN", " Net_Admin "] {
+        for spelling in [
+            "NET_ADMIN",
+            "net_admin",
+            "cap_net_admin",
+            "CAP_NET_ADMIN",
+            " Net_Admin ",
+        ] {
             assert_eq!(normalise(spelling), Ok(named("CAP_NET_ADMIN")));
         }
         assert_eq!(normalise("all"), Ok(CapabilityName::All));
@@ -159,7 +178,11 @@ mod tests {
 
     #[test]
     fn drop_all_then_add() {
-        let result = effective(false, &[named("CAP_NET_BIND_SERVICE")], &[CapabilityName::All]);
+        let result = effective(
+            false,
+            &[named("CAP_NET_BIND_SERVICE")],
+            &[CapabilityName::All],
+        );
         assert_eq!(
             result,
             Capabilities::Only(BTreeSet::from(["CAP_NET_BIND_SERVICE".to_string()]))
@@ -168,6 +191,9 @@ mod tests {
 
     #[test]
     fn privileged_means_all() {
-        assert_eq!(effective(true, &[], &[CapabilityName::All]), Capabilities::All);
+        assert_eq!(
+            effective(true, &[], &[CapabilityName::All]),
+            Capabilities::All
+        );
     }
 }

@@ -56,7 +56,11 @@ pub fn plan_load_balancer(
     let mut problems = find_conflicts(requests);
     let natural: Vec<Protocol> = requests
         .iter()
-        .map(|request| request.listener_protocol.unwrap_or_else(|| infer_protocol(request.listener_port)))
+        .map(|request| {
+            request
+                .listener_protocol
+                .unwrap_or_else(|| infer_protocol(request.listener_port))
+        })
         .collect();
     let kind = kind_override.unwrap_or_else(|| infer_load_balancer_kind(&natural));
     let mut listeners = Vec::new();
@@ -70,7 +74,11 @@ pub fn plan_load_balancer(
         problems.push(problem);
     }
     if problems.is_empty() {
-        Ok(Some(LoadBalancer { kind, public, listeners }))
+        Ok(Some(LoadBalancer {
+            kind,
+            public,
+            listeners,
+        }))
     } else {
         Err(problems)
     }
@@ -80,7 +88,10 @@ fn find_conflicts(requests: &[PortRequest]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for (index, request) in requests.iter().enumerate() {
         let earlier = &requests[..index];
-        if let Some(first) = earlier.iter().find(|other| other.listener_port == request.listener_port) {
+        if let Some(first) = earlier
+            .iter()
+            .find(|other| other.listener_port == request.listener_port)
+        {
             problems.push(
                 Diagnostic::error(
                     Code::PortConflict,
@@ -95,10 +106,9 @@ fn find_conflicts(requests: &[PortRequest]) -> Vec<Diagnostic> {
                     request.container_port
                 )),
             );
-        } else if let Some(first) = earlier
-            .iter()
-            .find(|other| other.container_port == request.container_port && other.container != request.container)
-        {
+        } else if let Some(first) = earlier.iter().find(|other| {
+            other.container_port == request.container_port && other.container != request.container
+        }) {
             problems.push(
                 Diagnostic::error(
                     Code::PortConflict,
@@ -116,7 +126,8 @@ fn find_conflicts(requests: &[PortRequest]) -> Vec<Diagnostic> {
 }
 
 fn line_suffix(span: Option<Span>) -> String {
-    span.map(|span| format!(" at line {}", span.start.line)).unwrap_or_default()
+    span.map(|span| format!(" at line {}", span.start.line))
+        .unwrap_or_default()
 }
 
 fn kind_name(kind: LoadBalancerKind) -> &'static str {
@@ -141,7 +152,9 @@ fn plan_listener(
     if !listener_supported(kind, protocol) {
         let fix = match kind {
             LoadBalancerKind::Application => "set `loadBalancer: network` to carry TCP, TLS or UDP",
-            LoadBalancerKind::Network => "set `loadBalancer: application` to carry HTTP or HTTPS, or use TCP/TLS here",
+            LoadBalancerKind::Network => {
+                "set `loadBalancer: application` to carry HTTP or HTTPS, or use TCP/TLS here"
+            }
             LoadBalancerKind::Classic => "set `loadBalancer: network` to carry UDP",
         };
         return Err(Diagnostic::error(
@@ -200,23 +213,34 @@ fn plan_listener(
 
 /// Target groups of HTTP(S) targets check a path; all others open a TCP connection (AWS allows
 /// no TCP check on an HTTP target group, and UDP targets are checked over TCP).
-fn plan_health_check(container_port: u16, target_protocol: Protocol, request: &HealthCheckRequest) -> HealthCheck {
+fn plan_health_check(
+    container_port: u16,
+    target_protocol: Protocol,
+    request: &HealthCheckRequest,
+) -> HealthCheck {
     let protocol = match (target_protocol, request.protocol) {
         (Protocol::Http | Protocol::Https, _) => target_protocol,
         (_, Some(Protocol::Http | Protocol::Https)) => request.protocol.unwrap_or(Protocol::Tcp),
         _ => Protocol::Tcp,
     };
-    let path = protocol
-        .is_http_family()
-        .then(|| request.path.clone().unwrap_or_else(|| DEFAULT_HEALTH_PATH.to_string()));
+    let path = protocol.is_http_family().then(|| {
+        request
+            .path
+            .clone()
+            .unwrap_or_else(|| DEFAULT_HEALTH_PATH.to_string())
+    });
     HealthCheck {
         protocol,
         port: request.port.unwrap_or(container_port),
         path,
         interval_seconds: request.interval_seconds.unwrap_or(DEFAULT_INTERVAL_SECONDS),
         timeout_seconds: request.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS),
-        healthy_threshold: request.healthy_threshold.unwrap_or(DEFAULT_HEALTHY_THRESHOLD),
-        unhealthy_threshold: request.unhealthy_threshold.unwrap_or(DEFAULT_UNHEALTHY_THRESHOLD),
+        healthy_threshold: request
+            .healthy_threshold
+            .unwrap_or(DEFAULT_HEALTHY_THRESHOLD),
+        unhealthy_threshold: request
+            .unhealthy_threshold
+            .unwrap_or(DEFAULT_UNHEALTHY_THRESHOLD),
     }
 }
 
@@ -255,7 +279,9 @@ mod tests {
 
     #[test]
     fn web_ports_make_an_alb_with_a_certificate_parameter() {
-        let lb = plan(&[port("web", 80, 8080), port("web", 443, 8080)]).expect("valid").expect("exposed");
+        let lb = plan(&[port("web", 80, 8080), port("web", 443, 8080)])
+            .expect("valid")
+            .expect("exposed");
         assert_eq!(lb.kind, LoadBalancerKind::Application);
         assert_eq!(lb.listeners[1].protocol, Protocol::Https);
         assert_eq!(lb.listeners[1].target_protocol, Protocol::Http);
@@ -265,7 +291,9 @@ mod tests {
 
     #[test]
     fn any_tcp_port_makes_an_nlb_speaking_tls_on_443() {
-        let lb = plan(&[port("db", 5432, 5432), port("web", 443, 8443)]).expect("valid").expect("exposed");
+        let lb = plan(&[port("db", 5432, 5432), port("web", 443, 8443)])
+            .expect("valid")
+            .expect("exposed");
         assert_eq!(lb.kind, LoadBalancerKind::Network);
         assert_eq!(lb.listeners[1].protocol, Protocol::Tls);
         assert_eq!(lb.listeners[1].health_check.protocol, Protocol::Tcp);

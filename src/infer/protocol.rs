@@ -82,8 +82,14 @@ mod tests {
         assert_eq!(infer_protocol(80), Protocol::Http);
         assert_eq!(infer_protocol(443), Protocol::Https);
         assert_eq!(infer_protocol(6379), Protocol::Tcp);
-        assert_eq!(adapt_inferred(Protocol::Https, LoadBalancerKind::Network), Protocol::Tls);
-        assert_eq!(adapt_inferred(Protocol::Http, LoadBalancerKind::Classic), Protocol::Http);
+        assert_eq!(
+            adapt_inferred(Protocol::Https, LoadBalancerKind::Network),
+            Protocol::Tls
+        );
+        assert_eq!(
+            adapt_inferred(Protocol::Http, LoadBalancerKind::Classic),
+            Protocol::Http
+        );
     }
 
     #[test]

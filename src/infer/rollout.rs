@@ -21,7 +21,11 @@ fn scaled(amount: Amount, replicas: u32, round_up: bool) -> u32 {
         Amount::Count(count) => count,
         Amount::Percent(percent) => {
             let product = u64::from(replicas) * u64::from(percent);
-            let value = if round_up { product.div_ceil(100) } else { product / 100 };
+            let value = if round_up {
+                product.div_ceil(100)
+            } else {
+                product / 100
+            };
             u32::try_from(value).unwrap_or(u32::MAX)
         }
     }
@@ -30,7 +34,12 @@ fn scaled(amount: Amount, replicas: u32, round_up: bool) -> u32 {
 /// Surge rounds up and unavailability down, and if both come to zero one VM may be
 /// unavailable, exactly as the Deployment controller's `ResolveFenceposts`.
 #[must_use]
-pub fn resolve_rollout(replicas: u32, surge: Amount, unavailable: Amount, pause_seconds: u32) -> Rollout {
+pub fn resolve_rollout(
+    replicas: u32,
+    surge: Amount,
+    unavailable: Amount,
+    pause_seconds: u32,
+) -> Rollout {
     let max_surge = scaled(surge, replicas, true);
     let mut max_unavailable = scaled(unavailable, replicas, false).min(replicas);
     if max_surge == 0 && max_unavailable == 0 {
@@ -74,7 +83,10 @@ pub fn group_sizes(replicas: u32, rollout: &Rollout) -> GroupSizes {
         min_size: replicas,
         max_size,
         min_in_service,
-        max_batch_size: rollout.max_surge.saturating_add(rollout.max_unavailable).max(1),
+        max_batch_size: rollout
+            .max_surge
+            .saturating_add(rollout.max_unavailable)
+            .max(1),
     }
 }
 
@@ -87,7 +99,15 @@ mod tests {
         let rollout = resolve_rollout(3, DEFAULT_SURGE, DEFAULT_UNAVAILABLE, 60);
         assert_eq!((rollout.max_surge, rollout.max_unavailable), (1, 0));
         let sizes = group_sizes(3, &rollout);
-        assert_eq!(sizes, GroupSizes { min_size: 3, max_size: 4, min_in_service: 3, max_batch_size: 1 });
+        assert_eq!(
+            sizes,
+            GroupSizes {
+                min_size: 3,
+                max_size: 4,
+                min_in_service: 3,
+                max_batch_size: 1
+            }
+        );
     }
 
     #[test]

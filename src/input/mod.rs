@@ -44,7 +44,12 @@ pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
     String::from_utf8(bytes.to_vec()).map_err(|error| {
         let valid = &bytes[..error.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|byte| **byte == b'\n').count() + 1;
-        let column = valid.iter().rev().take_while(|byte| **byte != b'\n').count() + 1;
+        let column = valid
+            .iter()
+            .rev()
+            .take_while(|byte| **byte != b'\n')
+            .count()
+            + 1;
         Diagnostic::error(
             Code::NotUtf8,
             Some(crate::source::Span::at(line, column)),
@@ -61,7 +66,10 @@ pub fn read_application(source: &SourceFile) -> Reading {
     let documents = match parse_documents(&source.text) {
         Ok(documents) => documents,
         Err(problem) => {
-            return Reading { application: None, diagnostics: vec![problem] };
+            return Reading {
+                application: None,
+                diagnostics: vec![problem],
+            };
         }
     };
     let mut deployments: Vec<Deployment> = Vec::new();

@@ -49,7 +49,12 @@ pub fn parse_port(text: &str) -> Result<PortSyntax, String> {
     match parts.as_slice() {
         [port] => {
             let port = parse_number(port, "port")?;
-            Ok(PortSyntax { listener_port: port, container_port: port, protocols: None, certificate: None })
+            Ok(PortSyntax {
+                listener_port: port,
+                container_port: port,
+                protocols: None,
+                certificate: None,
+            })
         }
         [listener, container] => Ok(PortSyntax {
             listener_port: parse_number(listener, "load balancer port")?,
@@ -57,17 +62,30 @@ pub fn parse_port(text: &str) -> Result<PortSyntax, String> {
             protocols: None,
             certificate: None,
         }),
-        [listener_protocol, listener, target_protocol, container, certificate @ ..] => {
+        [
+            listener_protocol,
+            listener,
+            target_protocol,
+            container,
+            certificate @ ..,
+        ] => {
             let certificate = match certificate {
                 [] => None,
                 [arn] if arn.starts_with("arn:") => Some((*arn).to_string()),
-                [other] => return Err(format!("`{other}` is not a certificate ARN (arn:aws:acm:…)")),
+                [other] => {
+                    return Err(format!(
+                        "`{other}` is not a certificate ARN (arn:aws:acm:…)"
+                    ));
+                }
                 _ => None,
             };
             Ok(PortSyntax {
                 listener_port: parse_number(listener, "load balancer port")?,
                 container_port: parse_number(container, "container port")?,
-                protocols: Some((parse_protocol(listener_protocol)?, parse_protocol(target_protocol)?)),
+                protocols: Some((
+                    parse_protocol(listener_protocol)?,
+                    parse_protocol(target_protocol)?,
+                )),
                 certificate,
             })
         }
@@ -95,7 +113,9 @@ impl fmt::Display for PortSyntax {
                 }
                 Ok(())
             }
-            None if self.listener_port == self.container_port => write!(f, "{}", self.listener_port),
+            None if self.listener_port == self.container_port => {
+                write!(f, "{}", self.listener_port)
+            }
             None => write!(f, "{}:{}", self.listener_port, self.container_port),
         }
     }
@@ -107,10 +127,17 @@ mod tests {
 
     #[test]
     fn the_three_forms() {
-        assert_eq!(parse_port("80").map(|p| (p.listener_port, p.container_port)), Ok((80, 80)));
-        assert_eq!(parse_port("8080:80").map(|p| (p.listener_port, p.container_port)), Ok((8080, 80)));
-        let full = parse_port("https:443:http:80:arn:aws:acm:eu-west-1:123456789012:certificate/abc")
-            .expect("valid");
+        assert_eq!(
+            parse_port("80").map(|p| (p.listener_port, p.container_port)),
+            Ok((80, 80))
+        );
+        assert_eq!(
+            parse_port("8080:80").map(|p| (p.listener_port, p.container_port)),
+            Ok((8080, 80))
+        );
+        let full =
+            parse_port("https:443:http:80:arn:aws:acm:eu-west-1:123456789012:certificate/abc")
+                .expect("valid");
         assert_eq!(full.protocols, Some((Protocol::Https, Protocol::Http)));
         assert_eq!(
             full.certificate.as_deref(),
@@ -123,7 +150,11 @@ mod tests {
         assert!(parse_port("70000").unwrap_err().contains("outside 1–65535"));
         assert!(parse_port("0").unwrap_err().contains("outside"));
         assert!(parse_port("http:80:80").unwrap_err().contains("3 parts"));
-        assert!(parse_port("ftp:21:tcp:21").unwrap_err().contains("unknown protocol"));
+        assert!(
+            parse_port("ftp:21:tcp:21")
+                .unwrap_err()
+                .contains("unknown protocol")
+        );
         assert!(parse_port("web").unwrap_err().contains("not a number"));
     }
 }

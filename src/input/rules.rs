@@ -17,7 +17,9 @@ pub fn is_dns_label(name: &str) -> bool {
     let bytes = name.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
-        && bytes.iter().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || *byte == b'-')
+        && bytes
+            .iter()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || *byte == b'-')
         && bytes.first() != Some(&b'-')
         && bytes.last() != Some(&b'-')
 }
@@ -39,13 +41,21 @@ pub fn check_container_name(name: &str, span: Option<Span>) -> Option<Diagnostic
     }
     if !valid {
         return Some(
-            Diagnostic::error(Code::InvalidName, span, format!("container name `{name}` cannot name a LinuxKit service"))
-                .with_help("use letters and digits, separated by single '.', '_' or '-'"),
+            Diagnostic::error(
+                Code::InvalidName,
+                span,
+                format!("container name `{name}` cannot name a LinuxKit service"),
+            )
+            .with_help("use letters and digits, separated by single '.', '_' or '-'"),
         );
     }
     RESERVED_SERVICE_NAMES.contains(&name).then(|| {
-        Diagnostic::error(Code::InvalidName, span, format!("container name `{name}` is taken by a system service of the VM"))
-            .with_help(format!("rename the container, e.g. `app-{name}`"))
+        Diagnostic::error(
+            Code::InvalidName,
+            span,
+            format!("container name `{name}` is taken by a system service of the VM"),
+        )
+        .with_help(format!("rename the container, e.g. `app-{name}`"))
     })
 }
 
@@ -78,16 +88,24 @@ pub fn args_without_command(span: Option<Span>) -> Diagnostic {
 #[must_use]
 pub fn check_absolute_path(path: &str, span: Option<Span>) -> Option<Diagnostic> {
     (!path.starts_with('/') || path.contains(':')).then(|| {
-        Diagnostic::error(Code::InvalidValue, span, format!("`{path}` is not an absolute path"))
-            .with_help("write a path inside the container starting with '/', without ':'")
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!("`{path}` is not an absolute path"),
+        )
+        .with_help("write a path inside the container starting with '/', without ':'")
     })
 }
 
 #[must_use]
 pub fn check_env_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
     (name.is_empty() || name.contains('=') || name.chars().any(char::is_control)).then(|| {
-        Diagnostic::error(Code::InvalidValue, span, format!("`{name}` cannot name an environment variable"))
-            .with_help("a name is non-empty and has no '=' or control characters")
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!("`{name}` cannot name an environment variable"),
+        )
+        .with_help("a name is non-empty and has no '=' or control characters")
     })
 }
 

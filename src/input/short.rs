@@ -5,11 +5,14 @@ use crate::infer::capabilities::{CapabilityName, effective, normalise, suggest};
 use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
 use crate::infer::rollout::{self, resolve_rollout};
 use crate::input::manifest::{
-    Amount, CapabilityChanges, ContainerSpec, EnvSpec, EnvValue, LoadBalancerChoice, Manifest, PortSpec, ProtocolName,
+    Amount, CapabilityChanges, ContainerSpec, EnvSpec, EnvValue, LoadBalancerChoice, Manifest,
+    PortSpec, ProtocolName,
 };
 use crate::input::port_syntax::parse_port;
 use crate::input::rules;
-use crate::model::{Container, Deployment, LoadBalancerKind, Mount, Protocol, ReplaceUnhealthy, Resources};
+use crate::model::{
+    Container, Deployment, LoadBalancerKind, Mount, Protocol, ReplaceUnhealthy, Resources,
+};
 use crate::schema::{check_against_schema, escape_pointer_segment};
 use crate::yaml::{Node, Value};
 
@@ -27,9 +30,17 @@ pub fn parse_short(root: &Node) -> Result<(Deployment, Vec<Diagnostic>), Vec<Dia
         return Err(structural);
     }
     let manifest: Manifest = serde_json::from_value(root.to_json()).map_err(|error| {
-        vec![Diagnostic::error(Code::WrongType, Some(root.span), format!("the manifest does not match its schema: {error}"))]
+        vec![Diagnostic::error(
+            Code::WrongType,
+            Some(root.span),
+            format!("the manifest does not match its schema: {error}"),
+        )]
     })?;
-    let mut checker = Checker { root, problems: Vec::new(), warnings: Vec::new() };
+    let mut checker = Checker {
+        root,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+    };
     let deployment = checker.deployment(&manifest);
     if checker.problems.is_empty() {
         Ok((deployment, checker.warnings))
@@ -58,7 +69,9 @@ impl Checker<'_> {
             if let Some(problem) = rules::check_container_name(name, key_span) {
                 self.problems.push(problem);
             }
-            if let Some(warning) = rules::check_image_pinned(&spec.image, self.span(&format!("{pointer}/image"))) {
+            if let Some(warning) =
+                rules::check_image_pinned(&spec.image, self.span(&format!("{pointer}/image")))
+            {
                 self.warnings.push(warning);
             }
             ports.extend(self.ports(name, spec, &pointer));
@@ -78,20 +91,34 @@ impl Checker<'_> {
             }
         };
         let update = manifest.update.clone().unwrap_or_default();
-        let surge = self.amount(update.max_surge.as_ref(), "/update/maxSurge").unwrap_or(rollout::DEFAULT_SURGE);
+        let surge = self
+            .amount(update.max_surge.as_ref(), "/update/maxSurge")
+            .unwrap_or(rollout::DEFAULT_SURGE);
         let unavailable = self
             .amount(update.max_unavailable.as_ref(), "/update/maxUnavailable")
             .unwrap_or(rollout::DEFAULT_UNAVAILABLE);
-        if matches!((surge, unavailable), (rollout::Amount::Count(0) | rollout::Amount::Percent(0), rollout::Amount::Count(0) | rollout::Amount::Percent(0))) {
+        if matches!(
+            (surge, unavailable),
+            (
+                rollout::Amount::Count(0) | rollout::Amount::Percent(0),
+                rollout::Amount::Count(0) | rollout::Amount::Percent(0)
+            )
+        ) {
             self.problems.push(
-                Diagnostic::error(Code::InvalidValue, self.span("/update"), "maxSurge and maxUnavailable cannot both be 0")
-                    .with_help("an update could then neither add nor remove a VM; allow a surge of 1"),
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    self.span("/update"),
+                    "maxSurge and maxUnavailable cannot both be 0",
+                )
+                .with_help("an update could then neither add nor remove a VM; allow a surge of 1"),
             );
         }
-        let pause = update.pause_seconds.unwrap_or(rollout::DEFAULT_PAUSE_SECONDS);
-        let replace_unhealthy = load_balancer
-            .is_some()
-            .then_some(ReplaceUnhealthy { grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS });
+        let pause = update
+            .pause_seconds
+            .unwrap_or(rollout::DEFAULT_PAUSE_SECONDS);
+        let replace_unhealthy = load_balancer.is_some().then_some(ReplaceUnhealthy {
+            grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
+        });
         Deployment {
             name: manifest.name.clone(),
             replicas: manifest.replicas,
@@ -112,7 +139,11 @@ impl Checker<'_> {
             Amount::Percent(text) => match rules::parse_percent(text) {
                 Ok(percent) => Some(rollout::Amount::Percent(percent)),
                 Err(message) => {
-                    self.problems.push(Diagnostic::error(Code::InvalidValue, self.span(pointer), message));
+                    self.problems.push(Diagnostic::error(
+                        Code::InvalidValue,
+                        self.span(pointer),
+                        message,
+                    ));
                     None
                 }
             },
@@ -171,7 +202,9 @@ impl Checker<'_> {
                 Ok(request) => requests.push(request),
                 Err(message) => self.problems.push(
                     Diagnostic::error(Code::PortSyntax, span, format!("invalid port: {message}"))
-                        .with_help("write 80, \"8080:80\" or \"https:443:http:80[:certificate-arn]\""),
+                        .with_help(
+                            "write 80, \"8080:80\" or \"https:443:http:80[:certificate-arn]\"",
+                        ),
                 ),
             }
         }
@@ -186,24 +219,39 @@ impl Checker<'_> {
                 Some(argv)
             }
             (None, Some(_)) => {
-                self.problems.push(rules::args_without_command(self.span(&format!("{pointer}/args"))));
+                self.problems.push(rules::args_without_command(
+                    self.span(&format!("{pointer}/args")),
+                ));
                 None
             }
             (None, None) => None,
         };
-        let env = spec.env.as_ref().map(|env| self.env(env, &format!("{pointer}/env")));
-        let capabilities = self.capabilities(spec.privileged, spec.capabilities.as_ref(), &format!("{pointer}/capabilities"));
+        let env = spec
+            .env
+            .as_ref()
+            .map(|env| self.env(env, &format!("{pointer}/env")));
+        let capabilities = self.capabilities(
+            spec.privileged,
+            spec.capabilities.as_ref(),
+            &format!("{pointer}/capabilities"),
+        );
         let mounts = spec
             .tmpfs
             .iter()
             .enumerate()
             .filter_map(|(index, path)| {
-                match rules::check_absolute_path(path, self.span(&format!("{pointer}/tmpfs/{index}"))) {
+                match rules::check_absolute_path(
+                    path,
+                    self.span(&format!("{pointer}/tmpfs/{index}")),
+                ) {
                     Some(problem) => {
                         self.problems.push(problem);
                         None
                     }
-                    None => Some(Mount::Tmpfs { path: path.clone(), size_bytes: None }),
+                    None => Some(Mount::Tmpfs {
+                        path: path.clone(),
+                        size_bytes: None,
+                    }),
                 }
             })
             .collect();
@@ -240,7 +288,9 @@ impl Checker<'_> {
                 .iter()
                 .enumerate()
                 .filter_map(|(index, entry)| match entry.split_once('=') {
-                    Some((key, value)) if !key.is_empty() => Some((key.to_string(), value.to_string())),
+                    Some((key, value)) if !key.is_empty() => {
+                        Some((key.to_string(), value.to_string()))
+                    }
                     _ => {
                         self.problems.push(
                             Diagnostic::error(
@@ -263,7 +313,12 @@ impl Checker<'_> {
         rules::with_default_path(pairs)
     }
 
-    fn capabilities(&mut self, privileged: bool, changes: Option<&CapabilityChanges>, pointer: &str) -> crate::model::Capabilities {
+    fn capabilities(
+        &mut self,
+        privileged: bool,
+        changes: Option<&CapabilityChanges>,
+        pointer: &str,
+    ) -> crate::model::Capabilities {
         let changes = changes.cloned().unwrap_or_default();
         let mut names = |list: &[String], which: &str| -> Vec<CapabilityName> {
             list.iter()
@@ -277,8 +332,12 @@ impl Checker<'_> {
                             format!("unknown capability `{name}`"),
                         );
                         problem = match suggest(&full) {
-                            Some(known) => problem.with_help(format!("did you mean `{}`?", known.trim_start_matches("CAP_"))),
-                            None => problem.with_help("see capabilities(7) for the names the kernel knows"),
+                            Some(known) => problem.with_help(format!(
+                                "did you mean `{}`?",
+                                known.trim_start_matches("CAP_")
+                            )),
+                            None => problem
+                                .with_help("see capabilities(7) for the names the kernel knows"),
                         };
                         self.problems.push(problem);
                         None
@@ -308,8 +367,12 @@ fn check_port_strings(root: &Node) -> Vec<Diagnostic> {
                 && let Err(message) = parse_port(text)
             {
                 problems.push(
-                    Diagnostic::error(Code::PortSyntax, Some(port.span), format!("invalid port: {message}"))
-                        .with_help("write 80, \"8080:80\" or \"https:443:http:80[:certificate-arn]\""),
+                    Diagnostic::error(
+                        Code::PortSyntax,
+                        Some(port.span),
+                        format!("invalid port: {message}"),
+                    )
+                    .with_help("write 80, \"8080:80\" or \"https:443:http:80[:certificate-arn]\""),
                 );
             }
         }
