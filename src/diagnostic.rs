@@ -44,6 +44,12 @@ pub enum Code {
     TemplateLimit,
     UnpinnedImage,
     UnsupportedYaml,
+    UnknownKind,
+    ExternalReference,
+    UnsupportedVolume,
+    IgnoredField,
+    Clamped,
+    ServiceSelection,
 }
 
 impl Code {
@@ -67,6 +73,12 @@ impl Code {
         Code::TemplateLimit,
         Code::UnpinnedImage,
         Code::UnsupportedYaml,
+        Code::UnknownKind,
+        Code::ExternalReference,
+        Code::UnsupportedVolume,
+        Code::IgnoredField,
+        Code::Clamped,
+        Code::ServiceSelection,
     ];
 
     #[must_use]
@@ -91,6 +103,12 @@ impl Code {
             Code::ArgsWithoutCommand => "I2K017",
             Code::TemplateLimit => "I2K018",
             Code::UnpinnedImage => "I2K019",
+            Code::UnknownKind => "I2K020",
+            Code::ExternalReference => "I2K021",
+            Code::UnsupportedVolume => "I2K022",
+            Code::IgnoredField => "I2K023",
+            Code::Clamped => "I2K024",
+            Code::ServiceSelection => "I2K025",
         }
     }
 
@@ -123,6 +141,18 @@ impl Code {
             }
             Code::TemplateLimit => "the generated template would exceed a CloudFormation limit",
             Code::UnpinnedImage => "an image without a fixed tag or digest (warning)",
+            Code::UnknownKind => {
+                "a Kubernetes kind i2kit does not compile (Deployment, Service and List are)"
+            }
+            Code::ExternalReference => {
+                "a reference to an object outside the file (ConfigMap, Secret, volume claim) that a compiler cannot resolve"
+            }
+            Code::UnsupportedVolume => "a volume type with no VM equivalent",
+            Code::IgnoredField => "a Kubernetes field with no meaning on a VM, ignored (warning)",
+            Code::Clamped => "a value moved into AWS's allowed range (warning)",
+            Code::ServiceSelection => {
+                "a Service that selects no Deployment, or a targetPort no container has"
+            }
         }
     }
 }

@@ -41,6 +41,7 @@ pub struct Container {
     pub capabilities: Capabilities,
     pub uid: Option<u32>,
     pub gid: Option<u32>,
+    pub additional_gids: Vec<u32>,
     pub read_only_root: bool,
     pub no_new_privileges: bool,
     pub mounts: Vec<Mount>,
@@ -63,11 +64,13 @@ pub enum Mount {
         path: String,
         size_bytes: Option<u64>,
     },
-    /// A directory of the VM bound into the container.
+    /// A directory of the VM bound into the container; `create` makes the VM directory first
+    /// (LinuxKit `runtime.mkdir`), as a directory shared between containers needs.
     Bind {
         source: String,
         target: String,
         read_only: bool,
+        create: bool,
     },
 }
 
@@ -156,10 +159,33 @@ pub struct HealthCheck {
     pub port: u16,
     /// Only for HTTP/HTTPS checks.
     pub path: Option<String>,
+    /// Which HTTP answers count as healthy (HTTP/HTTPS checks only).
+    pub success: HttpSuccess,
     pub interval_seconds: u32,
     pub timeout_seconds: u32,
     pub healthy_threshold: u32,
     pub unhealthy_threshold: u32,
+}
+
+/// Which HTTP status codes a health check accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpSuccess {
+    /// 200–399, as a Kubernetes httpGet probe: for a path the manifest named.
+    Success,
+    /// 200–499: any answer proves the server is up. The default when no path was named, since
+    /// many services answer `/` with 404, and a failing default check would have the Auto
+    /// Scaling group replace healthy VMs forever.
+    AnyAnswer,
+}
+
+impl HttpSuccess {
+    #[must_use]
+    pub fn codes(self) -> &'static str {
+        match self {
+            HttpSuccess::Success => "200-399",
+            HttpSuccess::AnyAnswer => "200-499",
+        }
+    }
 }
 
 /// The Auto Scaling group's rolling update, in Kubernetes terms already resolved to counts.

@@ -26,7 +26,12 @@ fn i2kit_stdin(args: &[&str], input: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("i2kit starts");
-    child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
     child.wait_with_output().expect("i2kit ends")
 }
 
@@ -61,16 +66,21 @@ fn text(bytes: &[u8]) -> String {
 fn schema_file_matches_the_binary() {
     let output = i2kit(&["schema"], Path::new("."));
     assert_eq!(output.status.code(), Some(0));
-    let committed = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/i2kit.schema.json"))
-        .expect("schema/i2kit.schema.json");
-    assert!(text(&output.stdout) == committed, "schema/ is stale: run `cargo run -q -- schema > schema/i2kit.schema.json`");
+    let committed =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/i2kit.schema.json"))
+            .expect("schema/i2kit.schema.json");
+    assert!(
+        text(&output.stdout) == committed,
+        "schema/ is stale: run `cargo run -q -- schema > schema/i2kit.schema.json`"
+    );
 }
 
 #[test]
 fn compiles_from_stdin_and_prints_the_template() {
     let output = i2kit_stdin(&["compile", "-"], NGINX.as_bytes());
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let template: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let template: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
     assert!(output.stderr.is_empty());
 }
@@ -102,7 +112,12 @@ fn io_and_usage_errors_exit_2() {
         vec!["compile", "x.yaml", "--check"],
     ] {
         let output = i2kit(&args, &scratch.0);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", text(&output.stderr));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
         assert!(output.stdout.is_empty(), "{args:?} printed on stdout");
     }
     let output = i2kit(&["compile", "."], &scratch.0);
@@ -117,7 +132,10 @@ fn invalid_input_exits_1_and_writes_nothing() {
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
     assert!(text(&output.stderr).starts_with("bad.yaml:1:7: error: "));
-    assert!(!scratch.0.join("out").exists(), "nothing may be written for invalid input");
+    assert!(
+        !scratch.0.join("out").exists(),
+        "nothing may be written for invalid input"
+    );
 }
 
 #[test]
@@ -128,27 +146,70 @@ fn out_dir_rewrites_only_what_changed_and_check_reports_staleness() {
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
     let template = scratch.0.join("out/app.cloudformation.json");
     let image = scratch.0.join("out/nginx-deployment.linuxkit.yml");
-    let modified = |path: &Path| fs::metadata(path).and_then(|m| m.modified()).expect("mtime");
+    let modified = |path: &Path| {
+        fs::metadata(path)
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    };
     let (template_time, image_time) = (modified(&template), modified(&image));
     std::thread::sleep(Duration::from_millis(20));
-    assert_eq!(i2kit(&["compile", "app.yaml", "--out-dir", "out"], &scratch.0).status.code(), Some(0));
-    assert_eq!(modified(&template), template_time, "unchanged output was rewritten");
-    assert_eq!(modified(&image), image_time, "unchanged output was rewritten");
-    let current = i2kit(&["compile", "app.yaml", "--out-dir", "out", "--check"], &scratch.0);
+    assert_eq!(
+        i2kit(&["compile", "app.yaml", "--out-dir", "out"], &scratch.0)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        modified(&template),
+        template_time,
+        "unchanged output was rewritten"
+    );
+    assert_eq!(
+        modified(&image),
+        image_time,
+        "unchanged output was rewritten"
+    );
+    let current = i2kit(
+        &["compile", "app.yaml", "--out-dir", "out", "--check"],
+        &scratch.0,
+    );
     assert_eq!(current.status.code(), Some(0));
 
-    scratch.write("app.yaml", NGINX.replace("replicas: 3", "replicas: 5").as_bytes());
-    let stale = i2kit(&["compile", "app.yaml", "--out-dir", "out", "--check"], &scratch.0);
+    scratch.write(
+        "app.yaml",
+        NGINX.replace("replicas: 3", "replicas: 5").as_bytes(),
+    );
+    let stale = i2kit(
+        &["compile", "app.yaml", "--out-dir", "out", "--check"],
+        &scratch.0,
+    );
     assert_eq!(stale.status.code(), Some(1));
-    assert!(text(&stale.stderr).contains("app.cloudformation.json: stale"), "{}", text(&stale.stderr));
-    assert!(!text(&stale.stderr).contains("linuxkit.yml"), "the LinuxKit file did not change");
+    assert!(
+        text(&stale.stderr).contains("app.cloudformation.json: stale"),
+        "{}",
+        text(&stale.stderr)
+    );
+    assert!(
+        !text(&stale.stderr).contains("linuxkit.yml"),
+        "the LinuxKit file did not change"
+    );
     assert_eq!(modified(&template), template_time, "--check must not write");
 
     fs::remove_file(&image).expect("remove");
-    let missing = i2kit(&["compile", "app.yaml", "--out-dir", "out", "--check"], &scratch.0);
+    let missing = i2kit(
+        &["compile", "app.yaml", "--out-dir", "out", "--check"],
+        &scratch.0,
+    );
     assert!(text(&missing.stderr).contains("nginx-deployment.linuxkit.yml: missing"));
-    let leftovers: Vec<_> = fs::read_dir(scratch.0.join("out")).expect("out").flatten().collect();
-    assert!(leftovers.iter().all(|entry| !entry.file_name().to_string_lossy().ends_with(".tmp")));
+    let leftovers: Vec<_> = fs::read_dir(scratch.0.join("out"))
+        .expect("out")
+        .flatten()
+        .collect();
+    assert!(
+        leftovers
+            .iter()
+            .all(|entry| !entry.file_name().to_string_lossy().ends_with(".tmp"))
+    );
 }
 
 #[test]
@@ -156,7 +217,10 @@ fn unwritable_out_dir_exits_2() {
     let scratch = Scratch::new("unwritable");
     scratch.write("app.yaml", NGINX.as_bytes());
     scratch.write("blocker", b"a file where a directory should be");
-    let output = i2kit(&["compile", "app.yaml", "--out-dir", "blocker/out"], &scratch.0);
+    let output = i2kit(
+        &["compile", "app.yaml", "--out-dir", "blocker/out"],
+        &scratch.0,
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("cannot create"));
 }
@@ -165,9 +229,25 @@ fn unwritable_out_dir_exits_2() {
 fn validate_reports_every_file_and_json_parses() {
     let scratch = Scratch::new("validate");
     scratch.write("good.yaml", NGINX.as_bytes());
-    scratch.write("bad.yaml", b"name: web\nreplica: 2\ncontainers:\n  web: {image: nginx:1.27.3}\n");
-    scratch.write("warn.yaml", b"name: web\ncontainers:\n  web: {image: nginx}\n");
-    let output = i2kit(&["validate", "--format", "json", "good.yaml", "bad.yaml", "warn.yaml"], &scratch.0);
+    scratch.write(
+        "bad.yaml",
+        b"name: web\nreplica: 2\ncontainers:\n  web: {image: nginx:1.27.3}\n",
+    );
+    scratch.write(
+        "warn.yaml",
+        b"name: web\ncontainers:\n  web: {image: nginx}\n",
+    );
+    let output = i2kit(
+        &[
+            "validate",
+            "--format",
+            "json",
+            "good.yaml",
+            "bad.yaml",
+            "warn.yaml",
+        ],
+        &scratch.0,
+    );
     assert_eq!(output.status.code(), Some(1));
     let records: Vec<serde_json::Value> = text(&output.stdout)
         .lines()
@@ -194,7 +274,10 @@ fn hostile_inputs_fail_fast_with_a_message() {
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
     for level in 1..12 {
         let previous = format!("*a{}", level - 1);
-        bomb.push_str(&format!("a{level}: &a{level} [{}]\n", vec![previous; 9].join(", ")));
+        bomb.push_str(&format!(
+            "a{level}: &a{level} [{}]\n",
+            vec![previous; 9].join(", ")
+        ));
     }
     let mut big = NGINX.as_bytes().to_vec();
     big.extend(std::iter::repeat_n(b'#', 50 * 1024 * 1024));
@@ -202,23 +285,43 @@ fn hostile_inputs_fail_fast_with_a_message() {
         ("bomb.yaml", bomb.into_bytes(), "I2K007"),
         ("deep.yaml", "[".repeat(100_000).into_bytes(), "I2K007"),
         ("big.yaml", big, "I2K007"),
-        ("latin1.yaml", b"name: caf\xe9\ncontainers: {}\n".to_vec(), "I2K008"),
+        (
+            "latin1.yaml",
+            b"name: caf\xe9\ncontainers: {}\n".to_vec(),
+            "I2K008",
+        ),
     ];
     for (name, content, code) in cases {
         scratch.write(name, &content);
         let started = Instant::now();
         let output = i2kit(&["compile", name, "--out-dir", "out"], &scratch.0);
         let elapsed = started.elapsed();
-        assert_eq!(output.status.code(), Some(1), "{name}: {}", text(&output.stderr));
-        assert!(text(&output.stderr).contains(code), "{name}: {}", text(&output.stderr));
-        assert!(text(&output.stderr).len() < 2000, "{name}: the message must stay short");
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{name}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            text(&output.stderr).contains(code),
+            "{name}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            text(&output.stderr).len() < 2000,
+            "{name}: the message must stay short"
+        );
         assert!(elapsed < Duration::from_secs(5), "{name} took {elapsed:?}");
         assert!(!scratch.0.join("out").exists());
     }
     let mut with_bom = b"\xEF\xBB\xBF".to_vec();
     with_bom.extend_from_slice(NGINX.as_bytes());
     scratch.write("bom.yaml", &with_bom);
-    assert_eq!(i2kit(&["validate", "bom.yaml"], &scratch.0).status.code(), Some(0), "a UTF-8 BOM is accepted");
+    assert_eq!(
+        i2kit(&["validate", "bom.yaml"], &scratch.0).status.code(),
+        Some(0),
+        "a UTF-8 BOM is accepted"
+    );
 }
 
 #[test]
@@ -226,8 +329,14 @@ fn every_subcommand_help_shows_an_example() {
     for subcommand in ["compile", "validate", "schema"] {
         let output = i2kit(&[subcommand, "--help"], Path::new("."));
         assert_eq!(output.status.code(), Some(0));
-        assert!(text(&output.stdout).contains("Example"), "{subcommand} --help has no example");
+        assert!(
+            text(&output.stdout).contains("Example"),
+            "{subcommand} --help has no example"
+        );
     }
     let version = i2kit(&["--version"], Path::new("."));
-    assert_eq!(text(&version.stdout), format!("i2kit {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        text(&version.stdout),
+        format!("i2kit {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -19,7 +19,8 @@ fn read_tree(directory: &Path) -> BTreeMap<String, String> {
     if let Ok(entries) = fs::read_dir(directory) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let content = fs::read_to_string(entry.path()).unwrap_or_else(|error| panic!("{name}: {error}"));
+            let content =
+                fs::read_to_string(entry.path()).unwrap_or_else(|error| panic!("{name}: {error}"));
             files.insert(name, content);
         }
     }
@@ -35,7 +36,12 @@ struct Outcome {
 fn run_case(case: &Path, scratch: &Path) -> Outcome {
     let _ = fs::remove_dir_all(scratch);
     let extra: Vec<String> = fs::read_to_string(case.join("args"))
-        .map(|text| text.lines().filter(|line| !line.is_empty()).map(str::to_string).collect())
+        .map(|text| {
+            text.lines()
+                .filter(|line| !line.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let output = Command::new(env!("CARGO_BIN_EXE_i2kit"))
         .current_dir(case)
@@ -62,11 +68,18 @@ fn golden_fixtures() {
         .filter(|path| path.join("input.yaml").is_file())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 10, "expected the fixture corpus, found {} cases", cases.len());
+    assert!(
+        cases.len() >= 10,
+        "expected the fixture corpus, found {} cases",
+        cases.len()
+    );
     let scratch_root = std::env::temp_dir().join(format!("i2kit-golden-{}", std::process::id()));
     let mut failures = Vec::new();
     for case in &cases {
-        let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let outcome = run_case(case, &scratch_root.join(&name));
         if bless {
             fs::write(case.join("stderr.txt"), &outcome.stderr).expect("write stderr.txt");
@@ -81,16 +94,24 @@ fn golden_fixtures() {
             continue;
         }
         let Ok(expected_stderr) = fs::read_to_string(case.join("stderr.txt")) else {
-            failures.push(format!("{name}: stderr.txt is missing (run with I2KIT_BLESS=1 to create it)"));
+            failures.push(format!(
+                "{name}: stderr.txt is missing (run with I2KIT_BLESS=1 to create it)"
+            ));
             continue;
         };
         let expected_files = read_tree(&case.join("expected"));
         let expected_status = if expected_files.is_empty() { 1 } else { 0 };
         if outcome.status != expected_status {
-            failures.push(format!("{name}: exit {} (expected {expected_status})\n{}", outcome.status, outcome.stderr));
+            failures.push(format!(
+                "{name}: exit {} (expected {expected_status})\n{}",
+                outcome.status, outcome.stderr
+            ));
         }
         if outcome.stderr != expected_stderr {
-            failures.push(format!("{name}: stderr differs\n--- expected\n{expected_stderr}--- actual\n{}", outcome.stderr));
+            failures.push(format!(
+                "{name}: stderr differs\n--- expected\n{expected_stderr}--- actual\n{}",
+                outcome.stderr
+            ));
         }
         if outcome.written != expected_files {
             let expected: Vec<_> = expected_files.keys().collect();
@@ -107,5 +128,11 @@ fn golden_fixtures() {
         }
     }
     let _ = fs::remove_dir_all(&scratch_root);
-    assert!(failures.is_empty(), "{} of {} fixtures failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

@@ -23,12 +23,14 @@ fn port_syntax() -> impl Strategy<Value = PortSyntax> {
         proptest::option::of((protocol(), protocol())),
         proptest::option::of("[a-z0-9/:-]{1,40}"),
     )
-        .prop_map(|(listener_port, container_port, protocols, certificate)| PortSyntax {
-            listener_port,
-            container_port,
-            certificate: protocols.and(certificate.map(|tail| format!("arn:aws:acm:{tail}"))),
-            protocols,
-        })
+        .prop_map(
+            |(listener_port, container_port, protocols, certificate)| PortSyntax {
+                listener_port,
+                container_port,
+                certificate: protocols.and(certificate.map(|tail| format!("arn:aws:acm:{tail}"))),
+                protocols,
+            },
+        )
 }
 
 fn capability_name() -> impl Strategy<Value = CapabilityName> {
@@ -63,7 +65,13 @@ fn manifest() -> impl Strategy<Value = (String, Vec<(String, String)>, Vec<Strin
     )
 }
 
-fn render_manifest(name: &str, env: &[(String, String)], command: &[String], replicas: u32, port: u16) -> String {
+fn render_manifest(
+    name: &str,
+    env: &[(String, String)],
+    command: &[String],
+    replicas: u32,
+    port: u16,
+) -> String {
     let mut environment = serde_json::Map::new();
     for (key, value) in env {
         environment.insert(key.clone(), serde_json::Value::String(value.clone()));

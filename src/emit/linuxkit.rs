@@ -43,12 +43,22 @@ struct Service<'a> {
     uid: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     gid: Option<u32>,
+    #[serde(rename = "additionalGids", skip_serializing_if = "Vec::is_empty")]
+    additional_gids: Vec<u32>,
     #[serde(rename = "noNewPrivileges", skip_serializing_if = "Option::is_none")]
     no_new_privileges: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hostname: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     resources: Option<ResourceLimits>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runtime: Option<Runtime>,
+}
+
+/// What LinuxKit prepares on the VM before the container starts.
+#[derive(Serialize)]
+struct Runtime {
+    mkdir: Vec<String>,
 }
 
 /// The OCI LinuxResources subset LinuxKit reads: lower-case keys, integer values.
@@ -150,6 +160,7 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
     };
     let mut binds = vec![platform::RESOLV_CONF_BIND.to_string()];
     let mut tmpfs = Vec::new();
+    let mut mkdir = Vec::new();
     for mount in &container.mounts {
         match mount {
             Mount::Tmpfs { path, size_bytes } => tmpfs.push(match size_bytes {
@@ -160,11 +171,15 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
                 source,
                 target,
                 read_only,
+                create,
             } => {
                 binds.push(format!(
                     "{source}:{target}{}",
                     if *read_only { ":ro" } else { "" }
                 ));
+                if *create && !mkdir.contains(source) {
+                    mkdir.push(source.clone());
+                }
             }
         }
     }
@@ -196,8 +211,10 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
         readonly: container.read_only_root.then_some(true),
         uid: container.uid,
         gid: container.gid,
+        additional_gids: container.additional_gids.clone(),
         no_new_privileges: container.no_new_privileges.then_some(true),
         hostname: deployment.hostname.as_deref(),
         resources: (memory.is_some() || cpu.is_some()).then_some(ResourceLimits { memory, cpu }),
+        runtime: (!mkdir.is_empty()).then_some(Runtime { mkdir }),
     }
 }

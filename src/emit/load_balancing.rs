@@ -13,8 +13,6 @@ use serde_json::{Value, json};
 
 /// TLS 1.3 with 1.2 fallback: AWS's recommended policy for HTTPS and TLS listeners.
 pub const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-/// Answers counted as healthy; valid on both ALB and NLB target groups.
-pub const HEALTHY_HTTP_CODES: &str = "200-399";
 
 fn ip_protocol(protocol: Protocol) -> &'static str {
     if protocol == Protocol::Udp {
@@ -190,7 +188,7 @@ fn target_group(listener: &Listener) -> Value {
     });
     if let Some(path) = &check.path {
         properties["HealthCheckPath"] = json!(path);
-        properties["Matcher"] = json!({ "HttpCode": HEALTHY_HTTP_CODES });
+        properties["Matcher"] = json!({ "HttpCode": check.success.codes() });
     }
     json!({ "Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": properties })
 }

@@ -5,7 +5,9 @@ use crate::infer::protocol::{
     adapt_inferred, default_target_protocol, infer_load_balancer_kind, infer_protocol,
     listener_supported, pairing_allowed,
 };
-use crate::model::{Certificate, HealthCheck, Listener, LoadBalancer, LoadBalancerKind, Protocol};
+use crate::model::{
+    Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind, Protocol,
+};
 use crate::source::Span;
 
 /// One exposed port as the manifest wrote it; `None` means "infer it".
@@ -229,10 +231,16 @@ fn plan_health_check(
             .clone()
             .unwrap_or_else(|| DEFAULT_HEALTH_PATH.to_string())
     });
+    let success = if request.path.is_some() {
+        HttpSuccess::Success
+    } else {
+        HttpSuccess::AnyAnswer
+    };
     HealthCheck {
         protocol,
         port: request.port.unwrap_or(container_port),
         path,
+        success,
         interval_seconds: request.interval_seconds.unwrap_or(DEFAULT_INTERVAL_SECONDS),
         timeout_seconds: request.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS),
         healthy_threshold: request

@@ -2,6 +2,8 @@
 //! building the model, so both input formats infer alike.
 
 pub mod capabilities;
+pub mod instance_type;
 pub mod load_balancer;
+pub mod probe;
 pub mod protocol;
 pub mod rollout;

@@ -1,6 +1,7 @@
 //! Reading input files into the model. Each document of a file is an i2kit manifest; the
 //! documents of one file form one application (one template).
 
+pub mod kubernetes;
 pub mod manifest;
 pub mod port_syntax;
 pub mod rules;
@@ -72,12 +73,18 @@ pub fn read_application(source: &SourceFile) -> Reading {
             };
         }
     };
-    let mut deployments: Vec<Deployment> = Vec::new();
-    let mut names: Vec<(String, crate::source::Span)> = Vec::new();
+    let mut ordered: Vec<(usize, Deployment, crate::source::Span)> = Vec::new();
     let mut failed = false;
-    for document in &documents {
+    let mut kubernetes_objects = kubernetes::Objects::default();
+    let mut kubernetes_sink = kubernetes::reader::Sink::default();
+    for (index, document) in documents.iter().enumerate() {
         let root = &document.root;
         if root.value == Value::Null {
+            continue;
+        }
+        if kubernetes::is_kubernetes(root) {
+            kubernetes_objects.start_document(index);
+            kubernetes::collect(root, &mut kubernetes_objects, &mut kubernetes_sink);
             continue;
         }
         if !matches!(root.value, Value::Mapping(_)) {
@@ -96,28 +103,41 @@ pub fn read_application(source: &SourceFile) -> Reading {
             Ok((deployment, warnings)) => {
                 diagnostics.extend(warnings);
                 let name_span = root.get("name").map_or(root.span, |node| node.span);
-                if let Some((_, first)) = names.iter().find(|(name, _)| *name == deployment.name) {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Code::DuplicateDeployment,
-                            Some(name_span),
-                            format!("deployment `{}` is defined twice", deployment.name),
-                        )
-                        .with_help(format!(
-                            "the first is at line {}; names become host names, so each must be unique",
-                            first.start.line
-                        )),
-                    );
-                    failed = true;
-                } else {
-                    names.push((deployment.name.clone(), name_span));
-                    deployments.push(deployment);
-                }
+                // Short manifests sort before Kubernetes objects of later documents.
+                ordered.push((index * 1_000_000, deployment, name_span));
             }
             Err(problems) => {
                 diagnostics.extend(problems);
                 failed = true;
             }
+        }
+    }
+    ordered.extend(kubernetes::resolve(
+        kubernetes_objects,
+        &mut kubernetes_sink,
+    ));
+    failed |= kubernetes_sink.error_count() > 0;
+    diagnostics.extend(kubernetes_sink.diagnostics);
+    ordered.sort_by_key(|(order, _, _)| *order);
+    let mut deployments: Vec<Deployment> = Vec::new();
+    let mut names: Vec<(String, crate::source::Span)> = Vec::new();
+    for (_, deployment, name_span) in ordered {
+        if let Some((_, first)) = names.iter().find(|(name, _)| *name == deployment.name) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateDeployment,
+                    Some(name_span),
+                    format!("deployment `{}` is defined twice", deployment.name),
+                )
+                .with_help(format!(
+                    "the first is at line {}; names become host names, so each must be unique",
+                    first.start.line
+                )),
+            );
+            failed = true;
+        } else {
+            names.push((deployment.name.clone(), name_span));
+            deployments.push(deployment);
         }
     }
     if !failed && deployments.is_empty() {

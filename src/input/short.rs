@@ -264,6 +264,7 @@ impl Checker<'_> {
             capabilities,
             uid: spec.uid,
             gid: spec.gid,
+            additional_gids: Vec::new(),
             read_only_root: spec.read_only,
             no_new_privileges: spec.no_new_privileges,
             mounts,

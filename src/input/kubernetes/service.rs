@@ -1,0 +1,321 @@
+//! A Kubernetes Service → the load balancer it asks for: listener ports, scheme, and the AWS
+//! load-balancer annotations teams already use with the in-tree cloud provider.
+
+use super::reader::{IntOrString, Object, Sink, int_or_string};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::infer::load_balancer::HealthCheckRequest;
+use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
+use crate::model::{LoadBalancerKind, Protocol};
+use crate::source::Span;
+
+const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/aws-load-balancer-";
+
+#[derive(Debug, Clone)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u16,
+    /// A container port number or name; `None` means the same number as `port`.
+    pub target: Option<IntOrString>,
+    pub udp: bool,
+    /// From `appProtocol` (`http`, `https`): an explicit listener protocol.
+    pub app_protocol: Option<Protocol>,
+    pub span: Span,
+    pub target_span: Span,
+}
+
+/// Which ports terminate TLS (`aws-load-balancer-ssl-ports`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SslPorts {
+    All,
+    Listed(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub span: Span,
+    pub selector: Vec<(String, String)>,
+    pub public: bool,
+    pub kind: Option<LoadBalancerKind>,
+    pub ports: Vec<ServicePort>,
+    pub certificate: Option<String>,
+    pub ssl_ports: SslPorts,
+    pub backend: Option<Protocol>,
+    pub health: HealthCheckRequest,
+}
+
+impl Service {
+    /// Whether TLS ends at this listener port (by number or port name).
+    #[must_use]
+    pub fn terminates_tls(&self, port: u16, name: Option<&str>) -> bool {
+        self.certificate.is_some()
+            && match &self.ssl_ports {
+                SslPorts::All => true,
+                SslPorts::Listed(ports) => ports
+                    .iter()
+                    .any(|listed| *listed == port.to_string() || Some(listed.as_str()) == name),
+            }
+    }
+}
+
+/// Reads a `v1 Service` (metadata and spec already split by the caller).
+pub fn read_service(
+    name: String,
+    span: Span,
+    annotations: &[(String, String, Span)],
+    spec: Option<Object<'_>>,
+    sink: &mut Sink,
+) -> Option<Service> {
+    let mut service = Service {
+        name,
+        span,
+        selector: Vec::new(),
+        public: false,
+        kind: None,
+        ports: Vec::new(),
+        certificate: None,
+        ssl_ports: SslPorts::All,
+        backend: None,
+        health: HealthCheckRequest::default(),
+    };
+    let Some(mut spec) = spec else {
+        sink.push(Diagnostic::error(
+            Code::MissingField,
+            Some(span),
+            format!("Service `{}` has no `spec`", service.name),
+        ));
+        return None;
+    };
+    let kind = spec
+        .string("type", sink)
+        .unwrap_or_else(|| "ClusterIP".to_string());
+    match kind.as_str() {
+        "LoadBalancer" => service.public = true,
+        "ClusterIP" => {}
+        "NodePort" => {
+            let type_span = spec.key_span("type").unwrap_or(span);
+            sink.ignored(type_span, &spec.child("type"), "VMs have no node ports; the Service gets an internal load balancer, like ClusterIP");
+        }
+        "ExternalName" => {
+            let type_span = spec.key_span("type").unwrap_or(span);
+            sink.ignored(type_span, &format!("Service `{}`", service.name), "an ExternalName Service creates no load balancer; point a Route 53 CNAME at the external name instead");
+            spec.accept_all();
+            return None;
+        }
+        other => {
+            let mut problem = Diagnostic::error(
+                Code::InvalidValue,
+                spec.key_span("type"),
+                format!(
+                    "Service type `{other}` is not ClusterIP, NodePort, LoadBalancer or ExternalName"
+                ),
+            );
+            if let Some(suggestion) = did_you_mean(
+                other,
+                ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"],
+            ) {
+                problem = problem.with_help(format!("did you mean `{suggestion}`?"));
+            }
+            sink.push(problem);
+        }
+    }
+    service.selector = spec.string_map("selector", sink);
+    read_ports(&mut spec, &mut service, sink);
+    if let Some(span) = spec.key_span("clusterIP")
+        && spec.string("clusterIP", sink).as_deref() == Some("None")
+    {
+        sink.ignored(
+            span,
+            &spec.child("clusterIP"),
+            "a headless Service still gets a load balancer: VMs have no cluster DNS to list",
+        );
+    }
+    spec.accept(&["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"]);
+    spec.finish(sink, |key| match key {
+        "externalTrafficPolicy" | "internalTrafficPolicy" => Some("traffic always goes through the load balancer to the VMs"),
+        "sessionAffinity" | "sessionAffinityConfig" => Some("use target group stickiness outside i2kit if you need it"),
+        "loadBalancerSourceRanges" => Some("restrict the load balancer's security group (InternalClientCidr for internal ones) instead"),
+        "loadBalancerIP" | "externalIPs" | "loadBalancerClass" | "allocateLoadBalancerNodePorts" | "healthCheckNodePort" => {
+            Some("the load balancer is created by CloudFormation, not a cloud controller")
+        }
+        "publishNotReadyAddresses" => Some("only VMs passing the health check receive traffic"),
+        _ => None,
+    });
+    read_annotations(annotations, &mut service, sink);
+    Some(service)
+}
+
+fn read_ports(spec: &mut Object<'_>, service: &mut Service, sink: &mut Sink) {
+    let path = spec.child("ports");
+    for (index, node) in spec.list("ports", sink).iter().enumerate() {
+        let Some(mut port) = Object::new(node, &format!("{path}[{index}]"), sink) else {
+            continue;
+        };
+        let number = port.integer("port", sink);
+        let target_span = node.get("targetPort").map_or(node.span, |n| n.span);
+        let target = port
+            .take("targetPort")
+            .and_then(|target| int_or_string(target, &format!("{path}[{index}].targetPort"), sink));
+        let protocol = port
+            .string("protocol", sink)
+            .unwrap_or_else(|| "TCP".to_string());
+        let app_protocol = port.string("appProtocol", sink).and_then(|text| {
+            match text.to_ascii_lowercase().as_str() {
+                "http" => Some(Protocol::Http),
+                "https" => Some(Protocol::Https),
+                _ => None,
+            }
+        });
+        if let Some(span) = port.key_span("nodePort") {
+            port.accept(&["nodePort"]);
+            sink.ignored(span, &port.child("nodePort"), "VMs have no node ports");
+        }
+        let name = port.string("name", sink);
+        port.finish(sink, |_| None);
+        let udp = match protocol.as_str() {
+            "TCP" => false,
+            "UDP" => true,
+            other => {
+                sink.push(super::pod::protocol_error(
+                    other,
+                    node.get("protocol").map_or(node.span, |n| n.span),
+                ));
+                continue;
+            }
+        };
+        let Some((number, number_span)) = number else {
+            sink.push(Diagnostic::error(
+                Code::MissingField,
+                Some(node.span),
+                format!("`{path}[{index}]` has no `port`"),
+            ));
+            continue;
+        };
+        let Some(number) = u16::try_from(number).ok().filter(|n| *n > 0) else {
+            sink.push(Diagnostic::error(
+                Code::PortSyntax,
+                Some(number_span),
+                format!("port {number} is outside 1–65535"),
+            ));
+            continue;
+        };
+        service.ports.push(ServicePort {
+            name,
+            port: number,
+            target,
+            udp,
+            app_protocol,
+            span: node.span,
+            target_span,
+        });
+    }
+}
+
+fn read_annotations(
+    annotations: &[(String, String, Span)],
+    service: &mut Service,
+    sink: &mut Sink,
+) {
+    for (key, value, span) in annotations {
+        let Some(setting) = key.strip_prefix(ANNOTATION_PREFIX) else {
+            if key == "service.beta.kubernetes.io/aws-load-balancer-internal" {
+                service.public = false;
+            }
+            continue;
+        };
+        let key_span = *span;
+        let span = Some(key_span);
+        let invalid = |expected: &str| {
+            Diagnostic::error(
+                Code::InvalidValue,
+                span,
+                format!("annotation `{key}` cannot be `{value}`: expected {expected}"),
+            )
+        };
+        match setting {
+            "type" => match value.as_str() {
+                "nlb" | "external" => service.kind = Some(LoadBalancerKind::Network),
+                "classic" | "elb" => service.kind = Some(LoadBalancerKind::Classic),
+                _ => sink.push(invalid("nlb or external")),
+            },
+            "scheme" => match value.as_str() {
+                "internal" => service.public = false,
+                "internet-facing" => service.public = true,
+                _ => {
+                    let mut problem = invalid("internal or internet-facing");
+                    if let Some(suggestion) = did_you_mean(value, ["internal", "internet-facing"]) {
+                        problem = problem.with_help(format!("did you mean `{suggestion}`?"));
+                    }
+                    sink.push(problem);
+                }
+            },
+            "internal" => service.public = !matches!(value.as_str(), "true" | "0.0.0.0/0"),
+            "ssl-cert" => {
+                if value.starts_with("arn:") {
+                    service.certificate = Some(value.clone());
+                } else {
+                    sink.push(invalid("an ACM certificate ARN (arn:aws:acm:…)"));
+                }
+            }
+            "ssl-ports" => {
+                service.ssl_ports = if value.trim() == "*" {
+                    SslPorts::All
+                } else {
+                    SslPorts::Listed(value.split(',').map(|part| part.trim().to_string()).filter(|part| !part.is_empty()).collect())
+                };
+            }
+            "backend-protocol" => match value.as_str() {
+                "http" => service.backend = Some(Protocol::Http),
+                "https" => service.backend = Some(Protocol::Https),
+                "ssl" => service.backend = Some(Protocol::Tls),
+                "tcp" => service.backend = Some(Protocol::Tcp),
+                _ => sink.push(invalid("http, https, ssl or tcp")),
+            },
+            "healthcheck-path" => service.health.path = Some(value.clone()),
+            "healthcheck-protocol" => match value.to_ascii_uppercase().as_str() {
+                "HTTP" => service.health.protocol = Some(Protocol::Http),
+                "HTTPS" => service.health.protocol = Some(Protocol::Https),
+                "TCP" => service.health.protocol = Some(Protocol::Tcp),
+                _ => sink.push(invalid("TCP, HTTP or HTTPS")),
+            },
+            "healthcheck-port" => {
+                if value != "traffic-port" {
+                    match value.parse::<u16>() {
+                        Ok(port) if port > 0 => service.health.port = Some(port),
+                        _ => sink.push(invalid("traffic-port or a port number")),
+                    }
+                }
+            }
+            "healthcheck-interval" | "healthcheck-timeout" | "healthcheck-healthy-threshold" | "healthcheck-unhealthy-threshold" => {
+                let Ok(number) = value.parse::<i64>() else {
+                    sink.push(invalid("a whole number"));
+                    continue;
+                };
+                let range = match setting {
+                    "healthcheck-interval" => INTERVAL_RANGE,
+                    "healthcheck-timeout" => TIMEOUT_RANGE,
+                    _ => THRESHOLD_RANGE,
+                };
+                let (clamped, moved) = clamp(number, range);
+                if moved {
+                    sink.push(Diagnostic::warning(
+                        Code::Clamped,
+                        span,
+                        format!("annotation `{key}` {number} is outside AWS's range {}–{}; using {clamped}", range.0, range.1),
+                    ));
+                }
+                let target = match setting {
+                    "healthcheck-interval" => &mut service.health.interval_seconds,
+                    "healthcheck-timeout" => &mut service.health.timeout_seconds,
+                    "healthcheck-healthy-threshold" => &mut service.health.healthy_threshold,
+                    _ => &mut service.health.unhealthy_threshold,
+                };
+                *target = Some(clamped);
+            }
+            _ => sink.ignored(key_span, &format!("annotation {key}"), "i2kit maps the type, scheme, internal, ssl-cert, ssl-ports, backend-protocol and healthcheck-* annotations"),
+        }
+    }
+    if service.health.span.is_none() {
+        service.health.span = Some(service.span);
+    }
+}
