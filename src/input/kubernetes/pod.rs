@@ -1005,15 +1005,20 @@ fn read_probe(
     let success = probe.integer("successThreshold", sink);
     let failure = probe.integer("failureThreshold", sink);
     let interval = explicit(period, INTERVAL_RANGE, 10, "periodSeconds", sink);
-    let timeout_value = explicit(timeout, TIMEOUT_RANGE, 1, "timeoutSeconds", sink);
-    let fitted = fit_timeout(timeout_value, interval);
-    if fitted != timeout_value
-        && let Some((_, span)) = timeout
+    // The timeout must also stay below the interval: one warning says both.
+    let requested_timeout = timeout.map_or(1, |(value, _)| value);
+    let (in_range, _) = clamp(requested_timeout, TIMEOUT_RANGE);
+    let fitted = fit_timeout(in_range, interval);
+    if let Some((given, span)) = timeout
+        && i64::from(fitted) != given
     {
         sink.push(Diagnostic::warning(
             Code::Clamped,
             Some(span),
-            format!("timeoutSeconds {timeout_value} must be below the interval of {interval} s; using {fitted}"),
+            format!(
+                "timeoutSeconds {given} must be within AWS's range {}–{} and below the interval of {interval} s; using {fitted}",
+                TIMEOUT_RANGE.0, TIMEOUT_RANGE.1
+            ),
         ));
     }
     request.interval_seconds = Some(interval);

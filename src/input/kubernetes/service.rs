@@ -312,7 +312,11 @@ fn read_annotations(
                 };
                 *target = Some(clamped);
             }
-            _ => sink.ignored(key_span, &format!("annotation {key}"), "i2kit maps the type, scheme, internal, ssl-cert, ssl-ports, backend-protocol and healthcheck-* annotations"),
+            _ => sink.push(Diagnostic::warning(
+                Code::IgnoredField,
+                span,
+                format!("annotation `{key}` is ignored: i2kit maps the type, scheme, internal, ssl-cert, ssl-ports, backend-protocol and healthcheck-* annotations"),
+            )),
         }
     }
     if service.health.span.is_none() {
