@@ -63,6 +63,14 @@ enum Command {
     /// Print the manifest's JSON Schema (the same bytes as schema/i2kit.schema.json).
     #[command(after_help = "Example:\n  i2kit schema > i2kit.schema.json")]
     Schema,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  i2kit completions bash > /etc/bash_completion.d/i2kit\n  i2kit completions zsh > \"${fpath[1]}/_i2kit\"\n  i2kit completions fish > ~/.config/fish/completions/i2kit.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args, Debug, Clone, Copy)]
@@ -106,6 +114,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         } => compile(&file, emit, out_dir.as_deref(), check, report),
         Command::Validate { files, report } => validate(&files, report),
         Command::Schema => print_stdout(&schema_text()),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "i2kit",
+                &mut script,
+            );
+            print_stdout(&String::from_utf8_lossy(&script))
+        }
     };
     ExitCode::from(code)
 }

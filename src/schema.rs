@@ -89,6 +89,118 @@ pub fn check_against_schema(root: &Node) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// `docs/manifest.md`: the manifest reference, generated from the schema so the two cannot
+/// disagree (a test compares the file with this text).
+#[must_use]
+pub fn reference_markdown() -> String {
+    let schema = manifest_schema();
+    let mut out = String::from(
+        "# i2kit manifest reference\n\n\
+         Generated from `schema/i2kit.schema.json` (`I2KIT_BLESS=1 cargo test --test docs` rewrites it).\n\n",
+    );
+    if let Some(description) = schema.get("description").and_then(Value::as_str) {
+        out.push_str(description);
+        out.push_str("\n\n");
+    }
+    out.push_str("## Manifest\n\n");
+    properties_table(schema, &mut out);
+    if let Some(Value::Object(definitions)) = schema.get("$defs") {
+        for (name, definition) in definitions {
+            let title = definition
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or(name);
+            out.push_str(&format!(
+                "\n## {title} <a id=\"{}\"></a>\n\n",
+                name.to_ascii_lowercase()
+            ));
+            if let Some(description) = definition.get("description").and_then(Value::as_str) {
+                out.push_str(description);
+                out.push_str("\n\n");
+            }
+            if definition.get("properties").is_some() {
+                properties_table(definition, &mut out);
+            } else {
+                out.push_str(&format!("Type: {}\n", type_name(definition)));
+            }
+        }
+    }
+    out
+}
+
+fn properties_table(schema: &Value, out: &mut String) {
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    out.push_str("| field | type | default | description |\n|---|---|---|---|\n");
+    let Some(Value::Object(properties)) = schema.get("properties") else {
+        return;
+    };
+    for (name, property) in properties {
+        let default = match property.get("default") {
+            Some(value) => format!("`{value}`"),
+            None if required.contains(&name.as_str()) => "required".to_string(),
+            None => "—".to_string(),
+        };
+        let title = property
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let description = property
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .replace('\n', " ")
+            .replace('|', "\\|");
+        out.push_str(&format!(
+            "| `{name}` | {} | {default} | **{title}.** {description} |\n",
+            type_name(property)
+        ));
+    }
+}
+
+fn type_name(schema: &Value) -> String {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next().unwrap_or(reference);
+        return format!("[{name}](#{})", name.to_ascii_lowercase());
+    }
+    for combinator in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(options)) = schema.get(combinator) {
+            return options
+                .iter()
+                .map(type_name)
+                .collect::<Vec<_>>()
+                .join(" or ");
+        }
+    }
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        return values
+            .iter()
+            .map(|value| format!("`{}`", value.as_str().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => format!(
+            "list of {}",
+            schema.get("items").map_or("values".to_string(), type_name)
+        ),
+        Some("object") => match schema.get("additionalProperties") {
+            Some(Value::Object(_)) => format!(
+                "map of name → {}",
+                schema
+                    .get("additionalProperties")
+                    .map_or(String::new(), type_name)
+            ),
+            _ => "mapping".to_string(),
+        },
+        Some(kind) => kind.to_string(),
+        None => "value".to_string(),
+    }
+}
+
 /// `/containers/web/ports/0` as a person reads it: `containers.web.ports[0]`.
 #[must_use]
 pub fn display_path(pointer: &str) -> String {

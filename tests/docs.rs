@@ -21,3 +21,42 @@ fn check_generated(relative: &str, generated: &str) {
 fn diagnostic_codes_are_documented() {
     check_generated("docs/diagnostics.md", &i2kit::diagnostic::codes_markdown());
 }
+
+#[test]
+fn manifest_reference_is_generated_from_the_schema() {
+    check_generated("docs/manifest.md", &i2kit::schema::reference_markdown());
+}
+
+/// Editors show a property's title and description on hover: every property has both.
+#[test]
+fn every_schema_property_has_a_title_and_description() {
+    fn walk(value: &serde_json::Value, path: &str, missing: &mut Vec<String>) {
+        if let Some(serde_json::Value::Object(properties)) = value.get("properties") {
+            for (name, property) in properties {
+                for key in ["title", "description"] {
+                    if property
+                        .get(key)
+                        .and_then(serde_json::Value::as_str)
+                        .is_none_or(str::is_empty)
+                    {
+                        missing.push(format!("{path}/{name}: {key}"));
+                    }
+                }
+            }
+        }
+        if let serde_json::Value::Object(entries) = value {
+            for (key, child) in entries {
+                walk(child, &format!("{path}/{key}"), missing);
+            }
+        }
+    }
+    let schema = i2kit::schema::manifest_schema();
+    let mut missing = Vec::new();
+    walk(schema, "", &mut missing);
+    assert!(missing.is_empty(), "{missing:#?}");
+    assert!(
+        schema.get("$id").is_some()
+            && schema.get("title").is_some()
+            && schema.get("examples").is_some()
+    );
+}

@@ -86,6 +86,39 @@ fn render_manifest(
     serde_yaml::to_string(&document).expect("serialisable")
 }
 
+/// Cases for the no-panic properties: 512 by default, more in CI's long run
+/// (`I2KIT_FUZZ_CASES=50000`).
+fn fuzz_cases() -> u32 {
+    std::env::var("I2KIT_FUZZ_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(512)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = compile_bytes("fuzz.yaml", &bytes, false);
+    }
+
+    #[test]
+    fn arbitrary_yaml_shaped_text_never_panics(parts in proptest::collection::vec(prop_oneof![
+        Just("name: "), Just("containers:"), Just("\n"), Just("  "), Just("- "), Just("{"), Just("}"),
+        Just("["), Just("]"), Just(": "), Just(", "), Just("&a "), Just("*a"), Just("!!str "), Just("---\n"),
+        Just("ports: "), Just("image: "), Just("80"), Just("\"https:443:http:80\""), Just("web"), Just("'"),
+        Just("\t"), Just("#"), Just("|\n"), Just("? "), Just("capabilities: {add: [x]}"), Just("~"),
+        Just("apiVersion: apps/v1\n"), Just("kind: Deployment\n"), Just("kind: Service\n"), Just("kind: List\n"),
+        Just("metadata: {name: web}\n"), Just("spec:"), Just("template:"), Just("selector:"), Just("items:"),
+        Just("containerPort: "), Just("targetPort: "), Just("volumes:"), Just("emptyDir: {}"), Just("env:"),
+        Just("valueFrom:"), Just("securityContext:"), Just("readinessProbe:"), Just("httpGet:"), Just("-1"),
+    ], 0..80)) {
+        let text: String = parts.concat();
+        let _ = compile_bytes("fuzz.yaml", text.as_bytes(), false);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -128,22 +161,6 @@ proptest! {
         let mut spelling = if bare { name.trim_start_matches("CAP_").to_string() } else { name.to_string() };
         if lower { spelling = spelling.to_ascii_lowercase(); }
         prop_assert_eq!(normalise(&spelling), Ok(CapabilityName::Named(name.to_string())));
-    }
-
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let _ = compile_bytes("fuzz.yaml", &bytes, false);
-    }
-
-    #[test]
-    fn arbitrary_yaml_shaped_text_never_panics(parts in proptest::collection::vec(prop_oneof![
-        Just("name: "), Just("containers:"), Just("\n"), Just("  "), Just("- "), Just("{"), Just("}"),
-        Just("["), Just("]"), Just(": "), Just(", "), Just("&a "), Just("*a"), Just("!!str "), Just("---\n"),
-        Just("ports: "), Just("image: "), Just("80"), Just("\"https:443:http:80\""), Just("web"), Just("'"),
-        Just("\t"), Just("#"), Just("|\n"), Just("? "), Just("capabilities: {add: [x]}"), Just("~"),
-    ], 0..60)) {
-        let text: String = parts.concat();
-        let _ = compile_bytes("fuzz.yaml", text.as_bytes(), false);
     }
 
     #[test]

@@ -55,8 +55,9 @@ pub struct Manifest {
 
     /// # Health check
     ///
-    /// How the load balancer decides a VM may receive traffic. Defaults: `GET /` on HTTP
-    /// ports, a TCP connection otherwise, every 10 s with a 5 s timeout.
+    /// How the load balancer decides a VM may receive traffic. Defaults: on HTTP targets
+    /// `GET /`, where any answer (200–499) counts as up, or `GET <path>` answering 200–399
+    /// once `path` is set; a TCP connection on other targets; every 10 s, 5 s timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_check: Option<HealthCheckSpec>,
 

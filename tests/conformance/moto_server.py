@@ -1,0 +1,128 @@
+"""moto_server with the fixes the conformance suite needs (checked against moto 5.2.5).
+
+Each patch works around a moto gap, not a template problem; run.sh starts this instead of
+`moto_server`, with the same arguments (e.g. `-H 127.0.0.1 -p PORT`).
+
+1. moto creates every AWS::ElasticLoadBalancingV2::LoadBalancer made through CloudFormation as
+   an application load balancer: it ignores `Type`, so a network load balancer's TCP/TLS
+   listeners are then refused. We pass `Type` on as `loadbalancer_type`.
+2. `Fn::GetAtt [LB, CanonicalHostedZoneID]` is "not implemented": moto leaves the intrinsic
+   unresolved (the Route 53 alias gets the literal dict as its HostedZoneId). We return the
+   load balancer's own `canonical_hosted_zone_id`, the value DescribeLoadBalancers reports.
+3. A stack made through a change set (`aws cloudformation deploy`) has no Outputs: moto builds
+   the stack's output map from an empty template and never rebuilds it after
+   ExecuteChangeSet. We rebuild it after each ExecuteChangeSet.
+4. On a stack update moto "modifies" every resource that refers to a parameter it sees as
+   changed, and `aws cloudformation deploy` resends parameters left at their Default (which the
+   create never sent) as UsePreviousValue, which moto counts as a change. Modifying then replaces
+   security groups (leaving the load balancer on the deleted one) and adds launch template
+   versions the ASG does not use. CloudFormation sees no change there: we drop such parameters
+   from moto's diff when their value is the template's Default and the stack had none before.
+5. A classic AWS::ElasticLoadBalancing::LoadBalancer made through CloudFormation ignores its
+   `SecurityGroups` and `Subnets` (moto gives it a fresh default group and no subnets). We set
+   both from the properties after moto creates it.
+"""
+
+import sys
+
+from moto.cloudformation.models import CloudFormationBackend
+from moto.cloudformation.parsing import ResourceMap
+from moto.elb.models import LoadBalancer as ClassicLoadBalancer
+from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
+
+
+def _create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    properties = cloudformation_json["Properties"]
+    backend = elbv2_backends[account_id][region_name]
+    return backend.create_load_balancer(
+        resource_name,
+        properties.get("SecurityGroups"),
+        properties.get("Subnets"),
+        scheme=properties.get("Scheme", "internet-facing"),
+        loadbalancer_type=properties.get("Type", "application"),
+    )
+
+
+FakeLoadBalancer.create_from_cloudformation_json = classmethod(_create_from_cloudformation_json)
+
+_original_get_cfn_attribute = FakeLoadBalancer.get_cfn_attribute
+
+
+def _get_cfn_attribute(self, attribute_name):
+    if attribute_name == "CanonicalHostedZoneID":
+        return self.canonical_hosted_zone_id
+    return _original_get_cfn_attribute(self, attribute_name)
+
+
+FakeLoadBalancer.get_cfn_attribute = _get_cfn_attribute
+
+_original_execute_change_set = CloudFormationBackend.execute_change_set
+
+
+def _execute_change_set(self, change_set_name, stack_name=None):
+    _original_execute_change_set(self, change_set_name, stack_name)
+    change_set = self.change_sets.get(change_set_name)
+    if change_set is None:
+        matching = [
+            candidate
+            for candidate in self.change_sets.values()
+            if candidate.change_set_name == change_set_name
+            and (stack_name is None or candidate.stack.name == stack_name or candidate.stack.stack_id == stack_name)
+        ]
+        change_set = matching[-1] if matching else None
+    if change_set is None:
+        return
+    stack = self.stacks[change_set.stack_id]
+    stack._parse_template()
+    stack.description = stack.template_dict.get("Description")
+    stack.output_map = stack._create_output_map()
+
+
+CloudFormationBackend.execute_change_set = _execute_change_set
+
+_original_build_resource_diff = ResourceMap.build_resource_diff
+
+
+def _build_resource_diff(self, other_template, parameters=None):
+    if parameters:
+        declared = other_template.get("Parameters") or {}
+        parameters = {
+            key: value
+            for key, value in parameters.items()
+            if not (
+                key not in (self.input_parameters or {})
+                and "Default" in (declared.get(key) or {})
+                and str(declared[key]["Default"]) == str(value)
+            )
+        }
+    return _original_build_resource_diff(self, other_template, parameters)
+
+
+ResourceMap.build_resource_diff = _build_resource_diff
+
+_original_create_classic = ClassicLoadBalancer.create_from_cloudformation_json.__func__
+
+
+def _create_classic(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    balancer = _original_create_classic(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = cloudformation_json["Properties"]
+    if properties.get("SecurityGroups"):
+        balancer.security_groups = list(properties["SecurityGroups"])
+    if properties.get("Subnets"):
+        from moto.ec2.models import ec2_backends
+
+        ec2 = ec2_backends[account_id][region_name]
+        balancer.subnets = list(properties["Subnets"])
+        subnets = [ec2.get_subnet(subnet_id) for subnet_id in balancer.subnets]
+        balancer.vpc_id = subnets[0].vpc_id
+        if not balancer.availability_zones:
+            balancer.availability_zones = [subnet.availability_zone for subnet in subnets]
+    return balancer
+
+
+ClassicLoadBalancer.create_from_cloudformation_json = classmethod(_create_classic)
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    main(sys.argv[1:])

@@ -1,0 +1,400 @@
+#!/usr/bin/env bash
+# End-to-end conformance: compile every examples/*.yaml, lint the template, deploy it to a local
+# CloudFormation emulator (moto), check what was created against the manifest, update one stack,
+# and scan every template with checkov (reported, not failing the run yet).
+#
+#   bash tests/conformance/run.sh            from the repository root
+#
+# Environment:
+#   I2KIT_BIN        an i2kit binary to use instead of `cargo build --release`
+#   UPDATE_EXAMPLE   the manifest whose replicas the update step changes (examples/nginx.yaml)
+#   PYTHON           the interpreter that makes the venv (python3)
+#
+# Writes target/conformance/ (templates, logs, checkov results) and target/conformance-summary.txt.
+# The last line is `conformance: N passed, M failed`; the exit status is 1 when M > 0.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+HERE=tests/conformance
+VENV=target/conformance-venv
+WORK=target/conformance
+SUMMARY=target/conformance-summary.txt
+REGION=us-east-1
+ZONE_SUFFIX=example.com
+UPDATE_EXAMPLE=${UPDATE_EXAMPLE:-examples/nginx.yaml}
+STARTED=$SECONDS
+
+PASSED=0
+FAILED=0
+FAILURES=()
+SKIPS=()
+MOTO_PID=""
+CHECKOV_PID=""
+
+log() { printf '%s\n' "$*"; }
+pass() { PASSED=$((PASSED + 1)); log "  ok    $*"; }
+fail() { FAILED=$((FAILED + 1)); FAILURES+=("$*"); log "  FAIL  $*"; }
+
+FINISHED=""
+cleanup() {
+    local status=$?
+    if [[ -z "$FINISHED" ]]; then
+        # Stopped before the end (an error, a signal): still close with the line CI reads.
+        log "conformance run aborted (exit $status) after $((SECONDS - STARTED)) s"
+        echo "conformance: $PASSED passed, $((FAILED + 1)) failed"
+        [[ "$status" -ne 0 ]] || status=1
+    fi
+    if [[ -n "$CHECKOV_PID" ]] && kill -0 "$CHECKOV_PID" 2>/dev/null; then
+        kill "$CHECKOV_PID" 2>/dev/null || true
+        wait "$CHECKOV_PID" 2>/dev/null || true
+    fi
+    if [[ -n "$MOTO_PID" ]] && kill -0 "$MOTO_PID" 2>/dev/null; then
+        kill "$MOTO_PID" 2>/dev/null || true
+        wait "$MOTO_PID" 2>/dev/null || true
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+# ------------------------------------------------------------------------------------ tools
+make_venv() {
+    local python=${PYTHON:-python3}
+    rm -rf "$VENV"
+    if ! "$python" -m venv "$VENV" 2>/dev/null; then
+        # A Python without ensurepip (Debian without python3-venv): bootstrap virtualenv into
+        # target/ rather than into the system's site-packages.
+        rm -rf "$VENV"
+        log "python -m venv is unavailable; using virtualenv"
+        "$python" -m pip install --quiet --disable-pip-version-check --target target/conformance-virtualenv virtualenv
+        PYTHONPATH=target/conformance-virtualenv "$python" -m virtualenv --quiet "$VENV"
+    fi
+}
+
+requirements_hash=$(cat "$HERE/requirements.txt" | cksum | cut -d' ' -f1)
+if [[ ! -x "$VENV/bin/python" || "$(cat "$VENV/.requirements-hash" 2>/dev/null)" != "$requirements_hash" ]]; then
+    log "== installing $HERE/requirements.txt into $VENV (first run: a few minutes)"
+    make_venv
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$HERE/requirements.txt"
+    echo "$requirements_hash" >"$VENV/.requirements-hash"
+fi
+VPY="$VENV/bin/python"
+AWS_BIN="$VENV/bin/aws"
+
+if [[ -n "${I2KIT_BIN:-}" ]]; then
+    I2KIT=$I2KIT_BIN
+else
+    log "== cargo build --release"
+    cargo build --release --quiet
+    I2KIT=target/release/i2kit
+fi
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+# ------------------------------------------------------------------------------------ emulator
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SECURITY_TOKEN=testing \
+    AWS_SESSION_TOKEN=testing AWS_DEFAULT_REGION=$REGION AWS_REGION=$REGION \
+    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true \
+    AWS_PAGER=""
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL || true
+
+PORT=$("$VPY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ENDPOINT="http://127.0.0.1:$PORT"
+"$VPY" "$HERE/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+MOTO_PID=$!
+for _ in $(seq 1 100); do
+    if "$VPY" -c "import urllib.request; urllib.request.urlopen('$ENDPOINT/moto-api/', timeout=1)" 2>/dev/null; then
+        break
+    fi
+    if ! kill -0 "$MOTO_PID" 2>/dev/null; then
+        cat "$WORK/moto.log"
+        log "moto_server exited"
+        exit 1
+    fi
+    sleep 0.2
+done
+log "== moto on $ENDPOINT (pid $MOTO_PID)"
+
+aws() { "$AWS_BIN" --endpoint-url "$ENDPOINT" "$@"; }
+
+VPC_ID=$(aws ec2 describe-vpcs --filters Name=is-default,Values=true --query 'Vpcs[0].VpcId' --output text)
+# One subnet per Availability Zone, the first two zones.
+SUBNETS=$(aws ec2 describe-subnets --filters "Name=vpc-id,Values=$VPC_ID" \
+    --query 'Subnets[].[AvailabilityZone,SubnetId]' --output text |
+    sort | awk '!seen[$1]++ && n < 2 { print $2; n++ }' | paste -sd, -)
+# (awk, not head: head closing the pipe early would be a SIGPIPE failure under pipefail)
+IMAGES=$(aws ec2 describe-images --query 'Images[].ImageId' --output text | tr '\t' '\n' | sort | awk 'NR <= 8' | paste -sd, -)
+CERTIFICATE_ARN=$(aws acm request-certificate --domain-name "$ZONE_SUFFIX" \
+    --subject-alternative-names "*.$ZONE_SUFFIX" --validation-method DNS \
+    --query CertificateArn --output text)
+log "   VPC $VPC_ID, subnets $SUBNETS, certificate $CERTIFICATE_ARN"
+if [[ "$VPC_ID" != vpc-* || "$SUBNETS" != *,* || -z "$IMAGES" || "$CERTIFICATE_ARN" != arn:* ]]; then
+    fail "emulator setup: need a default VPC, two subnets in different AZs, an AMI and a certificate"
+    exit 1
+fi
+
+# Each example gets its own hosted zone: examples may share deployment names (redis), and two
+# stacks cannot own one record.
+create_zone() {
+    aws route53 create-hosted-zone --name "$1" --caller-reference "conformance-$1-$RANDOM" \
+        --query HostedZone.Id --output text >/dev/null
+}
+
+stack_name() { printf 'conf-%s' "$(printf '%s' "$1" | tr -c 'A-Za-z0-9-' '-')"; }
+
+# compile MANIFEST OUT_DIR → prints the template path; counts one check
+compile() {
+    local manifest=$1 out=$2 stem
+    stem=$(basename "$manifest" .yaml)
+    mkdir -p "$out"
+    if ! "$I2KIT" compile "$manifest" --out-dir "$out" >"$out/compile.log" 2>&1; then
+        sed 's/^/        /' "$out/compile.log"
+        fail "$stem: i2kit compile"
+        return 1
+    fi
+    local template="$out/$stem.cloudformation.json" name missing="" names
+    if [[ ! -s "$template" ]] || ! "$VPY" -m json.tool "$template" >/dev/null 2>&1; then
+        fail "$stem: i2kit compile wrote no valid JSON template at $template"
+        return 1
+    fi
+    names=$("$VPY" "$HERE/assert_stack.py" --manifest "$manifest" --list-deployments)
+    for name in $names; do
+        [[ -s "$out/$name.linuxkit.yml" ]] || missing+=" $name.linuxkit.yml"
+    done
+    if [[ -n "$missing" ]]; then
+        fail "$stem: i2kit compile wrote no$missing in $out"
+        return 1
+    fi
+    pass "$stem: i2kit compile (template + LinuxKit files for $(printf '%s' "$names" | paste -sd' ' -))"
+}
+
+# deploy STEM TEMPLATE STACK ZONE
+deploy() {
+    local stem=$1 template=$2 stack=$3 zone=$4
+    local log=$WORK/$stem.deploy.log
+    local -a parameters
+    if ! "$VPY" "$HERE/parameters.py" "$template" --vpc "$VPC_ID" --subnets "$SUBNETS" --zone "$zone" \
+        --certificate-arn "$CERTIFICATE_ARN" --images "$IMAGES" >"$WORK/$stem.parameters" 2>"$log"; then
+        sed 's/^/        /' "$log"
+        fail "$stem: fill every template parameter"
+        return 1
+    fi
+    mapfile -t parameters <"$WORK/$stem.parameters"
+    if [[ $(wc -c <"$template") -gt 51200 ]]; then
+        # Over CloudFormation's inline limit, where `deploy` wants --s3-bucket (moto cannot read
+        # back a template URL on 127.0.0.1). The same template without whitespace may fit.
+        "$VPY" -c 'import json, sys; json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), separators=(",", ":"))' \
+            "$template" "$WORK/$stem.min.json"
+        log "   note: $template is $(wc -c <"$template") bytes (> 51200 inline limit); deploying it minified ($(wc -c <"$WORK/$stem.min.json") bytes)"
+        template=$WORK/$stem.min.json
+        if [[ $(wc -c <"$template") -gt 51200 ]]; then
+            fail "$stem: template exceeds 51200 bytes even minified: deploying it needs S3"
+            return 1
+        fi
+    fi
+    if aws cloudformation deploy --template-file "$template" --stack-name "$stack" \
+        --no-fail-on-empty-changeset --parameter-overrides "${parameters[@]}" >>"$log" 2>&1; then
+        pass "$stem: aws cloudformation deploy ($stack; ${parameters[*]})"
+    else
+        sed 's/^/        /' "$log"
+        aws cloudformation describe-stack-events --stack-name "$stack" \
+            --query 'StackEvents[?contains(ResourceStatus, `FAILED`)].[LogicalResourceId,ResourceStatusReason]' \
+            --output text 2>/dev/null | sed 's/^/        /' || true
+        tail -n 20 "$WORK/moto.log" | sed 's/^/        moto: /'
+        fail "$stem: aws cloudformation deploy ($stack)"
+        return 1
+    fi
+}
+
+# assert MANIFEST STACK ZONE [assert_stack options]
+assert_stack() {
+    local manifest=$1 stack=$2 zone=$3
+    shift 3
+    local output status=0
+    output=$("$VPY" "$HERE/assert_stack.py" --endpoint "$ENDPOINT" --manifest "$manifest" --stack "$stack" \
+        --zone "$zone" --certificate-arn "$CERTIFICATE_ARN" "$@" 2>&1) || status=$?
+    printf '%s\n' "$output" | grep -v '^assert_stack totals' || true
+    local totals
+    totals=$(printf '%s\n' "$output" | grep '^assert_stack totals' || true)
+    if [[ -z "$totals" ]]; then
+        fail "$stack: assert_stack.py crashed (exit $status)"
+        return 1
+    fi
+    local p f s
+    p=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$totals")
+    f=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$totals")
+    s=$(sed -E 's/.*skipped=([0-9]+).*/\1/' <<<"$totals")
+    PASSED=$((PASSED + p))
+    FAILED=$((FAILED + f))
+    [[ "$f" -eq 0 ]] || FAILURES+=("$stack: $f assertion(s), see above")
+    while IFS= read -r line; do SKIPS+=("$line"); done < <(printf '%s\n' "$output" | grep '^  skip' || true)
+    log "   $stack: $p passed, $f failed, $s skipped"
+}
+
+# ------------------------------------------------------------------------------------ compile + lint
+shopt -s nullglob
+MANIFESTS=(examples/*.yaml)
+if [[ ${#MANIFESTS[@]} -eq 0 ]]; then
+    fail "no examples/*.yaml"
+fi
+declare -A TEMPLATE_OF=()
+log "== compile and cfn-lint"
+for manifest in "${MANIFESTS[@]}"; do
+    stem=$(basename "$manifest" .yaml)
+    compile "$manifest" "$WORK/$stem" || continue
+    template="$WORK/$stem/$stem.cloudformation.json"
+    TEMPLATE_OF[$stem]=$template
+    lint_status=0
+    "$VENV/bin/cfn-lint" --format parseable "$template" >"$WORK/$stem.cfn-lint.txt" 2>&1 || lint_status=$?
+    # cfn-lint's exit status is a bit set: 2 errors, 4 warnings, 8 informational.
+    if (((lint_status & 2) || (lint_status & 1))); then
+        sed 's/^/        /' "$WORK/$stem.cfn-lint.txt"
+        fail "$stem: cfn-lint (exit $lint_status)"
+    else
+        if [[ -s "$WORK/$stem.cfn-lint.txt" ]]; then
+            sed 's/^/        cfn-lint: /' "$WORK/$stem.cfn-lint.txt"
+        fi
+        if ((lint_status)); then
+            pass "$stem: cfn-lint (warnings or notes only, exit $lint_status)"
+        else
+            pass "$stem: cfn-lint"
+        fi
+    fi
+done
+
+# checkov is slow to start (~10 s a template): scan in the background while moto deploys.
+run_checkov() {
+    local stem template child=""
+    trap - EXIT INT HUP
+    trap '[[ -z "$child" ]] || kill "$child" 2>/dev/null; exit 143' TERM
+    for stem in "$@"; do
+        template=${TEMPLATE_OF[$stem]}
+        "$VENV/bin/checkov" -f "$template" --framework cloudformation --skip-download --compact \
+            -o cli -o json --output-file-path "$WORK/checkov-$stem" >"$WORK/checkov-$stem.log" 2>&1 &
+        child=$!
+        wait "$child" || true
+        child=""
+    done
+}
+run_checkov "${!TEMPLATE_OF[@]}" &
+CHECKOV_PID=$!
+
+# ------------------------------------------------------------------------------------ deploy + assert
+log "== deploy and assert"
+for manifest in "${MANIFESTS[@]}"; do
+    stem=$(basename "$manifest" .yaml)
+    [[ -n "${TEMPLATE_OF[$stem]:-}" ]] || continue
+    zone="$stem.$ZONE_SUFFIX"
+    stack=$(stack_name "$stem")
+    create_zone "$zone"
+    deploy "$stem" "${TEMPLATE_OF[$stem]}" "$stack" "$zone" || continue
+    assert_stack "$manifest" "$stack" "$zone"
+done
+
+# ------------------------------------------------------------------------------------ update
+log "== update: change replicas of $UPDATE_EXAMPLE and redeploy"
+update_stem=$(basename "$UPDATE_EXAMPLE" .yaml)
+if [[ -z "${TEMPLATE_OF[$update_stem]:-}" ]]; then
+    fail "update: $UPDATE_EXAMPLE was not compiled and deployed above"
+else
+    mkdir -p "$WORK/update"
+    updated_manifest="$WORK/update/$update_stem.yaml"
+    # Every deployment's replicas + 2 (absent means 1): i2kit documents' `replicas`, Kubernetes
+    # Deployments' `spec.replicas` (also inside a List). The copy loses comments, nothing else.
+    if ! "$VPY" - "$UPDATE_EXAMPLE" "$updated_manifest" >"$WORK/update/replicas.txt" <<'PY'
+import sys, yaml
+documents = [d for d in yaml.safe_load_all(open(sys.argv[1], encoding="utf-8")) if d is not None]
+changes = []
+def bump(holder, name):
+    holder["replicas"] = int(holder.get("replicas", 1)) + 2
+    changes.append(f"{name} {holder['replicas'] - 2} -> {holder['replicas']}")
+for document in documents:
+    if "apiVersion" in document and "kind" in document:
+        objects = document.get("items") or [] if document.get("kind") == "List" else [document]
+        for o in objects:
+            if isinstance(o, dict) and o.get("kind") == "Deployment":
+                bump(o.setdefault("spec", {}), o["metadata"]["name"])
+    else:
+        bump(document, document["name"])
+assert changes, "no deployment found"
+yaml.safe_dump_all(documents, open(sys.argv[2], "w", encoding="utf-8"), sort_keys=False)
+print(", ".join(changes))
+PY
+    then
+        fail "update: could not change the replicas of $UPDATE_EXAMPLE"
+    fi
+    log "   replicas: $(cat "$WORK/update/replicas.txt")"
+    if [[ -s "$updated_manifest" ]] && compile "$updated_manifest" "$WORK/update/out"; then
+        if deploy "$update_stem-update" "$WORK/update/out/$update_stem.cloudformation.json" \
+            "$(stack_name "$update_stem")" "$update_stem.$ZONE_SUFFIX"; then
+            assert_stack "$updated_manifest" "$(stack_name "$update_stem")" "$update_stem.$ZONE_SUFFIX" \
+                --expect-status UPDATE_COMPLETE
+        fi
+    fi
+fi
+
+# ------------------------------------------------------------------------------------ checkov
+log "== checkov (findings are reported, not counted as failures)"
+wait "$CHECKOV_PID" || true
+CHECKOV_PID=""
+CHECKOV_REPORT=$("$VPY" - "$WORK" "${!TEMPLATE_OF[@]}" <<'PY'
+import collections, json, os, sys
+work, stems = sys.argv[1], sorted(sys.argv[2:])
+by_type = collections.defaultdict(lambda: collections.defaultdict(set))
+totals = collections.Counter()
+for stem in stems:
+    path = os.path.join(work, f"checkov-{stem}", "results_json.json")
+    try:
+        reports = json.load(open(path, encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"  checkov {stem}: no results ({error}); see {work}/checkov-{stem}.log")
+        totals["errors"] += 1
+        continue
+    reports = reports if isinstance(reports, list) else [reports]
+    counts = collections.Counter()
+    failed = []
+    for report in reports:
+        results = report.get("results") or {}
+        counts["passed"] += len(results.get("passed_checks") or [])
+        counts["failed"] += len(results.get("failed_checks") or [])
+        counts["suppressed"] += len(results.get("skipped_checks") or [])
+        for check in results.get("failed_checks") or []:
+            resource_type, _, name = check["resource"].partition(".")
+            failed.append(f"{check['check_id']} {check['resource']}")
+            by_type[resource_type][check["check_id"]].add(check.get("check_name", ""))
+    totals.update(counts)
+    print(f"  checkov {stem}: passed={counts['passed']} failed={counts['failed']} suppressed={counts['suppressed']}")
+    for line in failed:
+        print(f"      failed {line}")
+print("  checkov failed check ids by resource type:")
+for resource_type in sorted(by_type):
+    for check_id in sorted(by_type[resource_type]):
+        print(f"      {resource_type} {check_id} {sorted(by_type[resource_type][check_id])[0]}")
+print(f"  checkov summary: passed={totals['passed']} failed={totals['failed']} suppressed={totals['suppressed']}"
+      f" templates={len(stems)} scan_errors={totals['errors']} (not counted)")
+PY
+)
+printf '%s\n' "$CHECKOV_REPORT"
+
+# ------------------------------------------------------------------------------------ summary
+{
+    echo "i2kit conformance $(date -u +%Y-%m-%dT%H:%M:%SZ) ($((SECONDS - STARTED)) s)"
+    echo "examples: ${MANIFESTS[*]}"
+    echo "failures:"
+    if [[ ${#FAILURES[@]} -eq 0 ]]; then echo "  none"; else printf '  %s\n' "${FAILURES[@]}"; fi
+    echo "skipped assertions (moto limits):"
+    if [[ ${#SKIPS[@]} -eq 0 ]]; then echo "  none"; else printf '%s\n' "${SKIPS[@]}"; fi
+    echo "checkov:"
+    printf '%s\n' "$CHECKOV_REPORT"
+    echo "conformance: $PASSED passed, $FAILED failed"
+} >"$SUMMARY"
+log "== summary in $SUMMARY ($((SECONDS - STARTED)) s)"
+if [[ ${#FAILURES[@]} -gt 0 ]]; then
+    printf '   failed: %s\n' "${FAILURES[@]}"
+fi
+FINISHED=1
+echo "conformance: $PASSED passed, $FAILED failed"
+[[ "$FAILED" -eq 0 ]]
