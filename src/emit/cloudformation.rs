@@ -6,7 +6,8 @@ use crate::emit::compute::{auto_scaling_group, launch_template};
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::{host_name, instance_security_group, traffic_resources};
 use crate::emit::naming::{
-    HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, Names, SUBNETS_PARAMETER, VPC_PARAMETER,
+    HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names,
+    SUBNETS_PARAMETER, VPC_PARAMETER,
 };
 use crate::model::{Application, Certificate};
 use indexmap::IndexMap;
@@ -30,6 +31,8 @@ struct Template {
     description: String,
     #[serde(rename = "Parameters")]
     parameters: IndexMap<String, Value>,
+    #[serde(rename = "Conditions", skip_serializing_if = "IndexMap::is_empty")]
+    conditions: IndexMap<String, Value>,
     #[serde(rename = "Resources")]
     resources: IndexMap<String, Value>,
     #[serde(rename = "Outputs", skip_serializing_if = "IndexMap::is_empty")]
@@ -82,6 +85,7 @@ fn build(application: &Application) -> Template {
     let mut parameters = IndexMap::new();
     let mut resources = IndexMap::new();
     let mut outputs = IndexMap::new();
+    let mut conditions = IndexMap::new();
     let any_load_balancer = application
         .deployments
         .iter()
@@ -110,6 +114,22 @@ fn build(application: &Application) -> Template {
                 "AllowedPattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$",
                 "ConstraintDescription": "a domain name without a trailing dot"
             }),
+        );
+    }
+    if any_load_balancer {
+        parameters.insert(
+            LOGS_BUCKET_PARAMETER.to_string(),
+            json!({
+                "Type": "String",
+                "Default": "",
+                "Description": "An S3 bucket for the load balancers' access logs (its policy must let Elastic Load Balancing write); empty turns access logging off.",
+                "AllowedPattern": "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+                "ConstraintDescription": "an S3 bucket name, or empty"
+            }),
+        );
+        conditions.insert(
+            LOGS_CONDITION.to_string(),
+            json!({ "Fn::Not": [{ "Fn::Equals": [Expr::reference(LOGS_BUCKET_PARAMETER), ""] }] }),
         );
     }
     if any_internal {
@@ -203,6 +223,7 @@ fn build(application: &Application) -> Template {
         format_version: "2010-09-09",
         description: format!("i2kit: {}", names.join(", ")),
         parameters,
+        conditions,
         resources,
         outputs,
     }

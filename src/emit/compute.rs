@@ -15,6 +15,12 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
         "Type": "AWS::EC2::LaunchTemplate",
         "Properties": {
             "LaunchTemplateData": {
+                // `linuxkit push aws` registers the image with root device /dev/sda1
+                // (push_aws.go); encrypting it here encrypts every VM's copy at launch.
+                "BlockDeviceMappings": [{
+                    "DeviceName": "/dev/sda1",
+                    "Ebs": { "DeleteOnTermination": true, "Encrypted": true }
+                }],
                 "ImageId": Expr::reference(names.with("ImageId")),
                 "InstanceType": Expr::reference(names.with("InstanceType")),
                 "MetadataOptions": {

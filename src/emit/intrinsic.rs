@@ -11,6 +11,12 @@ pub enum Expr {
     GetAtt(String, &'static str),
     /// `Fn::Join` with an empty delimiter.
     Concat(Vec<Expr>),
+    /// `Fn::If`: the first value when the named condition holds, else the second.
+    If(String, Box<Expr>, Box<Expr>),
+    /// `Ref AWS::NoValue`: the property is left out.
+    NoValue,
+    /// A JSON structure that may itself hold expressions (built with `json!`).
+    Json(serde_json::Value),
 }
 
 impl Expr {
@@ -49,6 +55,17 @@ impl Serialize for Expr {
                 map.serialize_entry("Fn::Join", &(String::new(), parts))?;
                 map.end()
             }
+            Expr::If(condition, then, otherwise) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("Fn::If", &(condition, then, otherwise))?;
+                map.end()
+            }
+            Expr::NoValue => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("Ref", "AWS::NoValue")?;
+                map.end()
+            }
+            Expr::Json(value) => value.serialize(serializer),
         }
     }
 }
@@ -68,6 +85,20 @@ mod tests {
         assert_eq!(
             value,
             serde_json::json!({"Fn::Join": ["", ["web.", {"Ref": "HostedZoneName"}, {"Fn::GetAtt": ["WebLoadBalancer", "DNSName"]}]]})
+        );
+    }
+
+    #[test]
+    fn conditions_serialise() {
+        let value = serde_json::to_value(Expr::If(
+            "HasBucket".into(),
+            Box::new(Expr::reference("Bucket")),
+            Box::new(Expr::NoValue),
+        ))
+        .expect("serialisable");
+        assert_eq!(
+            value,
+            serde_json::json!({"Fn::If": ["HasBucket", {"Ref": "Bucket"}, {"Ref": "AWS::NoValue"}]})
         );
     }
 

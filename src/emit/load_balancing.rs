@@ -3,7 +3,8 @@
 
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{
-    HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, Names, SUBNETS_PARAMETER, VPC_PARAMETER,
+    HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names,
+    SUBNETS_PARAMETER, VPC_PARAMETER,
 };
 use crate::model::{
     Certificate, Deployment, HealthCheck, Listener, LoadBalancer, LoadBalancerKind, Protocol,
@@ -13,6 +14,21 @@ use serde_json::{Value, json};
 
 /// TLS 1.3 with 1.2 fallback: AWS's recommended policy for HTTPS and TLS listeners.
 pub const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/// Records in a resource's Metadata why a security-scanner check does not apply, so a scan
+/// reports no unexplained finding (`checkov` reads `Metadata.checkov.skip`).
+fn explain_skips(mut resource: Value, skips: &[(&str, String)]) -> Value {
+    if !skips.is_empty() {
+        let entries: Vec<Value> = skips
+            .iter()
+            .map(|(id, comment)| json!({ "id": id, "comment": comment }))
+            .collect();
+        resource["Metadata"] = json!({ "checkov": { "skip": entries } });
+    }
+    resource
+}
+
+const ACCESS_LOGS_SKIP: &str = "access logs are written when the LoadBalancerLogsBucket parameter names a bucket; the scanner cannot evaluate Fn::If";
 
 fn ip_protocol(protocol: Protocol) -> &'static str {
     if protocol == Protocol::Udp {
@@ -87,14 +103,31 @@ pub fn load_balancer_security_group(
             })
         })
         .collect();
-    json!({
+    let resource = json!({
         "Type": "AWS::EC2::SecurityGroup",
         "Properties": {
             "GroupDescription": format!("i2kit {} load balancer", deployment.name),
             "SecurityGroupIngress": ingress,
             "VpcId": Expr::reference(VPC_PARAMETER)
         }
-    })
+    });
+    let public_http = load_balancer.public
+        && load_balancer
+            .listeners
+            .iter()
+            .any(|listener| listener.port == 80);
+    let skips = if public_http {
+        vec![(
+            "CKV_AWS_260",
+            format!(
+                "{} is a public service: the manifest exposes port 80 to the internet",
+                deployment.name
+            ),
+        )]
+    } else {
+        Vec::new()
+    };
+    explain_skips(resource, &skips)
 }
 
 /// Every traffic resource of an exposed deployment, by logical id.
@@ -113,13 +146,13 @@ pub fn traffic_resources(
         LoadBalancerKind::Classic => {
             resources.insert(
                 names.with("LoadBalancer"),
-                classic_load_balancer(load_balancer, names),
+                classic_load_balancer(deployment, load_balancer, names),
             );
         }
         LoadBalancerKind::Application | LoadBalancerKind::Network => {
             resources.insert(
                 names.with("LoadBalancer"),
-                elbv2_load_balancer(load_balancer, names),
+                elbv2_load_balancer(deployment, load_balancer, names),
             );
             for listener in &load_balancer.listeners {
                 resources.insert(
@@ -148,18 +181,46 @@ fn scheme(load_balancer: &LoadBalancer) -> &'static str {
     }
 }
 
-fn elbv2_load_balancer(load_balancer: &LoadBalancer, names: &Names) -> Value {
-    let (kind, attributes) = match load_balancer.kind {
+/// The S3 access-log attributes, present only when a logs bucket is given.
+fn access_log_attributes(deployment: &Deployment) -> Vec<Value> {
+    let only_with_bucket = |key: &str, value: Expr| {
+        json!(Expr::If(
+            LOGS_CONDITION.to_string(),
+            Box::new(Expr::Json(json!({ "Key": key, "Value": value }))),
+            Box::new(Expr::NoValue),
+        ))
+    };
+    vec![
+        json!({
+            "Key": "access_logs.s3.enabled",
+            "Value": Expr::If(LOGS_CONDITION.to_string(), Box::new(Expr::text("true")), Box::new(Expr::text("false")))
+        }),
+        only_with_bucket(
+            "access_logs.s3.bucket",
+            Expr::reference(LOGS_BUCKET_PARAMETER),
+        ),
+        only_with_bucket("access_logs.s3.prefix", Expr::text(deployment.name.clone())),
+    ]
+}
+
+fn elbv2_load_balancer(
+    deployment: &Deployment,
+    load_balancer: &LoadBalancer,
+    names: &Names,
+) -> Value {
+    let (kind, first) = match load_balancer.kind {
         LoadBalancerKind::Network => (
             "network",
-            json!([{ "Key": "load_balancing.cross_zone.enabled", "Value": "true" }]),
+            json!({ "Key": "load_balancing.cross_zone.enabled", "Value": "true" }),
         ),
         _ => (
             "application",
-            json!([{ "Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true" }]),
+            json!({ "Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true" }),
         ),
     };
-    json!({
+    let mut attributes = vec![first];
+    attributes.extend(access_log_attributes(deployment));
+    let resource = json!({
         "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
         "Properties": {
             "LoadBalancerAttributes": attributes,
@@ -168,7 +229,8 @@ fn elbv2_load_balancer(load_balancer: &LoadBalancer, names: &Names) -> Value {
             "Subnets": Expr::reference(SUBNETS_PARAMETER),
             "Type": kind
         }
-    })
+    });
+    explain_skips(resource, &[("CKV_AWS_91", ACCESS_LOGS_SKIP.to_string())])
 }
 
 fn target_group(listener: &Listener) -> Value {
@@ -215,7 +277,18 @@ fn listener_resource(listener: &Listener, names: &Names) -> Value {
         properties["Certificates"] = json!([{ "CertificateArn": arn }]);
         properties["SslPolicy"] = json!(TLS_POLICY);
     }
-    json!({ "Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": properties })
+    let resource =
+        json!({ "Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": properties });
+    let skips: Vec<(&str, String)> = if listener.protocol == Protocol::Http {
+        let why = format!(
+            "the manifest asks for plain HTTP on port {}; add an HTTPS port to serve TLS",
+            listener.port
+        );
+        vec![("CKV_AWS_2", why.clone()), ("CKV_AWS_103", why)]
+    } else {
+        Vec::new()
+    };
+    explain_skips(resource, &skips)
 }
 
 /// Classic ELB protocol names: TLS is called SSL there.
@@ -229,7 +302,11 @@ fn classic_protocol(protocol: Protocol) -> &'static str {
 
 /// The Classic ELB of the paper's Fig. 7. It has one health check for all listeners: the
 /// first listener's.
-fn classic_load_balancer(load_balancer: &LoadBalancer, names: &Names) -> Value {
+fn classic_load_balancer(
+    deployment: &Deployment,
+    load_balancer: &LoadBalancer,
+    names: &Names,
+) -> Value {
     let listeners: Vec<Value> = load_balancer
         .listeners
         .iter()
@@ -258,7 +335,19 @@ fn classic_load_balancer(load_balancer: &LoadBalancer, names: &Names) -> Value {
     if !load_balancer.public {
         properties["Scheme"] = json!("internal");
     }
-    json!({ "Type": "AWS::ElasticLoadBalancing::LoadBalancer", "Properties": properties })
+    properties["AccessLoggingPolicy"] = json!(Expr::If(
+        LOGS_CONDITION.to_string(),
+        Box::new(Expr::Json(json!({
+            "EmitInterval": 60,
+            "Enabled": true,
+            "S3BucketName": Expr::reference(LOGS_BUCKET_PARAMETER),
+            "S3BucketPrefix": deployment.name
+        }))),
+        Box::new(Expr::NoValue),
+    ));
+    let resource =
+        json!({ "Type": "AWS::ElasticLoadBalancing::LoadBalancer", "Properties": properties });
+    explain_skips(resource, &[("CKV_AWS_92", ACCESS_LOGS_SKIP.to_string())])
 }
 
 fn classic_health_check(check: &HealthCheck) -> Value {

@@ -19,6 +19,9 @@ pub const VPC_PARAMETER: &str = "VpcId";
 pub const SUBNETS_PARAMETER: &str = "Subnets";
 pub const HOSTED_ZONE_PARAMETER: &str = "HostedZoneName";
 pub const INTERNAL_CIDR_PARAMETER: &str = "InternalClientCidr";
+pub const LOGS_BUCKET_PARAMETER: &str = "LoadBalancerLogsBucket";
+/// Holds when [`LOGS_BUCKET_PARAMETER`] names a bucket.
+pub const LOGS_CONDITION: &str = "LogLoadBalancerAccess";
 
 /// Names of one deployment's resources and parameters.
 #[derive(Debug, Clone)]

@@ -21,6 +21,9 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
 5. A classic AWS::ElasticLoadBalancing::LoadBalancer made through CloudFormation ignores its
    `SecurityGroups` and `Subnets` (moto gives it a fresh default group and no subnets). We set
    both from the properties after moto creates it.
+6. A launch template block device mapping may leave out `VolumeSize` and `SnapshotId` for the
+   AMI's root device (EC2 then takes both from the AMI: i2kit only asks for encryption there).
+   moto refuses a volume without a size or snapshot; we give it the size of moto's AMIs (8 GiB).
 """
 
 import sys
@@ -121,6 +124,20 @@ def _create_classic(cls, resource_name, cloudformation_json, account_id, region_
 
 
 ClassicLoadBalancer.create_from_cloudformation_json = classmethod(_create_classic)
+
+from moto.ec2.models.elastic_block_store import EBSBackend
+
+_original_create_volume = EBSBackend.create_volume
+
+
+def _create_volume(self, size, zone_name, *args, **kwargs):
+    snapshot_id = kwargs.get("snapshot_id") if "snapshot_id" in kwargs else (args[0] if args else None)
+    if size is None and snapshot_id is None:
+        size = 8
+    return _original_create_volume(self, size, zone_name, *args, **kwargs)
+
+
+EBSBackend.create_volume = _create_volume
 
 if __name__ == "__main__":
     from moto.server import main

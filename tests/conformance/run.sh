@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end conformance: compile every examples/*.yaml, lint the template, deploy it to a local
 # CloudFormation emulator (moto), check what was created against the manifest, update one stack,
-# and scan every template with checkov (reported, not failing the run yet).
+# and scan every template with checkov (an unexplained finding fails the run).
 #
 #   bash tests/conformance/run.sh            from the repository root
 #
@@ -337,7 +337,7 @@ PY
 fi
 
 # ------------------------------------------------------------------------------------ checkov
-log "== checkov (findings are reported, not counted as failures)"
+log "== checkov (a finding not explained in the template's Metadata fails the run)"
 wait "$CHECKOV_PID" || true
 CHECKOV_PID=""
 CHECKOV_REPORT=$("$VPY" - "$WORK" "${!TEMPLATE_OF[@]}" <<'PY'
@@ -374,10 +374,17 @@ for resource_type in sorted(by_type):
     for check_id in sorted(by_type[resource_type]):
         print(f"      {resource_type} {check_id} {sorted(by_type[resource_type][check_id])[0]}")
 print(f"  checkov summary: passed={totals['passed']} failed={totals['failed']} suppressed={totals['suppressed']}"
-      f" templates={len(stems)} scan_errors={totals['errors']} (not counted)")
+      f" templates={len(stems)} scan_errors={totals['errors']}")
 PY
 )
 printf '%s\n' "$CHECKOV_REPORT"
+checkov_failed=$(printf '%s\n' "$CHECKOV_REPORT" | sed -n 's/.*checkov summary: passed=[0-9]* failed=\([0-9]*\).*scan_errors=\([0-9]*\).*/\1 \2/p')
+read -r unexplained scan_errors <<<"${checkov_failed:-1 1}"
+if [[ "$unexplained" -eq 0 && "$scan_errors" -eq 0 ]]; then
+    pass "checkov: no unexplained finding in ${#TEMPLATE_OF[@]} templates"
+else
+    fail "checkov: $unexplained unexplained finding(s), $scan_errors scan error(s)"
+fi
 
 # ------------------------------------------------------------------------------------ summary
 {

@@ -1,0 +1,241 @@
+//! The security posture of every VM image i2kit generates, checked against what each input
+//! asked for: over every golden fixture and every example that compiles.
+
+use i2kit::compile::compile_bytes;
+use serde_yaml::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn inputs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<PathBuf> = fs::read_dir(root.join("tests/fixtures"))
+        .expect("fixtures")
+        .flatten()
+        .map(|entry| entry.path().join("input.yaml"))
+        .filter(|path| path.is_file())
+        .collect();
+    paths.extend(
+        fs::read_dir(root.join("examples"))
+            .expect("examples")
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "yaml")),
+    );
+    paths.sort();
+    paths
+}
+
+/// What the input asked for one container, read independently of i2kit's own parser.
+#[derive(Debug, Default)]
+struct Asked {
+    privileged: bool,
+    uid: Option<u64>,
+    read_only: bool,
+    no_new_privileges: bool,
+}
+
+fn asked_containers(text: &str) -> Vec<(String, Asked)> {
+    let mut found = Vec::new();
+    for document in serde_yaml::Deserializer::from_str(text) {
+        let Ok(value) = Value::deserialize(document) else {
+            continue;
+        };
+        collect(&value, &mut found);
+    }
+    found
+}
+
+use serde::Deserialize;
+
+fn collect(value: &Value, found: &mut Vec<(String, Asked)>) {
+    if let Some(items) = value.get("items").and_then(Value::as_sequence) {
+        items.iter().for_each(|item| collect(item, found));
+    }
+    if let Some(Value::Mapping(containers)) = value.get("containers") {
+        for (name, container) in containers {
+            let flag = |key: &str| container.get(key).and_then(Value::as_bool).unwrap_or(false);
+            found.push((
+                name.as_str().unwrap_or_default().to_string(),
+                Asked {
+                    privileged: flag("privileged"),
+                    uid: container.get("uid").and_then(Value::as_u64),
+                    read_only: flag("readOnly"),
+                    no_new_privileges: flag("noNewPrivileges"),
+                },
+            ));
+        }
+    }
+    let Some(pod) = value
+        .get("spec")
+        .and_then(|spec| spec.get("template"))
+        .and_then(|t| t.get("spec"))
+    else {
+        return;
+    };
+    let pod_uid = pod
+        .get("securityContext")
+        .and_then(|s| s.get("runAsUser"))
+        .and_then(Value::as_u64);
+    for key in ["containers", "initContainers"] {
+        for container in pod
+            .get(key)
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            let security = container.get("securityContext");
+            let get = |field: &str| security.and_then(|s| s.get(field));
+            found.push((
+                container
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                Asked {
+                    privileged: get("privileged").and_then(Value::as_bool).unwrap_or(false),
+                    uid: get("runAsUser").and_then(Value::as_u64).or(pod_uid),
+                    read_only: get("readOnlyRootFilesystem")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                    no_new_privileges: get("allowPrivilegeEscalation").and_then(Value::as_bool)
+                        == Some(false),
+                },
+            ));
+        }
+    }
+}
+
+fn is_pinned(image: &str) -> bool {
+    image.contains('@')
+        || image
+            .rsplit('/')
+            .next()
+            .and_then(|last| last.split_once(':'))
+            .is_some_and(|(_, tag)| tag != "latest")
+}
+
+#[test]
+fn every_generated_image_is_least_privilege_and_as_asked() {
+    let mut checked_services = 0;
+    let mut problems = Vec::new();
+    for path in inputs() {
+        let text = fs::read_to_string(&path).expect("readable input");
+        let (_, compilation) = compile_bytes(&path.display().to_string(), text.as_bytes(), false);
+        if compilation.template.is_none() {
+            continue;
+        }
+        let asked = asked_containers(&text);
+        let warnings: Vec<String> = compilation
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        for (deployment, linuxkit) in &compilation.linuxkit {
+            let file: Value = serde_yaml::from_str(linuxkit).expect("LinuxKit YAML");
+            let place = format!("{} ({deployment})", path.display());
+            if file.get("trust").is_some() {
+                problems.push(format!("{place}: emits trust:"));
+            }
+            let entries = ["onboot", "services"]
+                .iter()
+                .filter_map(|section| file.get(*section).and_then(Value::as_sequence))
+                .flatten();
+            for service in entries {
+                let name = service
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let image = service
+                    .get("image")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if ["getty", "sshd"].iter().any(|unwanted| {
+                    name == *unwanted || image.starts_with(&format!("linuxkit/{unwanted}"))
+                }) {
+                    problems.push(format!("{place}: runs {name} though nothing asked for it"));
+                }
+                if image.starts_with("linuxkit/") {
+                    let tag = image
+                        .split_once(':')
+                        .map(|(_, tag)| tag)
+                        .unwrap_or_default();
+                    if tag.len() != 40 || !tag.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        problems.push(format!(
+                            "{place}: system image {image} is not pinned to a commit"
+                        ));
+                    }
+                    continue;
+                }
+                checked_services += 1;
+                let Some((_, wanted)) = asked.iter().find(|(asked_name, _)| asked_name == name)
+                else {
+                    problems.push(format!(
+                        "{place}: service {name} matches no container of the input"
+                    ));
+                    continue;
+                };
+                let capabilities: Vec<&str> = service
+                    .get("capabilities")
+                    .and_then(Value::as_sequence)
+                    .map(|list| list.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                if capabilities.is_empty() {
+                    problems.push(format!("{place}: {name} has no capabilities key (LinuxKit would read the image label)"));
+                }
+                if capabilities.contains(&"all") != wanted.privileged {
+                    problems.push(format!(
+                        "{place}: {name} capabilities {capabilities:?}, privileged: {}",
+                        wanted.privileged
+                    ));
+                }
+                let binds: Vec<&str> = service
+                    .get("binds")
+                    .and_then(Value::as_sequence)
+                    .map(|list| list.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                if !binds.contains(&"/etc/resolv.conf:/etc/resolv.conf") {
+                    problems.push(format!("{place}: {name} has no resolver configuration"));
+                }
+                if service.get("uid").and_then(Value::as_u64) != wanted.uid {
+                    problems.push(format!(
+                        "{place}: {name} uid {:?}, asked {:?}",
+                        service.get("uid"),
+                        wanted.uid
+                    ));
+                }
+                if service
+                    .get("readonly")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+                    != wanted.read_only
+                {
+                    problems.push(format!("{place}: {name} readonly differs from the input"));
+                }
+                if service
+                    .get("noNewPrivileges")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+                    != wanted.no_new_privileges
+                {
+                    problems.push(format!(
+                        "{place}: {name} noNewPrivileges differs from the input"
+                    ));
+                }
+                if !is_pinned(image)
+                    && !warnings
+                        .iter()
+                        .any(|warning| warning.contains(&format!("`{image}`")))
+                {
+                    problems.push(format!(
+                        "{place}: {name} uses unpinned {image} without a warning"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        checked_services > 50,
+        "only {checked_services} services checked"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
