@@ -1,7 +1,7 @@
 //! Command-line interface: parses arguments, reads files, prints, and sets the exit code.
 //! Exit codes: 0 success, 1 invalid input (or stale outputs with `--check`), 2 usage or I/O.
 
-use crate::compile::{Compilation, compile_bytes};
+use crate::compile::{Compilation, check_bytes, compile_bytes};
 use crate::diagnostic::{Colour, render_human, render_json};
 use crate::output::{Artifact, Freshness, freshness, write_if_changed};
 use crate::schema::schema_text;
@@ -299,7 +299,7 @@ fn validate(files: &[PathBuf], options: ReportOptions) -> u8 {
                 continue;
             }
         };
-        let (source, compilation) = compile_bytes(&display_name(file), &bytes, options.strict);
+        let (source, compilation) = check_bytes(&display_name(file), &bytes, options.strict);
         report(&source, &compilation, options.format, true);
         if compilation.has_errors() {
             worst = worst.max(INVALID_INPUT);

@@ -22,13 +22,31 @@ impl Compilation {
     }
 }
 
+/// What a run needs produced: `validate` checks the template against CloudFormation's
+/// quotas but has no use for the LinuxKit files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outputs {
+    All,
+    TemplateOnly,
+}
+
 /// `strict` turns every warning into an error, for CI jobs that want no surprises.
 #[must_use]
 pub fn compile_bytes(name: &str, bytes: &[u8], strict: bool) -> (SourceFile, Compilation) {
+    produce(name, bytes, strict, Outputs::All)
+}
+
+/// The same checks as [`compile_bytes`] without writing LinuxKit files: for `validate`.
+#[must_use]
+pub fn check_bytes(name: &str, bytes: &[u8], strict: bool) -> (SourceFile, Compilation) {
+    produce(name, bytes, strict, Outputs::TemplateOnly)
+}
+
+fn produce(name: &str, bytes: &[u8], strict: bool, outputs: Outputs) -> (SourceFile, Compilation) {
     match decode(bytes) {
         Ok(text) => {
             let source = SourceFile::new(name, text);
-            let compilation = compile_source(&source, strict);
+            let compilation = compile_with(&source, strict, outputs);
             (source, compilation)
         }
         Err(problem) => (
@@ -43,6 +61,10 @@ pub fn compile_bytes(name: &str, bytes: &[u8], strict: bool) -> (SourceFile, Com
 
 #[must_use]
 pub fn compile_source(source: &SourceFile, strict: bool) -> Compilation {
+    compile_with(source, strict, Outputs::All)
+}
+
+fn compile_with(source: &SourceFile, strict: bool, outputs: Outputs) -> Compilation {
     let reading = read_application(source);
     let mut diagnostics = reading.diagnostics;
     let mut compilation = Compilation::default();
@@ -51,11 +73,13 @@ pub fn compile_source(source: &SourceFile, strict: bool) -> Compilation {
             Ok((template, warnings)) => {
                 diagnostics.extend(warnings);
                 compilation.template = Some(template);
-                compilation.linuxkit = application
-                    .deployments
-                    .iter()
-                    .map(|deployment| (deployment.name.clone(), emit_linuxkit(deployment)))
-                    .collect();
+                if outputs == Outputs::All {
+                    compilation.linuxkit = application
+                        .deployments
+                        .iter()
+                        .map(|deployment| (deployment.name.clone(), emit_linuxkit(deployment)))
+                        .collect();
+                }
             }
             Err(problems) => diagnostics.extend(problems),
         }

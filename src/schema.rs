@@ -14,7 +14,11 @@ use std::sync::OnceLock;
 pub fn manifest_schema() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let mut schema = schemars::schema_for!(Manifest).to_value();
+        // Draft-07: every editor and validator reads it, and its single meta-schema makes
+        // building the validator several times cheaper than 2020-12's vocabularies, a cost
+        // paid on every run (see BENCHMARKS.md).
+        let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+        let mut schema = generator.into_root_schema_for::<Manifest>().to_value();
         remove_null_alternatives(&mut schema);
         schema
     })
@@ -104,7 +108,9 @@ pub fn reference_markdown() -> String {
     }
     out.push_str("## Manifest\n\n");
     properties_table(schema, &mut out);
-    if let Some(Value::Object(definitions)) = schema.get("$defs") {
+    if let Some(Value::Object(definitions)) =
+        schema.get("definitions").or_else(|| schema.get("$defs"))
+    {
         for (name, definition) in definitions {
             let title = definition
                 .get("title")

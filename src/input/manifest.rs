@@ -72,7 +72,7 @@ pub struct Manifest {
     ///
     /// The pod: container name → container. All containers run in one VM and share its
     /// network, as the containers of a Kubernetes pod share localhost.
-    #[schemars(length(min = 1))]
+    #[schemars(extend("minProperties" = 1))]
     pub containers: IndexMap<String, ContainerSpec>,
 }
 
@@ -386,4 +386,84 @@ pub struct UpdateSpec {
 pub enum Amount {
     Count(u32),
     Percent(#[schemars(pattern(r"^[0-9]{1,3}%$"))] String),
+}
+
+/// Whether a manifest that deserialised also meets every constraint the schema adds to the
+/// Rust types (the `#[schemars(...)]` ranges, lengths and patterns above). Valid manifests
+/// then skip building the schema validator, the largest cost of a run; anything outside
+/// goes through the validator, which words the errors. `tests/schema_consistency.rs` keeps
+/// this function and the schema in agreement.
+#[must_use]
+pub fn within_schema_limits(manifest: &Manifest) -> bool {
+    let port = |number: u16| number >= 1;
+    let in_range = |value: Option<u32>, low: u32, high: u32| {
+        value.is_none_or(|value| (low..=high).contains(&value))
+    };
+    let name_ok = crate::input::rules::is_dns_label(&manifest.name);
+    let instance_type_ok = manifest
+        .instance_type
+        .split_once('.')
+        .is_some_and(|(family, size)| {
+            !family.is_empty()
+                && !size.is_empty()
+                && family
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && size
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    let health_ok = manifest.health_check.as_ref().is_none_or(|check| {
+        check
+            .path
+            .as_deref()
+            .is_none_or(|path| path.starts_with('/'))
+            && check.port.is_none_or(port)
+            && in_range(check.interval_seconds, 5, 300)
+            && in_range(check.timeout_seconds, 2, 120)
+            && in_range(check.healthy_threshold, 2, 10)
+            && in_range(check.unhealthy_threshold, 2, 10)
+    });
+    let amount_ok = |amount: &Option<Amount>| match amount {
+        Some(Amount::Percent(text)) => text.strip_suffix('%').is_some_and(|digits| {
+            (1..=3).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+        }),
+        _ => true,
+    };
+    let update_ok = manifest.update.as_ref().is_none_or(|update| {
+        in_range(update.pause_seconds, 0, 3600)
+            && amount_ok(&update.max_surge)
+            && amount_ok(&update.max_unavailable)
+    });
+    let containers_ok = !manifest.containers.is_empty()
+        && manifest.containers.values().all(|container| {
+            !container.image.is_empty()
+                && container.ports.iter().all(|spec| match spec {
+                    PortSpec::Number(number) => port(*number),
+                    PortSpec::Text(text) => port_text_shape(text),
+                    PortSpec::Object(object) => {
+                        port(object.port)
+                            && object.target_port.is_none_or(port)
+                            && object
+                                .certificate
+                                .as_deref()
+                                .is_none_or(|arn| arn.starts_with("arn:"))
+                    }
+                })
+        });
+    name_ok
+        && manifest.replicas <= 10_000
+        && instance_type_ok
+        && health_ok
+        && update_ok
+        && containers_ok
+}
+
+/// `^[A-Za-z0-9]+(:[^:]+)*$`, the port string pattern of the schema.
+fn port_text_shape(text: &str) -> bool {
+    let mut parts = text.split(':');
+    parts
+        .next()
+        .is_some_and(|first| !first.is_empty() && first.bytes().all(|b| b.is_ascii_alphanumeric()))
+        && parts.all(|part| !part.is_empty())
 }

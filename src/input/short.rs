@@ -6,7 +6,7 @@ use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_bal
 use crate::infer::rollout::{self, resolve_rollout};
 use crate::input::manifest::{
     Amount, CapabilityChanges, ContainerSpec, EnvSpec, EnvValue, LoadBalancerChoice, Manifest,
-    PortSpec, ProtocolName,
+    PortSpec, ProtocolName, within_schema_limits,
 };
 use crate::input::port_syntax::parse_port;
 use crate::input::rules;
@@ -24,18 +24,25 @@ pub const DEFAULT_GRACE_PERIOD_SECONDS: u32 = 60;
 /// # Errors
 /// Every schema violation, or else every rule broken.
 pub fn parse_short(root: &Node) -> Result<(Deployment, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut structural = check_against_schema(root);
-    structural.extend(check_port_strings(root));
-    if !structural.is_empty() {
+    let port_problems = check_port_strings(root);
+    let typed = serde_json::from_value::<Manifest>(root.to_json())
+        .ok()
+        .filter(|manifest| within_schema_limits(manifest) && port_problems.is_empty());
+    let Some(manifest) = typed else {
+        let mut structural = check_against_schema(root);
+        structural.extend(port_problems);
+        if structural.is_empty() {
+            // The schema accepted what the types did not: report the types' own reason.
+            let reason = serde_json::from_value::<Manifest>(root.to_json())
+                .err()
+                .map_or_else(
+                    || "the manifest does not match its schema".to_string(),
+                    |error| error.to_string(),
+                );
+            structural.push(Diagnostic::error(Code::WrongType, Some(root.span), reason));
+        }
         return Err(structural);
-    }
-    let manifest: Manifest = serde_json::from_value(root.to_json()).map_err(|error| {
-        vec![Diagnostic::error(
-            Code::WrongType,
-            Some(root.span),
-            format!("the manifest does not match its schema: {error}"),
-        )]
-    })?;
+    };
     let mut checker = Checker {
         root,
         problems: Vec::new(),
@@ -354,7 +361,7 @@ impl Checker<'_> {
 
 /// Port strings are a grammar the schema cannot express, so they are checked on the tree,
 /// beside the schema, and reported together with its findings.
-fn check_port_strings(root: &Node) -> Vec<Diagnostic> {
+pub fn check_port_strings(root: &Node) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let Some(Value::Mapping(containers)) = root.get("containers").map(|node| &node.value) else {
         return problems;
