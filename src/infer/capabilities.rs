@@ -96,6 +96,28 @@ pub fn normalise(name: &str) -> Result<CapabilityName, String> {
     }
 }
 
+/// The error for a capability name the kernel does not have, with the closest known one.
+#[must_use]
+pub fn unknown_capability(
+    written: &str,
+    normalised: &str,
+    span: Option<crate::source::Span>,
+) -> crate::diagnostic::Diagnostic {
+    use crate::diagnostic::{Code, Diagnostic};
+    let problem = Diagnostic::error(
+        Code::UnknownCapability,
+        span,
+        format!("unknown capability `{written}`"),
+    );
+    match suggest(normalised) {
+        Some(known) => problem.with_help(format!(
+            "did you mean `{}`?",
+            known.trim_start_matches("CAP_")
+        )),
+        None => problem.with_help("see capabilities(7) for the names the kernel knows"),
+    }
+}
+
 /// The closest known capability to an unknown one, for a did-you-mean.
 #[must_use]
 pub fn suggest(unknown: &str) -> Option<&'static str> {

@@ -1,7 +1,7 @@
 //! The i2kit manifest → model: schema check, then the rules a schema cannot express.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::capabilities::{CapabilityName, effective, normalise, suggest};
+use crate::infer::capabilities::{CapabilityName, effective, normalise, unknown_capability};
 use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
 use crate::infer::rollout::{self, resolve_rollout};
 use crate::input::manifest::{
@@ -334,19 +334,11 @@ impl Checker<'_> {
                 .filter_map(|(index, name)| match normalise(name) {
                     Ok(name) => Some(name),
                     Err(full) => {
-                        let mut problem = Diagnostic::error(
-                            Code::UnknownCapability,
+                        let problem = unknown_capability(
+                            name,
+                            &full,
                             self.span(&format!("{pointer}/{which}/{index}")),
-                            format!("unknown capability `{name}`"),
                         );
-                        problem = match suggest(&full) {
-                            Some(known) => problem.with_help(format!(
-                                "did you mean `{}`?",
-                                known.trim_start_matches("CAP_")
-                            )),
-                            None => problem
-                                .with_help("see capabilities(7) for the names the kernel knows"),
-                        };
                         self.problems.push(problem);
                         None
                     }

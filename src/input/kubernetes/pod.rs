@@ -4,7 +4,7 @@
 use super::quantity::{parse_bytes, parse_cpu_millis};
 use super::reader::{IntOrString, Object, Sink, int_or_string, integer, text};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::capabilities::{CapabilityName, effective, normalise, suggest};
+use crate::infer::capabilities::{CapabilityName, effective, normalise, unknown_capability};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp, fit_timeout};
 use crate::input::rules;
@@ -776,18 +776,7 @@ fn capability_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Vec<C
         match normalise(&name) {
             Ok(name) => names.push(name),
             Err(full) => {
-                let problem = Diagnostic::error(
-                    Code::UnknownCapability,
-                    Some(node.span),
-                    format!("unknown capability `{name}`"),
-                );
-                sink.push(match suggest(&full) {
-                    Some(known) => problem.with_help(format!(
-                        "did you mean `{}`?",
-                        known.trim_start_matches("CAP_")
-                    )),
-                    None => problem.with_help("see capabilities(7) for the names the kernel knows"),
-                });
+                sink.push(unknown_capability(&name, &full, Some(node.span)));
             }
         }
     }
