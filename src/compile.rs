@@ -1,7 +1,7 @@
 //! The whole pipeline on one input, with no I/O: text in, output texts and diagnostics out.
 
 use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
-use crate::emit::cloudformation::emit_template;
+use crate::emit::cloudformation::{check_template, emit_template};
 use crate::emit::linuxkit::emit_linuxkit;
 use crate::input::{decode, read_application};
 use crate::source::SourceFile;
@@ -23,7 +23,7 @@ impl Compilation {
 }
 
 /// What a run needs produced: `validate` checks the template against CloudFormation's
-/// quotas but has no use for the LinuxKit files.
+/// quotas but keeps neither its text nor the LinuxKit files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outputs {
     All,
@@ -69,19 +69,23 @@ fn compile_with(source: &SourceFile, strict: bool, outputs: Outputs) -> Compilat
     let mut diagnostics = reading.diagnostics;
     let mut compilation = Compilation::default();
     if let Some(application) = reading.application {
-        match emit_template(&application) {
-            Ok((template, warnings)) => {
-                diagnostics.extend(warnings);
-                compilation.template = Some(template);
-                if outputs == Outputs::All {
+        match outputs {
+            Outputs::All => match emit_template(&application) {
+                Ok((template, warnings)) => {
+                    diagnostics.extend(warnings);
+                    compilation.template = Some(template);
                     compilation.linuxkit = application
                         .deployments
                         .iter()
                         .map(|deployment| (deployment.name.clone(), emit_linuxkit(deployment)))
                         .collect();
                 }
-            }
-            Err(problems) => diagnostics.extend(problems),
+                Err(problems) => diagnostics.extend(problems),
+            },
+            Outputs::TemplateOnly => match check_template(&application) {
+                Ok(warnings) => diagnostics.extend(warnings),
+                Err(problems) => diagnostics.extend(problems),
+            },
         }
     }
     if strict {

@@ -376,6 +376,14 @@ fn templates_over_cloudformation_quotas_are_refused_with_advice() {
         text(&output.stderr)
     );
     assert!(text(&output.stderr).contains("--s3-bucket"));
+
+    // validate counts the template instead of keeping it, and must say exactly the same.
+    let validated = i2kit(&["validate", "inline.yaml"], &scratch.0);
+    assert_eq!(validated.status.code(), Some(0));
+    assert_eq!(text(&validated.stderr), text(&output.stderr));
+    let validated = i2kit(&["validate", "resources.yaml"], &scratch.0);
+    assert_eq!(validated.status.code(), Some(1));
+    assert!(text(&validated.stderr).contains("resources; CloudFormation allows 500"));
 }
 
 #[test]

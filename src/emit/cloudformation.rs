@@ -54,6 +54,34 @@ pub fn emit_template(
     Ok((text, warnings))
 }
 
+/// The same checks as [`emit_template`] without keeping the text: `validate` needs the
+/// quotas checked but not the template, so its size is counted as it is written.
+///
+/// # Errors
+/// As [`emit_template`].
+pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    check_logical_ids(application)?;
+    let template = build(application);
+    let mut counter = ByteCounter(0);
+    let _ = serde_json::to_writer_pretty(&mut counter, &template);
+    // The final newline `emit_template` adds.
+    check_quotas(&template, counter.0 + 1)
+}
+
+/// Counts the bytes written to it and keeps none.
+struct ByteCounter(usize);
+
+impl std::io::Write for ByteCounter {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        self.0 += buffer.len();
+        Ok(buffer.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn check_logical_ids(application: &Application) -> Result<(), Vec<Diagnostic>> {
     let mut seen: Vec<(String, &str)> = Vec::new();
     let mut problems = Vec::new();
