@@ -111,19 +111,23 @@ pub fn load_balancer_security_group(
             "VpcId": Expr::reference(VPC_PARAMETER)
         }
     });
-    let public_http = load_balancer.public
-        && load_balancer
-            .listeners
-            .iter()
-            .any(|listener| listener.port == 80);
-    let skips = if public_http {
-        vec![(
-            "CKV_AWS_260",
-            format!(
-                "{} is a public service: the manifest exposes port 80 to the internet",
-                deployment.name
-            ),
-        )]
+    let serves_port_80 = load_balancer
+        .listeners
+        .iter()
+        .any(|listener| listener.port == 80);
+    let reason = if load_balancer.public {
+        format!(
+            "{} is a public service: the manifest exposes port 80 to the internet",
+            deployment.name
+        )
+    } else {
+        format!(
+            "{}'s load balancer is internal, unreachable from the internet; InternalClientCidr (default 0.0.0.0/0) narrows it to the VPC",
+            deployment.name
+        )
+    };
+    let skips = if serves_port_80 {
+        vec![("CKV_AWS_260", reason)]
     } else {
         Vec::new()
     };

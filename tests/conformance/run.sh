@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end conformance: compile every examples/*.yaml, lint the template, deploy it to a local
+# End-to-end conformance: compile every examples/*.yaml and every golden fixture that compiles,
+# lint the template, deploy it to a local
 # CloudFormation emulator (moto), check what was created against the manifest, update one stack,
 # and scan every template with checkov (an unexplained finding fails the run).
 #
@@ -240,6 +241,17 @@ MANIFESTS=(examples/*.yaml)
 if [[ ${#MANIFESTS[@]} -eq 0 ]]; then
     fail "no examples/*.yaml"
 fi
+# Every golden fixture that compiles (it has expected/ outputs) deploys too. Fixtures are all
+# called input.yaml, so each is staged under its folder's name.
+mkdir -p "$WORK/fixtures"
+for expected in tests/fixtures/*/expected; do
+    fixture=$(basename "$(dirname "$expected")")
+    # A certificate ARN written in a fixture names no certificate in the emulator (AWS would
+    # refuse it too): stage the fixture with the emulator's certificate instead.
+    sed -E "s#arn:aws:acm:[A-Za-z0-9:/_-]+#$CERTIFICATE_ARN#g" "tests/fixtures/$fixture/input.yaml" \
+        >"$WORK/fixtures/fixture-$fixture.yaml"
+    MANIFESTS+=("$WORK/fixtures/fixture-$fixture.yaml")
+done
 declare -A TEMPLATE_OF=()
 log "== compile and cfn-lint"
 for manifest in "${MANIFESTS[@]}"; do
