@@ -35,27 +35,9 @@ const PAPER: &str = include_str!("../examples/nginx.yaml");
 
 /// The paper's Fig. 2 as Kubernetes objects: a Deployment and the Service in front of it.
 /// i2kit compiles it to the same template as `PAPER`.
-const KUBERNETES: &str = "\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.7.9
-        ports:
-        - containerPort: 80
----
+const KUBERNETES: &str = concat!(
+    include_str!("../tests/fixtures/k8s-paper-fig2/input.yaml"),
+    r"---
 apiVersion: v1
 kind: Service
 metadata:
@@ -67,7 +49,8 @@ spec:
   ports:
   - port: 80
     targetPort: 80
-";
+"
+);
 
 /// One deployment whose pod has ten containers: three serve ports, seven are workers.
 fn pod10() -> String {

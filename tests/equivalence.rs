@@ -3,32 +3,9 @@
 
 use i2kit::compile::compile_bytes;
 
-const FIG_2: &str = "apiVersion: apps/v1beta2
-kind: Deployment
-metadata:
-  name: nginx-deployment
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.7.9
-        ports:
-        - containerPort: 80
-";
-
-const FIG_5: &str = "name: nginx-deployment
-replicas: 3
-containers:
-  nginx: { image: nginx:1.7.9, ports: [ 80 ] }
-";
+/// The same bytes as the golden fixtures of the two figures.
+const FIG_2: &str = include_str!("fixtures/k8s-paper-fig2/input.yaml");
+const FIG_5: &str = include_str!("fixtures/paper-nginx/input.yaml");
 
 #[test]
 fn figure_2_and_figure_5_compile_to_the_same_outputs() {
