@@ -246,12 +246,9 @@ impl TreeBuilder {
             Event::Scalar(text, style, anchor, tag) => {
                 let value = match tag {
                     Some(tag) if !tag.is_yaml_core_schema() => {
-                        return Err(Diagnostic::error(
-                            Code::UnsupportedYaml,
-                            Some(span),
-                            format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
-                        )
-                        .with_help("quote the value if it is meant as text, e.g. \"!Ref Name\""));
+                        return Err(unsupported_tag(&tag, span).with_help(
+                            "quote the value if it is meant as text, e.g. \"!Ref Name\"",
+                        ));
                     }
                     Some(tag) => resolve_tagged(&text, &tag.suffix, span)?,
                     None if style == ScalarStyle::Plain => resolve_plain(&text),
@@ -261,18 +258,10 @@ impl TreeBuilder {
                 self.remember(anchor, &node);
                 self.push(node)
             }
-            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag)
-                if tag.as_ref().is_some_and(|tag| !tag.is_yaml_core_schema()) =>
+            Event::SequenceStart(_, Some(tag)) | Event::MappingStart(_, Some(tag))
+                if !tag.is_yaml_core_schema() =>
             {
-                let _ = anchor;
-                let tag = tag
-                    .map(|tag| format!("{}{}", tag.handle, tag.suffix))
-                    .unwrap_or_default();
-                Err(Diagnostic::error(
-                    Code::UnsupportedYaml,
-                    Some(span),
-                    format!("YAML tag `{tag}` is not supported"),
-                ))
+                Err(unsupported_tag(&tag, span))
             }
             Event::SequenceStart(anchor, _) => {
                 self.check_depth(span)?;
@@ -372,6 +361,14 @@ impl TreeBuilder {
             },
         }
     }
+}
+
+fn unsupported_tag(tag: &saphyr_parser::Tag, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnsupportedYaml,
+        Some(span),
+        format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
+    )
 }
 
 fn anchor_id(anchor: usize) -> Option<usize> {

@@ -4,26 +4,9 @@
 use i2kit::compile::compile_bytes;
 use serde_yaml::Value;
 use std::fs;
-use std::path::{Path, PathBuf};
 
-fn inputs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths: Vec<PathBuf> = fs::read_dir(root.join("tests/fixtures"))
-        .expect("fixtures")
-        .flatten()
-        .map(|entry| entry.path().join("input.yaml"))
-        .filter(|path| path.is_file())
-        .collect();
-    paths.extend(
-        fs::read_dir(root.join("examples"))
-            .expect("examples")
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "yaml")),
-    );
-    paths.sort();
-    paths
-}
+mod common;
+use common::manifest_inputs;
 
 /// What the input asked for one container, read independently of i2kit's own parser.
 #[derive(Debug, Default)]
@@ -118,7 +101,7 @@ fn is_pinned(image: &str) -> bool {
 fn every_generated_image_is_least_privilege_and_as_asked() {
     let mut checked_services = 0;
     let mut problems = Vec::new();
-    for path in inputs() {
+    for path in manifest_inputs() {
         let text = fs::read_to_string(&path).expect("readable input");
         let (_, compilation) = compile_bytes(&path.display().to_string(), text.as_bytes(), false);
         if compilation.template.is_none() {

@@ -7,7 +7,9 @@ use i2kit::schema::check_against_schema;
 use i2kit::yaml::{Node, parse_documents};
 use proptest::prelude::*;
 use std::fs;
-use std::path::Path;
+
+mod common;
+use common::manifest_inputs;
 
 fn fast_path_accepts(root: &Node) -> bool {
     serde_json::from_value::<Manifest>(root.to_json())
@@ -33,25 +35,9 @@ fn short_documents(text: &str) -> Vec<Node> {
 
 #[test]
 fn fixtures_and_examples_agree() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = fs::read_dir(root.join("tests/fixtures"))
-        .expect("fixtures")
-        .flatten()
-        .map(|entry| entry.path().join("input.yaml"))
-        .filter(|path| path.is_file())
-        .collect();
-    files.extend(
-        fs::read_dir(root.join("examples"))
-            .expect("examples")
-            .flatten()
-            .map(|entry| entry.path()),
-    );
     let mut compared = 0;
-    for path in files
-        .iter()
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
-    {
-        let text = fs::read_to_string(path).expect("readable");
+    for path in manifest_inputs() {
+        let text = fs::read_to_string(&path).expect("readable");
         for document in short_documents(&text) {
             compared += 1;
             assert_eq!(

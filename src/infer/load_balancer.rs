@@ -222,7 +222,7 @@ fn plan_health_check(
 ) -> HealthCheck {
     let protocol = match (target_protocol, request.protocol) {
         (Protocol::Http | Protocol::Https, _) => target_protocol,
-        (_, Some(Protocol::Http | Protocol::Https)) => request.protocol.unwrap_or(Protocol::Tcp),
+        (_, Some(checked @ (Protocol::Http | Protocol::Https))) => checked,
         _ => Protocol::Tcp,
     };
     let path = protocol.is_http_family().then(|| {

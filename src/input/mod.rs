@@ -1,5 +1,6 @@
-//! Reading input files into the model. Each document of a file is an i2kit manifest; the
-//! documents of one file form one application (one template).
+//! Reading input files into the model. Each document of a file is an i2kit manifest or a
+//! Kubernetes object (told apart by `apiVersion`/`kind`); the documents of one file form one
+//! application (one template).
 
 pub mod kubernetes;
 pub mod manifest;
