@@ -3,6 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
 use crate::emit::cloudformation::{check_template, emit_template};
 use crate::emit::linuxkit::emit_linuxkit;
+use crate::infer::link::link;
 use crate::input::{decode, read_application};
 use crate::source::SourceFile;
 
@@ -68,7 +69,8 @@ fn compile_with(source: &SourceFile, strict: bool, outputs: Outputs) -> Compilat
     let reading = read_application(source);
     let mut diagnostics = reading.diagnostics;
     let mut compilation = Compilation::default();
-    if let Some(application) = reading.application {
+    if let Some(mut application) = reading.application {
+        diagnostics.extend(link(&mut application));
         match outputs {
             Outputs::All => match emit_template(&application) {
                 Ok((template, warnings)) => {

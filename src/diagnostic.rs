@@ -50,6 +50,8 @@ pub enum Code {
     IgnoredField,
     Clamped,
     ServiceSelection,
+    UnsupportedPodFeature,
+    GuessedHealthCheck,
 }
 
 impl Code {
@@ -79,6 +81,8 @@ impl Code {
         Code::IgnoredField,
         Code::Clamped,
         Code::ServiceSelection,
+        Code::UnsupportedPodFeature,
+        Code::GuessedHealthCheck,
     ];
 
     #[must_use]
@@ -109,6 +113,8 @@ impl Code {
             Code::IgnoredField => "I2K023",
             Code::Clamped => "I2K024",
             Code::ServiceSelection => "I2K025",
+            Code::UnsupportedPodFeature => "I2K026",
+            Code::GuessedHealthCheck => "I2K027",
         }
     }
 
@@ -128,7 +134,7 @@ impl Code {
             Code::NotUtf8 => "the file is not UTF-8 text",
             Code::UnsupportedYaml => "a YAML feature i2kit does not accept, such as a custom tag",
             Code::InvalidName => "a deployment or container name that cannot be used",
-            Code::DuplicateDeployment => "two deployments share a name",
+            Code::DuplicateDeployment => "two deployments, or two services, share a name",
             Code::EmptyContainers => "a deployment has no containers",
             Code::PortSyntax => "a port entry does not follow the port grammar or range",
             Code::PortConflict => "two ports of one deployment collide",
@@ -152,6 +158,12 @@ impl Code {
             Code::Clamped => "a value moved into AWS's allowed range (warning)",
             Code::ServiceSelection => {
                 "a Service that selects no Deployment, or a targetPort no container has"
+            }
+            Code::UnsupportedPodFeature => {
+                "a pod setting LinuxKit cannot give one pod's containers alone (shareProcessNamespace)"
+            }
+            Code::GuessedHealthCheck => {
+                "a load balancer check nothing in the input says will pass, so it does not replace VMs (warning)"
             }
         }
     }

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod compile;
 pub mod diagnostic;
+pub mod dns;
 pub mod emit;
 pub mod infer;
 pub mod input;

@@ -1,31 +1,56 @@
 //! The one normalised description of what to build, whatever the input format was.
-//! Input parsers produce it (running the `infer` rules on the way); emitters read only it.
+//! Readers produce it, passes over it (`crate::infer::link`) settle what depends on more than
+//! one object, and emitters read only it.
 
+use crate::source::Span;
 use std::collections::BTreeSet;
 
-/// Everything one input file asks for, in document order.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything one input asks for, in document order: VM groups and the load balancers in
+/// front of them, many-to-many, as Deployments and Services are in Kubernetes.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Application {
     pub deployments: Vec<Deployment>,
+    pub services: Vec<Service>,
 }
+
+/// The namespace of objects that name none, and of every short manifest.
+pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// One pod template run as `replicas` identical VMs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
-    /// A DNS label: it names the Route 53 record and the LinuxKit file.
+    /// A DNS label, unique in the application: it names the LinuxKit file and the VM group.
     pub name: String,
+    /// A DNS label: the resolver searches `<namespace>.svc.cluster.local` first.
+    pub namespace: String,
     pub replicas: u32,
     pub instance_type: String,
     pub containers: Vec<Container>,
     /// Containers that run to completion before the others start, in order.
     pub init_containers: Vec<Container>,
-    pub load_balancer: Option<LoadBalancer>,
     pub rollout: Rollout,
-    /// Let the Auto Scaling group replace VMs the load balancer finds unhealthy.
+    /// Seconds a new VM has before a load balancer's verdict counts: boot plus the pod's own
+    /// start-up delays.
+    pub grace_period_seconds: u32,
+    /// Let the Auto Scaling group replace VMs the load balancer finds unhealthy; set by
+    /// [`crate::infer::link`] from the services in front of the deployment.
     pub replace_unhealthy: Option<ReplaceUnhealthy>,
     pub hostname: Option<String>,
-    /// Containers see each other's processes (Kubernetes `shareProcessNamespace`).
-    pub share_process_namespace: bool,
+    /// Where the deployment is defined, for diagnostics of later passes.
+    pub span: Option<Span>,
+}
+
+/// A load balancer and its names: a Kubernetes Service, or a short manifest's ports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    /// A DNS label, unique in the application: `<name>.<namespace>.svc.cluster.local` and
+    /// `<name>.<hosted zone>`.
+    pub name: String,
+    pub namespace: String,
+    pub load_balancer: LoadBalancer,
+    /// The deployments whose VMs serve it, in document order; never empty.
+    pub backends: Vec<String>,
+    pub span: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +176,8 @@ pub struct Listener {
     pub target_protocol: Protocol,
     pub certificate: Certificate,
     pub health_check: HealthCheck,
+    /// The port as the input wrote it.
+    pub span: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +192,10 @@ pub struct HealthCheck {
     pub timeout_seconds: u32,
     pub healthy_threshold: u32,
     pub unhealthy_threshold: u32,
+    /// The input never said anything answers this check: a UDP target checked over TCP on
+    /// its own port, by default. Such a check may fail on healthy VMs, so it must not decide
+    /// their replacement.
+    pub guessed: bool,
 }
 
 /// Which HTTP status codes a health check accepts.

@@ -22,6 +22,3 @@ pub const DHCPCD_ONBOOT_COMMAND: [&str; 5] =
 /// Then a long-running client that renews the lease for the VM's lifetime.
 pub const DHCPCD_SERVICE_COMMAND: [&str; 4] =
     ["/sbin/dhcpcd", "--nobackground", "-f", "/dhcpcd.conf"];
-
-/// LinuxKit gives a container no resolver configuration unless it is bound in.
-pub const RESOLV_CONF_BIND: &str = "/etc/resolv.conf:/etc/resolv.conf";

@@ -26,10 +26,12 @@ fn figure_2_and_figure_5_compile_to_the_same_outputs() {
     );
 }
 
+/// A short manifest's ports are a service named after the deployment: the same as a
+/// Kubernetes Service of that name in front of it.
 #[test]
 fn a_service_makes_the_same_deployment_public() {
     let with_service = format!(
-        "{FIG_2}---\napiVersion: v1\nkind: Service\nmetadata: {{name: nginx}}\nspec:\n  type: LoadBalancer\n  selector: {{app: nginx}}\n  ports: [{{port: 80}}]\n"
+        "{FIG_2}---\napiVersion: v1\nkind: Service\nmetadata: {{name: nginx-deployment}}\nspec:\n  type: LoadBalancer\n  selector: {{app: nginx}}\n  ports: [{{port: 80}}]\n"
     );
     let public_short = FIG_5.replace("replicas: 3\n", "replicas: 3\npublic: true\n");
     let (_, kubernetes) = compile_bytes("fig2.yaml", with_service.as_bytes(), true);

@@ -119,6 +119,26 @@ fn every_generated_image_is_least_privilege_and_as_asked() {
             if file.get("trust").is_some() {
                 problems.push(format!("{place}: emits trust:"));
             }
+            // Kubernetes' search list with the Amazon resolver, so Service names resolve.
+            let resolver = file
+                .get("files")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+                .find(|entry| {
+                    entry.get("path").and_then(Value::as_str) == Some("etc/i2kit/resolv.conf")
+                })
+                .and_then(|entry| entry.get("contents").and_then(Value::as_str))
+                .unwrap_or_default();
+            let searches_cluster = resolver.lines().any(|line| {
+                line.starts_with("search ")
+                    && line.ends_with(".svc.cluster.local svc.cluster.local cluster.local")
+            });
+            if !resolver.contains("nameserver 169.254.169.253\n") || !searches_cluster {
+                problems.push(format!(
+                    "{place}: no resolver configuration with the Kubernetes search list: {resolver:?}"
+                ));
+            }
             let entries = ["onboot", "services"]
                 .iter()
                 .filter_map(|section| file.get(*section).and_then(Value::as_sequence))
@@ -176,8 +196,10 @@ fn every_generated_image_is_least_privilege_and_as_asked() {
                     .and_then(Value::as_sequence)
                     .map(|list| list.iter().filter_map(Value::as_str).collect())
                     .unwrap_or_default();
-                if !binds.contains(&"/etc/resolv.conf:/etc/resolv.conf") {
-                    problems.push(format!("{place}: {name} has no resolver configuration"));
+                if !binds.contains(&"/etc/i2kit/resolv.conf:/etc/resolv.conf:ro") {
+                    problems.push(format!(
+                        "{place}: {name} does not resolve with the pod's search list"
+                    ));
                 }
                 if service.get("uid").and_then(Value::as_u64) != wanted.uid {
                     problems.push(format!(

@@ -2,14 +2,15 @@
 //! DNS zone are parameters, so one template serves every account, region and environment.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::emit::cluster_dns;
 use crate::emit::compute::{auto_scaling_group, launch_template};
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::{host_name, instance_security_group, traffic_resources};
 use crate::emit::naming::{
-    HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names,
-    SUBNETS_PARAMETER, VPC_PARAMETER,
+    CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER,
+    LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER, VPC_PARAMETER,
 };
-use crate::model::{Application, Certificate};
+use crate::model::{Application, Certificate, Service};
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -42,12 +43,11 @@ struct Template {
 /// The template text (pretty JSON, final newline) and any warnings about it.
 ///
 /// # Errors
-/// When two deployments would share logical ids, or a CloudFormation quota is exceeded.
+/// When two names would share logical ids, or a CloudFormation quota is exceeded.
 pub fn emit_template(
     application: &Application,
 ) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
-    check_logical_ids(application)?;
-    let template = build(application);
+    let template = build(application)?;
     let mut text = serde_json::to_string_pretty(&template).unwrap_or_default();
     text.push('\n');
     let warnings = check_quotas(&template, text.len())?;
@@ -60,8 +60,7 @@ pub fn emit_template(
 /// # Errors
 /// As [`emit_template`].
 pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    check_logical_ids(application)?;
-    let template = build(application);
+    let template = build(application)?;
     let mut counter = ByteCounter(0);
     let _ = serde_json::to_writer_pretty(&mut counter, &template);
     // The final newline `emit_template` adds.
@@ -82,46 +81,32 @@ impl std::io::Write for ByteCounter {
     }
 }
 
-fn check_logical_ids(application: &Application) -> Result<(), Vec<Diagnostic>> {
-    let mut seen: Vec<(String, &str)> = Vec::new();
-    let mut problems = Vec::new();
-    for deployment in &application.deployments {
-        let id = Names::new(&deployment.name).id;
-        if let Some((_, other)) = seen.iter().find(|(existing, _)| *existing == id) {
-            problems.push(
-                Diagnostic::error(
-                    Code::InvalidName,
-                    None,
-                    format!(
-                        "deployments `{other}` and `{}` both map to the CloudFormation id `{id}`",
-                        deployment.name
-                    ),
-                )
-                .with_help("rename one of them; ids drop the '-' and capitalise each part"),
-            );
+/// One section of the template (parameters, resources, outputs) that remembers ids given
+/// twice: names from the input become ids, and two of them can come to the same one.
+#[derive(Default)]
+struct Section {
+    entries: IndexMap<String, Value>,
+    clashes: Vec<String>,
+}
+
+impl Section {
+    fn insert(&mut self, id: String, value: Value) {
+        if self.entries.contains_key(&id) {
+            self.clashes.push(id);
+        } else {
+            self.entries.insert(id, value);
         }
-        seen.push((id, &deployment.name));
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
     }
 }
 
-fn build(application: &Application) -> Template {
-    let mut parameters = IndexMap::new();
-    let mut resources = IndexMap::new();
-    let mut outputs = IndexMap::new();
+/// The template, or an error for every logical id two names map to.
+fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
+    let mut parameters = Section::default();
+    let mut resources = Section::default();
+    let mut outputs = Section::default();
     let mut conditions = IndexMap::new();
-    let any_load_balancer = application
-        .deployments
-        .iter()
-        .any(|d| d.load_balancer.is_some());
-    let any_internal = application
-        .deployments
-        .iter()
-        .any(|d| d.load_balancer.as_ref().is_some_and(|lb| !lb.public));
+    let services = &application.services;
+    let any_internal = services.iter().any(|s| !s.load_balancer.public);
     parameters.insert(
         VPC_PARAMETER.to_string(),
         json!({ "Type": "AWS::EC2::VPC::Id", "Description": "The VPC the VMs and load balancers run in." }),
@@ -133,18 +118,20 @@ fn build(application: &Application) -> Template {
             "Description": "Subnets of the VPC, in at least two Availability Zones (an application load balancer needs two)."
         }),
     );
-    if any_load_balancer {
+    if !services.is_empty() {
         parameters.insert(
             HOSTED_ZONE_PARAMETER.to_string(),
             json!({
                 "Type": "String",
-                "Description": "The Route 53 hosted zone the deployments are named in, without the final dot, e.g. example.com.",
+                "Description": "The Route 53 hosted zone the services are named in, without the final dot, e.g. example.com.",
                 "AllowedPattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$",
                 "ConstraintDescription": "a domain name without a trailing dot"
             }),
         );
-    }
-    if any_load_balancer {
+        parameters.insert(
+            CLUSTER_ZONE_PARAMETER.to_string(),
+            cluster_dns::zone_parameter(),
+        );
         parameters.insert(
             LOGS_BUCKET_PARAMETER.to_string(),
             json!({
@@ -158,6 +145,10 @@ fn build(application: &Application) -> Template {
         conditions.insert(
             LOGS_CONDITION.to_string(),
             json!({ "Fn::Not": [{ "Fn::Equals": [Expr::reference(LOGS_BUCKET_PARAMETER), ""] }] }),
+        );
+        conditions.insert(
+            CLUSTER_ZONE_CONDITION.to_string(),
+            cluster_dns::zone_condition(),
         );
     }
     if any_internal {
@@ -174,6 +165,10 @@ fn build(application: &Application) -> Template {
     }
     for deployment in &application.deployments {
         let names = Names::new(&deployment.name);
+        let fronting: Vec<&Service> = services
+            .iter()
+            .filter(|service| service.backends.contains(&deployment.name))
+            .collect();
         parameters.insert(
             names.with("ImageId"),
             json!({
@@ -189,50 +184,17 @@ fn build(application: &Application) -> Template {
                 "Description": format!("The EC2 instance type of {}'s VMs.", deployment.name)
             }),
         );
-        let needs_certificate = deployment.load_balancer.as_ref().is_some_and(|lb| {
-            lb.listeners
-                .iter()
-                .any(|listener| listener.certificate == Certificate::Parameter)
-        });
-        if needs_certificate {
-            parameters.insert(
-                names.with("CertificateArn"),
-                json!({
-                    "Type": "String",
-                    "Description": format!("The ACM certificate ARN for {}'s HTTPS/TLS listeners.", deployment.name),
-                    "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
-                    "ConstraintDescription": "an ACM certificate ARN"
-                }),
-            );
-        }
         resources.insert(
             names.with("InstanceSecurityGroup"),
-            instance_security_group(deployment, &names),
+            instance_security_group(deployment, &fronting),
         );
-        if let Some(load_balancer) = &deployment.load_balancer {
-            resources.extend(traffic_resources(deployment, load_balancer, &names));
-            outputs.insert(
-                names.with("Endpoint"),
-                json!({
-                    "Description": format!("The DNS name clients use to reach {}.", deployment.name),
-                    "Value": host_name(deployment)
-                }),
-            );
-            outputs.insert(
-                names.with("LoadBalancerDnsName"),
-                json!({
-                    "Description": format!("{}'s load balancer.", deployment.name),
-                    "Value": Expr::get_att(names.with("LoadBalancer"), "DNSName")
-                }),
-            );
-        }
         resources.insert(
             names.with("LaunchTemplate"),
             launch_template(deployment, &names),
         );
         resources.insert(
             names.with("AutoScalingGroup"),
-            auto_scaling_group(deployment, &names),
+            auto_scaling_group(deployment, &fronting, &names),
         );
         outputs.insert(
             names.with("AutoScalingGroupName"),
@@ -242,19 +204,77 @@ fn build(application: &Application) -> Template {
             }),
         );
     }
+    if !services.is_empty() {
+        resources.insert(cluster_dns::CLUSTER_ZONE.to_string(), cluster_dns::zone());
+        outputs.insert(
+            CLUSTER_ZONE_PARAMETER.to_string(),
+            cluster_dns::zone_output(),
+        );
+    }
+    for service in services {
+        let names = Names::new(&service.name);
+        let needs_certificate = service
+            .load_balancer
+            .listeners
+            .iter()
+            .any(|listener| listener.certificate == Certificate::Parameter);
+        if needs_certificate {
+            parameters.insert(
+                names.with("CertificateArn"),
+                json!({
+                    "Type": "String",
+                    "Description": format!("The ACM certificate ARN for {}'s HTTPS/TLS listeners.", service.name),
+                    "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
+                    "ConstraintDescription": "an ACM certificate ARN"
+                }),
+            );
+        }
+        for (id, resource) in traffic_resources(service, &names) {
+            resources.insert(id, resource);
+        }
+        outputs.insert(
+            names.with("Endpoint"),
+            json!({
+                "Description": format!("The DNS name clients use to reach {}.", service.name),
+                "Value": host_name(service)
+            }),
+        );
+        outputs.insert(
+            names.with("LoadBalancerDnsName"),
+            json!({
+                "Description": format!("{}'s load balancer.", service.name),
+                "Value": Expr::get_att(names.with("LoadBalancer"), "DNSName")
+            }),
+        );
+    }
+    let clashes: Vec<Diagnostic> = [&parameters, &resources, &outputs]
+        .iter()
+        .flat_map(|section| section.clashes.iter())
+        .map(|id| {
+            Diagnostic::error(
+                Code::InvalidName,
+                None,
+                format!("two deployments or services map to the CloudFormation id `{id}`"),
+            )
+            .with_help("rename one of them; ids drop the '-' and capitalise each part")
+        })
+        .collect();
+    if !clashes.is_empty() {
+        return Err(clashes);
+    }
     let names: Vec<&str> = application
         .deployments
         .iter()
         .map(|d| d.name.as_str())
         .collect();
-    Template {
+    Ok(Template {
         format_version: "2010-09-09",
         description: format!("i2kit: {}", names.join(", ")),
-        parameters,
+        parameters: parameters.entries,
         conditions,
-        resources,
-        outputs,
-    }
+        resources: resources.entries,
+        outputs: outputs.entries,
+    })
 }
 
 fn check_quotas(template: &Template, bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {

@@ -1,9 +1,10 @@
 //! The VMs: a launch template and the Auto Scaling group that keeps `replicas` of them.
 
 use crate::emit::intrinsic::Expr;
+use crate::emit::load_balancing::target_group_id;
 use crate::emit::naming::{Names, SUBNETS_PARAMETER};
 use crate::infer::rollout::group_sizes;
-use crate::model::{Deployment, LoadBalancerKind};
+use crate::model::{Deployment, LoadBalancerKind, Service};
 use serde_json::{Value, json};
 
 /// Launch template: IMDSv2 only (a LaunchConfiguration is not possible in accounts created
@@ -46,9 +47,10 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
     })
 }
 
-/// The group, sized so a rolling update keeps `replicas − maxUnavailable` VMs in service.
+/// The group, sized so a rolling update keeps `replicas − maxUnavailable` VMs in service, and
+/// registered with every load balancer in front of it.
 #[must_use]
-pub fn auto_scaling_group(deployment: &Deployment, names: &Names) -> Value {
+pub fn auto_scaling_group(deployment: &Deployment, fronting: &[&Service], names: &Names) -> Value {
     let sizes = group_sizes(deployment.replicas, &deployment.rollout);
     let mut properties = json!({
         "LaunchTemplate": {
@@ -60,43 +62,42 @@ pub fn auto_scaling_group(deployment: &Deployment, names: &Names) -> Value {
         "DesiredCapacity": deployment.replicas.to_string(),
         "VPCZoneIdentifier": Expr::reference(SUBNETS_PARAMETER),
     });
-    if let Some(load_balancer) = &deployment.load_balancer {
-        match load_balancer.kind {
+    let mut classic = Vec::new();
+    let mut target_groups = Vec::new();
+    for service in fronting {
+        let service_names = Names::new(&service.name);
+        match service.load_balancer.kind {
             LoadBalancerKind::Classic => {
-                properties["LoadBalancerNames"] =
-                    json!([Expr::reference(names.with("LoadBalancer"))]);
+                classic.push(json!(Expr::reference(service_names.with("LoadBalancer"))));
             }
             LoadBalancerKind::Application | LoadBalancerKind::Network => {
-                properties["TargetGroupARNs"] = Value::Array(
-                    load_balancer
-                        .listeners
-                        .iter()
-                        .map(|listener| {
-                            json!(Expr::reference(
-                                names.with(&format!("TargetGroup{}", listener.port))
-                            ))
-                        })
-                        .collect(),
-                );
+                target_groups.extend(service.load_balancer.listeners.iter().map(|listener| {
+                    json!(Expr::reference(target_group_id(&service_names, listener)))
+                }));
             }
         }
+    }
+    if !classic.is_empty() {
+        properties["LoadBalancerNames"] = Value::Array(classic);
+    }
+    if !target_groups.is_empty() {
+        properties["TargetGroupARNs"] = Value::Array(target_groups);
     }
     if let Some(replace) = deployment.replace_unhealthy {
         properties["HealthCheckType"] = json!("ELB");
         properties["HealthCheckGracePeriod"] = json!(replace.grace_period_seconds);
     }
     properties["Tags"] = json!([{ "Key": "i2kit:deployment", "PropagateAtLaunch": false, "Value": deployment.name }]);
-    let update_policy = if deployment.rollout.recreate {
-        json!({ "AutoScalingReplacingUpdate": { "WillReplace": true } })
-    } else {
-        json!({
-            "AutoScalingRollingUpdate": {
-                "MaxBatchSize": sizes.max_batch_size,
-                "MinInstancesInService": sizes.min_in_service,
-                "PauseTime": format!("PT{}S", deployment.rollout.pause_seconds)
-            }
-        })
-    };
+    // Recreate is a rolling update of one batch with nothing kept in service and no room
+    // to surge (see `group_sizes`): every old VM goes before a new one starts. A replacing
+    // update would run the old and new groups side by side, which Recreate exists to avoid.
+    let update_policy = json!({
+        "AutoScalingRollingUpdate": {
+            "MaxBatchSize": sizes.max_batch_size,
+            "MinInstancesInService": sizes.min_in_service,
+            "PauseTime": format!("PT{}S", deployment.rollout.pause_seconds)
+        }
+    });
     json!({
         "Type": "AWS::AutoScaling::AutoScalingGroup",
         "Properties": properties,

@@ -1,5 +1,6 @@
 //! A deployment → the LinuxKit build file for its VM image (`linuxkit build --format aws`).
 
+use crate::dns;
 use crate::model::{CPU_PERIOD_MICROS, Capabilities, Container, Deployment, Mount};
 use crate::platform;
 use serde::Serialize;
@@ -10,6 +11,16 @@ struct BuildFile<'a> {
     init: Vec<&'static str>,
     onboot: Vec<Service<'a>>,
     services: Vec<Service<'a>>,
+    files: Vec<File>,
+}
+
+/// A file LinuxKit writes into the image.
+#[derive(Serialize)]
+struct File {
+    /// Relative to the image root, as LinuxKit's examples write it.
+    path: String,
+    contents: String,
+    mode: &'static str,
 }
 
 #[derive(Serialize)]
@@ -36,7 +47,7 @@ struct Service<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     cwd: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pid: Option<&'static str>,
+    uts: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     readonly: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,6 +158,11 @@ pub fn emit_linuxkit(deployment: &Deployment) -> String {
         init: platform::INIT_IMAGES.to_vec(),
         onboot,
         services,
+        files: vec![File {
+            path: dns::RESOLV_CONF_PATH.trim_start_matches('/').to_string(),
+            contents: dns::resolv_conf(&deployment.namespace),
+            mode: "0644",
+        }],
     };
     crate::emit::yaml_text::to_yaml_text(&file)
 }
@@ -158,7 +174,9 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
         Capabilities::Only(set) if set.is_empty() => vec!["none".to_string()],
         Capabilities::Only(set) => set.iter().cloned().collect(),
     };
-    let mut binds = vec![platform::RESOLV_CONF_BIND.to_string()];
+    // The pod's own resolver configuration (Kubernetes' search list), read-only, in place of
+    // the VM's: see `dns::RESOLV_CONF_PATH`.
+    let mut binds = vec![[dns::RESOLV_CONF_PATH, "/etc/resolv.conf", "ro"].join(":")];
     let mut tmpfs = Vec::new();
     let mut mkdir = Vec::new();
     for mount in &container.mounts {
@@ -207,7 +225,8 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
                 .collect()
         }),
         cwd: container.working_dir.as_deref(),
-        pid: deployment.share_process_namespace.then_some("host"),
+        // runc sets a hostname only in a UTS namespace of the container's own.
+        uts: deployment.hostname.is_some().then_some("new"),
         readonly: container.read_only_root.then_some(true),
         uid: container.uid,
         gid: container.gid,

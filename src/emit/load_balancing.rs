@@ -1,6 +1,8 @@
-//! The traffic path: security groups, the load balancer, its listeners and target groups,
-//! and the Route 53 name.
+//! The traffic path of each service: security groups, the load balancer, its listeners and
+//! target groups, and its Route 53 names: the public `<name>.<zone>` and the Kubernetes
+//! `<name>.<namespace>.svc.cluster.local` in the VPC's private zone.
 
+use crate::emit::cluster_dns::cluster_record;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{
     HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names,
@@ -8,12 +10,17 @@ use crate::emit::naming::{
 };
 use crate::model::{
     Certificate, Deployment, HealthCheck, Listener, LoadBalancer, LoadBalancerKind, Protocol,
+    Service,
 };
-use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 /// TLS 1.3 with 1.2 fallback: AWS's recommended policy for HTTPS and TLS listeners.
 pub const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/// The newest predefined policy a classic load balancer accepts (TLS 1.2 only; classic ones
+/// have no TLS 1.3 policy).
+pub const CLASSIC_TLS_POLICY: &str = "ELBSecurityPolicy-TLS-1-2-2017-01";
+/// The name the classic load balancer's listeners use for [`CLASSIC_TLS_POLICY`].
+const CLASSIC_TLS_POLICY_NAME: &str = "i2kit-tls";
 
 /// Records in a resource's Metadata why a security-scanner check does not apply, so a scan
 /// reports no unexplained finding (`checkov` reads `Metadata.checkov.skip`).
@@ -38,13 +45,15 @@ fn ip_protocol(protocol: Protocol) -> &'static str {
     }
 }
 
-/// The instances' group: reachable only from the load balancer's group, on container ports.
+/// The instances' group: reachable only from the groups of the load balancers in front of
+/// them, on container and health check ports.
 #[must_use]
-pub fn instance_security_group(deployment: &Deployment, names: &Names) -> Value {
+pub fn instance_security_group(deployment: &Deployment, fronting: &[&Service]) -> Value {
     let mut ingress: Vec<Value> = Vec::new();
     let mut seen = Vec::new();
-    if let Some(load_balancer) = &deployment.load_balancer {
-        for listener in &load_balancer.listeners {
+    for service in fronting {
+        let source = Names::new(&service.name).with("LoadBalancerSecurityGroup");
+        for listener in &service.load_balancer.listeners {
             let ports = [
                 (
                     listener.target_port,
@@ -54,15 +63,23 @@ pub fn instance_security_group(deployment: &Deployment, names: &Names) -> Value 
                 (listener.health_check.port, "tcp", "health checks"),
             ];
             for (port, protocol, purpose) in ports {
-                if seen.contains(&(port, protocol)) {
+                if seen.contains(&(port, protocol, source.clone())) {
                     continue;
                 }
-                seen.push((port, protocol));
+                seen.push((port, protocol, source.clone()));
+                let description = if fronting.len() == 1 {
+                    format!("{purpose} from the load balancer to port {port}")
+                } else {
+                    format!(
+                        "{purpose} from {}'s load balancer to port {port}",
+                        service.name
+                    )
+                };
                 ingress.push(json!({
-                    "Description": format!("{purpose} from the load balancer to port {port}"),
+                    "Description": description,
                     "FromPort": port,
                     "IpProtocol": protocol,
-                    "SourceSecurityGroupId": Expr::reference(names.with("LoadBalancerSecurityGroup")),
+                    "SourceSecurityGroupId": Expr::reference(source.clone()),
                     "ToPort": port
                 }));
             }
@@ -81,10 +98,8 @@ pub fn instance_security_group(deployment: &Deployment, names: &Names) -> Value 
 /// The load balancer's group: open on its listener ports only, to the internet when public
 /// and to the internal CIDR parameter otherwise.
 #[must_use]
-pub fn load_balancer_security_group(
-    deployment: &Deployment,
-    load_balancer: &LoadBalancer,
-) -> Value {
+pub fn load_balancer_security_group(service: &Service) -> Value {
+    let load_balancer = &service.load_balancer;
     let source = if load_balancer.public {
         Expr::text("0.0.0.0/0")
     } else {
@@ -106,7 +121,7 @@ pub fn load_balancer_security_group(
     let resource = json!({
         "Type": "AWS::EC2::SecurityGroup",
         "Properties": {
-            "GroupDescription": format!("i2kit {} load balancer", deployment.name),
+            "GroupDescription": format!("i2kit {} load balancer", service.name),
             "SecurityGroupIngress": ingress,
             "VpcId": Expr::reference(VPC_PARAMETER)
         }
@@ -118,12 +133,12 @@ pub fn load_balancer_security_group(
     let reason = if load_balancer.public {
         format!(
             "{} is a public service: the manifest exposes port 80 to the internet",
-            deployment.name
+            service.name
         )
     } else {
         format!(
             "{}'s load balancer is internal, unreachable from the internet; InternalClientCidr (default 0.0.0.0/0) narrows it to the VPC",
-            deployment.name
+            service.name
         )
     };
     let skips = if serves_port_80 {
@@ -134,47 +149,48 @@ pub fn load_balancer_security_group(
     explain_skips(resource, &skips)
 }
 
-/// Every traffic resource of an exposed deployment, by logical id.
+/// Every traffic resource of a service, by logical id, in template order.
 #[must_use]
-pub fn traffic_resources(
-    deployment: &Deployment,
-    load_balancer: &LoadBalancer,
-    names: &Names,
-) -> IndexMap<String, Value> {
-    let mut resources = IndexMap::new();
-    resources.insert(
+pub fn traffic_resources(service: &Service, names: &Names) -> Vec<(String, Value)> {
+    let load_balancer = &service.load_balancer;
+    let mut resources = Vec::new();
+    resources.push((
         names.with("LoadBalancerSecurityGroup"),
-        load_balancer_security_group(deployment, load_balancer),
-    );
+        load_balancer_security_group(service),
+    ));
     match load_balancer.kind {
         LoadBalancerKind::Classic => {
-            resources.insert(
+            resources.push((
                 names.with("LoadBalancer"),
-                classic_load_balancer(deployment, load_balancer, names),
-            );
+                classic_load_balancer(service, names),
+            ));
         }
         LoadBalancerKind::Application | LoadBalancerKind::Network => {
-            resources.insert(
+            resources.push((
                 names.with("LoadBalancer"),
-                elbv2_load_balancer(deployment, load_balancer, names),
-            );
+                elbv2_load_balancer(service, names),
+            ));
             for listener in &load_balancer.listeners {
-                resources.insert(
-                    names.with(&format!("TargetGroup{}", listener.port)),
-                    target_group(listener),
-                );
-                resources.insert(
+                resources.push((target_group_id(names, listener), target_group(listener)));
+                resources.push((
                     names.with(&format!("Listener{}", listener.port)),
                     listener_resource(listener, names),
-                );
+                ));
             }
         }
     }
-    resources.insert(
-        names.with("DnsRecord"),
-        dns_record(deployment, load_balancer, names),
-    );
+    resources.push((names.with("DnsRecord"), dns_record(service, names)));
+    resources.push((
+        names.with("ClusterDnsRecord"),
+        cluster_record(service, &alias_target(load_balancer, names)),
+    ));
     resources
+}
+
+/// The logical id of the target group behind `listener`.
+#[must_use]
+pub fn target_group_id(names: &Names, listener: &Listener) -> String {
+    names.with(&format!("TargetGroup{}", listener.port))
 }
 
 fn scheme(load_balancer: &LoadBalancer) -> &'static str {
@@ -186,7 +202,7 @@ fn scheme(load_balancer: &LoadBalancer) -> &'static str {
 }
 
 /// The S3 access-log attributes, present only when a logs bucket is given.
-fn access_log_attributes(deployment: &Deployment) -> Vec<Value> {
+fn access_log_attributes(service: &Service) -> Vec<Value> {
     let only_with_bucket = |key: &str, value: Expr| {
         json!(Expr::If(
             LOGS_CONDITION.to_string(),
@@ -203,15 +219,12 @@ fn access_log_attributes(deployment: &Deployment) -> Vec<Value> {
             "access_logs.s3.bucket",
             Expr::reference(LOGS_BUCKET_PARAMETER),
         ),
-        only_with_bucket("access_logs.s3.prefix", Expr::text(deployment.name.clone())),
+        only_with_bucket("access_logs.s3.prefix", Expr::text(service.name.clone())),
     ]
 }
 
-fn elbv2_load_balancer(
-    deployment: &Deployment,
-    load_balancer: &LoadBalancer,
-    names: &Names,
-) -> Value {
+fn elbv2_load_balancer(service: &Service, names: &Names) -> Value {
+    let load_balancer = &service.load_balancer;
     let (kind, first) = match load_balancer.kind {
         LoadBalancerKind::Network => (
             "network",
@@ -223,7 +236,7 @@ fn elbv2_load_balancer(
         ),
     };
     let mut attributes = vec![first];
-    attributes.extend(access_log_attributes(deployment));
+    attributes.extend(access_log_attributes(service));
     let resource = json!({
         "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
         "Properties": {
@@ -270,7 +283,7 @@ fn certificate_arn(certificate: &Certificate, names: &Names) -> Option<Expr> {
 fn listener_resource(listener: &Listener, names: &Names) -> Value {
     let mut properties = json!({
         "DefaultActions": [{
-            "TargetGroupArn": Expr::reference(names.with(&format!("TargetGroup{}", listener.port))),
+            "TargetGroupArn": Expr::reference(target_group_id(names, listener)),
             "Type": "forward"
         }],
         "LoadBalancerArn": Expr::reference(names.with("LoadBalancer")),
@@ -306,11 +319,8 @@ fn classic_protocol(protocol: Protocol) -> &'static str {
 
 /// The Classic ELB of the paper's Fig. 7. It has one health check for all listeners: the
 /// first listener's.
-fn classic_load_balancer(
-    deployment: &Deployment,
-    load_balancer: &LoadBalancer,
-    names: &Names,
-) -> Value {
+fn classic_load_balancer(service: &Service, names: &Names) -> Value {
+    let load_balancer = &service.load_balancer;
     let listeners: Vec<Value> = load_balancer
         .listeners
         .iter()
@@ -323,6 +333,7 @@ fn classic_load_balancer(
             });
             if let Some(arn) = certificate_arn(&listener.certificate, names) {
                 entry["SSLCertificateId"] = json!(arn);
+                entry["PolicyNames"] = json!([CLASSIC_TLS_POLICY_NAME]);
             }
             entry
         })
@@ -336,6 +347,17 @@ fn classic_load_balancer(
     if let Some(first) = load_balancer.listeners.first() {
         properties["HealthCheck"] = classic_health_check(&first.health_check);
     }
+    let terminates_tls = load_balancer
+        .listeners
+        .iter()
+        .any(|listener| listener.certificate != Certificate::None);
+    if terminates_tls {
+        properties["Policies"] = json!([{
+            "Attributes": [{ "Name": "Reference-Security-Policy", "Value": CLASSIC_TLS_POLICY }],
+            "PolicyName": CLASSIC_TLS_POLICY_NAME,
+            "PolicyType": "SSLNegotiationPolicyType"
+        }]);
+    }
     if !load_balancer.public {
         properties["Scheme"] = json!("internal");
     }
@@ -345,7 +367,7 @@ fn classic_load_balancer(
             "EmitInterval": 60,
             "Enabled": true,
             "S3BucketName": Expr::reference(LOGS_BUCKET_PARAMETER),
-            "S3BucketPrefix": deployment.name
+            "S3BucketPrefix": service.name
         }))),
         Box::new(Expr::NoValue),
     ));
@@ -368,22 +390,27 @@ fn classic_health_check(check: &HealthCheck) -> Value {
     })
 }
 
-/// `<name>.<zone>` as an alias A record: valid even at a zone apex, and free of TTL drift.
-fn dns_record(deployment: &Deployment, load_balancer: &LoadBalancer, names: &Names) -> Value {
+/// An alias to the service's load balancer: valid even at a zone apex, and free of TTL drift.
+fn alias_target(load_balancer: &LoadBalancer, names: &Names) -> Value {
     let zone_attribute = match load_balancer.kind {
         LoadBalancerKind::Classic => "CanonicalHostedZoneNameID",
         _ => "CanonicalHostedZoneID",
     };
     json!({
+        "DNSName": Expr::get_att(names.with("LoadBalancer"), "DNSName"),
+        "EvaluateTargetHealth": true,
+        "HostedZoneId": Expr::get_att(names.with("LoadBalancer"), zone_attribute)
+    })
+}
+
+/// `<name>.<zone>` in the public hosted zone: the paper's Fig. 7 name.
+fn dns_record(service: &Service, names: &Names) -> Value {
+    json!({
         "Type": "AWS::Route53::RecordSet",
         "Properties": {
-            "AliasTarget": {
-                "DNSName": Expr::get_att(names.with("LoadBalancer"), "DNSName"),
-                "EvaluateTargetHealth": true,
-                "HostedZoneId": Expr::get_att(names.with("LoadBalancer"), zone_attribute)
-            },
+            "AliasTarget": alias_target(&service.load_balancer, names),
             "HostedZoneName": Expr::Concat(vec![Expr::reference(HOSTED_ZONE_PARAMETER), Expr::text(".")]),
-            "Name": host_name(deployment),
+            "Name": host_name(service),
             "Type": "A"
         }
     })
@@ -391,9 +418,9 @@ fn dns_record(deployment: &Deployment, load_balancer: &LoadBalancer, names: &Nam
 
 /// `<name>.<zone>.`, fully qualified as Route 53 stores it.
 #[must_use]
-pub fn host_name(deployment: &Deployment) -> Expr {
+pub fn host_name(service: &Service) -> Expr {
     Expr::Concat(vec![
-        Expr::text(format!("{}.", deployment.name)),
+        Expr::text(format!("{}.", service.name)),
         Expr::reference(HOSTED_ZONE_PARAMETER),
         Expr::text("."),
     ])

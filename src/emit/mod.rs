@@ -1,6 +1,7 @@
 //! Output writers. They read only the model.
 
 pub mod cloudformation;
+pub mod cluster_dns;
 pub mod compute;
 pub mod intrinsic;
 pub mod linuxkit;

@@ -1,4 +1,4 @@
-//! CloudFormation logical ids and parameter names derived from deployment names.
+//! CloudFormation logical ids and parameter names derived from deployment and service names.
 
 /// `nginx-deployment` → `NginxDeployment`: logical ids allow only letters and digits.
 #[must_use]
@@ -22,8 +22,11 @@ pub const INTERNAL_CIDR_PARAMETER: &str = "InternalClientCidr";
 pub const LOGS_BUCKET_PARAMETER: &str = "LoadBalancerLogsBucket";
 /// Holds when [`LOGS_BUCKET_PARAMETER`] names a bucket.
 pub const LOGS_CONDITION: &str = "LogLoadBalancerAccess";
+pub const CLUSTER_ZONE_PARAMETER: &str = "ClusterDnsZoneId";
+/// Holds when [`CLUSTER_ZONE_PARAMETER`] is empty, so the template creates the zone.
+pub const CLUSTER_ZONE_CONDITION: &str = "CreateClusterDnsZone";
 
-/// Names of one deployment's resources and parameters.
+/// Names of one deployment's or service's resources and parameters.
 #[derive(Debug, Clone)]
 pub struct Names {
     pub id: String,
@@ -31,9 +34,9 @@ pub struct Names {
 
 impl Names {
     #[must_use]
-    pub fn new(deployment_name: &str) -> Names {
+    pub fn new(name: &str) -> Names {
         Names {
-            id: logical_id(deployment_name),
+            id: logical_id(name),
         }
     }
 

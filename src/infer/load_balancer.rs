@@ -210,6 +210,7 @@ fn plan_listener(
         target_protocol,
         certificate,
         health_check: plan_health_check(request.container_port, target_protocol, health),
+        span: request.span,
     })
 }
 
@@ -231,6 +232,9 @@ fn plan_health_check(
             .clone()
             .unwrap_or_else(|| DEFAULT_HEALTH_PATH.to_string())
     });
+    // Nothing said a TCP server answers on a UDP target's port: the check is a guess.
+    let guessed =
+        target_protocol == Protocol::Udp && protocol == Protocol::Tcp && request.port.is_none();
     let success = if request.path.is_some() {
         HttpSuccess::Success
     } else {
@@ -249,6 +253,7 @@ fn plan_health_check(
         unhealthy_threshold: request
             .unhealthy_threshold
             .unwrap_or(DEFAULT_UNHEALTHY_THRESHOLD),
+        guessed,
     }
 }
 

@@ -1,8 +1,10 @@
-//! Pure rules that fill in what a manifest leaves implicit. Each input parser calls them while
-//! building the model, so both input formats infer alike.
+//! Pure rules that fill in what a manifest leaves implicit. Readers call the per-object rules
+//! while building the model, so both input formats infer alike; `link` runs over the whole
+//! model afterwards, for what depends on several objects.
 
 pub mod capabilities;
 pub mod instance_type;
+pub mod link;
 pub mod load_balancer;
 pub mod probe;
 pub mod protocol;

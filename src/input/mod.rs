@@ -9,8 +9,9 @@ pub mod rules;
 pub mod short;
 
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
-use crate::model::{Application, Deployment};
+use crate::model::{Application, Deployment, Service};
 use crate::source::SourceFile;
+use crate::source::Span;
 use crate::yaml::{Value, parse_documents};
 
 /// Files larger than this are refused before parsing: a manifest is kilobytes, and a bound
@@ -74,7 +75,8 @@ pub fn read_application(source: &SourceFile) -> Reading {
             };
         }
     };
-    let mut ordered: Vec<(usize, Deployment, crate::source::Span)> = Vec::new();
+    let mut deployments: Vec<(usize, Deployment)> = Vec::new();
+    let mut services: Vec<(usize, Service)> = Vec::new();
     let mut failed = false;
     let mut kubernetes_objects = kubernetes::Objects::default();
     let mut kubernetes_sink = kubernetes::reader::Sink::default();
@@ -101,11 +103,12 @@ pub fn read_application(source: &SourceFile) -> Reading {
             continue;
         }
         match short::parse_short(root) {
-            Ok((deployment, warnings)) => {
+            Ok((application, warnings)) => {
                 diagnostics.extend(warnings);
-                let name_span = root.get("name").map_or(root.span, |node| node.span);
                 // Short manifests sort before Kubernetes objects of later documents.
-                ordered.push((index * 1_000_000, deployment, name_span));
+                let order = index * 1_000_000;
+                deployments.extend(application.deployments.into_iter().map(|d| (order, d)));
+                services.extend(application.services.into_iter().map(|s| (order, s)));
             }
             Err(problems) => {
                 diagnostics.extend(problems);
@@ -113,34 +116,15 @@ pub fn read_application(source: &SourceFile) -> Reading {
             }
         }
     }
-    ordered.extend(kubernetes::resolve(
-        kubernetes_objects,
-        &mut kubernetes_sink,
-    ));
+    let resolved = kubernetes::selection::resolve(kubernetes_objects, &mut kubernetes_sink);
+    deployments.extend(resolved.deployments);
+    services.extend(resolved.services);
     failed |= kubernetes_sink.error_count() > 0;
     diagnostics.extend(kubernetes_sink.diagnostics);
-    ordered.sort_by_key(|(order, _, _)| *order);
-    let mut deployments: Vec<Deployment> = Vec::new();
-    let mut names: Vec<(String, crate::source::Span)> = Vec::new();
-    for (_, deployment, name_span) in ordered {
-        if let Some((_, first)) = names.iter().find(|(name, _)| *name == deployment.name) {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::DuplicateDeployment,
-                    Some(name_span),
-                    format!("deployment `{}` is defined twice", deployment.name),
-                )
-                .with_help(format!(
-                    "the first is at line {}; names become host names, so each must be unique",
-                    first.start.line
-                )),
-            );
-            failed = true;
-        } else {
-            names.push((deployment.name.clone(), name_span));
-            deployments.push(deployment);
-        }
-    }
+    deployments.sort_by_key(|(order, _)| *order);
+    services.sort_by_key(|(order, _)| *order);
+    let deployments = unique_by_name(deployments, "deployment", &mut diagnostics);
+    let services = unique_by_name(services, "service", &mut diagnostics);
     if !failed && deployments.is_empty() {
         diagnostics.push(
             Diagnostic::error(Code::MissingField, None, "the file holds no deployment")
@@ -150,7 +134,65 @@ pub fn read_application(source: &SourceFile) -> Reading {
     sort_diagnostics(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     Reading {
-        application: (!has_errors).then_some(Application { deployments }),
+        application: (!has_errors).then_some(Application {
+            deployments,
+            services,
+        }),
         diagnostics,
     }
+}
+
+/// What [`unique_by_name`] needs of deployments and services.
+trait Named {
+    fn name(&self) -> &str;
+    fn span(&self) -> Option<Span>;
+}
+
+impl Named for Deployment {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn span(&self) -> Option<Span> {
+        self.span
+    }
+}
+
+impl Named for Service {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn span(&self) -> Option<Span> {
+        self.span
+    }
+}
+
+/// Keeps the first of each name and reports the others: a name becomes a file name, logical
+/// ids and DNS records, so two objects of one kind cannot share it, whatever their namespaces.
+fn unique_by_name<T: Named>(
+    ordered: Vec<(usize, T)>,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<T> {
+    let mut kept: Vec<T> = Vec::new();
+    for (_, item) in ordered {
+        if let Some(first) = kept.iter().find(|other| other.name() == item.name()) {
+            let place = first
+                .span()
+                .map(|span| format!("the first is at line {}; ", span.start.line))
+                .unwrap_or_default();
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DuplicateDeployment,
+                    item.span(),
+                    format!("{what} `{}` is defined twice", item.name()),
+                )
+                .with_help(format!(
+                    "{place}names become host names, so each must be unique"
+                )),
+            );
+        } else {
+            kept.push(item);
+        }
+    }
+    kept
 }

@@ -11,7 +11,8 @@ use crate::input::manifest::{
 use crate::input::port_syntax::parse_port;
 use crate::input::rules;
 use crate::model::{
-    Container, Deployment, LoadBalancerKind, Mount, Protocol, ReplaceUnhealthy, Resources,
+    Application, Container, DEFAULT_NAMESPACE, Deployment, LoadBalancer, LoadBalancerKind, Mount,
+    Protocol, Resources, Service,
 };
 use crate::schema::{check_against_schema, escape_pointer_segment};
 use crate::yaml::{Node, Value};
@@ -19,11 +20,13 @@ use crate::yaml::{Node, Value};
 /// Grace period before the load balancer's verdict can replace a new VM: boot plus two checks.
 pub const DEFAULT_GRACE_PERIOD_SECONDS: u32 = 60;
 
-/// A short manifest document as a deployment, or every problem found in it.
+/// A short manifest document as a deployment and, when it has ports, the service of the same
+/// name in front of it (the paper's model: a deployment is named where it is served); or
+/// every problem found in it.
 ///
 /// # Errors
 /// Every schema violation, or else every rule broken.
-pub fn parse_short(root: &Node) -> Result<(Deployment, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Vec<Diagnostic>> {
     let port_problems = check_port_strings(root);
     let typed = serde_json::from_value::<Manifest>(root.to_json())
         .ok()
@@ -48,9 +51,25 @@ pub fn parse_short(root: &Node) -> Result<(Deployment, Vec<Diagnostic>), Vec<Dia
         problems: Vec::new(),
         warnings: Vec::new(),
     };
-    let deployment = checker.deployment(&manifest);
+    let (deployment, load_balancer) = checker.deployment(&manifest);
+    let services = load_balancer
+        .map(|load_balancer| Service {
+            name: deployment.name.clone(),
+            namespace: deployment.namespace.clone(),
+            load_balancer,
+            backends: vec![deployment.name.clone()],
+            span: deployment.span,
+        })
+        .into_iter()
+        .collect();
     if checker.problems.is_empty() {
-        Ok((deployment, checker.warnings))
+        Ok((
+            Application {
+                deployments: vec![deployment],
+                services,
+            },
+            checker.warnings,
+        ))
     } else {
         Err(checker.problems)
     }
@@ -67,7 +86,7 @@ impl Checker<'_> {
         self.root.find(pointer, false).map(|node| node.span)
     }
 
-    fn deployment(&mut self, manifest: &Manifest) -> Deployment {
+    fn deployment(&mut self, manifest: &Manifest) -> (Deployment, Option<LoadBalancer>) {
         let mut containers = Vec::new();
         let mut ports = Vec::new();
         for (name, spec) in &manifest.containers {
@@ -123,21 +142,20 @@ impl Checker<'_> {
         let pause = update
             .pause_seconds
             .unwrap_or(rollout::DEFAULT_PAUSE_SECONDS);
-        let replace_unhealthy = load_balancer.is_some().then_some(ReplaceUnhealthy {
-            grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
-        });
-        Deployment {
+        let deployment = Deployment {
             name: manifest.name.clone(),
+            namespace: DEFAULT_NAMESPACE.to_string(),
             replicas: manifest.replicas,
             instance_type: manifest.instance_type.clone(),
             containers,
             init_containers: Vec::new(),
-            load_balancer,
             rollout: resolve_rollout(manifest.replicas, surge, unavailable, pause),
-            replace_unhealthy,
+            grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
+            replace_unhealthy: None,
             hostname: None,
-            share_process_namespace: false,
-        }
+            span: self.span("/name").or(Some(self.root.span)),
+        };
+        (deployment, load_balancer)
     }
 
     fn amount(&mut self, amount: Option<&Amount>, pointer: &str) -> Option<rollout::Amount> {

@@ -5,15 +5,16 @@
 pub mod pod;
 pub mod quantity;
 pub mod reader;
+pub mod selection;
 pub mod service;
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::instance_type::smallest_fitting;
-use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
+use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::rollout::{self, Amount, resolve_rollout};
 use crate::input::manifest::DEFAULT_INSTANCE_TYPE;
 use crate::input::rules;
-use crate::model::{Deployment, Protocol, ReplaceUnhealthy};
+use crate::model::{DEFAULT_NAMESPACE, Deployment};
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 use pod::{ContainerPort, Pod, read_pod};
@@ -65,7 +66,7 @@ pub fn is_kubernetes(root: &Node) -> bool {
 }
 
 /// A Deployment read, waiting for the Services that select it.
-struct PendingDeployment {
+pub struct PendingDeployment {
     order: usize,
     deployment: Deployment,
     labels: Vec<(String, String)>,
@@ -156,11 +157,12 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 ));
                 return;
             }
-            let (name, name_span, annotations) = read_metadata(&mut object, sink);
+            let metadata = read_metadata(&mut object, sink);
             let spec = object.object("spec", sink);
             object.accept(&["status"]);
             object.finish(sink, |_| None);
-            if let Some(service) = read_service(name, name_span, &annotations, spec, sink) {
+            let order = next(objects);
+            if let Some(service) = read_service(metadata, order, spec, sink) {
                 objects.services.push(service);
             }
         }
@@ -189,11 +191,19 @@ fn next(objects: &mut Objects) -> usize {
     objects.document * 1_000_000 + objects.count
 }
 
-/// `metadata`: the name (and its span), and annotations with their spans.
-fn read_metadata(
-    object: &mut Object<'_>,
-    sink: &mut Sink,
-) -> (String, Span, Vec<(String, String, Span)>) {
+/// What every object's `metadata` gives i2kit.
+pub struct Metadata {
+    /// A DNS label (checked), or empty after an error.
+    pub name: String,
+    pub name_span: Span,
+    /// A DNS label (checked); `default` when absent, as `kubectl apply` would place it.
+    pub namespace: String,
+    pub annotations: Vec<(String, String, Span)>,
+}
+
+/// `metadata`: the name and namespace, each checked as a DNS label since both become DNS
+/// names, and annotations with their spans.
+fn read_metadata(object: &mut Object<'_>, sink: &mut Sink) -> Metadata {
     let object_span = object.span();
     let Some(mut metadata) = object.object("metadata", sink) else {
         sink.push(Diagnostic::error(
@@ -201,16 +211,24 @@ fn read_metadata(
             Some(object_span),
             "the object has no `metadata.name`",
         ));
-        return (String::new(), object_span, Vec::new());
+        return Metadata {
+            name: String::new(),
+            name_span: object_span,
+            namespace: DEFAULT_NAMESPACE.to_string(),
+            annotations: Vec::new(),
+        };
     };
     let name_span = metadata_name_span(&metadata).unwrap_or(metadata.span());
-    let name = metadata.string("name", sink).unwrap_or_default();
+    let mut name = metadata.string("name", sink).unwrap_or_default();
     if name.is_empty() {
         sink.push(Diagnostic::error(
             Code::MissingField,
             Some(metadata.span()),
             "`metadata.name` is missing",
         ));
+    } else if !rules::is_dns_label(&name) {
+        sink.push(crate::schema::invalid_dns_label(&name, Some(name_span)));
+        name.clear();
     }
     let mut annotations = Vec::new();
     if let Some(mut map) = metadata.object("annotations", sink) {
@@ -233,14 +251,19 @@ fn read_metadata(
         }
         map.accept_all();
     }
-    if let Some(span) = metadata.key_span("namespace") {
-        metadata.accept(&["namespace"]);
-        sink.ignored(
-            span,
-            "metadata.namespace",
-            "every deployment is named <name>.<hosted zone>, whatever its namespace",
-        );
-    }
+    let namespace_span = metadata
+        .entries()
+        .into_iter()
+        .find(|(key, _)| key.as_str() == Some("namespace"))
+        .map(|(_, value)| value.span);
+    let namespace = match metadata.string("namespace", sink) {
+        Some(namespace) if rules::is_dns_label(&namespace) => namespace,
+        Some(namespace) => {
+            sink.push(crate::schema::invalid_dns_label(&namespace, namespace_span));
+            DEFAULT_NAMESPACE.to_string()
+        }
+        None => DEFAULT_NAMESPACE.to_string(),
+    };
     metadata.accept(&[
         "labels",
         "uid",
@@ -255,7 +278,12 @@ fn read_metadata(
         "deletionGracePeriodSeconds",
     ]);
     metadata.finish(sink, |_| None);
-    (name, name_span, annotations)
+    Metadata {
+        name,
+        name_span,
+        namespace,
+        annotations,
+    }
 }
 
 fn metadata_name_span(metadata: &Object<'_>) -> Option<Span> {
@@ -272,10 +300,12 @@ fn read_deployment(
     sink: &mut Sink,
 ) -> Option<PendingDeployment> {
     let errors_before = sink.error_count();
-    let (name, name_span, annotations) = read_metadata(&mut object, sink);
-    if !name.is_empty() && !rules::is_dns_label(&name) {
-        sink.push(crate::schema::invalid_dns_label(&name, Some(name_span)));
-    }
+    let Metadata {
+        name,
+        name_span,
+        namespace,
+        annotations,
+    } = read_metadata(&mut object, sink);
     object.accept(&["status"]);
     let Some(mut spec) = object.object("spec", sink) else {
         sink.push(Diagnostic::error(
@@ -321,7 +351,13 @@ fn read_deployment(
                 metadata.finish(sink, |_| None);
             }
             match template.object("spec", sink) {
-                Some(pod_spec) => pod = read_pod(pod_spec, sink),
+                Some(pod_spec) => {
+                    let shared_pid = pod_spec.key_span("shareProcessNamespace");
+                    pod = read_pod(pod_spec, sink);
+                    if pod.share_process_namespace {
+                        sink.push(shared_process_namespace_error(shared_pid));
+                    }
+                }
                 None => sink.push(Diagnostic::error(
                     Code::MissingField,
                     Some(template.span()),
@@ -352,20 +388,22 @@ fn read_deployment(
         _ => None,
     });
     let instance_type = choose_instance_type(&annotations, &pod, name_span, sink);
+    let start_delay = pod.liveness_delay.unwrap_or(0);
     Some(PendingDeployment {
         failed: sink.error_count() > errors_before,
         order,
         deployment: Deployment {
             name,
+            namespace,
             replicas,
             instance_type,
             containers: pod.containers,
             init_containers: pod.init_containers,
-            load_balancer: None,
             rollout,
+            grace_period_seconds: BOOT_SECONDS.saturating_add(start_delay),
             replace_unhealthy: None,
             hostname: pod.hostname,
-            share_process_namespace: pod.share_process_namespace,
+            span: Some(name_span),
         },
         labels,
         ports: pod.ports,
@@ -510,239 +548,14 @@ fn choose_instance_type(
     }
 }
 
-/// Matches Services to Deployments by label and plans each load balancer; returns the
-/// deployments with their document order.
-pub fn resolve(objects: Objects, sink: &mut Sink) -> Vec<(usize, Deployment, Span)> {
-    let Objects {
-        deployments,
-        services,
-        ..
-    } = objects;
-    for service in &services {
-        if service.selector.is_empty() {
-            sink.push(Diagnostic::warning(
-                Code::ServiceSelection,
-                Some(service.span),
-                format!(
-                    "Service `{}` has no selector, so no VMs serve it; it is ignored",
-                    service.name
-                ),
-            ));
-        } else if !deployments.iter().any(|pending| selects(service, pending)) {
-            sink.push(Diagnostic::warning(
-                Code::ServiceSelection,
-                Some(service.span),
-                format!(
-                    "Service `{}` selects no Deployment in this file; it is ignored",
-                    service.name
-                ),
-            ));
-        }
-    }
-    deployments
-        .into_iter()
-        .filter(|pending| !pending.failed)
-        .map(|mut pending| {
-            let selecting: Vec<&Service> = services
-                .iter()
-                .filter(|service| selects(service, &pending))
-                .collect();
-            plan(&mut pending, &selecting, sink);
-            (pending.order, pending.deployment, pending.span)
-        })
-        .collect()
-}
-
-fn selects(service: &Service, pending: &PendingDeployment) -> bool {
-    !service.selector.is_empty()
-        && service
-            .selector
-            .iter()
-            .all(|label| pending.labels.contains(label))
-}
-
-fn plan(pending: &mut PendingDeployment, services: &[&Service], sink: &mut Sink) {
-    let name = pending.deployment.name.clone();
-    let mut requests = Vec::new();
-    let (public, kind) = if services.is_empty() {
-        // No Service: the declared container ports stay reachable inside the VPC, as pod IPs
-        // are inside a cluster, through an internal load balancer and a Route 53 name.
-        for port in &pending.ports {
-            requests.push(PortRequest {
-                container: port.container.clone(),
-                listener_port: port.number,
-                container_port: port.number,
-                listener_protocol: port.udp.then_some(Protocol::Udp),
-                target_protocol: port.udp.then_some(Protocol::Udp),
-                certificate: None,
-                span: Some(port.span),
-            });
-        }
-        (false, None)
-    } else {
-        let first = services[0];
-        for other in &services[1..] {
-            if other.public != first.public
-                || (other.kind.is_some() && first.kind.is_some() && other.kind != first.kind)
-            {
-                sink.push(
-                    Diagnostic::error(
-                        Code::ServiceSelection,
-                        Some(other.span),
-                        format!("Services `{}` and `{}` both select Deployment `{name}` but ask for different load balancers", first.name, other.name),
-                    )
-                    .with_help("a deployment's VMs sit behind one load balancer; give both Services the same type and scheme"),
-                );
-            }
-        }
-        for service in services {
-            for port in &service.ports {
-                if let Some(request) = port_request(service, port, pending, sink) {
-                    requests.push(request);
-                }
-            }
-        }
-        (
-            first.public,
-            services.iter().find_map(|service| service.kind),
-        )
-    };
-    let mut health = pending.readiness.clone().unwrap_or_default();
-    if let Some(service) = services.first() {
-        overlay(&mut health, &service.health);
-    }
-    let errors_before = sink.error_count();
-    match plan_load_balancer(&requests, kind, public, &health) {
-        Ok(load_balancer) => pending.deployment.load_balancer = load_balancer,
-        Err(problems) => problems.into_iter().for_each(|problem| sink.push(problem)),
-    }
-    if sink.error_count() > errors_before {
-        return;
-    }
-    if pending.deployment.load_balancer.is_some() {
-        pending.deployment.replace_unhealthy = Some(ReplaceUnhealthy {
-            grace_period_seconds: BOOT_SECONDS.saturating_add(pending.liveness_delay.unwrap_or(0)),
-        });
-    } else if pending.liveness_delay.is_some() {
-        sink.ignored(
-            pending.span,
-            &format!("livenessProbe of Deployment `{name}`"),
-            "with no port exposed, no load balancer can check the VMs",
-        );
-    }
-}
-
-/// Annotation settings win over the readiness probe's: they configure the load balancer itself.
-fn overlay(health: &mut HealthCheckRequest, annotations: &HealthCheckRequest) {
-    health.protocol = annotations.protocol.or(health.protocol);
-    health.port = annotations.port.or(health.port);
-    health.path = annotations.path.clone().or(health.path.take());
-    health.interval_seconds = annotations.interval_seconds.or(health.interval_seconds);
-    health.timeout_seconds = annotations.timeout_seconds.or(health.timeout_seconds);
-    health.healthy_threshold = annotations.healthy_threshold.or(health.healthy_threshold);
-    health.unhealthy_threshold = annotations
-        .unhealthy_threshold
-        .or(health.unhealthy_threshold);
-    if health.span.is_none() {
-        health.span = annotations.span;
-    }
-}
-
-fn port_request(
-    service: &Service,
-    port: &service::ServicePort,
-    pending: &PendingDeployment,
-    sink: &mut Sink,
-) -> Option<PortRequest> {
-    let declared = |number: u16| {
-        pending
-            .ports
-            .iter()
-            .find(|declared| declared.number == number)
-    };
-    let first_container = pending
-        .deployment
-        .containers
-        .first()
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
-    let (container_port, container) = match &port.target {
-        None => (
-            port.port,
-            declared(port.port).map_or(first_container, |p| p.container.clone()),
-        ),
-        Some(IntOrString::Int(number)) => match u16::try_from(*number).ok().filter(|n| *n > 0) {
-            Some(number) => (
-                number,
-                declared(number).map_or(first_container, |p| p.container.clone()),
-            ),
-            None => {
-                sink.push(Diagnostic::error(
-                    Code::PortSyntax,
-                    Some(port.target_span),
-                    format!("targetPort {number} is outside 1–65535"),
-                ));
-                return None;
-            }
-        },
-        Some(IntOrString::Text(name)) => match pending
-            .ports
-            .iter()
-            .find(|declared| declared.name.as_deref() == Some(name.as_str()))
-        {
-            Some(declared) => (declared.number, declared.container.clone()),
-            None => {
-                let names: Vec<&str> = pending
-                    .ports
-                    .iter()
-                    .filter_map(|p| p.name.as_deref())
-                    .collect();
-                let mut problem = Diagnostic::error(
-                    Code::ServiceSelection,
-                    Some(port.target_span),
-                    format!(
-                        "targetPort `{name}` names no container port of Deployment `{}`",
-                        pending.deployment.name
-                    ),
-                );
-                problem = match did_you_mean(name, names.iter().copied()) {
-                    Some(suggestion) => problem.with_help(format!("did you mean `{suggestion}`?")),
-                    None if names.is_empty() => problem.with_help("name a container port (`ports: [{name: http, containerPort: 8080}]`) or use its number"),
-                    None => problem.with_help(format!("the named ports are: {}", names.join(", "))),
-                };
-                sink.push(problem);
-                return None;
-            }
-        },
-    };
-    let tls = service.terminates_tls(port.port, port.name.as_deref());
-    let (listener_protocol, target_protocol) = if port.udp {
-        (Some(Protocol::Udp), Some(Protocol::Udp))
-    } else if tls {
-        match service.backend {
-            Some(Protocol::Tls) => (Some(Protocol::Tls), Some(Protocol::Tls)),
-            Some(Protocol::Tcp) => (Some(Protocol::Tls), Some(Protocol::Tcp)),
-            Some(Protocol::Https) => (Some(Protocol::Https), Some(Protocol::Https)),
-            _ => (Some(Protocol::Https), Some(Protocol::Http)),
-        }
-    } else {
-        match service.backend {
-            Some(Protocol::Http) => (Some(Protocol::Http), Some(Protocol::Http)),
-            Some(Protocol::Tcp) => (Some(Protocol::Tcp), Some(Protocol::Tcp)),
-            backend => (port.app_protocol, backend),
-        }
-    };
-    Some(PortRequest {
-        container,
-        listener_port: port.port,
-        container_port,
-        listener_protocol,
-        target_protocol,
-        certificate: if tls {
-            service.certificate.clone()
-        } else {
-            None
-        },
-        span: Some(port.span),
-    })
+/// LinuxKit can put a container in a new PID namespace or in the VM's own; it cannot make one
+/// for a group of containers. The VM's own would show every container init, containerd and
+/// the other system services, which `shareProcessNamespace` never asked for.
+fn shared_process_namespace_error(span: Option<Span>) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnsupportedPodFeature,
+        span,
+        "`shareProcessNamespace: true` cannot be compiled: LinuxKit can share only the VM's own process namespace, which would expose its init and containerd to the pod",
+    )
+    .with_help("remove it; the pod's containers still share the VM's network, IPC and volumes. A sidecar that must see another container's processes belongs in the same image")
 }

@@ -1,6 +1,7 @@
 //! A Kubernetes Service → the load balancer it asks for: listener ports, scheme, and the AWS
 //! load-balancer annotations teams already use with the in-tree cloud provider.
 
+use super::Metadata;
 use super::reader::{IntOrString, Object, Sink, int_or_string};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::HealthCheckRequest;
@@ -33,6 +34,9 @@ pub enum SslPorts {
 #[derive(Debug, Clone)]
 pub struct Service {
     pub name: String,
+    pub namespace: String,
+    /// Place in the input, for document order.
+    pub order: usize,
     pub span: Span,
     pub selector: Vec<(String, String)>,
     pub public: bool,
@@ -60,14 +64,21 @@ impl Service {
 
 /// Reads a `v1 Service` (metadata and spec already split by the caller).
 pub fn read_service(
-    name: String,
-    span: Span,
-    annotations: &[(String, String, Span)],
+    metadata: Metadata,
+    order: usize,
     spec: Option<Object<'_>>,
     sink: &mut Sink,
 ) -> Option<Service> {
+    let Metadata {
+        name,
+        name_span: span,
+        namespace,
+        annotations,
+    } = metadata;
     let mut service = Service {
         name,
+        namespace,
+        order,
         span,
         selector: Vec::new(),
         public: false,
@@ -141,7 +152,7 @@ pub fn read_service(
         "publishNotReadyAddresses" => Some("only VMs passing the health check receive traffic"),
         _ => None,
     });
-    read_annotations(annotations, &mut service, sink);
+    read_annotations(&annotations, &mut service, sink);
     Some(service)
 }
 
@@ -218,9 +229,6 @@ fn read_annotations(
 ) {
     for (key, value, span) in annotations {
         let Some(setting) = key.strip_prefix(ANNOTATION_PREFIX) else {
-            if key == "service.beta.kubernetes.io/aws-load-balancer-internal" {
-                service.public = false;
-            }
             continue;
         };
         let key_span = *span;
@@ -249,7 +257,13 @@ fn read_annotations(
                     sink.push(problem);
                 }
             },
-            "internal" => service.public = !matches!(value.as_str(), "true" | "0.0.0.0/0"),
+            // The cloud provider reads any value but "false" as internal; "false" leaves the
+            // Service's type to decide, so a ClusterIP Service stays internal.
+            "internal" => {
+                if value != "false" {
+                    service.public = false;
+                }
+            }
             "ssl-cert" => {
                 if value.starts_with("arn:") {
                     service.certificate = Some(value.clone());

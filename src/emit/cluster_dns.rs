@@ -1,0 +1,89 @@
+//! The VPC's private hosted zone `cluster.local` and each service's record in it. A VPC can be
+//! associated with only one private zone of a name, so a second stack in the same VPC passes
+//! the first one's zone id instead of creating another (Route 53 ConflictingDomainExists).
+
+use crate::dns::{CLUSTER_DOMAIN, service_domain};
+use crate::emit::intrinsic::Expr;
+use crate::emit::naming::{CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, VPC_PARAMETER};
+use crate::model::Service;
+use serde_json::{Value, json};
+
+/// The logical id of the zone the template creates when no zone id is passed.
+pub const CLUSTER_ZONE: &str = "ClusterDnsZone";
+
+#[must_use]
+pub fn zone_parameter() -> Value {
+    json!({
+        "Type": "String",
+        "Default": "",
+        "Description": "The id of an existing private hosted zone cluster.local associated with this VPC (another i2kit stack's ClusterDnsZoneId output); empty creates one. A VPC can hold one private zone of a name. The VPC needs enableDnsSupport and enableDnsHostnames.",
+        "AllowedPattern": "^$|^Z[A-Z0-9]{1,31}$",
+        "ConstraintDescription": "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, or empty"
+    })
+}
+
+#[must_use]
+pub fn zone_condition() -> Value {
+    json!({ "Fn::Equals": [Expr::reference(CLUSTER_ZONE_PARAMETER), ""] })
+}
+
+#[must_use]
+pub fn zone() -> Value {
+    json!({
+        "Type": "AWS::Route53::HostedZone",
+        "Condition": CLUSTER_ZONE_CONDITION,
+        "Properties": {
+            "HostedZoneConfig": {
+                "Comment": "Kubernetes service names for i2kit VMs: <service>.<namespace>.svc.cluster.local"
+            },
+            "Name": CLUSTER_DOMAIN,
+            "VPCs": [{
+                "VPCId": Expr::reference(VPC_PARAMETER),
+                "VPCRegion": Expr::reference("AWS::Region")
+            }]
+        },
+        "Metadata": {
+            "checkov": {
+                "skip": [{
+                    "id": "CKV2_AWS_38",
+                    "comment": "a private zone answers only inside the VPC; DNSSEC signing applies to public zones"
+                }, {
+                    "id": "CKV2_AWS_39",
+                    "comment": "query logging for a private zone goes through Route 53 Resolver query logging, configured per VPC outside the application's stack"
+                }]
+            }
+        }
+    })
+}
+
+/// The zone in use: the one created here, or the one passed in.
+#[must_use]
+pub fn zone_id() -> Expr {
+    Expr::If(
+        CLUSTER_ZONE_CONDITION.to_string(),
+        Box::new(Expr::reference(CLUSTER_ZONE)),
+        Box::new(Expr::reference(CLUSTER_ZONE_PARAMETER)),
+    )
+}
+
+#[must_use]
+pub fn zone_output() -> Value {
+    json!({
+        "Description": "The private hosted zone cluster.local: pass it as ClusterDnsZoneId to other stacks in this VPC.",
+        "Value": zone_id()
+    })
+}
+
+/// `<name>.<namespace>.svc.cluster.local.` as an alias of the service's load balancer.
+#[must_use]
+pub fn cluster_record(service: &Service, alias_target: &Value) -> Value {
+    json!({
+        "Type": "AWS::Route53::RecordSet",
+        "Properties": {
+            "AliasTarget": alias_target,
+            "HostedZoneId": zone_id(),
+            "Name": service_domain(service) + ".",
+            "Type": "A"
+        }
+    })
+}

@@ -1,0 +1,342 @@
+//! The second phase of reading Kubernetes input: with every object collected, each Service
+//! finds the Deployments it selects (by label, within its namespace, as Kubernetes does) and
+//! becomes one load balancer in front of all of them. A Deployment no Service selects keeps
+//! its declared container ports reachable inside the VPC, as pod IPs are inside a cluster.
+
+use super::pod::ContainerPort;
+use super::reader::{IntOrString, Sink};
+use super::service::{Service, ServicePort};
+use super::{Objects, PendingDeployment};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
+use crate::model::{self, Deployment, LoadBalancerKind, Protocol};
+
+/// The model objects of the Kubernetes input, each with its place in the input.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub deployments: Vec<(usize, Deployment)>,
+    pub services: Vec<(usize, model::Service)>,
+}
+
+/// Matches Services to Deployments and plans each load balancer.
+pub fn resolve(objects: Objects, sink: &mut Sink) -> Resolved {
+    let Objects {
+        deployments,
+        services,
+        ..
+    } = objects;
+    let mut resolved = Resolved::default();
+    let mut served = vec![false; deployments.len()];
+    for service in &services {
+        if service.selector.is_empty() {
+            sink.push(Diagnostic::warning(
+                Code::ServiceSelection,
+                Some(service.span),
+                format!(
+                    "Service `{}` has no selector, so no VMs serve it; it is ignored",
+                    service.name
+                ),
+            ));
+            continue;
+        }
+        let selected: Vec<usize> = (0..deployments.len())
+            .filter(|index| selects(service, &deployments[*index]))
+            .collect();
+        if selected.is_empty() {
+            sink.push(Diagnostic::warning(
+                Code::ServiceSelection,
+                Some(service.span),
+                format!(
+                    "Service `{}` selects no Deployment in namespace `{}` of this input; it is ignored",
+                    service.name, service.namespace
+                ),
+            ));
+            continue;
+        }
+        let backends: Vec<&PendingDeployment> =
+            selected.iter().map(|index| &deployments[*index]).collect();
+        // A backend with errors is not compiled; its errors already stop the compilation.
+        if backends.iter().any(|pending| pending.failed) {
+            continue;
+        }
+        if let Some(planned) = plan_service(service, &backends, sink) {
+            for index in selected {
+                served[index] = true;
+            }
+            resolved.services.push((service.order, planned));
+        }
+    }
+    for (pending, served) in deployments.iter().zip(served) {
+        if pending.failed || served {
+            continue;
+        }
+        match implicit_service(pending, sink) {
+            Some(planned) => resolved.services.push((pending.order, planned)),
+            None if pending.liveness_delay.is_some() => sink.ignored(
+                pending.span,
+                &format!("livenessProbe of Deployment `{}`", pending.deployment.name),
+                "with no port exposed, no load balancer can check the VMs",
+            ),
+            None => {}
+        }
+    }
+    resolved.deployments = deployments
+        .into_iter()
+        .filter(|pending| !pending.failed)
+        .map(|pending| (pending.order, pending.deployment))
+        .collect();
+    resolved
+}
+
+fn selects(service: &Service, pending: &PendingDeployment) -> bool {
+    service.namespace == pending.deployment.namespace
+        && service
+            .selector
+            .iter()
+            .all(|label| pending.labels.contains(label))
+}
+
+/// One load balancer for `service`, forwarding to the VMs of every backend.
+fn plan_service(
+    service: &Service,
+    backends: &[&PendingDeployment],
+    sink: &mut Sink,
+) -> Option<model::Service> {
+    let errors_before = sink.error_count();
+    let requests: Vec<PortRequest> = service
+        .ports
+        .iter()
+        .filter_map(|port| port_request(service, port, backends, sink))
+        .collect();
+    if sink.error_count() > errors_before {
+        return None;
+    }
+    // One target group has one health check: the first backend's readiness probe, with the
+    // Service's annotations over it, since they configure the load balancer itself.
+    let mut health = backends
+        .first()
+        .and_then(|pending| pending.readiness.clone())
+        .unwrap_or_default();
+    overlay(&mut health, &service.health);
+    let load_balancer = match plan_load_balancer(&requests, service.kind, service.public, &health) {
+        Ok(Some(load_balancer)) => load_balancer,
+        Ok(None) => {
+            sink.ignored(
+                service.span,
+                &format!("Service `{}`", service.name),
+                "it has no ports, so there is nothing to balance",
+            );
+            return None;
+        }
+        Err(problems) => {
+            problems.into_iter().for_each(|problem| sink.push(problem));
+            return None;
+        }
+    };
+    Some(model::Service {
+        name: service.name.clone(),
+        namespace: service.namespace.clone(),
+        load_balancer,
+        backends: backends
+            .iter()
+            .map(|pending| pending.deployment.name.clone())
+            .collect(),
+        span: Some(service.span),
+    })
+}
+
+/// The Deployment's declared container ports on an internal load balancer named after it.
+fn implicit_service(pending: &PendingDeployment, sink: &mut Sink) -> Option<model::Service> {
+    let requests: Vec<PortRequest> = pending.ports.iter().map(implicit_request).collect();
+    let health = pending.readiness.clone().unwrap_or_default();
+    match plan_load_balancer(&requests, None, false, &health) {
+        Ok(load_balancer) => load_balancer.map(|load_balancer| model::Service {
+            name: pending.deployment.name.clone(),
+            namespace: pending.deployment.namespace.clone(),
+            load_balancer,
+            backends: vec![pending.deployment.name.clone()],
+            span: Some(pending.span),
+        }),
+        Err(problems) => {
+            problems.into_iter().for_each(|problem| sink.push(problem));
+            None
+        }
+    }
+}
+
+fn implicit_request(port: &ContainerPort) -> PortRequest {
+    PortRequest {
+        container: port.container.clone(),
+        listener_port: port.number,
+        container_port: port.number,
+        listener_protocol: port.udp.then_some(Protocol::Udp),
+        target_protocol: port.udp.then_some(Protocol::Udp),
+        certificate: None,
+        span: Some(port.span),
+    }
+}
+
+/// Annotation settings win over the readiness probe's: they configure the load balancer itself.
+fn overlay(health: &mut HealthCheckRequest, annotations: &HealthCheckRequest) {
+    health.protocol = annotations.protocol.or(health.protocol);
+    health.port = annotations.port.or(health.port);
+    health.path = annotations.path.clone().or(health.path.take());
+    health.interval_seconds = annotations.interval_seconds.or(health.interval_seconds);
+    health.timeout_seconds = annotations.timeout_seconds.or(health.timeout_seconds);
+    health.healthy_threshold = annotations.healthy_threshold.or(health.healthy_threshold);
+    health.unhealthy_threshold = annotations
+        .unhealthy_threshold
+        .or(health.unhealthy_threshold);
+    if health.span.is_none() {
+        health.span = annotations.span;
+    }
+}
+
+/// The container port a Service port reaches in one backend, and the container listening.
+fn target_in(
+    port: &ServicePort,
+    pending: &PendingDeployment,
+    sink: &mut Sink,
+) -> Option<(u16, String)> {
+    let declared = |number: u16| {
+        pending
+            .ports
+            .iter()
+            .find(|declared| declared.number == number)
+    };
+    let first_container = || {
+        pending
+            .deployment
+            .containers
+            .first()
+            .map(|container| container.name.clone())
+            .unwrap_or_default()
+    };
+    let by_number = |number: u16| {
+        (
+            number,
+            declared(number).map_or_else(first_container, |p| p.container.clone()),
+        )
+    };
+    match &port.target {
+        None => Some(by_number(port.port)),
+        Some(IntOrString::Int(number)) => match u16::try_from(*number).ok().filter(|n| *n > 0) {
+            Some(number) => Some(by_number(number)),
+            None => {
+                sink.push(Diagnostic::error(
+                    Code::PortSyntax,
+                    Some(port.target_span),
+                    format!("targetPort {number} is outside 1–65535"),
+                ));
+                None
+            }
+        },
+        Some(IntOrString::Text(name)) => {
+            if let Some(declared) = pending
+                .ports
+                .iter()
+                .find(|declared| declared.name.as_deref() == Some(name.as_str()))
+            {
+                return Some((declared.number, declared.container.clone()));
+            }
+            let names: Vec<&str> = pending
+                .ports
+                .iter()
+                .filter_map(|p| p.name.as_deref())
+                .collect();
+            let mut problem = Diagnostic::error(
+                Code::ServiceSelection,
+                Some(port.target_span),
+                format!(
+                    "targetPort `{name}` names no container port of Deployment `{}`",
+                    pending.deployment.name
+                ),
+            );
+            problem = match did_you_mean(name, names.iter().copied()) {
+                Some(suggestion) => problem.with_help(format!("did you mean `{suggestion}`?")),
+                None if names.is_empty() => problem.with_help(
+                    "name a container port (`ports: [{name: http, containerPort: 8080}]`) or use its number",
+                ),
+                None => problem.with_help(format!("the named ports are: {}", names.join(", "))),
+            };
+            sink.push(problem);
+            None
+        }
+    }
+}
+
+fn port_request(
+    service: &Service,
+    port: &ServicePort,
+    backends: &[&PendingDeployment],
+    sink: &mut Sink,
+) -> Option<PortRequest> {
+    let mut targets = Vec::new();
+    for pending in backends {
+        targets.push((pending, target_in(port, pending, sink)?));
+    }
+    let (first, (container_port, container)) = targets.first()?.clone();
+    if let Some((other, (other_port, _))) = targets
+        .iter()
+        .find(|(_, (number, _))| *number != container_port)
+    {
+        sink.push(
+            Diagnostic::error(
+                Code::ServiceSelection,
+                Some(port.target_span),
+                format!(
+                    "port {} of Service `{}` reaches port {container_port} in Deployment `{}` but port {other_port} in `{}`",
+                    port.port, service.name, first.deployment.name, other.deployment.name
+                ),
+            )
+            .with_help("one target group forwards to one port on every VM: give the container ports the same number"),
+        );
+        return None;
+    }
+    let (listener_protocol, target_protocol) = protocols(service, port);
+    let tls = service.terminates_tls(port.port, port.name.as_deref());
+    Some(PortRequest {
+        container,
+        listener_port: port.port,
+        container_port,
+        listener_protocol,
+        target_protocol,
+        certificate: if tls {
+            service.certificate.clone()
+        } else {
+            None
+        },
+        span: Some(port.span),
+    })
+}
+
+/// Listener and target protocols as the in-tree AWS cloud provider chooses them: a network
+/// load balancer terminates TLS with a TLS listener and speaks TCP otherwise; a classic or
+/// application one uses HTTPS, and the backend-protocol annotation picks what reaches the VMs.
+fn protocols(service: &Service, port: &ServicePort) -> (Option<Protocol>, Option<Protocol>) {
+    let tls = service.terminates_tls(port.port, port.name.as_deref());
+    let network = service.kind == Some(LoadBalancerKind::Network);
+    if port.udp {
+        return (Some(Protocol::Udp), Some(Protocol::Udp));
+    }
+    if network {
+        return match (tls, service.backend) {
+            (true, Some(Protocol::Tls)) => (Some(Protocol::Tls), Some(Protocol::Tls)),
+            (true, _) => (Some(Protocol::Tls), Some(Protocol::Tcp)),
+            (false, _) => (Some(Protocol::Tcp), Some(Protocol::Tcp)),
+        };
+    }
+    if tls {
+        return match service.backend {
+            Some(Protocol::Tls) => (Some(Protocol::Tls), Some(Protocol::Tls)),
+            Some(Protocol::Tcp) => (Some(Protocol::Tls), Some(Protocol::Tcp)),
+            Some(Protocol::Https) => (Some(Protocol::Https), Some(Protocol::Https)),
+            _ => (Some(Protocol::Https), Some(Protocol::Http)),
+        };
+    }
+    match service.backend {
+        Some(Protocol::Http) => (Some(Protocol::Http), Some(Protocol::Http)),
+        Some(Protocol::Tcp) => (Some(Protocol::Tcp), Some(Protocol::Tcp)),
+        backend => (port.app_protocol, backend),
+    }
+}
