@@ -1,0 +1,198 @@
+//! One container of a pod template → the model's container, plus what it tells the pod:
+//! its ports, its requests and its probes.
+
+use super::super::reader::{Object, Sink, text};
+use super::PodContext;
+use super::environment::{expand_references, read_env};
+use super::ports::{ContainerPort, read_ports};
+use super::probes::{read_liveness_delay, read_readiness};
+use super::resources::{Requests, read_resources};
+use super::security::read_container_security;
+use super::volumes::read_mounts;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::load_balancer::HealthCheckRequest;
+use crate::input::rules;
+use crate::model::Container;
+use crate::yaml::Node;
+
+/// What one container contributes to its pod. Everything but `container` counts even when
+/// the container had errors, so that Services and probes that refer to it are not reported
+/// a second time.
+pub struct ContainerReading {
+    pub name: String,
+    /// `None` when the container had errors.
+    pub container: Option<Container>,
+    pub ports: Vec<ContainerPort>,
+    pub requests: Requests,
+    /// The readiness probe, when it checks HTTP or TCP.
+    pub readiness: Option<HealthCheckRequest>,
+    pub liveness_delay: Option<u32>,
+}
+
+fn container_reason(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "imagePullPolicy" => "the image is pulled once, when `linuxkit build` makes the VM image",
+        "startupProbe" => {
+            "the Auto Scaling group's grace period covers start-up; use livenessProbe.initialDelaySeconds"
+        }
+        "lifecycle" => "LinuxKit has no post-start or pre-stop hooks",
+        "terminationMessagePath" | "terminationMessagePolicy" => {
+            "there is no kubelet to read a termination message"
+        }
+        "stdin" | "stdinOnce" | "tty" => "services of a VM have no terminal",
+        "resizePolicy" | "restartPolicy" => "LinuxKit restarts no container",
+        "volumeDevices" => "raw block devices cannot be mapped",
+        _ => return None,
+    })
+}
+
+/// Reads the container at `path`; `None` when it is not a mapping. `earlier_ports` are the
+/// ports of the containers read before it, which a probe of a container of the same name
+/// may name.
+pub fn read_container(
+    node: &Node,
+    path: &str,
+    context: &PodContext<'_>,
+    earlier_ports: &[ContainerPort],
+    init: bool,
+    sink: &mut Sink,
+) -> Option<ContainerReading> {
+    let mut object = Object::new(node, path, sink)?;
+    let errors_before = sink.error_count();
+    let name = match object.string("name", sink) {
+        Some(name) => name,
+        None => {
+            sink.push(Diagnostic::error(
+                Code::MissingField,
+                Some(object.span()),
+                format!("`{path}` has no `name`"),
+            ));
+            String::new()
+        }
+    };
+    if let Some(problem) = rules::check_container_name(&name, object.key_span("name")) {
+        sink.push(problem);
+    }
+    let image = object.string("image", sink);
+    if image.is_none() && object.key_span("image").is_none() {
+        sink.push(
+            Diagnostic::error(
+                Code::MissingField,
+                Some(object.span()),
+                format!("container `{name}` has no `image`"),
+            )
+            .with_help("add `image: <repository>:<tag>`"),
+        );
+    }
+    if let Some(image) = &image
+        && let Some(warning) =
+            rules::check_image_pinned(image, node.get("image").map(|image| image.span))
+    {
+        sink.push(warning);
+    }
+    let env = read_env(&mut object, sink);
+    let command = read_command(&mut object, env.as_deref().unwrap_or_default(), sink);
+    let working_dir = object.string("workingDir", sink);
+    let ports = if init {
+        object.accept(&["ports"]);
+        Vec::new()
+    } else {
+        read_ports(&mut object, &name, sink)
+    };
+    let (resources, requests) = read_resources(&mut object, sink);
+    let privileges = read_container_security(&mut object, context.security, sink);
+    let mounts = read_mounts(&mut object, context.volumes, sink);
+    let mut readiness = None;
+    let mut liveness_delay = None;
+    for (key, is_readiness) in [("readinessProbe", true), ("livenessProbe", false)] {
+        let Some(probe) = object.object(key, sink) else {
+            continue;
+        };
+        if init {
+            sink.ignored(
+                probe.span(),
+                probe.path(),
+                "init containers run to completion before traffic arrives",
+            );
+            continue;
+        }
+        if is_readiness {
+            let named: Vec<&ContainerPort> = earlier_ports
+                .iter()
+                .chain(&ports)
+                .filter(|port| port.container == name)
+                .collect();
+            readiness = read_readiness(probe, &name, &named, sink);
+        } else {
+            liveness_delay = Some(read_liveness_delay(probe, sink));
+        }
+    }
+    object.finish(sink, container_reason);
+    let container = (sink.error_count() == errors_before).then(|| Container {
+        name: name.clone(),
+        image: image.unwrap_or_default(),
+        command,
+        env: env.map(rules::with_default_path),
+        working_dir,
+        capabilities: privileges.capabilities,
+        uid: privileges.uid,
+        gid: privileges.gid,
+        additional_gids: context.security.supplemental_groups.clone(),
+        read_only_root: privileges.read_only_root,
+        no_new_privileges: privileges.no_new_privileges,
+        mounts,
+        resources,
+    });
+    Some(ContainerReading {
+        name,
+        container,
+        ports,
+        requests,
+        readiness,
+        liveness_delay,
+    })
+}
+
+fn string_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Vec<String>> {
+    let path = object.child(key);
+    let node = object.take(key)?;
+    let crate::yaml::Value::Sequence(items) = &node.value else {
+        sink.wrong_type(node, &path, "a list of strings");
+        return None;
+    };
+    Some(
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(index, item)| text(item, &format!("{path}[{index}]"), sink))
+            .collect(),
+    )
+}
+
+fn read_command(
+    object: &mut Object<'_>,
+    env: &[(String, String)],
+    sink: &mut Sink,
+) -> Option<Vec<String>> {
+    let args_span = object.key_span("args");
+    let command = string_list(object, "command", sink);
+    let args = string_list(object, "args", sink);
+    let expand = |items: Vec<String>| {
+        items
+            .into_iter()
+            .map(|item| expand_references(&item, env))
+            .collect::<Vec<_>>()
+    };
+    match (command, args) {
+        (Some(command), args) => {
+            let mut argv = expand(command);
+            argv.extend(expand(args.unwrap_or_default()));
+            Some(argv)
+        }
+        (None, Some(_)) => {
+            sink.push(rules::args_without_command(args_span));
+            None
+        }
+        (None, None) => None,
+    }
+}

@@ -1,0 +1,183 @@
+//! A Kubernetes pod template → the model's containers, with everything the pod spec says that
+//! has a meaning on a VM, and a warning for everything that has none.
+
+mod container;
+mod environment;
+mod ports;
+mod probes;
+mod resources;
+mod security;
+mod volumes;
+
+use super::reader::{Object, Sink};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::load_balancer::HealthCheckRequest;
+use crate::input::rules;
+use crate::model::Container;
+use crate::source::Span;
+use crate::yaml::Value;
+use container::{ContainerReading, read_container};
+pub use environment::expand_references;
+pub use ports::{ContainerPort, protocol_error};
+use security::{PodSecurity, read_pod_security};
+pub use volumes::SHARED_VOLUME_ROOT;
+use volumes::{PodVolumes, read_volumes};
+
+/// Everything a pod template contributes to a deployment.
+#[derive(Debug, Default)]
+pub struct Pod {
+    pub containers: Vec<Container>,
+    pub init_containers: Vec<Container>,
+    pub ports: Vec<ContainerPort>,
+    pub readiness: Option<HealthCheckRequest>,
+    /// `initialDelaySeconds` of the first liveness probe, when there is one.
+    pub liveness_delay: Option<u32>,
+    pub cpu_request_millis: u64,
+    pub memory_request_bytes: u64,
+    /// Extended resources such as `nvidia.com/gpu`, which no instance table can size.
+    pub extended_resources: Vec<(String, Span)>,
+    pub hostname: Option<String>,
+    pub share_process_namespace: bool,
+}
+
+/// What every container of the pod reads against.
+struct PodContext<'a> {
+    volumes: &'a PodVolumes,
+    security: &'a PodSecurity,
+}
+
+fn scheduling_reason(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "nodeSelector"
+        | "affinity"
+        | "tolerations"
+        | "topologySpreadConstraints"
+        | "nodeName"
+        | "schedulerName"
+        | "priorityClassName"
+        | "priority"
+        | "preemptionPolicy"
+        | "runtimeClassName"
+        | "overhead"
+        | "schedulingGates"
+        | "resourceClaims" => "scheduling has no meaning when each pod is its own VM",
+        "serviceAccountName" | "serviceAccount" | "automountServiceAccountToken" => {
+            "there is no Kubernetes API for a service account to talk to; give the VMs an instance profile instead"
+        }
+        "imagePullSecrets" => {
+            "images are pulled once, by `linuxkit build`; give that step the registry credentials"
+        }
+        "restartPolicy" => {
+            "LinuxKit restarts no container; a failing VM is replaced through its health check instead"
+        }
+        "terminationGracePeriodSeconds" | "activeDeadlineSeconds" => {
+            "VMs are stopped by the Auto Scaling group, not by a kubelet"
+        }
+        "dnsPolicy" | "dnsConfig" | "hostAliases" | "enableServiceLinks" | "setHostnameAsFQDN"
+        | "subdomain" => {
+            "the VM uses the VPC's DNS resolver; deployments find each other as <name>.<zone>"
+        }
+        "hostNetwork" | "hostPID" | "hostIPC" | "hostUsers" => {
+            "a pod already owns its VM's namespaces"
+        }
+        "os" | "readinessGates" | "ephemeralContainers" => "i2kit does not map this field",
+        _ => return None,
+    })
+}
+
+/// Reads `spec.template.spec`.
+pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
+    let mut spec = spec;
+    let mut pod = Pod::default();
+    let security = spec
+        .object("securityContext", sink)
+        .map(|object| read_pod_security(object, sink))
+        .unwrap_or_default();
+    let container_nodes = spec.take("containers");
+    let init_nodes = spec.take("initContainers");
+    let volumes = read_volumes(&mut spec, container_nodes, init_nodes, sink);
+    let path = spec.path().to_string();
+    let context = PodContext {
+        volumes: &volumes,
+        security: &security,
+    };
+    match container_nodes.map(|node| &node.value) {
+        Some(Value::Sequence(items)) if !items.is_empty() => {
+            for (index, node) in items.iter().enumerate() {
+                let container_path = format!("{path}.containers[{index}]");
+                if let Some(reading) =
+                    read_container(node, &container_path, &context, &pod.ports, false, sink)
+                {
+                    pod.add(reading, false, sink);
+                }
+            }
+        }
+        _ => sink.push(
+            Diagnostic::error(
+                Code::EmptyContainers,
+                Some(container_nodes.map_or(spec.span(), |node| node.span)),
+                format!("`{path}.containers` must list at least one container"),
+            )
+            .with_help("add a container with `name` and `image`"),
+        ),
+    }
+    if let Some(Value::Sequence(items)) = init_nodes.map(|node| &node.value) {
+        for (index, node) in items.iter().enumerate() {
+            let container_path = format!("{path}.initContainers[{index}]");
+            if let Some(reading) =
+                read_container(node, &container_path, &context, &pod.ports, true, sink)
+            {
+                pod.add(reading, true, sink);
+            }
+        }
+    }
+    pod.hostname = spec.string("hostname", sink);
+    if let Some(hostname) = &pod.hostname
+        && !rules::is_dns_label(hostname)
+    {
+        let span = spec.key_span("hostname");
+        sink.push(Diagnostic::error(
+            Code::InvalidName,
+            span,
+            format!("hostname `{hostname}` is not a DNS label"),
+        ));
+    }
+    pod.share_process_namespace = spec.boolean("shareProcessNamespace", sink).unwrap_or(false);
+    spec.finish(sink, scheduling_reason);
+    pod
+}
+
+impl Pod {
+    /// Folds one container into the pod. Init containers run one at a time before the others,
+    /// so the VM needs the largest of their requests; the others run together, so theirs add up.
+    fn add(&mut self, reading: ContainerReading, init: bool, sink: &mut Sink) {
+        let ContainerReading {
+            name,
+            container,
+            ports,
+            requests,
+            readiness,
+            liveness_delay,
+        } = reading;
+        self.ports.extend(ports);
+        if init {
+            self.cpu_request_millis = self.cpu_request_millis.max(requests.cpu_millis);
+            self.memory_request_bytes = self.memory_request_bytes.max(requests.memory_bytes);
+        } else {
+            self.cpu_request_millis += requests.cpu_millis;
+            self.memory_request_bytes += requests.memory_bytes;
+        }
+        self.extended_resources.extend(requests.extended);
+        if let Some(request) = readiness {
+            probes::keep_first_readiness(&mut self.readiness, request, &name, sink);
+        }
+        self.liveness_delay = self.liveness_delay.or(liveness_delay);
+        if let Some(container) = container {
+            if init {
+                self.init_containers.push(container);
+            } else {
+                self.containers.push(container);
+            }
+        }
+    }
+}

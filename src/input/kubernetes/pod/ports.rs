@@ -1,0 +1,88 @@
+//! Container `ports`: the numbers and names that Services and probes refer to.
+
+use super::super::reader::{Object, Sink};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+
+/// A port a container declares, for Services and probes to refer to by number or name.
+#[derive(Debug, Clone)]
+pub struct ContainerPort {
+    pub container: String,
+    pub name: Option<String>,
+    pub number: u16,
+    pub udp: bool,
+    pub span: Span,
+}
+
+/// The `ports` of container `container`.
+pub fn read_ports(object: &mut Object<'_>, container: &str, sink: &mut Sink) -> Vec<ContainerPort> {
+    let mut ports = Vec::new();
+    let path = object.child("ports");
+    for (index, node) in object.list("ports", sink).iter().enumerate() {
+        let Some(mut port) = Object::new(node, &format!("{path}[{index}]"), sink) else {
+            continue;
+        };
+        let name = port.string("name", sink);
+        let number = port.integer("containerPort", sink);
+        let protocol = port
+            .string("protocol", sink)
+            .unwrap_or_else(|| "TCP".to_string());
+        for key in ["hostPort", "hostIP"] {
+            if let Some(span) = port.key_span(key) {
+                port.accept(&[key]);
+                sink.ignored(
+                    span,
+                    &port.child(key),
+                    "a container listens on its VM's own address; the load balancer maps ports",
+                );
+            }
+        }
+        port.finish(sink, |_| None);
+        let udp = match protocol.as_str() {
+            "TCP" => false,
+            "UDP" => true,
+            other => {
+                sink.push(protocol_error(
+                    other,
+                    node.get("protocol").map_or(node.span, |n| n.span),
+                ));
+                continue;
+            }
+        };
+        let Some((number, span)) = number else {
+            continue;
+        };
+        match u16::try_from(number).ok().filter(|port| *port > 0) {
+            Some(number) => ports.push(ContainerPort {
+                container: container.to_string(),
+                name,
+                number,
+                udp,
+                span,
+            }),
+            None => sink.push(Diagnostic::error(
+                Code::PortSyntax,
+                Some(span),
+                format!("containerPort {number} is outside 1–65535"),
+            )),
+        }
+    }
+    ports
+}
+
+pub fn protocol_error(protocol: &str, span: Span) -> Diagnostic {
+    if protocol == "SCTP" {
+        Diagnostic::error(
+            Code::ProtocolMismatch,
+            Some(span),
+            "SCTP cannot be load balanced on AWS",
+        )
+        .with_help("Elastic Load Balancing carries TCP and UDP; use one of them")
+    } else {
+        Diagnostic::error(
+            Code::InvalidValue,
+            Some(span),
+            format!("protocol `{protocol}` is not TCP, UDP or SCTP"),
+        )
+    }
+}

@@ -1,0 +1,204 @@
+//! Readiness and liveness probes → the target group's health check and the grace period
+//! before a failing VM is replaced.
+
+use super::super::reader::{IntOrString, Object, Sink, int_or_string};
+use super::ports::ContainerPort;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::load_balancer::HealthCheckRequest;
+use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp, fit_timeout};
+use crate::model::Protocol;
+use crate::source::Span;
+use crate::yaml::Node;
+
+/// A liveness probe's `initialDelaySeconds`: the rest has no equivalent, since the load
+/// balancer's health check is the only one a VM gets.
+pub fn read_liveness_delay(mut probe: Object<'_>, sink: &mut Sink) -> u32 {
+    let delay = initial_delay(&mut probe, sink);
+    probe.accept(&[
+        "httpGet",
+        "tcpSocket",
+        "exec",
+        "grpc",
+        "periodSeconds",
+        "timeoutSeconds",
+        "successThreshold",
+        "failureThreshold",
+        "terminationGracePeriodSeconds",
+    ]);
+    probe.finish(sink, |_| None);
+    u32::try_from(delay).unwrap_or(u32::MAX)
+}
+
+fn initial_delay(probe: &mut Object<'_>, sink: &mut Sink) -> i64 {
+    probe
+        .integer("initialDelaySeconds", sink)
+        .map_or(0, |(value, _)| value.max(0))
+}
+
+/// A readiness probe as a health check request; `None` when it checks neither HTTP nor TCP.
+/// `ports` are the ports of the probed container, which a probe may name.
+pub fn read_readiness(
+    mut probe: Object<'_>,
+    container: &str,
+    ports: &[&ContainerPort],
+    sink: &mut Sink,
+) -> Option<HealthCheckRequest> {
+    // Taken so a mistyped value is reported and the key is not listed as ignored; only a
+    // liveness delay lengthens the grace period.
+    initial_delay(&mut probe, sink);
+    let mut request = HealthCheckRequest {
+        span: Some(probe.span()),
+        ..HealthCheckRequest::default()
+    };
+    let mut usable = false;
+    if let Some(mut http) = probe.object("httpGet", sink) {
+        request.path = http.string("path", sink).or_else(|| Some("/".to_string()));
+        request.protocol = Some(match http.string("scheme", sink).as_deref() {
+            Some("HTTPS") => Protocol::Https,
+            _ => Protocol::Http,
+        });
+        if let Some(port) = http.take("port") {
+            request.port = probe_port(port, &http.child("port"), container, ports, sink);
+        }
+        if let Some(span) = http.key_span("httpHeaders") {
+            http.accept(&["httpHeaders", "host"]);
+            sink.ignored(
+                span,
+                &http.child("httpHeaders"),
+                "load balancer health checks send no custom headers",
+            );
+        }
+        http.finish(sink, |_| None);
+        usable = true;
+    } else if let Some(mut tcp) = probe.object("tcpSocket", sink) {
+        request.protocol = Some(Protocol::Tcp);
+        if let Some(port) = tcp.take("port") {
+            request.port = probe_port(port, &tcp.child("port"), container, ports, sink);
+        }
+        tcp.finish(sink, |_| None);
+        usable = true;
+    }
+    for kind in ["exec", "grpc"] {
+        if let Some(span) = probe.key_span(kind) {
+            probe.accept(&[kind]);
+            sink.ignored(
+                span,
+                &probe.child(kind),
+                "a load balancer can only check HTTP or TCP; the default health check is used",
+            );
+        }
+    }
+    let explicit = |value: Option<(i64, Span)>,
+                    range: (u32, u32),
+                    default: i64,
+                    what: &str,
+                    sink: &mut Sink|
+     -> u32 {
+        let (given, span) = value.map_or((default, None), |(value, span)| (value, Some(span)));
+        let (clamped, moved) = clamp(given, range);
+        if moved && let Some(span) = span {
+            sink.push(Diagnostic::warning(
+                Code::Clamped,
+                Some(span),
+                format!(
+                    "{what} {given} is outside AWS's range {}–{}; using {clamped}",
+                    range.0, range.1
+                ),
+            ));
+        }
+        clamped
+    };
+    // Kubernetes defaults: period 10, timeout 1, success 1, failure 3. Defaults outside AWS's
+    // ranges are moved silently; values the manifest set are moved with a warning.
+    let period = probe.integer("periodSeconds", sink);
+    let timeout = probe.integer("timeoutSeconds", sink);
+    let success = probe.integer("successThreshold", sink);
+    let failure = probe.integer("failureThreshold", sink);
+    let interval = explicit(period, INTERVAL_RANGE, 10, "periodSeconds", sink);
+    // The timeout must also stay below the interval: one warning says both.
+    let requested_timeout = timeout.map_or(1, |(value, _)| value);
+    let (in_range, _) = clamp(requested_timeout, TIMEOUT_RANGE);
+    let fitted = fit_timeout(in_range, interval);
+    if let Some((given, span)) = timeout
+        && i64::from(fitted) != given
+    {
+        sink.push(Diagnostic::warning(
+            Code::Clamped,
+            Some(span),
+            format!(
+                "timeoutSeconds {given} must be within AWS's range {}–{} and below the interval of {interval} s; using {fitted}",
+                TIMEOUT_RANGE.0, TIMEOUT_RANGE.1
+            ),
+        ));
+    }
+    request.interval_seconds = Some(interval);
+    request.timeout_seconds = Some(fitted);
+    request.healthy_threshold = Some(explicit(
+        success,
+        THRESHOLD_RANGE,
+        1,
+        "successThreshold",
+        sink,
+    ));
+    request.unhealthy_threshold = Some(explicit(
+        failure,
+        THRESHOLD_RANGE,
+        3,
+        "failureThreshold",
+        sink,
+    ));
+    probe.accept(&["terminationGracePeriodSeconds"]);
+    probe.finish(sink, |_| None);
+    usable.then_some(request)
+}
+
+/// A target group has one health check: the first usable readiness probe of the pod wins,
+/// and later ones are reported as ignored.
+pub fn keep_first_readiness(
+    chosen: &mut Option<HealthCheckRequest>,
+    candidate: HealthCheckRequest,
+    container: &str,
+    sink: &mut Sink,
+) {
+    if chosen.is_some() {
+        sink.ignored(
+            candidate.span.unwrap_or_default(),
+            &format!("readinessProbe of container `{container}`"),
+            "a target group has one health check; the first container's readiness probe is used",
+        );
+        return;
+    }
+    *chosen = Some(candidate);
+}
+
+fn probe_port(
+    port: &Node,
+    path: &str,
+    container: &str,
+    ports: &[&ContainerPort],
+    sink: &mut Sink,
+) -> Option<u16> {
+    match int_or_string(port, path, sink)? {
+        IntOrString::Int(number) => u16::try_from(number).ok().filter(|n| *n > 0).or_else(|| {
+            sink.push(Diagnostic::error(
+                Code::PortSyntax,
+                Some(port.span),
+                format!("probe port {number} is outside 1–65535"),
+            ));
+            None
+        }),
+        IntOrString::Text(name) => {
+            let found = ports
+                .iter()
+                .find(|p| p.name.as_deref() == Some(name.as_str()));
+            found.map(|p| p.number).or_else(|| {
+                sink.push(Diagnostic::error(
+                    Code::ServiceSelection,
+                    Some(port.span),
+                    format!("probe port `{name}` names no port of container `{container}`"),
+                ));
+                None
+            })
+        }
+    }
+}
