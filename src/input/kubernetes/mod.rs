@@ -388,7 +388,9 @@ fn read_deployment(
         _ => None,
     });
     let instance_type = choose_instance_type(&annotations, &pod, name_span, sink);
-    let start_delay = pod.liveness_delay.unwrap_or(0);
+    // The load balancer's verdict counts only once the pod could pass it: after boot and the
+    // longer of the probes' initial delays.
+    let start_delay = pod.liveness_delay.max(pod.readiness_delay).unwrap_or(0);
     Some(PendingDeployment {
         failed: sink.error_count() > errors_before,
         order,

@@ -26,6 +26,7 @@ pub struct ContainerReading {
     pub requests: Requests,
     /// The readiness probe, when it checks HTTP or TCP.
     pub readiness: Option<HealthCheckRequest>,
+    pub readiness_delay: Option<u32>,
     pub liveness_delay: Option<u32>,
 }
 
@@ -103,6 +104,7 @@ pub fn read_container(
     let privileges = read_container_security(&mut object, context.security, sink);
     let mounts = read_mounts(&mut object, context.volumes, sink);
     let mut readiness = None;
+    let mut readiness_delay = None;
     let mut liveness_delay = None;
     for (key, is_readiness) in [("readinessProbe", true), ("livenessProbe", false)] {
         let Some(probe) = object.object(key, sink) else {
@@ -122,7 +124,9 @@ pub fn read_container(
                 .chain(&ports)
                 .filter(|port| port.container == name)
                 .collect();
-            readiness = read_readiness(probe, &name, &named, sink);
+            let (request, delay) = read_readiness(probe, &name, &named, sink);
+            readiness = request;
+            readiness_delay = Some(delay);
         } else {
             liveness_delay = Some(read_liveness_delay(probe, sink));
         }
@@ -149,6 +153,7 @@ pub fn read_container(
         ports,
         requests,
         readiness,
+        readiness_delay,
         liveness_delay,
     })
 }

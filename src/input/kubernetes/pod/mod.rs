@@ -32,6 +32,8 @@ pub struct Pod {
     pub readiness: Option<HealthCheckRequest>,
     /// `initialDelaySeconds` of the first liveness probe, when there is one.
     pub liveness_delay: Option<u32>,
+    /// The longest `initialDelaySeconds` of the readiness probes: no VM is ready before.
+    pub readiness_delay: Option<u32>,
     pub cpu_request_millis: u64,
     pub memory_request_bytes: u64,
     /// Extended resources such as `nvidia.com/gpu`, which no instance table can size.
@@ -157,6 +159,7 @@ impl Pod {
             ports,
             requests,
             readiness,
+            readiness_delay,
             liveness_delay,
         } = reading;
         self.ports.extend(ports);
@@ -172,6 +175,7 @@ impl Pod {
             probes::keep_first_readiness(&mut self.readiness, request, &name, sink);
         }
         self.liveness_delay = self.liveness_delay.or(liveness_delay);
+        self.readiness_delay = self.readiness_delay.max(readiness_delay);
         if let Some(container) = container {
             if init {
                 self.init_containers.push(container);

@@ -35,17 +35,17 @@ fn initial_delay(probe: &mut Object<'_>, sink: &mut Sink) -> i64 {
         .map_or(0, |(value, _)| value.max(0))
 }
 
-/// A readiness probe as a health check request; `None` when it checks neither HTTP nor TCP.
-/// `ports` are the ports of the probed container, which a probe may name.
+/// A readiness probe as a health check request (`None` when it checks neither HTTP nor TCP),
+/// and its `initialDelaySeconds`. `ports` are the ports of the probed container, which a probe
+/// may name.
 pub fn read_readiness(
     mut probe: Object<'_>,
     container: &str,
     ports: &[&ContainerPort],
     sink: &mut Sink,
-) -> Option<HealthCheckRequest> {
-    // Taken so a mistyped value is reported and the key is not listed as ignored; only a
-    // liveness delay lengthens the grace period.
-    initial_delay(&mut probe, sink);
+) -> (Option<HealthCheckRequest>, u32) {
+    // The load balancer finds the VM unready until then: it lengthens the grace period.
+    let delay = u32::try_from(initial_delay(&mut probe, sink)).unwrap_or(u32::MAX);
     let mut request = HealthCheckRequest {
         span: Some(probe.span()),
         ..HealthCheckRequest::default()
@@ -149,7 +149,7 @@ pub fn read_readiness(
     ));
     probe.accept(&["terminationGracePeriodSeconds"]);
     probe.finish(sink, |_| None);
-    usable.then_some(request)
+    (usable.then_some(request), delay)
 }
 
 /// A target group has one health check: the first usable readiness probe of the pod wins,
