@@ -92,7 +92,20 @@ if [ -d "$shared/corpus" ]; then
         echo "$manifest: exit $status"; cat "$work/stderr"; failed=1
         ;;
     esac
-  done < <(find "$shared/corpus" -name '*.yaml' | sort)
+  done < <(
+    find "$shared/corpus" -path "$shared/corpus/bundles" -prune -o -name '*.yaml' -print | sort
+    # A bundle is a folder applied as one application (`kubectl apply -f DIR`): its files are
+    # joined into one multi-document input.
+    for bundle in "$shared/corpus/bundles"/*/; do
+      [ -d "$bundle" ] || continue
+      joined="$work/bundle-$(basename "$bundle").yaml"
+      for part in "$bundle"*.yaml; do
+        cat "$part"
+        printf '\n---\n'
+      done >"$joined"
+      echo "$joined"
+    done
+  )
 fi
 
 echo "external checks: $checked_templates templates (cfn-lint), $checked_images LinuxKit files (check-linuxkit), corpus: $corpus_ok compiled, $corpus_refused refused with a located error"
