@@ -1,6 +1,7 @@
 //! Checks shared by both input formats, each small enough to test alone.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
 use crate::source::Span;
 
 /// Service names that the generated image already uses for its own system services.
@@ -85,6 +86,14 @@ pub fn args_without_command(span: Option<Span>) -> Diagnostic {
         .with_help("LinuxKit replaces the entrypoint and cmd with one command line, and i2kit never reads the image; set `command` to the image's entrypoint, and the arguments follow it")
 }
 
+/// A capability as written (`net_admin`, `CAP_NET_ADMIN`, `ALL`…), normalised.
+///
+/// # Errors
+/// An unknown capability, with the closest known name as help.
+pub fn capability_name(written: &str, span: Option<Span>) -> Result<CapabilityName, Diagnostic> {
+    normalise(written).map_err(|full| unknown_capability(written, &full, span))
+}
+
 #[must_use]
 pub fn check_absolute_path(path: &str, span: Option<Span>) -> Option<Diagnostic> {
     (!path.starts_with('/') || path.contains(':')).then(|| {
@@ -166,6 +175,15 @@ mod tests {
         assert_eq!(env.last().map(|(name, _)| name.as_str()), Some("PATH"));
         let env = with_default_path(vec![("PATH".into(), "/bin".into())]);
         assert_eq!(env.len(), 1);
+    }
+
+    #[test]
+    fn capability_names() {
+        assert_eq!(
+            capability_name("net_admin", None),
+            Ok(CapabilityName::Named("CAP_NET_ADMIN".to_string()))
+        );
+        assert!(capability_name("NET_ADMN", None).is_err());
     }
 
     #[test]

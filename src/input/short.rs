@@ -1,7 +1,7 @@
 //! The i2kit manifest → model: schema check, then the rules a schema cannot express.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::capabilities::{CapabilityName, effective, normalise, unknown_capability};
+use crate::infer::capabilities::{CapabilityName, effective};
 use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
 use crate::infer::rollout::{self, resolve_rollout};
 use crate::input::manifest::{
@@ -331,17 +331,11 @@ impl Checker<'_> {
         let mut names = |list: &[String], which: &str| -> Vec<CapabilityName> {
             list.iter()
                 .enumerate()
-                .filter_map(|(index, name)| match normalise(name) {
-                    Ok(name) => Some(name),
-                    Err(full) => {
-                        let problem = unknown_capability(
-                            name,
-                            &full,
-                            self.span(&format!("{pointer}/{which}/{index}")),
-                        );
-                        self.problems.push(problem);
-                        None
-                    }
+                .filter_map(|(index, name)| {
+                    let span = self.span(&format!("{pointer}/{which}/{index}"));
+                    rules::capability_name(name, span)
+                        .map_err(|problem| self.problems.push(problem))
+                        .ok()
                 })
                 .collect()
         };
