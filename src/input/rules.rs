@@ -86,6 +86,25 @@ pub fn args_without_command(span: Option<Span>) -> Diagnostic {
         .with_help("LinuxKit replaces the entrypoint and cmd with one command line, and i2kit never reads the image; set `command` to the image's entrypoint, and the arguments follow it")
 }
 
+/// `command` then `args` as the one command line LinuxKit runs.
+///
+/// # Errors
+/// [`args_without_command`] at `args_span` when there are `args` but no `command`.
+pub fn join_command(
+    command: Option<Vec<String>>,
+    args: Option<Vec<String>>,
+    args_span: Option<Span>,
+) -> Result<Option<Vec<String>>, Diagnostic> {
+    match (command, args) {
+        (Some(mut argv), args) => {
+            argv.extend(args.unwrap_or_default());
+            Ok(Some(argv))
+        }
+        (None, Some(_)) => Err(args_without_command(args_span)),
+        (None, None) => Ok(None),
+    }
+}
+
 /// A capability as written (`net_admin`, `CAP_NET_ADMIN`, `ALL`…), normalised.
 ///
 /// # Errors
@@ -175,6 +194,17 @@ mod tests {
         assert_eq!(env.last().map(|(name, _)| name.as_str()), Some("PATH"));
         let env = with_default_path(vec![("PATH".into(), "/bin".into())]);
         assert_eq!(env.len(), 1);
+    }
+
+    #[test]
+    fn commands_join_args() {
+        let words = |items: &[&str]| Some(items.iter().map(|item| (*item).to_string()).collect());
+        assert_eq!(
+            join_command(words(&["sh", "-c"]), words(&["true"]), None),
+            Ok(words(&["sh", "-c", "true"]))
+        );
+        assert_eq!(join_command(None, None, None), Ok(None));
+        assert!(join_command(None, words(&["x"]), None).is_err());
     }
 
     #[test]

@@ -219,19 +219,16 @@ impl Checker<'_> {
     }
 
     fn container(&mut self, name: &str, spec: &ContainerSpec, pointer: &str) -> Container {
-        let command = match (&spec.command, &spec.args) {
-            (Some(command), args) => {
-                let mut argv = command.clone();
-                argv.extend(args.iter().flatten().cloned());
-                Some(argv)
-            }
-            (None, Some(_)) => {
-                self.problems.push(rules::args_without_command(
-                    self.span(&format!("{pointer}/args")),
-                ));
+        let command = match rules::join_command(
+            spec.command.clone(),
+            spec.args.clone(),
+            self.span(&format!("{pointer}/args")),
+        ) {
+            Ok(argv) => argv,
+            Err(problem) => {
+                self.problems.push(problem);
                 None
             }
-            (None, None) => None,
         };
         let env = spec
             .env
