@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
+use crate::infer::rollout::Amount;
 use crate::source::Span;
 
 /// Service names that the generated image already uses for its own system services.
@@ -157,6 +158,42 @@ pub fn parse_percent(text: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("`{text}` is not a percentage from 0% to 100%"))
 }
 
+/// A `maxSurge` or `maxUnavailable` as the manifest wrote it.
+pub enum WrittenAmount<'a> {
+    Count(i64),
+    Text(&'a str),
+}
+
+/// A count of VMs, or a percentage of the replicas.
+///
+/// # Errors
+/// A message for a negative count (naming `field`) or text that is not a percentage.
+pub fn parse_amount(written: WrittenAmount<'_>, field: &str) -> Result<Amount, String> {
+    match written {
+        WrittenAmount::Count(count) => u32::try_from(count)
+            .map(Amount::Count)
+            .map_err(|_| format!("`{field}` cannot be negative")),
+        WrittenAmount::Text(text) => parse_percent(text).map(Amount::Percent),
+    }
+}
+
+/// An update that may neither add nor remove a VM could never finish, so both amounts being
+/// zero is an error, whatever replica count they are taken of.
+#[must_use]
+pub fn check_surge_and_unavailable(
+    surge: Amount,
+    unavailable: Amount,
+    span: Option<Span>,
+) -> Option<Diagnostic> {
+    (surge.is_zero() && unavailable.is_zero()).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            "maxSurge and maxUnavailable cannot both be 0",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +251,24 @@ mod tests {
             Ok(CapabilityName::Named("CAP_NET_ADMIN".to_string()))
         );
         assert!(capability_name("NET_ADMN", None).is_err());
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(
+            parse_amount(WrittenAmount::Count(2), "maxSurge"),
+            Ok(Amount::Count(2))
+        );
+        assert_eq!(
+            parse_amount(WrittenAmount::Count(-1), "maxSurge"),
+            Err("`maxSurge` cannot be negative".to_string())
+        );
+        assert_eq!(
+            parse_amount(WrittenAmount::Text("30%"), "maxSurge"),
+            Ok(Amount::Percent(30))
+        );
+        assert!(check_surge_and_unavailable(Amount::Count(0), Amount::Percent(0), None).is_some());
+        assert!(check_surge_and_unavailable(Amount::Count(0), Amount::Percent(1), None).is_none());
     }
 
     #[test]
