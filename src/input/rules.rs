@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
+use crate::infer::probe::clamp;
 use crate::infer::rollout::Amount;
 use crate::source::Span;
 
@@ -194,6 +195,34 @@ pub fn check_surge_and_unavailable(
     })
 }
 
+/// `value` moved into `range`, with a warning at `span` when it had to move; `message` words
+/// the warning from the value used.
+pub fn clamp_reported(
+    value: i64,
+    range: (u32, u32),
+    span: Span,
+    message: impl FnOnce(u32) -> String,
+) -> (u32, Option<Diagnostic>) {
+    let (clamped, moved) = clamp(value, range);
+    let warning = moved.then(|| Diagnostic::warning(Code::Clamped, Some(span), message(clamped)));
+    (clamped, warning)
+}
+
+/// [`clamp_reported`] for a setting AWS bounds, such as a health check's interval.
+pub fn clamp_to_aws_range(
+    what: &str,
+    value: i64,
+    range: (u32, u32),
+    span: Span,
+) -> (u32, Option<Diagnostic>) {
+    clamp_reported(value, range, span, |clamped| {
+        format!(
+            "{what} {value} is outside AWS's range {}–{}; using {clamped}",
+            range.0, range.1
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +298,18 @@ mod tests {
         );
         assert!(check_surge_and_unavailable(Amount::Count(0), Amount::Percent(0), None).is_some());
         assert!(check_surge_and_unavailable(Amount::Count(0), Amount::Percent(1), None).is_none());
+    }
+
+    #[test]
+    fn clamping_warns_only_when_moved() {
+        let span = Span::default();
+        assert_eq!(clamp_to_aws_range("x", 10, (5, 300), span), (10, None));
+        let (used, warning) = clamp_to_aws_range("periodSeconds", 1, (5, 300), span);
+        assert_eq!(used, 5);
+        assert_eq!(
+            warning.map(|warning| warning.message),
+            Some("periodSeconds 1 is outside AWS's range 5–300; using 5".to_string())
+        );
     }
 
     #[test]

@@ -398,16 +398,12 @@ fn read_strategy(spec: &mut Object<'_>, replicas: u32, sink: &mut Sink) -> crate
     let min_ready = spec
         .integer("minReadySeconds", sink)
         .map_or(0, |(value, span)| {
-            let (clamped, moved) = crate::infer::probe::clamp(value, (0, 3600 - BOOT_SECONDS));
-            if moved {
-                sink.push(Diagnostic::warning(
-                    Code::Clamped,
-                    Some(span),
-                    format!(
-                        "minReadySeconds {value} is outside 0–{}; using {clamped}",
-                        3600 - BOOT_SECONDS
-                    ),
-                ));
+            let most = 3600 - BOOT_SECONDS;
+            let (clamped, warning) = rules::clamp_reported(value, (0, most), span, |clamped| {
+                format!("minReadySeconds {value} is outside 0–{most}; using {clamped}")
+            });
+            if let Some(warning) = warning {
+                sink.push(warning);
             }
             clamped
         });
