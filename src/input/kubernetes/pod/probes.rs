@@ -79,16 +79,6 @@ pub fn read_readiness(
         tcp.finish(sink, |_| None);
         usable = true;
     }
-    for kind in ["exec", "grpc"] {
-        if let Some(span) = probe.key_span(kind) {
-            probe.accept(&[kind]);
-            sink.ignored(
-                span,
-                &probe.child(kind),
-                "a load balancer can only check HTTP or TCP; the default health check is used",
-            );
-        }
-    }
     let explicit = |value: Option<(i64, Span)>,
                     range: (u32, u32),
                     default: i64,
@@ -144,7 +134,11 @@ pub fn read_readiness(
         sink,
     ));
     probe.accept(&["terminationGracePeriodSeconds"]);
-    probe.finish(sink, |_| None);
+    probe.finish(sink, |key| {
+        matches!(key, "exec" | "grpc").then_some(
+            "a load balancer can only check HTTP or TCP; the default health check is used",
+        )
+    });
     usable.then_some(request)
 }
 
