@@ -16,8 +16,8 @@ use crate::model::Container;
 use crate::yaml::Node;
 
 /// What one container contributes to its pod. Everything but `container` counts even when
-/// the container had errors, so that Services and probes that refer to it are not reported
-/// a second time.
+/// the container had errors, so the pod's sizing and port checks report what the manifest
+/// says rather than only what survived.
 pub struct ContainerReading {
     pub name: String,
     /// `None` when the container had errors.
