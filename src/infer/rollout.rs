@@ -9,6 +9,14 @@ pub enum Amount {
     Percent(u32),
 }
 
+impl Amount {
+    /// Zero whatever the replica count: `0` or `0%`.
+    #[must_use]
+    pub fn is_zero(self) -> bool {
+        matches!(self, Amount::Count(0) | Amount::Percent(0))
+    }
+}
+
 /// Kubernetes' defaults: 25% surge, 25% unavailable.
 pub const DEFAULT_SURGE: Amount = Amount::Percent(25);
 pub const DEFAULT_UNAVAILABLE: Amount = Amount::Percent(25);

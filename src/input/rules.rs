@@ -1,6 +1,9 @@
 //! Checks shared by both input formats, each small enough to test alone.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
+use crate::infer::probe::clamp;
+use crate::infer::rollout::Amount;
 use crate::source::Span;
 
 /// Service names that the generated image already uses for its own system services.
@@ -85,6 +88,33 @@ pub fn args_without_command(span: Option<Span>) -> Diagnostic {
         .with_help("LinuxKit replaces the entrypoint and cmd with one command line, and i2kit never reads the image; set `command` to the image's entrypoint, and the arguments follow it")
 }
 
+/// `command` then `args` as the one command line LinuxKit runs.
+///
+/// # Errors
+/// [`args_without_command`] at `args_span` when there are `args` but no `command`.
+pub fn join_command(
+    command: Option<Vec<String>>,
+    args: Option<Vec<String>>,
+    args_span: Option<Span>,
+) -> Result<Option<Vec<String>>, Diagnostic> {
+    match (command, args) {
+        (Some(mut argv), args) => {
+            argv.extend(args.unwrap_or_default());
+            Ok(Some(argv))
+        }
+        (None, Some(_)) => Err(args_without_command(args_span)),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A capability as written (`net_admin`, `CAP_NET_ADMIN`, `ALL`…), normalised.
+///
+/// # Errors
+/// An unknown capability, with the closest known name as help.
+pub fn capability_name(written: &str, span: Option<Span>) -> Result<CapabilityName, Diagnostic> {
+    normalise(written).map_err(|full| unknown_capability(written, &full, span))
+}
+
 #[must_use]
 pub fn check_absolute_path(path: &str, span: Option<Span>) -> Option<Diagnostic> {
     (!path.starts_with('/') || path.contains(':')).then(|| {
@@ -129,6 +159,70 @@ pub fn parse_percent(text: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("`{text}` is not a percentage from 0% to 100%"))
 }
 
+/// A `maxSurge` or `maxUnavailable` as the manifest wrote it.
+pub enum WrittenAmount<'a> {
+    Count(i64),
+    Text(&'a str),
+}
+
+/// A count of VMs, or a percentage of the replicas.
+///
+/// # Errors
+/// A message for a negative count (naming `field`) or text that is not a percentage.
+pub fn parse_amount(written: WrittenAmount<'_>, field: &str) -> Result<Amount, String> {
+    match written {
+        WrittenAmount::Count(count) => u32::try_from(count)
+            .map(Amount::Count)
+            .map_err(|_| format!("`{field}` cannot be negative")),
+        WrittenAmount::Text(text) => parse_percent(text).map(Amount::Percent),
+    }
+}
+
+/// An update that may neither add nor remove a VM could never finish, so both amounts being
+/// zero is an error, whatever replica count they are taken of.
+#[must_use]
+pub fn check_surge_and_unavailable(
+    surge: Amount,
+    unavailable: Amount,
+    span: Option<Span>,
+) -> Option<Diagnostic> {
+    (surge.is_zero() && unavailable.is_zero()).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            "maxSurge and maxUnavailable cannot both be 0",
+        )
+    })
+}
+
+/// `value` moved into `range`, with a warning at `span` when it had to move; `message` words
+/// the warning from the value used.
+pub fn clamp_reported(
+    value: i64,
+    range: (u32, u32),
+    span: Span,
+    message: impl FnOnce(u32) -> String,
+) -> (u32, Option<Diagnostic>) {
+    let (clamped, moved) = clamp(value, range);
+    let warning = moved.then(|| Diagnostic::warning(Code::Clamped, Some(span), message(clamped)));
+    (clamped, warning)
+}
+
+/// [`clamp_reported`] for a setting AWS bounds, such as a health check's interval.
+pub fn clamp_to_aws_range(
+    what: &str,
+    value: i64,
+    range: (u32, u32),
+    span: Span,
+) -> (u32, Option<Diagnostic>) {
+    clamp_reported(value, range, span, |clamped| {
+        format!(
+            "{what} {value} is outside AWS's range {}–{}; using {clamped}",
+            range.0, range.1
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +260,56 @@ mod tests {
         assert_eq!(env.last().map(|(name, _)| name.as_str()), Some("PATH"));
         let env = with_default_path(vec![("PATH".into(), "/bin".into())]);
         assert_eq!(env.len(), 1);
+    }
+
+    #[test]
+    fn commands_join_args() {
+        let words = |items: &[&str]| Some(items.iter().map(|item| (*item).to_string()).collect());
+        assert_eq!(
+            join_command(words(&["sh", "-c"]), words(&["true"]), None),
+            Ok(words(&["sh", "-c", "true"]))
+        );
+        assert_eq!(join_command(None, None, None), Ok(None));
+        assert!(join_command(None, words(&["x"]), None).is_err());
+    }
+
+    #[test]
+    fn capability_names() {
+        assert_eq!(
+            capability_name("net_admin", None),
+            Ok(CapabilityName::Named("CAP_NET_ADMIN".to_string()))
+        );
+        assert!(capability_name("NET_ADMN", None).is_err());
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(
+            parse_amount(WrittenAmount::Count(2), "maxSurge"),
+            Ok(Amount::Count(2))
+        );
+        assert_eq!(
+            parse_amount(WrittenAmount::Count(-1), "maxSurge"),
+            Err("`maxSurge` cannot be negative".to_string())
+        );
+        assert_eq!(
+            parse_amount(WrittenAmount::Text("30%"), "maxSurge"),
+            Ok(Amount::Percent(30))
+        );
+        assert!(check_surge_and_unavailable(Amount::Count(0), Amount::Percent(0), None).is_some());
+        assert!(check_surge_and_unavailable(Amount::Count(0), Amount::Percent(1), None).is_none());
+    }
+
+    #[test]
+    fn clamping_warns_only_when_moved() {
+        let span = Span::default();
+        assert_eq!(clamp_to_aws_range("x", 10, (5, 300), span), (10, None));
+        let (used, warning) = clamp_to_aws_range("periodSeconds", 1, (5, 300), span);
+        assert_eq!(used, 5);
+        assert_eq!(
+            warning.map(|warning| warning.message),
+            Some("periodSeconds 1 is outside AWS's range 5–300; using 5".to_string())
+        );
     }
 
     #[test]

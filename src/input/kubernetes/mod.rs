@@ -418,46 +418,32 @@ fn read_deployment(
 fn amount(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Amount> {
     let node = object.take(key)?;
     let path = object.child(key);
-    match int_or_string(node, &path, sink)? {
-        IntOrString::Int(count) => match u32::try_from(count) {
-            Ok(count) => Some(Amount::Count(count)),
-            Err(_) => {
-                sink.push(Diagnostic::error(
-                    Code::InvalidValue,
-                    Some(node.span),
-                    format!("`{path}` cannot be negative"),
-                ));
-                None
-            }
-        },
-        IntOrString::Text(text) => match rules::parse_percent(&text) {
-            Ok(percent) => Some(Amount::Percent(percent)),
-            Err(message) => {
-                sink.push(Diagnostic::error(
-                    Code::InvalidValue,
-                    Some(node.span),
-                    message,
-                ));
-                None
-            }
-        },
-    }
+    let written = int_or_string(node, &path, sink)?;
+    let written = match &written {
+        IntOrString::Int(count) => rules::WrittenAmount::Count(*count),
+        IntOrString::Text(text) => rules::WrittenAmount::Text(text),
+    };
+    rules::parse_amount(written, &path)
+        .map_err(|message| {
+            sink.push(Diagnostic::error(
+                Code::InvalidValue,
+                Some(node.span),
+                message,
+            ));
+        })
+        .ok()
 }
 
 fn read_strategy(spec: &mut Object<'_>, replicas: u32, sink: &mut Sink) -> crate::model::Rollout {
     let min_ready = spec
         .integer("minReadySeconds", sink)
         .map_or(0, |(value, span)| {
-            let (clamped, moved) = crate::infer::probe::clamp(value, (0, 3600 - BOOT_SECONDS));
-            if moved {
-                sink.push(Diagnostic::warning(
-                    Code::Clamped,
-                    Some(span),
-                    format!(
-                        "minReadySeconds {value} is outside 0–{}; using {clamped}",
-                        3600 - BOOT_SECONDS
-                    ),
-                ));
+            let most = 3600 - BOOT_SECONDS;
+            let (clamped, warning) = rules::clamp_reported(value, (0, most), span, |clamped| {
+                format!("minReadySeconds {value} is outside 0–{most}; using {clamped}")
+            });
+            if let Some(warning) = warning {
+                sink.push(warning);
             }
             clamped
         });
@@ -478,14 +464,10 @@ fn read_strategy(spec: &mut Object<'_>, replicas: u32, sink: &mut Sink) -> crate
         if let Some(mut rolling) = strategy.object("rollingUpdate", sink) {
             surge = amount(&mut rolling, "maxSurge", sink).unwrap_or(surge);
             unavailable = amount(&mut rolling, "maxUnavailable", sink).unwrap_or(unavailable);
-            if matches!(surge, Amount::Count(0) | Amount::Percent(0))
-                && matches!(unavailable, Amount::Count(0) | Amount::Percent(0))
+            if let Some(problem) =
+                rules::check_surge_and_unavailable(surge, unavailable, Some(rolling.span()))
             {
-                sink.push(Diagnostic::error(
-                    Code::InvalidValue,
-                    Some(rolling.span()),
-                    "maxSurge and maxUnavailable cannot both be 0",
-                ));
+                sink.push(problem);
             }
             rolling.finish(sink, |_| None);
         }

@@ -16,8 +16,8 @@ use crate::model::Container;
 use crate::yaml::Node;
 
 /// What one container contributes to its pod. Everything but `container` counts even when
-/// the container had errors, so that Services and probes that refer to it are not reported
-/// a second time.
+/// the container had errors, so the pod's sizing and port checks report what the manifest
+/// says rather than only what survived.
 pub struct ContainerReading {
     pub name: String,
     /// `None` when the container had errors.
@@ -182,22 +182,15 @@ fn read_command(
     let args_span = object.key_span("args");
     let command = string_list(object, "command", sink);
     let args = string_list(object, "args", sink);
-    let expand = |items: Vec<String>| {
-        items
-            .into_iter()
-            .map(|item| expand_references(&item, env))
-            .collect::<Vec<_>>()
-    };
-    match (command, args) {
-        (Some(command), args) => {
-            let mut argv = expand(command);
-            argv.extend(expand(args.unwrap_or_default()));
-            Some(argv)
-        }
-        (None, Some(_)) => {
-            sink.push(rules::args_without_command(args_span));
+    match rules::join_command(command, args, args_span) {
+        Ok(argv) => argv.map(|argv| {
+            argv.iter()
+                .map(|item| expand_references(item, env))
+                .collect()
+        }),
+        Err(problem) => {
+            sink.push(problem);
             None
         }
-        (None, None) => None,
     }
 }

@@ -153,16 +153,8 @@ impl Pod {
     /// Folds one container into the pod. Init containers run one at a time before the others,
     /// so the VM needs the largest of their requests; the others run together, so theirs add up.
     fn add(&mut self, reading: ContainerReading, init: bool, sink: &mut Sink) {
-        let ContainerReading {
-            name,
-            container,
-            ports,
-            requests,
-            readiness,
-            readiness_delay,
-            liveness_delay,
-        } = reading;
-        self.ports.extend(ports);
+        self.ports.extend(reading.ports);
+        let requests = reading.requests;
         if init {
             self.cpu_request_millis = self.cpu_request_millis.max(requests.cpu_millis);
             self.memory_request_bytes = self.memory_request_bytes.max(requests.memory_bytes);
@@ -171,12 +163,12 @@ impl Pod {
             self.memory_request_bytes += requests.memory_bytes;
         }
         self.extended_resources.extend(requests.extended);
-        if let Some(request) = readiness {
-            probes::keep_first_readiness(&mut self.readiness, request, &name, sink);
+        if let Some(request) = reading.readiness {
+            probes::keep_first_readiness(&mut self.readiness, request, &reading.name, sink);
         }
-        self.liveness_delay = self.liveness_delay.or(liveness_delay);
-        self.readiness_delay = self.readiness_delay.max(readiness_delay);
-        if let Some(container) = container {
+        self.liveness_delay = self.liveness_delay.or(reading.liveness_delay);
+        self.readiness_delay = self.readiness_delay.max(reading.readiness_delay);
+        if let Some(container) = reading.container {
             if init {
                 self.init_containers.push(container);
             } else {

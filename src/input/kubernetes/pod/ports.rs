@@ -27,17 +27,11 @@ pub fn read_ports(object: &mut Object<'_>, container: &str, sink: &mut Sink) -> 
         let protocol = port
             .string("protocol", sink)
             .unwrap_or_else(|| "TCP".to_string());
-        for key in ["hostPort", "hostIP"] {
-            if let Some(span) = port.key_span(key) {
-                port.accept(&[key]);
-                sink.ignored(
-                    span,
-                    &port.child(key),
-                    "a container listens on its VM's own address; the load balancer maps ports",
-                );
-            }
-        }
-        port.finish(sink, |_| None);
+        port.finish(sink, |key| {
+            matches!(key, "hostPort" | "hostIP").then_some(
+                "a container listens on its VM's own address; the load balancer maps ports",
+            )
+        });
         let udp = match protocol.as_str() {
             "TCP" => false,
             "UDP" => true,

@@ -6,6 +6,7 @@ use super::ports::ContainerPort;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp, fit_timeout};
+use crate::input::rules;
 use crate::model::Protocol;
 use crate::source::Span;
 use crate::yaml::Node;
@@ -78,33 +79,18 @@ pub fn read_readiness(
         tcp.finish(sink, |_| None);
         usable = true;
     }
-    for kind in ["exec", "grpc"] {
-        if let Some(span) = probe.key_span(kind) {
-            probe.accept(&[kind]);
-            sink.ignored(
-                span,
-                &probe.child(kind),
-                "a load balancer can only check HTTP or TCP; the default health check is used",
-            );
-        }
-    }
     let explicit = |value: Option<(i64, Span)>,
                     range: (u32, u32),
                     default: i64,
                     what: &str,
                     sink: &mut Sink|
      -> u32 {
-        let (given, span) = value.map_or((default, None), |(value, span)| (value, Some(span)));
-        let (clamped, moved) = clamp(given, range);
-        if moved && let Some(span) = span {
-            sink.push(Diagnostic::warning(
-                Code::Clamped,
-                Some(span),
-                format!(
-                    "{what} {given} is outside AWS's range {}–{}; using {clamped}",
-                    range.0, range.1
-                ),
-            ));
+        let Some((given, span)) = value else {
+            return clamp(default, range).0;
+        };
+        let (clamped, warning) = rules::clamp_to_aws_range(what, given, range, span);
+        if let Some(warning) = warning {
+            sink.push(warning);
         }
         clamped
     };
@@ -148,7 +134,11 @@ pub fn read_readiness(
         sink,
     ));
     probe.accept(&["terminationGracePeriodSeconds"]);
-    probe.finish(sink, |_| None);
+    probe.finish(sink, |key| {
+        matches!(key, "exec" | "grpc").then_some(
+            "a load balancer can only check HTTP or TCP; the default health check is used",
+        )
+    });
     (usable.then_some(request), delay)
 }
 

@@ -3,7 +3,8 @@
 
 use super::super::reader::{Object, Sink, integer, text};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::capabilities::{CapabilityName, effective, normalise, unknown_capability};
+use crate::infer::capabilities::{CapabilityName, effective};
+use crate::input::rules;
 use crate::model::Capabilities;
 
 /// Pod-level security settings that containers inherit unless they override them.
@@ -132,11 +133,9 @@ fn capability_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Vec<C
         let Some(name) = text(node, &format!("{path}[{index}]"), sink) else {
             continue;
         };
-        match normalise(&name) {
+        match rules::capability_name(&name, Some(node.span)) {
             Ok(name) => names.push(name),
-            Err(full) => {
-                sink.push(unknown_capability(&name, &full, Some(node.span)));
-            }
+            Err(problem) => sink.push(problem),
         }
     }
     names

@@ -184,16 +184,10 @@ pub fn read_mounts(object: &mut Object<'_>, volumes: &PodVolumes, sink: &mut Sin
                 ),
             );
         }
-        if let Some(span) = mount.key_span("mountPropagation") {
-            mount.accept(&["mountPropagation"]);
-            sink.ignored(
-                span,
-                &mount.child("mountPropagation"),
-                "LinuxKit binds use private propagation",
-            );
-        }
         let span = mount.span();
-        mount.finish(sink, |_| None);
+        mount.finish(sink, |key| {
+            (key == "mountPropagation").then_some("LinuxKit binds use private propagation")
+        });
         if let Some(problem) = rules::check_absolute_path(&target, Some(span)) {
             sink.push(problem);
             continue;
