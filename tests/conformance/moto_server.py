@@ -24,6 +24,11 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
 6. A launch template block device mapping may leave out `VolumeSize` and `SnapshotId` for the
    AMI's root device (EC2 then takes both from the AMI: i2kit only asks for encryption there).
    moto refuses a volume without a size or snapshot; we give it the size of moto's AMIs (8 GiB).
+7. An AWS::Route53::HostedZone made through CloudFormation becomes a PUBLIC zone named after its
+   logical id: moto ignores `Name`, `VPCs` and `HostedZoneConfig`. i2kit's `cluster.local` zone
+   is private (records of internal load balancers, found only from the VPC), so we create it
+   with `Name` fully qualified (trailing dot, as Route 53 stores it and as the API path does),
+   private with every `VPCs` entry associated (`VPCId`, `VPCRegion`) when `VPCs` is given.
 """
 
 import sys
@@ -138,6 +143,32 @@ def _create_volume(self, size, zone_name, *args, **kwargs):
 
 
 EBSBackend.create_volume = _create_volume
+
+from moto.route53.models import FakeZone, route53_backends
+from moto.utilities.utils import get_partition
+
+
+def _create_zone(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    properties = cloudformation_json.get("Properties") or {}
+    name = properties.get("Name") or resource_name
+    if not name.endswith("."):
+        name += "."
+    vpcs = properties.get("VPCs") or []
+    backend = route53_backends[account_id][get_partition(region_name)]
+    first = vpcs[0] if vpcs else {}
+    zone = backend.create_hosted_zone(
+        name,
+        private_zone=bool(vpcs),
+        vpcid=first.get("VPCId"),
+        vpcregion=first.get("VPCRegion"),
+        comment=(properties.get("HostedZoneConfig") or {}).get("Comment"),
+    )
+    for vpc in vpcs[1:]:
+        zone.add_vpc(vpc.get("VPCId"), vpc.get("VPCRegion"))
+    return zone
+
+
+FakeZone.create_from_cloudformation_json = classmethod(_create_zone)
 
 if __name__ == "__main__":
     from moto.server import main
