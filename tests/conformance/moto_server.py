@@ -29,6 +29,11 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
    is private (records of internal load balancers, found only from the VPC), so we create it
    with `Name` fully qualified (trailing dot, as Route 53 stores it and as the API path does),
    private with every `VPCs` entry associated (`VPCId`, `VPCRegion`) when `VPCs` is given.
+   Route 53 refuses a second private zone of one name in one VPC (ConflictingDomainExists; the
+   reason the design's `ClusterDnsZoneId` parameter exists); moto does not, so we refuse it too.
+8. `Fn::GetAtt [ClassicLB, CanonicalHostedZoneNameID]` raises NotImplementedError in moto, and
+   the alias record keeps the literal intrinsic. We return the hosted zone id AWS publishes for
+   classic load balancers in us-east-1 (Z35SXDOTRQ7X7K; the suite runs in that region only).
 """
 
 import sys
@@ -156,6 +161,12 @@ def _create_zone(cls, resource_name, cloudformation_json, account_id, region_nam
     vpcs = properties.get("VPCs") or []
     backend = route53_backends[account_id][get_partition(region_name)]
     first = vpcs[0] if vpcs else {}
+    wanted = {vpc.get("VPCId") for vpc in vpcs}
+    for other in backend.zones.values():
+        if other.private_zone and other.name == name and wanted & {v.get("vpc_id") for v in other.vpcs}:
+            from moto.route53.exceptions import ConflictingDomainExists
+
+            raise ConflictingDomainExists(name, None)
     zone = backend.create_hosted_zone(
         name,
         private_zone=bool(vpcs),
@@ -169,6 +180,20 @@ def _create_zone(cls, resource_name, cloudformation_json, account_id, region_nam
 
 
 FakeZone.create_from_cloudformation_json = classmethod(_create_zone)
+
+# AWS's published hosted zone id of classic load balancers in us-east-1 (Elastic Load Balancing
+# endpoints table); DescribeLoadBalancers in moto reports none to compare with.
+CLASSIC_ZONE_ID = "Z35SXDOTRQ7X7K"
+_original_classic_attribute = ClassicLoadBalancer.get_cfn_attribute
+
+
+def _classic_attribute(self, attribute_name):
+    if attribute_name == "CanonicalHostedZoneNameID":
+        return CLASSIC_ZONE_ID
+    return _original_classic_attribute(self, attribute_name)
+
+
+ClassicLoadBalancer.get_cfn_attribute = _classic_attribute
 
 if __name__ == "__main__":
     from moto.server import main
