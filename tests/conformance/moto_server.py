@@ -21,6 +21,8 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
 5. A classic AWS::ElasticLoadBalancing::LoadBalancer made through CloudFormation ignores its
    `SecurityGroups` and `Subnets` (moto gives it a fresh default group and no subnets). We set
    both from the properties after moto creates it.
+   It also drops each listener's `PolicyNames` (the policies themselves are created), so a TLS
+   negotiation policy would look unused; we copy them onto the listeners.
 6. A launch template block device mapping may leave out `VolumeSize` and `SnapshotId` for the
    AMI's root device (EC2 then takes both from the AMI: i2kit only asks for encryption there).
    moto refuses a volume without a size or snapshot; we give it the size of moto's AMIs (8 GiB).
@@ -121,6 +123,10 @@ def _create_classic(cls, resource_name, cloudformation_json, account_id, region_
     properties = cloudformation_json["Properties"]
     if properties.get("SecurityGroups"):
         balancer.security_groups = list(properties["SecurityGroups"])
+    for listener in balancer.listeners:
+        for declared in properties.get("Listeners") or []:
+            if str(declared.get("LoadBalancerPort")) == str(listener.load_balancer_port):
+                listener.policy_names = list(declared.get("PolicyNames") or [])
     if properties.get("Subnets"):
         from moto.ec2.models import ec2_backends
 
