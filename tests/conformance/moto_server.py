@@ -22,7 +22,9 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
    `SecurityGroups` and `Subnets` (moto gives it a fresh default group and no subnets). We set
    both from the properties after moto creates it.
    It also drops each listener's `PolicyNames` (the policies themselves are created), so a TLS
-   negotiation policy would look unused; we copy them onto the listeners.
+   negotiation policy would look unused; we copy them onto the listeners. And it stores a
+   policy's CloudFormation `Attributes` ({Name, Value}) as they are, which
+   DescribeLoadBalancerPolicies cannot show (it wants {AttributeName, AttributeValue}); we rename.
 6. A launch template block device mapping may leave out `VolumeSize` and `SnapshotId` for the
    AMI's root device (EC2 then takes both from the AMI: i2kit only asks for encryption there).
    moto refuses a volume without a size or snapshot; we give it the size of moto's AMIs (8 GiB).
@@ -123,6 +125,11 @@ def _create_classic(cls, resource_name, cloudformation_json, account_id, region_
     properties = cloudformation_json["Properties"]
     if properties.get("SecurityGroups"):
         balancer.security_groups = list(properties["SecurityGroups"])
+    for policy in balancer.policies:
+        attributes = getattr(policy, "policy_attribute_descriptions", None) or []
+        policy.policy_attribute_descriptions = [
+            {"AttributeName": a["Name"], "AttributeValue": a.get("Value")} if "Name" in a else a for a in attributes
+        ]
     for listener in balancer.listeners:
         for declared in properties.get("Listeners") or []:
             if str(declared.get("LoadBalancerPort")) == str(listener.load_balancer_port):
