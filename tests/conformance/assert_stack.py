@@ -2,17 +2,27 @@
 """Check a deployed i2kit stack against the manifest it was compiled from.
 
     assert_stack.py --endpoint URL --manifest FILE.yaml --stack NAME --zone example.com \
-                    --certificate-arn ARN [--image-id PARAM=AMI ...]
+                    --certificate-arn ARN [--cluster-dns-zone-id ID] [--expect-status STATUS]
 
 Expectations come from the manifest (i2kit documents and Kubernetes Deployments/Services/Lists),
-re-derived here from i2kit's documented rules (README), not read from the template: replicas,
-ports, protocols, the load balancer kind and scheme, health checks. What is
-deployed comes from describe calls against the endpoint (moto). Prints one line per check
+re-derived by manifest_model.py from i2kit's documented rules (README, the services design), not
+read from the template. The application is services (load balancers) and deployments (ASGs),
+many-to-many, so the checks come in two kinds:
+  per SERVICE: its load balancer (kind, scheme, listeners, target groups, health checks, classic
+  TLS policy), its security group, its public record <svc>.<zone>. and its cluster DNS record
+  <svc>.<ns>.svc.cluster.local. in the private cluster.local zone, and that exactly its backend
+  Deployments' ASGs register with it;
+  per DEPLOYMENT: replicas, subnets, launch template, Recreate's update policy, health check type
+  and grace period, registration with every target group of every service in front of it, and
+  instance ingress only from those services' load balancer groups.
+What is deployed comes from describe calls against the endpoint (moto); an UpdatePolicy shows
+nowhere but in GetTemplate, so Recreate's is read there. Prints one line per check
 (`ok`, `FAIL`, `skip` with the reason) and a closing `assert_stack totals passed=N failed=M
 skipped=K`; exits 1 when any check failed.
 """
 
 import argparse
+import json
 import re
 import sys
 
@@ -20,9 +30,8 @@ import boto3
 import botocore.exceptions
 import yaml
 
-HTTP_FAMILY = {"HTTP", "HTTPS"}
-PROTOCOL_NAMES = {"http": "HTTP", "https": "HTTPS", "tcp": "TCP", "tls": "TLS", "ssl": "TLS", "udp": "UDP"}
-DEFAULT_HEALTH = {"path": "/", "intervalSeconds": 10, "timeoutSeconds": 5, "healthyThreshold": 2, "unhealthyThreshold": 3}
+import manifest_model
+
 UNRESOLVED = re.compile(r"Fn::|\{'Ref'|\"Ref\"|\{\"|\{'|\$\{|^None$|^$|AWS::")
 
 
@@ -72,277 +81,6 @@ def guarded(checks, what, function, *args):
         return None
 
 
-# ---------------------------------------------------------------- expectations from the manifest
-
-
-def logical_id(name):
-    return "".join(part[:1].upper() + part[1:] for part in name.split("-") if part)
-
-
-def parse_port(spec, container):
-    """One `ports:` entry → listener port, container port, explicit protocols, certificate."""
-    if isinstance(spec, int):
-        return {"container": container, "port": spec, "target_port": spec, "protocol": None, "target_protocol": None, "certificate": None}
-    if isinstance(spec, dict):
-        return {
-            "container": container,
-            "port": int(spec["port"]),
-            "target_port": int(spec.get("targetPort", spec["port"])),
-            "protocol": PROTOCOL_NAMES[spec["protocol"].lower()] if spec.get("protocol") else None,
-            "target_protocol": PROTOCOL_NAMES[spec["targetProtocol"].lower()] if spec.get("targetProtocol") else None,
-            "certificate": spec.get("certificate"),
-        }
-    parts = str(spec).split(":", 4)
-    if len(parts) == 1:
-        return parse_port(int(parts[0]), container)
-    if len(parts) == 2:
-        return {"container": container, "port": int(parts[0]), "target_port": int(parts[1]), "protocol": None, "target_protocol": None, "certificate": None}
-    return {
-        "container": container,
-        "port": int(parts[1]),
-        "target_port": int(parts[3]),
-        "protocol": PROTOCOL_NAMES[parts[0].lower()],
-        "target_protocol": PROTOCOL_NAMES[parts[2].lower()],
-        "certificate": parts[4] if len(parts) == 5 else None,
-    }
-
-
-def infer_protocol(port):
-    return {80: "HTTP", 443: "HTTPS"}.get(port, "TCP")
-
-
-def adapt(protocol, kind):
-    table = {("network", "HTTP"): "TCP", ("network", "HTTPS"): "TLS", ("application", "TCP"): "HTTP", ("application", "TLS"): "HTTPS"}
-    return table.get((kind, protocol), protocol)
-
-
-def default_target_protocol(listener):
-    return {"HTTP": "HTTP", "HTTPS": "HTTP", "TCP": "TCP", "TLS": "TCP", "UDP": "UDP"}[listener]
-
-
-INTERVAL_RANGE, TIMEOUT_RANGE, THRESHOLD_RANGE = (5, 300), (2, 120), (2, 10)
-DEFAULT_REQUEST = {"protocol": None, "port": None, "path": None, "interval": None, "timeout": None, "healthy": None, "unhealthy": None}
-
-
-def clamp(value, bounds):
-    return max(bounds[0], min(bounds[1], int(value)))
-
-
-def plan(name, replicas, public, kind_override, requests, health_request):
-    """The load balancer and health checks i2kit derives from port requests (README rules)."""
-    natural = [request["protocol"] or infer_protocol(request["port"]) for request in requests]
-    kind = kind_override or ("application" if all(p in HTTP_FAMILY for p in natural) else "network")
-    listeners = []
-    for request, natural_protocol in zip(requests, natural):
-        protocol = natural_protocol if request["protocol"] else adapt(natural_protocol, kind)
-        target_protocol = request["target_protocol"] or default_target_protocol(protocol)
-        if target_protocol in HTTP_FAMILY:
-            check_protocol = target_protocol
-        elif health_request["protocol"] in HTTP_FAMILY:
-            check_protocol = health_request["protocol"]
-        else:
-            check_protocol = "TCP"
-        http_check = check_protocol in HTTP_FAMILY
-        listeners.append(
-            {
-                "port": request["port"],
-                "protocol": protocol,
-                "target_port": request["target_port"],
-                "target_protocol": target_protocol,
-                "certificate": request["certificate"],
-                "health": {
-                    "protocol": check_protocol,
-                    "port": health_request["port"] or request["target_port"],
-                    "path": (health_request["path"] or "/") if http_check else None,
-                    # Any answer means up on the default `/`; a path someone chose must succeed.
-                    "matcher": ("200-399" if health_request["path"] else "200-499") if http_check else None,
-                    "interval": health_request["interval"] or 10,
-                    "timeout": health_request["timeout"] or 5,
-                    "healthy": health_request["healthy"] or 2,
-                    "unhealthy": health_request["unhealthy"] or 3,
-                },
-            }
-        )
-    return {
-        "name": name,
-        "id": logical_id(name),
-        "replicas": int(replicas),
-        "public": bool(public),
-        "kind": kind if listeners else None,
-        "listeners": listeners,
-    }
-
-
-def expected_short(document):
-    """An i2kit manifest document."""
-    spec = document.get("healthCheck") or {}
-    health = {
-        **DEFAULT_REQUEST,
-        "port": spec.get("port"),
-        "path": spec.get("path"),
-        "interval": spec.get("intervalSeconds"),
-        "timeout": spec.get("timeoutSeconds"),
-        "healthy": spec.get("healthyThreshold"),
-        "unhealthy": spec.get("unhealthyThreshold"),
-    }
-    requests = []
-    for container_name, container in (document.get("containers") or {}).items():
-        for port in container.get("ports") or []:
-            requests.append(parse_port(port, container_name))
-    return plan(document["name"], document.get("replicas", 1), document.get("public", False), document.get("loadBalancer"), requests, health)
-
-
-ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
-
-
-def kubernetes_objects(documents):
-    for document in documents:
-        if document.get("kind") == "List":
-            yield from (item for item in document.get("items") or [] if isinstance(item, dict))
-        else:
-            yield document
-
-
-def readiness_request(pod, declared):
-    """The first container's usable readiness probe (httpGet or tcpSocket) as a health request."""
-    for container in pod.get("containers") or []:
-        probe = container.get("readinessProbe") or {}
-        action = probe.get("httpGet") or probe.get("tcpSocket")
-        if action is None:
-            continue
-        request = dict(DEFAULT_REQUEST)
-        if "httpGet" in probe:
-            request["path"] = probe["httpGet"].get("path") or "/"
-            request["protocol"] = "HTTPS" if probe["httpGet"].get("scheme") == "HTTPS" else "HTTP"
-        else:
-            request["protocol"] = "TCP"
-        port = action.get("port")
-        if isinstance(port, str) and not port.isdigit():
-            port = next((p["number"] for p in declared if p["container"] == container["name"] and p["name"] == port), None)
-        request["port"] = int(port) if port is not None else None
-        interval = clamp(probe.get("periodSeconds", 10), INTERVAL_RANGE)
-        request["interval"] = interval
-        request["timeout"] = max(TIMEOUT_RANGE[0], min(clamp(probe.get("timeoutSeconds", 1), TIMEOUT_RANGE), interval - 1))
-        request["healthy"] = clamp(probe.get("successThreshold", 1), THRESHOLD_RANGE)
-        request["unhealthy"] = clamp(probe.get("failureThreshold", 3), THRESHOLD_RANGE)
-        return request
-    return dict(DEFAULT_REQUEST)
-
-
-def read_service(service):
-    spec = service.get("spec") or {}
-    annotations = (service.get("metadata") or {}).get("annotations") or {}
-    read = {
-        "public": spec.get("type", "ClusterIP") == "LoadBalancer",
-        "kind": None,
-        "selector": spec.get("selector") or {},
-        "ports": spec.get("ports") or [],
-        "certificate": None,
-        "ssl_ports": None,
-        "backend": None,
-        "health": dict(DEFAULT_REQUEST),
-    }
-    for key, value in annotations.items():
-        value = str(value)
-        if not key.startswith(ANNOTATION):
-            continue
-        setting = key[len(ANNOTATION) :]
-        if setting == "type":
-            read["kind"] = {"nlb": "network", "external": "network", "classic": "classic", "elb": "classic"}.get(value)
-        elif setting == "scheme":
-            read["public"] = value == "internet-facing"
-        elif setting == "internal":
-            read["public"] = value not in ("true", "0.0.0.0/0")
-        elif setting == "ssl-cert":
-            read["certificate"] = value
-        elif setting == "ssl-ports":
-            read["ssl_ports"] = None if value.strip() == "*" else [part.strip() for part in value.split(",") if part.strip()]
-        elif setting == "backend-protocol":
-            read["backend"] = {"http": "HTTP", "https": "HTTPS", "ssl": "TLS", "tcp": "TCP"}.get(value)
-        elif setting == "healthcheck-path":
-            read["health"]["path"] = value
-        elif setting == "healthcheck-protocol":
-            read["health"]["protocol"] = value.upper()
-        elif setting == "healthcheck-port" and value != "traffic-port":
-            read["health"]["port"] = int(value)
-        elif setting in ("healthcheck-interval", "healthcheck-timeout", "healthcheck-healthy-threshold", "healthcheck-unhealthy-threshold"):
-            field, bounds = {
-                "healthcheck-interval": ("interval", INTERVAL_RANGE),
-                "healthcheck-timeout": ("timeout", TIMEOUT_RANGE),
-                "healthcheck-healthy-threshold": ("healthy", THRESHOLD_RANGE),
-                "healthcheck-unhealthy-threshold": ("unhealthy", THRESHOLD_RANGE),
-            }[setting]
-            read["health"][field] = clamp(value, bounds)
-    return read
-
-
-def expected_kubernetes(documents):
-    """Deployments, and the Services that select them, from Kubernetes documents (README table)."""
-    objects = list(kubernetes_objects(documents))
-    services = [
-        read_service(o) for o in objects
-        if o.get("kind") == "Service" and (o.get("spec") or {}).get("type", "ClusterIP") != "ExternalName"
-    ]
-    expected = []
-    for deployment in (o for o in objects if o.get("kind") == "Deployment"):
-        spec = deployment.get("spec") or {}
-        template = spec.get("template") or {}
-        labels = (template.get("metadata") or {}).get("labels") or {}
-        pod = template.get("spec") or {}
-        containers = pod.get("containers") or []
-        declared = [
-            {"container": c["name"], "name": p.get("name"), "number": int(p["containerPort"]), "udp": p.get("protocol") == "UDP"}
-            for c in containers
-            for p in c.get("ports") or []
-        ]
-        selecting = [s for s in services if s["selector"] and all(labels.get(k) == v for k, v in s["selector"].items())]
-        health = readiness_request(pod, declared)
-        requests = []
-        if not selecting:
-            public, kind = False, None
-            for port in declared:
-                udp = "UDP" if port["udp"] else None
-                requests.append({"container": port["container"], "port": port["number"], "target_port": port["number"], "protocol": udp, "target_protocol": udp, "certificate": None})
-        else:
-            public = selecting[0]["public"]
-            kind = next((s["kind"] for s in selecting if s["kind"]), None)
-            for service in selecting:
-                for port in service["ports"]:
-                    number = int(port["port"])
-                    target = port.get("targetPort", number)
-                    if isinstance(target, str) and not target.isdigit():
-                        target = next(p["number"] for p in declared if p["name"] == target)
-                    tls = service["certificate"] is not None and (
-                        service["ssl_ports"] is None or str(number) in service["ssl_ports"] or port.get("name") in service["ssl_ports"]
-                    )
-                    backend = service["backend"]
-                    if port.get("protocol") == "UDP":
-                        protocols = ("UDP", "UDP")
-                    elif tls:
-                        protocols = {"TLS": ("TLS", "TLS"), "TCP": ("TLS", "TCP"), "HTTPS": ("HTTPS", "HTTPS")}.get(backend, ("HTTPS", "HTTP"))
-                    elif backend in ("HTTP", "TCP"):
-                        protocols = (backend, backend)
-                    else:
-                        app = {"http": "HTTP", "https": "HTTPS"}.get(str(port.get("appProtocol", "")).lower())
-                        protocols = (app, backend)
-                    requests.append({
-                        "container": None, "port": number, "target_port": int(target),
-                        "protocol": protocols[0], "target_protocol": protocols[1],
-                        "certificate": service["certificate"] if tls else None,
-                    })
-            annotations = selecting[0]["health"]
-            health = {key: annotations[key] if annotations[key] is not None else health[key] for key in health}
-        expected.append(plan(deployment["metadata"]["name"], spec.get("replicas", 1), public, kind, requests, health))
-    return expected
-
-
-def expected_deployments(documents):
-    """Every deployment the file describes: i2kit manifests, then Kubernetes Deployments."""
-    short = [expected_short(d) for d in documents if not ("apiVersion" in d and "kind" in d)]
-    kubernetes = [d for d in documents if "apiVersion" in d and "kind" in d]
-    return short + (expected_kubernetes(kubernetes) if kubernetes else [])
-
-
 # ---------------------------------------------------------------- the deployed stack
 
 
@@ -361,6 +99,13 @@ class Stack:
         self.parameters = {p["ParameterKey"]: p["ParameterValue"] for p in self.description.get("Parameters", [])}
         resources = self.cfn.describe_stack_resources(StackName=name)["StackResources"]
         self.resources = {r["LogicalResourceId"]: r for r in resources}
+
+    def physical_id(self, logical):
+        resource = self.resources.get(logical)
+        return resource["PhysicalResourceId"] if resource else None
+
+    def logical_id_of(self, physical):
+        return next((k for k, r in self.resources.items() if r["PhysicalResourceId"] == physical), None)
 
     def physical_ids(self, resource_type):
         return {r["PhysicalResourceId"] for r in self.resources.values() if r["ResourceType"] == resource_type}
@@ -436,17 +181,55 @@ def check_launch_template(checks, stack, group, expected):
     return groups
 
 
-def check_instance_security_groups(checks, stack, instance_groups, load_balancer_groups, expected):
-    """Instances accept traffic only from the load balancer's groups, only on container ports."""
+
+# ---------------------------------------------------------------- per deployment
+
+
+def check_update_policy(checks, stack, deployment, group):
+    """Recreate (design fix): all old VMs go before new ones come, so no surge (MaxSize ==
+    replicas) and a one-batch rolling update with MinInstancesInService 0. AWS shows an
+    UpdatePolicy nowhere but in the stack's template, so that part reads GetTemplate."""
+    wanted = manifest_model.rolling_update(deployment)
+    if wanted is None:
+        return
+    min_in_service, batch, max_size = wanted
+    checks.equal(group.get("MaxSize"), max_size, "Recreate: ASG MaxSize == replicas (no surge)")
+    body = stack.cfn.get_template(StackName=stack.name)["TemplateBody"]
+    template = body if isinstance(body, dict) else json.loads(body)
+    resource = stack.logical_id_of(group["AutoScalingGroupName"])
+    policy = ((template.get("Resources") or {}).get(resource) or {}).get("UpdatePolicy") or {}
+    checks.check("AutoScalingReplacingUpdate" not in policy, "Recreate: no replacing update (it would run both groups)", str(policy))
+    rolling = policy.get("AutoScalingRollingUpdate") or {}
+    checks.equal(
+        (int(rolling.get("MinInstancesInService", 0)), int(rolling.get("MaxBatchSize", 1))),
+        (min_in_service, batch),
+        "Recreate: rolling update MinInstancesInService 0, MaxBatchSize = replicas",
+    )
+
+
+def expects_elb_health(front):
+    """ELB health checks replace VMs unless every service in front is UDP-only with no explicit
+    TCP/HTTP check (a guessed TCP check on a UDP port would replace healthy VMs; design note)."""
+    return any(
+        s["explicit_check"] or any(listener["protocol"] != "UDP" for listener in s["listeners"])
+        for s in front
+    )
+
+
+def check_instance_security_groups(checks, stack, deployment, instance_groups, front, balancer_groups):
+    """A deployment's VMs accept traffic only from the load balancer groups of the services in
+    front of it, only on their target and health check ports."""
     if not instance_groups:
         return
-    described = stack.ec2.describe_security_groups(GroupIds=instance_groups)["SecurityGroups"]
+    allowed_sources = {g for s in front for g in balancer_groups.get(s["name"], [])}
     expected_ports = set()
-    for listener in expected["listeners"]:
-        ip_protocol = "udp" if listener["target_protocol"] == "UDP" else "tcp"
-        expected_ports.add((ip_protocol, listener["target_port"]))
-        # Health checks are TCP or HTTP(S): a UDP target or a separate health port needs TCP too.
-        expected_ports.add(("tcp", listener["health"]["port"]))
+    for service in front:
+        for listener in service["listeners"]:
+            ip_protocol = "udp" if listener["target_protocol"] == "UDP" else "tcp"
+            expected_ports.add((ip_protocol, listener["target_port"]))
+            # Health checks are TCP or HTTP(S): a UDP target or a separate health port needs TCP too.
+            expected_ports.add(("tcp", listener["health"]["port"]))
+    described = stack.ec2.describe_security_groups(GroupIds=instance_groups)["SecurityGroups"]
     opened = set()
     for group in described:
         for rule in group.get("IpPermissions", []):
@@ -458,76 +241,122 @@ def check_instance_security_groups(checks, stack, instance_groups, load_balancer
             )
             sources = {pair.get("GroupId") for pair in rule.get("UserIdGroupPairs", [])}
             checks.check(
-                sources and load_balancer_groups and sources <= set(load_balancer_groups),
-                f"instance ingress {label} comes only from the load balancer's security group",
-                f"sources {sorted(sources)}, load balancer groups {sorted(load_balancer_groups or [])}",
+                sources and allowed_sources and sources <= allowed_sources,
+                f"instance ingress {label} comes only from the security groups of its services' load balancers",
+                f"sources {sorted(sources)}, load balancer groups {sorted(allowed_sources)}",
             )
-            if rule.get("FromPort") is not None:
-                for port in range(rule["FromPort"], rule["ToPort"] + 1):
+            if rule.get("FromPort") is not None and rule.get("IpProtocol") != "-1":
+                for port in range(rule["FromPort"], min(rule["ToPort"], rule["FromPort"] + 70000) + 1):
                     opened.add((rule.get("IpProtocol"), port))
-                    if len(opened) > 70000:
-                        break
             else:
                 opened.add((rule.get("IpProtocol"), "all"))
-    checks.equal(sorted(opened, key=str), sorted(expected_ports, key=str), "instance ingress is exactly the container ports")
+    checks.equal(sorted(opened, key=str), sorted(expected_ports, key=str), "instance ingress is exactly its services' target and health ports")
 
 
-def check_load_balancer_security_groups(checks, stack, groups, expected):
+def check_deployment(checks, stack, deployment, group, front, found):
+    checks.equal(group.get("DesiredCapacity"), deployment["replicas"], "ASG DesiredCapacity == replicas")
+    checks.check(
+        group.get("MinSize", 0) <= deployment["replicas"] <= group.get("MaxSize", 0),
+        "ASG MinSize <= replicas <= MaxSize",
+        f"min {group.get('MinSize')}, max {group.get('MaxSize')}",
+    )
+    subnets = {s for s in (group.get("VPCZoneIdentifier") or "").split(",") if s}
+    wanted_subnets = {s.strip(" '[]") for s in re.split(r"[,\s]+", stack.parameters.get("Subnets", "")) if s.strip(" '[]")}
+    checks.equal(subnets, wanted_subnets, "ASG spans the Subnets parameter")
+    guarded(checks, "update policy", check_update_policy, stack, deployment, group)
+    instance_groups = guarded(checks, "launch template", check_launch_template, stack, group, deployment)
+    if not front:
+        checks.check(not group.get("TargetGroupARNs") and not group.get("LoadBalancerNames"), "no service in front: no load balancer attached")
+        if instance_groups:
+            described = stack.ec2.describe_security_groups(GroupIds=instance_groups)["SecurityGroups"]
+            rules = [rule for g in described for rule in g.get("IpPermissions", [])]
+            checks.equal(rules, [], "no service in front: instance security group has no ingress")
+        return
+    names = ", ".join(s["name"] for s in front)
+    if expects_elb_health(front):
+        checks.equal(group.get("HealthCheckType"), "ELB", "ASG replaces VMs the load balancer finds unhealthy")
+        checks.equal(group.get("HealthCheckGracePeriod"), deployment["grace"], "ASG grace period = 60 s + longest probe initialDelaySeconds")
+    else:
+        checks.check(group.get("HealthCheckType", "EC2") == "EC2", "UDP-only, no explicit check: ASG keeps EC2 health checks", repr(group.get("HealthCheckType")))
+    # Registered behind every service in front of it, and nothing else (services found below).
+    wanted_target_groups = {arn for s in front for arn in (found.get(s["name"]) or {}).get("target_groups", [])}
+    wanted_classic = {(found.get(s["name"]) or {}).get("classic") for s in front} - {None}
+    if all(s["name"] in found for s in front):
+        checks.equal(sorted(group.get("TargetGroupARNs") or []), sorted(wanted_target_groups), f"ASG registers with every target group of {names}")
+        checks.equal(sorted(group.get("LoadBalancerNames") or []), sorted(wanted_classic), f"ASG registers with every classic load balancer of {names}")
+    else:
+        checks.check(False, f"ASG registration with {names}", "a service's load balancer was not found")
+    balancer_groups = {name: f["security_groups"] for name, f in found.items()}
+    guarded(checks, "instance security group", check_instance_security_groups, stack, deployment, instance_groups, front, balancer_groups)
+
+
+# ---------------------------------------------------------------- per service
+
+
+def check_load_balancer_security_groups(checks, stack, groups, service):
     if not groups:
         checks.check(False, "load balancer has a security group", "none")
         return
     described = stack.ec2.describe_security_groups(GroupIds=list(groups))["SecurityGroups"]
     rules = [rule for group in described for rule in group.get("IpPermissions", [])]
-    for listener in expected["listeners"]:
+    # Internal load balancers admit InternalClientCidr (default 0.0.0.0/0), public ones anyone.
+    source = "0.0.0.0/0" if service["public"] else stack.parameters.get("InternalClientCidr", "0.0.0.0/0")
+    for listener in service["listeners"]:
         ip_protocol = "udp" if listener["protocol"] == "UDP" else "tcp"
         matching = [
             rule for rule in rules
             if rule.get("IpProtocol") in (ip_protocol, "-1") and (rule.get("FromPort") is None or rule["FromPort"] <= listener["port"] <= rule["ToPort"])
         ]
         if checks.check(matching, f"load balancer security group opens {ip_protocol} {listener['port']}"):
-            if expected["public"]:
-                cidrs = {r.get("CidrIp") for rule in matching for r in rule.get("IpRanges", [])}
-                checks.check("0.0.0.0/0" in cidrs, f"public load balancer accepts {listener['port']} from anywhere", str(sorted(cidrs)))
+            cidrs = {r.get("CidrIp") for rule in matching for r in rule.get("IpRanges", [])}
+            checks.check(source in cidrs, f"load balancer accepts {listener['port']} from {source}", str(sorted(cidrs)))
+    ports = {(("udp" if l["protocol"] == "UDP" else "tcp"), l["port"]) for l in service["listeners"]}
+    extra = [r for r in rules if (r.get("IpProtocol"), r.get("FromPort")) not in ports or r.get("FromPort") != r.get("ToPort")]
+    checks.check(not extra, "load balancer security group admits only listener ports", str(extra))
 
 
-def check_application_or_network(checks, stack, group, expected, certificate_arn):
-    target_group_arns = group.get("TargetGroupARNs") or []
-    checks.equal(len(target_group_arns), len(expected["listeners"]), "ASG registers one target group per port")
-    if not target_group_arns:
+def backends_registered(stack, groups, predicate):
+    """Deployments (by ASG tag) whose ASG satisfies predicate."""
+    found = set()
+    for group in groups:
+        tags = {tag["Key"]: tag["Value"] for tag in group.get("Tags", [])}
+        if predicate(group):
+            found.add(tags.get("i2kit:deployment", group["AutoScalingGroupName"]))
+    return found
+
+
+def check_application_or_network(checks, stack, service, groups, certificate_arn):
+    arn = stack.physical_id(service["id"] + "LoadBalancer")
+    if not checks.check(arn, f"load balancer {service['id']}LoadBalancer exists"):
         return None
-    target_groups = stack.elbv2.describe_target_groups(TargetGroupArns=target_group_arns)["TargetGroups"]
-    balancer_arns = {arn for tg in target_groups for arn in tg.get("LoadBalancerArns", [])}
-    if not checks.equal(len(balancer_arns), 1, "the target groups hang off one load balancer"):
-        return None
-    balancer = stack.elbv2.describe_load_balancers(LoadBalancerArns=list(balancer_arns))["LoadBalancers"][0]
-    checks.check(balancer["LoadBalancerArn"] in stack.physical_ids("AWS::ElasticLoadBalancingV2::LoadBalancer"), "load balancer belongs to the stack")
-    checks.equal(balancer.get("Type"), expected["kind"], "load balancer type")
-    checks.equal(balancer.get("Scheme"), "internet-facing" if expected["public"] else "internal", "load balancer scheme")
+    balancer = stack.elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]
+    checks.equal(balancer.get("Type"), service["kind"], "load balancer type")
+    checks.equal(balancer.get("Scheme"), "internet-facing" if service["public"] else "internal", "load balancer scheme")
     zones = {zone.get("ZoneName") for zone in balancer.get("AvailabilityZones", [])}
     checks.check(len(zones) >= 2, "load balancer spans at least two Availability Zones", str(sorted(zones)))
-    listeners = stack.elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
-    checks.equal(sorted(l["Port"] for l in listeners), sorted(l["port"] for l in expected["listeners"]), "one listener per port")
-    by_arn = {tg["TargetGroupArn"]: tg for tg in target_groups}
-    for want in expected["listeners"]:
+    listeners = stack.elbv2.describe_listeners(LoadBalancerArn=arn)["Listeners"]
+    checks.equal(sorted(l["Port"] for l in listeners), sorted(l["port"] for l in service["listeners"]), "one listener per port")
+    used = []
+    for want in service["listeners"]:
         port = want["port"]
         listener = next((l for l in listeners if l["Port"] == port), None)
         if listener is None:
             continue
         checks.equal(listener.get("Protocol"), want["protocol"], f"listener {port} protocol")
         if want["protocol"] in ("HTTPS", "TLS"):
-            certificates = [c.get("CertificateArn") for c in listener.get("Certificates") or []]
             if "Certificates" not in listener:
                 checks.skip(f"listener {port} certificate", "moto's DescribeListeners returns no Certificates")
             else:
+                certificates = [c.get("CertificateArn") for c in listener.get("Certificates") or []]
                 checks.equal(certificates, [want["certificate"] or certificate_arn], f"listener {port} certificate")
-        forwards = [a for a in listener.get("DefaultActions", []) if a.get("Type") == "forward"]
-        target_arns = {a.get("TargetGroupArn") for a in forwards if a.get("TargetGroupArn")}
-        for action in forwards:
-            for entry in (action.get("ForwardConfig") or {}).get("TargetGroups", []):
-                target_arns.add(entry.get("TargetGroupArn"))
-        if not checks.check(len(target_arns) == 1 and target_arns <= set(by_arn), f"listener {port} forwards to one of the ASG's target groups", str(target_arns)):
+        target_arns = {a.get("TargetGroupArn") for a in listener.get("DefaultActions", []) if a.get("Type") == "forward" and a.get("TargetGroupArn")}
+        for action in listener.get("DefaultActions", []):
+            target_arns |= {e.get("TargetGroupArn") for e in (action.get("ForwardConfig") or {}).get("TargetGroups", [])}
+        if not checks.check(len(target_arns) == 1, f"listener {port} forwards to one target group", str(target_arns)):
             continue
-        tg = by_arn[target_arns.pop()]
+        tg_arn = target_arns.pop()
+        used.append(tg_arn)
+        tg = stack.elbv2.describe_target_groups(TargetGroupArns=[tg_arn])["TargetGroups"][0]
         health = want["health"]
         checks.equal((tg.get("Protocol"), tg.get("Port")), (want["target_protocol"], want["target_port"]), f"target group of {port} protocol and port")
         checks.equal(tg.get("TargetType", "instance"), "instance", f"target group of {port} targets instances")
@@ -547,23 +376,47 @@ def check_application_or_network(checks, stack, group, expected, certificate_arn
             (health["interval"], health["timeout"], health["healthy"], health["unhealthy"]),
             f"health check of {port} interval, timeout and thresholds",
         )
-    return balancer["DNSName"], balancer.get("CanonicalHostedZoneId"), balancer.get("SecurityGroups") or []
+        # Every Deployment the Service selects, and no other, registers with this target group.
+        registered = backends_registered(stack, groups, lambda g, a=tg_arn: a in (g.get("TargetGroupARNs") or []))
+        checks.equal(sorted(registered), sorted(service["backends"]), f"target group of {port} is registered by the ASGs of exactly its backends")
+    return {"dns": balancer["DNSName"], "zone_id": balancer.get("CanonicalHostedZoneId"), "security_groups": balancer.get("SecurityGroups") or [],
+            "target_groups": used, "classic": None}
 
 
-def check_classic(checks, stack, group, expected):
-    names = group.get("LoadBalancerNames") or []
-    if not checks.equal(len(names), 1, "ASG registers with one classic load balancer"):
+TLS_POLICY = "ELBSecurityPolicy-TLS-1-2-2017-01"
+
+
+def check_classic_tls_policy(checks, stack, balancer, listener):
+    """Design fix: a classic HTTPS/SSL listener names an SSLNegotiationPolicyType policy that
+    references ELBSecurityPolicy-TLS-1-2-2017-01 (else ELB's old default policy applies)."""
+    port = listener["Listener"]["LoadBalancerPort"]
+    names = listener.get("PolicyNames") or []
+    if not checks.check(names, f"listener {port} has a TLS negotiation policy", "no PolicyNames"):
+        return
+    policies = stack.elb.describe_load_balancer_policies(LoadBalancerName=balancer["LoadBalancerName"], PolicyNames=names)["PolicyDescriptions"]
+    references = {
+        a.get("AttributeValue")
+        for p in policies if p.get("PolicyTypeName") == "SSLNegotiationPolicyType"
+        for a in p.get("PolicyAttributeDescriptions", []) if a.get("AttributeName") == "Reference-Security-Policy"
+    }
+    checks.equal(sorted(references), [TLS_POLICY], f"listener {port} negotiates with {TLS_POLICY}")
+
+
+def check_classic(checks, stack, service, groups):
+    name = stack.physical_id(service["id"] + "LoadBalancer")
+    if not checks.check(name, f"classic load balancer {service['id']}LoadBalancer exists"):
         return None
-    balancer = stack.elb.describe_load_balancers(LoadBalancerNames=names)["LoadBalancerDescriptions"][0]
-    checks.check(balancer["LoadBalancerName"] in stack.physical_ids("AWS::ElasticLoadBalancing::LoadBalancer"), "load balancer belongs to the stack")
-    checks.equal(balancer.get("Scheme"), "internet-facing" if expected["public"] else "internal", "load balancer scheme")
-    listeners = [d["Listener"] for d in balancer.get("ListenerDescriptions", [])]
-    checks.equal(sorted(l["LoadBalancerPort"] for l in listeners), sorted(l["port"] for l in expected["listeners"]), "one listener per port")
+    balancer = stack.elb.describe_load_balancers(LoadBalancerNames=[name])["LoadBalancerDescriptions"][0]
+    checks.equal(balancer.get("Scheme"), "internet-facing" if service["public"] else "internal", "load balancer scheme")
+    descriptions = balancer.get("ListenerDescriptions", [])
+    listeners = [d["Listener"] for d in descriptions]
+    checks.equal(sorted(l["LoadBalancerPort"] for l in listeners), sorted(l["port"] for l in service["listeners"]), "one listener per port")
     classic_name = {"TLS": "SSL"}
-    for want in expected["listeners"]:
-        listener = next((l for l in listeners if l["LoadBalancerPort"] == want["port"]), None)
-        if listener is None:
+    for want in service["listeners"]:
+        description = next((d for d in descriptions if d["Listener"]["LoadBalancerPort"] == want["port"]), None)
+        if description is None:
             continue
+        listener = description["Listener"]
         want_instance_protocol = classic_name.get(want["target_protocol"], want["target_protocol"])
         if listener.get("InstanceProtocol", "").upper() == listener["Protocol"].upper() != want_instance_protocol:
             # moto's classic listener reports its own protocol as the instance protocol.
@@ -574,33 +427,62 @@ def check_classic(checks, stack, group, expected):
             (classic_name.get(want["protocol"], want["protocol"]), want["target_port"], want_instance_protocol),
             f"listener {want['port']} protocol and instance port",
         )
-    health = expected["listeners"][0]["health"]
+        if want["protocol"] in ("HTTPS", "TLS"):
+            guarded(checks, f"listener {want['port']} TLS policy", check_classic_tls_policy, stack, balancer, description)
+    health = service["listeners"][0]["health"]
     target = f"{health['protocol']}:{health['port']}{health['path'] or ''}"
     checks.equal((balancer.get("HealthCheck") or {}).get("Target"), target, "health check target")
     zones = set(balancer.get("AvailabilityZones") or [])
     checks.check(len(zones) >= 2 or len(balancer.get("Subnets") or []) >= 2, "load balancer spans at least two Availability Zones", str(sorted(zones)))
-    zone_id = balancer.get("CanonicalHostedZoneNameID", "moto: not returned")
-    return balancer["DNSName"], zone_id, balancer.get("SecurityGroups") or []
+    registered = backends_registered(stack, groups, lambda g: name in (g.get("LoadBalancerNames") or []))
+    checks.equal(sorted(registered), sorted(service["backends"]), "registered by the ASGs of exactly its backends")
+    return {"dns": balancer["DNSName"], "zone_id": balancer.get("CanonicalHostedZoneNameID", CLASSIC_ZONE_ID),
+            "security_groups": balancer.get("SecurityGroups") or [], "target_groups": [], "classic": name}
 
 
-def check_dns(checks, stack, expected, zone, dns_name, zone_id):
-    record_name = f"{expected['name']}.{zone}."
-    zones = stack.route53.list_hosted_zones_by_name(DNSName=zone + ".")["HostedZones"]
-    zone_ids = [z["Id"] for z in zones if z["Name"] == zone + "."]
-    if not checks.check(zone_ids, f"hosted zone {zone}. exists"):
-        return
-    records = stack.route53.list_resource_record_sets(HostedZoneId=zone_ids[0], StartRecordName=record_name)["ResourceRecordSets"]
+# moto_server.py patch 8 resolves GetAtt CanonicalHostedZoneNameID to this (us-east-1's value);
+# moto's DescribeLoadBalancers (classic) returns none to compare with.
+CLASSIC_ZONE_ID = "Z35SXDOTRQ7X7K"
+
+
+def check_alias(checks, stack, zone_id, record_name, found):
+    records = stack.route53.list_resource_record_sets(HostedZoneId=zone_id, StartRecordName=record_name)["ResourceRecordSets"]
     matching = [r for r in records if r["Name"].lower() == record_name.lower() and r["Type"] == "A"]
     if not checks.check(matching, f"Route 53 A record {record_name} exists"):
         return
     alias = matching[0].get("AliasTarget")
     if not checks.check(alias, f"{record_name} is an alias", str(matching[0])):
         return
-    checks.equal(normalise_dns(alias.get("DNSName")), normalise_dns(dns_name), f"{record_name} aliases the load balancer's DNS name")
-    if zone_id == "moto: not returned":
-        checks.skip(f"{record_name} alias hosted zone", "moto's DescribeLoadBalancers (classic) returns no CanonicalHostedZoneNameID")
+    checks.equal(normalise_dns(alias.get("DNSName")), normalise_dns(found["dns"]), f"{record_name} aliases the load balancer's DNS name")
+    checks.equal(alias.get("HostedZoneId"), found["zone_id"], f"{record_name} alias names the load balancer's hosted zone")
+
+
+def check_public_dns(checks, stack, service, zone, found):
+    zones = stack.route53.list_hosted_zones_by_name(DNSName=zone + ".")["HostedZones"]
+    zone_ids = [z["Id"] for z in zones if z["Name"] == zone + "."]
+    if checks.check(zone_ids, f"hosted zone {zone}. exists"):
+        check_alias(checks, stack, zone_ids[0], f"{service['name']}.{zone}.", found)
+
+
+def check_cluster_zone(checks, stack, outputs, given_zone_id):
+    """The private cluster.local zone the stack's records go to: the ClusterDnsZoneId output,
+    associated with the stack's VPC; made by the stack unless --cluster-dns-zone-id names one."""
+    zone_id = outputs.get("ClusterDnsZoneId")
+    if not checks.check(zone_id, "output ClusterDnsZoneId names the cluster.local zone"):
+        return None
+    zone_id = zone_id.split("/")[-1]
+    own = stack.physical_ids("AWS::Route53::HostedZone")
+    if given_zone_id:
+        checks.equal(zone_id, given_zone_id, "ClusterDnsZoneId output is the zone passed in")
+        checks.equal(sorted(own), [], "the stack makes no hosted zone when ClusterDnsZoneId is given")
     else:
-        checks.equal(alias.get("HostedZoneId"), zone_id, f"{record_name} alias names the load balancer's hosted zone")
+        checks.check({z.split("/")[-1] for z in own} == {zone_id}, "the stack made the cluster.local zone it reports", f"{own} vs {zone_id}")
+    described = stack.route53.get_hosted_zone(Id=zone_id)
+    checks.equal(described["HostedZone"]["Name"], "cluster.local.", "cluster DNS zone is named cluster.local.")
+    checks.check((described["HostedZone"].get("Config") or {}).get("PrivateZone"), "cluster DNS zone is private")
+    vpcs = [v.get("VPCId") for v in described.get("VPCs") or []]
+    checks.check(stack.parameters.get("VpcId") in vpcs, "cluster DNS zone is associated with the stack's VPC", f"{vpcs}")
+    return zone_id
 
 
 def check_outputs_match(checks, outputs, dns_names, group_names, records):
@@ -624,57 +506,56 @@ def main():
     parser.add_argument("--stack")
     parser.add_argument("--zone", help="the HostedZoneName passed to the stack, without the final dot")
     parser.add_argument("--certificate-arn", default=None)
+    parser.add_argument("--cluster-dns-zone-id", default=None, help="the ClusterDnsZoneId passed to the stack, if any")
     parser.add_argument("--expect-status", default=None, help="e.g. UPDATE_COMPLETE; default: CREATE_ or UPDATE_COMPLETE")
     args = parser.parse_args()
 
     with open(args.manifest, encoding="utf-8") as handle:
         documents = [d for d in yaml.safe_load_all(handle) if isinstance(d, dict)]
-    deployments = expected_deployments(documents)
+    deployments, services = manifest_model.read_application(documents)
     if args.list_deployments:
         print("\n".join(d["name"] for d in deployments))
         return 0
     if not (args.endpoint and args.stack and args.zone):
         parser.error("--endpoint, --stack and --zone are required")
     checks = Checks()
-    print(f"assert_stack: {args.stack} from {args.manifest} ({', '.join(d['name'] for d in deployments)})")
+    print(f"assert_stack: {args.stack} from {args.manifest} (deployments {', '.join(d['name'] for d in deployments)};"
+          f" services {', '.join(s['name'] + '->' + '+'.join(s['backends']) for s in services) or 'none'})")
     stack = Stack(args.endpoint, args.stack)
     groups, outputs = check_stack(checks, stack, deployments, args.expect_status)
-    dns_names, records = [], set()
-    for expected in deployments:
-        checks.prefix = f"{args.stack}/{expected['name']}: "
-        group = stack.group_for(groups, expected)
+
+    # Services first: each is one load balancer; deployments then check their registrations.
+    cluster_zone = None
+    if services:
+        checks.prefix = f"{args.stack}: "
+        cluster_zone = guarded(checks, "cluster DNS zone", check_cluster_zone, stack, outputs, args.cluster_dns_zone_id)
+    else:
+        checks.prefix = f"{args.stack}: "
+        checks.check(not stack.physical_ids("AWS::Route53::HostedZone"), "no service: no cluster.local zone")
+    found, dns_names, records = {}, [], set()
+    for service in services:
+        checks.prefix = f"{args.stack}/service {service['name']}: "
+        if service["kind"] == "classic":
+            result = guarded(checks, "classic load balancer", check_classic, stack, service, groups)
+        else:
+            result = guarded(checks, "load balancer, listeners and target groups", check_application_or_network, stack, service, groups, args.certificate_arn)
+        if not result:
+            continue
+        found[service["name"]] = result
+        dns_names.append(result["dns"])
+        records.add(f"{service['name']}.{args.zone}.".lower())
+        guarded(checks, "load balancer security group", check_load_balancer_security_groups, stack, result["security_groups"], service)
+        guarded(checks, "Route 53 alias", check_public_dns, stack, service, args.zone, result)
+        if cluster_zone:
+            record = f"{service['name']}.{service['namespace']}.svc.cluster.local."
+            guarded(checks, "cluster DNS alias", check_alias, stack, cluster_zone, record, result)
+    for deployment in deployments:
+        checks.prefix = f"{args.stack}/{deployment['name']}: "
+        group = stack.group_for(groups, deployment)
         if not checks.check(group, "Auto Scaling group found (tag i2kit:deployment or logical id)"):
             continue
-        checks.equal(group.get("DesiredCapacity"), expected["replicas"], "ASG DesiredCapacity == replicas")
-        checks.check(
-            group.get("MinSize", 0) <= expected["replicas"] <= group.get("MaxSize", 0),
-            "ASG MinSize <= replicas <= MaxSize",
-            f"min {group.get('MinSize')}, max {group.get('MaxSize')}",
-        )
-        subnets = {s for s in (group.get("VPCZoneIdentifier") or "").split(",") if s}
-        wanted_subnets = {s.strip(" '[]") for s in re.split(r"[,\s]+", stack.parameters.get("Subnets", "")) if s.strip(" '[]")}
-        checks.equal(subnets, wanted_subnets, "ASG spans the Subnets parameter")
-        instance_groups = guarded(checks, "launch template", check_launch_template, stack, group, expected)
-        if not expected["listeners"]:
-            checks.check(not group.get("TargetGroupARNs") and not group.get("LoadBalancerNames"), "no ports: no load balancer attached")
-            if instance_groups:
-                described = stack.ec2.describe_security_groups(GroupIds=instance_groups)["SecurityGroups"]
-                rules = [rule for g in described for rule in g.get("IpPermissions", [])]
-                checks.equal(rules, [], "no ports: instance security group has no ingress")
-            continue
-        checks.equal(group.get("HealthCheckType"), "ELB", "ASG replaces VMs the load balancer finds unhealthy")
-        if expected["kind"] == "classic":
-            found = guarded(checks, "classic load balancer", check_classic, stack, group, expected)
-        else:
-            found = guarded(checks, "load balancer, listeners and target groups", check_application_or_network, stack, group, expected, args.certificate_arn)
-        if not found:
-            continue
-        dns_name, zone_id, balancer_groups = found
-        dns_names.append(dns_name)
-        records.add(f"{expected['name']}.{args.zone}.".lower())
-        guarded(checks, "load balancer security group", check_load_balancer_security_groups, stack, balancer_groups, expected)
-        guarded(checks, "instance security group", check_instance_security_groups, stack, instance_groups, balancer_groups, expected)
-        guarded(checks, "Route 53 alias", check_dns, stack, expected, args.zone, dns_name, zone_id)
+        front = manifest_model.services_in_front(services, deployment["name"])
+        check_deployment(checks, stack, deployment, group, front, found)
     checks.prefix = f"{args.stack}: "
     check_outputs_match(checks, outputs, dns_names, {g["AutoScalingGroupName"] for g in groups}, records)
     print(f"assert_stack totals passed={checks.passed} failed={checks.failed} skipped={checks.skipped}")

@@ -21,9 +21,23 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
 5. A classic AWS::ElasticLoadBalancing::LoadBalancer made through CloudFormation ignores its
    `SecurityGroups` and `Subnets` (moto gives it a fresh default group and no subnets). We set
    both from the properties after moto creates it.
+   It also drops each listener's `PolicyNames` (the policies themselves are created), so a TLS
+   negotiation policy would look unused; we copy them onto the listeners. And it stores a
+   policy's CloudFormation `Attributes` ({Name, Value}) as they are, which
+   DescribeLoadBalancerPolicies cannot show (it wants {AttributeName, AttributeValue}); we rename.
 6. A launch template block device mapping may leave out `VolumeSize` and `SnapshotId` for the
    AMI's root device (EC2 then takes both from the AMI: i2kit only asks for encryption there).
    moto refuses a volume without a size or snapshot; we give it the size of moto's AMIs (8 GiB).
+7. An AWS::Route53::HostedZone made through CloudFormation becomes a PUBLIC zone named after its
+   logical id: moto ignores `Name`, `VPCs` and `HostedZoneConfig`. i2kit's `cluster.local` zone
+   is private (records of internal load balancers, found only from the VPC), so we create it
+   with `Name` fully qualified (trailing dot, as Route 53 stores it and as the API path does),
+   private with every `VPCs` entry associated (`VPCId`, `VPCRegion`) when `VPCs` is given.
+   Route 53 refuses a second private zone of one name in one VPC (ConflictingDomainExists; the
+   reason the design's `ClusterDnsZoneId` parameter exists); moto does not, so we refuse it too.
+8. `Fn::GetAtt [ClassicLB, CanonicalHostedZoneNameID]` raises NotImplementedError in moto, and
+   the alias record keeps the literal intrinsic. We return the hosted zone id AWS publishes for
+   classic load balancers in us-east-1 (Z35SXDOTRQ7X7K; the suite runs in that region only).
 """
 
 import sys
@@ -111,6 +125,15 @@ def _create_classic(cls, resource_name, cloudformation_json, account_id, region_
     properties = cloudformation_json["Properties"]
     if properties.get("SecurityGroups"):
         balancer.security_groups = list(properties["SecurityGroups"])
+    for policy in balancer.policies:
+        attributes = getattr(policy, "policy_attribute_descriptions", None) or []
+        policy.policy_attribute_descriptions = [
+            {"AttributeName": a["Name"], "AttributeValue": a.get("Value")} if "Name" in a else a for a in attributes
+        ]
+    for listener in balancer.listeners:
+        for declared in properties.get("Listeners") or []:
+            if str(declared.get("LoadBalancerPort")) == str(listener.load_balancer_port):
+                listener.policy_names = list(declared.get("PolicyNames") or [])
     if properties.get("Subnets"):
         from moto.ec2.models import ec2_backends
 
@@ -138,6 +161,52 @@ def _create_volume(self, size, zone_name, *args, **kwargs):
 
 
 EBSBackend.create_volume = _create_volume
+
+from moto.route53.models import FakeZone, route53_backends
+from moto.utilities.utils import get_partition
+
+
+def _create_zone(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    properties = cloudformation_json.get("Properties") or {}
+    name = properties.get("Name") or resource_name
+    if not name.endswith("."):
+        name += "."
+    vpcs = properties.get("VPCs") or []
+    backend = route53_backends[account_id][get_partition(region_name)]
+    first = vpcs[0] if vpcs else {}
+    wanted = {vpc.get("VPCId") for vpc in vpcs}
+    for other in backend.zones.values():
+        if other.private_zone and other.name == name and wanted & {v.get("vpc_id") for v in other.vpcs}:
+            from moto.route53.exceptions import ConflictingDomainExists
+
+            raise ConflictingDomainExists(name, None)
+    zone = backend.create_hosted_zone(
+        name,
+        private_zone=bool(vpcs),
+        vpcid=first.get("VPCId"),
+        vpcregion=first.get("VPCRegion"),
+        comment=(properties.get("HostedZoneConfig") or {}).get("Comment"),
+    )
+    for vpc in vpcs[1:]:
+        zone.add_vpc(vpc.get("VPCId"), vpc.get("VPCRegion"))
+    return zone
+
+
+FakeZone.create_from_cloudformation_json = classmethod(_create_zone)
+
+# AWS's published hosted zone id of classic load balancers in us-east-1 (Elastic Load Balancing
+# endpoints table); DescribeLoadBalancers in moto reports none to compare with.
+CLASSIC_ZONE_ID = "Z35SXDOTRQ7X7K"
+_original_classic_attribute = ClassicLoadBalancer.get_cfn_attribute
+
+
+def _classic_attribute(self, attribute_name):
+    if attribute_name == "CanonicalHostedZoneNameID":
+        return CLASSIC_ZONE_ID
+    return _original_classic_attribute(self, attribute_name)
+
+
+ClassicLoadBalancer.get_cfn_attribute = _classic_attribute
 
 if __name__ == "__main__":
     from moto.server import main

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # End-to-end conformance: compile every examples/*.yaml and every golden fixture that compiles,
 # lint the template, deploy it to a local
-# CloudFormation emulator (moto), check what was created against the manifest, update one stack,
-# and scan every template with checkov (an unexplained finding fails the run).
+# CloudFormation emulator (moto), check what was created against the manifest, check that every
+# call declared in tests/conformance/calls/<stem>.yaml gets through (reachability.py), update one
+# stack, deploy one manifest again into a VPC whose cluster.local zone exists already, and scan
+# every template with checkov (an unexplained finding fails the run).
 #
 #   bash tests/conformance/run.sh            from the repository root
 #
 # Environment:
 #   I2KIT_BIN        an i2kit binary to use instead of `cargo build --release`
 #   UPDATE_EXAMPLE   the manifest whose replicas the update step changes (examples/nginx.yaml)
+#   SHARED_ZONE_EXAMPLE  the manifest deployed with an existing cluster.local zone (examples/voting-app.yaml)
 #   PYTHON           the interpreter that makes the venv (python3)
 #
 # Writes target/conformance/ (templates, logs, checkov results) and target/conformance-summary.txt.
-# The last line is `conformance: N passed, M failed`; the exit status is 1 when M > 0.
+# Closes with `reachability: N calls checked, M reached`, then the last line
+# `conformance: N passed, M failed` (reachability's calls and undeclared uses counted in it);
+# the exit status is 1 when M > 0.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -24,12 +29,16 @@ SUMMARY=target/conformance-summary.txt
 REGION=us-east-1
 ZONE_SUFFIX=example.com
 UPDATE_EXAMPLE=${UPDATE_EXAMPLE:-examples/nginx.yaml}
+SHARED_ZONE_EXAMPLE=${SHARED_ZONE_EXAMPLE:-examples/voting-app.yaml}
 STARTED=$SECONDS
 
 PASSED=0
 FAILED=0
 FAILURES=()
 SKIPS=()
+REACH_CALLS=0
+REACH_REACHED=0
+declare -A REACH_CHECKED=()
 MOTO_PID=""
 CHECKOV_PID=""
 
@@ -127,6 +136,7 @@ SUBNETS=$(aws ec2 describe-subnets --filters "Name=vpc-id,Values=$VPC_ID" \
     --query 'Subnets[].[AvailabilityZone,SubnetId]' --output text |
     sort | awk '!seen[$1]++ && n < 2 { print $2; n++ }' | paste -sd, -)
 # (awk, not head: head closing the pipe early would be a SIGPIPE failure under pipefail)
+ZONES=$(aws ec2 describe-subnets --subnet-ids ${SUBNETS//,/ } --query 'Subnets[].AvailabilityZone' --output text)
 IMAGES=$(aws ec2 describe-images --query 'Images[].ImageId' --output text | tr '\t' '\n' | sort | awk 'NR <= 8' | paste -sd, -)
 CERTIFICATE_ARN=$(aws acm request-certificate --domain-name "$ZONE_SUFFIX" \
     --subject-alternative-names "*.$ZONE_SUFFIX" --validation-method DNS \
@@ -145,6 +155,27 @@ create_zone() {
 }
 
 stack_name() { printf 'conf-%s' "$(printf '%s' "$1" | tr -c 'A-Za-z0-9-' '-')"; }
+
+# Every stack gets a VPC of its own (10.N.0.0/16, one subnet in each of the default VPC's first
+# two zones): each stack's private cluster.local zone is associated with its VPC, Route 53 allows
+# one private zone of a name per VPC, and two examples' redis.default.svc.cluster.local must not
+# answer for each other. Sets STACK_VPC and STACK_SUBNETS.
+VPC_SEQ=0
+make_vpc() {
+    local zone n=0 subnet
+    VPC_SEQ=$((VPC_SEQ + 1))
+    STACK_VPC=$(aws ec2 create-vpc --cidr-block "10.$VPC_SEQ.0.0/16" --query Vpc.VpcId --output text)
+    # Private hosted zones answer only in VPCs with DNS support and DNS host names (FIELD-NOTES).
+    aws ec2 modify-vpc-attribute --vpc-id "$STACK_VPC" --enable-dns-support '{"Value": true}'
+    aws ec2 modify-vpc-attribute --vpc-id "$STACK_VPC" --enable-dns-hostnames '{"Value": true}'
+    STACK_SUBNETS=""
+    for zone in $ZONES; do
+        subnet=$(aws ec2 create-subnet --vpc-id "$STACK_VPC" --cidr-block "10.$VPC_SEQ.$n.0/24" \
+            --availability-zone "$zone" --query Subnet.SubnetId --output text)
+        STACK_SUBNETS+=${STACK_SUBNETS:+,}$subnet
+        n=$((n + 1))
+    done
+}
 
 # compile MANIFEST OUT_DIR → prints the template path; counts one check
 compile() {
@@ -172,18 +203,20 @@ compile() {
     pass "$stem: i2kit compile (template + LinuxKit files for $(printf '%s' "$names" | paste -sd' ' -))"
 }
 
-# deploy STEM TEMPLATE STACK ZONE
+# deploy STEM TEMPLATE STACK ZONE VPC SUBNETS [Key=Value ...]
 deploy() {
-    local stem=$1 template=$2 stack=$3 zone=$4
+    local stem=$1 template=$2 stack=$3 zone=$4 vpc=$5 subnets=$6
+    shift 6
     local log=$WORK/$stem.deploy.log
     local -a parameters
-    if ! "$VPY" "$HERE/parameters.py" "$template" --vpc "$VPC_ID" --subnets "$SUBNETS" --zone "$zone" \
+    if ! "$VPY" "$HERE/parameters.py" "$template" --vpc "$vpc" --subnets "$subnets" --zone "$zone" \
         --certificate-arn "$CERTIFICATE_ARN" --images "$IMAGES" >"$WORK/$stem.parameters" 2>"$log"; then
         sed 's/^/        /' "$log"
         fail "$stem: fill every template parameter"
         return 1
     fi
     mapfile -t parameters <"$WORK/$stem.parameters"
+    parameters+=("$@")
     if [[ $(wc -c <"$template") -gt 51200 ]]; then
         # Over CloudFormation's inline limit, where `deploy` wants --s3-bucket (moto cannot read
         # back a template URL on 127.0.0.1). The same template without whitespace may fit.
@@ -235,6 +268,31 @@ assert_stack() {
     log "   $stack: $p passed, $f failed, $s skipped"
 }
 
+# reachability STEM MANIFEST STACK OUT_DIR: the declared calls, when calls/STEM.yaml exists
+reachability() {
+    local stem=$1 manifest=$2 stack=$3 out=$4 calls=$HERE/calls/$1.yaml
+    [[ -f "$calls" ]] || return 0
+    REACH_CHECKED[$stem]=1
+    local output status=0 totals n m k
+    output=$("$VPY" "$HERE/reachability.py" --endpoint "$ENDPOINT" --manifest "$manifest" --stack "$stack" \
+        --out-dir "$out" --calls "$calls" 2>&1) || status=$?
+    printf '%s\n' "$output" | grep -v '^reachability totals' || true
+    totals=$(printf '%s\n' "$output" | grep '^reachability totals' || true)
+    if [[ -z "$totals" ]]; then
+        fail "$stack: reachability.py crashed (exit $status)"
+        return 1
+    fi
+    n=$(sed -E 's/.*calls=([0-9]+).*/\1/' <<<"$totals")
+    m=$(sed -E 's/.*reached=([0-9]+).*/\1/' <<<"$totals")
+    k=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$totals")
+    REACH_CALLS=$((REACH_CALLS + n))
+    REACH_REACHED=$((REACH_REACHED + m))
+    PASSED=$((PASSED + m))
+    FAILED=$((FAILED + k))
+    [[ "$k" -eq 0 ]] || FAILURES+=("$stack: $k unreachable or undeclared call(s), see above")
+    log "   $stack: $n calls, $m reached, $k failed"
+}
+
 # ------------------------------------------------------------------------------------ compile + lint
 shopt -s nullglob
 MANIFESTS=(examples/*.yaml)
@@ -252,7 +310,7 @@ for expected in tests/fixtures/*/expected; do
         >"$WORK/fixtures/fixture-$fixture.yaml"
     MANIFESTS+=("$WORK/fixtures/fixture-$fixture.yaml")
 done
-declare -A TEMPLATE_OF=()
+declare -A TEMPLATE_OF=() VPC_OF=() SUBNETS_OF=()
 log "== compile and cfn-lint"
 for manifest in "${MANIFESTS[@]}"; do
     stem=$(basename "$manifest" .yaml)
@@ -302,8 +360,12 @@ for manifest in "${MANIFESTS[@]}"; do
     zone="$stem.$ZONE_SUFFIX"
     stack=$(stack_name "$stem")
     create_zone "$zone"
-    deploy "$stem" "${TEMPLATE_OF[$stem]}" "$stack" "$zone" || continue
+    make_vpc
+    VPC_OF[$stem]=$STACK_VPC
+    SUBNETS_OF[$stem]=$STACK_SUBNETS
+    deploy "$stem" "${TEMPLATE_OF[$stem]}" "$stack" "$zone" "$STACK_VPC" "$STACK_SUBNETS" || continue
     assert_stack "$manifest" "$stack" "$zone"
+    reachability "$stem" "$manifest" "$stack" "$WORK/$stem"
 done
 
 # ------------------------------------------------------------------------------------ update
@@ -341,12 +403,48 @@ PY
     log "   replicas: $(cat "$WORK/update/replicas.txt")"
     if [[ -s "$updated_manifest" ]] && compile "$updated_manifest" "$WORK/update/out"; then
         if deploy "$update_stem-update" "$WORK/update/out/$update_stem.cloudformation.json" \
-            "$(stack_name "$update_stem")" "$update_stem.$ZONE_SUFFIX"; then
+            "$(stack_name "$update_stem")" "$update_stem.$ZONE_SUFFIX" "${VPC_OF[$update_stem]}" "${SUBNETS_OF[$update_stem]}"; then
             assert_stack "$updated_manifest" "$(stack_name "$update_stem")" "$update_stem.$ZONE_SUFFIX" \
                 --expect-status UPDATE_COMPLETE
+            reachability "$update_stem" "$updated_manifest" "$(stack_name "$update_stem")" "$WORK/update/out"
         fi
     fi
 fi
+
+# ------------------------------------------------------------------------------------ shared zone
+# A VPC holds one private zone of a name, so a second application in a VPC passes the first one's
+# zone as ClusterDnsZoneId: the stack must then make no zone and put its records in that one.
+log "== shared cluster.local: deploy $SHARED_ZONE_EXAMPLE again with ClusterDnsZoneId of an existing zone"
+shared_stem=$(basename "$SHARED_ZONE_EXAMPLE" .yaml)
+if [[ -z "${TEMPLATE_OF[$shared_stem]:-}" ]]; then
+    fail "shared zone: $SHARED_ZONE_EXAMPLE was not compiled above"
+else
+    make_vpc
+    shared_zone_id=$(aws route53 create-hosted-zone --name cluster.local --vpc "VPCRegion=$REGION,VPCId=$STACK_VPC" \
+        --caller-reference "conformance-shared-$RANDOM" --query HostedZone.Id --output text)
+    shared_zone_id=${shared_zone_id#/hostedzone/}
+    shared_stack=$(stack_name "$shared_stem-shared-zone")
+    create_zone "$shared_stem-shared.$ZONE_SUFFIX"
+    if deploy "$shared_stem-shared-zone" "${TEMPLATE_OF[$shared_stem]}" "$shared_stack" "$shared_stem-shared.$ZONE_SUFFIX" \
+        "$STACK_VPC" "$STACK_SUBNETS" "ClusterDnsZoneId=$shared_zone_id"; then
+        own_zones=$(aws cloudformation describe-stack-resources --stack-name "$shared_stack" \
+            --query 'length(StackResources[?ResourceType==`AWS::Route53::HostedZone`])' --output text)
+        if [[ "$own_zones" == 0 ]]; then
+            pass "$shared_stack: makes no hosted zone when ClusterDnsZoneId is given"
+        else
+            fail "$shared_stack: made $own_zones hosted zone(s) although ClusterDnsZoneId=$shared_zone_id"
+        fi
+        assert_stack "$SHARED_ZONE_EXAMPLE" "$shared_stack" "$shared_stem-shared.$ZONE_SUFFIX" \
+            --cluster-dns-zone-id "$shared_zone_id"
+        reachability "$shared_stem" "$SHARED_ZONE_EXAMPLE" "$shared_stack" "$WORK/$shared_stem"
+    fi
+fi
+
+# A calls file whose manifest was never deployed checks nothing: say so rather than pass quietly.
+for calls in "$HERE"/calls/*.yaml; do
+    stem=$(basename "$calls" .yaml)
+    [[ -n "${REACH_CHECKED[$stem]:-}" ]] || fail "reachability: $calls matches no deployed manifest (stem $stem)"
+done
 
 # ------------------------------------------------------------------------------------ checkov
 log "== checkov (a finding not explained in the template's Metadata fails the run)"
@@ -408,6 +506,7 @@ fi
     if [[ ${#SKIPS[@]} -eq 0 ]]; then echo "  none"; else printf '%s\n' "${SKIPS[@]}"; fi
     echo "checkov:"
     printf '%s\n' "$CHECKOV_REPORT"
+    echo "reachability: $REACH_CALLS calls checked, $REACH_REACHED reached"
     echo "conformance: $PASSED passed, $FAILED failed"
 } >"$SUMMARY"
 log "== summary in $SUMMARY ($((SECONDS - STARTED)) s)"
@@ -415,5 +514,6 @@ if [[ ${#FAILURES[@]} -gt 0 ]]; then
     printf '   failed: %s\n' "${FAILURES[@]}"
 fi
 FINISHED=1
+echo "reachability: $REACH_CALLS calls checked, $REACH_REACHED reached"
 echo "conformance: $PASSED passed, $FAILED failed"
 [[ "$FAILED" -eq 0 ]]

@@ -1,0 +1,413 @@
+"""What an i2kit manifest asks for, re-derived from i2kit's documented rules (README and the
+services design), never from a compiled template: the suite's checks compare the deployed state
+against this, so a compiler bug cannot also hide in the expectation.
+
+    read_application(documents) -> (deployments, services)
+
+An application is deployments (VM groups) and services (load balancers), many-to-many: a
+Kubernetes Service fronts EVERY Deployment whose pod template labels its selector matches; a
+Deployment no Service selects but with containerPorts gets a synthesised internal service of its
+own name; a short i2kit document with ports is a deployment plus a service of the same name in
+namespace `default`. assert_stack.py and reachability.py both read the manifest through here.
+"""
+
+import re
+
+HTTP_FAMILY = {"HTTP", "HTTPS"}
+PROTOCOL_NAMES = {"http": "HTTP", "https": "HTTPS", "tcp": "TCP", "tls": "TLS", "ssl": "TLS", "udp": "UDP"}
+DEFAULT_REQUEST = {"protocol": None, "port": None, "path": None, "interval": None, "timeout": None, "healthy": None, "unhealthy": None}
+INTERVAL_RANGE, TIMEOUT_RANGE, THRESHOLD_RANGE = (5, 300), (2, 120), (2, 10)
+ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-"
+BASE_GRACE_SECONDS = 60
+
+
+def logical_id(name):
+    """The design's logical_id(name): split on '-', capitalise each part, join."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("-") if part)
+
+
+def clamp(value, bounds):
+    return max(bounds[0], min(bounds[1], int(value)))
+
+
+def is_kubernetes(document):
+    return "apiVersion" in document and "kind" in document
+
+
+# ---------------------------------------------------------------- listeners of one service
+
+
+def parse_port(spec, container):
+    """One short-manifest `ports:` entry -> listener port, container port, protocols, certificate."""
+    if isinstance(spec, int):
+        return {"container": container, "port": spec, "target_port": spec, "protocol": None, "target_protocol": None, "certificate": None}
+    if isinstance(spec, dict):
+        return {
+            "container": container,
+            "port": int(spec["port"]),
+            "target_port": int(spec.get("targetPort", spec["port"])),
+            "protocol": PROTOCOL_NAMES[spec["protocol"].lower()] if spec.get("protocol") else None,
+            "target_protocol": PROTOCOL_NAMES[spec["targetProtocol"].lower()] if spec.get("targetProtocol") else None,
+            "certificate": spec.get("certificate"),
+        }
+    parts = str(spec).split(":", 4)
+    if len(parts) == 1:
+        return parse_port(int(parts[0]), container)
+    if len(parts) == 2:
+        return {"container": container, "port": int(parts[0]), "target_port": int(parts[1]), "protocol": None, "target_protocol": None, "certificate": None}
+    return {
+        "container": container,
+        "port": int(parts[1]),
+        "target_port": int(parts[3]),
+        "protocol": PROTOCOL_NAMES[parts[0].lower()],
+        "target_protocol": PROTOCOL_NAMES[parts[2].lower()],
+        "certificate": parts[4] if len(parts) == 5 else None,
+    }
+
+
+def infer_protocol(port):
+    return {80: "HTTP", 443: "HTTPS"}.get(port, "TCP")
+
+
+def adapt(protocol, kind):
+    table = {("network", "HTTP"): "TCP", ("network", "HTTPS"): "TLS", ("application", "TCP"): "HTTP", ("application", "TLS"): "HTTPS"}
+    return table.get((kind, protocol), protocol)
+
+
+def default_target_protocol(listener):
+    return {"HTTP": "HTTP", "HTTPS": "HTTP", "TCP": "TCP", "TLS": "TCP", "UDP": "UDP"}[listener]
+
+
+def plan(name, namespace, backends, public, kind_override, requests, health_request, synthesised=False):
+    """The load balancer, listeners and health checks i2kit derives from one service's ports."""
+    natural = [request["protocol"] or infer_protocol(request["port"]) for request in requests]
+    kind = kind_override or ("application" if all(p in HTTP_FAMILY for p in natural) else "network")
+    listeners = []
+    for request, natural_protocol in zip(requests, natural):
+        protocol = natural_protocol if request["protocol"] else adapt(natural_protocol, kind)
+        target_protocol = request["target_protocol"] or default_target_protocol(protocol)
+        if target_protocol in HTTP_FAMILY:
+            check_protocol = target_protocol
+        elif health_request["protocol"] in HTTP_FAMILY:
+            check_protocol = health_request["protocol"]
+        else:
+            check_protocol = "TCP"
+        http_check = check_protocol in HTTP_FAMILY
+        listeners.append(
+            {
+                "port": request["port"],
+                "protocol": protocol,
+                "target_port": request["target_port"],
+                "target_protocol": target_protocol,
+                "certificate": request["certificate"],
+                "health": {
+                    "protocol": check_protocol,
+                    "port": health_request["port"] or request["target_port"],
+                    "path": (health_request["path"] or "/") if http_check else None,
+                    # Any answer means up on the default `/`; a path someone chose must succeed.
+                    "matcher": ("200-399" if health_request["path"] else "200-499") if http_check else None,
+                    "interval": health_request["interval"] or 10,
+                    "timeout": health_request["timeout"] or 5,
+                    "healthy": health_request["healthy"] or 2,
+                    "unhealthy": health_request["unhealthy"] or 3,
+                },
+            }
+        )
+    return {
+        "name": name,
+        "namespace": namespace,
+        "id": logical_id(name),
+        "backends": list(backends),
+        "public": bool(public),
+        "kind": kind if listeners else None,
+        "listeners": listeners,
+        # An explicit TCP/HTTP check keeps ELB health checks on a UDP-only service (design note).
+        "explicit_check": health_request["protocol"] in ("TCP", "HTTP", "HTTPS"),
+        "synthesised": synthesised,
+    }
+
+
+# ---------------------------------------------------------------- short i2kit documents
+
+
+def short_containers(document):
+    """Containers as (name, env values, argv words) for the host:port cross-check."""
+    found = []
+    for name, container in (document.get("containers") or {}).items():
+        env = container.get("env") or {}
+        values = list(env.values()) if isinstance(env, dict) else [str(e).partition("=")[2] for e in env]
+        words = [str(w) for w in (container.get("command") or []) + (container.get("args") or [])]
+        found.append({"name": name, "env": [str(v) for v in values if v is not None], "argv": words})
+    return found
+
+
+def short_document(document):
+    """An i2kit document: one deployment, and a service of its name when it has ports."""
+    spec = document.get("healthCheck") or {}
+    health = {
+        **DEFAULT_REQUEST,
+        "port": spec.get("port"),
+        "path": spec.get("path"),
+        "interval": spec.get("intervalSeconds"),
+        "timeout": spec.get("timeoutSeconds"),
+        "healthy": spec.get("healthyThreshold"),
+        "unhealthy": spec.get("unhealthyThreshold"),
+    }
+    requests = []
+    for container_name, container in (document.get("containers") or {}).items():
+        for port in container.get("ports") or []:
+            requests.append(parse_port(port, container_name))
+    name = document["name"]
+    replicas = int(document.get("replicas", 1))
+    deployment = {
+        "name": name,
+        "id": logical_id(name),
+        "namespace": "default",
+        "replicas": replicas,
+        "recreate": False,
+        "grace": BASE_GRACE_SECONDS,
+        "containers": short_containers(document),
+    }
+    services = []
+    if requests:
+        services.append(plan(name, "default", [name], document.get("public", False), document.get("loadBalancer"), requests, health))
+    return deployment, services
+
+
+# ---------------------------------------------------------------- Kubernetes documents
+
+
+def kubernetes_objects(documents):
+    for document in documents:
+        if document.get("kind") == "List":
+            yield from (item for item in document.get("items") or [] if isinstance(item, dict))
+        else:
+            yield document
+
+
+def readiness_request(pod, declared):
+    """The first container's usable readiness probe (httpGet or tcpSocket) as a health request."""
+    for container in pod.get("containers") or []:
+        probe = container.get("readinessProbe") or {}
+        action = probe.get("httpGet") or probe.get("tcpSocket")
+        if action is None:
+            continue
+        request = dict(DEFAULT_REQUEST)
+        if "httpGet" in probe:
+            request["path"] = probe["httpGet"].get("path") or "/"
+            request["protocol"] = "HTTPS" if probe["httpGet"].get("scheme") == "HTTPS" else "HTTP"
+        else:
+            request["protocol"] = "TCP"
+        port = action.get("port")
+        if isinstance(port, str) and not port.isdigit():
+            port = next((p["number"] for p in declared if p["container"] == container["name"] and p["name"] == port), None)
+        request["port"] = int(port) if port is not None else None
+        interval = clamp(probe.get("periodSeconds", 10), INTERVAL_RANGE)
+        request["interval"] = interval
+        request["timeout"] = max(TIMEOUT_RANGE[0], min(clamp(probe.get("timeoutSeconds", 1), TIMEOUT_RANGE), interval - 1))
+        request["healthy"] = clamp(probe.get("successThreshold", 1), THRESHOLD_RANGE)
+        request["unhealthy"] = clamp(probe.get("failureThreshold", 3), THRESHOLD_RANGE)
+        return request
+    return dict(DEFAULT_REQUEST)
+
+
+def read_service(service):
+    """A Service's settings, annotations applied (AWS cloud provider annotations, design note)."""
+    spec = service.get("spec") or {}
+    metadata = service.get("metadata") or {}
+    annotations = metadata.get("annotations") or {}
+    read = {
+        "name": metadata.get("name"),
+        "namespace": metadata.get("namespace") or "default",
+        "public": spec.get("type", "ClusterIP") == "LoadBalancer",
+        "kind": None,
+        "selector": spec.get("selector") or {},
+        "ports": spec.get("ports") or [],
+        "certificate": None,
+        "ssl_ports": None,
+        "backend": None,
+        "health": dict(DEFAULT_REQUEST),
+    }
+    for key, value in annotations.items():
+        value = str(value)
+        if not key.startswith(ANNOTATION):
+            continue
+        setting = key[len(ANNOTATION) :]
+        if setting == "type":
+            read["kind"] = {"nlb": "network", "external": "network", "classic": "classic", "elb": "classic"}.get(value)
+        elif setting == "scheme":
+            read["public"] = value == "internet-facing"
+        elif setting == "internal":
+            # Design fix: "false" leaves the scheme to the Service type (a ClusterIP Service stays
+            # internal); any other value forces internal.
+            if value != "false":
+                read["public"] = False
+        elif setting == "ssl-cert":
+            read["certificate"] = value
+        elif setting == "ssl-ports":
+            read["ssl_ports"] = None if value.strip() == "*" else [part.strip() for part in value.split(",") if part.strip()]
+        elif setting == "backend-protocol":
+            read["backend"] = {"http": "HTTP", "https": "HTTPS", "ssl": "TLS", "tcp": "TCP"}.get(value)
+        elif setting == "healthcheck-path":
+            read["health"]["path"] = value
+        elif setting == "healthcheck-protocol":
+            read["health"]["protocol"] = value.upper()
+        elif setting == "healthcheck-port" and value != "traffic-port":
+            read["health"]["port"] = int(value)
+        elif setting in ("healthcheck-interval", "healthcheck-timeout", "healthcheck-healthy-threshold", "healthcheck-unhealthy-threshold"):
+            field, bounds = {
+                "healthcheck-interval": ("interval", INTERVAL_RANGE),
+                "healthcheck-timeout": ("timeout", TIMEOUT_RANGE),
+                "healthcheck-healthy-threshold": ("healthy", THRESHOLD_RANGE),
+                "healthcheck-unhealthy-threshold": ("unhealthy", THRESHOLD_RANGE),
+            }[setting]
+            read["health"][field] = clamp(value, bounds)
+    return read
+
+
+def read_deployment(deployment):
+    """A Deployment's pod: labels, declared container ports, probes, strategy, containers."""
+    metadata = deployment.get("metadata") or {}
+    spec = deployment.get("spec") or {}
+    template = spec.get("template") or {}
+    pod = template.get("spec") or {}
+    containers = pod.get("containers") or []
+    declared = [
+        {"container": c["name"], "name": p.get("name"), "number": int(p["containerPort"]), "udp": p.get("protocol") == "UDP"}
+        for c in containers
+        for p in c.get("ports") or []
+    ]
+    delays = [
+        int((c.get(probe) or {}).get("initialDelaySeconds", 0))
+        for c in containers
+        for probe in ("livenessProbe", "readinessProbe")
+        if c.get(probe)
+    ]
+    replicas = int(spec.get("replicas", 1))
+    name = metadata["name"]
+    return {
+        "name": name,
+        "id": logical_id(name),
+        "namespace": metadata.get("namespace") or "default",
+        "replicas": replicas,
+        "recreate": (spec.get("strategy") or {}).get("type") == "Recreate",
+        # Design: 60 s + the longest liveness or readiness initialDelaySeconds.
+        "grace": BASE_GRACE_SECONDS + max(delays or [0]),
+        "labels": (template.get("metadata") or {}).get("labels") or {},
+        "pod": pod,
+        "declared": declared,
+        "containers": [
+            {
+                "name": c["name"],
+                "env": [str(e["value"]) for e in c.get("env") or [] if isinstance(e, dict) and e.get("value") is not None],
+                "argv": [str(w) for w in (c.get("command") or []) + (c.get("args") or [])],
+            }
+            for c in (pod.get("initContainers") or []) + containers
+        ],
+    }
+
+
+def service_requests(service, backends):
+    """Listener requests of one Service; a named targetPort resolves in its first backend."""
+    requests = []
+    for port in service["ports"]:
+        number = int(port["port"])
+        target = port.get("targetPort", number)
+        if isinstance(target, str) and not target.isdigit():
+            target = next((p["number"] for b in backends for p in b["declared"] if p["name"] == target), None)
+        tls = service["certificate"] is not None and (
+            service["ssl_ports"] is None or str(number) in service["ssl_ports"] or port.get("name") in service["ssl_ports"]
+        )
+        backend = service["backend"]
+        if port.get("protocol") == "UDP":
+            protocols = ("UDP", "UDP")
+        elif tls and service["kind"] == "network":
+            # Design fix: an NLB with ssl-cert gets TLS listeners (TCP target; ssl -> TLS target).
+            protocols = ("TLS", "TLS" if backend == "TLS" else "TCP")
+        elif tls:
+            protocols = {"TLS": ("TLS", "TLS"), "TCP": ("TLS", "TCP"), "HTTPS": ("HTTPS", "HTTPS")}.get(backend, ("HTTPS", "HTTP"))
+        elif backend in ("HTTP", "TCP"):
+            protocols = (backend, backend)
+        else:
+            app = {"http": "HTTP", "https": "HTTPS"}.get(str(port.get("appProtocol", "")).lower())
+            protocols = (app, backend)
+        requests.append({
+            "container": None, "port": number, "target_port": int(target) if target is not None else None,
+            "protocol": protocols[0], "target_protocol": protocols[1],
+            "certificate": service["certificate"] if tls else None,
+        })
+    return requests
+
+
+def kubernetes_application(documents):
+    objects = list(kubernetes_objects(documents))
+    deployments = [read_deployment(o) for o in objects if o.get("kind") == "Deployment"]
+    services = []
+    selected = set()
+    for raw in objects:
+        if raw.get("kind") != "Service" or (raw.get("spec") or {}).get("type", "ClusterIP") == "ExternalName":
+            continue
+        service = read_service(raw)
+        # selector ⊆ pod template labels, in the Service's namespace.
+        backends = [
+            d for d in deployments
+            if service["selector"] and d["namespace"] == service["namespace"]
+            and all(d["labels"].get(k) == v for k, v in service["selector"].items())
+        ]
+        if not backends:
+            continue
+        selected.update(d["name"] for d in backends)
+        health = readiness_request(backends[0]["pod"], backends[0]["declared"])
+        annotations = service["health"]
+        health = {key: annotations[key] if annotations[key] is not None else health[key] for key in health}
+        services.append(plan(service["name"], service["namespace"], [d["name"] for d in backends], service["public"], service["kind"],
+                             service_requests(service, backends), health))
+    for deployment in deployments:
+        if deployment["name"] in selected or not deployment["declared"]:
+            continue
+        requests = []
+        for port in deployment["declared"]:
+            udp = "UDP" if port["udp"] else None
+            requests.append({"container": port["container"], "port": port["number"], "target_port": port["number"], "protocol": udp, "target_protocol": udp, "certificate": None})
+        health = readiness_request(deployment["pod"], deployment["declared"])
+        services.append(plan(deployment["name"], deployment["namespace"], [deployment["name"]], False, None, requests, health, synthesised=True))
+    return deployments, services
+
+
+def read_application(documents):
+    """(deployments, services): i2kit documents first, then Kubernetes objects, in file order."""
+    deployments, services = [], []
+    for document in documents:
+        if not is_kubernetes(document):
+            deployment, own = short_document(document)
+            deployments.append(deployment)
+            services += own
+    kubernetes = [d for d in documents if is_kubernetes(d)]
+    if kubernetes:
+        more_deployments, more_services = kubernetes_application(kubernetes)
+        deployments += more_deployments
+        services += more_services
+    return deployments, services
+
+
+def services_in_front(services, deployment_name):
+    return [s for s in services if deployment_name in s["backends"]]
+
+
+def rolling_update(deployment):
+    """(MinInstancesInService, MaxBatchSize, MaxSize) for Recreate; None for rolling updates
+    (their surge maths is checked through MaxSize >= replicas only)."""
+    if deployment.get("recreate"):
+        replicas = deployment["replicas"]
+        return 0, max(1, replicas), replicas
+    return None
+
+
+HOST_PORT = re.compile(r"(?<![A-Za-z0-9.-])([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*):([0-9]{1,5})(?![0-9])")
+
+
+def host_ports(text):
+    """Every `host:port` in a string (URLs included: http://reviews:9080/x gives reviews:9080)."""
+    return [(m.group(1), int(m.group(5))) for m in HOST_PORT.finditer(text)]
+
+

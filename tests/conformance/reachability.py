@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""Can every declared call of the application get through, judged on the DEPLOYED state?
+
+    reachability.py --endpoint URL --manifest FILE.yaml --stack NAME --out-dir COMPILE_DIR \
+                    --calls tests/conformance/calls/STEM.yaml
+
+The calls file lists every host:port a container of the application calls:
+
+    - from: frontend            # the calling Deployment
+      to: redis-leader:6379     # as the container writes it: svc, svc.ns, svc.ns.svc or the full name
+
+For each call, one `ok`/`FAIL` line per step (nothing is read from the template; everything from
+describe/list calls against the endpoint, plus the caller's compiled LinuxKit file, which is what
+the VM will boot):
+  a. the name resolves: the caller's LinuxKit file gives the resolver config (`etc/i2kit/resolv.conf`,
+     bound to /etc/resolv.conf in every pod container); the name is expanded as glibc does (ndots,
+     search list, absolute name) and each candidate is looked up in the PRIVATE hosted zones
+     associated with the stack's VPC; the first A record must alias a load balancer, and be the
+     record of the Service the manifest says the name means;
+  b. that load balancer has a listener on the called port;
+  c. the listener forwards to the Auto Scaling groups of exactly the Deployments the Service selects
+     (selector matched against pod template labels in the manifest; ASGs by tag i2kit:deployment);
+  d. security groups let it through: the load balancer's group admits the caller's instance group
+     (or a CIDR holding the VPC's) on the port, and every target's instance group admits the load
+     balancer's group on the target port.
+Then a cross-check that the declaration misses nothing: every `host:port` in a container's env
+values, command or args whose host's first label names a service of the manifest must be declared.
+
+Closes with `reachability totals calls=N reached=M failed=K` (K counts failed calls and undeclared
+host:port uses); exits 1 when K > 0.
+"""
+
+import argparse
+import ipaddress
+import sys
+
+import boto3
+import yaml
+
+import manifest_model
+
+RESOLV_PATH = "etc/i2kit/resolv.conf"
+RESOLV_BIND_SOURCE = "/etc/i2kit/resolv.conf"
+# The Amazon resolver answers for the VPC's private zones at this address in every VPC (and at
+# the VPC CIDR base + 2, accepted too); any other nameserver would not see cluster.local.
+AMAZON_RESOLVER = "169.254.169.253"
+
+
+def normalise(name):
+    name = (name or "").lower().rstrip(".")
+    return name[len("dualstack.") :] if name.startswith("dualstack.") else name
+
+
+def paginate(client, operation, key, **kwargs):
+    """All items of a paginated describe/list call (moto pages some of them)."""
+    if client.can_paginate(operation):
+        items = []
+        for page in client.get_paginator(operation).paginate(**kwargs):
+            items += page.get(key) or []
+        return items
+    return client.__getattribute__(operation)(**kwargs).get(key) or []
+
+
+# ---------------------------------------------------------------- resolver (glibc rules)
+
+
+def read_resolver(linuxkit_path, containers):
+    """(nameservers, search, ndots, problems) from the caller's LinuxKit file; problems lists what
+    would keep a pod container off that config (no file entry, a container not binding it)."""
+    problems = []
+    try:
+        with open(linuxkit_path, encoding="utf-8") as handle:
+            build = yaml.safe_load(handle) or {}
+    except OSError as error:
+        return [], [], 1, [f"no LinuxKit file: {error}"]
+    entry = next((f for f in build.get("files") or [] if str(f.get("path", "")).lstrip("/") == RESOLV_PATH), None)
+    if entry is None:
+        return [], [], 1, [f"no files: entry {RESOLV_PATH}"]
+    nameservers, search, ndots = [], [], 1  # glibc's defaults: no search list, ndots 1
+    for line in str(entry.get("contents", "")).splitlines():
+        words = line.split()
+        if not words or words[0].startswith(("#", ";")):
+            continue
+        if words[0] == "nameserver":
+            nameservers += words[1:2]
+        elif words[0] in ("search", "domain"):
+            search = words[1:]  # the last search/domain line wins, as in glibc
+        elif words[0] == "options":
+            for option in words[1:]:
+                if option.startswith("ndots:"):
+                    ndots = min(15, int(option.split(":", 1)[1]))
+    # Every pod container (service or onboot entry named after a manifest container) must bind it.
+    entries = {e.get("name"): e for section in ("onboot", "services") for e in build.get(section) or []}
+    for name in containers:
+        binds = [str(b) for b in (entries.get(name) or {}).get("binds") or []]
+        if name not in entries:
+            problems.append(f"container {name} is not in the LinuxKit file")
+        elif not any(b.split(":")[:2] == [RESOLV_BIND_SOURCE, "/etc/resolv.conf"] for b in binds):
+            problems.append(f"container {name} does not bind {RESOLV_BIND_SOURCE} to /etc/resolv.conf (binds {binds})")
+    return nameservers, search, ndots, problems
+
+
+def candidates(name, search, ndots):
+    """The fully qualified names glibc's res_search tries, in order."""
+    if name.endswith("."):
+        return [name]
+    absolute = name + "."
+    searched = [f"{name}.{domain.rstrip('.')}." for domain in search]
+    return [absolute] + searched if name.count(".") >= ndots else searched + [absolute]
+
+
+# ---------------------------------------------------------------- the deployed state
+
+
+class Deployed:
+    """Everything the checks read, fetched once per stack."""
+
+    def __init__(self, endpoint, stack_name):
+        session = boto3.session.Session()
+        client = lambda service: session.client(service, endpoint_url=endpoint)  # noqa: E731
+        self.ec2, self.elbv2, self.elb = client("ec2"), client("elbv2"), client("elb")
+        self.route53, self.asg, cfn = client("route53"), client("autoscaling"), client("cloudformation")
+        stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+        parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])}
+        self.vpc_id = parameters.get("VpcId")
+        self.vpc_cidrs = [
+            ipaddress.ip_network(a["CidrBlock"])
+            for v in self.ec2.describe_vpcs(VpcIds=[self.vpc_id])["Vpcs"]
+            for a in v.get("CidrBlockAssociationSet") or [{"CidrBlock": v["CidrBlock"]}]
+        ]
+        resources = cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
+        group_names = [r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::AutoScaling::AutoScalingGroup"]
+        groups = []
+        for start in range(0, len(group_names), 50):
+            groups += self.asg.describe_auto_scaling_groups(AutoScalingGroupNames=group_names[start : start + 50])["AutoScalingGroups"]
+        # deployment name -> its ASG, by the tag the design puts on every group.
+        self.groups = {}
+        for group in groups:
+            tags = {t["Key"]: t["Value"] for t in group.get("Tags", [])}
+            if "i2kit:deployment" in tags:
+                self.groups[tags["i2kit:deployment"]] = group
+        self.zones = self._private_zones()
+        self.v2 = {normalise(b["DNSName"]): b for b in paginate(self.elbv2, "describe_load_balancers", "LoadBalancers")}
+        self.classic = {normalise(b["DNSName"]): b for b in paginate(self.elb, "describe_load_balancers", "LoadBalancerDescriptions")}
+        self._instance_groups = {}
+
+    def _private_zones(self):
+        """[(zone name, records)] of the private zones associated with the stack's VPC."""
+        zones = []
+        for zone in paginate(self.route53, "list_hosted_zones", "HostedZones"):
+            if not (zone.get("Config") or {}).get("PrivateZone"):
+                continue
+            described = self.route53.get_hosted_zone(Id=zone["Id"])
+            if not any(v.get("VPCId") == self.vpc_id for v in described.get("VPCs") or []):
+                continue
+            records = paginate(self.route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone["Id"])
+            zones.append((zone["Name"].lower(), records))
+        return zones
+
+    def lookup(self, fqdn):
+        """The A record Route 53 answers for fqdn from this VPC: the most specific private zone
+        that contains the name decides (no fall-through to a less specific one), else None."""
+        fqdn = fqdn.lower()
+        holding = [z for z in self.zones if fqdn == z[0] or fqdn.endswith("." + z[0])]
+        if not holding:
+            return None
+        longest = max(len(z[0]) for z in holding)
+        for name, records in holding:
+            if len(name) != longest:
+                continue
+            for record in records:
+                if record["Name"].lower() == fqdn and record["Type"] == "A":
+                    return record
+        return None
+
+    def instance_groups(self, deployment):
+        """Security groups of a deployment's VMs, from its ASG's launch template version (moto
+        launches members in the default group, so instances would not tell; FIELD-NOTES)."""
+        if deployment in self._instance_groups:
+            return self._instance_groups[deployment]
+        found = []
+        template = (self.groups.get(deployment) or {}).get("LaunchTemplate")
+        if template:
+            versions = self.ec2.describe_launch_template_versions(
+                LaunchTemplateId=template["LaunchTemplateId"], Versions=[str(template.get("Version", "$Latest"))]
+            )["LaunchTemplateVersions"]
+            data = versions[0]["LaunchTemplateData"] if versions else {}
+            for interface in data.get("NetworkInterfaces") or []:
+                found += interface.get("Groups") or []
+            found += data.get("SecurityGroupIds") or []
+        self._instance_groups[deployment] = found
+        return found
+
+    def rules(self, group_ids):
+        if not group_ids:
+            return []
+        described = self.ec2.describe_security_groups(GroupIds=list(group_ids))["SecurityGroups"]
+        return [rule for group in described for rule in group.get("IpPermissions", [])]
+
+
+def admits(rules, ip_protocol, port, source_groups=(), vpc_cidrs=()):
+    """Does any ingress rule let ip_protocol/port in from one of source_groups, or from a CIDR
+    holding one of vpc_cidrs (the caller's VMs have addresses of the VPC)?"""
+    for rule in rules:
+        if rule.get("IpProtocol") not in (ip_protocol, "-1"):
+            continue
+        if rule.get("FromPort") is not None and rule.get("IpProtocol") != "-1" and not rule["FromPort"] <= port <= rule["ToPort"]:
+            continue
+        if {p.get("GroupId") for p in rule.get("UserIdGroupPairs", [])} & set(source_groups):
+            return True
+        for r in rule.get("IpRanges", []):
+            network = ipaddress.ip_network(r["CidrIp"], strict=False)
+            if any(cidr.subnet_of(network) for cidr in vpc_cidrs):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- checks
+
+
+class Report:
+    def __init__(self):
+        self.failures = 0
+
+    def line(self, condition, what, detail=""):
+        if condition:
+            print(f"  ok    {what}")
+        else:
+            self.failures += 1
+            print(f"  FAIL  {what}{': ' + detail if detail else ''}")
+        return bool(condition)
+
+
+def manifest_service(services, names):
+    """The manifest's service a candidate list means (Kubernetes DNS: svc.ns.svc.cluster.local.)."""
+    by_record = {f"{s['name']}.{s['namespace']}.svc.cluster.local.": s for s in services}
+    return next((by_record[c.lower()] for c in names if c.lower() in by_record), None)
+
+
+def check_call(report, deployed, deployments, services, out_dir, call):
+    """Steps a-d for one call; True when every step passed."""
+    caller, target = str(call.get("from", "")), str(call.get("to", ""))
+    label = f"{caller} -> {target}"
+    host, _, port_text = target.rpartition(":")
+    if not report.line(host and port_text.isdigit(), f"{label}: declared as host:port", repr(call)):
+        return False
+    port = int(port_text)
+    caller_deployment = next((d for d in deployments if d["name"] == caller), None)
+    if not report.line(caller_deployment, f"{label}: the caller is a deployment of the manifest"):
+        return False
+    ok = True
+
+    # a. resolution, with the caller's own resolver configuration
+    containers = [c["name"] for c in caller_deployment["containers"]]
+    nameservers, search, ndots, problems = read_resolver(f"{out_dir}/{caller}.linuxkit.yml", containers)
+    base_plus_two = {str(c.network_address + 2) for c in deployed.vpc_cidrs}
+    ok &= report.line(nameservers[:1] and nameservers[0] in {AMAZON_RESOLVER} | base_plus_two,
+                      f"{label}: a. {caller}'s resolv.conf asks the Amazon resolver first", f"nameservers {nameservers}")
+    ok &= report.line(not problems, f"{label}: a. every pod container of {caller} uses {RESOLV_PATH}", "; ".join(problems))
+    names = candidates(host, search, ndots)
+    expected = manifest_service(services, candidates(host, [f"{caller_deployment['namespace']}.svc.cluster.local", "svc.cluster.local", "cluster.local"], 5))
+    record = next(((name, deployed.lookup(name)) for name in names if deployed.lookup(name)), None)
+    if not report.line(record, f"{label}: a. resolves in a private zone of {deployed.vpc_id}", f"tried {names} (search {search}, ndots {ndots})"):
+        return False
+    name, record = record
+    alias = record.get("AliasTarget") or {}
+    balancer_dns = normalise(alias.get("DNSName"))
+    v2, classic = deployed.v2.get(balancer_dns), deployed.classic.get(balancer_dns)
+    if not report.line(v2 or classic, f"{label}: a. {name} aliases a load balancer", f"record {record}"):
+        return False
+    if expected is not None:
+        want = f"{expected['name']}.{expected['namespace']}.svc.cluster.local."
+        ok &= report.line(name.lower() == want, f"{label}: a. the first answer is Service {expected['name']}'s record", f"got {name}, want {want}")
+    ok &= report.line(expected is not None, f"{label}: a. {host} names a Service of the manifest", "no service record matches; the expected backends are unknown")
+
+    # b. a listener on the called port
+    if v2:
+        listeners = paginate(deployed.elbv2, "describe_listeners", "Listeners", LoadBalancerArn=v2["LoadBalancerArn"])
+        listener = next((l for l in listeners if l["Port"] == port), None)
+        balancer_groups = v2.get("SecurityGroups") or []
+    else:
+        listener = next((d["Listener"] for d in classic.get("ListenerDescriptions", []) if d["Listener"]["LoadBalancerPort"] == port), None)
+        balancer_groups = classic.get("SecurityGroups") or []
+    if not report.line(listener, f"{label}: b. the load balancer listens on {port}"):
+        return False
+    ip_protocol = "udp" if listener["Protocol"].upper() == "UDP" else "tcp"
+
+    # c. forwarding to exactly the selected deployments' ASGs
+    if v2:
+        target_groups = {a.get("TargetGroupArn") for a in listener.get("DefaultActions", []) if a.get("Type") == "forward" and a.get("TargetGroupArn")}
+        for action in listener.get("DefaultActions", []):
+            target_groups |= {t.get("TargetGroupArn") for t in (action.get("ForwardConfig") or {}).get("TargetGroups", [])}
+        described = deployed.elbv2.describe_target_groups(TargetGroupArns=sorted(target_groups))["TargetGroups"] if target_groups else []
+        target_ports = {tg["Port"] for tg in described}
+        serving = {d for d, g in deployed.groups.items() if target_groups & set(g.get("TargetGroupARNs") or [])}
+    else:
+        target_ports = {listener["InstancePort"]}
+        serving = {d for d, g in deployed.groups.items() if classic["LoadBalancerName"] in (g.get("LoadBalancerNames") or [])}
+    wanted = set(expected["backends"]) if expected else set()
+    ok &= report.line(serving and serving == wanted, f"{label}: c. port {port} forwards to the ASGs of {sorted(wanted)} and no other", f"ASGs of {sorted(serving)}")
+
+    # d. security groups on the way: caller -> load balancer -> every target
+    caller_groups = deployed.instance_groups(caller)
+    ok &= report.line(
+        admits(deployed.rules(balancer_groups), ip_protocol, port, caller_groups, deployed.vpc_cidrs),
+        f"{label}: d. the load balancer's security group admits {caller} on {ip_protocol} {port}",
+        f"load balancer groups {balancer_groups}, caller groups {caller_groups}",
+    )
+    for backend in sorted(serving | wanted):
+        groups = deployed.instance_groups(backend)
+        for target_port in sorted(target_ports) or [None]:
+            ok &= report.line(
+                target_port is not None and admits(deployed.rules(groups), ip_protocol, target_port, balancer_groups),
+                f"{label}: d. {backend}'s instance security group admits the load balancer on {ip_protocol} {target_port}",
+                f"instance groups {groups}, load balancer groups {balancer_groups}",
+            )
+    return bool(ok)
+
+
+def undeclared(report, deployments, services, calls):
+    """host:port uses in env, command and args that name a service but are not declared."""
+    misses = 0
+    service_names = {s["name"] for s in services}
+    declared = {(str(c.get("from")), str(c.get("to")).lower()) for c in calls}
+    for deployment in deployments:
+        for container in deployment["containers"]:
+            for text in container["env"] + container["argv"]:
+                for host, port in manifest_model.host_ports(text):
+                    if host.split(".")[0] not in service_names:
+                        continue
+                    use = f"{host}:{port}"
+                    if not report.line((deployment["name"], use.lower()) in declared,
+                                       f"{deployment['name']}/{container['name']} calls {use}: declared in the calls file",
+                                       f"add `- from: {deployment['name']}` / `to: {use}`"):
+                        misses += 1
+    return misses
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--manifest", required=True)
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--out-dir", required=True, help="i2kit compile's output directory (the LinuxKit files)")
+    parser.add_argument("--calls", required=True)
+    args = parser.parse_args()
+
+    with open(args.manifest, encoding="utf-8") as handle:
+        deployments, services = manifest_model.read_application([d for d in yaml.safe_load_all(handle) if isinstance(d, dict)])
+    with open(args.calls, encoding="utf-8") as handle:
+        calls = yaml.safe_load(handle) or []
+    print(f"reachability: {args.stack}, {len(calls)} call(s) from {args.calls}")
+    report = Report()
+    deployed = Deployed(args.endpoint, args.stack)
+    reached = 0
+    for call in calls:
+        try:
+            reached += check_call(report, deployed, deployments, services, args.out_dir, call)
+        except Exception as error:  # noqa: BLE001 - one broken call must not hide the others
+            report.line(False, f"{call}: checked", f"{type(error).__name__}: {error}")
+    misses = undeclared(report, deployments, services, calls)
+    failed = len(calls) - reached + misses
+    print(f"reachability totals calls={len(calls)} reached={reached} failed={failed}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
