@@ -310,6 +310,24 @@ for expected in tests/fixtures/*/expected; do
         >"$WORK/fixtures/fixture-$fixture.yaml"
     MANIFESTS+=("$WORK/fixtures/fixture-$fixture.yaml")
 done
+# Applications others wrote (../shared/corpus/bundles), each folder joined into one input as
+# `kubectl apply -f DIR` takes it. Bundles i2kit refuses (kinds it does not compile yet) are
+# listed, not deployed: tests/external/check-outputs.sh checks that they fail at a located line.
+SHARED_BUNDLES=${I2KIT_SHARED:-$ROOT/../shared}/corpus/bundles
+mkdir -p "$WORK/bundles"
+for bundle in "$SHARED_BUNDLES"/*/; do
+    [[ -d "$bundle" ]] || continue
+    staged="$WORK/bundles/bundle-$(basename "$bundle").yaml"
+    for part in "$bundle"*.yaml; do
+        cat "$part"
+        printf '\n---\n'
+    done >"$staged"
+    if "$I2KIT" validate "$staged" >/dev/null 2>&1; then
+        MANIFESTS+=("$staged")
+    else
+        log "   bundle $(basename "$bundle"): refused by i2kit validate, not deployed"
+    fi
+done
 declare -A TEMPLATE_OF=() VPC_OF=() SUBNETS_OF=()
 log "== compile and cfn-lint"
 for manifest in "${MANIFESTS[@]}"; do
