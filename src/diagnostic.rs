@@ -52,6 +52,7 @@ pub enum Code {
     ServiceSelection,
     UnsupportedPodFeature,
     GuessedHealthCheck,
+    IgnoredKind,
 }
 
 impl Code {
@@ -83,6 +84,7 @@ impl Code {
         Code::ServiceSelection,
         Code::UnsupportedPodFeature,
         Code::GuessedHealthCheck,
+        Code::IgnoredKind,
     ];
 
     #[must_use]
@@ -115,6 +117,7 @@ impl Code {
             Code::ServiceSelection => "I2K025",
             Code::UnsupportedPodFeature => "I2K026",
             Code::GuessedHealthCheck => "I2K027",
+            Code::IgnoredKind => "I2K028",
         }
     }
 
@@ -161,6 +164,9 @@ impl Code {
             }
             Code::UnsupportedPodFeature => {
                 "a pod setting LinuxKit cannot give one pod's containers alone (shareProcessNamespace)"
+            }
+            Code::IgnoredKind => {
+                "a Kubernetes kind with no meaning on VMs, skipped (warning; NetworkPolicy says it is not enforced)"
             }
             Code::GuessedHealthCheck => {
                 "a load balancer check nothing in the input says will pass, so it does not replace VMs (warning)"

@@ -2,6 +2,7 @@
 //! them become their load balancers. Fields with no meaning on a VM are reported, at their
 //! line, and fields that would be wrong to guess are errors.
 
+pub mod kinds;
 pub mod pod;
 pub mod quantity;
 pub mod reader;
@@ -165,6 +166,18 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
             if let Some(service) = read_service(metadata, order, spec, sink) {
                 objects.services.push(service);
             }
+        }
+        other if kinds::disposition(other).is_some() => {
+            let name = object
+                .object("metadata", sink)
+                .and_then(|mut metadata| {
+                    let name = metadata.string("name", sink);
+                    metadata.accept_all();
+                    name
+                })
+                .unwrap_or_default();
+            object.accept_all();
+            sink.push(kind_diagnostic(other, &name, kind_span));
         }
         other => {
             let mut problem = Diagnostic::error(
@@ -542,4 +555,39 @@ fn shared_process_namespace_error(span: Option<Span>) -> Diagnostic {
         "`shareProcessNamespace: true` cannot be compiled: LinuxKit can share only the VM's own process namespace, which would expose its init and containerd to the pod",
     )
     .with_help("remove it; the pod's containers still share the VM's network, IPC and volumes. A sidecar that must see another container's processes belongs in the same image")
+}
+
+/// The warning or error for a kind with a known disposition (see `kinds`).
+fn kind_diagnostic(kind: &str, name: &str, span: Span) -> Diagnostic {
+    let object = if name.is_empty() {
+        format!("{kind} object")
+    } else {
+        format!("{kind} `{name}`")
+    };
+    match kinds::disposition(kind) {
+        Some(kinds::Disposition::Meaningless(why)) => Diagnostic::warning(
+            Code::IgnoredKind,
+            Some(span),
+            format!("{object} is ignored: {why}"),
+        ),
+        Some(kinds::Disposition::NotEnforced(why)) => Diagnostic::warning(
+            Code::IgnoredKind,
+            Some(span),
+            format!("{object} is ignored, and {why}"),
+        )
+        .with_help(
+            "narrow InternalClientCidr to the VPC, or add security group rules outside i2kit",
+        ),
+        Some(kinds::Disposition::Refused { why, instead }) => Diagnostic::error(
+            Code::UnknownKind,
+            Some(span),
+            format!("{object} cannot be compiled: {why}"),
+        )
+        .with_help(instead),
+        None => Diagnostic::error(
+            Code::UnknownKind,
+            Some(span),
+            format!("kind `{kind}` cannot be compiled"),
+        ),
+    }
 }

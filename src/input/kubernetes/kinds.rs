@@ -1,0 +1,85 @@
+//! What i2kit does with each kind of Kubernetes object it does not compile into VMs: kinds
+//! with no meaning once every pod is its own VM are warned about and skipped, workloads a VM
+//! group cannot run are refused with the reason, and anything else is an unknown kind.
+
+/// How a kind that is neither a Deployment nor a Service is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// Nothing to build: a warning says why (an error under `--strict`).
+    Meaningless(&'static str),
+    /// Something a user relies on for safety that i2kit does not carry over: warned loudly.
+    NotEnforced(&'static str),
+    /// A workload VMs in an Auto Scaling group cannot run as Kubernetes would: an error with
+    /// what is missing and what to do instead.
+    Refused {
+        why: &'static str,
+        instead: &'static str,
+    },
+}
+
+/// The disposition of `kind`, or `None` for a kind i2kit does not know at all.
+#[must_use]
+pub fn disposition(kind: &str) -> Option<Disposition> {
+    let meaningless = Disposition::Meaningless;
+    Some(match kind {
+        "Namespace" => meaningless(
+            "namespaces create nothing on VMs; they name Services (<service>.<namespace>.svc.cluster.local) and scope selectors, read from each object's metadata.namespace",
+        ),
+        "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding" => meaningless(
+            "RBAC governs a Kubernetes API server, and there is none; what VMs may do is governed by IAM",
+        ),
+        "ResourceQuota" | "LimitRange" => meaningless(
+            "every pod has a VM of its own, sized by its requests and limits, so there is no shared node capacity to apportion",
+        ),
+        "PriorityClass" => {
+            meaningless("there is no scheduler: every pod gets its own VM, so none is preempted")
+        }
+        "RuntimeClass" => meaningless("every pod runs under LinuxKit's runc in a VM of its own"),
+        "StorageClass" => meaningless("VMs keep no persistent volumes to provision"),
+        "NetworkPolicy" => Disposition::NotEnforced(
+            "its policy is NOT enforced: i2kit does not turn it into security groups. Each VM accepts traffic only from the load balancers in front of it, and each internal load balancer from InternalClientCidr (default 0.0.0.0/0)",
+        ),
+        "StatefulSet" => Disposition::Refused {
+            why: "a StatefulSet needs stable names and a volume per replica that survive replacement, and an Auto Scaling group replaces a VM with a new one, disk included",
+            instead: "run the stateful service outside i2kit (a managed database or queue, or instances with their own volumes) and keep this object out of the compiled files",
+        },
+        "DaemonSet" => Disposition::Refused {
+            why: "a DaemonSet runs one pod on every node, and there are no nodes: each pod is its own VM",
+            instead: "add the agent as a container of the pods that need it, or to the LinuxKit image",
+        },
+        "Job" | "CronJob" => Disposition::Refused {
+            why: "a Job runs to completion, and an Auto Scaling group keeps its VMs running for good",
+            instead: "run batch work as AWS Batch jobs or scheduled ECS tasks, and keep this object out of the compiled files",
+        },
+        "Pod" | "ReplicaSet" | "ReplicationController" => Disposition::Refused {
+            why: "i2kit compiles the pod templates of Deployments, which own their rollout",
+            instead: "wrap the pod template in a Deployment (apps/v1)",
+        },
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_policy_is_said_to_be_unenforced() {
+        let Some(Disposition::NotEnforced(why)) = disposition("NetworkPolicy") else {
+            panic!("NetworkPolicy must be warned about as not enforced");
+        };
+        assert!(why.contains("NOT enforced"));
+    }
+
+    #[test]
+    fn workloads_vms_cannot_run_are_refused_and_typos_unknown() {
+        for kind in ["StatefulSet", "DaemonSet", "Job", "CronJob"] {
+            assert!(matches!(
+                disposition(kind),
+                Some(Disposition::Refused { .. })
+            ));
+        }
+        assert_eq!(disposition("Deploymnet"), None);
+        assert_eq!(disposition("Certificate"), None);
+    }
+}
