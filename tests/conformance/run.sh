@@ -430,8 +430,10 @@ if [[ -z "${TEMPLATE_OF[$shared_stem]:-}" ]]; then
 elif ! make_vpc; then
     fail "shared zone: create a VPC with two subnets"
 else
+    # A VPC makes the zone private in Route 53; moto also wants PrivateZone=true, or it ignores
+    # the VPC and makes a public zone (AWS accepts both together).
     shared_zone_id=$(aws route53 create-hosted-zone --name cluster.local --vpc "VPCRegion=$REGION,VPCId=$STACK_VPC" \
-        --caller-reference "conformance-shared-$RANDOM" --query HostedZone.Id --output text)
+        --hosted-zone-config PrivateZone=true --caller-reference "conformance-shared-$RANDOM" --query HostedZone.Id --output text)
     shared_zone_id=${shared_zone_id#/hostedzone/}
     shared_stack=$(stack_name "$shared_stem-shared-zone")
     create_zone "$shared_stem-shared.$ZONE_SUFFIX"
