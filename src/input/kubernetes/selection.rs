@@ -293,8 +293,8 @@ fn port_request(
         );
         return None;
     }
-    let (listener_protocol, target_protocol) = protocols(service, port);
     let tls = service.terminates_tls(port.port, port.name.as_deref());
+    let (listener_protocol, target_protocol) = protocols(service, port, tls);
     Some(PortRequest {
         container,
         listener_port: port.port,
@@ -313,8 +313,11 @@ fn port_request(
 /// Listener and target protocols as the in-tree AWS cloud provider chooses them: a network
 /// load balancer terminates TLS with a TLS listener and speaks TCP otherwise; a classic or
 /// application one uses HTTPS, and the backend-protocol annotation picks what reaches the VMs.
-fn protocols(service: &Service, port: &ServicePort) -> (Option<Protocol>, Option<Protocol>) {
-    let tls = service.terminates_tls(port.port, port.name.as_deref());
+fn protocols(
+    service: &Service,
+    port: &ServicePort,
+    tls: bool,
+) -> (Option<Protocol>, Option<Protocol>) {
     let network = service.kind == Some(LoadBalancerKind::Network);
     if port.udp {
         return (Some(Protocol::Udp), Some(Protocol::Udp));
