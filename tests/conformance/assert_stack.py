@@ -208,12 +208,9 @@ def check_update_policy(checks, stack, deployment, group):
 
 
 def expects_elb_health(front):
-    """ELB health checks replace VMs unless every service in front is UDP-only with no explicit
-    TCP/HTTP check (a guessed TCP check on a UDP port would replace healthy VMs; design note)."""
-    return any(
-        s["explicit_check"] or any(listener["protocol"] != "UDP" for listener in s["listeners"])
-        for s in front
-    )
+    """ELB health checks replace VMs when a service fronts them and none of the checks in front
+    is a guess (a TCP check on a UDP port would fail on healthy VMs and replace them forever)."""
+    return bool(front) and not any(s["guessed_check"] for s in front)
 
 
 def check_instance_security_groups(checks, stack, deployment, instance_groups, front, balancer_groups):
@@ -277,7 +274,7 @@ def check_deployment(checks, stack, deployment, group, front, found):
         checks.equal(group.get("HealthCheckType"), "ELB", "ASG replaces VMs the load balancer finds unhealthy")
         checks.equal(group.get("HealthCheckGracePeriod"), deployment["grace"], "ASG grace period = 60 s + longest probe initialDelaySeconds")
     else:
-        checks.check(group.get("HealthCheckType", "EC2") == "EC2", "UDP-only, no explicit check: ASG keeps EC2 health checks", repr(group.get("HealthCheckType")))
+        checks.check(group.get("HealthCheckType", "EC2") == "EC2", "a guessed health check in front: ASG keeps EC2 health checks", repr(group.get("HealthCheckType")))
     # Registered behind every service in front of it, and nothing else (services found below).
     wanted_target_groups = {arn for s in front for arn in (found.get(s["name"]) or {}).get("target_groups", [])}
     wanted_classic = {(found.get(s["name"]) or {}).get("classic") for s in front} - {None}

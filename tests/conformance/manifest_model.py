@@ -121,8 +121,11 @@ def plan(name, namespace, backends, public, kind_override, requests, health_requ
         "public": bool(public),
         "kind": kind if listeners else None,
         "listeners": listeners,
-        # An explicit TCP/HTTP check keeps ELB health checks on a UDP-only service (design note).
-        "explicit_check": health_request["protocol"] in ("TCP", "HTTP", "HTTPS"),
+        # A UDP target checked over TCP on its own port, with nothing saying a TCP server answers
+        # there, is a guess (README: Auto Scaling group): it must not decide VM replacement.
+        "guessed_check": any(listener["target_protocol"] == "UDP" for listener in listeners)
+        and health_request["protocol"] not in HTTP_FAMILY
+        and health_request["port"] is None,
         "synthesised": synthesised,
     }
 
