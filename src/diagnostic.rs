@@ -52,6 +52,8 @@ pub enum Code {
     ServiceSelection,
     UnsupportedPodFeature,
     GuessedHealthCheck,
+    ImageNotInLock,
+    NamedImageUser,
 }
 
 impl Code {
@@ -83,6 +85,8 @@ impl Code {
         Code::ServiceSelection,
         Code::UnsupportedPodFeature,
         Code::GuessedHealthCheck,
+        Code::ImageNotInLock,
+        Code::NamedImageUser,
     ];
 
     #[must_use]
@@ -115,6 +119,8 @@ impl Code {
             Code::ServiceSelection => "I2K025",
             Code::UnsupportedPodFeature => "I2K026",
             Code::GuessedHealthCheck => "I2K027",
+            Code::ImageNotInLock => "I2K028",
+            Code::NamedImageUser => "I2K029",
         }
     }
 
@@ -143,7 +149,7 @@ impl Code {
             }
             Code::UnknownCapability => "a Linux capability name the kernel does not have",
             Code::ArgsWithoutCommand => {
-                "`args` without `command`: the image entrypoint is unknown to a compiler"
+                "`args` without `command` for an image the image lock (`--images`) does not describe: its entrypoint is unknown"
             }
             Code::TemplateLimit => "the generated template would exceed a CloudFormation limit",
             Code::UnpinnedImage => "an image without a fixed tag or digest (warning)",
@@ -164,6 +170,12 @@ impl Code {
             }
             Code::GuessedHealthCheck => {
                 "a load balancer check nothing in the input says will pass, so it does not replace VMs (warning)"
+            }
+            Code::ImageNotInLock => {
+                "an image missing from the image lock given with `--images`: not pinned, USER and environment unseen (warning)"
+            }
+            Code::NamedImageUser => {
+                "an image's USER is a name, which only the image's /etc/passwd resolves; LinuxKit needs numeric ids"
             }
         }
     }

@@ -11,8 +11,8 @@ use crate::input::manifest::{
 use crate::input::port_syntax::parse_port;
 use crate::input::rules;
 use crate::model::{
-    Application, Container, DEFAULT_NAMESPACE, Deployment, LoadBalancer, LoadBalancerKind, Mount,
-    Protocol, Resources, Service,
+    Application, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, LoadBalancer,
+    LoadBalancerKind, Mount, Protocol, Resources, Service,
 };
 use crate::schema::{check_against_schema, escape_pointer_segment};
 use crate::yaml::{Node, Value};
@@ -233,17 +233,8 @@ impl Checker<'_> {
     }
 
     fn container(&mut self, name: &str, spec: &ContainerSpec, pointer: &str) -> Container {
-        let command = match rules::join_command(
-            spec.command.clone(),
-            spec.args.clone(),
-            self.span(&format!("{pointer}/args")),
-        ) {
-            Ok(argv) => argv,
-            Err(problem) => {
-                self.problems.push(problem);
-                None
-            }
-        };
+        let (command, args_after_entrypoint) =
+            rules::join_command(spec.command.clone(), spec.args.clone());
         let env = spec
             .env
             .as_ref()
@@ -277,6 +268,7 @@ impl Checker<'_> {
             name: name.to_string(),
             image: spec.image.clone(),
             command,
+            args_after_entrypoint,
             env,
             working_dir: spec.working_dir.clone(),
             capabilities,
@@ -287,6 +279,11 @@ impl Checker<'_> {
             no_new_privileges: spec.no_new_privileges,
             mounts,
             resources: Resources::default(),
+            non_root_required: None,
+            spans: ContainerSpans {
+                image: self.span(&format!("{pointer}/image")),
+                args: self.span(&format!("{pointer}/args")),
+            },
         }
     }
 
@@ -329,7 +326,7 @@ impl Checker<'_> {
                 self.problems.push(problem);
             }
         }
-        rules::with_default_path(pairs)
+        pairs
     }
 
     fn capabilities(
