@@ -11,7 +11,7 @@
 //! `schema/images-lock.schema.json` describes both. Every string that can reach an output is
 //! checked here, where its position is known.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, Value, parse_documents};
 
@@ -240,6 +240,7 @@ pub fn read_lock(source: &SourceFile) -> Result<ImageLock, Vec<Diagnostic>> {
         ),
     }
     if reader.problems.iter().any(Diagnostic::is_error) {
+        sort_diagnostics(&mut reader.problems);
         Err(reader.problems)
     } else {
         Ok(ImageLock {
