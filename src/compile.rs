@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
 use crate::emit::cloudformation::{check_template, emit_template};
 use crate::emit::linuxkit::emit_linuxkit;
 use crate::image_lock::ImageLock;
-use crate::infer::images::resolve_images;
+use crate::infer::images::{resolve_containers, resolve_images};
 use crate::infer::link::link;
 use crate::input::{decode, read_application};
 use crate::source::SourceFile;
@@ -151,6 +151,11 @@ fn compile_with(source: &SourceFile, settings: Settings<'_>, outputs: Outputs) -
     let reading = read_application(source);
     let mut diagnostics = reading.diagnostics;
     let mut compilation = Compilation::default();
+    if reading.application.is_none() {
+        // Nothing compiles, but what depends on the images is reported with the rest.
+        let mut containers = reading.containers_read;
+        diagnostics.extend(resolve_containers(containers.iter_mut(), settings.images));
+    }
     let resolved = reading.application.and_then(|mut application| {
         let found = resolve_images(&mut application, settings.images);
         // An unknown entrypoint stops here, as a reading error does, so later passes do not

@@ -14,17 +14,28 @@ use crate::model::{Application, Container};
 
 /// Settles every container of `application` against `lock` (none when no `--images`).
 pub fn resolve_images(application: &mut Application, lock: Option<&ImageLock>) -> Vec<Diagnostic> {
+    resolve_containers(
+        application.deployments.iter_mut().flat_map(|deployment| {
+            deployment
+                .containers
+                .iter_mut()
+                .chain(deployment.init_containers.iter_mut())
+        }),
+        lock,
+    )
+}
+
+/// [`resolve_images`] over any containers: also over those of an input with errors, whose
+/// image-dependent problems are reported with the others.
+pub fn resolve_containers<'a>(
+    containers: impl Iterator<Item = &'a mut Container>,
+    lock: Option<&ImageLock>,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    for deployment in &mut application.deployments {
-        for container in deployment
-            .containers
-            .iter_mut()
-            .chain(deployment.init_containers.iter_mut())
-        {
-            match lock.and_then(|lock| lock.find(&container.image)) {
-                Some(found) => diagnostics.extend(apply_image(container, found)),
-                None => diagnostics.extend(keep_unknown(container, lock)),
-            }
+    for container in containers {
+        match lock.and_then(|lock| lock.find(&container.image)) {
+            Some(found) => diagnostics.extend(apply_image(container, found)),
+            None => diagnostics.extend(keep_unknown(container, lock)),
         }
     }
     diagnostics

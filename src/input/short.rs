@@ -24,9 +24,13 @@ pub const DEFAULT_GRACE_PERIOD_SECONDS: u32 = 60;
 /// name in front of it (the paper's model: a deployment is named where it is served); or
 /// every problem found in it.
 ///
+/// Why a short manifest was refused, and the containers read from it before that (none when
+/// its structure was wrong), for the passes that still report on them.
+pub type Rejected = (Vec<Diagnostic>, Vec<Container>);
+
 /// # Errors
 /// Every schema violation, or else every rule broken.
-pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Rejected> {
     let port_problems = check_port_strings(root);
     let typed = serde_json::from_value::<Manifest>(root.to_json())
         .ok()
@@ -44,7 +48,7 @@ pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Vec<Di
                 );
             structural.push(Diagnostic::error(Code::WrongType, Some(root.span), reason));
         }
-        return Err(structural);
+        return Err((structural, Vec::new()));
     };
     let mut checker = Checker {
         root,
@@ -71,7 +75,7 @@ pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Vec<Di
             checker.warnings,
         ))
     } else {
-        Err(checker.problems)
+        Err((checker.problems, deployment.containers))
     }
 }
 

@@ -134,7 +134,8 @@ pub fn read_container(
         }
     }
     object.finish(sink, container_reason);
-    let container = (sink.error_count() == errors_before).then(|| Container {
+    let valid = sink.error_count() == errors_before;
+    let container = Container {
         name: name.clone(),
         image: image.unwrap_or_default(),
         command,
@@ -154,7 +155,9 @@ pub fn read_container(
             image: node.get("image").map(|image| image.span),
             args: args_span,
         },
-    });
+    };
+    sink.containers_read.push(container.clone());
+    let container = valid.then_some(container);
     Some(ContainerReading {
         name,
         container,
