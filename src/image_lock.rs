@@ -374,14 +374,24 @@ impl Reader {
             self.problems.push(wrong_type(node, "a mapping"));
             return config;
         }
-        config.entrypoint = self
-            .strings(node.get("Entrypoint"))
-            .into_iter()
-            .map(|(text, _)| text)
-            .collect();
+        // execve takes NUL-terminated strings: a NUL could never reach the process.
+        for (word, span) in self.strings(node.get("Entrypoint")) {
+            if word.contains('\0') {
+                self.problems.push(invalid(
+                    span,
+                    "an entrypoint word holds a NUL character".to_string(),
+                ));
+            } else {
+                config.entrypoint.push(word);
+            }
+        }
         for (entry, span) in self.strings(node.get("Env")) {
             match entry.split_once('=') {
-                Some((name, value)) if !name.is_empty() && !name.chars().any(char::is_control) => {
+                Some((name, value))
+                    if !name.is_empty()
+                        && !name.chars().any(char::is_control)
+                        && !value.contains('\0') =>
+                {
                     config.env.push((name.to_string(), value.to_string()));
                 }
                 _ => self.problems.push(invalid(
@@ -595,5 +605,6 @@ mod tests {
         assert!(lock("[1]").is_err());
         assert!(lock("\"text\"").is_err());
         assert!(lock("[{\"RepoTags\": []}]").is_err());
+        assert!(lock("{\"a:1\": {\"config\": {\"Entrypoint\": [\"a\\u0000b\"]}}}").is_err());
     }
 }

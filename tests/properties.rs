@@ -223,3 +223,19 @@ proptest! {
         prop_assert_eq!(found.config.working_dir.as_deref(), Some(directory.as_str()).filter(|d| !d.is_empty()));
     }
 }
+
+proptest! {
+    /// The lock is user input too: any text is read or refused with a diagnostic, never a panic.
+    #[test]
+    fn lock_reader_never_panics(text in "\\PC{0,200}", shape in 0..3usize) {
+        let text = match shape {
+            0 => text,
+            1 => serde_json::json!([{"RepoTags": [&text], "RepoDigests": [&text], "Config": {"User": &text}}]).to_string(),
+            _ => serde_json::json!({&text: {"config": {"WorkingDir": &text, "Env": [&text]}}}).to_string(),
+        };
+        let source = i2kit::source::SourceFile::new("lock.json", text);
+        if let Ok(lock) = i2kit::image_lock::read_lock(&source) {
+            let _ = lock.find("nginx:1.27.3");
+        }
+    }
+}
