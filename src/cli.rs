@@ -1,8 +1,10 @@
 //! Command-line interface: parses arguments, reads files, prints, and sets the exit code.
 //! Exit codes: 0 success, 1 invalid input (or stale outputs with `--check`), 2 usage or I/O.
 
-use crate::compile::{Compilation, check_bytes, compile_bytes};
-use crate::diagnostic::{Colour, render_human, render_json};
+use crate::compile::{Compilation, Settings, check_bytes, compile_bytes_with, list_images};
+use crate::diagnostic::{Colour, Diagnostic, render_human, render_json};
+use crate::image_lock::{ImageLock, read_lock};
+use crate::input::decode;
 use crate::output::{Artifact, Freshness, freshness, write_if_changed};
 use crate::schema::schema_text;
 use crate::source::SourceFile;
@@ -47,6 +49,8 @@ enum Command {
         #[arg(long, requires = "out_dir")]
         check: bool,
         #[command(flatten)]
+        lock: LockOption,
+        #[command(flatten)]
         report: ReportOptions,
     },
     /// Check manifest files without writing anything.
@@ -58,7 +62,19 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[command(flatten)]
+        lock: LockOption,
+        #[command(flatten)]
         report: ReportOptions,
+    },
+    /// Print the image references of manifest files, one per line, sorted and unique, to make
+    /// an image lock with standard tools.
+    #[command(
+        after_help = "Examples:\n  docker image inspect $(i2kit images app.yaml) > images.lock.json\n  i2kit compile app.yaml --images images.lock.json --out-dir build/"
+    )]
+    Images {
+        /// Manifest files, or `-` for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Print the manifest's JSON Schema (the same bytes as schema/i2kit.schema.json).
     #[command(after_help = "Example:\n  i2kit schema > i2kit.schema.json")]
@@ -71,6 +87,15 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct LockOption {
+    /// An image lock: the JSON `docker image inspect $(i2kit images FILE)` prints, or an
+    /// object of references to OCI image configs (`crane config`). Supplies entrypoints,
+    /// environments, users and digests; nothing is fetched.
+    #[arg(long = "images", value_name = "FILE")]
+    images: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone, Copy)]
@@ -110,9 +135,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             emit,
             out_dir,
             check,
+            lock,
             report,
-        } => compile(&file, emit, out_dir.as_deref(), check, report),
-        Command::Validate { files, report } => validate(&files, report),
+        } => match load_lock(&lock, report, false) {
+            Ok(images) => compile(
+                &file,
+                emit,
+                out_dir.as_deref(),
+                check,
+                images.as_ref(),
+                report,
+            ),
+            Err(code) => code,
+        },
+        Command::Validate {
+            files,
+            lock,
+            report,
+        } => match load_lock(&lock, report, true) {
+            Ok(images) => validate(&files, images.as_ref(), report),
+            Err(code) => code,
+        },
+        Command::Images { files } => images(&files),
         Command::Schema => print_stdout(&schema_text()),
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -173,10 +217,39 @@ fn read_input(path: &Path) -> Result<Vec<u8>, String> {
         .map_err(|error| format!("cannot read {}: {error}", display_name(path)))
 }
 
+/// Reads the image lock of `--images`: a missing or unreadable file is an I/O error (exit 2),
+/// a malformed one invalid input (exit 1), reported in the lock file's own lines.
+fn load_lock(
+    option: &LockOption,
+    options: ReportOptions,
+    json_to_stdout: bool,
+) -> Result<Option<ImageLock>, u8> {
+    let Some(path) = &option.images else {
+        return Ok(None);
+    };
+    let bytes = read_input(path).map_err(|message| io_error(&message))?;
+    let name = display_name(path);
+    let (source, read) = match decode(&bytes) {
+        Ok(text) => {
+            let source = SourceFile::new(name, text);
+            let read = read_lock(&source);
+            (source, read)
+        }
+        Err(problem) => (
+            SourceFile::new(name, String::from_utf8_lossy(&bytes).into_owned()),
+            Err(vec![problem]),
+        ),
+    };
+    read.map(Some).map_err(|problems| {
+        report(&source, &problems, options.format, json_to_stdout);
+        INVALID_INPUT
+    })
+}
+
 /// Prints diagnostics to stderr, or to stdout for `validate --format json`.
-fn report(source: &SourceFile, compilation: &Compilation, format: Format, json_to_stdout: bool) {
+fn report(source: &SourceFile, diagnostics: &[Diagnostic], format: Format, json_to_stdout: bool) {
     let mut text = String::new();
-    for diagnostic in &compilation.diagnostics {
+    for diagnostic in diagnostics {
         match format {
             Format::Human => text.push_str(&render_human(source, diagnostic, stderr_colour())),
             Format::Json => {
@@ -209,14 +282,19 @@ fn compile(
     emit: Emit,
     out_dir: Option<&Path>,
     check: bool,
+    images: Option<&ImageLock>,
     options: ReportOptions,
 ) -> u8 {
     let bytes = match read_input(file) {
         Ok(bytes) => bytes,
         Err(message) => return io_error(&message),
     };
-    let (source, compilation) = compile_bytes(&display_name(file), &bytes, options.strict);
-    report(&source, &compilation, options.format, false);
+    let settings = Settings {
+        strict: options.strict,
+        images,
+    };
+    let (source, compilation) = compile_bytes_with(&display_name(file), &bytes, settings);
+    report(&source, &compilation.diagnostics, options.format, false);
     let Some(template) = &compilation.template else {
         return INVALID_INPUT;
     };
@@ -289,7 +367,11 @@ fn write_outputs(
     0
 }
 
-fn validate(files: &[PathBuf], options: ReportOptions) -> u8 {
+fn validate(files: &[PathBuf], images: Option<&ImageLock>, options: ReportOptions) -> u8 {
+    let settings = Settings {
+        strict: options.strict,
+        images,
+    };
     let mut worst = 0;
     for file in files {
         let bytes = match read_input(file) {
@@ -299,11 +381,42 @@ fn validate(files: &[PathBuf], options: ReportOptions) -> u8 {
                 continue;
             }
         };
-        let (source, compilation) = check_bytes(&display_name(file), &bytes, options.strict);
-        report(&source, &compilation, options.format, true);
+        let (source, compilation) = check_bytes(&display_name(file), &bytes, settings);
+        report(&source, &compilation.diagnostics, options.format, true);
         if compilation.has_errors() {
             worst = worst.max(INVALID_INPUT);
         }
     }
     worst
+}
+
+/// `i2kit images`: what a lock must describe. Prints nothing unless every file reads.
+fn images(files: &[PathBuf]) -> u8 {
+    let mut worst = 0;
+    let mut references = std::collections::BTreeSet::new();
+    for file in files {
+        let bytes = match read_input(file) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                worst = worst.max(io_error(&message));
+                continue;
+            }
+        };
+        match list_images(&display_name(file), &bytes) {
+            (_, Ok(found)) => references.extend(found),
+            (source, Err(problems)) => {
+                report(&source, &problems, Format::Human, false);
+                worst = worst.max(INVALID_INPUT);
+            }
+        }
+    }
+    if worst != 0 {
+        return worst;
+    }
+    let mut text = String::new();
+    for reference in references {
+        text.push_str(&reference);
+        text.push('\n');
+    }
+    print_stdout(&text)
 }

@@ -3,9 +3,12 @@
 use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
 use crate::emit::cloudformation::{check_template, emit_template};
 use crate::emit::linuxkit::emit_linuxkit;
+use crate::image_lock::ImageLock;
+use crate::infer::images::{resolve_containers, resolve_images};
 use crate::infer::link::link;
 use crate::input::{decode, read_application};
 use crate::source::SourceFile;
+use std::collections::BTreeSet;
 
 /// What compiling one input produced. Outputs are present only when there is no error.
 #[derive(Debug, Clone, Default)]
@@ -31,23 +34,95 @@ pub enum Outputs {
     TemplateOnly,
 }
 
+/// How a run treats its input, beyond the input itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings<'a> {
+    /// Every warning becomes an error, for CI jobs that want no surprises.
+    pub strict: bool,
+    /// The image lock given with `--images`; `None` compiles without reading any image.
+    pub images: Option<&'a ImageLock>,
+}
+
 /// `strict` turns every warning into an error, for CI jobs that want no surprises.
 #[must_use]
 pub fn compile_bytes(name: &str, bytes: &[u8], strict: bool) -> (SourceFile, Compilation) {
-    produce(name, bytes, strict, Outputs::All)
+    compile_bytes_with(
+        name,
+        bytes,
+        Settings {
+            strict,
+            images: None,
+        },
+    )
 }
 
-/// The same checks as [`compile_bytes`] without writing LinuxKit files: for `validate`.
+/// [`compile_bytes`] with an image lock.
 #[must_use]
-pub fn check_bytes(name: &str, bytes: &[u8], strict: bool) -> (SourceFile, Compilation) {
-    produce(name, bytes, strict, Outputs::TemplateOnly)
+pub fn compile_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    settings: Settings<'_>,
+) -> (SourceFile, Compilation) {
+    produce(name, bytes, settings, Outputs::All)
 }
 
-fn produce(name: &str, bytes: &[u8], strict: bool, outputs: Outputs) -> (SourceFile, Compilation) {
+/// The same checks as [`compile_bytes_with`] without writing LinuxKit files: for `validate`.
+#[must_use]
+pub fn check_bytes(name: &str, bytes: &[u8], settings: Settings<'_>) -> (SourceFile, Compilation) {
+    produce(name, bytes, settings, Outputs::TemplateOnly)
+}
+
+/// The image references of an input as written, for `i2kit images`: init containers too,
+/// both input forms. Reading errors come back instead.
+///
+/// # Errors
+/// The reading's diagnostics (errors and warnings) when it has an error.
+pub fn list_images(
+    name: &str,
+    bytes: &[u8],
+) -> (SourceFile, Result<BTreeSet<String>, Vec<Diagnostic>>) {
+    let text = match decode(bytes) {
+        Ok(text) => text,
+        Err(problem) => {
+            return (
+                SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()),
+                Err(vec![problem]),
+            );
+        }
+    };
+    let source = SourceFile::new(name, text);
+    let reading = read_application(&source);
+    let images = match reading.application {
+        Some(application) => Ok(application
+            .deployments
+            .iter()
+            .flat_map(|deployment| {
+                deployment
+                    .containers
+                    .iter()
+                    .chain(&deployment.init_containers)
+            })
+            .map(|container| container.image.clone())
+            .collect()),
+        None => Err(reading
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect()),
+    };
+    (source, images)
+}
+
+fn produce(
+    name: &str,
+    bytes: &[u8],
+    settings: Settings<'_>,
+    outputs: Outputs,
+) -> (SourceFile, Compilation) {
     match decode(bytes) {
         Ok(text) => {
             let source = SourceFile::new(name, text);
-            let compilation = compile_with(&source, strict, outputs);
+            let compilation = compile_with(&source, settings, outputs);
             (source, compilation)
         }
         Err(problem) => (
@@ -62,14 +137,34 @@ fn produce(name: &str, bytes: &[u8], strict: bool, outputs: Outputs) -> (SourceF
 
 #[must_use]
 pub fn compile_source(source: &SourceFile, strict: bool) -> Compilation {
-    compile_with(source, strict, Outputs::All)
+    compile_with(
+        source,
+        Settings {
+            strict,
+            images: None,
+        },
+        Outputs::All,
+    )
 }
 
-fn compile_with(source: &SourceFile, strict: bool, outputs: Outputs) -> Compilation {
+fn compile_with(source: &SourceFile, settings: Settings<'_>, outputs: Outputs) -> Compilation {
     let reading = read_application(source);
     let mut diagnostics = reading.diagnostics;
     let mut compilation = Compilation::default();
-    if let Some(mut application) = reading.application {
+    if reading.application.is_none() {
+        // Nothing compiles, but what depends on the images is reported with the rest.
+        let mut containers = reading.containers_read;
+        diagnostics.extend(resolve_containers(containers.iter_mut(), settings.images));
+    }
+    let resolved = reading.application.and_then(|mut application| {
+        let found = resolve_images(&mut application, settings.images);
+        // An unknown entrypoint stops here, as a reading error does, so later passes do not
+        // report on a container whose command line is missing.
+        let failed = found.iter().any(Diagnostic::is_error);
+        diagnostics.extend(found);
+        (!failed).then_some(application)
+    });
+    if let Some(mut application) = resolved {
         diagnostics.extend(link(&mut application));
         match outputs {
             Outputs::All => match emit_template(&application) {
@@ -90,7 +185,7 @@ fn compile_with(source: &SourceFile, strict: bool, outputs: Outputs) -> Compilat
             },
         }
     }
-    if strict {
+    if settings.strict {
         for diagnostic in &mut diagnostics {
             diagnostic.severity = Severity::Error;
         }

@@ -53,6 +53,8 @@ pub enum Code {
     UnsupportedPodFeature,
     GuessedHealthCheck,
     IgnoredKind,
+    ImageNotInLock,
+    NamedImageUser,
 }
 
 impl Code {
@@ -85,6 +87,8 @@ impl Code {
         Code::UnsupportedPodFeature,
         Code::GuessedHealthCheck,
         Code::IgnoredKind,
+        Code::ImageNotInLock,
+        Code::NamedImageUser,
     ];
 
     #[must_use]
@@ -118,6 +122,8 @@ impl Code {
             Code::UnsupportedPodFeature => "I2K026",
             Code::GuessedHealthCheck => "I2K027",
             Code::IgnoredKind => "I2K028",
+            Code::ImageNotInLock => "I2K029",
+            Code::NamedImageUser => "I2K030",
         }
     }
 
@@ -146,7 +152,7 @@ impl Code {
             }
             Code::UnknownCapability => "a Linux capability name the kernel does not have",
             Code::ArgsWithoutCommand => {
-                "`args` without `command`: the image entrypoint is unknown to a compiler"
+                "`args` without `command` for an image the image lock (`--images`) does not describe: its entrypoint is unknown"
             }
             Code::TemplateLimit => "the generated template would exceed a CloudFormation limit",
             Code::UnpinnedImage => "an image without a fixed tag or digest (warning)",
@@ -170,6 +176,12 @@ impl Code {
             }
             Code::GuessedHealthCheck => {
                 "a load balancer check nothing in the input says will pass, so it does not replace VMs (warning)"
+            }
+            Code::ImageNotInLock => {
+                "an image missing from the image lock given with `--images`: not pinned, USER and environment unseen (warning)"
+            }
+            Code::NamedImageUser => {
+                "an image's USER is a name, which only the image's /etc/passwd resolves; LinuxKit needs numeric ids"
             }
         }
     }

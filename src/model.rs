@@ -60,7 +60,13 @@ pub struct Container {
     pub image: String,
     /// The full argv, replacing the image's entrypoint and cmd; `None` keeps the image's.
     pub command: Option<Vec<String>>,
-    /// The full environment, replacing the image's; `None` keeps the image's.
+    /// `args` written without `command`: Kubernetes runs them after the image's entrypoint,
+    /// which only an image lock tells. [`crate::infer::images`] turns them into `command`
+    /// or reports them; emitters never see them.
+    pub args_after_entrypoint: Option<Vec<String>>,
+    /// The environment: as the manifest wrote it when read, then (after
+    /// [`crate::infer::images`]) the full one LinuxKit sets, replacing the image's; `None`
+    /// keeps the image's.
     pub env: Option<Vec<(String, String)>>,
     pub working_dir: Option<String>,
     pub capabilities: Capabilities,
@@ -71,6 +77,18 @@ pub struct Container {
     pub no_new_privileges: bool,
     pub mounts: Vec<Mount>,
     pub resources: Resources,
+    /// `runAsNonRoot: true` with no uid written, and where: only the image's USER can satisfy
+    /// it, so [`crate::infer::images`] checks it once that is known.
+    pub non_root_required: Option<Span>,
+    /// Where the input wrote parts the passes report on.
+    pub spans: ContainerSpans,
+}
+
+/// Positions of a container's fields in the input, for diagnostics of later passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContainerSpans {
+    pub image: Option<Span>,
+    pub args: Option<Span>,
 }
 
 /// The capability bounding set a container runs with.

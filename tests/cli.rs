@@ -420,3 +420,94 @@ fn every_subcommand_help_shows_an_example() {
         format!("i2kit {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn images_lists_every_reference_once_and_feeds_a_lock() {
+    let scratch = Scratch::new("images");
+    scratch.write(
+        "app.yaml",
+        b"name: web\ncontainers:\n  web: {image: nginx:1.27.3, args: [-g, daemon off;]}\n  side: {image: busybox:1.37.0}\n",
+    );
+    scratch.write(
+        "k8s.yaml",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: k}\nspec:\n  selector: {matchLabels: {a: k}}\n  template:\n    metadata: {labels: {a: k}}\n    spec:\n      initContainers: [{name: init, image: alpine:3.21}]\n      containers: [{name: c, image: busybox:1.37.0}]\n",
+    );
+    // args without command compile only with a lock, so listing must not need one.
+    let output = i2kit(&["images", "app.yaml", "k8s.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        "alpine:3.21\nbusybox:1.37.0\nnginx:1.27.3\n"
+    );
+    let output = i2kit(&["compile", "app.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1));
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let lock = serde_json::json!([
+        {"RepoTags": ["nginx:1.27.3"], "RepoDigests": [format!("nginx@{digest}")],
+         "Config": {"Entrypoint": ["/docker-entrypoint.sh"], "Cmd": ["nginx"], "User": "101"}},
+        {"RepoTags": ["busybox:1.37.0"], "RepoDigests": [format!("busybox@{digest}")], "Config": {"Cmd": ["sh"]}}
+    ]);
+    scratch.write("images.lock.json", lock.to_string().as_bytes());
+    let output = i2kit(
+        &[
+            "compile",
+            "app.yaml",
+            "--images",
+            "images.lock.json",
+            "--emit",
+            "linuxkit",
+        ],
+        &scratch.0,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let linuxkit = text(&output.stdout);
+    assert!(linuxkit.contains(&format!("nginx:1.27.3@{digest}")));
+    assert!(linuxkit.contains("uid: 101"));
+    let output = i2kit(
+        &["validate", "app.yaml", "--images", "images.lock.json"],
+        &scratch.0,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let output = i2kit(&["images", "missing.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(2));
+    scratch.write("bad.yaml", b"name: Bad\n");
+    let output = i2kit(&["images", "bad.yaml", "app.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_missing_lock_is_io_and_a_bad_one_is_located() {
+    let scratch = Scratch::new("lock");
+    scratch.write("app.yaml", NGINX.as_bytes());
+    for command in ["compile", "validate"] {
+        let output = i2kit(
+            &[command, "app.yaml", "--images", "absent.json"],
+            &scratch.0,
+        );
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert!(text(&output.stderr).contains("absent.json"));
+        assert!(output.stdout.is_empty());
+    }
+    scratch.write(
+        "bad.json",
+        b"{\n  \"nginx:1.7.9\": {\"config\": {\"User\": 101}}\n}\n",
+    );
+    let output = i2kit(&["compile", "app.yaml", "--images", "bad.json"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).starts_with("bad.json:2:38: error: expected a string, found a number"),
+        "{}",
+        text(&output.stderr)
+    );
+    let output = i2kit(
+        &[
+            "validate", "app.yaml", "--images", "bad.json", "--format", "json",
+        ],
+        &scratch.0,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let record: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON line");
+    assert_eq!(record["file"], "bad.json");
+    assert_eq!(record["line"], 2);
+}

@@ -1,9 +1,12 @@
 //! The security posture of every VM image i2kit generates, checked against what each input
 //! asked for: over every golden fixture and every example that compiles.
 
-use i2kit::compile::compile_bytes;
+use i2kit::compile::{Settings, compile_bytes_with};
+use i2kit::image_lock::read_lock;
+use i2kit::source::SourceFile;
 use serde_yaml::Value;
 use std::fs;
+use std::path::Path;
 
 mod common;
 use common::manifest_inputs;
@@ -11,6 +14,7 @@ use common::manifest_inputs;
 /// What the input asked for one container, read independently of i2kit's own parser.
 #[derive(Debug, Default)]
 struct Asked {
+    image: String,
     privileged: bool,
     uid: Option<u64>,
     read_only: bool,
@@ -40,6 +44,7 @@ fn collect(value: &Value, found: &mut Vec<(String, Asked)>) {
             found.push((
                 name.as_str().unwrap_or_default().to_string(),
                 Asked {
+                    image: text(container.get("image")),
                     privileged: flag("privileged"),
                     uid: container.get("uid").and_then(Value::as_u64),
                     read_only: flag("readOnly"),
@@ -75,6 +80,7 @@ fn collect(value: &Value, found: &mut Vec<(String, Asked)>) {
                     .unwrap_or_default()
                     .to_string(),
                 Asked {
+                    image: text(container.get("image")),
                     privileged: get("privileged").and_then(Value::as_bool).unwrap_or(false),
                     uid: get("runAsUser").and_then(Value::as_u64).or(pod_uid),
                     read_only: get("readOnlyRootFilesystem")
@@ -85,6 +91,53 @@ fn collect(value: &Value, found: &mut Vec<(String, Asked)>) {
                 },
             ));
         }
+    }
+}
+
+fn text(value: Option<&Value>) -> String {
+    value
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The image lock a fixture's `args` names (`--images FILE`), as raw JSON, read here
+/// independently of i2kit's reader.
+fn fixture_lock(input: &Path) -> Option<(String, serde_json::Value)> {
+    let directory = input.parent()?;
+    let args = fs::read_to_string(directory.join("args")).ok()?;
+    let mut lines = args.lines();
+    lines.find(|line| *line == "--images")?;
+    let text = fs::read_to_string(directory.join(lines.next()?)).ok()?;
+    let json = serde_json::from_str(&text).ok()?;
+    Some((text, json))
+}
+
+/// The USER a lock records for `image`, if the lock holds it: matched naively (tag as written,
+/// or without Docker Hub's `docker.io/library/`), which the posture fixtures keep to.
+fn locked_user(lock: &serde_json::Value, image: &str) -> Option<String> {
+    let short = image.strip_prefix("docker.io/library/").unwrap_or(image);
+    let user = |config: Option<&serde_json::Value>| {
+        config
+            .and_then(|config| config.get("User"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    match lock {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .find(|item| {
+                item.get("RepoTags")
+                    .and_then(serde_json::Value::as_array)
+                    .is_some_and(|tags| tags.iter().any(|tag| tag.as_str() == Some(short)))
+            })
+            .map(|item| user(item.get("Config"))),
+        serde_json::Value::Object(entries) => entries
+            .iter()
+            .find(|(key, _)| key.split('@').next() == Some(short))
+            .map(|(_, value)| user(value.get("config"))),
+        _ => None,
     }
 }
 
@@ -100,10 +153,27 @@ fn is_pinned(image: &str) -> bool {
 #[test]
 fn every_generated_image_is_least_privilege_and_as_asked() {
     let mut checked_services = 0;
+    let mut checked_locked = 0;
     let mut problems = Vec::new();
     for path in manifest_inputs() {
         let text = fs::read_to_string(&path).expect("readable input");
-        let (_, compilation) = compile_bytes(&path.display().to_string(), text.as_bytes(), false);
+        let lock = fixture_lock(&path);
+        let images = match &lock {
+            // A malformed lock compiles nothing, like an invalid input.
+            Some((lock_text, _)) => {
+                match read_lock(&SourceFile::new("images.lock.json", lock_text.as_str())) {
+                    Ok(images) => Some(images),
+                    Err(_) => continue,
+                }
+            }
+            None => None,
+        };
+        let settings = Settings {
+            strict: false,
+            images: images.as_ref(),
+        };
+        let (_, compilation) =
+            compile_bytes_with(&path.display().to_string(), text.as_bytes(), settings);
         if compilation.template.is_none() {
             continue;
         }
@@ -201,12 +271,33 @@ fn every_generated_image_is_least_privilege_and_as_asked() {
                         "{place}: {name} does not resolve with the pod's search list"
                     ));
                 }
-                if service.get("uid").and_then(Value::as_u64) != wanted.uid {
+                // With a lock, an image's USER is what runs when the input sets no uid: an
+                // image built to run unprivileged must not come out as root.
+                let image_user = lock
+                    .as_ref()
+                    .and_then(|(_, json)| locked_user(json, &wanted.image));
+                let image_uid = image_user
+                    .as_deref()
+                    .and_then(|user| user.split(':').next())
+                    .and_then(|uid| uid.parse::<u64>().ok());
+                let expected_uid = wanted.uid.or(image_uid);
+                if service.get("uid").and_then(Value::as_u64) != expected_uid {
                     problems.push(format!(
-                        "{place}: {name} uid {:?}, asked {:?}",
+                        "{place}: {name} uid {:?}, asked {:?}, image USER {image_user:?}",
                         service.get("uid"),
                         wanted.uid
                     ));
+                }
+                if image_user.is_some() {
+                    checked_locked += 1;
+                    let warned = warnings.iter().any(|warning| {
+                        warning.contains(&format!("`{image}`")) && warning.contains("no digest")
+                    });
+                    if !image.contains("@sha256:") && !warned {
+                        problems.push(format!(
+                            "{place}: {name} image {image} is in the lock but neither pinned by digest nor warned about"
+                        ));
+                    }
                 }
                 if service
                     .get("readonly")
@@ -241,6 +332,10 @@ fn every_generated_image_is_least_privilege_and_as_asked() {
     assert!(
         checked_services > 50,
         "only {checked_services} services checked"
+    );
+    assert!(
+        checked_locked >= 4,
+        "only {checked_locked} services checked against an image lock"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

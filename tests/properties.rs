@@ -187,3 +187,55 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Whatever `docker image inspect` records (any env values, entrypoint words and ids), the
+    /// lock reader gives back exactly that, found under the manifest's spelling, and pinned.
+    #[test]
+    fn image_lock_round_trips(
+        env in proptest::collection::vec(("[A-Za-z_][A-Za-z0-9_]{0,8}", "\\PC{0,20}"), 0..6),
+        entrypoint in proptest::collection::vec("\\PC{0,12}", 0..4),
+        uid in any::<u32>(),
+        gid in proptest::option::of(any::<u32>()),
+        directory in "(/[a-z0-9._-]{1,8}){0,3}",
+        hex in "[0-9a-f]{64}",
+    ) {
+        use i2kit::image_lock::{ImageUser, read_lock};
+        let digest = format!("sha256:{hex}");
+        let user = gid.map_or_else(|| uid.to_string(), |gid| format!("{uid}:{gid}"));
+        let lock = serde_json::json!([{
+            "RepoTags": ["registry.example:5000/team/app:1.0"],
+            "RepoDigests": [format!("registry.example:5000/team/app@{digest}")],
+            "Config": {
+                "Env": env.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>(),
+                "Entrypoint": entrypoint,
+                "User": user,
+                "WorkingDir": directory,
+            }
+        }]);
+        let source = i2kit::source::SourceFile::new("lock.json", serde_json::to_string_pretty(&lock).expect("json"));
+        let read = read_lock(&source).expect("a lock docker could print");
+        let found = read.find("registry.example:5000/team/app:1.0").expect("found");
+        prop_assert_eq!(found.digest, Some(digest.as_str()));
+        prop_assert_eq!(&found.config.env, &env);
+        prop_assert_eq!(&found.config.entrypoint, &entrypoint);
+        prop_assert_eq!(&found.config.user, &ImageUser::Ids { uid, gid });
+        prop_assert_eq!(found.config.working_dir.as_deref(), Some(directory.as_str()).filter(|d| !d.is_empty()));
+    }
+}
+
+proptest! {
+    /// The lock is user input too: any text is read or refused with a diagnostic, never a panic.
+    #[test]
+    fn lock_reader_never_panics(text in "\\PC{0,200}", shape in 0..3usize) {
+        let text = match shape {
+            0 => text,
+            1 => serde_json::json!([{"RepoTags": [&text], "RepoDigests": [&text], "Config": {"User": &text}}]).to_string(),
+            _ => serde_json::json!({&text: {"config": {"WorkingDir": &text, "Env": [&text]}}}).to_string(),
+        };
+        let source = i2kit::source::SourceFile::new("lock.json", text);
+        if let Ok(lock) = i2kit::image_lock::read_lock(&source) {
+            let _ = lock.find("nginx:1.27.3");
+        }
+    }
+}

@@ -104,3 +104,45 @@ proptest! {
         prop_assert_eq!(fast_path_accepts(document), schema_accepts(document), "{}", text);
     }
 }
+
+/// `schema/images-lock.schema.json` documents the lock format that `--images` reads: on every
+/// fixture's lock, the schema and the reader accept and refuse alike.
+#[test]
+fn image_lock_schema_and_reader_agree() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(root.join("schema/images-lock.schema.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let mut compared = 0;
+    let mut refused = 0;
+    for entry in fs::read_dir(root.join("tests/fixtures"))
+        .expect("fixtures")
+        .flatten()
+    {
+        let path = entry.path().join("images.lock.json");
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        let reader_accepts = i2kit::image_lock::read_lock(&i2kit::source::SourceFile::new(
+            "images.lock.json",
+            text.as_str(),
+        ))
+        .is_ok();
+        let schema_accepts = serde_json::from_str::<serde_json::Value>(&text)
+            .is_ok_and(|instance| validator.is_valid(&instance));
+        assert_eq!(
+            reader_accepts,
+            schema_accepts,
+            "{}: reader {reader_accepts}, schema {schema_accepts}",
+            path.display()
+        );
+        compared += 1;
+        refused += usize::from(!reader_accepts);
+    }
+    assert!(
+        compared >= 5 && refused >= 2,
+        "{compared} locks, {refused} refused"
+    );
+}

@@ -128,15 +128,17 @@ pub struct ContainerSpec {
 
     /// # Arguments
     ///
-    /// Appended to `command`. Needs `command`: i2kit never reads the image, so it cannot
-    /// know the entrypoint these arguments would follow.
+    /// Appended to `command`. Without `command` they follow the image's entrypoint, which
+    /// i2kit knows only from an image lock (`--images`); otherwise that is an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
 
     /// # Environment
     ///
     /// A map of names to values, or a list of `NAME=value`. It replaces the image's
-    /// environment (LinuxKit semantics); i2kit adds the standard `PATH` unless you set one.
+    /// environment (LinuxKit semantics), so i2kit merges it over the image's when an image
+    /// lock (`--images`) holds the image, and otherwise adds the standard `PATH` unless you
+    /// set one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<EnvSpec>,
 
@@ -163,7 +165,7 @@ pub struct ContainerSpec {
     /// # User id
     ///
     /// The numeric uid the process runs as. LinuxKit ignores the image's USER, so the
-    /// default is 0 (root).
+    /// default is 0 (root), or the image's USER when an image lock (`--images`) holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(example = 1000)]
     pub uid: Option<u32>,

@@ -9,7 +9,7 @@ pub mod rules;
 pub mod short;
 
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
-use crate::model::{Application, Deployment, Service};
+use crate::model::{Application, Container, Deployment, Service};
 use crate::source::SourceFile;
 use crate::source::Span;
 use crate::yaml::{Value, parse_documents};
@@ -24,6 +24,11 @@ pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
 pub struct Reading {
     pub application: Option<Application>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every container read, with errors or not, in no particular order. When the file has
+    /// errors there is no application, yet some problems of a container can only be judged
+    /// later, against the image lock (`args` without `command`), and are still reported
+    /// with the others from these.
+    pub containers_read: Vec<Container>,
 }
 
 /// Bytes → text, refusing what is not a manifest before any parsing.
@@ -72,12 +77,14 @@ pub fn read_application(source: &SourceFile) -> Reading {
             return Reading {
                 application: None,
                 diagnostics: vec![problem],
+                containers_read: Vec::new(),
             };
         }
     };
     let mut deployments: Vec<(usize, Deployment)> = Vec::new();
     let mut services: Vec<(usize, Service)> = Vec::new();
     let mut failed = false;
+    let mut containers_read = Vec::new();
     let mut kubernetes_objects = kubernetes::Objects::default();
     let mut kubernetes_sink = kubernetes::reader::Sink::default();
     for (index, document) in documents.iter().enumerate() {
@@ -105,13 +112,17 @@ pub fn read_application(source: &SourceFile) -> Reading {
         match short::parse_short(root) {
             Ok((application, warnings)) => {
                 diagnostics.extend(warnings);
+                for deployment in &application.deployments {
+                    containers_read.extend(deployment.containers.iter().cloned());
+                }
                 // Short manifests sort before Kubernetes objects of later documents.
                 let order = index * 1_000_000;
                 deployments.extend(application.deployments.into_iter().map(|d| (order, d)));
                 services.extend(application.services.into_iter().map(|s| (order, s)));
             }
-            Err(problems) => {
+            Err((problems, containers)) => {
                 diagnostics.extend(problems);
+                containers_read.extend(containers);
                 failed = true;
             }
         }
@@ -121,6 +132,7 @@ pub fn read_application(source: &SourceFile) -> Reading {
     services.extend(resolved.services);
     failed |= kubernetes_sink.error_count() > 0;
     diagnostics.extend(kubernetes_sink.diagnostics);
+    containers_read.extend(kubernetes_sink.containers_read);
     deployments.sort_by_key(|(order, _)| *order);
     services.sort_by_key(|(order, _)| *order);
     let deployments = unique_by_name(deployments, "deployment", &mut diagnostics);
@@ -139,6 +151,7 @@ pub fn read_application(source: &SourceFile) -> Reading {
             services,
         }),
         diagnostics,
+        containers_read,
     }
 }
 

@@ -82,28 +82,47 @@ pub fn check_image_pinned(image: &str, span: Option<Span>) -> Option<Diagnostic>
     )
 }
 
+/// `args` without `command` for an image whose entrypoint is unknown: not in the image lock
+/// named `lock`, or no lock at all.
 #[must_use]
-pub fn args_without_command(span: Option<Span>) -> Diagnostic {
-    Diagnostic::error(Code::ArgsWithoutCommand, span, "`args` without `command`: the image's entrypoint is unknown here")
-        .with_help("LinuxKit replaces the entrypoint and cmd with one command line, and i2kit never reads the image; set `command` to the image's entrypoint, and the arguments follow it")
+pub fn args_without_command(span: Option<Span>, lock: Option<&str>) -> Diagnostic {
+    let help = match lock {
+        None => "LinuxKit replaces the entrypoint and cmd with one command line; pass an image lock with `--images FILE` (made from `i2kit images`, see README) so i2kit puts the image's entrypoint before the arguments, or set `command` to it".to_string(),
+        Some(lock) => format!("the image is not in {lock}; add it (`docker image inspect $(i2kit images FILE) > {lock}` after a pull), or set `command` to the image's entrypoint"),
+    };
+    Diagnostic::error(
+        Code::ArgsWithoutCommand,
+        span,
+        "`args` without `command`: the image's entrypoint is unknown here",
+    )
+    .with_help(help)
 }
 
-/// `command` then `args` as the one command line LinuxKit runs.
-///
-/// # Errors
-/// [`args_without_command`] at `args_span` when there are `args` but no `command`.
+/// `runAsNonRoot` on a container that would run as uid 0.
+#[must_use]
+pub fn runs_as_root(span: Option<Span>) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidValue,
+        span,
+        "runAsNonRoot is set, but the container would run as root",
+    )
+    .with_help("LinuxKit ignores the image's USER; set `runAsUser` to the numeric uid the image expects, or pass `--images FILE` so i2kit reads the image's USER")
+}
+
+/// `command` then `args` as the one command line LinuxKit runs; `args` alone come back
+/// separately, since they follow the image's entrypoint (Kubernetes: `command` replaces the
+/// entrypoint, `args` the cmd), which only an image lock can supply.
+#[must_use]
 pub fn join_command(
     command: Option<Vec<String>>,
     args: Option<Vec<String>>,
-    args_span: Option<Span>,
-) -> Result<Option<Vec<String>>, Diagnostic> {
-    match (command, args) {
-        (Some(mut argv), args) => {
+) -> (Option<Vec<String>>, Option<Vec<String>>) {
+    match command {
+        Some(mut argv) => {
             argv.extend(args.unwrap_or_default());
-            Ok(Some(argv))
+            (Some(argv), None)
         }
-        (None, Some(_)) => Err(args_without_command(args_span)),
-        (None, None) => Ok(None),
+        None => (None, args),
     }
 }
 
@@ -266,11 +285,11 @@ mod tests {
     fn commands_join_args() {
         let words = |items: &[&str]| Some(items.iter().map(|item| (*item).to_string()).collect());
         assert_eq!(
-            join_command(words(&["sh", "-c"]), words(&["true"]), None),
-            Ok(words(&["sh", "-c", "true"]))
+            join_command(words(&["sh", "-c"]), words(&["true"])),
+            (words(&["sh", "-c", "true"]), None)
         );
-        assert_eq!(join_command(None, None, None), Ok(None));
-        assert!(join_command(None, words(&["x"]), None).is_err());
+        assert_eq!(join_command(None, None), (None, None));
+        assert_eq!(join_command(None, words(&["x"])), (None, words(&["x"])));
     }
 
     #[test]

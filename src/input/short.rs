@@ -11,8 +11,8 @@ use crate::input::manifest::{
 use crate::input::port_syntax::parse_port;
 use crate::input::rules;
 use crate::model::{
-    Application, Container, DEFAULT_NAMESPACE, Deployment, LoadBalancer, LoadBalancerKind, Mount,
-    Protocol, Resources, Service,
+    Application, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, LoadBalancer,
+    LoadBalancerKind, Mount, Protocol, Resources, Service,
 };
 use crate::schema::{check_against_schema, escape_pointer_segment};
 use crate::yaml::{Node, Value};
@@ -24,9 +24,13 @@ pub const DEFAULT_GRACE_PERIOD_SECONDS: u32 = 60;
 /// name in front of it (the paper's model: a deployment is named where it is served); or
 /// every problem found in it.
 ///
+/// Why a short manifest was refused, and the containers read from it before that (none when
+/// its structure was wrong), for the passes that still report on them.
+pub type Rejected = (Vec<Diagnostic>, Vec<Container>);
+
 /// # Errors
 /// Every schema violation, or else every rule broken.
-pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Rejected> {
     let port_problems = check_port_strings(root);
     let typed = serde_json::from_value::<Manifest>(root.to_json())
         .ok()
@@ -44,7 +48,7 @@ pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Vec<Di
                 );
             structural.push(Diagnostic::error(Code::WrongType, Some(root.span), reason));
         }
-        return Err(structural);
+        return Err((structural, Vec::new()));
     };
     let mut checker = Checker {
         root,
@@ -71,7 +75,7 @@ pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Vec<Di
             checker.warnings,
         ))
     } else {
-        Err(checker.problems)
+        Err((checker.problems, deployment.containers))
     }
 }
 
@@ -233,17 +237,8 @@ impl Checker<'_> {
     }
 
     fn container(&mut self, name: &str, spec: &ContainerSpec, pointer: &str) -> Container {
-        let command = match rules::join_command(
-            spec.command.clone(),
-            spec.args.clone(),
-            self.span(&format!("{pointer}/args")),
-        ) {
-            Ok(argv) => argv,
-            Err(problem) => {
-                self.problems.push(problem);
-                None
-            }
-        };
+        let (command, args_after_entrypoint) =
+            rules::join_command(spec.command.clone(), spec.args.clone());
         let env = spec
             .env
             .as_ref()
@@ -277,6 +272,7 @@ impl Checker<'_> {
             name: name.to_string(),
             image: spec.image.clone(),
             command,
+            args_after_entrypoint,
             env,
             working_dir: spec.working_dir.clone(),
             capabilities,
@@ -287,6 +283,11 @@ impl Checker<'_> {
             no_new_privileges: spec.no_new_privileges,
             mounts,
             resources: Resources::default(),
+            non_root_required: None,
+            spans: ContainerSpans {
+                image: self.span(&format!("{pointer}/image")),
+                args: self.span(&format!("{pointer}/args")),
+            },
         }
     }
 
@@ -329,7 +330,7 @@ impl Checker<'_> {
                 self.problems.push(problem);
             }
         }
-        rules::with_default_path(pairs)
+        pairs
     }
 
     fn capabilities(

@@ -10,6 +10,8 @@ use crate::yaml::{Node, Value};
 #[derive(Debug, Default)]
 pub struct Sink {
     pub diagnostics: Vec<Diagnostic>,
+    /// Every container read, with errors or not: see [`crate::input::Reading::containers_read`].
+    pub containers_read: Vec<crate::model::Container>,
 }
 
 impl Sink {

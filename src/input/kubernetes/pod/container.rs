@@ -12,7 +12,7 @@ use super::volumes::read_mounts;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::input::rules;
-use crate::model::Container;
+use crate::model::{Container, ContainerSpans};
 use crate::yaml::Node;
 
 /// What one container contributes to its pod. Everything but `container` counts even when
@@ -92,7 +92,9 @@ pub fn read_container(
         sink.push(warning);
     }
     let env = read_env(&mut object, sink);
-    let command = read_command(&mut object, env.as_deref().unwrap_or_default(), sink);
+    let args_span = object.key_span("args");
+    let (command, args_after_entrypoint) =
+        read_command(&mut object, env.as_deref().unwrap_or_default(), sink);
     let working_dir = object.string("workingDir", sink);
     let ports = if init {
         object.accept(&["ports"]);
@@ -132,11 +134,13 @@ pub fn read_container(
         }
     }
     object.finish(sink, container_reason);
-    let container = (sink.error_count() == errors_before).then(|| Container {
+    let valid = sink.error_count() == errors_before;
+    let container = Container {
         name: name.clone(),
         image: image.unwrap_or_default(),
         command,
-        env: env.map(rules::with_default_path),
+        args_after_entrypoint,
+        env,
         working_dir,
         capabilities: privileges.capabilities,
         uid: privileges.uid,
@@ -146,7 +150,14 @@ pub fn read_container(
         no_new_privileges: privileges.no_new_privileges,
         mounts,
         resources,
-    });
+        non_root_required: privileges.non_root_required,
+        spans: ContainerSpans {
+            image: node.get("image").map(|image| image.span),
+            args: args_span,
+        },
+    };
+    sink.containers_read.push(container.clone());
+    let container = valid.then_some(container);
     Some(ContainerReading {
         name,
         container,
@@ -174,23 +185,22 @@ fn string_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Ve
     )
 }
 
+/// The command line and, when `args` come without `command`, those args; both with `$(VAR)`
+/// expanded from the container's `env`, as the kubelet does (never from the image's env).
 fn read_command(
     object: &mut Object<'_>,
     env: &[(String, String)],
     sink: &mut Sink,
-) -> Option<Vec<String>> {
-    let args_span = object.key_span("args");
+) -> (Option<Vec<String>>, Option<Vec<String>>) {
     let command = string_list(object, "command", sink);
     let args = string_list(object, "args", sink);
-    match rules::join_command(command, args, args_span) {
-        Ok(argv) => argv.map(|argv| {
+    let expand = |argv: Option<Vec<String>>| {
+        argv.map(|argv| {
             argv.iter()
                 .map(|item| expand_references(item, env))
                 .collect()
-        }),
-        Err(problem) => {
-            sink.push(problem);
-            None
-        }
-    }
+        })
+    };
+    let (command, args) = rules::join_command(command, args);
+    (expand(command), expand(args))
 }

@@ -23,6 +23,8 @@ pub struct Privileges {
     pub gid: Option<u32>,
     pub read_only_root: bool,
     pub no_new_privileges: bool,
+    /// `runAsNonRoot: true` with no uid set: the image's USER decides, once known.
+    pub non_root_required: Option<crate::source::Span>,
 }
 
 /// Reads the pod's `securityContext`.
@@ -109,13 +111,13 @@ pub fn read_container_security(
             _ => None,
         });
     }
-    if let Some((true, span)) = run_as_non_root
-        && uid.unwrap_or(0) == 0
-    {
-        sink.push(
-            Diagnostic::error(Code::InvalidValue, Some(span), "runAsNonRoot is set, but the container would run as root")
-                .with_help("LinuxKit ignores the image's USER; set `runAsUser` to the numeric uid the image expects"),
-        );
+    let mut non_root_required = None;
+    if let Some((true, span)) = run_as_non_root {
+        match uid {
+            Some(0) => sink.push(rules::runs_as_root(Some(span))),
+            Some(_) => {}
+            None => non_root_required = Some(span),
+        }
     }
     Privileges {
         capabilities: effective(privileged, &add, &drop),
@@ -123,6 +125,7 @@ pub fn read_container_security(
         gid,
         read_only_root,
         no_new_privileges,
+        non_root_required,
     }
 }
 
