@@ -186,7 +186,10 @@ compile() {
     local manifest=$1 out=$2 stem
     stem=$(basename "$manifest" .yaml)
     mkdir -p "$out"
-    if ! "$I2KIT" compile "$manifest" --out-dir "$out" >"$out/compile.log" 2>&1; then
+    # A fixture's own extra arguments (an image lock), one per line, as tests/golden.rs passes them.
+    local -a extra=()
+    [[ -z "${EXTRA_ARGS[$stem]:-}" ]] || mapfile -t extra <<<"${EXTRA_ARGS[$stem]}"
+    if ! "$I2KIT" compile "$manifest" --out-dir "$out" "${extra[@]}" >"$out/compile.log" 2>&1; then
         sed 's/^/        /' "$out/compile.log"
         fail "$stem: i2kit compile"
         return 1
@@ -308,8 +311,20 @@ fi
 # Every golden fixture that compiles (it has expected/ outputs) deploys too. Fixtures are all
 # called input.yaml, so each is staged under its folder's name.
 mkdir -p "$WORK/fixtures"
+declare -A EXTRA_ARGS=()
 for expected in tests/fixtures/*/expected; do
     fixture=$(basename "$(dirname "$expected")")
+    if [[ -f "tests/fixtures/$fixture/args" ]]; then
+        # Arguments naming a file of the fixture (an image lock) are made absolute.
+        EXTRA_ARGS[fixture-$fixture]=$(while IFS= read -r argument; do
+            [[ -n "$argument" ]] || continue
+            if [[ -f "tests/fixtures/$fixture/$argument" ]]; then
+                printf '%s\n' "$ROOT/tests/fixtures/$fixture/$argument"
+            else
+                printf '%s\n' "$argument"
+            fi
+        done <"tests/fixtures/$fixture/args")
+    fi
     # A certificate ARN written in a fixture names no certificate in the emulator (AWS would
     # refuse it too): stage the fixture with the emulator's certificate instead.
     sed -E "s#arn:aws:acm:[A-Za-z0-9:/_-]+#$CERTIFICATE_ARN#g" "tests/fixtures/$fixture/input.yaml" \
