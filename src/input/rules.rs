@@ -3,7 +3,8 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
 use crate::infer::probe::clamp;
-use crate::infer::rollout::Amount;
+use crate::infer::rollout::{Amount, group_sizes};
+use crate::model::Rollout;
 use crate::source::Span;
 
 /// Service names that the generated image already uses for its own system services.
@@ -148,6 +149,56 @@ pub fn with_default_path(mut env: Vec<(String, String)>) -> Vec<(String, String)
     env
 }
 
+/// The most VMs one deployment may ask of its Auto Scaling group, counting the surge of an
+/// update (the group's MaxSize). Amazon EC2 Auto Scaling documents no per-group instance cap
+/// (docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-quotas.html); 10,000 is
+/// the EC2 Fleet quota on target capacity per fleet (ec2/latest/userguide/fleet-quotas.html),
+/// and far above any account's default On-Demand vCPU quota, so no real group is refused.
+/// The short manifest's schema caps `replicas` at the same value.
+pub const MAX_GROUP_SIZE: u32 = 10_000;
+
+/// A replica count as written, within [`MAX_GROUP_SIZE`].
+///
+/// # Errors
+/// A message naming the limit for a negative count or one above it.
+pub fn bounded_replicas(value: i64) -> Result<u32, (String, &'static str)> {
+    match u32::try_from(value) {
+        Ok(count) if count <= MAX_GROUP_SIZE => Ok(count),
+        Ok(_) => Err((
+            format!(
+                "replicas {value} is above {MAX_GROUP_SIZE}, the most VMs i2kit puts in one Auto Scaling group"
+            ),
+            "split the deployment into several, or ask whether this many VMs is meant",
+        )),
+        Err(_) => Err((
+            format!("replicas cannot be {value}"),
+            "use 0 or more; 0 keeps the group but runs no VM",
+        )),
+    }
+}
+
+/// An error when the group an update needs (replicas plus surge) is larger than
+/// [`MAX_GROUP_SIZE`].
+#[must_use]
+pub fn check_group_size(
+    replicas: u32,
+    rollout: &Rollout,
+    span: Option<Span>,
+) -> Option<Diagnostic> {
+    let sizes = group_sizes(replicas, rollout);
+    (sizes.max_size > MAX_GROUP_SIZE).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!(
+                "an update would need {} VMs ({replicas} replicas and a surge of {}); one Auto Scaling group holds at most {MAX_GROUP_SIZE} here",
+                sizes.max_size, rollout.max_surge
+            ),
+        )
+        .with_help("lower maxSurge or replicas")
+    })
+}
+
 /// `"25%"` → 25.
 ///
 /// # Errors
@@ -171,9 +222,14 @@ pub enum WrittenAmount<'a> {
 /// A message for a negative count (naming `field`) or text that is not a percentage.
 pub fn parse_amount(written: WrittenAmount<'_>, field: &str) -> Result<Amount, String> {
     match written {
+        WrittenAmount::Count(count) if count < 0 => Err(format!("`{field}` cannot be negative")),
         WrittenAmount::Count(count) => u32::try_from(count)
+            .ok()
+            .filter(|count| *count <= MAX_GROUP_SIZE)
             .map(Amount::Count)
-            .map_err(|_| format!("`{field}` cannot be negative")),
+            .ok_or_else(|| {
+                format!("`{field}` {count} is above {MAX_GROUP_SIZE}, the most VMs one Auto Scaling group holds here")
+            }),
         WrittenAmount::Text(text) => parse_percent(text).map(Amount::Percent),
     }
 }

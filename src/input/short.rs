@@ -137,6 +137,14 @@ impl Checker<'_> {
         let pause = update
             .pause_seconds
             .unwrap_or(rollout::DEFAULT_PAUSE_SECONDS);
+        let rollout = resolve_rollout(manifest.replicas, surge, unavailable, pause);
+        if let Some(problem) = rules::check_group_size(
+            manifest.replicas,
+            &rollout,
+            self.span("/update").or(self.span("/replicas")),
+        ) {
+            self.problems.push(problem);
+        }
         let deployment = Deployment {
             name: manifest.name.clone(),
             namespace: DEFAULT_NAMESPACE.to_string(),
@@ -144,7 +152,7 @@ impl Checker<'_> {
             instance_type: manifest.instance_type.clone(),
             containers,
             init_containers: Vec::new(),
-            rollout: resolve_rollout(manifest.replicas, surge, unavailable, pause),
+            rollout,
             grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
             replace_unhealthy: None,
             hostname: None,

@@ -316,22 +316,13 @@ fn read_deployment(
         return None;
     };
     object.finish(sink, |_| None);
+    let replicas_span = spec.key_span("replicas");
     let replicas = match spec.integer("replicas", sink) {
         None => 1,
-        Some((value, span)) => match u32::try_from(value) {
-            Ok(value) => value,
-            Err(_) => {
-                sink.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        Some(span),
-                        format!("replicas cannot be {value}"),
-                    )
-                    .with_help("use 0 or more; 0 keeps the group but runs no VM"),
-                );
-                0
-            }
-        },
+        Some((value, span)) => rules::bounded_replicas(value).unwrap_or_else(|(message, help)| {
+            sink.push(Diagnostic::error(Code::InvalidValue, Some(span), message).with_help(help));
+            0
+        }),
     };
     let selector = spec.object("selector", sink).map(|mut selector| {
         let labels = selector.string_map("matchLabels", sink);
@@ -380,7 +371,13 @@ fn read_deployment(
                 .with_help("Kubernetes rejects a Deployment whose selector does not match its template; make them agree"),
         );
     }
+    let strategy_span = spec.key_span("strategy");
     let rollout = read_strategy(&mut spec, replicas, sink);
+    if let Some(problem) =
+        rules::check_group_size(replicas, &rollout, strategy_span.or(replicas_span))
+    {
+        sink.push(problem);
+    }
     spec.finish(sink, |key| match key {
         "revisionHistoryLimit" | "progressDeadlineSeconds" | "paused" => {
             Some("CloudFormation manages the rollout; roll back by deploying the previous template")
