@@ -243,9 +243,20 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let known = known_properties(error.schema_path().as_str());
+            // One pass over the object's keys: finding each unexpected key from the root
+            // would be quadratic in the keys of a large object.
+            let key_spans: std::collections::HashMap<String, crate::source::Span> = root
+                .find(&pointer, false)
+                .map(|object| match &object.value {
+                    crate::yaml::Value::Mapping(entries) => entries
+                        .iter()
+                        .filter_map(|(key, _)| Some((key.scalar_text()?, key.span)))
+                        .collect(),
+                    _ => std::collections::HashMap::new(),
+                })
+                .unwrap_or_default();
             for key in unexpected {
-                let key_pointer = format!("{pointer}/{}", escape_pointer_segment(key));
-                let key_span = root.find(&key_pointer, true).map(|node| node.span).or(span);
+                let key_span = key_spans.get(key.as_str()).copied().or(span);
                 let where_ = if pointer.is_empty() {
                     String::new()
                 } else {
