@@ -128,6 +128,53 @@ pub fn check_absolute_path(path: &str, span: Option<Span>) -> Option<Diagnostic>
     })
 }
 
+/// A `hostPath` is a directory of the VM, written into a LinuxKit bind `source:target[:ro]`:
+/// a relative path or a `:` would make another bind than the one meant.
+#[must_use]
+pub fn check_host_path(path: &str, span: Option<Span>) -> Option<Diagnostic> {
+    (!path.starts_with('/') || path.contains(':')).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!("hostPath `{path}` is not an absolute path of the VM"),
+        )
+        .with_help("write the VM's directory starting with '/', without ':' (LinuxKit binds are `source:target`)")
+    })
+}
+
+/// A health check path is appended to the target (`HTTP:80/healthz` on a classic load
+/// balancer), so it must start with `/`; a space or control character is no URL path.
+#[must_use]
+pub fn check_probe_path(path: &str, span: Option<Span>) -> Option<Diagnostic> {
+    let valid = path.starts_with('/')
+        && path.len() <= 1024
+        && !path.chars().any(|c| c.is_whitespace() || c.is_control());
+    (!valid).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!("probe path `{path}` is not a URL path the load balancer can request"),
+        )
+        .with_help("start it with '/', e.g. `/healthz`, without spaces (at most 1024 characters)")
+    })
+}
+
+/// A shared volume becomes the directory `/run/i2kit/volumes/<name>`: a DNS label (as
+/// Kubernetes requires of volume names) cannot climb out of it with `..` or `/`.
+#[must_use]
+pub fn check_volume_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
+    (!is_dns_label(name)).then(|| {
+        Diagnostic::error(
+            Code::InvalidName,
+            span,
+            format!("volume name `{name}` is not a DNS label"),
+        )
+        .with_help(
+            "use lowercase letters, digits and '-', at most 63 characters, as Kubernetes requires",
+        )
+    })
+}
+
 #[must_use]
 pub fn check_env_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
     (name.is_empty() || name.contains('=') || name.chars().any(char::is_control)).then(|| {
@@ -291,6 +338,19 @@ mod tests {
         assert!(!is_dns_label("-a"));
         assert!(!is_dns_label(&"a".repeat(64)));
         assert!(!is_dns_label("a_b"));
+    }
+
+    #[test]
+    fn paths_and_volume_names() {
+        assert!(check_host_path("/data", None).is_none());
+        assert!(check_host_path("relative", None).is_some());
+        assert!(check_host_path("/a:/b", None).is_some());
+        assert!(check_probe_path("/healthz", None).is_none());
+        assert!(check_probe_path("healthz", None).is_some());
+        assert!(check_probe_path("/a b", None).is_some());
+        assert!(check_volume_name("cache-1", None).is_none());
+        assert!(check_volume_name("../etc", None).is_some());
+        assert!(check_volume_name("Data", None).is_some());
     }
 
     #[test]

@@ -97,6 +97,11 @@ impl<'a> Object<'a> {
         self.node.entry(key).map(|(key_node, _)| key_node.span)
     }
 
+    /// Where the value of `key` is written, for errors about the value rather than the key.
+    pub fn value_span(&self, key: &str) -> Option<Span> {
+        self.node.entry(key).map(|(_, value)| value.span)
+    }
+
     /// Marks keys as read without using them: bookkeeping fields such as `status`.
     pub fn accept(&mut self, keys: &[&str]) {
         self.taken.extend(keys.iter().map(|key| (*key).to_string()));

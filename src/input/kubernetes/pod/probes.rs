@@ -53,7 +53,15 @@ pub fn read_readiness(
     };
     let mut usable = false;
     if let Some(mut http) = probe.object("httpGet", sink) {
-        request.path = http.string("path", sink).or_else(|| Some("/".to_string()));
+        let path_span = http.value_span("path");
+        let path = http.string("path", sink);
+        if let Some(problem) = path
+            .as_deref()
+            .and_then(|path| rules::check_probe_path(path, path_span))
+        {
+            sink.push(problem);
+        }
+        request.path = path.or_else(|| Some("/".to_string()));
         request.protocol = Some(match http.string("scheme", sink).as_deref() {
             Some("HTTPS") => Protocol::Https,
             _ => Protocol::Http,
