@@ -349,11 +349,13 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
             } else {
                 let found = node.map_or("nothing", Node::type_name);
                 let expected = if is_port {
-                    "a port number, a string such as \"8080:80\" or \"https:443:http:80\", or an object with `port`"
+                    "a port number, a string such as \"8080:80\" or \"https:443:http:80\", or an object with `port`".to_string()
                 } else if pointer.ends_with("/env") {
-                    "a map of NAME: value, or a list of \"NAME=value\""
+                    "a map of NAME: value, or a list of \"NAME=value\"".to_string()
+                } else if pointer.ends_with("/maxSurge") || pointer.ends_with("/maxUnavailable") {
+                    "a count such as 1 or a percentage such as \"25%\"".to_string()
                 } else {
-                    "a count such as 1 or a percentage such as \"25%\""
+                    expected_types(context, &pointer)
                 };
                 out.push(Diagnostic::error(
                     if is_port {
@@ -436,6 +438,42 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
             };
             out.push(Diagnostic::error(code, span, message));
         }
+    }
+}
+
+/// The types the branches of an `anyOf` accept at `pointer`, read from their type errors
+/// (`a string, a number or a boolean`), so the message names what the schema really wants.
+fn expected_types(context: &[Vec<ValidationError<'static>>], pointer: &str) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for inner in context.iter().flatten() {
+        let ValidationErrorKind::Type { kind } = inner.kind() else {
+            continue;
+        };
+        if inner.instance_path().as_str() != pointer {
+            continue;
+        }
+        let types: Vec<String> = match kind {
+            jsonschema::error::TypeKind::Single(single) => vec![single.to_string()],
+            jsonschema::error::TypeKind::Multiple(set) => {
+                set.iter().map(|t| t.to_string()).collect()
+            }
+        };
+        for name in types {
+            let name = match name.as_str() {
+                "array" => "list".to_string(),
+                "object" => "mapping".to_string(),
+                _ => name,
+            };
+            let name = article(&name);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    match names.split_last() {
+        None => "another type".to_string(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
     }
 }
 

@@ -1,4 +1,6 @@
-//! The i2kit manifest → model: schema check, then the rules a schema cannot express.
+//! The i2kit manifest → model: typed reading and the schema's limits (the JSON Schema
+//! validator runs only on a document that fails them, to word its errors), then the rules a
+//! schema cannot express.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::capabilities::{CapabilityName, effective};

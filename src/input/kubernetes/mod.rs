@@ -57,7 +57,8 @@ const COMMON_KINDS: [&str; 20] = [
 /// Annotation on a Deployment that sets the instance type instead of sizing from requests.
 pub const INSTANCE_TYPE_ANNOTATION: &str = "i2kit.io/instance-type";
 
-/// Time a VM needs to boot before its pod can answer: added to liveness and readiness delays.
+/// Time a VM needs to boot before its pod can answer. The grace period is this plus the
+/// longer of the pod's liveness and readiness `initialDelaySeconds` (not their sum).
 pub const BOOT_SECONDS: u32 = 60;
 
 #[must_use]
@@ -435,7 +436,9 @@ fn read_strategy(spec: &mut Object<'_>, replicas: u32, sink: &mut Sink) -> crate
     let min_ready = spec
         .integer("minReadySeconds", sink)
         .map_or(0, |(value, span)| {
-            let most = 3600 - BOOT_SECONDS;
+            // PauseTime is DEFAULT_PAUSE_SECONDS + minReadySeconds, and CloudFormation
+            // allows at most PT1H.
+            let most = 3600 - rollout::DEFAULT_PAUSE_SECONDS;
             let (clamped, warning) = rules::clamp_reported(value, (0, most), span, |clamped| {
                 format!("minReadySeconds {value} is outside 0–{most}; using {clamped}")
             });
