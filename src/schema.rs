@@ -234,6 +234,9 @@ pub fn escape_pointer_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Unknown fields reported one by one per object; beyond this, one summary says how many.
+const MAX_UNKNOWN_REPORTED: usize = 20;
+
 fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>) {
     let pointer = error.instance_path().as_str().to_string();
     let node = root.find(&pointer, false);
@@ -255,7 +258,27 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
                     _ => std::collections::HashMap::new(),
                 })
                 .unwrap_or_default();
-            for key in unexpected {
+            // A few are enough to act on; a file of half a million unknown keys would
+            // otherwise print half a million errors and hold them all in memory.
+            if unexpected.len() > MAX_UNKNOWN_REPORTED {
+                out.push(
+                    Diagnostic::error(
+                        Code::UnknownField,
+                        span,
+                        format!(
+                            "{} unknown fields{}; the first {MAX_UNKNOWN_REPORTED} are listed",
+                            unexpected.len(),
+                            if pointer.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" in {field}")
+                            }
+                        ),
+                    )
+                    .with_help("check that the file is an i2kit manifest"),
+                );
+            }
+            for key in unexpected.iter().take(MAX_UNKNOWN_REPORTED) {
                 let key_span = key_spans.get(key.as_str()).copied().or(span);
                 let where_ = if pointer.is_empty() {
                     String::new()

@@ -117,3 +117,21 @@ fn the_size_bound_holds_for_long_strings_and_many_listeners() {
         );
     }
 }
+
+/// A file of more deployments than a template can hold stops at the first one too many,
+/// located, before the model of the rest is built (a 1.4 MB file once reached 538 MB).
+#[test]
+fn too_many_deployments_fail_at_the_first_one_too_many() {
+    let text: String = (0..150)
+        .map(|i| format!("---\nname: w{i}\ncontainers:\n  app: {{image: busybox:1.37.0}}\n"))
+        .collect();
+    let reading = read_application(&SourceFile::new("many.yaml", text));
+    assert!(reading.application.is_none());
+    let error = reading
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("more than 99 deployments"))
+        .unwrap_or_else(|| panic!("{:?}", reading.diagnostics));
+    // The 100th deployment (w99) starts at line 4 * 99 + 2.
+    assert_eq!(error.span.map(|span| span.start.line), Some(398));
+}

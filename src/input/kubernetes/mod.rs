@@ -91,6 +91,12 @@ pub struct Objects {
 }
 
 impl Objects {
+    /// Deployments read so far, for the early quota check.
+    #[must_use]
+    pub fn deployment_count(&self) -> usize {
+        self.deployments.len()
+    }
+
     /// Starts reading the document at `index`, so deployments sort in document order.
     pub fn start_document(&mut self, index: usize) {
         self.document = index;
