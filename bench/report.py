@@ -88,4 +88,4 @@ for n in COUNTS:
     previous = (n, v, c)
 print("\nMarginal = (t(N) - t(previous N)) / (N - previous N): the cost of one more deployment once "
       "the fixed start-up cost is paid. Exit 1 = over CloudFormation's per-template quotas (I2K018), "
-      "reported after the template was built and serialised; LinuxKit files are then not emitted.")
+      "reported when reading reaches the 100th deployment, before any template is built; no file is written.")

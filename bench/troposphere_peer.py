@@ -34,6 +34,9 @@ BUCKET_PATTERN = "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 LOGS = "LogLoadBalancerAccess"
 
 
+CLUSTER_ZONE_CONDITION = "CreateClusterDnsZone"
+
+
 def skip(*checks):
     """Resource metadata that tells checkov why a finding does not apply."""
     return {"checkov": {"skip": [{"id": check, "comment": comment} for check, comment in checks]}}
@@ -173,6 +176,18 @@ def add_deployment(template, manifest):
             Name=host,
             Type="A",
         ))
+        # The Kubernetes name inside the VPC, in the cluster zone (i2kit's cluster_dns.rs).
+        template.add_resource(route53.RecordSetType(
+            f"{ident}ClusterDnsRecord",
+            AliasTarget=route53.AliasTarget(
+                DNSName=GetAtt(load_balancer, "DNSName"),
+                EvaluateTargetHealth=True,
+                HostedZoneId=GetAtt(load_balancer, "CanonicalHostedZoneID"),
+            ),
+            HostedZoneId=If(CLUSTER_ZONE_CONDITION, Ref("ClusterDnsZone"), Ref("ClusterDnsZoneId")),
+            Name=f"{name}.default.svc.cluster.local.",
+            Type="A",
+        ))
         template.add_output(Output(
             f"{ident}Endpoint", Description=f"The DNS name clients use to reach {name}.", Value=host,
         ))
@@ -266,6 +281,26 @@ def build(manifests):
             ConstraintDescription="an S3 bucket name, or empty",
         ))
         template.add_condition(LOGS, Not(Equals(Ref("LoadBalancerLogsBucket"), "")))
+        template.add_parameter(Parameter(
+            "ClusterDnsZoneId",
+            Type="String",
+            Default="",
+            Description="An existing private hosted zone for cluster.local in the VPC; empty creates one.",
+        ))
+        template.add_condition(CLUSTER_ZONE_CONDITION, Equals(Ref("ClusterDnsZoneId"), ""))
+        template.add_resource(route53.HostedZone(
+            "ClusterDnsZone",
+            Condition=CLUSTER_ZONE_CONDITION,
+            HostedZoneConfig=route53.HostedZoneConfiguration(
+                Comment="Kubernetes service names for i2kit VMs: <service>.<namespace>.svc.cluster.local",
+            ),
+            Name="cluster.local",
+            VPCs=[route53.HostedZoneVPCs(VPCId=Ref("VpcId"), VPCRegion=Ref("AWS::Region"))],
+        ))
+        template.add_output(Output(
+            "ClusterDnsZoneId",
+            Value=If(CLUSTER_ZONE_CONDITION, Ref("ClusterDnsZone"), Ref("ClusterDnsZoneId")),
+        ))
     if any(not m.get("public", False) for m in balanced):
         template.add_parameter(Parameter(
             "InternalClientCidr",

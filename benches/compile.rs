@@ -14,6 +14,9 @@
 //! then returns the quota errors, and `compile_bytes` reports them (I2K018) instead of outputs.
 //! The work measured is the same up to that last check; `emit` still times every LinuxKit file.
 //!
+//! `keys` parses one mapping of 2,500 to 20,000 keys: its throughput stays flat only while the
+//! duplicate-key check is linear.
+//!
 //! Run: `cargo bench --bench compile` (about 70 s once built). Whole-process comparisons with other
 //! tools are in `bench/compare.sh`; figures are in BENCHMARKS.md.
 
@@ -174,6 +177,22 @@ fn stages(c: &mut Criterion) {
                 b.iter(|| parse_documents(black_box(text)));
             },
         );
+    }
+    group.finish();
+
+    // Keys of one mapping: the duplicate-key check must stay linear, so keys per second stays
+    // flat from 2,500 to 20,000 keys (it fell fourfold per doubling when quadratic).
+    let mut group = c.benchmark_group("keys");
+    configure(&mut group);
+    for count in [2_500usize, 5_000, 10_000, 20_000] {
+        let text: String = (0..count).fold(String::new(), |mut text, i| {
+            let _ = writeln!(text, "key{i}: {i}");
+            text
+        });
+        group.throughput(Throughput::Elements(count as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(count), &text, |b, text| {
+            b.iter(|| parse_documents(black_box(text)));
+        });
     }
     group.finish();
 

@@ -234,6 +234,9 @@ pub fn escape_pointer_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// Unknown fields reported one by one per object; beyond this, one summary says how many.
+const MAX_UNKNOWN_REPORTED: usize = 20;
+
 fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>) {
     let pointer = error.instance_path().as_str().to_string();
     let node = root.find(&pointer, false);
@@ -243,9 +246,40 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let known = known_properties(error.schema_path().as_str());
-            for key in unexpected {
-                let key_pointer = format!("{pointer}/{}", escape_pointer_segment(key));
-                let key_span = root.find(&key_pointer, true).map(|node| node.span).or(span);
+            // One pass over the object's keys: finding each unexpected key from the root
+            // would be quadratic in the keys of a large object.
+            let key_spans: std::collections::HashMap<String, crate::source::Span> = root
+                .find(&pointer, false)
+                .map(|object| match &object.value {
+                    crate::yaml::Value::Mapping(entries) => entries
+                        .iter()
+                        .filter_map(|(key, _)| Some((key.scalar_text()?, key.span)))
+                        .collect(),
+                    _ => std::collections::HashMap::new(),
+                })
+                .unwrap_or_default();
+            // A few are enough to act on; a file of half a million unknown keys would
+            // otherwise print half a million errors and hold them all in memory.
+            if unexpected.len() > MAX_UNKNOWN_REPORTED {
+                out.push(
+                    Diagnostic::error(
+                        Code::UnknownField,
+                        span,
+                        format!(
+                            "{} unknown fields{}; the first {MAX_UNKNOWN_REPORTED} are listed",
+                            unexpected.len(),
+                            if pointer.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" in {field}")
+                            }
+                        ),
+                    )
+                    .with_help("check that the file is an i2kit manifest"),
+                );
+            }
+            for key in unexpected.iter().take(MAX_UNKNOWN_REPORTED) {
+                let key_span = key_spans.get(key.as_str()).copied().or(span);
                 let where_ = if pointer.is_empty() {
                     String::new()
                 } else {
@@ -338,11 +372,13 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
             } else {
                 let found = node.map_or("nothing", Node::type_name);
                 let expected = if is_port {
-                    "a port number, a string such as \"8080:80\" or \"https:443:http:80\", or an object with `port`"
+                    "a port number, a string such as \"8080:80\" or \"https:443:http:80\", or an object with `port`".to_string()
                 } else if pointer.ends_with("/env") {
-                    "a map of NAME: value, or a list of \"NAME=value\""
+                    "a map of NAME: value, or a list of \"NAME=value\"".to_string()
+                } else if pointer.ends_with("/maxSurge") || pointer.ends_with("/maxUnavailable") {
+                    "a count such as 1 or a percentage such as \"25%\"".to_string()
                 } else {
-                    "a count such as 1 or a percentage such as \"25%\""
+                    expected_types(context, &pointer)
                 };
                 out.push(Diagnostic::error(
                     if is_port {
@@ -425,6 +461,42 @@ fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>)
             };
             out.push(Diagnostic::error(code, span, message));
         }
+    }
+}
+
+/// The types the branches of an `anyOf` accept at `pointer`, read from their type errors
+/// (`a string, a number or a boolean`), so the message names what the schema really wants.
+fn expected_types(context: &[Vec<ValidationError<'static>>], pointer: &str) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for inner in context.iter().flatten() {
+        let ValidationErrorKind::Type { kind } = inner.kind() else {
+            continue;
+        };
+        if inner.instance_path().as_str() != pointer {
+            continue;
+        }
+        let types: Vec<String> = match kind {
+            jsonschema::error::TypeKind::Single(single) => vec![single.to_string()],
+            jsonschema::error::TypeKind::Multiple(set) => {
+                set.iter().map(|t| t.to_string()).collect()
+            }
+        };
+        for name in types {
+            let name = match name.as_str() {
+                "array" => "list".to_string(),
+                "object" => "mapping".to_string(),
+                _ => name,
+            };
+            let name = article(&name);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    match names.split_last() {
+        None => "another type".to_string(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
     }
 }
 

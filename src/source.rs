@@ -38,6 +38,9 @@ impl Span {
 pub struct SourceFile {
     pub name: String,
     pub text: String,
+    /// Byte offset of each line's start, built on the first lookup: rendering n diagnostics
+    /// is then O(n) rather than a scan from the top of the file for each.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -46,6 +49,7 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
@@ -53,10 +57,17 @@ impl SourceFile {
     #[must_use]
     pub fn line_text(&self, line: usize) -> Option<&str> {
         let index = line.checked_sub(1)?;
-        self.text
-            .split('\n')
-            .nth(index)
-            .map(|text| text.strip_suffix('\r').unwrap_or(text))
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(at, _)| at + 1))
+                .collect()
+        });
+        let start = *starts.get(index)?;
+        let end = starts
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        let text = self.text.get(start..end)?;
+        Some(text.strip_suffix('\r').unwrap_or(text))
     }
 
     /// The file's stem, used to name the template written with `--out-dir`.
@@ -68,5 +79,22 @@ impl SourceFile {
             .filter(|stem| !stem.is_empty() && !stem.starts_with('<'))
             .unwrap_or("stdin")
             .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_by_number() {
+        let source = SourceFile::new("f", "a\r\nbc\n\nd");
+        assert_eq!(source.line_text(1), Some("a"));
+        assert_eq!(source.line_text(2), Some("bc"));
+        assert_eq!(source.line_text(3), Some(""));
+        assert_eq!(source.line_text(4), Some("d"));
+        assert_eq!(source.line_text(5), None);
+        assert_eq!(source.line_text(0), None);
+        assert_eq!(SourceFile::new("f", "x\n").line_text(2), Some(""));
     }
 }

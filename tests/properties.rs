@@ -113,9 +113,174 @@ proptest! {
         Just("metadata: {name: web}\n"), Just("spec:"), Just("template:"), Just("selector:"), Just("items:"),
         Just("containerPort: "), Just("targetPort: "), Just("volumes:"), Just("emptyDir: {}"), Just("env:"),
         Just("valueFrom:"), Just("securityContext:"), Just("readinessProbe:"), Just("httpGet:"), Just("-1"),
+        Just("replicas: "), Just("resources: {limits: {cpu: "), Just("memory: "), Just("requests:"),
+        Just("strategy: {rollingUpdate: {maxSurge: "), Just("maxUnavailable: "), Just("type: Recreate"),
+        Just("update: {maxSurge: "), Just("4294967295"), Just("18446744073709551616"), Just("-9223372036854775808"),
+        Just("100000000000000000m"), Just("8Ei"), Just("1e999"), Just("25%"), Just("0"), Just("10000"),
+        Just("hostPath: {path: "), Just("relative/dir"), Just("/a:b"), Just("mountPath: "), Just("volumeMounts:"),
+        Just("livenessProbe:"), Just("exec:"), Just("path: "), Just("healthz"), Just("periodSeconds: "),
+        Just("initialDelaySeconds: "), Just("failureThreshold: "), Just("name: ../x"), Just("sizeLimit: "),
     ], 0..80)) {
         let text: String = parts.concat();
         let _ = compile_bytes("fuzz.yaml", text.as_bytes(), false);
+    }
+}
+
+/// A number as a manifest might write it: small, at a limit, just past it, or absurd.
+fn risky_number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => (0..30i64).prop_map(|n| n.to_string()),
+        1 => Just("10000".to_string()),
+        1 => Just("10001".to_string()),
+        1 => Just("4294967295".to_string()),
+        1 => Just("4294967296".to_string()),
+        1 => Just("9223372036854775807".to_string()),
+        1 => Just("18446744073709551616".to_string()),
+        1 => Just("-1".to_string()),
+        1 => Just("-9223372036854775808".to_string()),
+        1 => any::<i64>().prop_map(|n| n.to_string()),
+        1 => (0..=200u32).prop_map(|n| format!("\"{n}%\"")),
+    ]
+}
+
+/// A CPU or memory quantity: digits, an optional fraction and a suffix, up to absurd sizes.
+fn quantity() -> impl Strategy<Value = String> {
+    (
+        prop_oneof![6 => "[0-9]{1,3}", 1 => "[0-9]{15,30}", 1 => Just("0".to_string())],
+        proptest::option::of("[0-9]{1,20}"),
+        proptest::sample::select(vec![
+            "",
+            "m",
+            "n",
+            "u",
+            "k",
+            "M",
+            "G",
+            "T",
+            "P",
+            "E",
+            "Ki",
+            "Mi",
+            "Gi",
+            "Ti",
+            "Pi",
+            "Ei",
+            "e3",
+            "e18",
+            "e-3",
+            "e999",
+            "e99999999999",
+            "Zi",
+            "-",
+        ]),
+        any::<bool>(),
+    )
+        .prop_map(|(whole, fraction, suffix, negative)| {
+            let sign = if negative { "-" } else { "" };
+            match fraction {
+                Some(fraction) => format!("\"{sign}{whole}.{fraction}{suffix}\""),
+                None => format!("\"{sign}{whole}{suffix}\""),
+            }
+        })
+}
+
+/// A path or name as written: fine, relative, with `:`, climbing out, or empty.
+fn risky_path() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => Just("/data".to_string()),
+        1 => Just("relative/dir".to_string()),
+        1 => Just("/etc:/x".to_string()),
+        1 => Just("healthz".to_string()),
+        1 => Just("../escape".to_string()),
+        1 => Just("".to_string()),
+        1 => "/[a-z/]{0,12}",
+        1 => "[ -~]{0,12}",
+    ]
+}
+
+/// A Kubernetes Deployment whose replicas, strategy, resources, probes and volumes are drawn
+/// from the values above, so overflows and unchecked strings are reachable.
+fn risky_deployment() -> impl Strategy<Value = String> {
+    (
+        (risky_number(), risky_number(), risky_number(), any::<bool>()),
+        (quantity(), quantity(), quantity(), quantity()),
+        (
+            risky_path(),
+            risky_path(),
+            risky_path(),
+            prop_oneof![
+                8 => Just("cache".to_string()),
+                1 => Just("../escape".to_string()),
+                1 => "[ -~]{0,12}",
+            ],
+        ),
+        (risky_number(), risky_number(), risky_number(), quantity()),
+    )
+        .prop_map(|(rollout, amounts, paths, probe)| {
+            let (replicas, surge, unavailable, recreate) = rollout;
+            let (cpu_limit, memory_limit, cpu_request, memory_request) = amounts;
+            let (host_path, mount_path, probe_path, volume) = paths;
+            let (delay, period, failure, size) = probe;
+            let strategy = if recreate {
+                "{type: Recreate}".to_string()
+            } else {
+                format!("{{rollingUpdate: {{maxSurge: {surge}, maxUnavailable: {unavailable}}}}}")
+            };
+            let json = |text: &str| serde_json::Value::String(text.to_string()).to_string();
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: risky}}\nspec:\n  replicas: {replicas}\n  strategy: {strategy}\n  selector: {{matchLabels: {{app: r}}}}\n  template:\n    metadata: {{labels: {{app: r}}}}\n    spec:\n      containers:\n        - name: app\n          image: \"nginx:1.27.3\"\n          ports: [{{containerPort: 80}}]\n          resources: {{limits: {{cpu: {cpu_limit}, memory: {memory_limit}}}, requests: {{cpu: {cpu_request}, memory: {memory_request}}}}}\n          readinessProbe: {{httpGet: {{path: {}, port: 80}}, initialDelaySeconds: {delay}, periodSeconds: {period}, failureThreshold: {failure}}}\n          livenessProbe: {{exec: {{command: [x]}}, initialDelaySeconds: {delay}}}\n          volumeMounts: [{{name: {}, mountPath: {}}}, {{name: host, mountPath: /host}}]\n        - name: side\n          image: \"nginx:1.27.3\"\n          volumeMounts: [{{name: {}, mountPath: /shared}}]\n      volumes:\n        - {{name: {}, emptyDir: {{sizeLimit: {size}}}}}\n        - {{name: host, hostPath: {{path: {}}}}}\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: risky}}\nspec:\n  type: LoadBalancer\n  selector: {{app: r}}\n  ports: [{{port: 80}}]\n",
+                json(&probe_path),
+                json(&volume),
+                json(&mount_path),
+                json(&volume),
+                json(&volume),
+                json(&host_path),
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
+
+    /// Whatever the numbers and strings, compiling does not panic (overflow included, in a
+    /// debug build), and what it writes stays within the limits the README states.
+    #[test]
+    fn risky_values_are_refused_or_compile_within_limits(input in risky_deployment()) {
+        let (_, compilation) = compile_bytes("risky.yaml", input.as_bytes(), false);
+        let Some(template) = compilation.template.as_deref() else {
+            prop_assert!(compilation.has_errors());
+            return Ok(());
+        };
+        let parsed: serde_json::Value = serde_json::from_str(template).expect("template is JSON");
+        let resources = parsed["Resources"].as_object().expect("resources");
+        for resource in resources.values() {
+            if resource["Type"] != "AWS::AutoScaling::AutoScalingGroup" {
+                continue;
+            }
+            let number = |value: &serde_json::Value| -> u64 {
+                value.as_str().and_then(|text| text.parse().ok()).or_else(|| value.as_u64()).expect("a count")
+            };
+            let max = number(&resource["Properties"]["MaxSize"]);
+            prop_assert!(max <= 10_000, "MaxSize {max}");
+            let rolling = &resource["UpdatePolicy"]["AutoScalingRollingUpdate"];
+            if !rolling.is_null() {
+                let in_service = number(&rolling["MinInstancesInService"]);
+                prop_assert!(in_service < max, "MinInstancesInService {in_service} ≥ MaxSize {max}");
+            }
+        }
+        for (_, file) in &compilation.linuxkit {
+            let linuxkit: serde_yaml::Value = serde_yaml::from_str(file).expect("LinuxKit file is YAML");
+            for service in linuxkit["services"].as_sequence().into_iter().flatten() {
+                for value in [&service["resources"]["memory"]["limit"], &service["resources"]["cpu"]["quota"], &service["resources"]["cpu"]["shares"]] {
+                    prop_assert!(value.is_null() || value.as_i64().is_some_and(|n| n >= 0), "not an int64: {value:?}");
+                }
+                for bind in service["binds"].as_sequence().into_iter().flatten() {
+                    let bind = bind.as_str().unwrap_or_default();
+                    prop_assert!(bind.starts_with('/') && bind.split(':').count() <= 3, "bind {bind}");
+                }
+            }
+        }
+        prop_assert!(!template.contains("HTTP:80healthz"));
     }
 }
 

@@ -5,12 +5,14 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::emit::cluster_dns;
 use crate::emit::compute::{auto_scaling_group, launch_template};
 use crate::emit::intrinsic::Expr;
-use crate::emit::load_balancing::{host_name, instance_security_group, traffic_resources};
+use crate::emit::load_balancing::{
+    host_name, instance_security_group, target_group_id, traffic_resources,
+};
 use crate::emit::naming::{
     CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER,
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER, VPC_PARAMETER,
 };
-use crate::model::{Application, Certificate, Service};
+use crate::model::{Application, Certificate, LoadBalancerKind, Service};
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -47,10 +49,11 @@ struct Template {
 pub fn emit_template(
     application: &Application,
 ) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    check_counts(count_template(application))?;
     let template = build(application)?;
     let mut text = serde_json::to_string_pretty(&template).unwrap_or_default();
     text.push('\n');
-    let warnings = check_quotas(&template, text.len())?;
+    let warnings = check_bytes(text.len())?;
     Ok((text, warnings))
 }
 
@@ -60,11 +63,75 @@ pub fn emit_template(
 /// # Errors
 /// As [`emit_template`].
 pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    check_counts(count_template(application))?;
+    // Building the template was most of what `validate` cost per file. When even a generous
+    // bound on its size is under the inline limit, neither byte quota can be reached and ids
+    // are checked without the JSON; otherwise the size is counted exactly, as `compile` does.
+    if template_size_bound(application) <= MAX_INLINE_TEMPLATE_BYTES {
+        return check_ids(application).map(|()| Vec::new());
+    }
     let template = build(application)?;
     let mut counter = ByteCounter(0);
     let _ = serde_json::to_writer_pretty(&mut counter, &template);
     // The final newline `emit_template` adds.
-    check_quotas(&template, counter.0 + 1)
+    check_bytes(counter.0 + 1)
+}
+
+/// How many parameters, resources and outputs [`build`] makes of an application, counted from
+/// the model alone. Quotas are checked on these before anything is built, so an application
+/// far beyond them fails in time and memory proportional to the model, not to a template
+/// of thousands of resources. `tests/quotas.rs` keeps this in step with `build`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TemplateCounts {
+    pub parameters: usize,
+    pub resources: usize,
+    pub outputs: usize,
+}
+
+/// [`TemplateCounts`] of `application` (ids that clash are counted twice; a clash is an error
+/// of its own).
+#[must_use]
+pub fn count_template(application: &Application) -> TemplateCounts {
+    let services = &application.services;
+    let deployments = application.deployments.len();
+    let shared = usize::from(!services.is_empty());
+    let any_internal = services.iter().any(|s| !s.load_balancer.public);
+    // VPC and subnets; hosted zone, cluster zone and logs bucket with services; the internal
+    // CIDR; image and instance type per deployment; a certificate per service that needs one.
+    let certificates = services
+        .iter()
+        .filter(|service| {
+            service
+                .load_balancer
+                .listeners
+                .iter()
+                .any(|listener| listener.certificate == Certificate::Parameter)
+        })
+        .count();
+    let parameters = 2 + 3 * shared + usize::from(any_internal) + 2 * deployments + certificates;
+    // Security group, launch template and group per deployment; the cluster zone; per service
+    // its security group, load balancer, two DNS records, and on ELBv2 a target group and a
+    // listener per listener (`traffic_resources`).
+    let traffic: usize = services
+        .iter()
+        .map(|service| {
+            let listeners = match service.load_balancer.kind {
+                LoadBalancerKind::Classic => 0,
+                LoadBalancerKind::Application | LoadBalancerKind::Network => {
+                    2 * service.load_balancer.listeners.len()
+                }
+            };
+            4 + listeners
+        })
+        .sum();
+    let resources = 3 * deployments + shared + traffic;
+    // The group name per deployment; the cluster zone; endpoint and DNS name per service.
+    let outputs = deployments + shared + 2 * services.len();
+    TemplateCounts {
+        parameters,
+        resources,
+        outputs,
+    }
 }
 
 /// Counts the bytes written to it and keeps none.
@@ -250,14 +317,7 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
     let clashes: Vec<Diagnostic> = [&parameters, &resources, &outputs]
         .iter()
         .flat_map(|section| section.clashes.iter())
-        .map(|id| {
-            Diagnostic::error(
-                Code::InvalidName,
-                None,
-                format!("two deployments or services map to the CloudFormation id `{id}`"),
-            )
-            .with_help("rename one of them; ids drop the '-' and capitalise each part")
-        })
+        .map(|id| id_clash(id))
         .collect();
     if !clashes.is_empty() {
         return Err(clashes);
@@ -277,14 +337,153 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
     })
 }
 
-fn check_quotas(template: &Template, bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let split =
-        "split the deployments over several files; each file becomes its own template and stack";
+/// An upper bound on the template's size in bytes, from the model: a fixed cost per
+/// deployment, service and listener, plus every string of the model that reaches the template,
+/// counted more often than it appears. The constants are well above what was measured (one
+/// deployment costs 3.4 kB, a service with one listener 10 kB, each further listener 1.5 kB,
+/// each character of a name 46 bytes over a deployment and its service); `tests/quotas.rs`
+/// checks the bound against every example and fixture and against long strings.
+#[must_use]
+pub fn template_size_bound(application: &Application) -> usize {
+    const BASE: usize = 4_000;
+    const PER_DEPLOYMENT: usize = 5_000;
+    const PER_SERVICE: usize = 16_000;
+    const PER_LISTENER: usize = 3_000;
+    // Each pair of a deployment and a service fronting it adds references to the other.
+    const PER_BACKEND_LISTENER: usize = 400;
+    const NAME_REPEATS: usize = 32;
+    let mut bound = BASE;
+    for deployment in &application.deployments {
+        bound = bound
+            .saturating_add(PER_DEPLOYMENT)
+            .saturating_add(
+                NAME_REPEATS.saturating_mul(deployment.name.len() + deployment.namespace.len()),
+            )
+            .saturating_add(4usize.saturating_mul(deployment.instance_type.len()));
+    }
+    for service in &application.services {
+        let names = service.name.len() + service.namespace.len();
+        let listeners = service.load_balancer.listeners.len();
+        bound = bound
+            .saturating_add(PER_SERVICE)
+            .saturating_add(NAME_REPEATS.saturating_mul(2 * names))
+            .saturating_add(listeners.saturating_mul(PER_LISTENER + NAME_REPEATS * names));
+        let backend_names: usize = service.backends.iter().map(String::len).sum();
+        bound = bound.saturating_add(
+            listeners
+                .saturating_mul(service.backends.len())
+                .saturating_mul(PER_BACKEND_LISTENER)
+                .saturating_add(listeners.saturating_mul(8 * backend_names)),
+        );
+        for listener in &service.load_balancer.listeners {
+            let arn = match &listener.certificate {
+                Certificate::Arn(arn) => arn.len(),
+                Certificate::None | Certificate::Parameter => 0,
+            };
+            let path = listener.health_check.path.as_ref().map_or(0, String::len);
+            bound = bound.saturating_add(8usize.saturating_mul(arn + path));
+        }
+    }
+    bound
+}
+
+/// The logical ids [`build`] gives an application's parameters, resources and outputs, in
+/// that order, without building their JSON. `tests/quotas.rs` keeps the two in step.
+#[must_use]
+pub fn logical_ids(application: &Application) -> [Vec<String>; 3] {
+    let services = &application.services;
+    let mut parameters = vec![VPC_PARAMETER.to_string(), SUBNETS_PARAMETER.to_string()];
+    let mut resources = Vec::new();
+    let mut outputs = Vec::new();
+    if !services.is_empty() {
+        parameters.extend(
+            [
+                HOSTED_ZONE_PARAMETER,
+                CLUSTER_ZONE_PARAMETER,
+                LOGS_BUCKET_PARAMETER,
+            ]
+            .map(str::to_string),
+        );
+    }
+    if services.iter().any(|s| !s.load_balancer.public) {
+        parameters.push(INTERNAL_CIDR_PARAMETER.to_string());
+    }
+    for deployment in &application.deployments {
+        let names = Names::new(&deployment.name);
+        parameters.extend(["ImageId", "InstanceType"].map(|suffix| names.with(suffix)));
+        resources.extend(
+            [
+                "InstanceSecurityGroup",
+                "LaunchTemplate",
+                "AutoScalingGroup",
+            ]
+            .map(|suffix| names.with(suffix)),
+        );
+        outputs.push(names.with("AutoScalingGroupName"));
+    }
+    if !services.is_empty() {
+        resources.push(cluster_dns::CLUSTER_ZONE.to_string());
+        outputs.push(CLUSTER_ZONE_PARAMETER.to_string());
+    }
+    for service in services {
+        let names = Names::new(&service.name);
+        let listeners = &service.load_balancer.listeners;
+        if listeners
+            .iter()
+            .any(|listener| listener.certificate == Certificate::Parameter)
+        {
+            parameters.push(names.with("CertificateArn"));
+        }
+        resources.extend(["LoadBalancerSecurityGroup", "LoadBalancer"].map(|s| names.with(s)));
+        if service.load_balancer.kind != LoadBalancerKind::Classic {
+            for listener in listeners {
+                resources.push(target_group_id(&names, listener));
+                resources.push(names.with(&format!("Listener{}", listener.port)));
+            }
+        }
+        resources.extend(["DnsRecord", "ClusterDnsRecord"].map(|s| names.with(s)));
+        outputs.extend(["Endpoint", "LoadBalancerDnsName"].map(|s| names.with(s)));
+    }
+    [parameters, resources, outputs]
+}
+
+/// The id clashes [`build`] would report, found from the ids alone.
+fn check_ids(application: &Application) -> Result<(), Vec<Diagnostic>> {
+    let mut clashes = Vec::new();
+    for ids in logical_ids(application) {
+        let mut seen = std::collections::HashSet::new();
+        for id in ids {
+            if !seen.insert(id.clone()) {
+                clashes.push(id_clash(&id));
+            }
+        }
+    }
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(clashes)
+    }
+}
+
+fn id_clash(id: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidName,
+        None,
+        format!("two deployments or services map to the CloudFormation id `{id}`"),
+    )
+    .with_help("rename one of them; ids drop the '-' and capitalise each part")
+}
+
+fn split_help() -> &'static str {
+    "split the deployments over several files; each file becomes its own template and stack"
+}
+
+fn check_counts(counts: TemplateCounts) -> Result<(), Vec<Diagnostic>> {
     let mut problems = Vec::new();
     for (what, count, limit) in [
-        ("resources", template.resources.len(), MAX_RESOURCES),
-        ("parameters", template.parameters.len(), MAX_PARAMETERS),
-        ("outputs", template.outputs.len(), MAX_OUTPUTS),
+        ("resources", counts.resources, MAX_RESOURCES),
+        ("parameters", counts.parameters, MAX_PARAMETERS),
+        ("outputs", counts.outputs, MAX_OUTPUTS),
     ] {
         if count > limit {
             problems.push(
@@ -295,22 +494,27 @@ fn check_quotas(template: &Template, bytes: usize) -> Result<Vec<Diagnostic>, Ve
                         "the template would have {count} {what}; CloudFormation allows {limit}"
                     ),
                 )
-                .with_help(split),
+                .with_help(split_help()),
             );
         }
     }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn check_bytes(bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     if bytes > MAX_TEMPLATE_BYTES {
-        problems.push(
+        return Err(vec![
             Diagnostic::error(
                 Code::TemplateLimit,
                 None,
                 format!("the template would be {bytes} bytes; CloudFormation accepts at most {MAX_TEMPLATE_BYTES}"),
             )
-            .with_help(split),
-        );
-    }
-    if !problems.is_empty() {
-        return Err(problems);
+            .with_help(split_help()),
+        ]);
     }
     let mut warnings = Vec::new();
     if bytes > MAX_INLINE_TEMPLATE_BYTES {

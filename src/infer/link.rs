@@ -29,22 +29,22 @@ pub fn link(application: &mut Application) -> Vec<Diagnostic> {
             }
         }
     }
-    for deployment in &mut application.deployments {
-        let fronting = application
-            .services
+    // Per backend name: whether some service fronts it, and whether all of them are trusted;
+    // one pass over the services, so the cost is linear in services and deployments.
+    let mut fronted: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    for service in &application.services {
+        let trusted = service
+            .load_balancer
+            .listeners
             .iter()
-            .filter(|service| service.backends.contains(&deployment.name));
-        let mut any = false;
-        let mut trusted = true;
-        for service in fronting {
-            any = true;
-            trusted &= service
-                .load_balancer
-                .listeners
-                .iter()
-                .all(|listener| !listener.health_check.guessed);
+            .all(|listener| !listener.health_check.guessed);
+        for backend in &service.backends {
+            *fronted.entry(backend.as_str()).or_insert(true) &= trusted;
         }
-        deployment.replace_unhealthy = (any && trusted).then_some(ReplaceUnhealthy {
+    }
+    for deployment in &mut application.deployments {
+        let trusted = fronted.get(deployment.name.as_str()).copied();
+        deployment.replace_unhealthy = (trusted == Some(true)).then_some(ReplaceUnhealthy {
             grace_period_seconds: deployment.grace_period_seconds,
         });
     }

@@ -82,19 +82,23 @@ pub fn group_sizes(replicas: u32, rollout: &Rollout) -> GroupSizes {
             max_batch_size: replicas.max(1),
         };
     }
+    // Widened to u64, where the sum of two u32 cannot overflow; the readers bound replicas and
+    // amounts to `MAX_GROUP_SIZE`, so the narrowing below saturates only for unchecked input.
+    let narrow = |value: u64| u32::try_from(value).unwrap_or(u32::MAX);
     let min_in_service = replicas.saturating_sub(rollout.max_unavailable);
-    let max_size = replicas
-        .saturating_add(rollout.max_surge)
-        .max(min_in_service + 1)
-        .max(1);
+    let max_size = narrow(
+        (u64::from(replicas) + u64::from(rollout.max_surge))
+            .max(u64::from(min_in_service) + 1)
+            .max(1),
+    );
     GroupSizes {
         min_size: replicas,
         max_size,
-        min_in_service,
-        max_batch_size: rollout
-            .max_surge
-            .saturating_add(rollout.max_unavailable)
-            .max(1),
+        // Stays below MaxSize even when MaxSize saturated.
+        min_in_service: min_in_service.min(max_size - 1),
+        max_batch_size: narrow(
+            (u64::from(rollout.max_surge) + u64::from(rollout.max_unavailable)).max(1),
+        ),
     }
 }
 
@@ -129,6 +133,13 @@ mod tests {
         let rollout = resolve_rollout(4, Amount::Count(0), Amount::Percent(10), 0);
         assert_eq!((rollout.max_surge, rollout.max_unavailable), (0, 1));
         let sizes = group_sizes(4, &rollout);
+        assert!(sizes.min_in_service < sizes.max_size);
+    }
+
+    #[test]
+    fn huge_counts_keep_min_in_service_below_max_size() {
+        let rollout = resolve_rollout(u32::MAX, Amount::Count(u32::MAX), Amount::Count(0), 0);
+        let sizes = group_sizes(u32::MAX, &rollout);
         assert!(sizes.min_in_service < sizes.max_size);
     }
 

@@ -1,5 +1,7 @@
 //! The i2kit manifest (the paper's short form) as Rust types. These types are the single
-//! source of the JSON Schema in `schema/`, which validates input before it is deserialised.
+//! source of the JSON Schema in `schema/`. A document is deserialised into them and checked by
+//! [`within_schema_limits`]; only one that fails goes through the schema validator, whose
+//! errors say what is wrong.
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;

@@ -87,11 +87,22 @@ pub fn read_application(source: &SourceFile) -> Reading {
     let mut containers_read = Vec::new();
     let mut kubernetes_objects = kubernetes::Objects::default();
     let mut kubernetes_sink = kubernetes::reader::Sink::default();
+    let mut previous = None;
     for (index, document) in documents.iter().enumerate() {
         let root = &document.root;
         if root.value == Value::Null {
             continue;
         }
+        // Every deployment adds two parameters to the template, so past this many the file
+        // can only fail CloudFormation's quota: stop here, before reading (and holding the
+        // model of) thousands more.
+        if deployments.len() + kubernetes_objects.deployment_count() > MAX_DEPLOYMENTS {
+            // Located at the document that went over, the one read last.
+            diagnostics.push(too_many_deployments(previous.unwrap_or(root.span)));
+            failed = true;
+            break;
+        }
+        previous = Some(root.span);
         if kubernetes::is_kubernetes(root) {
             kubernetes_objects.start_document(index);
             kubernetes::collect(root, &mut kubernetes_objects, &mut kubernetes_sink);
@@ -155,6 +166,22 @@ pub fn read_application(source: &SourceFile) -> Reading {
     }
 }
 
+/// The most deployments one template can hold: each takes two of CloudFormation's 200
+/// parameters, beside the two every template has (VPC and subnets).
+pub const MAX_DEPLOYMENTS: usize = (MAX_TEMPLATE_PARAMETERS - 2) / 2;
+/// CloudFormation's parameters per template, as `emit::cloudformation::MAX_PARAMETERS`
+/// (kept apart so that reading does not depend on an emitter).
+const MAX_TEMPLATE_PARAMETERS: usize = 200;
+
+fn too_many_deployments(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TemplateLimit,
+        Some(span),
+        format!("the file holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_TEMPLATE_PARAMETERS} parameters (two per deployment)"),
+    )
+    .with_help("split the deployments over several files; each file becomes its own template and stack")
+}
+
 /// What [`unique_by_name`] needs of deployments and services.
 trait Named {
     fn name(&self) -> &str;
@@ -187,8 +214,10 @@ fn unique_by_name<T: Named>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<T> {
     let mut kept: Vec<T> = Vec::new();
+    // Name → index in `kept`: one lookup per item, not a scan of all kept so far.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (_, item) in ordered {
-        if let Some(first) = kept.iter().find(|other| other.name() == item.name()) {
+        if let Some(first) = seen.get(item.name()).and_then(|index| kept.get(*index)) {
             let place = first
                 .span()
                 .map(|span| format!("the first is at line {}; ", span.start.line))
@@ -204,6 +233,7 @@ fn unique_by_name<T: Named>(
                 )),
             );
         } else {
+            seen.insert(item.name().to_string(), kept.len());
             kept.push(item);
         }
     }

@@ -3,7 +3,8 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
 use crate::infer::probe::clamp;
-use crate::infer::rollout::Amount;
+use crate::infer::rollout::{Amount, group_sizes};
+use crate::model::Rollout;
 use crate::source::Span;
 
 /// Service names that the generated image already uses for its own system services.
@@ -146,6 +147,53 @@ pub fn check_absolute_path(path: &str, span: Option<Span>) -> Option<Diagnostic>
     })
 }
 
+/// A `hostPath` is a directory of the VM, written into a LinuxKit bind `source:target[:ro]`:
+/// a relative path or a `:` would make another bind than the one meant.
+#[must_use]
+pub fn check_host_path(path: &str, span: Option<Span>) -> Option<Diagnostic> {
+    (!path.starts_with('/') || path.contains(':')).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!("hostPath `{path}` is not an absolute path of the VM"),
+        )
+        .with_help("write the VM's directory starting with '/', without ':' (LinuxKit binds are `source:target`)")
+    })
+}
+
+/// A health check path is appended to the target (`HTTP:80/healthz` on a classic load
+/// balancer), so it must start with `/`; a space or control character is no URL path.
+#[must_use]
+pub fn check_probe_path(path: &str, span: Option<Span>) -> Option<Diagnostic> {
+    let valid = path.starts_with('/')
+        && path.len() <= 1024
+        && !path.chars().any(|c| c.is_whitespace() || c.is_control());
+    (!valid).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!("probe path `{path}` is not a URL path the load balancer can request"),
+        )
+        .with_help("start it with '/', e.g. `/healthz`, without spaces (at most 1024 characters)")
+    })
+}
+
+/// A shared volume becomes the directory `/run/i2kit/volumes/<name>`: a DNS label (as
+/// Kubernetes requires of volume names) cannot climb out of it with `..` or `/`.
+#[must_use]
+pub fn check_volume_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
+    (!is_dns_label(name)).then(|| {
+        Diagnostic::error(
+            Code::InvalidName,
+            span,
+            format!("volume name `{name}` is not a DNS label"),
+        )
+        .with_help(
+            "use lowercase letters, digits and '-', at most 63 characters, as Kubernetes requires",
+        )
+    })
+}
+
 #[must_use]
 pub fn check_env_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
     (name.is_empty() || name.contains('=') || name.chars().any(char::is_control)).then(|| {
@@ -165,6 +213,56 @@ pub fn with_default_path(mut env: Vec<(String, String)>) -> Vec<(String, String)
         env.push(("PATH".to_string(), DEFAULT_PATH.to_string()));
     }
     env
+}
+
+/// The most VMs one deployment may ask of its Auto Scaling group, counting the surge of an
+/// update (the group's MaxSize). Amazon EC2 Auto Scaling documents no per-group instance cap
+/// (docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-quotas.html); 10,000 is
+/// the EC2 Fleet quota on target capacity per fleet (ec2/latest/userguide/fleet-quotas.html),
+/// and far above any account's default On-Demand vCPU quota, so no real group is refused.
+/// The short manifest's schema caps `replicas` at the same value.
+pub const MAX_GROUP_SIZE: u32 = 10_000;
+
+/// A replica count as written, within [`MAX_GROUP_SIZE`].
+///
+/// # Errors
+/// A message naming the limit for a negative count or one above it.
+pub fn bounded_replicas(value: i64) -> Result<u32, (String, &'static str)> {
+    match u32::try_from(value) {
+        Ok(count) if count <= MAX_GROUP_SIZE => Ok(count),
+        Ok(_) => Err((
+            format!(
+                "replicas {value} is above {MAX_GROUP_SIZE}, the most VMs i2kit puts in one Auto Scaling group"
+            ),
+            "split the deployment into several, or ask whether this many VMs is meant",
+        )),
+        Err(_) => Err((
+            format!("replicas cannot be {value}"),
+            "use 0 or more; 0 keeps the group but runs no VM",
+        )),
+    }
+}
+
+/// An error when the group an update needs (replicas plus surge) is larger than
+/// [`MAX_GROUP_SIZE`].
+#[must_use]
+pub fn check_group_size(
+    replicas: u32,
+    rollout: &Rollout,
+    span: Option<Span>,
+) -> Option<Diagnostic> {
+    let sizes = group_sizes(replicas, rollout);
+    (sizes.max_size > MAX_GROUP_SIZE).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!(
+                "an update would need {} VMs ({replicas} replicas and a surge of {}); one Auto Scaling group holds at most {MAX_GROUP_SIZE} here",
+                sizes.max_size, rollout.max_surge
+            ),
+        )
+        .with_help("lower maxSurge or replicas")
+    })
 }
 
 /// `"25%"` → 25.
@@ -190,9 +288,14 @@ pub enum WrittenAmount<'a> {
 /// A message for a negative count (naming `field`) or text that is not a percentage.
 pub fn parse_amount(written: WrittenAmount<'_>, field: &str) -> Result<Amount, String> {
     match written {
+        WrittenAmount::Count(count) if count < 0 => Err(format!("`{field}` cannot be negative")),
         WrittenAmount::Count(count) => u32::try_from(count)
+            .ok()
+            .filter(|count| *count <= MAX_GROUP_SIZE)
             .map(Amount::Count)
-            .map_err(|_| format!("`{field}` cannot be negative")),
+            .ok_or_else(|| {
+                format!("`{field}` {count} is above {MAX_GROUP_SIZE}, the most VMs one Auto Scaling group holds here")
+            }),
         WrittenAmount::Text(text) => parse_percent(text).map(Amount::Percent),
     }
 }
@@ -254,6 +357,19 @@ mod tests {
         assert!(!is_dns_label("-a"));
         assert!(!is_dns_label(&"a".repeat(64)));
         assert!(!is_dns_label("a_b"));
+    }
+
+    #[test]
+    fn paths_and_volume_names() {
+        assert!(check_host_path("/data", None).is_none());
+        assert!(check_host_path("relative", None).is_some());
+        assert!(check_host_path("/a:/b", None).is_some());
+        assert!(check_probe_path("/healthz", None).is_none());
+        assert!(check_probe_path("healthz", None).is_some());
+        assert!(check_probe_path("/a b", None).is_some());
+        assert!(check_volume_name("cache-1", None).is_none());
+        assert!(check_volume_name("../etc", None).is_some());
+        assert!(check_volume_name("Data", None).is_some());
     }
 
     #[test]

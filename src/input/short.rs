@@ -1,4 +1,6 @@
-//! The i2kit manifest → model: schema check, then the rules a schema cannot express.
+//! The i2kit manifest → model: typed reading and the schema's limits (the JSON Schema
+//! validator runs only on a document that fails them, to word its errors), then the rules a
+//! schema cannot express.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::capabilities::{CapabilityName, effective};
@@ -141,6 +143,14 @@ impl Checker<'_> {
         let pause = update
             .pause_seconds
             .unwrap_or(rollout::DEFAULT_PAUSE_SECONDS);
+        let rollout = resolve_rollout(manifest.replicas, surge, unavailable, pause);
+        if let Some(problem) = rules::check_group_size(
+            manifest.replicas,
+            &rollout,
+            self.span("/update").or(self.span("/replicas")),
+        ) {
+            self.problems.push(problem);
+        }
         let deployment = Deployment {
             name: manifest.name.clone(),
             namespace: DEFAULT_NAMESPACE.to_string(),
@@ -148,7 +158,7 @@ impl Checker<'_> {
             instance_type: manifest.instance_type.clone(),
             containers,
             init_containers: Vec::new(),
-            rollout: resolve_rollout(manifest.replicas, surge, unavailable, pause),
+            rollout,
             grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
             replace_unhealthy: None,
             hostname: None,

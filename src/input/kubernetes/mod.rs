@@ -58,7 +58,8 @@ const COMMON_KINDS: [&str; 20] = [
 /// Annotation on a Deployment that sets the instance type instead of sizing from requests.
 pub const INSTANCE_TYPE_ANNOTATION: &str = "i2kit.io/instance-type";
 
-/// Time a VM needs to boot before its pod can answer: added to liveness and readiness delays.
+/// Time a VM needs to boot before its pod can answer. The grace period is this plus the
+/// longer of the pod's liveness and readiness `initialDelaySeconds` (not their sum).
 pub const BOOT_SECONDS: u32 = 60;
 
 #[must_use]
@@ -91,6 +92,12 @@ pub struct Objects {
 }
 
 impl Objects {
+    /// Deployments read so far, for the early quota check.
+    #[must_use]
+    pub fn deployment_count(&self) -> usize {
+        self.deployments.len()
+    }
+
     /// Starts reading the document at `index`, so deployments sort in document order.
     pub fn start_document(&mut self, index: usize) {
         self.document = index;
@@ -329,22 +336,13 @@ fn read_deployment(
         return None;
     };
     object.finish(sink, |_| None);
+    let replicas_span = spec.key_span("replicas");
     let replicas = match spec.integer("replicas", sink) {
         None => 1,
-        Some((value, span)) => match u32::try_from(value) {
-            Ok(value) => value,
-            Err(_) => {
-                sink.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        Some(span),
-                        format!("replicas cannot be {value}"),
-                    )
-                    .with_help("use 0 or more; 0 keeps the group but runs no VM"),
-                );
-                0
-            }
-        },
+        Some((value, span)) => rules::bounded_replicas(value).unwrap_or_else(|(message, help)| {
+            sink.push(Diagnostic::error(Code::InvalidValue, Some(span), message).with_help(help));
+            0
+        }),
     };
     let selector = spec.object("selector", sink).map(|mut selector| {
         let labels = selector.string_map("matchLabels", sink);
@@ -393,7 +391,13 @@ fn read_deployment(
                 .with_help("Kubernetes rejects a Deployment whose selector does not match its template; make them agree"),
         );
     }
+    let strategy_span = spec.key_span("strategy");
     let rollout = read_strategy(&mut spec, replicas, sink);
+    if let Some(problem) =
+        rules::check_group_size(replicas, &rollout, strategy_span.or(replicas_span))
+    {
+        sink.push(problem);
+    }
     spec.finish(sink, |key| match key {
         "revisionHistoryLimit" | "progressDeadlineSeconds" | "paused" => {
             Some("CloudFormation manages the rollout; roll back by deploying the previous template")
@@ -451,7 +455,9 @@ fn read_strategy(spec: &mut Object<'_>, replicas: u32, sink: &mut Sink) -> crate
     let min_ready = spec
         .integer("minReadySeconds", sink)
         .map_or(0, |(value, span)| {
-            let most = 3600 - BOOT_SECONDS;
+            // PauseTime is DEFAULT_PAUSE_SECONDS + minReadySeconds, and CloudFormation
+            // allows at most PT1H.
+            let most = 3600 - rollout::DEFAULT_PAUSE_SECONDS;
             let (clamped, warning) = rules::clamp_reported(value, (0, most), span, |clamped| {
                 format!("minReadySeconds {value} is outside 0–{most}; using {clamped}")
             });

@@ -99,6 +99,11 @@ impl<'a> Object<'a> {
         self.node.entry(key).map(|(key_node, _)| key_node.span)
     }
 
+    /// Where the value of `key` is written, for errors about the value rather than the key.
+    pub fn value_span(&self, key: &str) -> Option<Span> {
+        self.node.entry(key).map(|(_, value)| value.span)
+    }
+
     /// Marks keys as read without using them: bookkeeping fields such as `status`.
     pub fn accept(&mut self, keys: &[&str]) {
         self.taken.extend(keys.iter().map(|key| (*key).to_string()));
@@ -182,13 +187,31 @@ impl<'a> Object<'a> {
     /// Reports every key that was not read: `why` names the reason for known keys, and the
     /// rest get a generic one.
     pub fn finish(self, sink: &mut Sink, why: impl Fn(&str) -> Option<&'static str>) {
+        // A few warnings per object are enough to act on: an object of half a million
+        // unknown keys would otherwise hold half a million diagnostics.
+        const MAX_REPORTED: usize = 20;
+        let mut reported = 0;
         for (key_node, _) in self.entries() {
             let key = key_node.scalar_text().unwrap_or_default();
             if self.taken.contains(&key) {
                 continue;
             }
+            reported += 1;
+            if reported > MAX_REPORTED {
+                continue;
+            }
             let reason = why(&key).unwrap_or("i2kit does not map this field");
             sink.ignored(key_node.span, &self.child(&key), reason);
+        }
+        if reported > MAX_REPORTED {
+            sink.push(Diagnostic::warning(
+                Code::IgnoredField,
+                Some(self.node.span),
+                format!(
+                    "`{}` has {reported} fields i2kit does not map; the first {MAX_REPORTED} are listed",
+                    if self.path.is_empty() { "the object" } else { &self.path }
+                ),
+            ));
         }
     }
 }

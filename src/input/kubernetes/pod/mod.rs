@@ -159,8 +159,11 @@ impl Pod {
             self.cpu_request_millis = self.cpu_request_millis.max(requests.cpu_millis);
             self.memory_request_bytes = self.memory_request_bytes.max(requests.memory_bytes);
         } else {
-            self.cpu_request_millis += requests.cpu_millis;
-            self.memory_request_bytes += requests.memory_bytes;
+            // Each request is bounded, not their sum: too much only fails to fit any type.
+            self.cpu_request_millis = self.cpu_request_millis.saturating_add(requests.cpu_millis);
+            self.memory_request_bytes = self
+                .memory_request_bytes
+                .saturating_add(requests.memory_bytes);
         }
         self.extended_resources.extend(requests.extended);
         if let Some(request) = reading.readiness {

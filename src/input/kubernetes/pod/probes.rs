@@ -11,22 +11,23 @@ use crate::model::Protocol;
 use crate::source::Span;
 use crate::yaml::Node;
 
-/// A liveness probe's `initialDelaySeconds`: the rest has no equivalent, since the load
-/// balancer's health check is the only one a VM gets.
+/// A liveness probe's `initialDelaySeconds`. Its presence makes the group replace VMs the
+/// load balancer finds unhealthy; its own check and timing have no equivalent, since the load
+/// balancer's health check is the only one a VM gets, so they are warned about.
 pub fn read_liveness_delay(mut probe: Object<'_>, sink: &mut Sink) -> u32 {
     let delay = initial_delay(&mut probe, sink);
-    probe.accept(&[
-        "httpGet",
-        "tcpSocket",
-        "exec",
-        "grpc",
-        "periodSeconds",
-        "timeoutSeconds",
-        "successThreshold",
-        "failureThreshold",
-        "terminationGracePeriodSeconds",
-    ]);
-    probe.finish(sink, |_| None);
+    // The HTTP or TCP target is what the load balancer's check already is; a grace period
+    // for termination has no meaning when the VM itself is replaced.
+    probe.accept(&["httpGet", "tcpSocket", "terminationGracePeriodSeconds"]);
+    probe.finish(sink, |key| match key {
+        "exec" | "grpc" => Some(
+            "a VM is replaced when the load balancer's HTTP or TCP health check fails; no command or gRPC call is run",
+        ),
+        "periodSeconds" | "timeoutSeconds" | "successThreshold" | "failureThreshold" => Some(
+            "the load balancer's health check (from the readiness probe) sets how often VMs are checked and how many failures replace one",
+        ),
+        _ => None,
+    });
     u32::try_from(delay).unwrap_or(u32::MAX)
 }
 
@@ -53,7 +54,15 @@ pub fn read_readiness(
     };
     let mut usable = false;
     if let Some(mut http) = probe.object("httpGet", sink) {
-        request.path = http.string("path", sink).or_else(|| Some("/".to_string()));
+        let path_span = http.value_span("path");
+        let path = http.string("path", sink);
+        if let Some(problem) = path
+            .as_deref()
+            .and_then(|path| rules::check_probe_path(path, path_span))
+        {
+            sink.push(problem);
+        }
+        request.path = path.or_else(|| Some("/".to_string()));
         request.protocol = Some(match http.string("scheme", sink).as_deref() {
             Some("HTTPS") => Protocol::Https,
             _ => Protocol::Http,

@@ -15,6 +15,12 @@ pub struct Requests {
     pub extended: Vec<(String, Span)>,
 }
 
+/// cgroup `cpu.shares` for a CPU request, as the kubelet computes them (`MilliCPUToShares`,
+/// pkg/kubelet/cm): 1024 per CPU, rounded down, within the kernel's 2–262144.
+fn cpu_shares(millis: u64) -> u64 {
+    u64::try_from((u128::from(millis) * 1024 / 1000).clamp(2, 262_144)).unwrap_or(262_144)
+}
+
 /// A container's `resources`: its cgroup settings and what it requests.
 pub fn read_resources(object: &mut Object<'_>, sink: &mut Sink) -> (Resources, Requests) {
     let mut resources = Resources::default();
@@ -47,11 +53,13 @@ pub fn read_resources(object: &mut Object<'_>, sink: &mut Sink) -> (Resources, R
             };
             match name.as_str() {
                 "cpu" => match parse_cpu_millis(&value) {
+                    // `parse_cpu_millis` bounds millis so that the quota fits OCI's int64.
                     Ok(millis) if key == "limits" => {
-                        resources.cpu_quota_micros = Some(millis * CPU_PERIOD_MICROS / 1000)
+                        resources.cpu_quota_micros =
+                            Some(millis.saturating_mul(CPU_PERIOD_MICROS / 1000));
                     }
                     Ok(millis) => {
-                        resources.cpu_shares = Some((millis * 1024 / 1000).max(2));
+                        resources.cpu_shares = Some(cpu_shares(millis));
                         requested.cpu_millis = millis;
                     }
                     Err(message) => sink.push(located(message)),

@@ -51,9 +51,13 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
         let Some(mut object) = Object::new(node, &format!("{path}[{index}]"), sink) else {
             continue;
         };
+        let name_span = object.value_span("name");
         let Some(name) = object.string("name", sink) else {
             continue;
         };
+        if let Some(problem) = rules::check_volume_name(&name, name_span) {
+            sink.push(problem);
+        }
         let mut source = None;
         if let Some(mut empty_dir) = object.object("emptyDir", sink) {
             let size_bytes = empty_dir.string("sizeLimit", sink).and_then(|text| {
@@ -79,7 +83,11 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
         }
         if let Some(mut host_path) = object.object("hostPath", sink) {
             let kind = host_path.string("type", sink).unwrap_or_default();
+            let path_span = host_path.value_span("path");
             if let Some(path) = host_path.string("path", sink) {
+                if let Some(problem) = rules::check_host_path(&path, path_span) {
+                    sink.push(problem);
+                }
                 source = Some(VolumeSource::HostPath {
                     create: kind.is_empty() || kind == "DirectoryOrCreate",
                     path,
@@ -169,6 +177,7 @@ pub fn read_mounts(object: &mut Object<'_>, volumes: &PodVolumes, sink: &mut Sin
             continue;
         };
         let name = mount.string("name", sink).unwrap_or_default();
+        let target_span = mount.value_span("mountPath");
         let target = mount.string("mountPath", sink).unwrap_or_default();
         let read_only = mount.boolean("readOnly", sink).unwrap_or(false);
         if let Some(span) = mount.key_span("subPath").or(mount.key_span("subPathExpr")) {
@@ -188,7 +197,7 @@ pub fn read_mounts(object: &mut Object<'_>, volumes: &PodVolumes, sink: &mut Sin
         mount.finish(sink, |key| {
             (key == "mountPropagation").then_some("LinuxKit binds use private propagation")
         });
-        if let Some(problem) = rules::check_absolute_path(&target, Some(span)) {
+        if let Some(problem) = rules::check_absolute_path(&target, target_span.or(Some(span))) {
             sink.push(problem);
             continue;
         }
