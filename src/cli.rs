@@ -372,44 +372,46 @@ fn validate(files: &[PathBuf], images: Option<&ImageLock>, options: ReportOption
         strict: options.strict,
         images,
     };
-    let mut worst = 0;
-    for file in files {
-        let bytes = match read_input(file) {
-            Ok(bytes) => bytes,
-            Err(message) => {
-                worst = worst.max(io_error(&message));
-                continue;
-            }
-        };
+    for_each_input(files, |file, bytes| {
         let (source, compilation) = check_bytes(&display_name(file), &bytes, settings);
         report(&source, &compilation.diagnostics, options.format, true);
         if compilation.has_errors() {
-            worst = worst.max(INVALID_INPUT);
+            INVALID_INPUT
+        } else {
+            0
         }
+    })
+}
+
+/// Reads each file in turn: an unreadable one is reported (exit 2) and the rest go on to
+/// `each`. Returns the worst exit code.
+fn for_each_input(files: &[PathBuf], mut each: impl FnMut(&Path, Vec<u8>) -> u8) -> u8 {
+    let mut worst = 0;
+    for file in files {
+        let code = match read_input(file) {
+            Ok(bytes) => each(file, bytes),
+            Err(message) => io_error(&message),
+        };
+        worst = worst.max(code);
     }
     worst
 }
 
 /// `i2kit images`: what a lock must describe. Prints nothing unless every file reads.
 fn images(files: &[PathBuf]) -> u8 {
-    let mut worst = 0;
     let mut references = std::collections::BTreeSet::new();
-    for file in files {
-        let bytes = match read_input(file) {
-            Ok(bytes) => bytes,
-            Err(message) => {
-                worst = worst.max(io_error(&message));
-                continue;
-            }
-        };
+    let worst = for_each_input(files, |file, bytes| {
         match list_images(&display_name(file), &bytes) {
-            (_, Ok(found)) => references.extend(found),
+            (_, Ok(found)) => {
+                references.extend(found);
+                0
+            }
             (source, Err(problems)) => {
                 report(&source, &problems, Format::Human, false);
-                worst = worst.max(INVALID_INPUT);
+                INVALID_INPUT
             }
         }
-    }
+    });
     if worst != 0 {
         return worst;
     }
