@@ -165,13 +165,15 @@ def add_deployment(template, manifest):
                                 for check in ("CKV_AWS_2", "CKV_AWS_103")]),
             ))
         host = Join("", [f"{name}.", Ref("HostedZoneName"), "."])
+        # Both names alias the same load balancer (i2kit's load_balancing.rs alias_target).
+        alias = route53.AliasTarget(
+            DNSName=GetAtt(load_balancer, "DNSName"),
+            EvaluateTargetHealth=True,
+            HostedZoneId=GetAtt(load_balancer, "CanonicalHostedZoneID"),
+        )
         template.add_resource(route53.RecordSetType(
             f"{ident}DnsRecord",
-            AliasTarget=route53.AliasTarget(
-                DNSName=GetAtt(load_balancer, "DNSName"),
-                EvaluateTargetHealth=True,
-                HostedZoneId=GetAtt(load_balancer, "CanonicalHostedZoneID"),
-            ),
+            AliasTarget=alias,
             HostedZoneName=Join("", [Ref("HostedZoneName"), "."]),
             Name=host,
             Type="A",
@@ -179,11 +181,7 @@ def add_deployment(template, manifest):
         # The Kubernetes name inside the VPC, in the cluster zone (i2kit's cluster_dns.rs).
         template.add_resource(route53.RecordSetType(
             f"{ident}ClusterDnsRecord",
-            AliasTarget=route53.AliasTarget(
-                DNSName=GetAtt(load_balancer, "DNSName"),
-                EvaluateTargetHealth=True,
-                HostedZoneId=GetAtt(load_balancer, "CanonicalHostedZoneID"),
-            ),
+            AliasTarget=alias,
             HostedZoneId=If(CLUSTER_ZONE_CONDITION, Ref("ClusterDnsZone"), Ref("ClusterDnsZoneId")),
             Name=f"{name}.default.svc.cluster.local.",
             Type="A",
