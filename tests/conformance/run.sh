@@ -13,6 +13,10 @@
 #   UPDATE_EXAMPLE   the manifest whose replicas the update step changes (examples/nginx.yaml)
 #   SHARED_ZONE_EXAMPLE  the manifest deployed with an existing cluster.local zone (examples/voting-app.yaml)
 #   PYTHON           the interpreter that makes the venv (python3)
+#   CONFORMANCE_ONLY an extended regular expression: deploy only the manifests whose staged stem
+#                    (nginx, fixture-k8s-hpa, bundle-gke-hello-app) matches it, and skip the
+#                    update and shared-zone steps unless their manifest is among them. For working
+#                    on one feature; CI runs everything.
 #
 # Writes target/conformance/ (templates, logs, checkov results) and target/conformance-summary.txt.
 # Closes with `reachability: N calls checked, M reached`, then the last line
@@ -349,6 +353,14 @@ for bundle in "$SHARED_BUNDLES"/*/; do
         log "   bundle $(basename "$bundle"): refused by i2kit validate, not deployed"
     fi
 done
+if [[ -n "${CONFORMANCE_ONLY:-}" ]]; then
+    SELECTED=()
+    for manifest in "${MANIFESTS[@]}"; do
+        if [[ "$(basename "$manifest" .yaml)" =~ $CONFORMANCE_ONLY ]]; then SELECTED+=("$manifest"); fi
+    done
+    MANIFESTS=("${SELECTED[@]}")
+    log "   CONFORMANCE_ONLY=$CONFORMANCE_ONLY: ${#MANIFESTS[@]} manifest(s)"
+fi
 declare -A TEMPLATE_OF=() VPC_OF=() SUBNETS_OF=()
 log "== compile and cfn-lint"
 for manifest in "${MANIFESTS[@]}"; do
@@ -413,7 +425,9 @@ done
 # ------------------------------------------------------------------------------------ update
 log "== update: change replicas of $UPDATE_EXAMPLE and redeploy"
 update_stem=$(basename "$UPDATE_EXAMPLE" .yaml)
-if [[ -z "${TEMPLATE_OF[$update_stem]:-}" ]]; then
+if [[ -n "${CONFORMANCE_ONLY:-}" && -z "${TEMPLATE_OF[$update_stem]:-}" ]]; then
+    log "   skipped: $update_stem is not selected by CONFORMANCE_ONLY"
+elif [[ -z "${TEMPLATE_OF[$update_stem]:-}" ]]; then
     fail "update: $UPDATE_EXAMPLE was not compiled and deployed above"
 else
     mkdir -p "$WORK/update"
@@ -458,7 +472,9 @@ fi
 # zone as ClusterDnsZoneId: the stack must then make no zone and put its records in that one.
 log "== shared cluster.local: deploy $SHARED_ZONE_EXAMPLE again with ClusterDnsZoneId of an existing zone"
 shared_stem=$(basename "$SHARED_ZONE_EXAMPLE" .yaml)
-if [[ -z "${TEMPLATE_OF[$shared_stem]:-}" ]]; then
+if [[ -n "${CONFORMANCE_ONLY:-}" && -z "${TEMPLATE_OF[$shared_stem]:-}" ]]; then
+    log "   skipped: $shared_stem is not selected by CONFORMANCE_ONLY"
+elif [[ -z "${TEMPLATE_OF[$shared_stem]:-}" ]]; then
     fail "shared zone: $SHARED_ZONE_EXAMPLE was not compiled above"
 elif ! make_vpc; then
     fail "shared zone: create a VPC with two subnets"
@@ -488,6 +504,7 @@ fi
 # A calls file whose manifest was never deployed checks nothing: say so rather than pass quietly.
 for calls in "$HERE"/calls/*.yaml; do
     stem=$(basename "$calls" .yaml)
+    [[ -z "${CONFORMANCE_ONLY:-}" || "$stem" =~ $CONFORMANCE_ONLY ]] || continue
     [[ -n "${REACH_CHECKED[$stem]:-}" ]] || fail "reachability: $calls matches no deployed manifest (stem $stem)"
 done
 
