@@ -1,16 +1,17 @@
 //! Command-line interface: parses arguments, reads files, prints, and sets the exit code.
 //! Exit codes: 0 success, 1 invalid input (or stale outputs with `--check`), 2 usage or I/O.
 
-use crate::compile::{Compilation, Settings, check_bytes, compile_bytes_with, list_images};
+use crate::compile::{Compilation, Settings, compile_inputs, list_images_of};
 use crate::diagnostic::{Colour, Diagnostic, render_human, render_json};
+use crate::gather::{Gathering, default_name, display_name, gather, parse_name, read_bounded};
 use crate::image_lock::{ImageLock, read_lock};
-use crate::input::decode;
+use crate::input::{InputFile, MAX_INPUT_BYTES, decode};
 use crate::output::{Artifact, Freshness, freshness, write_if_changed};
 use crate::schema::schema_text;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Sources};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,7 +23,7 @@ const USAGE_OR_IO: u8 = 2;
     name = "i2kit",
     version,
     about = "Compile deployments into LinuxKit VM images and a CloudFormation template: one pod per VM, no cluster.",
-    after_help = "Examples:\n  i2kit compile app.yaml > app.json\n  i2kit compile app.yaml --out-dir build/\n  i2kit validate manifests/*.yaml"
+    after_help = "Examples:\n  i2kit compile app.yaml > app.json\n  i2kit compile deploy/ --out-dir build/\n  helm template web ./chart | i2kit compile - --name web --out-dir build/\n  i2kit validate deploy/"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -31,18 +32,23 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Compile one manifest file into a CloudFormation template and LinuxKit files.
+    /// Compile an application (manifest files, directories, or `-` for standard input) into a
+    /// CloudFormation template and LinuxKit files.
     #[command(
-        after_help = "Examples:\n  i2kit compile app.yaml > app.cloudformation.json\n  i2kit compile --emit linuxkit web.yaml > web.linuxkit.yml\n  i2kit compile app.yaml --out-dir build/\n  i2kit compile app.yaml --out-dir build/ --check\n  cat app.yaml | i2kit compile -"
+        after_help = "The files and directories given are one application with one template, read in the order\ngiven (a directory's files in name order). The template is named after --name, else after the\nfirst argument (a file's stem, a directory's name, `stdin` for -).\n\nExamples:\n  i2kit compile app.yaml > app.cloudformation.json\n  i2kit compile --emit linuxkit web.yaml > web.linuxkit.yml\n  i2kit compile app.yaml --out-dir build/\n  i2kit compile app.yaml --out-dir build/ --check\n  i2kit compile deploy/ --out-dir build/                  # deploy/*.yaml, *.yml, *.json as one application\n  i2kit compile -R deploy/ --name shop --out-dir build/   # subdirectories too; writes build/shop.cloudformation.json\n  i2kit compile base.yaml web.yaml worker.yaml --out-dir build/\n  kustomize build overlays/prod | i2kit compile - --name shop --out-dir build/\n  helm template shop ./chart | i2kit compile - --name shop --out-dir build/"
     )]
     Compile {
-        /// The manifest file, or `-` for standard input.
-        file: PathBuf,
+        #[command(flatten)]
+        inputs: InputOptions,
+        /// Name the application: the template is written as DIR/<NAME>.cloudformation.json.
+        /// Default: the first argument's stem, or a directory's name.
+        #[arg(long, value_name = "NAME", value_parser = parse_name)]
+        name: Option<String>,
         /// What to print on standard output when no --out-dir is given.
         #[arg(long, value_enum, default_value_t = Emit::Cloudformation)]
         emit: Emit,
         /// Write DIR/<deployment>.linuxkit.yml for each deployment and
-        /// DIR/<file stem>.cloudformation.json, rewriting only files whose content changed.
+        /// DIR/<name>.cloudformation.json, rewriting only files whose content changed.
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
         /// With --out-dir: write nothing; exit 1 if any output is missing or stale.
@@ -53,28 +59,30 @@ enum Command {
         #[command(flatten)]
         report: ReportOptions,
     },
-    /// Check manifest files without writing anything.
+    /// Check an application (manifest files, directories, or `-`) without writing anything.
     #[command(
-        after_help = "Examples:\n  i2kit validate app.yaml\n  i2kit validate --strict --format json manifests/*.yaml"
+        after_help = "The files and directories given are one application, as for compile; with --each, each\nargument is an application of its own (what a pre-commit hook passing changed files needs).\n\nExamples:\n  i2kit validate app.yaml\n  i2kit validate deploy/\n  i2kit validate --strict --format json deploy/\n  i2kit validate --each manifests/*.yaml"
     )]
     Validate {
-        /// Manifest files, or `-` for standard input.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
+        #[command(flatten)]
+        inputs: InputOptions,
+        /// Validate each argument (a file, or a directory's files) as an application of its
+        /// own, reporting on all of them: for tools that pass unrelated files, such as pre-commit.
+        #[arg(long)]
+        each: bool,
         #[command(flatten)]
         lock: LockOption,
         #[command(flatten)]
         report: ReportOptions,
     },
-    /// Print the image references of manifest files, one per line, sorted and unique, to make
+    /// Print the image references of an application, one per line, sorted and unique, to make
     /// an image lock with standard tools.
     #[command(
-        after_help = "Examples:\n  docker image inspect $(i2kit images app.yaml) > images.lock.json\n  i2kit compile app.yaml --images images.lock.json --out-dir build/"
+        after_help = "Examples:\n  docker image inspect $(i2kit images app.yaml) > images.lock.json\n  i2kit compile app.yaml --images images.lock.json --out-dir build/\n  i2kit images deploy/"
     )]
     Images {
-        /// Manifest files, or `-` for standard input.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
+        #[command(flatten)]
+        inputs: InputOptions,
     },
     /// Print the manifest's JSON Schema (the same bytes as schema/i2kit.schema.json).
     #[command(after_help = "Example:\n  i2kit schema > i2kit.schema.json")]
@@ -87,6 +95,18 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+/// The files of an application, as `kubectl apply -f` takes them.
+#[derive(clap::Args, Debug, Clone)]
+struct InputOptions {
+    /// Manifest files; directories, for their *.yaml, *.yml and *.json files (hidden ones and
+    /// files holding no manifest skipped); `-` for standard input. Read in the order given.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    files: Vec<PathBuf>,
+    /// Also read the subdirectories of directories, as `kubectl apply -R` does.
+    #[arg(short = 'R', long)]
+    recursive: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -131,7 +151,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let code = match cli.command {
         Command::Compile {
-            file,
+            inputs,
+            name,
             emit,
             out_dir,
             check,
@@ -139,24 +160,35 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             report,
         } => match load_lock(&lock, report, false) {
             Ok(images) => compile(
-                &file,
-                emit,
-                out_dir.as_deref(),
-                check,
+                &inputs,
+                name,
+                &Destination {
+                    emit,
+                    out_dir: out_dir.as_deref(),
+                    check,
+                },
                 images.as_ref(),
+                lock.images.as_deref(),
                 report,
             ),
             Err(code) => code,
         },
         Command::Validate {
-            files,
+            inputs,
+            each,
             lock,
             report,
         } => match load_lock(&lock, report, true) {
-            Ok(images) => validate(&files, images.as_ref(), report),
+            Ok(images) => validate(
+                &inputs,
+                each,
+                images.as_ref(),
+                lock.images.as_deref(),
+                report,
+            ),
             Err(code) => code,
         },
-        Command::Images { files } => images(&files),
+        Command::Images { inputs } => images(&inputs),
         Command::Schema => print_stdout(&schema_text()),
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -190,31 +222,39 @@ fn io_error(message: &str) -> u8 {
     USAGE_OR_IO
 }
 
-fn display_name(path: &Path) -> String {
-    if path == Path::new("-") {
-        "<stdin>".to_string()
-    } else {
-        path.display().to_string()
+/// The bytes of the image lock: one file, bounded as an input file is.
+fn read_lock_file(path: &Path) -> Result<Vec<u8>, String> {
+    if path.is_dir() {
+        return Err(format!(
+            "{} is a directory; give the image lock file",
+            path.display()
+        ));
     }
+    read_bounded(path, (MAX_INPUT_BYTES as u64) + 1)
 }
 
-fn read_input(path: &Path) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    let limit = (crate::input::MAX_INPUT_BYTES as u64) + 1;
-    let result = if path == Path::new("-") {
-        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
-    } else {
-        if path.is_dir() {
-            return Err(format!(
-                "{} is a directory; give a manifest file",
-                path.display()
-            ));
-        }
-        std::fs::File::open(path).and_then(|file| file.take(limit).read_to_end(&mut bytes))
-    };
-    result
-        .map(|_| bytes)
-        .map_err(|error| format!("cannot read {}: {error}", display_name(path)))
+/// Reads the files of one application: exit 2 (after saying why) when one cannot be read.
+fn gather_inputs(
+    arguments: &[PathBuf],
+    recursive: bool,
+    lock: Option<&Path>,
+) -> Result<Vec<InputFile>, u8> {
+    gather(
+        arguments,
+        Gathering {
+            recursive,
+            exclude: lock,
+        },
+    )
+    .map_err(|message| io_error(&message))
+}
+
+/// What diagnostics without a place in a file are located at: the first argument as given.
+fn label_of(arguments: &[PathBuf]) -> String {
+    arguments
+        .first()
+        .map(|first| display_name(first))
+        .unwrap_or_default()
 }
 
 /// Reads the image lock of `--images`: a missing or unreadable file is an I/O error (exit 2),
@@ -227,7 +267,7 @@ fn load_lock(
     let Some(path) = &option.images else {
         return Ok(None);
     };
-    let bytes = read_input(path).map_err(|message| io_error(&message))?;
+    let bytes = read_lock_file(path).map_err(|message| io_error(&message))?;
     let name = display_name(path);
     let (source, read) = match decode(&bytes) {
         Ok(text) => {
@@ -241,19 +281,24 @@ fn load_lock(
         ),
     };
     read.map(Some).map_err(|problems| {
-        report(&source, &problems, options.format, json_to_stdout);
+        report(
+            &Sources::single(source),
+            &problems,
+            options.format,
+            json_to_stdout,
+        );
         INVALID_INPUT
     })
 }
 
 /// Prints diagnostics to stderr, or to stdout for `validate --format json`.
-fn report(source: &SourceFile, diagnostics: &[Diagnostic], format: Format, json_to_stdout: bool) {
+fn report(sources: &Sources, diagnostics: &[Diagnostic], format: Format, json_to_stdout: bool) {
     let mut text = String::new();
     for diagnostic in diagnostics {
         match format {
-            Format::Human => text.push_str(&render_human(source, diagnostic, stderr_colour())),
+            Format::Human => text.push_str(&render_human(sources, diagnostic, stderr_colour())),
             Format::Json => {
-                text.push_str(&render_json(&source.name, diagnostic));
+                text.push_str(&render_json(sources, diagnostic));
                 text.push('\n');
             }
         }
@@ -277,36 +322,68 @@ fn stderr_colour() -> Colour {
     }
 }
 
-fn compile(
-    file: &Path,
+/// Where `compile` puts its outputs.
+struct Destination<'a> {
     emit: Emit,
-    out_dir: Option<&Path>,
+    out_dir: Option<&'a Path>,
     check: bool,
+}
+
+fn compile(
+    inputs: &InputOptions,
+    name: Option<String>,
+    destination: &Destination<'_>,
     images: Option<&ImageLock>,
+    lock_path: Option<&Path>,
     options: ReportOptions,
 ) -> u8 {
-    let bytes = match read_input(file) {
-        Ok(bytes) => bytes,
-        Err(message) => return io_error(&message),
+    let files = match gather_inputs(&inputs.files, inputs.recursive, lock_path) {
+        Ok(files) => files,
+        Err(code) => return code,
     };
     let settings = Settings {
         strict: options.strict,
         images,
     };
-    let (source, compilation) = compile_bytes_with(&display_name(file), &bytes, settings);
-    report(&source, &compilation.diagnostics, options.format, false);
+    let (sources, compilation) =
+        compile_inputs(
+            &files,
+            &label_of(&inputs.files),
+            settings,
+            crate::compile::Outputs::All,
+        );
+    report(&sources, &compilation.diagnostics, options.format, false);
     let Some(template) = &compilation.template else {
         return INVALID_INPUT;
     };
-    match out_dir {
-        Some(directory) => write_outputs(directory, &source, template, &compilation, check),
-        None => match emit {
+    let name = name.unwrap_or_else(|| {
+        inputs
+            .files
+            .first()
+            .map(|first| default_name(first))
+            .unwrap_or_default()
+    });
+    match destination.out_dir {
+        Some(directory) => {
+            let outputs = OutDir {
+                directory,
+                name: &name,
+                template,
+                compilation: &compilation,
+            };
+            if destination.check {
+                check_outputs(&outputs, &rerun_command(inputs, &name, directory))
+            } else {
+                write_outputs(&outputs)
+            }
+        }
+        None => match destination.emit {
             Emit::Cloudformation => print_stdout(template),
             Emit::Linuxkit => match compilation.linuxkit.as_slice() {
                 [(_, linuxkit)] => print_stdout(linuxkit),
                 many => io_error(&format!(
                     "{} holds {} deployments and --emit linuxkit prints one; use --out-dir DIR to write them all",
-                    source.name,
+                    inputs_description(&inputs.files),
                     many.len()
                 )),
             },
@@ -314,52 +391,91 @@ fn compile(
     }
 }
 
-fn write_outputs(
-    directory: &Path,
-    source: &SourceFile,
-    template: &str,
-    compilation: &Compilation,
-    check: bool,
-) -> u8 {
-    let mut artifacts: Vec<Artifact> = compilation
-        .linuxkit
+/// The arguments, as a sentence's subject: `app.yaml`, or `a.yaml, b.yaml`.
+fn inputs_description(arguments: &[PathBuf]) -> String {
+    arguments
         .iter()
-        .map(|(name, content)| Artifact {
-            path: directory.join(format!("{name}.linuxkit.yml")),
-            content: content.clone(),
-        })
-        .collect();
-    artifacts.push(Artifact {
-        path: directory.join(format!("{}.cloudformation.json", source.stem())),
-        content: template.to_string(),
-    });
-    if check {
-        let outdated: Vec<String> = artifacts
+        .map(|argument| display_name(argument))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The command that brings stale outputs up to date.
+fn rerun_command(inputs: &InputOptions, name: &str, directory: &Path) -> String {
+    let mut words = vec!["i2kit compile".to_string()];
+    if inputs.recursive {
+        words.push("-R".to_string());
+    }
+    words.extend(inputs.files.iter().map(|file| file.display().to_string()));
+    let default = inputs.files.first().map(|first| default_name(first));
+    if default.as_deref() != Some(name) {
+        words.push(format!("--name {name}"));
+    }
+    words.push(format!("--out-dir {}", directory.display()));
+    words.join(" ")
+}
+
+/// Everything `compile --out-dir` writes.
+struct OutDir<'a> {
+    directory: &'a Path,
+    /// The application's name: the template's file name.
+    name: &'a str,
+    template: &'a str,
+    compilation: &'a Compilation,
+}
+
+impl OutDir<'_> {
+    fn artifacts(&self) -> Vec<Artifact> {
+        let mut artifacts: Vec<Artifact> = self
+            .compilation
+            .linuxkit
             .iter()
-            .filter_map(|artifact| match freshness(artifact) {
-                Freshness::Current => None,
-                Freshness::Stale => Some(format!("{}: stale", artifact.path.display())),
-                Freshness::Missing => Some(format!("{}: missing", artifact.path.display())),
+            .map(|(name, content)| Artifact {
+                path: self.directory.join(format!("{name}.linuxkit.yml")),
+                content: content.clone(),
             })
             .collect();
-        for line in &outdated {
-            eprintln!("{line}");
-        }
-        if !outdated.is_empty() {
-            eprintln!(
-                "i2kit: {} output(s) out of date; run `i2kit compile {} --out-dir {}`",
-                outdated.len(),
-                source.name,
-                directory.display()
-            );
-            return INVALID_INPUT;
-        }
+        artifacts.push(Artifact {
+            path: self
+                .directory
+                .join(format!("{}.cloudformation.json", self.name)),
+            content: self.template.to_string(),
+        });
+        artifacts
+    }
+}
+
+fn check_outputs(outputs: &OutDir<'_>, rerun: &str) -> u8 {
+    let outdated: Vec<String> = outputs
+        .artifacts()
+        .iter()
+        .filter_map(|artifact| match freshness(artifact) {
+            Freshness::Current => None,
+            Freshness::Stale => Some(format!("{}: stale", artifact.path.display())),
+            Freshness::Missing => Some(format!("{}: missing", artifact.path.display())),
+        })
+        .collect();
+    for line in &outdated {
+        eprintln!("{line}");
+    }
+    if outdated.is_empty() {
         return 0;
     }
-    if let Err(error) = std::fs::create_dir_all(directory) {
-        return io_error(&format!("cannot create {}: {error}", directory.display()));
+    eprintln!(
+        "i2kit: {} output(s) out of date; run `{rerun}`",
+        outdated.len()
+    );
+    INVALID_INPUT
+}
+
+fn write_outputs(outputs: &OutDir<'_>) -> u8 {
+    if let Err(error) = std::fs::create_dir_all(outputs.directory) {
+        return io_error(&format!(
+            "cannot create {}: {error}",
+            outputs.directory.display()
+        ));
     }
-    for artifact in &artifacts {
+    for artifact in &outputs.artifacts() {
         if let Err(message) = write_if_changed(artifact) {
             return io_error(&message);
         }
@@ -367,54 +483,61 @@ fn write_outputs(
     0
 }
 
-fn validate(files: &[PathBuf], images: Option<&ImageLock>, options: ReportOptions) -> u8 {
+/// `validate`: one application of every argument, or with `each` one per argument, every one
+/// reported. Returns the worst exit code.
+fn validate(
+    inputs: &InputOptions,
+    each: bool,
+    images: Option<&ImageLock>,
+    lock_path: Option<&Path>,
+    options: ReportOptions,
+) -> u8 {
     let settings = Settings {
         strict: options.strict,
         images,
     };
-    for_each_input(files, |file, bytes| {
-        let (source, compilation) = check_bytes(&display_name(file), &bytes, settings);
-        report(&source, &compilation.diagnostics, options.format, true);
-        if compilation.has_errors() {
-            INVALID_INPUT
-        } else {
-            0
-        }
-    })
-}
-
-/// Reads each file in turn: an unreadable one is reported (exit 2) and the rest go on to
-/// `each`. Returns the worst exit code.
-fn for_each_input(files: &[PathBuf], mut each: impl FnMut(&Path, Vec<u8>) -> u8) -> u8 {
+    let applications: Vec<&[PathBuf]> = if each {
+        inputs.files.chunks(1).collect()
+    } else {
+        vec![inputs.files.as_slice()]
+    };
     let mut worst = 0;
-    for file in files {
-        let code = match read_input(file) {
-            Ok(bytes) => each(file, bytes),
-            Err(message) => io_error(&message),
+    for arguments in applications {
+        let code = match gather_inputs(arguments, inputs.recursive, lock_path) {
+            Ok(files) => {
+                let (sources, compilation) = compile_inputs(
+                    &files,
+                    &label_of(arguments),
+                    settings,
+                    crate::compile::Outputs::TemplateOnly,
+                );
+                report(&sources, &compilation.diagnostics, options.format, true);
+                if compilation.has_errors() {
+                    INVALID_INPUT
+                } else {
+                    0
+                }
+            }
+            Err(code) => code,
         };
         worst = worst.max(code);
     }
     worst
 }
 
-/// `i2kit images`: what a lock must describe. Prints nothing unless every file reads.
-fn images(files: &[PathBuf]) -> u8 {
-    let mut references = std::collections::BTreeSet::new();
-    let worst = for_each_input(files, |file, bytes| {
-        match list_images(&display_name(file), &bytes) {
-            (_, Ok(found)) => {
-                references.extend(found);
-                0
-            }
-            (source, Err(problems)) => {
-                report(&source, &problems, Format::Human, false);
-                INVALID_INPUT
-            }
+/// `i2kit images`: what a lock must describe. Prints nothing unless the application reads.
+fn images(inputs: &InputOptions) -> u8 {
+    let files = match gather_inputs(&inputs.files, inputs.recursive, None) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
+    let references = match list_images_of(&files, &label_of(&inputs.files)) {
+        (_, Ok(found)) => found,
+        (sources, Err(problems)) => {
+            report(&sources, &problems, Format::Human, false);
+            return INVALID_INPUT;
         }
-    });
-    if worst != 0 {
-        return worst;
-    }
+    };
     let mut text = String::new();
     for reference in references {
         text.push_str(&reference);

@@ -1,4 +1,5 @@
-//! The whole pipeline on one input, with no I/O: text in, output texts and diagnostics out.
+//! The whole pipeline on one application, with no I/O: the bytes of its files in, output texts
+//! and diagnostics out.
 
 use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
 use crate::emit::cloudformation::{check_template, emit_template};
@@ -6,8 +7,9 @@ use crate::emit::linuxkit::emit_linuxkit;
 use crate::image_lock::ImageLock;
 use crate::infer::images::{resolve_containers, resolve_images};
 use crate::infer::link::link;
-use crate::input::{decode, read_application};
-use crate::source::SourceFile;
+use crate::input::origin::note_origins;
+use crate::input::{InputFile, Reading, read_inputs};
+use crate::source::Sources;
 use std::collections::BTreeSet;
 
 /// What compiling one input produced. Outputs are present only when there is no error.
@@ -45,7 +47,7 @@ pub struct Settings<'a> {
 
 /// `strict` turns every warning into an error, for CI jobs that want no surprises.
 #[must_use]
-pub fn compile_bytes(name: &str, bytes: &[u8], strict: bool) -> (SourceFile, Compilation) {
+pub fn compile_bytes(name: &str, bytes: &[u8], strict: bool) -> (Sources, Compilation) {
     compile_bytes_with(
         name,
         bytes,
@@ -62,14 +64,34 @@ pub fn compile_bytes_with(
     name: &str,
     bytes: &[u8],
     settings: Settings<'_>,
-) -> (SourceFile, Compilation) {
-    produce(name, bytes, settings, Outputs::All)
+) -> (Sources, Compilation) {
+    compile_inputs(&[InputFile::named(name, bytes)], name, settings, Outputs::All)
 }
 
 /// The same checks as [`compile_bytes_with`] without writing LinuxKit files: for `validate`.
 #[must_use]
-pub fn check_bytes(name: &str, bytes: &[u8], settings: Settings<'_>) -> (SourceFile, Compilation) {
-    produce(name, bytes, settings, Outputs::TemplateOnly)
+pub fn check_bytes(name: &str, bytes: &[u8], settings: Settings<'_>) -> (Sources, Compilation) {
+    compile_inputs(
+        &[InputFile::named(name, bytes)],
+        name,
+        settings,
+        Outputs::TemplateOnly,
+    )
+}
+
+/// Compiles the files of one application (in the order given: their documents are read as
+/// one input). `label` names the application in diagnostics that have no place in a file.
+#[must_use]
+pub fn compile_inputs(
+    inputs: &[InputFile],
+    label: &str,
+    settings: Settings<'_>,
+    outputs: Outputs,
+) -> (Sources, Compilation) {
+    let (sources, reading) = read_inputs(inputs, label);
+    let mut compilation = compile_reading(reading, settings, outputs);
+    note_origins(&sources, &mut compilation.diagnostics);
+    (sources, compilation)
 }
 
 /// The image references of an input as written, for `i2kit images`: init containers too,
@@ -80,18 +102,19 @@ pub fn check_bytes(name: &str, bytes: &[u8], settings: Settings<'_>) -> (SourceF
 pub fn list_images(
     name: &str,
     bytes: &[u8],
-) -> (SourceFile, Result<BTreeSet<String>, Vec<Diagnostic>>) {
-    let text = match decode(bytes) {
-        Ok(text) => text,
-        Err(problem) => {
-            return (
-                SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()),
-                Err(vec![problem]),
-            );
-        }
-    };
-    let source = SourceFile::new(name, text);
-    let reading = read_application(&source);
+) -> (Sources, Result<BTreeSet<String>, Vec<Diagnostic>>) {
+    list_images_of(&[InputFile::named(name, bytes)], name)
+}
+
+/// [`list_images`] of an application of several files.
+///
+/// # Errors
+/// The reading's errors when it has any.
+pub fn list_images_of(
+    inputs: &[InputFile],
+    label: &str,
+) -> (Sources, Result<BTreeSet<String>, Vec<Diagnostic>>) {
+    let (sources, reading) = read_inputs(inputs, label);
     let images = match reading.application {
         Some(application) => Ok(application
             .deployments
@@ -104,51 +127,20 @@ pub fn list_images(
             })
             .map(|container| container.image.clone())
             .collect()),
-        None => Err(reading
-            .diagnostics
-            .into_iter()
-            .filter(Diagnostic::is_error)
-            .collect()),
-    };
-    (source, images)
-}
-
-fn produce(
-    name: &str,
-    bytes: &[u8],
-    settings: Settings<'_>,
-    outputs: Outputs,
-) -> (SourceFile, Compilation) {
-    match decode(bytes) {
-        Ok(text) => {
-            let source = SourceFile::new(name, text);
-            let compilation = compile_with(&source, settings, outputs);
-            (source, compilation)
+        None => {
+            let mut errors: Vec<Diagnostic> = reading
+                .diagnostics
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect();
+            note_origins(&sources, &mut errors);
+            Err(errors)
         }
-        Err(problem) => (
-            SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()),
-            Compilation {
-                diagnostics: vec![problem],
-                ..Compilation::default()
-            },
-        ),
-    }
+    };
+    (sources, images)
 }
 
-#[must_use]
-pub fn compile_source(source: &SourceFile, strict: bool) -> Compilation {
-    compile_with(
-        source,
-        Settings {
-            strict,
-            images: None,
-        },
-        Outputs::All,
-    )
-}
-
-fn compile_with(source: &SourceFile, settings: Settings<'_>, outputs: Outputs) -> Compilation {
-    let reading = read_application(source);
+fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -> Compilation {
     let mut diagnostics = reading.diagnostics;
     let mut compilation = Compilation::default();
     if reading.application.is_none() {

@@ -1,6 +1,6 @@
 //! Problems found in user input, as data: rendered for people or as JSON in one place each.
 
-use crate::source::{SourceFile, Span};
+use crate::source::{Sources, Span};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -55,6 +55,8 @@ pub enum Code {
     IgnoredKind,
     ImageNotInLock,
     NamedImageUser,
+    SkippedFile,
+    HelmHook,
 }
 
 impl Code {
@@ -89,6 +91,8 @@ impl Code {
         Code::IgnoredKind,
         Code::ImageNotInLock,
         Code::NamedImageUser,
+        Code::SkippedFile,
+        Code::HelmHook,
     ];
 
     #[must_use]
@@ -124,6 +128,8 @@ impl Code {
             Code::IgnoredKind => "I2K028",
             Code::ImageNotInLock => "I2K029",
             Code::NamedImageUser => "I2K030",
+            Code::SkippedFile => "I2K031",
+            Code::HelmHook => "I2K032",
         }
     }
 
@@ -183,6 +189,12 @@ impl Code {
             Code::NamedImageUser => {
                 "an image's USER is a name, which only the image's /etc/passwd resolves; LinuxKit needs numeric ids"
             }
+            Code::SkippedFile => {
+                "a file of a directory that holds no manifest (kustomization.yaml, Chart.yaml, values.yaml), skipped (warning)"
+            }
+            Code::HelmHook => {
+                "an object annotated `helm.sh/hook` (a test Pod, an install Job): helm runs it around a release, it is not part of the application; skipped (warning)"
+            }
         }
     }
 }
@@ -210,9 +222,14 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub code: Code,
     pub message: String,
-    /// `None` for problems of the file as a whole (unreadable bytes, size).
+    /// `None` for problems of the application as a whole (no deployment, template size); a
+    /// [`Span::whole_file`] for those of one file.
     pub span: Option<Span>,
     pub help: Option<String>,
+    /// Where the located text came from, when the input says: the chart template of a
+    /// document `helm template` rendered (its `# Source:` comment). Boxed: a diagnostic is
+    /// returned by value through many `Result`s, and stays small.
+    pub note: Option<Box<str>>,
 }
 
 impl Diagnostic {
@@ -224,6 +241,7 @@ impl Diagnostic {
             message: message.into(),
             span,
             help: None,
+            note: None,
         }
     }
 
@@ -269,9 +287,10 @@ pub enum Colour {
 }
 
 /// `FILE:LINE:COLUMN: error: message [CODE]` (the form compilers print and editors parse),
-/// then the source line with a caret under the span, then `help:`.
+/// then the source line with a caret under the span, then `note:` and `help:`. `FILE` is the
+/// span's own file among `sources`.
 #[must_use]
-pub fn render_human(source: &SourceFile, diagnostic: &Diagnostic, colour: Colour) -> String {
+pub fn render_human(sources: &Sources, diagnostic: &Diagnostic, colour: Colour) -> String {
     let paint = |code: &str, text: &str| match colour {
         Colour::Always => format!("\x1b[{code}m{text}\x1b[0m"),
         Colour::Never => text.to_string(),
@@ -281,9 +300,11 @@ pub fn render_human(source: &SourceFile, diagnostic: &Diagnostic, colour: Colour
         Severity::Warning => "1;33",
     };
     let mut out = String::new();
-    let location = match diagnostic.span {
-        Some(span) => format!("{}:{}", source.name, span.start),
-        None => source.name.clone(),
+    let name = sources.name_of(diagnostic.span);
+    let line_span = diagnostic.span.filter(|span| !span.is_whole_file());
+    let location = match line_span {
+        Some(span) => format!("{name}:{}", span.start),
+        None => name.to_string(),
     };
     let _ = writeln!(
         out,
@@ -293,8 +314,10 @@ pub fn render_human(source: &SourceFile, diagnostic: &Diagnostic, colour: Colour
         diagnostic.message,
         diagnostic.code.as_str()
     );
-    if let Some(span) = diagnostic.span
-        && let Some(line) = source.line_text(span.start.line)
+    if let Some(span) = line_span
+        && let Some(line) = sources
+            .file(span.file)
+            .and_then(|source| source.line_text(span.start.line))
     {
         let number = span.start.line.to_string();
         let gutter = " ".repeat(number.len());
@@ -315,6 +338,9 @@ pub fn render_human(source: &SourceFile, diagnostic: &Diagnostic, colour: Colour
             " ".repeat(start),
             paint(severity_colour, &"^".repeat(width))
         );
+    }
+    if let Some(note) = &diagnostic.note {
+        let _ = writeln!(out, "{}: {note}", paint("1", "note"));
     }
     if let Some(help) = &diagnostic.help {
         let _ = writeln!(out, "{}: {help}", paint("1;36", "help"));
@@ -357,19 +383,25 @@ struct JsonDiagnostic<'a> {
     code: &'static str,
     message: &'a str,
     help: Option<&'a str>,
+    /// Present only when there is one, so records of inputs without notes are unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
 }
 
-/// One JSON object, for `--format json` (one per line, so tools can stream them).
+/// One JSON object, for `--format json` (one per line, so tools can stream them). `file` is
+/// the span's own file among `sources`.
 #[must_use]
-pub fn render_json(file: &str, diagnostic: &Diagnostic) -> String {
+pub fn render_json(sources: &Sources, diagnostic: &Diagnostic) -> String {
+    let line_span = diagnostic.span.filter(|span| !span.is_whole_file());
     let record = JsonDiagnostic {
-        file,
-        line: diagnostic.span.map(|span| span.start.line),
-        column: diagnostic.span.map(|span| span.start.column),
+        file: sources.name_of(diagnostic.span),
+        line: line_span.map(|span| span.start.line),
+        column: line_span.map(|span| span.start.column),
         severity: diagnostic.severity,
         code: diagnostic.code.as_str(),
         message: &diagnostic.message,
         help: diagnostic.help.as_deref(),
+        note: diagnostic.note.as_deref(),
     };
     serde_json::to_string(&record).unwrap_or_default()
 }
@@ -397,6 +429,7 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
 
     #[test]
     fn codes_are_unique() {
@@ -431,10 +464,11 @@ mod tests {
 
     #[test]
     fn renders_location_caret_and_help() {
-        let source = SourceFile::new("m.yaml", "name: web\nreplica: 3\n");
+        let source = Sources::single(SourceFile::new("m.yaml", "name: web\nreplica: 3\n"));
         let diagnostic = Diagnostic::error(
             Code::UnknownField,
             Some(Span {
+                file: 0,
                 start: crate::source::Position { line: 2, column: 1 },
                 end: crate::source::Position { line: 2, column: 8 },
             }),
@@ -445,5 +479,46 @@ mod tests {
             render_human(&source, &diagnostic, Colour::Never),
             "m.yaml:2:1: error: unknown field `replica` [I2K003]\n2 | replica: 3\n  | ^^^^^^^\nhelp: did you mean `replicas`?\n"
         );
+    }
+
+    #[test]
+    fn renders_each_diagnostic_in_its_own_file() {
+        let sources = Sources::new(
+            vec![
+                SourceFile::new("a.yaml", "name: web\n"),
+                SourceFile::new("deploy/b.yaml", "kind: Deployment\nspec: 3\n"),
+            ],
+            "a.yaml",
+        );
+        let mut diagnostic = Diagnostic::error(
+            Code::WrongType,
+            Some(Span::at(2, 7).in_file(1)),
+            "`spec` must be a mapping",
+        );
+        diagnostic.note = Some("rendered from chart/templates/web.yaml".into());
+        assert_eq!(
+            render_human(&sources, &diagnostic, Colour::Never),
+            "deploy/b.yaml:2:7: error: `spec` must be a mapping [I2K004]\n2 | spec: 3\n  |       ^\nnote: rendered from chart/templates/web.yaml\n"
+        );
+        let record: serde_json::Value =
+            serde_json::from_str(&render_json(&sources, &diagnostic)).expect("JSON");
+        assert_eq!(record["file"], "deploy/b.yaml");
+        assert_eq!(record["line"], 2);
+        assert_eq!(record["note"], "rendered from chart/templates/web.yaml");
+
+        let whole = Diagnostic::warning(Code::SkippedFile, Some(Span::whole_file(1)), "skipped");
+        assert_eq!(
+            render_human(&sources, &whole, Colour::Never),
+            format!(
+                "deploy/b.yaml: warning: skipped [{}]\n",
+                Code::SkippedFile.as_str()
+            )
+        );
+        let record: serde_json::Value =
+            serde_json::from_str(&render_json(&sources, &whole)).expect("JSON");
+        assert_eq!(record["line"], serde_json::Value::Null);
+        assert!(record.get("note").is_none());
+        let application = Diagnostic::error(Code::MissingField, None, "no deployment");
+        assert!(render_human(&sources, &application, Colour::Never).starts_with("a.yaml: error"));
     }
 }

@@ -10,6 +10,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod dns;
 pub mod emit;
+pub mod gather;
 pub mod image_lock;
 pub mod infer;
 pub mod input;

@@ -1,4 +1,5 @@
-//! One input file: its display name and text, plus positions inside it.
+//! The input files of one application: each file's display name and text, positions inside
+//! them, and spans that know which file they are in.
 
 use std::fmt;
 
@@ -16,20 +17,48 @@ impl fmt::Display for Position {
 }
 
 /// Where a node sits in its file. `end` is exclusive and may be on a later line.
+///
+/// `file` is the file's index in the application's [`Sources`] (0 for a one-file input), and
+/// comes first so that sorting spans sorts diagnostics by file, then line and column. Line 0
+/// means the file as a whole ([`Span::whole_file`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Span {
+    pub file: usize,
     pub start: Position,
     pub end: Position,
 }
 
 impl Span {
+    /// A point in the first (or only) file.
     #[must_use]
     pub fn at(line: usize, column: usize) -> Span {
         let position = Position { line, column };
         Span {
+            file: 0,
             start: position,
             end: position,
         }
+    }
+
+    /// A problem of a file as a whole (its size, or that it holds no manifest): rendered as
+    /// the file's name with no line.
+    #[must_use]
+    pub fn whole_file(file: usize) -> Span {
+        Span {
+            file,
+            ..Span::default()
+        }
+    }
+
+    #[must_use]
+    pub fn is_whole_file(&self) -> bool {
+        self.start.line == 0
+    }
+
+    /// The same place, in file `file`.
+    #[must_use]
+    pub fn in_file(self, file: usize) -> Span {
+        Span { file, ..self }
     }
 }
 
@@ -69,16 +98,49 @@ impl SourceFile {
         let text = self.text.get(start..end)?;
         Some(text.strip_suffix('\r').unwrap_or(text))
     }
+}
 
-    /// The file's stem, used to name the template written with `--out-dir`.
+/// Every file of one application, in reading order: a [`Span`]'s `file` indexes them.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+    /// What diagnostics about the application as a whole (no span: template size, no
+    /// deployment at all) are located at: the first input as given.
+    label: String,
+}
+
+impl Sources {
+    /// `label` names the application in diagnostics without a span.
     #[must_use]
-    pub fn stem(&self) -> String {
-        std::path::Path::new(&self.name)
-            .file_stem()
-            .and_then(|stem| stem.to_str())
-            .filter(|stem| !stem.is_empty() && !stem.starts_with('<'))
-            .unwrap_or("stdin")
-            .to_string()
+    pub fn new(files: Vec<SourceFile>, label: impl Into<String>) -> Sources {
+        Sources {
+            files,
+            label: label.into(),
+        }
+    }
+
+    /// A one-file input, as an image lock or a single manifest is.
+    #[must_use]
+    pub fn single(file: SourceFile) -> Sources {
+        let label = file.name.clone();
+        Sources::new(vec![file], label)
+    }
+
+    #[must_use]
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    #[must_use]
+    pub fn file(&self, index: usize) -> Option<&SourceFile> {
+        self.files.get(index)
+    }
+
+    /// The name a diagnostic is located at: its span's file, or the application's label.
+    #[must_use]
+    pub fn name_of(&self, span: Option<Span>) -> &str {
+        span.and_then(|span| self.file(span.file))
+            .map_or(self.label.as_str(), |file| file.name.as_str())
     }
 }
 
@@ -96,5 +158,20 @@ mod tests {
         assert_eq!(source.line_text(5), None);
         assert_eq!(source.line_text(0), None);
         assert_eq!(SourceFile::new("f", "x\n").line_text(2), Some(""));
+    }
+
+    #[test]
+    fn spans_sort_by_file_first_and_name_their_file() {
+        let later_in_first = Span::at(9, 1);
+        let early_in_second = Span::at(1, 1).in_file(1);
+        assert!(later_in_first < early_in_second);
+        let sources = Sources::new(
+            vec![SourceFile::new("a.yaml", ""), SourceFile::new("b.yaml", "")],
+            "a.yaml",
+        );
+        assert_eq!(sources.name_of(Some(early_in_second)), "b.yaml");
+        assert_eq!(sources.name_of(None), "a.yaml");
+        assert!(Span::whole_file(1).is_whole_file());
+        assert!(Span::whole_file(0) < Span::at(1, 1));
     }
 }

@@ -12,11 +12,13 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 
 /// Guards against hostile input; each is far beyond what a real manifest needs.
 pub const MAX_DEPTH: usize = 64;
-/// Nodes produced by expanding aliases, per file: a "billion laughs" stops here.
+/// Nodes produced by expanding aliases, per application (all its files together): a "billion
+/// laughs" stops here.
 pub const MAX_ALIAS_NODES: usize = 10_000;
-/// Nodes per file (keys, values and items). A 10,000-line manifest has about 20,000; the cap
-/// bounds the tree, the diagnostics and the model of everything after it, whatever shape an
-/// 8 MiB file takes (half a million one-line keys took 5 s and 340 MB before it).
+/// Nodes per application, all its files together (keys, values and items). A 10,000-line
+/// manifest has about 20,000; the cap bounds the tree, the diagnostics and the model of
+/// everything after it, whatever shape an 8 MiB input takes (half a million one-line keys took
+/// 5 s and 340 MB before it), and however many files it is spread over.
 pub const MAX_NODES: usize = 200_000;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,24 +149,56 @@ pub struct Document {
 /// # Errors
 /// A syntax error, a duplicate key, an unsupported tag, or an exceeded limit.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, Diagnostic> {
-    let mut builder = TreeBuilder::default();
-    let mut parser = Parser::new_from_str(text);
-    while let Some(event) = parser.next_event() {
-        let (event, span) = event.map_err(|error| {
-            let marker = error.marker();
-            let position = Position {
-                line: marker.line(),
-                column: marker.col() + 1,
-            };
-            syntax_error(text, position, error.info())
-        })?;
-        builder.on_event(event, convert_span(span))?;
-    }
-    Ok(builder.documents)
+    parse_documents_in(text, 0, &mut Budget::default())
 }
 
-fn convert_span(span: saphyr_parser::Span) -> Span {
+/// What the files of one application have used of the node limits so far: the limits bound
+/// the application, so spreading it over many files does not multiply them.
+#[derive(Debug, Default)]
+pub struct Budget {
+    nodes: usize,
+    alias_nodes: usize,
+}
+
+/// [`parse_documents`] for the file at index `file` of an application, every span marked with
+/// it, counting nodes against `budget`.
+///
+/// # Errors
+/// As [`parse_documents`], located in `file`.
+pub fn parse_documents_in(
+    text: &str,
+    file: usize,
+    budget: &mut Budget,
+) -> Result<Vec<Document>, Diagnostic> {
+    let mut builder = TreeBuilder {
+        file,
+        nodes: budget.nodes,
+        alias_nodes: budget.alias_nodes,
+        ..TreeBuilder::default()
+    };
+    let mut parser = Parser::new_from_str(text);
+    let result = (|| {
+        while let Some(event) = parser.next_event() {
+            let (event, span) = event.map_err(|error| {
+                let marker = error.marker();
+                let position = Position {
+                    line: marker.line(),
+                    column: marker.col() + 1,
+                };
+                syntax_error(text, file, position, error.info())
+            })?;
+            builder.on_event(event, convert_span(span, file))?;
+        }
+        Ok(())
+    })();
+    budget.nodes = builder.nodes;
+    budget.alias_nodes = builder.alias_nodes;
+    result.map(|()| builder.documents)
+}
+
+fn convert_span(span: saphyr_parser::Span, file: usize) -> Span {
     Span {
+        file,
         start: Position {
             line: span.start.line(),
             column: span.start.col() + 1,
@@ -176,11 +210,12 @@ fn convert_span(span: saphyr_parser::Span) -> Span {
     }
 }
 
-fn syntax_error(text: &str, position: Position, info: &str) -> Diagnostic {
+fn syntax_error(text: &str, file: usize, position: Position, info: &str) -> Diagnostic {
     if info.contains("recursion limit") {
         return Diagnostic::error(
             Code::InputLimit,
             Some(Span {
+                file,
                 start: position,
                 end: position,
             }),
@@ -191,6 +226,7 @@ fn syntax_error(text: &str, position: Position, info: &str) -> Diagnostic {
     let diagnostic = Diagnostic::error(
         Code::YamlSyntax,
         Some(Span {
+            file,
             start: position,
             end: position,
         }),
@@ -226,6 +262,8 @@ type KeyIndex = std::collections::HashMap<String, usize>;
 
 #[derive(Default)]
 struct TreeBuilder {
+    /// The index of the file being read, marked on every span.
+    file: usize,
     stack: Vec<Open>,
     nodes: usize,
     anchors: std::collections::HashMap<usize, Node>,
@@ -302,6 +340,7 @@ impl TreeBuilder {
                         let node = Node {
                             value: Value::Sequence(items),
                             span: Span {
+                                file: self.file,
                                 start: start.start,
                                 end: span.end,
                             },
@@ -313,6 +352,7 @@ impl TreeBuilder {
                         let node = Node {
                             value: Value::Mapping(entries),
                             span: Span {
+                                file: self.file,
                                 start: start.start,
                                 end: span.end,
                             },
@@ -351,9 +391,9 @@ impl TreeBuilder {
             return Err(Diagnostic::error(
                 Code::InputLimit,
                 Some(node.span),
-                format!("the file has more than {MAX_NODES} YAML nodes"),
+                format!("the input has more than {MAX_NODES} YAML nodes"),
             )
-            .with_help("no manifest is this large; split it into several files"));
+            .with_help("no application is this large; check that the files are the ones you meant, or split the application into several"));
         }
         match self.stack.last_mut() {
             None => {

@@ -121,7 +121,11 @@ fn io_and_usage_errors_exit_2() {
         assert!(output.stdout.is_empty(), "{args:?} printed on stdout");
     }
     let output = i2kit(&["compile", "."], &scratch.0);
-    assert!(text(&output.stderr).contains("is a directory"));
+    assert!(
+        text(&output.stderr).contains("holds no *.yaml, *.yml or *.json file"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 #[test]
@@ -339,7 +343,7 @@ fn templates_over_cloudformation_quotas_are_refused_with_advice() {
         "{}",
         text(&output.stderr)
     );
-    assert!(text(&output.stderr).contains("split the deployments over several files"));
+    assert!(text(&output.stderr).contains("split the deployments into several applications"));
     assert!(output.stdout.is_empty());
 
     let workers: String = (0..100)

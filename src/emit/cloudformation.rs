@@ -475,7 +475,7 @@ fn id_clash(id: &str) -> Diagnostic {
 }
 
 fn split_help() -> &'static str {
-    "split the deployments over several files; each file becomes its own template and stack"
+    "split the deployments into several applications, each compiled on its own into its own template and stack"
 }
 
 fn check_counts(counts: TemplateCounts) -> Result<(), Vec<Diagnostic>> {

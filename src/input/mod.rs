@@ -1,22 +1,49 @@
 //! Reading input files into the model. Each document of a file is an i2kit manifest or a
-//! Kubernetes object (told apart by `apiVersion`/`kind`); the documents of one file form one
-//! application (one template).
+//! Kubernetes object (told apart by `apiVersion`/`kind`); the documents of every file given
+//! form one application (one template), in the order the files are given, as `kubectl apply
+//! -f` takes them.
 
 pub mod kubernetes;
+pub mod listing;
 pub mod manifest;
+pub mod origin;
 pub mod port_syntax;
 pub mod rules;
 pub mod short;
 
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
 use crate::model::{Application, Container, Deployment, Service};
-use crate::source::SourceFile;
-use crate::source::Span;
-use crate::yaml::{Value, parse_documents};
+use crate::source::{SourceFile, Sources, Span};
+use crate::yaml::{Budget, Document, Value, parse_documents, parse_documents_in};
 
-/// Files larger than this are refused before parsing: a manifest is kilobytes, and a bound
-/// keeps time and memory predictable whatever is fed in.
+/// Input larger than this, all files of an application together, is refused before parsing:
+/// a manifest is kilobytes, and a bound keeps time and memory predictable whatever is fed in,
+/// however many files it comes in.
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+
+/// One input file of an application, as read from disk or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// What diagnostics print: the path as given (a directory's files as `DIR/NAME`), or
+    /// `<stdin>`.
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// Found by listing a directory rather than named: skipped, with a warning, when it
+    /// holds no manifest (see [`listing`]).
+    pub listed: bool,
+}
+
+impl InputFile {
+    /// A file named on the command line (or standard input): always read.
+    #[must_use]
+    pub fn named(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> InputFile {
+        InputFile {
+            name: name.into(),
+            bytes: bytes.into(),
+            listed: false,
+        }
+    }
+}
 
 /// What reading one file produced: the application when there were no errors, and every
 /// diagnostic (warnings too) in document order.
@@ -46,7 +73,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
                 MAX_INPUT_BYTES / (1024 * 1024)
             ),
         )
-        .with_help("split the deployments over several files, one application per file"));
+        .with_help(SPLIT_APPLICATION));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     String::from_utf8(bytes.to_vec()).map_err(|error| {
@@ -67,20 +94,108 @@ pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
     })
 }
 
-/// Parses and checks every document of `source`.
+/// Said wherever an application is too large for one template or one run.
+const SPLIT_APPLICATION: &str = "split the deployments into several applications, each compiled on its own into its own template and stack";
+
+/// Parses and checks every document of `source`, a one-file application.
 #[must_use]
 pub fn read_application(source: &SourceFile) -> Reading {
-    let mut diagnostics = Vec::new();
-    let documents = match parse_documents(&source.text) {
-        Ok(documents) => documents,
-        Err(problem) => {
-            return Reading {
-                application: None,
-                diagnostics: vec![problem],
-                containers_read: Vec::new(),
-            };
+    match parse_documents(&source.text) {
+        Ok(documents) => read_documents(vec![documents], &[source.name.as_str()]),
+        Err(problem) => Reading::failed(vec![problem]),
+    }
+}
+
+/// Reads the files of one application: decodes and parses each on its own (so a syntax error
+/// stays in its file and every file's is reported), then reads the documents of all of them,
+/// in order, as one input. `label` names the application in diagnostics without a span: the
+/// first input as given.
+#[must_use]
+pub fn read_inputs(inputs: &[InputFile], label: &str) -> (Sources, Reading) {
+    let mut files = Vec::with_capacity(inputs.len());
+    let mut parsed = Vec::with_capacity(inputs.len());
+    let mut problems = Vec::new();
+    let mut total_bytes = 0_usize;
+    let mut budget = Budget::default();
+    for (index, input) in inputs.iter().enumerate() {
+        total_bytes = total_bytes.saturating_add(input.bytes.len());
+        if total_bytes > MAX_INPUT_BYTES {
+            problems.push(too_large(inputs.len(), total_bytes, index));
+            files.push(SourceFile::new(input.name.clone(), String::new()));
+            break;
         }
+        let text = match decode(&input.bytes) {
+            Ok(text) => text,
+            Err(mut problem) => {
+                problem.span = problem.span.map(|span| span.in_file(index));
+                problems.push(problem);
+                files.push(SourceFile::new(
+                    input.name.clone(),
+                    String::from_utf8_lossy(&input.bytes).into_owned(),
+                ));
+                continue;
+            }
+        };
+        match parse_documents_in(&text, index, &mut budget) {
+            Ok(documents) if input.listed && !listing::holds_manifest(&documents) => {
+                problems.push(listing::skipped_file(&input.name, index, &documents));
+            }
+            Ok(documents) => parsed.push(documents),
+            Err(problem) => {
+                // The node budget is the application's: once spent, later files cannot fit.
+                let spent = problem.code == Code::InputLimit;
+                problems.push(problem);
+                files.push(SourceFile::new(input.name.clone(), text));
+                if spent {
+                    break;
+                }
+                continue;
+            }
+        }
+        files.push(SourceFile::new(input.name.clone(), text));
+    }
+    let sources = Sources::new(files, label);
+    if problems.iter().any(Diagnostic::is_error) {
+        // Objects of the files that did parse would be judged without those that did not
+        // (a Service selecting nothing, no deployment): report only why files did not read.
+        return (sources, Reading::failed(problems));
+    }
+    let names: Vec<&str> = sources.files().iter().map(|file| file.name.as_str()).collect();
+    let mut reading = read_documents(parsed, &names);
+    reading.diagnostics.extend(problems);
+    sort_diagnostics(&mut reading.diagnostics);
+    (sources, reading)
+}
+
+/// The whole input went over [`MAX_INPUT_BYTES`] at file `file`.
+fn too_large(files: usize, total_bytes: usize, file: usize) -> Diagnostic {
+    let limit = MAX_INPUT_BYTES / (1024 * 1024);
+    let message = if files == 1 {
+        format!("the file is {total_bytes} bytes; i2kit reads manifests of at most {limit} MiB")
+    } else {
+        format!(
+            "the input files come to more than {limit} MiB with this one; i2kit reads applications of at most {limit} MiB"
+        )
     };
+    Diagnostic::error(Code::InputLimit, Some(Span::whole_file(file)), message)
+        .with_help(SPLIT_APPLICATION)
+}
+
+impl Reading {
+    fn failed(mut diagnostics: Vec<Diagnostic>) -> Reading {
+        sort_diagnostics(&mut diagnostics);
+        Reading {
+            application: None,
+            diagnostics,
+            containers_read: Vec::new(),
+        }
+    }
+}
+
+/// Checks every document of every file, in order; `file_names` (by file index) locate the
+/// first of two objects that share a name.
+fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str]) -> Reading {
+    let mut diagnostics = Vec::new();
     let mut deployments: Vec<(usize, Deployment)> = Vec::new();
     let mut services: Vec<(usize, Service)> = Vec::new();
     let mut failed = false;
@@ -88,7 +203,8 @@ pub fn read_application(source: &SourceFile) -> Reading {
     let mut kubernetes_objects = kubernetes::Objects::default();
     let mut kubernetes_sink = kubernetes::reader::Sink::default();
     let mut previous = None;
-    for (index, document) in documents.iter().enumerate() {
+    // Documents are numbered across files, so objects sort in the order the files are given.
+    for (index, document) in files.iter().flatten().enumerate() {
         let root = &document.root;
         if root.value == Value::Null {
             continue;
@@ -146,12 +262,12 @@ pub fn read_application(source: &SourceFile) -> Reading {
     containers_read.extend(kubernetes_sink.containers_read);
     deployments.sort_by_key(|(order, _)| *order);
     services.sort_by_key(|(order, _)| *order);
-    let deployments = unique_by_name(deployments, "deployment", &mut diagnostics);
-    let services = unique_by_name(services, "service", &mut diagnostics);
+    let deployments = unique_by_name(deployments, "deployment", file_names, &mut diagnostics);
+    let services = unique_by_name(services, "service", file_names, &mut diagnostics);
     if !failed && deployments.is_empty() {
         diagnostics.push(
-            Diagnostic::error(Code::MissingField, None, "the file holds no deployment")
-                .with_help("write a manifest with `name:` and `containers:`"),
+            Diagnostic::error(Code::MissingField, None, "the input holds no deployment")
+                .with_help("write a manifest with `name:` and `containers:`, or a Kubernetes Deployment"),
         );
     }
     sort_diagnostics(&mut diagnostics);
@@ -177,9 +293,9 @@ fn too_many_deployments(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::TemplateLimit,
         Some(span),
-        format!("the file holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_TEMPLATE_PARAMETERS} parameters (two per deployment)"),
+        format!("the input holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_TEMPLATE_PARAMETERS} parameters (two per deployment)"),
     )
-    .with_help("split the deployments over several files; each file becomes its own template and stack")
+    .with_help(SPLIT_APPLICATION)
 }
 
 /// What [`unique_by_name`] needs of deployments and services.
@@ -207,10 +323,12 @@ impl Named for Service {
 }
 
 /// Keeps the first of each name and reports the others: a name becomes a file name, logical
-/// ids and DNS records, so two objects of one kind cannot share it, whatever their namespaces.
+/// ids and DNS records, so two objects of one kind cannot share it, whatever their namespaces
+/// or files. The help points at the first, by `FILE:LINE:COLUMN` when it is in another file.
 fn unique_by_name<T: Named>(
     ordered: Vec<(usize, T)>,
     what: &str,
+    file_names: &[&str],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<T> {
     let mut kept: Vec<T> = Vec::new();
@@ -218,10 +336,15 @@ fn unique_by_name<T: Named>(
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (_, item) in ordered {
         if let Some(first) = seen.get(item.name()).and_then(|index| kept.get(*index)) {
-            let place = first
-                .span()
-                .map(|span| format!("the first is at line {}; ", span.start.line))
-                .unwrap_or_default();
+            let place = match (first.span(), item.span()) {
+                (Some(earlier), Some(later)) if earlier.file != later.file => format!(
+                    "the first is at {}:{}; ",
+                    file_names.get(earlier.file).copied().unwrap_or_default(),
+                    earlier.start
+                ),
+                (Some(earlier), _) => format!("the first is at line {}; ", earlier.start.line),
+                (None, _) => String::new(),
+            };
             diagnostics.push(
                 Diagnostic::error(
                     Code::DuplicateDeployment,

@@ -2,7 +2,9 @@
 //! them become their load balancers. Fields with no meaning on a VM are reported, at their
 //! line, and fields that would be wrong to guess are errors.
 
+pub mod helm;
 pub mod kinds;
+pub mod list;
 pub mod pod;
 pub mod quantity;
 pub mod reader;
@@ -123,15 +125,14 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
         );
         return;
     };
+    if let Some(events) = helm::hook_events(root) {
+        object.accept_all();
+        sink.push(helm::skipped_hook(root, &kind, &events));
+        return;
+    }
     let kind_span = root.get("kind").map_or(root.span, |node| node.span);
     match kind.as_str() {
-        "List" => {
-            for item in object.list("items", sink) {
-                collect(item, objects, sink);
-            }
-            object.accept(&["metadata"]);
-            object.finish(sink, |_| None);
-        }
+        list_kind if list::is_list(list_kind, root) => list::collect_items(object, objects, sink),
         "Deployment" => {
             if let Some(version) = &api_version
                 && !DEPLOYMENT_API_VERSIONS.contains(&version.as_str())
