@@ -1,14 +1,19 @@
 //! Golden fixtures: every folder under tests/fixtures/ is one case, run through the real CLI.
 //!
-//! A case holds `input.yaml`, optionally `args` (extra arguments, one per line), `stderr.txt`
+//! A case holds its input, optionally `args` (extra arguments, one per line), `stderr.txt`
 //! (the exact diagnostics), and `expected/` with every file `compile --out-dir` must write.
-//! No `expected/` means the input is invalid: exit 1 and nothing written.
+//! No `expected/` means the input is invalid: exit 1 and nothing written. The input is one of:
+//! - `input.yaml`, compiled as a file;
+//! - `inputs/`, a directory compiled as one application (`compile inputs`: its files in name
+//!   order, and the template named `inputs.cloudformation.json`);
+//! - `stdin.yaml`, piped to `compile -` as `kustomize build` or `helm template` output is.
 //! `I2KIT_BLESS=1 cargo test --test golden` rewrites the expected files on purpose.
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -43,14 +48,31 @@ fn run_case(case: &Path, scratch: &Path) -> Outcome {
                 .collect()
         })
         .unwrap_or_default();
-    let output = Command::new(env!("CARGO_BIN_EXE_i2kit"))
+    let stdin = fs::read(case.join("stdin.yaml")).ok();
+    let input = match (&stdin, case.join("inputs").is_dir()) {
+        (Some(_), _) => "-",
+        (None, true) => "inputs",
+        (None, false) => "input.yaml",
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_i2kit"))
         .current_dir(case)
-        .args(["compile", "input.yaml", "--out-dir"])
+        .args(["compile", input, "--out-dir"])
         .arg(scratch)
         .args(&extra)
         .env("NO_COLOR", "1")
-        .output()
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("i2kit runs");
+    if let (Some(bytes), Some(mut pipe)) = (&stdin, child.stdin.take()) {
+        pipe.write_all(bytes).expect("write stdin");
+    }
+    let output = child.wait_with_output().expect("i2kit ends");
     Outcome {
         status: output.status.code().unwrap_or(-1),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -65,7 +87,11 @@ fn golden_fixtures() {
         .expect("tests/fixtures exists")
         .flatten()
         .map(|entry| entry.path())
-        .filter(|path| path.join("input.yaml").is_file())
+        .filter(|path| {
+            path.join("input.yaml").is_file()
+                || path.join("inputs").is_dir()
+                || path.join("stdin.yaml").is_file()
+        })
         .collect();
     cases.sort();
     assert!(

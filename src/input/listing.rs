@@ -68,7 +68,7 @@ pub fn skipped_file(name: &str, file: usize, documents: &[Document]) -> Diagnost
     Diagnostic::warning(
         Code::SkippedFile,
         Some(Span::whole_file(file)),
-        format!("{name} {what}: skipped"),
+        format!("the file {what}: skipped"),
     )
     .with_help(help)
 }
@@ -101,7 +101,7 @@ mod tests {
         let kustomization = skipped_file("deploy/kustomization.yaml", 2, &documents("resources: []\n"));
         assert_eq!(kustomization.span, Some(Span::whole_file(2)));
         assert!(!kustomization.is_error());
-        assert!(kustomization.message.starts_with("deploy/kustomization.yaml is a kustomization"));
+        assert!(kustomization.message.starts_with("the file is a kustomization"));
         assert!(kustomization.help.unwrap_or_default().contains("kustomize build deploy |"));
         let chart = skipped_file("Chart.yaml", 0, &documents("name: web\n"));
         assert!(chart.help.unwrap_or_default().contains("helm template RELEASE . |"));
