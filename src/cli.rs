@@ -345,13 +345,12 @@ fn compile(
         strict: options.strict,
         images,
     };
-    let (sources, compilation) =
-        compile_inputs(
-            &files,
-            &label_of(&inputs.files),
-            settings,
-            crate::compile::Outputs::All,
-        );
+    let (sources, compilation) = compile_inputs(
+        &files,
+        &label_of(&inputs.files),
+        settings,
+        crate::compile::Outputs::All,
+    );
     report(&sources, &compilation.diagnostics, options.format, false);
     let Some(template) = &compilation.template else {
         return INVALID_INPUT;

@@ -65,7 +65,12 @@ pub fn compile_bytes_with(
     bytes: &[u8],
     settings: Settings<'_>,
 ) -> (Sources, Compilation) {
-    compile_inputs(&[InputFile::named(name, bytes)], name, settings, Outputs::All)
+    compile_inputs(
+        &[InputFile::named(name, bytes)],
+        name,
+        settings,
+        Outputs::All,
+    )
 }
 
 /// The same checks as [`compile_bytes_with`] without writing LinuxKit files: for `validate`.

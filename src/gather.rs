@@ -52,9 +52,10 @@ pub fn default_name(first: &Path) -> String {
     let name = if is_stdin(first) {
         None
     } else if first.is_dir() {
-        std::fs::canonicalize(first)
-            .ok()
-            .and_then(|path| path.file_name().map(|name| name.to_string_lossy().into_owned()))
+        std::fs::canonicalize(first).ok().and_then(|path| {
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
     } else {
         first
             .file_stem()
@@ -170,7 +171,8 @@ fn list_directory(
     how: Gathering<'_>,
     found: &mut Vec<(PathBuf, bool)>,
 ) -> Result<(), String> {
-    let unreadable = |error: std::io::Error| format!("cannot read {}: {error}", directory.display());
+    let unreadable =
+        |error: std::io::Error| format!("cannot read {}: {error}", directory.display());
     let mut entries = Vec::new();
     for entry in std::fs::read_dir(directory).map_err(unreadable)? {
         let entry = entry.map_err(unreadable)?;
@@ -245,9 +247,20 @@ mod tests {
 
     #[test]
     fn names_are_file_names() {
-        assert_eq!(parse_name("bundle-gke-guestbook"), Ok("bundle-gke-guestbook".into()));
+        assert_eq!(
+            parse_name("bundle-gke-guestbook"),
+            Ok("bundle-gke-guestbook".into())
+        );
         assert_eq!(parse_name("app.v2"), Ok("app.v2".into()));
-        for bad in ["", "../x", "a/b", ".hidden", "-flag", "a b", &"x".repeat(201)] {
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            ".hidden",
+            "-flag",
+            "a b",
+            &"x".repeat(201),
+        ] {
             assert!(parse_name(bad).is_err(), "{bad:?}");
         }
     }

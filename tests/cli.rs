@@ -515,3 +515,436 @@ fn a_missing_lock_is_io_and_a_bad_one_is_located() {
     assert_eq!(record["file"], "bad.json");
     assert_eq!(record["line"], 2);
 }
+
+// ---------------------------------------------------------------- several files, directories, stdin
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27.3\n        ports:\n        - {name: http, containerPort: 80}\n";
+const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: front\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports:\n  - {port: 80, targetPort: http}\n";
+
+fn i2kit_stdin_in(args: &[&str], input: &[u8], directory: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_i2kit"))
+        .args(args)
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("i2kit starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("i2kit ends")
+}
+
+fn json_records(output: &Output) -> Vec<serde_json::Value> {
+    text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn two_files_are_one_application() {
+    let scratch = Scratch::new("two-files");
+    scratch.write("web.yaml", DEPLOYMENT.as_bytes());
+    scratch.write("front.yaml", SERVICE.as_bytes());
+    // Alone, the Service selects nothing; with the Deployment's file it fronts it.
+    let alone = i2kit(&["validate", "front.yaml"], &scratch.0);
+    assert!(text(&alone.stderr).contains("selects no Deployment"));
+    let output = i2kit(
+        &["compile", "web.yaml", "front.yaml", "--out-dir", "out"],
+        &scratch.0,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", text(&output.stderr));
+    let written: Vec<String> = fs::read_dir(scratch.0.join("out"))
+        .expect("out")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut written = written;
+    written.sort();
+    // One template, named after the first argument's stem.
+    assert_eq!(written, ["web.cloudformation.json", "web.linuxkit.yml"]);
+    let template: serde_json::Value = serde_json::from_slice(
+        &fs::read(scratch.0.join("out/web.cloudformation.json")).expect("template"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        template["Resources"]["FrontLoadBalancer"]["Properties"]["Scheme"],
+        "internet-facing"
+    );
+    let validated = i2kit(&["validate", "web.yaml", "front.yaml"], &scratch.0);
+    assert_eq!(validated.status.code(), Some(0));
+    assert!(validated.stderr.is_empty(), "{}", text(&validated.stderr));
+}
+
+#[test]
+fn a_directory_is_its_files_in_name_order_and_the_order_is_the_arguments() {
+    let scratch = Scratch::new("directory");
+    fs::create_dir_all(scratch.0.join("shop/nested")).expect("dirs");
+    scratch.write("shop/b-web.yaml", DEPLOYMENT.as_bytes());
+    scratch.write("shop/a-front.yml", SERVICE.as_bytes());
+    scratch.write("shop/.draft.yaml", b"kind: [broken\n");
+    scratch.write("shop/notes.txt", b"not read");
+    scratch.write(
+        "shop/nested/worker.json",
+        br#"{"name": "worker", "containers": {"w": {"image": "busybox:1.37.0"}}}"#,
+    );
+    let directory = i2kit(&["compile", "shop"], &scratch.0);
+    assert_eq!(
+        directory.status.code(),
+        Some(0),
+        "{}",
+        text(&directory.stderr)
+    );
+    let files = i2kit(
+        &["compile", "shop/a-front.yml", "shop/b-web.yaml"],
+        &scratch.0,
+    );
+    assert_eq!(
+        text(&directory.stdout),
+        text(&files.stdout),
+        "a directory reads its files in name order"
+    );
+    let streamed = i2kit_stdin_in(
+        &["compile", "-"],
+        format!("{SERVICE}---\n{DEPLOYMENT}").as_bytes(),
+        &scratch.0,
+    );
+    assert_eq!(
+        text(&directory.stdout),
+        text(&streamed.stdout),
+        "the files of an application are read as their concatenation"
+    );
+    let again = i2kit(&["compile", "shop"], &scratch.0);
+    assert_eq!(directory.stdout, again.stdout, "byte-deterministic");
+    // Another order of arguments is another document order: the same resources, reordered.
+    let reversed = i2kit(
+        &["compile", "shop/b-web.yaml", "shop/a-front.yml"],
+        &scratch.0,
+    );
+    let parse = |output: &Output| -> serde_json::Value {
+        serde_json::from_slice(&output.stdout).expect("JSON")
+    };
+    assert_eq!(parse(&reversed), parse(&files));
+    // Without -R the subdirectory is not read; with it, it is.
+    let recursive = i2kit(&["compile", "-R", "shop", "--out-dir", "out"], &scratch.0);
+    assert_eq!(
+        recursive.status.code(),
+        Some(0),
+        "{}",
+        text(&recursive.stderr)
+    );
+    assert!(scratch.0.join("out/worker.linuxkit.yml").is_file());
+    assert!(scratch.0.join("out/shop.cloudformation.json").is_file());
+    assert!(!text(&directory.stdout).contains("Worker"));
+}
+
+#[test]
+fn a_file_and_stdin_are_one_application_and_name_sets_the_template() {
+    let scratch = Scratch::new("stdin-and-file");
+    scratch.write("web.yaml", DEPLOYMENT.as_bytes());
+    let output = i2kit_stdin_in(
+        &[
+            "compile",
+            "web.yaml",
+            "-",
+            "--name",
+            "shop",
+            "--out-dir",
+            "out",
+        ],
+        SERVICE.as_bytes(),
+        &scratch.0,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", text(&output.stderr));
+    assert!(scratch.0.join("out/shop.cloudformation.json").is_file());
+    assert!(!scratch.0.join("out/web.cloudformation.json").exists());
+    // --check names the command that brings the outputs up to date, --name included.
+    scratch.write(
+        "web.yaml",
+        DEPLOYMENT
+            .replace("nginx:1.27.3", "nginx:1.27.4")
+            .as_bytes(),
+    );
+    let stale = i2kit_stdin_in(
+        &[
+            "compile",
+            "web.yaml",
+            "-",
+            "--name",
+            "shop",
+            "--out-dir",
+            "out",
+            "--check",
+        ],
+        SERVICE.as_bytes(),
+        &scratch.0,
+    );
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        text(&stale.stderr).contains("run `i2kit compile web.yaml - --name shop --out-dir out`"),
+        "{}",
+        text(&stale.stderr)
+    );
+    // Only from stdin, the template is named `stdin`.
+    let piped = i2kit_stdin_in(
+        &["compile", "-", "--out-dir", "piped"],
+        format!("{DEPLOYMENT}---\n{SERVICE}").as_bytes(),
+        &scratch.0,
+    );
+    assert_eq!(piped.status.code(), Some(0), "{}", text(&piped.stderr));
+    assert!(scratch.0.join("piped/stdin.cloudformation.json").is_file());
+    for bad in ["../up", "a/b", "", ".hidden"] {
+        let output = i2kit(&["compile", "web.yaml", "--name", bad], &scratch.0);
+        assert_eq!(output.status.code(), Some(2), "--name {bad:?}");
+        assert!(text(&output.stderr).contains("cloudformation.json"));
+    }
+}
+
+#[test]
+fn inputs_that_cannot_be_read_exit_2() {
+    let scratch = Scratch::new("unreadable");
+    scratch.write("web.yaml", DEPLOYMENT.as_bytes());
+    fs::create_dir_all(scratch.0.join("empty")).expect("dir");
+    fs::create_dir_all(scratch.0.join("texts/deeper")).expect("dir");
+    scratch.write("texts/readme.md", b"# not yaml");
+    scratch.write("texts/deeper/web.yaml", DEPLOYMENT.as_bytes());
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("nowhere.yaml", scratch.0.join("dangling.yaml")).expect("symlink");
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["compile", "web.yaml", "missing.yaml"],
+            "cannot read missing.yaml",
+        ),
+        (
+            &["validate", "web.yaml", "empty"],
+            "empty holds no *.yaml, *.yml or *.json file",
+        ),
+        (&["compile", "texts"], "add -R to read its subdirectories"),
+        (
+            &["compile", "web.yaml", "dangling.yaml"],
+            "cannot read dangling.yaml",
+        ),
+        (&["images", "empty"], "holds no"),
+        (&["compile", "-", "web.yaml", "-"], "can be read only once"),
+    ];
+    for (args, message) in cases {
+        let output = i2kit(args, &scratch.0);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            text(&output.stderr).contains(message),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+    // Without root's rights a file without read permission is an I/O error too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = scratch.write("locked.yaml", DEPLOYMENT.as_bytes());
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).expect("chmod");
+        if fs::read(&locked).is_err() {
+            let output = i2kit(&["validate", "web.yaml", "locked.yaml"], &scratch.0);
+            assert_eq!(output.status.code(), Some(2));
+            assert!(text(&output.stderr).contains("cannot read locked.yaml"));
+        }
+    }
+}
+
+#[test]
+fn an_error_in_the_second_file_is_located_there() {
+    let scratch = Scratch::new("second-file");
+    scratch.write("web.yaml", DEPLOYMENT.as_bytes());
+    scratch.write(
+        "front.yaml",
+        SERVICE
+            .replace("targetPort: http", "targetPort: htpp")
+            .as_bytes(),
+    );
+    let human = i2kit(&["compile", "web.yaml", "front.yaml"], &scratch.0);
+    assert_eq!(human.status.code(), Some(1));
+    assert!(
+        text(&human.stderr).starts_with(
+            "front.yaml:9:28: error: targetPort `htpp` names no container port of Deployment `web`"
+        ),
+        "{}",
+        text(&human.stderr)
+    );
+    assert!(text(&human.stderr).contains("9 |   - {port: 80, targetPort: htpp}\n"));
+    let json = i2kit(
+        &["validate", "--format", "json", "web.yaml", "front.yaml"],
+        &scratch.0,
+    );
+    assert_eq!(json.status.code(), Some(1));
+    let records = json_records(&json);
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["file"], "front.yaml");
+    assert_eq!(records[0]["line"], 9);
+    assert_eq!(records[0]["column"], 28);
+    assert_eq!(records[0]["help"], "did you mean `http`?");
+}
+
+#[test]
+fn a_name_defined_in_two_files_points_at_both() {
+    let scratch = Scratch::new("duplicate-across");
+    scratch.write("one.yaml", DEPLOYMENT.as_bytes());
+    scratch.write(
+        "two.yaml",
+        format!("# the same name again\n{DEPLOYMENT}").as_bytes(),
+    );
+    let output = i2kit(
+        &["validate", "--format", "json", "one.yaml", "two.yaml"],
+        &scratch.0,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let records = json_records(&output);
+    // The Deployment, and the load balancer its ports get, both named `web`.
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert_eq!(records[0]["file"], "two.yaml");
+    assert_eq!(records[0]["line"], 5);
+    assert_eq!(records[0]["message"], "deployment `web` is defined twice");
+    assert!(
+        records[0]["help"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("the first is at one.yaml:4:9;"),
+        "{records:?}"
+    );
+}
+
+#[test]
+fn validate_each_keeps_one_application_per_argument() {
+    let scratch = Scratch::new("each");
+    let short = |name: &str| format!("name: {name}\ncontainers:\n  web: {{image: nginx:1.27.3}}\n");
+    scratch.write("a.yaml", short("web").as_bytes());
+    scratch.write("b.yaml", short("web").as_bytes());
+    scratch.write(
+        "bad.yaml",
+        b"name: bad\nreplica: 2\ncontainers:\n  web: {image: nginx:1.27.3}\n",
+    );
+    // Together they are one application, where `web` is defined twice.
+    let together = i2kit(&["validate", "a.yaml", "b.yaml"], &scratch.0);
+    assert_eq!(together.status.code(), Some(1));
+    assert!(text(&together.stderr).contains("defined twice"));
+    let each = i2kit(&["validate", "--each", "a.yaml", "b.yaml"], &scratch.0);
+    assert_eq!(each.status.code(), Some(0), "{}", text(&each.stderr));
+    assert!(each.stderr.is_empty());
+    // Every argument is reported, whatever the others hold.
+    let reports = i2kit(
+        &[
+            "validate",
+            "--each",
+            "--format",
+            "json",
+            "bad.yaml",
+            "a.yaml",
+            "missing.yaml",
+            "bad.yaml",
+        ],
+        &scratch.0,
+    );
+    assert_eq!(
+        reports.status.code(),
+        Some(2),
+        "an unreadable argument is the worst outcome"
+    );
+    let records = json_records(&reports);
+    assert_eq!(records.len(), 2, "bad.yaml twice: {records:?}");
+    assert!(records.iter().all(|record| record["file"] == "bad.yaml"));
+    assert!(text(&reports.stderr).contains("cannot read missing.yaml"));
+    let name_with_each = i2kit(&["validate", "--each", "--name", "x", "a.yaml"], &scratch.0);
+    assert_eq!(name_with_each.status.code(), Some(2), "--name is compile's");
+}
+
+const HELM_STREAM: &str = "---\n# Source: web/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: shop-web\n  labels:\n    app.kubernetes.io/managed-by: Helm\nspec:\n  selector: {app.kubernetes.io/name: web}\n  ports:\n    - {name: http, port: 80, targetPort: http}\n---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-web\n  labels:\n    app.kubernetes.io/managed-by: Helm\nspec:\n  replicas: -2\n  selector:\n    matchLabels: {app.kubernetes.io/name: web}\n  template:\n    metadata:\n      labels: {app.kubernetes.io/name: web}\n    spec:\n      containers:\n        - name: web\n          image: \"nginx:1.27.3\"\n          ports:\n            - {name: http, containerPort: 80}\n---\n# Source: web/templates/hpa.yaml\n---\n# Source: web/templates/tests/test-connection.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: \"shop-web-test-connection\"\n  annotations:\n    \"helm.sh/hook\": test\nspec:\n  containers:\n    - {name: wget, image: busybox, command: ['wget'], args: ['shop-web:80']}\n  restartPolicy: Never\n";
+
+#[test]
+fn a_helm_stream_skips_hooks_and_names_the_template_of_an_error() {
+    let output = i2kit_stdin(
+        &["validate", "--format", "json", "-"],
+        HELM_STREAM.as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let records = json_records(&output);
+    assert_eq!(records.len(), 2, "{records:?}");
+    // The error stays at stdin's own line; the note names the chart template to fix.
+    assert_eq!(records[0]["file"], "<stdin>");
+    assert_eq!(records[0]["line"], 22);
+    assert_eq!(records[0]["severity"], "error");
+    assert!(
+        records[0]["note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`web/templates/deployment.yaml`"),
+        "{records:?}"
+    );
+    // The test Pod is a hook: skipped with a warning, not refused as a Pod.
+    assert_eq!(records[1]["severity"], "warning");
+    assert_eq!(records[1]["line"], 39);
+    assert!(
+        records[1]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Pod `shop-web-test-connection` is a helm `test` hook")
+    );
+    let human = i2kit_stdin(&["compile", "-"], HELM_STREAM.as_bytes());
+    assert!(
+        text(&human.stderr).contains("<stdin>:22:13: error: "),
+        "{}",
+        text(&human.stderr)
+    );
+    assert!(
+        text(&human.stderr)
+            .contains("note: rendered from the chart template `web/templates/deployment.yaml`")
+    );
+    let fixed = HELM_STREAM.replace("replicas: -2", "replicas: 2");
+    let output = i2kit_stdin(&["compile", "-"], fixed.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    // Under --strict the skipped hook is an error, as every warning is.
+    let strict = i2kit_stdin(&["validate", "--strict", "-"], fixed.as_bytes());
+    assert_eq!(strict.status.code(), Some(1));
+}
+
+#[test]
+fn the_image_lock_beside_the_manifests_is_not_read_as_one() {
+    let scratch = Scratch::new("lock-beside");
+    fs::create_dir_all(scratch.0.join("deploy")).expect("dir");
+    scratch.write("deploy/web.yaml", DEPLOYMENT.as_bytes());
+    let lock = serde_json::json!([{"RepoTags": ["nginx:1.27.3"], "RepoDigests": [format!("nginx@sha256:{}", "ab".repeat(32))], "Config": {}}]);
+    scratch.write("deploy/images.lock.json", lock.to_string().as_bytes());
+    let with_lock = i2kit(
+        &["validate", "deploy", "--images", "deploy/images.lock.json"],
+        &scratch.0,
+    );
+    assert_eq!(
+        with_lock.status.code(),
+        Some(0),
+        "{}",
+        text(&with_lock.stderr)
+    );
+    assert!(with_lock.stderr.is_empty(), "{}", text(&with_lock.stderr));
+    // Without --images it is one more file of the directory, holding no manifest: skipped.
+    let without = i2kit(&["validate", "deploy"], &scratch.0);
+    assert_eq!(without.status.code(), Some(0));
+    assert!(
+        text(&without.stderr)
+            .starts_with("deploy/images.lock.json: warning: the file holds no manifest"),
+        "{}",
+        text(&without.stderr)
+    );
+    let images = i2kit(&["images", "deploy"], &scratch.0);
+    assert_eq!(text(&images.stdout), "nginx:1.27.3\n");
+}

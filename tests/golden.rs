@@ -7,6 +7,7 @@
 //! - `inputs/`, a directory compiled as one application (`compile inputs`: its files in name
 //!   order, and the template named `inputs.cloudformation.json`);
 //! - `stdin.yaml`, piped to `compile -` as `kustomize build` or `helm template` output is.
+//!
 //! `I2KIT_BLESS=1 cargo test --test golden` rewrites the expected files on purpose.
 
 use std::collections::BTreeMap;

@@ -46,18 +46,26 @@ pub fn skipped_file(name: &str, file: usize, documents: &[Document]) -> Diagnost
         .map(|parent| parent.display().to_string())
         .filter(|parent| !parent.is_empty())
         .unwrap_or_else(|| ".".to_string());
-    let kustomization = matches!(base, "kustomization.yaml" | "kustomization.yml" | "Kustomization")
-        || documents.iter().any(|document| is_kustomization(&document.root));
+    let kustomization = matches!(
+        base,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    ) || documents
+        .iter()
+        .any(|document| is_kustomization(&document.root));
     let chart = base == "Chart.yaml" || base.starts_with("values");
     let (what, help) = if kustomization {
         (
             "is a kustomization, not a manifest".to_string(),
-            format!("to compile what it builds, run `kustomize build {directory} | i2kit compile - --name NAME`"),
+            format!(
+                "to compile what it builds, run `kustomize build {directory} | i2kit compile - --name NAME`"
+            ),
         )
     } else if chart {
         (
             "is part of a Helm chart, not a manifest".to_string(),
-            format!("to compile the chart, run `helm template RELEASE {directory} | i2kit compile - --name NAME`"),
+            format!(
+                "to compile the chart, run `helm template RELEASE {directory} | i2kit compile - --name NAME`"
+            ),
         )
     } else {
         (
@@ -84,27 +92,51 @@ mod tests {
 
     #[test]
     fn manifests_are_told_from_what_sits_beside_them() {
-        assert!(holds_manifest(&documents("apiVersion: v1\nkind: Service\n")));
+        assert!(holds_manifest(&documents(
+            "apiVersion: v1\nkind: Service\n"
+        )));
         assert!(holds_manifest(&documents("name: web\ncontainers: {}\n")));
         assert!(holds_manifest(&documents("a: 1\n---\nkind: Deployment\n")));
         assert!(!holds_manifest(&documents(
             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n"
         )));
-        assert!(!holds_manifest(&documents("apiVersion: v2\nname: web\nversion: 0.1.0\n")));
-        assert!(!holds_manifest(&documents("replicaCount: 1\nimage: {repository: nginx}\n")));
+        assert!(!holds_manifest(&documents(
+            "apiVersion: v2\nname: web\nversion: 0.1.0\n"
+        )));
+        assert!(!holds_manifest(&documents(
+            "replicaCount: 1\nimage: {repository: nginx}\n"
+        )));
         assert!(!holds_manifest(&documents("# only a comment\n")));
         assert!(!holds_manifest(&documents("[1, 2]\n")));
     }
 
     #[test]
     fn the_warning_says_what_to_run_instead() {
-        let kustomization = skipped_file("deploy/kustomization.yaml", 2, &documents("resources: []\n"));
+        let kustomization = skipped_file(
+            "deploy/kustomization.yaml",
+            2,
+            &documents("resources: []\n"),
+        );
         assert_eq!(kustomization.span, Some(Span::whole_file(2)));
         assert!(!kustomization.is_error());
-        assert!(kustomization.message.starts_with("the file is a kustomization"));
-        assert!(kustomization.help.unwrap_or_default().contains("kustomize build deploy |"));
+        assert!(
+            kustomization
+                .message
+                .starts_with("the file is a kustomization")
+        );
+        assert!(
+            kustomization
+                .help
+                .unwrap_or_default()
+                .contains("kustomize build deploy |")
+        );
         let chart = skipped_file("Chart.yaml", 0, &documents("name: web\n"));
-        assert!(chart.help.unwrap_or_default().contains("helm template RELEASE . |"));
+        assert!(
+            chart
+                .help
+                .unwrap_or_default()
+                .contains("helm template RELEASE . |")
+        );
         let other = skipped_file("deploy/notes.yaml", 0, &documents("a: 1\n"));
         assert!(other.message.contains("holds no manifest"));
     }

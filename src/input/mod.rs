@@ -160,7 +160,11 @@ pub fn read_inputs(inputs: &[InputFile], label: &str) -> (Sources, Reading) {
         // (a Service selecting nothing, no deployment): report only why files did not read.
         return (sources, Reading::failed(problems));
     }
-    let names: Vec<&str> = sources.files().iter().map(|file| file.name.as_str()).collect();
+    let names: Vec<&str> = sources
+        .files()
+        .iter()
+        .map(|file| file.name.as_str())
+        .collect();
     let mut reading = read_documents(parsed, &names);
     reading.diagnostics.extend(problems);
     sort_diagnostics(&mut reading.diagnostics);
@@ -266,8 +270,9 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str]) -> Reading {
     let services = unique_by_name(services, "service", file_names, &mut diagnostics);
     if !failed && deployments.is_empty() {
         diagnostics.push(
-            Diagnostic::error(Code::MissingField, None, "the input holds no deployment")
-                .with_help("write a manifest with `name:` and `containers:`, or a Kubernetes Deployment"),
+            Diagnostic::error(Code::MissingField, None, "the input holds no deployment").with_help(
+                "write a manifest with `name:` and `containers:`, or a Kubernetes Deployment",
+            ),
         );
     }
     sort_diagnostics(&mut diagnostics);

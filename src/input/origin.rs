@@ -97,8 +97,16 @@ mod tests {
 
     #[test]
     fn notes_name_the_template_of_the_document() {
-        assert!(noted(STREAM, 4).unwrap_or_default().contains("`web/templates/service.yaml`"));
-        assert!(noted(STREAM, 8).unwrap_or_default().contains("`web/templates/deployment.yaml`"));
+        assert!(
+            noted(STREAM, 4)
+                .unwrap_or_default()
+                .contains("`web/templates/service.yaml`")
+        );
+        assert!(
+            noted(STREAM, 8)
+                .unwrap_or_default()
+                .contains("`web/templates/deployment.yaml`")
+        );
         // A document after `---` with no comment of its own is not helm's.
         assert_eq!(noted(STREAM, 11), None);
         assert_eq!(noted("kind: Service\n", 1), None);
@@ -108,6 +116,9 @@ mod tests {
     fn shown_paths_are_bounded_and_clean() {
         assert_eq!(shown_path(" a/b.yaml\r"), "a/b.yaml");
         assert_eq!(shown_path("a\u{1b}[31mb"), "a[31mb");
-        assert_eq!(shown_path(&"x".repeat(5000)).chars().count(), MAX_SHOWN_PATH + 1);
+        assert_eq!(
+            shown_path(&"x".repeat(5000)).chars().count(),
+            MAX_SHOWN_PATH + 1
+        );
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check a deployed i2kit stack against the manifest it was compiled from.
 
-    assert_stack.py --endpoint URL --manifest FILE.yaml --stack NAME --zone example.com \
+    assert_stack.py --endpoint URL --manifest FILE.yaml|DIR --stack NAME --zone example.com \
                     --certificate-arn ARN [--cluster-dns-zone-id ID] [--expect-status STATUS]
 
 Expectations come from the manifest (i2kit documents and Kubernetes Deployments/Services/Lists),
@@ -28,7 +28,6 @@ import sys
 
 import boto3
 import botocore.exceptions
-import yaml
 
 import manifest_model
 
@@ -507,8 +506,7 @@ def main():
     parser.add_argument("--expect-status", default=None, help="e.g. UPDATE_COMPLETE; default: CREATE_ or UPDATE_COMPLETE")
     args = parser.parse_args()
 
-    with open(args.manifest, encoding="utf-8") as handle:
-        documents = [d for d in yaml.safe_load_all(handle) if isinstance(d, dict)]
+    documents = manifest_model.load_documents(args.manifest)
     deployments, services = manifest_model.read_application(documents)
     if args.list_deployments:
         print("\n".join(d["name"] for d in deployments))

@@ -414,3 +414,54 @@ def host_ports(text):
     return [(m.group(1), int(m.group(5))) for m in HOST_PORT.finditer(text)]
 
 
+
+
+# ---------------------------------------------------------------- inputs of several files
+
+
+MANIFEST_EXTENSIONS = (".yaml", ".yml", ".json")
+HELM_HOOK = "helm.sh/hook"
+
+
+def load_documents(path):
+    """The documents of an input as the README says i2kit reads it: a file's documents, or a
+    directory's *.yaml, *.yml and *.json files (hidden ones skipped) in name order, without the
+    files that hold no manifest (no document with `kind`, other than kustomize's own, or with
+    `containers`); lists (`List`, or a kind ending in `List` with `items`) flattened; objects
+    annotated `helm.sh/hook` dropped, since helm runs them around a release."""
+    import os
+    import yaml
+
+    def read(file):
+        with open(file, encoding="utf-8") as handle:
+            return [d for d in yaml.safe_load_all(handle) if isinstance(d, dict)]
+
+    def is_manifest(document):
+        kustomize = str(document.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
+        return ("kind" in document and not kustomize) or "containers" in document
+
+    if os.path.isdir(path):
+        documents = []
+        for name in sorted(os.listdir(path)):
+            file = os.path.join(path, name)
+            if name.startswith(".") or not name.endswith(MANIFEST_EXTENSIONS) or not os.path.isfile(file):
+                continue
+            found = read(file)
+            if any(is_manifest(d) for d in found):
+                documents += found
+    else:
+        documents = read(path)
+
+    def flatten(document):
+        kind = str(document.get("kind", ""))
+        if kind == "List" or (kind.endswith("List") and isinstance(document.get("items"), list)):
+            for item in document.get("items") or []:
+                if isinstance(item, dict):
+                    yield from flatten(item)
+        else:
+            yield document
+
+    def is_hook(document):
+        return HELM_HOOK in ((document.get("metadata") or {}).get("annotations") or {})
+
+    return [d for document in documents for d in flatten(document) if not is_hook(d)]

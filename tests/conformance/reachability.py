@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Can every declared call of the application get through, judged on the DEPLOYED state?
 
-    reachability.py --endpoint URL --manifest FILE.yaml --stack NAME --out-dir COMPILE_DIR \
+    reachability.py --endpoint URL --manifest FILE.yaml|DIR --stack NAME --out-dir COMPILE_DIR \
                     --calls tests/conformance/calls/STEM.yaml
 
 The calls file lists every host:port a container of the application calls:
@@ -345,8 +345,7 @@ def main():
     parser.add_argument("--calls", required=True)
     args = parser.parse_args()
 
-    with open(args.manifest, encoding="utf-8") as handle:
-        deployments, services = manifest_model.read_application([d for d in yaml.safe_load_all(handle) if isinstance(d, dict)])
+    deployments, services = manifest_model.read_application(manifest_model.load_documents(args.manifest))
     with open(args.calls, encoding="utf-8") as handle:
         calls = yaml.safe_load(handle) or []
     print(f"reachability: {args.stack}, {len(calls)} call(s) from {args.calls}")

@@ -185,10 +185,18 @@ PY
     [[ "$STACK_VPC" == vpc-* && "$STACK_SUBNETS" == subnet-*,subnet-* ]]
 }
 
-# compile MANIFEST OUT_DIR → prints the template path; counts one check
+# The stem a manifest is staged and reported under: its file name without .yaml, a staged
+# fixture directory's name, or bundle-<folder> for a corpus bundle (passed to i2kit as --name).
+declare -A STEM_OF=()
+stem_of() {
+    if [[ -n "${STEM_OF[$1]:-}" ]]; then printf '%s' "${STEM_OF[$1]}"; else basename "$1" .yaml; fi
+}
+
+# compile MANIFEST OUT_DIR → prints the template path; counts one check. MANIFEST is a file or a
+# directory, which i2kit reads as one application.
 compile() {
     local manifest=$1 out=$2 stem
-    stem=$(basename "$manifest" .yaml)
+    stem=$(stem_of "$manifest")
     mkdir -p "$out"
     # A fixture's own extra arguments (an image lock), one per line, as tests/golden.rs passes them.
     local -a extra=()
@@ -313,9 +321,13 @@ if [[ ${#MANIFESTS[@]} -eq 0 ]]; then
     fail "no examples/*.yaml"
 fi
 # Every golden fixture that compiles (it has expected/ outputs) deploys too. Fixtures are all
-# called input.yaml, so each is staged under its folder's name.
+# called input.yaml (or inputs/, a directory, or stdin.yaml, a piped stream), so each is staged
+# under its folder's name: fixture-<folder>.yaml, or the directory fixture-<folder>/.
 mkdir -p "$WORK/fixtures"
 declare -A EXTRA_ARGS=()
+# A certificate ARN written in a fixture names no certificate in the emulator (AWS would refuse
+# it too): stage each fixture file with the emulator's certificate instead.
+stage_fixture() { sed -E "s#arn:aws:acm:[A-Za-z0-9:/_-]+#$CERTIFICATE_ARN#g" "$1" >"$2"; }
 for expected in tests/fixtures/*/expected; do
     fixture=$(basename "$(dirname "$expected")")
     if [[ -f "tests/fixtures/$fixture/args" ]]; then
@@ -329,26 +341,36 @@ for expected in tests/fixtures/*/expected; do
             fi
         done <"tests/fixtures/$fixture/args")
     fi
-    # A certificate ARN written in a fixture names no certificate in the emulator (AWS would
-    # refuse it too): stage the fixture with the emulator's certificate instead.
-    sed -E "s#arn:aws:acm:[A-Za-z0-9:/_-]+#$CERTIFICATE_ARN#g" "tests/fixtures/$fixture/input.yaml" \
-        >"$WORK/fixtures/fixture-$fixture.yaml"
-    MANIFESTS+=("$WORK/fixtures/fixture-$fixture.yaml")
-done
-# Applications others wrote (../shared/corpus/bundles), each folder joined into one input as
-# `kubectl apply -f DIR` takes it. Bundles i2kit refuses (kinds it does not compile yet) are
-# listed, not deployed: tests/external/check-outputs.sh checks that they fail at a located line.
-SHARED_BUNDLES=${I2KIT_SHARED:-$ROOT/../shared}/corpus/bundles
-mkdir -p "$WORK/bundles"
-for bundle in "$SHARED_BUNDLES"/*/; do
-    [[ -d "$bundle" ]] || continue
-    staged="$WORK/bundles/bundle-$(basename "$bundle").yaml"
-    for part in "$bundle"*.yaml; do
-        cat "$part"
-        printf '\n---\n'
-    done >"$staged"
-    if "$I2KIT" validate "$staged" >/dev/null 2>&1; then
+    if [[ -d "tests/fixtures/$fixture/inputs" ]]; then
+        # A directory fixture: every file staged (hidden ones and subdirectories too, so that
+        # i2kit's own rules decide what is read), under the name i2kit takes for the template.
+        staged="$WORK/fixtures/fixture-$fixture"
+        mkdir -p "$staged"
+        (cd "tests/fixtures/$fixture/inputs" && find . -type f) | while IFS= read -r part; do
+            mkdir -p "$(dirname "$staged/$part")"
+            stage_fixture "tests/fixtures/$fixture/inputs/$part" "$staged/$part"
+        done
         MANIFESTS+=("$staged")
+    else
+        input="tests/fixtures/$fixture/input.yaml"
+        [[ -f "$input" ]] || input="tests/fixtures/$fixture/stdin.yaml"
+        stage_fixture "$input" "$WORK/fixtures/fixture-$fixture.yaml"
+        MANIFESTS+=("$WORK/fixtures/fixture-$fixture.yaml")
+    fi
+done
+# Applications others wrote (../shared/corpus/bundles): each folder is passed to i2kit as it is,
+# one application as `kubectl apply -f DIR` takes it, named bundle-<folder>. Bundles i2kit
+# refuses (kinds it does not compile yet) are listed, not deployed:
+# tests/external/check-outputs.sh checks that they fail at a located line.
+SHARED_BUNDLES=${I2KIT_SHARED:-$ROOT/../shared}/corpus/bundles
+for bundle in "$SHARED_BUNDLES"/*/; do
+    bundle=${bundle%/}
+    [[ -d "$bundle" ]] || continue
+    stem="bundle-$(basename "$bundle")"
+    STEM_OF[$bundle]=$stem
+    EXTRA_ARGS[$stem]=$(printf '%s\n' --name "$stem")
+    if "$I2KIT" validate "$bundle" >/dev/null 2>&1; then
+        MANIFESTS+=("$bundle")
     else
         log "   bundle $(basename "$bundle"): refused by i2kit validate, not deployed"
     fi
@@ -356,7 +378,7 @@ done
 if [[ -n "${CONFORMANCE_ONLY:-}" ]]; then
     SELECTED=()
     for manifest in "${MANIFESTS[@]}"; do
-        if [[ "$(basename "$manifest" .yaml)" =~ $CONFORMANCE_ONLY ]]; then SELECTED+=("$manifest"); fi
+        if [[ "$(stem_of "$manifest")" =~ $CONFORMANCE_ONLY ]]; then SELECTED+=("$manifest"); fi
     done
     MANIFESTS=("${SELECTED[@]}")
     log "   CONFORMANCE_ONLY=$CONFORMANCE_ONLY: ${#MANIFESTS[@]} manifest(s)"
@@ -364,7 +386,7 @@ fi
 declare -A TEMPLATE_OF=() VPC_OF=() SUBNETS_OF=()
 log "== compile and cfn-lint"
 for manifest in "${MANIFESTS[@]}"; do
-    stem=$(basename "$manifest" .yaml)
+    stem=$(stem_of "$manifest")
     compile "$manifest" "$WORK/$stem" || continue
     template="$WORK/$stem/$stem.cloudformation.json"
     TEMPLATE_OF[$stem]=$template
@@ -406,7 +428,7 @@ CHECKOV_PID=$!
 # ------------------------------------------------------------------------------------ deploy + assert
 log "== deploy and assert"
 for manifest in "${MANIFESTS[@]}"; do
-    stem=$(basename "$manifest" .yaml)
+    stem=$(stem_of "$manifest")
     [[ -n "${TEMPLATE_OF[$stem]:-}" ]] || continue
     zone="$stem.$ZONE_SUFFIX"
     stack=$(stack_name "$stem")

@@ -71,41 +71,40 @@ fi
 # refused with exit 1 and a located error. Anything else (a crash, exit 2) fails.
 corpus_ok=0
 corpus_refused=0
+# check_corpus STEM ARGUMENT...: compile the arguments (a file, or a bundle folder and its name).
+check_corpus() {
+  local stem=$1 out="$work/corpus/$1" status
+  shift
+  set +e
+  "$bin" compile "$@" --out-dir "$out" 2>"$work/stderr"
+  status=$?
+  set -e
+  case $status in
+    0)
+      corpus_ok=$((corpus_ok + 1))
+      cfn-lint -- "$out"/*.json || { echo "cfn-lint rejects output of $stem"; failed=1; }
+      python3 "$shared/tools/check-linuxkit" "$out"/*.yml >/dev/null || { echo "check-linuxkit rejects output of $stem"; failed=1; }
+      ;;
+    1)
+      corpus_refused=$((corpus_refused + 1))
+      grep -qE '^[^ ]+:[0-9]+:[0-9]+: error: ' "$work/stderr" || { echo "$stem: refused without a located error:"; cat "$work/stderr"; failed=1; }
+      ;;
+    *)
+      echo "$stem: exit $status"; cat "$work/stderr"; failed=1
+      ;;
+  esac
+}
 if [ -d "$shared/corpus" ]; then
   while IFS= read -r manifest; do
-    out="$work/corpus/$(basename "$manifest" .yaml)"
-    set +e
-    "$bin" compile "$manifest" --out-dir "$out" 2>"$work/stderr"
-    status=$?
-    set -e
-    case $status in
-      0)
-        corpus_ok=$((corpus_ok + 1))
-        cfn-lint -- "$out"/*.json || { echo "cfn-lint rejects output of $manifest"; failed=1; }
-        python3 "$shared/tools/check-linuxkit" "$out"/*.yml >/dev/null || { echo "check-linuxkit rejects output of $manifest"; failed=1; }
-        ;;
-      1)
-        corpus_refused=$((corpus_refused + 1))
-        grep -qE '^[^ ]+:[0-9]+:[0-9]+: error: ' "$work/stderr" || { echo "$manifest: refused without a located error:"; cat "$work/stderr"; failed=1; }
-        ;;
-      *)
-        echo "$manifest: exit $status"; cat "$work/stderr"; failed=1
-        ;;
-    esac
-  done < <(
-    find "$shared/corpus" -path "$shared/corpus/bundles" -prune -o -name '*.yaml' -print | sort
-    # A bundle is a folder applied as one application (`kubectl apply -f DIR`): its files are
-    # joined into one multi-document input.
-    for bundle in "$shared/corpus/bundles"/*/; do
-      [ -d "$bundle" ] || continue
-      joined="$work/bundle-$(basename "$bundle").yaml"
-      for part in "$bundle"*.yaml; do
-        cat "$part"
-        printf '\n---\n'
-      done >"$joined"
-      echo "$joined"
-    done
-  )
+    check_corpus "$(basename "$manifest" .yaml)" "$manifest"
+  done < <(find "$shared/corpus" -path "$shared/corpus/bundles" -prune -o -name '*.yaml' -print | sort)
+  # A bundle is a folder applied as one application (`kubectl apply -f DIR`): i2kit reads the
+  # folder itself, named after it.
+  for bundle in "$shared/corpus/bundles"/*/; do
+    [ -d "$bundle" ] || continue
+    name="bundle-$(basename "$bundle")"
+    check_corpus "$name" "${bundle%/}" --name "$name"
+  done
 fi
 
 echo "external checks: $checked_templates templates (cfn-lint), $checked_images LinuxKit files (check-linuxkit), corpus: $corpus_ok compiled, $corpus_refused refused with a located error"

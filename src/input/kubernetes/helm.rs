@@ -14,7 +14,10 @@ pub const HOOK_ANNOTATION: &str = "helm.sh/hook";
 /// The events of the hook `root` is, if it is one: `test`, `pre-install,pre-upgrade`, ….
 #[must_use]
 pub fn hook_events(root: &Node) -> Option<String> {
-    let value = root.get("metadata")?.get("annotations")?.get(HOOK_ANNOTATION)?;
+    let value = root
+        .get("metadata")?
+        .get("annotations")?
+        .get(HOOK_ANNOTATION)?;
     Some(value.scalar_text().unwrap_or_default())
 }
 
@@ -30,7 +33,9 @@ pub fn skipped_hook(root: &Node, kind: &str, events: &str) -> Diagnostic {
         Some(name) => format!("{kind} `{name}`"),
         None => format!("{kind} object"),
     };
-    let tests = events.split(',').any(|event| event.trim().starts_with("test"));
+    let tests = events
+        .split(',')
+        .any(|event| event.trim().starts_with("test"));
     Diagnostic::warning(
         Code::HelmHook,
         Some(kind_span),

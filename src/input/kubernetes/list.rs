@@ -42,9 +42,18 @@ mod tests {
     #[test]
     fn lists_are_list_and_typed_lists_with_items() {
         assert!(is_list("List", &root("kind: List\n")));
-        assert!(is_list("DeploymentList", &root("kind: DeploymentList\nitems: []\n")));
-        assert!(is_list("ConfigMapList", &root("kind: ConfigMapList\nitems: [{}]\n")));
+        assert!(is_list(
+            "DeploymentList",
+            &root("kind: DeploymentList\nitems: []\n")
+        ));
+        assert!(is_list(
+            "ConfigMapList",
+            &root("kind: ConfigMapList\nitems: [{}]\n")
+        ));
         assert!(!is_list("AllowList", &root("kind: AllowList\nspec: {}\n")));
-        assert!(!is_list("Deployment", &root("kind: Deployment\nitems: []\n")));
+        assert!(!is_list(
+            "Deployment",
+            &root("kind: Deployment\nitems: []\n")
+        ));
     }
 }
