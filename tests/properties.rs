@@ -404,3 +404,88 @@ proptest! {
         }
     }
 }
+
+/// `documents` split at document boundaries into files: after the first, after each index in
+/// `cuts` (taken modulo the count), so every split of 1 to n files is drawn.
+fn split_into_files(documents: &[String], cuts: &[usize]) -> Vec<i2kit::input::InputFile> {
+    let mut boundaries: Vec<usize> = cuts
+        .iter()
+        .map(|cut| 1 + cut % documents.len().max(1))
+        .filter(|cut| *cut < documents.len())
+        .collect();
+    boundaries.push(0);
+    boundaries.push(documents.len());
+    boundaries.sort_unstable();
+    boundaries.dedup();
+    boundaries
+        .windows(2)
+        .enumerate()
+        .map(|(index, window)| {
+            let text = documents[window[0]..window[1]].join("---\n");
+            i2kit::input::InputFile::named(format!("part{index}.yaml"), text.into_bytes())
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases().min(256)))]
+
+    /// An application is its documents, however they are spread over files: the outputs of the
+    /// files are the bytes of their concatenation, and no diagnostic appears or goes.
+    #[test]
+    fn splitting_an_application_over_files_changes_no_output(
+        manifests in proptest::collection::vec(manifest(), 1..5),
+        cuts in proptest::collection::vec(0..8usize, 0..4),
+        port in 1..=65535u16,
+    ) {
+        use i2kit::compile::{Outputs, Settings, compile_inputs};
+        let documents: Vec<String> = manifests
+            .iter()
+            .enumerate()
+            .map(|(index, (name, env, command))| {
+                render_manifest(&format!("{name}-{index}"), env, command, 1, port)
+            })
+            .collect();
+        let joined = documents.join("---\n");
+        let (_, whole) = compile_bytes("all.yaml", joined.as_bytes(), false);
+        prop_assert!(whole.template.is_some(), "valid manifests rejected: {:?}", whole.diagnostics);
+        let files = split_into_files(&documents, &cuts);
+        let (sources, split) = compile_inputs(&files, "part0.yaml", Settings::default(), Outputs::All);
+        prop_assert_eq!(sources.files().len(), files.len());
+        prop_assert_eq!(&whole.template, &split.template);
+        prop_assert_eq!(&whole.linuxkit, &split.linuxkit);
+        let messages = |diagnostics: &[i2kit::diagnostic::Diagnostic]| -> Vec<String> {
+            diagnostics.iter().map(|d| d.message.clone()).collect()
+        };
+        prop_assert_eq!(messages(&whole.diagnostics), messages(&split.diagnostics));
+    }
+
+    /// Any text spread over several files is read or refused, never a panic.
+    #[test]
+    fn arbitrary_files_never_panic(
+        texts in proptest::collection::vec("(\\PC|\n){0,120}", 1..5),
+        listed in any::<bool>(),
+    ) {
+        let files: Vec<i2kit::input::InputFile> = texts
+            .iter()
+            .enumerate()
+            .map(|(index, text)| i2kit::input::InputFile {
+                name: format!("f{index}.yaml"),
+                bytes: text.clone().into_bytes(),
+                listed,
+            })
+            .collect();
+        let (sources, compilation) = i2kit::compile::compile_inputs(
+            &files,
+            "f0.yaml",
+            i2kit::compile::Settings::default(),
+            i2kit::compile::Outputs::TemplateOnly,
+        );
+        for diagnostic in &compilation.diagnostics {
+            let _ = i2kit::diagnostic::render_human(&sources, diagnostic, i2kit::diagnostic::Colour::Never);
+            if let Some(span) = diagnostic.span {
+                prop_assert!(span.file < files.len());
+            }
+        }
+    }
+}
