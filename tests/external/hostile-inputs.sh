@@ -24,6 +24,17 @@ open("invalid-utf8.yaml", "wb").write(b"name: caf\xe9\ncontainers: {}\n")
 open("bom.yaml", "wb").write(b"\xef\xbb\xbfname: bom\ncontainers:\n  web: {image: nginx:1.27.3}\n")
 open("same-name-twice.yaml", "w").write("name: web\ncontainers:\n  a: {image: nginx:1.27.3}\n---\nname: web\ncontainers:\n  a: {image: nginx:1.27.3}\n")
 open("binary.yaml", "wb").write(bytes(range(256)) * 64)
+# An application spread over many files: the limits bound it as a whole.
+import os
+os.makedirs("many-files")
+for i in range(1001):
+    open(f"many-files/{i:04}.yaml", "w").write(f"name: web{i}\ncontainers:\n  a: {{image: nginx:1.27.3}}\n")
+os.makedirs("many-megabytes")
+for i in range(20):
+    open(f"many-megabytes/{i:02}.yaml", "w").write(f"name: web{i}\ncontainers:\n  a: {{image: nginx:1.27.3}}\n" + ("# " + "x" * 98 + "\n") * 10_000)
+os.makedirs("many-nodes")
+for i in range(20):
+    open(f"many-nodes/{i:02}.yaml", "w").write("".join(f"k{i}_{j}: {j}\n" for j in range(15_000)))
 PY
 mkdir a-directory read-only
 cp bom.yaml read-only-input.yaml
@@ -51,6 +62,9 @@ run bom validate bom.yaml
 run same-name-twice validate same-name-twice.yaml
 run binary validate binary.yaml
 run directory validate a-directory
+run many-files validate many-files
+run many-megabytes validate many-megabytes
+run many-nodes validate -R many-nodes
 run missing validate no-such-file.yaml
 if [ "$(id -u)" -ne 0 ]; then
   run unwritable-out-dir compile read-only-input.yaml --out-dir read-only/out
