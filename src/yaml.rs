@@ -160,6 +160,14 @@ pub struct Budget {
     alias_nodes: usize,
 }
 
+impl Budget {
+    /// Whether a limit was reached: no further file can be read.
+    #[must_use]
+    pub fn is_spent(&self) -> bool {
+        self.nodes > MAX_NODES || self.alias_nodes > MAX_ALIAS_NODES
+    }
+}
+
 /// [`parse_documents`] for the file at index `file` of an application, every span marked with
 /// it, counting nodes against `budget`.
 ///

@@ -124,35 +124,17 @@ pub fn read_inputs(inputs: &[InputFile], label: &str) -> (Sources, Reading) {
             files.push(SourceFile::new(input.name.clone(), String::new()));
             break;
         }
-        let text = match decode(&input.bytes) {
-            Ok(text) => text,
-            Err(mut problem) => {
-                problem.span = problem.span.map(|span| span.in_file(index));
-                problems.push(problem);
-                files.push(SourceFile::new(
-                    input.name.clone(),
-                    String::from_utf8_lossy(&input.bytes).into_owned(),
-                ));
-                continue;
-            }
-        };
-        match parse_documents_in(&text, index, &mut budget) {
-            Ok(documents) if input.listed && !listing::holds_manifest(&documents) => {
-                problems.push(listing::skipped_file(&input.name, index, &documents));
-            }
-            Ok(documents) => parsed.push(documents),
-            Err(problem) => {
-                // The node budget is the application's: once spent, later files cannot fit.
-                let spent = problem.code == Code::InputLimit;
-                problems.push(problem);
-                files.push(SourceFile::new(input.name.clone(), text));
-                if spent {
-                    break;
-                }
-                continue;
-            }
+        let (file, outcome) = parse_file(input, index, &mut budget);
+        files.push(file);
+        match outcome {
+            FileOutcome::Parsed(documents) => parsed.push(documents),
+            FileOutcome::Skipped(warning) => problems.push(warning),
+            FileOutcome::Failed(problem) => problems.push(problem),
         }
-        files.push(SourceFile::new(input.name.clone(), text));
+        // The node budget is the application's: once spent, later files cannot fit.
+        if budget.is_spent() {
+            break;
+        }
     }
     let sources = Sources::new(files, label);
     if problems.iter().any(Diagnostic::is_error) {
@@ -169,6 +151,39 @@ pub fn read_inputs(inputs: &[InputFile], label: &str) -> (Sources, Reading) {
     reading.diagnostics.extend(problems);
     sort_diagnostics(&mut reading.diagnostics);
     (sources, reading)
+}
+
+/// What became of one input file.
+enum FileOutcome {
+    Parsed(Vec<Document>),
+    /// A listed file that holds no manifest, and the warning saying so.
+    Skipped(Diagnostic),
+    /// Not UTF-8, or not YAML.
+    Failed(Diagnostic),
+}
+
+/// Decodes and parses the input at `index`: its text (lossy when it is not UTF-8, so the
+/// diagnostic can still show the line) and what it holds.
+fn parse_file(input: &InputFile, index: usize, budget: &mut Budget) -> (SourceFile, FileOutcome) {
+    let text = match decode(&input.bytes) {
+        Ok(text) => text,
+        Err(mut problem) => {
+            problem.span = problem.span.map(|span| span.in_file(index));
+            let lossy = String::from_utf8_lossy(&input.bytes).into_owned();
+            return (
+                SourceFile::new(input.name.clone(), lossy),
+                FileOutcome::Failed(problem),
+            );
+        }
+    };
+    let outcome = match parse_documents_in(&text, index, budget) {
+        Ok(documents) if input.listed && !listing::holds_manifest(&documents) => {
+            FileOutcome::Skipped(listing::skipped_file(&input.name, index, &documents))
+        }
+        Ok(documents) => FileOutcome::Parsed(documents),
+        Err(problem) => FileOutcome::Failed(problem),
+    };
+    (SourceFile::new(input.name.clone(), text), outcome)
 }
 
 /// The whole input went over [`MAX_INPUT_BYTES`] at file `file`.
