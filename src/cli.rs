@@ -3,7 +3,9 @@
 
 use crate::compile::{Compilation, Settings, compile_inputs, list_images_of};
 use crate::diagnostic::{Colour, Diagnostic, render_human, render_json};
-use crate::gather::{Gathering, default_name, display_name, gather, parse_name, read_bounded};
+use crate::gather::{
+    Gathering, default_name, display_name, gather, parse_name, read_bounded, stdin_at_most_once,
+};
 use crate::image_lock::{ImageLock, read_lock};
 use crate::input::{InputFile, MAX_INPUT_BYTES, decode};
 use crate::output::{Artifact, Freshness, freshness, write_if_changed};
@@ -495,6 +497,9 @@ fn validate(
         strict: options.strict,
         images,
     };
+    if let Err(message) = stdin_at_most_once(&inputs.files) {
+        return io_error(&message);
+    }
     let applications: Vec<&[PathBuf]> = if each {
         inputs.files.chunks(1).collect()
     } else {

@@ -107,10 +107,19 @@ pub fn gather(arguments: &[PathBuf], how: Gathering<'_>) -> Result<Vec<InputFile
             ));
         }
     }
-    if paths.iter().filter(|(path, _)| is_stdin(path)).count() > 1 {
+    stdin_at_most_once(arguments)?;
+    read_all(unique(paths))
+}
+
+/// Refuses `-` given twice: standard input can be read once.
+///
+/// # Errors
+/// The message to print.
+pub fn stdin_at_most_once(arguments: &[PathBuf]) -> Result<(), String> {
+    if arguments.iter().filter(|path| is_stdin(path)).count() > 1 {
         return Err("standard input (`-`) can be read only once".to_string());
     }
-    read_all(unique(paths))
+    Ok(())
 }
 
 /// Each file once, at its first place: a file named and also in a listed directory, or two

@@ -865,6 +865,9 @@ fn validate_each_keeps_one_application_per_argument() {
     assert_eq!(records.len(), 2, "bad.yaml twice: {records:?}");
     assert!(records.iter().all(|record| record["file"] == "bad.yaml"));
     assert!(text(&reports.stderr).contains("cannot read missing.yaml"));
+    let stdin_twice = i2kit(&["validate", "--each", "-", "a.yaml", "-"], &scratch.0);
+    assert_eq!(stdin_twice.status.code(), Some(2));
+    assert!(text(&stdin_twice.stderr).contains("can be read only once"));
     let name_with_each = i2kit(&["validate", "--each", "--name", "x", "a.yaml"], &scratch.0);
     assert_eq!(name_with_each.status.code(), Some(2), "--name is compile's");
 }
