@@ -459,6 +459,10 @@ proptest! {
         };
         prop_assert_eq!(messages(&whole.diagnostics), messages(&split.diagnostics));
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
 
     /// Any text spread over several files is read or refused, never a panic.
     #[test]

@@ -3,13 +3,20 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Every manifest the project ships: each golden fixture's `input.yaml` and each example.
+/// Every one-file manifest the project ships: each golden fixture's `input.yaml` or piped
+/// `stdin.yaml` (a helm or kustomize stream), and each example. (Fixtures given as a directory,
+/// `inputs/`, are applications of several files and are not listed.)
 pub fn manifest_inputs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths: Vec<PathBuf> = fs::read_dir(root.join("tests/fixtures"))
         .expect("tests/fixtures")
         .flatten()
-        .map(|entry| entry.path().join("input.yaml"))
+        .flat_map(|entry| {
+            [
+                entry.path().join("input.yaml"),
+                entry.path().join("stdin.yaml"),
+            ]
+        })
         .filter(|path| path.is_file())
         .collect();
     paths.extend(
