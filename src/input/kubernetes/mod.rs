@@ -422,6 +422,7 @@ fn read_deployment(
             grace_period_seconds: BOOT_SECONDS.saturating_add(start_delay),
             replace_unhealthy: None,
             hostname: pod.hostname,
+            files: Vec::new(),
             span: Some(name_span),
         },
         labels,
