@@ -55,6 +55,9 @@ pub enum Code {
     IgnoredKind,
     ImageNotInLock,
     NamedImageUser,
+    SecretInInput,
+    OptionalReferenceAbsent,
+    BinaryConfigData,
 }
 
 impl Code {
@@ -89,6 +92,9 @@ impl Code {
         Code::IgnoredKind,
         Code::ImageNotInLock,
         Code::NamedImageUser,
+        Code::SecretInInput,
+        Code::OptionalReferenceAbsent,
+        Code::BinaryConfigData,
     ];
 
     #[must_use]
@@ -124,6 +130,9 @@ impl Code {
             Code::IgnoredKind => "I2K028",
             Code::ImageNotInLock => "I2K029",
             Code::NamedImageUser => "I2K030",
+            Code::SecretInInput => "I2K031",
+            Code::OptionalReferenceAbsent => "I2K032",
+            Code::BinaryConfigData => "I2K033",
         }
     }
 
@@ -160,7 +169,7 @@ impl Code {
                 "a Kubernetes kind i2kit does not compile (Deployment, Service and List are)"
             }
             Code::ExternalReference => {
-                "a reference to an object outside the file (ConfigMap, Secret, volume claim) that a compiler cannot resolve"
+                "a reference to what the input does not hold: a ConfigMap, Secret or key absent from it, a volume claim, the pod's own fields"
             }
             Code::UnsupportedVolume => "a volume type with no VM equivalent",
             Code::IgnoredField => "a Kubernetes field with no meaning on a VM, ignored (warning)",
@@ -182,6 +191,15 @@ impl Code {
             }
             Code::NamedImageUser => {
                 "an image's USER is a name, which only the image's /etc/passwd resolves; LinuxKit needs numeric ids"
+            }
+            Code::SecretInInput => {
+                "a Secret object in the input: secrets must not be baked into machine images"
+            }
+            Code::OptionalReferenceAbsent => {
+                "an optional ConfigMap or Secret (or key) the input does not hold: the volume is empty or the variable unset (warning)"
+            }
+            Code::BinaryConfigData => {
+                "ConfigMap binaryData mounted as a file that is not UTF-8 text, which LinuxKit's `files:` cannot carry"
             }
         }
     }
