@@ -166,7 +166,8 @@ pub fn read_file_mode(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Op
     );
     // `644` where `0644` was meant: the digits are octal, the number was read as decimal.
     let digits = value.to_string();
-    if let Ok(octal) = u32::from_str_radix(&digits, 8)
+    if node.yaml_1_1_int.is_none()
+        && let Ok(octal) = u32::from_str_radix(&digits, 8)
         && octal <= MAX_FILE_MODE
     {
         problem = problem.with_help(format!(
