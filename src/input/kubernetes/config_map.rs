@@ -198,6 +198,30 @@ fn check_key(key: &str, span: Span, sink: &mut Sink) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::read_application;
+    use crate::source::SourceFile;
+
+    fn config_map_of(bytes: usize) -> String {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata:\n  half: {}\nbinaryData:\n  rest: {}\n",
+            "a".repeat(bytes / 2),
+            "YWFh".repeat((bytes - bytes / 2) / 3),
+        )
+    }
+
+    #[test]
+    fn one_mebibyte_is_the_cap() {
+        let limit_errors = |text: String| {
+            read_application(&SourceFile::new("big.yaml", text))
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.code == Code::InputLimit)
+                .count()
+        };
+        // Values count after decoding: 3 bytes per 4 base64 characters.
+        assert_eq!(limit_errors(config_map_of(MAX_CONFIG_MAP_BYTES - 1)), 0);
+        assert_eq!(limit_errors(config_map_of(MAX_CONFIG_MAP_BYTES + 5)), 1);
+    }
 
     #[test]
     fn keys_follow_kubernetes_rules() {
