@@ -25,8 +25,8 @@ use crate::yaml::{Node, Value};
 use config_map::{ConfigMap, read_config_map};
 use pod::{ContainerPort, Pod, PodConfig, read_pod};
 use reader::{IntOrString, Object, Sink, int_or_string};
-use secret::SecretObject;
 use service::{Service, read_service};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The API versions of Deployment that i2kit reads: today's and the older ones the paper
 /// (Fig. 2 is apps/v1beta2) and old repositories use. The fields i2kit maps are the same.
@@ -94,9 +94,11 @@ pub struct PendingDeployment {
 pub struct Objects {
     deployments: Vec<PendingDeployment>,
     services: Vec<Service>,
-    config_maps: Vec<ConfigMap>,
-    /// Only which Secrets exist: each is an error, and references to it are not reported again.
-    secrets: Vec<SecretObject>,
+    /// By (name, namespace): looked up once per reference, and by name alone for hints.
+    config_maps: BTreeMap<(String, String), ConfigMap>,
+    /// Only which Secrets exist, by (name, namespace): each is an error of its own, and
+    /// references to it are not reported again.
+    secrets: BTreeSet<(String, String)>,
     /// Position of the next object: its document's index, then its place within a List.
     document: usize,
     count: usize,
@@ -203,35 +205,29 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 // Its data is never read, so nothing of it can reach an output or a message.
                 object.accept_all();
                 sink.push(secret::secret_in_input(&metadata.name, kind_span));
-                objects.secrets.push(SecretObject {
-                    name: metadata.name,
-                    namespace: metadata.namespace,
-                });
+                objects.secrets.insert((metadata.name, metadata.namespace));
                 return;
             }
             let name_span = metadata.name_span;
             let Some(config_map) = read_config_map(object, metadata, sink) else {
                 return;
             };
-            if objects
-                .config_maps
-                .iter()
-                .any(|seen| seen.name == config_map.name && seen.namespace == config_map.namespace)
-            {
+            let key = (config_map.name.clone(), config_map.namespace.clone());
+            if objects.config_maps.contains_key(&key) {
                 sink.push(
                     Diagnostic::error(
                         Code::DuplicateDeployment,
                         Some(name_span),
                         format!(
                             "ConfigMap `{}` is defined twice in namespace `{}`",
-                            config_map.name, config_map.namespace
+                            key.0, key.1
                         ),
                     )
                     .with_help("`kubectl apply` would keep only the later one; keep one of them"),
                 );
                 return;
             }
-            objects.config_maps.push(config_map);
+            objects.config_maps.insert(key, config_map);
         }
         other if kinds::disposition(other).is_some() => {
             let name = object

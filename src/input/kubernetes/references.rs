@@ -12,11 +12,11 @@ use super::pod::{
     compose_env, config_volume_dir, expand_references,
 };
 use super::reader::Sink;
-use super::secret::{SecretObject, absent_secret};
+use super::secret::absent_secret;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::{Container, VmFile, VmFileContent};
 use crate::source::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Directories i2kit makes in the image, as the kubelet's `AtomicWriter` makes them (0755):
 /// every user can reach the files, whose own modes decide who reads them.
@@ -75,10 +75,10 @@ fn settle_container(container: &mut Container, recipe: &EnvRecipe, lookup: &mut 
     container.env = (!env.is_empty()).then_some(env);
 }
 
-/// The ConfigMaps and Secrets of the input.
+/// The ConfigMaps and Secrets of the input, by (name, namespace).
 struct Catalog<'a> {
-    config_maps: &'a [ConfigMap],
-    secrets: &'a [SecretObject],
+    config_maps: &'a BTreeMap<(String, String), ConfigMap>,
+    secrets: &'a BTreeSet<(String, String)>,
 }
 
 enum Found<'a> {
@@ -90,23 +90,14 @@ enum Found<'a> {
 
 impl<'a> Catalog<'a> {
     fn find(&self, source: &ObjectRef, namespace: &str) -> Found<'a> {
+        let key = (source.name.clone(), namespace.to_string());
         match source.kind {
             ObjectKind::ConfigMap => self
                 .config_maps
-                .iter()
-                .find(|map| map.name == source.name && map.namespace == namespace)
+                .get(&key)
                 .map_or(Found::Absent, Found::ConfigMap),
-            ObjectKind::Secret => {
-                if self
-                    .secrets
-                    .iter()
-                    .any(|secret| secret.name == source.name && secret.namespace == namespace)
-                {
-                    Found::Secret
-                } else {
-                    Found::Absent
-                }
-            }
+            ObjectKind::Secret if self.secrets.contains(&key) => Found::Secret,
+            ObjectKind::Secret => Found::Absent,
         }
     }
 
@@ -115,9 +106,10 @@ impl<'a> Catalog<'a> {
         match source.kind {
             ObjectKind::ConfigMap => self
                 .config_maps
-                .iter()
-                .filter(|map| map.name == source.name && map.namespace != namespace)
-                .map(|map| map.namespace.as_str())
+                .range((source.name.clone(), String::new())..)
+                .take_while(|((name, _), _)| *name == source.name)
+                .map(|((_, other), _)| other.as_str())
+                .filter(|other| *other != namespace)
                 .collect(),
             ObjectKind::Secret => Vec::new(),
         }

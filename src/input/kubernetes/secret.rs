@@ -12,13 +12,6 @@ const WHY: &str = "secrets must not be baked into machine images, which anyone w
 /// What to do instead.
 const INSTEAD: &str = "keep the Secret out of the input and have the container fetch the value when it starts, from AWS Secrets Manager or SSM Parameter Store with the VM's instance role; a reference to an absent Secret marked `optional: true` compiles with a warning (the volume empty, the variable unset)";
 
-/// A Secret of the input: only its identity is kept, never its data.
-#[derive(Debug, Clone)]
-pub struct SecretObject {
-    pub name: String,
-    pub namespace: String,
-}
-
 /// The error for a `Secret` object, at its `kind`.
 #[must_use]
 pub fn secret_in_input(name: &str, span: Span) -> Diagnostic {
