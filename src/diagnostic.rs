@@ -57,6 +57,9 @@ pub enum Code {
     NamedImageUser,
     SkippedFile,
     HelmHook,
+    SecretInInput,
+    OptionalReferenceAbsent,
+    BinaryConfigData,
 }
 
 impl Code {
@@ -93,6 +96,9 @@ impl Code {
         Code::NamedImageUser,
         Code::SkippedFile,
         Code::HelmHook,
+        Code::SecretInInput,
+        Code::OptionalReferenceAbsent,
+        Code::BinaryConfigData,
     ];
 
     #[must_use]
@@ -130,6 +136,9 @@ impl Code {
             Code::NamedImageUser => "I2K030",
             Code::SkippedFile => "I2K031",
             Code::HelmHook => "I2K032",
+            Code::SecretInInput => "I2K033",
+            Code::OptionalReferenceAbsent => "I2K034",
+            Code::BinaryConfigData => "I2K035",
         }
     }
 
@@ -166,7 +175,7 @@ impl Code {
                 "a Kubernetes kind i2kit does not compile (Deployment, Service and List are)"
             }
             Code::ExternalReference => {
-                "a reference to an object outside the file (ConfigMap, Secret, volume claim) that a compiler cannot resolve"
+                "a reference to what the input does not hold: a ConfigMap, Secret or key absent from it, a volume claim, the pod's own fields"
             }
             Code::UnsupportedVolume => "a volume type with no VM equivalent",
             Code::IgnoredField => "a Kubernetes field with no meaning on a VM, ignored (warning)",
@@ -194,6 +203,15 @@ impl Code {
             }
             Code::HelmHook => {
                 "an object annotated `helm.sh/hook` (a test Pod, an install Job): helm runs it around a release, it is not part of the application; skipped (warning)"
+            }
+            Code::SecretInInput => {
+                "a Secret object in the input: secrets must not be baked into machine images"
+            }
+            Code::OptionalReferenceAbsent => {
+                "an optional ConfigMap or Secret (or key) the input does not hold: the volume is empty or the variable unset (warning)"
+            }
+            Code::BinaryConfigData => {
+                "ConfigMap binaryData mounted as a file that is not UTF-8 text, which LinuxKit's `files:` cannot carry"
             }
         }
     }

@@ -36,6 +36,9 @@ pub struct Deployment {
     /// [`crate::infer::link`] from the services in front of the deployment.
     pub replace_unhealthy: Option<ReplaceUnhealthy>,
     pub hostname: Option<String>,
+    /// Files the VM image carries for its containers (ConfigMap volumes), beside i2kit's own;
+    /// sorted by path, each directory before what it holds.
+    pub files: Vec<VmFile>,
     /// Where the deployment is defined, for diagnostics of later passes.
     pub span: Option<Span>,
 }
@@ -115,6 +118,23 @@ pub enum Mount {
         read_only: bool,
         create: bool,
     },
+}
+
+/// A file or directory written into the VM image when it is built (LinuxKit `files:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmFile {
+    /// Absolute, normalised (no `.`, `..` or empty segments, no trailing `/`).
+    pub path: String,
+    pub content: VmFileContent,
+    /// Permission bits, 0–0o777.
+    pub mode: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VmFileContent {
+    /// A regular file holding this text: LinuxKit's `contents` is a string.
+    Text(String),
+    Directory,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -36,6 +36,11 @@ pub enum Value {
 pub struct Node {
     pub value: Value,
     pub span: Span,
+    /// The integer a YAML 1.1 reader makes of this plain scalar, when it is not `value`:
+    /// kubectl reads manifests with go-yaml v2 (sigs.k8s.io/yaml), where `0644` is octal 420
+    /// and `0b1010` and `1_000` are numbers, while YAML 1.2 reads 644 and two strings. Only
+    /// Kubernetes readers use it (see [`yaml_1_1_integer`]).
+    pub yaml_1_1_int: Option<i64>,
 }
 
 impl Node {
@@ -303,9 +308,14 @@ impl TreeBuilder {
                 self.push(Node {
                     value: node.value,
                     span,
+                    yaml_1_1_int: node.yaml_1_1_int,
                 })
             }
             Event::Scalar(text, style, anchor, tag) => {
+                // Only plain scalars are numbers, in either YAML version.
+                let yaml_1_1_int = (tag.is_none() && style == ScalarStyle::Plain)
+                    .then(|| yaml_1_1_integer(&text))
+                    .flatten();
                 let value = match tag {
                     Some(tag) if !tag.is_yaml_core_schema() => {
                         return Err(unsupported_tag(&tag, span).with_help(
@@ -316,7 +326,12 @@ impl TreeBuilder {
                     None if style == ScalarStyle::Plain => resolve_plain(&text),
                     None => Value::String(text.into_owned()),
                 };
-                let node = Node { value, span };
+                let yaml_1_1_int = yaml_1_1_int.filter(|integer| value != Value::Int(*integer));
+                let node = Node {
+                    value,
+                    span,
+                    yaml_1_1_int,
+                };
                 self.remember(anchor, &node);
                 self.push(node)
             }
@@ -352,6 +367,7 @@ impl TreeBuilder {
                                 start: start.start,
                                 end: span.end,
                             },
+                            yaml_1_1_int: None,
                         };
                         self.remember(anchor.unwrap_or(0), &node);
                         node
@@ -364,6 +380,7 @@ impl TreeBuilder {
                                 start: start.start,
                                 end: span.end,
                             },
+                            yaml_1_1_int: None,
                         };
                         self.remember(anchor.unwrap_or(0), &node);
                         node
@@ -525,6 +542,39 @@ fn resolve_plain(text: &str) -> Value {
     Value::String(text.to_string())
 }
 
+/// An unquoted scalar as go-yaml v2 resolves integers (`resolve.go`): underscores dropped,
+/// then Go's `strconv.ParseInt(text, 0, 64)` (`0x` hex, `0o` or a leading `0` octal, `0b`
+/// binary, else decimal), then the `0b`/`-0b` forms. YAML 1.1's sexagesimal integers are
+/// not among them: go-yaml never supported those.
+#[must_use]
+pub fn yaml_1_1_integer(text: &str) -> Option<i64> {
+    // go-yaml tries numbers only for scalars starting with a digit or a sign; most scalars
+    // (names, images) stop here without allocating.
+    if !text.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') {
+        return None;
+    }
+    let plain: String = text.chars().filter(|c| *c != '_').collect();
+    let (negative, unsigned) = match plain.as_bytes().first() {
+        Some(b'-') => (true, &plain[1..]),
+        Some(b'+') => (false, &plain[1..]),
+        _ => (false, plain.as_str()),
+    };
+    let lower = unsigned.get(..2).map(str::to_ascii_lowercase);
+    let (digits, radix) = match lower.as_deref() {
+        Some("0x") => (&unsigned[2..], 16),
+        Some("0o") => (&unsigned[2..], 8),
+        Some("0b") => (&unsigned[2..], 2),
+        _ if unsigned.len() > 1 && unsigned.starts_with('0') => (&unsigned[1..], 8),
+        _ => (unsigned, 10),
+    };
+    // from_str_radix would take a second sign after the prefix; Go does not.
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = i128::from_str_radix(digits, radix).ok()?;
+    i64::try_from(if negative { -magnitude } else { magnitude }).ok()
+}
+
 fn is_decimal_integer(text: &str) -> bool {
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
@@ -568,6 +618,30 @@ mod tests {
             root("a: '80'").get("a").map(|n| n.value.clone()),
             Some(Value::String("80".into()))
         );
+    }
+
+    #[test]
+    fn reads_integers_as_kubectl_does_beside_yaml_1_2() {
+        assert_eq!(yaml_1_1_integer("0644"), Some(420));
+        assert_eq!(yaml_1_1_integer("0o644"), Some(420));
+        assert_eq!(yaml_1_1_integer("0x1A4"), Some(420));
+        assert_eq!(yaml_1_1_integer("0b110100100"), Some(420));
+        assert_eq!(yaml_1_1_integer("-0b11"), Some(-3));
+        assert_eq!(yaml_1_1_integer("1_000"), Some(1000));
+        assert_eq!(yaml_1_1_integer("420"), Some(420));
+        assert_eq!(yaml_1_1_integer("0"), Some(0));
+        // Go's ParseInt fails on 8 and 9 after a leading 0; go-yaml then reads a float.
+        assert_eq!(yaml_1_1_integer("0999"), None);
+        assert_eq!(yaml_1_1_integer("0x-1"), None);
+        assert_eq!(yaml_1_1_integer("1.5"), None);
+        assert_eq!(yaml_1_1_integer("web"), None);
+        let node = root("a: 0644\nb: 0o644\nc: 420\nd: '0644'\ne: 1_000\n");
+        let read = |key: &str| node.get(key).map(|n| (n.value.clone(), n.yaml_1_1_int));
+        assert_eq!(read("a"), Some((Value::Int(644), Some(420))));
+        assert_eq!(read("b"), Some((Value::Int(420), None)));
+        assert_eq!(read("c"), Some((Value::Int(420), None)));
+        assert_eq!(read("d"), Some((Value::String("0644".into()), None)));
+        assert_eq!(read("e"), Some((Value::String("1_000".into()), Some(1000))));
     }
 
     #[test]

@@ -120,6 +120,10 @@ proptest! {
         Just("hostPath: {path: "), Just("relative/dir"), Just("/a:b"), Just("mountPath: "), Just("volumeMounts:"),
         Just("livenessProbe:"), Just("exec:"), Just("path: "), Just("healthz"), Just("periodSeconds: "),
         Just("initialDelaySeconds: "), Just("failureThreshold: "), Just("name: ../x"), Just("sizeLimit: "),
+        Just("kind: ConfigMap\n"), Just("kind: Secret\n"), Just("data: {a: b}\n"), Just("binaryData: {b: YQ==}\n"),
+        Just("configMap: {name: web"), Just("secret: {secretName: web"), Just("optional: true"), Just("items:"),
+        Just("key: a"), Just("defaultMode: 0644"), Just("mode: 0o1000"), Just("subPath: "), Just("envFrom:"),
+        Just("configMapRef: {name: web}"), Just("configMapKeyRef: {name: web, key: a}"), Just("prefix: "),
     ], 0..80)) {
         let text: String = parts.concat();
         let _ = compile_bytes("fuzz.yaml", text.as_bytes(), false);
@@ -461,6 +465,20 @@ proptest! {
     }
 }
 
+/// A ConfigMap key as Kubernetes allows it (`[-._a-zA-Z0-9]+`, not starting with `.`).
+fn config_key() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9_-][-._a-zA-Z0-9]{0,11}"
+}
+
+/// Any text a ConfigMap value may hold: control characters, line separators, quotes.
+fn config_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        awkward_text(),
+        any::<String>().prop_map(|text| text.chars().take(40).collect()),
+        Just("\u{85}\u{2028}\u{2029}\u{feff}\u{7}\u{1b}\u{7f}\r\n".to_string()),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
 
@@ -490,6 +508,56 @@ proptest! {
             if let Some(span) = diagnostic.span {
                 prop_assert!(span.file < files.len());
             }
+        }
+    }
+
+    /// Whatever a ConfigMap holds, each value arrives byte for byte in the VM image: as a file
+    /// of the mounted volume, with its mode, and as a variable through `envFrom`.
+    #[test]
+    fn config_map_values_arrive_unchanged(
+        data in proptest::collection::btree_map(config_key(), config_value(), 1..5),
+        mode in 0..=0o777u32,
+    ) {
+        let config_map = serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": data,
+        });
+        let deployment = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "app"}},
+                "template": {
+                    "metadata": {"labels": {"app": "app"}},
+                    "spec": {
+                        "containers": [{
+                            "name": "app", "image": "busybox:1.37.0",
+                            "envFrom": [{"configMapRef": {"name": "settings"}}],
+                            "volumeMounts": [{"name": "settings", "mountPath": "/etc/settings"}],
+                        }],
+                        "volumes": [{"name": "settings", "configMap": {"name": "settings", "defaultMode": mode}}],
+                    },
+                },
+            },
+        });
+        // JSON is YAML: every character arrives as serde_json escapes it.
+        let input = format!("{deployment}\n---\n{config_map}\n");
+        let (_, first) = compile_bytes("c.yaml", input.as_bytes(), false);
+        let (_, second) = compile_bytes("c.yaml", input.as_bytes(), false);
+        prop_assert_eq!(&first.linuxkit, &second.linuxkit);
+        prop_assert!(!first.has_errors(), "valid ConfigMap rejected: {:?}", first.diagnostics);
+        let linuxkit: serde_yaml::Value = serde_yaml::from_str(&first.linuxkit[0].1).expect("LinuxKit file is YAML");
+        let files = linuxkit["files"].as_sequence().expect("files");
+        let app = linuxkit["services"].as_sequence().and_then(|services| services.last()).expect("app service");
+        let written_env: Vec<String> = serde_yaml::from_value(app["env"].clone()).expect("env list");
+        for (key, value) in &data {
+            let path = format!("etc/i2kit/volumes/settings/{key}");
+            let file = files.iter().find(|file| file["path"].as_str() == Some(path.as_str()));
+            prop_assert!(file.is_some(), "no file {}", path);
+            let file = file.expect("checked");
+            prop_assert_eq!(file["contents"].as_str(), Some(value.as_str()));
+            let written_mode = file["mode"].as_str().and_then(|text| u32::from_str_radix(text, 8).ok());
+            prop_assert_eq!(written_mode, Some(mode));
+            let entry = format!("{key}={value}");
+            prop_assert!(written_env.contains(&entry), "missing {:?} in {:?}", entry, written_env);
         }
     }
 }

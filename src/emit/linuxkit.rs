@@ -1,7 +1,9 @@
 //! A deployment → the LinuxKit build file for its VM image (`linuxkit build --format aws`).
 
 use crate::dns;
-use crate::model::{CPU_PERIOD_MICROS, Capabilities, Container, Deployment, Mount};
+use crate::model::{
+    CPU_PERIOD_MICROS, Capabilities, Container, Deployment, Mount, VmFile, VmFileContent,
+};
 use crate::platform;
 use serde::Serialize;
 
@@ -19,8 +21,27 @@ struct BuildFile<'a> {
 struct File {
     /// Relative to the image root, as LinuxKit's examples write it.
     path: String,
-    contents: String,
-    mode: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    directory: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contents: Option<String>,
+    /// Octal text: LinuxKit parses it with `strconv.ParseInt(mode, 8, 32)` (moby/build.go).
+    mode: String,
+}
+
+impl File {
+    fn from_model(file: &VmFile) -> File {
+        let (directory, contents) = match &file.content {
+            VmFileContent::Text(text) => (None, Some(text.clone())),
+            VmFileContent::Directory => (Some(true), None),
+        };
+        File {
+            path: file.path.trim_start_matches('/').to_string(),
+            directory,
+            contents,
+            mode: format!("{:04o}", file.mode),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -158,11 +179,14 @@ pub fn emit_linuxkit(deployment: &Deployment) -> String {
         init: platform::INIT_IMAGES.to_vec(),
         onboot,
         services,
-        files: vec![File {
+        files: std::iter::once(File {
             path: dns::RESOLV_CONF_PATH.trim_start_matches('/').to_string(),
-            contents: dns::resolv_conf(&deployment.namespace),
-            mode: "0644",
-        }],
+            directory: None,
+            contents: Some(dns::resolv_conf(&deployment.namespace)),
+            mode: "0644".to_string(),
+        })
+        .chain(deployment.files.iter().map(File::from_model))
+        .collect(),
     };
     crate::emit::yaml_text::to_yaml_text(&file)
 }

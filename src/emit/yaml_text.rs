@@ -2,12 +2,15 @@
 //!
 //! serde_yaml writes `no`, `on` or `yes` unquoted, which YAML 1.1 readers (PyYAML, many CI
 //! linters) take for booleans: `redis-server --appendonly no` would lose its argument.
-//! saphyr's emitter quotes every scalar that any YAML version could read as something else.
+//! saphyr's emitter quotes every scalar that any YAML version could read as something else,
+//! except text holding characters it neither quotes nor escapes (BEL, ESC, DEL, C1 controls
+//! such as NEL, the line and paragraph separators, a byte-order mark): those are escaped here.
 
-use saphyr::{Mapping, Scalar, Yaml, YamlEmitter};
+use saphyr::{Mapping, Scalar, ScalarStyle, Yaml, YamlEmitter};
 use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// `value` as a YAML document (starting with `---`).
 #[must_use]
@@ -33,6 +36,11 @@ fn convert(value: &Value) -> Yaml<'static> {
                 number.as_f64().unwrap_or_default().into(),
             )),
         },
+        Value::String(text) if text.chars().any(needs_escape) => Yaml::Representation(
+            Cow::Owned(double_quoted_body(text)),
+            ScalarStyle::DoubleQuoted,
+            None,
+        ),
         Value::String(text) => Yaml::Value(Scalar::String(Cow::Owned(text.clone()))),
         Value::Array(items) => Yaml::Sequence(items.iter().map(convert).collect()),
         Value::Object(entries) => {
@@ -46,6 +54,36 @@ fn convert(value: &Value) -> Yaml<'static> {
             Yaml::Mapping(mapping)
         }
     }
+}
+
+/// Characters outside YAML's printable set, or that YAML 1.1 readers take for line breaks
+/// or a byte-order mark: text holding one must be double-quoted with escapes.
+fn needs_escape(character: char) -> bool {
+    character.is_control()
+        || matches!(
+            character,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+}
+
+/// `text` as the inside of a YAML double-quoted scalar: every character that is not plainly
+/// printable is escaped, so any YAML reader gets the same characters back.
+fn double_quoted_body(text: &str) -> String {
+    let mut body = String::with_capacity(text.len() + 8);
+    for character in text.chars() {
+        match character {
+            '"' => body.push_str("\\\""),
+            '\\' => body.push_str("\\\\"),
+            '\n' => body.push_str("\\n"),
+            '\r' => body.push_str("\\r"),
+            '\t' => body.push_str("\\t"),
+            _ if needs_escape(character) => {
+                let _ = write!(body, "\\u{:04x}", u32::from(character));
+            }
+            _ => body.push(character),
+        }
+    }
+    body
 }
 
 #[cfg(test)]
@@ -63,5 +101,18 @@ mod tests {
                 "{word} unquoted in:\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn escapes_what_the_emitter_would_leave_bare() {
+        let written =
+            "bell\u{7} esc\u{1b} del\u{7f} nel\u{85} ls\u{2028} bom\u{feff} \"q\" \\ é\t\r\n";
+        let text = to_yaml_text(&serde_json::json!({ "contents": written }));
+        assert_eq!(
+            text,
+            "---\ncontents: \"bell\\u0007 esc\\u001b del\\u007f nel\\u0085 ls\\u2028 bom\\ufeff \\\"q\\\" \\\\ é\\t\\r\\n\"\n"
+        );
+        let read: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+        assert_eq!(read.get("contents").and_then(|v| v.as_str()), Some(written));
     }
 }

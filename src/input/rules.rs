@@ -28,6 +28,22 @@ pub fn is_dns_label(name: &str) -> bool {
         && bytes.last() != Some(&b'-')
 }
 
+/// Whether `name` is a DNS subdomain (RFC 1123), as Kubernetes requires of the names of
+/// objects that never become host names, such as ConfigMaps (`kube-root-ca.crt`).
+#[must_use]
+pub fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|part| {
+            let bytes = part.as_bytes();
+            !bytes.is_empty()
+                && bytes
+                    .iter()
+                    .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || *byte == b'-')
+                && bytes.first() != Some(&b'-')
+                && bytes.last() != Some(&b'-')
+        })
+}
+
 /// Container names become containerd ids (`[A-Za-z0-9]+([._-][A-Za-z0-9]+)*`).
 #[must_use]
 pub fn check_container_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
@@ -348,6 +364,18 @@ pub fn clamp_to_aws_range(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dns_subdomains() {
+        assert!(is_dns_subdomain("kube-root-ca.crt"));
+        assert!(is_dns_subdomain("app-config"));
+        assert!(!is_dns_subdomain("app..config"));
+        assert!(!is_dns_subdomain(".app"));
+        assert!(!is_dns_subdomain("App"));
+        assert!(!is_dns_subdomain("a_b"));
+        assert!(!is_dns_subdomain(""));
+        assert!(!is_dns_subdomain(&"a.".repeat(127)));
+    }
 
     #[test]
     fn dns_labels() {

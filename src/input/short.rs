@@ -162,6 +162,7 @@ impl Checker<'_> {
             grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
             replace_unhealthy: None,
             hostname: None,
+            files: Vec::new(),
             span: self.span("/name").or(Some(self.root.span)),
         };
         (deployment, load_balancer)

@@ -2,7 +2,8 @@
 # End-to-end conformance: compile every examples/*.yaml and every golden fixture that compiles,
 # lint the template, deploy it to a local
 # CloudFormation emulator (moto), check what was created against the manifest, check that every
-# call declared in tests/conformance/calls/<stem>.yaml gets through (reachability.py), update one
+# call declared in tests/conformance/calls/<stem>.yaml gets through (reachability.py), check the
+# files and variables each VM gets from ConfigMaps in its LinuxKit file (check_config.py), update one
 # stack, deploy one manifest again into a VPC whose cluster.local zone exists already, and scan
 # every template with checkov (an unexplained finding fails the run).
 #
@@ -314,6 +315,24 @@ reachability() {
     log "   $stack: $n calls, $m reached, $k failed"
 }
 
+# check_config MANIFEST OUT_DIR: the files, binds and variables each VM gets from ConfigMaps,
+# recomputed from the manifest (check_config.py) and checked on the compiled LinuxKit files
+check_config() {
+    local manifest=$1 out=$2 output status=0 totals p f
+    output=$("$VPY" "$HERE/check_config.py" --manifest "$manifest" --out-dir "$out" 2>&1) || status=$?
+    printf '%s\n' "$output" | grep -v '^check_config totals' || true
+    totals=$(printf '%s\n' "$output" | grep '^check_config totals' || true)
+    if [[ -z "$totals" ]]; then
+        fail "$(basename "$manifest" .yaml): check_config.py crashed (exit $status)"
+        return 0
+    fi
+    p=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$totals")
+    f=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$totals")
+    PASSED=$((PASSED + p))
+    FAILED=$((FAILED + f))
+    [[ "$f" -eq 0 ]] || FAILURES+=("$(basename "$manifest" .yaml): $f config check(s), see above")
+}
+
 # ------------------------------------------------------------------------------------ compile + lint
 shopt -s nullglob
 MANIFESTS=(examples/*.yaml)
@@ -442,6 +461,7 @@ for manifest in "${MANIFESTS[@]}"; do
     deploy "$stem" "${TEMPLATE_OF[$stem]}" "$stack" "$zone" "$STACK_VPC" "$STACK_SUBNETS" || continue
     assert_stack "$manifest" "$stack" "$zone"
     reachability "$stem" "$manifest" "$stack" "$WORK/$stem"
+    check_config "$manifest" "$WORK/$stem"
 done
 
 # ------------------------------------------------------------------------------------ update

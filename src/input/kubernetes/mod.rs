@@ -3,11 +3,15 @@
 //! line, and fields that would be wrong to guess are errors.
 
 pub mod helm;
+pub mod base64;
+pub mod config_map;
 pub mod kinds;
 pub mod list;
 pub mod pod;
 pub mod quantity;
 pub mod reader;
+pub mod references;
+pub mod secret;
 pub mod selection;
 pub mod service;
 
@@ -20,9 +24,11 @@ use crate::input::rules;
 use crate::model::{DEFAULT_NAMESPACE, Deployment};
 use crate::source::Span;
 use crate::yaml::{Node, Value};
-use pod::{ContainerPort, Pod, read_pod};
+use config_map::{ConfigMap, read_config_map};
+use pod::{ContainerPort, Pod, PodConfig, read_pod};
 use reader::{IntOrString, Object, Sink, int_or_string};
 use service::{Service, read_service};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The API versions of Deployment that i2kit reads: today's and the older ones the paper
 /// (Fig. 2 is apps/v1beta2) and old repositories use. The fields i2kit maps are the same.
@@ -81,6 +87,8 @@ pub struct PendingDeployment {
     /// Reading it found errors: it still counts for Service selection, so a Service is not
     /// reported as selecting nothing, but it is not compiled.
     failed: bool,
+    /// What the pod reads from ConfigMaps and Secrets, settled by `references`.
+    config: PodConfig,
 }
 
 /// Everything Kubernetes in one file, in document order.
@@ -88,6 +96,11 @@ pub struct PendingDeployment {
 pub struct Objects {
     deployments: Vec<PendingDeployment>,
     services: Vec<Service>,
+    /// By (name, namespace): looked up once per reference, and by name alone for hints.
+    config_maps: BTreeMap<(String, String), ConfigMap>,
+    /// Only which Secrets exist, by (name, namespace): each is an error of its own, and
+    /// references to it are not reported again.
+    secrets: BTreeSet<(String, String)>,
     /// Position of the next object: its document's index, then its place within a List.
     document: usize,
     count: usize,
@@ -175,6 +188,48 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 objects.services.push(service);
             }
         }
+        "ConfigMap" | "Secret" => {
+            if api_version
+                .as_deref()
+                .is_some_and(|version| version != "v1")
+            {
+                let span = root.get("apiVersion").map(|node| node.span);
+                sink.push(Diagnostic::error(
+                    Code::InvalidValue,
+                    span,
+                    format!("a {kind}'s apiVersion is `v1`"),
+                ));
+                return;
+            }
+            let metadata = read_metadata_as(&mut object, NameRule::DnsSubdomain, sink);
+            if kind == "Secret" {
+                // Its data is never read, so nothing of it can reach an output or a message.
+                object.accept_all();
+                sink.push(secret::secret_in_input(&metadata.name, kind_span));
+                objects.secrets.insert((metadata.name, metadata.namespace));
+                return;
+            }
+            let name_span = metadata.name_span;
+            let Some(config_map) = read_config_map(object, metadata, sink) else {
+                return;
+            };
+            let key = (config_map.name.clone(), config_map.namespace.clone());
+            if objects.config_maps.contains_key(&key) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::DuplicateDeployment,
+                        Some(name_span),
+                        format!(
+                            "ConfigMap `{}` is defined twice in namespace `{}`",
+                            key.0, key.1
+                        ),
+                    )
+                    .with_help("`kubectl apply` would keep only the later one; keep one of them"),
+                );
+                return;
+            }
+            objects.config_maps.insert(key, config_map);
+        }
         other if kinds::disposition(other).is_some() => {
             let name = object
                 .object("metadata", sink)
@@ -222,9 +277,23 @@ pub struct Metadata {
     pub annotations: Vec<(String, String, Span)>,
 }
 
+/// What Kubernetes requires of an object's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameRule {
+    /// Names that become DNS names here: Deployments and Services.
+    DnsLabel,
+    /// Names only other objects refer to, such as ConfigMaps (`kube-root-ca.crt`).
+    DnsSubdomain,
+}
+
 /// `metadata`: the name and namespace, each checked as a DNS label since both become DNS
 /// names, and annotations with their spans.
 fn read_metadata(object: &mut Object<'_>, sink: &mut Sink) -> Metadata {
+    read_metadata_as(object, NameRule::DnsLabel, sink)
+}
+
+/// [`read_metadata`] for a kind whose names follow `rule`.
+fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink) -> Metadata {
     let object_span = object.span();
     let Some(mut metadata) = object.object("metadata", sink) else {
         sink.push(Diagnostic::error(
@@ -247,8 +316,18 @@ fn read_metadata(object: &mut Object<'_>, sink: &mut Sink) -> Metadata {
             Some(metadata.span()),
             "`metadata.name` is missing",
         ));
-    } else if !rules::is_dns_label(&name) {
+    } else if rule == NameRule::DnsLabel && !rules::is_dns_label(&name) {
         sink.push(crate::schema::invalid_dns_label(&name, Some(name_span)));
+        name.clear();
+    } else if rule == NameRule::DnsSubdomain && !rules::is_dns_subdomain(&name) {
+        sink.push(
+            Diagnostic::error(
+                Code::InvalidName,
+                Some(name_span),
+                format!("name `{name}` is not a DNS subdomain"),
+            )
+            .with_help("use lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit, at most 253 characters, as Kubernetes requires"),
+        );
         name.clear();
     }
     let mut annotations = Vec::new();
@@ -423,6 +502,7 @@ fn read_deployment(
             grace_period_seconds: BOOT_SECONDS.saturating_add(start_delay),
             replace_unhealthy: None,
             hostname: pod.hostname,
+            files: Vec::new(),
             span: Some(name_span),
         },
         labels,
@@ -430,6 +510,7 @@ fn read_deployment(
         readiness: pod.readiness,
         liveness_delay: pod.liveness_delay,
         span: name_span,
+        config: pod.config,
     })
 }
 

@@ -234,7 +234,12 @@ pub fn text(node: &Node, path: &str, sink: &mut Sink) -> Option<String> {
     }
 }
 
+/// An integer as kubectl reads it: YAML 1.1, where `0644` is octal (see
+/// [`Node::yaml_1_1_int`]), so a file mode means what it means to the cluster.
 pub fn integer(node: &Node, path: &str, sink: &mut Sink) -> Option<i64> {
+    if let Some(value) = node.yaml_1_1_int {
+        return Some(value);
+    }
     match node.value {
         Value::Int(value) => Some(value),
         _ => {
@@ -252,6 +257,9 @@ pub enum IntOrString {
 }
 
 pub fn int_or_string(node: &Node, path: &str, sink: &mut Sink) -> Option<IntOrString> {
+    if let Some(value) = node.yaml_1_1_int {
+        return Some(IntOrString::Int(value));
+    }
     match &node.value {
         Value::Int(value) => Some(IntOrString::Int(*value)),
         Value::String(text) => Some(IntOrString::Text(text.clone())),

@@ -19,7 +19,8 @@ pub struct Resolved {
 }
 
 /// Matches Services to Deployments and plans each load balancer.
-pub fn resolve(objects: Objects, sink: &mut Sink) -> Resolved {
+pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
+    super::references::resolve_references(&mut objects, sink);
     let Objects {
         deployments,
         services,

@@ -3,7 +3,8 @@
 
 use super::super::reader::{Object, Sink, text};
 use super::PodContext;
-use super::environment::{expand_references, read_env};
+use super::config_volume::SubPathUse;
+use super::environment::{EnvRecipe, read_env};
 use super::ports::{ContainerPort, read_ports};
 use super::probes::{read_liveness_delay, read_readiness};
 use super::resources::{Requests, read_resources};
@@ -28,6 +29,10 @@ pub struct ContainerReading {
     pub readiness: Option<HealthCheckRequest>,
     pub readiness_delay: Option<u32>,
     pub liveness_delay: Option<u32>,
+    /// The environment as written; the container's `env` is composed from it, and its
+    /// `command` expanded, once every ConfigMap is read.
+    pub env: EnvRecipe,
+    pub sub_paths: Vec<SubPathUse>,
 }
 
 fn container_reason(key: &str) -> Option<&'static str> {
@@ -93,8 +98,7 @@ pub fn read_container(
     }
     let env = read_env(&mut object, sink);
     let args_span = object.key_span("args");
-    let (command, args_after_entrypoint) =
-        read_command(&mut object, env.as_deref().unwrap_or_default(), sink);
+    let (command, args_after_entrypoint) = read_command(&mut object, sink);
     let working_dir = object.string("workingDir", sink);
     let ports = if init {
         object.accept(&["ports"]);
@@ -140,7 +144,8 @@ pub fn read_container(
         image: image.unwrap_or_default(),
         command,
         args_after_entrypoint,
-        env,
+        // Composed in the resolve phase (`references`), when the ConfigMaps are known.
+        env: None,
         working_dir,
         capabilities: privileges.capabilities,
         uid: privileges.uid,
@@ -148,7 +153,7 @@ pub fn read_container(
         additional_gids: context.security.supplemental_groups.clone(),
         read_only_root: privileges.read_only_root,
         no_new_privileges: privileges.no_new_privileges,
-        mounts,
+        mounts: mounts.mounts,
         resources,
         non_root_required: privileges.non_root_required,
         spans: ContainerSpans {
@@ -156,7 +161,12 @@ pub fn read_container(
             args: args_span,
         },
     };
-    sink.containers_read.push(container.clone());
+    // What the image lock pass judges of a container with errors only needs to know
+    // whether it sets variables, not their values.
+    sink.containers_read.push(Container {
+        env: (!env.is_empty()).then(Vec::new),
+        ..container.clone()
+    });
     let container = valid.then_some(container);
     Some(ContainerReading {
         name,
@@ -166,6 +176,8 @@ pub fn read_container(
         readiness,
         readiness_delay,
         liveness_delay,
+        env,
+        sub_paths: mounts.sub_paths,
     })
 }
 
@@ -185,22 +197,13 @@ fn string_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Ve
     )
 }
 
-/// The command line and, when `args` come without `command`, those args; both with `$(VAR)`
-/// expanded from the container's `env`, as the kubelet does (never from the image's env).
+/// The command line and, when `args` come without `command`, those args, as written: their
+/// `$(VAR)` references expand from the container's environment once it is composed.
 fn read_command(
     object: &mut Object<'_>,
-    env: &[(String, String)],
     sink: &mut Sink,
 ) -> (Option<Vec<String>>, Option<Vec<String>>) {
     let command = string_list(object, "command", sink);
     let args = string_list(object, "args", sink);
-    let expand = |argv: Option<Vec<String>>| {
-        argv.map(|argv| {
-            argv.iter()
-                .map(|item| expand_references(item, env))
-                .collect()
-        })
-    };
-    let (command, args) = rules::join_command(command, args);
-    (expand(command), expand(args))
+    rules::join_command(command, args)
 }

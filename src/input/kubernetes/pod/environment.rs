@@ -1,51 +1,270 @@
-//! Container `env` and the kubelet's `$(VAR)` expansion, which `command` and `args` use too.
+//! Container `env` and `envFrom`, composed as the kubelet composes them
+//! (`makeEnvironmentVariables`, pkg/kubelet/kubelet_pods.go): every `envFrom` source in
+//! order, then `env` in order, a later definition replacing an earlier one; `$(VAR)` in a
+//! `value` expands from what is defined so far (`envFrom` included), and `command` and `args`
+//! expand from the result. ConfigMaps and Secrets are looked up only once every object is
+//! read, through [`EnvSources`].
+//!
+//! Every key becomes a variable, whatever its characters: the kubelet skipped keys that were
+//! not C-like names until Kubernetes 1.32 made `RelaxedEnvironmentVariableValidation` the
+//! default (GA in 1.34), and a ConfigMap key (`[-._a-zA-Z0-9]+`) is always a valid name under
+//! the relaxed rule.
 
 use super::super::reader::{Object, Sink};
+use super::object_ref::{ObjectKind, ObjectRef, read_object_ref};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::input::rules;
+use crate::source::Span;
+use crate::yaml::Value;
 
-/// `env` as pairs, with `$(VAR)` references to earlier entries expanded as the kubelet does.
-pub fn read_env(object: &mut Object<'_>, sink: &mut Sink) -> Option<Vec<(String, String)>> {
-    if let Some(node) = object.take("envFrom") {
-        sink.push(
-            Diagnostic::error(
-                Code::ExternalReference,
-                object.key_span("envFrom").or(Some(node.span)),
-                "`envFrom` reads a ConfigMap or Secret, an object outside this file that a compiler cannot read",
-            )
-            .with_help("list the variables under `env` with literal `value`s"),
-        );
+/// A container's environment as written, before the objects it reads are known.
+#[derive(Debug, Clone, Default)]
+pub struct EnvRecipe {
+    pub from: Vec<EnvFrom>,
+    pub variables: Vec<EnvVar>,
+}
+
+impl EnvRecipe {
+    /// Whether the container writes no variable at all, so it keeps the image's environment.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.from.is_empty() && self.variables.is_empty()
+    }
+}
+
+/// One `envFrom` entry: every `data` key of the object, after `prefix`.
+#[derive(Debug, Clone)]
+pub struct EnvFrom {
+    pub source: ObjectRef,
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: EnvValue,
+}
+
+#[derive(Debug, Clone)]
+pub enum EnvValue {
+    /// `value`, whose `$(VAR)` references expand when the environment is composed.
+    Literal(String),
+    /// `valueFrom.configMapKeyRef` or `secretKeyRef`: used as is, never expanded.
+    Key {
+        source: ObjectRef,
+        key: String,
+        key_span: Span,
+    },
+}
+
+/// What the resolve phase answers while an environment is composed.
+pub trait EnvSources {
+    /// The `(key, value)` pairs an `envFrom` source defines, in key order; none when the
+    /// object is absent (reported by the implementation).
+    fn variables(&mut self, from: &EnvFrom) -> Vec<(String, String)>;
+    /// The value of `key` (written at `key_span`) for variable `variable`; `None` leaves it
+    /// unset (reported by the implementation).
+    fn value(
+        &mut self,
+        variable: &str,
+        source: &ObjectRef,
+        key: &str,
+        key_span: Span,
+    ) -> Option<String>;
+}
+
+/// `envFrom` and `env` as written.
+pub fn read_env(object: &mut Object<'_>, sink: &mut Sink) -> EnvRecipe {
+    let mut recipe = EnvRecipe::default();
+    let from_path = object.child("envFrom");
+    for (index, item) in object.list("envFrom", sink).iter().enumerate() {
+        let Some(mut entry) = Object::new(item, &format!("{from_path}[{index}]"), sink) else {
+            continue;
+        };
+        if let Some(from) = read_env_from(&mut entry, sink) {
+            recipe.from.push(from);
+        }
+        entry.finish(sink, |_| None);
     }
     let env_path = object.child("env");
-    let items = object.list("env", sink);
-    if items.is_empty() {
-        return None;
-    }
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for (index, item) in items.iter().enumerate() {
+    for (index, item) in object.list("env", sink).iter().enumerate() {
         let Some(mut entry) = Object::new(item, &format!("{env_path}[{index}]"), sink) else {
             continue;
         };
-        let Some(name) = entry.string("name", sink) else {
+        let name_span = entry.value_span("name").unwrap_or(entry.span());
+        let name = entry.string("name", sink);
+        let value = entry.string("value", sink).unwrap_or_default();
+        let from = entry.object("valueFrom", sink);
+        let read = match from {
+            Some(_) if !value.is_empty() => {
+                sink.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        entry.key_span("valueFrom"),
+                        "`value` and `valueFrom` cannot both be set",
+                    )
+                    .with_help("Kubernetes refuses such a variable; keep one of them"),
+                );
+                None
+            }
+            Some(mut from) => {
+                let read = read_value_from(&mut from, name.as_deref().unwrap_or_default(), sink);
+                from.finish(sink, |_| None);
+                read
+            }
+            None => Some(EnvValue::Literal(value)),
+        };
+        entry.finish(sink, |_| None);
+        let Some(name) = name else {
+            // A name of another type was reported by `string`.
+            if item
+                .get("name")
+                .is_none_or(|node| node.value == Value::Null)
+            {
+                sink.push(Diagnostic::error(
+                    Code::MissingField,
+                    Some(item.span),
+                    format!("`{env_path}[{index}].name` is missing"),
+                ));
+            }
             continue;
         };
-        if let Some(node) = entry.take("valueFrom") {
+        if let Some(problem) = rules::check_env_name(&name, Some(name_span)) {
+            sink.push(problem);
+            continue;
+        }
+        if let Some(value) = read {
+            recipe.variables.push(EnvVar { name, value });
+        }
+    }
+    recipe
+}
+
+/// One `envFrom` entry: `configMapRef` or `secretRef`, and `prefix`.
+fn read_env_from(entry: &mut Object<'_>, sink: &mut Sink) -> Option<EnvFrom> {
+    let prefix_span = entry.value_span("prefix");
+    let prefix = entry.string("prefix", sink).unwrap_or_default();
+    if !prefix.is_empty()
+        && let Some(problem) = rules::check_env_name(&prefix, prefix_span)
+    {
+        sink.push(problem);
+    }
+    let mut sources = Vec::new();
+    for (key, kind) in [
+        ("configMapRef", ObjectKind::ConfigMap),
+        ("secretRef", ObjectKind::Secret),
+    ] {
+        if let Some(mut reference) = entry.object(key, sink) {
+            sources.push(read_object_ref(&mut reference, kind, "name", sink));
+            reference.finish(sink, |_| None);
+        }
+    }
+    if sources.len() != 1 {
+        sink.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                Some(entry.span()),
+                "an `envFrom` entry names exactly one of `configMapRef` and `secretRef`",
+            )
+            .with_help("write one entry per object"),
+        );
+        return None;
+    }
+    Some(EnvFrom {
+        source: sources.pop().flatten()?,
+        prefix,
+    })
+}
+
+/// `valueFrom` of variable `name`: a key of a ConfigMap or Secret; the pod's own fields and
+/// resources come from a kubelet, which a VM does not have.
+fn read_value_from(from: &mut Object<'_>, name: &str, sink: &mut Sink) -> Option<EnvValue> {
+    for (key, kind) in [
+        ("configMapKeyRef", ObjectKind::ConfigMap),
+        ("secretKeyRef", ObjectKind::Secret),
+    ] {
+        if let Some(mut reference) = from.object(key, sink) {
+            let source = read_object_ref(&mut reference, kind, "name", sink);
+            let key_span = reference.value_span("key").unwrap_or(reference.span());
+            let selected = reference.string("key", sink).unwrap_or_default();
+            reference.finish(sink, |_| None);
+            if selected.is_empty() {
+                sink.push(Diagnostic::error(
+                    Code::MissingField,
+                    Some(key_span),
+                    format!(
+                        "`{}.key` is missing: it names the {} key",
+                        from.child(key),
+                        kind.as_str()
+                    ),
+                ));
+                return None;
+            }
+            return Some(EnvValue::Key {
+                source: source?,
+                key: selected,
+                key_span,
+            });
+        }
+    }
+    for key in ["fieldRef", "resourceFieldRef", "fileKeyRef"] {
+        if let Some(span) = from.key_span(key) {
+            from.accept(&[key]);
             sink.push(
                 Diagnostic::error(
                     Code::ExternalReference,
-                    entry.key_span("valueFrom").or(Some(node.span)),
-                    format!("environment variable `{name}` takes its value from another object (`valueFrom`), which a compiler cannot read"),
+                    Some(span),
+                    format!("environment variable `{name}` takes its value from the kubelet (`valueFrom.{key}`), which a VM does not have"),
                 )
-                .with_help("write the value under `value`; for secrets, have the container fetch them at start (e.g. from AWS Secrets Manager)"),
+                .with_help("write the value under `value`, or have the container find it when it starts"),
             );
-            continue;
+            return None;
         }
-        let value = entry.string("value", sink).unwrap_or_default();
-        let value = expand_references(&value, &pairs);
-        entry.finish(sink, |_| None);
-        pairs.retain(|(existing, _)| *existing != name);
-        pairs.push((name, value));
     }
-    Some(pairs)
+    sink.push(
+        Diagnostic::error(
+            Code::MissingField,
+            Some(from.span()),
+            format!("`valueFrom` of environment variable `{name}` names no source"),
+        )
+        .with_help("use `configMapKeyRef: {name, key}`"),
+    );
+    None
+}
+
+/// The environment of `recipe` in the kubelet's order: `envFrom` sources, then `env`.
+pub fn compose_env(recipe: &EnvRecipe, sources: &mut impl EnvSources) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for from in &recipe.from {
+        for (key, value) in sources.variables(from) {
+            define(
+                &mut pairs,
+                [from.prefix.as_str(), key.as_str()].concat(),
+                value,
+            );
+        }
+    }
+    for variable in &recipe.variables {
+        let value = match &variable.value {
+            EnvValue::Literal(text) => expand_references(text, &pairs),
+            EnvValue::Key {
+                source,
+                key,
+                key_span,
+            } => match sources.value(&variable.name, source, key, *key_span) {
+                Some(value) => value,
+                None => continue,
+            },
+        };
+        define(&mut pairs, variable.name.clone(), value);
+    }
+    pairs
+}
+
+/// A later definition replaces an earlier one, and takes its place at the end.
+fn define(pairs: &mut Vec<(String, String)>, name: String, value: String) {
+    pairs.retain(|(existing, _)| *existing != name);
+    pairs.push((name, value));
 }
 
 /// Kubernetes' `$(VAR)` expansion: defined names are replaced, `$$` is a literal `$`, and
@@ -85,6 +304,91 @@ pub fn expand_references(text: &str, variables: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One ConfigMap `settings` holding LEVEL=debug and HOST=db; nothing else exists.
+    struct Settings;
+
+    impl EnvSources for Settings {
+        fn variables(&mut self, from: &EnvFrom) -> Vec<(String, String)> {
+            if from.source.name == "settings" {
+                vec![
+                    ("HOST".to_string(), "db".to_string()),
+                    ("LEVEL".to_string(), "debug".to_string()),
+                ]
+            } else {
+                Vec::new()
+            }
+        }
+        fn value(&mut self, _: &str, source: &ObjectRef, key: &str, _: Span) -> Option<String> {
+            (source.name == "settings" && key == "LEVEL").then(|| "debug".to_string())
+        }
+    }
+
+    fn reference(name: &str) -> ObjectRef {
+        ObjectRef {
+            kind: ObjectKind::ConfigMap,
+            name: name.to_string(),
+            optional: true,
+            span: Span::default(),
+        }
+    }
+
+    fn literal(name: &str, value: &str) -> EnvVar {
+        EnvVar {
+            name: name.to_string(),
+            value: EnvValue::Literal(value.to_string()),
+        }
+    }
+
+    #[test]
+    fn env_from_first_then_env_later_wins() {
+        let recipe = EnvRecipe {
+            from: vec![
+                EnvFrom {
+                    source: reference("settings"),
+                    prefix: "APP_".to_string(),
+                },
+                EnvFrom {
+                    source: reference("absent"),
+                    prefix: String::new(),
+                },
+            ],
+            variables: vec![
+                literal("APP_LEVEL", "info"),
+                literal("URL", "http://$(APP_HOST):$(PORT)"),
+                EnvVar {
+                    name: "COPY".to_string(),
+                    value: EnvValue::Key {
+                        source: reference("settings"),
+                        key: "LEVEL".to_string(),
+                        key_span: Span::default(),
+                    },
+                },
+                EnvVar {
+                    name: "UNSET".to_string(),
+                    value: EnvValue::Key {
+                        source: reference("settings"),
+                        key: "MISSING".to_string(),
+                        key_span: Span::default(),
+                    },
+                },
+            ],
+        };
+        let pairs = compose_env(&recipe, &mut Settings);
+        let expected = [
+            ("APP_HOST", "db"),
+            ("APP_LEVEL", "info"),
+            ("URL", "http://db:$(PORT)"),
+            ("COPY", "debug"),
+        ];
+        assert_eq!(
+            pairs,
+            expected
+                .iter()
+                .map(|(name, value)| ((*name).to_string(), (*value).to_string()))
+                .collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn expands_like_the_kubelet() {

@@ -1,8 +1,10 @@
 //! A Kubernetes pod template → the model's containers, with everything the pod spec says that
 //! has a meaning on a VM, and a warning for everything that has none.
 
+mod config_volume;
 mod container;
 mod environment;
+mod object_ref;
 mod ports;
 mod probes;
 mod resources;
@@ -16,8 +18,12 @@ use crate::input::rules;
 use crate::model::Container;
 use crate::source::Span;
 use crate::yaml::Value;
+pub use config_volume::{
+    CONFIG_VOLUME_ROOT, DeclaredConfigVolume, KeyToPath, SubPathUse, config_volume_dir,
+};
 use container::{ContainerReading, read_container};
-pub use environment::expand_references;
+pub use environment::{EnvFrom, EnvRecipe, EnvSources, compose_env, expand_references};
+pub use object_ref::{ObjectKind, ObjectRef};
 pub use ports::{ContainerPort, protocol_error};
 use security::{PodSecurity, read_pod_security};
 pub use volumes::SHARED_VOLUME_ROOT;
@@ -40,6 +46,18 @@ pub struct Pod {
     pub extended_resources: Vec<(String, Span)>,
     pub hostname: Option<String>,
     pub share_process_namespace: bool,
+    pub config: PodConfig,
+}
+
+/// What a pod reads from ConfigMaps and Secrets, settled once every object is read.
+#[derive(Debug, Default)]
+pub struct PodConfig {
+    pub volumes: Vec<DeclaredConfigVolume>,
+    pub sub_paths: Vec<SubPathUse>,
+    /// The environment of each of [`Pod::containers`], in the same order.
+    pub containers: Vec<EnvRecipe>,
+    /// The environment of each of [`Pod::init_containers`], in the same order.
+    pub init_containers: Vec<EnvRecipe>,
 }
 
 /// What every container of the pod reads against.
@@ -145,6 +163,7 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
         ));
     }
     pod.share_process_namespace = spec.boolean("shareProcessNamespace", sink).unwrap_or(false);
+    pod.config.volumes = volumes.config_volumes();
     spec.finish(sink, scheduling_reason);
     pod
 }
@@ -171,11 +190,14 @@ impl Pod {
         }
         self.liveness_delay = self.liveness_delay.or(reading.liveness_delay);
         self.readiness_delay = self.readiness_delay.max(reading.readiness_delay);
+        self.config.sub_paths.extend(reading.sub_paths);
         if let Some(container) = reading.container {
             if init {
                 self.init_containers.push(container);
+                self.config.init_containers.push(reading.env);
             } else {
                 self.containers.push(container);
+                self.config.containers.push(reading.env);
             }
         }
     }

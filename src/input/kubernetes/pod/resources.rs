@@ -40,6 +40,7 @@ pub fn read_resources(object: &mut Object<'_>, sink: &mut Sink) -> (Resources, R
                 other => crate::yaml::Node {
                     value: other.clone(),
                     span: value_node.span,
+                    yaml_1_1_int: None,
                 }
                 .scalar_text()
                 .unwrap_or_default(),

@@ -1,8 +1,13 @@
 //! Pod `volumes` and container `volumeMounts` → tmpfs mounts and binds of the VM's
-//! directories; volumes that need objects outside the file are errors.
+//! directories, ConfigMap volumes included (`config_volume`); volume claims are errors.
 
 use super::super::quantity::parse_bytes;
 use super::super::reader::{Object, Sink};
+use super::config_volume::{
+    ConfigVolume, DeclaredConfigVolume, SubPathUse, clean_volume_path, config_volume_dir,
+    read_config_volume,
+};
+use super::object_ref::ObjectKind;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::rules;
 use crate::model::Mount;
@@ -14,8 +19,16 @@ use crate::yaml::{Node, Value};
 pub const SHARED_VOLUME_ROOT: &str = "/run/i2kit/volumes";
 
 enum VolumeSource {
-    EmptyDir { size_bytes: Option<u64>, span: Span },
-    HostPath { path: String, create: bool },
+    EmptyDir {
+        size_bytes: Option<u64>,
+        span: Span,
+    },
+    HostPath {
+        path: String,
+        create: bool,
+    },
+    /// A ConfigMap's (or an absent Secret's) files, built into the image.
+    Config(ConfigVolume),
 }
 
 struct Volume {
@@ -29,6 +42,35 @@ struct Volume {
 pub struct PodVolumes {
     declared: Vec<Volume>,
     mount_counts: Vec<(String, usize)>,
+}
+
+impl PodVolumes {
+    /// The `configMap` and `secret` volumes, for the resolve phase.
+    #[must_use]
+    pub fn config_volumes(&self) -> Vec<DeclaredConfigVolume> {
+        self.declared
+            .iter()
+            .filter_map(|volume| match &volume.source {
+                Some(VolumeSource::Config(config)) => Some(DeclaredConfigVolume {
+                    name: volume.name.clone(),
+                    volume: config.clone(),
+                    mounted: self
+                        .mount_counts
+                        .iter()
+                        .any(|(name, count)| *name == volume.name && *count > 0),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A container's mounts, and the sub-paths of config volumes it mounts (checked once the
+/// volume's files are known).
+#[derive(Default)]
+pub struct ContainerMounts {
+    pub mounts: Vec<Mount>,
+    pub sub_paths: Vec<SubPathUse>,
 }
 
 /// Reads `volumes` of the pod spec; the container lists are only counted, not read.
@@ -95,25 +137,24 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
             }
             host_path.finish(sink, |_| None);
         }
-        for (key, what) in [
-            ("configMap", "ConfigMap"),
-            ("secret", "Secret"),
-            ("persistentVolumeClaim", "PersistentVolumeClaim"),
+        for (key, kind) in [
+            ("configMap", ObjectKind::ConfigMap),
+            ("secret", ObjectKind::Secret),
         ] {
-            if let Some(node) = object.take(key) {
-                sink.push(
-                    Diagnostic::error(
-                        Code::ExternalReference,
-                        object.key_span(key).or(Some(node.span)),
-                        format!("volume `{name}` mounts a {what}, an object outside this file that a compiler cannot read"),
-                    )
-                    .with_help(match key {
-                        "persistentVolumeClaim" => "VMs of an Auto Scaling group are replaceable and keep no disk; keep state in a managed store (RDS, EFS, S3)",
-                        _ => "bake the files into the image, or pass values through `env`",
-                    }),
-                );
-                source = None;
+            if let Some(block) = object.object(key, sink) {
+                source = read_config_volume(block, kind, sink).map(VolumeSource::Config);
             }
+        }
+        if let Some(node) = object.take("persistentVolumeClaim") {
+            sink.push(
+                Diagnostic::error(
+                    Code::ExternalReference,
+                    object.key_span("persistentVolumeClaim").or(Some(node.span)),
+                    format!("volume `{name}` mounts a PersistentVolumeClaim, which VMs cannot keep"),
+                )
+                .with_help("VMs of an Auto Scaling group are replaceable and keep no disk; keep state in a managed store (RDS, EFS, S3)"),
+            );
+            source = None;
         }
         let known = [
             "name",
@@ -133,7 +174,7 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
                         Some(key_node.span),
                         format!("volume `{name}` is of type `{key}`, which has no equivalent on an i2kit VM"),
                     )
-                    .with_help("i2kit maps emptyDir (to memory) and hostPath (to the VM's directories)"),
+                    .with_help("i2kit maps emptyDir (to memory), hostPath (to the VM's directories) and configMap (to files in the image)"),
                 );
             }
         }
@@ -169,8 +210,12 @@ fn count_mounts(containers: Option<&Node>, init_containers: Option<&Node>) -> Ve
 }
 
 /// A container's `volumeMounts`, each resolved against the pod's volumes.
-pub fn read_mounts(object: &mut Object<'_>, volumes: &PodVolumes, sink: &mut Sink) -> Vec<Mount> {
-    let mut mounts = Vec::new();
+pub fn read_mounts(
+    object: &mut Object<'_>,
+    volumes: &PodVolumes,
+    sink: &mut Sink,
+) -> ContainerMounts {
+    let mut read = ContainerMounts::default();
     let path = object.child("volumeMounts");
     for (index, node) in object.list("volumeMounts", sink).iter().enumerate() {
         let Some(mut mount) = Object::new(node, &format!("{path}[{index}]"), sink) else {
@@ -180,17 +225,39 @@ pub fn read_mounts(object: &mut Object<'_>, volumes: &PodVolumes, sink: &mut Sin
         let target_span = mount.value_span("mountPath");
         let target = mount.string("mountPath", sink).unwrap_or_default();
         let read_only = mount.boolean("readOnly", sink).unwrap_or(false);
-        if let Some(span) = mount.key_span("subPath").or(mount.key_span("subPathExpr")) {
+        let declared = volumes.declared.iter().find(|volume| volume.name == name);
+        let config = matches!(
+            declared.and_then(|volume| volume.source.as_ref()),
+            Some(VolumeSource::Config(_))
+        );
+        let sub_path_span = mount.value_span("subPath");
+        let sub_path = if config {
+            mount.string("subPath", sink)
+        } else {
+            None
+        };
+        let unsupported = if config {
+            mount.key_span("subPathExpr")
+        } else {
+            mount.key_span("subPath").or(mount.key_span("subPathExpr"))
+        };
+        if let Some(span) = unsupported {
             mount.accept(&["subPath", "subPathExpr"]);
             sink.push(
                 Diagnostic::error(
                     Code::UnsupportedVolume,
                     Some(span),
-                    "`subPath` mounts cannot be mapped",
+                    if config {
+                        "`subPathExpr` mounts cannot be mapped"
+                    } else {
+                        "`subPath` mounts cannot be mapped"
+                    },
                 )
-                .with_help(
-                    "mount the whole volume and use the sub-directory's path inside the container",
-                ),
+                .with_help(if config {
+                    "it expands the pod's variables when the container starts; write the path under `subPath`"
+                } else {
+                    "mount the whole volume and use the sub-directory's path inside the container"
+                }),
             );
         }
         let span = mount.span();
@@ -201,7 +268,7 @@ pub fn read_mounts(object: &mut Object<'_>, volumes: &PodVolumes, sink: &mut Sin
             sink.push(problem);
             continue;
         }
-        let Some(volume) = volumes.declared.iter().find(|volume| volume.name == name) else {
+        let Some(volume) = declared else {
             sink.push(
                 Diagnostic::error(
                     Code::InvalidValue,
@@ -220,7 +287,7 @@ pub fn read_mounts(object: &mut Object<'_>, volumes: &PodVolumes, sink: &mut Sin
             .mount_counts
             .iter()
             .any(|(volume, count)| *volume == name && *count > 1);
-        mounts.push(match source {
+        let mounted = match source {
             VolumeSource::EmptyDir { size_bytes, span } if shared => {
                 if size_bytes.is_some() {
                     sink.ignored(
@@ -246,7 +313,69 @@ pub fn read_mounts(object: &mut Object<'_>, volumes: &PodVolumes, sink: &mut Sin
                 read_only,
                 create: *create,
             },
-        });
+            VolumeSource::Config(_) => {
+                let Some(source) = config_source(
+                    &name,
+                    sub_path.as_deref(),
+                    sub_path_span.unwrap_or(span),
+                    &mut read,
+                    sink,
+                ) else {
+                    continue;
+                };
+                // Kubernetes mounts ConfigMap and Secret volumes read-only, whatever `readOnly`.
+                Mount::Bind {
+                    source,
+                    target,
+                    read_only: true,
+                    create: false,
+                }
+            }
+        };
+        read.mounts.push(mounted);
     }
-    mounts
+    read
+}
+
+/// The VM path a mount of config volume `volume` binds: the volume's directory, or the file
+/// or directory `sub_path` names in it (a single-file bind for a key).
+fn config_source(
+    volume: &str,
+    sub_path: Option<&str>,
+    span: Span,
+    read: &mut ContainerMounts,
+    sink: &mut Sink,
+) -> Option<String> {
+    let directory = config_volume_dir(volume);
+    let Some(written) = sub_path else {
+        return Some(directory);
+    };
+    let cleaned = match clean_volume_path(written) {
+        // LinuxKit splits a bind at `:` (source:target:options).
+        Ok(cleaned) if cleaned.contains(':') => Err("holds `:`, which LinuxKit binds cannot carry"),
+        other => other,
+    };
+    match cleaned {
+        Ok(cleaned) if cleaned.is_empty() => Some(directory),
+        Ok(cleaned) => {
+            let source = [directory.as_str(), cleaned.as_str()].join("/");
+            read.sub_paths.push(SubPathUse {
+                volume: volume.to_string(),
+                path: cleaned,
+                span,
+            });
+            Some(source)
+        }
+        Err(why) => {
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Some(span),
+                    format!("subPath `{}` {why}", written.escape_debug()),
+                )
+                .with_help("name a key of the volume, or a directory of its `items` paths"),
+            );
+            None
+        }
+    }
 }

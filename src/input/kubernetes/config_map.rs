@@ -1,0 +1,235 @@
+//! `ConfigMap` (v1) objects, collected in the first phase and read by pods' volumes and
+//! variables in the resolve phase (`super::references`), so a ConfigMap may come after the
+//! Deployment that uses it. Checked as the API server checks them
+//! (k8s.io/kubernetes `ValidateConfigMap`): keys, the 1 MiB cap, no key in both maps.
+
+use super::Metadata;
+use super::base64;
+use super::reader::{Object, Sink, text};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+use crate::yaml::Value;
+use std::collections::BTreeMap;
+
+/// Kubernetes' cap on a ConfigMap's values (`data` plus decoded `binaryData`), as on a Secret.
+pub const MAX_CONFIG_MAP_BYTES: usize = 1024 * 1024;
+
+/// The longest key Kubernetes accepts (a DNS subdomain's length).
+const MAX_KEY_LENGTH: usize = 253;
+
+#[derive(Debug, Clone)]
+pub struct ConfigMap {
+    pub name: String,
+    pub namespace: String,
+    /// `data` and `binaryData` together, by key: Kubernetes refuses a key in both.
+    pub entries: BTreeMap<String, ConfigEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfigEntry {
+    pub value: ConfigValue,
+    /// Where the key is written.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigValue {
+    /// From `data`: files, and the only values variables can read (kubelet reads `Data`).
+    Text(String),
+    /// From `binaryData`, decoded: files only.
+    Binary(Vec<u8>),
+}
+
+impl ConfigMap {
+    /// The `data` value of `key`, as `configMapKeyRef` and `envFrom` read it.
+    #[must_use]
+    pub fn text(&self, key: &str) -> Option<&str> {
+        match self.entries.get(key).map(|entry| &entry.value) {
+            Some(ConfigValue::Text(text)) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// Why `key` cannot be a ConfigMap key (`IsConfigMapKey`), if it cannot: it becomes a file
+/// name and a variable name.
+#[must_use]
+pub fn key_problem(key: &str) -> Option<&'static str> {
+    if key.is_empty() {
+        Some("a key cannot be empty")
+    } else if key.len() > MAX_KEY_LENGTH {
+        Some("a key has at most 253 characters")
+    } else if !key
+        .bytes()
+        .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'))
+    {
+        Some("a key holds only letters, digits, '-', '_' and '.'")
+    } else if key == "." || key == ".." {
+        Some("a key cannot be `.` or `..`")
+    } else if key.starts_with("..") {
+        Some("a key cannot start with `..`")
+    } else {
+        None
+    }
+}
+
+/// Reads a ConfigMap whose `metadata` was read as `metadata`; `None` without a name. A
+/// ConfigMap with errors is still returned, with its valid entries, so that what refers to it
+/// is not also reported as referring to nothing.
+pub fn read_config_map(
+    mut object: Object<'_>,
+    metadata: Metadata,
+    sink: &mut Sink,
+) -> Option<ConfigMap> {
+    let mut entries: BTreeMap<String, ConfigEntry> = BTreeMap::new();
+    let mut total_bytes: usize = 0;
+    if let Some(mut data) = object.object("data", sink) {
+        for (key_node, value_node) in data.entries() {
+            let key = key_node.scalar_text().unwrap_or_default();
+            let value = match &value_node.value {
+                // `key:` with nothing after it is an empty value to kubectl too.
+                Value::Null => String::new(),
+                _ => match text(value_node, &data.child(&key), sink) {
+                    Some(value) => value,
+                    None => continue,
+                },
+            };
+            total_bytes = total_bytes.saturating_add(value.len());
+            if check_key(&key, key_node.span, sink) {
+                entries.insert(
+                    key,
+                    ConfigEntry {
+                        value: ConfigValue::Text(value),
+                        span: key_node.span,
+                    },
+                );
+            }
+        }
+        data.accept_all();
+    }
+    if let Some(mut binary) = object.object("binaryData", sink) {
+        for (key_node, value_node) in binary.entries() {
+            let key = key_node.scalar_text().unwrap_or_default();
+            let Some(encoded) = text(value_node, &binary.child(&key), sink) else {
+                continue;
+            };
+            let bytes = match base64::decode(&encoded) {
+                Ok(bytes) => bytes,
+                Err(why) => {
+                    sink.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            Some(value_node.span),
+                            format!("binaryData `{key}` is not base64: {why}"),
+                        )
+                        .with_help(
+                            "encode the file with `base64 -w0 FILE`, or put text under `data`",
+                        ),
+                    );
+                    continue;
+                }
+            };
+            total_bytes = total_bytes.saturating_add(bytes.len());
+            if !check_key(&key, key_node.span, sink) {
+                continue;
+            }
+            if entries.contains_key(&key) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::DuplicateKey,
+                        Some(key_node.span),
+                        format!("key `{key}` is under both data and binaryData"),
+                    )
+                    .with_help("Kubernetes refuses a ConfigMap whose maps share a key; keep one"),
+                );
+                continue;
+            }
+            entries.insert(
+                key,
+                ConfigEntry {
+                    value: ConfigValue::Binary(bytes),
+                    span: key_node.span,
+                },
+            );
+        }
+        binary.accept_all();
+    }
+    if total_bytes > MAX_CONFIG_MAP_BYTES {
+        sink.push(
+            Diagnostic::error(
+                Code::InputLimit,
+                Some(metadata.name_span),
+                format!(
+                    "ConfigMap `{}` holds {total_bytes} bytes of data; Kubernetes accepts at most {MAX_CONFIG_MAP_BYTES} (1 MiB)",
+                    metadata.name
+                ),
+            )
+            .with_help("split it into several ConfigMaps, or build large files into the container image"),
+        );
+    }
+    // Every image is immutable anyway: an immutable ConfigMap means the same here.
+    let _ = object.boolean("immutable", sink);
+    object.finish(sink, |_| None);
+    (!metadata.name.is_empty()).then_some(ConfigMap {
+        name: metadata.name,
+        namespace: metadata.namespace,
+        entries,
+    })
+}
+
+/// Reports an invalid key; `true` when the key is valid.
+fn check_key(key: &str, span: Span, sink: &mut Sink) -> bool {
+    match key_problem(key) {
+        None => true,
+        Some(rule) => {
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Some(span),
+                    format!("`{key}` is not a ConfigMap key: {rule}"),
+                )
+                .with_help("keys become file names and variable names, so Kubernetes restricts them; rename it"),
+            );
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::read_application;
+    use crate::source::SourceFile;
+
+    fn config_map_of(bytes: usize) -> String {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata:\n  half: {}\nbinaryData:\n  rest: {}\n",
+            "a".repeat(bytes / 2),
+            "YWFh".repeat((bytes - bytes / 2) / 3),
+        )
+    }
+
+    #[test]
+    fn one_mebibyte_is_the_cap() {
+        let limit_errors = |text: String| {
+            read_application(&SourceFile::new("big.yaml", text))
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.code == Code::InputLimit)
+                .count()
+        };
+        // Values count after decoding: 3 bytes per 4 base64 characters.
+        assert_eq!(limit_errors(config_map_of(MAX_CONFIG_MAP_BYTES - 1)), 0);
+        assert_eq!(limit_errors(config_map_of(MAX_CONFIG_MAP_BYTES + 5)), 1);
+    }
+
+    #[test]
+    fn keys_follow_kubernetes_rules() {
+        for key in ["app.properties", "LOG_LEVEL", "a-b", ".hidden", "1st"] {
+            assert_eq!(key_problem(key), None, "{key}");
+        }
+        for key in ["", ".", "..", "..data", "a/b", "a b", "é", &"k".repeat(254)] {
+            assert!(key_problem(key).is_some(), "{key}");
+        }
+    }
+}

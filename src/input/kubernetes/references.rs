@@ -1,0 +1,507 @@
+//! The resolve phase for what pods read from ConfigMaps and Secrets. With every object of the
+//! input collected, each reference finds its object by name in the pod's namespace, as the
+//! kubelet does when the pod starts: the containers' variables are composed and each mounted
+//! ConfigMap volume becomes files of the VM image (the kubelet's `MakePayload`, in
+//! pkg/volume/configmap). An absent object is an error at the reference unless the reference
+//! is optional; then the volume is empty or the variable unset, with a warning.
+
+use super::Objects;
+use super::config_map::{ConfigMap, ConfigValue};
+use super::pod::{
+    DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, ObjectKind, ObjectRef, PodConfig,
+    compose_env, config_volume_dir, expand_references,
+};
+use super::reader::Sink;
+use super::secret::absent_secret;
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::model::{Container, VmFile, VmFileContent};
+use crate::source::Span;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Directories i2kit makes in the image, as the kubelet's `AtomicWriter` makes them (0755):
+/// every user can reach the files, whose own modes decide who reads them.
+const DIRECTORY_MODE: u32 = 0o755;
+
+/// Settles every Deployment's variables, command line and config files.
+pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
+    let Objects {
+        deployments,
+        config_maps,
+        secrets,
+        ..
+    } = objects;
+    let catalog = Catalog {
+        config_maps,
+        secrets,
+    };
+    for pending in deployments.iter_mut() {
+        let errors_before = sink.error_count();
+        let config = std::mem::take(&mut pending.config);
+        let deployment = &mut pending.deployment;
+        let namespace = deployment.namespace.clone();
+        let mut lookup = EnvLookup {
+            catalog: &catalog,
+            namespace: &namespace,
+            sink,
+        };
+        for (container, recipe) in deployment.containers.iter_mut().zip(&config.containers) {
+            settle_container(container, recipe, &mut lookup);
+        }
+        for (container, recipe) in deployment
+            .init_containers
+            .iter_mut()
+            .zip(&config.init_containers)
+        {
+            settle_container(container, recipe, &mut lookup);
+        }
+        deployment.files = volume_files(&config, &catalog, &namespace, sink);
+        if sink.error_count() > errors_before {
+            pending.failed = true;
+        }
+    }
+}
+
+/// The container's environment, and its command line expanded from it as the kubelet does.
+fn settle_container(container: &mut Container, recipe: &EnvRecipe, lookup: &mut EnvLookup<'_>) {
+    let env = compose_env(recipe, lookup);
+    for argv in [&mut container.command, &mut container.args_after_entrypoint]
+        .into_iter()
+        .flatten()
+    {
+        for word in argv.iter_mut() {
+            *word = expand_references(word, &env);
+        }
+    }
+    container.env = (!env.is_empty()).then_some(env);
+}
+
+/// The ConfigMaps and Secrets of the input, by (name, namespace).
+struct Catalog<'a> {
+    config_maps: &'a BTreeMap<(String, String), ConfigMap>,
+    secrets: &'a BTreeSet<(String, String)>,
+}
+
+enum Found<'a> {
+    ConfigMap(&'a ConfigMap),
+    /// A Secret of the input: an error of its own already, so its references say nothing.
+    Secret,
+    Absent,
+}
+
+impl<'a> Catalog<'a> {
+    fn find(&self, source: &ObjectRef, namespace: &str) -> Found<'a> {
+        let key = (source.name.clone(), namespace.to_string());
+        match source.kind {
+            ObjectKind::ConfigMap => self
+                .config_maps
+                .get(&key)
+                .map_or(Found::Absent, Found::ConfigMap),
+            ObjectKind::Secret if self.secrets.contains(&key) => Found::Secret,
+            ObjectKind::Secret => Found::Absent,
+        }
+    }
+
+    /// Other namespaces holding a ConfigMap of that name: a likely slip worth naming.
+    fn elsewhere(&self, source: &ObjectRef, namespace: &str) -> Vec<&'a str> {
+        match source.kind {
+            ObjectKind::ConfigMap => self
+                .config_maps
+                .range((source.name.clone(), String::new())..)
+                .take_while(|((name, _), _)| *name == source.name)
+                .map(|((_, other), _)| other.as_str())
+                .filter(|other| *other != namespace)
+                .collect(),
+            ObjectKind::Secret => Vec::new(),
+        }
+    }
+
+    /// Reports `source`, absent from `namespace`. `consequence` says what an optional
+    /// reference then means: "volume `config` is mounted empty".
+    fn report_absent(
+        &self,
+        source: &ObjectRef,
+        namespace: &str,
+        consequence: &str,
+        sink: &mut Sink,
+    ) {
+        let kind = source.kind.as_str();
+        let name = &source.name;
+        let elsewhere = self.elsewhere(source, namespace);
+        let hint = if elsewhere.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{kind} `{name}` is in namespace `{}`, and a pod reads only its own namespace's; ",
+                elsewhere.join("`, `")
+            )
+        };
+        if source.optional {
+            let remedy = match source.kind {
+                ObjectKind::ConfigMap => "add the ConfigMap to the input if the container needs it",
+                ObjectKind::Secret => {
+                    "the container must fetch the value itself when it starts, e.g. from AWS Secrets Manager"
+                }
+            };
+            sink.push(
+                Diagnostic::warning(
+                    Code::OptionalReferenceAbsent,
+                    Some(source.span),
+                    format!(
+                        "optional {kind} `{name}` is not in namespace `{namespace}` of the input: {consequence}, as in Kubernetes"
+                    ),
+                )
+                .with_help(format!("{hint}{remedy}")),
+            );
+            return;
+        }
+        sink.push(match source.kind {
+            ObjectKind::Secret => absent_secret(name, namespace, source.span),
+            ObjectKind::ConfigMap => Diagnostic::error(
+                Code::ExternalReference,
+                Some(source.span),
+                format!("ConfigMap `{name}` is not in namespace `{namespace}` of the input"),
+            )
+            .with_help(format!(
+                "{hint}add it to the input (the files `kubectl apply -f` would take), or mark the reference `optional: true` if the pod runs without it: then {consequence}"
+            )),
+        });
+    }
+}
+
+/// A key `configMapKeyRef` or `items` names, absent from `map`.
+fn report_missing_key(
+    map: &ConfigMap,
+    source: &ObjectRef,
+    key: &str,
+    span: Span,
+    consequence: &str,
+    sink: &mut Sink,
+) {
+    let name = &map.name;
+    if source.optional {
+        sink.push(Diagnostic::warning(
+            Code::OptionalReferenceAbsent,
+            Some(span),
+            format!(
+                "key `{key}` is not in optional ConfigMap `{name}`: {consequence}, as in Kubernetes"
+            ),
+        ));
+        return;
+    }
+    let text_keys: Vec<&str> = map
+        .entries
+        .iter()
+        .filter(|(_, entry)| matches!(entry.value, ConfigValue::Text(_)))
+        .map(|(key, _)| key.as_str())
+        .collect();
+    let help = if map.entries.contains_key(key) {
+        format!(
+            "`{key}` is under binaryData, and the kubelet reads variables from `data` only; mount it as a file instead"
+        )
+    } else if let Some(suggestion) = did_you_mean(key, map.entries.keys().map(String::as_str)) {
+        format!("did you mean `{suggestion}`?")
+    } else if text_keys.is_empty() {
+        format!("ConfigMap `{name}` has no `data` key")
+    } else {
+        format!("its keys are: {}", text_keys.join(", "))
+    };
+    sink.push(
+        Diagnostic::error(
+            Code::ExternalReference,
+            Some(span),
+            format!("ConfigMap `{name}` has no key `{key}`"),
+        )
+        .with_help(help),
+    );
+}
+
+/// What composing a container's environment asks of the ConfigMaps and Secrets.
+struct EnvLookup<'a> {
+    catalog: &'a Catalog<'a>,
+    namespace: &'a str,
+    sink: &'a mut Sink,
+}
+
+impl EnvSources for EnvLookup<'_> {
+    fn variables(&mut self, from: &EnvFrom) -> Vec<(String, String)> {
+        match self.catalog.find(&from.source, self.namespace) {
+            // The kubelet reads `data`; `binaryData` keys define no variable.
+            Found::ConfigMap(map) => map
+                .entries
+                .iter()
+                .filter_map(|(key, entry)| match &entry.value {
+                    ConfigValue::Text(text) => Some((key.clone(), text.clone())),
+                    ConfigValue::Binary(_) => None,
+                })
+                .collect(),
+            Found::Secret => Vec::new(),
+            Found::Absent => {
+                self.catalog.report_absent(
+                    &from.source,
+                    self.namespace,
+                    "the variables it would define are unset",
+                    self.sink,
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn value(
+        &mut self,
+        variable: &str,
+        source: &ObjectRef,
+        key: &str,
+        key_span: Span,
+    ) -> Option<String> {
+        let consequence = format!("variable `{variable}` is unset");
+        match self.catalog.find(source, self.namespace) {
+            Found::ConfigMap(map) => {
+                let value = map.text(key).map(str::to_string);
+                if value.is_none() {
+                    report_missing_key(map, source, key, key_span, &consequence, self.sink);
+                }
+                value
+            }
+            Found::Secret => None,
+            Found::Absent => {
+                self.catalog
+                    .report_absent(source, self.namespace, &consequence, self.sink);
+                None
+            }
+        }
+    }
+}
+
+/// One file a volume projects: which entry, with which mode, written where in the input.
+struct Projected<'a> {
+    map: &'a ConfigMap,
+    key: &'a str,
+    mode: u32,
+    span: Span,
+}
+
+/// The files of `declared`, by path in the volume, as the kubelet's `MakePayload` projects
+/// them; `None` when the object is absent (the volume is empty) or a Secret.
+fn payload<'a>(
+    declared: &DeclaredConfigVolume,
+    catalog: &Catalog<'a>,
+    namespace: &str,
+    sink: &mut Sink,
+) -> Option<BTreeMap<String, Projected<'a>>> {
+    let volume = &declared.volume;
+    let map = match catalog.find(&volume.source, namespace) {
+        Found::ConfigMap(map) => map,
+        Found::Secret => return None,
+        Found::Absent => {
+            let consequence = format!("volume `{}` is mounted empty", declared.name);
+            catalog.report_absent(&volume.source, namespace, &consequence, sink);
+            return None;
+        }
+    };
+    let mut files = BTreeMap::new();
+    if volume.items.is_empty() {
+        for (key, entry) in &map.entries {
+            files.insert(
+                key.clone(),
+                Projected {
+                    map,
+                    key,
+                    mode: volume.default_mode,
+                    span: entry.span,
+                },
+            );
+        }
+        return Some(files);
+    }
+    for item in &volume.items {
+        let Some((key, _)) = map.entries.get_key_value(&item.key) else {
+            let consequence = format!("the item is left out of volume `{}`", declared.name);
+            report_missing_key(
+                map,
+                &volume.source,
+                &item.key,
+                item.span,
+                &consequence,
+                sink,
+            );
+            continue;
+        };
+        let projected = Projected {
+            map,
+            key,
+            mode: item.mode.unwrap_or(volume.default_mode),
+            span: item.span,
+        };
+        if let Some(earlier) = files.insert(item.path.clone(), projected) {
+            sink.push(Diagnostic::warning(
+                Code::IgnoredField,
+                Some(earlier.span),
+                format!(
+                    "item `{}` of volume `{}` is ignored: a later item writes path `{}` too, and the kubelet keeps the later",
+                    earlier.key, declared.name, item.path
+                ),
+            ));
+        }
+    }
+    Some(files)
+}
+
+/// The image's files for every mounted config volume of the pod.
+fn volume_files(
+    config: &PodConfig,
+    catalog: &Catalog<'_>,
+    namespace: &str,
+    sink: &mut Sink,
+) -> Vec<VmFile> {
+    let mut tree = FileTree::default();
+    for declared in &config.volumes {
+        let files = payload(declared, catalog, namespace, sink);
+        let root = config_volume_dir(&declared.name);
+        // Two volumes of one name: mounts use the first.
+        if !declared.mounted || tree.entries.contains_key(&root) {
+            continue;
+        }
+        // Nothing else lives under a volume's own directory, so nothing is in the way.
+        let _ = tree.add_directories(&root, "");
+        for (path, projected) in files.iter().flatten() {
+            let Some(entry) = projected.map.entries.get(projected.key) else {
+                continue;
+            };
+            let text = match &entry.value {
+                ConfigValue::Text(text) => text.clone(),
+                ConfigValue::Binary(bytes) => match String::from_utf8(bytes.clone()) {
+                    Ok(text) => text,
+                    Err(_) => {
+                        sink.push(binary_not_text(projected, &declared.name, entry.span));
+                        continue;
+                    }
+                },
+            };
+            if let Err(file) = tree.add_file(&root, path, text, projected.mode) {
+                sink.push(path_conflict(path, &file, &declared.name, projected.span));
+            }
+        }
+        for sub_path in config
+            .sub_paths
+            .iter()
+            .filter(|sub_path| sub_path.volume == declared.name)
+        {
+            let target = [root.as_str(), sub_path.path.as_str()].join("/");
+            if tree.entries.contains_key(&target) {
+                continue;
+            }
+            if let Err(file) = tree.add_directories(&root, &sub_path.path) {
+                sink.push(path_conflict(
+                    &sub_path.path,
+                    &file,
+                    &declared.name,
+                    sub_path.span,
+                ));
+                continue;
+            }
+            // An absent volume was reported already; it is empty, as the warning said.
+            if files.is_some() {
+                sink.push(
+                    Diagnostic::warning(
+                        Code::InvalidValue,
+                        Some(sub_path.span),
+                        format!(
+                            "subPath `{}` names nothing in volume `{}`: an empty directory is mounted, as the kubelet makes one",
+                            sub_path.path, declared.name
+                        ),
+                    )
+                    .with_help("name one of the volume's keys (or `items` paths)"),
+                );
+            }
+        }
+    }
+    tree.entries.into_values().collect()
+}
+
+fn binary_not_text(projected: &Projected<'_>, volume: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::BinaryConfigData,
+        Some(span),
+        format!(
+            "binaryData `{}` of ConfigMap `{}` is not UTF-8 text, so volume `{volume}` cannot carry it: LinuxKit's `files:` hold text",
+            projected.key, projected.map.name
+        ),
+    )
+    .with_help("build the file into the container image, or keep it base64-encoded under `data` and decode it when the container starts")
+}
+
+fn path_conflict(path: &str, file: &str, volume: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidValue,
+        Some(span),
+        format!("path `{path}` of volume `{volume}` lies under `{file}`, which is a file"),
+    )
+    .with_help("give the files paths that do not nest under one another")
+}
+
+/// Files and directories by absolute path: sorted, so each directory comes before what it
+/// holds, and LinuxKit makes no parent directory with a mode of its own choosing.
+#[derive(Default)]
+struct FileTree {
+    entries: BTreeMap<String, VmFile>,
+}
+
+impl FileTree {
+    /// `root` and the directories of `relative` under it (empty: `root` alone).
+    ///
+    /// Errors with the relative path of a file in the way.
+    fn add_directories(&mut self, root: &str, relative: &str) -> Result<(), String> {
+        let mut path = root.to_string();
+        let mut walked = Vec::new();
+        for segment in std::iter::once("").chain(relative.split('/').filter(|s| !s.is_empty())) {
+            if !segment.is_empty() {
+                path = [path.as_str(), segment].join("/");
+                walked.push(segment);
+            }
+            match self.entries.get(&path).map(|file| &file.content) {
+                Some(VmFileContent::Directory) => {}
+                Some(VmFileContent::Text(_)) => return Err(walked.join("/")),
+                None => {
+                    self.entries.insert(
+                        path.clone(),
+                        VmFile {
+                            path: path.clone(),
+                            content: VmFileContent::Directory,
+                            mode: DIRECTORY_MODE,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A file at `relative` under `root`, with its directories.
+    ///
+    /// Errors with the relative path of a file in the way, or of `relative` itself when it
+    /// is a directory already.
+    fn add_file(
+        &mut self,
+        root: &str,
+        relative: &str,
+        text: String,
+        mode: u32,
+    ) -> Result<(), String> {
+        let parent = relative.rsplit_once('/').map_or("", |(parent, _)| parent);
+        self.add_directories(root, parent)?;
+        let path = [root, relative].join("/");
+        if self.entries.contains_key(&path) {
+            return Err(relative.to_string());
+        }
+        self.entries.insert(
+            path.clone(),
+            VmFile {
+                path,
+                content: VmFileContent::Text(text),
+                mode,
+            },
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,42 @@
+//! Secrets stay out of VM images: a `Secret` in the input is an error at its line, and a
+//! reference to a Secret the input does not hold compiles only when marked optional (the
+//! volume empty, the variable unset), as Kubernetes does. One reason and one remedy serve
+//! every one of these diagnostics.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+
+/// Why a compiler that bakes files into machine images must not take secrets.
+const WHY: &str = "secrets must not be baked into machine images, which anyone who can launch or copy the image can read";
+
+/// What to do instead.
+const INSTEAD: &str = "keep the Secret out of the input and have the container fetch the value when it starts, from AWS Secrets Manager or SSM Parameter Store with the VM's instance role; a reference to an absent Secret marked `optional: true` compiles with a warning (the volume empty, the variable unset)";
+
+/// The error for a `Secret` object, at its `kind`.
+#[must_use]
+pub fn secret_in_input(name: &str, span: Span) -> Diagnostic {
+    let object = if name.is_empty() {
+        "a Secret".to_string()
+    } else {
+        format!("Secret `{name}`")
+    };
+    Diagnostic::error(
+        Code::SecretInInput,
+        Some(span),
+        format!("{object} cannot be compiled: {WHY}"),
+    )
+    .with_help(INSTEAD)
+}
+
+/// The error for a reference, not marked optional, to a Secret the input does not hold.
+#[must_use]
+pub fn absent_secret(name: &str, namespace: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::ExternalReference,
+        Some(span),
+        format!(
+            "Secret `{name}` is not in namespace `{namespace}` of the input, where it does not belong: {WHY}"
+        ),
+    )
+    .with_help(INSTEAD)
+}
