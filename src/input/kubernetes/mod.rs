@@ -2,9 +2,9 @@
 //! them become their load balancers. Fields with no meaning on a VM are reported, at their
 //! line, and fields that would be wrong to guess are errors.
 
-pub mod helm;
 pub mod base64;
 pub mod config_map;
+pub mod helm;
 pub mod kinds;
 pub mod list;
 pub mod pod;
