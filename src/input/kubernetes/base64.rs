@@ -23,6 +23,12 @@ pub fn decode(text: &str) -> Result<Vec<u8>, String> {
         .bytes()
         .filter(|byte| !matches!(byte, b'\r' | b'\n'))
         .collect();
+    if symbols.len() % 4 != 0 {
+        return Err(format!(
+            "its length ({} characters) is not a multiple of 4; standard base64 pads with `=`",
+            symbols.len()
+        ));
+    }
     GO_STD_ENCODING
         .decode(&symbols)
         .map_err(|error| match error {
@@ -30,11 +36,9 @@ pub fn decode(text: &str) -> Result<Vec<u8>, String> {
                 "`{}` is not a base64 character (A–Z, a–z, 0–9, +, /)",
                 char::from(byte).escape_default()
             ),
-            base64::DecodeError::InvalidLength(_) => format!(
-                "its length ({} characters) is not a multiple of 4; standard base64 pads with `=`",
-                symbols.len()
-            ),
-            base64::DecodeError::InvalidPadding | base64::DecodeError::InvalidLastSymbol(..) => {
+            base64::DecodeError::InvalidLength(_)
+            | base64::DecodeError::InvalidPadding
+            | base64::DecodeError::InvalidLastSymbol(..) => {
                 "`=` may only pad the end, once or twice".to_string()
             }
         })
