@@ -55,6 +55,10 @@ pub enum Code {
     IgnoredKind,
     ImageNotInLock,
     NamedImageUser,
+    IngressBackend,
+    IngressConflict,
+    IngressLimit,
+    IngressHostOutsideZone,
 }
 
 impl Code {
@@ -89,6 +93,10 @@ impl Code {
         Code::IgnoredKind,
         Code::ImageNotInLock,
         Code::NamedImageUser,
+        Code::IngressBackend,
+        Code::IngressConflict,
+        Code::IngressLimit,
+        Code::IngressHostOutsideZone,
     ];
 
     #[must_use]
@@ -124,6 +132,10 @@ impl Code {
             Code::IgnoredKind => "I2K028",
             Code::ImageNotInLock => "I2K029",
             Code::NamedImageUser => "I2K030",
+            Code::IngressBackend => "I2K031",
+            Code::IngressConflict => "I2K032",
+            Code::IngressLimit => "I2K033",
+            Code::IngressHostOutsideZone => "I2K034",
         }
     }
 
@@ -182,6 +194,18 @@ impl Code {
             }
             Code::NamedImageUser => {
                 "an image's USER is a name, which only the image's /etc/passwd resolves; LinuxKit needs numeric ids"
+            }
+            Code::IngressBackend => {
+                "an Ingress backend that names no Service or Service port of the input, or one no VM serves"
+            }
+            Code::IngressConflict => {
+                "Ingresses sharing a load balancer (one group.name) that disagree on a setting it has once, or claim one host twice"
+            }
+            Code::IngressLimit => {
+                "an Ingress beyond an application load balancer's quotas (rules, condition values, listeners, target groups)"
+            }
+            Code::IngressHostOutsideZone => {
+                "a rule host no single hosted zone can hold with the others: it gets no Route 53 record (warning)"
             }
         }
     }

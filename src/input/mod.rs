@@ -83,6 +83,7 @@ pub fn read_application(source: &SourceFile) -> Reading {
     };
     let mut deployments: Vec<(usize, Deployment)> = Vec::new();
     let mut services: Vec<(usize, Service)> = Vec::new();
+    let mut ingresses = Vec::new();
     let mut failed = false;
     let mut containers_read = Vec::new();
     let mut kubernetes_objects = kubernetes::Objects::default();
@@ -141,6 +142,7 @@ pub fn read_application(source: &SourceFile) -> Reading {
     let resolved = kubernetes::selection::resolve(kubernetes_objects, &mut kubernetes_sink);
     deployments.extend(resolved.deployments);
     services.extend(resolved.services);
+    ingresses.extend(resolved.ingresses.into_iter().map(|(_, ingress)| ingress));
     failed |= kubernetes_sink.error_count() > 0;
     diagnostics.extend(kubernetes_sink.diagnostics);
     containers_read.extend(kubernetes_sink.containers_read);
@@ -160,6 +162,7 @@ pub fn read_application(source: &SourceFile) -> Reading {
         application: (!has_errors).then_some(Application {
             deployments,
             services,
+            ingresses,
         }),
         diagnostics,
         containers_read,
