@@ -324,9 +324,16 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
                 }),
             );
         }
-        for (id, resource) in traffic_resources(service, &names) {
+        let yields = ingress::service_record_condition(&service.name, &application.ingresses);
+        for (id, mut resource) in traffic_resources(service, &names) {
+            if let Some((condition, _)) = &yields
+                && id == names.with("DnsRecord")
+            {
+                resource["Condition"] = json!(condition);
+            }
             resources.insert(id, resource);
         }
+        conditions.extend(yields);
         outputs.insert(
             names.with("Endpoint"),
             json!({

@@ -178,6 +178,31 @@ fn any_of(mut tests: Vec<Value>) -> Value {
     any_of(chunks)
 }
 
+/// When a Service's own public record `<name>.<zone>` gives way to an Ingress host of the
+/// same name: the condition's id and value, true unless `HostedZoneName` is the rest of a
+/// rule host whose first label is the service's name. The Ingress names that host for the
+/// load balancer that routes it; two records of one name would fail the stack. `None` when no
+/// rule host can be the service's name (wildcards never are: an exact record wins over them).
+#[must_use]
+pub fn service_record_condition(service: &str, ingresses: &[Ingress]) -> Option<(String, Value)> {
+    let zones: Vec<Value> = ingresses
+        .iter()
+        .flat_map(|ingress| &ingress.hosts)
+        .filter_map(|host| {
+            let (first, rest) = host.name.split_once('.')?;
+            (first == service && zone_candidates(rest).first().map(String::as_str) == Some(rest))
+                .then(|| json!({ "Fn::Equals": [Expr::reference(HOSTED_ZONE_PARAMETER), rest] }))
+        })
+        .collect();
+    if zones.is_empty() {
+        return None;
+    }
+    Some((
+        Names::new(service).with("PublicNameFree"),
+        json!({ "Fn::Not": [any_of(zones)] }),
+    ))
+}
+
 /// Every resource of the load balancer, by logical id, in template order.
 #[must_use]
 pub fn resources(ingress: &Ingress) -> Vec<(String, Value)> {
