@@ -199,7 +199,7 @@ impl Code {
                 "an Ingress backend that names no Service or Service port of the input, or one no VM serves"
             }
             Code::IngressConflict => {
-                "Ingresses sharing a load balancer (one group.name) that disagree on a setting it has once, or claim one host twice"
+                "Ingresses sharing a load balancer (one group.name) that disagree on a setting it has once, hosts claimed twice, or rules an earlier one shadows"
             }
             Code::IngressLimit => {
                 "an Ingress beyond an application load balancer's quotas (rules, condition values, listeners, target groups)"

@@ -160,6 +160,7 @@ fn build(
     check_default_backends(&resolved, &describe, sink);
     let mut planned = Vec::new();
     let mut reported = Vec::new();
+    let mut shadowed = Vec::new();
     for (port, protocol) in listeners {
         let on_port: Vec<&Member<'_>> = resolved
             .iter()
@@ -167,6 +168,7 @@ fn build(
             .collect();
         let redirect = ssl_redirect.as_ref().map(|written| written.value);
         let listener = plan_listener(port, protocol, &on_port, redirect);
+        report_shadowed(&listener, &mut shadowed, sink);
         if protocol == Protocol::Http {
             check_grpc_over_http(&listener, &on_port, &target_groups, &mut reported, sink);
         }
@@ -727,6 +729,38 @@ fn certificates(members: &[&Member<'_>]) -> Vec<Certificate> {
         }
     }
     found
+}
+
+/// A rule after one that matches every path of its host (or of every host) is never
+/// evaluated: the controller orders Prefix `/` before ImplementationSpecific paths, which
+/// surprises manifests written for controllers that pick the longest match.
+fn report_shadowed(listener: &IngressListener, reported: &mut Vec<Span>, sink: &mut Sink) {
+    for (index, rule) in listener.rules.iter().enumerate() {
+        let Some(span) = rule.span else {
+            continue;
+        };
+        let shadow = listener.rules[..index].iter().find(|earlier| {
+            earlier.paths.iter().any(|path| path == "/*")
+                && (earlier.hosts.is_empty() || earlier.hosts == rule.hosts)
+        });
+        if let Some(shadow) = shadow
+            && !reported.contains(&span)
+        {
+            reported.push(span);
+            let whose = shadow
+                .hosts
+                .first()
+                .map_or_else(|| "every host".to_string(), |host| format!("host `{host}`"));
+            sink.push(
+                Diagnostic::warning(
+                    Code::IngressConflict,
+                    Some(span),
+                    format!("this path is never reached: an earlier rule takes every path of {whose} (the AWS Load Balancer Controller puts Exact paths first, then Prefix paths longest first, then ImplementationSpecific ones)"),
+                )
+                .with_help("make the path Exact or Prefix so it sorts before the catch-all, or move the catch-all into the defaultBackend"),
+            );
+        }
+    }
 }
 
 /// ALB carries gRPC only over HTTPS listeners (clients speak HTTP/2 only over TLS).
