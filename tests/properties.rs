@@ -506,7 +506,7 @@ proptest! {
                     }
                 }
             }
-            prop_assert!(values >= 1 && values <= 5 && wildcards <= 5, "{values} values, {wildcards} wildcards");
+            prop_assert!((1..=5).contains(&values) && wildcards <= 5, "{values} values, {wildcards} wildcards");
         }
     }
 }
