@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
 use crate::emit::cloudformation::{check_template, emit_template};
 use crate::emit::linuxkit::emit_linuxkit;
 use crate::image_lock::ImageLock;
+use crate::infer::host_zones::check_host_zones;
 use crate::infer::images::{resolve_containers, resolve_images};
 use crate::infer::link::link;
 use crate::input::origin::note_origins;
@@ -163,6 +164,7 @@ fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -
     });
     if let Some(mut application) = resolved {
         diagnostics.extend(link(&mut application));
+        diagnostics.extend(check_host_zones(&application));
         match outputs {
             Outputs::All => match emit_template(&application) {
                 Ok((template, warnings)) => {

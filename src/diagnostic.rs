@@ -60,6 +60,10 @@ pub enum Code {
     SecretInInput,
     OptionalReferenceAbsent,
     BinaryConfigData,
+    IngressBackend,
+    IngressConflict,
+    IngressLimit,
+    IngressHostOutsideZone,
 }
 
 impl Code {
@@ -99,6 +103,10 @@ impl Code {
         Code::SecretInInput,
         Code::OptionalReferenceAbsent,
         Code::BinaryConfigData,
+        Code::IngressBackend,
+        Code::IngressConflict,
+        Code::IngressLimit,
+        Code::IngressHostOutsideZone,
     ];
 
     #[must_use]
@@ -139,6 +147,10 @@ impl Code {
             Code::SecretInInput => "I2K033",
             Code::OptionalReferenceAbsent => "I2K034",
             Code::BinaryConfigData => "I2K035",
+            Code::IngressBackend => "I2K036",
+            Code::IngressConflict => "I2K037",
+            Code::IngressLimit => "I2K038",
+            Code::IngressHostOutsideZone => "I2K039",
         }
     }
 
@@ -212,6 +224,18 @@ impl Code {
             }
             Code::BinaryConfigData => {
                 "ConfigMap binaryData mounted as a file that is not UTF-8 text, which LinuxKit's `files:` cannot carry"
+            }
+            Code::IngressBackend => {
+                "an Ingress backend that names no Service or Service port of the input, or one no VM serves"
+            }
+            Code::IngressConflict => {
+                "Ingresses sharing a load balancer (one group.name) that disagree on a setting it has once, hosts claimed twice, or rules an earlier one shadows"
+            }
+            Code::IngressLimit => {
+                "an Ingress beyond an application load balancer's quotas (rules, condition values, listeners, target groups)"
+            }
+            Code::IngressHostOutsideZone => {
+                "a rule host no single hosted zone can hold with the others: it gets no Route 53 record (warning)"
             }
         }
     }

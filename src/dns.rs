@@ -58,9 +58,33 @@ pub fn resolv_conf(namespace: &str) -> String {
     lines.into_iter().map(|line| line + "\n").collect()
 }
 
+/// The hosted zones a record for `host` could be written in, nearest first: the host itself
+/// (a record at a zone's apex) and each parent domain of two labels or more, since no one
+/// holds a zone for a top-level domain. A wildcard host (`*.example.com`) lives in the zones
+/// of its parent. A single-label host has none.
+#[must_use]
+pub fn zone_candidates(host: &str) -> Vec<String> {
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    let labels: Vec<&str> = name.split('.').collect();
+    (0..labels.len().saturating_sub(1))
+        .map(|first| labels[first..].join("."))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_live_in_the_zones_of_their_parent_domains() {
+        assert_eq!(
+            zone_candidates("shop.eu.example.com"),
+            vec!["shop.eu.example.com", "eu.example.com", "example.com"]
+        );
+        assert_eq!(zone_candidates("*.example.com"), vec!["example.com"]);
+        assert_eq!(zone_candidates("example.com"), vec!["example.com"]);
+        assert!(zone_candidates("localhost").is_empty());
+    }
 
     #[test]
     fn search_list_is_kubernetes_own() {

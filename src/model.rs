@@ -5,12 +5,17 @@
 use crate::source::Span;
 use std::collections::BTreeSet;
 
+pub mod ingress;
+pub use ingress::Ingress;
+
 /// Everything one input asks for, in document order: VM groups and the load balancers in
 /// front of them, many-to-many, as Deployments and Services are in Kubernetes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Application {
     pub deployments: Vec<Deployment>,
     pub services: Vec<Service>,
+    /// Application load balancers that route HTTP by host and path to services' VMs.
+    pub ingresses: Vec<Ingress>,
 }
 
 /// The namespace of objects that name none, and of every short manifest.
@@ -237,7 +242,7 @@ pub struct HealthCheck {
 }
 
 /// Which HTTP status codes a health check accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpSuccess {
     /// 200–399, as a Kubernetes httpGet probe: for a path the manifest named.
     Success,
@@ -245,14 +250,19 @@ pub enum HttpSuccess {
     /// many services answer `/` with 404, and a failing default check would have the Auto
     /// Scaling group replace healthy VMs forever.
     AnyAnswer,
+    /// HTTP codes the input listed (`200`, `200,302`, `200-299`), within ALB's 200–499.
+    Listed(String),
+    /// gRPC status codes (`12`, `0-99`): the check of a target group speaking gRPC.
+    Grpc(String),
 }
 
 impl HttpSuccess {
     #[must_use]
-    pub fn codes(self) -> &'static str {
+    pub fn codes(&self) -> &str {
         match self {
             HttpSuccess::Success => "200-399",
             HttpSuccess::AnyAnswer => "200-499",
+            HttpSuccess::Listed(codes) | HttpSuccess::Grpc(codes) => codes,
         }
     }
 }

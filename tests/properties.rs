@@ -124,6 +124,10 @@ proptest! {
         Just("configMap: {name: web"), Just("secret: {secretName: web"), Just("optional: true"), Just("items:"),
         Just("key: a"), Just("defaultMode: 0644"), Just("mode: 0o1000"), Just("subPath: "), Just("envFrom:"),
         Just("configMapRef: {name: web}"), Just("configMapKeyRef: {name: web, key: a}"), Just("prefix: "),
+        Just("apiVersion: networking.k8s.io/v1\n"), Just("kind: Ingress\n"), Just("rules:"), Just("host: "),
+        Just("http: {paths: "), Just("pathType: Prefix"), Just("backend: {service: {name: web, port: {number: 80}}}"),
+        Just("defaultBackend:"), Just("alb.ingress.kubernetes.io/listen-ports: "), Just("'[{\"HTTPS\": 443}]'"),
+        Just("annotations:"), Just("*.example.com"), Just("/a*"),
     ], 0..80)) {
         let text: String = parts.concat();
         let _ = compile_bytes("fuzz.yaml", text.as_bytes(), false);
@@ -558,6 +562,108 @@ proptest! {
             prop_assert_eq!(written_mode, Some(mode));
             let entry = format!("{key}={value}");
             prop_assert!(written_env.contains(&entry), "missing {:?} in {:?}", entry, written_env);
+        }
+    }
+}
+
+/// A host, path or annotation value as an Ingress might write it: plain, at ALB's limits, or
+/// hostile.
+fn risky_ingress_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just("shop.example.com".to_string()),
+        2 => Just("*.example.com".to_string()),
+        2 => Just("/api".to_string()),
+        1 => Just("/".to_string()),
+        1 => Just("".to_string()),
+        1 => Just("/a*/b?/c*".to_string()),
+        1 => "/[a-z*?/]{0,140}",
+        1 => "[a-z.*-]{0,140}",
+        1 => "[ -~]{0,20}",
+    ]
+}
+
+/// An Ingress and its backends, with paths, hosts and annotation values drawn from above.
+fn risky_ingress() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec((risky_ingress_text(), risky_ingress_text(), 0..3usize), 0..8),
+        (
+            prop_oneof![Just(r#"[{"HTTP": 80}, {"HTTPS": 443}]"#.to_string()), "[ -~]{0,24}"],
+            prop_oneof![Just("443".to_string()), risky_number()],
+            prop_oneof![Just("200-299".to_string()), "[0-9,-]{0,8}"],
+            prop_oneof![Just("shared".to_string()), "[a-z.-]{0,10}"],
+        ),
+        (risky_number(), risky_number(), any::<bool>()),
+    )
+        .prop_map(|(paths, annotations, health)| {
+            let (ports, redirect, codes, group) = annotations;
+            let (interval, timeout, grpc) = health;
+            let json = |text: &str| serde_json::Value::String(text.to_string()).to_string();
+            let kinds = ["Exact", "Prefix", "ImplementationSpecific"];
+            let rules: String = paths
+                .iter()
+                .map(|(host, path, kind)| {
+                    format!(
+                        "    - host: {}\n      http:\n        paths:\n          - {{path: {}, pathType: {}, backend: {{service: {{name: web, port: {{number: 80}}}}}}}}\n",
+                        json(host),
+                        json(path),
+                        kinds[*kind]
+                    )
+                })
+                .collect();
+            format!(
+                "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    alb.ingress.kubernetes.io/listen-ports: {}\n    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\n    alb.ingress.kubernetes.io/ssl-redirect: {}\n    alb.ingress.kubernetes.io/success-codes: {}\n    alb.ingress.kubernetes.io/group.name: {}\n    alb.ingress.kubernetes.io/healthcheck-interval-seconds: {}\n    alb.ingress.kubernetes.io/healthcheck-timeout-seconds: {}\n    alb.ingress.kubernetes.io/backend-protocol-version: {}\nspec:\n  defaultBackend: {{service: {{name: web, port: {{number: 80}}}}}}\n  rules:\n{rules}---\napiVersion: v1\nkind: Service\nmetadata: {{name: web}}\nspec:\n  selector: {{app: web}}\n  ports: [{{port: 80, targetPort: 8080}}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: web, image: \"nginx:1.27.3\", ports: [{{containerPort: 8080}}]}}]\n",
+                json(&ports),
+                json(&redirect),
+                json(&codes),
+                json(&group),
+                json(&interval),
+                json(&timeout),
+                if grpc { "GRPC" } else { "HTTP1" },
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
+
+    /// Whatever the hosts, paths and annotation values, compiling an Ingress does not panic, is
+    /// deterministic, and every rule it writes is one an application load balancer accepts.
+    #[test]
+    fn risky_ingresses_are_refused_or_route_within_alb_quotas(input in risky_ingress()) {
+        let (_, compilation) = compile_bytes("ingress.yaml", input.as_bytes(), false);
+        let (_, again) = compile_bytes("ingress.yaml", input.as_bytes(), false);
+        prop_assert_eq!(&compilation.template, &again.template);
+        let Some(template) = compilation.template.as_deref() else {
+            prop_assert!(compilation.has_errors());
+            return Ok(());
+        };
+        let parsed: serde_json::Value = serde_json::from_str(template).expect("template is JSON");
+        let resources = parsed["Resources"].as_object().expect("resources");
+        let rules: Vec<&serde_json::Value> = resources
+            .values()
+            .filter(|resource| resource["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule")
+            .collect();
+        prop_assert!(rules.len() <= 100, "{} rules", rules.len());
+        let mut priorities = std::collections::BTreeSet::new();
+        for rule in rules {
+            let properties = &rule["Properties"];
+            let listener = properties["ListenerArn"]["Ref"].as_str().unwrap_or_default().to_string();
+            prop_assert!(priorities.insert((listener, properties["Priority"].as_u64())), "priority twice");
+            let mut values = 0;
+            let mut wildcards = 0;
+            for condition in properties["Conditions"].as_array().expect("conditions") {
+                let config = if condition["Field"] == "host-header" { &condition["HostHeaderConfig"] } else { &condition["PathPatternConfig"] };
+                for value in config["Values"].as_array().expect("values") {
+                    let value = value.as_str().expect("a string");
+                    values += 1;
+                    wildcards += value.chars().filter(|c| matches!(c, '*' | '?')).count();
+                    prop_assert!(!value.is_empty() && value.len() <= 128, "value {value:?}");
+                    if condition["Field"] == "path-pattern" {
+                        prop_assert!(value.starts_with('/'), "path {value:?}");
+                    }
+                }
+            }
+            prop_assert!((1..=5).contains(&values) && wildcards <= 5, "{values} values, {wildcards} wildcards");
         }
     }
 }

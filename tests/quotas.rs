@@ -135,3 +135,61 @@ fn too_many_deployments_fail_at_the_first_one_too_many() {
     // The 100th deployment (w99) starts at line 4 * 99 + 2.
     assert_eq!(error.span.map(|span| span.start.line), Some(398));
 }
+
+/// Ingress load balancers with the longest names, hosts, paths and ARNs ALB takes, many rules
+/// and a group of several Ingresses: the size bound still holds, and the counts and ids taken
+/// from the model still match the template.
+#[test]
+fn the_size_bound_and_counts_hold_for_ingresses_with_long_strings() {
+    let label = "l".repeat(40);
+    let host = format!("{label}.{label}.example.com");
+    let arn = format!(
+        "arn:aws:acm:us-east-1:123456789012:certificate/{}",
+        "c".repeat(200)
+    );
+    for (ingresses, paths) in [(1usize, 1usize), (3, 16), (2, 25)] {
+        let mut text = String::new();
+        for index in 0..ingresses {
+            let name = format!("i{index}-{}", "n".repeat(58));
+            text.push_str(&format!(
+                "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\n  annotations:\n    alb.ingress.kubernetes.io/group.name: {}\n    alb.ingress.kubernetes.io/group.order: '{index}'\n    alb.ingress.kubernetes.io/scheme: internet-facing\n    alb.ingress.kubernetes.io/ip-address-type: dualstack\n    alb.ingress.kubernetes.io/listen-ports: '[{{\"HTTP\": 80}}, {{\"HTTPS\": 443}}]'\n    alb.ingress.kubernetes.io/certificate-arn: {arn}{index},{arn}x{index}\n    alb.ingress.kubernetes.io/healthcheck-path: /{}\nspec:\n  rules:\n",
+                "g".repeat(63),
+                "h".repeat(1000),
+            ));
+            for path in 0..paths {
+                let backend = format!("b{}-{}", path % 3, "s".repeat(60));
+                text.push_str(&format!(
+                    "    - host: p{path}i{index}{host}\n      http:\n        paths:\n          - {{path: /{}{path}, pathType: Prefix, backend: {{service: {{name: {backend}, port: {{number: 80}}}}}}}}\n",
+                    "p".repeat(100)
+                ));
+            }
+        }
+        for backend in 0..3 {
+            let name = format!("b{backend}-{}", "s".repeat(60));
+            text.push_str(&format!(
+                "---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  selector: {{app: {name}}}\n  ports: [{{port: 80, targetPort: 8080}}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: app, image: \"nginx:1.27.3\", ports: [{{containerPort: 8080}}]}}]\n"
+            ));
+        }
+        let source = SourceFile::new("ingress.yaml", text);
+        let reading = read_application(&source);
+        let mut application = reading
+            .application
+            .unwrap_or_else(|| panic!("{:?}", reading.diagnostics));
+        link(&mut application);
+        let (template, _) = emit_template(&application).unwrap_or_else(|e| panic!("{e:?}"));
+        let json: serde_json::Value = serde_json::from_str(&template).expect("JSON");
+        let counts = count_template(&application);
+        let len = |section: &str| json[section].as_object().map_or(0, serde_json::Map::len);
+        assert_eq!(
+            (counts.parameters, counts.resources, counts.outputs),
+            (len("Parameters"), len("Resources"), len("Outputs")),
+            "{ingresses} ingresses of {paths} paths"
+        );
+        let bound = template_size_bound(&application);
+        assert!(
+            bound >= template.len(),
+            "{ingresses} ingresses of {paths} paths: bound {bound} < {}",
+            template.len()
+        );
+    }
+}

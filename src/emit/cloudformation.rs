@@ -4,6 +4,7 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::emit::cluster_dns;
 use crate::emit::compute::{auto_scaling_group, launch_template};
+use crate::emit::ingress;
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::{
     host_name, instance_security_group, target_group_id, traffic_resources,
@@ -12,7 +13,7 @@ use crate::emit::naming::{
     CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER,
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER, VPC_PARAMETER,
 };
-use crate::model::{Application, Certificate, LoadBalancerKind, Service};
+use crate::model::{Application, Certificate, Ingress, LoadBalancerKind, Service};
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -95,7 +96,7 @@ pub fn count_template(application: &Application) -> TemplateCounts {
     let services = &application.services;
     let deployments = application.deployments.len();
     let shared = usize::from(!services.is_empty());
-    let any_internal = services.iter().any(|s| !s.load_balancer.public);
+    let any_internal = any_internal(application);
     // VPC and subnets; hosted zone, cluster zone and logs bucket with services; the internal
     // CIDR; image and instance type per deployment; a certificate per service that needs one.
     let certificates = services
@@ -127,11 +128,36 @@ pub fn count_template(application: &Application) -> TemplateCounts {
     let resources = 3 * deployments + shared + traffic;
     // The group name per deployment; the cluster zone; endpoint and DNS name per service.
     let outputs = deployments + shared + 2 * services.len();
-    TemplateCounts {
+    let mut counts = TemplateCounts {
         parameters,
         resources,
         outputs,
+    };
+    for routing in &application.ingresses {
+        let (parameters, resources, outputs) = ingress::counts(routing);
+        counts.parameters += parameters;
+        counts.resources += resources;
+        counts.outputs += outputs;
     }
+    counts
+}
+
+/// Whether some load balancer is internal, so the template takes `InternalClientCidr`.
+fn any_internal(application: &Application) -> bool {
+    application
+        .services
+        .iter()
+        .any(|service| !service.load_balancer.public)
+        || application.ingresses.iter().any(|routing| !routing.public)
+}
+
+/// The Ingress load balancers that forward to `deployment`'s VMs.
+fn routing_to<'a>(application: &'a Application, deployment: &str) -> Vec<&'a Ingress> {
+    application
+        .ingresses
+        .iter()
+        .filter(|routing| ingress::routes_to(routing, deployment))
+        .collect()
 }
 
 /// Counts the bytes written to it and keeps none.
@@ -173,7 +199,7 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
     let mut outputs = Section::default();
     let mut conditions = IndexMap::new();
     let services = &application.services;
-    let any_internal = services.iter().any(|s| !s.load_balancer.public);
+    let any_internal = any_internal(application);
     parameters.insert(
         VPC_PARAMETER.to_string(),
         json!({ "Type": "AWS::EC2::VPC::Id", "Description": "The VPC the VMs and load balancers run in." }),
@@ -251,17 +277,19 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
                 "Description": format!("The EC2 instance type of {}'s VMs.", deployment.name)
             }),
         );
+        let routing = routing_to(application, &deployment.name);
         resources.insert(
             names.with("InstanceSecurityGroup"),
-            instance_security_group(deployment, &fronting),
+            instance_security_group(deployment, &fronting, &routing),
         );
         resources.insert(
             names.with("LaunchTemplate"),
             launch_template(deployment, &names),
         );
+        let routed = ingress::routed_target_groups(&deployment.name, &routing);
         resources.insert(
             names.with("AutoScalingGroup"),
-            auto_scaling_group(deployment, &fronting, &names),
+            auto_scaling_group(deployment, &fronting, &routed, &names),
         );
         outputs.insert(
             names.with("AutoScalingGroupName"),
@@ -296,9 +324,16 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
                 }),
             );
         }
-        for (id, resource) in traffic_resources(service, &names) {
+        let yields = ingress::service_record_condition(&service.name, &application.ingresses);
+        for (id, mut resource) in traffic_resources(service, &names) {
+            if let Some((condition, _)) = &yields
+                && id == names.with("DnsRecord")
+            {
+                resource["Condition"] = json!(condition);
+            }
             resources.insert(id, resource);
         }
+        conditions.extend(yields);
         outputs.insert(
             names.with("Endpoint"),
             json!({
@@ -313,6 +348,18 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
                 "Value": Expr::get_att(names.with("LoadBalancer"), "DNSName")
             }),
         );
+    }
+    for routing in &application.ingresses {
+        for (id, parameter) in ingress::parameters(routing) {
+            parameters.insert(id, parameter);
+        }
+        conditions.extend(ingress::conditions(routing));
+        for (id, resource) in ingress::resources(routing) {
+            resources.insert(id, resource);
+        }
+        for (id, output) in ingress::outputs(routing) {
+            outputs.insert(id, output);
+        }
     }
     let clashes: Vec<Diagnostic> = [&parameters, &resources, &outputs]
         .iter()
@@ -384,6 +431,19 @@ pub fn template_size_bound(application: &Application) -> usize {
             bound = bound.saturating_add(8usize.saturating_mul(arn + path));
         }
     }
+    for routing in &application.ingresses {
+        bound = bound.saturating_add(ingress::size_bound(routing));
+        // Each deployment behind it refers to its target groups and security group.
+        let backends: usize = routing
+            .target_groups
+            .iter()
+            .map(|group| group.backends.len())
+            .sum();
+        bound =
+            bound.saturating_add(backends.saturating_mul(
+                PER_BACKEND_LISTENER + 4 * ingress::ingress_names(routing).id.len(),
+            ));
+    }
     bound
 }
 
@@ -405,7 +465,7 @@ pub fn logical_ids(application: &Application) -> [Vec<String>; 3] {
             .map(str::to_string),
         );
     }
-    if services.iter().any(|s| !s.load_balancer.public) {
+    if any_internal(application) {
         parameters.push(INTERNAL_CIDR_PARAMETER.to_string());
     }
     for deployment in &application.deployments {
@@ -444,6 +504,12 @@ pub fn logical_ids(application: &Application) -> [Vec<String>; 3] {
         resources.extend(["DnsRecord", "ClusterDnsRecord"].map(|s| names.with(s)));
         outputs.extend(["Endpoint", "LoadBalancerDnsName"].map(|s| names.with(s)));
     }
+    for routing in &application.ingresses {
+        let [more_parameters, more_resources, more_outputs] = ingress::logical_ids(routing);
+        parameters.extend(more_parameters);
+        resources.extend(more_resources);
+        outputs.extend(more_outputs);
+    }
     [parameters, resources, outputs]
 }
 
@@ -469,7 +535,7 @@ fn id_clash(id: &str) -> Diagnostic {
     Diagnostic::error(
         Code::InvalidName,
         None,
-        format!("two deployments or services map to the CloudFormation id `{id}`"),
+        format!("two deployments, services or ingresses map to the CloudFormation id `{id}`"),
     )
     .with_help("rename one of them; ids drop the '-' and capitalise each part")
 }

@@ -48,9 +48,15 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
 }
 
 /// The group, sized so a rolling update keeps `replicas − maxUnavailable` VMs in service, and
-/// registered with every load balancer in front of it.
+/// registered with every load balancer in front of it: its services', and the Ingress target
+/// groups (by logical id) `routed` that forward to it.
 #[must_use]
-pub fn auto_scaling_group(deployment: &Deployment, fronting: &[&Service], names: &Names) -> Value {
+pub fn auto_scaling_group(
+    deployment: &Deployment,
+    fronting: &[&Service],
+    routed: &[String],
+    names: &Names,
+) -> Value {
     let sizes = group_sizes(deployment.replicas, &deployment.rollout);
     let mut properties = json!({
         "LaunchTemplate": {
@@ -77,6 +83,7 @@ pub fn auto_scaling_group(deployment: &Deployment, fronting: &[&Service], names:
             }
         }
     }
+    target_groups.extend(routed.iter().map(|id| json!(Expr::reference(id.clone()))));
     if !classic.is_empty() {
         properties["LoadBalancerNames"] = Value::Array(classic);
     }

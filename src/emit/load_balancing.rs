@@ -3,14 +3,15 @@
 //! `<name>.<namespace>.svc.cluster.local` in the VPC's private zone.
 
 use crate::emit::cluster_dns::cluster_record;
+use crate::emit::ingress::ingress_names;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{
     HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names,
     SUBNETS_PARAMETER, VPC_PARAMETER,
 };
 use crate::model::{
-    Certificate, Deployment, HealthCheck, Listener, LoadBalancer, LoadBalancerKind, Protocol,
-    Service,
+    Certificate, Deployment, HealthCheck, HttpSuccess, Ingress, Listener, LoadBalancer,
+    LoadBalancerKind, Protocol, Service,
 };
 use serde_json::{Value, json};
 
@@ -24,7 +25,7 @@ const CLASSIC_TLS_POLICY_NAME: &str = "i2kit-tls";
 
 /// Records in a resource's Metadata why a security-scanner check does not apply, so a scan
 /// reports no unexplained finding (`checkov` reads `Metadata.checkov.skip`).
-fn explain_skips(mut resource: Value, skips: &[(&str, String)]) -> Value {
+pub(crate) fn explain_skips(mut resource: Value, skips: &[(&str, String)]) -> Value {
     if !skips.is_empty() {
         let entries: Vec<Value> = skips
             .iter()
@@ -35,9 +36,9 @@ fn explain_skips(mut resource: Value, skips: &[(&str, String)]) -> Value {
     resource
 }
 
-const ACCESS_LOGS_SKIP: &str = "access logs are written when the LoadBalancerLogsBucket parameter names a bucket; the scanner cannot evaluate Fn::If";
+pub(crate) const ACCESS_LOGS_SKIP: &str = "access logs are written when the LoadBalancerLogsBucket parameter names a bucket; the scanner cannot evaluate Fn::If";
 
-fn ip_protocol(protocol: Protocol) -> &'static str {
+pub(crate) fn ip_protocol(protocol: Protocol) -> &'static str {
     if protocol == Protocol::Udp {
         "udp"
     } else {
@@ -45,52 +46,86 @@ fn ip_protocol(protocol: Protocol) -> &'static str {
     }
 }
 
+/// A port and its `IpProtocol` (`tcp`, `udp`).
+type PortAndProtocol = (u16, &'static str);
+
 /// The instances' group: reachable only from the groups of the load balancers in front of
-/// them, on container and health check ports.
+/// them (services' and ingresses'), on container and health check ports.
 #[must_use]
-pub fn instance_security_group(deployment: &Deployment, fronting: &[&Service]) -> Value {
-    let mut ingress: Vec<Value> = Vec::new();
-    let mut seen = Vec::new();
+pub fn instance_security_group(
+    deployment: &Deployment,
+    fronting: &[&Service],
+    routing: &[&Ingress],
+) -> Value {
+    // Each source: its group's logical id, whose load balancer it is, and the ports it
+    // reaches (target, then health check, per listener or target group).
+    let mut sources: Vec<(String, String, Vec<PortAndProtocol>)> = Vec::new();
     for service in fronting {
-        let source = Names::new(&service.name).with("LoadBalancerSecurityGroup");
-        for listener in &service.load_balancer.listeners {
-            let ports = [
-                (
-                    listener.target_port,
-                    ip_protocol(listener.target_protocol),
-                    "traffic",
-                ),
-                (listener.health_check.port, "tcp", "health checks"),
-            ];
-            for (port, protocol, purpose) in ports {
-                if seen.contains(&(port, protocol, source.clone())) {
-                    continue;
-                }
-                seen.push((port, protocol, source.clone()));
-                let description = if fronting.len() == 1 {
-                    format!("{purpose} from the load balancer to port {port}")
-                } else {
-                    format!(
-                        "{purpose} from {}'s load balancer to port {port}",
-                        service.name
-                    )
-                };
-                ingress.push(json!({
-                    "Description": description,
-                    "FromPort": port,
-                    "IpProtocol": protocol,
-                    "SourceSecurityGroupId": Expr::reference(source.clone()),
-                    "ToPort": port
-                }));
+        let ports = service
+            .load_balancer
+            .listeners
+            .iter()
+            .flat_map(|listener| {
+                [
+                    (listener.target_port, ip_protocol(listener.target_protocol)),
+                    (listener.health_check.port, "tcp"),
+                ]
+            })
+            .collect();
+        sources.push((
+            Names::new(&service.name).with("LoadBalancerSecurityGroup"),
+            service.name.clone(),
+            ports,
+        ));
+    }
+    for ingress in routing {
+        let ports = ingress
+            .target_groups
+            .iter()
+            .filter(|group| group.backends.contains(&deployment.name))
+            .flat_map(|group| [(group.target_port, "tcp"), (group.health_check.port, "tcp")])
+            .collect();
+        sources.push((
+            ingress_names(ingress).with("LoadBalancerSecurityGroup"),
+            format!("Ingress {}", ingress.name),
+            ports,
+        ));
+    }
+    let mut ingress_rules: Vec<Value> = Vec::new();
+    let mut seen = Vec::new();
+    let alone = sources.len() == 1;
+    for (source, owner, ports) in &sources {
+        // Even positions are traffic ports, odd ones health check ports.
+        for (position, (port, protocol)) in ports.iter().enumerate() {
+            let purpose = if position % 2 == 0 {
+                "traffic"
+            } else {
+                "health checks"
+            };
+            if seen.contains(&(*port, *protocol, source.clone())) {
+                continue;
             }
+            seen.push((*port, *protocol, source.clone()));
+            let description = if alone {
+                format!("{purpose} from the load balancer to port {port}")
+            } else {
+                format!("{purpose} from {owner}'s load balancer to port {port}")
+            };
+            ingress_rules.push(json!({
+                "Description": description,
+                "FromPort": port,
+                "IpProtocol": protocol,
+                "SourceSecurityGroupId": Expr::reference(source.clone()),
+                "ToPort": port
+            }));
         }
     }
     let mut properties = json!({
         "GroupDescription": format!("i2kit {} VMs", deployment.name),
         "VpcId": Expr::reference(VPC_PARAMETER),
     });
-    if !ingress.is_empty() {
-        properties["SecurityGroupIngress"] = Value::Array(ingress);
+    if !ingress_rules.is_empty() {
+        properties["SecurityGroupIngress"] = Value::Array(ingress_rules);
     }
     json!({ "Type": "AWS::EC2::SecurityGroup", "Properties": properties })
 }
@@ -99,46 +134,60 @@ pub fn instance_security_group(deployment: &Deployment, fronting: &[&Service]) -
 /// and to the internal CIDR parameter otherwise.
 #[must_use]
 pub fn load_balancer_security_group(service: &Service) -> Value {
-    let load_balancer = &service.load_balancer;
-    let source = if load_balancer.public {
+    let ports: Vec<(u16, Protocol)> = service
+        .load_balancer
+        .listeners
+        .iter()
+        .map(|listener| (listener.port, listener.protocol))
+        .collect();
+    listener_security_group(&service.name, service.load_balancer.public, false, &ports)
+}
+
+/// A load balancer's group named after `owner`: `ports` (listener port, protocol) open to
+/// the internet (IPv6 too when `dual_stack`) when `public`, else to the internal CIDR
+/// parameter.
+#[must_use]
+pub fn listener_security_group(
+    owner: &str,
+    public: bool,
+    dual_stack: bool,
+    ports: &[(u16, Protocol)],
+) -> Value {
+    let source = if public {
         Expr::text("0.0.0.0/0")
     } else {
         Expr::reference(INTERNAL_CIDR_PARAMETER)
     };
-    let ingress: Vec<Value> = load_balancer
-        .listeners
-        .iter()
-        .map(|listener| {
+    let mut ingress: Vec<Value> = Vec::new();
+    for (port, protocol) in ports {
+        let rule = |key: &str, cidr: &Expr| {
             json!({
-                "CidrIp": source,
-                "Description": format!("{} clients on port {}", listener.protocol.as_str(), listener.port),
-                "FromPort": listener.port,
-                "IpProtocol": ip_protocol(listener.protocol),
-                "ToPort": listener.port
+                key: cidr,
+                "Description": format!("{} clients on port {port}", protocol.as_str()),
+                "FromPort": port,
+                "IpProtocol": ip_protocol(*protocol),
+                "ToPort": port
             })
-        })
-        .collect();
+        };
+        ingress.push(rule("CidrIp", &source));
+        if public && dual_stack {
+            ingress.push(rule("CidrIpv6", &Expr::text("::/0")));
+        }
+    }
     let resource = json!({
         "Type": "AWS::EC2::SecurityGroup",
         "Properties": {
-            "GroupDescription": format!("i2kit {} load balancer", service.name),
+            "GroupDescription": format!("i2kit {owner} load balancer"),
             "SecurityGroupIngress": ingress,
             "VpcId": Expr::reference(VPC_PARAMETER)
         }
     });
-    let serves_port_80 = load_balancer
-        .listeners
-        .iter()
-        .any(|listener| listener.port == 80);
-    let reason = if load_balancer.public {
-        format!(
-            "{} is a public service: the manifest exposes port 80 to the internet",
-            service.name
-        )
+    let serves_port_80 = ports.iter().any(|(port, _)| *port == 80);
+    let reason = if public {
+        format!("{owner} is a public service: the manifest exposes port 80 to the internet")
     } else {
         format!(
-            "{}'s load balancer is internal, unreachable from the internet; InternalClientCidr (default 0.0.0.0/0) narrows it to the VPC",
-            service.name
+            "{owner}'s load balancer is internal, unreachable from the internet; InternalClientCidr (default 0.0.0.0/0) narrows it to the VPC"
         )
     };
     let skips = if serves_port_80 {
@@ -193,16 +242,17 @@ pub fn target_group_id(names: &Names, listener: &Listener) -> String {
     names.with(&format!("TargetGroup{}", listener.port))
 }
 
-fn scheme(load_balancer: &LoadBalancer) -> &'static str {
-    if load_balancer.public {
+fn scheme(public: bool) -> &'static str {
+    if public {
         "internet-facing"
     } else {
         "internal"
     }
 }
 
-/// The S3 access-log attributes, present only when a logs bucket is given.
-fn access_log_attributes(service: &Service) -> Vec<Value> {
+/// The S3 access-log attributes, present only when a logs bucket is given; logs go under
+/// `prefix`.
+pub(crate) fn access_log_attributes(prefix: &str) -> Vec<Value> {
     let only_with_bucket = |key: &str, value: Expr| {
         json!(Expr::If(
             LOGS_CONDITION.to_string(),
@@ -219,13 +269,31 @@ fn access_log_attributes(service: &Service) -> Vec<Value> {
             "access_logs.s3.bucket",
             Expr::reference(LOGS_BUCKET_PARAMETER),
         ),
-        only_with_bucket("access_logs.s3.prefix", Expr::text(service.name.clone())),
+        only_with_bucket("access_logs.s3.prefix", Expr::text(prefix)),
     ]
 }
 
 fn elbv2_load_balancer(service: &Service, names: &Names) -> Value {
     let load_balancer = &service.load_balancer;
-    let (kind, first) = match load_balancer.kind {
+    elbv2_load_balancer_resource(
+        load_balancer.kind,
+        load_balancer.public,
+        &service.name,
+        names,
+    )
+}
+
+/// An application or network load balancer in the template's subnets, behind the security
+/// group `names` names, logging under `log_prefix` when a bucket is given. Application load
+/// balancers drop invalid header fields; network ones balance across zones.
+#[must_use]
+pub fn elbv2_load_balancer_resource(
+    kind: LoadBalancerKind,
+    public: bool,
+    log_prefix: &str,
+    names: &Names,
+) -> Value {
+    let (kind, first) = match kind {
         LoadBalancerKind::Network => (
             "network",
             json!({ "Key": "load_balancing.cross_zone.enabled", "Value": "true" }),
@@ -236,12 +304,12 @@ fn elbv2_load_balancer(service: &Service, names: &Names) -> Value {
         ),
     };
     let mut attributes = vec![first];
-    attributes.extend(access_log_attributes(service));
+    attributes.extend(access_log_attributes(log_prefix));
     let resource = json!({
         "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
         "Properties": {
             "LoadBalancerAttributes": attributes,
-            "Scheme": scheme(load_balancer),
+            "Scheme": scheme(public),
             "SecurityGroups": [Expr::reference(names.with("LoadBalancerSecurityGroup"))],
             "Subnets": Expr::reference(SUBNETS_PARAMETER),
             "Type": kind
@@ -251,7 +319,16 @@ fn elbv2_load_balancer(service: &Service, names: &Names) -> Value {
 }
 
 fn target_group(listener: &Listener) -> Value {
-    let check = &listener.health_check;
+    target_group_resource(
+        listener.target_port,
+        listener.target_protocol,
+        &listener.health_check,
+    )
+}
+
+/// A target group of instances on `port`, checked by `check`.
+#[must_use]
+pub fn target_group_resource(port: u16, protocol: Protocol, check: &HealthCheck) -> Value {
     let mut properties = json!({
         "HealthCheckEnabled": true,
         "HealthCheckIntervalSeconds": check.interval_seconds,
@@ -259,20 +336,23 @@ fn target_group(listener: &Listener) -> Value {
         "HealthCheckProtocol": check.protocol.as_str(),
         "HealthCheckTimeoutSeconds": check.timeout_seconds,
         "HealthyThresholdCount": check.healthy_threshold,
-        "Port": listener.target_port,
-        "Protocol": listener.target_protocol.as_str(),
+        "Port": port,
+        "Protocol": protocol.as_str(),
         "TargetType": "instance",
         "UnhealthyThresholdCount": check.unhealthy_threshold,
         "VpcId": Expr::reference(VPC_PARAMETER),
     });
     if let Some(path) = &check.path {
         properties["HealthCheckPath"] = json!(path);
-        properties["Matcher"] = json!({ "HttpCode": check.success.codes() });
+        properties["Matcher"] = match &check.success {
+            HttpSuccess::Grpc(codes) => json!({ "GrpcCode": codes }),
+            success => json!({ "HttpCode": success.codes() }),
+        };
     }
     json!({ "Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": properties })
 }
 
-fn certificate_arn(certificate: &Certificate, names: &Names) -> Option<Expr> {
+pub(crate) fn certificate_arn(certificate: &Certificate, names: &Names) -> Option<Expr> {
     match certificate {
         Certificate::None => None,
         Certificate::Arn(arn) => Some(Expr::text(arn.clone())),
@@ -392,7 +472,13 @@ fn classic_health_check(check: &HealthCheck) -> Value {
 
 /// An alias to the service's load balancer: valid even at a zone apex, and free of TTL drift.
 fn alias_target(load_balancer: &LoadBalancer, names: &Names) -> Value {
-    let zone_attribute = match load_balancer.kind {
+    alias_target_of(load_balancer.kind, names)
+}
+
+/// An alias to the load balancer `names` names, of `kind`.
+#[must_use]
+pub(crate) fn alias_target_of(kind: LoadBalancerKind, names: &Names) -> Value {
+    let zone_attribute = match kind {
         LoadBalancerKind::Classic => "CanonicalHostedZoneNameID",
         _ => "CanonicalHostedZoneID",
     };

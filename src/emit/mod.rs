@@ -3,6 +3,7 @@
 pub mod cloudformation;
 pub mod cluster_dns;
 pub mod compute;
+pub mod ingress;
 pub mod intrinsic;
 pub mod linuxkit;
 pub mod load_balancing;

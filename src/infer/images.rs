@@ -280,6 +280,7 @@ mod tests {
         let mut application = Application {
             deployments: Vec::new(),
             services: Vec::new(),
+            ..Application::default()
         };
         assert!(resolve_images(&mut application, None).is_empty());
         let problems = keep_unknown(&mut c, None);

@@ -4,6 +4,7 @@
 //! depends on the images (the `--images` lock, or its absence).
 
 pub mod capabilities;
+pub mod host_zones;
 pub mod images;
 pub mod instance_type;
 pub mod link;

@@ -217,6 +217,7 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str]) -> Reading {
     let mut diagnostics = Vec::new();
     let mut deployments: Vec<(usize, Deployment)> = Vec::new();
     let mut services: Vec<(usize, Service)> = Vec::new();
+    let mut ingresses = Vec::new();
     let mut failed = false;
     let mut containers_read = Vec::new();
     let mut kubernetes_objects = kubernetes::Objects::default();
@@ -276,6 +277,7 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str]) -> Reading {
     let resolved = kubernetes::selection::resolve(kubernetes_objects, &mut kubernetes_sink);
     deployments.extend(resolved.deployments);
     services.extend(resolved.services);
+    ingresses.extend(resolved.ingresses.into_iter().map(|(_, ingress)| ingress));
     failed |= kubernetes_sink.error_count() > 0;
     diagnostics.extend(kubernetes_sink.diagnostics);
     containers_read.extend(kubernetes_sink.containers_read);
@@ -296,6 +298,7 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str]) -> Reading {
         application: (!has_errors).then_some(Application {
             deployments,
             services,
+            ingresses,
         }),
         diagnostics,
         containers_read,

@@ -73,6 +73,7 @@ pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Reject
             Application {
                 deployments: vec![deployment],
                 services,
+                ..Application::default()
             },
             checker.warnings,
         ))

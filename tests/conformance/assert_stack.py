@@ -29,6 +29,7 @@ import sys
 import boto3
 import botocore.exceptions
 
+import check_ingress
 import manifest_model
 
 UNRESOLVED = re.compile(r"Fn::|\{'Ref'|\"Ref\"|\{\"|\{'|\$\{|^None$|^$|AWS::")
@@ -212,13 +213,14 @@ def expects_elb_health(front):
     return bool(front) and not any(s["guessed_check"] for s in front)
 
 
-def check_instance_security_groups(checks, stack, deployment, instance_groups, front, balancer_groups):
+def check_instance_security_groups(checks, stack, deployment, instance_groups, front, balancer_groups, routed=None):
     """A deployment's VMs accept traffic only from the load balancer groups of the services in
-    front of it, only on their target and health check ports."""
+    front of it (and of the Ingress load balancers routing to it: `routed`, group -> ports),
+    only on their target and health check ports."""
     if not instance_groups:
         return
-    allowed_sources = {g for s in front for g in balancer_groups.get(s["name"], [])}
-    expected_ports = set()
+    allowed_sources = {g for s in front for g in balancer_groups.get(s["name"], [])} | set(routed or {})
+    expected_ports = {port for ports in (routed or {}).values() for port in ports}
     for service in front:
         for listener in service["listeners"]:
             ip_protocol = "udp" if listener["target_protocol"] == "UDP" else "tcp"
@@ -249,7 +251,7 @@ def check_instance_security_groups(checks, stack, deployment, instance_groups, f
     checks.equal(sorted(opened, key=str), sorted(expected_ports, key=str), "instance ingress is exactly its services' target and health ports")
 
 
-def check_deployment(checks, stack, deployment, group, front, found):
+def check_deployment(checks, stack, deployment, group, front, found, routed):
     checks.equal(group.get("DesiredCapacity"), deployment["replicas"], "ASG DesiredCapacity == replicas")
     checks.check(
         group.get("MinSize", 0) <= deployment["replicas"] <= group.get("MaxSize", 0),
@@ -276,6 +278,7 @@ def check_deployment(checks, stack, deployment, group, front, found):
         checks.check(group.get("HealthCheckType", "EC2") == "EC2", "a guessed health check in front: ASG keeps EC2 health checks", repr(group.get("HealthCheckType")))
     # Registered behind every service in front of it, and nothing else (services found below).
     wanted_target_groups = {arn for s in front for arn in (found.get(s["name"]) or {}).get("target_groups", [])}
+    wanted_target_groups |= routed["target_groups"].get(deployment["name"], set())
     wanted_classic = {(found.get(s["name"]) or {}).get("classic") for s in front} - {None}
     if all(s["name"] in found for s in front):
         checks.equal(sorted(group.get("TargetGroupARNs") or []), sorted(wanted_target_groups), f"ASG registers with every target group of {names}")
@@ -283,7 +286,8 @@ def check_deployment(checks, stack, deployment, group, front, found):
     else:
         checks.check(False, f"ASG registration with {names}", "a service's load balancer was not found")
     balancer_groups = {name: f["security_groups"] for name, f in found.items()}
-    guarded(checks, "instance security group", check_instance_security_groups, stack, deployment, instance_groups, front, balancer_groups)
+    guarded(checks, "instance security group", check_instance_security_groups, stack, deployment, instance_groups, front, balancer_groups,
+            routed["sources"].get(deployment["name"]))
 
 
 # ---------------------------------------------------------------- per service
@@ -528,6 +532,7 @@ def main():
         checks.prefix = f"{args.stack}: "
         checks.check(not stack.physical_ids("AWS::Route53::HostedZone"), "no service: no cluster.local zone")
     found, dns_names, records = {}, [], set()
+    ingress_hosts = {host for balancer in manifest_model.read_ingresses(documents) for host in balancer["hosts"]}
     for service in services:
         checks.prefix = f"{args.stack}/service {service['name']}: "
         if service["kind"] == "classic":
@@ -540,17 +545,22 @@ def main():
         dns_names.append(result["dns"])
         records.add(f"{service['name']}.{args.zone}.".lower())
         guarded(checks, "load balancer security group", check_load_balancer_security_groups, stack, result["security_groups"], service)
-        guarded(checks, "Route 53 alias", check_public_dns, stack, service, args.zone, result)
+        # A rule host of the same name takes the record for its Ingress (check_ingress.py).
+        if f"{service['name']}.{args.zone}" not in ingress_hosts:
+            guarded(checks, "Route 53 alias", check_public_dns, stack, service, args.zone, result)
         if cluster_zone:
             record = f"{service['name']}.{service['namespace']}.svc.cluster.local."
             guarded(checks, "cluster DNS alias", check_alias, stack, cluster_zone, record, result)
+    routed = guarded(checks, "ingress load balancers", check_ingress.check_ingresses, guarded, stack, documents, services, groups,
+                     args.zone, args.certificate_arn) or {"target_groups": {}, "sources": {}, "dns": []}
+    dns_names += routed["dns"]
     for deployment in deployments:
         checks.prefix = f"{args.stack}/{deployment['name']}: "
         group = stack.group_for(groups, deployment)
         if not checks.check(group, "Auto Scaling group found (tag i2kit:deployment or logical id)"):
             continue
         front = manifest_model.services_in_front(services, deployment["name"])
-        check_deployment(checks, stack, deployment, group, front, found)
+        check_deployment(checks, stack, deployment, group, front, found, routed)
     checks.prefix = f"{args.stack}: "
     check_outputs_match(checks, outputs, dns_names, {g["AutoScalingGroupName"] for g in groups}, records)
     print(f"assert_stack totals passed={checks.passed} failed={checks.failed} skipped={checks.skipped}")

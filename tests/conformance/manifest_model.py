@@ -465,3 +465,207 @@ def load_documents(path):
         return HELM_HOOK in ((document.get("metadata") or {}).get("annotations") or {})
 
     return [d for document in documents for d in flatten(document) if not is_hook(d)]
+
+
+# ---------------------------------------------------------------- Ingresses
+# Re-derived from the AWS Load Balancer Controller's documented behaviour
+# (docs/guide/ingress/annotations.md) and Kubernetes' Ingress semantics (kubernetes.io,
+# "Ingress": path types and host wildcards), never from i2kit's output.
+
+INGRESS_ANNOTATION = "alb.ingress.kubernetes.io/"
+GRPC_HEALTH_PATH = "/AWS.ALB/healthcheck"
+
+
+def ingress_logical_id(name):
+    """i2kit names an Ingress load balancer's resources <Name>Ingress…, a group name's dots
+    read as dashes."""
+    return logical_id(name.replace(".", "-")) + "Ingress"
+
+
+def ingress_listen_ports(annotations, spec):
+    """{port: protocol}: listen-ports, else HTTPS 443 with a certificate (certificate-arn, or,
+    in i2kit, spec.tls), else HTTP 80."""
+    raw = annotations.get(INGRESS_ANNOTATION + "listen-ports")
+    if raw:
+        import json
+
+        return {int(port): protocol for entry in json.loads(raw) for protocol, port in entry.items()}
+    if annotations.get(INGRESS_ANNOTATION + "certificate-arn") or spec.get("tls"):
+        return {443: "HTTPS"}
+    return {80: "HTTP"}
+
+
+def read_ingresses(documents):
+    """The application load balancers the manifest's Ingresses ask for, in input order: one per
+    Ingress, or one per alb.ingress.kubernetes.io/group.name (members ordered by group.order,
+    then namespace/name). Each: name, id, public, dual_stack, ssl_redirect, listeners
+    {port: protocol}, certificates {port: [ARN, or None for the certificate parameter]},
+    members [{name, namespace, annotations, spec, ports}] and hosts (rule hosts in order)."""
+    objects = [o for o in kubernetes_objects([d for d in documents if is_kubernetes(d)]) if o.get("kind") == "Ingress"]
+    groups, order = {}, []
+    for raw in objects:
+        metadata = raw.get("metadata") or {}
+        annotations = {k: str(v) for k, v in (metadata.get("annotations") or {}).items()}
+        spec = raw.get("spec") or {}
+        group = annotations.get(INGRESS_ANNOTATION + "group.name")
+        namespace = metadata.get("namespace") or "default"
+        key = ("group", group) if group else ("ingress", namespace, metadata["name"])
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append({
+            "name": metadata["name"],
+            "namespace": namespace,
+            "annotations": annotations,
+            "spec": spec,
+            "ports": ingress_listen_ports(annotations, spec),
+            "order": int(annotations.get(INGRESS_ANNOTATION + "group.order", "0")),
+        })
+    balancers = []
+    for key in order:
+        members = sorted(groups[key], key=lambda m: (m["order"], f"{m['namespace']}/{m['name']}"))
+        name = key[1] if key[0] == "group" else key[2]
+        setting = lambda suffix: next((m["annotations"][INGRESS_ANNOTATION + suffix] for m in members if INGRESS_ANNOTATION + suffix in m["annotations"]), None)  # noqa: E731
+        listeners, certificates = {}, {}
+        for member in members:
+            for port, protocol in member["ports"].items():
+                listeners[port] = protocol
+                if protocol == "HTTPS":
+                    arns = [a.strip() for a in member["annotations"].get(INGRESS_ANNOTATION + "certificate-arn", "").split(",") if a.strip()]
+                    for certificate in arns or [None]:
+                        if certificate not in certificates.setdefault(port, []):
+                            certificates[port].append(certificate)
+        hosts = []
+        for member in members:
+            for rule in member["spec"].get("rules") or []:
+                if rule.get("host") and rule["host"] not in hosts:
+                    hosts.append(rule["host"])
+        redirect = setting("ssl-redirect")
+        balancers.append({
+            "name": name,
+            "id": ingress_logical_id(name),
+            "public": setting("scheme") == "internet-facing",
+            "dual_stack": setting("ip-address-type") == "dualstack",
+            "ssl_redirect": int(redirect) if redirect else None,
+            "listeners": listeners,
+            "certificates": certificates,
+            "members": members,
+            "hosts": hosts,
+        })
+    return balancers
+
+
+def host_matches(rule_host, host):
+    """Kubernetes: an exact host, or `*.` matching exactly one leading label; no host, any."""
+    if not rule_host:
+        return True
+    if rule_host.startswith("*."):
+        first, _, rest = host.partition(".")
+        return bool(first) and rest == rule_host[2:]
+    return host == rule_host
+
+
+def path_matches(path_type, pattern, path):
+    """Kubernetes path types: Exact is equality; Prefix matches element-wise (`/foo` matches
+    /foo, /foo/ and /foo/bar, not /foobar; `/` matches all); ImplementationSpecific is the
+    controller's: an ALB glob (`*` any characters, `?` one); no path matches all."""
+    if not pattern:
+        return True
+    if path_type == "Exact":
+        return path == pattern
+    if path_type == "Prefix":
+        trimmed = pattern.rstrip("/")
+        return not trimmed or path == trimmed or path.startswith(trimmed + "/")
+    return re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), path) is not None
+
+
+def sorted_paths(paths):
+    """The controller's order within one rule: Exact, Prefix longest first, then the rest as
+    written (sortIngressPaths)."""
+    exact = [p for p in paths if p.get("pathType") == "Exact"]
+    prefix = sorted((p for p in paths if p.get("pathType") == "Prefix"), key=lambda p: -len(p.get("path", "")))
+    rest = [p for p in paths if p.get("pathType") not in ("Exact", "Prefix")]
+    return exact + prefix + rest
+
+
+def ingress_route(balancer, port, host, path):
+    """What a request to `port` gets: ("redirect", https port) on an HTTP listener when
+    ssl-redirect is set; else the backend of the first matching path of the members listening
+    there (group order, rules in order, paths sorted) as ("service", namespace, name, port
+    number or name, member); else the first such member's defaultBackend; else ("fixed", 404)."""
+    if balancer["ssl_redirect"] and balancer["listeners"].get(port) == "HTTP":
+        return ("redirect", balancer["ssl_redirect"])
+    members = [m for m in balancer["members"] if port in m["ports"]]
+    backend_of = lambda member, backend: ("service", member["namespace"], backend["service"]["name"],  # noqa: E731
+                                          backend["service"]["port"].get("number") or backend["service"]["port"].get("name"), member)
+    for member in members:
+        for rule in member["spec"].get("rules") or []:
+            if not host_matches(rule.get("host"), host):
+                continue
+            for entry in sorted_paths((rule.get("http") or {}).get("paths") or []):
+                if path_matches(entry.get("pathType"), entry.get("path", ""), path):
+                    return backend_of(member, entry["backend"])
+    for member in members:
+        if member["spec"].get("defaultBackend"):
+            return backend_of(member, member["spec"]["defaultBackend"])
+    return ("fixed", 404)
+
+
+def ingress_probes(balancer, port):
+    """(host, path) requests that exercise every rule of the members on `port`: each path as
+    written (globs filled in), a path below each prefix, a sibling a prefix must not match, and
+    the same paths for a host no rule names."""
+    probes = []
+    for member in balancer["members"]:
+        if port not in member["ports"]:
+            continue
+        for rule in member["spec"].get("rules") or []:
+            host = (rule.get("host") or "any.i2kit-probe.test").replace("*", "probe", 1)
+            for entry in (rule.get("http") or {}).get("paths") or []:
+                written = entry.get("path") or "/"
+                concrete = written.replace("*", "x").replace("?", "y")
+                paths = [concrete]
+                if entry.get("pathType") == "Prefix":
+                    trimmed = written.rstrip("/")
+                    paths += [trimmed + "/probe", (trimmed or "/") + "probe", trimmed or "/"]
+                elif entry.get("pathType") == "Exact":
+                    paths.append(written + "/below")
+                for path in paths:
+                    probes += [(host, path), ("unknown.i2kit-probe.test", path)]
+    probes.append(("unknown.i2kit-probe.test", "/i2kit-probe"))
+    seen, unique = set(), []
+    for probe in probes:
+        if probe not in seen:
+            seen.add(probe)
+            unique.append(probe)
+    return unique
+
+
+def zone_candidates(host):
+    """The hosted zones a record for `host` can live in: the host and its parent domains of
+    two labels or more (a wildcard's start at its parent)."""
+    labels = (host[2:] if host.startswith("*.") else host).split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+def service_backend(documents, namespace, name, port):
+    """(deployment names, container port, Service document) a Service port reaches: the
+    Deployments whose pod labels its selector matches in its namespace, and its targetPort
+    (a number, or a container port name looked up in those Deployments)."""
+    objects = list(kubernetes_objects([d for d in documents if is_kubernetes(d)]))
+    service = next((o for o in objects if o.get("kind") == "Service" and (o.get("metadata") or {}).get("name") == name
+                    and ((o.get("metadata") or {}).get("namespace") or "default") == namespace), None)
+    if service is None:
+        return [], None, None
+    spec = service.get("spec") or {}
+    selector = spec.get("selector") or {}
+    deployments = [read_deployment(o) for o in objects if o.get("kind") == "Deployment"]
+    selected = [d for d in deployments if selector and d["namespace"] == namespace
+                and all(d["labels"].get(k) == v for k, v in selector.items())]
+    entry = next((p for p in spec.get("ports") or [] if p.get("port") == port or p.get("name") == port), None)
+    if entry is None:
+        return [d["name"] for d in selected], None, service
+    target = entry.get("targetPort", entry["port"])
+    if isinstance(target, str) and not target.isdigit():
+        target = next((p["number"] for d in selected for p in d["declared"] if p["name"] == target), None)
+    return [d["name"] for d in selected], int(target) if target is not None else None, service

@@ -42,6 +42,15 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
    LogicalResourceId, type or physical id (moto keeps a None in the stack's resource map).
    CloudFormation never creates it, so lists nothing for it: we leave such entries out (i2kit's
    ClusterDnsZone is conditional: a stack given ClusterDnsZoneId makes no zone).
+10. Ingress load balancers (patch_ingress_gaps below): a target group made through
+   CloudFormation loses `ProtocolVersion` (a gRPC target group reads back as HTTP1), a load
+   balancer loses `IpAddressType` (dualstack reads back as ipv4), and
+   AWS::ElasticLoadBalancingV2::ListenerCertificate is not a resource moto knows: it is skipped
+   with a warning, so a listener's SNI certificates never attach. We keep both properties and
+   add the resource type, attaching its certificates to the listener as
+   AddListenerCertificates does. A security group's `SecurityGroupIngress` entry with
+   `CidrIpv6` becomes a rule with no source at all (moto reads only `CidrIp`); we create it
+   with its IPv6 range, as a dual-stack load balancer's group needs.
 """
 
 import sys
@@ -221,6 +230,93 @@ def _describe_stack_resources(self, stack_name, logical_resource_id):
 
 
 CloudFormationBackend.describe_stack_resources = _describe_stack_resources
+
+
+
+def patch_ingress_gaps():
+    """Patch 10: what i2kit's Ingress load balancers need that moto's CloudFormation drops."""
+    from moto.core.common_models import CloudFormationModel
+    from moto.elbv2.models import FakeTargetGroup
+
+    original_target_group = FakeTargetGroup.create_from_cloudformation_json.__func__
+
+    def create_target_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        group = original_target_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        version = (cloudformation_json.get("Properties") or {}).get("ProtocolVersion")
+        if version and group.protocol in ("HTTP", "HTTPS"):
+            group.protocol_version = version
+        return group
+
+    FakeTargetGroup.create_from_cloudformation_json = classmethod(create_target_group)
+
+    patched_load_balancer = FakeLoadBalancer.create_from_cloudformation_json.__func__
+
+    def create_load_balancer(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        balancer = patched_load_balancer(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        address_type = (cloudformation_json.get("Properties") or {}).get("IpAddressType")
+        if address_type:
+            balancer.ip_address_type = address_type
+        return balancer
+
+    FakeLoadBalancer.create_from_cloudformation_json = classmethod(create_load_balancer)
+
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.security_groups import SecurityGroup
+
+    original_security_group = SecurityGroup.create_from_cloudformation_json.__func__
+
+    def create_security_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties") or {}
+        rules = properties.get("SecurityGroupIngress") or []
+        ipv6 = [rule for rule in rules if "CidrIpv6" in rule]
+        if ipv6:
+            cloudformation_json = {**cloudformation_json, "Properties": {**properties, "SecurityGroupIngress": [r for r in rules if "CidrIpv6" not in r]}}
+        group = original_security_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        for rule in ipv6:
+            ec2_backends[account_id][region_name].authorize_security_group_ingress(
+                group_name_or_id=group.id,
+                ip_protocol=rule["IpProtocol"],
+                from_port=rule["FromPort"],
+                to_port=rule["ToPort"],
+                ip_ranges=[{"CidrIpv6": rule["CidrIpv6"], **({"Description": rule["Description"]} if "Description" in rule else {})}],
+                source_groups=[],
+                vpc_id=properties.get("VpcId"),
+            )
+        return group
+
+    SecurityGroup.create_from_cloudformation_json = classmethod(create_security_group)
+
+    class FakeListenerCertificate(CloudFormationModel):
+        # moto files every model under the service its module names.
+        __module__ = "moto.elbv2.models"
+
+        def __init__(self, listener_arn, certificate_arns):
+            self.listener_arn = listener_arn
+            self.certificate_arns = certificate_arns
+
+        @property
+        def physical_resource_id(self):
+            return f"{self.listener_arn}|{','.join(self.certificate_arns)}"
+
+        @staticmethod
+        def cloudformation_name_type():
+            return ""
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::ElasticLoadBalancingV2::ListenerCertificate"
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            properties = cloudformation_json["Properties"]
+            certificates = [{"CertificateArn": c["CertificateArn"]} for c in properties.get("Certificates") or []]
+            elbv2_backends[account_id][region_name].add_listener_certificates(properties["ListenerArn"], certificates)
+            return cls(properties["ListenerArn"], [c["CertificateArn"] for c in certificates])
+
+    return FakeListenerCertificate
+
+
+patch_ingress_gaps()
 
 if __name__ == "__main__":
     from moto.server import main

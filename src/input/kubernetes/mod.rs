@@ -2,15 +2,18 @@
 //! them become their load balancers. Fields with no meaning on a VM are reported, at their
 //! line, and fields that would be wrong to guess are errors.
 
+pub mod alb_annotations;
 pub mod base64;
 pub mod config_map;
 pub mod helm;
+pub mod ingress;
 pub mod kinds;
 pub mod list;
 pub mod pod;
 pub mod quantity;
 pub mod reader;
 pub mod references;
+pub mod routing;
 pub mod secret;
 pub mod selection;
 pub mod service;
@@ -101,6 +104,7 @@ pub struct Objects {
     /// Only which Secrets exist, by (name, namespace): each is an error of its own, and
     /// references to it are not reported again.
     secrets: BTreeSet<(String, String)>,
+    ingresses: Vec<ingress::Ingress>,
     /// Position of the next object: its document's index, then its place within a List.
     document: usize,
     count: usize,
@@ -120,7 +124,7 @@ impl Objects {
     }
 }
 
-/// Reads one document (a Deployment, a Service, or a List of them) into `objects`.
+/// Reads one document (a Deployment, a Service, an Ingress, or a List of them) into `objects`.
 pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
     let Some(mut object) = Object::new(root, "", sink) else {
         return;
@@ -230,6 +234,33 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
             }
             objects.config_maps.insert(key, config_map);
         }
+        "Ingress" => {
+            if let Some(version) = &api_version
+                && version != ingress::API_VERSION
+            {
+                let span = root.get("apiVersion").map(|node| node.span);
+                sink.push(
+                    if ingress::REMOVED_API_VERSIONS.contains(&version.as_str()) {
+                        ingress::removed_api_version(version, span)
+                    } else {
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            span,
+                            format!("an Ingress's apiVersion is `{}`", ingress::API_VERSION),
+                        )
+                    },
+                );
+                return;
+            }
+            let metadata = read_metadata(&mut object, sink);
+            let spec = object.object("spec", sink);
+            object.accept(&["status"]);
+            object.finish(sink, |_| None);
+            let order = next(objects);
+            if let Some(ingress) = ingress::read_ingress(metadata, order, spec, sink) {
+                objects.ingresses.push(ingress);
+            }
+        }
         other if kinds::disposition(other).is_some() => {
             let name = object
                 .object("metadata", sink)
@@ -247,7 +278,7 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 Code::UnknownKind,
                 Some(kind_span),
                 format!(
-                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service and List"
+                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, Ingress and List"
                 ),
             );
             problem =

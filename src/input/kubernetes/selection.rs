@@ -5,6 +5,7 @@
 
 use super::pod::ContainerPort;
 use super::reader::{IntOrString, Sink};
+use super::routing::{Context, resolve_ingresses};
 use super::service::{Service, ServicePort};
 use super::{Objects, PendingDeployment};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -16,6 +17,7 @@ use crate::model::{self, Deployment, LoadBalancerKind, Protocol};
 pub struct Resolved {
     pub deployments: Vec<(usize, Deployment)>,
     pub services: Vec<(usize, model::Service)>,
+    pub ingresses: Vec<(usize, model::Ingress)>,
 }
 
 /// Matches Services to Deployments and plans each load balancer.
@@ -24,6 +26,7 @@ pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
     let Objects {
         deployments,
         services,
+        ingresses,
         ..
     } = objects;
     let mut resolved = Resolved::default();
@@ -81,6 +84,13 @@ pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
             None => {}
         }
     }
+    // Ingresses last: their backends are Services as planned above.
+    let context = Context {
+        services: &services,
+        deployments: &deployments,
+        planned: &resolved.services,
+    };
+    resolved.ingresses = resolve_ingresses(ingresses, &context, sink);
     resolved.deployments = deployments
         .into_iter()
         .filter(|pending| !pending.failed)
@@ -89,7 +99,7 @@ pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
     resolved
 }
 
-fn selects(service: &Service, pending: &PendingDeployment) -> bool {
+pub(super) fn selects(service: &Service, pending: &PendingDeployment) -> bool {
     service.namespace == pending.deployment.namespace
         && service
             .selector

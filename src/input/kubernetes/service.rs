@@ -2,6 +2,7 @@
 //! load-balancer annotations teams already use with the in-tree cloud provider.
 
 use super::Metadata;
+use super::alb_annotations::{TargetSettings, read_service_annotations};
 use super::reader::{IntOrString, Object, Sink, int_or_string};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::HealthCheckRequest;
@@ -46,6 +47,8 @@ pub struct Service {
     pub ssl_ports: SslPorts,
     pub backend: Option<Protocol>,
     pub health: HealthCheckRequest,
+    /// `alb.ingress.kubernetes.io/` target group settings for Ingresses routing here.
+    pub ingress_targets: TargetSettings,
 }
 
 impl Service {
@@ -88,6 +91,7 @@ pub fn read_service(
         ssl_ports: SslPorts::All,
         backend: None,
         health: HealthCheckRequest::default(),
+        ingress_targets: TargetSettings::default(),
     };
     let Some(mut spec) = spec else {
         sink.push(Diagnostic::error(
@@ -153,6 +157,7 @@ pub fn read_service(
         _ => None,
     });
     read_annotations(&annotations, &mut service, sink);
+    service.ingress_targets = read_service_annotations(&annotations, sink);
     Some(service)
 }
 

@@ -1,0 +1,548 @@
+//! Each Ingress load balancer in the template: its security group, the application load
+//! balancer, a target group per backend, one listener per port with its rules in priority
+//! order, and an alias record per rule host. The hosted zone is a parameter, so whether a
+//! host lies in it is known only at deploy time: each record has a condition that holds when
+//! `HostedZoneName` is one of the host's parent domains (or the host itself).
+
+use crate::dns::zone_candidates;
+use crate::emit::intrinsic::Expr;
+use crate::emit::load_balancing::{
+    TLS_POLICY, alias_target_of, certificate_arn, elbv2_load_balancer_resource, explain_skips,
+    listener_security_group, target_group_resource,
+};
+use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, logical_id};
+use crate::model::ingress::{IngressListener, IngressTargetGroup, RouteAction, RoutingRule};
+use crate::model::{Certificate, Ingress, LoadBalancerKind, Protocol};
+use serde_json::{Value, json};
+
+/// `Fn::Or` takes two to ten conditions.
+const MAX_OR: usize = 10;
+
+/// Hosts an output's description lists before "and N more": descriptions hold 1,024
+/// characters and hosts up to 128.
+const LISTED_HOSTS: usize = 5;
+
+/// Names of an Ingress load balancer's resources: `<Name>Ingress…`, its name's labels and
+/// dot-separated parts PascalCased (`shop.web` → `ShopWebIngress`).
+#[must_use]
+pub fn ingress_names(ingress: &Ingress) -> Names {
+    Names {
+        id: format!("{}Ingress", logical_id(&ingress.name.replace('.', "-"))),
+    }
+}
+
+/// The logical id of each target group, in [`Ingress::target_groups`] order:
+/// `<Ingress>TargetGroup<Service>Port<port>`, numbered from 2 when one backend has target
+/// groups of different settings.
+#[must_use]
+pub fn target_group_ids(ingress: &Ingress) -> Vec<String> {
+    let names = ingress_names(ingress);
+    let mut ids: Vec<String> = Vec::new();
+    for group in &ingress.target_groups {
+        let base = names.with(&format!(
+            "TargetGroup{}Port{}",
+            logical_id(&group.service),
+            group.service_port
+        ));
+        let mut id = base.clone();
+        let mut variant = 1;
+        while ids.contains(&id) {
+            variant += 1;
+            id = format!("{base}V{variant}");
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+/// The target groups `deployment`'s Auto Scaling group registers with, across `ingresses`.
+#[must_use]
+pub fn routed_target_groups(deployment: &str, ingresses: &[&Ingress]) -> Vec<String> {
+    ingresses
+        .iter()
+        .flat_map(|ingress| {
+            ingress
+                .target_groups
+                .iter()
+                .zip(target_group_ids(ingress))
+                .filter(|(group, _)| group.backends.iter().any(|name| name == deployment))
+                .map(|(_, id)| id)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Whether `deployment`'s VMs serve some backend of `ingress`.
+#[must_use]
+pub fn routes_to(ingress: &Ingress, deployment: &str) -> bool {
+    ingress
+        .target_groups
+        .iter()
+        .any(|group| group.backends.iter().any(|name| name == deployment))
+}
+
+fn listener_id(names: &Names, listener: &IngressListener) -> String {
+    names.with(&format!("Listener{}", listener.port))
+}
+
+/// Logical ids of a rule host's record and condition part: its labels PascalCased (`*` →
+/// `Wildcard`), numbered from 2 when two hosts come to the same.
+fn host_ids(ingress: &Ingress) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for host in &ingress.hosts {
+        let base: String = host
+            .name
+            .split('.')
+            .map(|label| {
+                if label == "*" {
+                    "Wildcard".to_string()
+                } else {
+                    logical_id(label)
+                }
+            })
+            .collect();
+        let mut id = base.clone();
+        let mut variant = 1;
+        while ids.contains(&id) {
+            variant += 1;
+            id = format!("{base}V{variant}");
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+/// The hosts that get a record (a single-label host has no zone to be in), with their ids.
+fn recorded_hosts(ingress: &Ingress) -> Vec<(&str, String, Vec<String>)> {
+    ingress
+        .hosts
+        .iter()
+        .zip(host_ids(ingress))
+        .map(|(host, id)| (host.name.as_str(), id, zone_candidates(&host.name)))
+        .filter(|(_, _, zones)| !zones.is_empty())
+        .collect()
+}
+
+fn needs_certificate_parameter(ingress: &Ingress) -> bool {
+    ingress
+        .listeners
+        .iter()
+        .any(|listener| listener.certificates.contains(&Certificate::Parameter))
+}
+
+/// The certificate parameter, when some HTTPS listener has no ARN for an Ingress.
+#[must_use]
+pub fn parameters(ingress: &Ingress) -> Vec<(String, Value)> {
+    if !needs_certificate_parameter(ingress) {
+        return Vec::new();
+    }
+    vec![(
+        ingress_names(ingress).with("CertificateArn"),
+        json!({
+            "Type": "String",
+            "Description": format!("The ACM certificate ARN for the HTTPS listeners of Ingress {}: it should name the Ingress's hosts.", ingress.name),
+            "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
+            "ConstraintDescription": "an ACM certificate ARN"
+        }),
+    )]
+}
+
+/// One condition per recorded host: the hosted zone is one of the host's parent domains.
+#[must_use]
+pub fn conditions(ingress: &Ingress) -> Vec<(String, Value)> {
+    let names = ingress_names(ingress);
+    recorded_hosts(ingress)
+        .into_iter()
+        .map(|(_, id, zones)| {
+            let tests: Vec<Value> = zones
+                .iter()
+                .map(|zone| json!({ "Fn::Equals": [Expr::reference(HOSTED_ZONE_PARAMETER), zone] }))
+                .collect();
+            (names.with(&format!("{id}InHostedZone")), any_of(tests))
+        })
+        .collect()
+}
+
+/// A condition true when one of `tests` is: `Fn::Or` of at most ten, nested beyond that.
+fn any_of(mut tests: Vec<Value>) -> Value {
+    if tests.len() == 1 {
+        return tests.pop().unwrap_or(Value::Null);
+    }
+    if tests.len() <= MAX_OR {
+        return json!({ "Fn::Or": tests });
+    }
+    let chunks: Vec<Value> = tests
+        .chunks(MAX_OR)
+        .map(|chunk| any_of(chunk.to_vec()))
+        .collect();
+    any_of(chunks)
+}
+
+/// When a Service's own public record `<name>.<zone>` gives way to an Ingress host of the
+/// same name: the condition's id and value, true unless `HostedZoneName` is the rest of a
+/// rule host whose first label is the service's name. The Ingress names that host for the
+/// load balancer that routes it; two records of one name would fail the stack. `None` when no
+/// rule host can be the service's name (wildcards never are: an exact record wins over them).
+#[must_use]
+pub fn service_record_condition(service: &str, ingresses: &[Ingress]) -> Option<(String, Value)> {
+    let zones: Vec<Value> = ingresses
+        .iter()
+        .flat_map(|ingress| &ingress.hosts)
+        .filter_map(|host| {
+            let (first, rest) = host.name.split_once('.')?;
+            (first == service && zone_candidates(rest).first().map(String::as_str) == Some(rest))
+                .then(|| json!({ "Fn::Equals": [Expr::reference(HOSTED_ZONE_PARAMETER), rest] }))
+        })
+        .collect();
+    if zones.is_empty() {
+        return None;
+    }
+    Some((
+        Names::new(service).with("PublicNameFree"),
+        json!({ "Fn::Not": [any_of(zones)] }),
+    ))
+}
+
+/// Every resource of the load balancer, by logical id, in template order.
+#[must_use]
+pub fn resources(ingress: &Ingress) -> Vec<(String, Value)> {
+    let names = ingress_names(ingress);
+    let group_ids = target_group_ids(ingress);
+    let ports: Vec<(u16, Protocol)> = ingress
+        .listeners
+        .iter()
+        .map(|listener| (listener.port, listener.protocol))
+        .collect();
+    let mut resources = vec![
+        (
+            names.with("LoadBalancerSecurityGroup"),
+            listener_security_group(
+                &format!("Ingress {}", ingress.name),
+                ingress.public,
+                ingress.dual_stack,
+                &ports,
+            ),
+        ),
+        (names.with("LoadBalancer"), load_balancer(ingress, &names)),
+    ];
+    for (group, id) in ingress.target_groups.iter().zip(&group_ids) {
+        resources.push((id.clone(), target_group(group)));
+    }
+    for listener in &ingress.listeners {
+        let id = listener_id(&names, listener);
+        resources.push((
+            id.clone(),
+            listener_resource(ingress, listener, &names, &group_ids),
+        ));
+        for (position, certificate) in listener.certificates.iter().enumerate().skip(1) {
+            resources.push((
+                format!("{id}Certificate{}", position + 1),
+                json!({
+                    "Type": "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+                    "Properties": {
+                        "Certificates": [{ "CertificateArn": certificate_arn(certificate, &names) }],
+                        "ListenerArn": Expr::reference(id.clone())
+                    }
+                }),
+            ));
+        }
+        for (position, rule) in listener.rules.iter().enumerate() {
+            let priority = position + 1;
+            resources.push((
+                format!("{id}Rule{priority}"),
+                rule_resource(rule, priority, &id, &group_ids),
+            ));
+        }
+    }
+    for (host, id, _) in recorded_hosts(ingress) {
+        let condition = names.with(&format!("{id}InHostedZone"));
+        let kinds: &[&str] = if ingress.dual_stack {
+            &["A", "AAAA"]
+        } else {
+            &["A"]
+        };
+        for kind in kinds {
+            let suffix = if *kind == "A" { "" } else { "Ipv6" };
+            resources.push((
+                names.with(&format!("DnsRecord{id}{suffix}")),
+                json!({
+                    "Type": "AWS::Route53::RecordSet",
+                    "Condition": condition,
+                    "Properties": {
+                        "AliasTarget": alias_target_of(LoadBalancerKind::Application, &names),
+                        "HostedZoneName": Expr::Concat(vec![Expr::reference(HOSTED_ZONE_PARAMETER), Expr::text(".")]),
+                        "Name": format!("{host}."),
+                        "Type": kind
+                    }
+                }),
+            ));
+        }
+    }
+    resources
+}
+
+/// The load balancer's DNS name, with the hosts that get records when the zone fits.
+#[must_use]
+pub fn outputs(ingress: &Ingress) -> Vec<(String, Value)> {
+    let names = ingress_names(ingress);
+    let hosts: Vec<&str> = recorded_hosts(ingress)
+        .into_iter()
+        .map(|(host, _, _)| host)
+        .collect();
+    let mut description = format!("The load balancer of Ingress {}.", ingress.name);
+    if !hosts.is_empty() {
+        let mut listed = hosts
+            .iter()
+            .take(LISTED_HOSTS)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if hosts.len() > LISTED_HOSTS {
+            listed.push_str(&format!(" and {} more", hosts.len() - LISTED_HOSTS));
+        }
+        description.push_str(&format!(
+            " Alias records for {listed} exist when HostedZoneName is one of their parent domains; point other names at this one."
+        ));
+    }
+    vec![(
+        names.with("LoadBalancerDnsName"),
+        json!({
+            "Description": description,
+            "Value": Expr::get_att(names.with("LoadBalancer"), "DNSName")
+        }),
+    )]
+}
+
+/// Parameters, resources and outputs [`parameters`], [`resources`] and [`outputs`] make,
+/// counted from the model.
+#[must_use]
+pub fn counts(ingress: &Ingress) -> (usize, usize, usize) {
+    let parameters = usize::from(needs_certificate_parameter(ingress));
+    let records = recorded_hosts(ingress).len() * if ingress.dual_stack { 2 } else { 1 };
+    let listeners: usize = ingress
+        .listeners
+        .iter()
+        .map(|listener| 1 + listener.certificates.len().saturating_sub(1) + listener.rules.len())
+        .sum();
+    let resources = 2 + ingress.target_groups.len() + listeners + records;
+    (parameters, resources, 1)
+}
+
+/// The logical ids of [`parameters`], [`resources`] and [`outputs`], without their JSON.
+#[must_use]
+pub fn logical_ids(ingress: &Ingress) -> [Vec<String>; 3] {
+    let names = ingress_names(ingress);
+    let parameters = parameters(ingress).into_iter().map(|(id, _)| id).collect();
+    let mut resources = vec![
+        names.with("LoadBalancerSecurityGroup"),
+        names.with("LoadBalancer"),
+    ];
+    resources.extend(target_group_ids(ingress));
+    for listener in &ingress.listeners {
+        let id = listener_id(&names, listener);
+        resources.push(id.clone());
+        for position in 1..listener.certificates.len() {
+            resources.push(format!("{id}Certificate{}", position + 1));
+        }
+        for priority in 1..=listener.rules.len() {
+            resources.push(format!("{id}Rule{priority}"));
+        }
+    }
+    for (_, id, _) in recorded_hosts(ingress) {
+        resources.push(names.with(&format!("DnsRecord{id}")));
+        if ingress.dual_stack {
+            resources.push(names.with(&format!("DnsRecord{id}Ipv6")));
+        }
+    }
+    [
+        parameters,
+        resources,
+        vec![names.with("LoadBalancerDnsName")],
+    ]
+}
+
+/// An upper bound on the bytes [`resources`], [`conditions`], [`parameters`] and
+/// [`outputs`] add to the template (see `template_size_bound`): fixed costs well above what
+/// the fixtures measure, plus every string counted more often than it appears.
+#[must_use]
+pub fn size_bound(ingress: &Ingress) -> usize {
+    const BASE: usize = 8_000;
+    const PER_TARGET_GROUP: usize = 1_500;
+    const PER_LISTENER: usize = 1_500;
+    const PER_CERTIFICATE: usize = 400;
+    const PER_RULE: usize = 900;
+    const PER_RECORD: usize = 1_200;
+    const PER_ZONE_TEST: usize = 120;
+    // Every resource's id, and its references, repeat the load balancer's name.
+    let name = ingress_names(ingress).id.len();
+    let (_, resources, _) = counts(ingress);
+    let mut bound = BASE
+        .saturating_add(resources.saturating_mul(6 * name + 120))
+        .saturating_add(8 * ingress.name.len());
+    for group in &ingress.target_groups {
+        let path = group.health_check.path.as_ref().map_or(0, String::len);
+        bound = bound
+            .saturating_add(PER_TARGET_GROUP)
+            .saturating_add(4 * group.service.len())
+            .saturating_add(2 * path + group.health_check.success.codes().len());
+    }
+    for listener in &ingress.listeners {
+        bound = bound.saturating_add(PER_LISTENER);
+        for certificate in &listener.certificates {
+            let arn = match certificate {
+                Certificate::Arn(arn) => arn.len(),
+                Certificate::None | Certificate::Parameter => 0,
+            };
+            bound = bound.saturating_add(PER_CERTIFICATE + 2 * arn);
+        }
+        for rule in &listener.rules {
+            let values: usize = rule
+                .hosts
+                .iter()
+                .chain(&rule.paths)
+                .map(|v| v.len() + 16)
+                .sum();
+            bound = bound
+                .saturating_add(PER_RULE + 2 * values)
+                .saturating_add(4 * group_name_bound(ingress));
+        }
+    }
+    for host in &ingress.hosts {
+        let zones = zone_candidates(&host.name);
+        let tests: usize = zones.iter().map(|zone| PER_ZONE_TEST + zone.len()).sum();
+        bound = bound
+            .saturating_add(2 * PER_RECORD)
+            .saturating_add(tests)
+            .saturating_add(12 * host.name.len());
+    }
+    bound
+}
+
+/// The longest target group id of `ingress`, which rules refer to.
+fn group_name_bound(ingress: &Ingress) -> usize {
+    target_group_ids(ingress)
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+}
+
+fn load_balancer(ingress: &Ingress, names: &Names) -> Value {
+    let mut resource = elbv2_load_balancer_resource(
+        LoadBalancerKind::Application,
+        ingress.public,
+        &ingress.name,
+        names,
+    );
+    if ingress.dual_stack {
+        resource["Properties"]["IpAddressType"] = json!("dualstack");
+    }
+    resource
+}
+
+fn target_group(group: &IngressTargetGroup) -> Value {
+    let mut resource =
+        target_group_resource(group.target_port, group.protocol, &group.health_check);
+    resource["Properties"]["ProtocolVersion"] = json!(group.protocol_version.as_str());
+    resource
+}
+
+fn action(action: RouteAction, group_ids: &[String]) -> Value {
+    match action {
+        RouteAction::Forward(index) => json!({
+            "TargetGroupArn": Expr::reference(group_ids.get(index).cloned().unwrap_or_default()),
+            "Type": "forward"
+        }),
+        // Host, path and query default to the request's own (#{host}, /#{path}, #{query}).
+        RouteAction::RedirectToHttps(port) => json!({
+            "RedirectConfig": {
+                "Port": port.to_string(),
+                "Protocol": "HTTPS",
+                "StatusCode": "HTTP_301"
+            },
+            "Type": "redirect"
+        }),
+        RouteAction::NotFound => json!({
+            "FixedResponseConfig": { "ContentType": "text/plain", "StatusCode": "404" },
+            "Type": "fixed-response"
+        }),
+    }
+}
+
+fn listener_resource(
+    ingress: &Ingress,
+    listener: &IngressListener,
+    names: &Names,
+    group_ids: &[String],
+) -> Value {
+    let mut properties = json!({
+        "DefaultActions": [action(listener.default_action, group_ids)],
+        "LoadBalancerArn": Expr::reference(names.with("LoadBalancer")),
+        "Port": listener.port,
+        "Protocol": listener.protocol.as_str(),
+    });
+    if let Some(arn) = listener
+        .certificates
+        .first()
+        .and_then(|certificate| certificate_arn(certificate, names))
+    {
+        properties["Certificates"] = json!([{ "CertificateArn": arn }]);
+        properties["SslPolicy"] = json!(ingress.ssl_policy.as_deref().unwrap_or(TLS_POLICY));
+    }
+    let resource =
+        json!({ "Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": properties });
+    let redirects = matches!(listener.default_action, RouteAction::RedirectToHttps(_));
+    let skips: Vec<(&str, String)> = if listener.protocol == Protocol::Http && !redirects {
+        let why = format!(
+            "Ingress {} listens with plain HTTP on port {}; add an HTTPS port and ssl-redirect to serve TLS only",
+            ingress.name, listener.port
+        );
+        vec![("CKV_AWS_2", why.clone()), ("CKV_AWS_103", why)]
+    } else {
+        Vec::new()
+    };
+    explain_skips(resource, &skips)
+}
+
+fn rule_resource(
+    rule: &RoutingRule,
+    priority: usize,
+    listener_id: &str,
+    group_ids: &[String],
+) -> Value {
+    let mut conditions = Vec::new();
+    if !rule.hosts.is_empty() {
+        conditions
+            .push(json!({ "Field": "host-header", "HostHeaderConfig": { "Values": rule.hosts } }));
+    }
+    if !rule.paths.is_empty() {
+        conditions.push(
+            json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": rule.paths } }),
+        );
+    }
+    json!({
+        "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
+        "Properties": {
+            "Actions": [action(rule.action, group_ids)],
+            "Conditions": conditions,
+            "ListenerArn": Expr::reference(listener_id.to_string()),
+            "Priority": priority
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_nest_past_ten_alternatives() {
+        let tests: Vec<Value> = (0..23).map(|n| json!(n)).collect();
+        let condition = any_of(tests);
+        let outer = condition["Fn::Or"].as_array().expect("an Fn::Or");
+        assert_eq!(outer.len(), 3);
+        assert_eq!(outer[0]["Fn::Or"].as_array().map(Vec::len), Some(10));
+        assert_eq!(outer[2]["Fn::Or"].as_array().map(Vec::len), Some(3));
+        assert_eq!(any_of(vec![json!(1)]), json!(1));
+    }
+}

@@ -1,0 +1,730 @@
+//! The AWS Load Balancer Controller's `alb.ingress.kubernetes.io/` annotations on Ingresses
+//! (and on their backend Services, whose target group settings win, as in the controller:
+//! docs/guide/ingress/annotations.md), and the annotations of other ingress controllers, which
+//! are reported as not applied. Values are checked here, where they are read.
+
+use super::reader::Sink;
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::infer::load_balancer::HealthCheckRequest;
+use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE};
+use crate::input::rules;
+use crate::model::Protocol;
+use crate::model::ingress::ProtocolVersion;
+use crate::source::Span;
+
+pub const PREFIX: &str = "alb.ingress.kubernetes.io/";
+
+/// The class annotation that predates `spec.ingressClassName`: every class is served alike.
+pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
+
+/// The controller's bounds on `group.order` (annotations.md, group.order).
+const GROUP_ORDER_RANGE: (i64, i64) = (-1000, 1000);
+
+/// A setting and where its annotation is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// What one Ingress asks of the load balancer as a whole. In a group each must agree across
+/// the Ingresses that set it (the controller's "Exclusive" annotations), except listen ports
+/// and certificates, which apply to the Ingress's own rules.
+#[derive(Debug, Clone, Default)]
+pub struct LoadBalancerSettings {
+    pub group: Option<Written<String>>,
+    pub order: i64,
+    /// Internet-facing rather than internal.
+    pub public: Option<Written<bool>>,
+    pub dual_stack: Option<Written<bool>>,
+    /// Listener ports and protocols, in the order written.
+    pub listen_ports: Option<Written<Vec<(u16, Protocol)>>>,
+    /// ACM or IAM certificate ARNs, checked.
+    pub certificates: Option<Written<Vec<String>>>,
+    pub ssl_redirect: Option<Written<u16>>,
+    pub ssl_policy: Option<Written<String>>,
+    /// Names `N` of `actions.N` annotations: a backend `{name: N, port: {name:
+    /// use-annotation}}` means that action, which is not compiled.
+    pub custom_actions: Vec<String>,
+}
+
+/// How a target group reaches the VMs and checks them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetSettings {
+    pub protocol: Option<Protocol>,
+    pub protocol_version: Option<ProtocolVersion>,
+    pub health: HealthCheckRequest,
+    /// `success-codes`, checked for its form here; its range depends on the protocol version.
+    pub success_codes: Option<Written<String>>,
+}
+
+impl TargetSettings {
+    /// These settings where set, `fallback`'s elsewhere: a Service's annotations over its
+    /// Ingress's.
+    #[must_use]
+    pub fn over(&self, fallback: &TargetSettings) -> TargetSettings {
+        let (mine, theirs) = (&self.health, &fallback.health);
+        TargetSettings {
+            protocol: self.protocol.or(fallback.protocol),
+            protocol_version: self.protocol_version.or(fallback.protocol_version),
+            health: HealthCheckRequest {
+                protocol: mine.protocol.or(theirs.protocol),
+                port: mine.port.or(theirs.port),
+                path: mine.path.clone().or_else(|| theirs.path.clone()),
+                interval_seconds: mine.interval_seconds.or(theirs.interval_seconds),
+                timeout_seconds: mine.timeout_seconds.or(theirs.timeout_seconds),
+                healthy_threshold: mine.healthy_threshold.or(theirs.healthy_threshold),
+                unhealthy_threshold: mine.unhealthy_threshold.or(theirs.unhealthy_threshold),
+                span: mine.span.or(theirs.span),
+            },
+            success_codes: self
+                .success_codes
+                .clone()
+                .or_else(|| fallback.success_codes.clone()),
+        }
+    }
+}
+
+/// Reads an Ingress's annotations: this controller's, and warnings for other controllers'.
+pub fn read_ingress_annotations(
+    annotations: &[(String, String, Span)],
+    sink: &mut Sink,
+) -> (LoadBalancerSettings, TargetSettings) {
+    let mut balancer = LoadBalancerSettings::default();
+    let mut targets = TargetSettings::default();
+    for (key, value, span) in annotations {
+        let Some(setting) = key.strip_prefix(PREFIX) else {
+            if let Some(owner) = other_controller(key) {
+                sink.push(
+                    Diagnostic::warning(
+                        Code::IgnoredField,
+                        Some(*span),
+                        format!("annotation `{key}` is not applied: {owner}"),
+                    )
+                    .with_help("the application load balancer follows the AWS Load Balancer Controller's alb.ingress.kubernetes.io/ annotations (see README, Ingress)"),
+                );
+            }
+            continue;
+        };
+        let written = Annotation {
+            key,
+            value,
+            span: *span,
+        };
+        if read_target_setting(setting, &written, &mut targets, sink) {
+            continue;
+        }
+        read_balancer_setting(setting, &written, &mut balancer, sink);
+    }
+    (balancer, targets)
+}
+
+/// Reads a Service's `alb.ingress.kubernetes.io/` annotations: only target group settings
+/// belong on a Service.
+pub fn read_service_annotations(
+    annotations: &[(String, String, Span)],
+    sink: &mut Sink,
+) -> TargetSettings {
+    let mut targets = TargetSettings::default();
+    for (key, value, span) in annotations {
+        let Some(setting) = key.strip_prefix(PREFIX) else {
+            continue;
+        };
+        let written = Annotation {
+            key,
+            value,
+            span: *span,
+        };
+        if !read_target_setting(setting, &written, &mut targets, sink) {
+            sink.push(Diagnostic::warning(
+                Code::IgnoredField,
+                Some(*span),
+                format!("annotation `{key}` is ignored on a Service: on a Service i2kit reads the target group annotations (backend-protocol, backend-protocol-version, healthcheck-*, success-codes, target-type)"),
+            ));
+        }
+    }
+    targets
+}
+
+struct Annotation<'a> {
+    key: &'a str,
+    value: &'a str,
+    span: Span,
+}
+
+impl Annotation<'_> {
+    fn invalid(&self, expected: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::InvalidValue,
+            Some(self.span),
+            format!(
+                "annotation `{}` cannot be `{}`: expected {expected}",
+                self.key, self.value
+            ),
+        )
+    }
+
+    /// One of `choices`, matched exactly as the controller does, with did-you-mean.
+    fn choice<'c>(&self, choices: &[&'c str], sink: &mut Sink) -> Option<&'c str> {
+        if let Some(found) = choices.iter().find(|choice| **choice == self.value) {
+            return Some(found);
+        }
+        let mut problem = self.invalid(&choices.join(" or "));
+        if let Some(suggestion) = did_you_mean(self.value, choices.iter().copied()) {
+            problem = problem.with_help(format!("did you mean `{suggestion}`?"));
+        }
+        sink.push(problem);
+        None
+    }
+
+    fn number(&self, sink: &mut Sink) -> Option<i64> {
+        match self.value.trim().parse::<i64>() {
+            Ok(number) => Some(number),
+            Err(_) => {
+                sink.push(self.invalid("a whole number"));
+                None
+            }
+        }
+    }
+
+    fn port(&self, sink: &mut Sink) -> Option<u16> {
+        let port = self.number(sink)?;
+        match u16::try_from(port).ok().filter(|port| *port > 0) {
+            Some(port) => Some(port),
+            None => {
+                sink.push(self.invalid("a port from 1 to 65535"));
+                None
+            }
+        }
+    }
+
+    /// A health check timing, moved into AWS's range with a warning.
+    fn timing(&self, range: (u32, u32), sink: &mut Sink) -> Option<u32> {
+        let number = self.number(sink)?;
+        let what = format!("annotation `{}`", self.key);
+        let (used, warning) = rules::clamp_to_aws_range(&what, number, range, self.span);
+        if let Some(warning) = warning {
+            sink.push(warning);
+        }
+        Some(used)
+    }
+}
+
+/// Target group settings; `false` when `setting` is not one.
+fn read_target_setting(
+    setting: &str,
+    annotation: &Annotation<'_>,
+    targets: &mut TargetSettings,
+    sink: &mut Sink,
+) -> bool {
+    let health = &mut targets.health;
+    match setting {
+        "target-type" => match annotation.value {
+            "instance" => {}
+            "ip" => sink.push(
+                Diagnostic::warning(
+                    Code::IgnoredField,
+                    Some(annotation.span),
+                    format!("annotation `{}: ip` is ignored: each pod is a VM, and VMs register with the target group as instances", annotation.key),
+                )
+                .with_help("remove it, or write `instance`"),
+            ),
+            _ => {
+                annotation.choice(&["instance", "ip"], sink);
+            }
+        },
+        "backend-protocol" => {
+            targets.protocol = annotation.choice(&["HTTP", "HTTPS"], sink).map(|chosen| {
+                if chosen == "HTTPS" {
+                    Protocol::Https
+                } else {
+                    Protocol::Http
+                }
+            });
+        }
+        "backend-protocol-version" => {
+            targets.protocol_version = annotation
+                .choice(&["HTTP1", "HTTP2", "GRPC"], sink)
+                .map(|chosen| match chosen {
+                    "GRPC" => ProtocolVersion::Grpc,
+                    "HTTP2" => ProtocolVersion::Http2,
+                    _ => ProtocolVersion::Http1,
+                });
+        }
+        "healthcheck-path" => match rules::check_probe_path(annotation.value, Some(annotation.span))
+        {
+            Some(problem) => sink.push(problem),
+            None => health.path = Some(annotation.value.to_string()),
+        },
+        "healthcheck-protocol" => {
+            health.protocol = annotation.choice(&["HTTP", "HTTPS"], sink).map(|chosen| {
+                if chosen == "HTTPS" {
+                    Protocol::Https
+                } else {
+                    Protocol::Http
+                }
+            });
+        }
+        "healthcheck-port" => {
+            if annotation.value != "traffic-port" {
+                if annotation.value.parse::<i64>().is_err() {
+                    sink.push(
+                        annotation
+                            .invalid("traffic-port or a port number")
+                            .with_help("name the container port by its number"),
+                    );
+                } else {
+                    health.port = annotation.port(sink);
+                }
+            }
+        }
+        "healthcheck-interval-seconds" => {
+            health.interval_seconds = annotation.timing(INTERVAL_RANGE, sink);
+        }
+        "healthcheck-timeout-seconds" => {
+            health.timeout_seconds = annotation.timing(TIMEOUT_RANGE, sink);
+        }
+        "healthy-threshold-count" => {
+            health.healthy_threshold = annotation.timing(THRESHOLD_RANGE, sink);
+        }
+        "unhealthy-threshold-count" => {
+            health.unhealthy_threshold = annotation.timing(THRESHOLD_RANGE, sink);
+        }
+        "success-codes" => match check_success_codes(annotation.value, (0, 599)) {
+            Ok(()) => {
+                targets.success_codes = Some(Written {
+                    value: annotation.value.trim().to_string(),
+                    span: annotation.span,
+                });
+            }
+            Err(why) => sink.push(annotation.invalid(&why)),
+        },
+        _ => return false,
+    }
+    // Where a check's settings are written, for a timeout that ends up above its interval.
+    if setting.starts_with("healthcheck-") || setting.ends_with("threshold-count") {
+        health.span = health.span.or(Some(annotation.span));
+    }
+    true
+}
+
+/// Load balancer settings, and a warning for every annotation i2kit does not map.
+fn read_balancer_setting(
+    setting: &str,
+    annotation: &Annotation<'_>,
+    balancer: &mut LoadBalancerSettings,
+    sink: &mut Sink,
+) {
+    let span = annotation.span;
+    let written = |value| Some(Written { value, span });
+    let flag = |value| Some(Written { value, span });
+    let ports = |value| Some(Written { value, span });
+    let arns = |value| Some(Written { value, span });
+    let number = |value| Some(Written { value, span });
+    match setting {
+        "group.name" => match check_group_name(annotation.value) {
+            Ok(()) => balancer.group = written(annotation.value.to_string()),
+            Err(why) => sink.push(annotation.invalid(why)),
+        },
+        "group.order" => {
+            if let Some(order) = annotation.number(sink) {
+                let (low, high) = GROUP_ORDER_RANGE;
+                if (low..=high).contains(&order) {
+                    balancer.order = order;
+                } else {
+                    sink.push(annotation.invalid(&format!("a whole number from {low} to {high}")));
+                }
+            }
+        }
+        "scheme" => {
+            balancer.public = annotation
+                .choice(&["internal", "internet-facing"], sink)
+                .and_then(|chosen| flag(chosen == "internet-facing"));
+        }
+        "ip-address-type" => {
+            balancer.dual_stack = annotation
+                .choice(&["ipv4", "dualstack"], sink)
+                .and_then(|chosen| flag(chosen == "dualstack"));
+        }
+        "listen-ports" => match parse_listen_ports(annotation.value) {
+            Ok(listed) => balancer.listen_ports = ports(listed),
+            Err(why) => sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Some(span),
+                    format!("annotation `{}` cannot be read: {why}", annotation.key),
+                )
+                .with_help(r#"write a JSON list of single-entry objects, e.g. '[{"HTTP": 80}, {"HTTPS": 443}]'"#),
+            ),
+        },
+        "certificate-arn" => {
+            let found: Vec<String> = annotation
+                .value
+                .split(',')
+                .map(str::trim)
+                .filter(|arn| !arn.is_empty())
+                .map(str::to_string)
+                .collect();
+            if let Some(bad) = found.iter().find(|arn| !is_certificate_arn(arn)) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        Some(span),
+                        format!("annotation `{}`: `{bad}` is not a certificate ARN", annotation.key),
+                    )
+                    .with_help("write ACM certificate ARNs (arn:aws:acm:REGION:ACCOUNT:certificate/ID), separated by commas"),
+                );
+            } else if found.is_empty() {
+                sink.push(annotation.invalid("one or more certificate ARNs, separated by commas"));
+            } else {
+                balancer.certificates = arns(found);
+            }
+        }
+        "ssl-redirect" => balancer.ssl_redirect = annotation.port(sink).and_then(number),
+        "ssl-policy" => {
+            if is_ssl_policy(annotation.value) {
+                balancer.ssl_policy = written(annotation.value.to_string());
+            } else {
+                sink.push(annotation.invalid("a predefined policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06"));
+            }
+        }
+        _ => {
+            if let Some(action) = setting.strip_prefix("actions.") {
+                balancer.custom_actions.push(action.to_string());
+            }
+            sink.push(Diagnostic::warning(
+                Code::IgnoredField,
+                Some(span),
+                format!(
+                    "annotation `{}` is ignored: {}",
+                    annotation.key,
+                    unmapped_reason(setting)
+                ),
+            ));
+        }
+    }
+}
+
+fn unmapped_reason(setting: &str) -> &'static str {
+    match setting {
+        "inbound-cidrs" | "security-group-prefix-lists" => {
+            "internal load balancers admit InternalClientCidr (narrow it to your VPC), internet-facing ones everyone on their listener ports"
+        }
+        "security-groups" | "manage-backend-security-group-rules" => {
+            "i2kit makes the load balancer's security group and admits it into the instances' groups itself"
+        }
+        "subnets" => "the load balancer runs in the template's Subnets parameter",
+        "load-balancer-name" => "CloudFormation names the load balancer",
+        _ if setting.starts_with("actions.") || setting.starts_with("conditions.") => {
+            "custom actions and conditions are not compiled; routing follows the Ingress rules (use ssl-redirect for HTTPS redirects)"
+        }
+        _ if setting.starts_with("auth-") => "authentication actions are not compiled",
+        _ => {
+            "i2kit maps group.name, group.order, scheme, ip-address-type, listen-ports, certificate-arn, ssl-redirect, ssl-policy, target-type, backend-protocol, backend-protocol-version, healthcheck-*, *-threshold-count and success-codes"
+        }
+    }
+}
+
+/// Annotation prefixes of other ingress controllers and of the tools around them, with what a
+/// warning says of each.
+const OTHER_CONTROLLERS: [(&str, &str); 19] = [
+    (
+        "nginx.ingress.kubernetes.io/",
+        "it configures ingress-nginx, not an application load balancer",
+    ),
+    (
+        "nginx.org/",
+        "it configures the NGINX Ingress Controller, not an application load balancer",
+    ),
+    (
+        "kubernetes.io/ingress.global-static-ip-name",
+        "it configures GKE's load balancer; the template's load balancer gets its own addresses",
+    ),
+    (
+        "kubernetes.io/ingress.regional-static-ip-name",
+        "it configures GKE's load balancer; the template's load balancer gets its own addresses",
+    ),
+    (
+        "kubernetes.io/ingress.allow-http",
+        "it configures GKE's load balancer; set listen-ports instead",
+    ),
+    (
+        "kubernetes.io/tls-acme",
+        "certificates come from ACM (certificate-arn, or the template's certificate parameter)",
+    ),
+    (
+        "ingress.gcp.kubernetes.io/",
+        "it configures GKE's load balancer, not an application load balancer",
+    ),
+    (
+        "networking.gke.io/",
+        "it configures GKE's load balancer, not an application load balancer",
+    ),
+    ("cloud.google.com/", "it configures Google Cloud, not AWS"),
+    (
+        "traefik.ingress.kubernetes.io/",
+        "it configures Traefik, not an application load balancer",
+    ),
+    (
+        "haproxy.org/",
+        "it configures HAProxy, not an application load balancer",
+    ),
+    (
+        "haproxy-ingress.github.io/",
+        "it configures HAProxy Ingress, not an application load balancer",
+    ),
+    (
+        "konghq.com/",
+        "it configures Kong, not an application load balancer",
+    ),
+    (
+        "projectcontour.io/",
+        "it configures Contour, not an application load balancer",
+    ),
+    (
+        "appgw.ingress.kubernetes.io/",
+        "it configures Azure Application Gateway, not an application load balancer",
+    ),
+    (
+        "cert-manager.io/",
+        "certificates come from ACM (certificate-arn, or the template's certificate parameter)",
+    ),
+    (
+        "acme.cert-manager.io/",
+        "certificates come from ACM (certificate-arn, or the template's certificate parameter)",
+    ),
+    (
+        "external-dns.alpha.kubernetes.io/",
+        "i2kit writes the Route 53 records of rule hosts itself (see README, Ingress)",
+    ),
+    (
+        "ingress.kubernetes.io/",
+        "it configures another ingress controller, not an application load balancer",
+    ),
+];
+
+/// Why an annotation of another controller is not applied, or `None` for annotations that
+/// configure no ingress controller (tools' bookkeeping, the class annotation).
+fn other_controller(key: &str) -> Option<&'static str> {
+    if key == CLASS_ANNOTATION {
+        return None;
+    }
+    if let Some((_, why)) = OTHER_CONTROLLERS
+        .iter()
+        .find(|(prefix, _)| key.starts_with(prefix))
+    {
+        return Some(why);
+    }
+    // `traefik.*` and every `*.ingress.kubernetes.io/` domain belong to some controller.
+    let domain = key.split_once('/').map_or("", |(domain, _)| domain);
+    (key.starts_with("traefik.") || domain.ends_with(".ingress.kubernetes.io"))
+        .then_some("it configures another ingress controller, not an application load balancer")
+}
+
+/// `group.name`: lowercase letters, digits, '-' and '.', starting and ending alphanumeric, at
+/// most 63 characters (annotations.md, group.name).
+///
+/// # Errors
+/// What is expected, for the diagnostic.
+pub fn check_group_name(name: &str) -> Result<(), &'static str> {
+    let bytes = name.as_bytes();
+    let edge =
+        |byte: Option<&u8>| byte.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let valid = !bytes.is_empty()
+        && bytes.len() <= 63
+        && edge(bytes.first())
+        && edge(bytes.last())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'.');
+    if valid {
+        Ok(())
+    } else {
+        Err(
+            "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 63 characters",
+        )
+    }
+}
+
+/// `listen-ports`: a JSON list of objects, each mapping `HTTP` or `HTTPS` to a port, read with
+/// serde_json. A port listed twice is refused: the controller keeps the last silently.
+///
+/// # Errors
+/// What is wrong, for the diagnostic.
+pub fn parse_listen_ports(text: &str) -> Result<Vec<(u16, Protocol)>, String> {
+    let parsed: serde_json::Value =
+        serde_json::from_str(text).map_err(|error| format!("it is not JSON ({error})"))?;
+    let entries = parsed
+        .as_array()
+        .ok_or_else(|| "it is not a JSON list".to_string())?;
+    if entries.is_empty() {
+        return Err("the list is empty".to_string());
+    }
+    let mut ports: Vec<(u16, Protocol)> = Vec::new();
+    for entry in entries {
+        let object = entry
+            .as_object()
+            .ok_or_else(|| format!("`{entry}` is not an object such as {{\"HTTP\": 80}}"))?;
+        if object.is_empty() {
+            return Err("`{}` names no port".to_string());
+        }
+        for (name, port) in object {
+            let protocol = match name.as_str() {
+                "HTTP" => Protocol::Http,
+                "HTTPS" => Protocol::Https,
+                _ => return Err(format!("`{name}` is not HTTP or HTTPS")),
+            };
+            let port = port
+                .as_u64()
+                .and_then(|port| u16::try_from(port).ok())
+                .filter(|port| *port > 0)
+                .ok_or_else(|| format!("`{port}` is not a port from 1 to 65535"))?;
+            if ports.iter().any(|(listed, _)| *listed == port) {
+                return Err(format!("port {port} is listed twice"));
+            }
+            ports.push((port, protocol));
+        }
+    }
+    Ok(ports)
+}
+
+/// An ACM certificate (`arn:aws:acm:REGION:ACCOUNT:certificate/ID`) or an IAM server
+/// certificate (`arn:aws:iam::ACCOUNT:server-certificate/NAME`), in any partition: what an
+/// HTTPS listener accepts.
+#[must_use]
+pub fn is_certificate_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [scheme, partition, service, region, account, resource] = parts.as_slice() else {
+        return false;
+    };
+    let word = |text: &str| {
+        !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    let account_ok = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
+    let resource_ok = |prefix: &str| {
+        resource.strip_prefix(prefix).is_some_and(|id| {
+            !id.is_empty()
+                && id.len() <= 256
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_/.+=,@".contains(c))
+        })
+    };
+    *scheme == "arn"
+        && (*partition == "aws" || partition.strip_prefix("aws-").is_some_and(word))
+        && account_ok
+        && match *service {
+            "acm" => word(region) && resource_ok("certificate/"),
+            "iam" => region.is_empty() && resource_ok("server-certificate/"),
+            _ => false,
+        }
+}
+
+/// A predefined TLS policy name (`ELBSecurityPolicy-…`, or the FS ones).
+#[must_use]
+pub fn is_ssl_policy(name: &str) -> bool {
+    name.strip_prefix("ELBSecurityPolicy-").is_some_and(|rest| {
+        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    })
+}
+
+/// `success-codes`: codes (`200`), lists (`200,302`) or ranges (`200-299`) within `range`
+/// (200–499 for HTTP on an application load balancer, 0–99 for gRPC).
+///
+/// # Errors
+/// What is expected, for the diagnostic.
+pub fn check_success_codes(text: &str, range: (u16, u16)) -> Result<(), String> {
+    let (low, high) = range;
+    let expected = || format!("codes from {low} to {high}: `200`, `200,302` or `200-299`");
+    let code = |part: &str| {
+        part.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|code| (low..=high).contains(code) && part.trim().len() <= 3)
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(expected());
+    }
+    for part in text.split(',') {
+        let valid = match part.split_once('-') {
+            Some((from, to)) => matches!((code(from), code(to)), (Some(a), Some(b)) if a <= b),
+            None => code(part).is_some(),
+        };
+        if !valid {
+            return Err(expected());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_ports_are_json_lists_of_single_protocols() {
+        assert_eq!(
+            parse_listen_ports(r#"[{"HTTP": 80}, {"HTTPS": 443}]"#),
+            Ok(vec![(80, Protocol::Http), (443, Protocol::Https)])
+        );
+        assert!(parse_listen_ports(r#"[{"HTTP": 80}"#).is_err());
+        assert!(parse_listen_ports("[]").is_err());
+        assert!(parse_listen_ports(r#"[{"TCP": 80}]"#).is_err());
+        assert!(parse_listen_ports(r#"[{"HTTP": 0}]"#).is_err());
+        assert!(parse_listen_ports(r#"[{"HTTP": 70000}]"#).is_err());
+        assert!(parse_listen_ports(r#"[{"HTTP": 80}, {"HTTPS": 80}]"#).is_err());
+        assert!(parse_listen_ports(r#"{"HTTP": 80}"#).is_err());
+    }
+
+    #[test]
+    fn certificate_arns() {
+        assert!(is_certificate_arn(
+            "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+        ));
+        assert!(is_certificate_arn(
+            "arn:aws-cn:acm:cn-north-1:123456789012:certificate/abc"
+        ));
+        assert!(is_certificate_arn(
+            "arn:aws:iam::123456789012:server-certificate/site"
+        ));
+        assert!(!is_certificate_arn(
+            "arn:aws:acm:eu-west-1:1234:certificate/x"
+        ));
+        assert!(!is_certificate_arn("arn:aws:s3:::bucket"));
+        assert!(!is_certificate_arn("my-certificate"));
+        assert!(!is_certificate_arn(
+            "arn:aws:acm:eu-west-1:123456789012:certificate/a b"
+        ));
+    }
+
+    #[test]
+    fn success_codes_and_group_names() {
+        assert!(check_success_codes("200", (200, 499)).is_ok());
+        assert!(check_success_codes("200,302", (200, 499)).is_ok());
+        assert!(check_success_codes("200-299", (200, 499)).is_ok());
+        assert!(check_success_codes("0-99", (0, 99)).is_ok());
+        assert!(check_success_codes("12", (0, 99)).is_ok());
+        assert!(check_success_codes("500", (200, 499)).is_err());
+        assert!(check_success_codes("299-200", (200, 499)).is_err());
+        assert!(check_success_codes("2xx", (200, 499)).is_err());
+        assert!(check_success_codes("", (200, 499)).is_err());
+        assert!(check_group_name("my-team.awesome-group").is_ok());
+        assert!(check_group_name("-team").is_err());
+        assert!(check_group_name("Team").is_err());
+        assert!(check_group_name(&"a".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn other_controllers_are_named_and_bookkeeping_is_not() {
+        assert!(other_controller("nginx.ingress.kubernetes.io/rewrite-target").is_some());
+        assert!(other_controller("kubernetes.io/ingress.global-static-ip-name").is_some());
+        assert!(other_controller("traefik.frontend.rule.type").is_some());
+        assert!(other_controller("kubernetes.io/ingress.class").is_none());
+        assert!(other_controller("meta.helm.sh/release-name").is_none());
+        assert!(other_controller("kubectl.kubernetes.io/last-applied-configuration").is_none());
+    }
+}

@@ -1,0 +1,630 @@
+//! A Kubernetes Ingress (networking.k8s.io/v1) as written: rules, default backend, TLS and
+//! annotations, with positions, each value checked where it is read. Backends are resolved
+//! against Services once every object is collected (`routing`), since a Service may come
+//! later in the input.
+
+use super::Metadata;
+use super::alb_annotations::{
+    LoadBalancerSettings, TargetSettings, Written, read_ingress_annotations,
+};
+use super::reader::{Object, Sink};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::source::Span;
+
+/// The Ingress API i2kit reads.
+pub const API_VERSION: &str = "networking.k8s.io/v1";
+/// Versions Kubernetes 1.22 removed, with the older field names.
+pub const REMOVED_API_VERSIONS: [&str; 2] = ["extensions/v1beta1", "networking.k8s.io/v1beta1"];
+
+/// ALB's longest `host-header` and `path-pattern` value (Elastic Load Balancing quotas).
+pub const MAX_CONDITION_VALUE: usize = 128;
+
+#[derive(Debug, Clone)]
+pub struct Ingress {
+    pub name: String,
+    pub namespace: String,
+    /// Place in the input, for document order.
+    pub order: usize,
+    pub span: Span,
+    pub balancer: LoadBalancerSettings,
+    pub targets: TargetSettings,
+    pub default_backend: Option<Backend>,
+    pub rules: Vec<Rule>,
+    /// `spec.tls` is written: the Ingress wants HTTPS even without a certificate ARN.
+    pub tls: Option<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Checked by [`check_host`].
+    pub host: Option<String>,
+    pub host_span: Option<Span>,
+    /// In the order written; [`sort_paths`] gives the order rules are evaluated in.
+    pub paths: Vec<HttpPath>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpPath {
+    /// Starts with '/' (or is empty for ImplementationSpecific); checked against ALB's
+    /// `path-pattern` characters.
+    pub path: String,
+    pub kind: PathType,
+    pub backend: Backend,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathType {
+    Exact,
+    Prefix,
+    ImplementationSpecific,
+}
+
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub service: String,
+    pub port: ServicePortRef,
+    pub service_span: Span,
+    pub port_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ServicePortRef {
+    Number(u16),
+    Name(String),
+}
+
+impl std::fmt::Display for ServicePortRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServicePortRef::Number(number) => write!(f, "{number}"),
+            ServicePortRef::Name(name) => write!(f, "`{name}`"),
+        }
+    }
+}
+
+/// The error for an Ingress of a removed API version: what to rewrite.
+#[must_use]
+pub fn removed_api_version(version: &str, span: Option<Span>) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidValue,
+        span,
+        format!("Ingress apiVersion `{version}` was removed in Kubernetes 1.22; i2kit reads {API_VERSION}"),
+    )
+    .with_help("migrate the Ingress to networking.k8s.io/v1: `backend.serviceName`/`servicePort` become `backend.service.name` and `backend.service.port.number` (or `.name`), `spec.backend` becomes `spec.defaultBackend`, and every path needs a `pathType` (kubectl convert does this)")
+}
+
+/// Reads an Ingress (metadata and spec already split by the caller).
+pub fn read_ingress(
+    metadata: Metadata,
+    order: usize,
+    spec: Option<Object<'_>>,
+    sink: &mut Sink,
+) -> Option<Ingress> {
+    let Metadata {
+        name,
+        name_span: span,
+        namespace,
+        annotations,
+    } = metadata;
+    let (balancer, targets) = read_ingress_annotations(&annotations, sink);
+    let Some(mut spec) = spec else {
+        sink.push(Diagnostic::error(
+            Code::MissingField,
+            Some(span),
+            format!("Ingress `{name}` has no `spec`"),
+        ));
+        return None;
+    };
+    // Every class is served by an application load balancer, whatever controller it names.
+    let _class = spec.string("ingressClassName", sink);
+    let default_backend = spec
+        .object("defaultBackend", sink)
+        .and_then(|backend| read_backend(backend, &balancer, sink));
+    let mut rules = Vec::new();
+    let rules_path = spec.child("rules");
+    for (index, node) in spec.list("rules", sink).iter().enumerate() {
+        if let Some(rule) = Object::new(node, &format!("{rules_path}[{index}]"), sink)
+            .and_then(|rule| read_rule(rule, &balancer, sink))
+        {
+            rules.push(rule);
+        }
+    }
+    let tls = spec.key_span("tls");
+    let tls_path = spec.child("tls");
+    for (index, node) in spec.list("tls", sink).iter().enumerate() {
+        if let Some(entry) = Object::new(node, &format!("{tls_path}[{index}]"), sink) {
+            read_tls(entry, sink);
+        }
+    }
+    spec.finish(sink, |key| {
+        (key == "backend")
+            .then_some("that is the v1beta1 field; networking.k8s.io/v1 calls it `defaultBackend`")
+    });
+    Some(Ingress {
+        name,
+        namespace,
+        order,
+        span,
+        balancer,
+        targets,
+        default_backend,
+        rules,
+        tls,
+    })
+}
+
+fn read_rule(
+    mut rule: Object<'_>,
+    balancer: &LoadBalancerSettings,
+    sink: &mut Sink,
+) -> Option<Rule> {
+    let span = rule.span();
+    let host_span = rule.value_span("host");
+    let host = rule.string("host", sink).and_then(|host| {
+        match check_host(&host) {
+            Ok(()) => Some(host),
+            Err(why) => {
+                sink.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        host_span,
+                        format!("host `{host}` {why}"),
+                    )
+                    .with_help("write a DNS name in lowercase, optionally starting with `*.` for a wildcard, e.g. shop.example.com"),
+                );
+                None
+            }
+        }
+    });
+    let mut paths = Vec::new();
+    match rule.object("http", sink) {
+        Some(mut http) => {
+            let path = http.child("paths");
+            for (index, node) in http.list("paths", sink).iter().enumerate() {
+                if let Some(read) = Object::new(node, &format!("{path}[{index}]"), sink)
+                    .and_then(|entry| read_path(entry, balancer, sink))
+                {
+                    paths.push(read);
+                }
+            }
+            http.finish(sink, |_| None);
+        }
+        None => sink.ignored(
+            span,
+            rule.path(),
+            "a rule without `http.paths` routes nothing",
+        ),
+    }
+    rule.finish(sink, |_| None);
+    Some(Rule {
+        host,
+        host_span,
+        paths,
+        span,
+    })
+}
+
+fn read_path(
+    mut entry: Object<'_>,
+    balancer: &LoadBalancerSettings,
+    sink: &mut Sink,
+) -> Option<HttpPath> {
+    let span = entry.span();
+    let path_span = entry.value_span("path").unwrap_or(span);
+    let path = entry.string("path", sink).unwrap_or_default();
+    let type_span = entry.value_span("pathType");
+    let kind = match entry.string("pathType", sink).as_deref() {
+        Some("Exact") => PathType::Exact,
+        Some("Prefix") => PathType::Prefix,
+        Some("ImplementationSpecific") => PathType::ImplementationSpecific,
+        None => {
+            sink.push(Diagnostic::warning(
+                Code::MissingField,
+                Some(span),
+                format!("`{}.pathType` is missing: networking.k8s.io/v1 requires it; read as ImplementationSpecific, as the AWS Load Balancer Controller does", entry.path()),
+            ).with_help("write `pathType: Prefix` (or Exact, or ImplementationSpecific)"));
+            PathType::ImplementationSpecific
+        }
+        Some(other) => {
+            let choices = ["Exact", "Prefix", "ImplementationSpecific"];
+            let mut problem = Diagnostic::error(
+                Code::InvalidValue,
+                type_span,
+                format!("pathType `{other}` is not Exact, Prefix or ImplementationSpecific"),
+            );
+            if let Some(suggestion) = did_you_mean(other, choices) {
+                problem = problem.with_help(format!("did you mean `{suggestion}`?"));
+            }
+            sink.push(problem);
+            return None;
+        }
+    };
+    let backend = entry
+        .object("backend", sink)
+        .and_then(|backend| read_backend(backend, balancer, sink));
+    if backend.is_none() && entry.key_span("backend").is_none() {
+        sink.push(Diagnostic::error(
+            Code::MissingField,
+            Some(span),
+            format!("`{}` has no `backend`", entry.path()),
+        ));
+    }
+    entry.finish(sink, |_| None);
+    if let Err(why) = check_path(&path, kind) {
+        sink.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                Some(path_span),
+                format!("path `{path}` {why}"),
+            )
+            .with_help("paths start with '/' and use letters, digits and _-.$/~\"'@:+&; only ImplementationSpecific paths may hold the wildcards * and ?"),
+        );
+        return None;
+    }
+    Some(HttpPath {
+        path,
+        kind,
+        backend: backend?,
+        span,
+    })
+}
+
+fn read_backend(
+    mut backend: Object<'_>,
+    balancer: &LoadBalancerSettings,
+    sink: &mut Sink,
+) -> Option<Backend> {
+    let span = backend.span();
+    if let Some(resource) = backend.key_span("resource") {
+        backend.accept_all();
+        sink.push(
+            Diagnostic::error(
+                Code::IngressBackend,
+                Some(resource),
+                "a `resource` backend cannot be compiled: an application load balancer forwards only to Services' VMs",
+            )
+            .with_help("route to a Service (`service: {name, port: {number}}`)"),
+        );
+        return None;
+    }
+    if let Some(old) = backend.key_span("serviceName") {
+        backend.accept_all();
+        sink.push(
+            Diagnostic::error(
+                Code::IngressBackend,
+                Some(old),
+                "`serviceName` and `servicePort` are the removed v1beta1 backend fields",
+            )
+            .with_help(
+                "write `service: {name: NAME, port: {number: PORT}}` (networking.k8s.io/v1)",
+            ),
+        );
+        return None;
+    }
+    let Some(mut service) = backend.object("service", sink) else {
+        backend.finish(sink, |_| None);
+        sink.push(
+            Diagnostic::error(
+                Code::MissingField,
+                Some(span),
+                "the backend names no `service`",
+            )
+            .with_help("write `service: {name: NAME, port: {number: PORT}}`"),
+        );
+        return None;
+    };
+    backend.finish(sink, |_| None);
+    let service_span = service.value_span("name").unwrap_or(service.span());
+    let name = service.string("name", sink);
+    let port_span = service.value_span("port").unwrap_or(service.span());
+    let port = match service.object("port", sink) {
+        Some(mut port) => {
+            let number = port.integer("number", sink);
+            let named = port.string("name", sink);
+            port.finish(sink, |_| None);
+            match (number, named) {
+                (Some((number, span)), None) => match u16::try_from(number).ok().filter(|n| *n > 0)
+                {
+                    Some(number) => Some(ServicePortRef::Number(number)),
+                    None => {
+                        sink.push(Diagnostic::error(
+                            Code::PortSyntax,
+                            Some(span),
+                            format!("port {number} is outside 1–65535"),
+                        ));
+                        None
+                    }
+                },
+                (None, Some(named)) => Some(ServicePortRef::Name(named)),
+                (Some(_), Some(_)) => {
+                    sink.push(Diagnostic::error(
+                        Code::InvalidValue,
+                        Some(port_span),
+                        "the backend port has both `number` and `name`; Kubernetes allows one",
+                    ));
+                    None
+                }
+                (None, None) => {
+                    sink.push(Diagnostic::error(
+                        Code::MissingField,
+                        Some(port_span),
+                        "the backend port has neither `number` nor `name`",
+                    ));
+                    None
+                }
+            }
+        }
+        None => {
+            sink.push(
+                Diagnostic::error(
+                    Code::MissingField,
+                    Some(service.span()),
+                    "the backend Service names no `port`",
+                )
+                .with_help("write `port: {number: 80}` or `port: {name: http}`"),
+            );
+            None
+        }
+    };
+    service.finish(sink, |_| None);
+    let name = name?;
+    let port = port?;
+    if port == ServicePortRef::Name("use-annotation".to_string()) {
+        let action = if balancer.custom_actions.contains(&name) {
+            format!(" `alb.ingress.kubernetes.io/actions.{name}`")
+        } else {
+            String::new()
+        };
+        sink.push(
+            Diagnostic::error(
+                Code::IngressBackend,
+                Some(port_span),
+                format!("this backend is the custom action{action}, which i2kit does not compile"),
+            )
+            .with_help("route to a Service instead; for a redirect to HTTPS use the `alb.ingress.kubernetes.io/ssl-redirect` annotation"),
+        );
+        return None;
+    }
+    Some(Backend {
+        service: name,
+        port,
+        service_span,
+        port_span,
+    })
+}
+
+/// `spec.tls`: its hosts are checked; the Secret holding the certificate is not read, since
+/// certificates come from ACM.
+fn read_tls(mut entry: Object<'_>, sink: &mut Sink) {
+    let path = entry.child("hosts");
+    for (index, node) in entry.list("hosts", sink).iter().enumerate() {
+        let Some(host) = super::reader::text(node, &format!("{path}[{index}]"), sink) else {
+            continue;
+        };
+        if let Err(why) = check_host(&host) {
+            sink.push(Diagnostic::error(
+                Code::InvalidValue,
+                Some(node.span),
+                format!("host `{host}` {why}"),
+            ));
+        }
+    }
+    if let Some(span) = entry.key_span("secretName") {
+        entry.accept(&["secretName"]);
+        sink.ignored(
+            span,
+            &entry.child("secretName"),
+            "the load balancer's certificate comes from ACM: the certificate-arn annotation, else the template's <Name>IngressCertificateArn parameter",
+        );
+    }
+    entry.finish(sink, |_| None);
+}
+
+/// A rule host as Kubernetes and ALB take it: a lowercase DNS name (labels of letters, digits
+/// and inner '-'), optionally with `*` as its whole first label, no IP address, and at most
+/// [`MAX_CONDITION_VALUE`] characters.
+///
+/// # Errors
+/// Why not, completing "host `…` ".
+pub fn check_host(host: &str) -> Result<(), String> {
+    if host.len() > MAX_CONDITION_VALUE {
+        return Err(format!(
+            "is longer than {MAX_CONDITION_VALUE} characters, ALB's limit for a host condition"
+        ));
+    }
+    if host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Err("is an IP address; Kubernetes rules take DNS names".to_string());
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    for (index, label) in labels.iter().enumerate() {
+        if index == 0 && *label == "*" && labels.len() > 1 {
+            continue;
+        }
+        let bytes = label.as_bytes();
+        let valid = !bytes.is_empty()
+            && bytes.len() <= 63
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+            && bytes.first() != Some(&b'-')
+            && bytes.last() != Some(&b'-');
+        if !valid {
+            return Err(format!(
+                "is not a DNS name: `{label}` is not a lowercase label (a wildcard is `*.` at the start only)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A path as the controller turns it into `path-pattern` values: absolute, in ALB's
+/// character set, wildcards only in ImplementationSpecific paths (the controller refuses
+/// them in Exact and Prefix ones), and short enough once `/*` is added to a prefix.
+///
+/// # Errors
+/// Why not, completing "path `…` ".
+pub fn check_path(path: &str, kind: PathType) -> Result<(), String> {
+    if path.is_empty() {
+        return match kind {
+            PathType::ImplementationSpecific => Ok(()),
+            PathType::Exact | PathType::Prefix => {
+                Err("is empty; Exact and Prefix paths start with '/'".to_string())
+            }
+        };
+    }
+    if !path.starts_with('/') {
+        return Err("does not start with '/'".to_string());
+    }
+    if let Some(bad) = path
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "_-.$/~\"'@:+&*?".contains(*c)))
+    {
+        return Err(format!(
+            "holds `{bad}`, which an ALB path condition cannot match"
+        ));
+    }
+    if kind != PathType::ImplementationSpecific && path.contains(['*', '?']) {
+        return Err("holds a wildcard, which only ImplementationSpecific paths may".to_string());
+    }
+    let longest = path_patterns(path, kind)
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(0);
+    if longest > MAX_CONDITION_VALUE {
+        return Err(format!(
+            "makes a pattern longer than {MAX_CONDITION_VALUE} characters, ALB's limit"
+        ));
+    }
+    Ok(())
+}
+
+/// The `path-pattern` values of one path, as the controller writes them
+/// (pkg/ingress/model_build_listener_rules.go): Prefix `/` → `/*`; Prefix `/foo` (or `/foo/`)
+/// → `/foo` and `/foo/*`; Exact and ImplementationSpecific as written; an empty path → none.
+#[must_use]
+pub fn path_patterns(path: &str, kind: PathType) -> Vec<String> {
+    if path.is_empty() {
+        return Vec::new();
+    }
+    match kind {
+        PathType::Prefix if path == "/" => vec!["/*".to_string()],
+        PathType::Prefix => {
+            let trimmed = path.strip_suffix('/').unwrap_or(path);
+            vec![trimmed.to_string(), format!("{trimmed}/*")]
+        }
+        PathType::Exact | PathType::ImplementationSpecific => vec![path.to_string()],
+    }
+}
+
+/// The order the controller evaluates one rule's paths in: Exact first, then Prefix by
+/// length, longest first, then ImplementationSpecific, each keeping the written order among
+/// equals (a stable sort, as sortIngressPaths).
+#[must_use]
+pub fn sort_paths(paths: &[HttpPath]) -> Vec<&HttpPath> {
+    let mut sorted: Vec<&HttpPath> = paths.iter().collect();
+    sorted.sort_by_key(|path| match path.kind {
+        PathType::Exact => (0, 0),
+        PathType::Prefix => (1, usize::MAX - path.path.len()),
+        PathType::ImplementationSpecific => (2, 0),
+    });
+    sorted
+}
+
+/// The Ingress's own listen ports: the annotation's, else HTTPS 443 when it has a
+/// certificate ARN or asks for TLS (`spec.tls`), else HTTP 80.
+#[must_use]
+pub fn listen_ports(ingress: &Ingress) -> Vec<(u16, crate::model::Protocol)> {
+    use crate::model::Protocol;
+    match &ingress.balancer.listen_ports {
+        Some(Written { value, .. }) => value.clone(),
+        None if ingress.balancer.certificates.is_some() || ingress.tls.is_some() => {
+            vec![(443, Protocol::Https)]
+        }
+        None => vec![(80, Protocol::Http)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_paths_match_the_path_and_below_it() {
+        assert_eq!(path_patterns("/", PathType::Prefix), vec!["/*"]);
+        assert_eq!(
+            path_patterns("/api", PathType::Prefix),
+            vec!["/api", "/api/*"]
+        );
+        assert_eq!(
+            path_patterns("/api/", PathType::Prefix),
+            vec!["/api", "/api/*"]
+        );
+        assert_eq!(path_patterns("/api", PathType::Exact), vec!["/api"]);
+        assert_eq!(
+            path_patterns("/img/*.png", PathType::ImplementationSpecific),
+            vec!["/img/*.png"]
+        );
+        assert!(path_patterns("", PathType::ImplementationSpecific).is_empty());
+    }
+
+    #[test]
+    fn paths_are_checked_as_alb_takes_them() {
+        assert!(check_path("/api", PathType::Prefix).is_ok());
+        assert!(check_path("/a*", PathType::Prefix).is_err());
+        assert!(check_path("/a*", PathType::ImplementationSpecific).is_ok());
+        assert!(check_path("api", PathType::Exact).is_err());
+        assert!(check_path("/a b", PathType::Exact).is_err());
+        assert!(check_path("/%20", PathType::Exact).is_err());
+        assert!(check_path("", PathType::Prefix).is_err());
+        assert!(check_path("", PathType::ImplementationSpecific).is_ok());
+        assert!(check_path(&format!("/{}", "a".repeat(126)), PathType::Prefix).is_err());
+        assert!(check_path(&format!("/{}", "a".repeat(126)), PathType::Exact).is_ok());
+    }
+
+    #[test]
+    fn hosts_are_lowercase_dns_names_with_leading_wildcards_only() {
+        assert!(check_host("shop.example.com").is_ok());
+        assert!(check_host("*.example.com").is_ok());
+        assert!(check_host("localhost").is_ok());
+        assert!(check_host("Shop.example.com").is_err());
+        assert!(check_host("a.*.example.com").is_err());
+        assert!(check_host("*").is_err());
+        assert!(check_host("10.0.0.1").is_err());
+        assert!(check_host("-a.example.com").is_err());
+        assert!(check_host(&format!("{}.com", "a.".repeat(70))).is_err());
+    }
+
+    fn path(text: &str, kind: PathType) -> HttpPath {
+        HttpPath {
+            path: text.to_string(),
+            kind,
+            backend: Backend {
+                service: "s".to_string(),
+                port: ServicePortRef::Number(80),
+                service_span: Span::default(),
+                port_span: Span::default(),
+            },
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn paths_sort_as_the_controller_sorts_them() {
+        let paths = [
+            path("/static/*.css", PathType::ImplementationSpecific),
+            path("/a", PathType::Prefix),
+            path("/api/v1", PathType::Prefix),
+            path("/healthz", PathType::Exact),
+            path("/b", PathType::Prefix),
+            path("/login", PathType::Exact),
+        ];
+        let order: Vec<&str> = sort_paths(&paths).iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            order,
+            vec!["/healthz", "/login", "/api/v1", "/a", "/b", "/static/*.css"]
+        );
+    }
+}

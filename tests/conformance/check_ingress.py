@@ -1,0 +1,302 @@
+"""Ingress load balancers, judged on the deployed state (called from assert_stack.py).
+
+For every load balancer the manifest's Ingresses ask for (manifest_model.read_ingresses: one per
+Ingress or per group.name, re-derived from the AWS Load Balancer Controller's documented rules):
+  - the load balancer: application, its scheme and address type, one listener per listen port
+    with its protocol, HTTPS listeners' certificates (DescribeListenerCertificates);
+  - routing: for probe requests (host, path) covering every rule (each path, a path below each
+    prefix, a sibling a prefix must not match, a host no rule names), the deployed listener's
+    rules are evaluated as an ALB does (priority order; host-header globs, case-insensitive;
+    path-pattern globs; the default action last) and the outcome must be what Kubernetes'
+    Ingress semantics give for that request (manifest_model.ingress_route): the target group of
+    the expected Service, registered by exactly the Auto Scaling groups of the Deployments that
+    Service selects, on the container port its targetPort names; or the ssl-redirect; or a 404;
+  - each target group reached: protocol, protocol version (gRPC), health check;
+  - security groups along the path: the load balancer admits its listener ports from the
+    scheme's range (0.0.0.0/0, and ::/0 when dual-stack, if internet-facing; InternalClientCidr
+    if internal) and nothing else; each backend's launch template security groups admit the
+    load balancer's group on the target and health check ports;
+  - DNS: each rule host gets an alias record (A, and AAAA when dual-stack) to the load balancer
+    exactly when the stack's hosted zone is one of its parent domains; otherwise none.
+Returns what assert_stack.py must add to its per-deployment checks: the target groups each
+Deployment's group registers with and the sources its instance groups admit, and the load
+balancers' DNS names (for the outputs check).
+"""
+
+import re
+
+import manifest_model
+
+CLAMPS = {
+    "healthcheck-interval-seconds": ("interval", manifest_model.INTERVAL_RANGE),
+    "healthcheck-timeout-seconds": ("timeout", manifest_model.TIMEOUT_RANGE),
+    "healthy-threshold-count": ("healthy", manifest_model.THRESHOLD_RANGE),
+    "unhealthy-threshold-count": ("unhealthy", manifest_model.THRESHOLD_RANGE),
+}
+
+
+def glob(pattern, text, ignore_case=False):
+    """ALB condition globs: `*` any characters (slashes and dots too), `?` exactly one."""
+    expression = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(expression, text, re.IGNORECASE if ignore_case else 0) is not None
+
+
+def condition_matches(condition, host, path):
+    field = condition.get("Field")
+    config = condition.get("HostHeaderConfig") or condition.get("PathPatternConfig") or {}
+    values = config.get("Values") or condition.get("Values") or []
+    if field == "host-header":
+        return any(glob(value, host, ignore_case=True) for value in values)
+    if field == "path-pattern":
+        return any(glob(value, path) for value in values)
+    return False  # a condition this check cannot evaluate never counts as matched
+
+
+def outcome(actions):
+    """An ALB action list as ("forward", target group ARN) | ("redirect", port, protocol) |
+    ("fixed", status)."""
+    action = sorted(actions or [], key=lambda a: int(a.get("Order", 0)))[0] if actions else {}
+    kind = action.get("Type")
+    if kind == "forward":
+        arn = action.get("TargetGroupArn") or next(iter((action.get("ForwardConfig") or {}).get("TargetGroups") or [{}])).get("TargetGroupArn")
+        return ("forward", arn)
+    if kind == "redirect":
+        config = action.get("RedirectConfig") or {}
+        return ("redirect", int(config.get("Port", 0)), config.get("Protocol"))
+    if kind == "fixed-response":
+        return ("fixed", int((action.get("FixedResponseConfig") or {}).get("StatusCode", 0)))
+    return (kind,)
+
+
+def alb_route(rules, host, path):
+    """The outcome an ALB gives (host, path): the first rule by priority whose conditions all
+    match, else the default rule."""
+    ordered = sorted((r for r in rules if not r.get("IsDefault")), key=lambda r: int(r["Priority"]))
+    for rule in ordered:
+        if all(condition_matches(c, host, path) for c in rule.get("Conditions") or []):
+            return outcome(rule.get("Actions"))
+    default = next((r for r in rules if r.get("IsDefault")), {})
+    return outcome(default.get("Actions"))
+
+
+def all_rules(stack, listener_arn):
+    rules, marker = [], None
+    while True:
+        page = stack.elbv2.describe_rules(ListenerArn=listener_arn, **({"Marker": marker} if marker else {}))
+        rules += page.get("Rules") or []
+        marker = page.get("NextMarker")
+        if not marker:
+            return rules
+
+
+def launch_template_groups(stack, group):
+    """Security groups of the group's launch template (moto launches members in the default
+    group, so the template is what the VMs would get)."""
+    template = group.get("LaunchTemplate") or {}
+    if not template:
+        return []
+    data = stack.ec2.describe_launch_template_versions(
+        LaunchTemplateId=template["LaunchTemplateId"], Versions=[str(template.get("Version"))]
+    )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    found = list(data.get("SecurityGroupIds") or [])
+    for interface in data.get("NetworkInterfaces") or []:
+        found += interface.get("Groups") or []
+    return found
+
+
+def admits(rules, source, port):
+    return any(
+        rule.get("IpProtocol") in ("tcp", "-1")
+        and (rule.get("FromPort") is None or rule["FromPort"] <= port <= rule["ToPort"])
+        and any(pair.get("GroupId") == source for pair in rule.get("UserIdGroupPairs") or [])
+        for rule in rules
+    )
+
+
+def expected_target(documents, services, route):
+    """What the target group of a Service backend should be: its deployments, container port,
+    protocol, protocol version and health check (the Service's alb annotations over the
+    Ingress's; the health check otherwise the Service's own)."""
+    _, namespace, name, port, member = route
+    deployments, container_port, service = manifest_model.service_backend(documents, namespace, name, port)
+    service_port = next((p["port"] for p in ((service or {}).get("spec") or {}).get("ports") or [] if p.get("port") == port or p.get("name") == port), None)
+    prefix = manifest_model.INGRESS_ANNOTATION
+    settings = {k[len(prefix):]: str(v) for k, v in member["annotations"].items() if k.startswith(prefix)}
+    settings.update({k[len(prefix):]: str(v) for k, v in (((service or {}).get("metadata") or {}).get("annotations") or {}).items() if k.startswith(prefix)})
+    plan = next((s for s in services if s["name"] == name and s["namespace"] == namespace), None)
+    own = next((l["health"] for l in (plan or {}).get("listeners", []) if l["port"] == service_port), None) or {}
+    version = settings.get("backend-protocol-version", "HTTP1")
+    protocol = settings.get("backend-protocol", "HTTP")
+    if "healthcheck-path" in settings:
+        path = settings["healthcheck-path"]
+    elif version == "GRPC":
+        path = manifest_model.GRPC_HEALTH_PATH
+    else:
+        path = own.get("path") or "/"
+    port_setting = settings.get("healthcheck-port", "traffic-port")
+    health = {
+        "protocol": settings.get("healthcheck-protocol", protocol),
+        "port": int(port_setting) if port_setting.isdigit() else own.get("port", container_port),
+        "path": path,
+    }
+    for annotation, (field, bounds) in CLAMPS.items():
+        health[field] = manifest_model.clamp(settings[annotation], bounds) if annotation in settings else own.get(field)
+    return {"deployments": sorted(deployments), "port": container_port, "protocol": protocol, "version": version, "health": health}
+
+
+def check_ingresses(checks, guarded, stack, documents, services, groups, zone, certificate_arn):
+    balancers = manifest_model.read_ingresses(documents)
+    found = {"target_groups": {}, "sources": {}, "dns": []}
+    claimed = set()
+    for balancer in balancers:
+        checks.prefix = f"{stack.name}/ingress {balancer['name']}: "
+        guarded(checks, "ingress load balancer", check_balancer, stack, balancer, documents, services, groups, zone, certificate_arn, claimed, found)
+    return found
+
+
+def check_balancer(checks, stack, balancer, documents, services, groups, zone, certificate_arn, claimed, found):
+    arn = stack.physical_id(balancer["id"] + "LoadBalancer")
+    if not checks.check(arn, f"load balancer {balancer['id']}LoadBalancer exists"):
+        return
+    described = stack.elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0]
+    found["dns"].append(described["DNSName"])
+    checks.equal(described.get("Type"), "application", "an application load balancer")
+    checks.equal(described.get("Scheme"), "internet-facing" if balancer["public"] else "internal", "scheme")
+    checks.equal(described.get("IpAddressType", "ipv4"), "dualstack" if balancer["dual_stack"] else "ipv4", "IP address type")
+    balancer_groups = described.get("SecurityGroups") or []
+    guarded_security_group(checks, stack, balancer, balancer_groups)
+    listeners = stack.elbv2.describe_listeners(LoadBalancerArn=arn)["Listeners"]
+    checks.equal({l["Port"]: l["Protocol"] for l in listeners}, balancer["listeners"], "one listener per listen port, with its protocol")
+    by_group = {}
+    for group in groups:
+        tags = {tag["Key"]: tag["Value"] for tag in group.get("Tags", [])}
+        for target_group in group.get("TargetGroupARNs") or []:
+            by_group.setdefault(target_group, set()).add(tags.get("i2kit:deployment", group["AutoScalingGroupName"]))
+    checked_targets = set()
+    for listener in sorted(listeners, key=lambda l: l["Port"]):
+        port = listener["Port"]
+        if port not in balancer["listeners"]:
+            continue
+        if listener["Protocol"] == "HTTPS":
+            certificates = stack.elbv2.describe_listener_certificates(ListenerArn=listener["ListenerArn"]).get("Certificates") or []
+            wanted = []
+            for certificate in balancer["certificates"].get(port, []):
+                value = certificate or certificate_arn
+                if value not in wanted:
+                    wanted.append(value)
+            checks.equal(sorted({c["CertificateArn"] for c in certificates}), sorted(wanted), f"listener {port} certificates")
+            default = [c["CertificateArn"] for c in certificates if c.get("IsDefault")]
+            checks.equal(default[:1], wanted[:1], f"listener {port} default certificate")
+        rules = all_rules(stack, listener["ListenerArn"])
+        for host, path in manifest_model.ingress_probes(balancer, port):
+            expected = manifest_model.ingress_route(balancer, port, host, path)
+            deployed = alb_route(rules, host, path)
+            what = f"port {port} {host}{path}"
+            if expected[0] == "redirect":
+                checks.equal(deployed, ("redirect", expected[1], "HTTPS"), f"{what} is redirected to HTTPS {expected[1]}")
+            elif expected[0] == "fixed":
+                checks.equal(deployed, ("fixed", 404), f"{what} gets 404")
+            else:
+                if not checks.check(deployed[0] == "forward", f"{what} is forwarded to Service {expected[2]}", str(deployed)):
+                    continue
+                target = expected_target(documents, services, expected)
+                registered = sorted(by_group.get(deployed[1], set()))
+                reached = checks.equal(registered, target["deployments"], f"{what} reaches the VMs of exactly the Deployments Service {expected[2]} selects")
+                # The target group's own settings are judged once, and only against its backend.
+                if reached and deployed[1] not in checked_targets:
+                    checked_targets.add(deployed[1])
+                    check_target_group(checks, stack, deployed[1], target, balancer_groups, groups, found)
+    # Target groups no probe reaches (a rule shadowed by an earlier one) must still serve a
+    # backend the Ingresses name: their Auto Scaling groups register with them all the same.
+    backends = []
+    for member in balancer["members"]:
+        written = [member["spec"]["defaultBackend"]] if member["spec"].get("defaultBackend") else []
+        for rule in member["spec"].get("rules") or []:
+            written += [entry["backend"] for entry in (rule.get("http") or {}).get("paths") or []]
+        for backend in written:
+            port = backend["service"]["port"].get("number") or backend["service"]["port"].get("name")
+            backends.append(expected_target(documents, services, ("service", member["namespace"], backend["service"]["name"], port, member)))
+    used = set()
+    for listener in listeners:
+        for rule in all_rules(stack, listener["ListenerArn"]):
+            action = outcome(rule.get("Actions"))
+            if action[0] == "forward":
+                used.add(action[1])
+    for arn in sorted(used - checked_targets):
+        registered = sorted(by_group.get(arn, set()))
+        port = stack.elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0].get("Port")
+        match = next((b for b in backends if b["deployments"] == registered and b["port"] == port), None)
+        if checks.check(match, f"target group on port {port} (no probe reaches it) serves a backend the Ingresses name", f"registered by {registered}"):
+            check_target_group(checks, stack, arn, match, balancer_groups, groups, found)
+    check_dns(checks, stack, balancer, described["DNSName"], zone, claimed)
+
+
+def guarded_security_group(checks, stack, balancer, balancer_groups):
+    if not checks.check(balancer_groups, "load balancer has a security group"):
+        return
+    rules = [r for g in stack.ec2.describe_security_groups(GroupIds=balancer_groups)["SecurityGroups"] for r in g.get("IpPermissions", [])]
+    source = "0.0.0.0/0" if balancer["public"] else stack.parameters.get("InternalClientCidr", "0.0.0.0/0")
+    for port in balancer["listeners"]:
+        matching = [r for r in rules if r.get("IpProtocol") == "tcp" and r.get("FromPort") == port == r.get("ToPort")]
+        cidrs = {c.get("CidrIp") for r in matching for c in r.get("IpRanges", [])}
+        checks.equal(cidrs, {source}, f"load balancer admits port {port} from {source} only")
+        ipv6 = {c.get("CidrIpv6") for r in matching for c in r.get("Ipv6Ranges", [])}
+        checks.equal(ipv6, {"::/0"} if balancer["public"] and balancer["dual_stack"] else set(), f"load balancer admits port {port} over IPv6 only when internet-facing and dual-stack")
+    extra = [r for r in rules if r.get("FromPort") not in balancer["listeners"] or r.get("FromPort") != r.get("ToPort")]
+    checks.check(not extra, "load balancer admits only its listener ports", str(extra))
+
+
+def check_target_group(checks, stack, arn, target, balancer_groups, groups, found):
+    described = stack.elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]
+    name = f"target group of {'+'.join(target['deployments'])}"
+    checks.equal((described.get("Protocol"), described.get("Port")), (target["protocol"], target["port"]), f"{name}: protocol and container port")
+    checks.equal(described.get("TargetType", "instance"), "instance", f"{name}: targets instances")
+    checks.equal(described.get("ProtocolVersion", "HTTP1"), target["version"], f"{name}: protocol version")
+    health = target["health"]
+    checks.equal(
+        (described.get("HealthCheckProtocol"), str(described.get("HealthCheckPort")), described.get("HealthCheckPath")),
+        (health["protocol"], str(health["port"]), health["path"]),
+        f"{name}: health check protocol, port and path",
+    )
+    checks.equal(
+        (described.get("HealthCheckIntervalSeconds"), described.get("HealthCheckTimeoutSeconds"), described.get("HealthyThresholdCount"), described.get("UnhealthyThresholdCount")),
+        (health["interval"], health["timeout"], health["healthy"], health["unhealthy"]),
+        f"{name}: health check interval, timeout and thresholds",
+    )
+    ports = {("tcp", target["port"]), ("tcp", int(health["port"]))}
+    for group in groups:
+        tags = {tag["Key"]: tag["Value"] for tag in group.get("Tags", [])}
+        deployment = tags.get("i2kit:deployment")
+        if deployment not in target["deployments"]:
+            continue
+        found["target_groups"].setdefault(deployment, set()).add(arn)
+        sources = found["sources"].setdefault(deployment, {})
+        instance_groups = launch_template_groups(stack, group)
+        rules = [r for g in stack.ec2.describe_security_groups(GroupIds=instance_groups)["SecurityGroups"] for r in g.get("IpPermissions", [])] if instance_groups else []
+        for source in balancer_groups:
+            sources.setdefault(source, set()).update(ports)
+            for _, port in sorted(ports):
+                checks.check(admits(rules, source, port), f"{deployment}'s instances admit the load balancer on port {port}", str(rules))
+
+
+def check_dns(checks, stack, balancer, dns_name, zone, claimed):
+    zones = stack.route53.list_hosted_zones_by_name(DNSName=zone + ".")["HostedZones"]
+    zone_id = next((z["Id"] for z in zones if z["Name"] == zone + "."), None)
+    if not checks.check(zone_id, f"hosted zone {zone}. exists"):
+        return
+    kinds = ["A", "AAAA"] if balancer["dual_stack"] else ["A"]
+    for host in balancer["hosts"]:
+        if host in claimed:
+            continue
+        claimed.add(host)
+        name = host.replace("*", "\\052") + "."
+        records = stack.route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+        matching = [r for r in records if r["Name"].lower() in (host + ".", name)]
+        if zone not in manifest_model.zone_candidates(host):
+            checks.equal(matching, [], f"{host} is outside {zone}: no record")
+            continue
+        for kind in kinds:
+            record = next((r for r in matching if r["Type"] == kind), None)
+            if checks.check(record and record.get("AliasTarget"), f"{host} has an alias {kind} record", str(matching)):
+                target = record["AliasTarget"].get("DNSName", "").lower().rstrip(".")
+                checks.equal(target.removeprefix("dualstack."), dns_name.lower(), f"{host} {kind} aliases the load balancer")
