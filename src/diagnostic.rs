@@ -55,6 +55,11 @@ pub enum Code {
     IgnoredKind,
     ImageNotInLock,
     NamedImageUser,
+    ScalingTarget,
+    UnmappedMetric,
+    CpuTarget,
+    DisruptionBudget,
+    InstanceRole,
 }
 
 impl Code {
@@ -89,6 +94,11 @@ impl Code {
         Code::IgnoredKind,
         Code::ImageNotInLock,
         Code::NamedImageUser,
+        Code::ScalingTarget,
+        Code::UnmappedMetric,
+        Code::CpuTarget,
+        Code::DisruptionBudget,
+        Code::InstanceRole,
     ];
 
     #[must_use]
@@ -124,6 +134,11 @@ impl Code {
             Code::IgnoredKind => "I2K028",
             Code::ImageNotInLock => "I2K029",
             Code::NamedImageUser => "I2K030",
+            Code::ScalingTarget => "I2K031",
+            Code::UnmappedMetric => "I2K032",
+            Code::CpuTarget => "I2K033",
+            Code::DisruptionBudget => "I2K034",
+            Code::InstanceRole => "I2K035",
         }
     }
 
@@ -157,7 +172,7 @@ impl Code {
             Code::TemplateLimit => "the generated template would exceed a CloudFormation limit",
             Code::UnpinnedImage => "an image without a fixed tag or digest (warning)",
             Code::UnknownKind => {
-                "a Kubernetes kind i2kit does not compile (Deployment, Service and List are)"
+                "a Kubernetes kind i2kit does not compile (Deployment, Service, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List are)"
             }
             Code::ExternalReference => {
                 "a reference to an object outside the file (ConfigMap, Secret, volume claim) that a compiler cannot resolve"
@@ -182,6 +197,21 @@ impl Code {
             }
             Code::NamedImageUser => {
                 "an image's USER is a name, which only the image's /etc/passwd resolves; LinuxKit needs numeric ids"
+            }
+            Code::ScalingTarget => {
+                "a HorizontalPodAutoscaler whose scaleTargetRef is not a Deployment of the input, or a second autoscaler on one Deployment"
+            }
+            Code::UnmappedMetric => {
+                "an autoscaler metric, target type or `behavior` that the group's target-tracking policy cannot follow (warning)"
+            }
+            Code::CpuTarget => {
+                "a CPU utilisation target converted from a percentage of the pod's CPU requests to one of the instance's CPU, or used as is (warning)"
+            }
+            Code::DisruptionBudget => {
+                "a PodDisruptionBudget that selects nothing, spans several groups, or is stricter than the rolling update (warning)"
+            }
+            Code::InstanceRole => {
+                "about the IAM role VMs act as: its trust policy must admit EC2, or a ServiceAccount is missing or unused (warning)"
             }
         }
     }

@@ -2,9 +2,11 @@
 //! Kubernetes object (told apart by `apiVersion`/`kind`); the documents of one file form one
 //! application (one template).
 
+pub mod autoscaler_bounds;
 pub mod kubernetes;
 pub mod manifest;
 pub mod port_syntax;
+pub mod role_arn;
 pub mod rules;
 pub mod short;
 

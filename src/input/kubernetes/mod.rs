@@ -2,12 +2,15 @@
 //! them become their load balancers. Fields with no meaning on a VM are reported, at their
 //! line, and fields that would be wrong to guess are errors.
 
+pub mod autoscaler;
+pub mod disruption_budget;
 pub mod kinds;
 pub mod pod;
 pub mod quantity;
 pub mod reader;
 pub mod selection;
 pub mod service;
+pub mod service_account;
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::instance_type::smallest_fitting;
@@ -79,6 +82,15 @@ pub struct PendingDeployment {
     /// Reading it found errors: it still counts for Service selection, so a Service is not
     /// reported as selecting nothing, but it is not compiled.
     failed: bool,
+    /// The ServiceAccount its pods run as, and where it is named (`None`: `default`).
+    service_account: Option<(String, Span)>,
+    /// The running containers' CPU requests, in millicores: what an autoscaler's
+    /// utilisation is a percentage of.
+    cpu_request_millis: u64,
+    /// maxSurge and maxUnavailable as written, for an autoscaler to resolve again.
+    strategy: (Amount, Amount),
+    /// Where `spec.replicas` is written, if it is.
+    replicas_span: Option<Span>,
 }
 
 /// Everything Kubernetes in one file, in document order.
@@ -86,6 +98,9 @@ pub struct PendingDeployment {
 pub struct Objects {
     deployments: Vec<PendingDeployment>,
     services: Vec<Service>,
+    service_accounts: Vec<service_account::ServiceAccount>,
+    autoscalers: Vec<autoscaler::Autoscaler>,
+    budgets: Vec<disruption_budget::Budget>,
     /// Position of the next object: its document's index, then its place within a List.
     document: usize,
     count: usize,
@@ -174,6 +189,47 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 objects.services.push(service);
             }
         }
+        "ServiceAccount" => {
+            if check_api_version(
+                root,
+                api_version.as_deref(),
+                "ServiceAccount",
+                &["v1"],
+                sink,
+            ) {
+                objects
+                    .service_accounts
+                    .extend(service_account::read_service_account(
+                        object, kind_span, sink,
+                    ));
+            }
+        }
+        "HorizontalPodAutoscaler" => {
+            let versions = &autoscaler::API_VERSIONS;
+            if let Some(version) = api_version.as_deref()
+                && check_api_version(
+                    root,
+                    Some(version),
+                    "HorizontalPodAutoscaler",
+                    versions,
+                    sink,
+                )
+            {
+                objects
+                    .autoscalers
+                    .extend(autoscaler::read_autoscaler(object, version, sink));
+            }
+        }
+        "PodDisruptionBudget" => {
+            let versions = &disruption_budget::API_VERSIONS;
+            if let Some(version) = api_version.as_deref()
+                && check_api_version(root, Some(version), "PodDisruptionBudget", versions, sink)
+            {
+                objects
+                    .budgets
+                    .extend(disruption_budget::read_budget(object, version, sink));
+            }
+        }
         other if kinds::disposition(other).is_some() => {
             let name = object
                 .object("metadata", sink)
@@ -191,7 +247,7 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 Code::UnknownKind,
                 Some(kind_span),
                 format!(
-                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service and List"
+                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List"
                 ),
             );
             problem =
@@ -203,6 +259,32 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 };
             sink.push(problem);
         }
+    }
+}
+
+/// Whether the object's `apiVersion` is one i2kit reads for `kind` (absent passes: `kubectl`
+/// would refuse it, and every field read is checked anyway); an error at it otherwise.
+fn check_api_version(
+    root: &Node,
+    version: Option<&str>,
+    kind: &str,
+    known: &[&str],
+    sink: &mut Sink,
+) -> bool {
+    match version {
+        Some(version) if !known.contains(&version) => {
+            let span = root.get("apiVersion").map(|node| node.span);
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    span,
+                    format!("{kind} apiVersion `{version}` is not one i2kit reads"),
+                )
+                .with_help(format!("use {}", known.join(" or "))),
+            );
+            false
+        }
+        _ => true,
     }
 }
 
@@ -392,7 +474,7 @@ fn read_deployment(
         );
     }
     let strategy_span = spec.key_span("strategy");
-    let rollout = read_strategy(&mut spec, replicas, sink);
+    let (rollout, strategy) = read_strategy(&mut spec, replicas, sink);
     if let Some(problem) =
         rules::check_group_size(replicas, &rollout, strategy_span.or(replicas_span))
     {
@@ -423,12 +505,19 @@ fn read_deployment(
             replace_unhealthy: None,
             hostname: pod.hostname,
             span: Some(name_span),
+            autoscaling: None,
+            role: None,
+            disruption_budget: None,
         },
         labels,
         ports: pod.ports,
         readiness: pod.readiness,
         liveness_delay: pod.liveness_delay,
         span: name_span,
+        service_account: pod.service_account,
+        cpu_request_millis: pod.container_cpu_request_millis,
+        strategy,
+        replicas_span,
     })
 }
 
@@ -451,7 +540,12 @@ fn amount(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Amount>
         .ok()
 }
 
-fn read_strategy(spec: &mut Object<'_>, replicas: u32, sink: &mut Sink) -> crate::model::Rollout {
+/// The rollout for `replicas`, and maxSurge and maxUnavailable as written (defaults included).
+fn read_strategy(
+    spec: &mut Object<'_>,
+    replicas: u32,
+    sink: &mut Sink,
+) -> (crate::model::Rollout, (Amount, Amount)) {
     let min_ready = spec
         .integer("minReadySeconds", sink)
         .map_or(0, |(value, span)| {
@@ -494,7 +588,7 @@ fn read_strategy(spec: &mut Object<'_>, replicas: u32, sink: &mut Sink) -> crate
     }
     let mut rollout = resolve_rollout(replicas, surge, unavailable, pause);
     rollout.recreate = recreate;
-    rollout
+    (rollout, (surge, unavailable))
 }
 
 fn choose_instance_type(

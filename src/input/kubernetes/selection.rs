@@ -21,10 +21,17 @@ pub struct Resolved {
 /// Matches Services to Deployments and plans each load balancer.
 pub fn resolve(objects: Objects, sink: &mut Sink) -> Resolved {
     let Objects {
-        deployments,
+        mut deployments,
         services,
+        service_accounts,
+        autoscalers,
+        budgets,
         ..
     } = objects;
+    // Autoscalers before budgets: a budget's percentages are of the autoscaler's minimum.
+    super::service_account::resolve(&service_accounts, &mut deployments, sink);
+    super::autoscaler::resolve(&autoscalers, &mut deployments, sink);
+    super::disruption_budget::resolve(&budgets, &mut deployments, sink);
     let mut resolved = Resolved::default();
     let mut served = vec![false; deployments.len()];
     for service in &services {
@@ -89,11 +96,18 @@ pub fn resolve(objects: Objects, sink: &mut Sink) -> Resolved {
 }
 
 fn selects(service: &Service, pending: &PendingDeployment) -> bool {
-    service.namespace == pending.deployment.namespace
-        && service
-            .selector
-            .iter()
-            .all(|label| pending.labels.contains(label))
+    matches(&service.namespace, &service.selector, pending)
+}
+
+/// Whether a label selector in `namespace` picks the Deployment: every label it names is on
+/// the pod template, in the same namespace (Services, PodDisruptionBudgets).
+pub(super) fn matches(
+    namespace: &str,
+    selector: &[(String, String)],
+    pending: &PendingDeployment,
+) -> bool {
+    namespace == pending.deployment.namespace
+        && selector.iter().all(|label| pending.labels.contains(label))
 }
 
 /// One load balancer for `service`, forwarding to the VMs of every backend.
