@@ -1,6 +1,7 @@
 //! Kubernetes manifests → the model: Deployments become VM groups, the Services that select
-//! them become their load balancers. Fields with no meaning on a VM are reported, at their
-//! line, and fields that would be wrong to guess are errors.
+//! them become their load balancers; ServiceAccounts, HorizontalPodAutoscalers and
+//! PodDisruptionBudgets give those groups a role, bounds and a floor. Fields with no meaning
+//! on a VM are reported, at their line, and fields that would be wrong to guess are errors.
 
 pub mod autoscaler;
 pub mod disruption_budget;

@@ -2,6 +2,8 @@
 //! finds the Deployments it selects (by label, within its namespace, as Kubernetes does) and
 //! becomes one load balancer in front of all of them. A Deployment no Service selects keeps
 //! its declared container ports reachable inside the VPC, as pod IPs are inside a cluster.
+//! ServiceAccounts, HorizontalPodAutoscalers and PodDisruptionBudgets find their Deployments
+//! here too, each in its own module, before the Deployments become the model's.
 
 use super::pod::ContainerPort;
 use super::reader::{IntOrString, Sink};
