@@ -64,6 +64,11 @@ pub enum Code {
     IngressConflict,
     IngressLimit,
     IngressHostOutsideZone,
+    ScalingTarget,
+    UnmappedMetric,
+    CpuTarget,
+    DisruptionBudget,
+    InstanceRole,
 }
 
 impl Code {
@@ -107,6 +112,11 @@ impl Code {
         Code::IngressConflict,
         Code::IngressLimit,
         Code::IngressHostOutsideZone,
+        Code::ScalingTarget,
+        Code::UnmappedMetric,
+        Code::CpuTarget,
+        Code::DisruptionBudget,
+        Code::InstanceRole,
     ];
 
     #[must_use]
@@ -151,6 +161,11 @@ impl Code {
             Code::IngressConflict => "I2K037",
             Code::IngressLimit => "I2K038",
             Code::IngressHostOutsideZone => "I2K039",
+            Code::ScalingTarget => "I2K040",
+            Code::UnmappedMetric => "I2K041",
+            Code::CpuTarget => "I2K042",
+            Code::DisruptionBudget => "I2K043",
+            Code::InstanceRole => "I2K044",
         }
     }
 
@@ -184,7 +199,7 @@ impl Code {
             Code::TemplateLimit => "the generated template would exceed a CloudFormation limit",
             Code::UnpinnedImage => "an image without a fixed tag or digest (warning)",
             Code::UnknownKind => {
-                "a Kubernetes kind i2kit does not compile (Deployment, Service and List are)"
+                "a Kubernetes kind i2kit does not compile (Deployment, Service, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List are)"
             }
             Code::ExternalReference => {
                 "a reference to what the input does not hold: a ConfigMap, Secret or key absent from it, a volume claim, the pod's own fields"
@@ -236,6 +251,21 @@ impl Code {
             }
             Code::IngressHostOutsideZone => {
                 "a rule host no single hosted zone can hold with the others: it gets no Route 53 record (warning)"
+            }
+            Code::ScalingTarget => {
+                "a HorizontalPodAutoscaler whose scaleTargetRef is not a Deployment of the input, or a second autoscaler on one Deployment"
+            }
+            Code::UnmappedMetric => {
+                "an autoscaler metric, target type or `behavior` that the group's target-tracking policy cannot follow (warning)"
+            }
+            Code::CpuTarget => {
+                "a CPU utilisation target converted from a percentage of the pod's CPU requests to one of the instance's CPU, or used as is (warning)"
+            }
+            Code::DisruptionBudget => {
+                "a PodDisruptionBudget that selects nothing, spans several groups, or is stricter than the rolling update (warning)"
+            }
+            Code::InstanceRole => {
+                "about the IAM role VMs act as: its trust policy must admit EC2, or a ServiceAccount is missing or unused (warning)"
             }
         }
     }

@@ -46,6 +46,47 @@ pub struct Deployment {
     pub files: Vec<VmFile>,
     /// Where the deployment is defined, for diagnostics of later passes.
     pub span: Option<Span>,
+    /// An autoscaler's bounds and CPU target (a HorizontalPodAutoscaler, or the short
+    /// manifest's `autoscaling:`); `None` keeps `replicas` VMs.
+    pub autoscaling: Option<Autoscaling>,
+    /// The IAM role the VMs act as, through an instance profile (a ServiceAccount's
+    /// `eks.amazonaws.com/role-arn`, or the short manifest's `role:`).
+    pub role: Option<InstanceRole>,
+    /// What a disruption budget keeps in service while VMs are replaced.
+    pub disruption_budget: Option<DisruptionBudget>,
+}
+
+/// The group scales itself between two bounds, as a HorizontalPodAutoscaler scales a
+/// Deployment's replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Autoscaling {
+    /// At least 1, at most `max_replicas`.
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    /// The group's average CPU utilisation, in tenths of a percent of the instances' CPU
+    /// (10–1000), that a target-tracking policy holds; `None`: the bounds only.
+    pub cpu_target_tenths: Option<u32>,
+}
+
+/// An IAM role given to VMs through an instance profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceRole {
+    /// A DNS label naming the instance profile: deployments with the same one share it.
+    pub profile: String,
+    /// The role's ARN as written (checked by `input::rules::parse_role_arn`).
+    pub arn: String,
+    /// The role's name, the ARN's last segment without its path: what an instance profile lists.
+    pub name: String,
+}
+
+/// The floor a PodDisruptionBudget puts under the VMs in service, already resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisruptionBudget {
+    /// VMs that stay in service through a rolling update.
+    pub min_in_service: u32,
+    /// The same floor as a percentage of the group's desired capacity (0–100), for the
+    /// group's instance maintenance policy.
+    pub min_healthy_percent: u32,
 }
 
 /// A load balancer and its names: a Kubernetes Service, or a short manifest's ports.

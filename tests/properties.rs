@@ -667,3 +667,76 @@ proptest! {
         }
     }
 }
+
+/// A Deployment with a HorizontalPodAutoscaler, a PodDisruptionBudget and a ServiceAccount
+/// whose numbers and ARN are drawn from risky values, so the group arithmetic of autoscaling
+/// and disruption budgets meets overflows and out-of-range values.
+fn risky_scaling() -> impl Strategy<Value = String> {
+    // Mostly plausible values, so that most cases compile and their templates are checked.
+    let number = || prop_oneof![10 => (1..12i64).prop_map(|n| n.to_string()), 1 => risky_number()];
+    let request = prop_oneof![4 => Just("\"250m\"".to_string()), 1 => Just("\"0\"".to_string()), 1 => quantity()];
+    (
+        (number(), number(), number(), any::<bool>()),
+        (number(), number(), number(), request),
+        (number(), any::<bool>(), proptest::sample::select(vec!["policy/v1", "policy/v1beta1"])),
+        prop_oneof![
+            4 => Just("arn:aws:iam::123456789012:role/web".to_string()),
+            1 => Just("arn:aws:iam::123456789012:role//web".to_string()),
+            1 => "arn:aws:iam::[0-9]{12}:role/[ -~]{0,20}",
+            1 => "[ -~]{0,30}",
+        ],
+    )
+        .prop_map(|(rollout, scaling, budget, arn)| {
+            let (replicas, surge, unavailable, recreate) = rollout;
+            let (min, max, cpu, request) = scaling;
+            let (amount, minimum, version) = budget;
+            let strategy = if recreate {
+                "{type: Recreate}".to_string()
+            } else {
+                format!("{{rollingUpdate: {{maxSurge: {surge}, maxUnavailable: {unavailable}}}}}")
+            };
+            let field = if minimum { "minAvailable" } else { "maxUnavailable" };
+            let arn = serde_json::Value::String(arn).to_string();
+            format!(
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: app, annotations: {{eks.amazonaws.com/role-arn: {arn}}}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: risky}}\nspec:\n  replicas: {replicas}\n  strategy: {strategy}\n  selector: {{matchLabels: {{app: r}}}}\n  template:\n    metadata: {{labels: {{app: r}}}}\n    spec:\n      serviceAccountName: app\n      containers:\n        - name: app\n          image: \"nginx:1.27.3\"\n          ports: [{{containerPort: 80}}]\n          resources: {{requests: {{cpu: {request}}}}}\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: risky}}\nspec:\n  scaleTargetRef: {{kind: Deployment, name: risky}}\n  minReplicas: {min}\n  maxReplicas: {max}\n  metrics: [{{type: Resource, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: {cpu}}}}}}}]\n---\napiVersion: {version}\nkind: PodDisruptionBudget\nmetadata: {{name: risky}}\nspec:\n  {field}: {amount}\n  selector: {{matchLabels: {{app: r}}}}\n"
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
+
+    /// Whatever the bounds, targets and budgets, compiling does not panic, and a template
+    /// keeps the group valid for CloudFormation and EC2 Auto Scaling: MinSize ≤ MaxSize ≤
+    /// 10,000, MinInstancesInService < MaxSize, no DesiredCapacity under an autoscaler, a
+    /// maintenance policy within AWS's ranges and a reachable positive CPU target.
+    #[test]
+    fn risky_scaling_is_refused_or_compiles_within_limits(input in risky_scaling()) {
+        let (_, compilation) = compile_bytes("risky.yaml", input.as_bytes(), false);
+        let Some(template) = compilation.template.as_deref() else {
+            prop_assert!(compilation.has_errors());
+            return Ok(());
+        };
+        let parsed: serde_json::Value = serde_json::from_str(template).expect("template is JSON");
+        let number = |value: &serde_json::Value| -> u64 {
+            value.as_str().and_then(|text| text.parse().ok()).or_else(|| value.as_u64()).expect("a count")
+        };
+        let resources = parsed["Resources"].as_object().expect("resources");
+        let group = &resources["RiskyAutoScalingGroup"];
+        let properties = &group["Properties"];
+        let (min, max) = (number(&properties["MinSize"]), number(&properties["MaxSize"]));
+        prop_assert!(min >= 1 && min <= max && max <= 10_000, "MinSize {min}, MaxSize {max}");
+        prop_assert!(properties.get("DesiredCapacity").is_none());
+        let in_service = number(&group["UpdatePolicy"]["AutoScalingRollingUpdate"]["MinInstancesInService"]);
+        prop_assert!(in_service < max, "MinInstancesInService {in_service} ≥ MaxSize {max}");
+        let maintenance = &properties["InstanceMaintenancePolicy"];
+        let (low, high) = (number(&maintenance["MinHealthyPercentage"]), number(&maintenance["MaxHealthyPercentage"]));
+        prop_assert!(low <= 100 && (100..=200).contains(&high) && high - low <= 100 && (low < 100 || high > 100), "{low} {high}");
+        let target = resources["RiskyScalingPolicy"]["Properties"]["TargetTrackingConfiguration"]["TargetValue"].as_f64().expect("a number");
+        prop_assert!((1.0..=100.0).contains(&target), "TargetValue {target}");
+        let account: serde_yaml::Value = serde_yaml::from_str(input.split("\n---\n").next().unwrap_or_default()).expect("YAML");
+        let arn = account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].as_str().unwrap_or_default();
+        let role = arn.rsplit('/').next();
+        prop_assert_eq!(resources["AppInstanceProfile"]["Properties"]["Roles"][0].as_str(), role);
+    }
+}

@@ -78,6 +78,14 @@ proptest! {
         surge in around(vec![None, Some(serde_json::json!("25%")), Some(serde_json::json!("1000%")), Some(serde_json::json!("%")), Some(serde_json::json!(2))]),
         image in around(vec!["nginx:1.27.3", ""]),
         empty_containers in proptest::bool::weighted(0.1),
+        autoscaling in around(vec![None, Some(serde_json::json!({"max": 3})), Some(serde_json::json!({"min": 0, "max": 3})),
+            Some(serde_json::json!({"min": 1, "max": 10_000, "cpu": 100})), Some(serde_json::json!({"max": 10_001})),
+            Some(serde_json::json!({"max": 2, "cpu": 0})), Some(serde_json::json!({"max": 2, "cpu": 101})), Some(serde_json::json!({"min": 2})),
+            Some(serde_json::json!({"max": 2, "memory": 50}))]),
+        role in around(vec![None, Some("arn:aws:iam::123456789012:role/web"), Some("arn:aws-us-gov:iam::123456789012:role/a/b/web"),
+            Some("arn:aws:iam::12345678901:role/web"), Some("arn:aws:iam::123456789012:role//web"), Some("arn:aws:iam::123456789012:role/"),
+            Some("arn:aws-eu:iam::123456789012:role/web"), Some("arn:aws:iam::123456789012:role/p:q/web"), Some("arn:aws:iam::123456789012:role/web name"),
+            Some("arn:aws:iam::123456789012:user/web"), Some("arn:aws:iam:us-east-1:123456789012:role/web")]),
     ) {
         let mut health = serde_json::Map::new();
         if let Some(value) = interval { health.insert("intervalSeconds".into(), value.into()); }
@@ -92,10 +100,12 @@ proptest! {
         } else {
             serde_json::json!({"web": {"image": image, "ports": [port]}})
         };
-        let manifest = serde_json::json!({
+        let mut manifest = serde_json::json!({
             "name": name, "replicas": replicas, "instanceType": instance_type,
             "healthCheck": health, "update": update, "containers": containers,
         });
+        if let Some(autoscaling) = autoscaling { manifest["autoscaling"] = autoscaling; }
+        if let Some(role) = role { manifest["role"] = role.into(); }
         let text = serde_json::to_string(&manifest).expect("JSON");
         let documents = short_documents(&text);
         let document = documents.first().expect("one document");

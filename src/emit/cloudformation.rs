@@ -13,6 +13,9 @@ use crate::emit::naming::{
     CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER,
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER, VPC_PARAMETER,
 };
+use crate::emit::scaling::{
+    instance_profile, instance_profile_id, scaling_policy, scaling_policy_id,
+};
 use crate::model::{Application, Certificate, Ingress, LoadBalancerKind, Service};
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -125,7 +128,14 @@ pub fn count_template(application: &Application) -> TemplateCounts {
             4 + listeners
         })
         .sum();
-    let resources = 3 * deployments + shared + traffic;
+    // An instance profile per distinct role profile, a scaling policy per CPU target.
+    let profiles = instance_profile_ids(application).len();
+    let policies = application
+        .deployments
+        .iter()
+        .filter(|deployment| has_scaling_policy(deployment))
+        .count();
+    let resources = 3 * deployments + shared + traffic + profiles + policies;
     // The group name per deployment; the cluster zone; endpoint and DNS name per service.
     let outputs = deployments + shared + 2 * services.len();
     let mut counts = TemplateCounts {
@@ -158,6 +168,28 @@ fn routing_to<'a>(application: &'a Application, deployment: &str) -> Vec<&'a Ing
         .iter()
         .filter(|routing| ingress::routes_to(routing, deployment))
         .collect()
+}
+
+/// The instance profiles' ids, each once, in the order deployments first use them.
+fn instance_profile_ids(application: &Application) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for role in application
+        .deployments
+        .iter()
+        .filter_map(|d| d.role.as_ref())
+    {
+        let id = instance_profile_id(role);
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+fn has_scaling_policy(deployment: &crate::model::Deployment) -> bool {
+    deployment
+        .autoscaling
+        .is_some_and(|autoscaling| autoscaling.cpu_target_tenths.is_some())
 }
 
 /// Counts the bytes written to it and keeps none.
@@ -256,6 +288,7 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
             }),
         );
     }
+    let mut profiles_made = std::collections::BTreeSet::new();
     for deployment in &application.deployments {
         let names = Names::new(&deployment.name);
         let fronting: Vec<&Service> = services
@@ -282,6 +315,12 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
             names.with("InstanceSecurityGroup"),
             instance_security_group(deployment, &fronting, &routing),
         );
+        // Deployments of one ServiceAccount share its profile, made before its first user.
+        if let Some(role) = &deployment.role
+            && profiles_made.insert(instance_profile_id(role))
+        {
+            resources.insert(instance_profile_id(role), instance_profile(role));
+        }
         resources.insert(
             names.with("LaunchTemplate"),
             launch_template(deployment, &names),
@@ -291,6 +330,9 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
             names.with("AutoScalingGroup"),
             auto_scaling_group(deployment, &fronting, &routed, &names),
         );
+        if let Some(policy) = scaling_policy(deployment, &names) {
+            resources.insert(scaling_policy_id(&names), policy);
+        }
         outputs.insert(
             names.with("AutoScalingGroupName"),
             json!({
@@ -399,6 +441,7 @@ pub fn template_size_bound(application: &Application) -> usize {
     // Each pair of a deployment and a service fronting it adds references to the other.
     const PER_BACKEND_LISTENER: usize = 400;
     const NAME_REPEATS: usize = 32;
+    const PER_EXTRA: usize = 1_500;
     let mut bound = BASE;
     for deployment in &application.deployments {
         bound = bound
@@ -407,6 +450,16 @@ pub fn template_size_bound(application: &Application) -> usize {
                 NAME_REPEATS.saturating_mul(deployment.name.len() + deployment.namespace.len()),
             )
             .saturating_add(4usize.saturating_mul(deployment.instance_type.len()));
+        // An instance profile and its reference; a scaling policy, the scheduled-action
+        // update policy and a maintenance policy.
+        if let Some(role) = &deployment.role {
+            bound = bound.saturating_add(PER_EXTRA).saturating_add(
+                8usize.saturating_mul(role.name.len() + role.profile.len() + role.arn.len()),
+            );
+        }
+        if deployment.autoscaling.is_some() || deployment.disruption_budget.is_some() {
+            bound = bound.saturating_add(PER_EXTRA);
+        }
     }
     for service in &application.services {
         let names = service.name.len() + service.namespace.len();
@@ -468,17 +521,20 @@ pub fn logical_ids(application: &Application) -> [Vec<String>; 3] {
     if any_internal(application) {
         parameters.push(INTERNAL_CIDR_PARAMETER.to_string());
     }
+    let mut profiles_made = std::collections::BTreeSet::new();
     for deployment in &application.deployments {
         let names = Names::new(&deployment.name);
         parameters.extend(["ImageId", "InstanceType"].map(|suffix| names.with(suffix)));
-        resources.extend(
-            [
-                "InstanceSecurityGroup",
-                "LaunchTemplate",
-                "AutoScalingGroup",
-            ]
-            .map(|suffix| names.with(suffix)),
-        );
+        resources.push(names.with("InstanceSecurityGroup"));
+        if let Some(role) = &deployment.role
+            && profiles_made.insert(instance_profile_id(role))
+        {
+            resources.push(instance_profile_id(role));
+        }
+        resources.extend(["LaunchTemplate", "AutoScalingGroup"].map(|suffix| names.with(suffix)));
+        if has_scaling_policy(deployment) {
+            resources.push(scaling_policy_id(&names));
+        }
         outputs.push(names.with("AutoScalingGroupName"));
     }
     if !services.is_empty() {

@@ -3,16 +3,17 @@
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::target_group_id;
 use crate::emit::naming::{Names, SUBNETS_PARAMETER};
-use crate::infer::rollout::group_sizes;
+use crate::emit::scaling::instance_profile_id;
+use crate::infer::group::plan_group;
 use crate::model::{Deployment, LoadBalancerKind, Service};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// Launch template: IMDSv2 only (a LaunchConfiguration is not possible in accounts created
 /// since 2024-10-01), encrypted EBS, and no public address: traffic arrives through the
-/// load balancer.
+/// load balancer. A role reaches the VMs through its instance profile.
 #[must_use]
 pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
-    json!({
+    let mut template = json!({
         "Type": "AWS::EC2::LaunchTemplate",
         "Properties": {
             "LaunchTemplateData": {
@@ -44,12 +45,18 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
                 }]
             }
         }
-    })
+    });
+    if let Some(role) = &deployment.role {
+        template["Properties"]["LaunchTemplateData"]["IamInstanceProfile"] =
+            json!({ "Arn": Expr::get_att(instance_profile_id(role), "Arn") });
+    }
+    template
 }
 
-/// The group, sized so a rolling update keeps `replicas − maxUnavailable` VMs in service, and
-/// registered with every load balancer in front of it: its services', and the Ingress target
-/// groups (by logical id) `routed` that forward to it.
+/// The group, sized so a rolling update keeps `replicas − maxUnavailable` VMs in service (or
+/// what a disruption budget keeps, if stricter), between an autoscaler's bounds when there is
+/// one, and registered with every load balancer in front of it: its services', and the Ingress
+/// target groups (by logical id) `routed` that forward to it.
 #[must_use]
 pub fn auto_scaling_group(
     deployment: &Deployment,
@@ -57,17 +64,26 @@ pub fn auto_scaling_group(
     routed: &[String],
     names: &Names,
 ) -> Value {
-    let sizes = group_sizes(deployment.replicas, &deployment.rollout);
-    let mut properties = json!({
-        "LaunchTemplate": {
+    let sizes = plan_group(deployment);
+    let mut properties = Map::new();
+    properties.insert(
+        "LaunchTemplate".into(),
+        json!({
             "LaunchTemplateId": Expr::reference(names.with("LaunchTemplate")),
             "Version": Expr::get_att(names.with("LaunchTemplate"), "LatestVersionNumber")
-        },
-        "MinSize": sizes.min_size.to_string(),
-        "MaxSize": sizes.max_size.to_string(),
-        "DesiredCapacity": deployment.replicas.to_string(),
-        "VPCZoneIdentifier": Expr::reference(SUBNETS_PARAMETER),
-    });
+        }),
+    );
+    properties.insert("MinSize".into(), json!(sizes.min_size.to_string()));
+    properties.insert("MaxSize".into(), json!(sizes.max_size.to_string()));
+    // Left out under an autoscaler: CloudFormation would set it back on every stack update.
+    if let Some(desired) = sizes.desired_capacity {
+        properties.insert("DesiredCapacity".into(), json!(desired.to_string()));
+    }
+    properties.insert(
+        "VPCZoneIdentifier".into(),
+        json!(Expr::reference(SUBNETS_PARAMETER)),
+    );
+    let mut properties = Value::Object(properties);
     let mut classic = Vec::new();
     let mut target_groups = Vec::new();
     for service in fronting {
@@ -94,17 +110,31 @@ pub fn auto_scaling_group(
         properties["HealthCheckType"] = json!("ELB");
         properties["HealthCheckGracePeriod"] = json!(replace.grace_period_seconds);
     }
+    if let Some((min_healthy, max_healthy)) = sizes.maintenance {
+        // AWS's own disruption budget, for replacements CloudFormation does not drive
+        // (instance refresh, Availability Zone rebalancing, unhealthy instances).
+        properties["InstanceMaintenancePolicy"] = json!({
+            "MaxHealthyPercentage": max_healthy,
+            "MinHealthyPercentage": min_healthy
+        });
+    }
     properties["Tags"] = json!([{ "Key": "i2kit:deployment", "PropagateAtLaunch": false, "Value": deployment.name }]);
     // Recreate is a rolling update of one batch with nothing kept in service and no room
     // to surge (see `group_sizes`): every old VM goes before a new one starts. A replacing
     // update would run the old and new groups side by side, which Recreate exists to avoid.
-    let update_policy = json!({
+    let mut update_policy = json!({
         "AutoScalingRollingUpdate": {
             "MaxBatchSize": sizes.max_batch_size,
             "MinInstancesInService": sizes.min_in_service,
             "PauseTime": format!("PT{}S", deployment.rollout.pause_seconds)
         }
     });
+    if deployment.autoscaling.is_some() {
+        // Keeps the sizes scaling reached when a stack update leaves MinSize and MaxSize as
+        // they were (UpdatePolicy, aws-attribute-updatepolicy).
+        update_policy["AutoScalingScheduledAction"] =
+            json!({ "IgnoreUnmodifiedGroupSizeProperties": true });
+    }
     json!({
         "Type": "AWS::AutoScaling::AutoScalingGroup",
         "Properties": properties,

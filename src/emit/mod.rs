@@ -8,4 +8,5 @@ pub mod intrinsic;
 pub mod linuxkit;
 pub mod load_balancing;
 pub mod naming;
+pub mod scaling;
 pub mod yaml_text;

@@ -3,7 +3,10 @@
 //! model afterwards, for what depends on several objects; `images` runs before it, for what
 //! depends on the images (the `--images` lock, or its absence).
 
+pub mod autoscaling;
 pub mod capabilities;
+pub mod disruption;
+pub mod group;
 pub mod host_zones;
 pub mod images;
 pub mod instance_type;

@@ -70,6 +70,28 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<UpdateSpec>,
 
+    /// # Autoscaling
+    ///
+    /// Let the group scale itself between `min` and `max` VMs on CPU, as a Kubernetes
+    /// HorizontalPodAutoscaler scales a Deployment. The group then starts at `min` and
+    /// `replicas` is ignored: a count in the template would reset the grown group on every
+    /// stack update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<AutoscalingSpec>,
+
+    /// # IAM role
+    ///
+    /// The ARN of an IAM role the VMs act as, through an instance profile (as an EKS
+    /// ServiceAccount's `eks.amazonaws.com/role-arn`). Its trust policy must allow
+    /// `ec2.amazonaws.com` to assume it, and deploying the template needs
+    /// `--capabilities CAPABILITY_IAM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(
+        r"^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([!-.0-~]+/)*[A-Za-z0-9+=,.@_-]{1,64}$"
+    ))]
+    #[schemars(example = &"arn:aws:iam::123456789012:role/web")]
+    pub role: Option<String>,
+
     /// # Containers
     ///
     /// The pod: container name → container. All containers run in one VM and share its
@@ -382,6 +404,39 @@ pub struct UpdateSpec {
     pub pause_seconds: Option<u32>,
 }
 
+/// # Autoscaling
+///
+/// The group's bounds and the average CPU utilisation it keeps.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AutoscalingSpec {
+    /// # Minimum
+    ///
+    /// The fewest VMs (at least 1): the group starts with this many.
+    #[serde(default = "default_autoscaling_min")]
+    #[schemars(range(min = 1, max = 10000))]
+    pub min: u32,
+    /// # Maximum
+    ///
+    /// The most VMs scaling may run, at least `min`. A rolling update may add its surge
+    /// on top.
+    #[schemars(range(min = 1, max = 10000))]
+    pub max: u32,
+    /// # CPU target
+    ///
+    /// The average CPU utilisation of the VMs, in percent of the instance's CPU, that
+    /// scaling keeps (default 80, as Kubernetes). Unlike a HorizontalPodAutoscaler's, whose
+    /// percentage is of the pods' CPU requests, no conversion is needed: the manifest has no
+    /// requests, and the VM is the pod's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
+    pub cpu: Option<u32>,
+}
+
+fn default_autoscaling_min() -> u32 {
+    1
+}
+
 /// # Amount
 ///
 /// A count such as `1`, or a percentage such as `"25%"`.
@@ -455,8 +510,19 @@ pub fn within_schema_limits(manifest: &Manifest) -> bool {
                     }
                 })
         });
+    let autoscaling_ok = manifest.autoscaling.as_ref().is_none_or(|autoscaling| {
+        (1..=10_000).contains(&autoscaling.min)
+            && (1..=10_000).contains(&autoscaling.max)
+            && in_range(autoscaling.cpu, 1, 100)
+    });
+    let role_ok = manifest
+        .role
+        .as_deref()
+        .is_none_or(crate::input::role_arn::has_role_arn_shape);
     name_ok
         && manifest.replicas <= 10_000
+        && autoscaling_ok
+        && role_ok
         && instance_type_ok
         && health_ok
         && update_ok

@@ -3,11 +3,13 @@
 //! form one application (one template), in the order the files are given, as `kubectl apply
 //! -f` takes them.
 
+pub mod autoscaler_bounds;
 pub mod kubernetes;
 pub mod listing;
 pub mod manifest;
 pub mod origin;
 pub mod port_syntax;
+pub mod role_arn;
 pub mod rules;
 pub mod short;
 

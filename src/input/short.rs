@@ -3,18 +3,23 @@
 //! schema cannot express.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::autoscaling::{
+    AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, apply_autoscaler,
+};
 use crate::infer::capabilities::{CapabilityName, effective};
 use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
 use crate::infer::rollout::{self, resolve_rollout};
+use crate::input::autoscaler_bounds::{Bound, check_autoscaler_bounds, check_planned_size};
 use crate::input::manifest::{
-    Amount, CapabilityChanges, ContainerSpec, EnvSpec, EnvValue, LoadBalancerChoice, Manifest,
-    PortSpec, ProtocolName, within_schema_limits,
+    Amount, AutoscalingSpec, CapabilityChanges, ContainerSpec, EnvSpec, EnvValue,
+    LoadBalancerChoice, Manifest, PortSpec, ProtocolName, within_schema_limits,
 };
 use crate::input::port_syntax::parse_port;
+use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::input::rules;
 use crate::model::{
-    Application, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, LoadBalancer,
-    LoadBalancerKind, Mount, Protocol, Resources, Service,
+    Application, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole,
+    LoadBalancer, LoadBalancerKind, Mount, Protocol, Resources, Service,
 };
 use crate::schema::{check_against_schema, escape_pointer_segment};
 use crate::yaml::{Node, Value};
@@ -145,14 +150,16 @@ impl Checker<'_> {
             .pause_seconds
             .unwrap_or(rollout::DEFAULT_PAUSE_SECONDS);
         let rollout = resolve_rollout(manifest.replicas, surge, unavailable, pause);
-        if let Some(problem) = rules::check_group_size(
-            manifest.replicas,
-            &rollout,
-            self.span("/update").or(self.span("/replicas")),
-        ) {
+        if manifest.autoscaling.is_none()
+            && let Some(problem) = rules::check_group_size(
+                manifest.replicas,
+                &rollout,
+                self.span("/update").or(self.span("/replicas")),
+            )
+        {
             self.problems.push(problem);
         }
-        let deployment = Deployment {
+        let mut deployment = Deployment {
             name: manifest.name.clone(),
             namespace: DEFAULT_NAMESPACE.to_string(),
             replicas: manifest.replicas,
@@ -165,8 +172,78 @@ impl Checker<'_> {
             hostname: None,
             files: Vec::new(),
             span: self.span("/name").or(Some(self.root.span)),
+            autoscaling: None,
+            role: None,
+            disruption_budget: None,
         };
+        if let Some(spec) = &manifest.autoscaling {
+            self.autoscaling(&mut deployment, spec, (surge, unavailable));
+        }
+        if let Some(arn) = &manifest.role {
+            self.role(&mut deployment, arn);
+        }
         (deployment, load_balancer)
+    }
+
+    /// `autoscaling:` as a HorizontalPodAutoscaler would be read, with `cpu` already a
+    /// percentage of the instance (the manifest has no CPU requests to count against).
+    fn autoscaling(
+        &mut self,
+        deployment: &mut Deployment,
+        spec: &AutoscalingSpec,
+        strategy: (rollout::Amount, rollout::Amount),
+    ) {
+        let bound = |value, field, pointer: &str| Bound {
+            value,
+            field,
+            span: self.span(pointer).or(self.span("/autoscaling")),
+        };
+        let problems = check_autoscaler_bounds(
+            bound(spec.min, "autoscaling.min", "/autoscaling/min"),
+            bound(spec.max, "autoscaling.max", "/autoscaling/max"),
+        );
+        if !problems.is_empty() {
+            self.problems.extend(problems);
+            return;
+        }
+        let request = AutoscalerRequest {
+            what: "`autoscaling`".to_string(),
+            min_replicas: spec.min,
+            max_replicas: spec.max,
+            cpu: Some(CpuRequest {
+                percent: spec.cpu.unwrap_or(DEFAULT_CPU_PERCENT),
+                basis: CpuBasis::Instance,
+                span: self.span("/autoscaling/cpu").or(self.span("/autoscaling")),
+            }),
+            strategy,
+            replicas_span: self.root.find("/replicas", true).map(|node| node.span),
+        };
+        self.warnings.extend(apply_autoscaler(deployment, &request));
+        if let Some(problem) = check_planned_size(deployment, self.span("/autoscaling/max")) {
+            self.problems.push(problem);
+        }
+    }
+
+    /// `role:`: the VMs get an instance profile of their own with that role.
+    fn role(&mut self, deployment: &mut Deployment, arn: &str) {
+        let span = self.span("/role");
+        match parse_role_arn(arn) {
+            Ok(role) => {
+                self.warnings.push(trust_policy_reminder(
+                    &role.name,
+                    &[deployment.name.as_str()],
+                    span,
+                ));
+                deployment.role = Some(InstanceRole {
+                    profile: deployment.name.clone(),
+                    arn: arn.to_string(),
+                    name: role.name,
+                });
+            }
+            Err(problem) => self
+                .problems
+                .push(invalid_role_arn("`role`", arn, problem, span)),
+        }
     }
 
     fn amount(&mut self, amount: Option<&Amount>, pointer: &str) -> Option<rollout::Amount> {

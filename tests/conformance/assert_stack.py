@@ -30,6 +30,7 @@ import boto3
 import botocore.exceptions
 
 import check_ingress
+import check_scaling
 import manifest_model
 
 UNRESOLVED = re.compile(r"Fn::|\{'Ref'|\"Ref\"|\{\"|\{'|\$\{|^None$|^$|AWS::")
@@ -561,6 +562,7 @@ def main():
             continue
         front = manifest_model.services_in_front(services, deployment["name"])
         check_deployment(checks, stack, deployment, group, front, found, routed)
+        guarded(checks, "autoscaling, disruption budget and role", check_scaling.check, stack, deployment, group)
     checks.prefix = f"{args.stack}: "
     check_outputs_match(checks, outputs, dns_names, {g["AutoScalingGroupName"] for g in groups}, records)
     print(f"assert_stack totals passed={checks.passed} failed={checks.failed} skipped={checks.skipped}")

@@ -390,6 +390,7 @@ def read_application(documents):
         more_deployments, more_services = kubernetes_application(kubernetes)
         deployments += more_deployments
         services += more_services
+    add_scaling(documents, deployments)
     return deployments, services
 
 
@@ -669,3 +670,169 @@ def service_backend(documents, namespace, name, port):
     if isinstance(target, str) and not target.isdigit():
         target = next((p["number"] for d in selected for p in d["declared"] if p["name"] == target), None)
     return [d["name"] for d in selected], int(target) if target is not None else None, service
+
+
+# ---------------------------------------------------------------- autoscalers, budgets, roles
+# The README's rules (Kubernetes manifests: ServiceAccount, HorizontalPodAutoscaler,
+# PodDisruptionBudget; Rolling updates), written here from those rules, not from the compiler.
+
+def amount_of(value, default):
+    """A maxSurge/maxUnavailable/minAvailable as ('count', n) or ('percent', p)."""
+    if value is None:
+        return default
+    if isinstance(value, str) and value.endswith("%"):
+        return ("percent", int(value[:-1]))
+    return ("count", int(value))
+
+
+def scaled(amount, count, round_up):
+    kind, value = amount
+    if kind == "count":
+        return value
+    return -(-count * value // 100) if round_up else count * value // 100
+
+
+def cpu_millis(quantity):
+    """A CPU quantity ('250m', '1.5', 2) in millicores."""
+    text = str(quantity)
+    if text.endswith("m"):
+        return int(text[:-1])
+    whole, _, fraction = text.partition(".")
+    return int(whole or 0) * 1000 + int((fraction + "000")[:3] or 0)
+
+
+def budget_of(spec, version):
+    """(field, amount) of a PodDisruptionBudget's spec, or None when it budgets nothing."""
+    if spec.get("minAvailable") is not None:
+        return ("minAvailable", amount_of(spec["minAvailable"], None))
+    if spec.get("maxUnavailable") is not None:
+        return ("maxUnavailable", amount_of(spec["maxUnavailable"], None))
+    # policy/v1beta1 defaulted minAvailable to 1; policy/v1 budgets nothing.
+    return ("minAvailable", ("count", 1)) if version == "policy/v1beta1" else None
+
+
+def budget_selects(budget, deployment):
+    spec = budget.get("spec") or {}
+    if "selector" not in spec or spec["selector"] is None:
+        return False
+    labels = (spec["selector"] or {}).get("matchLabels") or {}
+    if not labels and budget.get("apiVersion") != "policy/v1":
+        return False
+    namespace = (budget.get("metadata") or {}).get("namespace") or "default"
+    return namespace == deployment["namespace"] and all(deployment.get("labels", {}).get(k) == v for k, v in labels.items())
+
+
+def hpa_cpu(hpa):
+    """The CPU utilisation percentage an autoscaler targets, or None."""
+    spec = hpa.get("spec") or {}
+    if hpa.get("apiVersion") == "autoscaling/v1":
+        return int(spec.get("targetCPUUtilizationPercentage", 80))
+    metrics = spec.get("metrics") or []
+    if not metrics:
+        return 80
+    for metric in metrics:
+        resource = metric.get("resource") or {}
+        target = resource.get("target") or {}
+        if metric.get("type") == "Resource" and resource.get("name") == "cpu" and target.get("type") == "Utilization":
+            return int(target["averageUtilization"])
+    return None
+
+
+def group_plan(deployment, autoscaler, budget):
+    """(MinSize, MaxSize, MinInstancesInService, MaxBatchSize, (MinHealthy, MaxHealthy) or None)."""
+    replicas, recreate = deployment["replicas_written"], deployment["recreate"]
+    surge_written, unavailable_written = deployment["strategy"]
+    floor, ceiling = (autoscaler["min"], autoscaler["max"]) if autoscaler else (replicas, replicas)
+    # Surge at the ceiling (rounded up), unavailability at the floor (rounded down, at most
+    # the floor); if both are 0, one VM may be unavailable.
+    surge = scaled(surge_written, ceiling, True)
+    unavailable = min(scaled(unavailable_written, floor, False), floor)
+    if surge == 0 and unavailable == 0:
+        unavailable = 1
+    if recreate:
+        min_in, max_size, batch = 0, max(ceiling, 1), max(ceiling, 1)
+    else:
+        min_in = max(floor - unavailable, 0)
+        max_size = max(ceiling + surge, min_in + 1, 1)
+        min_in = min(min_in, max_size - 1)
+        batch = max(surge + unavailable, 1)
+    maintenance = None
+    if budget:
+        field, amount = budget
+        count = scaled(amount, floor, True)
+        kept = min(count, floor) if field == "minAvailable" else max(floor - count, 0)
+        if kept > min_in:
+            min_in = kept
+            max_size = max(max_size, kept + 1)
+            batch = max((max_size - kept) if recreate else (max_size - ceiling) + max(floor - kept, 0), 1)
+        if amount[0] == "percent":
+            min_healthy = amount[1] if field == "minAvailable" else 100 - amount[1]
+        else:
+            min_healthy = 0 if floor == 0 else min(-(-kept * 100 // floor), 100)
+        surge_percent = 100 if ceiling == 0 else -(-(max_size - ceiling) * 100 // ceiling)
+        max_healthy = min(100 + surge_percent, 200)
+        if min_healthy == 100:
+            max_healthy = max(max_healthy, 101)
+        maintenance = (min_healthy, min(max_healthy, min_healthy + 100))
+    return floor, max_size, min_in, batch, maintenance
+
+
+def add_scaling(documents, deployments):
+    """Adds `scaling` to every deployment: the group plan, the autoscaler (bounds, CPU percent
+    and of what), and the role ARN; an autoscaled group starts at its minimum, so `replicas`
+    (what DesiredCapacity must be) becomes that."""
+    short = {d["name"]: d for d in documents if not is_kubernetes(d)}
+    objects = list(kubernetes_objects([d for d in documents if is_kubernetes(d)]))
+    for deployment in deployments:
+        namespace = deployment["namespace"]
+        source = short.get(deployment["name"]) if "pod" not in deployment else None
+        autoscaler, budget, role, requests = None, None, None, 0
+        if source is not None:
+            update = source.get("update") or {}
+            deployment["strategy"] = (amount_of(update.get("maxSurge"), ("percent", 25)), amount_of(update.get("maxUnavailable"), ("percent", 25)))
+            if source.get("autoscaling"):
+                spec = source["autoscaling"]
+                autoscaler = {"min": int(spec.get("min", 1)), "max": int(spec["max"]), "cpu": int(spec.get("cpu", 80)), "of": "instance"}
+            role = source.get("role")
+        else:
+            raw = next(o for o in objects if o.get("kind") == "Deployment" and o["metadata"]["name"] == deployment["name"])
+            rolling = ((raw.get("spec") or {}).get("strategy") or {}).get("rollingUpdate") or {}
+            deployment["strategy"] = (amount_of(rolling.get("maxSurge"), ("percent", 25)), amount_of(rolling.get("maxUnavailable"), ("percent", 25)))
+            pod = deployment["pod"]
+            requests = sum(cpu_millis(((c.get("resources") or {}).get("requests") or {}).get("cpu", 0)) for c in pod.get("containers") or [])
+            for hpa in (o for o in objects if o.get("kind") == "HorizontalPodAutoscaler"):
+                target = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
+                if target.get("kind") == "Deployment" and target.get("name") == deployment["name"] and ((hpa.get("metadata") or {}).get("namespace") or "default") == namespace:
+                    spec = hpa["spec"]
+                    autoscaler = {"min": int(spec.get("minReplicas", 1)), "max": int(spec["maxReplicas"]), "cpu": hpa_cpu(hpa), "of": "requests"}
+            for pdb in (o for o in objects if o.get("kind") == "PodDisruptionBudget"):
+                found = budget_of(pdb.get("spec") or {}, pdb.get("apiVersion")) if budget_selects(pdb, deployment) else None
+                # Under two budgets the stricter is kept.
+                if found and (budget is None or plan_floor(found, deployment, autoscaler) > plan_floor(budget, deployment, autoscaler)):
+                    budget = found
+            account = pod.get("serviceAccountName") or pod.get("serviceAccount") or "default"
+            for sa in (o for o in objects if o.get("kind") == "ServiceAccount"):
+                metadata = sa.get("metadata") or {}
+                if metadata.get("name") == account and (metadata.get("namespace") or "default") == namespace:
+                    role = (metadata.get("annotations") or {}).get("eks.amazonaws.com/role-arn")
+                    deployment["profile"] = f"{namespace}/{account}"
+        deployment["replicas_written"] = deployment["replicas"]
+        min_size, max_size, min_in, batch, maintenance = group_plan(deployment, autoscaler, budget)
+        deployment["scaling"] = {
+            "min_size": min_size, "max_size": max_size, "min_in_service": min_in, "max_batch_size": batch,
+            "maintenance": maintenance, "autoscaler": autoscaler, "requests_millis": requests, "role": role,
+        }
+        if autoscaler:
+            deployment["replicas"] = autoscaler["min"]
+        if deployment["recreate"] and (autoscaler or min_in > 0):
+            # Recreate's one-batch update at `replicas` (rolling_update) no longer describes the
+            # group: bounds or a budget change it. check_scaling.py checks what it is instead.
+            deployment["recreate"] = False
+
+
+def plan_floor(budget, deployment, autoscaler):
+    """The VMs a budget keeps, to compare two budgets over one Deployment."""
+    floor = autoscaler["min"] if autoscaler else deployment["replicas"]
+    field, amount = budget
+    count = scaled(amount, floor, True)
+    return min(count, floor) if field == "minAvailable" else max(floor - count, 0)

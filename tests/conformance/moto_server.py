@@ -51,6 +51,11 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
    AddListenerCertificates does. A security group's `SecurityGroupIngress` entry with
    `CidrIpv6` becomes a rule with no source at all (moto reads only `CidrIp`); we create it
    with its IPv6 range, as a dual-stack load balancer's group needs.
+11. moto has no CloudFormation model for AWS::AutoScaling::ScalingPolicy: it skips the resource
+   with a warning, so DescribePolicies shows nothing for a stack's target-tracking policy. We
+   register one that calls PutScalingPolicy with the template's properties (the policy is
+   named after the resource's generated name; `Ref` gives its ARN, as in CloudFormation). See
+   `register_scaling_policy_model`.
 """
 
 import sys
@@ -317,6 +322,65 @@ def patch_ingress_gaps():
 
 
 patch_ingress_gaps()
+
+
+def register_scaling_policy_model():
+    """Patch 11: AWS::AutoScaling::ScalingPolicy through CloudFormation."""
+    from moto.autoscaling.models import FakeScalingPolicy, autoscaling_backends
+    from moto.core.common_models import CloudFormationModel
+
+    class ScalingPolicyModel(CloudFormationModel):
+        # moto's model registry files each model under the service its module names.
+        __module__ = "moto.autoscaling.models"
+
+        @staticmethod
+        def cloudformation_name_type():
+            return "PolicyName"
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::AutoScaling::ScalingPolicy"
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return attr in ("Arn", "PolicyName")
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            properties = cloudformation_json.get("Properties") or {}
+            backend = autoscaling_backends[account_id][region_name]
+            return backend.put_scaling_policy(
+                name=properties.get("PolicyName") or resource_name,
+                policy_type=properties.get("PolicyType", "SimpleScaling"),
+                metric_aggregation_type=properties.get("MetricAggregationType"),
+                adjustment_type=properties.get("AdjustmentType"),
+                as_name=properties.get("AutoScalingGroupName"),
+                min_adjustment_magnitude=properties.get("MinAdjustmentMagnitude"),
+                scaling_adjustment=properties.get("ScalingAdjustment"),
+                cooldown=properties.get("Cooldown"),
+                target_tracking_config=properties.get("TargetTrackingConfiguration") or {},
+                step_adjustments=properties.get("StepAdjustments") or [],
+                estimated_instance_warmup=properties.get("EstimatedInstanceWarmup"),
+                predictive_scaling_configuration=properties.get("PredictiveScalingConfiguration") or {},
+            )
+
+        @classmethod
+        def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+            cls.delete_from_cloudformation_json(original_resource.name, cloudformation_json, account_id, region_name)
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+        @classmethod
+        def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+            autoscaling_backends[account_id][region_name].delete_policy(resource_name)
+
+    # What CloudFormation needs of the object moto's backend returns.
+    FakeScalingPolicy.physical_resource_id = property(lambda self: self.arn)
+    FakeScalingPolicy.get_cfn_attribute = lambda self, attribute: self.arn if attribute == "Arn" else self.name
+    FakeScalingPolicy.delete = lambda self, account_id, region_name: self.autoscaling_backend.delete_policy(self.name)
+    return ScalingPolicyModel
+
+
+register_scaling_policy_model()
 
 if __name__ == "__main__":
     from moto.server import main

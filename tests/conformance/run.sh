@@ -249,7 +249,11 @@ deploy() {
             return 1
         fi
     fi
-    if aws cloudformation deploy --template-file "$template" --stack-name "$stack" \
+    # As the README's recipe: a template with IAM resources (an instance profile) needs the
+    # capability, which CloudFormation refuses to assume.
+    local -a capabilities=()
+    if grep -q '"AWS::IAM::' "$template"; then capabilities=(--capabilities CAPABILITY_IAM); fi
+    if aws cloudformation deploy --template-file "$template" --stack-name "$stack" "${capabilities[@]}" \
         --no-fail-on-empty-changeset --parameter-overrides "${parameters[@]}" >>"$log" 2>&1; then
         pass "$stem: aws cloudformation deploy ($stack; ${parameters[*]})"
     else
@@ -458,6 +462,9 @@ for manifest in "${MANIFESTS[@]}"; do
     fi
     VPC_OF[$stem]=$STACK_VPC
     SUBNETS_OF[$stem]=$STACK_SUBNETS
+    # An instance profile needs its role to exist: make the roles the manifest names.
+    "$VPY" "$HERE/check_scaling.py" create-roles --endpoint "$ENDPOINT" --manifest "$manifest" >>"$WORK/$stem.deploy.log" 2>&1 ||
+        fail "$stem: create the IAM roles the manifest names"
     deploy "$stem" "${TEMPLATE_OF[$stem]}" "$stack" "$zone" "$STACK_VPC" "$STACK_SUBNETS" || continue
     assert_stack "$manifest" "$stack" "$zone"
     reachability "$stem" "$manifest" "$stack" "$WORK/$stem"

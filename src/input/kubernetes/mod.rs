@@ -1,10 +1,13 @@
 //! Kubernetes manifests → the model: Deployments become VM groups, the Services that select
-//! them become their load balancers. Fields with no meaning on a VM are reported, at their
-//! line, and fields that would be wrong to guess are errors.
+//! them become their load balancers; ServiceAccounts, HorizontalPodAutoscalers and
+//! PodDisruptionBudgets give those groups a role, bounds and a floor. Fields with no meaning
+//! on a VM are reported, at their line, and fields that would be wrong to guess are errors.
 
 pub mod alb_annotations;
+pub mod autoscaler;
 pub mod base64;
 pub mod config_map;
+pub mod disruption_budget;
 pub mod helm;
 pub mod ingress;
 pub mod kinds;
@@ -17,6 +20,7 @@ pub mod routing;
 pub mod secret;
 pub mod selection;
 pub mod service;
+pub mod service_account;
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::instance_type::smallest_fitting;
@@ -92,6 +96,15 @@ pub struct PendingDeployment {
     failed: bool,
     /// What the pod reads from ConfigMaps and Secrets, settled by `references`.
     config: PodConfig,
+    /// The ServiceAccount its pods run as, and where it is named (`None`: `default`).
+    service_account: Option<(String, Span)>,
+    /// The running containers' CPU requests, in millicores: what an autoscaler's
+    /// utilisation is a percentage of.
+    cpu_request_millis: u64,
+    /// maxSurge and maxUnavailable as written, for an autoscaler to resolve again.
+    strategy: (Amount, Amount),
+    /// Where `spec.replicas` is written, if it is.
+    replicas_span: Option<Span>,
 }
 
 /// Everything Kubernetes in one file, in document order.
@@ -105,6 +118,9 @@ pub struct Objects {
     /// references to it are not reported again.
     secrets: BTreeSet<(String, String)>,
     ingresses: Vec<ingress::Ingress>,
+    service_accounts: Vec<service_account::ServiceAccount>,
+    autoscalers: Vec<autoscaler::Autoscaler>,
+    budgets: Vec<disruption_budget::Budget>,
     /// Position of the next object: its document's index, then its place within a List.
     document: usize,
     count: usize,
@@ -261,6 +277,47 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 objects.ingresses.push(ingress);
             }
         }
+        "ServiceAccount" => {
+            if check_api_version(
+                root,
+                api_version.as_deref(),
+                "ServiceAccount",
+                &["v1"],
+                sink,
+            ) {
+                objects
+                    .service_accounts
+                    .extend(service_account::read_service_account(
+                        object, kind_span, sink,
+                    ));
+            }
+        }
+        "HorizontalPodAutoscaler" => {
+            let versions = &autoscaler::API_VERSIONS;
+            if let Some(version) = api_version.as_deref()
+                && check_api_version(
+                    root,
+                    Some(version),
+                    "HorizontalPodAutoscaler",
+                    versions,
+                    sink,
+                )
+            {
+                objects
+                    .autoscalers
+                    .extend(autoscaler::read_autoscaler(object, version, sink));
+            }
+        }
+        "PodDisruptionBudget" => {
+            let versions = &disruption_budget::API_VERSIONS;
+            if let Some(version) = api_version.as_deref()
+                && check_api_version(root, Some(version), "PodDisruptionBudget", versions, sink)
+            {
+                objects
+                    .budgets
+                    .extend(disruption_budget::read_budget(object, version, sink));
+            }
+        }
         other if kinds::disposition(other).is_some() => {
             let name = object
                 .object("metadata", sink)
@@ -278,7 +335,7 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 Code::UnknownKind,
                 Some(kind_span),
                 format!(
-                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, Ingress and List"
+                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, ConfigMap, Ingress, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List"
                 ),
             );
             problem =
@@ -290,6 +347,32 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 };
             sink.push(problem);
         }
+    }
+}
+
+/// Whether the object's `apiVersion` is one i2kit reads for `kind` (absent passes: `kubectl`
+/// would refuse it, and every field read is checked anyway); an error at it otherwise.
+fn check_api_version(
+    root: &Node,
+    version: Option<&str>,
+    kind: &str,
+    known: &[&str],
+    sink: &mut Sink,
+) -> bool {
+    match version {
+        Some(version) if !known.contains(&version) => {
+            let span = root.get("apiVersion").map(|node| node.span);
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    span,
+                    format!("{kind} apiVersion `{version}` is not one i2kit reads"),
+                )
+                .with_help(format!("use {}", known.join(" or "))),
+            );
+            false
+        }
+        _ => true,
     }
 }
 
@@ -503,7 +586,7 @@ fn read_deployment(
         );
     }
     let strategy_span = spec.key_span("strategy");
-    let rollout = read_strategy(&mut spec, replicas, sink);
+    let (rollout, strategy) = read_strategy(&mut spec, replicas, sink);
     if let Some(problem) =
         rules::check_group_size(replicas, &rollout, strategy_span.or(replicas_span))
     {
@@ -535,6 +618,9 @@ fn read_deployment(
             hostname: pod.hostname,
             files: Vec::new(),
             span: Some(name_span),
+            autoscaling: None,
+            role: None,
+            disruption_budget: None,
         },
         labels,
         ports: pod.ports,
@@ -542,6 +628,10 @@ fn read_deployment(
         liveness_delay: pod.liveness_delay,
         span: name_span,
         config: pod.config,
+        service_account: pod.service_account,
+        cpu_request_millis: pod.container_cpu_request_millis,
+        strategy,
+        replicas_span,
     })
 }
 
@@ -564,7 +654,12 @@ fn amount(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Amount>
         .ok()
 }
 
-fn read_strategy(spec: &mut Object<'_>, replicas: u32, sink: &mut Sink) -> crate::model::Rollout {
+/// The rollout for `replicas`, and maxSurge and maxUnavailable as written (defaults included).
+fn read_strategy(
+    spec: &mut Object<'_>,
+    replicas: u32,
+    sink: &mut Sink,
+) -> (crate::model::Rollout, (Amount, Amount)) {
     let min_ready = spec
         .integer("minReadySeconds", sink)
         .map_or(0, |(value, span)| {
@@ -607,7 +702,7 @@ fn read_strategy(spec: &mut Object<'_>, replicas: u32, sink: &mut Sink) -> crate
     }
     let mut rollout = resolve_rollout(replicas, surge, unavailable, pause);
     rollout.recreate = recreate;
-    rollout
+    (rollout, (surge, unavailable))
 }
 
 fn choose_instance_type(

@@ -2,6 +2,8 @@
 //! finds the Deployments it selects (by label, within its namespace, as Kubernetes does) and
 //! becomes one load balancer in front of all of them. A Deployment no Service selects keeps
 //! its declared container ports reachable inside the VPC, as pod IPs are inside a cluster.
+//! ServiceAccounts, HorizontalPodAutoscalers and PodDisruptionBudgets find their Deployments
+//! here too, each in its own module, before the Deployments become the model's.
 
 use super::pod::ContainerPort;
 use super::reader::{IntOrString, Sink};
@@ -24,11 +26,18 @@ pub struct Resolved {
 pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
     super::references::resolve_references(&mut objects, sink);
     let Objects {
-        deployments,
+        mut deployments,
         services,
         ingresses,
+        service_accounts,
+        autoscalers,
+        budgets,
         ..
     } = objects;
+    // Autoscalers before budgets: a budget's percentages are of the autoscaler's minimum.
+    super::service_account::resolve(&service_accounts, &mut deployments, sink);
+    super::autoscaler::resolve(&autoscalers, &mut deployments, sink);
+    super::disruption_budget::resolve(&budgets, &mut deployments, sink);
     let mut resolved = Resolved::default();
     let mut served = vec![false; deployments.len()];
     for service in &services {
@@ -100,11 +109,18 @@ pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
 }
 
 pub(super) fn selects(service: &Service, pending: &PendingDeployment) -> bool {
-    service.namespace == pending.deployment.namespace
-        && service
-            .selector
-            .iter()
-            .all(|label| pending.labels.contains(label))
+    matches(&service.namespace, &service.selector, pending)
+}
+
+/// Whether a label selector in `namespace` picks the Deployment: every label it names is on
+/// the pod template, in the same namespace (Services, PodDisruptionBudgets).
+pub(super) fn matches(
+    namespace: &str,
+    selector: &[(String, String)],
+    pending: &PendingDeployment,
+) -> bool {
+    namespace == pending.deployment.namespace
+        && selector.iter().all(|label| pending.labels.contains(label))
 }
 
 /// One load balancer for `service`, forwarding to the VMs of every backend.

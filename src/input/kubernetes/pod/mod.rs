@@ -41,11 +41,18 @@ pub struct Pod {
     /// The longest `initialDelaySeconds` of the readiness probes: no VM is ready before.
     pub readiness_delay: Option<u32>,
     pub cpu_request_millis: u64,
+    /// The running containers' CPU requests summed, in millicores: what a
+    /// HorizontalPodAutoscaler's utilisation is a percentage of (init containers have
+    /// finished by then).
+    pub container_cpu_request_millis: u64,
     pub memory_request_bytes: u64,
     /// Extended resources such as `nvidia.com/gpu`, which no instance table can size.
     pub extended_resources: Vec<(String, Span)>,
     pub hostname: Option<String>,
     pub share_process_namespace: bool,
+    /// `serviceAccountName` (or the deprecated `serviceAccount`) and where it is written;
+    /// `None` runs as the namespace's `default` account.
+    pub service_account: Option<(String, Span)>,
     pub config: PodConfig,
 }
 
@@ -81,8 +88,8 @@ fn scheduling_reason(key: &str) -> Option<&'static str> {
         | "overhead"
         | "schedulingGates"
         | "resourceClaims" => "scheduling has no meaning when each pod is its own VM",
-        "serviceAccountName" | "serviceAccount" | "automountServiceAccountToken" => {
-            "there is no Kubernetes API for a service account to talk to; give the VMs an instance profile instead"
+        "automountServiceAccountToken" => {
+            "there is no Kubernetes API for a token to talk to; the VMs' AWS credentials come from the instance profile of their ServiceAccount's eks.amazonaws.com/role-arn"
         }
         "imagePullSecrets" => {
             "images are pulled once, by `linuxkit build`; give that step the registry credentials"
@@ -164,6 +171,13 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
     }
     pod.share_process_namespace = spec.boolean("shareProcessNamespace", sink).unwrap_or(false);
     pod.config.volumes = volumes.config_volumes();
+    // `serviceAccountName` wins over its deprecated alias, as the API server has it.
+    let mut account = |key: &str| {
+        let name = spec.string(key, sink)?;
+        Some((name, spec.value_span(key)?))
+    };
+    let deprecated = account("serviceAccount");
+    pod.service_account = account("serviceAccountName").or(deprecated);
     spec.finish(sink, scheduling_reason);
     pod
 }
@@ -180,6 +194,9 @@ impl Pod {
         } else {
             // Each request is bounded, not their sum: too much only fails to fit any type.
             self.cpu_request_millis = self.cpu_request_millis.saturating_add(requests.cpu_millis);
+            self.container_cpu_request_millis = self
+                .container_cpu_request_millis
+                .saturating_add(requests.cpu_millis);
             self.memory_request_bytes = self
                 .memory_request_bytes
                 .saturating_add(requests.memory_bytes);

@@ -1,0 +1,48 @@
+//! What a group gets beside itself: the target-tracking policy of an autoscaler, and the
+//! instance profile that hands its VMs an IAM role.
+
+use crate::emit::intrinsic::Expr;
+use crate::emit::naming::Names;
+use crate::model::{Deployment, InstanceRole};
+use serde_json::{Value, json};
+
+/// The logical id of a role's instance profile, shared by every deployment with that profile.
+#[must_use]
+pub fn instance_profile_id(role: &InstanceRole) -> String {
+    Names::new(&role.profile).with("InstanceProfile")
+}
+
+/// An instance profile lists its role by name: the ARN's path is not part of it.
+#[must_use]
+pub fn instance_profile(role: &InstanceRole) -> Value {
+    json!({
+        "Type": "AWS::IAM::InstanceProfile",
+        "Properties": { "Roles": [role.name] }
+    })
+}
+
+/// The logical id of a deployment's scaling policy.
+#[must_use]
+pub fn scaling_policy_id(names: &Names) -> String {
+    names.with("ScalingPolicy")
+}
+
+/// Target tracking on the group's average CPU, when the autoscaler has a CPU target. A new
+/// VM's metrics count once it could pass its health check (the deployment's grace period),
+/// rather than after the policy's default warm-up of 300 s.
+#[must_use]
+pub fn scaling_policy(deployment: &Deployment, names: &Names) -> Option<Value> {
+    let tenths = deployment.autoscaling?.cpu_target_tenths?;
+    Some(json!({
+        "Type": "AWS::AutoScaling::ScalingPolicy",
+        "Properties": {
+            "AutoScalingGroupName": Expr::reference(names.with("AutoScalingGroup")),
+            "EstimatedInstanceWarmup": deployment.grace_period_seconds,
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingConfiguration": {
+                "PredefinedMetricSpecification": { "PredefinedMetricType": "ASGAverageCPUUtilization" },
+                "TargetValue": f64::from(tenths) / 10.0
+            }
+        }
+    }))
+}

@@ -1,0 +1,301 @@
+//! An autoscaler on an Auto Scaling group: what a HorizontalPodAutoscaler (or the short
+//! manifest's `autoscaling:`) becomes. Both readers call [`apply_autoscaler`], so both forms
+//! infer alike.
+//!
+//! Two translations need a rule, because Kubernetes and EC2 count differently:
+//! - CPU utilisation: Kubernetes' percentage is of the pods' CPU **requests**; the group's
+//!   `ASGAverageCPUUtilization` is of the instances' vCPUs (see [`track_cpu`]).
+//! - The rolling update: Kubernetes resolves maxSurge and maxUnavailable against the current
+//!   replica count, which the autoscaler moves; a template holds one number of each (see
+//!   [`autoscaled_rollout`]).
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::instance_type::INSTANCE_TYPES;
+use crate::infer::rollout::{Amount, resolve_rollout};
+use crate::model::{Autoscaling, Deployment, Rollout};
+use crate::source::Span;
+
+/// Kubernetes' target when an autoscaler names no metric: 80% average CPU utilisation
+/// (autoscaling/v1's `targetCPUUtilizationPercentage` default, and v2's documented default).
+pub const DEFAULT_CPU_PERCENT: u32 = 80;
+
+/// The tracked target's range, in tenths of a percent of the instance: a target of 0 is
+/// refused by target tracking, and one above 100% could never be reached, so the group would
+/// only ever scale in.
+pub const TARGET_TENTHS_RANGE: (u32, u32) = (10, 1000);
+
+/// Of what a written CPU percentage is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpuBasis {
+    /// Kubernetes: of the pod's CPU requests, summed over its containers (init containers
+    /// are not running when the autoscaler measures), in millicores; 0 when none requests CPU.
+    PodRequests { millis: u64 },
+    /// The short manifest: of the instance's CPU, what the group tracks already.
+    Instance,
+}
+
+/// The target the group tracks, and why it differs from what was written, if it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CpuTracking {
+    pub tenths: u32,
+    /// For a warning: how the written percentage became the tracked one.
+    pub explanation: Option<String>,
+}
+
+fn percent_text(tenths: u32) -> String {
+    format!("{}.{}%", tenths / 10, tenths % 10)
+}
+
+/// The group's CPU target from a written percentage. A pod using `percent`% of a request of
+/// `m` millicores on an instance of `v` vCPUs uses `percent × m / (1000 × v)`% of the
+/// instance, rounded to a tenth and kept within [`TARGET_TENTHS_RANGE`]. Without a request,
+/// or for an instance type outside i2kit's table (whose vCPUs are unknown), the percentage is
+/// used as a percentage of the instance. The instance type is the template parameter's
+/// default: deploying with another changes what the target means.
+#[must_use]
+pub fn track_cpu(percent: u32, basis: CpuBasis, instance_type: &str) -> CpuTracking {
+    let clamp = |tenths: u128| {
+        let (low, high) = TARGET_TENTHS_RANGE;
+        u32::try_from(tenths.clamp(u128::from(low), u128::from(high))).unwrap_or(high)
+    };
+    let as_written = clamp(u128::from(percent) * 10);
+    let millis = match basis {
+        CpuBasis::Instance => {
+            return CpuTracking {
+                tenths: as_written,
+                explanation: None,
+            };
+        }
+        CpuBasis::PodRequests { millis } => millis,
+    };
+    let vcpus = INSTANCE_TYPES
+        .iter()
+        .find(|(name, _, _)| *name == instance_type)
+        .map(|(_, vcpus, _)| *vcpus);
+    match (millis, vcpus) {
+        (0, _) => CpuTracking {
+            tenths: as_written,
+            explanation: Some(format!(
+                "the pod requests no CPU, so {} of the instance's CPU is tracked instead",
+                percent_text(as_written)
+            )),
+        },
+        (_, None) => CpuTracking {
+            tenths: as_written,
+            explanation: Some(format!(
+                "instance type {instance_type} is not in i2kit's table, so its vCPUs are unknown and {} of the instance's CPU is tracked instead",
+                percent_text(as_written)
+            )),
+        },
+        (millis, Some(vcpus)) => {
+            // tenths = percent × millis × 10 / (1000 × vcpus), rounded half up; u128 holds
+            // the product of any u32 percent and u64 millis.
+            let divisor = 100 * u128::from(vcpus.max(1));
+            let exact = u128::from(percent) * u128::from(millis);
+            let rounded = (exact + divisor / 2) / divisor;
+            let tenths = clamp(rounded);
+            let clamped = if u128::from(tenths) == rounded {
+                String::new()
+            } else {
+                format!(
+                    " ({} before keeping it within 1%–100%)",
+                    percent_text(u32::try_from(rounded).unwrap_or(u32::MAX))
+                )
+            };
+            CpuTracking {
+                tenths,
+                explanation: Some(format!(
+                    "{percent}% of the pod's CPU request ({millis}m) is {}{clamped} of a {instance_type}'s {vcpus} vCPUs, which the group tracks",
+                    percent_text(tenths)
+                )),
+            }
+        }
+    }
+}
+
+/// The rolling update of an autoscaled group. i2kit takes the surge at `max_replicas`, so a
+/// group scaled to its ceiling can still start new VMs (MaxSize = maxReplicas + surge), and
+/// what stays in service at `min_replicas`, the size the group never goes below
+/// (MinInstancesInService = minReplicas − maxUnavailable). As in Kubernetes, if both come to
+/// 0, one VM may be unavailable.
+#[must_use]
+pub fn autoscaled_rollout(
+    bounds: (u32, u32),
+    strategy: (Amount, Amount),
+    pause_seconds: u32,
+    recreate: bool,
+) -> Rollout {
+    let (min_replicas, max_replicas) = bounds;
+    let (surge, unavailable) = strategy;
+    let at_ceiling = resolve_rollout(max_replicas, surge, unavailable, pause_seconds);
+    let at_floor = resolve_rollout(min_replicas, surge, unavailable, pause_seconds);
+    let mut rollout = Rollout {
+        max_surge: at_ceiling.max_surge,
+        max_unavailable: at_floor.max_unavailable,
+        pause_seconds,
+        recreate,
+    };
+    if rollout.max_surge == 0 && rollout.max_unavailable == 0 {
+        rollout.max_unavailable = 1;
+    }
+    rollout
+}
+
+/// A CPU target as written.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuRequest {
+    pub percent: u32,
+    pub basis: CpuBasis,
+    pub span: Option<Span>,
+}
+
+/// An autoscaler read and checked (bounds within limits, minimum ≥ 1, maximum ≥ minimum).
+#[derive(Debug, Clone)]
+pub struct AutoscalerRequest {
+    /// How diagnostics name it: "HorizontalPodAutoscaler `web`", "`autoscaling`".
+    pub what: String,
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    pub cpu: Option<CpuRequest>,
+    /// The Deployment's maxSurge and maxUnavailable as written (defaults included).
+    pub strategy: (Amount, Amount),
+    /// Where the deployment wrote `replicas`, if it did.
+    pub replicas_span: Option<Span>,
+}
+
+/// Lets the autoscaler own the deployment's VM count: its bounds become the group's, its CPU
+/// target a tracking policy, and the rolling update is re-resolved against the bounds. The
+/// warnings say what changed meaning: a converted CPU target, and `replicas`, which the group
+/// no longer keeps (a template count would reset a grown group on every stack update, as
+/// `kubectl apply` resets an autoscaled Deployment that still writes `replicas`).
+pub fn apply_autoscaler(
+    deployment: &mut Deployment,
+    request: &AutoscalerRequest,
+) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    let cpu_target_tenths = request.cpu.map(|cpu| {
+        let tracking = track_cpu(cpu.percent, cpu.basis, &deployment.instance_type);
+        if let Some(explanation) = tracking.explanation {
+            warnings.push(
+                Diagnostic::warning(
+                    Code::CpuTarget,
+                    cpu.span,
+                    format!("{} targets CPU utilisation: {explanation}", request.what),
+                )
+                .with_help(
+                    "Kubernetes counts utilisation against the pod's CPU requests, EC2 against the instance; the conversion holds for the instance type the template's InstanceType parameter defaults to",
+                ),
+            );
+        }
+        tracking.tenths
+    });
+    if let Some(span) = request.replicas_span
+        && deployment.replicas != request.min_replicas
+    {
+        warnings.push(
+            Diagnostic::warning(
+                Code::IgnoredField,
+                Some(span),
+                format!(
+                    "`replicas: {}` of `{}` is ignored: {} owns the VM count, which starts at its minimum, {}",
+                    deployment.replicas, deployment.name, request.what, request.min_replicas
+                ),
+            )
+            .with_help("a count in the template would reset the grown group on every stack update; remove `replicas`, as Kubernetes advises for autoscaled Deployments"),
+        );
+    }
+    deployment.rollout = autoscaled_rollout(
+        (request.min_replicas, request.max_replicas),
+        request.strategy,
+        deployment.rollout.pause_seconds,
+        deployment.rollout.recreate,
+    );
+    deployment.replicas = request.min_replicas;
+    deployment.autoscaling = Some(Autoscaling {
+        min_replicas: request.min_replicas,
+        max_replicas: request.max_replicas,
+        cpu_target_tenths,
+    });
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infer::rollout::{DEFAULT_SURGE, DEFAULT_UNAVAILABLE};
+
+    #[test]
+    fn requests_convert_to_instance_percentages() {
+        // The GKE hello-app sample: 30% of a 200m request on a t3.nano (2 vCPUs) is 3%.
+        let tracking = track_cpu(30, CpuBasis::PodRequests { millis: 200 }, "t3.nano");
+        assert_eq!(tracking.tenths, 30);
+        assert_eq!(
+            tracking.explanation.as_deref(),
+            Some(
+                "30% of the pod's CPU request (200m) is 3.0% of a t3.nano's 2 vCPUs, which the group tracks"
+            )
+        );
+        // 50% of 1500m on 2 vCPUs: 37.5%.
+        assert_eq!(
+            track_cpu(50, CpuBasis::PodRequests { millis: 1500 }, "t3.small").tenths,
+            375
+        );
+        // Rounds half up: 1% of 150m on 2 vCPUs is 0.075% → 0.1%, then kept at 1%.
+        assert_eq!(
+            track_cpu(1, CpuBasis::PodRequests { millis: 150 }, "t3.micro").tenths,
+            10
+        );
+    }
+
+    #[test]
+    fn targets_stay_reachable_and_positive() {
+        // 300% of a request of four whole CPUs on 4 vCPUs would be 300% of the instance.
+        let tracking = track_cpu(300, CpuBasis::PodRequests { millis: 4000 }, "t3.xlarge");
+        assert_eq!(tracking.tenths, 1000);
+        assert!(
+            tracking
+                .explanation
+                .is_some_and(|text| text.contains("300.0% before"))
+        );
+        assert_eq!(
+            track_cpu(
+                u32::MAX,
+                CpuBasis::PodRequests { millis: u64::MAX },
+                "t3.nano"
+            )
+            .tenths,
+            1000
+        );
+    }
+
+    #[test]
+    fn unknown_requests_or_types_use_the_percentage_as_written() {
+        let no_request = track_cpu(60, CpuBasis::PodRequests { millis: 0 }, "t3.micro");
+        assert_eq!(no_request.tenths, 600);
+        assert!(no_request.explanation.is_some());
+        let unknown_type = track_cpu(60, CpuBasis::PodRequests { millis: 500 }, "g5.xlarge");
+        assert_eq!(unknown_type.tenths, 600);
+        assert!(
+            unknown_type
+                .explanation
+                .is_some_and(|text| text.contains("g5.xlarge"))
+        );
+        assert_eq!(
+            track_cpu(70, CpuBasis::Instance, "t3.micro"),
+            CpuTracking {
+                tenths: 700,
+                explanation: None
+            }
+        );
+    }
+
+    #[test]
+    fn surge_at_the_ceiling_unavailability_at_the_floor() {
+        let rollout = autoscaled_rollout((2, 10), (DEFAULT_SURGE, DEFAULT_UNAVAILABLE), 60, false);
+        // 25% of 10 rounds up to 3; 25% of 2 rounds down to 0.
+        assert_eq!((rollout.max_surge, rollout.max_unavailable), (3, 0));
+        let rollout =
+            autoscaled_rollout((4, 8), (Amount::Count(0), Amount::Percent(10)), 60, false);
+        assert_eq!((rollout.max_surge, rollout.max_unavailable), (0, 1));
+    }
+}

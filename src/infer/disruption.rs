@@ -1,0 +1,196 @@
+//! A PodDisruptionBudget on an Auto Scaling group: how many VMs it keeps in service while
+//! CloudFormation replaces them, resolved as Kubernetes' disruption controller resolves it.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::group::plan_group;
+use crate::infer::rollout::Amount;
+use crate::model::{Deployment, DisruptionBudget};
+use crate::source::Span;
+
+/// A budget's one field (Kubernetes forbids both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetAmount {
+    MinAvailable(Amount),
+    MaxUnavailable(Amount),
+}
+
+/// `percent`% of `count`, rounded up: `intstr.GetScaledValueFromIntOrPercent(…, true)`, which
+/// the disruption controller (pkg/controller/disruption, `getExpectedPodCount`) uses for both
+/// fields.
+fn scaled_up(amount: Amount, count: u32) -> u32 {
+    match amount {
+        Amount::Count(value) => value,
+        Amount::Percent(percent) => {
+            u32::try_from((u64::from(count) * u64::from(percent)).div_ceil(100)).unwrap_or(u32::MAX)
+        }
+    }
+}
+
+/// The VMs the budget keeps in service out of `count`: minAvailable as is, or `count` less
+/// maxUnavailable (not below 0), both percentages rounded up. More than `count` cannot be
+/// kept by replacing VMs, so the floor is at most `count` (Kubernetes then allows no
+/// eviction at all, which for an update means: replace only by starting new VMs first).
+#[must_use]
+pub fn budget_floor(amount: BudgetAmount, count: u32) -> u32 {
+    let floor = match amount {
+        BudgetAmount::MinAvailable(minimum) => scaled_up(minimum, count),
+        BudgetAmount::MaxUnavailable(maximum) => count.saturating_sub(scaled_up(maximum, count)),
+    };
+    floor.min(count)
+}
+
+/// The same floor as a percentage of the group's desired capacity, for the instance
+/// maintenance policy, which AWS applies to whatever the count is at the time. A percentage
+/// as written keeps its meaning as the count moves; a count becomes a percentage of `count`,
+/// rounded up so the policy is never looser than the budget.
+#[must_use]
+pub fn min_healthy_percent(amount: BudgetAmount, count: u32, floor: u32) -> u32 {
+    match amount {
+        BudgetAmount::MinAvailable(Amount::Percent(percent)) => percent.min(100),
+        BudgetAmount::MaxUnavailable(Amount::Percent(percent)) => 100u32.saturating_sub(percent),
+        BudgetAmount::MinAvailable(Amount::Count(_))
+        | BudgetAmount::MaxUnavailable(Amount::Count(_)) => {
+            if count == 0 {
+                0
+            } else {
+                u32::try_from((u64::from(floor) * 100).div_ceil(u64::from(count)))
+                    .unwrap_or(100)
+                    .min(100)
+            }
+        }
+    }
+}
+
+/// The count a budget's percentages are of: the Deployment's replicas, or with an autoscaler
+/// its minimum, the VMs the group always has (Kubernetes takes the current scale, which a
+/// template cannot know).
+#[must_use]
+pub fn budget_base(deployment: &Deployment) -> u32 {
+    deployment
+        .autoscaling
+        .map_or(deployment.replicas, |autoscaling| autoscaling.min_replicas)
+}
+
+/// Puts a budget named `what` (e.g. "PodDisruptionBudget `web`") on the deployment, keeping
+/// the stricter of it and one already there, and warns, naming both numbers, when it keeps
+/// more VMs in service than the strategy does (and when MaxSize had to grow for that).
+pub fn apply_budget(
+    deployment: &mut Deployment,
+    amount: BudgetAmount,
+    what: &str,
+    span: Option<Span>,
+) -> Option<Diagnostic> {
+    let base = budget_base(deployment);
+    let floor = budget_floor(amount, base);
+    let budget = DisruptionBudget {
+        min_in_service: floor,
+        min_healthy_percent: min_healthy_percent(amount, base, floor),
+    };
+    let strategy = {
+        let mut without = deployment.clone();
+        without.disruption_budget = None;
+        plan_group(&without)
+    };
+    deployment.disruption_budget = Some(match deployment.disruption_budget {
+        Some(earlier) => DisruptionBudget {
+            min_in_service: earlier.min_in_service.max(budget.min_in_service),
+            min_healthy_percent: earlier.min_healthy_percent.max(budget.min_healthy_percent),
+        },
+        None => budget,
+    });
+    let planned = plan_group(deployment);
+    if floor <= strategy.min_in_service {
+        return None;
+    }
+    let rule = if deployment.rollout.recreate {
+        "its strategy Recreate takes every VM out of service at once".to_string()
+    } else {
+        let counted = if deployment.autoscaling.is_some() {
+            format!("minReplicas {base}")
+        } else {
+            format!("{base} replicas")
+        };
+        format!(
+            "its rolling update keeps {} ({counted} − maxUnavailable {})",
+            strategy.min_in_service, deployment.rollout.max_unavailable
+        )
+    };
+    let room = if planned.max_size > strategy.max_size {
+        format!(
+            ", and MaxSize grows from {} to {} so a new VM can start before an old one stops",
+            strategy.max_size, planned.max_size
+        )
+    } else {
+        String::new()
+    };
+    Some(
+        Diagnostic::warning(
+            Code::DisruptionBudget,
+            span,
+            format!(
+                "{what} keeps {floor} of `{}`'s VMs in service, but {rule}; the stricter wins: MinInstancesInService {floor}{room}",
+                deployment.name
+            ),
+        )
+        .with_help("loosen the budget, or change the Deployment's strategy to agree with it"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_round_up_for_both_fields() {
+        // minAvailable 50% of 3 is 2 (1.5 rounded up); maxUnavailable 50% of 3 lets 2 go, so 1.
+        assert_eq!(
+            budget_floor(BudgetAmount::MinAvailable(Amount::Percent(50)), 3),
+            2
+        );
+        assert_eq!(
+            budget_floor(BudgetAmount::MaxUnavailable(Amount::Percent(50)), 3),
+            1
+        );
+        assert_eq!(
+            budget_floor(BudgetAmount::MaxUnavailable(Amount::Percent(10)), 4),
+            3
+        );
+        assert_eq!(
+            budget_floor(BudgetAmount::MinAvailable(Amount::Percent(100)), 10_000),
+            10_000
+        );
+    }
+
+    #[test]
+    fn counts_are_bounded_by_the_group() {
+        assert_eq!(
+            budget_floor(BudgetAmount::MinAvailable(Amount::Count(5)), 3),
+            3
+        );
+        assert_eq!(
+            budget_floor(BudgetAmount::MaxUnavailable(Amount::Count(5)), 3),
+            0
+        );
+        assert_eq!(
+            budget_floor(BudgetAmount::MaxUnavailable(Amount::Count(1)), 3),
+            2
+        );
+        assert_eq!(
+            budget_floor(BudgetAmount::MinAvailable(Amount::Count(u32::MAX)), 0),
+            0
+        );
+    }
+
+    #[test]
+    fn healthy_percentages() {
+        let min = |amount, count| min_healthy_percent(amount, count, budget_floor(amount, count));
+        assert_eq!(min(BudgetAmount::MinAvailable(Amount::Percent(60)), 3), 60);
+        assert_eq!(
+            min(BudgetAmount::MaxUnavailable(Amount::Percent(25)), 3),
+            75
+        );
+        assert_eq!(min(BudgetAmount::MinAvailable(Amount::Count(2)), 3), 67);
+        assert_eq!(min(BudgetAmount::MaxUnavailable(Amount::Count(1)), 4), 75);
+        assert_eq!(min(BudgetAmount::MinAvailable(Amount::Count(9)), 0), 0);
+    }
+}

@@ -1,0 +1,203 @@
+//! PodDisruptionBudget (policy/v1, and v1beta1) → how many VMs of the Deployments it selects
+//! stay in service while CloudFormation replaces them, and the groups' instance maintenance
+//! policy. It selects Deployments by their pod template labels within its namespace, as a
+//! Service does (`selection::matches`).
+
+use super::reader::{IntOrString, Object, Sink, int_or_string};
+use super::selection::matches;
+use super::{Metadata, PendingDeployment, read_metadata};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::disruption::{BudgetAmount, apply_budget};
+use crate::infer::rollout::Amount;
+use crate::input::autoscaler_bounds::check_planned_size;
+use crate::input::rules;
+use crate::source::Span;
+
+pub const API_VERSIONS: [&str; 2] = ["policy/v1", "policy/v1beta1"];
+
+/// A budget read.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub name: String,
+    pub namespace: String,
+    pub span: Span,
+    /// `matchLabels`; `None` when there is no selector, which selects nothing.
+    pub selector: Option<Vec<(String, String)>>,
+    /// policy/v1: an empty selector (`{}`) selects every pod of the namespace; v1beta1: none
+    /// (API reference, PodDisruptionBudgetSpec).
+    pub empty_selects_all: bool,
+    pub amount: BudgetAmount,
+}
+
+/// Reads a PodDisruptionBudget of one of [`API_VERSIONS`] (checked by the caller); `None` for
+/// one with errors, or one that budgets nothing (warned).
+pub fn read_budget(mut object: Object<'_>, version: &str, sink: &mut Sink) -> Option<Budget> {
+    let Metadata {
+        name,
+        name_span,
+        namespace,
+        ..
+    } = read_metadata(&mut object, sink);
+    object.accept(&["status"]);
+    let spec = object.object("spec", sink);
+    object.finish(sink, |_| None);
+    let Some(mut spec) = spec else {
+        sink.push(Diagnostic::error(
+            Code::MissingField,
+            Some(name_span),
+            format!("PodDisruptionBudget `{name}` has no `spec`"),
+        ));
+        return None;
+    };
+    let selector = spec
+        .object("selector", sink)
+        .map(|mut selector| {
+            let labels = selector.string_map("matchLabels", sink);
+            selector.finish(sink, |key| {
+                (key == "matchExpressions").then_some(
+                    "i2kit matches budgets to Deployments by labels; matchExpressions are not evaluated",
+                )
+            });
+            labels
+        });
+    let minimum = amount(&mut spec, "minAvailable", sink);
+    let maximum_span = spec.key_span("maxUnavailable");
+    let maximum = amount(&mut spec, "maxUnavailable", sink);
+    spec.finish(sink, |key| {
+        (key == "unhealthyPodEvictionPolicy")
+            .then_some("the load balancer's health check decides which VMs are replaced")
+    });
+    let amount = match (minimum?, maximum?) {
+        (Some(_), Some(_)) => {
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    maximum_span,
+                    format!(
+                        "PodDisruptionBudget `{name}` sets both minAvailable and maxUnavailable"
+                    ),
+                )
+                .with_help("keep one, as Kubernetes requires"),
+            );
+            return None;
+        }
+        (Some(minimum), None) => BudgetAmount::MinAvailable(minimum),
+        (None, Some(maximum)) => BudgetAmount::MaxUnavailable(maximum),
+        // policy/v1beta1 defaulted minAvailable to 1; policy/v1 budgets nothing.
+        (None, None) if version == "policy/v1beta1" => BudgetAmount::MinAvailable(Amount::Count(1)),
+        (None, None) => {
+            sink.push(Diagnostic::warning(
+                Code::DisruptionBudget,
+                Some(name_span),
+                format!("PodDisruptionBudget `{name}` sets neither minAvailable nor maxUnavailable, so it allows every disruption; it is ignored"),
+            ));
+            return None;
+        }
+    };
+    (!name.is_empty()).then_some(Budget {
+        name,
+        namespace,
+        span: name_span,
+        selector,
+        empty_selects_all: version == "policy/v1",
+        amount,
+    })
+}
+
+/// `Some(None)` when absent, `None` after an error.
+fn amount(spec: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Option<Amount>> {
+    let Some(node) = spec.take(key) else {
+        return Some(None);
+    };
+    let path = spec.child(key);
+    let written = int_or_string(node, &path, sink)?;
+    let written = match &written {
+        IntOrString::Int(count) => rules::WrittenAmount::Count(*count),
+        IntOrString::Text(text) => rules::WrittenAmount::Text(text),
+    };
+    match rules::parse_amount(written, &path) {
+        Ok(amount) => Some(Some(amount)),
+        Err(message) => {
+            sink.push(Diagnostic::error(
+                Code::InvalidValue,
+                Some(node.span),
+                message,
+            ));
+            None
+        }
+    }
+}
+
+/// Puts each budget on the Deployments it selects; warns about a budget selecting none, one
+/// spanning several groups (each gets it on its own), and a Deployment under two budgets.
+pub fn resolve(budgets: &[Budget], deployments: &mut [PendingDeployment], sink: &mut Sink) {
+    let mut budgeted_by: Vec<Option<&str>> = vec![None; deployments.len()];
+    for budget in budgets {
+        let selected: Vec<usize> = (0..deployments.len())
+            .filter(|index| match &budget.selector {
+                None => false,
+                Some(labels) => {
+                    (budget.empty_selects_all || !labels.is_empty())
+                        && matches(&budget.namespace, labels, &deployments[*index])
+                }
+            })
+            .collect();
+        let what = format!("PodDisruptionBudget `{}`", budget.name);
+        if selected.is_empty() {
+            sink.push(Diagnostic::warning(
+                Code::DisruptionBudget,
+                Some(budget.span),
+                format!(
+                    "{what} selects no Deployment in namespace `{}` of this input; it is ignored",
+                    budget.namespace
+                ),
+            ));
+            continue;
+        }
+        if selected.len() > 1 {
+            let names: Vec<String> = selected
+                .iter()
+                .map(|index| format!("`{}`", deployments[*index].deployment.name))
+                .collect();
+            sink.push(
+                Diagnostic::warning(
+                    Code::DisruptionBudget,
+                    Some(budget.span),
+                    format!(
+                        "{what} selects {}: each of their groups gets the whole budget on its own, since CloudFormation updates each group separately",
+                        names.join(", ")
+                    ),
+                )
+                .with_help("Kubernetes counts the budget over all their pods together; give each Deployment a budget of its own to say what each needs"),
+            );
+        }
+        for index in selected {
+            let pending = &mut deployments[index];
+            if pending.failed {
+                continue;
+            }
+            if let Some(earlier) = budgeted_by[index] {
+                sink.push(Diagnostic::warning(
+                    Code::DisruptionBudget,
+                    Some(budget.span),
+                    format!(
+                        "Deployment `{}` is also selected by PodDisruptionBudget `{earlier}`; Kubernetes refuses to evict pods under two budgets, and i2kit keeps the stricter",
+                        pending.deployment.name
+                    ),
+                ));
+            }
+            budgeted_by[index] = Some(&budget.name);
+            if let Some(warning) = apply_budget(
+                &mut pending.deployment,
+                budget.amount,
+                &what,
+                Some(budget.span),
+            ) {
+                sink.push(warning);
+            }
+            if let Some(problem) = check_planned_size(&pending.deployment, Some(budget.span)) {
+                sink.push(problem);
+            }
+        }
+    }
+}
