@@ -51,7 +51,11 @@ fn awkward_text() -> impl Strategy<Value = String> {
         Just("- item".to_string()),
         Just("key: value # comment".to_string()),
         Just("\"quoted\" 'single'".to_string()),
-        "\\PC{0,20}",
+        // serde_yaml (libyaml, YAML 1.1) writes NEL and the Unicode line and paragraph
+        // separators as line breaks and indents after them, which YAML 1.2 (saphyr) reads as
+        // text: the test's renderer, not i2kit, would change the value. JSON input carries
+        // them unchanged in `config_map_values_arrive_unchanged`.
+        "\\PC{0,20}".prop_map(|text| text.replace(['\u{85}', '\u{2028}', '\u{2029}'], " ")),
     ]
 }
 
