@@ -242,8 +242,8 @@ def main():
     parser.add_argument("--manifest", required=True)
     parser.add_argument("--out-dir", required=True, help="i2kit compile's output directory (the LinuxKit files)")
     args = parser.parse_args()
-    with open(args.manifest, encoding="utf-8") as handle:
-        documents = [d for d in yaml.safe_load_all(handle) if isinstance(d, dict)]
+    # A file or a directory of files, as i2kit reads it.
+    documents = manifest_model.load_documents(args.manifest)
     objects = list(manifest_model.kubernetes_objects([d for d in documents if manifest_model.is_kubernetes(d)]))
     config_maps = {
         ((o.get("metadata") or {}).get("namespace") or "default", (o.get("metadata") or {}).get("name")): o

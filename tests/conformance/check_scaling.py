@@ -127,8 +127,8 @@ def check_role(checks, stack, deployment, group, role):
 
 
 def create_roles(endpoint, manifest):
-    with open(manifest, encoding="utf-8") as handle:
-        documents = [d for d in yaml.safe_load_all(handle) if isinstance(d, dict)]
+    # A file or a directory of files, as i2kit reads it.
+    documents = manifest_model.load_documents(manifest)
     deployments, _ = manifest_model.read_application(documents)
     iam = boto3.client("iam", endpoint_url=endpoint)
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
