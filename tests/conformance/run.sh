@@ -146,7 +146,10 @@ IMAGES=$(aws ec2 describe-images --query 'Images[].ImageId' --output text | tr '
 CERTIFICATE_ARN=$(aws acm request-certificate --domain-name "$ZONE_SUFFIX" \
     --subject-alternative-names "*.$ZONE_SUFFIX" --validation-method DNS \
     --query CertificateArn --output text)
-log "   VPC $VPC_ID, subnets $SUBNETS, certificate $CERTIFICATE_ARN"
+# Templates over the 51,200-byte inline limit are deployed through a bucket, as users must.
+TEMPLATE_BUCKET=i2kit-conformance-templates
+aws s3 mb "s3://$TEMPLATE_BUCKET" >/dev/null
+log "   VPC $VPC_ID, subnets $SUBNETS, certificate $CERTIFICATE_ARN, template bucket $TEMPLATE_BUCKET"
 if [[ "$VPC_ID" != vpc-* || "$SUBNETS" != *,* || -z "$IMAGES" || "$CERTIFICATE_ARN" != arn:* ]]; then
     fail "emulator setup: need a default VPC, two subnets in different AZs, an AMI and a certificate"
     exit 1
@@ -237,23 +240,20 @@ deploy() {
     fi
     mapfile -t parameters <"$WORK/$stem.parameters"
     parameters+=("$@")
+    # Over CloudFormation's inline limit, deploy it as the README says and as i2kit's warning
+    # tells: `--s3-bucket`, which uploads the template first (to the emulator's S3, addressed
+    # as localhost so that moto reads the template URL back path-style).
+    local -a upload=()
     if [[ $(wc -c <"$template") -gt 51200 ]]; then
-        # Over CloudFormation's inline limit, where `deploy` wants --s3-bucket (moto cannot read
-        # back a template URL on 127.0.0.1). The same template without whitespace may fit.
-        "$VPY" -c 'import json, sys; json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), separators=(",", ":"))' \
-            "$template" "$WORK/$stem.min.json"
-        log "   note: $template is $(wc -c <"$template") bytes (> 51200 inline limit); deploying it minified ($(wc -c <"$WORK/$stem.min.json") bytes)"
-        template=$WORK/$stem.min.json
-        if [[ $(wc -c <"$template") -gt 51200 ]]; then
-            fail "$stem: template exceeds 51200 bytes even minified: deploying it needs S3"
-            return 1
-        fi
+        upload=(--s3-bucket "$TEMPLATE_BUCKET")
+        log "   note: $template is $(wc -c <"$template") bytes (> 51200 inline limit); deploying it through s3://$TEMPLATE_BUCKET"
     fi
     # As the README's recipe: a template with IAM resources (an instance profile) needs the
     # capability, which CloudFormation refuses to assume.
     local -a capabilities=()
     if grep -q '"AWS::IAM::' "$template"; then capabilities=(--capabilities CAPABILITY_IAM); fi
-    if aws cloudformation deploy --template-file "$template" --stack-name "$stack" "${capabilities[@]}" \
+    if AWS_ENDPOINT_URL_S3="http://localhost:$PORT" aws cloudformation deploy --template-file "$template" \
+        --stack-name "$stack" "${capabilities[@]}" "${upload[@]}" \
         --no-fail-on-empty-changeset --parameter-overrides "${parameters[@]}" >>"$log" 2>&1; then
         pass "$stem: aws cloudformation deploy ($stack; ${parameters[*]})"
     else
@@ -327,19 +327,20 @@ check_config() {
     printf '%s\n' "$output" | grep -v '^check_config totals' || true
     totals=$(printf '%s\n' "$output" | grep '^check_config totals' || true)
     if [[ -z "$totals" ]]; then
-        fail "$(basename "$manifest" .yaml): check_config.py crashed (exit $status)"
+        fail "$(stem_of "$manifest"): check_config.py crashed (exit $status)"
         return 0
     fi
     p=$(sed -E 's/.*passed=([0-9]+).*/\1/' <<<"$totals")
     f=$(sed -E 's/.*failed=([0-9]+).*/\1/' <<<"$totals")
     PASSED=$((PASSED + p))
     FAILED=$((FAILED + f))
-    [[ "$f" -eq 0 ]] || FAILURES+=("$(basename "$manifest" .yaml): $f config check(s), see above")
+    [[ "$f" -eq 0 ]] || FAILURES+=("$(stem_of "$manifest"): $f config check(s), see above")
 }
 
 # ------------------------------------------------------------------------------------ compile + lint
 shopt -s nullglob
-MANIFESTS=(examples/*.yaml)
+# examples/*/ are applications kept as a directory of files (`kubectl apply -f DIR`).
+MANIFESTS=(examples/*.yaml examples/*/)
 if [[ ${#MANIFESTS[@]} -eq 0 ]]; then
     fail "no examples/*.yaml"
 fi
