@@ -19,7 +19,7 @@ fn inputs() -> Vec<(String, String)> {
         .flatten()
     {
         let path = entry.path();
-        if path.extension().is_some_and(|ext| ext == "yaml") {
+        if path.is_dir() || path.extension().is_some_and(|ext| ext == "yaml") {
             found.push(path);
         }
     }
@@ -28,15 +28,42 @@ fn inputs() -> Vec<(String, String)> {
         .flatten()
     {
         found.push(entry.path().join("input.yaml"));
+        found.push(entry.path().join("inputs"));
+        found.push(entry.path().join("stdin.yaml"));
     }
     found.sort();
     found
         .into_iter()
-        .filter_map(|path| {
-            let text = fs::read_to_string(&path).ok()?;
-            Some((path.display().to_string(), text))
-        })
+        .filter_map(|path| Some((path.display().to_string(), read_input(&path)?)))
         .collect()
+}
+
+/// A file's text, or a directory's YAML files joined as documents in name order: the same
+/// application `i2kit compile DIR` reads (the split-over-files property test holds them equal).
+fn read_input(path: &Path) -> Option<String> {
+    if !path.is_dir() {
+        return fs::read_to_string(path).ok();
+    }
+    let mut files: Vec<_> = fs::read_dir(path)
+        .ok()?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|file| {
+            file.extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "yml")
+        })
+        .filter(|file| {
+            !file
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    let texts: Vec<String> = files
+        .iter()
+        .filter_map(|file| fs::read_to_string(file).ok())
+        .collect();
+    Some(texts.join("\n---\n"))
 }
 
 #[test]

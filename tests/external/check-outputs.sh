@@ -29,7 +29,8 @@ mapfile -t templates < <(ls tests/fixtures/*/expected/*.json)
 mapfile -t images < <(ls tests/fixtures/*/expected/*.yml)
 
 # Examples: compile them fresh.
-for example in examples/*.yaml; do
+# examples/*/ are applications kept as a directory of files, compiled as one.
+for example in examples/*.yaml examples/*/; do
   out="$work/examples/$(basename "$example" .yaml)"
   "$bin" compile "$example" --out-dir "$out"
   templates+=("$out"/*.json)
