@@ -167,18 +167,8 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
     match kind.as_str() {
         list_kind if list::is_list(list_kind, root) => list::collect_items(object, objects, sink),
         "Deployment" => {
-            if let Some(version) = &api_version
-                && !DEPLOYMENT_API_VERSIONS.contains(&version.as_str())
-            {
-                let span = root.get("apiVersion").map(|node| node.span);
-                sink.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        span,
-                        format!("Deployment apiVersion `{version}` is not one i2kit reads"),
-                    )
-                    .with_help(format!("use one of {}", DEPLOYMENT_API_VERSIONS.join(", "))),
-                );
+            let versions = &DEPLOYMENT_API_VERSIONS;
+            if !check_api_version(root, api_version.as_deref(), "Deployment", versions, sink) {
                 return;
             }
             let order = next(objects);
@@ -187,16 +177,7 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
             }
         }
         "Service" => {
-            if api_version
-                .as_deref()
-                .is_some_and(|version| version != "v1")
-            {
-                let span = root.get("apiVersion").map(|node| node.span);
-                sink.push(Diagnostic::error(
-                    Code::InvalidValue,
-                    span,
-                    "a Service's apiVersion is `v1`",
-                ));
+            if !check_api_version(root, api_version.as_deref(), "Service", &["v1"], sink) {
                 return;
             }
             let metadata = read_metadata(&mut object, sink);
@@ -209,16 +190,7 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
             }
         }
         "ConfigMap" | "Secret" => {
-            if api_version
-                .as_deref()
-                .is_some_and(|version| version != "v1")
-            {
-                let span = root.get("apiVersion").map(|node| node.span);
-                sink.push(Diagnostic::error(
-                    Code::InvalidValue,
-                    span,
-                    format!("a {kind}'s apiVersion is `v1`"),
-                ));
+            if !check_api_version(root, api_version.as_deref(), &kind, &["v1"], sink) {
                 return;
             }
             let metadata = read_metadata_as(&mut object, NameRule::DnsSubdomain, sink);
