@@ -168,6 +168,11 @@ def expected_env(container, namespace, config_maps):
             variables[(source.get("prefix") or "") + str(key)] = "" if value is None else str(value)
     for entry in container.get("env") or []:
         name, value_from = entry["name"], entry.get("valueFrom") or {}
+        if (value_from.get("fieldRef") or {}).get("fieldPath") == "metadata.namespace":
+            # The Downward API: the pod's namespace (kubernetes.io, "Expose Pod Information to
+            # Containers Through Environment Variables"); never expanded, like any valueFrom.
+            variables[name] = namespace
+            continue
         if "configMapKeyRef" not in value_from and "secretKeyRef" not in value_from:
             value = "" if entry.get("value") is None else str(entry["value"])
             variables[name] = expand(value, variables)

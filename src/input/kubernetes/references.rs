@@ -223,6 +223,10 @@ struct EnvLookup<'a> {
 }
 
 impl EnvSources for EnvLookup<'_> {
+    fn namespace(&self) -> &str {
+        self.namespace
+    }
+
     fn variables(&mut self, from: &EnvFrom) -> Vec<(String, String)> {
         match self.catalog.find(&from.source, self.namespace) {
             // The kubelet reads `data`; `binaryData` keys define no variable.

@@ -55,7 +55,13 @@ pub enum EnvValue {
         key: String,
         key_span: Span,
     },
+    /// `valueFrom.fieldRef` of `metadata.namespace`: the one pod field that is the same on
+    /// every VM of the Deployment, so it is known when compiling.
+    PodNamespace,
 }
+
+/// The `fieldRef` path i2kit resolves when compiling (the Downward API's pod namespace).
+const NAMESPACE_FIELD: &str = "metadata.namespace";
 
 /// What the resolve phase answers while an environment is composed.
 pub trait EnvSources {
@@ -71,6 +77,8 @@ pub trait EnvSources {
         key: &str,
         key_span: Span,
     ) -> Option<String>;
+    /// The namespace the pod runs in.
+    fn namespace(&self) -> &str;
 }
 
 /// `envFrom` and `env` as written.
@@ -176,8 +184,8 @@ fn read_env_from(entry: &mut Object<'_>, sink: &mut Sink) -> Option<EnvFrom> {
     })
 }
 
-/// `valueFrom` of variable `name`: a key of a ConfigMap or Secret; the pod's own fields and
-/// resources come from a kubelet, which a VM does not have.
+/// `valueFrom` of variable `name`: a key of a ConfigMap or Secret, or the pod's namespace; the
+/// pod's other fields and its resources come from a kubelet, which a VM does not have.
 fn read_value_from(from: &mut Object<'_>, name: &str, sink: &mut Sink) -> Option<EnvValue> {
     for (key, kind) in [
         ("configMapKeyRef", ObjectKind::ConfigMap),
@@ -207,7 +215,25 @@ fn read_value_from(from: &mut Object<'_>, name: &str, sink: &mut Sink) -> Option
             });
         }
     }
-    for key in ["fieldRef", "resourceFieldRef", "fileKeyRef"] {
+    if let Some(mut field) = from.object("fieldRef", sink) {
+        let path = field.string("fieldPath", sink);
+        let path_span = field.value_span("fieldPath").unwrap_or(field.span());
+        field.accept(&["apiVersion"]);
+        field.finish(sink, |_| None);
+        if path.as_deref() == Some(NAMESPACE_FIELD) {
+            return Some(EnvValue::PodNamespace);
+        }
+        sink.push(
+            Diagnostic::error(
+                Code::ExternalReference,
+                Some(path_span),
+                format!("environment variable `{name}` takes its value from the kubelet (`valueFrom.fieldRef` of `{}`), which a VM does not have", path.unwrap_or_default()),
+            )
+            .with_help(format!("only `{NAMESPACE_FIELD}` is the same on every VM and known when compiling; a pod's name or IP differs per VM: have the container read it when it starts (e.g. `hostname`, `hostname -i`)")),
+        );
+        return None;
+    }
+    for key in ["resourceFieldRef", "fileKeyRef"] {
         if let Some(span) = from.key_span(key) {
             from.accept(&[key]);
             sink.push(
@@ -255,6 +281,7 @@ pub fn compose_env(recipe: &EnvRecipe, sources: &mut impl EnvSources) -> Vec<(St
                 Some(value) => value,
                 None => continue,
             },
+            EnvValue::PodNamespace => sources.namespace().to_string(),
         };
         define(&mut pairs, variable.name.clone(), value);
     }
@@ -322,6 +349,9 @@ mod tests {
         fn value(&mut self, _: &str, source: &ObjectRef, key: &str, _: Span) -> Option<String> {
             (source.name == "settings" && key == "LEVEL").then(|| "debug".to_string())
         }
+        fn namespace(&self) -> &str {
+            "shop"
+        }
     }
 
     fn reference(name: &str) -> ObjectRef {
@@ -365,6 +395,10 @@ mod tests {
                     },
                 },
                 EnvVar {
+                    name: "NAMESPACE".to_string(),
+                    value: EnvValue::PodNamespace,
+                },
+                EnvVar {
                     name: "UNSET".to_string(),
                     value: EnvValue::Key {
                         source: reference("settings"),
@@ -380,6 +414,7 @@ mod tests {
             ("APP_LEVEL", "info"),
             ("URL", "http://db:$(PORT)"),
             ("COPY", "debug"),
+            ("NAMESPACE", "shop"),
         ];
         assert_eq!(
             pairs,
