@@ -18,21 +18,7 @@ fn i2kit(args: &[&str], directory: &Path) -> Output {
 }
 
 fn i2kit_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_i2kit"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("i2kit starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write stdin");
-    child.wait_with_output().expect("i2kit ends")
+    i2kit_stdin_in(args, input, Path::new("."))
 }
 
 struct Scratch(PathBuf);

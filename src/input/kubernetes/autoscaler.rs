@@ -3,7 +3,7 @@
 //! track without an agent in the VM is the group's average CPU; every other metric, and the
 //! scaling `behavior`, is reported as not followed.
 
-use super::reader::{Object, Sink};
+use super::reader::{Object, Sink, missing_spec};
 use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::autoscaling::{
@@ -46,10 +46,10 @@ pub fn read_autoscaler(
     } = read_metadata(&mut object, sink);
     object.accept(&["status"]);
     let Some(mut spec) = object.object("spec", sink) else {
-        sink.push(Diagnostic::error(
-            Code::MissingField,
-            Some(object.span()),
-            format!("HorizontalPodAutoscaler `{name}` has no `spec`"),
+        sink.push(missing_spec(
+            "HorizontalPodAutoscaler",
+            &name,
+            object.span(),
         ));
         return None;
     };

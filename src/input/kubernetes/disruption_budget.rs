@@ -3,7 +3,7 @@
 //! policy. It selects Deployments by their pod template labels within its namespace, as a
 //! Service does (`selection::matches`).
 
-use super::reader::{IntOrString, Object, Sink, int_or_string};
+use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
 use super::selection::matches;
 use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic};
@@ -42,11 +42,7 @@ pub fn read_budget(mut object: Object<'_>, version: &str, sink: &mut Sink) -> Op
     let spec = object.object("spec", sink);
     object.finish(sink, |_| None);
     let Some(mut spec) = spec else {
-        sink.push(Diagnostic::error(
-            Code::MissingField,
-            Some(name_span),
-            format!("PodDisruptionBudget `{name}` has no `spec`"),
-        ));
+        sink.push(missing_spec("PodDisruptionBudget", &name, name_span));
         return None;
     };
     let selector = spec

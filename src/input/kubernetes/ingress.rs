@@ -7,7 +7,7 @@ use super::Metadata;
 use super::alb_annotations::{
     LoadBalancerSettings, TargetSettings, Written, read_ingress_annotations,
 };
-use super::reader::{Object, Sink};
+use super::reader::{Object, Sink, missing_spec};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 
@@ -110,11 +110,7 @@ pub fn read_ingress(
     } = metadata;
     let (balancer, targets) = read_ingress_annotations(&annotations, sink);
     let Some(mut spec) = spec else {
-        sink.push(Diagnostic::error(
-            Code::MissingField,
-            Some(span),
-            format!("Ingress `{name}` has no `spec`"),
-        ));
+        sink.push(missing_spec("Ingress", &name, span));
         return None;
     };
     // Every class is served by an application load balancer, whatever controller it names.

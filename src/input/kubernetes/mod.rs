@@ -33,7 +33,7 @@ use crate::source::Span;
 use crate::yaml::{Node, Value};
 use config_map::{ConfigMap, read_config_map};
 use pod::{ContainerPort, Pod, PodConfig, read_pod};
-use reader::{IntOrString, Object, Sink, int_or_string};
+use reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
 use service::{Service, read_service};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -494,11 +494,7 @@ fn read_deployment(
     } = read_metadata(&mut object, sink);
     object.accept(&["status"]);
     let Some(mut spec) = object.object("spec", sink) else {
-        sink.push(Diagnostic::error(
-            Code::MissingField,
-            Some(object.span()),
-            format!("Deployment `{name}` has no `spec`"),
-        ));
+        sink.push(missing_spec("Deployment", &name, object.span()));
         return None;
     };
     object.finish(sink, |_| None);

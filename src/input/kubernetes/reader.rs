@@ -269,3 +269,13 @@ pub fn int_or_string(node: &Node, path: &str, sink: &mut Sink) -> Option<IntOrSt
         }
     }
 }
+
+/// The error for an object of `kind` named `name` that has no `spec`, at `span`.
+#[must_use]
+pub fn missing_spec(kind: &str, name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::MissingField,
+        Some(span),
+        format!("{kind} `{name}` has no `spec`"),
+    )
+}

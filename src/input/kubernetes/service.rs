@@ -3,7 +3,7 @@
 
 use super::Metadata;
 use super::alb_annotations::{TargetSettings, read_service_annotations};
-use super::reader::{IntOrString, Object, Sink, int_or_string};
+use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
@@ -94,11 +94,7 @@ pub fn read_service(
         ingress_targets: TargetSettings::default(),
     };
     let Some(mut spec) = spec else {
-        sink.push(Diagnostic::error(
-            Code::MissingField,
-            Some(span),
-            format!("Service `{}` has no `spec`", service.name),
-        ));
+        sink.push(missing_spec("Service", &service.name, span));
         return None;
     };
     let kind = spec
