@@ -69,6 +69,8 @@ pub enum Code {
     CpuTarget,
     DisruptionBudget,
     InstanceRole,
+    PodConflict,
+    CredentialInClear,
 }
 
 impl Code {
@@ -117,6 +119,8 @@ impl Code {
         Code::CpuTarget,
         Code::DisruptionBudget,
         Code::InstanceRole,
+        Code::PodConflict,
+        Code::CredentialInClear,
     ];
 
     #[must_use]
@@ -166,6 +170,8 @@ impl Code {
             Code::CpuTarget => "I2K042",
             Code::DisruptionBudget => "I2K043",
             Code::InstanceRole => "I2K044",
+            Code::PodConflict => "I2K052",
+            Code::CredentialInClear => "I2K053",
         }
     }
 
@@ -266,6 +272,12 @@ impl Code {
             }
             Code::InstanceRole => {
                 "about the IAM role VMs act as: its trust policy must admit EC2, or a ServiceAccount is missing or unused (warning)"
+            }
+            Code::PodConflict => {
+                "a pod Kubernetes refuses, or a mount that would replace what the VM sets up: two containers, two volumes, two ports of a container or two mounts of a container share a name or path; a mount at /, /etc/resolv.conf, /proc, /sys or /dev; a hostPath inside i2kit's own directories"
+            }
+            Code::CredentialInClear => {
+                "a ConfigMap entry, variable or argument that looks like a credential (a password, token, private key or AWS key): it is baked into the VM image in clear (warning)"
             }
         }
     }

@@ -20,6 +20,10 @@ pub const NDOTS: u8 = 5;
 /// the DHCP client rewrites that on every lease renewal.
 pub const RESOLV_CONF_PATH: &str = "/etc/i2kit/resolv.conf";
 
+/// Where every container finds it: the path the bind of [`RESOLV_CONF_PATH`] covers, so no
+/// volume may be mounted there.
+pub const CONTAINER_RESOLV_CONF: &str = "/etc/resolv.conf";
+
 /// `<name>.<namespace>.svc.cluster.local`, the name a Service answers to in every namespace.
 #[must_use]
 pub fn service_domain(service: &Service) -> String {

@@ -200,7 +200,7 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
     };
     // The pod's own resolver configuration (Kubernetes' search list), read-only, in place of
     // the VM's: see `dns::RESOLV_CONF_PATH`.
-    let mut binds = vec![[dns::RESOLV_CONF_PATH, "/etc/resolv.conf", "ro"].join(":")];
+    let mut binds = vec![[dns::RESOLV_CONF_PATH, dns::CONTAINER_RESOLV_CONF, "ro"].join(":")];
     let mut tmpfs = Vec::new();
     let mut mkdir = Vec::new();
     for mount in &container.mounts {

@@ -7,6 +7,7 @@ pub mod autoscaler_bounds;
 pub mod kubernetes;
 pub mod listing;
 pub mod manifest;
+pub mod mount_target;
 pub mod origin;
 pub mod port_syntax;
 pub mod role_arn;

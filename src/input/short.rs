@@ -14,6 +14,7 @@ use crate::input::manifest::{
     Amount, AutoscalingSpec, CapabilityChanges, ContainerSpec, EnvSpec, EnvValue,
     LoadBalancerChoice, Manifest, PortSpec, ProtocolName, within_schema_limits,
 };
+use crate::input::mount_target::MountTargets;
 use crate::input::port_syntax::parse_port;
 use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::input::rules;
@@ -337,15 +338,13 @@ impl Checker<'_> {
             spec.capabilities.as_ref(),
             &format!("{pointer}/capabilities"),
         );
+        let mut targets = MountTargets::default();
         let mounts = spec
             .tmpfs
             .iter()
             .enumerate()
             .filter_map(|(index, path)| {
-                match rules::check_absolute_path(
-                    path,
-                    self.span(&format!("{pointer}/tmpfs/{index}")),
-                ) {
+                match targets.add(path, self.span(&format!("{pointer}/tmpfs/{index}"))) {
                     Some(problem) => {
                         self.problems.push(problem);
                         None

@@ -17,7 +17,7 @@ use crate::infer::load_balancer::HealthCheckRequest;
 use crate::input::rules;
 use crate::model::Container;
 use crate::source::Span;
-use crate::yaml::Value;
+use crate::yaml::{Node, Value};
 pub use config_volume::{
     CONFIG_VOLUME_ROOT, DeclaredConfigVolume, KeyToPath, SubPathUse, config_volume_dir,
 };
@@ -122,6 +122,7 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
         .unwrap_or_default();
     let container_nodes = spec.take("containers");
     let init_nodes = spec.take("initContainers");
+    check_container_names_unique(container_nodes, init_nodes, sink);
     let volumes = read_volumes(&mut spec, container_nodes, init_nodes, sink);
     let path = spec.path().to_string();
     let context = PodContext {
@@ -180,6 +181,43 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
     pod.service_account = account("serviceAccountName").or(deprecated);
     spec.finish(sink, scheduling_reason);
     pod
+}
+
+/// Kubernetes refuses a pod whose containers and init containers share a name
+/// (`validateInitContainers` checks them against the containers' names); every container is a
+/// LinuxKit service, named after it, and services must be unique.
+fn check_container_names_unique(
+    containers: Option<&Node>,
+    init_containers: Option<&Node>,
+    sink: &mut Sink,
+) {
+    let mut names: Vec<(&str, Span)> = [containers, init_containers]
+        .into_iter()
+        .flatten()
+        .filter_map(|list| match &list.value {
+            Value::Sequence(items) => Some(items),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|item| {
+            let name = item.get("name")?;
+            Some((name.as_str()?, name.span))
+        })
+        .collect();
+    // Reported at the one written last, whichever list it is in.
+    names.sort_by_key(|(_, span)| (span.start.line, span.start.column));
+    for (index, (name, span)) in names.iter().enumerate() {
+        if names[..index].iter().any(|(earlier, _)| earlier == name) {
+            sink.push(
+                Diagnostic::error(
+                    Code::PodConflict,
+                    Some(*span),
+                    format!("another container of this pod is already named `{name}`"),
+                )
+                .with_help("Kubernetes refuses two containers (init containers included) of one name, and each becomes a VM service of that name: rename one"),
+            );
+        }
+    }
 }
 
 impl Pod {

@@ -22,7 +22,22 @@ pub fn read_ports(object: &mut Object<'_>, container: &str, sink: &mut Sink) -> 
         let Some(mut port) = Object::new(node, &format!("{path}[{index}]"), sink) else {
             continue;
         };
+        let name_span = port.value_span("name");
         let name = port.string("name", sink);
+        if let Some(name) = &name
+            && ports
+                .iter()
+                .any(|earlier: &ContainerPort| earlier.name.as_ref() == Some(name))
+        {
+            sink.push(
+                Diagnostic::error(
+                    Code::PodConflict,
+                    name_span,
+                    format!("container `{container}` already has a port named `{name}`"),
+                )
+                .with_help("Kubernetes refuses two ports of one name in a container, and a Service or probe naming it could mean either: rename one"),
+            );
+        }
         let number = port.integer("containerPort", sink);
         let protocol = port
             .string("protocol", sink)

@@ -9,6 +9,7 @@ use super::config_volume::{
 };
 use super::object_ref::ObjectKind;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::input::mount_target::{MountTargets, is_i2kit_owned};
 use crate::input::rules;
 use crate::model::Mount;
 use crate::source::Span;
@@ -100,6 +101,16 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
         if let Some(problem) = rules::check_volume_name(&name, name_span) {
             sink.push(problem);
         }
+        if volumes.iter().any(|volume: &Volume| volume.name == name) {
+            sink.push(
+                Diagnostic::error(
+                    Code::PodConflict,
+                    name_span,
+                    format!("a volume named `{name}` is already declared in this pod"),
+                )
+                .with_help("Kubernetes refuses two volumes of one name, and a mount could only reach the first: rename one"),
+            );
+        }
         let mut source = None;
         if let Some(mut empty_dir) = object.object("emptyDir", sink) {
             let size_bytes = empty_dir.string("sizeLimit", sink).and_then(|text| {
@@ -129,6 +140,15 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
             if let Some(path) = host_path.string("path", sink) {
                 if let Some(problem) = rules::check_host_path(&path, path_span) {
                     sink.push(problem);
+                } else if is_i2kit_owned(&path) {
+                    sink.push(
+                        Diagnostic::error(
+                            Code::PodConflict,
+                            path_span,
+                            format!("hostPath `{path}` is inside a directory i2kit fills itself (ConfigMap files, shared emptyDirs, the resolver file), whose layout is no contract"),
+                        )
+                        .with_help("mount a configMap or emptyDir volume of the pod instead of reaching for i2kit's copy of it"),
+                    );
                 }
                 source = Some(VolumeSource::HostPath {
                     create: kind.is_empty() || kind == "DirectoryOrCreate",
@@ -216,6 +236,7 @@ pub fn read_mounts(
     sink: &mut Sink,
 ) -> ContainerMounts {
     let mut read = ContainerMounts::default();
+    let mut targets = MountTargets::default();
     let path = object.child("volumeMounts");
     for (index, node) in object.list("volumeMounts", sink).iter().enumerate() {
         let Some(mut mount) = Object::new(node, &format!("{path}[{index}]"), sink) else {
@@ -264,7 +285,7 @@ pub fn read_mounts(
         mount.finish(sink, |key| {
             (key == "mountPropagation").then_some("LinuxKit binds use private propagation")
         });
-        if let Some(problem) = rules::check_absolute_path(&target, target_span.or(Some(span))) {
+        if let Some(problem) = targets.add(&target, target_span.or(Some(span))) {
             sink.push(problem);
             continue;
         }
@@ -288,12 +309,14 @@ pub fn read_mounts(
             .iter()
             .any(|(volume, count)| *volume == name && *count > 1);
         let mounted = match source {
-            VolumeSource::EmptyDir { size_bytes, span } if shared => {
+            // A tmpfs of its own cannot be read-only, so a read-only emptyDir is a directory
+            // bound read-only, as a shared one is.
+            VolumeSource::EmptyDir { size_bytes, span } if shared || read_only => {
                 if size_bytes.is_some() {
                     sink.ignored(
                         *span,
                         &format!("volume `{name}` sizeLimit"),
-                        "a directory shared between containers cannot carry a size limit",
+                        "a directory shared between containers, or mounted read-only, cannot carry a size limit",
                     );
                 }
                 Mount::Bind {
