@@ -175,6 +175,13 @@ impl Code {
         }
     }
 
+    /// Whether the source line may be shown under the message: not for a suspected
+    /// credential, whose line holds it, and stderr ends up in CI logs.
+    #[must_use]
+    pub fn shows_source_line(self) -> bool {
+        self != Code::CredentialInClear
+    }
+
     /// One line for the code table in the docs.
     #[must_use]
     pub fn summary(self) -> &'static str {
@@ -398,7 +405,7 @@ pub fn render_human(sources: &Sources, diagnostic: &Diagnostic, colour: Colour) 
         diagnostic.message,
         diagnostic.code.as_str()
     );
-    if let Some(span) = line_span
+    if let Some(span) = line_span.filter(|_| diagnostic.code.shows_source_line())
         && let Some(line) = sources
             .file(span.file)
             .and_then(|source| source.line_text(span.start.line))

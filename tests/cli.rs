@@ -937,3 +937,51 @@ fn the_image_lock_beside_the_manifests_is_not_read_as_one() {
     let images = i2kit(&["images", "deploy"], &scratch.0);
     assert_eq!(text(&images.stdout), "nginx:1.27.3\n");
 }
+
+/// A suspected credential is named, never shown: neither in the message nor in the source line
+/// a human diagnostic otherwise prints under it, in either format, and `--strict` refuses it.
+#[test]
+fn credentials_are_warned_about_without_their_values() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let cases: [(&str, &[&str]); 2] = [
+        (
+            "k8s-credentials-in-clear",
+            &[
+                "zq-7Plum-Quartz",
+                "Vermilion-Otter-42",
+                "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+                "AKIAZ7QX3KJ5EXAMPLE7",
+                "LS0tLS1CRUdJTiBPUEVOU1NIIFBSSVZBVEUgS0VZLS0tLS0K",
+                "Saffron-Heron-19",
+                "Cobalt-Lynx-88",
+                "Tangerine-Mole-3",
+            ],
+        ),
+        (
+            "credentials-in-clear",
+            &[
+                "ghp_Zr4nD0mT0k3nV4lu3Zr4nD0mT0k3nV4lu3AB",
+                "Marigold-Walrus-61",
+            ],
+        ),
+    ];
+    for (case, values) in cases {
+        let directory = fixtures.join(case);
+        for format in ["human", "json"] {
+            let output = i2kit(
+                &["validate", "--strict", "--format", format, "input.yaml"],
+                &directory,
+            );
+            // JSON records go to standard output, human diagnostics to standard error.
+            let stderr = [text(&output.stdout), text(&output.stderr)].concat();
+            assert_eq!(output.status.code(), Some(1), "{case} {format}: {stderr}");
+            assert!(stderr.contains("I2K053"), "{case} {format}: {stderr}");
+            for value in values {
+                assert!(
+                    !stderr.contains(value),
+                    "{case} {format} shows `{value}`: {stderr}"
+                );
+            }
+        }
+    }
+}

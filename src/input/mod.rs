@@ -4,6 +4,7 @@
 //! -f` takes them.
 
 pub mod autoscaler_bounds;
+pub mod credential;
 pub mod kubernetes;
 pub mod listing;
 pub mod manifest;

@@ -10,6 +10,7 @@ use crate::infer::capabilities::{CapabilityName, effective};
 use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
 use crate::infer::rollout::{self, resolve_rollout};
 use crate::input::autoscaler_bounds::{Bound, check_autoscaler_bounds, check_planned_size};
+use crate::input::credential;
 use crate::input::manifest::{
     Amount, AutoscalingSpec, CapabilityChanges, ContainerSpec, EnvSpec, EnvValue,
     LoadBalancerChoice, Manifest, PortSpec, ProtocolName, within_schema_limits,
@@ -327,6 +328,18 @@ impl Checker<'_> {
     }
 
     fn container(&mut self, name: &str, spec: &ContainerSpec, pointer: &str) -> Container {
+        for (key, list) in [("command", &spec.command), ("args", &spec.args)] {
+            for (index, argument) in list.iter().flatten().enumerate() {
+                if let Some(what) = credential::in_argument(argument) {
+                    let item = format!("{pointer}/{key}/{index}");
+                    self.warnings.push(credential::credential_in_clear(
+                        &format!("`{item}`"),
+                        what,
+                        self.span(&item),
+                    ));
+                }
+            }
+        }
         let (command, args_after_entrypoint) =
             rules::join_command(spec.command.clone(), spec.args.clone());
         let env = spec
@@ -413,9 +426,24 @@ impl Checker<'_> {
                 })
                 .collect(),
         };
-        for (key, _) in &pairs {
+        for (key, value) in &pairs {
             if let Some(problem) = rules::check_env_name(key, self.span(pointer)) {
                 self.problems.push(problem);
+            }
+            if let Some(what) = credential::in_variable(key, value) {
+                let entry = match env {
+                    EnvSpec::Map(_) => format!("{pointer}/{}", escape_pointer_segment(key)),
+                    EnvSpec::List(entries) => {
+                        let written = [key.as_str(), "=", value.as_str()].concat();
+                        let index = entries.iter().position(|entry| *entry == written);
+                        format!("{pointer}/{}", index.unwrap_or_default())
+                    }
+                };
+                self.warnings.push(credential::credential_in_clear(
+                    &format!("environment variable `{key}`"),
+                    what,
+                    self.span(&entry).or(self.span(pointer)),
+                ));
             }
         }
         pairs

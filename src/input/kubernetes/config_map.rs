@@ -7,6 +7,7 @@ use super::Metadata;
 use super::base64;
 use super::reader::{Object, Sink, text};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::input::credential;
 use crate::source::Span;
 use crate::yaml::Value;
 use std::collections::BTreeMap;
@@ -73,6 +74,18 @@ pub fn key_problem(key: &str) -> Option<&'static str> {
     }
 }
 
+/// A warning when entry `key` of ConfigMap `name` looks like a credential: ConfigMap files and
+/// variables are baked into the images of the VMs that read them.
+fn warn_of_credential(name: &str, key: &str, text: &str, span: Span, sink: &mut Sink) {
+    if let Some((what, setting)) = credential::in_file(key, text) {
+        let subject = match setting {
+            Some(setting) => format!("ConfigMap `{name}` key `{key}` (its setting `{setting}`)"),
+            None => format!("ConfigMap `{name}` key `{key}`"),
+        };
+        sink.push(credential::credential_in_clear(&subject, what, Some(span)));
+    }
+}
+
 /// Reads a ConfigMap whose `metadata` was read as `metadata`; `None` without a name. A
 /// ConfigMap with errors is still returned, with its valid entries, so that what refers to it
 /// is not also reported as referring to nothing.
@@ -95,6 +108,7 @@ pub fn read_config_map(
                 },
             };
             total_bytes = total_bytes.saturating_add(value.len());
+            warn_of_credential(&metadata.name, &key, &value, key_node.span, sink);
             if check_key(&key, key_node.span, sink) {
                 entries.insert(
                     key,
@@ -130,6 +144,13 @@ pub fn read_config_map(
                 }
             };
             total_bytes = total_bytes.saturating_add(bytes.len());
+            warn_of_credential(
+                &metadata.name,
+                &key,
+                &String::from_utf8_lossy(&bytes),
+                key_node.span,
+                sink,
+            );
             if !check_key(&key, key_node.span, sink) {
                 continue;
             }

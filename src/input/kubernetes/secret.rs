@@ -7,7 +7,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 
 /// Why a compiler that bakes files into machine images must not take secrets.
-const WHY: &str = "secrets must not be baked into machine images, which anyone who can launch or copy the image can read";
+pub const SECRETS_IN_IMAGES: &str = "secrets must not be baked into machine images, which anyone who can launch or copy the image can read";
 
 /// What to do instead.
 const INSTEAD: &str = "keep the Secret out of the input and have the container fetch the value when it starts, from AWS Secrets Manager or SSM Parameter Store with the VM's instance role; a reference to an absent Secret marked `optional: true` compiles with a warning (the volume empty, the variable unset)";
@@ -23,7 +23,7 @@ pub fn secret_in_input(name: &str, span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::SecretInInput,
         Some(span),
-        format!("{object} cannot be compiled: {WHY}"),
+        format!("{object} cannot be compiled: {SECRETS_IN_IMAGES}"),
     )
     .with_help(INSTEAD)
 }
@@ -35,7 +35,7 @@ pub fn absent_secret(name: &str, namespace: &str, span: Span) -> Diagnostic {
         Code::ExternalReference,
         Some(span),
         format!(
-            "Secret `{name}` is not in namespace `{namespace}` of the input, where it does not belong: {WHY}"
+            "Secret `{name}` is not in namespace `{namespace}` of the input, where it does not belong: {SECRETS_IN_IMAGES}"
         ),
     )
     .with_help(INSTEAD)

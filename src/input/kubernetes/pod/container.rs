@@ -12,6 +12,7 @@ use super::security::read_container_security;
 use super::volumes::read_mounts;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::load_balancer::HealthCheckRequest;
+use crate::input::credential;
 use crate::input::rules;
 use crate::model::{Container, ContainerSpans};
 use crate::yaml::Node;
@@ -192,7 +193,18 @@ fn string_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Ve
         items
             .iter()
             .enumerate()
-            .filter_map(|(index, item)| text(item, &format!("{path}[{index}]"), sink))
+            .filter_map(|(index, item)| {
+                let item_path = format!("{path}[{index}]");
+                let argument = text(item, &item_path, sink)?;
+                if let Some(what) = credential::in_argument(&argument) {
+                    sink.push(credential::credential_in_clear(
+                        &format!("`{item_path}`"),
+                        what,
+                        Some(item.span),
+                    ));
+                }
+                Some(argument)
+            })
             .collect(),
     )
 }

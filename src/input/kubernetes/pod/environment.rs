@@ -13,6 +13,7 @@
 use super::super::reader::{Object, Sink};
 use super::object_ref::{ObjectKind, ObjectRef, read_object_ref};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::input::credential;
 use crate::input::rules;
 use crate::source::Span;
 use crate::yaml::Value;
@@ -101,7 +102,17 @@ pub fn read_env(object: &mut Object<'_>, sink: &mut Sink) -> EnvRecipe {
         };
         let name_span = entry.value_span("name").unwrap_or(entry.span());
         let name = entry.string("name", sink);
+        let value_span = entry.value_span("value");
         let value = entry.string("value", sink).unwrap_or_default();
+        if let Some(name) = &name
+            && let Some(what) = credential::in_variable(name, &value)
+        {
+            sink.push(credential::credential_in_clear(
+                &format!("environment variable `{name}`"),
+                what,
+                value_span.or(Some(name_span)),
+            ));
+        }
         let from = entry.object("valueFrom", sink);
         let read = match from {
             Some(_) if !value.is_empty() => {
