@@ -29,6 +29,12 @@ import os
 os.makedirs("many-files")
 for i in range(1001):
     open(f"many-files/{i:04}.yaml", "w").write(f"name: web{i}\ncontainers:\n  a: {{image: nginx:1.27.3}}\n")
+# The credential scan reads every ConfigMap value: runs of key-id prefixes and unclosed
+# references must stay linear.
+import json
+for name, chunk in [("credential-shapes", "AKIA"), ("open-references", "$(${{{")]:
+    value = chunk * (900_000 // len(chunk))
+    open(f"{name}.yaml", "w").write("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: h}\ndata:\n  API_TOKEN: " + json.dumps(value) + "\n  app.properties: " + json.dumps(value + "\npassword=" + value + "\n") + "\n")
 os.makedirs("many-megabytes")
 for i in range(20):
     open(f"many-megabytes/{i:02}.yaml", "w").write(f"name: web{i}\ncontainers:\n  a: {{image: nginx:1.27.3}}\n" + ("# " + "x" * 98 + "\n") * 10_000)
@@ -61,6 +67,8 @@ run invalid-utf8 validate invalid-utf8.yaml
 run bom validate bom.yaml
 run same-name-twice validate same-name-twice.yaml
 run binary validate binary.yaml
+run credential-shapes validate credential-shapes.yaml
+run open-references validate open-references.yaml
 run directory validate a-directory
 run many-files validate many-files
 run many-megabytes validate many-megabytes
