@@ -69,6 +69,8 @@ pub enum Code {
     CpuTarget,
     DisruptionBudget,
     InstanceRole,
+    UnenforcedRestriction,
+    UnappliedConfinement,
 }
 
 impl Code {
@@ -117,6 +119,8 @@ impl Code {
         Code::CpuTarget,
         Code::DisruptionBudget,
         Code::InstanceRole,
+        Code::UnenforcedRestriction,
+        Code::UnappliedConfinement,
     ];
 
     #[must_use]
@@ -166,6 +170,8 @@ impl Code {
             Code::CpuTarget => "I2K042",
             Code::DisruptionBudget => "I2K043",
             Code::InstanceRole => "I2K044",
+            Code::UnenforcedRestriction => "I2K047",
+            Code::UnappliedConfinement => "I2K048",
         }
     }
 
@@ -266,6 +272,12 @@ impl Code {
             }
             Code::InstanceRole => {
                 "about the IAM role VMs act as: its trust policy must admit EC2, or a ServiceAccount is missing or unused (warning)"
+            }
+            Code::UnenforcedRestriction => {
+                "an access restriction i2kit cannot enforce yet (source ranges, security groups, authentication, a firewall, request conditions, a NetworkPolicy): an error, a warning only where `--allow-unenforced` names its kind"
+            }
+            Code::UnappliedConfinement => {
+                "a seccomp, AppArmor or SELinux profile LinuxKit cannot apply: the container runs without it (warning)"
             }
         }
     }

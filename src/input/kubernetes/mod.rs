@@ -416,27 +416,7 @@ fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink) ->
         );
         name.clear();
     }
-    let mut annotations = Vec::new();
-    if let Some(mut map) = metadata.object("annotations", sink) {
-        for (key, value) in map.entries() {
-            let key_text = key.scalar_text().unwrap_or_default();
-            match &value.value {
-                Value::String(text) => annotations.push((key_text, text.clone(), value.span)),
-                _ => sink.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        Some(value.span),
-                        format!("annotation `{key_text}` must be a string"),
-                    )
-                    .with_help(format!(
-                        "quote it: \"{}\"",
-                        value.scalar_text().unwrap_or_default()
-                    )),
-                ),
-            }
-        }
-        map.accept_all();
-    }
+    let annotations = read_annotations(&mut metadata, sink);
     let namespace_span = metadata
         .entries()
         .into_iter()
@@ -470,6 +450,32 @@ fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink) ->
         namespace,
         annotations,
     }
+}
+
+/// `metadata.annotations`, each a string with the span of its value.
+fn read_annotations(metadata: &mut Object<'_>, sink: &mut Sink) -> Vec<(String, String, Span)> {
+    let mut annotations = Vec::new();
+    if let Some(mut map) = metadata.object("annotations", sink) {
+        for (key, value) in map.entries() {
+            let key_text = key.scalar_text().unwrap_or_default();
+            match &value.value {
+                Value::String(text) => annotations.push((key_text, text.clone(), value.span)),
+                _ => sink.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        Some(value.span),
+                        format!("annotation `{key_text}` must be a string"),
+                    )
+                    .with_help(format!(
+                        "quote it: \"{}\"",
+                        value.scalar_text().unwrap_or_default()
+                    )),
+                ),
+            }
+        }
+        map.accept_all();
+    }
+    annotations
 }
 
 fn metadata_name_span(metadata: &Object<'_>) -> Option<Span> {
@@ -520,7 +526,8 @@ fn read_deployment(
         Some(mut template) => {
             if let Some(mut metadata) = template.object("metadata", sink) {
                 labels = metadata.string_map("labels", sink);
-                metadata.accept(&["annotations", "name", "creationTimestamp"]);
+                pod::check_confinement_annotations(&read_annotations(&mut metadata, sink), sink);
+                metadata.accept(&["name", "creationTimestamp"]);
                 metadata.finish(sink, |_| None);
             }
             match template.object("spec", sink) {
