@@ -4,6 +4,7 @@
 use super::Metadata;
 use super::alb_annotations::{TargetSettings, read_service_annotations};
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
+use super::restriction::{Restriction, report_restricting_annotations, restriction_of, unenforced};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
@@ -145,6 +146,18 @@ pub fn read_service(
             "a headless Service still gets a load balancer: VMs have no cluster DNS to list",
         );
     }
+    // Taken before `finish`, which lists only the first unread keys of an object.
+    if let Some(span) = spec.key_span("loadBalancerSourceRanges")
+        && !spec.list("loadBalancerSourceRanges", sink).is_empty()
+    {
+        let what = format!("`{}`", spec.child("loadBalancerSourceRanges"));
+        sink.push(unenforced(
+            Restriction::SourceRanges,
+            span,
+            &what,
+            sink.waivers,
+        ));
+    }
     let class_span = spec.key_span("loadBalancerClass");
     let class = spec.string("loadBalancerClass", sink);
     let controller_class = class.as_deref() == Some(CONTROLLER_CLASS);
@@ -159,15 +172,22 @@ pub fn read_service(
     }
     spec.accept(&["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"]);
     spec.finish(sink, |key| match key {
-        "externalTrafficPolicy" | "internalTrafficPolicy" => Some("traffic always goes through the load balancer to the VMs"),
-        "sessionAffinity" | "sessionAffinityConfig" => Some("use target group stickiness outside i2kit if you need it"),
-        "loadBalancerSourceRanges" => Some("restrict the load balancer's security group (InternalClientCidr for internal ones) instead"),
-        "loadBalancerIP" | "externalIPs" | "allocateLoadBalancerNodePorts" | "healthCheckNodePort" => {
+        "externalTrafficPolicy" | "internalTrafficPolicy" => {
+            Some("traffic always goes through the load balancer to the VMs")
+        }
+        "sessionAffinity" | "sessionAffinityConfig" => {
+            Some("use target group stickiness outside i2kit if you need it")
+        }
+        "loadBalancerIP"
+        | "externalIPs"
+        | "allocateLoadBalancerNodePorts"
+        | "healthCheckNodePort" => {
             Some("the load balancer is created by CloudFormation, not a cloud controller")
         }
         "publishNotReadyAddresses" => Some("only VMs passing the health check receive traffic"),
         _ => None,
     });
+    report_restricting_annotations(&annotations, sink);
     let scheme = read_annotations(&annotations, &mut service, sink);
     if controller_class {
         service.kind = service.kind.or(Some(LoadBalancerKind::Network));
@@ -295,6 +315,9 @@ fn read_annotations(
         let Some(setting) = key.strip_prefix(ANNOTATION_PREFIX) else {
             continue;
         };
+        if restriction_of(key, value).is_some() {
+            continue;
+        }
         let key_span = *span;
         let span = Some(key_span);
         let invalid = |expected: &str| {
