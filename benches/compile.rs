@@ -26,6 +26,7 @@ use criterion::{
 use i2kit::compile::compile_bytes;
 use i2kit::emit::cloudformation::emit_template;
 use i2kit::emit::linuxkit::emit_linuxkit;
+use i2kit::input::kubernetes::restriction::Waivers;
 use i2kit::input::read_application;
 use i2kit::source::SourceFile;
 use i2kit::yaml::parse_documents;
@@ -133,7 +134,7 @@ fn inputs() -> Vec<Input> {
 /// Fails loudly if an input stopped being what its benchmark claims to measure.
 fn check(input: &Input) {
     let source = SourceFile::new(input.name, input.text.clone());
-    let reading = read_application(&source);
+    let reading = read_application(&source, Waivers::default());
     let application = reading
         .application
         .unwrap_or_else(|| panic!("{}: does not read: {:?}", input.name, reading.diagnostics));
@@ -205,7 +206,7 @@ fn stages(c: &mut Criterion) {
             BenchmarkId::from_parameter(input.name),
             &source,
             |b, source| {
-                b.iter(|| read_application(black_box(source)));
+                b.iter(|| read_application(black_box(source), Waivers::default()));
             },
         );
     }
@@ -215,7 +216,7 @@ fn stages(c: &mut Criterion) {
     configure(&mut group);
     for input in &inputs {
         let source = SourceFile::new(input.name, input.text.clone());
-        let application = read_application(&source)
+        let application = read_application(&source, Waivers::default())
             .application
             .expect("checked above");
         group.throughput(Throughput::Elements(input.deployments as u64));

@@ -7,6 +7,7 @@ use crate::gather::{
     Gathering, default_name, display_name, gather, parse_name, read_bounded, stdin_at_most_once,
 };
 use crate::image_lock::{ImageLock, read_lock};
+use crate::input::kubernetes::restriction::Restriction;
 use crate::input::{InputFile, MAX_INPUT_BYTES, decode};
 use crate::output::{Artifact, Freshness, freshness, write_if_changed};
 use crate::schema::schema_text;
@@ -120,11 +121,16 @@ struct LockOption {
     images: Option<PathBuf>,
 }
 
-#[derive(clap::Args, Debug, Clone, Copy)]
+#[derive(clap::Args, Debug, Clone)]
 struct ReportOptions {
     /// Treat warnings as errors.
     #[arg(long)]
     strict: bool,
+    /// Compile although the input restricts access in a way i2kit cannot enforce yet, for
+    /// this kind of restriction only (repeat for each kind): its errors become warnings that
+    /// still say the restriction is not enforced.
+    #[arg(long = "allow-unenforced", value_enum, value_name = "KIND")]
+    allow_unenforced: Vec<Restriction>,
     /// How to print diagnostics: for people, or one JSON object per line.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -160,7 +166,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             check,
             lock,
             report,
-        } => match load_lock(&lock, report, false) {
+        } => match load_lock(&lock, &report, false) {
             Ok(images) => compile(
                 &inputs,
                 name,
@@ -171,7 +177,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 },
                 images.as_ref(),
                 lock.images.as_deref(),
-                report,
+                &report,
             ),
             Err(code) => code,
         },
@@ -180,13 +186,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             each,
             lock,
             report,
-        } => match load_lock(&lock, report, true) {
+        } => match load_lock(&lock, &report, true) {
             Ok(images) => validate(
                 &inputs,
                 each,
                 images.as_ref(),
                 lock.images.as_deref(),
-                report,
+                &report,
             ),
             Err(code) => code,
         },
@@ -263,7 +269,7 @@ fn label_of(arguments: &[PathBuf]) -> String {
 /// a malformed one invalid input (exit 1), reported in the lock file's own lines.
 fn load_lock(
     option: &LockOption,
-    options: ReportOptions,
+    options: &ReportOptions,
     json_to_stdout: bool,
 ) -> Result<Option<ImageLock>, u8> {
     let Some(path) = &option.images else {
@@ -337,7 +343,7 @@ fn compile(
     destination: &Destination<'_>,
     images: Option<&ImageLock>,
     lock_path: Option<&Path>,
-    options: ReportOptions,
+    options: &ReportOptions,
 ) -> u8 {
     let files = match gather_inputs(&inputs.files, inputs.recursive, lock_path) {
         Ok(files) => files,
@@ -346,6 +352,7 @@ fn compile(
     let settings = Settings {
         strict: options.strict,
         images,
+        waivers: options.allow_unenforced.iter().copied().collect(),
     };
     let (sources, compilation) = compile_inputs(
         &files,
@@ -491,11 +498,12 @@ fn validate(
     each: bool,
     images: Option<&ImageLock>,
     lock_path: Option<&Path>,
-    options: ReportOptions,
+    options: &ReportOptions,
 ) -> u8 {
     let settings = Settings {
         strict: options.strict,
         images,
+        waivers: options.allow_unenforced.iter().copied().collect(),
     };
     if let Err(message) = stdin_at_most_once(&inputs.files) {
         return io_error(&message);

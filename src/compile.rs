@@ -8,6 +8,7 @@ use crate::image_lock::ImageLock;
 use crate::infer::host_zones::check_host_zones;
 use crate::infer::images::{resolve_containers, resolve_images};
 use crate::infer::link::link;
+use crate::input::kubernetes::restriction::Waivers;
 use crate::input::origin::note_origins;
 use crate::input::{InputFile, Reading, read_inputs};
 use crate::source::Sources;
@@ -44,6 +45,8 @@ pub struct Settings<'a> {
     pub strict: bool,
     /// The image lock given with `--images`; `None` compiles without reading any image.
     pub images: Option<&'a ImageLock>,
+    /// The kinds of access restriction to compile without (`--allow-unenforced`).
+    pub waivers: Waivers,
 }
 
 /// `strict` turns every warning into an error, for CI jobs that want no surprises.
@@ -54,7 +57,7 @@ pub fn compile_bytes(name: &str, bytes: &[u8], strict: bool) -> (Sources, Compil
         bytes,
         Settings {
             strict,
-            images: None,
+            ..Settings::default()
         },
     )
 }
@@ -94,7 +97,7 @@ pub fn compile_inputs(
     settings: Settings<'_>,
     outputs: Outputs,
 ) -> (Sources, Compilation) {
-    let (sources, reading) = read_inputs(inputs, label);
+    let (sources, reading) = read_inputs(inputs, label, settings.waivers);
     let mut compilation = compile_reading(reading, settings, outputs);
     note_origins(&sources, &mut compilation.diagnostics);
     (sources, compilation)
@@ -120,7 +123,8 @@ pub fn list_images_of(
     inputs: &[InputFile],
     label: &str,
 ) -> (Sources, Result<BTreeSet<String>, Vec<Diagnostic>>) {
-    let (sources, reading) = read_inputs(inputs, label);
+    // Listing images opens nothing, whatever the input restricts.
+    let (sources, reading) = read_inputs(inputs, label, Waivers::all());
     let images = match reading.application {
         Some(application) => Ok(application
             .deployments

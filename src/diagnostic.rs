@@ -69,6 +69,8 @@ pub enum Code {
     CpuTarget,
     DisruptionBudget,
     InstanceRole,
+    UnenforcedRestriction,
+    UnappliedConfinement,
     PodConflict,
     CredentialInClear,
 }
@@ -119,6 +121,8 @@ impl Code {
         Code::CpuTarget,
         Code::DisruptionBudget,
         Code::InstanceRole,
+        Code::UnenforcedRestriction,
+        Code::UnappliedConfinement,
         Code::PodConflict,
         Code::CredentialInClear,
     ];
@@ -170,6 +174,8 @@ impl Code {
             Code::CpuTarget => "I2K042",
             Code::DisruptionBudget => "I2K043",
             Code::InstanceRole => "I2K044",
+            Code::UnenforcedRestriction => "I2K047",
+            Code::UnappliedConfinement => "I2K048",
             Code::PodConflict => "I2K052",
             Code::CredentialInClear => "I2K053",
         }
@@ -279,6 +285,12 @@ impl Code {
             }
             Code::InstanceRole => {
                 "about the IAM role VMs act as: its trust policy must admit EC2, or a ServiceAccount is missing or unused (warning)"
+            }
+            Code::UnenforcedRestriction => {
+                "an access restriction i2kit cannot enforce yet (source ranges, security groups, authentication, a firewall, request conditions, a NetworkPolicy): an error, a warning only where `--allow-unenforced` names its kind"
+            }
+            Code::UnappliedConfinement => {
+                "a seccomp, AppArmor or SELinux profile LinuxKit cannot apply: the container runs without it (warning)"
             }
             Code::PodConflict => {
                 "a pod Kubernetes refuses, or a mount that would replace what the VM sets up: two containers, two volumes, two ports of a container or two mounts of a container share a name or path; a mount at /, /etc/resolv.conf, /proc, /sys or /dev; a hostPath inside i2kit's own directories"

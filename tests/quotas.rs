@@ -6,6 +6,7 @@ use i2kit::emit::cloudformation::{
     count_template, emit_template, logical_ids, template_size_bound,
 };
 use i2kit::infer::link::link;
+use i2kit::input::kubernetes::restriction::Waivers;
 use i2kit::input::read_application;
 use i2kit::source::SourceFile;
 use std::fs;
@@ -71,7 +72,7 @@ fn counts_from_the_model_match_the_built_template() {
     let mut compared = 0;
     for (name, text) in inputs() {
         let source = SourceFile::new(&name, text);
-        let Some(mut application) = read_application(&source).application else {
+        let Some(mut application) = read_application(&source, Waivers::all()).application else {
             continue;
         };
         link(&mut application);
@@ -130,7 +131,7 @@ fn the_size_bound_holds_for_long_strings_and_many_listeners() {
             ));
         }
         let source = SourceFile::new("long.yaml", text);
-        let reading = read_application(&source);
+        let reading = read_application(&source, Waivers::default());
         let mut application = reading
             .application
             .unwrap_or_else(|| panic!("{:?}", reading.diagnostics));
@@ -152,7 +153,7 @@ fn too_many_deployments_fail_at_the_first_one_too_many() {
     let text: String = (0..150)
         .map(|i| format!("---\nname: w{i}\ncontainers:\n  app: {{image: busybox:1.37.0}}\n"))
         .collect();
-    let reading = read_application(&SourceFile::new("many.yaml", text));
+    let reading = read_application(&SourceFile::new("many.yaml", text), Waivers::default());
     assert!(reading.application.is_none());
     let error = reading
         .diagnostics
@@ -198,7 +199,7 @@ fn the_size_bound_and_counts_hold_for_ingresses_with_long_strings() {
             ));
         }
         let source = SourceFile::new("ingress.yaml", text);
-        let reading = read_application(&source);
+        let reading = read_application(&source, Waivers::default());
         let mut application = reading
             .application
             .unwrap_or_else(|| panic!("{:?}", reading.diagnostics));

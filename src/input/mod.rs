@@ -19,6 +19,7 @@ use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
 use crate::model::{Application, Container, Deployment, Service};
 use crate::source::{SourceFile, Sources, Span};
 use crate::yaml::{Budget, Document, Value, parse_documents, parse_documents_in};
+use kubernetes::restriction::Waivers;
 
 /// Input larger than this, all files of an application together, is refused before parsing:
 /// a manifest is kilobytes, and a bound keeps time and memory predictable whatever is fed in,
@@ -101,11 +102,12 @@ pub fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
 /// Said wherever an application is too large for one template or one run.
 const SPLIT_APPLICATION: &str = "split the deployments into several applications, each compiled on its own into its own template and stack";
 
-/// Parses and checks every document of `source`, a one-file application.
+/// Parses and checks every document of `source`, a one-file application, compiling without
+/// the kinds of access restriction `waivers` names.
 #[must_use]
-pub fn read_application(source: &SourceFile) -> Reading {
+pub fn read_application(source: &SourceFile, waivers: Waivers) -> Reading {
     match parse_documents(&source.text) {
-        Ok(documents) => read_documents(vec![documents], &[source.name.as_str()]),
+        Ok(documents) => read_documents(vec![documents], &[source.name.as_str()], waivers),
         Err(problem) => Reading::failed(vec![problem]),
     }
 }
@@ -115,7 +117,7 @@ pub fn read_application(source: &SourceFile) -> Reading {
 /// in order, as one input. `label` names the application in diagnostics without a span: the
 /// first input as given.
 #[must_use]
-pub fn read_inputs(inputs: &[InputFile], label: &str) -> (Sources, Reading) {
+pub fn read_inputs(inputs: &[InputFile], label: &str, waivers: Waivers) -> (Sources, Reading) {
     let mut files = Vec::with_capacity(inputs.len());
     let mut parsed = Vec::with_capacity(inputs.len());
     let mut problems = Vec::new();
@@ -151,7 +153,7 @@ pub fn read_inputs(inputs: &[InputFile], label: &str) -> (Sources, Reading) {
         .iter()
         .map(|file| file.name.as_str())
         .collect();
-    let mut reading = read_documents(parsed, &names);
+    let mut reading = read_documents(parsed, &names, waivers);
     reading.diagnostics.extend(problems);
     sort_diagnostics(&mut reading.diagnostics);
     (sources, reading)
@@ -217,7 +219,7 @@ impl Reading {
 
 /// Checks every document of every file, in order; `file_names` (by file index) locate the
 /// first of two objects that share a name.
-fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str]) -> Reading {
+fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waivers) -> Reading {
     let mut diagnostics = Vec::new();
     let mut deployments: Vec<(usize, Deployment)> = Vec::new();
     let mut services: Vec<(usize, Service)> = Vec::new();
@@ -225,7 +227,10 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str]) -> Reading {
     let mut failed = false;
     let mut containers_read = Vec::new();
     let mut kubernetes_objects = kubernetes::Objects::default();
-    let mut kubernetes_sink = kubernetes::reader::Sink::default();
+    let mut kubernetes_sink = kubernetes::reader::Sink {
+        waivers,
+        ..kubernetes::reader::Sink::default()
+    };
     let mut previous = None;
     // Documents are numbered across files, so objects sort in the order the files are given.
     for (index, document) in files.iter().flatten().enumerate() {

@@ -344,11 +344,16 @@ MANIFESTS=(examples/*.yaml examples/*/)
 if [[ ${#MANIFESTS[@]} -eq 0 ]]; then
     fail "no examples/*.yaml"
 fi
+declare -A EXTRA_ARGS=()
+# An example's own arguments (--allow-unenforced for the shop's NetworkPolicy), one a line.
+for manifest in "${MANIFESTS[@]}"; do
+    stem=$(stem_of "$manifest")
+    [[ ! -f "examples/$stem.args" ]] || EXTRA_ARGS[$stem]=$(cat "examples/$stem.args")
+done
 # Every golden fixture that compiles (it has expected/ outputs) deploys too. Fixtures are all
 # called input.yaml (or inputs/, a directory, or stdin.yaml, a piped stream), so each is staged
 # under its folder's name: fixture-<folder>.yaml, or the directory fixture-<folder>/.
 mkdir -p "$WORK/fixtures"
-declare -A EXTRA_ARGS=()
 # A certificate ARN written in a fixture names no certificate in the emulator (AWS would refuse
 # it too): stage each fixture file with the emulator's certificate instead.
 stage_fixture() { sed -E "s#arn:aws:acm:[A-Za-z0-9:/_-]+#$CERTIFICATE_ARN#g" "$1" >"$2"; }

@@ -29,10 +29,15 @@ mapfile -t templates < <(ls tests/fixtures/*/expected/*.json)
 mapfile -t images < <(ls tests/fixtures/*/expected/*.yml)
 
 # Examples: compile them fresh.
-# examples/*/ are applications kept as a directory of files, compiled as one.
+# examples/*/ are applications kept as a directory of files, compiled as one. An example's own
+# arguments (--allow-unenforced for the shop's NetworkPolicy), one a line, are in
+# examples/<stem>.args.
 for example in examples/*.yaml examples/*/; do
-  out="$work/examples/$(basename "$example" .yaml)"
-  "$bin" compile "$example" --out-dir "$out"
+  stem=$(basename "$example" .yaml)
+  out="$work/examples/$stem"
+  extra=()
+  [ ! -f "examples/$stem.args" ] || mapfile -t extra < "examples/$stem.args"
+  "$bin" compile "$example" --out-dir "$out" "${extra[@]}"
   templates+=("$out"/*.json)
   images+=("$out"/*.yml)
 done

@@ -4,6 +4,7 @@
 //! are reported as not applied. Values are checked here, where they are read.
 
 use super::reader::Sink;
+use super::restriction::{report_restricting_annotations, restriction_of};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE};
@@ -92,7 +93,11 @@ pub fn read_ingress_annotations(
 ) -> (LoadBalancerSettings, TargetSettings) {
     let mut balancer = LoadBalancerSettings::default();
     let mut targets = TargetSettings::default();
+    report_restricting_annotations(annotations, sink);
     for (key, value, span) in annotations {
+        if restriction_of(key, value).is_some() {
+            continue;
+        }
         let Some(setting) = key.strip_prefix(PREFIX) else {
             if let Some(owner) = other_controller(key) {
                 sink.push(
@@ -120,7 +125,7 @@ pub fn read_ingress_annotations(
 }
 
 /// Reads a Service's `alb.ingress.kubernetes.io/` annotations: only target group settings
-/// belong on a Service.
+/// belong on a Service. Those that restrict access (auth-*) the Service's reader reports.
 pub fn read_service_annotations(
     annotations: &[(String, String, Span)],
     sink: &mut Sink,
@@ -130,6 +135,9 @@ pub fn read_service_annotations(
         let Some(setting) = key.strip_prefix(PREFIX) else {
             continue;
         };
+        if restriction_of(key, value).is_some() {
+            continue;
+        }
         let written = Annotation {
             key,
             value,

@@ -219,6 +219,7 @@ fn check_key(key: &str, span: Span, sink: &mut Sink) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::kubernetes::restriction::Waivers;
     use crate::input::read_application;
     use crate::source::SourceFile;
 
@@ -233,7 +234,7 @@ mod tests {
     #[test]
     fn one_mebibyte_is_the_cap() {
         let limit_errors = |text: String| {
-            read_application(&SourceFile::new("big.yaml", text))
+            read_application(&SourceFile::new("big.yaml", text), Waivers::default())
                 .diagnostics
                 .into_iter()
                 .filter(|d| d.code == Code::InputLimit)

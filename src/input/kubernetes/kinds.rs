@@ -1,14 +1,18 @@
 //! What i2kit does with each kind of Kubernetes object it does not compile into VMs: kinds
 //! with no meaning once every pod is its own VM are warned about and skipped, workloads a VM
-//! group cannot run are refused with the reason, and anything else is an unknown kind.
+//! group cannot run are refused with the reason, a NetworkPolicy is a restriction i2kit does
+//! not enforce (an error unless waived), and anything else is an unknown kind.
+
+use super::restriction::Restriction;
 
 /// How a kind that is neither a Deployment nor a Service is treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Disposition {
     /// Nothing to build: a warning says why (an error under `--strict`).
     Meaningless(&'static str),
-    /// Something a user relies on for safety that i2kit does not carry over: warned loudly.
-    NotEnforced(&'static str),
+    /// A restriction of access that i2kit does not enforce yet: an error unless waived (see
+    /// `restriction`).
+    NotEnforced(Restriction),
     /// A workload VMs in an Auto Scaling group cannot run as Kubernetes would: an error with
     /// what is missing and what to do instead.
     Refused {
@@ -36,9 +40,7 @@ pub fn disposition(kind: &str) -> Option<Disposition> {
         }
         "RuntimeClass" => meaningless("every pod runs under LinuxKit's runc in a VM of its own"),
         "StorageClass" => meaningless("VMs keep no persistent volumes to provision"),
-        "NetworkPolicy" => Disposition::NotEnforced(
-            "its policy is NOT enforced: i2kit does not turn it into security groups. Each VM accepts traffic only from the load balancers in front of it, and each internal load balancer from InternalClientCidr (default 0.0.0.0/0)",
-        ),
+        "NetworkPolicy" => Disposition::NotEnforced(Restriction::NetworkPolicy),
         "StatefulSet" => Disposition::Refused {
             why: "a StatefulSet needs stable names and a volume per replica that survive replacement, and an Auto Scaling group replaces a VM with a new one, disk included",
             instead: "run the stateful service outside i2kit (a managed database or queue, or instances with their own volumes) and keep this object out of the compiled files",
@@ -64,11 +66,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn network_policy_is_said_to_be_unenforced() {
-        let Some(Disposition::NotEnforced(why)) = disposition("NetworkPolicy") else {
-            panic!("NetworkPolicy must be warned about as not enforced");
-        };
-        assert!(why.contains("NOT enforced"));
+    fn network_policy_is_an_unenforced_restriction() {
+        assert_eq!(
+            disposition("NetworkPolicy"),
+            Some(Disposition::NotEnforced(Restriction::NetworkPolicy))
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod pod;
 pub mod quantity;
 pub mod reader;
 pub mod references;
+pub mod restriction;
 pub mod routing;
 pub mod secret;
 pub mod selection;
@@ -34,6 +35,7 @@ use crate::yaml::{Node, Value};
 use config_map::{ConfigMap, read_config_map};
 use pod::{ContainerPort, Pod, PodConfig, read_pod};
 use reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
+use restriction::{Waivers, unenforced};
 use service::{Service, read_service};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -300,7 +302,7 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
                 })
                 .unwrap_or_default();
             object.accept_all();
-            sink.push(kind_diagnostic(other, &name, kind_span));
+            sink.push(kind_diagnostic(other, &name, kind_span, sink.waivers));
         }
         other => {
             let mut problem = Diagnostic::error(
@@ -416,27 +418,7 @@ fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink) ->
         );
         name.clear();
     }
-    let mut annotations = Vec::new();
-    if let Some(mut map) = metadata.object("annotations", sink) {
-        for (key, value) in map.entries() {
-            let key_text = key.scalar_text().unwrap_or_default();
-            match &value.value {
-                Value::String(text) => annotations.push((key_text, text.clone(), value.span)),
-                _ => sink.push(
-                    Diagnostic::error(
-                        Code::WrongType,
-                        Some(value.span),
-                        format!("annotation `{key_text}` must be a string"),
-                    )
-                    .with_help(format!(
-                        "quote it: \"{}\"",
-                        value.scalar_text().unwrap_or_default()
-                    )),
-                ),
-            }
-        }
-        map.accept_all();
-    }
+    let annotations = read_annotations(&mut metadata, sink);
     let namespace_span = metadata
         .entries()
         .into_iter()
@@ -470,6 +452,32 @@ fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink) ->
         namespace,
         annotations,
     }
+}
+
+/// `metadata.annotations`, each a string with the span of its value.
+fn read_annotations(metadata: &mut Object<'_>, sink: &mut Sink) -> Vec<(String, String, Span)> {
+    let mut annotations = Vec::new();
+    if let Some(mut map) = metadata.object("annotations", sink) {
+        for (key, value) in map.entries() {
+            let key_text = key.scalar_text().unwrap_or_default();
+            match &value.value {
+                Value::String(text) => annotations.push((key_text, text.clone(), value.span)),
+                _ => sink.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        Some(value.span),
+                        format!("annotation `{key_text}` must be a string"),
+                    )
+                    .with_help(format!(
+                        "quote it: \"{}\"",
+                        value.scalar_text().unwrap_or_default()
+                    )),
+                ),
+            }
+        }
+        map.accept_all();
+    }
+    annotations
 }
 
 fn metadata_name_span(metadata: &Object<'_>) -> Option<Span> {
@@ -520,7 +528,8 @@ fn read_deployment(
         Some(mut template) => {
             if let Some(mut metadata) = template.object("metadata", sink) {
                 labels = metadata.string_map("labels", sink);
-                metadata.accept(&["annotations", "name", "creationTimestamp"]);
+                pod::check_confinement_annotations(&read_annotations(&mut metadata, sink), sink);
+                metadata.accept(&["name", "creationTimestamp"]);
                 metadata.finish(sink, |_| None);
             }
             match template.object("spec", sink) {
@@ -740,7 +749,7 @@ fn shared_process_namespace_error(span: Option<Span>) -> Diagnostic {
 }
 
 /// The warning or error for a kind with a known disposition (see `kinds`).
-fn kind_diagnostic(kind: &str, name: &str, span: Span) -> Diagnostic {
+fn kind_diagnostic(kind: &str, name: &str, span: Span, waivers: Waivers) -> Diagnostic {
     let object = if name.is_empty() {
         format!("{kind} object")
     } else {
@@ -752,14 +761,9 @@ fn kind_diagnostic(kind: &str, name: &str, span: Span) -> Diagnostic {
             Some(span),
             format!("{object} is ignored: {why}"),
         ),
-        Some(kinds::Disposition::NotEnforced(why)) => Diagnostic::warning(
-            Code::IgnoredKind,
-            Some(span),
-            format!("{object} is ignored, and {why}"),
-        )
-        .with_help(
-            "narrow InternalClientCidr to the VPC, or add security group rules outside i2kit",
-        ),
+        Some(kinds::Disposition::NotEnforced(restriction)) => {
+            unenforced(restriction, span, &object, waivers)
+        }
         Some(kinds::Disposition::Refused { why, instead }) => Diagnostic::error(
             Code::UnknownKind,
             Some(span),

@@ -12,6 +12,8 @@ pub struct Sink {
     pub diagnostics: Vec<Diagnostic>,
     /// Every container read, with errors or not: see [`crate::input::Reading::containers_read`].
     pub containers_read: Vec<crate::model::Container>,
+    /// The kinds of access restriction the author accepts to compile without.
+    pub waivers: super::restriction::Waivers,
 }
 
 impl Sink {

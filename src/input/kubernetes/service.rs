@@ -4,6 +4,7 @@
 use super::Metadata;
 use super::alb_annotations::{TargetSettings, read_service_annotations};
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
+use super::restriction::{Restriction, report_restricting_annotations, restriction_of, unenforced};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
@@ -11,6 +12,10 @@ use crate::model::{LoadBalancerKind, Protocol};
 use crate::source::Span;
 
 const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/aws-load-balancer-";
+
+/// The `spec.loadBalancerClass` the AWS Load Balancer Controller reconciles by default
+/// (its `--load-balancer-class` flag, docs/guide/service/nlb.md).
+const CONTROLLER_CLASS: &str = "service.k8s.aws/nlb";
 
 #[derive(Debug, Clone)]
 pub struct ServicePort {
@@ -100,9 +105,9 @@ pub fn read_service(
     let kind = spec
         .string("type", sink)
         .unwrap_or_else(|| "ClusterIP".to_string());
+    let load_balancer_type = kind == "LoadBalancer";
     match kind.as_str() {
-        "LoadBalancer" => service.public = true,
-        "ClusterIP" => {}
+        "LoadBalancer" | "ClusterIP" => {}
         "NodePort" => {
             let type_span = spec.key_span("type").unwrap_or(span);
             sink.ignored(type_span, &spec.child("type"), "VMs have no node ports; the Service gets an internal load balancer, like ClusterIP");
@@ -141,18 +146,53 @@ pub fn read_service(
             "a headless Service still gets a load balancer: VMs have no cluster DNS to list",
         );
     }
+    // Taken before `finish`, which lists only the first unread keys of an object.
+    if let Some(span) = spec.key_span("loadBalancerSourceRanges")
+        && !spec.list("loadBalancerSourceRanges", sink).is_empty()
+    {
+        let what = format!("`{}`", spec.child("loadBalancerSourceRanges"));
+        sink.push(unenforced(
+            Restriction::SourceRanges,
+            span,
+            &what,
+            sink.waivers,
+        ));
+    }
+    let class_span = spec.key_span("loadBalancerClass");
+    let class = spec.string("loadBalancerClass", sink);
+    let controller_class = class.as_deref() == Some(CONTROLLER_CLASS);
+    if let (Some(span), Some(_)) = (class_span, &class)
+        && !controller_class
+    {
+        sink.ignored(
+            span,
+            &spec.child("loadBalancerClass"),
+            "the load balancer is created by CloudFormation, not a cloud controller",
+        );
+    }
     spec.accept(&["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"]);
     spec.finish(sink, |key| match key {
-        "externalTrafficPolicy" | "internalTrafficPolicy" => Some("traffic always goes through the load balancer to the VMs"),
-        "sessionAffinity" | "sessionAffinityConfig" => Some("use target group stickiness outside i2kit if you need it"),
-        "loadBalancerSourceRanges" => Some("restrict the load balancer's security group (InternalClientCidr for internal ones) instead"),
-        "loadBalancerIP" | "externalIPs" | "loadBalancerClass" | "allocateLoadBalancerNodePorts" | "healthCheckNodePort" => {
+        "externalTrafficPolicy" | "internalTrafficPolicy" => {
+            Some("traffic always goes through the load balancer to the VMs")
+        }
+        "sessionAffinity" | "sessionAffinityConfig" => {
+            Some("use target group stickiness outside i2kit if you need it")
+        }
+        "loadBalancerIP"
+        | "externalIPs"
+        | "allocateLoadBalancerNodePorts"
+        | "healthCheckNodePort" => {
             Some("the load balancer is created by CloudFormation, not a cloud controller")
         }
         "publishNotReadyAddresses" => Some("only VMs passing the health check receive traffic"),
         _ => None,
     });
-    read_annotations(&annotations, &mut service, sink);
+    report_restricting_annotations(&annotations, sink);
+    let scheme = read_annotations(&annotations, &mut service, sink);
+    if controller_class {
+        service.kind = service.kind.or(Some(LoadBalancerKind::Network));
+    }
+    service.public = scheme.public(load_balancer_type, controller_class);
     service.ingress_targets = read_service_annotations(&annotations, sink);
     Some(service)
 }
@@ -223,15 +263,61 @@ fn read_ports(spec: &mut Object<'_>, service: &mut Service, sink: &mut Sink) {
     }
 }
 
+/// What a Service's annotations say of its scheme; [`SchemeAnnotations::public`] decides.
+#[derive(Default)]
+struct SchemeAnnotations {
+    /// `aws-load-balancer-scheme`: internet-facing (`true`) or internal.
+    scheme: Option<bool>,
+    /// `aws-load-balancer-internal`, as written.
+    internal: Option<String>,
+    /// `aws-load-balancer-type: external` or `nlb-ip`: the AWS Load Balancer Controller's.
+    controller_type: bool,
+}
+
+impl SchemeAnnotations {
+    /// Whether the load balancer is internet-facing, as the controller that would reconcile
+    /// the Service decides.
+    ///
+    /// The AWS Load Balancer Controller (type `external` or `nlb-ip`, or its load balancer
+    /// class): `aws-load-balancer-scheme` first, then the legacy `aws-load-balancer-internal`
+    /// (`"false"` is internet-facing), else internal, its `--default-load-balancer-scheme`
+    /// since v2.2.0 (pkg/service/model_build_load_balancer.go, buildLoadBalancerScheme and
+    /// buildLoadBalancerSchemeLegacyAnnotation; pkg/config/controller_config.go;
+    /// docs/guide/service/nlb.md).
+    ///
+    /// The in-tree provider (no type, `nlb`, `classic`): `type: LoadBalancer` is
+    /// internet-facing unless `aws-load-balancer-internal` is set to anything but `"false"`.
+    /// It does not read `aws-load-balancer-scheme`; i2kit honours `internal` there too, and
+    /// `internet-facing` only where no `aws-load-balancer-internal` asks for internal, so
+    /// that neither reading comes out more open than the other.
+    fn public(&self, load_balancer_type: bool, controller_class: bool) -> bool {
+        let internal_asked = self.internal.as_deref().map(|value| value != "false");
+        if self.controller_type || controller_class {
+            return self
+                .scheme
+                .or(internal_asked.map(|internal| !internal))
+                .unwrap_or(false);
+        }
+        if internal_asked == Some(true) || self.scheme == Some(false) {
+            return false;
+        }
+        self.scheme.unwrap_or(load_balancer_type)
+    }
+}
+
 fn read_annotations(
     annotations: &[(String, String, Span)],
     service: &mut Service,
     sink: &mut Sink,
-) {
+) -> SchemeAnnotations {
+    let mut scheme = SchemeAnnotations::default();
     for (key, value, span) in annotations {
         let Some(setting) = key.strip_prefix(ANNOTATION_PREFIX) else {
             continue;
         };
+        if restriction_of(key, value).is_some() {
+            continue;
+        }
         let key_span = *span;
         let span = Some(key_span);
         let invalid = |expected: &str| {
@@ -243,13 +329,25 @@ fn read_annotations(
         };
         match setting {
             "type" => match value.as_str() {
-                "nlb" | "external" => service.kind = Some(LoadBalancerKind::Network),
+                "nlb" => service.kind = Some(LoadBalancerKind::Network),
+                // The controller's types; `nlb-ip` registers pod IPs, and a pod's IP is its
+                // VM's, which registers as an instance.
+                "external" | "nlb-ip" => {
+                    service.kind = Some(LoadBalancerKind::Network);
+                    scheme.controller_type = true;
+                }
                 "classic" | "elb" => service.kind = Some(LoadBalancerKind::Classic),
-                _ => sink.push(invalid("nlb or external")),
+                _ => {
+                    let mut problem = invalid("nlb, external, nlb-ip or classic");
+                    if let Some(suggestion) = did_you_mean(value, ["nlb", "external", "nlb-ip", "classic"]) {
+                        problem = problem.with_help(format!("did you mean `{suggestion}`?"));
+                    }
+                    sink.push(problem);
+                }
             },
             "scheme" => match value.as_str() {
-                "internal" => service.public = false,
-                "internet-facing" => service.public = true,
+                "internal" => scheme.scheme = Some(false),
+                "internet-facing" => scheme.scheme = Some(true),
                 _ => {
                     let mut problem = invalid("internal or internet-facing");
                     if let Some(suggestion) = did_you_mean(value, ["internal", "internet-facing"]) {
@@ -258,13 +356,7 @@ fn read_annotations(
                     sink.push(problem);
                 }
             },
-            // The cloud provider reads any value but "false" as internal; "false" leaves the
-            // Service's type to decide, so a ClusterIP Service stays internal.
-            "internal" => {
-                if value != "false" {
-                    service.public = false;
-                }
-            }
+            "internal" => scheme.internal = Some(value.clone()),
             "ssl-cert" => {
                 if value.starts_with("arn:") {
                     service.certificate = Some(value.clone());
@@ -337,4 +429,5 @@ fn read_annotations(
     if service.health.span.is_none() {
         service.health.span = Some(service.span);
     }
+    scheme
 }

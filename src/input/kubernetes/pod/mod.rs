@@ -2,6 +2,7 @@
 //! has a meaning on a VM, and a warning for everything that has none.
 
 mod config_volume;
+mod confinement;
 mod container;
 mod environment;
 mod object_ref;
@@ -21,6 +22,7 @@ use crate::yaml::{Node, Value};
 pub use config_volume::{
     CONFIG_VOLUME_ROOT, DeclaredConfigVolume, KeyToPath, SubPathUse, config_volume_dir,
 };
+pub use confinement::check_confinement_annotations;
 use container::{ContainerReading, read_container};
 pub use environment::{EnvFrom, EnvRecipe, EnvSources, compose_env, expand_references};
 pub use object_ref::{ObjectKind, ObjectRef};

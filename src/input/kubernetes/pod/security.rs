@@ -2,6 +2,7 @@
 //! LinuxKit service runs with.
 
 use super::super::reader::{Object, Sink, integer, text};
+use super::confinement::read_confinement;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::capabilities::{CapabilityName, effective};
 use crate::input::rules;
@@ -37,6 +38,7 @@ pub fn read_pod_security(mut object: Object<'_>, sink: &mut Sink) -> PodSecurity
             .map(|flag| (flag, object.key_span("runAsNonRoot").unwrap_or_default())),
         supplemental_groups: Vec::new(),
     };
+    read_confinement(&mut object, sink);
     for (index, node) in object.list("supplementalGroups", sink).iter().enumerate() {
         let path = format!("{}.supplementalGroups[{index}]", object.path());
         if let Some(value) = integer(node, &path, sink).and_then(|value| u32::try_from(value).ok())
@@ -48,11 +50,10 @@ pub fn read_pod_security(mut object: Object<'_>, sink: &mut Sink) -> PodSecurity
         "fsGroup" | "fsGroupChangePolicy" => {
             Some("volumes are not chowned on a VM; set runAsGroup or supplementalGroups")
         }
-        "seccompProfile"
-        | "seLinuxOptions"
-        | "appArmorProfile"
-        | "windowsOptions"
-        | "seLinuxChangePolicy" => Some("LinuxKit applies its own confinement profile"),
+        "windowsOptions" => Some("it applies to Windows containers only"),
+        "seLinuxChangePolicy" => {
+            Some("LinuxKit applies no SELinux labels, so there is nothing to relabel")
+        }
         "sysctls" => Some("set kernel parameters through LinuxKit's sysctl onboot image"),
         _ => None,
     });
@@ -105,9 +106,10 @@ pub fn read_container_security(
             drop = capability_list(&mut capabilities, "drop", sink);
             capabilities.finish(sink, |_| None);
         }
+        read_confinement(&mut security, sink);
         security.finish(sink, |key| match key {
-            "seccompProfile" | "seLinuxOptions" | "appArmorProfile" | "windowsOptions"
-            | "procMount" => Some("LinuxKit applies its own confinement profile"),
+            "windowsOptions" => Some("it applies to Windows containers only"),
+            "procMount" => Some("LinuxKit's own masked paths of /proc apply (its `maskedPaths` setting), not the pod's"),
             _ => None,
         });
     }

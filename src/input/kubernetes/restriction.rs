@@ -1,0 +1,387 @@
+//! Restrictions on who may reach an application that i2kit cannot enforce yet: source ranges,
+//! security groups of the author's own, authentication, web firewalls and rate limits, request
+//! conditions, and NetworkPolicy objects.
+//!
+//! Compiled without them, the application would be open to more than the manifest says, so
+//! each is an error at its line (I2K047) with help saying how to proceed. `--allow-unenforced
+//! KIND` turns the errors of one kind, named, into warnings that still say the restriction is
+//! not enforced: an author who accepts that must say so for each kind, and a kind accepted for
+//! one object does not let a restriction of another kind through later.
+//!
+//! A setting whose value restricts nothing (`auth-type: none`, `shield-advanced-protection:
+//! "false"`, `wafv2-acl-arn: none`, an empty list) is not a restriction and stays with the
+//! reader that warns about it as ignored.
+
+use super::reader::Sink;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+
+/// A kind of access restriction, as `--allow-unenforced` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Restriction {
+    /// NetworkPolicy objects.
+    NetworkPolicy,
+    /// Who may connect, by address: `loadBalancerSourceRanges`, `load-balancer-source-ranges`,
+    /// `inbound-cidrs`, prefix lists, allow and deny lists.
+    SourceRanges,
+    /// The author's own security groups in place of the load balancer's.
+    SecurityGroups,
+    /// Authentication at the load balancer or ingress controller.
+    Authentication,
+    /// Web application firewalls, Shield Advanced, ModSecurity, rate limits.
+    Firewall,
+    /// `alb.ingress.kubernetes.io/conditions.*`: conditions a request must meet to be routed.
+    RequestConditions,
+}
+
+impl Restriction {
+    const ALL: [Restriction; 6] = [
+        Restriction::NetworkPolicy,
+        Restriction::SourceRanges,
+        Restriction::SecurityGroups,
+        Restriction::Authentication,
+        Restriction::Firewall,
+        Restriction::RequestConditions,
+    ];
+
+    /// The value `--allow-unenforced` takes for this kind.
+    #[must_use]
+    pub fn flag_value(self) -> &'static str {
+        match self {
+            Restriction::NetworkPolicy => "network-policy",
+            Restriction::SourceRanges => "source-ranges",
+            Restriction::SecurityGroups => "security-groups",
+            Restriction::Authentication => "authentication",
+            Restriction::Firewall => "firewall",
+            Restriction::RequestConditions => "request-conditions",
+        }
+    }
+
+    /// What the output does instead of enforcing the restriction.
+    fn consequence(self) -> &'static str {
+        match self {
+            Restriction::NetworkPolicy => {
+                "i2kit does not turn it into security groups. Each VM accepts traffic only from the load balancers in front of it, and each internal load balancer from InternalClientCidr (default 0.0.0.0/0)"
+            }
+            Restriction::SourceRanges => {
+                "the load balancer would admit every address on its listener ports (0.0.0.0/0 when internet-facing, InternalClientCidr when internal)"
+            }
+            Restriction::SecurityGroups => {
+                "the load balancer would get i2kit's own security group, which admits every address on its listener ports (0.0.0.0/0 when internet-facing, InternalClientCidr when internal)"
+            }
+            Restriction::Authentication => {
+                "requests would reach the backends without authentication"
+            }
+            Restriction::Firewall => {
+                "requests would reach the backends without that firewall, protection or rate limit"
+            }
+            Restriction::RequestConditions => {
+                "the rules would forward every request for their host and path, whatever the conditions ask"
+            }
+        }
+    }
+}
+
+/// The kinds of restriction the author accepts, by name, to compile without.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Waivers(u8);
+
+impl Waivers {
+    /// Every kind: for runs whose output opens nothing (`i2kit images`).
+    #[must_use]
+    pub fn all() -> Waivers {
+        Restriction::ALL.into_iter().collect()
+    }
+
+    #[must_use]
+    pub fn allows(self, restriction: Restriction) -> bool {
+        self.0 & Self::bit(restriction) != 0
+    }
+
+    fn bit(restriction: Restriction) -> u8 {
+        1 << (restriction as u8)
+    }
+}
+
+impl FromIterator<Restriction> for Waivers {
+    fn from_iter<I: IntoIterator<Item = Restriction>>(iter: I) -> Waivers {
+        Waivers(
+            iter.into_iter()
+                .fold(0, |bits, restriction| bits | Waivers::bit(restriction)),
+        )
+    }
+}
+
+/// The diagnostic for `what` (a field, an annotation, an object), which restricts access as
+/// `restriction` does: an error, or a warning when `waivers` allows its kind.
+#[must_use]
+pub fn unenforced(
+    restriction: Restriction,
+    span: Span,
+    what: &str,
+    waivers: Waivers,
+) -> Diagnostic {
+    let flag = restriction.flag_value();
+    let consequence = restriction.consequence();
+    if waivers.allows(restriction) {
+        Diagnostic::warning(
+            Code::UnenforcedRestriction,
+            Some(span),
+            format!(
+                "{what} is NOT enforced (allowed by `--allow-unenforced {flag}`): {consequence}"
+            ),
+        )
+        .with_help(
+            "enforce it outside i2kit until i2kit does; for addresses, narrow InternalClientCidr to the VPC or add security group rules",
+        )
+    } else {
+        Diagnostic::error(
+            Code::UnenforcedRestriction,
+            Some(span),
+            format!("{what} restricts access, and i2kit cannot enforce it yet: {consequence}"),
+        )
+        .with_help(format!(
+            "remove it knowingly, or pass `--allow-unenforced {flag}` to compile without it (a warning then), and restrict access outside i2kit"
+        ))
+    }
+}
+
+/// Reports every annotation of `annotations` that restricts access (see [`restriction_of`]).
+pub fn report_restricting_annotations(annotations: &[(String, String, Span)], sink: &mut Sink) {
+    for (key, value, span) in annotations {
+        if let Some(restriction) = restriction_of(key, value) {
+            let what = format!("annotation `{key}`");
+            let diagnostic = unenforced(restriction, *span, &what, sink.waivers);
+            sink.push(diagnostic);
+        }
+    }
+}
+
+/// Whether the annotation `key: value` restricts access, and how. The readers of Service and
+/// Ingress annotations skip these keys: [`report_restricting_annotations`] reports them.
+#[must_use]
+pub fn restriction_of(key: &str, value: &str) -> Option<Restriction> {
+    if restricts_nothing(value) {
+        return None;
+    }
+    let (domain, name) = key.split_once('/')?;
+    match domain {
+        "service.beta.kubernetes.io" => service_annotation(name),
+        "alb.ingress.kubernetes.io" => alb_annotation(name, value),
+        _ if other_controller_domain(domain) => other_controller_annotation(name),
+        _ => None,
+    }
+}
+
+/// Values that switch a restriction off or name none.
+fn restricts_nothing(value: &str) -> bool {
+    let value = value.trim();
+    value.is_empty()
+        || ["false", "off", "none", "[]"]
+            .iter()
+            .any(|word| value.eq_ignore_ascii_case(word))
+}
+
+/// The AWS Load Balancer Controller's Service annotations (docs/guide/service/annotations.md)
+/// and the in-tree provider's.
+fn service_annotation(name: &str) -> Option<Restriction> {
+    match name {
+        "load-balancer-source-ranges" => Some(Restriction::SourceRanges),
+        "aws-load-balancer-security-groups"
+        | "aws-load-balancer-manage-backend-security-group-rules" => {
+            Some(Restriction::SecurityGroups)
+        }
+        _ => None,
+    }
+}
+
+/// The AWS Load Balancer Controller's Ingress annotations (docs/guide/ingress/annotations.md);
+/// the auth-* ones apply on a backend Service too.
+fn alb_annotation(name: &str, value: &str) -> Option<Restriction> {
+    match name {
+        "inbound-cidrs" | "security-group-prefix-lists" => Some(Restriction::SourceRanges),
+        "security-groups"
+        | "manage-backend-security-group-rules"
+        | "frontend-nlb-security-groups" => Some(Restriction::SecurityGroups),
+        "jwt-validation" | "mutual-authentication" => Some(Restriction::Authentication),
+        "wafv2-acl-arn" | "waf-acl-id" => Some(Restriction::Firewall),
+        // Only `true` asks for protection.
+        "shield-advanced-protection" => value
+            .trim()
+            .eq_ignore_ascii_case("true")
+            .then_some(Restriction::Firewall),
+        _ if name.starts_with("auth-") => Some(Restriction::Authentication),
+        _ if name.starts_with("conditions.") => Some(Restriction::RequestConditions),
+        _ => None,
+    }
+}
+
+/// Domains of other ingress controllers' annotations, whose restricting settings share names:
+/// ingress-nginx, NGINX (nginx.org, nginx.com), Traefik, HAProxy, HAProxy Ingress, Kong,
+/// Contour, Azure Application Gateway, and the generic `ingress.kubernetes.io`.
+fn other_controller_domain(domain: &str) -> bool {
+    matches!(
+        domain,
+        "nginx.org"
+            | "nginx.com"
+            | "ingress.kubernetes.io"
+            | "haproxy.org"
+            | "haproxy-ingress.github.io"
+            | "konghq.com"
+            | "projectcontour.io"
+    ) || domain.ends_with(".ingress.kubernetes.io")
+        || domain.starts_with("traefik.")
+}
+
+/// Settings of other controllers, by the names they share: `auth-*`, `oauth`, `jwt*`,
+/// `*-source-range`, allow and deny lists, `waf*`, ModSecurity and OWASP rules, rate limits.
+fn other_controller_annotation(name: &str) -> Option<Restriction> {
+    let name = name.to_ascii_lowercase();
+    let has = |part: &str| name.contains(part);
+    if name.starts_with("auth-") || name == "auth" || has("oauth") || has("jwt") {
+        Some(Restriction::Authentication)
+    } else if has("source-range")
+        || [
+            "whitelist",
+            "allowlist",
+            "allow-list",
+            "blacklist",
+            "denylist",
+            "deny-list",
+        ]
+        .iter()
+        .any(|list| has(list))
+    {
+        Some(Restriction::SourceRanges)
+    } else if has("waf")
+        || has("modsecurity")
+        || has("owasp")
+        || has("rate-limit")
+        || name.starts_with("limit-rp")
+        || name.starts_with("limit-connections")
+    {
+        Some(Restriction::Firewall)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restricting_annotations_are_recognised() {
+        let cases = [
+            (
+                "service.beta.kubernetes.io/load-balancer-source-ranges",
+                "10.0.0.0/8",
+                Some(Restriction::SourceRanges),
+            ),
+            (
+                "service.beta.kubernetes.io/aws-load-balancer-security-groups",
+                "sg-1",
+                Some(Restriction::SecurityGroups),
+            ),
+            (
+                "alb.ingress.kubernetes.io/inbound-cidrs",
+                "10.0.0.0/8",
+                Some(Restriction::SourceRanges),
+            ),
+            (
+                "alb.ingress.kubernetes.io/auth-type",
+                "cognito",
+                Some(Restriction::Authentication),
+            ),
+            ("alb.ingress.kubernetes.io/auth-type", "none", None),
+            (
+                "alb.ingress.kubernetes.io/wafv2-acl-arn",
+                "arn:aws:wafv2:x",
+                Some(Restriction::Firewall),
+            ),
+            ("alb.ingress.kubernetes.io/wafv2-acl-arn", "none", None),
+            (
+                "alb.ingress.kubernetes.io/shield-advanced-protection",
+                "true",
+                Some(Restriction::Firewall),
+            ),
+            (
+                "alb.ingress.kubernetes.io/shield-advanced-protection",
+                "false",
+                None,
+            ),
+            (
+                "alb.ingress.kubernetes.io/conditions.api",
+                "[{}]",
+                Some(Restriction::RequestConditions),
+            ),
+            ("alb.ingress.kubernetes.io/healthcheck-path", "/", None),
+            (
+                "nginx.ingress.kubernetes.io/whitelist-source-range",
+                "10.0.0.0/8",
+                Some(Restriction::SourceRanges),
+            ),
+            (
+                "nginx.ingress.kubernetes.io/auth-tls-secret",
+                "ns/ca",
+                Some(Restriction::Authentication),
+            ),
+            (
+                "nginx.ingress.kubernetes.io/enable-modsecurity",
+                "true",
+                Some(Restriction::Firewall),
+            ),
+            (
+                "nginx.ingress.kubernetes.io/enable-modsecurity",
+                "false",
+                None,
+            ),
+            (
+                "nginx.ingress.kubernetes.io/limit-rps",
+                "5",
+                Some(Restriction::Firewall),
+            ),
+            ("nginx.ingress.kubernetes.io/rewrite-target", "/", None),
+            (
+                "haproxy.org/deny-list",
+                "1.2.3.4",
+                Some(Restriction::SourceRanges),
+            ),
+            (
+                "traefik.ingress.kubernetes.io/whitelist-source-range",
+                "10.0.0.0/8",
+                Some(Restriction::SourceRanges),
+            ),
+            ("nginx.com/jwt-key", "k", Some(Restriction::Authentication)),
+            ("prometheus.io/scrape", "true", None),
+            ("meta.helm.sh/release-name", "auth-service", None),
+        ];
+        for (key, value, expected) in cases {
+            assert_eq!(restriction_of(key, value), expected, "{key}: {value}");
+        }
+    }
+
+    #[test]
+    fn a_waiver_turns_only_its_own_kind_into_a_warning() {
+        let waivers: Waivers = [Restriction::NetworkPolicy].into_iter().collect();
+        let span = Span::default();
+        assert!(!unenforced(Restriction::NetworkPolicy, span, "x", waivers).is_error());
+        assert!(unenforced(Restriction::SourceRanges, span, "x", waivers).is_error());
+        assert!(unenforced(Restriction::NetworkPolicy, span, "x", Waivers::default()).is_error());
+        for restriction in Restriction::ALL {
+            assert!(Waivers::all().allows(restriction));
+        }
+    }
+
+    #[test]
+    fn flag_values_are_clap_names() {
+        use clap::ValueEnum;
+        for restriction in Restriction::ALL {
+            let possible = restriction.to_possible_value();
+            assert_eq!(
+                possible.map(|value| value.get_name().to_string()),
+                Some(restriction.flag_value().to_string())
+            );
+        }
+    }
+}
