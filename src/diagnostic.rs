@@ -69,6 +69,7 @@ pub enum Code {
     CpuTarget,
     DisruptionBudget,
     InstanceRole,
+    IdClash,
 }
 
 impl Code {
@@ -117,6 +118,7 @@ impl Code {
         Code::CpuTarget,
         Code::DisruptionBudget,
         Code::InstanceRole,
+        Code::IdClash,
     ];
 
     #[must_use]
@@ -166,6 +168,7 @@ impl Code {
             Code::CpuTarget => "I2K042",
             Code::DisruptionBudget => "I2K043",
             Code::InstanceRole => "I2K044",
+            Code::IdClash => "I2K045",
         }
     }
 
@@ -266,6 +269,9 @@ impl Code {
             }
             Code::InstanceRole => {
                 "about the IAM role VMs act as: its trust policy must admit EC2, or a ServiceAccount is missing or unused (warning)"
+            }
+            Code::IdClash => {
+                "two objects (or two hosts of one Ingress) come to one CloudFormation logical id, in any section of the template"
             }
         }
     }

@@ -7,7 +7,7 @@ use super::reader::{Object, Sink};
 use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
-use crate::model::{DEFAULT_NAMESPACE, InstanceRole};
+use crate::model::{InstanceRole, RoleGiver};
 use crate::source::Span;
 
 /// The annotation EKS reads the role from.
@@ -24,18 +24,6 @@ pub struct ServiceAccount {
     pub span: Span,
     /// The role's ARN (checked), its name, and where the annotation's value is.
     pub role: Option<(String, String, Span)>,
-}
-
-impl ServiceAccount {
-    /// Names the instance profile: the account's name, prefixed by its namespace outside
-    /// `default`, so accounts of one name in two namespaces get two profiles.
-    fn profile(&self) -> String {
-        if self.namespace == DEFAULT_NAMESPACE {
-            self.name.clone()
-        } else {
-            format!("{}-{}", self.namespace, self.name)
-        }
-    }
 }
 
 /// Reads a `v1 ServiceAccount`. Without the role annotation it means nothing on VMs, and says
@@ -142,7 +130,11 @@ pub fn resolve(
                 let account = kept[index];
                 if let Some((arn, role_name, _)) = &account.role {
                     pending.deployment.role = Some(InstanceRole {
-                        profile: account.profile(),
+                        giver: RoleGiver::ServiceAccount {
+                            namespace: account.namespace.clone(),
+                            name: account.name.clone(),
+                        },
+                        span: Some(account.span),
                         arn: arn.clone(),
                         name: role_name.clone(),
                     });
