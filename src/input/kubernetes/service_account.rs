@@ -92,8 +92,9 @@ pub fn read_service_account(
 }
 
 /// Gives each Deployment the role of the account its pods run as, and says for each role that
-/// its trust policy must admit EC2 (once, at the annotation); warns about a named account the
-/// input lacks, and about a role no Deployment uses.
+/// its trust policy must admit EC2 (once, at the annotation); an account defined twice in one
+/// namespace is an error; warns about a named account the input lacks, and about a role no
+/// Deployment uses.
 pub fn resolve(
     accounts: &[ServiceAccount],
     deployments: &mut [PendingDeployment],
@@ -105,14 +106,19 @@ pub fn resolve(
             .iter()
             .any(|other| other.name == account.name && other.namespace == account.namespace)
         {
-            sink.push(Diagnostic::warning(
-                Code::IgnoredKind,
-                Some(account.span),
-                format!(
-                    "ServiceAccount `{}` is defined twice in namespace `{}`; this one is ignored",
-                    account.name, account.namespace
-                ),
-            ));
+            // Which of the two roles the VMs would get is the author's choice, not i2kit's:
+            // keeping either silently could hand them the more powerful one.
+            sink.push(
+                Diagnostic::error(
+                    Code::DuplicateDeployment,
+                    Some(account.span),
+                    format!(
+                        "ServiceAccount `{}` is defined twice in namespace `{}`",
+                        account.name, account.namespace
+                    ),
+                )
+                .with_help("`kubectl apply` would keep only the later one; keep one of them"),
+            );
         } else {
             kept.push(account);
         }
