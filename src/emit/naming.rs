@@ -152,9 +152,11 @@ pub fn id_clashes(ids: &[OwnedId]) -> Vec<Diagnostic> {
         if same_owner {
             clashes.push(clash(entry, None));
         } else {
-            clashes.push(clash(entry, Some(first)));
-            if first.owner.span.is_some() {
-                clashes.push(clash(first, Some(entry)));
+            // i2kit's own ids have no place in the input: only the object is told.
+            for (here, there) in [(entry, first), (first, entry)] {
+                if here.owner.span.is_some() {
+                    clashes.push(clash(here, Some(there)));
+                }
             }
         }
     }
@@ -203,12 +205,7 @@ fn clash(entry: &OwnedId, other: Option<&OwnedId>) -> Diagnostic {
             "rename the hosts or services it names: an id joins the parts of a name, each capitalised, without '-' or '.', so different names can meet".to_string(),
         ),
     };
-    Diagnostic::error(
-        Code::IdClash,
-        entry.owner.span.or(other.and_then(|o| o.owner.span)),
-        message,
-    )
-    .with_help(help)
+    Diagnostic::error(Code::IdClash, entry.owner.span, message).with_help(help)
 }
 
 #[cfg(test)]
@@ -297,21 +294,25 @@ mod tests {
     }
 
     #[test]
-    fn a_clash_with_an_id_of_i2kit_is_an_error_at_the_object() {
+    fn a_clash_with_an_id_of_i2kit_is_an_error_at_the_object_alone() {
         let service = owner("service `vpc`", 4);
-        let ids = [
-            id(Section::Parameters, VPC_PARAMETER, &Owner::shared()),
-            id(Section::Outputs, VPC_PARAMETER, &service),
-        ];
-        let clashes = id_clashes(&ids);
-        assert_eq!(clashes.len(), 1);
-        assert_eq!(clashes[0].span, Some(Span::at(4, 1)));
-        assert!(
-            clashes[0]
-                .help
-                .as_deref()
-                .is_some_and(|help| help.contains("i2kit's own"))
-        );
+        let shared = Owner::shared();
+        for ids in [
+            [
+                id(Section::Parameters, VPC_PARAMETER, &shared),
+                id(Section::Outputs, VPC_PARAMETER, &service),
+            ],
+            [
+                id(Section::Resources, VPC_PARAMETER, &service),
+                id(Section::Parameters, VPC_PARAMETER, &shared),
+            ],
+        ] {
+            let clashes = id_clashes(&ids);
+            assert_eq!(clashes.len(), 1);
+            assert_eq!(clashes[0].span, Some(Span::at(4, 1)));
+            let help = clashes[0].help.as_deref().unwrap_or_default();
+            assert!(help.contains("i2kit's own"), "{help}");
+        }
     }
 
     #[test]
