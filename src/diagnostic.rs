@@ -69,6 +69,7 @@ pub enum Code {
     CpuTarget,
     DisruptionBudget,
     InstanceRole,
+    IdClash,
     UnenforcedRestriction,
     UnappliedConfinement,
     PodConflict,
@@ -121,6 +122,7 @@ impl Code {
         Code::CpuTarget,
         Code::DisruptionBudget,
         Code::InstanceRole,
+        Code::IdClash,
         Code::UnenforcedRestriction,
         Code::UnappliedConfinement,
         Code::PodConflict,
@@ -174,6 +176,7 @@ impl Code {
             Code::CpuTarget => "I2K042",
             Code::DisruptionBudget => "I2K043",
             Code::InstanceRole => "I2K044",
+            Code::IdClash => "I2K045",
             Code::UnenforcedRestriction => "I2K047",
             Code::UnappliedConfinement => "I2K048",
             Code::PodConflict => "I2K052",
@@ -285,6 +288,9 @@ impl Code {
             }
             Code::InstanceRole => {
                 "about the IAM role VMs act as: its trust policy must admit EC2, or a ServiceAccount is missing or unused (warning)"
+            }
+            Code::IdClash => {
+                "two objects (or two hosts of one Ingress) come to one CloudFormation logical id, in any section of the template"
             }
             Code::UnenforcedRestriction => {
                 "an access restriction i2kit cannot enforce yet (source ranges, security groups, authentication, a firewall, request conditions, a NetworkPolicy): an error, a warning only where `--allow-unenforced` names its kind"

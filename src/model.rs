@@ -71,12 +71,24 @@ pub struct Autoscaling {
 /// An IAM role given to VMs through an instance profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceRole {
-    /// A DNS label naming the instance profile: deployments with the same one share it.
-    pub profile: String,
+    /// Who gives the role: deployments share an instance profile exactly when they share this,
+    /// never because two givers' names look alike.
+    pub giver: RoleGiver,
+    /// Where the role is given (the ServiceAccount's name, or the manifest's `role:`).
+    pub span: Option<Span>,
     /// The role's ARN as written (checked by `input::rules::parse_role_arn`).
     pub arn: String,
     /// The role's name, the ARN's last segment without its path: what an instance profile lists.
     pub name: String,
+}
+
+/// The object an [`InstanceRole`] comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RoleGiver {
+    /// A ServiceAccount with EKS's role annotation; every Deployment that runs as it shares it.
+    ServiceAccount { namespace: String, name: String },
+    /// A short manifest's `role:`, given to that deployment alone.
+    Manifest { deployment: String },
 }
 
 /// The floor a PodDisruptionBudget puts under the VMs in service, already resolved.

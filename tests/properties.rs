@@ -744,3 +744,112 @@ proptest! {
         prop_assert_eq!(resources["AppInstanceProfile"]["Properties"]["Roles"][0].as_str(), role);
     }
 }
+
+/// Names and namespaces that meet once PascalCased and joined (`team` + `admin` and
+/// `team-admin`; `web-2` and `web2`; `a` + `ClusterDnsRecord` and `a-cluster` + `DnsRecord`).
+const ALIKE_NAMES: [&str; 8] = [
+    "admin",
+    "team-admin",
+    "a",
+    "a-cluster",
+    "web-2",
+    "web2",
+    "team",
+    "cluster",
+];
+const ALIKE_NAMESPACES: [&str; 2] = ["default", "team"];
+const ROLES: [&str; 2] = ["ReadOnlyRole", "AdministratorRole"];
+
+/// A ServiceAccount: indices of its name, namespace and role.
+type AlikeAccount = (usize, usize, usize);
+/// A Deployment: indices of its name, namespace and account's name, and whether a Service
+/// exposes it.
+type AlikeDeployment = (usize, usize, usize, bool);
+
+/// ServiceAccounts with roles and Deployments running as them (each with a service when
+/// `exposed`), named from [`ALIKE_NAMES`]: (accounts, deployments). Accounts are `admin` or
+/// `team-admin`, and deployments run as one of those, so that they often find theirs.
+fn alike_objects() -> impl Strategy<Value = (Vec<AlikeAccount>, Vec<AlikeDeployment>)> {
+    let name = 0..ALIKE_NAMES.len();
+    let namespace = 0..ALIKE_NAMESPACES.len();
+    (
+        proptest::collection::vec((0..2usize, namespace.clone(), 0..ROLES.len()), 0..4),
+        proptest::collection::vec((name, namespace, 0..2usize, any::<bool>()), 1..4),
+    )
+}
+
+fn render_alike(accounts: &[AlikeAccount], deployments: &[AlikeDeployment]) -> String {
+    let mut text = String::new();
+    for &(name, namespace, role) in accounts {
+        text.push_str(&format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {}\n  namespace: {}\n  annotations: {{eks.amazonaws.com/role-arn: \"arn:aws:iam::123456789012:role/{}\"}}\n---\n",
+            ALIKE_NAMES[name], ALIKE_NAMESPACES[namespace], ROLES[role]
+        ));
+    }
+    for &(name, namespace, account, exposed) in deployments {
+        let (name, namespace, account) = (
+            ALIKE_NAMES[name],
+            ALIKE_NAMESPACES[namespace],
+            ALIKE_NAMES[account],
+        );
+        text.push_str(&format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      serviceAccountName: {account}\n      containers: [{{name: main, image: \"nginx:1.27.3\", ports: [{{containerPort: 80}}]}}]\n---\n"
+        ));
+        if exposed {
+            text.push_str(&format!(
+                "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  type: LoadBalancer\n  selector: {{app: {name}}}\n  ports: [{{port: 80}}]\n---\n"
+            ));
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
+
+    /// Issue 16: however alike the names, a template i2kit writes gives each id to one object
+    /// (across Parameters, Conditions, Resources and Outputs), and each Deployment's VMs act as
+    /// exactly the role of their own ServiceAccount.
+    #[test]
+    fn each_deployment_acts_as_its_own_accounts_role_and_ids_never_meet(
+        (accounts, deployments) in alike_objects()
+    ) {
+        let input = render_alike(&accounts, &deployments);
+        let (_, compilation) = compile_bytes("alike.yaml", input.as_bytes(), false);
+        let Some(template) = compilation.template.as_deref() else {
+            prop_assert!(compilation.has_errors());
+            return Ok(());
+        };
+        let parsed: serde_json::Value = serde_json::from_str(template).expect("template is JSON");
+        let keys = |section: &str| -> Vec<String> {
+            parsed[section].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for section in ["Parameters", "Conditions", "Resources"] {
+            for id in keys(section) {
+                prop_assert!(seen.insert(id.clone()), "`{}` twice", id);
+            }
+        }
+        for id in keys("Outputs") {
+            prop_assert!(id == "ClusterDnsZoneId" || !seen.contains(&id), "output `{}` is also another id", id);
+        }
+        let resources = parsed["Resources"].as_object().expect("resources");
+        for &(name, namespace, account, _) in &deployments {
+            let (name, namespace, account) = (ALIKE_NAMES[name], ALIKE_NAMESPACES[namespace], ALIKE_NAMES[account]);
+            let expected = accounts
+                .iter()
+                .find(|&&(a, n, _)| ALIKE_NAMES[a] == account && ALIKE_NAMESPACES[n] == namespace)
+                .map(|&(_, _, role)| ROLES[role]);
+            let launch_template = resources
+                .values()
+                .find(|resource| {
+                    resource["Type"] == "AWS::EC2::LaunchTemplate"
+                        && resource["Properties"]["LaunchTemplateData"]["TagSpecifications"][0]["Tags"][0]["Value"] == name
+                })
+                .expect("a launch template per deployment");
+            let profile = launch_template["Properties"]["LaunchTemplateData"]["IamInstanceProfile"]["Arn"]["Fn::GetAtt"][0].as_str();
+            let role = profile.and_then(|profile| resources[profile]["Properties"]["Roles"][0].as_str());
+            prop_assert_eq!(role, expected, "the VMs of `{}` in `{}`", name, namespace);
+        }
+    }
+}

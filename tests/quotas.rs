@@ -97,8 +97,9 @@ fn counts_from_the_model_match_the_built_template() {
                 .map(|o| o.keys().cloned().collect())
                 .unwrap_or_default()
         };
-        let [parameters, resources, outputs] = logical_ids(&application);
+        let [parameters, conditions, resources, outputs] = logical_ids(&application);
         assert_eq!(parameters, keys("Parameters"), "{name}: parameter ids");
+        assert_eq!(conditions, keys("Conditions"), "{name}: condition ids");
         assert_eq!(resources, keys("Resources"), "{name}: resource ids");
         assert_eq!(outputs, keys("Outputs"), "{name}: output ids");
         let bound = template_size_bound(&application);

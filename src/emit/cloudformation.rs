@@ -11,12 +11,16 @@ use crate::emit::load_balancing::{
 };
 use crate::emit::naming::{
     CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER,
-    LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER, VPC_PARAMETER,
+    LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, OwnedId, Owner, SUBNETS_PARAMETER, Section,
+    VPC_PARAMETER, id_clashes,
 };
 use crate::emit::scaling::{
-    instance_profile, instance_profile_id, scaling_policy, scaling_policy_id,
+    instance_profile, instance_profile_id, profile_owner, scaling_policy, scaling_policy_id,
 };
-use crate::model::{Application, Certificate, Ingress, LoadBalancerKind, Service};
+use crate::model::{
+    Application, Certificate, Deployment, Ingress, InstanceRole, LoadBalancerKind, RoleGiver,
+    Service,
+};
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -54,6 +58,7 @@ pub fn emit_template(
     application: &Application,
 ) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
     check_counts(count_template(application))?;
+    check_ids(application)?;
     let template = build(application)?;
     let mut text = serde_json::to_string_pretty(&template).unwrap_or_default();
     text.push('\n');
@@ -68,11 +73,12 @@ pub fn emit_template(
 /// As [`emit_template`].
 pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     check_counts(count_template(application))?;
+    check_ids(application)?;
     // Building the template was most of what `validate` cost per file. When even a generous
-    // bound on its size is under the inline limit, neither byte quota can be reached and ids
-    // are checked without the JSON; otherwise the size is counted exactly, as `compile` does.
+    // bound on its size is under the inline limit, neither byte quota can be reached; otherwise
+    // the size is counted exactly, as `compile` does.
     if template_size_bound(application) <= MAX_INLINE_TEMPLATE_BYTES {
-        return check_ids(application).map(|()| Vec::new());
+        return Ok(Vec::new());
     }
     let template = build(application)?;
     let mut counter = ByteCounter(0);
@@ -129,7 +135,7 @@ pub fn count_template(application: &Application) -> TemplateCounts {
         })
         .sum();
     // An instance profile per distinct role profile, a scaling policy per CPU target.
-    let profiles = instance_profile_ids(application).len();
+    let profiles = instance_profile_count(application);
     let policies = application
         .deployments
         .iter()
@@ -170,23 +176,18 @@ fn routing_to<'a>(application: &'a Application, deployment: &str) -> Vec<&'a Ing
         .collect()
 }
 
-/// The instance profiles' ids, each once, in the order deployments first use them.
-fn instance_profile_ids(application: &Application) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    for role in application
+/// How many instance profiles the template holds: one per role giver that some deployment
+/// uses.
+fn instance_profile_count(application: &Application) -> usize {
+    application
         .deployments
         .iter()
-        .filter_map(|d| d.role.as_ref())
-    {
-        let id = instance_profile_id(role);
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    ids
+        .filter_map(|deployment| deployment.role.as_ref().map(|role| &role.giver))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
 }
 
-fn has_scaling_policy(deployment: &crate::model::Deployment) -> bool {
+fn has_scaling_policy(deployment: &Deployment) -> bool {
     deployment
         .autoscaling
         .is_some_and(|autoscaling| autoscaling.cpu_target_tenths.is_some())
@@ -206,30 +207,31 @@ impl std::io::Write for ByteCounter {
     }
 }
 
-/// One section of the template (parameters, resources, outputs) that remembers ids given
-/// twice: names from the input become ids, and two of them can come to the same one.
+/// One section of the template. [`check_ids`] has ruled out every clash before [`build`]
+/// runs; an id given twice here would mean that [`owned_ids`] and [`build`] disagree, so it
+/// is kept as an internal error rather than overwriting what is there.
 #[derive(Default)]
-struct Section {
+struct Entries {
     entries: IndexMap<String, Value>,
-    clashes: Vec<String>,
+    repeated: Vec<String>,
 }
 
-impl Section {
+impl Entries {
     fn insert(&mut self, id: String, value: Value) {
         if self.entries.contains_key(&id) {
-            self.clashes.push(id);
+            self.repeated.push(id);
         } else {
             self.entries.insert(id, value);
         }
     }
 }
 
-/// The template, or an error for every logical id two names map to.
+/// The template, or an internal error for an id given twice (see [`Entries`]).
 fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
-    let mut parameters = Section::default();
-    let mut resources = Section::default();
-    let mut outputs = Section::default();
-    let mut conditions = IndexMap::new();
+    let mut parameters = Entries::default();
+    let mut resources = Entries::default();
+    let mut outputs = Entries::default();
+    let mut conditions = Entries::default();
     let services = &application.services;
     let any_internal = any_internal(application);
     parameters.insert(
@@ -317,7 +319,7 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
         );
         // Deployments of one ServiceAccount share its profile, made before its first user.
         if let Some(role) = &deployment.role
-            && profiles_made.insert(instance_profile_id(role))
+            && profiles_made.insert(&role.giver)
         {
             resources.insert(instance_profile_id(role), instance_profile(role));
         }
@@ -375,7 +377,9 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
             }
             resources.insert(id, resource);
         }
-        conditions.extend(yields);
+        if let Some((id, condition)) = yields {
+            conditions.insert(id, condition);
+        }
         outputs.insert(
             names.with("Endpoint"),
             json!({
@@ -395,7 +399,9 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
         for (id, parameter) in ingress::parameters(routing) {
             parameters.insert(id, parameter);
         }
-        conditions.extend(ingress::conditions(routing));
+        for (id, condition) in ingress::conditions(routing) {
+            conditions.insert(id, condition);
+        }
         for (id, resource) in ingress::resources(routing) {
             resources.insert(id, resource);
         }
@@ -403,13 +409,20 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
             outputs.insert(id, output);
         }
     }
-    let clashes: Vec<Diagnostic> = [&parameters, &resources, &outputs]
+    let repeated: Vec<Diagnostic> = [&parameters, &conditions, &resources, &outputs]
         .iter()
-        .flat_map(|section| section.clashes.iter())
-        .map(|id| id_clash(id))
+        .flat_map(|section| section.repeated.iter())
+        .map(|id| {
+            Diagnostic::error(
+                Code::IdClash,
+                None,
+                format!("internal error: the template would hold the id `{id}` twice"),
+            )
+            .with_help("please report this input to i2kit's maintainers")
+        })
         .collect();
-    if !clashes.is_empty() {
-        return Err(clashes);
+    if !repeated.is_empty() {
+        return Err(repeated);
     }
     let names: Vec<&str> = application
         .deployments
@@ -420,7 +433,7 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
         format_version: "2010-09-09",
         description: format!("i2kit: {}", names.join(", ")),
         parameters: parameters.entries,
-        conditions,
+        conditions: conditions.entries,
         resources: resources.entries,
         outputs: outputs.entries,
     })
@@ -454,7 +467,7 @@ pub fn template_size_bound(application: &Application) -> usize {
         // update policy and a maintenance policy.
         if let Some(role) = &deployment.role {
             bound = bound.saturating_add(PER_EXTRA).saturating_add(
-                8usize.saturating_mul(role.name.len() + role.profile.len() + role.arn.len()),
+                8usize.saturating_mul(role.name.len() + profile_name_length(role) + role.arn.len()),
             );
         }
         if deployment.autoscaling.is_some() || deployment.disruption_budget.is_some() {
@@ -500,57 +513,145 @@ pub fn template_size_bound(application: &Application) -> usize {
     bound
 }
 
-/// The logical ids [`build`] gives an application's parameters, resources and outputs, in
-/// that order, without building their JSON. `tests/quotas.rs` keeps the two in step.
+/// The characters of the names that make up a role's instance profile id.
+fn profile_name_length(role: &InstanceRole) -> usize {
+    match &role.giver {
+        RoleGiver::ServiceAccount { namespace, name } => namespace.len() + name.len(),
+        RoleGiver::Manifest { deployment } => deployment.len(),
+    }
+}
+
+/// The logical ids [`build`] gives an application's parameters, conditions, resources and
+/// outputs, in that order, without building their JSON. `tests/quotas.rs` keeps the two in step.
 #[must_use]
-pub fn logical_ids(application: &Application) -> [Vec<String>; 3] {
+pub fn logical_ids(application: &Application) -> [Vec<String>; 4] {
+    let mut sections: [Vec<String>; 4] = Default::default();
+    let mut ids = owned_ids(application);
+    ids.sort_by_key(|entry| entry.section);
+    for entry in ids {
+        let index = match entry.section {
+            Section::Parameters => 0,
+            Section::Conditions => 1,
+            Section::Resources => 2,
+            Section::Outputs => 3,
+        };
+        sections[index].push(entry.id);
+    }
+    sections
+}
+
+/// Every id [`build`] gives, with its section and the object it belongs to, in template
+/// order within each section (the sort in [`logical_ids`] is stable).
+fn owned_ids(application: &Application) -> Vec<OwnedId> {
     let services = &application.services;
-    let mut parameters = vec![VPC_PARAMETER.to_string(), SUBNETS_PARAMETER.to_string()];
-    let mut resources = Vec::new();
-    let mut outputs = Vec::new();
+    let shared = Owner::shared();
+    let mut ids: Vec<OwnedId> = vec![
+        OwnedId::new(Section::Parameters, VPC_PARAMETER.to_string(), &shared),
+        OwnedId::new(Section::Parameters, SUBNETS_PARAMETER.to_string(), &shared),
+    ];
     if !services.is_empty() {
-        parameters.extend(
-            [
-                HOSTED_ZONE_PARAMETER,
-                CLUSTER_ZONE_PARAMETER,
-                LOGS_BUCKET_PARAMETER,
-            ]
-            .map(str::to_string),
-        );
+        for parameter in [
+            HOSTED_ZONE_PARAMETER,
+            CLUSTER_ZONE_PARAMETER,
+            LOGS_BUCKET_PARAMETER,
+        ] {
+            ids.push(OwnedId::new(
+                Section::Parameters,
+                parameter.to_string(),
+                &shared,
+            ));
+        }
+        for condition in [LOGS_CONDITION, CLUSTER_ZONE_CONDITION] {
+            ids.push(OwnedId::new(
+                Section::Conditions,
+                condition.to_string(),
+                &shared,
+            ));
+        }
     }
     if any_internal(application) {
-        parameters.push(INTERNAL_CIDR_PARAMETER.to_string());
+        ids.push(OwnedId::new(
+            Section::Parameters,
+            INTERNAL_CIDR_PARAMETER.to_string(),
+            &shared,
+        ));
     }
     let mut profiles_made = std::collections::BTreeSet::new();
     for deployment in &application.deployments {
         let names = Names::new(&deployment.name);
-        parameters.extend(["ImageId", "InstanceType"].map(|suffix| names.with(suffix)));
-        resources.push(names.with("InstanceSecurityGroup"));
+        let owner = deployment_owner(deployment);
+        for suffix in ["ImageId", "InstanceType"] {
+            ids.push(OwnedId::new(
+                Section::Parameters,
+                names.with(suffix),
+                &owner,
+            ));
+        }
+        ids.push(OwnedId::new(
+            Section::Resources,
+            names.with("InstanceSecurityGroup"),
+            &owner,
+        ));
         if let Some(role) = &deployment.role
-            && profiles_made.insert(instance_profile_id(role))
+            && profiles_made.insert(&role.giver)
         {
-            resources.push(instance_profile_id(role));
+            ids.push(OwnedId::new(
+                Section::Resources,
+                instance_profile_id(role),
+                &profile_owner(role),
+            ));
         }
-        resources.extend(["LaunchTemplate", "AutoScalingGroup"].map(|suffix| names.with(suffix)));
+        for suffix in ["LaunchTemplate", "AutoScalingGroup"] {
+            ids.push(OwnedId::new(Section::Resources, names.with(suffix), &owner));
+        }
         if has_scaling_policy(deployment) {
-            resources.push(scaling_policy_id(&names));
+            ids.push(OwnedId::new(
+                Section::Resources,
+                scaling_policy_id(&names),
+                &owner,
+            ));
         }
-        outputs.push(names.with("AutoScalingGroupName"));
+        ids.push(OwnedId::new(
+            Section::Outputs,
+            names.with("AutoScalingGroupName"),
+            &owner,
+        ));
     }
     if !services.is_empty() {
-        resources.push(cluster_dns::CLUSTER_ZONE.to_string());
-        outputs.push(CLUSTER_ZONE_PARAMETER.to_string());
+        ids.push(OwnedId::new(
+            Section::Resources,
+            cluster_dns::CLUSTER_ZONE.to_string(),
+            &shared,
+        ));
+        ids.push(OwnedId::new(
+            Section::Outputs,
+            CLUSTER_ZONE_PARAMETER.to_string(),
+            &shared,
+        ));
     }
     for service in services {
         let names = Names::new(&service.name);
+        let owner = service_owner(service);
         let listeners = &service.load_balancer.listeners;
         if listeners
             .iter()
             .any(|listener| listener.certificate == Certificate::Parameter)
         {
-            parameters.push(names.with("CertificateArn"));
+            ids.push(OwnedId::new(
+                Section::Parameters,
+                names.with("CertificateArn"),
+                &owner,
+            ));
         }
-        resources.extend(["LoadBalancerSecurityGroup", "LoadBalancer"].map(|s| names.with(s)));
+        if let Some((condition, _)) =
+            ingress::service_record_condition(&service.name, &application.ingresses)
+        {
+            ids.push(OwnedId::new(Section::Conditions, condition, &owner));
+        }
+        let mut resources = vec![
+            names.with("LoadBalancerSecurityGroup"),
+            names.with("LoadBalancer"),
+        ];
         if service.load_balancer.kind != LoadBalancerKind::Classic {
             for listener in listeners {
                 resources.push(target_group_id(&names, listener));
@@ -558,42 +659,38 @@ pub fn logical_ids(application: &Application) -> [Vec<String>; 3] {
             }
         }
         resources.extend(["DnsRecord", "ClusterDnsRecord"].map(|s| names.with(s)));
-        outputs.extend(["Endpoint", "LoadBalancerDnsName"].map(|s| names.with(s)));
-    }
-    for routing in &application.ingresses {
-        let [more_parameters, more_resources, more_outputs] = ingress::logical_ids(routing);
-        parameters.extend(more_parameters);
-        resources.extend(more_resources);
-        outputs.extend(more_outputs);
-    }
-    [parameters, resources, outputs]
-}
-
-/// The id clashes [`build`] would report, found from the ids alone.
-fn check_ids(application: &Application) -> Result<(), Vec<Diagnostic>> {
-    let mut clashes = Vec::new();
-    for ids in logical_ids(application) {
-        let mut seen = std::collections::HashSet::new();
-        for id in ids {
-            if !seen.insert(id.clone()) {
-                clashes.push(id_clash(&id));
-            }
+        ids.extend(
+            resources
+                .into_iter()
+                .map(|id| OwnedId::new(Section::Resources, id, &owner)),
+        );
+        for suffix in ["Endpoint", "LoadBalancerDnsName"] {
+            ids.push(OwnedId::new(Section::Outputs, names.with(suffix), &owner));
         }
     }
+    for routing in &application.ingresses {
+        ids.extend(ingress::logical_ids(routing));
+    }
+    ids
+}
+
+fn deployment_owner(deployment: &Deployment) -> Owner {
+    Owner::new(format!("deployment `{}`", deployment.name), deployment.span)
+}
+
+fn service_owner(service: &Service) -> Owner {
+    Owner::new(format!("service `{}`", service.name), service.span)
+}
+
+/// Every id clash of the template, at the objects' lines, found from the ids alone: before
+/// anything is built, so a clash never reaches [`build`].
+fn check_ids(application: &Application) -> Result<(), Vec<Diagnostic>> {
+    let clashes = id_clashes(&owned_ids(application));
     if clashes.is_empty() {
         Ok(())
     } else {
         Err(clashes)
     }
-}
-
-fn id_clash(id: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::InvalidName,
-        None,
-        format!("two deployments, services or ingresses map to the CloudFormation id `{id}`"),
-    )
-    .with_help("rename one of them; ids drop the '-' and capitalise each part")
 }
 
 fn split_help() -> &'static str {
@@ -650,4 +747,154 @@ fn check_bytes(bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
         );
     }
     Ok(warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infer::link::link;
+    use crate::input::read_application;
+    use crate::source::SourceFile;
+
+    fn application(text: &str) -> Application {
+        let reading = read_application(&SourceFile::new("input.yaml", text.to_string()));
+        let mut application = reading.application.expect("the input reads");
+        link(&mut application);
+        application
+    }
+
+    fn account(name: &str, namespace: &str, role: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n  namespace: {namespace}\n  annotations: {{eks.amazonaws.com/role-arn: \"arn:aws:iam::123456789012:role/{role}\"}}\n---\n"
+        )
+    }
+
+    fn deployment(name: &str, namespace: &str, account: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      serviceAccountName: {account}\n      containers: [{{name: {name}, image: \"nginx:1.27.3\"}}]\n---\n"
+        )
+    }
+
+    fn clash_lines(result: Result<impl std::fmt::Debug, Vec<Diagnostic>>) -> Vec<usize> {
+        let problems = result.expect_err("the ids clash");
+        assert!(problems.iter().all(|problem| problem.code == Code::IdClash));
+        problems
+            .iter()
+            .filter_map(|problem| problem.span.map(|span| span.start.line))
+            .collect()
+    }
+
+    /// The profile each deployment's launch template names, and the role that profile lists.
+    fn profile_roles(template: &str) -> Vec<(String, String)> {
+        let json: Value = serde_json::from_str(template).expect("JSON");
+        let resources = json["Resources"].as_object().expect("resources");
+        let mut found = Vec::new();
+        for (id, resource) in resources {
+            let data = &resource["Properties"]["LaunchTemplateData"];
+            if let Some(profile) = data["IamInstanceProfile"]["Arn"]["Fn::GetAtt"][0].as_str() {
+                let role = resources[profile]["Properties"]["Roles"][0]
+                    .as_str()
+                    .expect("a role");
+                found.push((id.clone(), role.to_string()));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn accounts_that_name_alike_are_an_error_in_compile_and_validate() {
+        let text = account("admin", "team", "ReadOnlyRole")
+            + &account("team-admin", "default", "AdministratorRole")
+            + &deployment("ops", "default", "team-admin")
+            + &deployment("report", "team", "admin");
+        let application = application(&text);
+        assert_eq!(clash_lines(emit_template(&application)), [4, 11]);
+        assert_eq!(clash_lines(check_template(&application)), [4, 11]);
+    }
+
+    /// Two accounts of one role still get a profile each: a profile is its account's alone.
+    #[test]
+    fn each_deployment_gets_the_profile_of_its_own_account() {
+        let text = account("reader", "shop", "ReadOnlyRole")
+            + &account("reader", "billing", "ReadOnlyRole")
+            + &account("admin", "ops", "AdministratorRole")
+            + &deployment("cart", "shop", "reader")
+            + &deployment("invoice", "billing", "reader")
+            + &deployment("deploy", "ops", "admin")
+            + &deployment("checkout", "shop", "reader");
+        let (template, _) = emit_template(&application(&text)).expect("compiles");
+        let json: Value = serde_json::from_str(&template).expect("JSON");
+        let profiles: Vec<&String> = json["Resources"]
+            .as_object()
+            .expect("resources")
+            .iter()
+            .filter(|(_, resource)| resource["Type"] == "AWS::IAM::InstanceProfile")
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(
+            profiles,
+            [
+                "ShopReaderInstanceProfile",
+                "BillingReaderInstanceProfile",
+                "OpsAdminInstanceProfile"
+            ]
+        );
+        let json_of = |id: &str| {
+            json["Resources"][id]["Properties"]["LaunchTemplateData"]["IamInstanceProfile"]
+                ["Arn"]["Fn::GetAtt"][0]
+                .clone()
+        };
+        assert_eq!(json_of("CartLaunchTemplate"), "ShopReaderInstanceProfile");
+        assert_eq!(
+            json_of("CheckoutLaunchTemplate"),
+            "ShopReaderInstanceProfile"
+        );
+        assert_eq!(
+            json_of("InvoiceLaunchTemplate"),
+            "BillingReaderInstanceProfile"
+        );
+        assert_eq!(json_of("DeployLaunchTemplate"), "OpsAdminInstanceProfile");
+        assert_eq!(
+            profile_roles(&template),
+            [
+                ("CartLaunchTemplate".to_string(), "ReadOnlyRole".to_string()),
+                (
+                    "InvoiceLaunchTemplate".to_string(),
+                    "ReadOnlyRole".to_string()
+                ),
+                (
+                    "DeployLaunchTemplate".to_string(),
+                    "AdministratorRole".to_string()
+                ),
+                (
+                    "CheckoutLaunchTemplate".to_string(),
+                    "ReadOnlyRole".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn deployments_whose_names_meet_are_an_error_at_both() {
+        let text = "name: web-2\ncontainers:\n  web: {image: \"nginx:1.27.3\"}\n---\nname: web2\ncontainers:\n  web: {image: \"nginx:1.27.3\"}\n";
+        let application = application(text);
+        assert_eq!(clash_lines(emit_template(&application)), [5, 1]);
+    }
+
+    #[test]
+    fn services_whose_ids_meet_on_a_suffix_are_an_error_at_both() {
+        let service = |name: &str| {
+            format!(
+                "name: {name}\ncontainers:\n  web: {{image: \"nginx:1.27.3\", ports: [80]}}\n---\n"
+            )
+        };
+        let text = service("a") + &service("a-cluster");
+        let problems = emit_template(&application(&text)).expect_err("the ids clash");
+        assert!(
+            problems
+                .iter()
+                .any(|problem| problem.message.contains("`AClusterDnsRecord`")),
+            "{problems:?}"
+        );
+    }
 }

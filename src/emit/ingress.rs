@@ -10,7 +10,7 @@ use crate::emit::load_balancing::{
     TLS_POLICY, alias_target_of, certificate_arn, elbv2_load_balancer_resource, explain_skips,
     listener_security_group, target_group_resource,
 };
-use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, logical_id};
+use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, OwnedId, Owner, Section, logical_id};
 use crate::model::ingress::{IngressListener, IngressTargetGroup, RouteAction, RoutingRule};
 use crate::model::{Certificate, Ingress, LoadBalancerKind, Protocol};
 use serde_json::{Value, json};
@@ -328,37 +328,85 @@ pub fn counts(ingress: &Ingress) -> (usize, usize, usize) {
     (parameters, resources, 1)
 }
 
-/// The logical ids of [`parameters`], [`resources`] and [`outputs`], without their JSON.
+/// The load balancer's resources belong to the Ingress (or group) that names them.
 #[must_use]
-pub fn logical_ids(ingress: &Ingress) -> [Vec<String>; 3] {
+pub fn ingress_owner(ingress: &Ingress) -> Owner {
+    Owner::new(
+        format!("the Ingress load balancer `{}`", ingress.name),
+        ingress.span,
+    )
+}
+
+/// A rule host's record and condition belong to the host, where the input first names it.
+fn host_owner(ingress: &Ingress, host: &str) -> Owner {
+    let span = ingress
+        .hosts
+        .iter()
+        .find(|rule_host| rule_host.name == host)
+        .and_then(|rule_host| rule_host.span)
+        .or(ingress.span);
+    Owner::new(
+        format!(
+            "host `{host}` of the Ingress load balancer `{}`",
+            ingress.name
+        ),
+        span,
+    )
+}
+
+/// The logical ids of [`parameters`], [`conditions`], [`resources`] and [`outputs`], in
+/// template order within each section, with their owners, without their JSON.
+#[must_use]
+pub fn logical_ids(ingress: &Ingress) -> Vec<OwnedId> {
     let names = ingress_names(ingress);
-    let parameters = parameters(ingress).into_iter().map(|(id, _)| id).collect();
-    let mut resources = vec![
-        names.with("LoadBalancerSecurityGroup"),
-        names.with("LoadBalancer"),
-    ];
-    resources.extend(target_group_ids(ingress));
+    let owner = ingress_owner(ingress);
+    let mut ids: Vec<OwnedId> = parameters(ingress)
+        .into_iter()
+        .map(|(id, _)| OwnedId::new(Section::Parameters, id, &owner))
+        .collect();
+    let hosts = recorded_hosts(ingress);
+    for (host, id, _) in &hosts {
+        ids.push(OwnedId::new(
+            Section::Conditions,
+            names.with(&format!("{id}InHostedZone")),
+            &host_owner(ingress, host),
+        ));
+    }
+    let resource = |id: String| OwnedId::new(Section::Resources, id, &owner);
+    ids.push(resource(names.with("LoadBalancerSecurityGroup")));
+    ids.push(resource(names.with("LoadBalancer")));
+    ids.extend(target_group_ids(ingress).into_iter().map(resource));
     for listener in &ingress.listeners {
         let id = listener_id(&names, listener);
-        resources.push(id.clone());
+        ids.push(resource(id.clone()));
         for position in 1..listener.certificates.len() {
-            resources.push(format!("{id}Certificate{}", position + 1));
+            ids.push(resource(format!("{id}Certificate{}", position + 1)));
         }
         for priority in 1..=listener.rules.len() {
-            resources.push(format!("{id}Rule{priority}"));
+            ids.push(resource(format!("{id}Rule{priority}")));
         }
     }
-    for (_, id, _) in recorded_hosts(ingress) {
-        resources.push(names.with(&format!("DnsRecord{id}")));
+    for (host, id, _) in &hosts {
+        let owner = host_owner(ingress, host);
+        ids.push(OwnedId::new(
+            Section::Resources,
+            names.with(&format!("DnsRecord{id}")),
+            &owner,
+        ));
         if ingress.dual_stack {
-            resources.push(names.with(&format!("DnsRecord{id}Ipv6")));
+            ids.push(OwnedId::new(
+                Section::Resources,
+                names.with(&format!("DnsRecord{id}Ipv6")),
+                &owner,
+            ));
         }
     }
-    [
-        parameters,
-        resources,
-        vec![names.with("LoadBalancerDnsName")],
-    ]
+    ids.push(OwnedId::new(
+        Section::Outputs,
+        names.with("LoadBalancerDnsName"),
+        &owner,
+    ));
+    ids
 }
 
 /// An upper bound on the bytes [`resources`], [`conditions`], [`parameters`] and

@@ -2,14 +2,36 @@
 //! instance profile that hands its VMs an IAM role.
 
 use crate::emit::intrinsic::Expr;
-use crate::emit::naming::Names;
-use crate::model::{Deployment, InstanceRole};
+use crate::emit::naming::{Names, Owner};
+use crate::model::{DEFAULT_NAMESPACE, Deployment, InstanceRole, RoleGiver};
 use serde_json::{Value, json};
 
-/// The logical id of a role's instance profile, shared by every deployment with that profile.
+/// The logical id of a role's instance profile, shared by every deployment its giver gives
+/// the role to: `<Name>InstanceProfile`, a ServiceAccount's name prefixed by its namespace
+/// outside `default`. Two givers can meet (`team` + `admin`, `default` + `team-admin`); the
+/// [`profile_owner`] of each id makes that an error rather than one profile for both.
 #[must_use]
 pub fn instance_profile_id(role: &InstanceRole) -> String {
-    Names::new(&role.profile).with("InstanceProfile")
+    let stem = match &role.giver {
+        RoleGiver::ServiceAccount { namespace, name } if namespace == DEFAULT_NAMESPACE => {
+            Names::new(name)
+        }
+        RoleGiver::ServiceAccount { namespace, name } => Names::new(&format!("{namespace}-{name}")),
+        RoleGiver::Manifest { deployment } => Names::new(deployment),
+    };
+    stem.with("InstanceProfile")
+}
+
+/// Who owns a role's instance profile: deployments share it exactly when they share this.
+#[must_use]
+pub fn profile_owner(role: &InstanceRole) -> Owner {
+    let what = match &role.giver {
+        RoleGiver::ServiceAccount { namespace, name } => {
+            format!("the role of ServiceAccount `{name}` in namespace `{namespace}`")
+        }
+        RoleGiver::Manifest { deployment } => format!("the `role:` of `{deployment}`"),
+    };
+    Owner::new(what, role.span)
 }
 
 /// An instance profile lists its role by name: the ARN's path is not part of it.

@@ -21,7 +21,7 @@ use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_remi
 use crate::input::rules;
 use crate::model::{
     Application, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole,
-    LoadBalancer, LoadBalancerKind, Mount, Protocol, Resources, Service,
+    LoadBalancer, LoadBalancerKind, Mount, Protocol, Resources, RoleGiver, Service,
 };
 use crate::schema::{check_against_schema, escape_pointer_segment};
 use crate::yaml::{Node, Value};
@@ -237,7 +237,10 @@ impl Checker<'_> {
                     span,
                 ));
                 deployment.role = Some(InstanceRole {
-                    profile: deployment.name.clone(),
+                    giver: RoleGiver::Manifest {
+                        deployment: deployment.name.clone(),
+                    },
+                    span,
                     arn: arn.to_string(),
                     name: role.name,
                 });

@@ -7,7 +7,7 @@ use super::reader::{Object, Sink};
 use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
-use crate::model::{DEFAULT_NAMESPACE, InstanceRole};
+use crate::model::{InstanceRole, RoleGiver};
 use crate::source::Span;
 
 /// The annotation EKS reads the role from.
@@ -24,18 +24,6 @@ pub struct ServiceAccount {
     pub span: Span,
     /// The role's ARN (checked), its name, and where the annotation's value is.
     pub role: Option<(String, String, Span)>,
-}
-
-impl ServiceAccount {
-    /// Names the instance profile: the account's name, prefixed by its namespace outside
-    /// `default`, so accounts of one name in two namespaces get two profiles.
-    fn profile(&self) -> String {
-        if self.namespace == DEFAULT_NAMESPACE {
-            self.name.clone()
-        } else {
-            format!("{}-{}", self.namespace, self.name)
-        }
-    }
 }
 
 /// Reads a `v1 ServiceAccount`. Without the role annotation it means nothing on VMs, and says
@@ -104,8 +92,9 @@ pub fn read_service_account(
 }
 
 /// Gives each Deployment the role of the account its pods run as, and says for each role that
-/// its trust policy must admit EC2 (once, at the annotation); warns about a named account the
-/// input lacks, and about a role no Deployment uses.
+/// its trust policy must admit EC2 (once, at the annotation); an account defined twice in one
+/// namespace is an error; warns about a named account the input lacks, and about a role no
+/// Deployment uses.
 pub fn resolve(
     accounts: &[ServiceAccount],
     deployments: &mut [PendingDeployment],
@@ -117,14 +106,19 @@ pub fn resolve(
             .iter()
             .any(|other| other.name == account.name && other.namespace == account.namespace)
         {
-            sink.push(Diagnostic::warning(
-                Code::IgnoredKind,
-                Some(account.span),
-                format!(
-                    "ServiceAccount `{}` is defined twice in namespace `{}`; this one is ignored",
-                    account.name, account.namespace
-                ),
-            ));
+            // Which of the two roles the VMs would get is the author's choice, not i2kit's:
+            // keeping either silently could hand them the more powerful one.
+            sink.push(
+                Diagnostic::error(
+                    Code::DuplicateDeployment,
+                    Some(account.span),
+                    format!(
+                        "ServiceAccount `{}` is defined twice in namespace `{}`",
+                        account.name, account.namespace
+                    ),
+                )
+                .with_help("`kubectl apply` would keep only the later one; keep one of them"),
+            );
         } else {
             kept.push(account);
         }
@@ -142,7 +136,11 @@ pub fn resolve(
                 let account = kept[index];
                 if let Some((arn, role_name, _)) = &account.role {
                     pending.deployment.role = Some(InstanceRole {
-                        profile: account.profile(),
+                        giver: RoleGiver::ServiceAccount {
+                            namespace: account.namespace.clone(),
+                            name: account.name.clone(),
+                        },
+                        span: Some(account.span),
                         arn: arn.clone(),
                         name: role_name.clone(),
                     });
