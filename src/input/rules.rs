@@ -1,6 +1,7 @@
 //! Checks shared by both input formats, each small enough to test alone.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::image_reference::parse_image_reference;
 use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
 use crate::infer::probe::clamp;
 use crate::infer::rollout::{Amount, group_sizes};
@@ -79,16 +80,29 @@ pub fn check_container_name(name: &str, span: Option<Span>) -> Option<Diagnostic
     })
 }
 
-/// A warning for an image without a fixed tag or digest: immutable infrastructure wants the
-/// same bytes on every build.
+/// An image LinuxKit can pull, pinned: an error for text outside the reference grammar
+/// Docker, containerd and LinuxKit share (it would reach `linuxkit build`, and `i2kit images`
+/// prints it for a shell's `docker image inspect $(…)`), and a warning for an image without
+/// a fixed tag or digest, since immutable infrastructure wants the same bytes on every build.
 #[must_use]
-pub fn check_image_pinned(image: &str, span: Option<Span>) -> Option<Diagnostic> {
-    if image.contains('@') {
+pub fn check_image(image: &str, span: Option<Span>) -> Option<Diagnostic> {
+    let reference = match parse_image_reference(image) {
+        Ok(reference) => reference,
+        Err(problem) => {
+            return Some(
+                Diagnostic::error(
+                    Code::InvalidImageReference,
+                    span,
+                    format!("`{image}` is not an image reference: {}", problem.reason()),
+                )
+                .with_help("write `[registry[:port]/]name[:tag][@sha256:<64 hex digits>]` with a lower-case name, e.g. `nginx:1.27` or `ghcr.io/org/app@sha256:…`"),
+            );
+        }
+    };
+    if reference.digest.is_some() {
         return None;
     }
-    let last_component = image.rsplit('/').next().unwrap_or(image);
-    let tag = last_component.split_once(':').map(|(_, tag)| tag);
-    let message = match tag {
+    let message = match reference.tag.as_deref() {
         None => format!("image `{image}` has no tag, so it means `latest`"),
         Some("latest") => format!("image `{image}` uses the moving tag `latest`"),
         Some(_) => return None,
@@ -410,11 +424,26 @@ mod tests {
     }
 
     #[test]
-    fn pinned_images() {
-        assert!(check_image_pinned("nginx:1.27.3", None).is_none());
-        assert!(check_image_pinned("localhost:5000/app@sha256:abc", None).is_none());
-        assert!(check_image_pinned("localhost:5000/app", None).is_some());
-        assert!(check_image_pinned("redis:latest", None).is_some());
+    fn images() {
+        let code = |image| check_image(image, None).map(|problem| problem.code);
+        assert_eq!(code("nginx:1.27.3"), None);
+        assert_eq!(
+            code(
+                "localhost:5000/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+            ),
+            None
+        );
+        assert_eq!(code("localhost:5000/app"), Some(Code::UnpinnedImage));
+        assert_eq!(code("redis:latest"), Some(Code::UnpinnedImage));
+        assert_eq!(code("*"), Some(Code::InvalidImageReference));
+        assert_eq!(
+            code("--format={{json .}} nginx"),
+            Some(Code::InvalidImageReference)
+        );
+        assert_eq!(
+            code("localhost:5000/app@sha256:abc"),
+            Some(Code::InvalidImageReference)
+        );
     }
 
     #[test]

@@ -107,10 +107,14 @@ impl Checker<'_> {
             if let Some(problem) = rules::check_container_name(name, key_span) {
                 self.problems.push(problem);
             }
-            if let Some(warning) =
-                rules::check_image_pinned(&spec.image, self.span(&format!("{pointer}/image")))
+            if let Some(problem) =
+                rules::check_image(&spec.image, self.span(&format!("{pointer}/image")))
             {
-                self.warnings.push(warning);
+                if problem.is_error() {
+                    self.problems.push(problem);
+                } else {
+                    self.warnings.push(problem);
+                }
             }
             ports.extend(self.ports(name, spec, &pointer));
             containers.push(self.container(name, spec, &pointer));

@@ -91,10 +91,9 @@ pub fn read_container(
         );
     }
     if let Some(image) = &image
-        && let Some(warning) =
-            rules::check_image_pinned(image, node.get("image").map(|image| image.span))
+        && let Some(problem) = rules::check_image(image, node.get("image").map(|image| image.span))
     {
-        sink.push(warning);
+        sink.push(problem);
     }
     let env = read_env(&mut object, sink);
     let args_span = object.key_span("args");
