@@ -13,6 +13,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
 use crate::image_reference::{ImageReference, is_sha256_digest, parse_image_reference};
+use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, Value, parse_documents};
 
@@ -312,6 +313,10 @@ impl Reader {
                     span,
                     "an entrypoint word holds a NUL character".to_string(),
                 ));
+            } else if let Some(problem) =
+                check_linuxkit_scalar(&word, LinuxKitField::CommandWord, Some(span))
+            {
+                self.problems.push(problem);
             } else {
                 config.entrypoint.push(word);
             }
@@ -323,7 +328,10 @@ impl Reader {
                         && !name.chars().any(char::is_control)
                         && !value.contains('\0') =>
                 {
-                    config.env.push((name.to_string(), value.to_string()));
+                    match check_linuxkit_scalar(name, LinuxKitField::EnvName, Some(span)) {
+                        Some(problem) => self.problems.push(problem),
+                        None => config.env.push((name.to_string(), value.to_string())),
+                    }
                 }
                 _ => self.problems.push(invalid(
                     span,
@@ -529,5 +537,12 @@ mod tests {
         assert!(lock("\"text\"").is_err());
         assert!(lock("[{\"RepoTags\": []}]").is_err());
         assert!(lock("{\"a:1\": {\"config\": {\"Entrypoint\": [\"a\\u0000b\"]}}}").is_err());
+        let problems =
+            lock("{\"a:1\": {\"config\": {\"Entrypoint\": [\"@pkg:./x\"], \"Env\": [\"@A=1\"]}}}")
+                .expect_err("LinuxKit would rewrite both");
+        assert_eq!(
+            problems.iter().map(|p| p.code).collect::<Vec<_>>(),
+            vec![Code::LinuxKitTemplate, Code::LinuxKitTemplate]
+        );
     }
 }

@@ -113,6 +113,76 @@ pub fn check_image(image: &str, span: Option<Span>) -> Option<Diagnostic> {
     )
 }
 
+/// LinuxKit's build rewrites every scalar of a local build file that starts with '@', keys
+/// and values alike: `processTemplates` and `handleTemplate` (src/cmd/linuxkit/moby/config.go)
+/// pass each scalar node to the resolver of `createPackageResolver`
+/// (src/cmd/linuxkit/buildtemplate.go), which replaces `@pkg:PATH` with the tag of the package
+/// it builds from PATH on the build machine, and any other text starting with '@' with the
+/// empty string. LinuxKit has no escape for it, so a value that would start an emitted scalar
+/// with '@' is refused.
+#[must_use]
+pub fn check_linuxkit_scalar(
+    text: &str,
+    field: LinuxKitField,
+    span: Option<Span>,
+) -> Option<Diagnostic> {
+    text.starts_with('@').then(|| {
+        Diagnostic::error(
+            Code::LinuxKitTemplate,
+            span,
+            format!(
+                "{} `{text}` starts with '@', which `linuxkit build` rewrites (`@pkg:PATH` into a package built from the build machine's disk, any other '@' text into an empty string)",
+                field.name()
+            ),
+        )
+        .with_help(field.help())
+    })
+}
+
+/// A field of the build file whose text comes from the input and may start a scalar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinuxKitField {
+    CommandWord,
+    EnvName,
+    FileContents,
+}
+
+impl LinuxKitField {
+    fn name(self) -> &'static str {
+        match self {
+            LinuxKitField::CommandWord => "command word",
+            LinuxKitField::EnvName => "environment variable name",
+            LinuxKitField::FileContents => "file contents",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            LinuxKitField::CommandWord => {
+                "LinuxKit cannot escape a leading '@'; run the program through a shell so no word starts with it, e.g. `[sh, -c, 'exec curl -d @/data/body http://x']`"
+            }
+            LinuxKitField::EnvName => "start the name with a letter or '_'",
+            LinuxKitField::FileContents => {
+                "LinuxKit cannot write a file that starts with '@'; build the file into the container image instead"
+            }
+        }
+    }
+}
+
+/// OCI's `process.cwd` "MUST be an absolute path" (opencontainers/runtime-spec config.md),
+/// and LinuxKit passes `cwd` to runc unchanged.
+#[must_use]
+pub fn check_working_dir(path: &str, span: Option<Span>) -> Option<Diagnostic> {
+    (!path.starts_with('/') || path.chars().any(char::is_control)).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!("working directory `{path}` is not an absolute path"),
+        )
+        .with_help("write the directory inside the container starting with '/', e.g. `/app` (OCI requires an absolute `cwd`)")
+    })
+}
+
 /// `args` without `command` for an image whose entrypoint is unknown: not in the image lock
 /// named `lock`, or no lock at all.
 #[must_use]
@@ -226,6 +296,10 @@ pub fn check_volume_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
 
 #[must_use]
 pub fn check_env_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
+    // `NAME=value` is one scalar of the build file, so the name starts it.
+    if let Some(problem) = check_linuxkit_scalar(name, LinuxKitField::EnvName, span) {
+        return Some(problem);
+    }
     (name.is_empty() || name.contains('=') || name.chars().any(char::is_control)).then(|| {
         Diagnostic::error(
             Code::InvalidValue,
@@ -444,6 +518,30 @@ mod tests {
             code("localhost:5000/app@sha256:abc"),
             Some(Code::InvalidImageReference)
         );
+    }
+
+    #[test]
+    fn at_signs_linuxkit_would_rewrite() {
+        let code =
+            |text| check_linuxkit_scalar(text, LinuxKitField::CommandWord, None).map(|p| p.code);
+        assert_eq!(code("@pkg:./tools"), Some(Code::LinuxKitTemplate));
+        assert_eq!(code("@/data/body"), Some(Code::LinuxKitTemplate));
+        assert_eq!(code("a@pkg:x"), None);
+        assert_eq!(code(" @x"), None);
+        assert_eq!(
+            check_env_name("@X", None).map(|p| p.code),
+            Some(Code::LinuxKitTemplate)
+        );
+    }
+
+    #[test]
+    fn working_dirs_are_absolute() {
+        assert!(check_working_dir("/srv/app", None).is_none());
+        assert!(check_working_dir("/", None).is_none());
+        assert!(check_working_dir("srv", None).is_some());
+        assert!(check_working_dir("", None).is_some());
+        assert!(check_working_dir("./srv", None).is_some());
+        assert!(check_working_dir("/srv\n", None).is_some());
     }
 
     #[test]

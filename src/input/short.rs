@@ -16,7 +16,7 @@ use crate::input::manifest::{
 };
 use crate::input::port_syntax::parse_port;
 use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
-use crate::input::rules;
+use crate::input::rules::{self, LinuxKitField};
 use crate::model::{
     Application, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole,
     LoadBalancer, LoadBalancerKind, Mount, Protocol, Resources, Service,
@@ -330,6 +330,22 @@ impl Checker<'_> {
     }
 
     fn container(&mut self, name: &str, spec: &ContainerSpec, pointer: &str) -> Container {
+        for (field, words) in [("command", &spec.command), ("args", &spec.args)] {
+            for (index, word) in words.iter().flatten().enumerate() {
+                let span = self.span(&format!("{pointer}/{field}/{index}"));
+                if let Some(problem) =
+                    rules::check_linuxkit_scalar(word, LinuxKitField::CommandWord, span)
+                {
+                    self.problems.push(problem);
+                }
+            }
+        }
+        if let Some(directory) = &spec.working_dir
+            && let Some(problem) =
+                rules::check_working_dir(directory, self.span(&format!("{pointer}/workingDir")))
+        {
+            self.problems.push(problem);
+        }
         let (command, args_after_entrypoint) =
             rules::join_command(spec.command.clone(), spec.args.clone());
         let env = spec
@@ -380,6 +396,9 @@ impl Checker<'_> {
             spans: ContainerSpans {
                 image: self.span(&format!("{pointer}/image")),
                 args: self.span(&format!("{pointer}/args")),
+                command: self
+                    .span(&format!("{pointer}/command"))
+                    .or_else(|| self.span(&format!("{pointer}/args"))),
             },
         }
     }

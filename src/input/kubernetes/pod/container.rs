@@ -12,7 +12,7 @@ use super::security::read_container_security;
 use super::volumes::read_mounts;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::load_balancer::HealthCheckRequest;
-use crate::input::rules;
+use crate::input::rules::{self, LinuxKitField};
 use crate::model::{Container, ContainerSpans};
 use crate::yaml::Node;
 
@@ -97,8 +97,16 @@ pub fn read_container(
     }
     let env = read_env(&mut object, sink);
     let args_span = object.key_span("args");
+    let command_span = object
+        .value_span("command")
+        .or_else(|| object.value_span("args"));
     let (command, args_after_entrypoint) = read_command(&mut object, sink);
     let working_dir = object.string("workingDir", sink);
+    if let Some(directory) = &working_dir
+        && let Some(problem) = rules::check_working_dir(directory, object.value_span("workingDir"))
+    {
+        sink.push(problem);
+    }
     let ports = if init {
         object.accept(&["ports"]);
         Vec::new()
@@ -158,6 +166,7 @@ pub fn read_container(
         spans: ContainerSpans {
             image: node.get("image").map(|image| image.span),
             args: args_span,
+            command: command_span,
         },
     };
     // What the image lock pass judges of a container with errors only needs to know
@@ -180,7 +189,8 @@ pub fn read_container(
     })
 }
 
-fn string_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Vec<String>> {
+/// The words of `command` or `args`, each refused where LinuxKit would rewrite it.
+fn command_words(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Vec<String>> {
     let path = object.child(key);
     let node = object.take(key)?;
     let crate::yaml::Value::Sequence(items) = &node.value else {
@@ -191,7 +201,20 @@ fn string_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Ve
         items
             .iter()
             .enumerate()
-            .filter_map(|(index, item)| text(item, &format!("{path}[{index}]"), sink))
+            .filter_map(|(index, item)| {
+                let word = text(item, &format!("{path}[{index}]"), sink)?;
+                match rules::check_linuxkit_scalar(
+                    &word,
+                    LinuxKitField::CommandWord,
+                    Some(item.span),
+                ) {
+                    Some(problem) => {
+                        sink.push(problem);
+                        None
+                    }
+                    None => Some(word),
+                }
+            })
             .collect(),
     )
 }
@@ -202,7 +225,7 @@ fn read_command(
     object: &mut Object<'_>,
     sink: &mut Sink,
 ) -> (Option<Vec<String>>, Option<Vec<String>>) {
-    let command = string_list(object, "command", sink);
-    let args = string_list(object, "args", sink);
+    let command = command_words(object, "command", sink);
+    let args = command_words(object, "args", sink);
     rules::join_command(command, args)
 }
