@@ -59,13 +59,21 @@ fn awkward_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// `text` as a command word or file of a valid input: `linuxkit build` rewrites a scalar
+/// starting with '@', so i2kit refuses one (I2K051).
+fn without_leading_at(text: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+    text.prop_filter("a leading '@' is refused (I2K051)", |text| {
+        !text.starts_with('@')
+    })
+}
+
 /// A valid manifest with `containers` containers, each with awkward env values and command.
 fn manifest() -> impl Strategy<Value = (String, Vec<(String, String)>, Vec<String>)> {
     (
         "[a-z][a-z0-9]{0,10}",
         proptest::collection::btree_map("[A-Z][A-Z0-9_]{0,8}", awkward_text(), 0..5)
             .prop_map(|map| map.into_iter().collect::<Vec<_>>()),
-        proptest::collection::vec(awkward_text(), 1..4),
+        proptest::collection::vec(without_leading_at(awkward_text()), 1..4),
     )
 }
 
@@ -371,7 +379,7 @@ proptest! {
     #[test]
     fn image_lock_round_trips(
         env in proptest::collection::vec(("[A-Za-z_][A-Za-z0-9_]{0,8}", "\\PC{0,20}"), 0..6),
-        entrypoint in proptest::collection::vec("\\PC{0,12}", 0..4),
+        entrypoint in proptest::collection::vec(without_leading_at("\\PC{0,12}".prop_map(String::from)), 0..4),
         uid in any::<u32>(),
         gid in proptest::option::of(any::<u32>()),
         directory in "(/[a-z0-9._-]{1,8}){0,3}",
@@ -523,7 +531,7 @@ proptest! {
     /// of the mounted volume, with its mode, and as a variable through `envFrom`.
     #[test]
     fn config_map_values_arrive_unchanged(
-        data in proptest::collection::btree_map(config_key(), config_value(), 1..5),
+        data in proptest::collection::btree_map(config_key(), without_leading_at(config_value()), 1..5),
         mode in 0..=0o777u32,
     ) {
         let config_map = serde_json::json!({
