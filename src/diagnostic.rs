@@ -69,6 +69,8 @@ pub enum Code {
     CpuTarget,
     DisruptionBudget,
     InstanceRole,
+    InvalidImageReference,
+    LinuxKitTemplate,
     IdClash,
     UnenforcedRestriction,
     UnappliedConfinement,
@@ -122,6 +124,8 @@ impl Code {
         Code::CpuTarget,
         Code::DisruptionBudget,
         Code::InstanceRole,
+        Code::InvalidImageReference,
+        Code::LinuxKitTemplate,
         Code::IdClash,
         Code::UnenforcedRestriction,
         Code::UnappliedConfinement,
@@ -176,6 +180,8 @@ impl Code {
             Code::CpuTarget => "I2K042",
             Code::DisruptionBudget => "I2K043",
             Code::InstanceRole => "I2K044",
+            Code::InvalidImageReference => "I2K050",
+            Code::LinuxKitTemplate => "I2K051",
             Code::IdClash => "I2K045",
             Code::UnenforcedRestriction => "I2K047",
             Code::UnappliedConfinement => "I2K048",
@@ -288,6 +294,12 @@ impl Code {
             }
             Code::InstanceRole => {
                 "about the IAM role VMs act as: its trust policy must admit EC2, or a ServiceAccount is missing or unused (warning)"
+            }
+            Code::InvalidImageReference => {
+                "an image reference outside the grammar Docker, containerd and LinuxKit parse (distribution/reference)"
+            }
+            Code::LinuxKitTemplate => {
+                "a value LinuxKit's build would rewrite: any scalar starting with '@' (`@pkg:` resolves a package on the build machine)"
             }
             Code::IdClash => {
                 "two objects (or two hosts of one Ingress) come to one CloudFormation logical id, in any section of the template"

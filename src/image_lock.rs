@@ -12,6 +12,8 @@
 //! checked here, where its position is known.
 
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
+use crate::image_reference::{ImageReference, is_sha256_digest, parse_image_reference};
+use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, Value, parse_documents};
 
@@ -99,7 +101,7 @@ impl ImageLock {
     /// only that digest; one without matches by tag (`latest` when none is written).
     #[must_use]
     pub fn find(&self, reference: &str) -> Option<Found<'_>> {
-        let wanted = Reference::parse(reference)?;
+        let wanted = parse_image_reference(reference).ok()?;
         if let Some(digest) = &wanted.digest {
             return self.entries.iter().find_map(|entry| {
                 entry
@@ -125,82 +127,6 @@ impl ImageLock {
                     .map(|(_, digest)| digest.as_str()),
             })
     }
-}
-
-/// An image reference split and normalised the way Docker names images (`nginx` is
-/// `docker.io/library/nginx`), so the manifest's spelling and the lock's need not agree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Reference {
-    repository: String,
-    tag: Option<String>,
-    digest: Option<String>,
-}
-
-impl Reference {
-    fn parse(text: &str) -> Option<Reference> {
-        let (name, digest) = match text.split_once('@') {
-            Some((name, digest)) => (name, Some(digest.to_string())),
-            None => (text, None),
-        };
-        // A ':' after the last '/' starts the tag; one before it is a registry's port.
-        let (name, tag) = match name.rfind(':') {
-            Some(index) if !name[index + 1..].contains('/') => {
-                (&name[..index], Some(name[index + 1..].to_string()))
-            }
-            _ => (name, None),
-        };
-        if name.is_empty()
-            || name.chars().any(|c| c.is_whitespace() || c.is_control())
-            || tag.as_deref() == Some("")
-        {
-            return None;
-        }
-        Some(Reference {
-            repository: normalise_repository(name),
-            tag,
-            digest,
-        })
-    }
-
-    fn tagged(&self) -> String {
-        format!(
-            "{}:{}",
-            self.repository,
-            self.tag.as_deref().unwrap_or("latest")
-        )
-    }
-}
-
-/// Docker Hub's long spellings (`docker.io/library/nginx`) to the short one (`nginx`) that
-/// `docker image inspect` prints in `RepoTags`.
-fn normalise_repository(name: &str) -> String {
-    let (domain, rest) = match name.split_once('/') {
-        Some((first, rest))
-            if first.contains('.') || first.contains(':') || first == "localhost" =>
-        {
-            (Some(first), rest)
-        }
-        _ => (None, name),
-    };
-    match domain {
-        None | Some("docker.io" | "index.docker.io" | "registry-1.docker.io") => rest
-            .strip_prefix("library/")
-            .filter(|short| !short.contains('/'))
-            .unwrap_or(rest)
-            .to_string(),
-        Some(domain) => format!("{domain}/{rest}"),
-    }
-}
-
-/// `sha256:` and 64 lower-case hex digits: the only digest form registries give today.
-#[must_use]
-pub fn is_sha256_digest(text: &str) -> bool {
-    text.strip_prefix("sha256:").is_some_and(|hex| {
-        hex.len() == 64
-            && hex
-                .bytes()
-                .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
-    })
 }
 
 /// Reads the lock file.
@@ -276,7 +202,10 @@ impl Reader {
         }
         let mut tags = Vec::new();
         for (text, span) in self.strings(item.get("RepoTags")) {
-            match Reference::parse(&text).filter(|r| r.tag.is_some() && r.digest.is_none()) {
+            match parse_image_reference(&text)
+                .ok()
+                .filter(|r| r.tag.is_some() && r.digest.is_none())
+            {
                 Some(reference) => tags.push(reference.tagged()),
                 None => self.problems.push(invalid(
                     span,
@@ -286,8 +215,8 @@ impl Reader {
         }
         let mut digests = Vec::new();
         for (text, span) in self.strings(item.get("RepoDigests")) {
-            match Reference::parse(&text) {
-                Some(Reference {
+            match parse_image_reference(&text) {
+                Ok(ImageReference {
                     repository,
                     tag: None,
                     digest: Some(digest),
@@ -322,12 +251,15 @@ impl Reader {
             self.problems.push(wrong_type(key, "an image reference"));
             return;
         };
-        let Some(reference) = Reference::parse(text) else {
-            self.problems.push(invalid(
-                key.span,
-                format!("`{text}` is not an image reference"),
-            ));
-            return;
+        let reference = match parse_image_reference(text) {
+            Ok(reference) => reference,
+            Err(problem) => {
+                self.problems.push(invalid(
+                    key.span,
+                    format!("`{text}` is not an image reference: {}", problem.reason()),
+                ));
+                return;
+            }
         };
         let mut digests = Vec::new();
         if let Some(digest) = &reference.digest {
@@ -381,6 +313,10 @@ impl Reader {
                     span,
                     "an entrypoint word holds a NUL character".to_string(),
                 ));
+            } else if let Some(problem) =
+                check_linuxkit_scalar(&word, LinuxKitField::CommandWord, Some(span))
+            {
+                self.problems.push(problem);
             } else {
                 config.entrypoint.push(word);
             }
@@ -392,7 +328,10 @@ impl Reader {
                         && !name.chars().any(char::is_control)
                         && !value.contains('\0') =>
                 {
-                    config.env.push((name.to_string(), value.to_string()));
+                    match check_linuxkit_scalar(name, LinuxKitField::EnvName, Some(span)) {
+                        Some(problem) => self.problems.push(problem),
+                        None => config.env.push((name.to_string(), value.to_string())),
+                    }
                 }
                 _ => self.problems.push(invalid(
                     span,
@@ -513,7 +452,7 @@ mod tests {
 
     #[test]
     fn references_normalise_like_docker() {
-        let parse = |text| Reference::parse(text).map(|r| r.tagged());
+        let parse = |text| parse_image_reference(text).ok().map(|r| r.tagged());
         assert_eq!(parse("nginx"), Some("nginx:latest".into()));
         assert_eq!(
             parse("docker.io/library/nginx:1.27"),
@@ -530,14 +469,6 @@ mod tests {
         assert_eq!(parse("ghcr.io/a/b:1"), Some("ghcr.io/a/b:1".into()));
         assert_eq!(parse(""), None);
         assert_eq!(parse("a b"), None);
-    }
-
-    #[test]
-    fn digests() {
-        assert!(is_sha256_digest(DIGEST));
-        assert!(!is_sha256_digest(&DIGEST.to_uppercase()));
-        assert!(!is_sha256_digest("sha256:abc"));
-        assert!(!is_sha256_digest(&DIGEST.replace("sha256", "sha512")));
     }
 
     #[test]
@@ -606,5 +537,12 @@ mod tests {
         assert!(lock("\"text\"").is_err());
         assert!(lock("[{\"RepoTags\": []}]").is_err());
         assert!(lock("{\"a:1\": {\"config\": {\"Entrypoint\": [\"a\\u0000b\"]}}}").is_err());
+        let problems =
+            lock("{\"a:1\": {\"config\": {\"Entrypoint\": [\"@pkg:./x\"], \"Env\": [\"@A=1\"]}}}")
+                .expect_err("LinuxKit would rewrite both");
+        assert_eq!(
+            problems.iter().map(|p| p.code).collect::<Vec<_>>(),
+            vec![Code::LinuxKitTemplate, Code::LinuxKitTemplate]
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod dns;
 pub mod emit;
 pub mod gather;
 pub mod image_lock;
+pub mod image_reference;
 pub mod infer;
 pub mod input;
 pub mod model;

@@ -150,6 +150,8 @@ pub struct Container {
 pub struct ContainerSpans {
     pub image: Option<Span>,
     pub args: Option<Span>,
+    /// `command`, or `args` when there is no command: where the command line is written.
+    pub command: Option<Span>,
 }
 
 /// The capability bounding set a container runs with.

@@ -411,6 +411,23 @@ fn every_subcommand_help_shows_an_example() {
     );
 }
 
+/// `i2kit images` feeds a shell (`docker image inspect $(i2kit images FILE)`): text outside
+/// the reference grammar would be split into words and read as flags, so it prints nothing.
+#[test]
+fn images_refuses_what_is_not_a_reference() {
+    let output = i2kit_stdin(
+        &["images", "-"],
+        b"name: web\ncontainers:\n  web: {image: \"--format={{json .}} nginx\"}\n",
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "");
+    assert!(
+        text(&output.stderr).contains("[I2K050]"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
 #[test]
 fn images_lists_every_reference_once_and_feeds_a_lock() {
     let scratch = Scratch::new("images");

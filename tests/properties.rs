@@ -59,13 +59,21 @@ fn awkward_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// `text` as a command word or file of a valid input: `linuxkit build` rewrites a scalar
+/// starting with '@', so i2kit refuses one (I2K051).
+fn without_leading_at(text: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+    text.prop_filter("a leading '@' is refused (I2K051)", |text| {
+        !text.starts_with('@')
+    })
+}
+
 /// A valid manifest with `containers` containers, each with awkward env values and command.
 fn manifest() -> impl Strategy<Value = (String, Vec<(String, String)>, Vec<String>)> {
     (
         "[a-z][a-z0-9]{0,10}",
         proptest::collection::btree_map("[A-Z][A-Z0-9_]{0,8}", awkward_text(), 0..5)
             .prop_map(|map| map.into_iter().collect::<Vec<_>>()),
-        proptest::collection::vec(awkward_text(), 1..4),
+        proptest::collection::vec(without_leading_at(awkward_text()), 1..4),
     )
 }
 
@@ -371,7 +379,7 @@ proptest! {
     #[test]
     fn image_lock_round_trips(
         env in proptest::collection::vec(("[A-Za-z_][A-Za-z0-9_]{0,8}", "\\PC{0,20}"), 0..6),
-        entrypoint in proptest::collection::vec("\\PC{0,12}", 0..4),
+        entrypoint in proptest::collection::vec(without_leading_at("\\PC{0,12}".prop_map(String::from)), 0..4),
         uid in any::<u32>(),
         gid in proptest::option::of(any::<u32>()),
         directory in "(/[a-z0-9._-]{1,8}){0,3}",
@@ -523,7 +531,7 @@ proptest! {
     /// of the mounted volume, with its mode, and as a variable through `envFrom`.
     #[test]
     fn config_map_values_arrive_unchanged(
-        data in proptest::collection::btree_map(config_key(), config_value(), 1..5),
+        data in proptest::collection::btree_map(config_key(), without_leading_at(config_value()), 1..5),
         mode in 0..=0o777u32,
     ) {
         let config_map = serde_json::json!({
@@ -851,5 +859,91 @@ proptest! {
             let role = profile.and_then(|profile| resources[profile]["Properties"]["Roles"][0].as_str());
             prop_assert_eq!(role, expected, "the VMs of `{}` in `{}`", name, namespace);
         }
+    }
+}
+
+/// Strings that YAML readers are prone to take for something else: YAML 1.1 numbers with
+/// underscores, bases and signs, sexagesimals, dates, special floats, booleans and nulls in
+/// any case, indicators, and arbitrary printable text.
+fn yaml_lookalike() -> impl Strategy<Value = String> {
+    let word = proptest::sample::select(vec![
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "=", "<<", ".inf",
+        ".nan", "@pkg:", "---", "...", "- ", "? ", ": ", "#", "!", "&a", "*a", "|", ">", "%",
+    ]);
+    prop_oneof![
+        "[-+.0-9_:eExXoObB]{1,12}",
+        "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9:.]{0,12}(Z|[-+][0-9:]{1,5})?)?",
+        (word, any::<u32>()).prop_map(|(word, case)| word
+            .chars()
+            .enumerate()
+            .map(|(index, character)| if case >> (index % 32) & 1 == 1 {
+                character.to_ascii_uppercase()
+            } else {
+                character
+            })
+            .collect()),
+        "[ -~]{0,20}",
+        "\\PC{0,12}",
+    ]
+}
+
+/// What PyYAML (YAML 1.1, as LinuxKit's Go library and most CI linters read) makes of a
+/// document, as JSON; a date or other non-JSON value comes back as its Python `repr`.
+fn read_with_pyyaml(text: &str) -> serde_json::Value {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout, default=repr)",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (PyYAML: pip install -r tests/external/requirements.txt)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("document written");
+    let output = child.wait_with_output().expect("python3 finishes");
+    assert!(
+        output.status.success(),
+        "PyYAML refused the document: {}\n{text}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON from python")
+}
+
+proptest! {
+    // One PyYAML run per case, each reading a batch of strings.
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases() / 16))]
+
+    /// Every string the LinuxKit emitter writes, as a value or a key, reads back as the same
+    /// string with a YAML 1.1 reader (PyYAML) and a YAML 1.2 reader (saphyr).
+    #[test]
+    fn emitted_strings_read_back_unchanged(
+        strings in proptest::collection::vec(yaml_lookalike(), 1..96)
+    ) {
+        use saphyr::{LoadableYamlNode, Yaml};
+        let keys: serde_json::Map<String, serde_json::Value> = strings
+            .iter()
+            .map(|text| (text.clone(), serde_json::Value::from("key")))
+            .collect();
+        let document = serde_json::json!({ "values": strings, "keys": keys });
+        let text = i2kit::emit::yaml_text::to_yaml_text(&document);
+        prop_assert_eq!(&read_with_pyyaml(&text), &document, "PyYAML read\n{}", text);
+        let read = Yaml::load_from_str(&text).expect("saphyr reads the document");
+        let values = read[0]["values"].as_vec().expect("a list");
+        prop_assert_eq!(values.len(), strings.len());
+        for (value, written) in values.iter().zip(&strings) {
+            prop_assert_eq!(value.as_str(), Some(written.as_str()), "saphyr read\n{}", text);
+        }
+        let read_keys = read[0]["keys"].as_mapping().expect("a mapping");
+        for (key, _) in read_keys {
+            prop_assert!(key.as_str().is_some_and(|key| keys.contains_key(key)), "saphyr read key {:?}\n{}", key, text);
+        }
+        prop_assert_eq!(read_keys.len(), keys.len());
     }
 }

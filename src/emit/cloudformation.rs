@@ -753,11 +753,15 @@ fn check_bytes(bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
 mod tests {
     use super::*;
     use crate::infer::link::link;
+    use crate::input::kubernetes::restriction::Waivers;
     use crate::input::read_application;
     use crate::source::SourceFile;
 
     fn application(text: &str) -> Application {
-        let reading = read_application(&SourceFile::new("input.yaml", text.to_string()));
+        let reading = read_application(
+            &SourceFile::new("input.yaml", text.to_string()),
+            Waivers::default(),
+        );
         let mut application = reading.application.expect("the input reads");
         link(&mut application);
         application

@@ -1,10 +1,14 @@
 //! YAML text for generated files, through saphyr's emitter.
 //!
-//! serde_yaml writes `no`, `on` or `yes` unquoted, which YAML 1.1 readers (PyYAML, many CI
-//! linters) take for booleans: `redis-server --appendonly no` would lose its argument.
-//! saphyr's emitter quotes every scalar that any YAML version could read as something else,
-//! except text holding characters it neither quotes nor escapes (BEL, ESC, DEL, C1 controls
-//! such as NEL, the line and paragraph separators, a byte-order mark): those are escaped here.
+//! A string must come back as the same string from every reader of the file: LinuxKit's Go
+//! YAML library, PyYAML and CI linters (YAML 1.1), and YAML 1.2 readers. saphyr's emitter
+//! quotes only what YAML 1.2 reads as another type, so `1_000`, `0b101`, `+.inf` or
+//! `2001-12-14` came out plain and YAML 1.1 readers took them for numbers and dates (which
+//! LinuxKit's schema then refuses). So the rule is inverted: a string is left to saphyr
+//! (which quotes it where the syntax needs) only when it matches [`reads_back_plain`]'s
+//! conservative pattern, and is double-quoted otherwise. Text holding characters saphyr
+//! neither quotes nor escapes (BEL, ESC, DEL, C1 controls such as NEL, the line and paragraph
+//! separators, a byte-order mark) is escaped here.
 
 use saphyr::{Mapping, Scalar, ScalarStyle, Yaml, YamlEmitter};
 use serde::Serialize;
@@ -36,24 +40,44 @@ fn convert(value: &Value) -> Yaml<'static> {
                 number.as_f64().unwrap_or_default().into(),
             )),
         },
-        Value::String(text) if text.chars().any(needs_escape) => Yaml::Representation(
-            Cow::Owned(double_quoted_body(text)),
-            ScalarStyle::DoubleQuoted,
-            None,
-        ),
-        Value::String(text) => Yaml::Value(Scalar::String(Cow::Owned(text.clone()))),
+        Value::String(text) => string(text),
         Value::Array(items) => Yaml::Sequence(items.iter().map(convert).collect()),
         Value::Object(entries) => {
             let mut mapping = Mapping::new();
             for (key, value) in entries {
-                mapping.insert(
-                    Yaml::Value(Scalar::String(Cow::Owned(key.clone()))),
-                    convert(value),
-                );
+                mapping.insert(string(key), convert(value));
             }
             Yaml::Mapping(mapping)
         }
     }
+}
+
+fn string(text: &str) -> Yaml<'static> {
+    if reads_back_plain(text) {
+        Yaml::Value(Scalar::String(Cow::Owned(text.to_string())))
+    } else {
+        Yaml::Representation(
+            Cow::Owned(double_quoted_body(text)),
+            ScalarStyle::DoubleQuoted,
+            None,
+        )
+    }
+}
+
+/// Whether every YAML reader takes `text`, written plain, for that string. Every implicit
+/// type of YAML 1.1 (bool, int, float, null, timestamp, merge, value) and of YAML 1.2's core
+/// schema starts with a digit, a sign, `.`, `~`, `<` or `=`, or is one of a few words; the
+/// resolvers of PyYAML, libyaml and Go's yaml.v2/v3 all dispatch on that first character. So
+/// a string that starts with an ASCII letter, `/`, `_` or `$`, holds only printable characters and
+/// is none of those words is a string everywhere; anything else is quoted, which costs a pair
+/// of quotes and never a misreading.
+fn reads_back_plain(text: &str) -> bool {
+    // YAML 1.1's booleans (y and n included, which Go's yaml.v2 reads as booleans) and the
+    // null of every version; compared ignoring case, which only quotes more.
+    const WORDS: [&str; 9] = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"];
+    text.starts_with(|first: char| first.is_ascii_alphabetic() || matches!(first, '/' | '_' | '$'))
+        && !text.chars().any(needs_escape)
+        && !WORDS.iter().any(|word| word.eq_ignore_ascii_case(text))
 }
 
 /// Characters outside YAML's printable set, or that YAML 1.1 readers take for line breaks
@@ -101,6 +125,43 @@ mod tests {
                 "{word} unquoted in:\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn quotes_what_yaml_1_1_reads_as_numbers_and_dates() {
+        let written = [
+            "1_000",
+            "0b101",
+            "+.inf",
+            "0o17",
+            "2001-12-14",
+            "0x1F",
+            "1:20",
+            "-1",
+            ".5",
+            "~",
+            "=",
+            "<<",
+            "Y",
+            "n",
+            "yEs",
+            "8.8.8.8",
+            "",
+        ];
+        let text = to_yaml_text(&serde_json::json!({ "command": written }));
+        for word in written {
+            assert!(
+                text.contains(&format!("- \"{word}\"\n")),
+                "{word} unquoted in:\n{text}"
+            );
+        }
+        // The conservative pattern leaves ordinary words and paths as saphyr writes them.
+        let text =
+            to_yaml_text(&serde_json::json!({ "command": ["nginx", "/bin/sh", "_x", "a b"] }));
+        assert_eq!(
+            text,
+            "---\ncommand:\n  - nginx\n  - /bin/sh\n  - _x\n  - a b\n"
+        );
     }
 
     #[test]

@@ -214,7 +214,8 @@ pub struct ContainerSpec {
 
     /// # Working directory
     ///
-    /// The directory the command starts in; left out, the image's.
+    /// The absolute directory the command starts in (OCI requires it absolute); left out,
+    /// the image's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(example = &"/app")]
     pub working_dir: Option<String>,

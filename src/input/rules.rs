@@ -1,6 +1,7 @@
 //! Checks shared by both input formats, each small enough to test alone.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::image_reference::parse_image_reference;
 use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
 use crate::infer::probe::clamp;
 use crate::infer::rollout::{Amount, group_sizes};
@@ -79,16 +80,29 @@ pub fn check_container_name(name: &str, span: Option<Span>) -> Option<Diagnostic
     })
 }
 
-/// A warning for an image without a fixed tag or digest: immutable infrastructure wants the
-/// same bytes on every build.
+/// An image LinuxKit can pull, pinned: an error for text outside the reference grammar
+/// Docker, containerd and LinuxKit share (it would reach `linuxkit build`, and `i2kit images`
+/// prints it for a shell's `docker image inspect $(…)`), and a warning for an image without
+/// a fixed tag or digest, since immutable infrastructure wants the same bytes on every build.
 #[must_use]
-pub fn check_image_pinned(image: &str, span: Option<Span>) -> Option<Diagnostic> {
-    if image.contains('@') {
+pub fn check_image(image: &str, span: Option<Span>) -> Option<Diagnostic> {
+    let reference = match parse_image_reference(image) {
+        Ok(reference) => reference,
+        Err(problem) => {
+            return Some(
+                Diagnostic::error(
+                    Code::InvalidImageReference,
+                    span,
+                    format!("`{image}` is not an image reference: {}", problem.reason()),
+                )
+                .with_help("write `[registry[:port]/]name[:tag][@sha256:<64 hex digits>]` with a lower-case name, e.g. `nginx:1.27` or `ghcr.io/org/app@sha256:…`"),
+            );
+        }
+    };
+    if reference.digest.is_some() {
         return None;
     }
-    let last_component = image.rsplit('/').next().unwrap_or(image);
-    let tag = last_component.split_once(':').map(|(_, tag)| tag);
-    let message = match tag {
+    let message = match reference.tag.as_deref() {
         None => format!("image `{image}` has no tag, so it means `latest`"),
         Some("latest") => format!("image `{image}` uses the moving tag `latest`"),
         Some(_) => return None,
@@ -97,6 +111,76 @@ pub fn check_image_pinned(image: &str, span: Option<Span>) -> Option<Diagnostic>
         Diagnostic::warning(Code::UnpinnedImage, span, message)
             .with_help("pin a version tag or a digest (`name@sha256:…`) so every VM image build runs the same code"),
     )
+}
+
+/// LinuxKit's build rewrites every scalar of a local build file that starts with '@', keys
+/// and values alike: `processTemplates` and `handleTemplate` (src/cmd/linuxkit/moby/config.go)
+/// pass each scalar node to the resolver of `createPackageResolver`
+/// (src/cmd/linuxkit/buildtemplate.go), which replaces `@pkg:PATH` with the tag of the package
+/// it builds from PATH on the build machine, and any other text starting with '@' with the
+/// empty string. LinuxKit has no escape for it, so a value that would start an emitted scalar
+/// with '@' is refused.
+#[must_use]
+pub fn check_linuxkit_scalar(
+    text: &str,
+    field: LinuxKitField,
+    span: Option<Span>,
+) -> Option<Diagnostic> {
+    text.starts_with('@').then(|| {
+        Diagnostic::error(
+            Code::LinuxKitTemplate,
+            span,
+            format!(
+                "{} `{text}` starts with '@', which `linuxkit build` rewrites (`@pkg:PATH` into a package built from the build machine's disk, any other '@' text into an empty string)",
+                field.name()
+            ),
+        )
+        .with_help(field.help())
+    })
+}
+
+/// A field of the build file whose text comes from the input and may start a scalar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinuxKitField {
+    CommandWord,
+    EnvName,
+    FileContents,
+}
+
+impl LinuxKitField {
+    fn name(self) -> &'static str {
+        match self {
+            LinuxKitField::CommandWord => "command word",
+            LinuxKitField::EnvName => "environment variable name",
+            LinuxKitField::FileContents => "file contents",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            LinuxKitField::CommandWord => {
+                "LinuxKit cannot escape a leading '@'; run the program through a shell so no word starts with it, e.g. `[sh, -c, 'exec curl -d @/data/body http://x']`"
+            }
+            LinuxKitField::EnvName => "start the name with a letter or '_'",
+            LinuxKitField::FileContents => {
+                "LinuxKit cannot write a file that starts with '@'; build the file into the container image instead"
+            }
+        }
+    }
+}
+
+/// OCI's `process.cwd` "MUST be an absolute path" (opencontainers/runtime-spec config.md),
+/// and LinuxKit passes `cwd` to runc unchanged.
+#[must_use]
+pub fn check_working_dir(path: &str, span: Option<Span>) -> Option<Diagnostic> {
+    (!path.starts_with('/') || path.chars().any(char::is_control)).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!("working directory `{path}` is not an absolute path"),
+        )
+        .with_help("write the directory inside the container starting with '/', e.g. `/app` (OCI requires an absolute `cwd`)")
+    })
 }
 
 /// `args` without `command` for an image whose entrypoint is unknown: not in the image lock
@@ -212,6 +296,10 @@ pub fn check_volume_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
 
 #[must_use]
 pub fn check_env_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
+    // `NAME=value` is one scalar of the build file, so the name starts it.
+    if let Some(problem) = check_linuxkit_scalar(name, LinuxKitField::EnvName, span) {
+        return Some(problem);
+    }
     (name.is_empty() || name.contains('=') || name.chars().any(char::is_control)).then(|| {
         Diagnostic::error(
             Code::InvalidValue,
@@ -410,11 +498,50 @@ mod tests {
     }
 
     #[test]
-    fn pinned_images() {
-        assert!(check_image_pinned("nginx:1.27.3", None).is_none());
-        assert!(check_image_pinned("localhost:5000/app@sha256:abc", None).is_none());
-        assert!(check_image_pinned("localhost:5000/app", None).is_some());
-        assert!(check_image_pinned("redis:latest", None).is_some());
+    fn images() {
+        let code = |image| check_image(image, None).map(|problem| problem.code);
+        assert_eq!(code("nginx:1.27.3"), None);
+        assert_eq!(
+            code(
+                "localhost:5000/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+            ),
+            None
+        );
+        assert_eq!(code("localhost:5000/app"), Some(Code::UnpinnedImage));
+        assert_eq!(code("redis:latest"), Some(Code::UnpinnedImage));
+        assert_eq!(code("*"), Some(Code::InvalidImageReference));
+        assert_eq!(
+            code("--format={{json .}} nginx"),
+            Some(Code::InvalidImageReference)
+        );
+        assert_eq!(
+            code("localhost:5000/app@sha256:abc"),
+            Some(Code::InvalidImageReference)
+        );
+    }
+
+    #[test]
+    fn at_signs_linuxkit_would_rewrite() {
+        let code =
+            |text| check_linuxkit_scalar(text, LinuxKitField::CommandWord, None).map(|p| p.code);
+        assert_eq!(code("@pkg:./tools"), Some(Code::LinuxKitTemplate));
+        assert_eq!(code("@/data/body"), Some(Code::LinuxKitTemplate));
+        assert_eq!(code("a@pkg:x"), None);
+        assert_eq!(code(" @x"), None);
+        assert_eq!(
+            check_env_name("@X", None).map(|p| p.code),
+            Some(Code::LinuxKitTemplate)
+        );
+    }
+
+    #[test]
+    fn working_dirs_are_absolute() {
+        assert!(check_working_dir("/srv/app", None).is_none());
+        assert!(check_working_dir("/", None).is_none());
+        assert!(check_working_dir("srv", None).is_some());
+        assert!(check_working_dir("", None).is_some());
+        assert!(check_working_dir("./srv", None).is_some());
+        assert!(check_working_dir("/srv\n", None).is_some());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::input::manifest::{
 use crate::input::mount_target::MountTargets;
 use crate::input::port_syntax::parse_port;
 use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
-use crate::input::rules;
+use crate::input::rules::{self, LinuxKitField};
 use crate::model::{
     Application, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole,
     LoadBalancer, LoadBalancerKind, Mount, Protocol, Resources, RoleGiver, Service,
@@ -109,10 +109,14 @@ impl Checker<'_> {
             if let Some(problem) = rules::check_container_name(name, key_span) {
                 self.problems.push(problem);
             }
-            if let Some(warning) =
-                rules::check_image_pinned(&spec.image, self.span(&format!("{pointer}/image")))
+            if let Some(problem) =
+                rules::check_image(&spec.image, self.span(&format!("{pointer}/image")))
             {
-                self.warnings.push(warning);
+                if problem.is_error() {
+                    self.problems.push(problem);
+                } else {
+                    self.warnings.push(problem);
+                }
             }
             ports.extend(self.ports(name, spec, &pointer));
             containers.push(self.container(name, spec, &pointer));
@@ -331,10 +335,14 @@ impl Checker<'_> {
     }
 
     fn container(&mut self, name: &str, spec: &ContainerSpec, pointer: &str) -> Container {
-        for (key, list) in [("command", &spec.command), ("args", &spec.args)] {
-            for (index, argument) in list.iter().flatten().enumerate() {
-                if let Some(what) = credential::in_argument(argument) {
-                    let item = format!("{pointer}/{key}/{index}");
+        for (field, words) in [("command", &spec.command), ("args", &spec.args)] {
+            for (index, word) in words.iter().flatten().enumerate() {
+                let item = format!("{pointer}/{field}/{index}");
+                if let Some(problem) =
+                    rules::check_linuxkit_scalar(word, LinuxKitField::CommandWord, self.span(&item))
+                {
+                    self.problems.push(problem);
+                } else if let Some(what) = credential::in_argument(word) {
                     self.warnings.push(credential::credential_in_clear(
                         &format!("`{item}`"),
                         what,
@@ -342,6 +350,12 @@ impl Checker<'_> {
                     ));
                 }
             }
+        }
+        if let Some(directory) = &spec.working_dir
+            && let Some(problem) =
+                rules::check_working_dir(directory, self.span(&format!("{pointer}/workingDir")))
+        {
+            self.problems.push(problem);
         }
         let (command, args_after_entrypoint) =
             rules::join_command(spec.command.clone(), spec.args.clone());
@@ -391,6 +405,9 @@ impl Checker<'_> {
             spans: ContainerSpans {
                 image: self.span(&format!("{pointer}/image")),
                 args: self.span(&format!("{pointer}/args")),
+                command: self
+                    .span(&format!("{pointer}/command"))
+                    .or_else(|| self.span(&format!("{pointer}/args"))),
             },
         }
     }

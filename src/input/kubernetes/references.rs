@@ -14,6 +14,7 @@ use super::pod::{
 use super::reader::Sink;
 use super::secret::absent_secret;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
 use crate::model::{Container, VmFile, VmFileContent};
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,12 +65,25 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
 /// The container's environment, and its command line expanded from it as the kubelet does.
 fn settle_container(container: &mut Container, recipe: &EnvRecipe, lookup: &mut EnvLookup<'_>) {
     let env = compose_env(recipe, lookup);
+    let command_span = container.spans.command;
     for argv in [&mut container.command, &mut container.args_after_entrypoint]
         .into_iter()
         .flatten()
     {
         for word in argv.iter_mut() {
-            *word = expand_references(word, &env);
+            let expanded = expand_references(word, &env);
+            // The written words were checked where they were read; a variable's value can
+            // still start one.
+            if let Some(mut problem) =
+                check_linuxkit_scalar(&expanded, LinuxKitField::CommandWord, command_span)
+            {
+                problem.message = format!(
+                    "`{word}` expands from the container's environment, and the {}",
+                    problem.message
+                );
+                lookup.sink.push(problem);
+            }
+            *word = expanded;
         }
     }
     container.env = (!env.is_empty()).then_some(env);
@@ -382,6 +396,12 @@ fn volume_files(
                     }
                 },
             };
+            if let Some(problem) =
+                check_linuxkit_scalar(&text, LinuxKitField::FileContents, Some(entry.span))
+            {
+                sink.push(problem);
+                continue;
+            }
             if let Err(file) = tree.add_file(&root, path, text, projected.mode) {
                 sink.push(path_conflict(path, &file, &declared.name, projected.span));
             }

@@ -13,7 +13,7 @@ use super::volumes::read_mounts;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::input::credential;
-use crate::input::rules;
+use crate::input::rules::{self, LinuxKitField};
 use crate::model::{Container, ContainerSpans};
 use crate::yaml::Node;
 
@@ -92,15 +92,22 @@ pub fn read_container(
         );
     }
     if let Some(image) = &image
-        && let Some(warning) =
-            rules::check_image_pinned(image, node.get("image").map(|image| image.span))
+        && let Some(problem) = rules::check_image(image, node.get("image").map(|image| image.span))
     {
-        sink.push(warning);
+        sink.push(problem);
     }
     let env = read_env(&mut object, sink);
     let args_span = object.key_span("args");
+    let command_span = object
+        .value_span("command")
+        .or_else(|| object.value_span("args"));
     let (command, args_after_entrypoint) = read_command(&mut object, sink);
     let working_dir = object.string("workingDir", sink);
+    if let Some(directory) = &working_dir
+        && let Some(problem) = rules::check_working_dir(directory, object.value_span("workingDir"))
+    {
+        sink.push(problem);
+    }
     let ports = if init {
         object.accept(&["ports"]);
         Vec::new()
@@ -160,6 +167,7 @@ pub fn read_container(
         spans: ContainerSpans {
             image: node.get("image").map(|image| image.span),
             args: args_span,
+            command: command_span,
         },
     };
     // What the image lock pass judges of a container with errors only needs to know
@@ -182,7 +190,8 @@ pub fn read_container(
     })
 }
 
-fn string_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Vec<String>> {
+/// The words of `command` or `args`, each refused where LinuxKit would rewrite it.
+fn command_words(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Vec<String>> {
     let path = object.child(key);
     let node = object.take(key)?;
     let crate::yaml::Value::Sequence(items) = &node.value else {
@@ -196,6 +205,14 @@ fn string_list(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Ve
             .filter_map(|(index, item)| {
                 let item_path = format!("{path}[{index}]");
                 let argument = text(item, &item_path, sink)?;
+                if let Some(problem) = rules::check_linuxkit_scalar(
+                    &argument,
+                    LinuxKitField::CommandWord,
+                    Some(item.span),
+                ) {
+                    sink.push(problem);
+                    return None;
+                }
                 if let Some(what) = credential::in_argument(&argument) {
                     sink.push(credential::credential_in_clear(
                         &format!("`{item_path}`"),
@@ -215,7 +232,7 @@ fn read_command(
     object: &mut Object<'_>,
     sink: &mut Sink,
 ) -> (Option<Vec<String>>, Option<Vec<String>>) {
-    let command = string_list(object, "command", sink);
-    let args = string_list(object, "args", sink);
+    let command = command_words(object, "command", sink);
+    let args = command_words(object, "args", sink);
     rules::join_command(command, args)
 }
