@@ -937,3 +937,79 @@ fn the_image_lock_beside_the_manifests_is_not_read_as_one() {
     let images = i2kit(&["images", "deploy"], &scratch.0);
     assert_eq!(text(&images.stdout), "nginx:1.27.3\n");
 }
+
+/// An OSC 52 sequence (the terminal copies "hello" to the clipboard) and a screen clear.
+const OSC52: &str = "\x1b]52;c;aGVsbG8=\x07";
+const CLEAR: &str = "\x1b[2J";
+
+/// What escaped text shows for [`OSC52`] and [`CLEAR`].
+const OSC52_SHOWN: &str = "\\u{1b}]52;c;aGVsbG8=\\u{7}";
+const CLEAR_SHOWN: &str = "\\u{1b}[2J";
+
+fn assert_no_terminal_controls(bytes: &[u8]) {
+    let shown = text(bytes);
+    assert!(
+        !shown
+            .chars()
+            .any(|character| character.is_control() && character != '\n'),
+        "a control character reached the terminal: {shown:?}"
+    );
+}
+
+#[test]
+fn terminal_sequences_in_the_input_are_printed_escaped() {
+    let scratch = Scratch::new("escape");
+    let directory = scratch.0.join("deploy");
+    fs::create_dir_all(&directory).expect("deploy/");
+    // A name, an annotation value (both quoted by their messages, as YAML escapes that decode
+    // to the sequences) and a comment on a quoted source line (the raw bytes), in a file whose
+    // own name holds a sequence too.
+    let manifest = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"web\\e]52;c;aGVsbG8=\\a\"\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: web, image: \"nginx:1.27.3\"}}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-type: \"x\\e[2J\" # {OSC52}{CLEAR}\nspec:\n  type: LoadBalancer\n  selector: {{app: web}}\n  ports: [{{port: 80}}]\n"
+    );
+    fs::write(directory.join(format!("web{CLEAR}.yaml")), manifest).expect("manifest");
+    let output = i2kit(&["validate", "deploy"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_no_terminal_controls(&output.stderr);
+    let shown = text(&output.stderr);
+    let file = format!("deploy/web{CLEAR_SHOWN}.yaml");
+    assert!(
+        shown.contains(&format!("{file}:4:9: error: name `web{OSC52_SHOWN}`")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!(
+            "{file}:17:56: error: annotation `service.beta.kubernetes.io/aws-load-balancer-type` cannot be `x{CLEAR_SHOWN}`"
+        )),
+        "{shown}"
+    );
+    let source_line = format!(
+        "17 |     service.beta.kubernetes.io/aws-load-balancer-type: \"x\\e[2J\" # {OSC52_SHOWN}{CLEAR_SHOWN}\n   | {}^",
+        " ".repeat(55)
+    );
+    assert!(shown.contains(&source_line), "{shown}");
+
+    // JSON carries the strings as they are, escaped by JSON itself.
+    let output = i2kit(&["validate", "--format", "json", "deploy"], &scratch.0);
+    assert_no_terminal_controls(&output.stdout);
+    let records = json_records(&output);
+    assert!(
+        records.iter().any(|record| record["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(OSC52))),
+        "{records:?}"
+    );
+
+    // Image references are printed escaped by `i2kit images`, and paths by I/O errors.
+    scratch.write(
+        "image.yaml",
+        format!("name: web\ncontainers:\n  web: {{image: \"nginx:1{CLEAR}\"}}\n").as_bytes(),
+    );
+    let output = i2kit(&["images", "image.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), format!("nginx:1{CLEAR_SHOWN}\n"));
+    let output = i2kit(&["validate", &format!("missing{OSC52}.yaml")], &scratch.0);
+    assert_eq!(output.status.code(), Some(2));
+    assert_no_terminal_controls(&output.stderr);
+    assert!(text(&output.stderr).contains(&format!("cannot read missing{OSC52_SHOWN}.yaml")));
+}
