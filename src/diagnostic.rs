@@ -227,7 +227,7 @@ impl Code {
                 "an image's USER is a name, which only the image's /etc/passwd resolves; LinuxKit needs numeric ids"
             }
             Code::SkippedFile => {
-                "a file of a directory that holds no manifest (kustomization.yaml, Chart.yaml, values.yaml), skipped (warning)"
+                "a file of a directory that holds no manifest (kustomization.yaml, Chart.yaml, values.yaml), or a symbolic link that leads out of the directory, skipped (warning)"
             }
             Code::HelmHook => {
                 "an object annotated `helm.sh/hook` (a test Pod, an install Job): helm runs it around a release, it is not part of the application; skipped (warning)"

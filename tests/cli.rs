@@ -1013,3 +1013,73 @@ fn terminal_sequences_in_the_input_are_printed_escaped() {
     assert_no_terminal_controls(&output.stderr);
     assert!(text(&output.stderr).contains(&format!("cannot read missing{OSC52_SHOWN}.yaml")));
 }
+
+/// A directory from elsewhere (a cloned repository) must not make i2kit read a file outside
+/// it: a link to `~/.aws/credentials` fails to parse, and the error quoted its lines.
+#[cfg(unix)]
+#[test]
+fn links_out_of_a_directory_are_skipped_unread_and_links_inside_followed() {
+    use std::os::unix::fs::symlink;
+    let scratch = Scratch::new("links");
+    let deploy = scratch.0.join("deploy");
+    fs::create_dir_all(deploy.join("sub")).expect("deploy/sub");
+    scratch.write(
+        "credentials",
+        b"[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = SECRETVALUE\n",
+    );
+    symlink("../credentials", deploy.join("creds.yaml")).expect("link out");
+    fs::write(deploy.join("web.yaml"), NGINX).expect("web.yaml");
+    // Inside the tree, as kubectl does: read, under the link's name.
+    fs::write(
+        deploy.join("sub/worker.txt"),
+        "name: worker\ncontainers:\n  w: {image: busybox:1.37.0}\n",
+    )
+    .expect("worker");
+    symlink("sub/worker.txt", deploy.join("worker.yaml")).expect("link in");
+    // A link to the directory above cannot make -R loop or leave; a link to itself is no file.
+    symlink("..", deploy.join("sub/up")).expect("link up");
+    symlink("loop.yaml", deploy.join("loop.yaml")).expect("loop");
+
+    let output = i2kit(
+        &["validate", "-R", "--format", "json", "deploy"],
+        &scratch.0,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(!text(&output.stdout).contains("AKIA") && !text(&output.stdout).contains("SECRET"));
+    let records = json_records(&output);
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["file"], "deploy/creds.yaml");
+    assert_eq!(records[0]["code"], "I2K031");
+    assert_eq!(records[0]["line"], serde_json::Value::Null);
+
+    let output = i2kit(&["compile", "deploy", "--out-dir", "build"], &scratch.0);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with(
+            "deploy/creds.yaml: warning: the file is a symbolic link to a file outside `deploy`, the directory given: skipped [I2K031]\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("AKIA") && !stderr.contains("SECRET") && !stderr.contains("credentials")
+    );
+    assert!(
+        scratch.0.join("build/worker.linuxkit.yml").is_file(),
+        "the link inside is read"
+    );
+    assert!(
+        scratch
+            .0
+            .join("build/nginx-deployment.linuxkit.yml")
+            .is_file()
+    );
+
+    // Under --strict the warning is an error, and nothing is written.
+    let output = i2kit(&["validate", "--strict", "deploy"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1));
+    // Named on the command line, a link is the user's choice and is read.
+    let output = i2kit(&["validate", "deploy/creds.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("invalid YAML"));
+}

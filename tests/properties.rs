@@ -502,7 +502,11 @@ proptest! {
             .map(|(index, text)| i2kit::input::InputFile {
                 name: format!("f{index}.yaml"),
                 bytes: text.clone().into_bytes(),
-                listed,
+                found: if listed {
+                    i2kit::input::Found::Listed
+                } else {
+                    i2kit::input::Found::Named
+                },
             })
             .collect();
         let (sources, compilation) = i2kit::compile::compile_inputs(
