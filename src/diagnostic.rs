@@ -439,54 +439,58 @@ fn quote_line(line: &str, span: Span) -> QuotedLine {
     } else {
         1
     };
-    let count = line.chars().count();
-    let caret = span.start.column.saturating_sub(1).min(count);
-    let first_candidate = caret.saturating_sub(MAX_SHOWN_LINE);
-    let end_candidate = caret.saturating_add(MAX_SHOWN_LINE + 1).min(count);
-    // (byte offset, character, columns shown) of the characters that may be shown.
-    let cells: Vec<(usize, char, usize)> = line
-        .char_indices()
-        .skip(first_candidate)
-        .take(end_candidate - first_candidate)
-        .map(|(at, character)| {
-            let following = &line[at + character.len_utf8()..];
-            (at, character, terminal::shown_width(character, following))
-        })
-        .collect();
+    // Characters are walked only up to the caret's neighbourhood: a diagnostic early on a long
+    // (minified) line does not walk the rest of it.
+    let mut caret = span.start.column.saturating_sub(1);
+    let mut first_candidate = caret.saturating_sub(MAX_SHOWN_LINE);
+    let mut cells = shown_cells(
+        line,
+        first_candidate,
+        caret.saturating_add(MAX_SHOWN_LINE + 1),
+    );
+    if first_candidate + cells.len() < caret {
+        // The span starts past the line's end: the caret goes just after its last character.
+        caret = line.chars().count();
+        first_candidate = caret.saturating_sub(MAX_SHOWN_LINE);
+        cells = shown_cells(
+            line,
+            first_candidate,
+            caret.saturating_add(MAX_SHOWN_LINE + 1),
+        );
+    }
+    let region_end = cells
+        .last()
+        .map_or(line.len(), |(at, character, _)| at + character.len_utf8());
+    let more_after = region_end < line.len();
     let width = |range: std::ops::Range<usize>| -> usize {
         cells
             .get(range)
             .map_or(0, |cells| cells.iter().map(|cell| cell.2).sum())
     };
     let caret_cell = caret - first_candidate;
-    let (first, end) = if first_candidate == 0
-        && end_candidate == count
-        && width(0..cells.len()) <= MAX_SHOWN_LINE
-    {
-        (0, cells.len())
-    } else {
-        let (mut first, mut end, mut used) = (caret_cell, caret_cell, 0);
-        while first > 0 && used + cells[first - 1].2 < MAX_SHOWN_LINE / 2 {
-            first -= 1;
-            used += cells[first].2;
-        }
-        while end < cells.len() && used + cells[end].2 <= MAX_SHOWN_LINE {
-            used += cells[end].2;
-            end += 1;
-        }
-        // Near the line's end, what is left of the room goes to what comes before.
-        while first > 0 && used + cells[first - 1].2 <= MAX_SHOWN_LINE {
-            first -= 1;
-            used += cells[first].2;
-        }
-        (first, end)
-    };
-    let region_end = cells
-        .last()
-        .map_or(line.len(), |(at, character, _)| at + character.len_utf8());
+    let (first, end) =
+        if first_candidate == 0 && !more_after && width(0..cells.len()) <= MAX_SHOWN_LINE {
+            (0, cells.len())
+        } else {
+            let (mut first, mut end, mut used) = (caret_cell, caret_cell, 0);
+            while first > 0 && used + cells[first - 1].2 < MAX_SHOWN_LINE / 2 {
+                first -= 1;
+                used += cells[first].2;
+            }
+            while end < cells.len() && used + cells[end].2 <= MAX_SHOWN_LINE {
+                used += cells[end].2;
+                end += 1;
+            }
+            // Near the line's end, what is left of the room goes to what comes before.
+            while first > 0 && used + cells[first - 1].2 <= MAX_SHOWN_LINE {
+                first -= 1;
+                used += cells[first].2;
+            }
+            (first, end)
+        };
     let byte_of = |cell: usize| cells.get(cell).map_or(region_end, |cell| cell.0);
     let cut_before = first_candidate + first > 0;
-    let cut_after = first_candidate + end < count;
+    let cut_after = end < cells.len() || more_after;
     let mut text = String::new();
     if cut_before {
         text.push('…');
@@ -504,6 +508,30 @@ fn quote_line(line: &str, span: Span) -> QuotedLine {
         caret_start: usize::from(cut_before) + width(first..caret_cell),
         caret_width: (width(caret_cell..span_end.min(end)) + into_cut).max(1),
     }
+}
+
+/// (byte offset, character, columns shown) of the characters of `line` from index `from`
+/// up to index `to` (exclusive).
+fn shown_cells(line: &str, from: usize, to: usize) -> Vec<(usize, char, usize)> {
+    // Where character `from` starts: its index when all before it is ASCII, as in most
+    // manifests and every minified JSON line, found without decoding them one by one.
+    let start = match line.as_bytes().get(..from) {
+        Some(prefix) if prefix.is_ascii() => from,
+        None if line.is_ascii() => return Vec::new(),
+        _ => match line.char_indices().nth(from) {
+            Some((at, _)) => at,
+            None => return Vec::new(),
+        },
+    };
+    line[start..]
+        .char_indices()
+        .take(to.saturating_sub(from))
+        .map(|(at, character)| {
+            let at = start + at;
+            let following = &line[at + character.len_utf8()..];
+            (at, character, terminal::shown_width(character, following))
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -642,6 +670,10 @@ mod tests {
         );
         // A caret past the end of the line, and an empty line.
         assert_eq!(quote_line("ab", span_on_line_one(3, 3)).caret_start, 2);
+        assert_eq!(quote_line("ab", span_on_line_one(10, 12)).caret_start, 2);
+        let past = quote_line(&"é".repeat(500), span_on_line_one(900, 901));
+        assert!(past.text.starts_with('…') && !past.text.ends_with('…'));
+        assert_eq!(past.caret_start, past.text.chars().count());
         let empty = quote_line("", span_on_line_one(1, 1));
         assert_eq!(
             (empty.text.as_str(), empty.caret_start, empty.caret_width),

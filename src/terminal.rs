@@ -23,6 +23,11 @@ use unicode_width::UnicodeWidthChar as _;
 /// `Cc`, `Cf`, `Zl` and `Zp` are exactly these, kept current by the crate that tables them.
 #[must_use]
 pub fn is_hidden(character: char) -> bool {
+    // Below U+00A0 only C0, DEL and C1 are hidden: answered without the table, which most
+    // text never needs (and which an unoptimised build copies on every lookup).
+    if u32::from(character) < 0xa0 {
+        return character.is_control();
+    }
     matches!(
         get_general_category(character),
         GeneralCategory::Control
