@@ -12,6 +12,7 @@ use crate::input::{InputFile, MAX_INPUT_BYTES, decode};
 use crate::output::{Artifact, Freshness, freshness, write_if_changed};
 use crate::schema::schema_text;
 use crate::source::{SourceFile, Sources};
+use crate::terminal::escape;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -225,8 +226,10 @@ fn print_stdout(text: &str) -> u8 {
     }
 }
 
+/// Messages name paths, which a directory's listing or the command line may fill with
+/// control characters: escaped as diagnostics are.
 fn io_error(message: &str) -> u8 {
-    eprintln!("i2kit: error: {message}");
+    eprintln!("i2kit: error: {}", escape(message));
     USAGE_OR_IO
 }
 
@@ -464,14 +467,15 @@ fn check_outputs(outputs: &OutDir<'_>, rerun: &str) -> u8 {
         })
         .collect();
     for line in &outdated {
-        eprintln!("{line}");
+        eprintln!("{}", escape(line));
     }
     if outdated.is_empty() {
         return 0;
     }
     eprintln!(
-        "i2kit: {} output(s) out of date; run `{rerun}`",
-        outdated.len()
+        "i2kit: {} output(s) out of date; run `{}`",
+        outdated.len(),
+        escape(rerun)
     );
     INVALID_INPUT
 }
@@ -538,6 +542,9 @@ fn validate(
 }
 
 /// `i2kit images`: what a lock must describe. Prints nothing unless the application reads.
+/// A reference holding a control character is printed escaped, as diagnostics are: no
+/// registry accepts one, and a terminal (or the shell reading `$(i2kit images …)`) must not
+/// receive it.
 fn images(inputs: &InputOptions) -> u8 {
     let files = match gather_inputs(&inputs.files, inputs.recursive, None) {
         Ok(files) => files,
@@ -552,7 +559,7 @@ fn images(inputs: &InputOptions) -> u8 {
     };
     let mut text = String::new();
     for reference in references {
-        text.push_str(&reference);
+        text.push_str(&escape(&reference));
         text.push('\n');
     }
     print_stdout(&text)

@@ -1,6 +1,7 @@
 //! Problems found in user input, as data: rendered for people or as JSON in one place each.
 
 use crate::source::{Sources, Span};
+use crate::terminal::{self, escape};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -254,7 +255,7 @@ impl Code {
                 "an image's USER is a name, which only the image's /etc/passwd resolves; LinuxKit needs numeric ids"
             }
             Code::SkippedFile => {
-                "a file of a directory that holds no manifest (kustomization.yaml, Chart.yaml, values.yaml), skipped (warning)"
+                "a file of a directory that holds no manifest (kustomization.yaml, Chart.yaml, values.yaml), or a symbolic link that leads out of the directory, skipped (warning)"
             }
             Code::HelmHook => {
                 "an object annotated `helm.sh/hook` (a test Pod, an install Job): helm runs it around a release, it is not part of the application; skipped (warning)"
@@ -410,6 +411,10 @@ pub enum Colour {
 /// `FILE:LINE:COLUMN: error: message [CODE]` (the form compilers print and editors parse),
 /// then the source line with a caret under the span, then `note:` and `help:`. `FILE` is the
 /// span's own file among `sources`.
+///
+/// Every piece of text is escaped here ([`crate::terminal`]), since messages quote the input
+/// and the input may hold what a terminal would obey: this is the one place diagnostics
+/// become terminal output, so no message needs escaping where it is written.
 #[must_use]
 pub fn render_human(sources: &Sources, diagnostic: &Diagnostic, colour: Colour) -> String {
     let paint = |code: &str, text: &str| match colour {
@@ -421,18 +426,18 @@ pub fn render_human(sources: &Sources, diagnostic: &Diagnostic, colour: Colour) 
         Severity::Warning => "1;33",
     };
     let mut out = String::new();
-    let name = sources.name_of(diagnostic.span);
+    let name = escape(sources.name_of(diagnostic.span));
     let line_span = diagnostic.span.filter(|span| !span.is_whole_file());
     let location = match line_span {
         Some(span) => format!("{name}:{}", span.start),
-        None => name.to_string(),
+        None => name.into_owned(),
     };
     let _ = writeln!(
         out,
         "{}: {}: {} [{}]",
         paint("1", &location),
         paint(severity_colour, diagnostic.severity.as_str()),
-        diagnostic.message,
+        escape(&diagnostic.message),
         diagnostic.code.as_str()
     );
     if let Some(span) = line_span.filter(|_| diagnostic.code.shows_source_line())
@@ -442,57 +447,140 @@ pub fn render_human(sources: &Sources, diagnostic: &Diagnostic, colour: Colour) 
     {
         let number = span.start.line.to_string();
         let gutter = " ".repeat(number.len());
-        let (line, column) = visible_window(line, span.start.column);
-        let line = line.as_str();
-        let line_chars = line.chars().count();
-        let start = column.saturating_sub(1).min(line_chars);
-        let width = if span.end.line == span.start.line && span.end.column > span.start.column {
-            span.end.column - span.start.column
-        } else {
-            1
-        };
-        let width = width.min(line_chars.saturating_sub(start)).max(1);
-        let _ = writeln!(out, "{number} | {line}");
+        let quoted = quote_line(line, span);
+        let _ = writeln!(out, "{number} | {}", quoted.text);
         let _ = writeln!(
             out,
             "{gutter} | {}{}",
-            " ".repeat(start),
-            paint(severity_colour, &"^".repeat(width))
+            " ".repeat(quoted.caret_start),
+            paint(severity_colour, &"^".repeat(quoted.caret_width))
         );
     }
     if let Some(note) = &diagnostic.note {
-        let _ = writeln!(out, "{}: {note}", paint("1", "note"));
+        let _ = writeln!(out, "{}: {}", paint("1", "note"), escape(note));
     }
     if let Some(help) = &diagnostic.help {
-        let _ = writeln!(out, "{}: {help}", paint("1;36", "help"));
+        let _ = writeln!(out, "{}: {}", paint("1;36", "help"), escape(help));
     }
     out
 }
 
-/// Source lines longer than this are cut around the caret, so a minified or hostile file
-/// cannot flood the terminal.
+/// Source lines wider than this many terminal columns are cut around the caret, so a
+/// minified or hostile file cannot flood the terminal.
 const MAX_SHOWN_LINE: usize = 100;
 
-/// The part of `line` worth showing and the 1-based column within it.
-fn visible_window(line: &str, column: usize) -> (String, usize) {
-    let characters: Vec<char> = line.chars().collect();
-    if characters.len() <= MAX_SHOWN_LINE {
-        return (line.to_string(), column);
+/// A source line as printed under a diagnostic, and where its caret goes, in terminal columns.
+#[derive(Debug, PartialEq, Eq)]
+struct QuotedLine {
+    /// Escaped, and cut (with `…`) around the caret when wider than [`MAX_SHOWN_LINE`].
+    text: String,
+    caret_start: usize,
+    caret_width: usize,
+}
+
+/// `line` as shown for `span`: escaped, cut around the span, with the caret under the span's
+/// characters whatever their escaped or East Asian widths. Only characters within
+/// [`MAX_SHOWN_LINE`] of the caret are examined, so a line of megabytes costs one count.
+fn quote_line(line: &str, span: Span) -> QuotedLine {
+    let span_characters = if span.end.line == span.start.line && span.end.column > span.start.column
+    {
+        span.end.column - span.start.column
+    } else {
+        1
+    };
+    // Characters are walked only up to the caret's neighbourhood: a diagnostic early on a long
+    // (minified) line does not walk the rest of it.
+    let mut caret = span.start.column.saturating_sub(1);
+    let mut first_candidate = caret.saturating_sub(MAX_SHOWN_LINE);
+    let mut cells = shown_cells(
+        line,
+        first_candidate,
+        caret.saturating_add(MAX_SHOWN_LINE + 1),
+    );
+    if first_candidate + cells.len() < caret {
+        // The span starts past the line's end: the caret goes just after its last character.
+        caret = line.chars().count();
+        first_candidate = caret.saturating_sub(MAX_SHOWN_LINE);
+        cells = shown_cells(
+            line,
+            first_candidate,
+            caret.saturating_add(MAX_SHOWN_LINE + 1),
+        );
     }
-    let first = column
-        .saturating_sub(MAX_SHOWN_LINE / 2)
-        .min(characters.len().saturating_sub(MAX_SHOWN_LINE));
-    let last = (first + MAX_SHOWN_LINE).min(characters.len());
-    let mut shown: String = characters[first..last].iter().collect();
-    let mut column = column - first;
-    if first > 0 {
-        shown.insert(0, '…');
-        column += 1;
+    let region_end = cells
+        .last()
+        .map_or(line.len(), |(at, character, _)| at + character.len_utf8());
+    let more_after = region_end < line.len();
+    let width = |range: std::ops::Range<usize>| -> usize {
+        cells
+            .get(range)
+            .map_or(0, |cells| cells.iter().map(|cell| cell.2).sum())
+    };
+    let caret_cell = caret - first_candidate;
+    let (first, end) =
+        if first_candidate == 0 && !more_after && width(0..cells.len()) <= MAX_SHOWN_LINE {
+            (0, cells.len())
+        } else {
+            let (mut first, mut end, mut used) = (caret_cell, caret_cell, 0);
+            while first > 0 && used + cells[first - 1].2 < MAX_SHOWN_LINE / 2 {
+                first -= 1;
+                used += cells[first].2;
+            }
+            while end < cells.len() && used + cells[end].2 <= MAX_SHOWN_LINE {
+                used += cells[end].2;
+                end += 1;
+            }
+            // Near the line's end, what is left of the room goes to what comes before.
+            while first > 0 && used + cells[first - 1].2 <= MAX_SHOWN_LINE {
+                first -= 1;
+                used += cells[first].2;
+            }
+            (first, end)
+        };
+    let byte_of = |cell: usize| cells.get(cell).map_or(region_end, |cell| cell.0);
+    let cut_before = first_candidate + first > 0;
+    let cut_after = end < cells.len() || more_after;
+    let mut text = String::new();
+    if cut_before {
+        text.push('…');
     }
-    if last < characters.len() {
-        shown.push('…');
+    let (from, to) = (byte_of(first), byte_of(end));
+    terminal::push_escaped(&mut text, &line[from..to], &line[to..]);
+    if cut_after {
+        text.push('…');
     }
-    (shown, column)
+    let span_end = caret_cell.saturating_add(span_characters);
+    // A span that goes on past the cut is underlined into the `…` that says so.
+    let into_cut = usize::from(cut_after && span_end > end);
+    QuotedLine {
+        text,
+        caret_start: usize::from(cut_before) + width(first..caret_cell),
+        caret_width: (width(caret_cell..span_end.min(end)) + into_cut).max(1),
+    }
+}
+
+/// (byte offset, character, columns shown) of the characters of `line` from index `from`
+/// up to index `to` (exclusive).
+fn shown_cells(line: &str, from: usize, to: usize) -> Vec<(usize, char, usize)> {
+    // Where character `from` starts: its index when all before it is ASCII, as in most
+    // manifests and every minified JSON line, found without decoding them one by one.
+    let start = match line.as_bytes().get(..from) {
+        Some(prefix) if prefix.is_ascii() => from,
+        None if line.is_ascii() => return Vec::new(),
+        _ => match line.char_indices().nth(from) {
+            Some((at, _)) => at,
+            None => return Vec::new(),
+        },
+    };
+    line[start..]
+        .char_indices()
+        .take(to.saturating_sub(from))
+        .map(|(at, character)| {
+            let at = start + at;
+            let following = &line[at + character.len_utf8()..];
+            (at, character, terminal::shown_width(character, following))
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -574,13 +662,72 @@ mod tests {
         assert_eq!(did_you_mean("xyz", ["replicas", "public"]), None);
     }
 
+    fn span_on_line_one(start: usize, end: usize) -> Span {
+        Span {
+            file: 0,
+            start: crate::source::Position {
+                line: 1,
+                column: start,
+            },
+            end: crate::source::Position {
+                line: 1,
+                column: end,
+            },
+        }
+    }
+
     #[test]
     fn long_lines_are_cut_around_the_caret() {
         let line = "x".repeat(5000);
-        let (shown, column) = visible_window(&line, 3000);
-        assert!(shown.chars().count() <= MAX_SHOWN_LINE + 2);
-        assert!(shown.starts_with('…') && shown.ends_with('…'));
-        assert_eq!(column, 51);
+        let quoted = quote_line(&line, span_on_line_one(3000, 3003));
+        assert_eq!(quoted.text.chars().count(), MAX_SHOWN_LINE + 2);
+        assert!(quoted.text.starts_with('…') && quoted.text.ends_with('…'));
+        assert_eq!(quoted.caret_start, MAX_SHOWN_LINE / 2);
+        assert_eq!(quoted.caret_width, 3);
+        let long_span = quote_line(&line, span_on_line_one(10, 4000));
+        assert_eq!(long_span.caret_start, 9);
+        assert_eq!(
+            long_span.caret_width,
+            MAX_SHOWN_LINE - 9 + 1,
+            "into the `…`"
+        );
+        let end = quote_line(&line, span_on_line_one(5000, 5001));
+        assert!(end.text.starts_with('…') && !end.text.ends_with('…'));
+        assert_eq!(end.text.chars().count(), MAX_SHOWN_LINE + 1);
+        assert_eq!(end.caret_start, MAX_SHOWN_LINE);
+        let wide = "名".repeat(5000);
+        let quoted = quote_line(&wide, span_on_line_one(3000, 3001));
+        assert!(quoted.text.chars().count() <= MAX_SHOWN_LINE / 2 + 2);
+        assert_eq!(quoted.caret_start, 1 + 2 * 24);
+        assert_eq!(quoted.caret_width, 2);
+    }
+
+    #[test]
+    fn the_caret_stays_under_its_characters_after_escaping() {
+        // Before the span: a terminal sequence, a wide character and a combining accent.
+        let line = "a: \"\x1b[2J名e\u{301}\" # ok";
+        let quoted = quote_line(line, span_on_line_one(14, 15));
+        assert_eq!(quoted.text, "a: \"\\u{1b}[2J名e\u{301}\" # ok");
+        let before: String = "a: \"\\u{1b}[2J名e\u{301}\" ".into();
+        use unicode_width::UnicodeWidthStr as _;
+        assert_eq!(quoted.caret_start, before.width());
+        assert_eq!(quoted.caret_width, 1);
+        let wide = quote_line(line, span_on_line_one(5, 10));
+        assert_eq!(
+            (wide.caret_start, wide.caret_width),
+            (4, "\\u{1b}[2J名".width())
+        );
+        // A caret past the end of the line, and an empty line.
+        assert_eq!(quote_line("ab", span_on_line_one(3, 3)).caret_start, 2);
+        assert_eq!(quote_line("ab", span_on_line_one(10, 12)).caret_start, 2);
+        let past = quote_line(&"é".repeat(500), span_on_line_one(900, 901));
+        assert!(past.text.starts_with('…') && !past.text.ends_with('…'));
+        assert_eq!(past.caret_start, past.text.chars().count());
+        let empty = quote_line("", span_on_line_one(1, 1));
+        assert_eq!(
+            (empty.text.as_str(), empty.caret_start, empty.caret_width),
+            ("", 0, 1)
+        );
     }
 
     #[test]
@@ -641,5 +788,44 @@ mod tests {
         assert!(record.get("note").is_none());
         let application = Diagnostic::error(Code::MissingField, None, "no deployment");
         assert!(render_human(&sources, &application, Colour::Never).starts_with("a.yaml: error"));
+    }
+
+    #[test]
+    fn every_text_of_a_diagnostic_is_printed_escaped() {
+        let osc52 = "\x1b]52;c;aGVsbG8=\x07";
+        let sources = Sources::single(SourceFile::new(
+            "web\x1b[2J.yaml",
+            format!("name: web # {osc52}\nreplica: 3\n"),
+        ));
+        let mut diagnostic = Diagnostic::error(
+            Code::UnknownField,
+            Some(Span {
+                file: 0,
+                start: crate::source::Position {
+                    line: 1,
+                    column: 13,
+                },
+                end: crate::source::Position {
+                    line: 1,
+                    column: 29,
+                },
+            }),
+            format!("value `{osc52}`"),
+        )
+        .with_help(format!("remove \u{202e}{osc52}"));
+        diagnostic.note = Some(format!("from {osc52}").into());
+        let shown = "\\u{1b}]52;c;aGVsbG8=\\u{7}";
+        assert_eq!(
+            render_human(&sources, &diagnostic, Colour::Never),
+            format!(
+                "web\\u{{1b}}[2J.yaml:1:13: error: value `{shown}` [I2K003]\n\
+                 1 | name: web # {shown}\n  | {}{}\n\
+                 note: from {shown}\nhelp: remove \\u{{202e}}{shown}\n",
+                " ".repeat("name: web # ".len()),
+                "^".repeat(shown.len())
+            )
+        );
+        let coloured = render_human(&sources, &diagnostic, Colour::Always);
+        assert!(!coloured.contains(osc52) && !coloured.contains("\x1b[2J"));
     }
 }

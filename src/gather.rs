@@ -5,8 +5,13 @@
 //! subdirectories too, each in its place in name order (kubectl walks with Go's
 //! `filepath.Walk`, which does the same). Arguments are read in the order given, so the
 //! application's documents are those of `cat FILE...` and the output follows that order.
+//!
+//! A symbolic link in a directory is followed, as kubectl follows it, only when it leads to a
+//! file inside the directory given; one that leads out is not read and is reported (see
+//! [`crate::input::listing::link_outside`]). Links to directories are not followed at all, so
+//! `--recursive` cannot loop.
 
-use crate::input::{InputFile, MAX_INPUT_BYTES};
+use crate::input::{Found, InputFile, MAX_INPUT_BYTES};
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -90,16 +95,23 @@ pub fn parse_name(text: &str) -> Result<String, String> {
 /// A message for an unreadable file or directory, a directory with no manifest file, more
 /// than [`MAX_INPUT_FILES`] files, or `-` given twice (a usage or I/O error).
 pub fn gather(arguments: &[PathBuf], how: Gathering<'_>) -> Result<Vec<InputFile>, String> {
-    let mut paths: Vec<(PathBuf, bool)> = Vec::new();
+    let mut paths: Vec<(PathBuf, Found)> = Vec::new();
     for argument in arguments {
         if !is_stdin(argument) && argument.is_dir() {
             let before = paths.len();
-            list_directory(argument, argument, how, &mut paths)?;
+            let inside = std::fs::canonicalize(argument)
+                .map_err(|error| format!("cannot read {}: {error}", argument.display()))?;
+            let listing = Listing {
+                root: argument,
+                inside: &inside,
+                how,
+            };
+            list_directory(&listing, argument, &mut paths)?;
             if paths.len() == before {
                 return Err(empty_directory(argument, how.recursive));
             }
         } else {
-            paths.push((argument.clone(), false));
+            paths.push((argument.clone(), Found::Named));
         }
         if paths.len() > MAX_INPUT_FILES {
             return Err(format!(
@@ -123,13 +135,15 @@ pub fn stdin_at_most_once(arguments: &[PathBuf]) -> Result<(), String> {
 }
 
 /// Each file once, at its first place: a file named and also in a listed directory, or two
-/// spellings of one path, would otherwise define everything in it twice.
-fn unique(paths: Vec<(PathBuf, bool)>) -> Vec<(PathBuf, bool)> {
+/// spellings of one path, would otherwise define everything in it twice. A link out of a
+/// directory is never read, so it neither hides a file named elsewhere nor is hidden by one.
+fn unique(paths: Vec<(PathBuf, Found)>) -> Vec<(PathBuf, Found)> {
     let mut seen = BTreeSet::new();
     paths
         .into_iter()
-        .filter(|(path, _)| {
+        .filter(|(path, found)| {
             is_stdin(path)
+                || matches!(found, Found::LinkOutside { .. })
                 || std::fs::canonicalize(path).map_or(true, |canonical| seen.insert(canonical))
         })
         .collect()
@@ -137,17 +151,21 @@ fn unique(paths: Vec<(PathBuf, bool)>) -> Vec<(PathBuf, bool)> {
 
 /// Reads the files with one byte budget for all: past [`MAX_INPUT_BYTES`] the rest is not
 /// read, and the reader reports the limit at the file that crossed it.
-fn read_all(paths: Vec<(PathBuf, bool)>) -> Result<Vec<InputFile>, String> {
+fn read_all(paths: Vec<(PathBuf, Found)>) -> Result<Vec<InputFile>, String> {
     let mut inputs = Vec::with_capacity(paths.len());
     let mut total = 0_usize;
-    for (path, listed) in paths {
-        let allowed = (MAX_INPUT_BYTES.saturating_sub(total) as u64).saturating_add(1);
-        let bytes = read_bounded(&path, allowed)?;
+    for (path, found) in paths {
+        let bytes = if matches!(found, Found::LinkOutside { .. }) {
+            Vec::new()
+        } else {
+            let allowed = (MAX_INPUT_BYTES.saturating_sub(total) as u64).saturating_add(1);
+            read_bounded(&path, allowed)?
+        };
         total = total.saturating_add(bytes.len());
         inputs.push(InputFile {
             name: display_name(&path),
             bytes,
-            listed,
+            found,
         });
         if total > MAX_INPUT_BYTES {
             break;
@@ -172,14 +190,23 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         .map_err(|error| format!("cannot read {}: {error}", display_name(path)))
 }
 
+/// One directory argument being listed.
+struct Listing<'a> {
+    /// The directory as given.
+    root: &'a Path,
+    /// Its canonical path: what a symbolic link found in it must lead into to be read.
+    inside: &'a Path,
+    how: Gathering<'a>,
+}
+
 /// Appends the manifest files of `directory` (and, recursively, of its subdirectories) in
 /// name order. Symbolic links to directories are not followed, as `filepath.Walk` does not.
 fn list_directory(
-    root: &Path,
+    listing: &Listing<'_>,
     directory: &Path,
-    how: Gathering<'_>,
-    found: &mut Vec<(PathBuf, bool)>,
+    found: &mut Vec<(PathBuf, Found)>,
 ) -> Result<(), String> {
+    let (root, how) = (listing.root, listing.how);
     let unreadable =
         |error: std::io::Error| format!("cannot read {}: {error}", directory.display());
     let mut entries = Vec::new();
@@ -198,7 +225,7 @@ fn list_directory(
         let path = directory.join(&name);
         if file_type.is_dir() {
             if how.recursive {
-                list_directory(root, &path, how, found)?;
+                list_directory(listing, &path, found)?;
             }
             continue;
         }
@@ -212,7 +239,17 @@ fn list_directory(
         if excluded.is_some() && std::fs::canonicalize(&path).ok() == excluded {
             continue;
         }
-        found.push((path, true));
+        // A link that cannot be resolved now (it changed since `is_file`) counts as leading out.
+        let leads_out = file_type.is_symlink()
+            && !std::fs::canonicalize(&path).is_ok_and(|target| target.starts_with(listing.inside));
+        let how_found = if leads_out {
+            Found::LinkOutside {
+                directory: root.display().to_string(),
+            }
+        } else {
+            Found::Listed
+        };
+        found.push((path, how_found));
         if found.len() > MAX_INPUT_FILES {
             return Err(format!(
                 "{} holds more than {MAX_INPUT_FILES} manifest files; i2kit reads applications of at most {MAX_INPUT_FILES} files",

@@ -20,6 +20,7 @@ pub mod output;
 pub mod platform;
 pub mod schema;
 pub mod source;
+pub mod terminal;
 pub mod yaml;
 
 pub use cli::run;

@@ -1002,3 +1002,153 @@ fn credentials_are_warned_about_without_their_values() {
         }
     }
 }
+
+/// An OSC 52 sequence (the terminal copies "hello" to the clipboard) and a screen clear.
+const OSC52: &str = "\x1b]52;c;aGVsbG8=\x07";
+const CLEAR: &str = "\x1b[2J";
+
+/// What escaped text shows for [`OSC52`] and [`CLEAR`].
+const OSC52_SHOWN: &str = "\\u{1b}]52;c;aGVsbG8=\\u{7}";
+const CLEAR_SHOWN: &str = "\\u{1b}[2J";
+
+fn assert_no_terminal_controls(bytes: &[u8]) {
+    let shown = text(bytes);
+    assert!(
+        !shown
+            .chars()
+            .any(|character| character.is_control() && character != '\n'),
+        "a control character reached the terminal: {shown:?}"
+    );
+}
+
+#[test]
+fn terminal_sequences_in_the_input_are_printed_escaped() {
+    let scratch = Scratch::new("escape");
+    let directory = scratch.0.join("deploy");
+    fs::create_dir_all(&directory).expect("deploy/");
+    // A name, an annotation value (both quoted by their messages, as YAML escapes that decode
+    // to the sequences) and a comment on a quoted source line (the raw bytes), in a file whose
+    // own name holds a sequence too.
+    let manifest = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"web\\e]52;c;aGVsbG8=\\a\"\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: web, image: \"nginx:1.27.3\"}}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-type: \"x\\e[2J\" # {OSC52}{CLEAR}\nspec:\n  type: LoadBalancer\n  selector: {{app: web}}\n  ports: [{{port: 80}}]\n"
+    );
+    fs::write(directory.join(format!("web{CLEAR}.yaml")), manifest).expect("manifest");
+    let output = i2kit(&["validate", "deploy"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_no_terminal_controls(&output.stderr);
+    let shown = text(&output.stderr);
+    let file = format!("deploy/web{CLEAR_SHOWN}.yaml");
+    assert!(
+        shown.contains(&format!("{file}:4:9: error: name `web{OSC52_SHOWN}`")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!(
+            "{file}:17:56: error: annotation `service.beta.kubernetes.io/aws-load-balancer-type` cannot be `x{CLEAR_SHOWN}`"
+        )),
+        "{shown}"
+    );
+    let source_line = format!(
+        "17 |     service.beta.kubernetes.io/aws-load-balancer-type: \"x\\e[2J\" # {OSC52_SHOWN}{CLEAR_SHOWN}\n   | {}^",
+        " ".repeat(55)
+    );
+    assert!(shown.contains(&source_line), "{shown}");
+
+    // JSON carries the strings as they are, escaped by JSON itself.
+    let output = i2kit(&["validate", "--format", "json", "deploy"], &scratch.0);
+    assert_no_terminal_controls(&output.stdout);
+    let records = json_records(&output);
+    assert!(
+        records.iter().any(|record| record["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(OSC52))),
+        "{records:?}"
+    );
+
+    // An image reference holding a control sequence is refused (I2K050), and the refusal
+    // quotes it escaped; paths are escaped by I/O errors.
+    scratch.write(
+        "image.yaml",
+        format!("name: web\ncontainers:\n  web: {{image: \"nginx:1{CLEAR}\"}}\n").as_bytes(),
+    );
+    let output = i2kit(&["images", "image.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_no_terminal_controls(&output.stderr);
+    assert!(
+        text(&output.stderr).contains(&format!("`nginx:1{CLEAR_SHOWN}` is not an image reference"))
+    );
+    let output = i2kit(&["validate", &format!("missing{OSC52}.yaml")], &scratch.0);
+    assert_eq!(output.status.code(), Some(2));
+    assert_no_terminal_controls(&output.stderr);
+    assert!(text(&output.stderr).contains(&format!("cannot read missing{OSC52_SHOWN}.yaml")));
+}
+
+/// A directory from elsewhere (a cloned repository) must not make i2kit read a file outside
+/// it: a link to `~/.aws/credentials` fails to parse, and the error quoted its lines.
+#[cfg(unix)]
+#[test]
+fn links_out_of_a_directory_are_skipped_unread_and_links_inside_followed() {
+    use std::os::unix::fs::symlink;
+    let scratch = Scratch::new("links");
+    let deploy = scratch.0.join("deploy");
+    fs::create_dir_all(deploy.join("sub")).expect("deploy/sub");
+    scratch.write(
+        "credentials",
+        b"[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = SECRETVALUE\n",
+    );
+    symlink("../credentials", deploy.join("creds.yaml")).expect("link out");
+    fs::write(deploy.join("web.yaml"), NGINX).expect("web.yaml");
+    // Inside the tree, as kubectl does: read, under the link's name.
+    fs::write(
+        deploy.join("sub/worker.txt"),
+        "name: worker\ncontainers:\n  w: {image: busybox:1.37.0}\n",
+    )
+    .expect("worker");
+    symlink("sub/worker.txt", deploy.join("worker.yaml")).expect("link in");
+    // A link to the directory above cannot make -R loop or leave; a link to itself is no file.
+    symlink("..", deploy.join("sub/up")).expect("link up");
+    symlink("loop.yaml", deploy.join("loop.yaml")).expect("loop");
+
+    let output = i2kit(
+        &["validate", "-R", "--format", "json", "deploy"],
+        &scratch.0,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(!text(&output.stdout).contains("AKIA") && !text(&output.stdout).contains("SECRET"));
+    let records = json_records(&output);
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["file"], "deploy/creds.yaml");
+    assert_eq!(records[0]["code"], "I2K031");
+    assert_eq!(records[0]["line"], serde_json::Value::Null);
+
+    let output = i2kit(&["compile", "deploy", "--out-dir", "build"], &scratch.0);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with(
+            "deploy/creds.yaml: warning: the file is a symbolic link to a file outside `deploy`, the directory given: skipped [I2K031]\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("AKIA") && !stderr.contains("SECRET") && !stderr.contains("credentials")
+    );
+    assert!(
+        scratch.0.join("build/worker.linuxkit.yml").is_file(),
+        "the link inside is read"
+    );
+    assert!(
+        scratch
+            .0
+            .join("build/nginx-deployment.linuxkit.yml")
+            .is_file()
+    );
+
+    // Under --strict the warning is an error, and nothing is written.
+    let output = i2kit(&["validate", "--strict", "deploy"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1));
+    // Named on the command line, a link is the user's choice and is read.
+    let output = i2kit(&["validate", "deploy/creds.yaml"], &scratch.0);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("invalid YAML"));
+}

@@ -510,7 +510,11 @@ proptest! {
             .map(|(index, text)| i2kit::input::InputFile {
                 name: format!("f{index}.yaml"),
                 bytes: text.clone().into_bytes(),
-                listed,
+                found: if listed {
+                    i2kit::input::Found::Listed
+                } else {
+                    i2kit::input::Found::Named
+                },
             })
             .collect();
         let (sources, compilation) = i2kit::compile::compile_inputs(
@@ -524,6 +528,29 @@ proptest! {
             if let Some(span) = diagnostic.span {
                 prop_assert!(span.file < files.len());
             }
+        }
+    }
+
+    /// Whatever the input holds, its diagnostics print no character a terminal would obey or
+    /// hide (controls, bidi overrides, zero-width characters) other than their own line breaks.
+    #[test]
+    fn diagnostics_print_no_hidden_characters(
+        text in "(name: |containers:\n  |\\|[a-z:\\{}\\[\\]\"' ]|\\p{Cc}|\\p{Cf}|\\PC|\n){0,80}",
+        name in "[a-z\\p{Cc}\\p{Cf}]{1,6}",
+    ) {
+        let files = [i2kit::input::InputFile::named(format!("{name}.yaml"), text.into_bytes())];
+        let (sources, compilation) = i2kit::compile::compile_inputs(
+            &files,
+            "input",
+            i2kit::compile::Settings::default(),
+            i2kit::compile::Outputs::TemplateOnly,
+        );
+        for diagnostic in &compilation.diagnostics {
+            let shown = i2kit::diagnostic::render_human(&sources, diagnostic, i2kit::diagnostic::Colour::Never);
+            prop_assert!(
+                !shown.chars().any(|character| character != '\n' && i2kit::terminal::is_hidden(character)),
+                "{shown:?}"
+            );
         }
     }
 

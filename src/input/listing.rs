@@ -3,7 +3,8 @@
 //! `Chart.yaml` or a `values.yaml` kept beside the manifests. i2kit skips such a file with a
 //! warning naming it instead: the directory is what teams keep, and the warning (an error
 //! under `--strict`) still says what was left out. A file named on the command line is always
-//! read, so a manifest mistyped beyond recognition is never skipped silently.
+//! read, so a manifest mistyped beyond recognition is never skipped silently. A symbolic link
+//! in a directory that leads out of it is skipped too, with a warning (see [`link_outside`]).
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
@@ -79,6 +80,25 @@ pub fn skipped_file(name: &str, file: usize, documents: &[Document]) -> Diagnost
         format!("the file {what}: skipped"),
     )
     .with_help(help)
+}
+
+/// The warning for listed file `file`, a symbolic link that leads out of
+/// `directory`, the directory given. kubectl follows it; i2kit does not, so that a directory
+/// from elsewhere (a cloned repository, a chart) cannot have it read a file outside, such as
+/// `~/.aws/credentials`, and print its lines in a diagnostic. The warning never names the
+/// target, and the target is never opened.
+#[must_use]
+pub fn link_outside(file: usize, directory: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::SkippedFile,
+        Some(Span::whole_file(file)),
+        format!(
+            "the file is a symbolic link to a file outside `{directory}`, the directory given: skipped"
+        ),
+    )
+    .with_help(
+        "i2kit reads only what is inside a directory it lists; to compile the file the link leads to, name that file on the command line",
+    )
 }
 
 #[cfg(test)]

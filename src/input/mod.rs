@@ -33,9 +33,21 @@ pub struct InputFile {
     /// `<stdin>`.
     pub name: String,
     pub bytes: Vec<u8>,
-    /// Found by listing a directory rather than named: skipped, with a warning, when it
-    /// holds no manifest (see [`listing`]).
-    pub listed: bool,
+    pub found: Found,
+}
+
+/// How an input file came to be among an application's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// Named on the command line, or standard input: always read.
+    Named,
+    /// Found by listing a directory: skipped, with a warning, when it holds no manifest (see
+    /// [`listing`]).
+    Listed,
+    /// A symbolic link found by listing `directory` (as given) that leads out of it: never
+    /// read, so its target's lines are never printed, and skipped with a warning (see
+    /// [`listing::link_outside`]).
+    LinkOutside { directory: String },
 }
 
 impl InputFile {
@@ -45,7 +57,7 @@ impl InputFile {
         InputFile {
             name: name.into(),
             bytes: bytes.into(),
-            listed: false,
+            found: Found::Named,
         }
     }
 }
@@ -162,7 +174,8 @@ pub fn read_inputs(inputs: &[InputFile], label: &str, waivers: Waivers) -> (Sour
 /// What became of one input file.
 enum FileOutcome {
     Parsed(Vec<Document>),
-    /// A listed file that holds no manifest, and the warning saying so.
+    /// A listed file that holds no manifest, or a link out of the directory listed, and the
+    /// warning saying so.
     Skipped(Diagnostic),
     /// Not UTF-8, or not YAML.
     Failed(Diagnostic),
@@ -171,6 +184,12 @@ enum FileOutcome {
 /// Decodes and parses the input at `index`: its text (lossy when it is not UTF-8, so the
 /// diagnostic can still show the line) and what it holds.
 fn parse_file(input: &InputFile, index: usize, budget: &mut Budget) -> (SourceFile, FileOutcome) {
+    if let Found::LinkOutside { directory } = &input.found {
+        return (
+            SourceFile::new(input.name.clone(), String::new()),
+            FileOutcome::Skipped(listing::link_outside(index, directory)),
+        );
+    }
     let text = match decode(&input.bytes) {
         Ok(text) => text,
         Err(mut problem) => {
@@ -183,7 +202,7 @@ fn parse_file(input: &InputFile, index: usize, budget: &mut Budget) -> (SourceFi
         }
     };
     let outcome = match parse_documents_in(&text, index, budget) {
-        Ok(documents) if input.listed && !listing::holds_manifest(&documents) => {
+        Ok(documents) if input.found == Found::Listed && !listing::holds_manifest(&documents) => {
             FileOutcome::Skipped(listing::skipped_file(&input.name, index, &documents))
         }
         Ok(documents) => FileOutcome::Parsed(documents),
