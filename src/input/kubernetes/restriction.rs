@@ -1,6 +1,7 @@
 //! Restrictions on who may reach an application that i2kit cannot enforce yet: source ranges,
 //! security groups of the author's own, authentication, web firewalls and rate limits, request
-//! conditions, and NetworkPolicy objects.
+//! conditions, policies attached by reference to objects i2kit cannot see, and NetworkPolicy
+//! objects.
 //!
 //! Compiled without them, the application would be open to more than the manifest says, so
 //! each is an error at its line (I2K047) with help saying how to proceed. `--allow-unenforced
@@ -32,16 +33,21 @@ pub enum Restriction {
     Firewall,
     /// `alb.ingress.kubernetes.io/conditions.*`: conditions a request must meet to be routed.
     RequestConditions,
+    /// A policy attached by reference or as raw controller configuration (Traefik middlewares,
+    /// Kong plugins, nginx snippets, GKE BackendConfig and FrontendConfig): i2kit cannot see
+    /// what it does, and such policies commonly authenticate or filter requests.
+    ReferencedPolicy,
 }
 
 impl Restriction {
-    const ALL: [Restriction; 6] = [
+    const ALL: [Restriction; 7] = [
         Restriction::NetworkPolicy,
         Restriction::SourceRanges,
         Restriction::SecurityGroups,
         Restriction::Authentication,
         Restriction::Firewall,
         Restriction::RequestConditions,
+        Restriction::ReferencedPolicy,
     ];
 
     /// The value `--allow-unenforced` takes for this kind.
@@ -54,6 +60,7 @@ impl Restriction {
             Restriction::Authentication => "authentication",
             Restriction::Firewall => "firewall",
             Restriction::RequestConditions => "request-conditions",
+            Restriction::ReferencedPolicy => "referenced-policy",
         }
     }
 
@@ -77,6 +84,9 @@ impl Restriction {
             }
             Restriction::RequestConditions => {
                 "the rules would forward every request for their host and path, whatever the conditions ask"
+            }
+            Restriction::ReferencedPolicy => {
+                "whatever the referenced policy or raw configuration does (it commonly authenticates, filters addresses or limits rates) would not happen"
             }
         }
     }
@@ -164,6 +174,9 @@ pub fn restriction_of(key: &str, value: &str) -> Option<Restriction> {
     if restricts_nothing(value) {
         return None;
     }
+    if let Some(restriction) = referenced_policy(key) {
+        return Some(restriction);
+    }
     let (domain, name) = key.split_once('/')?;
     match domain {
         "service.beta.kubernetes.io" => service_annotation(name),
@@ -171,6 +184,28 @@ pub fn restriction_of(key: &str, value: &str) -> Option<Restriction> {
         _ if other_controller_domain(domain) => other_controller_annotation(name),
         _ => None,
     }
+}
+
+/// Annotations that attach a policy i2kit cannot read: by reference to an object of another
+/// controller's API (Traefik `Middleware`, Kong `KongPlugin`, GKE `BackendConfig` and
+/// `FrontendConfig`, which carry basic and forward auth, IP allow lists, IAP and Cloud Armor
+/// policies), or as raw nginx configuration (snippets can hold `allow`, `deny`, `auth_basic`).
+/// Their names say nothing of what they do, so each is taken to restrict.
+fn referenced_policy(key: &str) -> Option<Restriction> {
+    const KEYS: [&str; 11] = [
+        "traefik.ingress.kubernetes.io/router.middlewares",
+        "konghq.com/plugins",
+        "nginx.ingress.kubernetes.io/configuration-snippet",
+        "nginx.ingress.kubernetes.io/server-snippet",
+        "nginx.ingress.kubernetes.io/stream-snippet",
+        "nginx.org/server-snippets",
+        "nginx.org/location-snippets",
+        "cloud.google.com/backend-config",
+        "beta.cloud.google.com/backend-config",
+        "networking.gke.io/v1beta1.FrontendConfig",
+        "networking.gke.io/frontend-config",
+    ];
+    KEYS.contains(&key).then_some(Restriction::ReferencedPolicy)
 }
 
 /// Values that switch a restriction off or name none.
@@ -353,6 +388,28 @@ mod tests {
                 Some(Restriction::SourceRanges),
             ),
             ("nginx.com/jwt-key", "k", Some(Restriction::Authentication)),
+            (
+                "traefik.ingress.kubernetes.io/router.middlewares",
+                "default-basic-auth@kubernetescrd",
+                Some(Restriction::ReferencedPolicy),
+            ),
+            ("traefik.ingress.kubernetes.io/router.middlewares", "", None),
+            (
+                "konghq.com/plugins",
+                "key-auth",
+                Some(Restriction::ReferencedPolicy),
+            ),
+            (
+                "nginx.ingress.kubernetes.io/server-snippet",
+                "deny all;",
+                Some(Restriction::ReferencedPolicy),
+            ),
+            (
+                "cloud.google.com/backend-config",
+                "{\"default\": \"iap\"}",
+                Some(Restriction::ReferencedPolicy),
+            ),
+            ("cloud.google.com/neg", "{\"ingress\": true}", None),
             ("prometheus.io/scrape", "true", None),
             ("meta.helm.sh/release-name", "auth-service", None),
         ];
