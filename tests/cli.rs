@@ -314,7 +314,7 @@ fn templates_over_cloudformation_quotas_are_refused_with_advice() {
     let output = scratch
         .i2kit(["compile", "inline.yaml"])
         .note("a template over 51,200 bytes still compiles")
-        .stdout_any()
+        .stdout_starts_with("{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\"")
         .stderr_contains("warning: the template is")
         .stderr_contains("--s3-bucket")
         .run();
@@ -792,7 +792,7 @@ fn a_helm_stream_skips_hooks_and_names_the_template_of_an_error() {
     Test::new()
         .args(["compile", "-"])
         .stdin(&fixed)
-        .stdout_any()
+        .stdout_starts_with("{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\"")
         .stderr_contains("Pod `shop-web-test-connection` is a helm `test` hook")
         .run();
     // Under --strict the skipped hook is an error, as every warning is.
