@@ -1,25 +1,17 @@
 //! The command line as Makefiles, pre-commit and CI use it: exit codes, streams, files.
+//!
+//! Every run goes through the shared builder in `tests/common/cli.rs`: exit 0 and both streams
+//! empty unless a run says what it expects instead.
 
+#[path = "common/cli.rs"]
+mod cli;
+
+use cli::Test;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 const NGINX: &str = "name: nginx-deployment\nreplicas: 3\ncontainers:\n  nginx: { image: nginx:1.7.9, ports: [ 80 ] }\n";
-
-fn i2kit(args: &[&str], directory: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_i2kit"))
-        .args(args)
-        .current_dir(directory)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("i2kit runs")
-}
-
-fn i2kit_stdin(args: &[&str], input: &[u8]) -> Output {
-    i2kit_stdin_in(args, input, Path::new("."))
-}
 
 struct Scratch(PathBuf);
 
@@ -36,6 +28,15 @@ impl Scratch {
         fs::write(&path, content).expect("write input");
         path
     }
+
+    /// A run of i2kit from this directory.
+    fn i2kit<I>(&self, args: I) -> Test
+    where
+        I: IntoIterator,
+        I::Item: AsRef<std::ffi::OsStr>,
+    {
+        Test::new().current_dir(&self.0).args(args)
+    }
 }
 
 impl Drop for Scratch {
@@ -44,46 +45,43 @@ impl Drop for Scratch {
     }
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 #[test]
 fn schema_file_matches_the_binary() {
-    let output = i2kit(&["schema"], Path::new("."));
-    assert_eq!(output.status.code(), Some(0));
     let committed =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/i2kit.schema.json"))
             .expect("schema/i2kit.schema.json");
-    assert!(
-        text(&output.stdout) == committed,
-        "schema/ is stale: run `cargo run -q -- schema > schema/i2kit.schema.json`"
-    );
+    Test::new()
+        .arg("schema")
+        .stdout(committed)
+        .note("schema/ is stale: run `cargo run -q -- schema > schema/i2kit.schema.json`")
+        .run();
 }
 
 #[test]
 fn compiles_from_stdin_and_prints_the_template() {
-    let output = i2kit_stdin(&["compile", "-"], NGINX.as_bytes());
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let template: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("JSON on stdout");
-    assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
-    assert!(output.stderr.is_empty());
+    let output = Test::new()
+        .args(["compile", "-"])
+        .stdin(NGINX)
+        .stdout_any()
+        .run();
+    assert_eq!(output.json()["AWSTemplateFormatVersion"], "2010-09-09");
 }
 
 #[test]
 fn emit_linuxkit_needs_one_deployment() {
     let scratch = Scratch::new("emit");
     scratch.write("one.yaml", NGINX.as_bytes());
-    let one = i2kit(&["compile", "--emit", "linuxkit", "one.yaml"], &scratch.0);
-    assert_eq!(one.status.code(), Some(0));
-    assert!(text(&one.stdout).starts_with("---\nkernel:\n"));
+    scratch
+        .i2kit(["compile", "--emit", "linuxkit", "one.yaml"])
+        .stdout_starts_with("---\nkernel:\n")
+        .run();
     let two = format!("{NGINX}---\nname: other\ncontainers:\n  web: {{ image: nginx:1.27.3 }}\n");
     scratch.write("two.yaml", two.as_bytes());
-    let output = i2kit(&["compile", "--emit", "linuxkit", "two.yaml"], &scratch.0);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("--out-dir"));
-    assert!(output.stdout.is_empty());
+    scratch
+        .i2kit(["compile", "--emit", "linuxkit", "two.yaml"])
+        .status(2)
+        .stderr_contains("--out-dir")
+        .run();
 }
 
 #[test]
@@ -97,31 +95,24 @@ fn io_and_usage_errors_exit_2() {
         vec!["frobnicate"],
         vec!["compile", "x.yaml", "--check"],
     ] {
-        let output = i2kit(&args, &scratch.0);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            text(&output.stderr)
-        );
-        assert!(output.stdout.is_empty(), "{args:?} printed on stdout");
+        scratch.i2kit(&args).status(2).stderr_any().run();
     }
-    let output = i2kit(&["compile", "."], &scratch.0);
-    assert!(
-        text(&output.stderr).contains("holds no *.yaml, *.yml or *.json file"),
-        "{}",
-        text(&output.stderr)
-    );
+    scratch
+        .i2kit(["compile", "."])
+        .status(2)
+        .stderr_contains("holds no *.yaml, *.yml or *.json file")
+        .run();
 }
 
 #[test]
 fn invalid_input_exits_1_and_writes_nothing() {
     let scratch = Scratch::new("invalid");
     scratch.write("bad.yaml", b"name: Bad\ncontainers: {}\n");
-    let output = i2kit(&["compile", "bad.yaml", "--out-dir", "out"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(output.stdout.is_empty());
-    assert!(text(&output.stderr).starts_with("bad.yaml:1:7: error: "));
+    scratch
+        .i2kit(["compile", "bad.yaml", "--out-dir", "out"])
+        .status(1)
+        .stderr_starts_with("bad.yaml:1:7: error: ")
+        .run();
     assert!(
         !scratch.0.join("out").exists(),
         "nothing may be written for invalid input"
@@ -132,8 +123,9 @@ fn invalid_input_exits_1_and_writes_nothing() {
 fn out_dir_rewrites_only_what_changed_and_check_reports_staleness() {
     let scratch = Scratch::new("outdir");
     scratch.write("app.yaml", NGINX.as_bytes());
-    let first = i2kit(&["compile", "app.yaml", "--out-dir", "out"], &scratch.0);
-    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let compile = scratch.i2kit(["compile", "app.yaml", "--out-dir", "out"]);
+    let check = compile.clone().arg("--check");
+    compile.clone().run();
     let template = scratch.0.join("out/app.cloudformation.json");
     let image = scratch.0.join("out/nginx-deployment.linuxkit.yml");
     let modified = |path: &Path| {
@@ -143,12 +135,7 @@ fn out_dir_rewrites_only_what_changed_and_check_reports_staleness() {
     };
     let (template_time, image_time) = (modified(&template), modified(&image));
     std::thread::sleep(Duration::from_millis(20));
-    assert_eq!(
-        i2kit(&["compile", "app.yaml", "--out-dir", "out"], &scratch.0)
-            .status
-            .code(),
-        Some(0)
-    );
+    compile.run();
     assert_eq!(
         modified(&template),
         template_time,
@@ -159,38 +146,26 @@ fn out_dir_rewrites_only_what_changed_and_check_reports_staleness() {
         image_time,
         "unchanged output was rewritten"
     );
-    let current = i2kit(
-        &["compile", "app.yaml", "--out-dir", "out", "--check"],
-        &scratch.0,
-    );
-    assert_eq!(current.status.code(), Some(0));
+    check.clone().run();
 
     scratch.write(
         "app.yaml",
         NGINX.replace("replicas: 3", "replicas: 5").as_bytes(),
     );
-    let stale = i2kit(
-        &["compile", "app.yaml", "--out-dir", "out", "--check"],
-        &scratch.0,
-    );
-    assert_eq!(stale.status.code(), Some(1));
-    assert!(
-        text(&stale.stderr).contains("app.cloudformation.json: stale"),
-        "{}",
-        text(&stale.stderr)
-    );
-    assert!(
-        !text(&stale.stderr).contains("linuxkit.yml"),
-        "the LinuxKit file did not change"
-    );
+    check
+        .clone()
+        .status(1)
+        .stderr_contains("app.cloudformation.json: stale")
+        .stderr_lacks("linuxkit.yml")
+        .note("the LinuxKit file did not change")
+        .run();
     assert_eq!(modified(&template), template_time, "--check must not write");
 
     fs::remove_file(&image).expect("remove");
-    let missing = i2kit(
-        &["compile", "app.yaml", "--out-dir", "out", "--check"],
-        &scratch.0,
-    );
-    assert!(text(&missing.stderr).contains("nginx-deployment.linuxkit.yml: missing"));
+    check
+        .status(1)
+        .stderr_contains("nginx-deployment.linuxkit.yml: missing")
+        .run();
     let leftovers: Vec<_> = fs::read_dir(scratch.0.join("out"))
         .expect("out")
         .flatten()
@@ -207,12 +182,11 @@ fn unwritable_out_dir_exits_2() {
     let scratch = Scratch::new("unwritable");
     scratch.write("app.yaml", NGINX.as_bytes());
     scratch.write("blocker", b"a file where a directory should be");
-    let output = i2kit(
-        &["compile", "app.yaml", "--out-dir", "blocker/out"],
-        &scratch.0,
-    );
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("cannot create"));
+    scratch
+        .i2kit(["compile", "app.yaml", "--out-dir", "blocker/out"])
+        .status(2)
+        .stderr_contains("cannot create")
+        .run();
 }
 
 #[test]
@@ -227,22 +201,19 @@ fn validate_reports_every_file_and_json_parses() {
         "warn.yaml",
         b"name: web\ncontainers:\n  web: {image: nginx}\n",
     );
-    let output = i2kit(
-        &[
+    let output = scratch
+        .i2kit([
             "validate",
             "--format",
             "json",
             "good.yaml",
             "bad.yaml",
             "warn.yaml",
-        ],
-        &scratch.0,
-    );
-    assert_eq!(output.status.code(), Some(1));
-    let records: Vec<serde_json::Value> = text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
-        .collect();
+        ])
+        .status(1)
+        .stdout_any()
+        .run();
+    let records = output.json_lines();
     assert_eq!(records.len(), 2, "{records:?}");
     assert_eq!(records[0]["file"], "bad.yaml");
     assert_eq!(records[0]["line"], 2);
@@ -253,9 +224,7 @@ fn validate_reports_every_file_and_json_parses() {
     assert_eq!(records[1]["file"], "warn.yaml");
     assert_eq!(records[1]["severity"], "warning");
     assert_eq!(records[1]["code"], "I2K019");
-    let clean = i2kit(&["validate", "good.yaml"], &scratch.0);
-    assert_eq!(clean.status.code(), Some(0));
-    assert!(clean.stdout.is_empty() && clean.stderr.is_empty());
+    scratch.i2kit(["validate", "good.yaml"]).run();
 }
 
 #[test]
@@ -283,32 +252,25 @@ fn hostile_inputs_fail_fast_with_a_message() {
     ];
     for (name, content, code) in cases {
         scratch.write(name, &content);
-        let output = i2kit(&["compile", name, "--out-dir", "out"], &scratch.0);
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{name}: {}",
-            text(&output.stderr)
-        );
+        let output = scratch
+            .i2kit(["compile", name, "--out-dir", "out"])
+            .status(1)
+            .stderr_contains(code)
+            .run();
         assert!(
-            text(&output.stderr).contains(code),
-            "{name}: {}",
-            text(&output.stderr)
-        );
-        assert!(
-            text(&output.stderr).len() < 2000,
-            "{name}: the message must stay short"
+            output.stderr_text().len() < 2000,
+            "{name}: the message must stay short: {}",
+            output.stderr_text()
         );
         assert!(!scratch.0.join("out").exists());
     }
     let mut with_bom = b"\xEF\xBB\xBF".to_vec();
     with_bom.extend_from_slice(NGINX.as_bytes());
     scratch.write("bom.yaml", &with_bom);
-    assert_eq!(
-        i2kit(&["validate", "bom.yaml"], &scratch.0).status.code(),
-        Some(0),
-        "a UTF-8 BOM is accepted"
-    );
+    scratch
+        .i2kit(["validate", "bom.yaml"])
+        .note("a UTF-8 BOM is accepted")
+        .run();
 }
 
 #[test]
@@ -322,15 +284,12 @@ fn templates_over_cloudformation_quotas_are_refused_with_advice() {
         })
         .collect();
     scratch.write("resources.yaml", exposed.as_bytes());
-    let output = i2kit(&["compile", "resources.yaml"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        text(&output.stderr).contains("resources; CloudFormation allows 500"),
-        "{}",
-        text(&output.stderr)
-    );
-    assert!(text(&output.stderr).contains("split the deployments into several applications"));
-    assert!(output.stdout.is_empty());
+    scratch
+        .i2kit(["compile", "resources.yaml"])
+        .status(1)
+        .stderr_contains("resources; CloudFormation allows 500")
+        .stderr_contains("split the deployments into several applications")
+        .run();
 
     let workers: String = (0..100)
         .map(|index| {
@@ -338,13 +297,11 @@ fn templates_over_cloudformation_quotas_are_refused_with_advice() {
         })
         .collect();
     scratch.write("parameters.yaml", workers.as_bytes());
-    let output = i2kit(&["compile", "parameters.yaml"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        text(&output.stderr).contains("parameters; CloudFormation allows 200"),
-        "{}",
-        text(&output.stderr)
-    );
+    scratch
+        .i2kit(["compile", "parameters.yaml"])
+        .status(1)
+        .stderr_contains("parameters; CloudFormation allows 200")
+        .run();
 
     let some: String = (0..12)
         .map(|index| {
@@ -354,78 +311,68 @@ fn templates_over_cloudformation_quotas_are_refused_with_advice() {
         })
         .collect();
     scratch.write("inline.yaml", some.as_bytes());
-    let output = i2kit(&["compile", "inline.yaml"], &scratch.0);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "a template over 51,200 bytes still compiles"
-    );
-    assert!(
-        text(&output.stderr).contains("warning: the template is"),
-        "{}",
-        text(&output.stderr)
-    );
-    assert!(text(&output.stderr).contains("--s3-bucket"));
+    let output = scratch
+        .i2kit(["compile", "inline.yaml"])
+        .note("a template over 51,200 bytes still compiles")
+        .stdout_starts_with("{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\"")
+        .stderr_contains("warning: the template is")
+        .stderr_contains("--s3-bucket")
+        .run();
 
     // validate counts the template instead of keeping it, and must say exactly the same.
-    let validated = i2kit(&["validate", "inline.yaml"], &scratch.0);
-    assert_eq!(validated.status.code(), Some(0));
-    assert_eq!(text(&validated.stderr), text(&output.stderr));
-    let validated = i2kit(&["validate", "resources.yaml"], &scratch.0);
-    assert_eq!(validated.status.code(), Some(1));
-    assert!(text(&validated.stderr).contains("resources; CloudFormation allows 500"));
+    scratch
+        .i2kit(["validate", "inline.yaml"])
+        .stderr(&output.stderr)
+        .run();
+    scratch
+        .i2kit(["validate", "resources.yaml"])
+        .status(1)
+        .stderr_contains("resources; CloudFormation allows 500")
+        .run();
 }
 
 #[test]
 fn completions_for_every_shell() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        let output = i2kit(&["completions", shell], Path::new("."));
-        assert_eq!(output.status.code(), Some(0), "{shell}");
-        assert!(
-            text(&output.stdout).contains("validate"),
-            "{shell} completion lacks subcommands"
-        );
+        Test::new()
+            .args(["completions", shell])
+            .stdout_contains("validate")
+            .note(format!("{shell} completion lacks subcommands"))
+            .run();
     }
-    assert_eq!(
-        i2kit(&["completions", "tcsh"], Path::new("."))
-            .status
-            .code(),
-        Some(2)
-    );
+    Test::new()
+        .args(["completions", "tcsh"])
+        .status(2)
+        .stderr_contains("invalid value 'tcsh'")
+        .run();
 }
 
 #[test]
 fn every_subcommand_help_shows_an_example() {
     for subcommand in ["compile", "validate", "schema", "completions"] {
-        let output = i2kit(&[subcommand, "--help"], Path::new("."));
-        assert_eq!(output.status.code(), Some(0));
-        assert!(
-            text(&output.stdout).contains("Example"),
-            "{subcommand} --help has no example"
-        );
+        Test::new()
+            .args([subcommand, "--help"])
+            .stdout_contains("Example")
+            .note(format!("{subcommand} --help has no example"))
+            .run();
     }
-    let version = i2kit(&["--version"], Path::new("."));
-    assert_eq!(
-        text(&version.stdout),
-        format!("i2kit {}\n", env!("CARGO_PKG_VERSION"))
-    );
+    Test::new()
+        .arg("--version")
+        .stdout(format!("i2kit {}\n", env!("CARGO_PKG_VERSION")))
+        .run();
 }
 
 /// `i2kit images` feeds a shell (`docker image inspect $(i2kit images FILE)`): text outside
 /// the reference grammar would be split into words and read as flags, so it prints nothing.
 #[test]
 fn images_refuses_what_is_not_a_reference() {
-    let output = i2kit_stdin(
-        &["images", "-"],
-        b"name: web\ncontainers:\n  web: {image: \"--format={{json .}} nginx\"}\n",
-    );
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
-    assert_eq!(text(&output.stdout), "");
-    assert!(
-        text(&output.stderr).contains("[I2K050]"),
-        "{}",
-        text(&output.stderr)
-    );
+    Test::new()
+        .args(["images", "-"])
+        .stdin("name: web\ncontainers:\n  web: {image: \"--format={{json .}} nginx\"}\n")
+        .status(1)
+        .stdout("")
+        .stderr_contains("[I2K050]")
+        .run();
 }
 
 #[test]
@@ -440,14 +387,15 @@ fn images_lists_every_reference_once_and_feeds_a_lock() {
         b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: k}\nspec:\n  selector: {matchLabels: {a: k}}\n  template:\n    metadata: {labels: {a: k}}\n    spec:\n      initContainers: [{name: init, image: alpine:3.21}]\n      containers: [{name: c, image: busybox:1.37.0}]\n",
     );
     // args without command compile only with a lock, so listing must not need one.
-    let output = i2kit(&["images", "app.yaml", "k8s.yaml"], &scratch.0);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert_eq!(
-        text(&output.stdout),
-        "alpine:3.21\nbusybox:1.37.0\nnginx:1.27.3\n"
-    );
-    let output = i2kit(&["compile", "app.yaml"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1));
+    scratch
+        .i2kit(["images", "app.yaml", "k8s.yaml"])
+        .stdout("alpine:3.21\nbusybox:1.37.0\nnginx:1.27.3\n")
+        .run();
+    scratch
+        .i2kit(["compile", "app.yaml"])
+        .status(1)
+        .stderr_contains("[I2K017]")
+        .run();
     let digest = format!("sha256:{}", "ab".repeat(32));
     let lock = serde_json::json!([
         {"RepoTags": ["nginx:1.27.3"], "RepoDigests": [format!("nginx@{digest}")],
@@ -455,32 +403,32 @@ fn images_lists_every_reference_once_and_feeds_a_lock() {
         {"RepoTags": ["busybox:1.37.0"], "RepoDigests": [format!("busybox@{digest}")], "Config": {"Cmd": ["sh"]}}
     ]);
     scratch.write("images.lock.json", lock.to_string().as_bytes());
-    let output = i2kit(
-        &[
+    scratch
+        .i2kit([
             "compile",
             "app.yaml",
             "--images",
             "images.lock.json",
             "--emit",
             "linuxkit",
-        ],
-        &scratch.0,
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let linuxkit = text(&output.stdout);
-    assert!(linuxkit.contains(&format!("nginx:1.27.3@{digest}")));
-    assert!(linuxkit.contains("uid: 101"));
-    let output = i2kit(
-        &["validate", "app.yaml", "--images", "images.lock.json"],
-        &scratch.0,
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let output = i2kit(&["images", "missing.yaml"], &scratch.0);
-    assert_eq!(output.status.code(), Some(2));
+        ])
+        .stdout_contains(format!("nginx:1.27.3@{digest}"))
+        .stdout_contains("uid: 101")
+        .run();
+    scratch
+        .i2kit(["validate", "app.yaml", "--images", "images.lock.json"])
+        .run();
+    scratch
+        .i2kit(["images", "missing.yaml"])
+        .status(2)
+        .stderr_contains("cannot read missing.yaml")
+        .run();
     scratch.write("bad.yaml", b"name: Bad\n");
-    let output = i2kit(&["images", "bad.yaml", "app.yaml"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(output.stdout.is_empty());
+    scratch
+        .i2kit(["images", "bad.yaml", "app.yaml"])
+        .status(1)
+        .stderr_starts_with("bad.yaml:1:1: error: ")
+        .run();
 }
 
 #[test]
@@ -488,33 +436,29 @@ fn a_missing_lock_is_io_and_a_bad_one_is_located() {
     let scratch = Scratch::new("lock");
     scratch.write("app.yaml", NGINX.as_bytes());
     for command in ["compile", "validate"] {
-        let output = i2kit(
-            &[command, "app.yaml", "--images", "absent.json"],
-            &scratch.0,
-        );
-        assert_eq!(output.status.code(), Some(2), "{command}");
-        assert!(text(&output.stderr).contains("absent.json"));
-        assert!(output.stdout.is_empty());
+        scratch
+            .i2kit([command, "app.yaml", "--images", "absent.json"])
+            .status(2)
+            .stderr_contains("absent.json")
+            .run();
     }
     scratch.write(
         "bad.json",
         b"{\n  \"nginx:1.7.9\": {\"config\": {\"User\": 101}}\n}\n",
     );
-    let output = i2kit(&["compile", "app.yaml", "--images", "bad.json"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        text(&output.stderr).starts_with("bad.json:2:38: error: expected a string, found a number"),
-        "{}",
-        text(&output.stderr)
-    );
-    let output = i2kit(
-        &[
+    scratch
+        .i2kit(["compile", "app.yaml", "--images", "bad.json"])
+        .status(1)
+        .stderr_starts_with("bad.json:2:38: error: expected a string, found a number")
+        .run();
+    let output = scratch
+        .i2kit([
             "validate", "app.yaml", "--images", "bad.json", "--format", "json",
-        ],
-        &scratch.0,
-    );
-    assert_eq!(output.status.code(), Some(1));
-    let record: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON line");
+        ])
+        .status(1)
+        .stdout_any()
+        .run();
+    let record = output.json();
     assert_eq!(record["file"], "bad.json");
     assert_eq!(record["line"], 2);
 }
@@ -524,46 +468,20 @@ fn a_missing_lock_is_io_and_a_bad_one_is_located() {
 const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27.3\n        ports:\n        - {name: http, containerPort: 80}\n";
 const SERVICE: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: front\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports:\n  - {port: 80, targetPort: http}\n";
 
-fn i2kit_stdin_in(args: &[&str], input: &[u8], directory: &Path) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_i2kit"))
-        .args(args)
-        .current_dir(directory)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("i2kit starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write stdin");
-    child.wait_with_output().expect("i2kit ends")
-}
-
-fn json_records(output: &Output) -> Vec<serde_json::Value> {
-    text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
-        .collect()
-}
-
 #[test]
 fn two_files_are_one_application() {
     let scratch = Scratch::new("two-files");
     scratch.write("web.yaml", DEPLOYMENT.as_bytes());
     scratch.write("front.yaml", SERVICE.as_bytes());
     // Alone, the Service selects nothing; with the Deployment's file it fronts it.
-    let alone = i2kit(&["validate", "front.yaml"], &scratch.0);
-    assert!(text(&alone.stderr).contains("selects no Deployment"));
-    let output = i2kit(
-        &["compile", "web.yaml", "front.yaml", "--out-dir", "out"],
-        &scratch.0,
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert!(output.stderr.is_empty(), "{}", text(&output.stderr));
+    scratch
+        .i2kit(["validate", "front.yaml"])
+        .status(1)
+        .stderr_contains("selects no Deployment")
+        .run();
+    scratch
+        .i2kit(["compile", "web.yaml", "front.yaml", "--out-dir", "out"])
+        .run();
     let written: Vec<String> = fs::read_dir(scratch.0.join("out"))
         .expect("out")
         .flatten()
@@ -581,9 +499,7 @@ fn two_files_are_one_application() {
         template["Resources"]["FrontLoadBalancer"]["Properties"]["Scheme"],
         "internet-facing"
     );
-    let validated = i2kit(&["validate", "web.yaml", "front.yaml"], &scratch.0);
-    assert_eq!(validated.status.code(), Some(0));
-    assert!(validated.stderr.is_empty(), "{}", text(&validated.stderr));
+    scratch.i2kit(["validate", "web.yaml", "front.yaml"]).run();
 }
 
 #[test]
@@ -598,62 +514,44 @@ fn a_directory_is_its_files_in_name_order_and_the_order_is_the_arguments() {
         "shop/nested/worker.json",
         br#"{"name": "worker", "containers": {"w": {"image": "busybox:1.37.0"}}}"#,
     );
-    let directory = i2kit(&["compile", "shop"], &scratch.0);
-    assert_eq!(
-        directory.status.code(),
-        Some(0),
-        "{}",
-        text(&directory.stderr)
-    );
-    let files = i2kit(
-        &["compile", "shop/a-front.yml", "shop/b-web.yaml"],
-        &scratch.0,
-    );
-    assert_eq!(
-        text(&directory.stdout),
-        text(&files.stdout),
-        "a directory reads its files in name order"
-    );
-    let streamed = i2kit_stdin_in(
-        &["compile", "-"],
-        format!("{SERVICE}---\n{DEPLOYMENT}").as_bytes(),
-        &scratch.0,
-    );
-    assert_eq!(
-        text(&directory.stdout),
-        text(&streamed.stdout),
-        "the files of an application are read as their concatenation"
-    );
-    let again = i2kit(&["compile", "shop"], &scratch.0);
-    assert_eq!(directory.stdout, again.stdout, "byte-deterministic");
+    let directory = scratch.i2kit(["compile", "shop"]).stdout_any().run();
+    let files = scratch
+        .i2kit(["compile", "shop/a-front.yml", "shop/b-web.yaml"])
+        .stdout(&directory.stdout)
+        .note("a directory reads its files in name order")
+        .run();
+    scratch
+        .i2kit(["compile", "-"])
+        .stdin(format!("{SERVICE}---\n{DEPLOYMENT}"))
+        .stdout(&directory.stdout)
+        .note("the files of an application are read as their concatenation")
+        .run();
+    scratch
+        .i2kit(["compile", "shop"])
+        .stdout(&directory.stdout)
+        .note("byte-deterministic")
+        .run();
     // Another order of arguments is another document order: the same resources, reordered.
-    let reversed = i2kit(
-        &["compile", "shop/b-web.yaml", "shop/a-front.yml"],
-        &scratch.0,
-    );
-    let parse = |output: &Output| -> serde_json::Value {
-        serde_json::from_slice(&output.stdout).expect("JSON")
-    };
-    assert_eq!(parse(&reversed), parse(&files));
+    let reversed = scratch
+        .i2kit(["compile", "shop/b-web.yaml", "shop/a-front.yml"])
+        .stdout_any()
+        .run();
+    assert_eq!(reversed.json(), files.json());
     // Without -R the subdirectory is not read; with it, it is.
-    let recursive = i2kit(&["compile", "-R", "shop", "--out-dir", "out"], &scratch.0);
-    assert_eq!(
-        recursive.status.code(),
-        Some(0),
-        "{}",
-        text(&recursive.stderr)
-    );
+    scratch
+        .i2kit(["compile", "-R", "shop", "--out-dir", "out"])
+        .run();
     assert!(scratch.0.join("out/worker.linuxkit.yml").is_file());
     assert!(scratch.0.join("out/shop.cloudformation.json").is_file());
-    assert!(!text(&directory.stdout).contains("Worker"));
+    assert!(!directory.stdout_text().contains("Worker"));
 }
 
 #[test]
 fn a_file_and_stdin_are_one_application_and_name_sets_the_template() {
     let scratch = Scratch::new("stdin-and-file");
     scratch.write("web.yaml", DEPLOYMENT.as_bytes());
-    let output = i2kit_stdin_in(
-        &[
+    let compile = scratch
+        .i2kit([
             "compile",
             "web.yaml",
             "-",
@@ -661,12 +559,9 @@ fn a_file_and_stdin_are_one_application_and_name_sets_the_template() {
             "shop",
             "--out-dir",
             "out",
-        ],
-        SERVICE.as_bytes(),
-        &scratch.0,
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert!(output.stderr.is_empty(), "{}", text(&output.stderr));
+        ])
+        .stdin(SERVICE);
+    compile.clone().run();
     assert!(scratch.0.join("out/shop.cloudformation.json").is_file());
     assert!(!scratch.0.join("out/web.cloudformation.json").exists());
     // --check names the command that brings the outputs up to date, --name included.
@@ -676,38 +571,24 @@ fn a_file_and_stdin_are_one_application_and_name_sets_the_template() {
             .replace("nginx:1.27.3", "nginx:1.27.4")
             .as_bytes(),
     );
-    let stale = i2kit_stdin_in(
-        &[
-            "compile",
-            "web.yaml",
-            "-",
-            "--name",
-            "shop",
-            "--out-dir",
-            "out",
-            "--check",
-        ],
-        SERVICE.as_bytes(),
-        &scratch.0,
-    );
-    assert_eq!(stale.status.code(), Some(1));
-    assert!(
-        text(&stale.stderr).contains("run `i2kit compile web.yaml - --name shop --out-dir out`"),
-        "{}",
-        text(&stale.stderr)
-    );
+    compile
+        .arg("--check")
+        .status(1)
+        .stderr_contains("run `i2kit compile web.yaml - --name shop --out-dir out`")
+        .run();
     // Only from stdin, the template is named `stdin`.
-    let piped = i2kit_stdin_in(
-        &["compile", "-", "--out-dir", "piped"],
-        format!("{DEPLOYMENT}---\n{SERVICE}").as_bytes(),
-        &scratch.0,
-    );
-    assert_eq!(piped.status.code(), Some(0), "{}", text(&piped.stderr));
+    scratch
+        .i2kit(["compile", "-", "--out-dir", "piped"])
+        .stdin(format!("{DEPLOYMENT}---\n{SERVICE}"))
+        .run();
     assert!(scratch.0.join("piped/stdin.cloudformation.json").is_file());
     for bad in ["../up", "a/b", "", ".hidden"] {
-        let output = i2kit(&["compile", "web.yaml", "--name", bad], &scratch.0);
-        assert_eq!(output.status.code(), Some(2), "--name {bad:?}");
-        assert!(text(&output.stderr).contains("cloudformation.json"));
+        scratch
+            .i2kit(["compile", "web.yaml", "--name", bad])
+            .status(2)
+            .stderr_contains("cloudformation.json")
+            .note(format!("--name {bad:?}"))
+            .run();
     }
 }
 
@@ -739,19 +620,7 @@ fn inputs_that_cannot_be_read_exit_2() {
         (&["compile", "-", "web.yaml", "-"], "can be read only once"),
     ];
     for (args, message) in cases {
-        let output = i2kit(args, &scratch.0);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            text(&output.stderr)
-        );
-        assert!(
-            text(&output.stderr).contains(message),
-            "{args:?}: {}",
-            text(&output.stderr)
-        );
-        assert!(output.stdout.is_empty(), "{args:?}");
+        scratch.i2kit(args).status(2).stderr_contains(message).run();
     }
     // Without root's rights a file without read permission is an I/O error too.
     #[cfg(unix)]
@@ -760,9 +629,11 @@ fn inputs_that_cannot_be_read_exit_2() {
         let locked = scratch.write("locked.yaml", DEPLOYMENT.as_bytes());
         fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).expect("chmod");
         if fs::read(&locked).is_err() {
-            let output = i2kit(&["validate", "web.yaml", "locked.yaml"], &scratch.0);
-            assert_eq!(output.status.code(), Some(2));
-            assert!(text(&output.stderr).contains("cannot read locked.yaml"));
+            scratch
+                .i2kit(["validate", "web.yaml", "locked.yaml"])
+                .status(2)
+                .stderr_contains("cannot read locked.yaml")
+                .run();
         }
     }
 }
@@ -777,22 +648,20 @@ fn an_error_in_the_second_file_is_located_there() {
             .replace("targetPort: http", "targetPort: htpp")
             .as_bytes(),
     );
-    let human = i2kit(&["compile", "web.yaml", "front.yaml"], &scratch.0);
-    assert_eq!(human.status.code(), Some(1));
-    assert!(
-        text(&human.stderr).starts_with(
-            "front.yaml:9:28: error: targetPort `htpp` names no container port of Deployment `web`"
-        ),
-        "{}",
-        text(&human.stderr)
-    );
-    assert!(text(&human.stderr).contains("9 |   - {port: 80, targetPort: htpp}\n"));
-    let json = i2kit(
-        &["validate", "--format", "json", "web.yaml", "front.yaml"],
-        &scratch.0,
-    );
-    assert_eq!(json.status.code(), Some(1));
-    let records = json_records(&json);
+    scratch
+        .i2kit(["compile", "web.yaml", "front.yaml"])
+        .status(1)
+        .stderr_starts_with(
+            "front.yaml:9:28: error: targetPort `htpp` names no container port of Deployment `web`",
+        )
+        .stderr_contains("9 |   - {port: 80, targetPort: htpp}\n")
+        .run();
+    let json = scratch
+        .i2kit(["validate", "--format", "json", "web.yaml", "front.yaml"])
+        .status(1)
+        .stdout_any()
+        .run();
+    let records = json.json_lines();
     assert_eq!(records.len(), 1, "{records:?}");
     assert_eq!(records[0]["file"], "front.yaml");
     assert_eq!(records[0]["line"], 9);
@@ -808,12 +677,12 @@ fn a_name_defined_in_two_files_points_at_both() {
         "two.yaml",
         format!("# the same name again\n{DEPLOYMENT}").as_bytes(),
     );
-    let output = i2kit(
-        &["validate", "--format", "json", "one.yaml", "two.yaml"],
-        &scratch.0,
-    );
-    assert_eq!(output.status.code(), Some(1));
-    let records = json_records(&output);
+    let output = scratch
+        .i2kit(["validate", "--format", "json", "one.yaml", "two.yaml"])
+        .status(1)
+        .stdout_any()
+        .run();
+    let records = output.json_lines();
     // The Deployment, and the load balancer its ports get, both named `web`.
     assert_eq!(records.len(), 2, "{records:?}");
     assert_eq!(records[0]["file"], "two.yaml");
@@ -839,15 +708,17 @@ fn validate_each_keeps_one_application_per_argument() {
         b"name: bad\nreplica: 2\ncontainers:\n  web: {image: nginx:1.27.3}\n",
     );
     // Together they are one application, where `web` is defined twice.
-    let together = i2kit(&["validate", "a.yaml", "b.yaml"], &scratch.0);
-    assert_eq!(together.status.code(), Some(1));
-    assert!(text(&together.stderr).contains("defined twice"));
-    let each = i2kit(&["validate", "--each", "a.yaml", "b.yaml"], &scratch.0);
-    assert_eq!(each.status.code(), Some(0), "{}", text(&each.stderr));
-    assert!(each.stderr.is_empty());
+    scratch
+        .i2kit(["validate", "a.yaml", "b.yaml"])
+        .status(1)
+        .stderr_contains("defined twice")
+        .run();
+    scratch
+        .i2kit(["validate", "--each", "a.yaml", "b.yaml"])
+        .run();
     // Every argument is reported, whatever the others hold.
-    let reports = i2kit(
-        &[
+    let reports = scratch
+        .i2kit([
             "validate",
             "--each",
             "--format",
@@ -856,35 +727,39 @@ fn validate_each_keeps_one_application_per_argument() {
             "a.yaml",
             "missing.yaml",
             "bad.yaml",
-        ],
-        &scratch.0,
-    );
-    assert_eq!(
-        reports.status.code(),
-        Some(2),
-        "an unreadable argument is the worst outcome"
-    );
-    let records = json_records(&reports);
+        ])
+        .status(2)
+        .note("an unreadable argument is the worst outcome")
+        .stdout_any()
+        .stderr_contains("cannot read missing.yaml")
+        .run();
+    let records = reports.json_lines();
     assert_eq!(records.len(), 2, "bad.yaml twice: {records:?}");
     assert!(records.iter().all(|record| record["file"] == "bad.yaml"));
-    assert!(text(&reports.stderr).contains("cannot read missing.yaml"));
-    let stdin_twice = i2kit(&["validate", "--each", "-", "a.yaml", "-"], &scratch.0);
-    assert_eq!(stdin_twice.status.code(), Some(2));
-    assert!(text(&stdin_twice.stderr).contains("can be read only once"));
-    let name_with_each = i2kit(&["validate", "--each", "--name", "x", "a.yaml"], &scratch.0);
-    assert_eq!(name_with_each.status.code(), Some(2), "--name is compile's");
+    scratch
+        .i2kit(["validate", "--each", "-", "a.yaml", "-"])
+        .status(2)
+        .stderr_contains("can be read only once")
+        .run();
+    scratch
+        .i2kit(["validate", "--each", "--name", "x", "a.yaml"])
+        .status(2)
+        .stderr_contains("unexpected argument '--name'")
+        .note("--name is compile's")
+        .run();
 }
 
 const HELM_STREAM: &str = "---\n# Source: web/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: shop-web\n  labels:\n    app.kubernetes.io/managed-by: Helm\nspec:\n  selector: {app.kubernetes.io/name: web}\n  ports:\n    - {name: http, port: 80, targetPort: http}\n---\n# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-web\n  labels:\n    app.kubernetes.io/managed-by: Helm\nspec:\n  replicas: -2\n  selector:\n    matchLabels: {app.kubernetes.io/name: web}\n  template:\n    metadata:\n      labels: {app.kubernetes.io/name: web}\n    spec:\n      containers:\n        - name: web\n          image: \"nginx:1.27.3\"\n          ports:\n            - {name: http, containerPort: 80}\n---\n# Source: web/templates/hpa.yaml\n---\n# Source: web/templates/tests/test-connection.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: \"shop-web-test-connection\"\n  annotations:\n    \"helm.sh/hook\": test\nspec:\n  containers:\n    - {name: wget, image: busybox, command: ['wget'], args: ['shop-web:80']}\n  restartPolicy: Never\n";
 
 #[test]
 fn a_helm_stream_skips_hooks_and_names_the_template_of_an_error() {
-    let output = i2kit_stdin(
-        &["validate", "--format", "json", "-"],
-        HELM_STREAM.as_bytes(),
-    );
-    assert_eq!(output.status.code(), Some(1));
-    let records = json_records(&output);
+    let output = Test::new()
+        .args(["validate", "--format", "json", "-"])
+        .stdin(HELM_STREAM)
+        .status(1)
+        .stdout_any()
+        .run();
+    let records = output.json_lines();
     assert_eq!(records.len(), 2, "{records:?}");
     // The error stays at stdin's own line; the note names the chart template to fix.
     assert_eq!(records[0]["file"], "<stdin>");
@@ -906,22 +781,27 @@ fn a_helm_stream_skips_hooks_and_names_the_template_of_an_error() {
             .unwrap_or_default()
             .contains("Pod `shop-web-test-connection` is a helm `test` hook")
     );
-    let human = i2kit_stdin(&["compile", "-"], HELM_STREAM.as_bytes());
-    assert!(
-        text(&human.stderr).contains("<stdin>:22:13: error: "),
-        "{}",
-        text(&human.stderr)
-    );
-    assert!(
-        text(&human.stderr)
-            .contains("note: rendered from the chart template `web/templates/deployment.yaml`")
-    );
+    Test::new()
+        .args(["compile", "-"])
+        .stdin(HELM_STREAM)
+        .status(1)
+        .stderr_contains("<stdin>:22:13: error: ")
+        .stderr_contains("note: rendered from the chart template `web/templates/deployment.yaml`")
+        .run();
     let fixed = HELM_STREAM.replace("replicas: -2", "replicas: 2");
-    let output = i2kit_stdin(&["compile", "-"], fixed.as_bytes());
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    Test::new()
+        .args(["compile", "-"])
+        .stdin(&fixed)
+        .stdout_starts_with("{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\"")
+        .stderr_contains("Pod `shop-web-test-connection` is a helm `test` hook")
+        .run();
     // Under --strict the skipped hook is an error, as every warning is.
-    let strict = i2kit_stdin(&["validate", "--strict", "-"], fixed.as_bytes());
-    assert_eq!(strict.status.code(), Some(1));
+    Test::new()
+        .args(["validate", "--strict", "-"])
+        .stdin(&fixed)
+        .status(1)
+        .stderr_contains("is a helm `test` hook")
+        .run();
 }
 
 #[test]
@@ -931,28 +811,18 @@ fn the_image_lock_beside_the_manifests_is_not_read_as_one() {
     scratch.write("deploy/web.yaml", DEPLOYMENT.as_bytes());
     let lock = serde_json::json!([{"RepoTags": ["nginx:1.27.3"], "RepoDigests": [format!("nginx@sha256:{}", "ab".repeat(32))], "Config": {}}]);
     scratch.write("deploy/images.lock.json", lock.to_string().as_bytes());
-    let with_lock = i2kit(
-        &["validate", "deploy", "--images", "deploy/images.lock.json"],
-        &scratch.0,
-    );
-    assert_eq!(
-        with_lock.status.code(),
-        Some(0),
-        "{}",
-        text(&with_lock.stderr)
-    );
-    assert!(with_lock.stderr.is_empty(), "{}", text(&with_lock.stderr));
+    scratch
+        .i2kit(["validate", "deploy", "--images", "deploy/images.lock.json"])
+        .run();
     // Without --images it is one more file of the directory, holding no manifest: skipped.
-    let without = i2kit(&["validate", "deploy"], &scratch.0);
-    assert_eq!(without.status.code(), Some(0));
-    assert!(
-        text(&without.stderr)
-            .starts_with("deploy/images.lock.json: warning: the file holds no manifest"),
-        "{}",
-        text(&without.stderr)
-    );
-    let images = i2kit(&["images", "deploy"], &scratch.0);
-    assert_eq!(text(&images.stdout), "nginx:1.27.3\n");
+    scratch
+        .i2kit(["validate", "deploy"])
+        .stderr_starts_with("deploy/images.lock.json: warning: the file holds no manifest")
+        .run();
+    scratch
+        .i2kit(["images", "deploy"])
+        .stdout("nginx:1.27.3\n")
+        .run();
 }
 
 /// A suspected credential is named, never shown: neither in the message nor in the source line
@@ -983,22 +853,25 @@ fn credentials_are_warned_about_without_their_values() {
         ),
     ];
     for (case, values) in cases {
-        let directory = fixtures.join(case);
         for format in ["human", "json"] {
-            let output = i2kit(
-                &["validate", "--strict", "--format", format, "input.yaml"],
-                &directory,
-            );
-            // JSON records go to standard output, human diagnostics to standard error.
-            let stderr = [text(&output.stdout), text(&output.stderr)].concat();
-            assert_eq!(output.status.code(), Some(1), "{case} {format}: {stderr}");
-            assert!(stderr.contains("I2K053"), "{case} {format}: {stderr}");
+            let mut test = Test::new()
+                .current_dir(fixtures.join(case))
+                .args(["validate", "--strict", "--format", format, "input.yaml"])
+                .status(1)
+                .note(format!("{case} {format}"));
+            // JSON records go to standard output, human diagnostics to standard error; the
+            // other stream stays empty.
             for value in values {
-                assert!(
-                    !stderr.contains(value),
-                    "{case} {format} shows `{value}`: {stderr}"
-                );
+                test = match format {
+                    "json" => test.stdout_lacks(*value),
+                    _ => test.stderr_lacks(*value),
+                };
             }
+            test = match format {
+                "json" => test.stdout_contains("I2K053"),
+                _ => test.stderr_contains("I2K053"),
+            };
+            test.run();
         }
     }
 }
@@ -1012,7 +885,7 @@ const OSC52_SHOWN: &str = "\\u{1b}]52;c;aGVsbG8=\\u{7}";
 const CLEAR_SHOWN: &str = "\\u{1b}[2J";
 
 fn assert_no_terminal_controls(bytes: &[u8]) {
-    let shown = text(bytes);
+    let shown = cli::text(bytes);
     assert!(
         !shown
             .chars()
@@ -1033,31 +906,30 @@ fn terminal_sequences_in_the_input_are_printed_escaped() {
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"web\\e]52;c;aGVsbG8=\\a\"\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: web, image: \"nginx:1.27.3\"}}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-type: \"x\\e[2J\" # {OSC52}{CLEAR}\nspec:\n  type: LoadBalancer\n  selector: {{app: web}}\n  ports: [{{port: 80}}]\n"
     );
     fs::write(directory.join(format!("web{CLEAR}.yaml")), manifest).expect("manifest");
-    let output = i2kit(&["validate", "deploy"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
-    assert_no_terminal_controls(&output.stderr);
-    let shown = text(&output.stderr);
     let file = format!("deploy/web{CLEAR_SHOWN}.yaml");
-    assert!(
-        shown.contains(&format!("{file}:4:9: error: name `web{OSC52_SHOWN}`")),
-        "{shown}"
-    );
-    assert!(
-        shown.contains(&format!(
-            "{file}:17:56: error: annotation `service.beta.kubernetes.io/aws-load-balancer-type` cannot be `x{CLEAR_SHOWN}`"
-        )),
-        "{shown}"
-    );
     let source_line = format!(
         "17 |     service.beta.kubernetes.io/aws-load-balancer-type: \"x\\e[2J\" # {OSC52_SHOWN}{CLEAR_SHOWN}\n   | {}^",
         " ".repeat(55)
     );
-    assert!(shown.contains(&source_line), "{shown}");
+    let output = scratch
+        .i2kit(["validate", "deploy"])
+        .status(1)
+        .stderr_contains(format!("{file}:4:9: error: name `web{OSC52_SHOWN}`"))
+        .stderr_contains(format!(
+            "{file}:17:56: error: annotation `service.beta.kubernetes.io/aws-load-balancer-type` cannot be `x{CLEAR_SHOWN}`"
+        ))
+        .stderr_contains(source_line)
+        .run();
+    assert_no_terminal_controls(&output.stderr);
 
     // JSON carries the strings as they are, escaped by JSON itself.
-    let output = i2kit(&["validate", "--format", "json", "deploy"], &scratch.0);
+    let output = scratch
+        .i2kit(["validate", "--format", "json", "deploy"])
+        .status(1)
+        .stdout_any()
+        .run();
     assert_no_terminal_controls(&output.stdout);
-    let records = json_records(&output);
+    let records = output.json_lines();
     assert!(
         records.iter().any(|record| record["message"]
             .as_str()
@@ -1071,16 +943,18 @@ fn terminal_sequences_in_the_input_are_printed_escaped() {
         "image.yaml",
         format!("name: web\ncontainers:\n  web: {{image: \"nginx:1{CLEAR}\"}}\n").as_bytes(),
     );
-    let output = i2kit(&["images", "image.yaml"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let output = scratch
+        .i2kit(["images", "image.yaml"])
+        .status(1)
+        .stderr_contains(format!("`nginx:1{CLEAR_SHOWN}` is not an image reference"))
+        .run();
     assert_no_terminal_controls(&output.stderr);
-    assert!(
-        text(&output.stderr).contains(&format!("`nginx:1{CLEAR_SHOWN}` is not an image reference"))
-    );
-    let output = i2kit(&["validate", &format!("missing{OSC52}.yaml")], &scratch.0);
-    assert_eq!(output.status.code(), Some(2));
+    let output = scratch
+        .i2kit(["validate", &format!("missing{OSC52}.yaml")])
+        .status(2)
+        .stderr_contains(format!("cannot read missing{OSC52_SHOWN}.yaml"))
+        .run();
     assert_no_terminal_controls(&output.stderr);
-    assert!(text(&output.stderr).contains(&format!("cannot read missing{OSC52_SHOWN}.yaml")));
 }
 
 /// A directory from elsewhere (a cloned repository) must not make i2kit read a file outside
@@ -1109,30 +983,26 @@ fn links_out_of_a_directory_are_skipped_unread_and_links_inside_followed() {
     symlink("..", deploy.join("sub/up")).expect("link up");
     symlink("loop.yaml", deploy.join("loop.yaml")).expect("loop");
 
-    let output = i2kit(
-        &["validate", "-R", "--format", "json", "deploy"],
-        &scratch.0,
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert!(!text(&output.stdout).contains("AKIA") && !text(&output.stdout).contains("SECRET"));
-    let records = json_records(&output);
+    let output = scratch
+        .i2kit(["validate", "-R", "--format", "json", "deploy"])
+        .stdout_lacks("AKIA")
+        .stdout_lacks("SECRET")
+        .run();
+    let records = output.json_lines();
     assert_eq!(records.len(), 1, "{records:?}");
     assert_eq!(records[0]["file"], "deploy/creds.yaml");
     assert_eq!(records[0]["code"], "I2K031");
     assert_eq!(records[0]["line"], serde_json::Value::Null);
 
-    let output = i2kit(&["compile", "deploy", "--out-dir", "build"], &scratch.0);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let stderr = text(&output.stderr);
-    assert!(
-        stderr.starts_with(
-            "deploy/creds.yaml: warning: the file is a symbolic link to a file outside `deploy`, the directory given: skipped [I2K031]\n"
-        ),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains("AKIA") && !stderr.contains("SECRET") && !stderr.contains("credentials")
-    );
+    scratch
+        .i2kit(["compile", "deploy", "--out-dir", "build"])
+        .stderr_starts_with(
+            "deploy/creds.yaml: warning: the file is a symbolic link to a file outside `deploy`, the directory given: skipped [I2K031]\n",
+        )
+        .stderr_lacks("AKIA")
+        .stderr_lacks("SECRET")
+        .stderr_lacks("credentials")
+        .run();
     assert!(
         scratch.0.join("build/worker.linuxkit.yml").is_file(),
         "the link inside is read"
@@ -1145,10 +1015,65 @@ fn links_out_of_a_directory_are_skipped_unread_and_links_inside_followed() {
     );
 
     // Under --strict the warning is an error, and nothing is written.
-    let output = i2kit(&["validate", "--strict", "deploy"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1));
+    scratch
+        .i2kit(["validate", "--strict", "deploy"])
+        .status(1)
+        .stderr_contains("[I2K031]")
+        .run();
     // Named on the command line, a link is the user's choice and is read.
-    let output = i2kit(&["validate", "deploy/creds.yaml"], &scratch.0);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("invalid YAML"));
+    scratch
+        .i2kit(["validate", "deploy/creds.yaml"])
+        .status(1)
+        .stderr_contains("invalid YAML")
+        .run();
+}
+
+/// The builder's own checks can fail: each kind of expectation, broken on purpose against a
+/// run whose output is known, is reported, and a run that meets them all reports nothing.
+#[test]
+fn every_kind_of_expectation_fails_when_it_does_not_hold() {
+    let version = format!("i2kit {}\n", env!("CARGO_PKG_VERSION"));
+    let (_, problems) = Test::new().arg("--version").stdout(&version).outcome();
+    assert!(problems.is_empty(), "{problems:?}");
+    let broken: [(Test, &str); 8] = [
+        (
+            Test::new().status(1).stdout(&version),
+            "exit status 0, expected 1",
+        ),
+        (Test::new().stdout("i2kit 0.0.0\n"), "stdout differs"),
+        (
+            Test::new().stdout(&version).stderr_starts_with("i2kit"),
+            "stderr does not start with",
+        ),
+        (
+            Test::new().stdout_starts_with("kit"),
+            "stdout does not start with",
+        ),
+        (
+            Test::new().stdout_contains("frobnicate"),
+            "stdout does not contain",
+        ),
+        (
+            Test::new().stdout_lacks("i2kit"),
+            "stdout contains \"i2kit\"",
+        ),
+        (
+            Test::new().stdout(&version).stderr_contains("warning"),
+            "stderr does not contain",
+        ),
+        (
+            Test::new().stdout(&version).stderr("warning\n"),
+            "stderr differs",
+        ),
+    ];
+    for (test, problem) in broken {
+        let test = test.arg("--version");
+        let (output, problems) = test.outcome();
+        assert!(
+            problems.iter().any(|found| found.starts_with(problem)),
+            "expected a problem starting {problem:?}, got {problems:?}"
+        );
+        let report = test.report(&output, &problems);
+        assert!(report.contains("`i2kit --version` in "), "{report}");
+    }
 }
