@@ -702,6 +702,37 @@ mod tests {
     }
 
     #[test]
+    fn counts_the_nodes_of_a_flow_collection_as_they_are_read() {
+        // The bad escape at the end would be the first error if the parser read the whole
+        // collection before giving its first node, as saphyr-parser 0.0.6 did for any flow
+        // collection that might be a key (1.48 GB for an 8 MB one); the node limit comes first.
+        let text = format!("[{}\"\\q\"]", "1,".repeat(MAX_NODES + 1));
+        let error = parse_documents(&text).expect_err("too many nodes");
+        assert_eq!(error.code, Code::InputLimit);
+        let entries: String = (0..=MAX_NODES / 2).map(|i| format!("k{i}: 1, ")).collect();
+        let text = format!("{{{entries}k: \"\\q\"}}");
+        let error = parse_documents(&text).expect_err("too many nodes");
+        assert_eq!(error.code, Code::InputLimit);
+    }
+
+    #[test]
+    fn refuses_implicit_keys_longer_than_yaml_allows() {
+        // YAML 1.2 limits an implicit key to 1024 characters; one longer in a flow collection
+        // is an error, never a different structure.
+        let long = "x".repeat(2000);
+        for text in [
+            format!("{{\"{long}\": 1}}"),
+            format!("[\"{long}\": 1]"),
+            format!("[[{}1]: v]", "1,".repeat(1000)),
+        ] {
+            let error = parse_documents(&text).expect_err("key too long");
+            assert_eq!(error.code, Code::YamlSyntax);
+        }
+        let short = root("{\"a\": [1, 2], b: {c: d}}\n");
+        assert_eq!(short.find("/b/c", false).and_then(Node::as_str), Some("d"));
+    }
+
+    #[test]
     fn stops_deep_nesting() {
         let text = "[".repeat(10_000);
         let error = parse_documents(&text).expect_err("deep");

@@ -819,8 +819,13 @@ impl<'input, T: Input> Scanner<'input, T> {
         for sk in &mut self.simple_keys {
             if sk.possible
                 // If not in a flow construct, simple keys cannot span multiple lines.
-                && self.flow_level == 0
-                    && (sk.mark.line < self.mark.line || sk.mark.index + 1024 < self.mark.index)
+                && ((self.flow_level == 0 && sk.mark.line < self.mark.line)
+                    // i2kit: nor more than 1024 characters, inside a flow construct too (YAML
+                    // 1.2.2 §7.4.2, implicit keys: "at most 1024 characters altogether").
+                    // Checked only outside flow constructs, a `[` or `{` that might be a key
+                    // kept every token of the collection queued until it closed: 1.48 GB for
+                    // an 8 MB `[1,1,…]`.
+                    || sk.mark.index + 1024 < self.mark.index)
             {
                 if sk.required {
                     return Err(ScanError::new_str(self.mark, "simple key expect ':'"));
