@@ -245,6 +245,11 @@ fn syntax_error(text: &str, file: usize, position: Position, info: &str) -> Diag
         }),
         format!("invalid YAML: {info}"),
     );
+    if info.contains("surrogate") {
+        return diagnostic.with_help(
+            "a character beyond U+FFFF is written as itself, as \\U and eight hexadecimal digits (\\U0001F600), or as JSON writes it: two \\u escapes, a high surrogate then a low one (\\uD83D\\uDE00)",
+        );
+    }
     let near_tab = text
         .split('\n')
         .nth(position.line.saturating_sub(1))
@@ -737,6 +742,25 @@ mod tests {
         let text = "[".repeat(10_000);
         let error = parse_documents(&text).expect_err("deep");
         assert_eq!(error.code, Code::InputLimit);
+    }
+
+    #[test]
+    fn reads_surrogate_pairs_as_json_writes_them() {
+        let node = root("{\"a\": \"hi \\ud83d\\ude00\", \"b\": \"\\uD83D\\uDE00\\u00e9\"}\n");
+        assert_eq!(node.get("a").and_then(Node::as_str), Some("hi \u{1F600}"));
+        assert_eq!(node.get("b").and_then(Node::as_str), Some("\u{1F600}\u{e9}"));
+        for lone in [
+            "a: \"\\ud83d\"",
+            "a: \"\\ud83dx\"",
+            "a: \"\\ud83d\\u0041\"",
+            "a: \"\\ude00\"",
+        ] {
+            let error = parse_documents(lone).expect_err("lone surrogate");
+            assert_eq!(error.code, Code::YamlSyntax, "{lone}");
+            assert!(error.message.contains("surrogate"), "{}", error.message);
+            assert_eq!(error.span.map(|span| span.start.column), Some(5), "{lone}");
+            assert!(error.help.unwrap_or_default().contains("\\uD83D\\uDE00"));
+        }
     }
 
     #[test]

@@ -2106,6 +2106,7 @@ impl<'input, T: Input> Scanner<'input, T> {
     ) -> Result<char, ScanError> {
         let mut code_length = 0usize;
         let mut ret = '\0';
+        let escape_mark = self.mark;
 
         match self.input.peek_nth(1) {
             '0' => ret = '\0',
@@ -2156,6 +2157,26 @@ impl<'input, T: Input> Scanner<'input, T> {
                 value = (value << 4) + as_hex(c);
             }
 
+            self.skip_n_non_blank(code_length);
+            // i2kit: a `\u` escape of a UTF-16 high surrogate followed by one of a low surrogate
+            // is one character, as in JSON (RFC 8259 §7), which YAML 1.2 reads: Python's
+            // `json.dumps` writes an emoji as `\ud83d\ude00`. A surrogate alone is no character.
+            if code_length == 4 && (0xD800..=0xDBFF).contains(&value) {
+                let low = self.low_surrogate_escape().ok_or_else(|| {
+                    ScanError::new_str(
+                        escape_mark,
+                        "while parsing a quoted scalar, found a \\u escape of a UTF-16 high surrogate (D800-DBFF) not followed by one of a low surrogate (DC00-DFFF)",
+                    )
+                })?;
+                value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00);
+                self.skip_n_non_blank(6);
+            } else if code_length == 4 && (0xDC00..=0xDFFF).contains(&value) {
+                return Err(ScanError::new_str(
+                    escape_mark,
+                    "while parsing a quoted scalar, found a \\u escape of a UTF-16 low surrogate (DC00-DFFF) without a high surrogate (D800-DBFF) before it",
+                ));
+            }
+
             let Some(ch) = char::from_u32(value) else {
                 return Err(ScanError::new_str(
                     *start_mark,
@@ -2163,10 +2184,26 @@ impl<'input, T: Input> Scanner<'input, T> {
                 ));
             };
             ret = ch;
-
-            self.skip_n_non_blank(code_length);
         }
         Ok(ret)
+    }
+
+    /// i2kit: the value of a `\u` escape of a UTF-16 low surrogate at the head of the input,
+    /// which is not consumed.
+    fn low_surrogate_escape(&mut self) -> Option<u32> {
+        self.input.lookahead(6);
+        if self.input.peek() != '\\' || self.input.peek_nth(1) != 'u' {
+            return None;
+        }
+        let mut value = 0u32;
+        for i in 2..6 {
+            let c = self.input.peek_nth(i);
+            if !is_hex(c) {
+                return None;
+            }
+            value = (value << 4) + as_hex(c);
+        }
+        (0xDC00..=0xDFFF).contains(&value).then_some(value)
     }
 
     fn fetch_plain_scalar(&mut self) -> ScanResult {
