@@ -20,6 +20,10 @@ pub const MAX_ALIAS_NODES: usize = 10_000;
 /// everything after it, whatever shape an 8 MiB input takes (half a million one-line keys took
 /// 5 s and 340 MB before it), and however many files it is spread over.
 pub const MAX_NODES: usize = 200_000;
+/// Bytes of scalar text copied for anchors and aliases, per application: 5,000 aliases of one
+/// 700 KB string, within every node limit, took 3.5 GB before it. Every anchored node is
+/// copied once when it ends (so aliases can refer to it) and once more per alias.
+pub const MAX_ALIAS_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -163,13 +167,16 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, Diagnostic> {
 pub struct Budget {
     nodes: usize,
     alias_nodes: usize,
+    alias_bytes: usize,
 }
 
 impl Budget {
     /// Whether a limit was reached: no further file can be read.
     #[must_use]
     pub fn is_spent(&self) -> bool {
-        self.nodes > MAX_NODES || self.alias_nodes > MAX_ALIAS_NODES
+        self.nodes > MAX_NODES
+            || self.alias_nodes > MAX_ALIAS_NODES
+            || self.alias_bytes > MAX_ALIAS_BYTES
     }
 }
 
@@ -187,6 +194,7 @@ pub fn parse_documents_in(
         file,
         nodes: budget.nodes,
         alias_nodes: budget.alias_nodes,
+        alias_bytes: budget.alias_bytes,
         ..TreeBuilder::default()
     };
     let mut parser = Parser::new_from_str(text);
@@ -206,6 +214,7 @@ pub fn parse_documents_in(
     })();
     budget.nodes = builder.nodes;
     budget.alias_nodes = builder.alias_nodes;
+    budget.alias_bytes = builder.alias_bytes;
     result.map(|()| builder.documents)
 }
 
@@ -286,6 +295,7 @@ struct TreeBuilder {
     nodes: usize,
     anchors: std::collections::HashMap<usize, Node>,
     alias_nodes: usize,
+    alias_bytes: usize,
     documents: Vec<Document>,
 }
 
@@ -298,10 +308,10 @@ impl TreeBuilder {
                 Ok(())
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or_else(|| {
+                let (nodes, bytes) = self.anchors.get(&id).map(measure).ok_or_else(|| {
                     Diagnostic::error(Code::YamlSyntax, Some(span), "alias to an unknown anchor")
                 })?;
-                self.alias_nodes += count_nodes(&node);
+                self.alias_nodes = self.alias_nodes.saturating_add(nodes);
                 if self.alias_nodes > MAX_ALIAS_NODES {
                     return Err(Diagnostic::error(
                         Code::InputLimit,
@@ -310,6 +320,10 @@ impl TreeBuilder {
                     )
                     .with_help("this looks like an alias bomb; write the values out instead of nesting aliases"));
                 }
+                self.copy_alias_bytes(bytes, span)?;
+                let Some(node) = self.anchors.get(&id).cloned() else {
+                    return Ok(());
+                };
                 self.push(Node {
                     value: node.value,
                     span,
@@ -337,7 +351,7 @@ impl TreeBuilder {
                     span,
                     yaml_1_1_int,
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node)?;
                 self.push(node)
             }
             Event::SequenceStart(_, Some(tag)) | Event::MappingStart(_, Some(tag))
@@ -374,7 +388,7 @@ impl TreeBuilder {
                             },
                             yaml_1_1_int: None,
                         };
-                        self.remember(anchor.unwrap_or(0), &node);
+                        self.remember(anchor.unwrap_or(0), &node)?;
                         node
                     }
                     Some(Open::Mapping(entries, _, start, anchor, _)) => {
@@ -387,7 +401,7 @@ impl TreeBuilder {
                             },
                             yaml_1_1_int: None,
                         };
-                        self.remember(anchor.unwrap_or(0), &node);
+                        self.remember(anchor.unwrap_or(0), &node)?;
                         node
                     }
                     None => return Ok(()),
@@ -409,10 +423,29 @@ impl TreeBuilder {
         Ok(())
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
+    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), Diagnostic> {
         if anchor != 0 {
+            self.copy_alias_bytes(measure(node).1, node.span)?;
             self.anchors.insert(anchor, node.clone());
         }
+        Ok(())
+    }
+
+    /// Counts `bytes` of scalar text copied for an anchor or alias at `span`.
+    fn copy_alias_bytes(&mut self, bytes: usize, span: Span) -> Result<(), Diagnostic> {
+        self.alias_bytes = self.alias_bytes.saturating_add(bytes);
+        if self.alias_bytes > MAX_ALIAS_BYTES {
+            return Err(Diagnostic::error(
+                Code::InputLimit,
+                Some(span),
+                format!(
+                    "YAML anchors and aliases copy more than {} MiB of text",
+                    MAX_ALIAS_BYTES / (1024 * 1024)
+                ),
+            )
+            .with_help("write the values out instead of repeating large ones through aliases"));
+        }
+        Ok(())
     }
 
     fn push(&mut self, node: Node) -> Result<(), Diagnostic> {
@@ -479,14 +512,22 @@ fn anchor_id(anchor: usize) -> Option<usize> {
     (anchor != 0).then_some(anchor)
 }
 
-fn count_nodes(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Sequence(items) => items.iter().map(count_nodes).sum(),
+/// The nodes of a subtree, and the bytes of its string scalars.
+fn measure(node: &Node) -> (usize, usize) {
+    let add = |(nodes, bytes): (usize, usize), (more_nodes, more_bytes): (usize, usize)| {
+        (
+            nodes.saturating_add(more_nodes),
+            bytes.saturating_add(more_bytes),
+        )
+    };
+    match &node.value {
+        Value::String(text) => (1, text.len()),
+        Value::Sequence(items) => items.iter().map(measure).fold((1, 0), add),
         Value::Mapping(entries) => entries
             .iter()
-            .map(|(key, value)| count_nodes(key) + count_nodes(value))
-            .sum(),
-        _ => 0,
+            .map(|(key, value)| add(measure(key), measure(value)))
+            .fold((1, 0), add),
+        _ => (1, 0),
     }
 }
 
@@ -735,6 +776,26 @@ mod tests {
         }
         let short = root("{\"a\": [1, 2], b: {c: d}}\n");
         assert_eq!(short.find("/b/c", false).and_then(Node::as_str), Some("d"));
+    }
+
+    #[test]
+    fn counts_the_bytes_aliases_copy() {
+        // Far below the node limits: 200 aliases of one 100 KB string, 20 MB of copies.
+        let big = "x".repeat(100_000);
+        let text = format!("a: &big {big}\nb: [{}]\n", vec!["*big"; 200].join(", "));
+        let error = parse_documents(&text).expect_err("too many bytes");
+        assert_eq!(error.code, Code::InputLimit);
+        assert_eq!(error.span.map(|span| span.start.line), Some(2));
+        // Anchors nested in one another copy the text inside once each.
+        let nested: String = (0..60)
+            .map(|depth| format!("{}k{depth}: &a{depth}\n", "  ".repeat(depth)))
+            .collect();
+        let text = format!("{nested}{}leaf: {big}\n", "  ".repeat(60));
+        let error = parse_documents(&text).expect_err("too many bytes");
+        assert_eq!(error.code, Code::InputLimit);
+        let text = format!("a: &big {big}\nb: [*big, *big, *big]\n");
+        let copies = root(&text);
+        assert_eq!(copies.find("/b/2", false).and_then(Node::as_str), Some(big.as_str()));
     }
 
     #[test]
