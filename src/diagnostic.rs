@@ -209,7 +209,7 @@ impl Code {
             Code::MissingField => "a required field is absent",
             Code::InvalidValue => "a value outside its allowed set or range",
             Code::InputLimit => {
-                "the input exceeds a safety limit (size, nesting depth or alias expansion)"
+                "the input exceeds a safety limit (size, nodes, nesting depth, alias expansion, or what its variables and ConfigMaps expand to)"
             }
             Code::NotUtf8 => "the file is not UTF-8 text",
             Code::UnsupportedYaml => "a YAML feature i2kit does not accept, such as a custom tag",

@@ -20,6 +20,10 @@ pub const MAX_ALIAS_NODES: usize = 10_000;
 /// everything after it, whatever shape an 8 MiB input takes (half a million one-line keys took
 /// 5 s and 340 MB before it), and however many files it is spread over.
 pub const MAX_NODES: usize = 200_000;
+/// Bytes of scalar text copied for anchors and aliases, per application: 5,000 aliases of one
+/// 700 KB string, within every node limit, took 3.5 GB before it. Every anchored node is
+/// copied once when it ends (so aliases can refer to it) and once more per alias.
+pub const MAX_ALIAS_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -163,13 +167,16 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, Diagnostic> {
 pub struct Budget {
     nodes: usize,
     alias_nodes: usize,
+    alias_bytes: usize,
 }
 
 impl Budget {
     /// Whether a limit was reached: no further file can be read.
     #[must_use]
     pub fn is_spent(&self) -> bool {
-        self.nodes > MAX_NODES || self.alias_nodes > MAX_ALIAS_NODES
+        self.nodes > MAX_NODES
+            || self.alias_nodes > MAX_ALIAS_NODES
+            || self.alias_bytes > MAX_ALIAS_BYTES
     }
 }
 
@@ -187,6 +194,7 @@ pub fn parse_documents_in(
         file,
         nodes: budget.nodes,
         alias_nodes: budget.alias_nodes,
+        alias_bytes: budget.alias_bytes,
         ..TreeBuilder::default()
     };
     let mut parser = Parser::new_from_str(text);
@@ -206,6 +214,7 @@ pub fn parse_documents_in(
     })();
     budget.nodes = builder.nodes;
     budget.alias_nodes = builder.alias_nodes;
+    budget.alias_bytes = builder.alias_bytes;
     result.map(|()| builder.documents)
 }
 
@@ -245,6 +254,11 @@ fn syntax_error(text: &str, file: usize, position: Position, info: &str) -> Diag
         }),
         format!("invalid YAML: {info}"),
     );
+    if info.contains("surrogate") {
+        return diagnostic.with_help(
+            "a character beyond U+FFFF is written as itself, as \\U and eight hexadecimal digits (\\U0001F600), or as JSON writes it: two \\u escapes, a high surrogate then a low one (\\uD83D\\uDE00)",
+        );
+    }
     let near_tab = text
         .split('\n')
         .nth(position.line.saturating_sub(1))
@@ -281,6 +295,7 @@ struct TreeBuilder {
     nodes: usize,
     anchors: std::collections::HashMap<usize, Node>,
     alias_nodes: usize,
+    alias_bytes: usize,
     documents: Vec<Document>,
 }
 
@@ -293,10 +308,10 @@ impl TreeBuilder {
                 Ok(())
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or_else(|| {
+                let (nodes, bytes) = self.anchors.get(&id).map(measure).ok_or_else(|| {
                     Diagnostic::error(Code::YamlSyntax, Some(span), "alias to an unknown anchor")
                 })?;
-                self.alias_nodes += count_nodes(&node);
+                self.alias_nodes = self.alias_nodes.saturating_add(nodes);
                 if self.alias_nodes > MAX_ALIAS_NODES {
                     return Err(Diagnostic::error(
                         Code::InputLimit,
@@ -305,6 +320,10 @@ impl TreeBuilder {
                     )
                     .with_help("this looks like an alias bomb; write the values out instead of nesting aliases"));
                 }
+                self.copy_alias_bytes(bytes, span)?;
+                let Some(node) = self.anchors.get(&id).cloned() else {
+                    return Ok(());
+                };
                 self.push(Node {
                     value: node.value,
                     span,
@@ -332,7 +351,7 @@ impl TreeBuilder {
                     span,
                     yaml_1_1_int,
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node)?;
                 self.push(node)
             }
             Event::SequenceStart(_, Some(tag)) | Event::MappingStart(_, Some(tag))
@@ -358,8 +377,12 @@ impl TreeBuilder {
                 Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => {
+                // A closed collection keeps no spare capacity: the tree lives through the whole
+                // run, and a mapping of two entries grown to four holds 350 bytes for nothing,
+                // which for the tens of thousands of a large `env` came to 12 MB.
                 let node = match self.stack.pop() {
-                    Some(Open::Sequence(items, start, anchor)) => {
+                    Some(Open::Sequence(mut items, start, anchor)) => {
+                        items.shrink_to_fit();
                         let node = Node {
                             value: Value::Sequence(items),
                             span: Span {
@@ -369,10 +392,11 @@ impl TreeBuilder {
                             },
                             yaml_1_1_int: None,
                         };
-                        self.remember(anchor.unwrap_or(0), &node);
+                        self.remember(anchor.unwrap_or(0), &node)?;
                         node
                     }
-                    Some(Open::Mapping(entries, _, start, anchor, _)) => {
+                    Some(Open::Mapping(mut entries, _, start, anchor, _)) => {
+                        entries.shrink_to_fit();
                         let node = Node {
                             value: Value::Mapping(entries),
                             span: Span {
@@ -382,7 +406,7 @@ impl TreeBuilder {
                             },
                             yaml_1_1_int: None,
                         };
-                        self.remember(anchor.unwrap_or(0), &node);
+                        self.remember(anchor.unwrap_or(0), &node)?;
                         node
                     }
                     None => return Ok(()),
@@ -404,10 +428,29 @@ impl TreeBuilder {
         Ok(())
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
+    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), Diagnostic> {
         if anchor != 0 {
+            self.copy_alias_bytes(measure(node).1, node.span)?;
             self.anchors.insert(anchor, node.clone());
         }
+        Ok(())
+    }
+
+    /// Counts `bytes` of scalar text copied for an anchor or alias at `span`.
+    fn copy_alias_bytes(&mut self, bytes: usize, span: Span) -> Result<(), Diagnostic> {
+        self.alias_bytes = self.alias_bytes.saturating_add(bytes);
+        if self.alias_bytes > MAX_ALIAS_BYTES {
+            return Err(Diagnostic::error(
+                Code::InputLimit,
+                Some(span),
+                format!(
+                    "YAML anchors and aliases copy more than {} MiB of text",
+                    MAX_ALIAS_BYTES / (1024 * 1024)
+                ),
+            )
+            .with_help("write the values out instead of repeating large ones through aliases"));
+        }
+        Ok(())
     }
 
     fn push(&mut self, node: Node) -> Result<(), Diagnostic> {
@@ -474,14 +517,22 @@ fn anchor_id(anchor: usize) -> Option<usize> {
     (anchor != 0).then_some(anchor)
 }
 
-fn count_nodes(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Sequence(items) => items.iter().map(count_nodes).sum(),
+/// The nodes of a subtree, and the bytes of its string scalars.
+fn measure(node: &Node) -> (usize, usize) {
+    let add = |(nodes, bytes): (usize, usize), (more_nodes, more_bytes): (usize, usize)| {
+        (
+            nodes.saturating_add(more_nodes),
+            bytes.saturating_add(more_bytes),
+        )
+    };
+    match &node.value {
+        Value::String(text) => (1, text.len()),
+        Value::Sequence(items) => items.iter().map(measure).fold((1, 0), add),
         Value::Mapping(entries) => entries
             .iter()
-            .map(|(key, value)| count_nodes(key) + count_nodes(value))
-            .sum(),
-        _ => 0,
+            .map(|(key, value)| add(measure(key), measure(value)))
+            .fold((1, 0), add),
+        _ => (1, 0),
     }
 }
 
@@ -702,10 +753,86 @@ mod tests {
     }
 
     #[test]
+    fn counts_the_nodes_of_a_flow_collection_as_they_are_read() {
+        // The bad escape at the end would be the first error if the parser read the whole
+        // collection before giving its first node, as saphyr-parser 0.0.6 did for any flow
+        // collection that might be a key (1.48 GB for an 8 MB one); the node limit comes first.
+        let text = format!("[{}\"\\q\"]", "1,".repeat(MAX_NODES + 1));
+        let error = parse_documents(&text).expect_err("too many nodes");
+        assert_eq!(error.code, Code::InputLimit);
+        let entries: String = (0..=MAX_NODES / 2).map(|i| format!("k{i}: 1, ")).collect();
+        let text = format!("{{{entries}k: \"\\q\"}}");
+        let error = parse_documents(&text).expect_err("too many nodes");
+        assert_eq!(error.code, Code::InputLimit);
+    }
+
+    #[test]
+    fn refuses_implicit_keys_longer_than_yaml_allows() {
+        // YAML 1.2 limits an implicit key to 1024 characters; one longer in a flow collection
+        // is an error, never a different structure.
+        let long = "x".repeat(2000);
+        for text in [
+            format!("{{\"{long}\": 1}}"),
+            format!("[\"{long}\": 1]"),
+            format!("[[{}1]: v]", "1,".repeat(1000)),
+        ] {
+            let error = parse_documents(&text).expect_err("key too long");
+            assert_eq!(error.code, Code::YamlSyntax);
+        }
+        let short = root("{\"a\": [1, 2], b: {c: d}}\n");
+        assert_eq!(short.find("/b/c", false).and_then(Node::as_str), Some("d"));
+    }
+
+    #[test]
+    fn counts_the_bytes_aliases_copy() {
+        // Far below the node limits: 200 aliases of one 100 KB string, 20 MB of copies.
+        let big = "x".repeat(100_000);
+        let text = format!("a: &big {big}\nb: [{}]\n", vec!["*big"; 200].join(", "));
+        let error = parse_documents(&text).expect_err("too many bytes");
+        assert_eq!(error.code, Code::InputLimit);
+        assert_eq!(error.span.map(|span| span.start.line), Some(2));
+        // Anchors nested in one another copy the text inside once each.
+        let nested: String = (0..60)
+            .map(|depth| format!("{}k{depth}: &a{depth}\n", "  ".repeat(depth)))
+            .collect();
+        let text = format!("{nested}{}leaf: {big}\n", "  ".repeat(60));
+        let error = parse_documents(&text).expect_err("too many bytes");
+        assert_eq!(error.code, Code::InputLimit);
+        let text = format!("a: &big {big}\nb: [*big, *big, *big]\n");
+        let copies = root(&text);
+        assert_eq!(
+            copies.find("/b/2", false).and_then(Node::as_str),
+            Some(big.as_str())
+        );
+    }
+
+    #[test]
     fn stops_deep_nesting() {
         let text = "[".repeat(10_000);
         let error = parse_documents(&text).expect_err("deep");
         assert_eq!(error.code, Code::InputLimit);
+    }
+
+    #[test]
+    fn reads_surrogate_pairs_as_json_writes_them() {
+        let node = root("{\"a\": \"hi \\ud83d\\ude00\", \"b\": \"\\uD83D\\uDE00\\u00e9\"}\n");
+        assert_eq!(node.get("a").and_then(Node::as_str), Some("hi \u{1F600}"));
+        assert_eq!(
+            node.get("b").and_then(Node::as_str),
+            Some("\u{1F600}\u{e9}")
+        );
+        for lone in [
+            "a: \"\\ud83d\"",
+            "a: \"\\ud83dx\"",
+            "a: \"\\ud83d\\u0041\"",
+            "a: \"\\ude00\"",
+        ] {
+            let error = parse_documents(lone).expect_err("lone surrogate");
+            assert_eq!(error.code, Code::YamlSyntax, "{lone}");
+            assert!(error.message.contains("surrogate"), "{}", error.message);
+            assert_eq!(error.span.map(|span| span.start.column), Some(5), "{lone}");
+            assert!(error.help.unwrap_or_default().contains("\\uD83D\\uDE00"));
+        }
     }
 
     #[test]

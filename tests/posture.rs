@@ -24,9 +24,16 @@ struct Asked {
 
 fn asked_containers(text: &str) -> Vec<(String, Asked)> {
     let mut found = Vec::new();
+    // libyaml refuses JSON's surrogate-pair escapes (json-surrogate-pair), which YAML 1.2 and
+    // i2kit read: a JSON input is read as the JSON it is.
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        collect(&value, &mut found);
+        return found;
+    }
     for document in serde_yaml::Deserializer::from_str(text) {
+        // After an error the iterator repeats it forever: stop at the first.
         let Ok(value) = Value::deserialize(document) else {
-            continue;
+            break;
         };
         collect(&value, &mut found);
     }

@@ -974,3 +974,426 @@ proptest! {
         prop_assert_eq!(read_keys.len(), keys.len());
     }
 }
+
+/// Counts the heap each test thread holds, so a property can assert the peak of one case
+/// (other tests of this binary run on other threads and are not counted).
+mod heap {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    pub struct Counting;
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+        static PEAK: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn note(delta: isize) {
+        let _ = LIVE.try_with(|live| {
+            let now = live.get().saturating_add(delta);
+            live.set(now);
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+        });
+    }
+
+    fn signed(size: usize) -> isize {
+        isize::try_from(size).unwrap_or(isize::MAX)
+    }
+
+    // SAFETY (all four): each call forwards to the system allocator with the same arguments;
+    // counting touches only const-initialised thread-locals, which never allocate.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let pointer = unsafe { System.alloc(layout) };
+            if !pointer.is_null() {
+                note(signed(layout.size()));
+            }
+            pointer
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            let pointer = unsafe { System.alloc_zeroed(layout) };
+            if !pointer.is_null() {
+                note(signed(layout.size()));
+            }
+            pointer
+        }
+        unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(pointer, layout) };
+            note(-signed(layout.size()));
+        }
+        unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let moved = unsafe { System.realloc(pointer, layout, new_size) };
+            if !moved.is_null() {
+                // Old and new blocks may both be held for a moment: count the new one first.
+                note(signed(new_size));
+                note(-signed(layout.size()));
+            }
+            moved
+        }
+    }
+
+    /// Runs `work` and returns its result with the most heap it held at once, in bytes.
+    pub fn peak_of<T>(work: impl FnOnce() -> T) -> (T, usize) {
+        let start = LIVE.with(Cell::get);
+        PEAK.with(|peak| peak.set(start));
+        let result = work();
+        let peak = PEAK.with(Cell::get);
+        (
+            result,
+            usize::try_from(peak.saturating_sub(start)).unwrap_or(0),
+        )
+    }
+}
+
+#[global_allocator]
+static HEAP: heap::Counting = heap::Counting;
+
+#[test]
+fn the_heap_counter_sees_what_a_case_holds() {
+    // The bound below is only as good as the count: a 50 MB buffer, grown by reallocation and
+    // freed before the end, is at the peak; what was held before the case is not.
+    let held_before = vec![0_u8; 10_000_000];
+    let (length, peak) = heap::peak_of(|| {
+        let mut buffer = vec![1_u8; 25_000_000];
+        buffer.extend_from_slice(&vec![2_u8; 25_000_000]);
+        buffer.len()
+    });
+    assert_eq!(length, 50_000_000);
+    assert!(peak >= 50_000_000, "peak {peak}");
+    assert!(peak < 120_000_000, "peak {peak}");
+    assert!(held_before.len() == 10_000_000);
+}
+
+/// The README's bound on any input up to the 8 MiB cap: 1 s (release build) and 100 MB.
+const CASE_MAX_BYTES: usize = 100_000_000;
+/// A debug build runs i2kit's code 10–30× slower; the bound there catches what grows faster
+/// than the input (a quadratic lookup, an unbounded copy), and the release run states the 1 s.
+const CASE_MAX_SECONDS: f64 = if cfg!(debug_assertions) { 30.0 } else { 1.0 };
+
+/// How one case ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Compiled,
+    /// Refused with I2K007, at a limit.
+    AtLimit,
+    /// Refused for another reason (most mutations break the YAML).
+    Refused,
+}
+
+/// Compiles `input` (with its LinuxKit files) and checks it kept within the bounds; returns how
+/// it ended and the seconds and bytes it took.
+fn compile_within_bounds(name: &str, input: &[u8]) -> (Outcome, f64, usize) {
+    let started = std::time::Instant::now();
+    let ((_, compilation), peak) = heap::peak_of(|| compile_bytes(name, input, false));
+    let seconds = started.elapsed().as_secs_f64();
+    let outcome = if !compilation.has_errors() {
+        Outcome::Compiled
+    } else if compilation
+        .diagnostics
+        .iter()
+        .any(|d| d.code.as_str() == "I2K007")
+    {
+        Outcome::AtLimit
+    } else {
+        Outcome::Refused
+    };
+    assert!(
+        peak <= CASE_MAX_BYTES,
+        "{name}: {peak} bytes of heap at peak, over {CASE_MAX_BYTES}"
+    );
+    assert!(
+        seconds <= CASE_MAX_SECONDS,
+        "{name}: {seconds:.2} s, over {CASE_MAX_SECONDS} s"
+    );
+    (outcome, seconds, peak)
+}
+
+/// A Deployment whose variables refer to one another (`refs[i]` lists, for variable i, the
+/// earlier variables its value repeats), read from a ConfigMap through `envFrom` and volumes
+/// as many times as asked, with a command line that expands them again.
+#[allow(clippy::too_many_arguments)]
+fn render_env_deployment(
+    seed: usize,
+    refs: &[Vec<usize>],
+    config_keys: usize,
+    config_value: usize,
+    env_from: usize,
+    volumes: usize,
+    words: &[Vec<usize>],
+    undefined: usize,
+) -> String {
+    let reference = |variables: &[usize]| -> String {
+        let mut text: String = variables
+            .iter()
+            .map(|index| format!("$(V{index})"))
+            .collect();
+        text.push_str(&"$(UNDEFINED)$$".repeat(undefined));
+        text
+    };
+    let mut env = format!(
+        "          - {{name: V0, value: \"{}\"}}\n",
+        "x".repeat(seed)
+    );
+    for (index, earlier) in refs.iter().enumerate() {
+        let earlier: Vec<usize> = earlier.iter().map(|e| e % (index + 1)).collect();
+        env.push_str(&format!(
+            "          - {{name: V{}, value: \"{}\"}}\n",
+            index + 1,
+            reference(&earlier)
+        ));
+    }
+    let command: Vec<String> = words
+        .iter()
+        .map(|word| {
+            format!(
+                "\"{}\"",
+                reference(
+                    &word
+                        .iter()
+                        .map(|w| w % (refs.len() + 1))
+                        .collect::<Vec<_>>()
+                )
+            )
+        })
+        .collect();
+    let from: String = (0..env_from)
+        .map(|index| format!("          - {{prefix: P{index}_, configMapRef: {{name: cfg}}}}\n"))
+        .collect();
+    let mounts: String = (0..volumes)
+        .map(|index| format!("          - {{name: v{index}, mountPath: /etc/v{index}}}\n"))
+        .collect();
+    let declared: String = (0..volumes)
+        .map(|index| format!("        - {{name: v{index}, configMap: {{name: cfg}}}}\n"))
+        .collect();
+    let data: String = (0..config_keys)
+        .map(|index| format!("  k{index}: \"{}\"\n", "y".repeat(config_value)))
+        .collect();
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg}}\ndata:\n{data}---\n\
+         apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27.3\n          command: [{}]\n          env:\n{env}          envFrom:\n{from}          volumeMounts:\n{mounts}      volumes:\n{declared}",
+        command.join(", ")
+    )
+}
+
+/// Mostly `small`, sometimes (one in `odds`) up to `large`: the large cases find what grows,
+/// and the small ones keep a run of 10⁶ cases within minutes.
+fn mostly_small(small: usize, large: usize, odds: u32) -> impl Strategy<Value = usize> {
+    prop_oneof![odds - 1 => 0..small, 1 => 0..large]
+}
+
+fn env_deployment() -> impl Strategy<Value = String> {
+    let references = || proptest::collection::vec(0..64usize, 0..4);
+    (
+        (
+            mostly_small(64, 4096, 10),
+            prop_oneof![8 => proptest::collection::vec(references(), 0..8), 2 => proptest::collection::vec(references(), 0..48)],
+        ),
+        (mostly_small(8, 64, 10), mostly_small(64, 4096, 10), mostly_small(4, 24, 10), mostly_small(4, 24, 10)),
+        (proptest::collection::vec(references(), 0..8), 0..4usize),
+    )
+        .prop_map(|((seed, refs), (keys, value, env_from, volumes), (words, undefined))| {
+            render_env_deployment(seed, &refs, keys, value, env_from, volumes, &words, undefined)
+        })
+}
+
+/// Anchors and aliases: a string of `size` bytes, `aliases` times in a container's command,
+/// anchored inside `depth` nested anchored mappings, and `levels` levels of a sequence of
+/// aliases of the level before (a "billion laughs"). Without nesting or levels it compiles.
+fn render_aliases(
+    size: usize,
+    depth: usize,
+    aliases: usize,
+    levels: usize,
+    width: usize,
+) -> String {
+    let mut text = format!(
+        "name: web\ncontainers:\n  web:\n    image: nginx:1.27.3\n    env:\n      LEAF: &s \"{}\"\n    command: [{}]\n",
+        "z".repeat(size),
+        vec!["*s"; aliases.max(1)].join(", ")
+    );
+    if depth > 0 {
+        text.push_str("x-anchors:\n");
+        for level in 0..depth {
+            text.push_str(&format!("{}n{level}: &n{level}\n", "  ".repeat(level + 1)));
+        }
+        text.push_str(&format!(
+            "{}leaf: *s\nx-nested: *n0\n",
+            "  ".repeat(depth + 1)
+        ));
+    }
+    if levels > 0 {
+        text.push_str("x-bomb:\n  l0: &l0 [*s]\n");
+        for level in 1..levels {
+            let previous = format!("*l{}", level - 1);
+            text.push_str(&format!(
+                "  l{level}: &l{level} [{}]\n",
+                vec![previous.as_str(); width].join(", ")
+            ));
+        }
+    }
+    text
+}
+
+fn aliases() -> impl Strategy<Value = String> {
+    (
+        mostly_small(1000, 200_000, 10),
+        mostly_small(1, 48, 2),
+        mostly_small(50, 3000, 10),
+        mostly_small(1, 12, 2),
+        1..12usize,
+    )
+        .prop_map(|(size, depth, aliases, levels, width)| {
+            render_aliases(size, depth, aliases, levels, width)
+        })
+}
+
+/// Flow collections: `items` items, nested `depth` deep, on one line or one per line, as a
+/// document of their own or under a key, with a key `key_bytes` long, maybe left unclosed.
+fn render_flow(
+    items: usize,
+    depth: usize,
+    mapping: bool,
+    one_line: bool,
+    under_key: bool,
+    key_bytes: usize,
+    closed: bool,
+) -> String {
+    let separator = if one_line { ", " } else { ",\n      " };
+    let body: Vec<String> = (0..items)
+        .map(|index| {
+            if mapping {
+                format!("K{index}: {index}")
+            } else {
+                format!("a{index}")
+            }
+        })
+        .collect();
+    let (open, close) = if mapping { ("{", "}") } else { ("[", "]") };
+    let mut flow = format!("{open}{}{}", "k".repeat(key_bytes), body.join(separator));
+    if closed {
+        flow.push_str(close);
+    }
+    for _ in 0..depth {
+        flow = format!("[{flow}]");
+    }
+    // A mapping is an `env`, a sequence a `command`: with no nesting, they compile.
+    let field = if mapping { "env" } else { "command" };
+    if under_key {
+        format!("name: web\ncontainers:\n  web:\n    image: nginx:1.27.3\n    {field}: {flow}\n")
+    } else {
+        flow
+    }
+}
+
+fn flow_collection() -> impl Strategy<Value = String> {
+    (
+        mostly_small(100, 300_000, 30),
+        mostly_small(1, 70, 2),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            prop_oneof![3 => Just(true), 1 => Just(false)],
+        ),
+        prop_oneof![3 => Just(0usize), 1 => 0..3000usize],
+        prop_oneof![3 => Just(true), 1 => Just(false)],
+    )
+        .prop_map(
+            |(items, depth, (mapping, one_line, under_key), key_bytes, closed)| {
+                render_flow(
+                    items, depth, mapping, one_line, under_key, key_bytes, closed,
+                )
+            },
+        )
+}
+
+/// A hostile structure, then a few mutations: characters YAML gives meaning to, inserted,
+/// replaced or removed at random places.
+fn hostile_yaml() -> impl Strategy<Value = String> {
+    (
+        prop_oneof![4 => env_deployment(), 3 => aliases(), 3 => flow_collection()],
+        // Half the cases as generated, half with one to three mutations.
+        prop_oneof![Just(0usize), 1..4usize].prop_flat_map(|count| {
+            proptest::collection::vec(
+                (
+                    any::<proptest::sample::Index>(),
+                    0..3usize,
+                    proptest::sample::select(vec![
+                        "[", "]", "{", "}", ",", ": ", "\n", "  ", "- ", "&a ", "*a", "$(V1)",
+                        "\"", "'", "#", "\\u", "---\n", "? ",
+                    ]),
+                ),
+                count,
+            )
+        }),
+    )
+        .prop_map(|(mut text, mutations)| {
+            for (at, kind, piece) in mutations {
+                let mut index = at.index(text.len() + 1);
+                while !text.is_char_boundary(index) {
+                    index -= 1;
+                }
+                match kind {
+                    0 => text.insert_str(index, piece),
+                    1 => text.replace_range(index..(index + piece.len()).min(text.len()), piece),
+                    _ => {
+                        let end = (index + piece.len()).min(text.len());
+                        if text.is_char_boundary(end) {
+                            text.replace_range(index..end, "");
+                        }
+                    }
+                }
+            }
+            text
+        })
+}
+
+/// Cases for the hostile structures: 64 by default, each compiled whole; CI's run and the
+/// 10⁶-case run in BENCHMARKS.md set `I2KIT_HOSTILE_CASES`.
+fn hostile_cases() -> u32 {
+    std::env::var("I2KIT_HOSTILE_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(64)
+}
+
+/// Env expansion, aliases and flow collections, structured to multiply and then mutated: each
+/// compiles or is refused with no panic, within the time and memory bounds. Prints what the
+/// cases did, for BENCHMARKS.md.
+#[test]
+fn arbitrary_hostile_structures_stay_within_bounds() {
+    use std::cell::Cell;
+    let config = ProptestConfig {
+        cases: hostile_cases(),
+        max_shrink_iters: 256,
+        // A failing case is printed; a runner built by hand has no source file to save it by.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let counts = Cell::new([0_u64; 3]);
+    let (slowest, most_heap, largest) =
+        (Cell::new(0.0_f64), Cell::new(0_usize), Cell::new(0_usize));
+    let started = std::time::Instant::now();
+    let result = runner.run(&hostile_yaml(), |input| {
+        let (outcome, seconds, peak) = compile_within_bounds("hostile.yaml", input.as_bytes());
+        let mut tally = counts.get();
+        tally[outcome as usize] += 1;
+        counts.set(tally);
+        slowest.set(slowest.get().max(seconds));
+        most_heap.set(most_heap.get().max(peak));
+        largest.set(largest.get().max(input.len()));
+        Ok(())
+    });
+    let [compiled, at_limit, refused] = counts.get();
+    eprintln!(
+        "hostile structures: {} cases in {:.1} s ({compiled} compiled, {at_limit} refused at a limit, {refused} refused otherwise); largest input {} bytes; slowest case {:.3} s; most heap in one case {} bytes",
+        compiled + at_limit + refused,
+        started.elapsed().as_secs_f64(),
+        largest.get(),
+        slowest.get(),
+        most_heap.get(),
+    );
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}

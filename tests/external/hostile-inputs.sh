@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Feeds i2kit the inputs a hostile or broken repository could hold and prints, for each, the
 # exit code, wall time and peak memory, so the figures are on record in every CI log. It fails
-# if any input crashes i2kit (exit other than 1 or 2), or hangs (a 10 s guard, not a benchmark).
+# if any input crashes i2kit (exit other than 0, 1 or 2), or takes more than the README's bounds
+# for any input up to the 8 MiB cap: 1 s and 100 MB (97,656 KiB) of peak memory. The bounds are
+# stated for a release build, so that is what runs (I2KIT_BIN overrides).
 # Usage: bash tests/external/hostile-inputs.sh   (from the repository root)
 set -euo pipefail
 root=$(pwd)
-bin="${I2KIT_BIN:-$root/target/debug/i2kit}"
+max_seconds=1
+max_kib=97656
+if [ -z "${I2KIT_BIN:-}" ]; then
+  cargo build --release --quiet
+fi
+bin="${I2KIT_BIN:-$root/target/release/i2kit}"
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-[ -x "$bin" ] || cargo build --quiet
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
 cd "$work"
@@ -41,6 +47,36 @@ for i in range(20):
 os.makedirs("many-nodes")
 for i in range(20):
     open(f"many-nodes/{i:02}.yaml", "w").write("".join(f"k{i}_{j}: {j}\n" for j in range(15_000)))
+# Issue 16's reproducers: what multiplies inside i2kit rather than in the input.
+def deployment(env="", extra_container="", extra_pod=""):
+    return ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+            "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27.3\n"
+            + extra_container + "        env:\n" + env + extra_pod)
+def doubling(count):
+    # Each variable is the one before it twice.
+    return deployment("        - {name: A0, value: " + "x" * 64 + "}\n" + "".join(
+        f"        - {{name: A{i}, value: \"$(A{i-1})$(A{i-1})\"}}\n" for i in range(1, count + 1)))
+open("env-doubling.yaml", "w").write(doubling(21))
+open("env-doubling-2k.yaml", "w").write(doubling(40))
+# 36,000 variables (7.6 MB), each referring 25 times to one that is not defined.
+open("env-7mb.yaml", "w").write(deployment("".join(
+    f"        - {{name: V{i}, value: \"{'$(NOPE)' * 25}\"}}\n" for i in range(36_000))))
+# A 1 MiB ConfigMap read by 60 volumes and 60 envFrom entries of one container.
+big_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n" + "".join(
+    f"  k{i}: \"{'y' * 1000}\"\n" for i in range(1000)) + "---\n"
+open("config-map-copies.yaml", "w").write(big_map + deployment(
+    "        - {name: A, value: a}\n",
+    "        envFrom:\n" + "".join(f"        - {{prefix: P{i}_, configMapRef: {{name: big}}}}\n" for i in range(60))
+    + "        volumeMounts:\n" + "".join(f"        - {{name: v{i}, mountPath: /etc/v{i}}}\n" for i in range(60)),
+    "      volumes:\n" + "".join(f"      - {{name: v{i}, configMap: {{name: big}}}}\n" for i in range(60))))
+# 5,000 aliases of one 700 KB string; sixty nested anchors around one 7 MB string.
+open("alias-bytes.yaml", "w").write("name: web\ncontainers:\n  web: {image: nginx:1.27.3}\nx-big: &s "
+    + "x" * 700_000 + "\nx-copies: [" + ", ".join(["*s"] * 5000) + "]\n")
+open("anchor-nesting.yaml", "w").write("".join(f"{'  ' * d}k{d}: &a{d}\n" for d in range(60))
+    + "  " * 60 + "leaf: " + "x" * 7_000_000 + "\n")
+# An 8 MB flow sequence; a flow mapping of 500,000 keys on one line.
+open("flow-sequence-8mb.yaml", "w").write("[" + "1," * (4 * 1024 * 1024 - 2) + "1]")
+open("flow-mapping-500k.yaml", "w").write("{" + ", ".join(f"k{i}: {i}" for i in range(500_000)) + "}\n")
 PY
 mkdir a-directory read-only
 cp bom.yaml read-only-input.yaml
@@ -58,6 +94,10 @@ run() {
   printf '%-22s %-22s %5s %9s %10s\n' "$name" "$1" "$status" "$seconds" "$memory"
   case $status in 0|1|2) ;; *) echo "  crashed or hung:"; head -3 stderr.txt; failed=1 ;; esac
   if [ "$status" -ne 0 ] && [ ! -s stderr.txt ]; then echo "  exit $status without a message"; failed=1; fi
+  if [ "$seconds" = - ] || awk -v s="$seconds" -v m="$max_seconds" 'BEGIN { exit !(s > m) }'; then
+    echo "  over ${max_seconds} s"; failed=1
+  fi
+  if [ "$memory" = - ] || [ "$memory" -gt "$max_kib" ]; then echo "  over ${max_kib} KiB"; failed=1; fi
 }
 run alias-bomb validate alias-bomb.yaml
 run deep-flow validate deep-flow.yaml
@@ -74,6 +114,14 @@ run many-files validate many-files
 run many-megabytes validate many-megabytes
 run many-nodes validate -R many-nodes
 run missing validate no-such-file.yaml
+run env-doubling compile env-doubling.yaml --out-dir out
+run env-doubling-2k compile env-doubling-2k.yaml --out-dir out
+run env-7mb compile env-7mb.yaml --out-dir out
+run config-map-copies compile config-map-copies.yaml --out-dir out
+run alias-bytes validate alias-bytes.yaml
+run anchor-nesting validate anchor-nesting.yaml
+run flow-sequence-8mb validate flow-sequence-8mb.yaml
+run flow-mapping-500k validate flow-mapping-500k.yaml
 if [ "$(id -u)" -ne 0 ]; then
   run unwritable-out-dir compile read-only-input.yaml --out-dir read-only/out
 else

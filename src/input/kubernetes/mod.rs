@@ -16,6 +16,7 @@ pub mod pod;
 pub mod quantity;
 pub mod reader;
 pub mod references;
+pub mod resolved_bytes;
 pub mod restriction;
 pub mod routing;
 pub mod secret;

@@ -12,6 +12,7 @@ use super::pod::{
     compose_env, config_volume_dir, expand_references,
 };
 use super::reader::Sink;
+use super::resolved_bytes::ResolvedBytes;
 use super::secret::absent_secret;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
@@ -35,6 +36,7 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
         config_maps,
         secrets,
     };
+    let mut budget = ResolvedBytes::default();
     for pending in deployments.iter_mut() {
         let errors_before = sink.error_count();
         let config = std::mem::take(&mut pending.config);
@@ -45,33 +47,57 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
             namespace: &namespace,
             sink,
         };
-        for (container, recipe) in deployment.containers.iter_mut().zip(&config.containers) {
-            settle_container(container, recipe, &mut lookup);
-        }
-        for (container, recipe) in deployment
+        let containers = deployment.containers.iter_mut().zip(&config.containers);
+        let init_containers = deployment
             .init_containers
             .iter_mut()
-            .zip(&config.init_containers)
-        {
-            settle_container(container, recipe, &mut lookup);
+            .zip(&config.init_containers);
+        let settled = containers
+            .chain(init_containers)
+            .try_for_each(|(container, recipe)| {
+                settle_container(container, recipe, &mut lookup, &mut budget)
+            })
+            .and_then(|()| volume_files(&config, &catalog, &namespace, sink, &mut budget));
+        match settled {
+            Ok(files) => deployment.files = files,
+            Err(problem) => sink.push(problem),
         }
-        deployment.files = volume_files(&config, &catalog, &namespace, sink);
         if sink.error_count() > errors_before {
             pending.failed = true;
+        }
+        // Past the budget nothing more is resolved: the first error says why.
+        if budget.remaining() == 0 {
+            break;
         }
     }
 }
 
 /// The container's environment, and its command line expanded from it as the kubelet does.
-fn settle_container(container: &mut Container, recipe: &EnvRecipe, lookup: &mut EnvLookup<'_>) {
-    let env = compose_env(recipe, lookup);
+fn settle_container(
+    container: &mut Container,
+    recipe: &EnvRecipe,
+    lookup: &mut EnvLookup<'_>,
+    budget: &mut ResolvedBytes,
+) -> Result<(), Diagnostic> {
+    let env = compose_env(recipe, lookup, budget)?;
+    let span = container.spans.args.or(container.spans.image);
     let command_span = container.spans.command;
     for argv in [&mut container.command, &mut container.args_after_entrypoint]
         .into_iter()
         .flatten()
     {
         for word in argv.iter_mut() {
-            let expanded = expand_references(word, &env);
+            let expanded = expand_references(word, &env, budget.remaining()).ok_or_else(|| {
+                budget.exceeded(
+                    &format!("the command line of container `{}`", container.name),
+                    span,
+                )
+            })?;
+            budget.take(
+                expanded.len(),
+                &format!("the command line of container `{}`", container.name),
+                span,
+            )?;
             // The written words were checked where they were read; a variable's value can
             // still start one.
             if let Some(mut problem) =
@@ -86,7 +112,9 @@ fn settle_container(container: &mut Container, recipe: &EnvRecipe, lookup: &mut 
             *word = expanded;
         }
     }
+    let env = env.into_pairs();
     container.env = (!env.is_empty()).then_some(env);
+    Ok(())
 }
 
 /// The ConfigMaps and Secrets of the input, by (name, namespace).
@@ -366,12 +394,16 @@ fn payload<'a>(
 }
 
 /// The image's files for every mounted config volume of the pod.
+///
+/// # Errors
+/// I2K007 at the volume whose files would go past `budget`.
 fn volume_files(
     config: &PodConfig,
     catalog: &Catalog<'_>,
     namespace: &str,
     sink: &mut Sink,
-) -> Vec<VmFile> {
+    budget: &mut ResolvedBytes,
+) -> Result<Vec<VmFile>, Diagnostic> {
     let mut tree = FileTree::default();
     for declared in &config.volumes {
         let files = payload(declared, catalog, namespace, sink);
@@ -386,6 +418,15 @@ fn volume_files(
             let Some(entry) = projected.map.entries.get(projected.key) else {
                 continue;
             };
+            let size = match &entry.value {
+                ConfigValue::Text(text) => text.len(),
+                ConfigValue::Binary(bytes) => bytes.len(),
+            };
+            budget.take(
+                size.saturating_add(path.len()),
+                &format!("the files of volume `{}`", declared.name),
+                Some(declared.volume.source.span),
+            )?;
             let text = match &entry.value {
                 ConfigValue::Text(text) => text.clone(),
                 ConfigValue::Binary(bytes) => match String::from_utf8(bytes.clone()) {
@@ -440,7 +481,7 @@ fn volume_files(
             }
         }
     }
-    tree.entries.into_values().collect()
+    Ok(tree.entries.into_values().collect())
 }
 
 fn binary_not_text(projected: &Projected<'_>, volume: &str, span: Span) -> Diagnostic {

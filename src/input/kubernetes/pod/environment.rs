@@ -11,12 +11,14 @@
 //! the relaxed rule.
 
 use super::super::reader::{Object, Sink};
+use super::super::resolved_bytes::ResolvedBytes;
 use super::object_ref::{ObjectKind, ObjectRef, read_object_ref};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::credential;
 use crate::input::rules;
 use crate::source::Span;
 use crate::yaml::Value;
+use std::collections::HashMap;
 
 /// A container's environment as written, before the objects it reads are known.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +46,8 @@ pub struct EnvFrom {
 pub struct EnvVar {
     pub name: String,
     pub value: EnvValue,
+    /// The `env` entry.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -96,7 +100,10 @@ pub fn read_env(object: &mut Object<'_>, sink: &mut Sink) -> EnvRecipe {
         entry.finish(sink, |_| None);
     }
     let env_path = object.child("env");
-    for (index, item) in object.list("env", sink).iter().enumerate() {
+    let env = object.list("env", sink);
+    // Exactly: doubling the capacity of a list of tens of thousands held two copies at once.
+    recipe.variables.reserve_exact(env.len());
+    for (index, item) in env.iter().enumerate() {
         let Some(mut entry) = Object::new(item, &format!("{env_path}[{index}]"), sink) else {
             continue;
         };
@@ -153,7 +160,11 @@ pub fn read_env(object: &mut Object<'_>, sink: &mut Sink) -> EnvRecipe {
             continue;
         }
         if let Some(value) = read {
-            recipe.variables.push(EnvVar { name, value });
+            recipe.variables.push(EnvVar {
+                name,
+                value,
+                span: item.span,
+            });
         }
     }
     recipe
@@ -269,21 +280,73 @@ fn read_value_from(from: &mut Object<'_>, name: &str, sink: &mut Sink) -> Option
     None
 }
 
-/// The environment of `recipe` in the kubelet's order: `envFrom` sources, then `env`.
-pub fn compose_env(recipe: &EnvRecipe, sources: &mut impl EnvSources) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = Vec::new();
+/// A container's variables in the kubelet's order: a later definition of a name replaces the
+/// earlier one and takes its place at the end. Names are looked up through an index, so
+/// composing n variables that each refer to others is O(n), not the O(n²) of scanning all
+/// defined so far (7.6 MB of `env` took 48 s that way).
+#[derive(Debug, Default)]
+pub struct Environment {
+    /// Definitions in order; `None` where a later definition replaced one.
+    slots: Vec<Option<(String, String)>>,
+    /// Each defined name's slot.
+    index: HashMap<String, usize>,
+}
+
+impl Environment {
+    fn define(&mut self, name: String, value: String) {
+        if let Some(replaced) = self.index.insert(name.clone(), self.slots.len())
+            && let Some(slot) = self.slots.get_mut(replaced)
+        {
+            *slot = None;
+        }
+        self.slots.push(Some((name, value)));
+    }
+
+    /// The value of variable `name`, if defined.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let (_, value) = self.slots.get(*self.index.get(name)?)?.as_ref()?;
+        Some(value)
+    }
+
+    /// The variables, in order.
+    #[must_use]
+    pub fn into_pairs(self) -> Vec<(String, String)> {
+        self.slots.into_iter().flatten().collect()
+    }
+}
+
+/// The environment of `recipe` in the kubelet's order: `envFrom` sources, then `env`. Every
+/// variable is counted against `budget` before it is made.
+///
+/// # Errors
+/// I2K007 at the variable or `envFrom` entry that would go past the budget.
+pub fn compose_env(
+    recipe: &EnvRecipe,
+    sources: &mut impl EnvSources,
+    budget: &mut ResolvedBytes,
+) -> Result<Environment, Diagnostic> {
+    let mut env = Environment::default();
     for from in &recipe.from {
         for (key, value) in sources.variables(from) {
-            define(
-                &mut pairs,
-                [from.prefix.as_str(), key.as_str()].concat(),
-                value,
-            );
+            let name = [from.prefix.as_str(), key.as_str()].concat();
+            budget.take(
+                name.len().saturating_add(value.len()),
+                &format!(
+                    "`envFrom` of {} `{}`",
+                    from.source.kind.as_str(),
+                    from.source.name
+                ),
+                Some(from.source.span),
+            )?;
+            env.define(name, value);
         }
     }
     for variable in &recipe.variables {
+        let what = || format!("environment variable `{}`", variable.name);
         let value = match &variable.value {
-            EnvValue::Literal(text) => expand_references(text, &pairs),
+            EnvValue::Literal(text) => expand_references(text, &env, budget.remaining())
+                .ok_or_else(|| budget.exceeded(&what(), Some(variable.span)))?,
             EnvValue::Key {
                 source,
                 key,
@@ -294,49 +357,48 @@ pub fn compose_env(recipe: &EnvRecipe, sources: &mut impl EnvSources) -> Vec<(St
             },
             EnvValue::PodNamespace => sources.namespace().to_string(),
         };
-        define(&mut pairs, variable.name.clone(), value);
+        budget.take(
+            variable.name.len().saturating_add(value.len()),
+            &what(),
+            Some(variable.span),
+        )?;
+        env.define(variable.name.clone(), value);
     }
-    pairs
-}
-
-/// A later definition replaces an earlier one, and takes its place at the end.
-fn define(pairs: &mut Vec<(String, String)>, name: String, value: String) {
-    pairs.retain(|(existing, _)| *existing != name);
-    pairs.push((name, value));
+    Ok(env)
 }
 
 /// Kubernetes' `$(VAR)` expansion: defined names are replaced, `$$` is a literal `$`, and
-/// undefined references stay as written.
+/// undefined references stay as written. `None` when the result would be longer than `limit`
+/// bytes, found before it is built.
 #[must_use]
-pub fn expand_references(text: &str, variables: &[(String, String)]) -> String {
-    let mut out = String::with_capacity(text.len());
+pub fn expand_references(text: &str, variables: &Environment, limit: usize) -> Option<String> {
+    let mut out = String::with_capacity(text.len().min(limit));
+    let push = |out: &mut String, piece: &str| {
+        (out.len().saturating_add(piece.len()) <= limit).then(|| out.push_str(piece))
+    };
     let mut rest = text;
     while let Some(index) = rest.find('$') {
-        out.push_str(&rest[..index]);
+        push(&mut out, &rest[..index])?;
         let after = &rest[index + 1..];
         if let Some(remaining) = after.strip_prefix('$') {
-            out.push('$');
+            push(&mut out, "$")?;
             rest = remaining;
         } else if let Some(inner) = after.strip_prefix('(')
             && let Some(end) = inner.find(')')
         {
             let name = &inner[..end];
-            match variables.iter().rev().find(|(key, _)| key == name) {
-                Some((_, value)) => out.push_str(value),
-                None => {
-                    out.push_str("$(");
-                    out.push_str(name);
-                    out.push(')');
-                }
+            match variables.get(name) {
+                Some(value) => push(&mut out, value)?,
+                None => push(&mut out, &rest[index..index + end + 3])?,
             }
             rest = &inner[end + 1..];
         } else {
-            out.push('$');
+            push(&mut out, "$")?;
             rest = after;
         }
     }
-    out.push_str(rest);
-    out
+    push(&mut out, rest)?;
+    Some(out)
 }
 
 #[cfg(test)]
@@ -378,7 +440,16 @@ mod tests {
         EnvVar {
             name: name.to_string(),
             value: EnvValue::Literal(value.to_string()),
+            span: Span::default(),
         }
+    }
+
+    fn environment(pairs: &[(&str, &str)]) -> Environment {
+        let mut env = Environment::default();
+        for (name, value) in pairs {
+            env.define((*name).to_string(), (*value).to_string());
+        }
+        env
     }
 
     #[test]
@@ -404,10 +475,12 @@ mod tests {
                         key: "LEVEL".to_string(),
                         key_span: Span::default(),
                     },
+                    span: Span::default(),
                 },
                 EnvVar {
                     name: "NAMESPACE".to_string(),
                     value: EnvValue::PodNamespace,
+                    span: Span::default(),
                 },
                 EnvVar {
                     name: "UNSET".to_string(),
@@ -416,10 +489,13 @@ mod tests {
                         key: "MISSING".to_string(),
                         key_span: Span::default(),
                     },
+                    span: Span::default(),
                 },
             ],
         };
-        let pairs = compose_env(&recipe, &mut Settings);
+        let pairs = compose_env(&recipe, &mut Settings, &mut ResolvedBytes::default())
+            .expect("within the budget")
+            .into_pairs();
         let expected = [
             ("APP_HOST", "db"),
             ("APP_LEVEL", "info"),
@@ -438,15 +514,49 @@ mod tests {
 
     #[test]
     fn expands_like_the_kubelet() {
-        let vars = vec![
-            ("HOST".to_string(), "db".to_string()),
-            ("PORT".to_string(), "5432".to_string()),
-        ];
-        assert_eq!(expand_references("$(HOST):$(PORT)", &vars), "db:5432");
+        let vars = environment(&[("HOST", "db"), ("PORT", "5432")]);
+        let expand = |text: &str| expand_references(text, &vars, usize::MAX);
+        assert_eq!(expand("$(HOST):$(PORT)").as_deref(), Some("db:5432"));
         assert_eq!(
-            expand_references("$$(HOST) $(MISSING) $5", &vars),
-            "$(HOST) $(MISSING) $5"
+            expand("$$(HOST) $(MISSING) $5").as_deref(),
+            Some("$(HOST) $(MISSING) $5")
         );
-        assert_eq!(expand_references("$(unterminated", &vars), "$(unterminated");
+        assert_eq!(expand("$(unterminated").as_deref(), Some("$(unterminated"));
+        assert_eq!(
+            expand_references("$(HOST):$(PORT)", &vars, 7),
+            Some("db:5432".into())
+        );
+        assert_eq!(expand_references("$(HOST):$(PORT)", &vars, 6), None);
+    }
+
+    #[test]
+    fn a_redefinition_replaces_and_moves_to_the_end() {
+        let env = environment(&[("A", "1"), ("B", "2"), ("A", "3")]);
+        assert_eq!(env.get("A"), Some("3"));
+        assert_eq!(
+            env.into_pairs(),
+            vec![
+                ("B".to_string(), "2".to_string()),
+                ("A".to_string(), "3".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn stops_a_variable_that_doubles_at_the_budget() {
+        // Each variable is the previous one twice: 64 bytes × 2⁴⁰ without the budget.
+        let mut variables = vec![literal("A0", &"x".repeat(64))];
+        variables.extend((1..=40).map(|i| {
+            let previous = i - 1;
+            literal(&format!("A{i}"), &format!("$(A{previous})$(A{previous})"))
+        }));
+        let recipe = EnvRecipe {
+            from: Vec::new(),
+            variables,
+        };
+        let error = compose_env(&recipe, &mut Settings, &mut ResolvedBytes::default())
+            .expect_err("past the budget");
+        assert_eq!(error.code, Code::InputLimit);
+        assert!(error.message.contains("`A17`"), "{}", error.message);
     }
 }
