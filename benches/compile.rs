@@ -226,8 +226,9 @@ fn stages(c: &mut Criterion) {
             |b, application| {
                 b.iter(|| {
                     let template = emit_template(black_box(application));
-                    let linuxkit: Vec<String> =
+                    let linuxkit: Result<Vec<String>, _> =
                         application.deployments.iter().map(emit_linuxkit).collect();
+
                     (template, linuxkit)
                 });
             },

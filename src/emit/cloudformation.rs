@@ -17,6 +17,7 @@ use crate::emit::naming::{
 use crate::emit::scaling::{
     instance_profile, instance_profile_id, profile_owner, scaling_policy, scaling_policy_id,
 };
+use crate::internal_error::InternalError;
 use crate::model::{
     Application, Certificate, Deployment, Ingress, InstanceRole, LoadBalancerKind, RoleGiver,
     Service,
@@ -50,17 +51,42 @@ struct Template {
     outputs: IndexMap<String, Value>,
 }
 
+/// Why there is no template.
+#[derive(Debug)]
+pub enum TemplateError {
+    /// The input cannot become one: errors at its lines (exit 1).
+    Refused(Vec<Diagnostic>),
+    /// i2kit failed (exit 2).
+    Internal(InternalError),
+}
+
+impl From<Vec<Diagnostic>> for TemplateError {
+    fn from(problems: Vec<Diagnostic>) -> TemplateError {
+        TemplateError::Refused(problems)
+    }
+}
+
+impl From<InternalError> for TemplateError {
+    fn from(error: InternalError) -> TemplateError {
+        TemplateError::Internal(error)
+    }
+}
+
+const WHAT: &str = "the CloudFormation template";
+
 /// The template text (pretty JSON, final newline) and any warnings about it.
 ///
 /// # Errors
-/// When two names would share logical ids, or a CloudFormation quota is exceeded.
+/// When two names would share logical ids, or a CloudFormation quota is exceeded; or when the
+/// template does not serialize.
 pub fn emit_template(
     application: &Application,
-) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(String, Vec<Diagnostic>), TemplateError> {
     check_counts(count_template(application))?;
     check_ids(application)?;
     let template = build(application)?;
-    let mut text = serde_json::to_string_pretty(&template).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&template)
+        .map_err(|error| InternalError::serializing(WHAT, &error))?;
     text.push('\n');
     let warnings = check_bytes(text.len())?;
     Ok((text, warnings))
@@ -71,7 +97,7 @@ pub fn emit_template(
 ///
 /// # Errors
 /// As [`emit_template`].
-pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, TemplateError> {
     check_counts(count_template(application))?;
     check_ids(application)?;
     // Building the template was most of what `validate` cost per file. When even a generous
@@ -82,9 +108,10 @@ pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, Vec<
     }
     let template = build(application)?;
     let mut counter = ByteCounter(0);
-    let _ = serde_json::to_writer_pretty(&mut counter, &template);
+    serde_json::to_writer_pretty(&mut counter, &template)
+        .map_err(|error| InternalError::serializing(WHAT, &error))?;
     // The final newline `emit_template` adds.
-    check_bytes(counter.0 + 1)
+    Ok(check_bytes(counter.0 + 1)?)
 }
 
 /// How many parameters, resources and outputs [`build`] makes of an application, counted from
@@ -779,8 +806,10 @@ mod tests {
         )
     }
 
-    fn clash_lines(result: Result<impl std::fmt::Debug, Vec<Diagnostic>>) -> Vec<usize> {
-        let problems = result.expect_err("the ids clash");
+    fn clash_lines(result: Result<impl std::fmt::Debug, TemplateError>) -> Vec<usize> {
+        let Err(TemplateError::Refused(problems)) = result else {
+            panic!("the ids clash: {result:?}");
+        };
         assert!(problems.iter().all(|problem| problem.code == Code::IdClash));
         problems
             .iter()
@@ -893,7 +922,9 @@ mod tests {
             )
         };
         let text = service("a") + &service("a-cluster");
-        let problems = emit_template(&application(&text)).expect_err("the ids clash");
+        let Err(TemplateError::Refused(problems)) = emit_template(&application(&text)) else {
+            panic!("the ids clash");
+        };
         assert!(
             problems
                 .iter()
