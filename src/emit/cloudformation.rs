@@ -5,10 +5,9 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::emit::cluster_dns;
 use crate::emit::compute::{auto_scaling_group, launch_template};
 use crate::emit::ingress;
+use crate::emit::instance_security_group::instance_security_group;
 use crate::emit::intrinsic::Expr;
-use crate::emit::load_balancing::{
-    host_name, instance_security_group, target_group_id, traffic_resources,
-};
+use crate::emit::load_balancing::{host_name, target_group_id, traffic_resources};
 use crate::emit::naming::{
     CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER,
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, OwnedId, Owner, SUBNETS_PARAMETER, Section,

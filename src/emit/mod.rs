@@ -4,6 +4,7 @@ pub mod cloudformation;
 pub mod cluster_dns;
 pub mod compute;
 pub mod ingress;
+pub mod instance_security_group;
 pub mod intrinsic;
 pub mod linuxkit;
 pub mod load_balancing;
