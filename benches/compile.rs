@@ -26,6 +26,7 @@ use criterion::{
 use i2kit::compile::compile_bytes;
 use i2kit::emit::cloudformation::emit_template;
 use i2kit::emit::linuxkit::emit_linuxkit;
+use i2kit::infer::group::plan_groups;
 use i2kit::input::kubernetes::restriction::Waivers;
 use i2kit::input::read_application;
 use i2kit::source::SourceFile;
@@ -216,9 +217,10 @@ fn stages(c: &mut Criterion) {
     configure(&mut group);
     for input in &inputs {
         let source = SourceFile::new(input.name, input.text.clone());
-        let application = read_application(&source, Waivers::default())
+        let mut application = read_application(&source, Waivers::default())
             .application
             .expect("checked above");
+        plan_groups(&mut application);
         group.throughput(Throughput::Elements(input.deployments as u64));
         group.bench_with_input(
             BenchmarkId::from_parameter(input.name),
@@ -228,7 +230,6 @@ fn stages(c: &mut Criterion) {
                     let template = emit_template(black_box(application));
                     let linuxkit: Result<Vec<String>, _> =
                         application.deployments.iter().map(emit_linuxkit).collect();
-
                     (template, linuxkit)
                 });
             },

@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
 use crate::emit::cloudformation::{TemplateError, check_template, emit_template};
 use crate::emit::linuxkit::emit_linuxkit;
 use crate::image_lock::ImageLock;
+use crate::infer::group::plan_groups;
 use crate::infer::host_zones::check_host_zones;
 use crate::infer::images::{resolve_containers, resolve_images};
 use crate::infer::link::link;
@@ -188,6 +189,7 @@ fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -
     if let Some(mut application) = resolved {
         diagnostics.extend(link(&mut application));
         diagnostics.extend(check_host_zones(&application));
+        plan_groups(&mut application);
         let checked = match outputs {
             Outputs::All => emit_outputs(&application, &mut compilation),
             Outputs::TemplateOnly => check_template(&application),

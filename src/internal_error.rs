@@ -21,6 +21,16 @@ impl InternalError {
         }
     }
 
+    /// The emitter met a deployment whose group no pass planned.
+    #[must_use]
+    pub fn unplanned_group(deployment: &str) -> InternalError {
+        InternalError {
+            message: format!(
+                "internal error: the Auto Scaling group of `{deployment}` was not planned before it was emitted; please report this input to i2kit's maintainers"
+            ),
+        }
+    }
+
     #[must_use]
     pub fn message(&self) -> &str {
         &self.message

@@ -5,6 +5,7 @@
 use i2kit::emit::cloudformation::{
     count_template, emit_template, logical_ids, template_size_bound,
 };
+use i2kit::infer::group::plan_groups;
 use i2kit::infer::link::link;
 use i2kit::input::kubernetes::restriction::Waivers;
 use i2kit::input::read_application;
@@ -76,6 +77,7 @@ fn counts_from_the_model_match_the_built_template() {
             continue;
         };
         link(&mut application);
+        plan_groups(&mut application);
         let Ok((template, _)) = emit_template(&application) else {
             continue;
         };
@@ -137,6 +139,7 @@ fn the_size_bound_holds_for_long_strings_and_many_listeners() {
             .application
             .unwrap_or_else(|| panic!("{:?}", reading.diagnostics));
         link(&mut application);
+        plan_groups(&mut application);
         let (template, _) = emit_template(&application).unwrap_or_else(|e| panic!("{e:?}"));
         let bound = template_size_bound(&application);
         assert!(
@@ -205,6 +208,7 @@ fn the_size_bound_and_counts_hold_for_ingresses_with_long_strings() {
             .application
             .unwrap_or_else(|| panic!("{:?}", reading.diagnostics));
         link(&mut application);
+        plan_groups(&mut application);
         let (template, _) = emit_template(&application).unwrap_or_else(|e| panic!("{e:?}"));
         let json: serde_json::Value = serde_json::from_str(&template).expect("JSON");
         let counts = count_template(&application);

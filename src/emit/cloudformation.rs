@@ -253,7 +253,7 @@ impl Entries {
 }
 
 /// The template, or an internal error for an id given twice (see [`Entries`]).
-fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
+fn build(application: &Application) -> Result<Template, TemplateError> {
     let mut parameters = Entries::default();
     let mut resources = Entries::default();
     let mut outputs = Entries::default();
@@ -356,7 +356,7 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
         let routed = ingress::routed_target_groups(&deployment.name, &routing);
         resources.insert(
             names.with("AutoScalingGroup"),
-            auto_scaling_group(deployment, &fronting, &routed, &names),
+            auto_scaling_group(deployment, &fronting, &routed, &names)?,
         );
         if let Some(policy) = scaling_policy(deployment, &names) {
             resources.insert(scaling_policy_id(&names), policy);
@@ -448,7 +448,7 @@ fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
         })
         .collect();
     if !repeated.is_empty() {
-        return Err(repeated);
+        return Err(repeated.into());
     }
     let names: Vec<&str> = application
         .deployments
@@ -778,6 +778,7 @@ fn check_bytes(bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::infer::group::plan_groups;
     use crate::infer::link::link;
     use crate::input::kubernetes::restriction::Waivers;
     use crate::input::read_application;
@@ -790,6 +791,7 @@ mod tests {
         );
         let mut application = reading.application.expect("the input reads");
         link(&mut application);
+        plan_groups(&mut application);
         application
     }
 
@@ -904,6 +906,20 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// The emitter reads the plan and never makes one up: a pipeline that skipped the pass
+    /// fails (exit 2) instead of writing a group of guessed sizes.
+    #[test]
+    fn a_group_no_pass_planned_is_an_internal_error() {
+        let mut application = application(&deployment("web", "default", "default"));
+        let (template, _) = emit_template(&application).expect("compiles");
+        assert!(template.contains("\"MinInstancesInService\""), "{template}");
+        application.deployments[0].group = None;
+        let Err(TemplateError::Internal(error)) = emit_template(&application) else {
+            panic!("an internal error");
+        };
+        assert!(error.message().contains("`web` was not planned"), "{error}");
     }
 
     #[test]

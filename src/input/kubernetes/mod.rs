@@ -598,6 +598,7 @@ fn read_deployment(
             autoscaling: None,
             role: None,
             disruption_budget: None,
+            group: None,
         },
         labels,
         ports: pod.ports,
