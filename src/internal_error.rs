@@ -21,6 +21,16 @@ impl InternalError {
         }
     }
 
+    /// Two of i2kit's own rules disagree about the model (`what` says how).
+    #[must_use]
+    pub fn inconsistent(what: &str) -> InternalError {
+        InternalError {
+            message: format!(
+                "internal error: {what}; please report this input to i2kit's maintainers"
+            ),
+        }
+    }
+
     /// The emitter met a deployment whose group no pass planned.
     #[must_use]
     pub fn unplanned_group(deployment: &str) -> InternalError {

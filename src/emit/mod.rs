@@ -9,5 +9,7 @@ pub mod intrinsic;
 pub mod linuxkit;
 pub mod load_balancing;
 pub mod naming;
+pub mod quotas;
 pub mod scaling;
+pub mod template_builder;
 pub mod yaml_text;
