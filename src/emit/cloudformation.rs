@@ -22,7 +22,9 @@ use crate::emit::scaling::{
 };
 use crate::emit::template_builder::{BuiltTemplate, TemplateBuilder, TemplateRecord};
 use crate::internal_error::InternalError;
-use crate::model::{Application, Certificate, Deployment, Ingress, InstanceRole, Service};
+use crate::model::{
+    Application, Certificate, Deployment, Ingress, InstanceRole, RoleGiver, Service,
+};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -224,7 +226,7 @@ fn add_deployment<'a>(
     builder: &mut TemplateBuilder,
     application: &Application,
     deployment: &'a Deployment,
-    profiles_made: &mut BTreeSet<&'a crate::model::RoleGiver>,
+    profiles_made: &mut BTreeSet<&'a RoleGiver>,
 ) -> Result<(), InternalError> {
     let names = Names::new(&deployment.name);
     let owner = deployment_owner(deployment);
