@@ -18,13 +18,14 @@ use crate::emit::naming::{
 };
 use crate::emit::quotas::{check_bytes, check_counts};
 use crate::emit::scaling::{
-    instance_profile, instance_profile_id, profile_owner, scaling_policy, scaling_policy_id,
+    cpu_target_tenths, instance_profile, instance_profile_id, profile_owner, scaling_policy,
+    scaling_policy_id,
 };
-use crate::emit::template_builder::{BuiltTemplate, TemplateBuilder, TemplateRecord};
+use crate::emit::template_builder::{
+    BuiltTemplate, Make, PlannedTemplate, TemplateBuilder, TemplateRecord,
+};
 use crate::internal_error::InternalError;
-use crate::model::{
-    Application, Certificate, Deployment, Ingress, InstanceRole, RoleGiver, Service,
-};
+use crate::model::{Application, Certificate, Deployment, Ingress, RoleGiver, Service};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -57,9 +58,9 @@ impl From<InternalError> for TemplateError {
 pub fn emit_template(
     application: &Application,
 ) -> Result<(String, Vec<Diagnostic>), TemplateError> {
-    let built = build_template(application)?;
-    check_record(&built.record)?;
-    let text = built.to_text()?;
+    let planned = plan_template(application);
+    check_record(&planned.record)?;
+    let text = planned.build()?.to_text()?;
     let warnings = check_bytes(text.len())?;
     Ok((text, warnings))
 }
@@ -70,9 +71,9 @@ pub fn emit_template(
 /// # Errors
 /// As [`emit_template`].
 pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, TemplateError> {
-    let built = build_template(application)?;
-    check_record(&built.record)?;
-    Ok(check_bytes(built.text_len()?)?)
+    let planned = plan_template(application);
+    check_record(&planned.record)?;
+    Ok(check_bytes(planned.build()?.text_len()?)?)
 }
 
 /// The count quotas, then every id clash at the objects' lines: what [`emit_template`] and
@@ -95,12 +96,18 @@ pub fn check_record(record: &TemplateRecord) -> Result<(), Vec<Diagnostic>> {
 /// # Errors
 /// When the model is inconsistent (a group no pass planned, a route to no target group).
 pub fn build_template(application: &Application) -> Result<BuiltTemplate, InternalError> {
+    plan_template(application).build()
+}
+
+/// The one walk: every entry of the template with its owner, values not made yet.
+#[must_use]
+pub fn plan_template(application: &Application) -> PlannedTemplate<'_> {
     let mut builder = TemplateBuilder::default();
     add_shared_settings(&mut builder, application);
     // Deployments of one ServiceAccount share its profile, made before its first user.
     let mut profiles_made = BTreeSet::new();
     for deployment in &application.deployments {
-        add_deployment(&mut builder, application, deployment, &mut profiles_made)?;
+        add_deployment(&mut builder, application, deployment, &mut profiles_made);
     }
     if !application.services.is_empty() {
         add_cluster_zone(&mut builder);
@@ -109,9 +116,9 @@ pub fn build_template(application: &Application) -> Result<BuiltTemplate, Intern
         add_service(&mut builder, application, service);
     }
     for routing in &application.ingresses {
-        ingress::add_ingress(&mut builder, routing)?;
+        ingress::add_ingress(&mut builder, routing);
     }
-    Ok(builder.finish(description(application)))
+    builder.finish(description(application))
 }
 
 fn description(application: &Application) -> String {
@@ -125,19 +132,19 @@ fn description(application: &Application) -> String {
 
 /// The network every template takes; with services, the hosted zone, the cluster's private
 /// zone and the access-log bucket; with an internal load balancer, who may reach it.
-fn add_shared_settings(builder: &mut TemplateBuilder, application: &Application) {
+fn add_shared_settings(builder: &mut TemplateBuilder<'_>, application: &Application) {
     let shared = Owner::shared();
     builder.add(
         Section::Parameters,
         VPC_PARAMETER.to_string(),
         &shared,
-        json!({ "Type": "AWS::EC2::VPC::Id", "Description": "The VPC the VMs and load balancers run in." }),
+        || json!({ "Type": "AWS::EC2::VPC::Id", "Description": "The VPC the VMs and load balancers run in." }),
     );
     builder.add(
         Section::Parameters,
         SUBNETS_PARAMETER.to_string(),
         &shared,
-        json!({
+        || json!({
             "Type": "List<AWS::EC2::Subnet::Id>",
             "Description": "Subnets of the VPC, in at least two Availability Zones (an application load balancer needs two)."
         }),
@@ -150,7 +157,7 @@ fn add_shared_settings(builder: &mut TemplateBuilder, application: &Application)
             Section::Parameters,
             INTERNAL_CIDR_PARAMETER.to_string(),
             &shared,
-            json!({
+            || json!({
                 "Type": "String",
                 "Default": "0.0.0.0/0",
                 "Description": "Who may reach internal load balancers. They are unreachable from the internet already; narrow this to your VPC's CIDR for defence in depth.",
@@ -161,44 +168,48 @@ fn add_shared_settings(builder: &mut TemplateBuilder, application: &Application)
     }
 }
 
-fn add_service_settings(builder: &mut TemplateBuilder, shared: &Owner) {
-    let parameters = [
-        (
-            HOSTED_ZONE_PARAMETER,
-            json!({
-                "Type": "String",
-                "Description": "The Route 53 hosted zone the services are named in, without the final dot, e.g. example.com.",
-                "AllowedPattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$",
-                "ConstraintDescription": "a domain name without a trailing dot"
-            }),
-        ),
-        (CLUSTER_ZONE_PARAMETER, cluster_dns::zone_parameter()),
-        (
-            LOGS_BUCKET_PARAMETER,
-            json!({
-                "Type": "String",
-                "Default": "",
-                "Description": "An S3 bucket for the load balancers' access logs (its policy must let Elastic Load Balancing write); empty turns access logging off.",
-                "AllowedPattern": "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-                "ConstraintDescription": "an S3 bucket name, or empty"
-            }),
-        ),
-    ];
-    let conditions = [
-        (
-            LOGS_CONDITION,
-            json!({ "Fn::Not": [{ "Fn::Equals": [Expr::reference(LOGS_BUCKET_PARAMETER), ""] }] }),
-        ),
-        (CLUSTER_ZONE_CONDITION, cluster_dns::zone_condition()),
-    ];
-    for (section, entries) in [
-        (Section::Parameters, parameters.as_slice()),
-        (Section::Conditions, conditions.as_slice()),
-    ] {
-        for (id, value) in entries {
-            builder.add(section, (*id).to_string(), shared, value.clone());
-        }
-    }
+fn add_service_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
+    builder.add(
+        Section::Parameters,
+        HOSTED_ZONE_PARAMETER.to_string(),
+        shared,
+        || json!({
+            "Type": "String",
+            "Description": "The Route 53 hosted zone the services are named in, without the final dot, e.g. example.com.",
+            "AllowedPattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$",
+            "ConstraintDescription": "a domain name without a trailing dot"
+        }),
+    );
+    builder.add(
+        Section::Parameters,
+        CLUSTER_ZONE_PARAMETER.to_string(),
+        shared,
+        cluster_dns::zone_parameter,
+    );
+    builder.add(
+        Section::Parameters,
+        LOGS_BUCKET_PARAMETER.to_string(),
+        shared,
+        || json!({
+            "Type": "String",
+            "Default": "",
+            "Description": "An S3 bucket for the load balancers' access logs (its policy must let Elastic Load Balancing write); empty turns access logging off.",
+            "AllowedPattern": "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+            "ConstraintDescription": "an S3 bucket name, or empty"
+        }),
+    );
+    builder.add(
+        Section::Conditions,
+        LOGS_CONDITION.to_string(),
+        shared,
+        || json!({ "Fn::Not": [{ "Fn::Equals": [Expr::reference(LOGS_BUCKET_PARAMETER), ""] }] }),
+    );
+    builder.add(
+        Section::Conditions,
+        CLUSTER_ZONE_CONDITION.to_string(),
+        shared,
+        cluster_dns::zone_condition,
+    );
 }
 
 /// Whether some load balancer is internal, so the template takes `InternalClientCidr`.
@@ -223,113 +234,119 @@ fn routing_to<'a>(application: &'a Application, deployment: &str) -> Vec<&'a Ing
 /// group (with its role's instance profile and scaling policy when it has them), and the
 /// group's name as an output.
 fn add_deployment<'a>(
-    builder: &mut TemplateBuilder,
-    application: &Application,
+    builder: &mut TemplateBuilder<'a>,
+    application: &'a Application,
     deployment: &'a Deployment,
     profiles_made: &mut BTreeSet<&'a RoleGiver>,
-) -> Result<(), InternalError> {
+) {
     let names = Names::new(&deployment.name);
     let owner = deployment_owner(deployment);
-    builder.add(
-        Section::Parameters,
-        names.with("ImageId"),
-        &owner,
+    builder.add(Section::Parameters, names.with("ImageId"), &owner, || {
         json!({
             "Type": "AWS::EC2::Image::Id",
             "Description": format!("The AMI built from {}.linuxkit.yml (linuxkit build --format aws, then linuxkit push aws).", deployment.name)
-        }),
-    );
+        })
+    });
     builder.add(
         Section::Parameters,
         names.with("InstanceType"),
         &owner,
-        json!({
-            "Type": "String",
-            "Default": deployment.instance_type,
-            "Description": format!("The EC2 instance type of {}'s VMs.", deployment.name)
-        }),
+        || {
+            json!({
+                "Type": "String",
+                "Default": deployment.instance_type,
+                "Description": format!("The EC2 instance type of {}'s VMs.", deployment.name)
+            })
+        },
     );
-    let fronting: Vec<&Service> = application
-        .services
-        .iter()
-        .filter(|service| service.backends.contains(&deployment.name))
-        .collect();
-    let routing = routing_to(application, &deployment.name);
+    let fronting = move || -> Vec<&'a Service> {
+        application
+            .services
+            .iter()
+            .filter(|service| service.backends.contains(&deployment.name))
+            .collect()
+    };
+    let routing = move || routing_to(application, &deployment.name);
     builder.add(
         Section::Resources,
         names.with("InstanceSecurityGroup"),
         &owner,
-        instance_security_group(deployment, &fronting, &routing),
+        move || instance_security_group(deployment, &fronting(), &routing()),
     );
     if let Some(role) = &deployment.role
         && profiles_made.insert(&role.giver)
     {
-        add_instance_profile(builder, role);
+        builder.add(
+            Section::Resources,
+            instance_profile_id(role),
+            &profile_owner(role),
+            || instance_profile(role),
+        );
     }
+    let launch_names = names.clone();
     builder.add(
         Section::Resources,
         names.with("LaunchTemplate"),
         &owner,
-        launch_template(deployment, &names),
+        move || launch_template(deployment, &launch_names),
     );
-    let routed = ingress::routed_target_groups(&deployment.name, &routing);
-    builder.add(
+    let group_names = names.clone();
+    builder.try_add(
         Section::Resources,
         names.with("AutoScalingGroup"),
         &owner,
-        auto_scaling_group(deployment, &fronting, &routed, &names)?,
+        move || {
+            let routed = ingress::routed_target_groups(&deployment.name, &routing());
+            auto_scaling_group(deployment, &fronting(), &routed, &group_names)
+        },
     );
-    if let Some(policy) = scaling_policy(deployment, &names) {
+    if let Some(tenths) = cpu_target_tenths(deployment) {
+        let policy_names = names.clone();
         builder.add(
             Section::Resources,
             scaling_policy_id(&names),
             &owner,
-            policy,
+            move || scaling_policy(deployment, &policy_names, tenths),
         );
     }
+    let group = names.with("AutoScalingGroup");
     builder.add(
         Section::Outputs,
         names.with("AutoScalingGroupName"),
         &owner,
-        json!({
-            "Description": format!("The Auto Scaling group running {}'s VMs.", deployment.name),
-            "Value": Expr::reference(names.with("AutoScalingGroup"))
-        }),
-    );
-    Ok(())
-}
-
-/// A role's profile belongs to whoever gives the role, not to the deployment that first uses
-/// it: two givers whose ids meet are told apart at their own lines.
-fn add_instance_profile(builder: &mut TemplateBuilder, role: &InstanceRole) {
-    builder.add(
-        Section::Resources,
-        instance_profile_id(role),
-        &profile_owner(role),
-        instance_profile(role),
+        move || {
+            json!({
+                "Description": format!("The Auto Scaling group running {}'s VMs.", deployment.name),
+                "Value": Expr::reference(group)
+            })
+        },
     );
 }
 
 /// The VPC's private zone for `<name>.<namespace>.svc.cluster.local`, and its id as output.
-fn add_cluster_zone(builder: &mut TemplateBuilder) {
+fn add_cluster_zone(builder: &mut TemplateBuilder<'_>) {
     let shared = Owner::shared();
     builder.add(
         Section::Resources,
         cluster_dns::CLUSTER_ZONE.to_string(),
         &shared,
-        cluster_dns::zone(),
+        cluster_dns::zone,
     );
     builder.add(
         Section::Outputs,
         CLUSTER_ZONE_PARAMETER.to_string(),
         &shared,
-        cluster_dns::zone_output(),
+        cluster_dns::zone_output,
     );
 }
 
 /// A service's certificate parameter when a listener needs one, the condition under which its
 /// public record gives way to an Ingress host of its name, its traffic path, and its names.
-fn add_service(builder: &mut TemplateBuilder, application: &Application, service: &Service) {
+fn add_service<'a>(
+    builder: &mut TemplateBuilder<'a>,
+    application: &'a Application,
+    service: &'a Service,
+) {
     let names = Names::new(&service.name);
     let owner = service_owner(service);
     let needs_certificate = service
@@ -338,51 +355,56 @@ fn add_service(builder: &mut TemplateBuilder, application: &Application, service
         .iter()
         .any(|listener| listener.certificate == Certificate::Parameter);
     if needs_certificate {
-        builder.add(
-            Section::Parameters,
-            names.with("CertificateArn"),
-            &owner,
+        builder.add(Section::Parameters, names.with("CertificateArn"), &owner, || {
             json!({
                 "Type": "String",
                 "Description": format!("The ACM certificate ARN for {}'s HTTPS/TLS listeners.", service.name),
                 "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
                 "ConstraintDescription": "an ACM certificate ARN"
-            }),
-        );
+            })
+        });
     }
     let yields = ingress::service_record_condition(&service.name, &application.ingresses);
     let record_condition = yields.as_ref().map(|(id, _)| id.clone());
     if let Some((id, condition)) = yields {
-        builder.add(Section::Conditions, id, &owner, condition);
+        builder.add(Section::Conditions, id, &owner, || condition);
     }
-    let resources = traffic_resources(service, &names)
-        .into_iter()
-        .map(|(id, mut resource)| {
-            if let Some(condition) = &record_condition
-                && id == names.with("DnsRecord")
-            {
-                resource["Condition"] = json!(condition);
-            }
-            (id, resource)
-        });
+    let record = names.with("DnsRecord");
+    let resources =
+        traffic_resources(service, &names)
+            .into_iter()
+            .map(|(id, make)| -> (String, Make<'a>) {
+                match &record_condition {
+                    Some(condition) if id == record => {
+                        let condition = condition.clone();
+                        let with_condition = move || {
+                            let mut resource = make();
+                            resource["Condition"] = json!(condition);
+                            resource
+                        };
+                        (id, Box::new(with_condition))
+                    }
+                    _ => (id, make),
+                }
+            });
     builder.add_all(Section::Resources, resources, &owner);
-    builder.add(
-        Section::Outputs,
-        names.with("Endpoint"),
-        &owner,
+    builder.add(Section::Outputs, names.with("Endpoint"), &owner, || {
         json!({
             "Description": format!("The DNS name clients use to reach {}.", service.name),
             "Value": host_name(service)
-        }),
-    );
+        })
+    });
+    let load_balancer = names.with("LoadBalancer");
     builder.add(
         Section::Outputs,
         names.with("LoadBalancerDnsName"),
         &owner,
-        json!({
-            "Description": format!("{}'s load balancer.", service.name),
-            "Value": Expr::get_att(names.with("LoadBalancer"), "DNSName")
-        }),
+        move || {
+            json!({
+                "Description": format!("{}'s load balancer.", service.name),
+                "Value": Expr::get_att(load_balancer, "DNSName")
+            })
+        },
     );
 }
 

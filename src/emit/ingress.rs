@@ -11,11 +11,12 @@ use crate::emit::load_balancing::{
     listener_security_group, target_group_resource,
 };
 use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, Owner, Section, logical_id};
-use crate::emit::template_builder::TemplateBuilder;
+use crate::emit::template_builder::{Make, TemplateBuilder, TryMake};
 use crate::internal_error::InternalError;
 use crate::model::ingress::{IngressListener, IngressTargetGroup, RouteAction, RoutingRule};
 use crate::model::{Certificate, Ingress, LoadBalancerKind, Protocol};
 use serde_json::{Value, json};
+use std::rc::Rc;
 
 /// `Fn::Or` takes two to ten conditions.
 const MAX_OR: usize = 10;
@@ -134,11 +135,9 @@ fn needs_certificate_parameter(ingress: &Ingress) -> bool {
 
 /// Every parameter, condition, resource and output of the load balancer, each with the object
 /// it belongs to: a rule host's condition and records to the host, the rest to the Ingress.
-///
-/// # Errors
-/// When a route forwards to a target group the Ingress does not have (a defect of the
-/// reader, which must not come out as a `Ref` to nothing).
-pub fn add_ingress(builder: &mut TemplateBuilder, ingress: &Ingress) -> Result<(), InternalError> {
+/// A route that forwards to a target group the Ingress does not have (a defect of the reader)
+/// fails the build as an internal error rather than coming out as a `Ref` to nothing.
+pub fn add_ingress<'a>(builder: &mut TemplateBuilder<'a>, ingress: &'a Ingress) {
     let names = ingress_names(ingress);
     let owner = ingress_owner(ingress);
     if needs_certificate_parameter(ingress) {
@@ -146,21 +145,22 @@ pub fn add_ingress(builder: &mut TemplateBuilder, ingress: &Ingress) -> Result<(
             Section::Parameters,
             names.with("CertificateArn"),
             &owner,
-            certificate_parameter(ingress),
+            move || certificate_parameter(ingress),
         );
     }
     let hosts = recorded_hosts(ingress);
     for (host, id, zones) in &hosts {
+        let zones = zones.clone();
         builder.add(
             Section::Conditions,
             names.with(&format!("{id}InHostedZone")),
             &host_owner(ingress, host),
-            in_hosted_zone(zones),
+            move || in_hosted_zone(&zones),
         );
     }
-    builder.add_all(
+    builder.try_add_all(
         Section::Resources,
-        load_balancer_resources(ingress, &names)?,
+        load_balancer_resources(ingress, &names),
         &owner,
     );
     for (host, id, _) in &hosts {
@@ -170,13 +170,14 @@ pub fn add_ingress(builder: &mut TemplateBuilder, ingress: &Ingress) -> Result<(
             &host_owner(ingress, host),
         );
     }
+    let recorded: Vec<&'a str> = hosts.iter().map(|(host, _, _)| *host).collect();
+    let output_names = names.clone();
     builder.add(
         Section::Outputs,
         names.with("LoadBalancerDnsName"),
         &owner,
-        dns_name_output(ingress, &names, &hosts),
+        move || dns_name_output(ingress, &output_names, &recorded),
     );
-    Ok(())
 }
 
 /// The certificate parameter, when some HTTPS listener has no ARN for an Ingress.
@@ -240,62 +241,75 @@ pub fn service_record_condition(service: &str, ingresses: &[Ingress]) -> Option<
 
 /// The load balancer, its security group, target groups, and listeners with their
 /// certificates and rules, by logical id, in template order.
-fn load_balancer_resources(
-    ingress: &Ingress,
-    names: &Names,
-) -> Result<Vec<(String, Value)>, InternalError> {
-    let group_ids = target_group_ids(ingress);
-    let ports: Vec<(u16, Protocol)> = ingress
-        .listeners
-        .iter()
-        .map(|listener| (listener.port, listener.protocol))
-        .collect();
-    let mut resources = vec![
+fn load_balancer_resources<'a>(ingress: &'a Ingress, names: &Names) -> Vec<(String, TryMake<'a>)> {
+    let group_ids: Rc<[String]> = target_group_ids(ingress).into();
+    let balancer_names = names.clone();
+    let mut resources: Vec<(String, TryMake<'a>)> = vec![
         (
             names.with("LoadBalancerSecurityGroup"),
-            listener_security_group(
-                &format!("Ingress {}", ingress.name),
-                ingress.public,
-                ingress.dual_stack,
-                &ports,
-            ),
+            Box::new(move || {
+                let ports: Vec<(u16, Protocol)> = ingress
+                    .listeners
+                    .iter()
+                    .map(|listener| (listener.port, listener.protocol))
+                    .collect();
+                Ok(listener_security_group(
+                    &format!("Ingress {}", ingress.name),
+                    ingress.public,
+                    ingress.dual_stack,
+                    &ports,
+                ))
+            }),
         ),
-        (names.with("LoadBalancer"), load_balancer(ingress, names)),
+        (
+            names.with("LoadBalancer"),
+            Box::new(move || Ok(load_balancer(ingress, &balancer_names))),
+        ),
     ];
-    for (group, id) in ingress.target_groups.iter().zip(&group_ids) {
-        resources.push((id.clone(), target_group(group)));
+    for (group, id) in ingress.target_groups.iter().zip(group_ids.iter()) {
+        resources.push((id.clone(), Box::new(move || Ok(target_group(group)))));
     }
     for listener in &ingress.listeners {
         let id = listener_id(names, listener);
+        let (listener_names, ids) = (names.clone(), Rc::clone(&group_ids));
         resources.push((
             id.clone(),
-            listener_resource(ingress, listener, names, &group_ids)?,
+            Box::new(move || listener_resource(ingress, listener, &listener_names, &ids)),
         ));
         for (position, certificate) in listener.certificates.iter().enumerate().skip(1) {
+            let (certificate_names, listener_ref) = (names.clone(), id.clone());
             resources.push((
                 format!("{id}Certificate{}", position + 1),
-                json!({
-                    "Type": "AWS::ElasticLoadBalancingV2::ListenerCertificate",
-                    "Properties": {
-                        "Certificates": [{ "CertificateArn": certificate_arn(certificate, names) }],
-                        "ListenerArn": Expr::reference(id.clone())
-                    }
+                Box::new(move || {
+                    Ok(json!({
+                        "Type": "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+                        "Properties": {
+                            "Certificates": [{ "CertificateArn": certificate_arn(certificate, &certificate_names) }],
+                            "ListenerArn": Expr::reference(listener_ref)
+                        }
+                    }))
                 }),
             ));
         }
         for (position, rule) in listener.rules.iter().enumerate() {
             let priority = position + 1;
+            let (listener_ref, ids) = (id.clone(), Rc::clone(&group_ids));
             resources.push((
                 format!("{id}Rule{priority}"),
-                rule_resource(rule, priority, &id, &group_ids)?,
+                Box::new(move || rule_resource(rule, priority, &listener_ref, &ids)),
             ));
         }
     }
-    Ok(resources)
+    resources
 }
 
 /// A recorded host's alias records (A, and AAAA when dual-stack), under its condition.
-fn host_records(ingress: &Ingress, names: &Names, host: &str, id: &str) -> Vec<(String, Value)> {
+fn host_records<'a>(
+    ingress: &Ingress,
+    names: &Names,
+    host: &'a str,
+    id: &str,
+) -> Vec<(String, Make<'a>)> {
     let condition = names.with(&format!("{id}InHostedZone"));
     let kinds: &[&str] = if ingress.dual_stack {
         &["A", "AAAA"]
@@ -304,19 +318,22 @@ fn host_records(ingress: &Ingress, names: &Names, host: &str, id: &str) -> Vec<(
     };
     kinds
         .iter()
-        .map(|kind| {
+        .map(|kind| -> (String, Make<'a>) {
             let suffix = if *kind == "A" { "" } else { "Ipv6" };
+            let (condition, names) = (condition.clone(), names.clone());
             (
                 names.with(&format!("DnsRecord{id}{suffix}")),
-                json!({
-                    "Type": "AWS::Route53::RecordSet",
-                    "Condition": condition,
-                    "Properties": {
-                        "AliasTarget": alias_target_of(LoadBalancerKind::Application, names),
-                        "HostedZoneName": Expr::Concat(vec![Expr::reference(HOSTED_ZONE_PARAMETER), Expr::text(".")]),
-                        "Name": format!("{host}."),
-                        "Type": kind
-                    }
+                Box::new(move || {
+                    json!({
+                        "Type": "AWS::Route53::RecordSet",
+                        "Condition": condition,
+                        "Properties": {
+                            "AliasTarget": alias_target_of(LoadBalancerKind::Application, &names),
+                            "HostedZoneName": Expr::Concat(vec![Expr::reference(HOSTED_ZONE_PARAMETER), Expr::text(".")]),
+                            "Name": format!("{host}."),
+                            "Type": kind
+                        }
+                    })
                 }),
             )
         })
@@ -324,12 +341,7 @@ fn host_records(ingress: &Ingress, names: &Names, host: &str, id: &str) -> Vec<(
 }
 
 /// The load balancer's DNS name, with the hosts that get records when the zone fits.
-fn dns_name_output(
-    ingress: &Ingress,
-    names: &Names,
-    recorded: &[(&str, String, Vec<String>)],
-) -> Value {
-    let hosts: Vec<&str> = recorded.iter().map(|(host, _, _)| *host).collect();
+fn dns_name_output(ingress: &Ingress, names: &Names, hosts: &[&str]) -> Value {
     let mut description = format!("The load balancer of Ingress {}.", ingress.name);
     if !hosts.is_empty() {
         let mut listed = hosts

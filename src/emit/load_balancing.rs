@@ -8,6 +8,7 @@ use crate::emit::naming::{
     HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names,
     SUBNETS_PARAMETER, VPC_PARAMETER,
 };
+use crate::emit::template_builder::Make;
 use crate::model::{
     Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind, Protocol,
     Service,
@@ -113,40 +114,51 @@ pub fn listener_security_group(
     explain_skips(resource, &skips)
 }
 
-/// Every traffic resource of a service, by logical id, in template order.
+/// Every traffic resource of a service, by logical id, in template order, each value made when
+/// the template is built.
 #[must_use]
-pub fn traffic_resources(service: &Service, names: &Names) -> Vec<(String, Value)> {
+pub fn traffic_resources<'a>(service: &'a Service, names: &Names) -> Vec<(String, Make<'a>)> {
     let load_balancer = &service.load_balancer;
-    let mut resources = Vec::new();
-    resources.push((
+    let owned = names.clone();
+    let mut resources: Vec<(String, Make<'a>)> = vec![(
         names.with("LoadBalancerSecurityGroup"),
-        load_balancer_security_group(service),
-    ));
+        Box::new(move || load_balancer_security_group(service)),
+    )];
     match load_balancer.kind {
         LoadBalancerKind::Classic => {
+            let names = owned.clone();
             resources.push((
-                names.with("LoadBalancer"),
-                classic_load_balancer(service, names),
+                owned.with("LoadBalancer"),
+                Box::new(move || classic_load_balancer(service, &names)),
             ));
         }
         LoadBalancerKind::Application | LoadBalancerKind::Network => {
+            let names = owned.clone();
             resources.push((
-                names.with("LoadBalancer"),
-                elbv2_load_balancer(service, names),
+                owned.with("LoadBalancer"),
+                Box::new(move || elbv2_load_balancer(service, &names)),
             ));
             for listener in &load_balancer.listeners {
-                resources.push((target_group_id(names, listener), target_group(listener)));
                 resources.push((
-                    names.with(&format!("Listener{}", listener.port)),
-                    listener_resource(listener, names),
+                    target_group_id(&owned, listener),
+                    Box::new(move || target_group(listener)),
+                ));
+                let names = owned.clone();
+                resources.push((
+                    owned.with(&format!("Listener{}", listener.port)),
+                    Box::new(move || listener_resource(listener, &names)),
                 ));
             }
         }
     }
-    resources.push((names.with("DnsRecord"), dns_record(service, names)));
+    let names = owned.clone();
     resources.push((
-        names.with("ClusterDnsRecord"),
-        cluster_record(service, &alias_target(load_balancer, names)),
+        owned.with("DnsRecord"),
+        Box::new(move || dns_record(service, &names)),
+    ));
+    resources.push((
+        owned.with("ClusterDnsRecord"),
+        Box::new(move || cluster_record(service, &alias_target(load_balancer, &owned))),
     ));
     resources
 }

@@ -1,11 +1,13 @@
 //! The template as one walk of the model builds it. Each parameter, condition, resource and
-//! output is added together with the object of the input it belongs to, and the builder keeps
-//! that record beside the template. The quota rules (`emit::quotas`) and the id-clash rule
-//! (`naming::id_clashes`) read the record, so what they check is what is written: there is no
-//! second walk that could disagree with the first.
+//! output is added together with the object of the input it belongs to and the way to make
+//! its value, and the builder keeps that record. The quota rules (`emit::quotas`) and the
+//! id-clash rule (`naming::id_clashes`) read the record, and the template is made from the
+//! same entries, so what they check is what is written: there is no second walk that could
+//! disagree with the first. Values are made only after the record passes, so an application
+//! far over a quota is refused in the time of listing its ids.
 
 use crate::emit::naming::{OwnedId, Owner, Section};
-use crate::emit::quotas::{MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, TemplateCounts};
+use crate::emit::quotas::TemplateCounts;
 use crate::internal_error::InternalError;
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -27,62 +29,118 @@ struct Template {
     outputs: IndexMap<String, Value>,
 }
 
-/// Sections filled in the order entries are added, and the record of every entry.
-#[derive(Debug, Default)]
-pub struct TemplateBuilder {
-    parameters: IndexMap<String, Value>,
-    conditions: IndexMap<String, Value>,
-    resources: IndexMap<String, Value>,
-    outputs: IndexMap<String, Value>,
+/// A value the builder makes only once the record is checked.
+pub type Make<'a> = Box<dyn FnOnce() -> Value + 'a>;
+/// A [`Make`] that can meet an inconsistent model.
+pub type TryMake<'a> = Box<dyn FnOnce() -> Result<Value, InternalError> + 'a>;
+
+/// Entries in the order they are added: each id with its owner now, its value later. An
+/// application the quotas or the id rule refuse costs the walk over its ids, never the
+/// building of a template that will not be written.
+#[derive(Default)]
+pub struct TemplateBuilder<'a> {
     record: Vec<OwnedId>,
+    values: Vec<TryMake<'a>>,
 }
 
-impl TemplateBuilder {
-    /// Adds `value` as `id` of `section`, owned by `owner`. Every call is recorded. The
-    /// template keeps the first value of an id given twice: the record then holds an id
-    /// clash, and a template with one is never written. Past a section's quota values are
-    /// recorded but not kept, for the same reason: an application far over a quota costs
-    /// the memory of a template at the quota, not of everything it asks for.
-    pub fn add(&mut self, section: Section, id: String, owner: &Owner, value: Value) {
-        let (entries, quota) = match section {
-            Section::Parameters => (&mut self.parameters, MAX_PARAMETERS),
-            Section::Conditions => (&mut self.conditions, usize::MAX),
-            Section::Resources => (&mut self.resources, MAX_RESOURCES),
-            Section::Outputs => (&mut self.outputs, MAX_OUTPUTS),
-        };
-        if entries.len() < quota && !entries.contains_key(&id) {
-            entries.insert(id.clone(), value);
-        }
-        self.record.push(OwnedId::new(section, id, owner));
+impl<'a> TemplateBuilder<'a> {
+    /// Adds `id` to `section`, owned by `owner`, with the value `make` makes.
+    pub fn add(
+        &mut self,
+        section: Section,
+        id: String,
+        owner: &Owner,
+        make: impl FnOnce() -> Value + 'a,
+    ) {
+        self.try_add(section, id, owner, move || Ok(make()));
     }
 
-    /// Each `(id, value)` of `entries`, in order, as [`TemplateBuilder::add`] does.
+    /// [`TemplateBuilder::add`] of a value that can meet an inconsistent model.
+    pub fn try_add(
+        &mut self,
+        section: Section,
+        id: String,
+        owner: &Owner,
+        make: impl FnOnce() -> Result<Value, InternalError> + 'a,
+    ) {
+        self.record.push(OwnedId::new(section, id, owner));
+        self.values.push(Box::new(make));
+    }
+
+    /// Each `(id, make)` of `entries`, in order, as [`TemplateBuilder::add`] does.
     pub fn add_all(
         &mut self,
         section: Section,
-        entries: impl IntoIterator<Item = (String, Value)>,
+        entries: impl IntoIterator<Item = (String, Make<'a>)>,
         owner: &Owner,
     ) {
-        for (id, value) in entries {
-            self.add(section, id, owner, value);
+        for (id, make) in entries {
+            self.add(section, id, owner, make);
         }
     }
 
+    /// [`TemplateBuilder::add_all`] of values that can meet an inconsistent model.
+    pub fn try_add_all(
+        &mut self,
+        section: Section,
+        entries: impl IntoIterator<Item = (String, TryMake<'a>)>,
+        owner: &Owner,
+    ) {
+        for (id, make) in entries {
+            self.try_add(section, id, owner, make);
+        }
+    }
+
+    /// The record, to be checked, and the values, not made yet.
     #[must_use]
-    pub fn finish(self, description: String) -> BuiltTemplate {
-        BuiltTemplate {
-            template: Template {
-                format_version: "2010-09-09",
-                description,
-                parameters: self.parameters,
-                conditions: self.conditions,
-                resources: self.resources,
-                outputs: self.outputs,
-            },
+    pub fn finish(self, description: String) -> PlannedTemplate<'a> {
+        PlannedTemplate {
+            description,
             record: TemplateRecord {
                 entries: self.record,
             },
+            values: self.values,
         }
+    }
+}
+
+/// Every entry of a template with its owner, and the values still to make.
+pub struct PlannedTemplate<'a> {
+    description: String,
+    pub record: TemplateRecord,
+    values: Vec<TryMake<'a>>,
+}
+
+impl PlannedTemplate<'_> {
+    /// Makes every value. The template keeps the first value of an id given twice: the record
+    /// then holds an id clash, and a template with one is never written.
+    ///
+    /// # Errors
+    /// The first value that meets an inconsistent model.
+    pub fn build(self) -> Result<BuiltTemplate, InternalError> {
+        let mut template = Template {
+            format_version: "2010-09-09",
+            description: self.description,
+            parameters: IndexMap::new(),
+            conditions: IndexMap::new(),
+            resources: IndexMap::new(),
+            outputs: IndexMap::new(),
+        };
+        for (entry, make) in self.record.entries.iter().zip(self.values) {
+            let section = match entry.section {
+                Section::Parameters => &mut template.parameters,
+                Section::Conditions => &mut template.conditions,
+                Section::Resources => &mut template.resources,
+                Section::Outputs => &mut template.outputs,
+            };
+            if !section.contains_key(&entry.id) {
+                section.insert(entry.id.clone(), make()?);
+            }
+        }
+        Ok(BuiltTemplate {
+            template,
+            record: self.record,
+        })
     }
 }
 
@@ -176,7 +234,9 @@ impl std::io::Write for ByteCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::quotas::MAX_RESOURCES;
     use serde_json::json;
+    use std::cell::Cell;
 
     fn keys(text: &str, section: &str) -> Vec<String> {
         let json: Value = serde_json::from_str(text).expect("JSON");
@@ -190,11 +250,11 @@ mod tests {
     fn the_record_holds_what_the_template_holds_in_order() {
         let owner = Owner::shared();
         let mut builder = TemplateBuilder::default();
-        builder.add(Section::Resources, "B".into(), &owner, json!({}));
-        builder.add(Section::Parameters, "P".into(), &owner, json!({}));
-        builder.add(Section::Resources, "A".into(), &owner, json!({}));
-        builder.add(Section::Outputs, "O".into(), &owner, json!({}));
-        let built = builder.finish("test".into());
+        builder.add(Section::Resources, "B".into(), &owner, || json!({}));
+        builder.add(Section::Parameters, "P".into(), &owner, || json!({}));
+        builder.add(Section::Resources, "A".into(), &owner, || json!({}));
+        builder.add(Section::Outputs, "O".into(), &owner, || json!({}));
+        let built = builder.finish("test".into()).build().expect("builds");
         let text = built.to_text().expect("serializes");
         assert_eq!(
             built.record.ids(Section::Resources),
@@ -213,25 +273,33 @@ mod tests {
         );
     }
 
-    /// Over a quota the record keeps counting, so the error states how many were asked for,
-    /// while the template holds no more than the quota.
+    /// A template over a quota is refused from its record: none of its values is made.
     #[test]
-    fn past_a_quota_ids_are_recorded_and_values_dropped() {
+    fn values_are_made_only_when_the_template_is_built() {
         let owner = Owner::shared();
+        let made = Cell::new(0);
         let mut builder = TemplateBuilder::default();
         for index in 0..MAX_RESOURCES + 7 {
-            builder.add(Section::Resources, format!("R{index}"), &owner, json!({}));
+            builder.add(Section::Resources, format!("R{index}"), &owner, || {
+                made.set(made.get() + 1);
+                json!({})
+            });
         }
         builder.add(
             Section::Resources,
             "R0".into(),
             &owner,
-            json!({"second": true}),
+            || json!({"second": true}),
         );
-        let built = builder.finish("test".into());
-        assert_eq!(built.record.counts().resources, MAX_RESOURCES + 8);
-        let text = built.to_text().expect("serializes");
-        assert_eq!(keys(&text, "Resources").len(), MAX_RESOURCES);
+        let planned = builder.finish("test".into());
+        assert_eq!(planned.record.counts().resources, MAX_RESOURCES + 8);
+        assert_eq!(made.get(), 0);
+        let text = planned
+            .build()
+            .expect("builds")
+            .to_text()
+            .expect("serializes");
+        assert_eq!(made.get(), MAX_RESOURCES + 7);
         assert!(!text.contains("second"));
     }
 }
