@@ -198,7 +198,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             Err(code) => code,
         },
         Command::Images { inputs } => images(&inputs),
-        Command::Schema => print_stdout(&schema_text()),
+        Command::Schema => match schema_text() {
+            Ok(text) => print_stdout(&text),
+            Err(error) => io_error(error.message()),
+        },
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(
@@ -297,31 +300,44 @@ fn load_lock(
             &problems,
             options.format,
             json_to_stdout,
-        );
-        INVALID_INPUT
+        )
+        .err()
+        .unwrap_or(INVALID_INPUT)
     })
 }
 
 /// Prints diagnostics to stderr, or to stdout for `validate --format json`.
-fn report(sources: &Sources, diagnostics: &[Diagnostic], format: Format, json_to_stdout: bool) {
+///
+/// # Errors
+/// Exit 2, after saying why, when a diagnostic does not serialize as JSON: a blank line in its
+/// place would read as a clean run to a tool that streams them.
+fn report(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    format: Format,
+    json_to_stdout: bool,
+) -> Result<(), u8> {
     let mut text = String::new();
     for diagnostic in diagnostics {
         match format {
             Format::Human => text.push_str(&render_human(sources, diagnostic, stderr_colour())),
             Format::Json => {
-                text.push_str(&render_json(sources, diagnostic));
+                let line =
+                    render_json(sources, diagnostic).map_err(|error| io_error(error.message()))?;
+                text.push_str(&line);
                 text.push('\n');
             }
         }
     }
     if text.is_empty() {
-        return;
+        return Ok(());
     }
     if format == Format::Json && json_to_stdout {
         let _ = print_stdout(&text);
     } else {
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
+    Ok(())
 }
 
 fn stderr_colour() -> Colour {
@@ -363,7 +379,12 @@ fn compile(
         settings,
         crate::compile::Outputs::All,
     );
-    report(&sources, &compilation.diagnostics, options.format, false);
+    if let Err(code) = report(&sources, &compilation.diagnostics, options.format, false) {
+        return code;
+    }
+    if let Some(error) = &compilation.internal_error {
+        return io_error(error.message());
+    }
     let Some(template) = &compilation.template else {
         return INVALID_INPUT;
     };
@@ -527,8 +548,12 @@ fn validate(
                     settings,
                     crate::compile::Outputs::TemplateOnly,
                 );
-                report(&sources, &compilation.diagnostics, options.format, true);
-                if compilation.has_errors() {
+                let reported = report(&sources, &compilation.diagnostics, options.format, true);
+                if let Err(code) = reported {
+                    code
+                } else if let Some(error) = &compilation.internal_error {
+                    io_error(error.message())
+                } else if compilation.has_errors() {
                     INVALID_INPUT
                 } else {
                     0
@@ -553,8 +578,9 @@ fn images(inputs: &InputOptions) -> u8 {
     let references = match list_images_of(&files, &label_of(&inputs.files)) {
         (_, Ok(found)) => found,
         (sources, Err(problems)) => {
-            report(&sources, &problems, Format::Human, false);
-            return INVALID_INPUT;
+            return report(&sources, &problems, Format::Human, false)
+                .err()
+                .unwrap_or(INVALID_INPUT);
         }
     };
     let mut text = String::new();

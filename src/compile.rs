@@ -2,15 +2,18 @@
 //! and diagnostics out.
 
 use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
-use crate::emit::cloudformation::{check_template, emit_template};
+use crate::emit::cloudformation::{TemplateError, check_template, emit_template};
 use crate::emit::linuxkit::emit_linuxkit;
 use crate::image_lock::ImageLock;
+use crate::infer::group::plan_groups;
 use crate::infer::host_zones::check_host_zones;
 use crate::infer::images::{resolve_containers, resolve_images};
 use crate::infer::link::link;
 use crate::input::kubernetes::restriction::Waivers;
 use crate::input::origin::note_origins;
 use crate::input::{InputFile, Reading, read_inputs};
+use crate::internal_error::InternalError;
+use crate::model::Application;
 use crate::source::Sources;
 use std::collections::BTreeSet;
 
@@ -21,12 +24,14 @@ pub struct Compilation {
     pub template: Option<String>,
     /// (deployment name, LinuxKit build file), in document order.
     pub linuxkit: Vec<(String, String)>,
+    /// i2kit itself failed: nothing is written, and the run exits 2 with this message.
+    pub internal_error: Option<InternalError>,
 }
 
 impl Compilation {
     #[must_use]
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+        self.diagnostics.iter().any(Diagnostic::is_error) || self.internal_error.is_some()
     }
 }
 
@@ -150,6 +155,21 @@ pub fn list_images_of(
     (sources, images)
 }
 
+/// The template and every LinuxKit file into `compilation`; the template's warnings back.
+fn emit_outputs(
+    application: &Application,
+    compilation: &mut Compilation,
+) -> Result<Vec<Diagnostic>, TemplateError> {
+    let (template, warnings) = emit_template(application)?;
+    compilation.template = Some(template);
+    compilation.linuxkit = application
+        .deployments
+        .iter()
+        .map(|deployment| Ok((deployment.name.clone(), emit_linuxkit(deployment)?)))
+        .collect::<Result<_, InternalError>>()?;
+    Ok(warnings)
+}
+
 fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -> Compilation {
     let mut diagnostics = reading.diagnostics;
     let mut compilation = Compilation::default();
@@ -169,23 +189,15 @@ fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -
     if let Some(mut application) = resolved {
         diagnostics.extend(link(&mut application));
         diagnostics.extend(check_host_zones(&application));
-        match outputs {
-            Outputs::All => match emit_template(&application) {
-                Ok((template, warnings)) => {
-                    diagnostics.extend(warnings);
-                    compilation.template = Some(template);
-                    compilation.linuxkit = application
-                        .deployments
-                        .iter()
-                        .map(|deployment| (deployment.name.clone(), emit_linuxkit(deployment)))
-                        .collect();
-                }
-                Err(problems) => diagnostics.extend(problems),
-            },
-            Outputs::TemplateOnly => match check_template(&application) {
-                Ok(warnings) => diagnostics.extend(warnings),
-                Err(problems) => diagnostics.extend(problems),
-            },
+        plan_groups(&mut application);
+        let checked = match outputs {
+            Outputs::All => emit_outputs(&application, &mut compilation),
+            Outputs::TemplateOnly => check_template(&application),
+        };
+        match checked {
+            Ok(warnings) => diagnostics.extend(warnings),
+            Err(TemplateError::Refused(problems)) => diagnostics.extend(problems),
+            Err(TemplateError::Internal(error)) => compilation.internal_error = Some(error),
         }
     }
     if settings.strict {
@@ -194,7 +206,7 @@ fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -
         }
     }
     sort_diagnostics(&mut diagnostics);
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    if diagnostics.iter().any(Diagnostic::is_error) || compilation.internal_error.is_some() {
         compilation.template = None;
         compilation.linuxkit.clear();
     }

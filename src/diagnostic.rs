@@ -1,5 +1,6 @@
 //! Problems found in user input, as data: rendered for people or as JSON in one place each.
 
+use crate::internal_error::InternalError;
 use crate::source::{Sources, Span};
 use crate::terminal::{self, escape};
 use serde::Serialize;
@@ -599,8 +600,10 @@ struct JsonDiagnostic<'a> {
 
 /// One JSON object, for `--format json` (one per line, so tools can stream them). `file` is
 /// the span's own file among `sources`.
-#[must_use]
-pub fn render_json(sources: &Sources, diagnostic: &Diagnostic) -> String {
+///
+/// # Errors
+/// When the record does not serialize.
+pub fn render_json(sources: &Sources, diagnostic: &Diagnostic) -> Result<String, InternalError> {
     let line_span = diagnostic.span.filter(|span| !span.is_whole_file());
     let record = JsonDiagnostic {
         file: sources.name_of(diagnostic.span),
@@ -612,7 +615,8 @@ pub fn render_json(sources: &Sources, diagnostic: &Diagnostic) -> String {
         help: diagnostic.help.as_deref(),
         note: diagnostic.note.as_deref(),
     };
-    serde_json::to_string(&record).unwrap_or_default()
+    serde_json::to_string(&record)
+        .map_err(|error| InternalError::serializing("a diagnostic as JSON", &error))
 }
 
 /// The closest candidate to a misspelt word, if any is close enough to be a likely typo.
@@ -769,7 +773,8 @@ mod tests {
             "deploy/b.yaml:2:7: error: `spec` must be a mapping [I2K004]\n2 | spec: 3\n  |       ^\nnote: rendered from chart/templates/web.yaml\n"
         );
         let record: serde_json::Value =
-            serde_json::from_str(&render_json(&sources, &diagnostic)).expect("JSON");
+            serde_json::from_str(&render_json(&sources, &diagnostic).expect("serializes"))
+                .expect("JSON");
         assert_eq!(record["file"], "deploy/b.yaml");
         assert_eq!(record["line"], 2);
         assert_eq!(record["note"], "rendered from chart/templates/web.yaml");
@@ -783,7 +788,8 @@ mod tests {
             )
         );
         let record: serde_json::Value =
-            serde_json::from_str(&render_json(&sources, &whole)).expect("JSON");
+            serde_json::from_str(&render_json(&sources, &whole).expect("serializes"))
+                .expect("JSON");
         assert_eq!(record["line"], serde_json::Value::Null);
         assert!(record.get("note").is_none());
         let application = Diagnostic::error(Code::MissingField, None, "no deployment");

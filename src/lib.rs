@@ -15,6 +15,7 @@ pub mod image_lock;
 pub mod image_reference;
 pub mod infer;
 pub mod input;
+pub mod internal_error;
 pub mod model;
 pub mod output;
 pub mod platform;

@@ -54,6 +54,25 @@ pub struct Deployment {
     pub role: Option<InstanceRole>,
     /// What a disruption budget keeps in service while VMs are replaced.
     pub disruption_budget: Option<DisruptionBudget>,
+    /// The Auto Scaling group's sizes and rolling update, recorded by
+    /// `infer::group::plan_groups` once every pass that bears on them has run; `None` before.
+    pub group: Option<GroupPlan>,
+}
+
+/// What the template's group and its `UpdatePolicy` come to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupPlan {
+    pub min_size: u32,
+    pub max_size: u32,
+    /// `None` when an autoscaler owns the count: CloudFormation would set a template value
+    /// back on every stack update that touches the group, undoing what scaling did.
+    pub desired_capacity: Option<u32>,
+    pub min_in_service: u32,
+    pub max_batch_size: u32,
+    /// `(MinHealthyPercentage, MaxHealthyPercentage)` of the group's instance maintenance
+    /// policy, with a disruption budget: AWS's own floor for replacing instances outside
+    /// CloudFormation (instance refresh, rebalancing, health replacements).
+    pub maintenance: Option<(u32, u32)>,
 }
 
 /// The group scales itself between two bounds, as a HorizontalPodAutoscaler scales a

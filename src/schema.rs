@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::input::manifest::Manifest;
+use crate::internal_error::InternalError;
 use crate::yaml::Node;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
@@ -60,11 +61,14 @@ fn remove_null_alternatives(schema: &mut Value) {
 }
 
 /// The schema file's exact text: pretty JSON with a final newline.
-#[must_use]
-pub fn schema_text() -> String {
-    let mut text = serde_json::to_string_pretty(manifest_schema()).unwrap_or_default();
+///
+/// # Errors
+/// When the schema does not serialize.
+pub fn schema_text() -> Result<String, InternalError> {
+    let mut text = serde_json::to_string_pretty(manifest_schema())
+        .map_err(|error| InternalError::serializing("the manifest schema", &error))?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 fn validator() -> Option<&'static Validator> {

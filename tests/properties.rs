@@ -959,7 +959,7 @@ proptest! {
             .map(|text| (text.clone(), serde_json::Value::from("key")))
             .collect();
         let document = serde_json::json!({ "values": strings, "keys": keys });
-        let text = i2kit::emit::yaml_text::to_yaml_text(&document);
+        let text = i2kit::emit::yaml_text::to_yaml_text(&document, "a test document").expect("serializes");
         prop_assert_eq!(&read_with_pyyaml(&text), &document, "PyYAML read\n{}", text);
         let read = Yaml::load_from_str(&text).expect("saphyr reads the document");
         let values = read[0]["values"].as_vec().expect("a list");

@@ -1,13 +1,22 @@
-//! The quota counts taken from the model before a template is built must equal what the
-//! built template holds, for every example and fixture that compiles: the early check is only
-//! as good as this agreement.
+//! CloudFormation's quotas, checked on what the template builder records as it builds: a
+//! count error states what the record holds and comes exactly when that is over the quota;
+//! the byte limits read the text that is written; `validate` (which keeps no text) reports
+//! what `compile` reports. And the record is the template's own: for every example and
+//! fixture that compiles, its ids are the template's keys, in order.
 
+use i2kit::diagnostic::{Code, Diagnostic, Severity};
 use i2kit::emit::cloudformation::{
-    count_template, emit_template, logical_ids, template_size_bound,
+    TemplateError, build_template, check_template, emit_template, plan_template,
 };
+use i2kit::emit::naming::Section;
+use i2kit::emit::quotas::{
+    MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, check_bytes,
+};
+use i2kit::infer::group::plan_groups;
 use i2kit::infer::link::link;
 use i2kit::input::kubernetes::restriction::Waivers;
 use i2kit::input::read_application;
+use i2kit::model::Application;
 use i2kit::source::SourceFile;
 use std::fs;
 use std::path::Path;
@@ -67,56 +76,176 @@ fn read_input(path: &Path) -> Option<String> {
     Some(texts.join("\n---\n"))
 }
 
+/// The model `compile` emits from, without images.
+fn compiled_model(name: &str, text: String) -> Option<Application> {
+    let mut application =
+        read_application(&SourceFile::new(name, text), Waivers::all()).application?;
+    link(&mut application);
+    plan_groups(&mut application);
+    Some(application)
+}
+
+/// What `compile` and `validate` report about the template, which must be the same.
+fn reported(application: &Application) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let compiled = emit_template(application).map(|(_, warnings)| warnings);
+    let validated = check_template(application);
+    let plain = |result: Result<Vec<Diagnostic>, TemplateError>| match result {
+        Ok(warnings) => Ok(warnings),
+        Err(TemplateError::Refused(problems)) => Err(problems),
+        Err(TemplateError::Internal(error)) => panic!("{error}"),
+    };
+    let (compiled, validated) = (plain(compiled), plain(validated));
+    assert_eq!(format!("{compiled:?}"), format!("{validated:?}"));
+    compiled
+}
+
+/// The record's ids are the template's keys, section by section, within every quota, and the
+/// length `validate` counts is the text's. Returns the text.
+fn assert_record_is_template(name: &str, application: &Application) -> String {
+    let built = build_template(application).expect("builds");
+    let template = built.to_text().expect("serializes");
+    let json: serde_json::Value = serde_json::from_str(&template).expect("JSON");
+    let keys = |section: &str| -> Vec<String> {
+        json.get(section)
+            .and_then(|v| v.as_object())
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    for (section, key) in [
+        (Section::Parameters, "Parameters"),
+        (Section::Conditions, "Conditions"),
+        (Section::Resources, "Resources"),
+        (Section::Outputs, "Outputs"),
+    ] {
+        assert_eq!(built.record.ids(section), keys(key), "{name}: {key}");
+    }
+    let counts = built.record.counts();
+    assert!(counts.resources <= MAX_RESOURCES, "{name}");
+    assert!(counts.parameters <= MAX_PARAMETERS, "{name}");
+    assert!(counts.outputs <= MAX_OUTPUTS, "{name}");
+    assert_eq!(
+        built.text_len().expect("serializes"),
+        template.len(),
+        "{name}"
+    );
+    template
+}
+
 #[test]
-fn counts_from_the_model_match_the_built_template() {
+fn the_record_lists_the_templates_own_ids_for_every_input() {
     let mut compared = 0;
     for (name, text) in inputs() {
-        let source = SourceFile::new(&name, text);
-        let Some(mut application) = read_application(&source, Waivers::all()).application else {
+        let Some(application) = compiled_model(&name, text) else {
             continue;
         };
-        link(&mut application);
-        let Ok((template, _)) = emit_template(&application) else {
+        let Ok(warnings) = reported(&application) else {
             continue;
         };
+        let built = build_template(&application).expect("builds");
+        let template = built.to_text().expect("serializes");
         let json: serde_json::Value = serde_json::from_str(&template).expect("JSON");
-        let len = |section: &str| {
-            json.get(section)
-                .and_then(|v| v.as_object())
-                .map_or(0, |o| o.len())
-        };
-        let counts = count_template(&application);
-        assert_eq!(
-            (counts.parameters, counts.resources, counts.outputs),
-            (len("Parameters"), len("Resources"), len("Outputs")),
-            "{name}"
-        );
         let keys = |section: &str| -> Vec<String> {
             json.get(section)
                 .and_then(|v| v.as_object())
                 .map(|o| o.keys().cloned().collect())
                 .unwrap_or_default()
         };
-        let [parameters, conditions, resources, outputs] = logical_ids(&application);
-        assert_eq!(parameters, keys("Parameters"), "{name}: parameter ids");
-        assert_eq!(conditions, keys("Conditions"), "{name}: condition ids");
-        assert_eq!(resources, keys("Resources"), "{name}: resource ids");
-        assert_eq!(outputs, keys("Outputs"), "{name}: output ids");
-        let bound = template_size_bound(&application);
-        assert!(
-            bound >= template.len(),
-            "{name}: bound {bound} < {} bytes",
-            template.len()
+        for (section, key) in [
+            (Section::Parameters, "Parameters"),
+            (Section::Conditions, "Conditions"),
+            (Section::Resources, "Resources"),
+            (Section::Outputs, "Outputs"),
+        ] {
+            assert_eq!(built.record.ids(section), keys(key), "{name}: {key}");
+        }
+        let counts = built.record.counts();
+        assert!(counts.resources <= MAX_RESOURCES, "{name}");
+        assert!(counts.parameters <= MAX_PARAMETERS, "{name}");
+        assert!(counts.outputs <= MAX_OUTPUTS, "{name}");
+        assert_eq!(
+            built.text_len().expect("serializes"),
+            template.len(),
+            "{name}"
+        );
+        assert_eq!(
+            warnings
+                .iter()
+                .any(|warning| warning.code == Code::TemplateLimit),
+            template.len() > MAX_INLINE_TEMPLATE_BYTES,
+            "{name}"
         );
         compared += 1;
     }
     assert!(compared > 40, "only {compared} inputs compiled");
 }
 
-/// Long names, many listeners, long certificate ARNs and health check paths: the strings that
-/// grow a template, at sizes no fixture reaches.
+/// 99 deployments (as many as a template's parameters allow), each behind a service: every
+/// count quota is exceeded, and each error states the count the builder recorded.
 #[test]
-fn the_size_bound_holds_for_long_strings_and_many_listeners() {
+fn each_count_over_its_quota_is_an_error_stating_the_recorded_count() {
+    let text: String = (0..99)
+        .map(|index| {
+            format!(
+                "---\nname: web{index}\ncontainers:\n  web: {{image: nginx:1.27.3, ports: [80]}}\n"
+            )
+        })
+        .collect();
+    let application = compiled_model("many.yaml", text).expect("reads");
+    let counts = plan_template(&application).record.counts();
+    assert!(counts.resources > MAX_RESOURCES);
+    assert!(counts.parameters > MAX_PARAMETERS);
+    assert!(counts.outputs > MAX_OUTPUTS);
+    let problems = reported(&application).expect_err("over every quota");
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            format!(
+                "the template would have {} resources; CloudFormation allows 500",
+                counts.resources
+            ),
+            format!(
+                "the template would have {} parameters; CloudFormation allows 200",
+                counts.parameters
+            ),
+            format!(
+                "the template would have {} outputs; CloudFormation allows 200",
+                counts.outputs
+            ),
+        ]
+    );
+    // One fewer of each is within the quotas: the error comes exactly past them.
+    let text: String = (0..40)
+        .map(|index| {
+            format!(
+                "---\nname: web{index}\ncontainers:\n  web: {{image: nginx:1.27.3, ports: [80]}}\n"
+            )
+        })
+        .collect();
+    let application = compiled_model("some.yaml", text).expect("reads");
+    assert!(reported(&application).is_ok());
+}
+
+#[test]
+fn the_byte_limits_come_exactly_past_them() {
+    assert_eq!(check_bytes(MAX_INLINE_TEMPLATE_BYTES), Ok(Vec::new()));
+    let over_inline = check_bytes(MAX_INLINE_TEMPLATE_BYTES + 1).expect("a warning only");
+    assert_eq!(over_inline.len(), 1);
+    assert_eq!(over_inline[0].severity, Severity::Warning);
+    assert!(check_bytes(1_000_000).is_ok());
+    let over = check_bytes(1_000_001).expect_err("an error");
+    assert_eq!(
+        over[0].message,
+        "the template would be 1000001 bytes; CloudFormation accepts at most 1000000"
+    );
+}
+
+/// Long names, many listeners, long certificate ARNs and health check paths grow a template
+/// past the inline limit: the warning states the written text's length, in `compile` and
+/// `validate` alike.
+#[test]
+fn a_template_past_the_inline_limit_is_told_its_written_length() {
+    let mut over_inline = 0;
     for deployments in [1usize, 3, 12] {
         let mut text = String::new();
         for index in 0..deployments {
@@ -131,20 +260,24 @@ fn the_size_bound_holds_for_long_strings_and_many_listeners() {
                 index % 2 == 0
             ));
         }
-        let source = SourceFile::new("long.yaml", text);
-        let reading = read_application(&source, Waivers::default());
-        let mut application = reading
-            .application
-            .unwrap_or_else(|| panic!("{:?}", reading.diagnostics));
-        link(&mut application);
+        let application = compiled_model("long.yaml", text).expect("reads");
+        let warnings = reported(&application).unwrap_or_else(|e| panic!("{e:?}"));
         let (template, _) = emit_template(&application).unwrap_or_else(|e| panic!("{e:?}"));
-        let bound = template_size_bound(&application);
-        assert!(
-            bound >= template.len(),
-            "{deployments}: bound {bound} < {}",
-            template.len()
-        );
+        if template.len() > MAX_INLINE_TEMPLATE_BYTES {
+            over_inline += 1;
+            assert_eq!(warnings.len(), 1, "{deployments}");
+            assert!(
+                warnings[0]
+                    .message
+                    .starts_with(&format!("the template is {} bytes", template.len())),
+                "{}",
+                warnings[0].message
+            );
+        } else {
+            assert!(warnings.is_empty(), "{deployments}");
+        }
     }
+    assert!(over_inline > 0, "no input reached the inline limit");
 }
 
 /// A file of more deployments than a template can hold stops at the first one too many,
@@ -166,10 +299,10 @@ fn too_many_deployments_fail_at_the_first_one_too_many() {
 }
 
 /// Ingress load balancers with the longest names, hosts, paths and ARNs ALB takes, many rules
-/// and a group of several Ingresses: the size bound still holds, and the counts and ids taken
-/// from the model still match the template.
+/// and a group of several Ingresses: the record still lists the template's ids, host records
+/// and all, and the inline limit is told from the written length.
 #[test]
-fn the_size_bound_and_counts_hold_for_ingresses_with_long_strings() {
+fn the_record_holds_for_ingresses_with_long_strings() {
     let label = "l".repeat(40);
     let host = format!("{label}.{label}.example.com");
     let arn = format!(
@@ -199,26 +332,13 @@ fn the_size_bound_and_counts_hold_for_ingresses_with_long_strings() {
                 "---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  selector: {{app: {name}}}\n  ports: [{{port: 80, targetPort: 8080}}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: app, image: \"nginx:1.27.3\", ports: [{{containerPort: 8080}}]}}]\n"
             ));
         }
-        let source = SourceFile::new("ingress.yaml", text);
-        let reading = read_application(&source, Waivers::default());
-        let mut application = reading
-            .application
-            .unwrap_or_else(|| panic!("{:?}", reading.diagnostics));
-        link(&mut application);
-        let (template, _) = emit_template(&application).unwrap_or_else(|e| panic!("{e:?}"));
-        let json: serde_json::Value = serde_json::from_str(&template).expect("JSON");
-        let counts = count_template(&application);
-        let len = |section: &str| json[section].as_object().map_or(0, serde_json::Map::len);
+        let application = compiled_model("ingress.yaml", text).expect("reads");
+        let warnings = reported(&application).unwrap_or_else(|e| panic!("{e:?}"));
+        let template = assert_record_is_template("ingress.yaml", &application);
         assert_eq!(
-            (counts.parameters, counts.resources, counts.outputs),
-            (len("Parameters"), len("Resources"), len("Outputs")),
+            warnings.len(),
+            usize::from(template.len() > MAX_INLINE_TEMPLATE_BYTES),
             "{ingresses} ingresses of {paths} paths"
-        );
-        let bound = template_size_bound(&application);
-        assert!(
-            bound >= template.len(),
-            "{ingresses} ingresses of {paths} paths: bound {bound} < {}",
-            template.len()
         );
     }
 }

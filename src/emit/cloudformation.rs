@@ -1,67 +1,66 @@
 //! An application → one parameterised CloudFormation template (JSON). AMI ids, network and
 //! DNS zone are parameters, so one template serves every account, region and environment.
+//!
+//! One walk of the model builds the template: each entry goes to a [`TemplateBuilder`] with
+//! the object it belongs to, and the quotas and the id-clash rule read the builder's record.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::emit::cluster_dns;
 use crate::emit::compute::{auto_scaling_group, launch_template};
 use crate::emit::ingress;
+use crate::emit::instance_security_group::instance_security_group;
 use crate::emit::intrinsic::Expr;
-use crate::emit::load_balancing::{
-    host_name, instance_security_group, target_group_id, traffic_resources,
-};
+use crate::emit::load_balancing::{host_name, traffic_resources};
 use crate::emit::naming::{
     CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER,
-    LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, OwnedId, Owner, SUBNETS_PARAMETER, Section,
-    VPC_PARAMETER, id_clashes,
+    LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, Owner, SUBNETS_PARAMETER, Section, VPC_PARAMETER,
+    id_clashes,
 };
+use crate::emit::quotas::{check_bytes, check_counts};
 use crate::emit::scaling::{
-    instance_profile, instance_profile_id, profile_owner, scaling_policy, scaling_policy_id,
+    cpu_target_tenths, instance_profile, instance_profile_id, profile_owner, scaling_policy,
+    scaling_policy_id,
 };
-use crate::model::{
-    Application, Certificate, Deployment, Ingress, InstanceRole, LoadBalancerKind, RoleGiver,
-    Service,
+use crate::emit::template_builder::{
+    BuiltTemplate, Make, PlannedTemplate, TemplateBuilder, TemplateRecord,
 };
-use indexmap::IndexMap;
-use serde::Serialize;
-use serde_json::{Value, json};
+use crate::internal_error::InternalError;
+use crate::model::{Application, Certificate, Deployment, Ingress, RoleGiver, Service};
+use serde_json::json;
+use std::collections::BTreeSet;
 
-/// CloudFormation's quotas per template.
-pub const MAX_RESOURCES: usize = 500;
-pub const MAX_PARAMETERS: usize = 200;
-pub const MAX_OUTPUTS: usize = 200;
-/// A template passed through S3 (`aws cloudformation deploy --s3-bucket`).
-pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
-/// A template passed inline (`--template-body`, or `deploy` without `--s3-bucket`).
-pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+/// Why there is no template.
+#[derive(Debug)]
+pub enum TemplateError {
+    /// The input cannot become one: errors at its lines (exit 1).
+    Refused(Vec<Diagnostic>),
+    /// i2kit failed (exit 2).
+    Internal(InternalError),
+}
 
-#[derive(Serialize)]
-struct Template {
-    #[serde(rename = "AWSTemplateFormatVersion")]
-    format_version: &'static str,
-    #[serde(rename = "Description")]
-    description: String,
-    #[serde(rename = "Parameters")]
-    parameters: IndexMap<String, Value>,
-    #[serde(rename = "Conditions", skip_serializing_if = "IndexMap::is_empty")]
-    conditions: IndexMap<String, Value>,
-    #[serde(rename = "Resources")]
-    resources: IndexMap<String, Value>,
-    #[serde(rename = "Outputs", skip_serializing_if = "IndexMap::is_empty")]
-    outputs: IndexMap<String, Value>,
+impl From<Vec<Diagnostic>> for TemplateError {
+    fn from(problems: Vec<Diagnostic>) -> TemplateError {
+        TemplateError::Refused(problems)
+    }
+}
+
+impl From<InternalError> for TemplateError {
+    fn from(error: InternalError) -> TemplateError {
+        TemplateError::Internal(error)
+    }
 }
 
 /// The template text (pretty JSON, final newline) and any warnings about it.
 ///
 /// # Errors
-/// When two names would share logical ids, or a CloudFormation quota is exceeded.
+/// When two names would share logical ids, or a CloudFormation quota is exceeded; or when the
+/// template does not serialize.
 pub fn emit_template(
     application: &Application,
-) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
-    check_counts(count_template(application))?;
-    check_ids(application)?;
-    let template = build(application)?;
-    let mut text = serde_json::to_string_pretty(&template).unwrap_or_default();
-    text.push('\n');
+) -> Result<(String, Vec<Diagnostic>), TemplateError> {
+    let planned = plan_template(application);
+    check_record(&planned.record)?;
+    let text = planned.build()?.to_text()?;
     let warnings = check_bytes(text.len())?;
     Ok((text, warnings))
 }
@@ -71,91 +70,146 @@ pub fn emit_template(
 ///
 /// # Errors
 /// As [`emit_template`].
-pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    check_counts(count_template(application))?;
-    check_ids(application)?;
-    // Building the template was most of what `validate` cost per file. When even a generous
-    // bound on its size is under the inline limit, neither byte quota can be reached; otherwise
-    // the size is counted exactly, as `compile` does.
-    if template_size_bound(application) <= MAX_INLINE_TEMPLATE_BYTES {
-        return Ok(Vec::new());
+pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, TemplateError> {
+    let planned = plan_template(application);
+    check_record(&planned.record)?;
+    Ok(check_bytes(planned.build()?.text_len()?)?)
+}
+
+/// The count quotas, then every id clash at the objects' lines: what [`emit_template`] and
+/// [`check_template`] refuse before the template's text is made.
+///
+/// # Errors
+/// Those errors, when there is one.
+pub fn check_record(record: &TemplateRecord) -> Result<(), Vec<Diagnostic>> {
+    check_counts(record.counts())?;
+    let clashes = id_clashes(record.entries());
+    if clashes.is_empty() {
+        Ok(())
+    } else {
+        Err(clashes)
     }
-    let template = build(application)?;
-    let mut counter = ByteCounter(0);
-    let _ = serde_json::to_writer_pretty(&mut counter, &template);
-    // The final newline `emit_template` adds.
-    check_bytes(counter.0 + 1)
 }
 
-/// How many parameters, resources and outputs [`build`] makes of an application, counted from
-/// the model alone. Quotas are checked on these before anything is built, so an application
-/// far beyond them fails in time and memory proportional to the model, not to a template
-/// of thousands of resources. `tests/quotas.rs` keeps this in step with `build`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TemplateCounts {
-    pub parameters: usize,
-    pub resources: usize,
-    pub outputs: usize,
+/// The template of `application` and the record of what it holds, unchecked.
+///
+/// # Errors
+/// When the model is inconsistent (a group no pass planned, a route to no target group).
+pub fn build_template(application: &Application) -> Result<BuiltTemplate, InternalError> {
+    plan_template(application).build()
 }
 
-/// [`TemplateCounts`] of `application` (ids that clash are counted twice; a clash is an error
-/// of its own).
+/// The one walk: every entry of the template with its owner, values not made yet.
 #[must_use]
-pub fn count_template(application: &Application) -> TemplateCounts {
-    let services = &application.services;
-    let deployments = application.deployments.len();
-    let shared = usize::from(!services.is_empty());
-    let any_internal = any_internal(application);
-    // VPC and subnets; hosted zone, cluster zone and logs bucket with services; the internal
-    // CIDR; image and instance type per deployment; a certificate per service that needs one.
-    let certificates = services
-        .iter()
-        .filter(|service| {
-            service
-                .load_balancer
-                .listeners
-                .iter()
-                .any(|listener| listener.certificate == Certificate::Parameter)
-        })
-        .count();
-    let parameters = 2 + 3 * shared + usize::from(any_internal) + 2 * deployments + certificates;
-    // Security group, launch template and group per deployment; the cluster zone; per service
-    // its security group, load balancer, two DNS records, and on ELBv2 a target group and a
-    // listener per listener (`traffic_resources`).
-    let traffic: usize = services
-        .iter()
-        .map(|service| {
-            let listeners = match service.load_balancer.kind {
-                LoadBalancerKind::Classic => 0,
-                LoadBalancerKind::Application | LoadBalancerKind::Network => {
-                    2 * service.load_balancer.listeners.len()
-                }
-            };
-            4 + listeners
-        })
-        .sum();
-    // An instance profile per distinct role profile, a scaling policy per CPU target.
-    let profiles = instance_profile_count(application);
-    let policies = application
+pub fn plan_template(application: &Application) -> PlannedTemplate<'_> {
+    let mut builder = TemplateBuilder::default();
+    add_shared_settings(&mut builder, application);
+    // Deployments of one ServiceAccount share its profile, made before its first user.
+    let mut profiles_made = BTreeSet::new();
+    for deployment in &application.deployments {
+        add_deployment(&mut builder, application, deployment, &mut profiles_made);
+    }
+    if !application.services.is_empty() {
+        add_cluster_zone(&mut builder);
+    }
+    for service in &application.services {
+        add_service(&mut builder, application, service);
+    }
+    for routing in &application.ingresses {
+        ingress::add_ingress(&mut builder, routing);
+    }
+    builder.finish(description(application))
+}
+
+fn description(application: &Application) -> String {
+    let names: Vec<&str> = application
         .deployments
         .iter()
-        .filter(|deployment| has_scaling_policy(deployment))
-        .count();
-    let resources = 3 * deployments + shared + traffic + profiles + policies;
-    // The group name per deployment; the cluster zone; endpoint and DNS name per service.
-    let outputs = deployments + shared + 2 * services.len();
-    let mut counts = TemplateCounts {
-        parameters,
-        resources,
-        outputs,
-    };
-    for routing in &application.ingresses {
-        let (parameters, resources, outputs) = ingress::counts(routing);
-        counts.parameters += parameters;
-        counts.resources += resources;
-        counts.outputs += outputs;
+        .map(|deployment| deployment.name.as_str())
+        .collect();
+    format!("i2kit: {}", names.join(", "))
+}
+
+/// The network every template takes; with services, the hosted zone, the cluster's private
+/// zone and the access-log bucket; with an internal load balancer, who may reach it.
+fn add_shared_settings(builder: &mut TemplateBuilder<'_>, application: &Application) {
+    let shared = Owner::shared();
+    builder.add(
+        Section::Parameters,
+        VPC_PARAMETER.to_string(),
+        &shared,
+        || json!({ "Type": "AWS::EC2::VPC::Id", "Description": "The VPC the VMs and load balancers run in." }),
+    );
+    builder.add(
+        Section::Parameters,
+        SUBNETS_PARAMETER.to_string(),
+        &shared,
+        || json!({
+            "Type": "List<AWS::EC2::Subnet::Id>",
+            "Description": "Subnets of the VPC, in at least two Availability Zones (an application load balancer needs two)."
+        }),
+    );
+    if !application.services.is_empty() {
+        add_service_settings(builder, &shared);
     }
-    counts
+    if any_internal(application) {
+        builder.add(
+            Section::Parameters,
+            INTERNAL_CIDR_PARAMETER.to_string(),
+            &shared,
+            || json!({
+                "Type": "String",
+                "Default": "0.0.0.0/0",
+                "Description": "Who may reach internal load balancers. They are unreachable from the internet already; narrow this to your VPC's CIDR for defence in depth.",
+                "AllowedPattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$",
+                "ConstraintDescription": "an IPv4 CIDR block such as 10.0.0.0/16"
+            }),
+        );
+    }
+}
+
+fn add_service_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
+    builder.add(
+        Section::Parameters,
+        HOSTED_ZONE_PARAMETER.to_string(),
+        shared,
+        || json!({
+            "Type": "String",
+            "Description": "The Route 53 hosted zone the services are named in, without the final dot, e.g. example.com.",
+            "AllowedPattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$",
+            "ConstraintDescription": "a domain name without a trailing dot"
+        }),
+    );
+    builder.add(
+        Section::Parameters,
+        CLUSTER_ZONE_PARAMETER.to_string(),
+        shared,
+        cluster_dns::zone_parameter,
+    );
+    builder.add(
+        Section::Parameters,
+        LOGS_BUCKET_PARAMETER.to_string(),
+        shared,
+        || json!({
+            "Type": "String",
+            "Default": "",
+            "Description": "An S3 bucket for the load balancers' access logs (its policy must let Elastic Load Balancing write); empty turns access logging off.",
+            "AllowedPattern": "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+            "ConstraintDescription": "an S3 bucket name, or empty"
+        }),
+    );
+    builder.add(
+        Section::Conditions,
+        LOGS_CONDITION.to_string(),
+        shared,
+        || json!({ "Fn::Not": [{ "Fn::Equals": [Expr::reference(LOGS_BUCKET_PARAMETER), ""] }] }),
+    );
+    builder.add(
+        Section::Conditions,
+        CLUSTER_ZONE_CONDITION.to_string(),
+        shared,
+        cluster_dns::zone_condition,
+    );
 }
 
 /// Whether some load balancer is internal, so the template takes `InternalClientCidr`.
@@ -176,502 +230,182 @@ fn routing_to<'a>(application: &'a Application, deployment: &str) -> Vec<&'a Ing
         .collect()
 }
 
-/// How many instance profiles the template holds: one per role giver that some deployment
-/// uses.
-fn instance_profile_count(application: &Application) -> usize {
-    application
-        .deployments
-        .iter()
-        .filter_map(|deployment| deployment.role.as_ref().map(|role| &role.giver))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-}
-
-fn has_scaling_policy(deployment: &Deployment) -> bool {
-    deployment
-        .autoscaling
-        .is_some_and(|autoscaling| autoscaling.cpu_target_tenths.is_some())
-}
-
-/// Counts the bytes written to it and keeps none.
-struct ByteCounter(usize);
-
-impl std::io::Write for ByteCounter {
-    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
-        self.0 += buffer.len();
-        Ok(buffer.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// One section of the template. [`check_ids`] has ruled out every clash before [`build`]
-/// runs; an id given twice here would mean that [`owned_ids`] and [`build`] disagree, so it
-/// is kept as an internal error rather than overwriting what is there.
-#[derive(Default)]
-struct Entries {
-    entries: IndexMap<String, Value>,
-    repeated: Vec<String>,
-}
-
-impl Entries {
-    fn insert(&mut self, id: String, value: Value) {
-        if self.entries.contains_key(&id) {
-            self.repeated.push(id);
-        } else {
-            self.entries.insert(id, value);
-        }
-    }
-}
-
-/// The template, or an internal error for an id given twice (see [`Entries`]).
-fn build(application: &Application) -> Result<Template, Vec<Diagnostic>> {
-    let mut parameters = Entries::default();
-    let mut resources = Entries::default();
-    let mut outputs = Entries::default();
-    let mut conditions = Entries::default();
-    let services = &application.services;
-    let any_internal = any_internal(application);
-    parameters.insert(
-        VPC_PARAMETER.to_string(),
-        json!({ "Type": "AWS::EC2::VPC::Id", "Description": "The VPC the VMs and load balancers run in." }),
-    );
-    parameters.insert(
-        SUBNETS_PARAMETER.to_string(),
+/// A deployment's image and instance type, its VMs' security group, launch template and
+/// group (with its role's instance profile and scaling policy when it has them), and the
+/// group's name as an output.
+fn add_deployment<'a>(
+    builder: &mut TemplateBuilder<'a>,
+    application: &'a Application,
+    deployment: &'a Deployment,
+    profiles_made: &mut BTreeSet<&'a RoleGiver>,
+) {
+    let names = Names::new(&deployment.name);
+    let owner = deployment_owner(deployment);
+    builder.add(Section::Parameters, names.with("ImageId"), &owner, || {
         json!({
-            "Type": "List<AWS::EC2::Subnet::Id>",
-            "Description": "Subnets of the VPC, in at least two Availability Zones (an application load balancer needs two)."
-        }),
-    );
-    if !services.is_empty() {
-        parameters.insert(
-            HOSTED_ZONE_PARAMETER.to_string(),
-            json!({
-                "Type": "String",
-                "Description": "The Route 53 hosted zone the services are named in, without the final dot, e.g. example.com.",
-                "AllowedPattern": "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$",
-                "ConstraintDescription": "a domain name without a trailing dot"
-            }),
-        );
-        parameters.insert(
-            CLUSTER_ZONE_PARAMETER.to_string(),
-            cluster_dns::zone_parameter(),
-        );
-        parameters.insert(
-            LOGS_BUCKET_PARAMETER.to_string(),
-            json!({
-                "Type": "String",
-                "Default": "",
-                "Description": "An S3 bucket for the load balancers' access logs (its policy must let Elastic Load Balancing write); empty turns access logging off.",
-                "AllowedPattern": "^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-                "ConstraintDescription": "an S3 bucket name, or empty"
-            }),
-        );
-        conditions.insert(
-            LOGS_CONDITION.to_string(),
-            json!({ "Fn::Not": [{ "Fn::Equals": [Expr::reference(LOGS_BUCKET_PARAMETER), ""] }] }),
-        );
-        conditions.insert(
-            CLUSTER_ZONE_CONDITION.to_string(),
-            cluster_dns::zone_condition(),
-        );
-    }
-    if any_internal {
-        parameters.insert(
-            INTERNAL_CIDR_PARAMETER.to_string(),
-            json!({
-                "Type": "String",
-                "Default": "0.0.0.0/0",
-                "Description": "Who may reach internal load balancers. They are unreachable from the internet already; narrow this to your VPC's CIDR for defence in depth.",
-                "AllowedPattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$",
-                "ConstraintDescription": "an IPv4 CIDR block such as 10.0.0.0/16"
-            }),
-        );
-    }
-    let mut profiles_made = std::collections::BTreeSet::new();
-    for deployment in &application.deployments {
-        let names = Names::new(&deployment.name);
-        let fronting: Vec<&Service> = services
-            .iter()
-            .filter(|service| service.backends.contains(&deployment.name))
-            .collect();
-        parameters.insert(
-            names.with("ImageId"),
-            json!({
-                "Type": "AWS::EC2::Image::Id",
-                "Description": format!("The AMI built from {}.linuxkit.yml (linuxkit build --format aws, then linuxkit push aws).", deployment.name)
-            }),
-        );
-        parameters.insert(
-            names.with("InstanceType"),
+            "Type": "AWS::EC2::Image::Id",
+            "Description": format!("The AMI built from {}.linuxkit.yml (linuxkit build --format aws, then linuxkit push aws).", deployment.name)
+        })
+    });
+    builder.add(
+        Section::Parameters,
+        names.with("InstanceType"),
+        &owner,
+        || {
             json!({
                 "Type": "String",
                 "Default": deployment.instance_type,
                 "Description": format!("The EC2 instance type of {}'s VMs.", deployment.name)
-            }),
+            })
+        },
+    );
+    let fronting = move || -> Vec<&'a Service> {
+        application
+            .services
+            .iter()
+            .filter(|service| service.backends.contains(&deployment.name))
+            .collect()
+    };
+    let routing = move || routing_to(application, &deployment.name);
+    builder.add(
+        Section::Resources,
+        names.with("InstanceSecurityGroup"),
+        &owner,
+        move || instance_security_group(deployment, &fronting(), &routing()),
+    );
+    if let Some(role) = &deployment.role
+        && profiles_made.insert(&role.giver)
+    {
+        builder.add(
+            Section::Resources,
+            instance_profile_id(role),
+            &profile_owner(role),
+            || instance_profile(role),
         );
-        let routing = routing_to(application, &deployment.name);
-        resources.insert(
-            names.with("InstanceSecurityGroup"),
-            instance_security_group(deployment, &fronting, &routing),
+    }
+    let launch_names = names.clone();
+    builder.add(
+        Section::Resources,
+        names.with("LaunchTemplate"),
+        &owner,
+        move || launch_template(deployment, &launch_names),
+    );
+    let group_names = names.clone();
+    builder.try_add(
+        Section::Resources,
+        names.with("AutoScalingGroup"),
+        &owner,
+        move || {
+            let routed = ingress::routed_target_groups(&deployment.name, &routing());
+            auto_scaling_group(deployment, &fronting(), &routed, &group_names)
+        },
+    );
+    if let Some(tenths) = cpu_target_tenths(deployment) {
+        let policy_names = names.clone();
+        builder.add(
+            Section::Resources,
+            scaling_policy_id(&names),
+            &owner,
+            move || scaling_policy(deployment, &policy_names, tenths),
         );
-        // Deployments of one ServiceAccount share its profile, made before its first user.
-        if let Some(role) = &deployment.role
-            && profiles_made.insert(&role.giver)
-        {
-            resources.insert(instance_profile_id(role), instance_profile(role));
-        }
-        resources.insert(
-            names.with("LaunchTemplate"),
-            launch_template(deployment, &names),
-        );
-        let routed = ingress::routed_target_groups(&deployment.name, &routing);
-        resources.insert(
-            names.with("AutoScalingGroup"),
-            auto_scaling_group(deployment, &fronting, &routed, &names),
-        );
-        if let Some(policy) = scaling_policy(deployment, &names) {
-            resources.insert(scaling_policy_id(&names), policy);
-        }
-        outputs.insert(
-            names.with("AutoScalingGroupName"),
+    }
+    let group = names.with("AutoScalingGroup");
+    builder.add(
+        Section::Outputs,
+        names.with("AutoScalingGroupName"),
+        &owner,
+        move || {
             json!({
                 "Description": format!("The Auto Scaling group running {}'s VMs.", deployment.name),
-                "Value": Expr::reference(names.with("AutoScalingGroup"))
-            }),
-        );
-    }
-    if !services.is_empty() {
-        resources.insert(cluster_dns::CLUSTER_ZONE.to_string(), cluster_dns::zone());
-        outputs.insert(
-            CLUSTER_ZONE_PARAMETER.to_string(),
-            cluster_dns::zone_output(),
-        );
-    }
-    for service in services {
-        let names = Names::new(&service.name);
-        let needs_certificate = service
-            .load_balancer
-            .listeners
-            .iter()
-            .any(|listener| listener.certificate == Certificate::Parameter);
-        if needs_certificate {
-            parameters.insert(
-                names.with("CertificateArn"),
-                json!({
-                    "Type": "String",
-                    "Description": format!("The ACM certificate ARN for {}'s HTTPS/TLS listeners.", service.name),
-                    "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
-                    "ConstraintDescription": "an ACM certificate ARN"
-                }),
-            );
-        }
-        let yields = ingress::service_record_condition(&service.name, &application.ingresses);
-        for (id, mut resource) in traffic_resources(service, &names) {
-            if let Some((condition, _)) = &yields
-                && id == names.with("DnsRecord")
-            {
-                resource["Condition"] = json!(condition);
-            }
-            resources.insert(id, resource);
-        }
-        if let Some((id, condition)) = yields {
-            conditions.insert(id, condition);
-        }
-        outputs.insert(
-            names.with("Endpoint"),
+                "Value": Expr::reference(group)
+            })
+        },
+    );
+}
+
+/// The VPC's private zone for `<name>.<namespace>.svc.cluster.local`, and its id as output.
+fn add_cluster_zone(builder: &mut TemplateBuilder<'_>) {
+    let shared = Owner::shared();
+    builder.add(
+        Section::Resources,
+        cluster_dns::CLUSTER_ZONE.to_string(),
+        &shared,
+        cluster_dns::zone,
+    );
+    builder.add(
+        Section::Outputs,
+        CLUSTER_ZONE_PARAMETER.to_string(),
+        &shared,
+        cluster_dns::zone_output,
+    );
+}
+
+/// A service's certificate parameter when a listener needs one, the condition under which its
+/// public record gives way to an Ingress host of its name, its traffic path, and its names.
+fn add_service<'a>(
+    builder: &mut TemplateBuilder<'a>,
+    application: &'a Application,
+    service: &'a Service,
+) {
+    let names = Names::new(&service.name);
+    let owner = service_owner(service);
+    let needs_certificate = service
+        .load_balancer
+        .listeners
+        .iter()
+        .any(|listener| listener.certificate == Certificate::Parameter);
+    if needs_certificate {
+        builder.add(Section::Parameters, names.with("CertificateArn"), &owner, || {
             json!({
-                "Description": format!("The DNS name clients use to reach {}.", service.name),
-                "Value": host_name(service)
-            }),
-        );
-        outputs.insert(
-            names.with("LoadBalancerDnsName"),
+                "Type": "String",
+                "Description": format!("The ACM certificate ARN for {}'s HTTPS/TLS listeners.", service.name),
+                "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
+                "ConstraintDescription": "an ACM certificate ARN"
+            })
+        });
+    }
+    let yields = ingress::service_record_condition(&service.name, &application.ingresses);
+    let record_condition = yields.as_ref().map(|(id, _)| id.clone());
+    if let Some((id, condition)) = yields {
+        builder.add(Section::Conditions, id, &owner, || condition);
+    }
+    let record = names.with("DnsRecord");
+    let resources =
+        traffic_resources(service, &names)
+            .into_iter()
+            .map(|(id, make)| -> (String, Make<'a>) {
+                match &record_condition {
+                    Some(condition) if id == record => {
+                        let condition = condition.clone();
+                        let with_condition = move || {
+                            let mut resource = make();
+                            resource["Condition"] = json!(condition);
+                            resource
+                        };
+                        (id, Box::new(with_condition))
+                    }
+                    _ => (id, make),
+                }
+            });
+    builder.add_all(Section::Resources, resources, &owner);
+    builder.add(Section::Outputs, names.with("Endpoint"), &owner, || {
+        json!({
+            "Description": format!("The DNS name clients use to reach {}.", service.name),
+            "Value": host_name(service)
+        })
+    });
+    let load_balancer = names.with("LoadBalancer");
+    builder.add(
+        Section::Outputs,
+        names.with("LoadBalancerDnsName"),
+        &owner,
+        move || {
             json!({
                 "Description": format!("{}'s load balancer.", service.name),
-                "Value": Expr::get_att(names.with("LoadBalancer"), "DNSName")
-            }),
-        );
-    }
-    for routing in &application.ingresses {
-        for (id, parameter) in ingress::parameters(routing) {
-            parameters.insert(id, parameter);
-        }
-        for (id, condition) in ingress::conditions(routing) {
-            conditions.insert(id, condition);
-        }
-        for (id, resource) in ingress::resources(routing) {
-            resources.insert(id, resource);
-        }
-        for (id, output) in ingress::outputs(routing) {
-            outputs.insert(id, output);
-        }
-    }
-    let repeated: Vec<Diagnostic> = [&parameters, &conditions, &resources, &outputs]
-        .iter()
-        .flat_map(|section| section.repeated.iter())
-        .map(|id| {
-            Diagnostic::error(
-                Code::IdClash,
-                None,
-                format!("internal error: the template would hold the id `{id}` twice"),
-            )
-            .with_help("please report this input to i2kit's maintainers")
-        })
-        .collect();
-    if !repeated.is_empty() {
-        return Err(repeated);
-    }
-    let names: Vec<&str> = application
-        .deployments
-        .iter()
-        .map(|d| d.name.as_str())
-        .collect();
-    Ok(Template {
-        format_version: "2010-09-09",
-        description: format!("i2kit: {}", names.join(", ")),
-        parameters: parameters.entries,
-        conditions: conditions.entries,
-        resources: resources.entries,
-        outputs: outputs.entries,
-    })
-}
-
-/// An upper bound on the template's size in bytes, from the model: a fixed cost per
-/// deployment, service and listener, plus every string of the model that reaches the template,
-/// counted more often than it appears. The constants are well above what was measured (one
-/// deployment costs 3.4 kB, a service with one listener 10 kB, each further listener 1.5 kB,
-/// each character of a name 46 bytes over a deployment and its service); `tests/quotas.rs`
-/// checks the bound against every example and fixture and against long strings.
-#[must_use]
-pub fn template_size_bound(application: &Application) -> usize {
-    const BASE: usize = 4_000;
-    const PER_DEPLOYMENT: usize = 5_000;
-    const PER_SERVICE: usize = 16_000;
-    const PER_LISTENER: usize = 3_000;
-    // Each pair of a deployment and a service fronting it adds references to the other.
-    const PER_BACKEND_LISTENER: usize = 400;
-    const NAME_REPEATS: usize = 32;
-    const PER_EXTRA: usize = 1_500;
-    let mut bound = BASE;
-    for deployment in &application.deployments {
-        bound = bound
-            .saturating_add(PER_DEPLOYMENT)
-            .saturating_add(
-                NAME_REPEATS.saturating_mul(deployment.name.len() + deployment.namespace.len()),
-            )
-            .saturating_add(4usize.saturating_mul(deployment.instance_type.len()));
-        // An instance profile and its reference; a scaling policy, the scheduled-action
-        // update policy and a maintenance policy.
-        if let Some(role) = &deployment.role {
-            bound = bound.saturating_add(PER_EXTRA).saturating_add(
-                8usize.saturating_mul(role.name.len() + profile_name_length(role) + role.arn.len()),
-            );
-        }
-        if deployment.autoscaling.is_some() || deployment.disruption_budget.is_some() {
-            bound = bound.saturating_add(PER_EXTRA);
-        }
-    }
-    for service in &application.services {
-        let names = service.name.len() + service.namespace.len();
-        let listeners = service.load_balancer.listeners.len();
-        bound = bound
-            .saturating_add(PER_SERVICE)
-            .saturating_add(NAME_REPEATS.saturating_mul(2 * names))
-            .saturating_add(listeners.saturating_mul(PER_LISTENER + NAME_REPEATS * names));
-        let backend_names: usize = service.backends.iter().map(String::len).sum();
-        bound = bound.saturating_add(
-            listeners
-                .saturating_mul(service.backends.len())
-                .saturating_mul(PER_BACKEND_LISTENER)
-                .saturating_add(listeners.saturating_mul(8 * backend_names)),
-        );
-        for listener in &service.load_balancer.listeners {
-            let arn = match &listener.certificate {
-                Certificate::Arn(arn) => arn.len(),
-                Certificate::None | Certificate::Parameter => 0,
-            };
-            let path = listener.health_check.path.as_ref().map_or(0, String::len);
-            bound = bound.saturating_add(8usize.saturating_mul(arn + path));
-        }
-    }
-    for routing in &application.ingresses {
-        bound = bound.saturating_add(ingress::size_bound(routing));
-        // Each deployment behind it refers to its target groups and security group.
-        let backends: usize = routing
-            .target_groups
-            .iter()
-            .map(|group| group.backends.len())
-            .sum();
-        bound =
-            bound.saturating_add(backends.saturating_mul(
-                PER_BACKEND_LISTENER + 4 * ingress::ingress_names(routing).id.len(),
-            ));
-    }
-    bound
-}
-
-/// The characters of the names that make up a role's instance profile id.
-fn profile_name_length(role: &InstanceRole) -> usize {
-    match &role.giver {
-        RoleGiver::ServiceAccount { namespace, name } => namespace.len() + name.len(),
-        RoleGiver::Manifest { deployment } => deployment.len(),
-    }
-}
-
-/// The logical ids [`build`] gives an application's parameters, conditions, resources and
-/// outputs, in that order, without building their JSON. `tests/quotas.rs` keeps the two in step.
-#[must_use]
-pub fn logical_ids(application: &Application) -> [Vec<String>; 4] {
-    let mut sections: [Vec<String>; 4] = Default::default();
-    let mut ids = owned_ids(application);
-    ids.sort_by_key(|entry| entry.section);
-    for entry in ids {
-        let index = match entry.section {
-            Section::Parameters => 0,
-            Section::Conditions => 1,
-            Section::Resources => 2,
-            Section::Outputs => 3,
-        };
-        sections[index].push(entry.id);
-    }
-    sections
-}
-
-/// Every id [`build`] gives, with its section and the object it belongs to, in template
-/// order within each section (the sort in [`logical_ids`] is stable).
-fn owned_ids(application: &Application) -> Vec<OwnedId> {
-    let services = &application.services;
-    let shared = Owner::shared();
-    let mut ids: Vec<OwnedId> = vec![
-        OwnedId::new(Section::Parameters, VPC_PARAMETER.to_string(), &shared),
-        OwnedId::new(Section::Parameters, SUBNETS_PARAMETER.to_string(), &shared),
-    ];
-    if !services.is_empty() {
-        for parameter in [
-            HOSTED_ZONE_PARAMETER,
-            CLUSTER_ZONE_PARAMETER,
-            LOGS_BUCKET_PARAMETER,
-        ] {
-            ids.push(OwnedId::new(
-                Section::Parameters,
-                parameter.to_string(),
-                &shared,
-            ));
-        }
-        for condition in [LOGS_CONDITION, CLUSTER_ZONE_CONDITION] {
-            ids.push(OwnedId::new(
-                Section::Conditions,
-                condition.to_string(),
-                &shared,
-            ));
-        }
-    }
-    if any_internal(application) {
-        ids.push(OwnedId::new(
-            Section::Parameters,
-            INTERNAL_CIDR_PARAMETER.to_string(),
-            &shared,
-        ));
-    }
-    let mut profiles_made = std::collections::BTreeSet::new();
-    for deployment in &application.deployments {
-        let names = Names::new(&deployment.name);
-        let owner = deployment_owner(deployment);
-        for suffix in ["ImageId", "InstanceType"] {
-            ids.push(OwnedId::new(
-                Section::Parameters,
-                names.with(suffix),
-                &owner,
-            ));
-        }
-        ids.push(OwnedId::new(
-            Section::Resources,
-            names.with("InstanceSecurityGroup"),
-            &owner,
-        ));
-        if let Some(role) = &deployment.role
-            && profiles_made.insert(&role.giver)
-        {
-            ids.push(OwnedId::new(
-                Section::Resources,
-                instance_profile_id(role),
-                &profile_owner(role),
-            ));
-        }
-        for suffix in ["LaunchTemplate", "AutoScalingGroup"] {
-            ids.push(OwnedId::new(Section::Resources, names.with(suffix), &owner));
-        }
-        if has_scaling_policy(deployment) {
-            ids.push(OwnedId::new(
-                Section::Resources,
-                scaling_policy_id(&names),
-                &owner,
-            ));
-        }
-        ids.push(OwnedId::new(
-            Section::Outputs,
-            names.with("AutoScalingGroupName"),
-            &owner,
-        ));
-    }
-    if !services.is_empty() {
-        ids.push(OwnedId::new(
-            Section::Resources,
-            cluster_dns::CLUSTER_ZONE.to_string(),
-            &shared,
-        ));
-        ids.push(OwnedId::new(
-            Section::Outputs,
-            CLUSTER_ZONE_PARAMETER.to_string(),
-            &shared,
-        ));
-    }
-    for service in services {
-        let names = Names::new(&service.name);
-        let owner = service_owner(service);
-        let listeners = &service.load_balancer.listeners;
-        if listeners
-            .iter()
-            .any(|listener| listener.certificate == Certificate::Parameter)
-        {
-            ids.push(OwnedId::new(
-                Section::Parameters,
-                names.with("CertificateArn"),
-                &owner,
-            ));
-        }
-        if let Some((condition, _)) =
-            ingress::service_record_condition(&service.name, &application.ingresses)
-        {
-            ids.push(OwnedId::new(Section::Conditions, condition, &owner));
-        }
-        let mut resources = vec![
-            names.with("LoadBalancerSecurityGroup"),
-            names.with("LoadBalancer"),
-        ];
-        if service.load_balancer.kind != LoadBalancerKind::Classic {
-            for listener in listeners {
-                resources.push(target_group_id(&names, listener));
-                resources.push(names.with(&format!("Listener{}", listener.port)));
-            }
-        }
-        resources.extend(["DnsRecord", "ClusterDnsRecord"].map(|s| names.with(s)));
-        ids.extend(
-            resources
-                .into_iter()
-                .map(|id| OwnedId::new(Section::Resources, id, &owner)),
-        );
-        for suffix in ["Endpoint", "LoadBalancerDnsName"] {
-            ids.push(OwnedId::new(Section::Outputs, names.with(suffix), &owner));
-        }
-    }
-    for routing in &application.ingresses {
-        ids.extend(ingress::logical_ids(routing));
-    }
-    ids
+                "Value": Expr::get_att(load_balancer, "DNSName")
+            })
+        },
+    );
 }
 
 fn deployment_owner(deployment: &Deployment) -> Owner {
@@ -682,80 +416,16 @@ fn service_owner(service: &Service) -> Owner {
     Owner::new(format!("service `{}`", service.name), service.span)
 }
 
-/// Every id clash of the template, at the objects' lines, found from the ids alone: before
-/// anything is built, so a clash never reaches [`build`].
-fn check_ids(application: &Application) -> Result<(), Vec<Diagnostic>> {
-    let clashes = id_clashes(&owned_ids(application));
-    if clashes.is_empty() {
-        Ok(())
-    } else {
-        Err(clashes)
-    }
-}
-
-fn split_help() -> &'static str {
-    "split the deployments into several applications, each compiled on its own into its own template and stack"
-}
-
-fn check_counts(counts: TemplateCounts) -> Result<(), Vec<Diagnostic>> {
-    let mut problems = Vec::new();
-    for (what, count, limit) in [
-        ("resources", counts.resources, MAX_RESOURCES),
-        ("parameters", counts.parameters, MAX_PARAMETERS),
-        ("outputs", counts.outputs, MAX_OUTPUTS),
-    ] {
-        if count > limit {
-            problems.push(
-                Diagnostic::error(
-                    Code::TemplateLimit,
-                    None,
-                    format!(
-                        "the template would have {count} {what}; CloudFormation allows {limit}"
-                    ),
-                )
-                .with_help(split_help()),
-            );
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
-    }
-}
-
-fn check_bytes(bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    if bytes > MAX_TEMPLATE_BYTES {
-        return Err(vec![
-            Diagnostic::error(
-                Code::TemplateLimit,
-                None,
-                format!("the template would be {bytes} bytes; CloudFormation accepts at most {MAX_TEMPLATE_BYTES}"),
-            )
-            .with_help(split_help()),
-        ]);
-    }
-    let mut warnings = Vec::new();
-    if bytes > MAX_INLINE_TEMPLATE_BYTES {
-        warnings.push(
-            Diagnostic::warning(
-                Code::TemplateLimit,
-                None,
-                format!("the template is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES}-byte limit for templates passed inline"),
-            )
-            .with_help("deploy it with `aws cloudformation deploy --s3-bucket BUCKET`, which uploads it first"),
-        );
-    }
-    Ok(warnings)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
+    use crate::infer::group::plan_groups;
     use crate::infer::link::link;
     use crate::input::kubernetes::restriction::Waivers;
     use crate::input::read_application;
     use crate::source::SourceFile;
+    use serde_json::Value;
 
     fn application(text: &str) -> Application {
         let reading = read_application(
@@ -764,6 +434,7 @@ mod tests {
         );
         let mut application = reading.application.expect("the input reads");
         link(&mut application);
+        plan_groups(&mut application);
         application
     }
 
@@ -779,8 +450,10 @@ mod tests {
         )
     }
 
-    fn clash_lines(result: Result<impl std::fmt::Debug, Vec<Diagnostic>>) -> Vec<usize> {
-        let problems = result.expect_err("the ids clash");
+    fn clash_lines(result: Result<impl std::fmt::Debug, TemplateError>) -> Vec<usize> {
+        let Err(TemplateError::Refused(problems)) = result else {
+            panic!("the ids clash: {result:?}");
+        };
         assert!(problems.iter().all(|problem| problem.code == Code::IdClash));
         problems
             .iter()
@@ -878,6 +551,20 @@ mod tests {
         );
     }
 
+    /// The emitter reads the plan and never makes one up: a pipeline that skipped the pass
+    /// fails (exit 2) instead of writing a group of guessed sizes.
+    #[test]
+    fn a_group_no_pass_planned_is_an_internal_error() {
+        let mut application = application(&deployment("web", "default", "default"));
+        let (template, _) = emit_template(&application).expect("compiles");
+        assert!(template.contains("\"MinInstancesInService\""), "{template}");
+        application.deployments[0].group = None;
+        let Err(TemplateError::Internal(error)) = emit_template(&application) else {
+            panic!("an internal error");
+        };
+        assert!(error.message().contains("`web` was not planned"), "{error}");
+    }
+
     #[test]
     fn deployments_whose_names_meet_are_an_error_at_both() {
         let text = "name: web-2\ncontainers:\n  web: {image: \"nginx:1.27.3\"}\n---\nname: web2\ncontainers:\n  web: {image: \"nginx:1.27.3\"}\n";
@@ -893,7 +580,9 @@ mod tests {
             )
         };
         let text = service("a") + &service("a-cluster");
-        let problems = emit_template(&application(&text)).expect_err("the ids clash");
+        let Err(TemplateError::Refused(problems)) = emit_template(&application(&text)) else {
+            panic!("the ids clash");
+        };
         assert!(
             problems
                 .iter()

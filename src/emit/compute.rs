@@ -4,7 +4,7 @@ use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::target_group_id;
 use crate::emit::naming::{Names, SUBNETS_PARAMETER};
 use crate::emit::scaling::instance_profile_id;
-use crate::infer::group::plan_group;
+use crate::internal_error::InternalError;
 use crate::model::{Deployment, LoadBalancerKind, Service};
 use serde_json::{Map, Value, json};
 
@@ -57,14 +57,19 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
 /// what a disruption budget keeps, if stricter), between an autoscaler's bounds when there is
 /// one, and registered with every load balancer in front of it: its services', and the Ingress
 /// target groups (by logical id) `routed` that forward to it.
-#[must_use]
+///
+/// # Errors
+/// When the group was not planned (`infer::group::plan_groups` did not run): a defect of
+/// i2kit's pipeline, which must not come out as a guessed size.
 pub fn auto_scaling_group(
     deployment: &Deployment,
     fronting: &[&Service],
     routed: &[String],
     names: &Names,
-) -> Value {
-    let sizes = plan_group(deployment);
+) -> Result<Value, InternalError> {
+    let sizes = deployment
+        .group
+        .ok_or_else(|| InternalError::unplanned_group(&deployment.name))?;
     let mut properties = Map::new();
     properties.insert(
         "LaunchTemplate".into(),
@@ -135,9 +140,9 @@ pub fn auto_scaling_group(
         update_policy["AutoScalingScheduledAction"] =
             json!({ "IgnoreUnmodifiedGroupSizeProperties": true });
     }
-    json!({
+    Ok(json!({
         "Type": "AWS::AutoScaling::AutoScalingGroup",
         "Properties": properties,
         "UpdatePolicy": update_policy
-    })
+    }))
 }

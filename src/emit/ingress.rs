@@ -10,10 +10,13 @@ use crate::emit::load_balancing::{
     TLS_POLICY, alias_target_of, certificate_arn, elbv2_load_balancer_resource, explain_skips,
     listener_security_group, target_group_resource,
 };
-use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, OwnedId, Owner, Section, logical_id};
+use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, Owner, Section, logical_id};
+use crate::emit::template_builder::{Make, TemplateBuilder, TryMake};
+use crate::internal_error::InternalError;
 use crate::model::ingress::{IngressListener, IngressTargetGroup, RouteAction, RoutingRule};
 use crate::model::{Certificate, Ingress, LoadBalancerKind, Protocol};
 use serde_json::{Value, json};
+use std::rc::Rc;
 
 /// `Fn::Or` takes two to ten conditions.
 const MAX_OR: usize = 10;
@@ -130,37 +133,70 @@ fn needs_certificate_parameter(ingress: &Ingress) -> bool {
         .any(|listener| listener.certificates.contains(&Certificate::Parameter))
 }
 
-/// The certificate parameter, when some HTTPS listener has no ARN for an Ingress.
-#[must_use]
-pub fn parameters(ingress: &Ingress) -> Vec<(String, Value)> {
-    if !needs_certificate_parameter(ingress) {
-        return Vec::new();
+/// Every parameter, condition, resource and output of the load balancer, each with the object
+/// it belongs to: a rule host's condition and records to the host, the rest to the Ingress.
+/// A route that forwards to a target group the Ingress does not have (a defect of the reader)
+/// fails the build as an internal error rather than coming out as a `Ref` to nothing.
+pub fn add_ingress<'a>(builder: &mut TemplateBuilder<'a>, ingress: &'a Ingress) {
+    let names = ingress_names(ingress);
+    let owner = ingress_owner(ingress);
+    if needs_certificate_parameter(ingress) {
+        builder.add(
+            Section::Parameters,
+            names.with("CertificateArn"),
+            &owner,
+            move || certificate_parameter(ingress),
+        );
     }
-    vec![(
-        ingress_names(ingress).with("CertificateArn"),
-        json!({
+    let hosts = recorded_hosts(ingress);
+    for (host, id, zones) in &hosts {
+        let zones = zones.clone();
+        builder.add(
+            Section::Conditions,
+            names.with(&format!("{id}InHostedZone")),
+            &host_owner(ingress, host),
+            move || in_hosted_zone(&zones),
+        );
+    }
+    builder.try_add_all(
+        Section::Resources,
+        load_balancer_resources(ingress, &names),
+        &owner,
+    );
+    for (host, id, _) in &hosts {
+        builder.add_all(
+            Section::Resources,
+            host_records(ingress, &names, host, id),
+            &host_owner(ingress, host),
+        );
+    }
+    let recorded: Vec<&'a str> = hosts.iter().map(|(host, _, _)| *host).collect();
+    let output_names = names.clone();
+    builder.add(
+        Section::Outputs,
+        names.with("LoadBalancerDnsName"),
+        &owner,
+        move || dns_name_output(ingress, &output_names, &recorded),
+    );
+}
+
+/// The certificate parameter, when some HTTPS listener has no ARN for an Ingress.
+fn certificate_parameter(ingress: &Ingress) -> Value {
+    json!({
             "Type": "String",
             "Description": format!("The ACM certificate ARN for the HTTPS listeners of Ingress {}: it should name the Ingress's hosts.", ingress.name),
             "AllowedPattern": "^arn:aws[a-z-]*:acm:.+$",
             "ConstraintDescription": "an ACM certificate ARN"
-        }),
-    )]
+    })
 }
 
-/// One condition per recorded host: the hosted zone is one of the host's parent domains.
-#[must_use]
-pub fn conditions(ingress: &Ingress) -> Vec<(String, Value)> {
-    let names = ingress_names(ingress);
-    recorded_hosts(ingress)
-        .into_iter()
-        .map(|(_, id, zones)| {
-            let tests: Vec<Value> = zones
-                .iter()
-                .map(|zone| json!({ "Fn::Equals": [Expr::reference(HOSTED_ZONE_PARAMETER), zone] }))
-                .collect();
-            (names.with(&format!("{id}InHostedZone")), any_of(tests))
-        })
-        .collect()
+/// A recorded host's condition: the hosted zone is one of the host's parent domains.
+fn in_hosted_zone(zones: &[String]) -> Value {
+    let tests: Vec<Value> = zones
+        .iter()
+        .map(|zone| json!({ "Fn::Equals": [Expr::reference(HOSTED_ZONE_PARAMETER), zone] }))
+        .collect();
+    any_of(tests)
 }
 
 /// A condition true when one of `tests` is: `Fn::Or` of at most ten, nested beyond that.
@@ -203,92 +239,109 @@ pub fn service_record_condition(service: &str, ingresses: &[Ingress]) -> Option<
     ))
 }
 
-/// Every resource of the load balancer, by logical id, in template order.
-#[must_use]
-pub fn resources(ingress: &Ingress) -> Vec<(String, Value)> {
-    let names = ingress_names(ingress);
-    let group_ids = target_group_ids(ingress);
-    let ports: Vec<(u16, Protocol)> = ingress
-        .listeners
-        .iter()
-        .map(|listener| (listener.port, listener.protocol))
-        .collect();
-    let mut resources = vec![
+/// The load balancer, its security group, target groups, and listeners with their
+/// certificates and rules, by logical id, in template order.
+fn load_balancer_resources<'a>(ingress: &'a Ingress, names: &Names) -> Vec<(String, TryMake<'a>)> {
+    let group_ids: Rc<[String]> = target_group_ids(ingress).into();
+    let balancer_names = names.clone();
+    let mut resources: Vec<(String, TryMake<'a>)> = vec![
         (
             names.with("LoadBalancerSecurityGroup"),
-            listener_security_group(
-                &format!("Ingress {}", ingress.name),
-                ingress.public,
-                ingress.dual_stack,
-                &ports,
-            ),
+            Box::new(move || {
+                let ports: Vec<(u16, Protocol)> = ingress
+                    .listeners
+                    .iter()
+                    .map(|listener| (listener.port, listener.protocol))
+                    .collect();
+                Ok(listener_security_group(
+                    &format!("Ingress {}", ingress.name),
+                    ingress.public,
+                    ingress.dual_stack,
+                    &ports,
+                ))
+            }),
         ),
-        (names.with("LoadBalancer"), load_balancer(ingress, &names)),
+        (
+            names.with("LoadBalancer"),
+            Box::new(move || Ok(load_balancer(ingress, &balancer_names))),
+        ),
     ];
-    for (group, id) in ingress.target_groups.iter().zip(&group_ids) {
-        resources.push((id.clone(), target_group(group)));
+    for (group, id) in ingress.target_groups.iter().zip(group_ids.iter()) {
+        resources.push((id.clone(), Box::new(move || Ok(target_group(group)))));
     }
     for listener in &ingress.listeners {
-        let id = listener_id(&names, listener);
+        let id = listener_id(names, listener);
+        let (listener_names, ids) = (names.clone(), Rc::clone(&group_ids));
         resources.push((
             id.clone(),
-            listener_resource(ingress, listener, &names, &group_ids),
+            Box::new(move || listener_resource(ingress, listener, &listener_names, &ids)),
         ));
         for (position, certificate) in listener.certificates.iter().enumerate().skip(1) {
+            let (certificate_names, listener_ref) = (names.clone(), id.clone());
             resources.push((
                 format!("{id}Certificate{}", position + 1),
-                json!({
-                    "Type": "AWS::ElasticLoadBalancingV2::ListenerCertificate",
-                    "Properties": {
-                        "Certificates": [{ "CertificateArn": certificate_arn(certificate, &names) }],
-                        "ListenerArn": Expr::reference(id.clone())
-                    }
+                Box::new(move || {
+                    Ok(json!({
+                        "Type": "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+                        "Properties": {
+                            "Certificates": [{ "CertificateArn": certificate_arn(certificate, &certificate_names) }],
+                            "ListenerArn": Expr::reference(listener_ref)
+                        }
+                    }))
                 }),
             ));
         }
         for (position, rule) in listener.rules.iter().enumerate() {
             let priority = position + 1;
+            let (listener_ref, ids) = (id.clone(), Rc::clone(&group_ids));
             resources.push((
                 format!("{id}Rule{priority}"),
-                rule_resource(rule, priority, &id, &group_ids),
-            ));
-        }
-    }
-    for (host, id, _) in recorded_hosts(ingress) {
-        let condition = names.with(&format!("{id}InHostedZone"));
-        let kinds: &[&str] = if ingress.dual_stack {
-            &["A", "AAAA"]
-        } else {
-            &["A"]
-        };
-        for kind in kinds {
-            let suffix = if *kind == "A" { "" } else { "Ipv6" };
-            resources.push((
-                names.with(&format!("DnsRecord{id}{suffix}")),
-                json!({
-                    "Type": "AWS::Route53::RecordSet",
-                    "Condition": condition,
-                    "Properties": {
-                        "AliasTarget": alias_target_of(LoadBalancerKind::Application, &names),
-                        "HostedZoneName": Expr::Concat(vec![Expr::reference(HOSTED_ZONE_PARAMETER), Expr::text(".")]),
-                        "Name": format!("{host}."),
-                        "Type": kind
-                    }
-                }),
+                Box::new(move || rule_resource(rule, priority, &listener_ref, &ids)),
             ));
         }
     }
     resources
 }
 
+/// A recorded host's alias records (A, and AAAA when dual-stack), under its condition.
+fn host_records<'a>(
+    ingress: &Ingress,
+    names: &Names,
+    host: &'a str,
+    id: &str,
+) -> Vec<(String, Make<'a>)> {
+    let condition = names.with(&format!("{id}InHostedZone"));
+    let kinds: &[&str] = if ingress.dual_stack {
+        &["A", "AAAA"]
+    } else {
+        &["A"]
+    };
+    kinds
+        .iter()
+        .map(|kind| -> (String, Make<'a>) {
+            let suffix = if *kind == "A" { "" } else { "Ipv6" };
+            let (condition, names) = (condition.clone(), names.clone());
+            (
+                names.with(&format!("DnsRecord{id}{suffix}")),
+                Box::new(move || {
+                    json!({
+                        "Type": "AWS::Route53::RecordSet",
+                        "Condition": condition,
+                        "Properties": {
+                            "AliasTarget": alias_target_of(LoadBalancerKind::Application, &names),
+                            "HostedZoneName": Expr::Concat(vec![Expr::reference(HOSTED_ZONE_PARAMETER), Expr::text(".")]),
+                            "Name": format!("{host}."),
+                            "Type": kind
+                        }
+                    })
+                }),
+            )
+        })
+        .collect()
+}
+
 /// The load balancer's DNS name, with the hosts that get records when the zone fits.
-#[must_use]
-pub fn outputs(ingress: &Ingress) -> Vec<(String, Value)> {
-    let names = ingress_names(ingress);
-    let hosts: Vec<&str> = recorded_hosts(ingress)
-        .into_iter()
-        .map(|(host, _, _)| host)
-        .collect();
+fn dns_name_output(ingress: &Ingress, names: &Names, hosts: &[&str]) -> Value {
     let mut description = format!("The load balancer of Ingress {}.", ingress.name);
     if !hosts.is_empty() {
         let mut listed = hosts
@@ -304,28 +357,10 @@ pub fn outputs(ingress: &Ingress) -> Vec<(String, Value)> {
             " Alias records for {listed} exist when HostedZoneName is one of their parent domains; point other names at this one."
         ));
     }
-    vec![(
-        names.with("LoadBalancerDnsName"),
-        json!({
-            "Description": description,
-            "Value": Expr::get_att(names.with("LoadBalancer"), "DNSName")
-        }),
-    )]
-}
-
-/// Parameters, resources and outputs [`parameters`], [`resources`] and [`outputs`] make,
-/// counted from the model.
-#[must_use]
-pub fn counts(ingress: &Ingress) -> (usize, usize, usize) {
-    let parameters = usize::from(needs_certificate_parameter(ingress));
-    let records = recorded_hosts(ingress).len() * if ingress.dual_stack { 2 } else { 1 };
-    let listeners: usize = ingress
-        .listeners
-        .iter()
-        .map(|listener| 1 + listener.certificates.len().saturating_sub(1) + listener.rules.len())
-        .sum();
-    let resources = 2 + ingress.target_groups.len() + listeners + records;
-    (parameters, resources, 1)
+    json!({
+        "Description": description,
+        "Value": Expr::get_att(names.with("LoadBalancer"), "DNSName")
+    })
 }
 
 /// The load balancer's resources belong to the Ingress (or group) that names them.
@@ -354,127 +389,6 @@ fn host_owner(ingress: &Ingress, host: &str) -> Owner {
     )
 }
 
-/// The logical ids of [`parameters`], [`conditions`], [`resources`] and [`outputs`], in
-/// template order within each section, with their owners, without their JSON.
-#[must_use]
-pub fn logical_ids(ingress: &Ingress) -> Vec<OwnedId> {
-    let names = ingress_names(ingress);
-    let owner = ingress_owner(ingress);
-    let mut ids: Vec<OwnedId> = parameters(ingress)
-        .into_iter()
-        .map(|(id, _)| OwnedId::new(Section::Parameters, id, &owner))
-        .collect();
-    let hosts = recorded_hosts(ingress);
-    for (host, id, _) in &hosts {
-        ids.push(OwnedId::new(
-            Section::Conditions,
-            names.with(&format!("{id}InHostedZone")),
-            &host_owner(ingress, host),
-        ));
-    }
-    let resource = |id: String| OwnedId::new(Section::Resources, id, &owner);
-    ids.push(resource(names.with("LoadBalancerSecurityGroup")));
-    ids.push(resource(names.with("LoadBalancer")));
-    ids.extend(target_group_ids(ingress).into_iter().map(resource));
-    for listener in &ingress.listeners {
-        let id = listener_id(&names, listener);
-        ids.push(resource(id.clone()));
-        for position in 1..listener.certificates.len() {
-            ids.push(resource(format!("{id}Certificate{}", position + 1)));
-        }
-        for priority in 1..=listener.rules.len() {
-            ids.push(resource(format!("{id}Rule{priority}")));
-        }
-    }
-    for (host, id, _) in &hosts {
-        let owner = host_owner(ingress, host);
-        ids.push(OwnedId::new(
-            Section::Resources,
-            names.with(&format!("DnsRecord{id}")),
-            &owner,
-        ));
-        if ingress.dual_stack {
-            ids.push(OwnedId::new(
-                Section::Resources,
-                names.with(&format!("DnsRecord{id}Ipv6")),
-                &owner,
-            ));
-        }
-    }
-    ids.push(OwnedId::new(
-        Section::Outputs,
-        names.with("LoadBalancerDnsName"),
-        &owner,
-    ));
-    ids
-}
-
-/// An upper bound on the bytes [`resources`], [`conditions`], [`parameters`] and
-/// [`outputs`] add to the template (see `template_size_bound`): fixed costs well above what
-/// the fixtures measure, plus every string counted more often than it appears.
-#[must_use]
-pub fn size_bound(ingress: &Ingress) -> usize {
-    const BASE: usize = 8_000;
-    const PER_TARGET_GROUP: usize = 1_500;
-    const PER_LISTENER: usize = 1_500;
-    const PER_CERTIFICATE: usize = 400;
-    const PER_RULE: usize = 900;
-    const PER_RECORD: usize = 1_200;
-    const PER_ZONE_TEST: usize = 120;
-    // Every resource's id, and its references, repeat the load balancer's name.
-    let name = ingress_names(ingress).id.len();
-    let (_, resources, _) = counts(ingress);
-    let mut bound = BASE
-        .saturating_add(resources.saturating_mul(6 * name + 120))
-        .saturating_add(8 * ingress.name.len());
-    for group in &ingress.target_groups {
-        let path = group.health_check.path.as_ref().map_or(0, String::len);
-        bound = bound
-            .saturating_add(PER_TARGET_GROUP)
-            .saturating_add(4 * group.service.len())
-            .saturating_add(2 * path + group.health_check.success.codes().len());
-    }
-    for listener in &ingress.listeners {
-        bound = bound.saturating_add(PER_LISTENER);
-        for certificate in &listener.certificates {
-            let arn = match certificate {
-                Certificate::Arn(arn) => arn.len(),
-                Certificate::None | Certificate::Parameter => 0,
-            };
-            bound = bound.saturating_add(PER_CERTIFICATE + 2 * arn);
-        }
-        for rule in &listener.rules {
-            let values: usize = rule
-                .hosts
-                .iter()
-                .chain(&rule.paths)
-                .map(|v| v.len() + 16)
-                .sum();
-            bound = bound
-                .saturating_add(PER_RULE + 2 * values)
-                .saturating_add(4 * group_name_bound(ingress));
-        }
-    }
-    for host in &ingress.hosts {
-        let zones = zone_candidates(&host.name);
-        let tests: usize = zones.iter().map(|zone| PER_ZONE_TEST + zone.len()).sum();
-        bound = bound
-            .saturating_add(2 * PER_RECORD)
-            .saturating_add(tests)
-            .saturating_add(12 * host.name.len());
-    }
-    bound
-}
-
-/// The longest target group id of `ingress`, which rules refer to.
-fn group_name_bound(ingress: &Ingress) -> usize {
-    target_group_ids(ingress)
-        .iter()
-        .map(String::len)
-        .max()
-        .unwrap_or(0)
-}
-
 fn load_balancer(ingress: &Ingress, names: &Names) -> Value {
     let mut resource = elbv2_load_balancer_resource(
         LoadBalancerKind::Application,
@@ -495,12 +409,14 @@ fn target_group(group: &IngressTargetGroup) -> Value {
     resource
 }
 
-fn action(action: RouteAction, group_ids: &[String]) -> Value {
-    match action {
-        RouteAction::Forward(index) => json!({
-            "TargetGroupArn": Expr::reference(group_ids.get(index).cloned().unwrap_or_default()),
-            "Type": "forward"
-        }),
+fn action(action: RouteAction, group_ids: &[String]) -> Result<Value, InternalError> {
+    Ok(match action {
+        RouteAction::Forward(index) => {
+            let group = group_ids.get(index).ok_or_else(|| {
+                InternalError::inconsistent("a route forwards to no target group")
+            })?;
+            json!({ "TargetGroupArn": Expr::reference(group.clone()), "Type": "forward" })
+        }
         // Host, path and query default to the request's own (#{host}, /#{path}, #{query}).
         RouteAction::RedirectToHttps(port) => json!({
             "RedirectConfig": {
@@ -514,7 +430,7 @@ fn action(action: RouteAction, group_ids: &[String]) -> Value {
             "FixedResponseConfig": { "ContentType": "text/plain", "StatusCode": "404" },
             "Type": "fixed-response"
         }),
-    }
+    })
 }
 
 fn listener_resource(
@@ -522,9 +438,9 @@ fn listener_resource(
     listener: &IngressListener,
     names: &Names,
     group_ids: &[String],
-) -> Value {
+) -> Result<Value, InternalError> {
     let mut properties = json!({
-        "DefaultActions": [action(listener.default_action, group_ids)],
+        "DefaultActions": [action(listener.default_action, group_ids)?],
         "LoadBalancerArn": Expr::reference(names.with("LoadBalancer")),
         "Port": listener.port,
         "Protocol": listener.protocol.as_str(),
@@ -549,7 +465,7 @@ fn listener_resource(
     } else {
         Vec::new()
     };
-    explain_skips(resource, &skips)
+    Ok(explain_skips(resource, &skips))
 }
 
 fn rule_resource(
@@ -557,7 +473,7 @@ fn rule_resource(
     priority: usize,
     listener_id: &str,
     group_ids: &[String],
-) -> Value {
+) -> Result<Value, InternalError> {
     let mut conditions = Vec::new();
     if !rule.hosts.is_empty() {
         conditions
@@ -568,15 +484,15 @@ fn rule_resource(
             json!({ "Field": "path-pattern", "PathPatternConfig": { "Values": rule.paths } }),
         );
     }
-    json!({
+    Ok(json!({
         "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
         "Properties": {
-            "Actions": [action(rule.action, group_ids)],
+            "Actions": [action(rule.action, group_ids)?],
             "Conditions": conditions,
             "ListenerArn": Expr::reference(listener_id.to_string()),
             "Priority": priority
         }
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! A deployment → the LinuxKit build file for its VM image (`linuxkit build --format aws`).
 
 use crate::dns;
+use crate::internal_error::InternalError;
 use crate::model::{
     CPU_PERIOD_MICROS, Capabilities, Container, Deployment, Mount, VmFile, VmFileContent,
 };
@@ -131,8 +132,10 @@ static DHCPCD_SERVICE: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::n
 });
 
 /// The build file's YAML text.
-#[must_use]
-pub fn emit_linuxkit(deployment: &Deployment) -> String {
+///
+/// # Errors
+/// When the build file does not serialize (an internal error, never the input's).
+pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
     let mut onboot = vec![
         Service {
             name: "sysctl",
@@ -188,7 +191,7 @@ pub fn emit_linuxkit(deployment: &Deployment) -> String {
         .chain(deployment.files.iter().map(File::from_model))
         .collect(),
     };
-    crate::emit::yaml_text::to_yaml_text(&file)
+    crate::emit::yaml_text::to_yaml_text(&file, "a LinuxKit build file")
 }
 
 fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Service<'a> {

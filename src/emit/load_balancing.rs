@@ -3,15 +3,15 @@
 //! `<name>.<namespace>.svc.cluster.local` in the VPC's private zone.
 
 use crate::emit::cluster_dns::cluster_record;
-use crate::emit::ingress::ingress_names;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{
     HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names,
     SUBNETS_PARAMETER, VPC_PARAMETER,
 };
+use crate::emit::template_builder::Make;
 use crate::model::{
-    Certificate, Deployment, HealthCheck, HttpSuccess, Ingress, Listener, LoadBalancer,
-    LoadBalancerKind, Protocol, Service,
+    Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind, Protocol,
+    Service,
 };
 use serde_json::{Value, json};
 
@@ -44,90 +44,6 @@ pub(crate) fn ip_protocol(protocol: Protocol) -> &'static str {
     } else {
         "tcp"
     }
-}
-
-/// A port and its `IpProtocol` (`tcp`, `udp`).
-type PortAndProtocol = (u16, &'static str);
-
-/// The instances' group: reachable only from the groups of the load balancers in front of
-/// them (services' and ingresses'), on container and health check ports.
-#[must_use]
-pub fn instance_security_group(
-    deployment: &Deployment,
-    fronting: &[&Service],
-    routing: &[&Ingress],
-) -> Value {
-    // Each source: its group's logical id, whose load balancer it is, and the ports it
-    // reaches (target, then health check, per listener or target group).
-    let mut sources: Vec<(String, String, Vec<PortAndProtocol>)> = Vec::new();
-    for service in fronting {
-        let ports = service
-            .load_balancer
-            .listeners
-            .iter()
-            .flat_map(|listener| {
-                [
-                    (listener.target_port, ip_protocol(listener.target_protocol)),
-                    (listener.health_check.port, "tcp"),
-                ]
-            })
-            .collect();
-        sources.push((
-            Names::new(&service.name).with("LoadBalancerSecurityGroup"),
-            service.name.clone(),
-            ports,
-        ));
-    }
-    for ingress in routing {
-        let ports = ingress
-            .target_groups
-            .iter()
-            .filter(|group| group.backends.contains(&deployment.name))
-            .flat_map(|group| [(group.target_port, "tcp"), (group.health_check.port, "tcp")])
-            .collect();
-        sources.push((
-            ingress_names(ingress).with("LoadBalancerSecurityGroup"),
-            format!("Ingress {}", ingress.name),
-            ports,
-        ));
-    }
-    let mut ingress_rules: Vec<Value> = Vec::new();
-    let mut seen = Vec::new();
-    let alone = sources.len() == 1;
-    for (source, owner, ports) in &sources {
-        // Even positions are traffic ports, odd ones health check ports.
-        for (position, (port, protocol)) in ports.iter().enumerate() {
-            let purpose = if position % 2 == 0 {
-                "traffic"
-            } else {
-                "health checks"
-            };
-            if seen.contains(&(*port, *protocol, source.clone())) {
-                continue;
-            }
-            seen.push((*port, *protocol, source.clone()));
-            let description = if alone {
-                format!("{purpose} from the load balancer to port {port}")
-            } else {
-                format!("{purpose} from {owner}'s load balancer to port {port}")
-            };
-            ingress_rules.push(json!({
-                "Description": description,
-                "FromPort": port,
-                "IpProtocol": protocol,
-                "SourceSecurityGroupId": Expr::reference(source.clone()),
-                "ToPort": port
-            }));
-        }
-    }
-    let mut properties = json!({
-        "GroupDescription": format!("i2kit {} VMs", deployment.name),
-        "VpcId": Expr::reference(VPC_PARAMETER),
-    });
-    if !ingress_rules.is_empty() {
-        properties["SecurityGroupIngress"] = Value::Array(ingress_rules);
-    }
-    json!({ "Type": "AWS::EC2::SecurityGroup", "Properties": properties })
 }
 
 /// The load balancer's group: open on its listener ports only, to the internet when public
@@ -198,40 +114,51 @@ pub fn listener_security_group(
     explain_skips(resource, &skips)
 }
 
-/// Every traffic resource of a service, by logical id, in template order.
+/// Every traffic resource of a service, by logical id, in template order, each value made when
+/// the template is built.
 #[must_use]
-pub fn traffic_resources(service: &Service, names: &Names) -> Vec<(String, Value)> {
+pub fn traffic_resources<'a>(service: &'a Service, names: &Names) -> Vec<(String, Make<'a>)> {
     let load_balancer = &service.load_balancer;
-    let mut resources = Vec::new();
-    resources.push((
+    let owned = names.clone();
+    let mut resources: Vec<(String, Make<'a>)> = vec![(
         names.with("LoadBalancerSecurityGroup"),
-        load_balancer_security_group(service),
-    ));
+        Box::new(move || load_balancer_security_group(service)),
+    )];
     match load_balancer.kind {
         LoadBalancerKind::Classic => {
+            let names = owned.clone();
             resources.push((
-                names.with("LoadBalancer"),
-                classic_load_balancer(service, names),
+                owned.with("LoadBalancer"),
+                Box::new(move || classic_load_balancer(service, &names)),
             ));
         }
         LoadBalancerKind::Application | LoadBalancerKind::Network => {
+            let names = owned.clone();
             resources.push((
-                names.with("LoadBalancer"),
-                elbv2_load_balancer(service, names),
+                owned.with("LoadBalancer"),
+                Box::new(move || elbv2_load_balancer(service, &names)),
             ));
             for listener in &load_balancer.listeners {
-                resources.push((target_group_id(names, listener), target_group(listener)));
                 resources.push((
-                    names.with(&format!("Listener{}", listener.port)),
-                    listener_resource(listener, names),
+                    target_group_id(&owned, listener),
+                    Box::new(move || target_group(listener)),
+                ));
+                let names = owned.clone();
+                resources.push((
+                    owned.with(&format!("Listener{}", listener.port)),
+                    Box::new(move || listener_resource(listener, &names)),
                 ));
             }
         }
     }
-    resources.push((names.with("DnsRecord"), dns_record(service, names)));
+    let names = owned.clone();
     resources.push((
-        names.with("ClusterDnsRecord"),
-        cluster_record(service, &alias_target(load_balancer, names)),
+        owned.with("DnsRecord"),
+        Box::new(move || dns_record(service, &names)),
+    ));
+    resources.push((
+        owned.with("ClusterDnsRecord"),
+        Box::new(move || cluster_record(service, &alias_target(load_balancer, &owned))),
     ));
     resources
 }

@@ -49,13 +49,18 @@ pub fn scaling_policy_id(names: &Names) -> String {
     names.with("ScalingPolicy")
 }
 
-/// Target tracking on the group's average CPU, when the autoscaler has a CPU target. A new
+/// The CPU target (tenths of a percent) a scaling policy tracks, when the autoscaler has one.
+#[must_use]
+pub fn cpu_target_tenths(deployment: &Deployment) -> Option<u32> {
+    deployment.autoscaling?.cpu_target_tenths
+}
+
+/// Target tracking on the group's average CPU at `tenths` (see [`cpu_target_tenths`]). A new
 /// VM's metrics count once it could pass its health check (the deployment's grace period),
 /// rather than after the policy's default warm-up of 300 s.
 #[must_use]
-pub fn scaling_policy(deployment: &Deployment, names: &Names) -> Option<Value> {
-    let tenths = deployment.autoscaling?.cpu_target_tenths?;
-    Some(json!({
+pub fn scaling_policy(deployment: &Deployment, names: &Names, tenths: u32) -> Value {
+    json!({
         "Type": "AWS::AutoScaling::ScalingPolicy",
         "Properties": {
             "AutoScalingGroupName": Expr::reference(names.with("AutoScalingGroup")),
@@ -66,5 +71,5 @@ pub fn scaling_policy(deployment: &Deployment, names: &Names) -> Option<Value> {
                 "TargetValue": f64::from(tenths) / 10.0
             }
         }
-    }))
+    })
 }

@@ -10,6 +10,7 @@
 //! neither quotes nor escapes (BEL, ESC, DEL, C1 controls such as NEL, the line and paragraph
 //! separators, a byte-order mark) is escaped here.
 
+use crate::internal_error::InternalError;
 use saphyr::{Mapping, Scalar, ScalarStyle, Yaml, YamlEmitter};
 use serde::Serialize;
 use serde_json::Value;
@@ -17,17 +18,18 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// `value` as a YAML document (starting with `---`).
-#[must_use]
-pub fn to_yaml_text<T: Serialize>(value: &T) -> String {
-    let tree = serde_json::to_value(value)
-        .map(|json| convert(&json))
-        .unwrap_or(Yaml::Value(Scalar::Null));
+///
+/// # Errors
+/// When `value` does not serialize (`what` names it in the message).
+pub fn to_yaml_text<T: Serialize>(value: &T, what: &str) -> Result<String, InternalError> {
+    let json =
+        serde_json::to_value(value).map_err(|error| InternalError::serializing(what, &error))?;
     let mut text = String::new();
-    if YamlEmitter::new(&mut text).dump(&tree).is_err() {
-        return String::new();
-    }
+    YamlEmitter::new(&mut text)
+        .dump(&convert(&json))
+        .map_err(|error| InternalError::serializing(what, &error))?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 fn convert(value: &Value) -> Yaml<'static> {
@@ -114,11 +116,30 @@ fn double_quoted_body(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A value whose serializer fails, as a map with non-string keys would.
+    struct Refuses;
+
+    impl Serialize for Refuses {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("refused"))
+        }
+    }
+
+    /// An empty (or `null`) build file written with exit 0 would be built as an image.
+    #[test]
+    fn a_value_that_does_not_serialize_is_an_error_not_an_empty_file() {
+        let error = to_yaml_text(&Refuses, "a test document").expect_err("an error");
+        assert!(
+            error
+                .message()
+                .starts_with("internal error: cannot serialize a test document")
+        );
+        assert!(error.message().contains("refused"), "{error}");
+    }
+
     #[test]
     fn quotes_words_yaml_1_1_reads_as_booleans() {
-        let text = to_yaml_text(
-            &serde_json::json!({"command": ["redis-server", "--appendonly", "no", "on", "80", "null"]}),
-        );
+        let text = to_yaml_text(&serde_json::json!({"command": ["redis-server", "--appendonly", "no", "on", "80", "null"]}), "a test document").expect("serializes");
         for word in ["no", "on", "80", "null"] {
             assert!(
                 text.contains(&format!("\"{word}\"")),
@@ -148,7 +169,11 @@ mod tests {
             "8.8.8.8",
             "",
         ];
-        let text = to_yaml_text(&serde_json::json!({ "command": written }));
+        let text = to_yaml_text(
+            &serde_json::json!({ "command": written }),
+            "a test document",
+        )
+        .expect("serializes");
         for word in written {
             assert!(
                 text.contains(&format!("- \"{word}\"\n")),
@@ -156,8 +181,11 @@ mod tests {
             );
         }
         // The conservative pattern leaves ordinary words and paths as saphyr writes them.
-        let text =
-            to_yaml_text(&serde_json::json!({ "command": ["nginx", "/bin/sh", "_x", "a b"] }));
+        let text = to_yaml_text(
+            &serde_json::json!({ "command": ["nginx", "/bin/sh", "_x", "a b"] }),
+            "a test document",
+        )
+        .expect("serializes");
         assert_eq!(
             text,
             "---\ncommand:\n  - nginx\n  - /bin/sh\n  - _x\n  - a b\n"
@@ -168,7 +196,11 @@ mod tests {
     fn escapes_what_the_emitter_would_leave_bare() {
         let written =
             "bell\u{7} esc\u{1b} del\u{7f} nel\u{85} ls\u{2028} bom\u{feff} \"q\" \\ é\t\r\n";
-        let text = to_yaml_text(&serde_json::json!({ "contents": written }));
+        let text = to_yaml_text(
+            &serde_json::json!({ "contents": written }),
+            "a test document",
+        )
+        .expect("serializes");
         assert_eq!(
             text,
             "---\ncontents: \"bell\\u0007 esc\\u001b del\\u007f nel\\u0085 ls\\u2028 bom\\ufeff \\\"q\\\" \\\\ é\\t\\r\\n\"\n"

@@ -1,24 +1,18 @@
 //! The Auto Scaling group's sizes and rolling update, from everything that bears on them: the
 //! Deployment's replicas and strategy (`rollout`), an autoscaler, and a disruption budget.
-//! The emitter writes what [`plan_group`] says; readers use it to word their warnings.
+//! [`plan_groups`] records in each deployment what [`plan_group`] says, after every pass that
+//! bears on it; the emitter writes that record. Readers use [`plan_group`] to word their
+//! warnings.
 
 use crate::infer::rollout::group_sizes;
-use crate::model::{Autoscaling, Deployment, DisruptionBudget, Rollout};
+use crate::model::{Application, Autoscaling, Deployment, DisruptionBudget, GroupPlan, Rollout};
 
-/// What the template's group and its `UpdatePolicy` come to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GroupPlan {
-    pub min_size: u32,
-    pub max_size: u32,
-    /// `None` when an autoscaler owns the count: CloudFormation would set a template value
-    /// back on every stack update that touches the group, undoing what scaling did.
-    pub desired_capacity: Option<u32>,
-    pub min_in_service: u32,
-    pub max_batch_size: u32,
-    /// `(MinHealthyPercentage, MaxHealthyPercentage)` of the group's instance maintenance
-    /// policy, with a disruption budget: AWS's own floor for replacing instances outside
-    /// CloudFormation (instance refresh, rebalancing, health replacements).
-    pub maintenance: Option<(u32, u32)>,
+/// Plans every deployment's group into the model. It runs after `link`, the last pass that
+/// changes what a plan depends on (replicas, strategy, autoscaler, disruption budget).
+pub fn plan_groups(application: &mut Application) {
+    for deployment in &mut application.deployments {
+        deployment.group = Some(plan_group(deployment));
+    }
 }
 
 /// Widened sums narrowed back: the readers bound every count to `rules::MAX_GROUP_SIZE`, so
@@ -154,6 +148,7 @@ mod tests {
             autoscaling: None,
             role: None,
             disruption_budget: None,
+            group: None,
             files: Vec::new(),
         }
     }
@@ -163,6 +158,31 @@ mod tests {
             min_in_service,
             min_healthy_percent,
         })
+    }
+
+    #[test]
+    fn the_pass_records_each_deployments_plan_in_the_model() {
+        let mut application = Application {
+            deployments: vec![
+                deployment(
+                    3,
+                    resolve_rollout(3, DEFAULT_SURGE, DEFAULT_UNAVAILABLE, 60),
+                ),
+                deployment(
+                    1,
+                    resolve_rollout(1, Amount::Count(0), Amount::Count(1), 60),
+                ),
+            ],
+            ..Application::default()
+        };
+        plan_groups(&mut application);
+        for deployment in &application.deployments {
+            assert_eq!(deployment.group, Some(plan_group(deployment)));
+        }
+        assert_ne!(
+            application.deployments[0].group,
+            application.deployments[1].group
+        );
     }
 
     #[test]

@@ -336,7 +336,7 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
 /// The most deployments one template can hold: each takes two of CloudFormation's 200
 /// parameters, beside the two every template has (VPC and subnets).
 pub const MAX_DEPLOYMENTS: usize = (MAX_TEMPLATE_PARAMETERS - 2) / 2;
-/// CloudFormation's parameters per template, as `emit::cloudformation::MAX_PARAMETERS`
+/// CloudFormation's parameters per template, as `emit::quotas::MAX_PARAMETERS`
 /// (kept apart so that reading does not depend on an emitter).
 const MAX_TEMPLATE_PARAMETERS: usize = 200;
 

@@ -181,6 +181,7 @@ impl Checker<'_> {
             autoscaling: None,
             role: None,
             disruption_budget: None,
+            group: None,
         };
         if let Some(spec) = &manifest.autoscaling {
             self.autoscaling(&mut deployment, spec, (surge, unavailable));

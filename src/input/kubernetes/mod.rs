@@ -599,6 +599,7 @@ fn read_deployment(
             autoscaling: None,
             role: None,
             disruption_budget: None,
+            group: None,
         },
         labels,
         ports: pod.ports,

@@ -1,0 +1,94 @@
+//! The VMs' security group: who may reach a deployment's instances. Only the groups of the
+//! load balancers in front of them, services' and Ingresses' alike, on the container and
+//! health check ports each forwards to; nothing else, so a VM is never reachable directly.
+
+use crate::emit::ingress::ingress_names;
+use crate::emit::intrinsic::Expr;
+use crate::emit::load_balancing::ip_protocol;
+use crate::emit::naming::{Names, VPC_PARAMETER};
+use crate::model::{Deployment, Ingress, Service};
+use serde_json::{Value, json};
+
+/// A port and its `IpProtocol` (`tcp`, `udp`).
+type PortAndProtocol = (u16, &'static str);
+
+/// The instances' group: reachable only from the groups of the load balancers in front of
+/// them (services' and ingresses'), on container and health check ports.
+#[must_use]
+pub fn instance_security_group(
+    deployment: &Deployment,
+    fronting: &[&Service],
+    routing: &[&Ingress],
+) -> Value {
+    // Each source: its group's logical id, whose load balancer it is, and the ports it
+    // reaches (target, then health check, per listener or target group).
+    let mut sources: Vec<(String, String, Vec<PortAndProtocol>)> = Vec::new();
+    for service in fronting {
+        let ports = service
+            .load_balancer
+            .listeners
+            .iter()
+            .flat_map(|listener| {
+                [
+                    (listener.target_port, ip_protocol(listener.target_protocol)),
+                    (listener.health_check.port, "tcp"),
+                ]
+            })
+            .collect();
+        sources.push((
+            Names::new(&service.name).with("LoadBalancerSecurityGroup"),
+            service.name.clone(),
+            ports,
+        ));
+    }
+    for ingress in routing {
+        let ports = ingress
+            .target_groups
+            .iter()
+            .filter(|group| group.backends.contains(&deployment.name))
+            .flat_map(|group| [(group.target_port, "tcp"), (group.health_check.port, "tcp")])
+            .collect();
+        sources.push((
+            ingress_names(ingress).with("LoadBalancerSecurityGroup"),
+            format!("Ingress {}", ingress.name),
+            ports,
+        ));
+    }
+    let mut ingress_rules: Vec<Value> = Vec::new();
+    let mut seen = Vec::new();
+    let alone = sources.len() == 1;
+    for (source, owner, ports) in &sources {
+        // Even positions are traffic ports, odd ones health check ports.
+        for (position, (port, protocol)) in ports.iter().enumerate() {
+            let purpose = if position % 2 == 0 {
+                "traffic"
+            } else {
+                "health checks"
+            };
+            if seen.contains(&(*port, *protocol, source.clone())) {
+                continue;
+            }
+            seen.push((*port, *protocol, source.clone()));
+            let description = if alone {
+                format!("{purpose} from the load balancer to port {port}")
+            } else {
+                format!("{purpose} from {owner}'s load balancer to port {port}")
+            };
+            ingress_rules.push(json!({
+                "Description": description,
+                "FromPort": port,
+                "IpProtocol": protocol,
+                "SourceSecurityGroupId": Expr::reference(source.clone()),
+                "ToPort": port
+            }));
+        }
+    }
+    let mut properties = json!({
+        "GroupDescription": format!("i2kit {} VMs", deployment.name),
+        "VpcId": Expr::reference(VPC_PARAMETER),
+    });
+    if !ingress_rules.is_empty() {
+        properties["SecurityGroupIngress"] = Value::Array(ingress_rules);
+    }
+    json!({ "Type": "AWS::EC2::SecurityGroup", "Properties": properties })
+}

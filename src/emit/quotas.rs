@@ -1,0 +1,85 @@
+//! CloudFormation's quotas per template, checked on what the template builder recorded and on
+//! the text it wrote. Readers stop earlier where a quota follows from the input alone (the
+//! deployments of one template, an application load balancer's rules and listeners).
+
+use crate::diagnostic::{Code, Diagnostic};
+
+pub const MAX_RESOURCES: usize = 500;
+pub const MAX_PARAMETERS: usize = 200;
+pub const MAX_OUTPUTS: usize = 200;
+/// A template passed through S3 (`aws cloudformation deploy --s3-bucket`).
+pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
+/// A template passed inline (`--template-body`, or `deploy` without `--s3-bucket`).
+pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+
+/// How many parameters, resources and outputs a template was given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TemplateCounts {
+    pub parameters: usize,
+    pub resources: usize,
+    pub outputs: usize,
+}
+
+fn split_help() -> &'static str {
+    "split the deployments into several applications, each compiled on its own into its own template and stack"
+}
+
+/// An error per section over its quota, resources first.
+///
+/// # Errors
+/// Those errors, when there is one.
+pub fn check_counts(counts: TemplateCounts) -> Result<(), Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    for (what, count, limit) in [
+        ("resources", counts.resources, MAX_RESOURCES),
+        ("parameters", counts.parameters, MAX_PARAMETERS),
+        ("outputs", counts.outputs, MAX_OUTPUTS),
+    ] {
+        if count > limit {
+            problems.push(
+                Diagnostic::error(
+                    Code::TemplateLimit,
+                    None,
+                    format!(
+                        "the template would have {count} {what}; CloudFormation allows {limit}"
+                    ),
+                )
+                .with_help(split_help()),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// A warning past the inline limit, which `deploy --s3-bucket` lifts.
+///
+/// # Errors
+/// Past the limit for templates passed through S3.
+pub fn check_bytes(bytes: usize) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    if bytes > MAX_TEMPLATE_BYTES {
+        return Err(vec![
+            Diagnostic::error(
+                Code::TemplateLimit,
+                None,
+                format!("the template would be {bytes} bytes; CloudFormation accepts at most {MAX_TEMPLATE_BYTES}"),
+            )
+            .with_help(split_help()),
+        ]);
+    }
+    let mut warnings = Vec::new();
+    if bytes > MAX_INLINE_TEMPLATE_BYTES {
+        warnings.push(
+            Diagnostic::warning(
+                Code::TemplateLimit,
+                None,
+                format!("the template is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES}-byte limit for templates passed inline"),
+            )
+            .with_help("deploy it with `aws cloudformation deploy --s3-bucket BUCKET`, which uploads it first"),
+        );
+    }
+    Ok(warnings)
+}
