@@ -141,32 +141,7 @@ fn the_record_lists_the_templates_own_ids_for_every_input() {
         let Ok(warnings) = reported(&application) else {
             continue;
         };
-        let built = build_template(&application).expect("builds");
-        let template = built.to_text().expect("serializes");
-        let json: serde_json::Value = serde_json::from_str(&template).expect("JSON");
-        let keys = |section: &str| -> Vec<String> {
-            json.get(section)
-                .and_then(|v| v.as_object())
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default()
-        };
-        for (section, key) in [
-            (Section::Parameters, "Parameters"),
-            (Section::Conditions, "Conditions"),
-            (Section::Resources, "Resources"),
-            (Section::Outputs, "Outputs"),
-        ] {
-            assert_eq!(built.record.ids(section), keys(key), "{name}: {key}");
-        }
-        let counts = built.record.counts();
-        assert!(counts.resources <= MAX_RESOURCES, "{name}");
-        assert!(counts.parameters <= MAX_PARAMETERS, "{name}");
-        assert!(counts.outputs <= MAX_OUTPUTS, "{name}");
-        assert_eq!(
-            built.text_len().expect("serializes"),
-            template.len(),
-            "{name}"
-        );
+        let template = assert_record_is_template(&name, &application);
         assert_eq!(
             warnings
                 .iter()
