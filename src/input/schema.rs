@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::input::manifest::Manifest;
+use crate::input::rules::invalid_dns_label;
 use crate::internal_error::InternalError;
 use crate::yaml::Node;
 use jsonschema::error::ValidationErrorKind;
@@ -511,33 +512,6 @@ fn article(noun: &str) -> String {
     }
 }
 
-/// The error for a deployment name that is not a DNS label, with a corrected suggestion.
-#[must_use]
-pub fn invalid_dns_label(given: &str, span: Option<crate::source::Span>) -> Diagnostic {
-    let suggestion: String = given
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .chars()
-        .take(63)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_string();
-    let diagnostic = Diagnostic::error(
-        Code::InvalidName,
-        span,
-        format!("name `{given}` is not a DNS label"),
-    );
-    let rule = "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
-    if suggestion.is_empty() || suggestion == given {
-        diagnostic.with_help(rule)
-    } else {
-        diagnostic.with_help(format!("{rule}, e.g. `{suggestion}`"))
-    }
-}
-
 /// The property names of the object schema an `additionalProperties` error came from.
 fn known_properties(schema_path: &str) -> Vec<String> {
     let schema = manifest_schema();
@@ -584,17 +558,6 @@ mod tests {
             "containers.web.ports[0]"
         );
         assert_eq!(display_path(""), "the document");
-    }
-
-    #[test]
-    fn dns_label_suggestion() {
-        let diagnostic = invalid_dns_label("My_App", None);
-        assert!(
-            diagnostic
-                .help
-                .unwrap_or_default()
-                .ends_with("e.g. `my-app`")
-        );
     }
 
     #[test]
