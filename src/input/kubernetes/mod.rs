@@ -11,6 +11,7 @@ pub mod disruption_budget;
 pub mod helm;
 pub mod ingress;
 pub mod kinds;
+pub mod label_selector;
 pub mod list;
 pub mod pod;
 pub mod quantity;
