@@ -8,9 +8,9 @@ use crate::gather::{
 };
 use crate::image_lock::{ImageLock, read_lock};
 use crate::input::kubernetes::restriction::Restriction;
+use crate::input::schema::schema_text;
 use crate::input::{InputFile, MAX_INPUT_BYTES, decode};
 use crate::output::{Artifact, Freshness, freshness, write_if_changed};
-use crate::schema::schema_text;
 use crate::source::{SourceFile, Sources};
 use crate::terminal::escape;
 use clap::{Parser, Subcommand, ValueEnum};

@@ -19,7 +19,6 @@ pub mod internal_error;
 pub mod model;
 pub mod output;
 pub mod platform;
-pub mod schema;
 pub mod source;
 pub mod terminal;
 pub mod yaml;

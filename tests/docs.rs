@@ -24,7 +24,10 @@ fn diagnostic_codes_are_documented() {
 
 #[test]
 fn manifest_reference_is_generated_from_the_schema() {
-    check_generated("docs/manifest.md", &i2kit::schema::reference_markdown());
+    check_generated(
+        "docs/manifest.md",
+        &i2kit::input::schema::reference_markdown(),
+    );
 }
 
 /// Editors show a property's title and description on hover: every property has both.
@@ -50,7 +53,7 @@ fn every_schema_property_has_a_title_and_description() {
             }
         }
     }
-    let schema = i2kit::schema::manifest_schema();
+    let schema = i2kit::input::schema::manifest_schema();
     let mut missing = Vec::new();
     walk(schema, "", &mut missing);
     assert!(missing.is_empty(), "{missing:#?}");

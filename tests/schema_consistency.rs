@@ -3,7 +3,7 @@
 //! fixture and example, and on generated manifests with values around every limit.
 
 use i2kit::input::manifest::{Manifest, within_schema_limits};
-use i2kit::schema::check_against_schema;
+use i2kit::input::schema::check_against_schema;
 use i2kit::yaml::{Node, parse_documents};
 use proptest::prelude::*;
 use std::fs;

@@ -13,6 +13,7 @@ pub mod origin;
 pub mod port_syntax;
 pub mod role_arn;
 pub mod rules;
+pub mod schema;
 pub mod short;
 
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};

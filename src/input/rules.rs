@@ -278,6 +278,33 @@ pub fn check_probe_path(path: &str, span: Option<Span>) -> Option<Diagnostic> {
     })
 }
 
+/// The error for a deployment name that is not a DNS label, with a corrected suggestion.
+#[must_use]
+pub fn invalid_dns_label(given: &str, span: Option<Span>) -> Diagnostic {
+    let suggestion: String = given
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(63)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string();
+    let diagnostic = Diagnostic::error(
+        Code::InvalidName,
+        span,
+        format!("name `{given}` is not a DNS label"),
+    );
+    let rule = "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
+    if suggestion.is_empty() || suggestion == given {
+        diagnostic.with_help(rule)
+    } else {
+        diagnostic.with_help(format!("{rule}, e.g. `{suggestion}`"))
+    }
+}
+
 /// A shared volume becomes the directory `/run/i2kit/volumes/<name>`: a DNS label (as
 /// Kubernetes requires of volume names) cannot climb out of it with `..` or `/`.
 #[must_use]
@@ -452,6 +479,17 @@ pub fn clamp_to_aws_range(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dns_label_suggestion() {
+        let diagnostic = invalid_dns_label("My_App", None);
+        assert!(
+            diagnostic
+                .help
+                .unwrap_or_default()
+                .ends_with("e.g. `my-app`")
+        );
+    }
 
     #[test]
     fn dns_subdomains() {

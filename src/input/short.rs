@@ -19,11 +19,11 @@ use crate::input::mount_target::MountTargets;
 use crate::input::port_syntax::parse_port;
 use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::input::rules::{self, LinuxKitField};
+use crate::input::schema::{check_against_schema, escape_pointer_segment};
 use crate::model::{
     Application, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole,
     LoadBalancer, LoadBalancerKind, Mount, Protocol, Resources, RoleGiver, Service,
 };
-use crate::schema::{check_against_schema, escape_pointer_segment};
 use crate::yaml::{Node, Value};
 
 /// Grace period before the load balancer's verdict can replace a new VM: boot plus two checks.

@@ -3,8 +3,8 @@
 //! policy. It selects Deployments by their pod template labels within its namespace, as a
 //! Service does (`selection::matches`).
 
+use super::label_selector::matches;
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
-use super::selection::matches;
 use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::disruption::{BudgetAmount, apply_budget};

@@ -11,6 +11,7 @@ pub mod disruption_budget;
 pub mod helm;
 pub mod ingress;
 pub mod kinds;
+pub mod label_selector;
 pub mod list;
 pub mod pod;
 pub mod quantity;
@@ -406,7 +407,7 @@ fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink) ->
             "`metadata.name` is missing",
         ));
     } else if rule == NameRule::DnsLabel && !rules::is_dns_label(&name) {
-        sink.push(crate::schema::invalid_dns_label(&name, Some(name_span)));
+        sink.push(rules::invalid_dns_label(&name, Some(name_span)));
         name.clear();
     } else if rule == NameRule::DnsSubdomain && !rules::is_dns_subdomain(&name) {
         sink.push(
@@ -428,7 +429,7 @@ fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink) ->
     let namespace = match metadata.string("namespace", sink) {
         Some(namespace) if rules::is_dns_label(&namespace) => namespace,
         Some(namespace) => {
-            sink.push(crate::schema::invalid_dns_label(&namespace, namespace_span));
+            sink.push(rules::invalid_dns_label(&namespace, namespace_span));
             DEFAULT_NAMESPACE.to_string()
         }
         None => DEFAULT_NAMESPACE.to_string(),

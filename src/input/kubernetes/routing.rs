@@ -7,8 +7,8 @@
 use super::PendingDeployment;
 use super::alb_annotations::{PREFIX, TargetSettings, Written, check_success_codes};
 use super::ingress::{Backend, Ingress, ServicePortRef, listen_ports, path_patterns, sort_paths};
+use super::label_selector::selects;
 use super::reader::Sink;
-use super::selection::selects;
 use super::service::Service;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::ingress::{

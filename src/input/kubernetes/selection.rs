@@ -5,6 +5,7 @@
 //! ServiceAccounts, HorizontalPodAutoscalers and PodDisruptionBudgets find their Deployments
 //! here too, each in its own module, before the Deployments become the model's.
 
+use super::label_selector::selects;
 use super::pod::ContainerPort;
 use super::reader::{IntOrString, Sink};
 use super::routing::{Context, resolve_ingresses};
@@ -106,21 +107,6 @@ pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
         .map(|pending| (pending.order, pending.deployment))
         .collect();
     resolved
-}
-
-pub(super) fn selects(service: &Service, pending: &PendingDeployment) -> bool {
-    matches(&service.namespace, &service.selector, pending)
-}
-
-/// Whether a label selector in `namespace` picks the Deployment: every label it names is on
-/// the pod template, in the same namespace (Services, PodDisruptionBudgets).
-pub(super) fn matches(
-    namespace: &str,
-    selector: &[(String, String)],
-    pending: &PendingDeployment,
-) -> bool {
-    namespace == pending.deployment.namespace
-        && selector.iter().all(|label| pending.labels.contains(label))
 }
 
 /// One load balancer for `service`, forwarding to the VMs of every backend.

@@ -4,11 +4,14 @@
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::input::manifest::Manifest;
+use crate::input::rules::invalid_dns_label;
 use crate::internal_error::InternalError;
-use crate::yaml::Node;
-use jsonschema::error::ValidationErrorKind;
+use crate::source::Span;
+use crate::yaml::{Node, Value as YamlValue};
+use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The schema as a JSON value.
@@ -241,230 +244,302 @@ pub fn escape_pointer_segment(segment: &str) -> String {
 /// Unknown fields reported one by one per object; beyond this, one summary says how many.
 const MAX_UNKNOWN_REPORTED: usize = 20;
 
+/// Where in the manifest a schema error points: the JSON pointer, the node there (if any), its
+/// span and its name as the author reads it.
+struct Place<'a> {
+    pointer: String,
+    node: Option<&'a Node>,
+    span: Option<Span>,
+    field: String,
+}
+
+impl Place<'_> {
+    /// ` in <field>`, or nothing at the document's root, where naming the place says nothing.
+    fn in_field(&self) -> String {
+        if self.pointer.is_empty() {
+            String::new()
+        } else {
+            format!(" in {}", self.field)
+        }
+    }
+
+    fn given(&self) -> String {
+        self.node.and_then(Node::scalar_text).unwrap_or_default()
+    }
+
+    fn found(&self) -> &'static str {
+        self.node.map_or("nothing", Node::type_name)
+    }
+
+    fn is_port(&self) -> bool {
+        self.pointer.contains("/ports/")
+    }
+}
+
+/// Turns one schema error into the diagnostics an author can act on, by the kind of error.
 fn describe(error: &ValidationError<'_>, root: &Node, out: &mut Vec<Diagnostic>) {
     let pointer = error.instance_path().as_str().to_string();
     let node = root.find(&pointer, false);
-    let span = node.map(|node| node.span);
-    let field = display_path(&pointer);
-    let is_port = pointer.contains("/ports/");
+    let place = Place {
+        span: node.map(|node| node.span),
+        field: display_path(&pointer),
+        node,
+        pointer,
+    };
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let known = known_properties(error.schema_path().as_str());
-            // One pass over the object's keys: finding each unexpected key from the root
-            // would be quadratic in the keys of a large object.
-            let key_spans: std::collections::HashMap<String, crate::source::Span> = root
-                .find(&pointer, false)
-                .map(|object| match &object.value {
-                    crate::yaml::Value::Mapping(entries) => entries
-                        .iter()
-                        .filter_map(|(key, _)| Some((key.scalar_text()?, key.span)))
-                        .collect(),
-                    _ => std::collections::HashMap::new(),
-                })
-                .unwrap_or_default();
-            // A few are enough to act on; a file of half a million unknown keys would
-            // otherwise print half a million errors and hold them all in memory.
-            if unexpected.len() > MAX_UNKNOWN_REPORTED {
-                out.push(
-                    Diagnostic::error(
-                        Code::UnknownField,
-                        span,
-                        format!(
-                            "{} unknown fields{}; the first {MAX_UNKNOWN_REPORTED} are listed",
-                            unexpected.len(),
-                            if pointer.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" in {field}")
-                            }
-                        ),
-                    )
-                    .with_help("check that the file is an i2kit manifest"),
-                );
-            }
-            for key in unexpected.iter().take(MAX_UNKNOWN_REPORTED) {
-                let key_span = key_spans.get(key.as_str()).copied().or(span);
-                let where_ = if pointer.is_empty() {
-                    String::new()
-                } else {
-                    format!(" in {field}")
-                };
-                let mut diagnostic = Diagnostic::error(
-                    Code::UnknownField,
-                    key_span,
-                    format!("unknown field `{key}`{where_}"),
-                );
-                diagnostic = match did_you_mean(key, known.iter().map(String::as_str)) {
-                    Some(suggestion) => {
-                        diagnostic.with_help(format!("did you mean `{suggestion}`?"))
-                    }
-                    None if !known.is_empty() => {
-                        diagnostic.with_help(format!("expected one of: {}", known.join(", ")))
-                    }
-                    None => diagnostic,
-                };
-                out.push(diagnostic);
-            }
+            unknown_fields(unexpected, &known, &place, out);
         }
         ValidationErrorKind::Required { property } => {
-            let property = property.as_str().unwrap_or_default();
-            let at = if pointer.is_empty() {
-                span
-            } else {
-                root.find(&pointer, true).map(|node| node.span)
-            };
-            let help = match property {
-                "image" => "add `image: <repository>:<tag>`, e.g. `image: nginx:1.27.3`",
-                "name" => "add `name: <dns-label>`, e.g. `name: web`; it becomes the host name",
-                "containers" => {
-                    "add `containers:` with at least one container, e.g. `web: {image: nginx:1.27.3}`"
-                }
-                _ => "add the field",
-            };
-            let where_ = if pointer.is_empty() {
-                String::new()
-            } else {
-                format!(" in {field}")
-            };
-            out.push(
-                Diagnostic::error(
-                    Code::MissingField,
-                    at,
-                    format!("missing required field `{property}`{where_}"),
-                )
-                .with_help(help),
-            );
-        }
-        ValidationErrorKind::Type { kind } => {
-            let found = node.map_or("nothing", Node::type_name);
-            let expected = match kind {
-                jsonschema::error::TypeKind::Single(single) => single.to_string(),
-                jsonschema::error::TypeKind::Multiple(set) => set
-                    .iter()
-                    .map(|t| t.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-            };
-            let expected = if expected == "array" {
-                "list".to_string()
-            } else if expected == "object" {
-                "mapping".to_string()
-            } else {
-                expected
-            };
-            out.push(Diagnostic::error(
-                Code::WrongType,
-                span,
-                format!("{field} must be {}, found {found}", article(&expected)),
+            out.push(missing_field(
+                property.as_str().unwrap_or_default(),
+                root,
+                &place,
             ));
         }
+        ValidationErrorKind::Type { kind } => out.push(wrong_type(kind, &place)),
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            // Report the branch whose type matches the value: its errors say what to fix.
-            let matching: Vec<&Vec<ValidationError<'static>>> = context
-                .iter()
-                .filter(|branch| {
-                    !branch.iter().any(|inner| {
-                        matches!(inner.kind(), ValidationErrorKind::Type { .. })
-                            && inner.instance_path().as_str() == pointer
-                    })
-                })
-                .collect();
-            if let [branch] = matching.as_slice() {
-                for inner in branch.iter() {
-                    describe(inner, root, out);
-                }
-            } else {
-                let found = node.map_or("nothing", Node::type_name);
-                let expected = if is_port {
-                    "a port number, a string such as \"8080:80\" or \"https:443:http:80\", or an object with `port`".to_string()
-                } else if pointer.ends_with("/env") {
-                    "a map of NAME: value, or a list of \"NAME=value\"".to_string()
-                } else if pointer.ends_with("/maxSurge") || pointer.ends_with("/maxUnavailable") {
-                    "a count such as 1 or a percentage such as \"25%\"".to_string()
-                } else {
-                    expected_types(context, &pointer)
-                };
-                out.push(Diagnostic::error(
-                    if is_port {
-                        Code::PortSyntax
-                    } else {
-                        Code::WrongType
-                    },
-                    span,
-                    format!("{field} must be {expected}, found {found}"),
-                ));
-            }
+            no_alternative_fits(context, root, &place, out);
         }
-        ValidationErrorKind::Enum { options } => {
-            let options: Vec<&str> = options
-                .as_array()
-                .map(|values| values.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let given = node.and_then(Node::scalar_text).unwrap_or_default();
-            let mut diagnostic = Diagnostic::error(
-                Code::InvalidValue,
-                span,
-                format!(
-                    "{field} cannot be `{given}`: expected one of {}",
-                    options.join(", ")
-                ),
-            );
-            if let Some(suggestion) = did_you_mean(&given, options.iter().copied()) {
-                diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
-            }
-            out.push(diagnostic);
-        }
-        ValidationErrorKind::MinProperties { .. } if pointer == "/containers" => {
-            out.push(
-                Diagnostic::error(
-                    Code::EmptyContainers,
-                    span,
-                    "`containers` is empty: a deployment runs at least one container",
-                )
-                .with_help("add a container, e.g. `web: {image: nginx:1.27.3, ports: [80]}`"),
-            );
+        ValidationErrorKind::Enum { options } => out.push(not_an_option(options, &place)),
+        ValidationErrorKind::MinProperties { .. } if place.pointer == "/containers" => {
+            out.push(no_containers(place.span));
         }
         ValidationErrorKind::Pattern { .. }
         | ValidationErrorKind::MaxLength { .. }
         | ValidationErrorKind::MinLength { .. }
-            if pointer == "/name" =>
+            if place.pointer == "/name" =>
         {
-            let given = node.and_then(Node::scalar_text).unwrap_or_default();
-            out.push(invalid_dns_label(&given, span));
+            out.push(invalid_dns_label(&place.given(), place.span));
         }
-        kind => {
-            let given = node.and_then(Node::scalar_text).unwrap_or_default();
-            let rule = match kind {
-                ValidationErrorKind::Minimum { limit } => format!("at least {limit}"),
-                ValidationErrorKind::Maximum { limit } => format!("at most {limit}"),
-                ValidationErrorKind::MinLength { limit } => {
-                    format!("at least {limit} characters long")
-                }
-                ValidationErrorKind::MaxLength { limit } => {
-                    format!("at most {limit} characters long")
-                }
-                ValidationErrorKind::MinProperties { limit } => {
-                    format!("a mapping with at least {limit} entries")
-                }
-                ValidationErrorKind::Pattern { pattern } => format!("text matching `{pattern}`"),
-                other => format!("valid ({})", other.keyword()),
-            };
-            let code = if is_port {
-                Code::PortSyntax
-            } else {
-                Code::InvalidValue
-            };
-            let message = if is_port
-                && matches!(
-                    kind,
-                    ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }
-                ) {
-                format!("port {given} in {field} is outside 1–65535")
-            } else {
-                format!("{field} must be {rule}, found `{given}`")
-            };
-            out.push(Diagnostic::error(code, span, message));
+        kind => out.push(outside_limit(kind, &place)),
+    }
+}
+
+/// Keys the object's schema does not know, each at its own line with the nearest known name.
+fn unknown_fields(
+    unexpected: &[String],
+    known: &[String],
+    place: &Place,
+    out: &mut Vec<Diagnostic>,
+) {
+    // One pass over the object's keys: finding each unexpected key from the root would be
+    // quadratic in the keys of a large object.
+    let key_spans: HashMap<String, Span> = match place.node.map(|object| &object.value) {
+        Some(YamlValue::Mapping(entries)) => entries
+            .iter()
+            .filter_map(|(key, _)| Some((key.scalar_text()?, key.span)))
+            .collect(),
+        _ => HashMap::new(),
+    };
+    // A few are enough to act on; a file of half a million unknown keys would otherwise print
+    // half a million errors and hold them all in memory.
+    if unexpected.len() > MAX_UNKNOWN_REPORTED {
+        out.push(
+            Diagnostic::error(
+                Code::UnknownField,
+                place.span,
+                format!(
+                    "{} unknown fields{}; the first {MAX_UNKNOWN_REPORTED} are listed",
+                    unexpected.len(),
+                    place.in_field()
+                ),
+            )
+            .with_help("check that the file is an i2kit manifest"),
+        );
+    }
+    for key in unexpected.iter().take(MAX_UNKNOWN_REPORTED) {
+        let key_span = key_spans.get(key.as_str()).copied().or(place.span);
+        let diagnostic = Diagnostic::error(
+            Code::UnknownField,
+            key_span,
+            format!("unknown field `{key}`{}", place.in_field()),
+        );
+        out.push(match did_you_mean(key, known.iter().map(String::as_str)) {
+            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            None if !known.is_empty() => {
+                diagnostic.with_help(format!("expected one of: {}", known.join(", ")))
+            }
+            None => diagnostic,
+        });
+    }
+}
+
+/// A required field is absent: point at the object's key (or the document) and show an example.
+fn missing_field(property: &str, root: &Node, place: &Place) -> Diagnostic {
+    let at = if place.pointer.is_empty() {
+        place.span
+    } else {
+        root.find(&place.pointer, true).map(|node| node.span)
+    };
+    let help = match property {
+        "image" => "add `image: <repository>:<tag>`, e.g. `image: nginx:1.27.3`",
+        "name" => "add `name: <dns-label>`, e.g. `name: web`; it becomes the host name",
+        "containers" => {
+            "add `containers:` with at least one container, e.g. `web: {image: nginx:1.27.3}`"
         }
+        _ => "add the field",
+    };
+    Diagnostic::error(
+        Code::MissingField,
+        at,
+        format!("missing required field `{property}`{}", place.in_field()),
+    )
+    .with_help(help)
+}
+
+/// The value has the wrong YAML type; JSON's type names become YAML's (list, mapping).
+fn wrong_type(kind: &TypeKind, place: &Place) -> Diagnostic {
+    let expected = match kind {
+        TypeKind::Single(single) => single.to_string(),
+        TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    };
+    let expected = match expected.as_str() {
+        "array" => "list".to_string(),
+        "object" => "mapping".to_string(),
+        _ => expected,
+    };
+    Diagnostic::error(
+        Code::WrongType,
+        place.span,
+        format!(
+            "{} must be {}, found {}",
+            place.field,
+            article(&expected),
+            place.found()
+        ),
+    )
+}
+
+/// No branch of an `anyOf`/`oneOf` accepts the value. When exactly one branch has the value's
+/// type, its own errors say what to fix; otherwise the field's accepted shapes are named.
+fn no_alternative_fits(
+    context: &[Vec<ValidationError<'static>>],
+    root: &Node,
+    place: &Place,
+    out: &mut Vec<Diagnostic>,
+) {
+    let matching: Vec<&Vec<ValidationError<'static>>> = context
+        .iter()
+        .filter(|branch| {
+            !branch.iter().any(|inner| {
+                matches!(inner.kind(), ValidationErrorKind::Type { .. })
+                    && inner.instance_path().as_str() == place.pointer
+            })
+        })
+        .collect();
+    if let [branch] = matching.as_slice() {
+        for inner in branch.iter() {
+            describe(inner, root, out);
+        }
+        return;
+    }
+    let expected = accepted_shapes(&place.pointer)
+        .map_or_else(|| expected_types(context, &place.pointer), str::to_string);
+    let code = if place.is_port() {
+        Code::PortSyntax
+    } else {
+        Code::WrongType
+    };
+    out.push(Diagnostic::error(
+        code,
+        place.span,
+        format!(
+            "{} must be {expected}, found {}",
+            place.field,
+            place.found()
+        ),
+    ));
+}
+
+/// The shapes a field with several spellings accepts, in the author's words.
+fn accepted_shapes(pointer: &str) -> Option<&'static str> {
+    if pointer.contains("/ports/") {
+        Some(
+            "a port number, a string such as \"8080:80\" or \"https:443:http:80\", or an object with `port`",
+        )
+    } else if pointer.ends_with("/env") {
+        Some("a map of NAME: value, or a list of \"NAME=value\"")
+    } else if pointer.ends_with("/maxSurge") || pointer.ends_with("/maxUnavailable") {
+        Some("a count such as 1 or a percentage such as \"25%\"")
+    } else {
+        None
+    }
+}
+
+/// A value outside a fixed set of words, with the nearest one suggested.
+fn not_an_option(options: &Value, place: &Place) -> Diagnostic {
+    let options: Vec<&str> = options
+        .as_array()
+        .map(|values| values.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let given = place.given();
+    let diagnostic = Diagnostic::error(
+        Code::InvalidValue,
+        place.span,
+        format!(
+            "{} cannot be `{given}`: expected one of {}",
+            place.field,
+            options.join(", ")
+        ),
+    );
+    match did_you_mean(&given, options.iter().copied()) {
+        Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+        None => diagnostic,
+    }
+}
+
+fn no_containers(span: Option<Span>) -> Diagnostic {
+    Diagnostic::error(
+        Code::EmptyContainers,
+        span,
+        "`containers` is empty: a deployment runs at least one container",
+    )
+    .with_help("add a container, e.g. `web: {image: nginx:1.27.3, ports: [80]}`")
+}
+
+/// A value beyond a bound or pattern of the schema; a port out of range says so in its terms.
+fn outside_limit(kind: &ValidationErrorKind, place: &Place) -> Diagnostic {
+    let given = place.given();
+    let code = if place.is_port() {
+        Code::PortSyntax
+    } else {
+        Code::InvalidValue
+    };
+    let port_out_of_range = place.is_port()
+        && matches!(
+            kind,
+            ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }
+        );
+    let message = if port_out_of_range {
+        format!("port {given} in {} is outside 1–65535", place.field)
+    } else {
+        format!(
+            "{} must be {}, found `{given}`",
+            place.field,
+            rule_broken(kind)
+        )
+    };
+    Diagnostic::error(code, place.span, message)
+}
+
+/// The schema's bound in words: `at least 1`, `text matching `…``.
+fn rule_broken(kind: &ValidationErrorKind) -> String {
+    match kind {
+        ValidationErrorKind::Minimum { limit } => format!("at least {limit}"),
+        ValidationErrorKind::Maximum { limit } => format!("at most {limit}"),
+        ValidationErrorKind::MinLength { limit } => format!("at least {limit} characters long"),
+        ValidationErrorKind::MaxLength { limit } => format!("at most {limit} characters long"),
+        ValidationErrorKind::MinProperties { limit } => {
+            format!("a mapping with at least {limit} entries")
+        }
+        ValidationErrorKind::Pattern { pattern } => format!("text matching `{pattern}`"),
+        other => format!("valid ({})", other.keyword()),
     }
 }
 
@@ -508,33 +583,6 @@ fn article(noun: &str) -> String {
     match noun.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {noun}"),
         _ => format!("a {noun}"),
-    }
-}
-
-/// The error for a deployment name that is not a DNS label, with a corrected suggestion.
-#[must_use]
-pub fn invalid_dns_label(given: &str, span: Option<crate::source::Span>) -> Diagnostic {
-    let suggestion: String = given
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .chars()
-        .take(63)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_string();
-    let diagnostic = Diagnostic::error(
-        Code::InvalidName,
-        span,
-        format!("name `{given}` is not a DNS label"),
-    );
-    let rule = "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
-    if suggestion.is_empty() || suggestion == given {
-        diagnostic.with_help(rule)
-    } else {
-        diagnostic.with_help(format!("{rule}, e.g. `{suggestion}`"))
     }
 }
 
@@ -584,17 +632,6 @@ mod tests {
             "containers.web.ports[0]"
         );
         assert_eq!(display_path(""), "the document");
-    }
-
-    #[test]
-    fn dns_label_suggestion() {
-        let diagnostic = invalid_dns_label("My_App", None);
-        assert!(
-            diagnostic
-                .help
-                .unwrap_or_default()
-                .ends_with("e.g. `my-app`")
-        );
     }
 
     #[test]
