@@ -4,7 +4,7 @@
 //! are reported as not applied. Values are checked here, where they are read.
 
 use super::reader::Sink;
-use super::restriction::{report_restricting_annotations, restriction_of};
+use super::restriction::{restricting_annotations, restriction_of};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE};
@@ -93,7 +93,9 @@ pub fn read_ingress_annotations(
 ) -> (LoadBalancerSettings, TargetSettings) {
     let mut balancer = LoadBalancerSettings::default();
     let mut targets = TargetSettings::default();
-    report_restricting_annotations(annotations, sink);
+    for diagnostic in restricting_annotations(annotations, sink.waivers) {
+        sink.push(diagnostic);
+    }
     for (key, value, span) in annotations {
         if restriction_of(key, value).is_some() {
             continue;

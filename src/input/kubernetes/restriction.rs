@@ -13,7 +13,6 @@
 //! "false"`, `wafv2-acl-arn: none`, an empty list) is not a restriction and stays with the
 //! reader that warns about it as ignored.
 
-use super::reader::Sink;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 
@@ -156,19 +155,29 @@ pub fn unenforced(
     }
 }
 
-/// Reports every annotation of `annotations` that restricts access (see [`restriction_of`]).
-pub fn report_restricting_annotations(annotations: &[(String, String, Span)], sink: &mut Sink) {
-    for (key, value, span) in annotations {
-        if let Some(restriction) = restriction_of(key, value) {
-            let what = format!("annotation `{key}`");
-            let diagnostic = unenforced(restriction, *span, &what, sink.waivers);
-            sink.push(diagnostic);
-        }
-    }
+/// The diagnostics for every annotation of `annotations` that restricts access (see
+/// [`restriction_of`]), errors or warnings as `waivers` allows.
+#[must_use]
+pub fn restricting_annotations(
+    annotations: &[(String, String, Span)],
+    waivers: Waivers,
+) -> Vec<Diagnostic> {
+    annotations
+        .iter()
+        .filter_map(|(key, value, span)| {
+            let restriction = restriction_of(key, value)?;
+            Some(unenforced(
+                restriction,
+                *span,
+                &format!("annotation `{key}`"),
+                waivers,
+            ))
+        })
+        .collect()
 }
 
 /// Whether the annotation `key: value` restricts access, and how. The readers of Service and
-/// Ingress annotations skip these keys: [`report_restricting_annotations`] reports them.
+/// Ingress annotations skip these keys: [`restricting_annotations`] reports them.
 #[must_use]
 pub fn restriction_of(key: &str, value: &str) -> Option<Restriction> {
     if restricts_nothing(value) {

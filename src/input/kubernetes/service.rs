@@ -4,7 +4,7 @@
 use super::Metadata;
 use super::alb_annotations::{TargetSettings, read_service_annotations};
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
-use super::restriction::{Restriction, report_restricting_annotations, restriction_of, unenforced};
+use super::restriction::{Restriction, restricting_annotations, restriction_of, unenforced};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
@@ -187,7 +187,9 @@ pub fn read_service(
         "publishNotReadyAddresses" => Some("only VMs passing the health check receive traffic"),
         _ => None,
     });
-    report_restricting_annotations(&annotations, sink);
+    for diagnostic in restricting_annotations(&annotations, sink.waivers) {
+        sink.push(diagnostic);
+    }
     let scheme = read_annotations(&annotations, &mut service, sink);
     if controller_class {
         service.kind = service.kind.or(Some(LoadBalancerKind::Network));
