@@ -237,14 +237,7 @@ def read_service(service):
             continue
         setting = key[len(ANNOTATION) :]
         if setting == "type":
-            read["kind"] = {"nlb": "network", "external": "network", "classic": "classic", "elb": "classic"}.get(value)
-        elif setting == "scheme":
-            read["public"] = value == "internet-facing"
-        elif setting == "internal":
-            # Design fix: "false" leaves the scheme to the Service type (a ClusterIP Service stays
-            # internal); any other value forces internal.
-            if value != "false":
-                read["public"] = False
+            read["kind"] = {"nlb": "network", "external": "network", "nlb-ip": "network", "classic": "classic", "elb": "classic"}.get(value)
         elif setting == "ssl-cert":
             read["certificate"] = value
         elif setting == "ssl-ports":
@@ -265,7 +258,39 @@ def read_service(service):
                 "healthcheck-unhealthy-threshold": ("unhealthy", THRESHOLD_RANGE),
             }[setting]
             read["health"][field] = clamp(value, bounds)
+    read["public"] = service_is_public(spec, annotations)
     return read
+
+
+def service_is_public(spec, annotations):
+    """Whether a Service's load balancer is internet-facing, as the controller that would
+    reconcile it decides, whatever order its annotations come in.
+
+    The AWS Load Balancer Controller reconciles type `external` or `nlb-ip`, and the load
+    balancer class `service.k8s.aws/nlb`: the scheme annotation first, then the legacy
+    `aws-load-balancer-internal` ("false" is internet-facing, anything else internal), else
+    internal, its default since v2.2.0 (buildLoadBalancerScheme in
+    pkg/service/model_build_load_balancer.go). Otherwise the in-tree provider: a LoadBalancer
+    Service is internet-facing; `aws-load-balancer-internal` other than "false" forces internal,
+    and the README's rule that the more closed reading wins lets `scheme: internal` force it too,
+    and `scheme: internet-facing` open it only where nothing asks for internal."""
+    def annotation(setting):
+        value = annotations.get(ANNOTATION + setting)
+        return None if value is None else str(value)
+
+    scheme, internal = annotation("scheme"), annotation("internal")
+    controller = annotation("type") in ("external", "nlb-ip") or spec.get("loadBalancerClass") == "service.k8s.aws/nlb"
+    if controller:
+        if scheme is not None:
+            return scheme == "internet-facing"
+        if internal is not None:
+            return internal == "false"
+        return False
+    if (internal is not None and internal != "false") or scheme == "internal":
+        return False
+    if scheme == "internet-facing":
+        return True
+    return spec.get("type", "ClusterIP") == "LoadBalancer"
 
 
 def read_deployment(deployment):
@@ -424,6 +449,19 @@ MANIFEST_EXTENSIONS = (".yaml", ".yml", ".json")
 HELM_HOOK = "helm.sh/hook"
 
 
+def joined_surrogates(value):
+    """`value` with each surrogate pair PyYAML left as two code points joined into the one
+    character it encodes, as JSON (which YAML 1.2 reads as a subset) and i2kit read
+    `"\\ud83d\\ude00"`."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16")
+    if isinstance(value, dict):
+        return {joined_surrogates(key): joined_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [joined_surrogates(item) for item in value]
+    return value
+
+
 def load_documents(path):
     """The documents of an input as the README says i2kit reads it: a file's documents, or a
     directory's *.yaml, *.yml and *.json files (hidden ones skipped) in name order, without the
@@ -435,7 +473,7 @@ def load_documents(path):
 
     def read(file):
         with open(file, encoding="utf-8") as handle:
-            return [d for d in yaml.safe_load_all(handle) if isinstance(d, dict)]
+            return [joined_surrogates(d) for d in yaml.safe_load_all(handle) if isinstance(d, dict)]
 
     def is_manifest(document):
         kustomize = str(document.get("apiVersion", "")).startswith("kustomize.config.k8s.io/")
