@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod compile;
+pub mod container_process;
 pub mod diagnostic;
 pub mod dns;
 pub mod emit;

@@ -359,7 +359,7 @@ impl Checker<'_> {
             self.problems.push(problem);
         }
         let (command, args_after_entrypoint) =
-            rules::join_command(spec.command.clone(), spec.args.clone());
+            crate::container_process::join_command(spec.command.clone(), spec.args.clone());
         let env = spec
             .env
             .as_ref()
