@@ -9,6 +9,7 @@ use super::alb_annotations::{
 };
 use super::reader::{Object, Sink, missing_spec};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::input::document_order::DocumentOrder;
 use crate::source::Span;
 
 /// The Ingress API i2kit reads.
@@ -24,7 +25,7 @@ pub struct Ingress {
     pub name: String,
     pub namespace: String,
     /// Place in the input, for document order.
-    pub order: usize,
+    pub order: DocumentOrder,
     pub span: Span,
     pub balancer: LoadBalancerSettings,
     pub targets: TargetSettings,
@@ -98,7 +99,7 @@ pub fn removed_api_version(version: &str, span: Option<Span>) -> Diagnostic {
 /// Reads an Ingress (metadata and spec already split by the caller).
 pub fn read_ingress(
     metadata: Metadata,
-    order: usize,
+    order: DocumentOrder,
     spec: Option<Object<'_>>,
     sink: &mut Sink,
 ) -> Option<Ingress> {
