@@ -5,6 +5,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod aws_quotas;
 pub mod cli;
 pub mod compile;
 pub mod container_process;

@@ -17,6 +17,7 @@ pub mod rules;
 pub mod schema;
 pub mod short;
 
+use crate::aws_quotas::MAX_PARAMETERS;
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
 use crate::input::document_order::DocumentOrder;
 use crate::model::{Application, Container, Deployment, Service};
@@ -340,17 +341,15 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
 }
 
 /// The most deployments one template can hold: each takes two of CloudFormation's 200
-/// parameters, beside the two every template has (VPC and subnets).
-pub const MAX_DEPLOYMENTS: usize = (MAX_TEMPLATE_PARAMETERS - 2) / 2;
-/// CloudFormation's parameters per template, as `emit::quotas::MAX_PARAMETERS`
-/// (kept apart so that reading does not depend on an emitter).
-const MAX_TEMPLATE_PARAMETERS: usize = 200;
+/// parameters, beside the two every template has (VPC and subnets). Reading stops past it,
+/// since such an input can only fail the emitter's check of the same quota.
+pub const MAX_DEPLOYMENTS: usize = (MAX_PARAMETERS - 2) / 2;
 
 fn too_many_deployments(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::TemplateLimit,
         Some(span),
-        format!("the input holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_TEMPLATE_PARAMETERS} parameters (two per deployment)"),
+        format!("the input holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_PARAMETERS} parameters (two per deployment)"),
     )
     .with_help(SPLIT_APPLICATION)
 }

@@ -8,6 +8,7 @@ use super::alb_annotations::{
     LoadBalancerSettings, TargetSettings, Written, read_ingress_annotations,
 };
 use super::reader::{Object, Sink, missing_spec};
+use crate::aws_quotas::MAX_CONDITION_VALUE;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::input::document_order::DocumentOrder;
 use crate::source::Span;
@@ -16,9 +17,6 @@ use crate::source::Span;
 pub const API_VERSION: &str = "networking.k8s.io/v1";
 /// Versions Kubernetes 1.22 removed, with the older field names.
 pub const REMOVED_API_VERSIONS: [&str; 2] = ["extensions/v1beta1", "networking.k8s.io/v1beta1"];
-
-/// ALB's longest `host-header` and `path-pattern` value (Elastic Load Balancing quotas).
-pub const MAX_CONDITION_VALUE: usize = 128;
 
 #[derive(Debug, Clone)]
 pub struct Ingress {

@@ -10,6 +10,12 @@ use super::ingress::{Backend, Ingress, ServicePortRef, listen_ports, path_patter
 use super::label_selector::selects;
 use super::reader::Sink;
 use super::service::Service;
+// ALB's quotas are checked here, as the Ingresses of a group merge, so the error points at the
+// Ingress that goes over rather than at a template that cannot deploy.
+use crate::aws_quotas::{
+    MAX_CONDITION_VALUES, MAX_CONDITION_WILDCARDS, MAX_EXTRA_CERTIFICATES, MAX_LISTENERS,
+    MAX_RULES, MAX_TARGET_GROUPS,
+};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::input::document_order::DocumentOrder;
 use crate::model::ingress::{
@@ -18,17 +24,6 @@ use crate::model::ingress::{
 use crate::model::{self, Certificate, HealthCheck, HttpSuccess, Protocol};
 use crate::source::Span;
 use std::collections::{BTreeMap, HashMap};
-
-/// Application Load Balancer quotas (Elastic Load Balancing, "Quotas for your Application
-/// Load Balancers"): rules per load balancer, not counting default rules; condition values
-/// and wildcards per rule; listeners, target groups and non-default certificates per load
-/// balancer.
-pub const MAX_RULES: usize = 100;
-pub const MAX_CONDITION_VALUES: usize = 5;
-pub const MAX_CONDITION_WILDCARDS: usize = 5;
-pub const MAX_LISTENERS: usize = 50;
-pub const MAX_TARGET_GROUPS: usize = 100;
-pub const MAX_EXTRA_CERTIFICATES: usize = 25;
 
 /// The controller's gRPC health check defaults (annotations.md, healthcheck-path and
 /// success-codes): the path AWS's gRPC checks call, and gRPC status 12 (UNIMPLEMENTED), which
