@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod dns;
 pub mod emit;
 pub mod gather;
+pub mod health_check_timing;
 pub mod image_lock;
 pub mod image_reference;
 pub mod infer;

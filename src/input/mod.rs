@@ -4,6 +4,7 @@
 //! -f` takes them.
 
 pub mod autoscaler_bounds;
+pub mod capabilities;
 pub mod credential;
 pub mod document_order;
 pub mod kubernetes;

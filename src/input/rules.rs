@@ -1,10 +1,10 @@
 //! Checks shared by both input formats, each small enough to test alone.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::health_check_timing::clamp;
 use crate::image_reference::parse_image_reference;
-use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
-use crate::infer::probe::clamp;
 use crate::infer::rollout::{Amount, group_sizes};
+use crate::input::capabilities::{CapabilityName, normalise, unknown_capability};
 use crate::model::Rollout;
 use crate::source::Span;
 

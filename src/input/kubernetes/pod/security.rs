@@ -4,7 +4,7 @@
 use super::super::reader::{Object, Sink, integer, text};
 use super::confinement::read_confinement;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::capabilities::{CapabilityName, effective};
+use crate::input::capabilities::{CapabilityName, effective};
 use crate::input::rules;
 use crate::model::Capabilities;
 
