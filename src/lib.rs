@@ -5,12 +5,15 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod aws_quotas;
 pub mod cli;
 pub mod compile;
+pub mod container_process;
 pub mod diagnostic;
 pub mod dns;
 pub mod emit;
 pub mod gather;
+pub mod health_check_timing;
 pub mod image_lock;
 pub mod image_reference;
 pub mod infer;

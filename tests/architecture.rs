@@ -17,16 +17,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 const UNTIL_INTENT_MODEL: &str = "readers call inference until the intent model lands, issue 19";
-const RULES_IN_INPUT: &str =
-    "input::rules holds rules inference shares until the intent model lands, issue 19";
 
 /// `(importing file, imported file, why it is still allowed)`.
 #[rustfmt::skip]
 const LAYER_EXCEPTIONS: &[(&str, &str, &str)] = &[
-    ("src/infer/images.rs", "src/input/rules.rs", RULES_IN_INPUT),
     ("src/input/autoscaler_bounds.rs", "src/infer/group.rs", UNTIL_INTENT_MODEL),
     ("src/input/kubernetes/alb_annotations.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/alb_annotations.rs", "src/infer/probe.rs", UNTIL_INTENT_MODEL),
     ("src/input/kubernetes/autoscaler.rs", "src/infer/autoscaling.rs", UNTIL_INTENT_MODEL),
     ("src/input/kubernetes/disruption_budget.rs", "src/infer/disruption.rs", UNTIL_INTENT_MODEL),
     ("src/input/kubernetes/disruption_budget.rs", "src/infer/rollout.rs", UNTIL_INTENT_MODEL),
@@ -36,16 +32,10 @@ const LAYER_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("src/input/kubernetes/pod/container.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
     ("src/input/kubernetes/pod/mod.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
     ("src/input/kubernetes/pod/probes.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/pod/probes.rs", "src/infer/probe.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/pod/security.rs", "src/infer/capabilities.rs", UNTIL_INTENT_MODEL),
     ("src/input/kubernetes/selection.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
     ("src/input/kubernetes/service.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/service.rs", "src/infer/probe.rs", UNTIL_INTENT_MODEL),
-    ("src/input/rules.rs", "src/infer/capabilities.rs", UNTIL_INTENT_MODEL),
-    ("src/input/rules.rs", "src/infer/probe.rs", UNTIL_INTENT_MODEL),
     ("src/input/rules.rs", "src/infer/rollout.rs", UNTIL_INTENT_MODEL),
     ("src/input/short.rs", "src/infer/autoscaling.rs", UNTIL_INTENT_MODEL),
-    ("src/input/short.rs", "src/infer/capabilities.rs", UNTIL_INTENT_MODEL),
     ("src/input/short.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
     ("src/input/short.rs", "src/infer/rollout.rs", UNTIL_INTENT_MODEL),
 ];

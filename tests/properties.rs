@@ -1,7 +1,7 @@
 //! Invariants that must hold for every input, checked on generated ones.
 
 use i2kit::compile::compile_bytes;
-use i2kit::infer::capabilities::{CapabilityName, KNOWN, RUNTIME_DEFAULT, effective, normalise};
+use i2kit::input::capabilities::{CapabilityName, KNOWN, RUNTIME_DEFAULT, effective, normalise};
 use i2kit::input::port_syntax::{PortSyntax, parse_port};
 use i2kit::model::{Capabilities, Protocol};
 use proptest::prelude::*;

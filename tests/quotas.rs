@@ -4,14 +4,13 @@
 //! what `compile` reports. And the record is the template's own: for every example and
 //! fixture that compiles, its ids are the template's keys, in order.
 
+use i2kit::aws_quotas::{MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 use i2kit::diagnostic::{Code, Diagnostic, Severity};
 use i2kit::emit::cloudformation::{
     TemplateError, build_template, check_template, emit_template, plan_template,
 };
 use i2kit::emit::naming::Section;
-use i2kit::emit::quotas::{
-    MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, check_bytes,
-};
+use i2kit::emit::quotas::check_bytes;
 use i2kit::infer::group::plan_groups;
 use i2kit::infer::link::link;
 use i2kit::input::kubernetes::restriction::Waivers;

@@ -1,16 +1,12 @@
-//! CloudFormation's quotas per template, checked on what the template builder recorded and on
-//! the text it wrote. Readers stop earlier where a quota follows from the input alone (the
-//! deployments of one template, an application load balancer's rules and listeners).
+//! CloudFormation's quotas per template (`crate::aws_quotas`), checked on what the template
+//! builder recorded and on the text it wrote. Readers stop earlier where a quota follows from
+//! the input alone (the deployments of one template, an application load balancer's rules and
+//! listeners).
 
+use crate::aws_quotas::{
+    MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES,
+};
 use crate::diagnostic::{Code, Diagnostic};
-
-pub const MAX_RESOURCES: usize = 500;
-pub const MAX_PARAMETERS: usize = 200;
-pub const MAX_OUTPUTS: usize = 200;
-/// A template passed through S3 (`aws cloudformation deploy --s3-bucket`).
-pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
-/// A template passed inline (`--template-body`, or `deploy` without `--s3-bucket`).
-pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
 
 /// How many parameters, resources and outputs a template was given.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

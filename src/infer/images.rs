@@ -7,9 +7,9 @@
 //! would have run: Kubernetes' command/args rules, the runtime's env merge, the image's user,
 //! and the image pinned by digest.
 
+use crate::container_process::{args_without_command, runs_as_root, with_default_path};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::image_lock::{Found, ImageLock, ImageUser, RECIPE};
-use crate::input::rules::{args_without_command, runs_as_root, with_default_path};
 use crate::model::{Application, Container};
 
 /// Settles every container of `application` against `lock` (none when no `--images`).
@@ -289,7 +289,7 @@ mod tests {
             c.env,
             Some(pairs(&[
                 ("A", "1"),
-                ("PATH", crate::input::rules::DEFAULT_PATH)
+                ("PATH", crate::container_process::DEFAULT_PATH)
             ]))
         );
         assert_eq!(c.image, "other:1");

@@ -4,7 +4,6 @@
 //! depends on the images (the `--images` lock, or its absence).
 
 pub mod autoscaling;
-pub mod capabilities;
 pub mod disruption;
 pub mod group;
 pub mod host_zones;
@@ -12,6 +11,5 @@ pub mod images;
 pub mod instance_type;
 pub mod link;
 pub mod load_balancer;
-pub mod probe;
 pub mod protocol;
 pub mod rollout;

@@ -4,7 +4,9 @@
 //! -f` takes them.
 
 pub mod autoscaler_bounds;
+pub mod capabilities;
 pub mod credential;
+pub mod document_order;
 pub mod kubernetes;
 pub mod listing;
 pub mod manifest;
@@ -16,7 +18,9 @@ pub mod rules;
 pub mod schema;
 pub mod short;
 
+use crate::aws_quotas::MAX_PARAMETERS;
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
+use crate::input::document_order::DocumentOrder;
 use crate::model::{Application, Container, Deployment, Service};
 use crate::source::{SourceFile, Sources, Span};
 use crate::yaml::{Budget, Document, Value, parse_documents, parse_documents_in};
@@ -241,8 +245,8 @@ impl Reading {
 /// first of two objects that share a name.
 fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waivers) -> Reading {
     let mut diagnostics = Vec::new();
-    let mut deployments: Vec<(usize, Deployment)> = Vec::new();
-    let mut services: Vec<(usize, Service)> = Vec::new();
+    let mut deployments: Vec<(DocumentOrder, Deployment)> = Vec::new();
+    let mut services: Vec<(DocumentOrder, Service)> = Vec::new();
     let mut ingresses = Vec::new();
     let mut failed = false;
     let mut containers_read = Vec::new();
@@ -252,8 +256,13 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
         ..kubernetes::reader::Sink::default()
     };
     let mut previous = None;
-    // Documents are numbered across files, so objects sort in the order the files are given.
-    for (index, document) in files.iter().flatten().enumerate() {
+    let documents = files.iter().enumerate().flat_map(|(file, documents)| {
+        documents
+            .iter()
+            .enumerate()
+            .map(move |(index, document)| (DocumentOrder::document(file, index), document))
+    });
+    for (order, document) in documents {
         let root = &document.root;
         if root.value == Value::Null {
             continue;
@@ -269,7 +278,7 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
         }
         previous = Some(root.span);
         if kubernetes::is_kubernetes(root) {
-            kubernetes_objects.start_document(index);
+            kubernetes_objects.start_document(order);
             kubernetes::collect(root, &mut kubernetes_objects, &mut kubernetes_sink);
             continue;
         }
@@ -291,8 +300,6 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
                 for deployment in &application.deployments {
                     containers_read.extend(deployment.containers.iter().cloned());
                 }
-                // Short manifests sort before Kubernetes objects of later documents.
-                let order = index * 1_000_000;
                 deployments.extend(application.deployments.into_iter().map(|d| (order, d)));
                 services.extend(application.services.into_iter().map(|s| (order, s)));
             }
@@ -335,17 +342,15 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
 }
 
 /// The most deployments one template can hold: each takes two of CloudFormation's 200
-/// parameters, beside the two every template has (VPC and subnets).
-pub const MAX_DEPLOYMENTS: usize = (MAX_TEMPLATE_PARAMETERS - 2) / 2;
-/// CloudFormation's parameters per template, as `emit::quotas::MAX_PARAMETERS`
-/// (kept apart so that reading does not depend on an emitter).
-const MAX_TEMPLATE_PARAMETERS: usize = 200;
+/// parameters, beside the two every template has (VPC and subnets). Reading stops past it,
+/// since such an input can only fail the emitter's check of the same quota.
+pub const MAX_DEPLOYMENTS: usize = (MAX_PARAMETERS - 2) / 2;
 
 fn too_many_deployments(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::TemplateLimit,
         Some(span),
-        format!("the input holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_TEMPLATE_PARAMETERS} parameters (two per deployment)"),
+        format!("the input holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_PARAMETERS} parameters (two per deployment)"),
     )
     .with_help(SPLIT_APPLICATION)
 }
@@ -378,7 +383,7 @@ impl Named for Service {
 /// ids and DNS records, so two objects of one kind cannot share it, whatever their namespaces
 /// or files. The help points at the first, by `FILE:LINE:COLUMN` when it is in another file.
 fn unique_by_name<T: Named>(
-    ordered: Vec<(usize, T)>,
+    ordered: Vec<(DocumentOrder, T)>,
     what: &str,
     file_names: &[&str],
     diagnostics: &mut Vec<Diagnostic>,

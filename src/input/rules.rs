@@ -1,20 +1,15 @@
 //! Checks shared by both input formats, each small enough to test alone.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::health_check_timing::clamp;
 use crate::image_reference::parse_image_reference;
-use crate::infer::capabilities::{CapabilityName, normalise, unknown_capability};
-use crate::infer::probe::clamp;
 use crate::infer::rollout::{Amount, group_sizes};
+use crate::input::capabilities::{CapabilityName, normalise, unknown_capability};
 use crate::model::Rollout;
 use crate::source::Span;
 
 /// Service names that the generated image already uses for its own system services.
 pub const RESERVED_SERVICE_NAMES: [&str; 4] = ["rngd", "dhcpcd", "dhcpcd2", "sysctl"];
-
-/// Docker's default `PATH`, added when a manifest sets `env` without one: LinuxKit's `env`
-/// replaces the image's environment, PATH included (moby/config.go), and a container without
-/// PATH cannot find its own binaries.
-pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Whether `name` is a DNS label (RFC 1123): it becomes a host name.
 #[must_use]
@@ -183,50 +178,6 @@ pub fn check_working_dir(path: &str, span: Option<Span>) -> Option<Diagnostic> {
     })
 }
 
-/// `args` without `command` for an image whose entrypoint is unknown: not in the image lock
-/// named `lock`, or no lock at all.
-#[must_use]
-pub fn args_without_command(span: Option<Span>, lock: Option<&str>) -> Diagnostic {
-    let help = match lock {
-        None => "LinuxKit replaces the entrypoint and cmd with one command line; pass an image lock with `--images FILE` (made from `i2kit images`, see README) so i2kit puts the image's entrypoint before the arguments, or set `command` to it".to_string(),
-        Some(lock) => format!("the image is not in {lock}; add it (`docker image inspect $(i2kit images FILE) > {lock}` after a pull), or set `command` to the image's entrypoint"),
-    };
-    Diagnostic::error(
-        Code::ArgsWithoutCommand,
-        span,
-        "`args` without `command`: the image's entrypoint is unknown here",
-    )
-    .with_help(help)
-}
-
-/// `runAsNonRoot` on a container that would run as uid 0.
-#[must_use]
-pub fn runs_as_root(span: Option<Span>) -> Diagnostic {
-    Diagnostic::error(
-        Code::InvalidValue,
-        span,
-        "runAsNonRoot is set, but the container would run as root",
-    )
-    .with_help("LinuxKit ignores the image's USER; set `runAsUser` to the numeric uid the image expects, or pass `--images FILE` so i2kit reads the image's USER")
-}
-
-/// `command` then `args` as the one command line LinuxKit runs; `args` alone come back
-/// separately, since they follow the image's entrypoint (Kubernetes: `command` replaces the
-/// entrypoint, `args` the cmd), which only an image lock can supply.
-#[must_use]
-pub fn join_command(
-    command: Option<Vec<String>>,
-    args: Option<Vec<String>>,
-) -> (Option<Vec<String>>, Option<Vec<String>>) {
-    match command {
-        Some(mut argv) => {
-            argv.extend(args.unwrap_or_default());
-            (Some(argv), None)
-        }
-        None => (None, args),
-    }
-}
-
 /// A capability as written (`net_admin`, `CAP_NET_ADMIN`, `ALL`…), normalised.
 ///
 /// # Errors
@@ -335,15 +286,6 @@ pub fn check_env_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
         )
         .with_help("a name is non-empty and has no '=' or control characters")
     })
-}
-
-/// The environment with [`DEFAULT_PATH`] appended when it has no `PATH`.
-#[must_use]
-pub fn with_default_path(mut env: Vec<(String, String)>) -> Vec<(String, String)> {
-    if !env.iter().any(|(name, _)| name == "PATH") {
-        env.push(("PATH".to_string(), DEFAULT_PATH.to_string()));
-    }
-    env
 }
 
 /// The most VMs one deployment may ask of its Auto Scaling group, counting the surge of an
@@ -580,25 +522,6 @@ mod tests {
         assert!(check_working_dir("", None).is_some());
         assert!(check_working_dir("./srv", None).is_some());
         assert!(check_working_dir("/srv\n", None).is_some());
-    }
-
-    #[test]
-    fn default_path_only_when_missing() {
-        let env = with_default_path(vec![("A".into(), "1".into())]);
-        assert_eq!(env.last().map(|(name, _)| name.as_str()), Some("PATH"));
-        let env = with_default_path(vec![("PATH".into(), "/bin".into())]);
-        assert_eq!(env.len(), 1);
-    }
-
-    #[test]
-    fn commands_join_args() {
-        let words = |items: &[&str]| Some(items.iter().map(|item| (*item).to_string()).collect());
-        assert_eq!(
-            join_command(words(&["sh", "-c"]), words(&["true"])),
-            (words(&["sh", "-c", "true"]), None)
-        );
-        assert_eq!(join_command(None, None), (None, None));
-        assert_eq!(join_command(None, words(&["x"])), (None, words(&["x"])));
     }
 
     #[test]

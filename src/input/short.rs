@@ -6,10 +6,10 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::autoscaling::{
     AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, apply_autoscaler,
 };
-use crate::infer::capabilities::{CapabilityName, effective};
 use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
 use crate::infer::rollout::{self, resolve_rollout};
 use crate::input::autoscaler_bounds::{Bound, check_autoscaler_bounds, check_planned_size};
+use crate::input::capabilities::{CapabilityName, effective};
 use crate::input::credential;
 use crate::input::manifest::{
     Amount, AutoscalingSpec, CapabilityChanges, ContainerSpec, EnvSpec, EnvValue,
@@ -359,7 +359,7 @@ impl Checker<'_> {
             self.problems.push(problem);
         }
         let (command, args_after_entrypoint) =
-            rules::join_command(spec.command.clone(), spec.args.clone());
+            crate::container_process::join_command(spec.command.clone(), spec.args.clone());
         let env = spec
             .env
             .as_ref()

@@ -6,8 +6,8 @@
 use super::reader::Sink;
 use super::restriction::{restricting_annotations, restriction_of};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE};
 use crate::infer::load_balancer::HealthCheckRequest;
-use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE};
 use crate::input::rules;
 use crate::model::Protocol;
 use crate::model::ingress::ProtocolVersion;

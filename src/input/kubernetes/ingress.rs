@@ -8,7 +8,9 @@ use super::alb_annotations::{
     LoadBalancerSettings, TargetSettings, Written, read_ingress_annotations,
 };
 use super::reader::{Object, Sink, missing_spec};
+use crate::aws_quotas::MAX_CONDITION_VALUE;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::input::document_order::DocumentOrder;
 use crate::source::Span;
 
 /// The Ingress API i2kit reads.
@@ -16,15 +18,12 @@ pub const API_VERSION: &str = "networking.k8s.io/v1";
 /// Versions Kubernetes 1.22 removed, with the older field names.
 pub const REMOVED_API_VERSIONS: [&str; 2] = ["extensions/v1beta1", "networking.k8s.io/v1beta1"];
 
-/// ALB's longest `host-header` and `path-pattern` value (Elastic Load Balancing quotas).
-pub const MAX_CONDITION_VALUE: usize = 128;
-
 #[derive(Debug, Clone)]
 pub struct Ingress {
     pub name: String,
     pub namespace: String,
     /// Place in the input, for document order.
-    pub order: usize,
+    pub order: DocumentOrder,
     pub span: Span,
     pub balancer: LoadBalancerSettings,
     pub targets: TargetSettings,
@@ -98,7 +97,7 @@ pub fn removed_api_version(version: &str, span: Option<Span>) -> Diagnostic {
 /// Reads an Ingress (metadata and spec already split by the caller).
 pub fn read_ingress(
     metadata: Metadata,
-    order: usize,
+    order: DocumentOrder,
     spec: Option<Object<'_>>,
     sink: &mut Sink,
 ) -> Option<Ingress> {

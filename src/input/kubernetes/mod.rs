@@ -29,6 +29,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::instance_type::smallest_fitting;
 use crate::infer::load_balancer::HealthCheckRequest;
 use crate::infer::rollout::{self, Amount, resolve_rollout};
+use crate::input::document_order::DocumentOrder;
 use crate::input::manifest::DEFAULT_INSTANCE_TYPE;
 use crate::input::rules;
 use crate::model::{DEFAULT_NAMESPACE, Deployment};
@@ -88,7 +89,7 @@ pub fn is_kubernetes(root: &Node) -> bool {
 
 /// A Deployment read, waiting for the Services that select it.
 pub struct PendingDeployment {
-    order: usize,
+    order: DocumentOrder,
     deployment: Deployment,
     labels: Vec<(String, String)>,
     ports: Vec<ContainerPort>,
@@ -125,9 +126,8 @@ pub struct Objects {
     service_accounts: Vec<service_account::ServiceAccount>,
     autoscalers: Vec<autoscaler::Autoscaler>,
     budgets: Vec<disruption_budget::Budget>,
-    /// Position of the next object: its document's index, then its place within a List.
-    document: usize,
-    count: usize,
+    /// Where the last object read stands: its document, then its place within a List.
+    order: DocumentOrder,
 }
 
 impl Objects {
@@ -137,10 +137,9 @@ impl Objects {
         self.deployments.len()
     }
 
-    /// Starts reading the document at `index`, so deployments sort in document order.
-    pub fn start_document(&mut self, index: usize) {
-        self.document = index;
-        self.count = 0;
+    /// Starts reading `document`, so deployments sort in document order.
+    pub fn start_document(&mut self, document: DocumentOrder) {
+        self.order = document;
     }
 }
 
@@ -352,9 +351,9 @@ fn check_api_version(
     }
 }
 
-fn next(objects: &mut Objects) -> usize {
-    objects.count += 1;
-    objects.document * 1_000_000 + objects.count
+fn next(objects: &mut Objects) -> DocumentOrder {
+    objects.order = objects.order.next();
+    objects.order
 }
 
 /// What every object's `metadata` gives i2kit.
@@ -492,7 +491,7 @@ fn metadata_name_span(metadata: &Object<'_>) -> Option<Span> {
 
 fn read_deployment(
     mut object: Object<'_>,
-    order: usize,
+    order: DocumentOrder,
     sink: &mut Sink,
 ) -> Option<PendingDeployment> {
     let errors_before = sink.error_count();

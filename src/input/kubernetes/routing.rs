@@ -10,24 +10,20 @@ use super::ingress::{Backend, Ingress, ServicePortRef, listen_ports, path_patter
 use super::label_selector::selects;
 use super::reader::Sink;
 use super::service::Service;
+// ALB's quotas are checked here, as the Ingresses of a group merge, so the error points at the
+// Ingress that goes over rather than at a template that cannot deploy.
+use crate::aws_quotas::{
+    MAX_CONDITION_VALUES, MAX_CONDITION_WILDCARDS, MAX_EXTRA_CERTIFICATES, MAX_LISTENERS,
+    MAX_RULES, MAX_TARGET_GROUPS,
+};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::input::document_order::DocumentOrder;
 use crate::model::ingress::{
     IngressListener, IngressTargetGroup, ProtocolVersion, RouteAction, RoutingRule, RuleHost,
 };
 use crate::model::{self, Certificate, HealthCheck, HttpSuccess, Protocol};
 use crate::source::Span;
 use std::collections::{BTreeMap, HashMap};
-
-/// Application Load Balancer quotas (Elastic Load Balancing, "Quotas for your Application
-/// Load Balancers"): rules per load balancer, not counting default rules; condition values
-/// and wildcards per rule; listeners, target groups and non-default certificates per load
-/// balancer.
-pub const MAX_RULES: usize = 100;
-pub const MAX_CONDITION_VALUES: usize = 5;
-pub const MAX_CONDITION_WILDCARDS: usize = 5;
-pub const MAX_LISTENERS: usize = 50;
-pub const MAX_TARGET_GROUPS: usize = 100;
-pub const MAX_EXTRA_CERTIFICATES: usize = 25;
 
 /// The controller's gRPC health check defaults (annotations.md, healthcheck-path and
 /// success-codes): the path AWS's gRPC checks call, and gRPC status 12 (UNIMPLEMENTED), which
@@ -42,7 +38,7 @@ const GRPC_SUCCESS_RANGE: (u16, u16) = (0, 99);
 pub struct Context<'a> {
     pub services: &'a [Service],
     pub deployments: &'a [PendingDeployment],
-    pub planned: &'a [(usize, model::Service)],
+    pub planned: &'a [(DocumentOrder, model::Service)],
 }
 
 /// One load balancer per group of Ingresses, each with its place in the input.
@@ -50,11 +46,15 @@ pub fn resolve_ingresses(
     ingresses: Vec<Ingress>,
     context: &Context<'_>,
     sink: &mut Sink,
-) -> Vec<(usize, model::Ingress)> {
+) -> Vec<(DocumentOrder, model::Ingress)> {
     let mut built = Vec::new();
     for (name, members) in group(ingresses) {
         let errors_before = sink.error_count();
-        let order = members.iter().map(|member| member.order).min().unwrap_or(0);
+        let order = members
+            .iter()
+            .map(|member| member.order)
+            .min()
+            .unwrap_or_default();
         let balancer = build(name, &members, context, sink);
         if let Some(balancer) = balancer
             && sink.error_count() == errors_before
@@ -850,7 +850,7 @@ fn check_quotas(
 }
 
 /// Load balancer names become logical ids: two load balancers cannot share one.
-fn check_names(built: &[(usize, model::Ingress)], sink: &mut Sink) {
+fn check_names(built: &[(DocumentOrder, model::Ingress)], sink: &mut Sink) {
     for (index, (_, balancer)) in built.iter().enumerate() {
         if built[..index]
             .iter()
@@ -870,7 +870,7 @@ fn check_names(built: &[(usize, model::Ingress)], sink: &mut Sink) {
 
 /// A host routed by two load balancers gets its record from the first only: one name cannot
 /// alias two load balancers.
-fn claim_hosts(built: &mut [(usize, model::Ingress)], sink: &mut Sink) {
+fn claim_hosts(built: &mut [(DocumentOrder, model::Ingress)], sink: &mut Sink) {
     let mut claimed: HashMap<String, String> = HashMap::new();
     for (_, balancer) in built.iter_mut() {
         let mut kept = Vec::new();

@@ -13,14 +13,15 @@ use super::service::{Service, ServicePort};
 use super::{Objects, PendingDeployment};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
+use crate::input::document_order::DocumentOrder;
 use crate::model::{self, Deployment, LoadBalancerKind, Protocol};
 
 /// The model objects of the Kubernetes input, each with its place in the input.
 #[derive(Debug, Default)]
 pub struct Resolved {
-    pub deployments: Vec<(usize, Deployment)>,
-    pub services: Vec<(usize, model::Service)>,
-    pub ingresses: Vec<(usize, model::Ingress)>,
+    pub deployments: Vec<(DocumentOrder, Deployment)>,
+    pub services: Vec<(DocumentOrder, model::Service)>,
+    pub ingresses: Vec<(DocumentOrder, model::Ingress)>,
 }
 
 /// Matches Services to Deployments and plans each load balancer.

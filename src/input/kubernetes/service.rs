@@ -6,8 +6,9 @@ use super::alb_annotations::{TargetSettings, read_service_annotations};
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
 use super::restriction::{Restriction, restricting_annotations, restriction_of, unenforced};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
 use crate::infer::load_balancer::HealthCheckRequest;
-use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
+use crate::input::document_order::DocumentOrder;
 use crate::model::{LoadBalancerKind, Protocol};
 use crate::source::Span;
 
@@ -42,7 +43,7 @@ pub struct Service {
     pub name: String,
     pub namespace: String,
     /// Place in the input, for document order.
-    pub order: usize,
+    pub order: DocumentOrder,
     pub span: Span,
     pub selector: Vec<(String, String)>,
     pub public: bool,
@@ -73,7 +74,7 @@ impl Service {
 /// Reads a `v1 Service` (metadata and spec already split by the caller).
 pub fn read_service(
     metadata: Metadata,
-    order: usize,
+    order: DocumentOrder,
     spec: Option<Object<'_>>,
     sink: &mut Sink,
 ) -> Option<Service> {

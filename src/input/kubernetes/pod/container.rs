@@ -234,5 +234,5 @@ fn read_command(
 ) -> (Option<Vec<String>>, Option<Vec<String>>) {
     let command = command_words(object, "command", sink);
     let args = command_words(object, "args", sink);
-    rules::join_command(command, args)
+    crate::container_process::join_command(command, args)
 }

@@ -4,8 +4,10 @@
 use super::super::reader::{IntOrString, Object, Sink, int_or_string};
 use super::ports::ContainerPort;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::health_check_timing::{
+    INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp, fit_timeout,
+};
 use crate::infer::load_balancer::HealthCheckRequest;
-use crate::infer::probe::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp, fit_timeout};
 use crate::input::rules;
 use crate::model::Protocol;
 use crate::source::Span;

@@ -4,7 +4,7 @@
 use super::super::reader::{Object, Sink, integer, text};
 use super::confinement::read_confinement;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::capabilities::{CapabilityName, effective};
+use crate::input::capabilities::{CapabilityName, effective};
 use crate::input::rules;
 use crate::model::Capabilities;
 
@@ -116,7 +116,7 @@ pub fn read_container_security(
     let mut non_root_required = None;
     if let Some((true, span)) = run_as_non_root {
         match uid {
-            Some(0) => sink.push(rules::runs_as_root(Some(span))),
+            Some(0) => sink.push(crate::container_process::runs_as_root(Some(span))),
             Some(_) => {}
             None => non_root_required = Some(span),
         }

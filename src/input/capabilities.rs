@@ -1,4 +1,6 @@
-//! Linux capabilities: names, the runtimes' default set, and add/drop arithmetic.
+//! Linux capabilities: names, the runtimes' default set, and add/drop arithmetic. Both readers
+//! apply them while reading a container's capabilities, and nothing downstream does, so they
+//! live with the readers.
 
 use crate::model::Capabilities;
 use std::collections::BTreeSet;

@@ -1,4 +1,6 @@
-//! Kubernetes probe timings → target group health check settings within AWS's ranges.
+//! Kubernetes probe timings → target group health check settings within AWS's ranges. AWS
+//! knowledge, not the reader's: the readers use it to clamp a timing where it is written, so the
+//! warning names the field, and no layer owns it.
 
 /// AWS target group ranges (ELBv2): interval 5–300 s, timeout 2–120 s and below the
 /// interval, thresholds 2–10.
