@@ -3,8 +3,9 @@
 //! track without an agent in the VM is the group's average CPU; every other metric, and the
 //! scaling `behavior`, is reported as not followed.
 
+use super::deployment::PendingDeployment;
+use super::metadata::{Metadata, read_metadata};
 use super::reader::{Object, Sink, missing_spec};
-use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::autoscaling::{
     AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, apply_autoscaler,

@@ -3,8 +3,8 @@
 //! Deployment that uses it. Checked as the API server checks them
 //! (k8s.io/kubernetes `ValidateConfigMap`): keys, the 1 MiB cap, no key in both maps.
 
-use super::Metadata;
 use super::base64;
+use super::metadata::Metadata;
 use super::reader::{Object, Sink, text};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::credential;

@@ -3,9 +3,10 @@
 //! policy. It selects Deployments by their pod template labels within its namespace, as a
 //! Service does (`selection::matches`).
 
+use super::deployment::PendingDeployment;
 use super::label_selector::matches;
+use super::metadata::{Metadata, read_metadata};
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
-use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::disruption::{BudgetAmount, apply_budget};
 use crate::infer::rollout::Amount;

@@ -3,10 +3,10 @@
 //! against Services once every object is collected (`routing`), since a Service may come
 //! later in the input.
 
-use super::Metadata;
 use super::alb_annotations::{
     LoadBalancerSettings, TargetSettings, Written, read_ingress_annotations,
 };
+use super::metadata::Metadata;
 use super::reader::{Object, Sink, missing_spec};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;

@@ -5,12 +5,13 @@
 //! ServiceAccounts, HorizontalPodAutoscalers and PodDisruptionBudgets find their Deployments
 //! here too, each in its own module, before the Deployments become the model's.
 
+use super::Objects;
+use super::deployment::PendingDeployment;
 use super::label_selector::selects;
 use super::pod::ContainerPort;
 use super::reader::{IntOrString, Sink};
 use super::routing::{Context, resolve_ingresses};
 use super::service::{Service, ServicePort};
-use super::{Objects, PendingDeployment};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
 use crate::model::{self, Deployment, LoadBalancerKind, Protocol};

@@ -1,8 +1,8 @@
 //! A Kubernetes Service → the load balancer it asks for: listener ports, scheme, and the AWS
 //! load-balancer annotations teams already use with the in-tree cloud provider.
 
-use super::Metadata;
 use super::alb_annotations::{TargetSettings, read_service_annotations};
+use super::metadata::Metadata;
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
 use super::restriction::{Restriction, restricting_annotations, restriction_of, unenforced};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};

@@ -3,8 +3,9 @@
 //! role reaches them through an instance profile, one per account, shared by every Deployment
 //! whose pods run as the account (`serviceAccountName`, else the namespace's `default`).
 
+use super::deployment::PendingDeployment;
+use super::metadata::{Metadata, read_metadata};
 use super::reader::{Object, Sink};
-use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::model::{InstanceRole, RoleGiver};
