@@ -3,6 +3,7 @@
 
 use super::metadata::{Metadata, read_annotations, read_metadata};
 use super::pod::{self, ContainerPort, Pod, PodConfig, read_pod};
+use super::preamble::Preamble;
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::instance_type::smallest_fitting;
@@ -54,7 +55,19 @@ pub struct PendingDeployment {
     pub(super) replicas_span: Option<Span>,
 }
 
-pub fn read_deployment(
+/// Reads a Deployment of one of [`DEPLOYMENT_API_VERSIONS`].
+pub fn collect(
+    object: Object<'_>,
+    preamble: &Preamble<'_>,
+    sink: &mut Sink,
+) -> Option<PendingDeployment> {
+    if !preamble.accepts_api_version(&DEPLOYMENT_API_VERSIONS, sink) {
+        return None;
+    }
+    read_deployment(object, preamble.order, sink)
+}
+
+fn read_deployment(
     mut object: Object<'_>,
     order: usize,
     sink: &mut Sink,

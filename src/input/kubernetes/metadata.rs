@@ -107,6 +107,19 @@ pub fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink
     }
 }
 
+/// The preamble of a kind whose reader takes its metadata and spec apart from the object:
+/// `metadata`, then `spec` (absent is the reader's to report), and nothing else but `status`.
+pub fn split_metadata_and_spec<'a>(
+    mut object: Object<'a>,
+    sink: &mut Sink,
+) -> (Metadata, Option<Object<'a>>) {
+    let metadata = read_metadata(&mut object, sink);
+    let spec = object.object("spec", sink);
+    object.accept(&["status"]);
+    object.finish(sink, |_| None);
+    (metadata, spec)
+}
+
 /// `metadata.annotations`, each a string with the span of its value.
 pub fn read_annotations(metadata: &mut Object<'_>, sink: &mut Sink) -> Vec<(String, String, Span)> {
     let mut annotations = Vec::new();

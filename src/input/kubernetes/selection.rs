@@ -5,9 +5,9 @@
 //! ServiceAccounts, HorizontalPodAutoscalers and PodDisruptionBudgets find their Deployments
 //! here too, each in its own module, before the Deployments become the model's.
 
-use super::Objects;
 use super::deployment::PendingDeployment;
 use super::label_selector::selects;
+use super::objects::Objects;
 use super::pod::ContainerPort;
 use super::reader::{IntOrString, Sink};
 use super::routing::{Context, resolve_ingresses};
