@@ -1,7 +1,7 @@
 //! PodDisruptionBudget (policy/v1, and v1beta1) → how many VMs of the Deployments it selects
 //! stay in service while CloudFormation replaces them, and the groups' instance maintenance
 //! policy. It selects Deployments by their pod template labels within its namespace, as a
-//! Service does (`selection::matches`).
+//! Service does (`label_selector::matches`).
 
 use super::deployment::PendingDeployment;
 use super::label_selector::matches;

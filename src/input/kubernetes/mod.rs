@@ -17,6 +17,7 @@ pub mod label_selector;
 pub mod list;
 pub mod metadata;
 pub mod objects;
+pub mod phases;
 pub mod pod;
 pub mod preamble;
 pub mod quantity;
@@ -34,6 +35,7 @@ use crate::yaml::Node;
 
 pub use collect::collect;
 pub use objects::Objects;
+pub use phases::resolve;
 
 #[must_use]
 pub fn is_kubernetes(root: &Node) -> bool {
