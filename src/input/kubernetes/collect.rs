@@ -97,3 +97,27 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
         None => kinds::report_uncompiled(object, &kind, kind_span, sink),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_read_has_one_reader_no_disposition_and_a_spelling_hint() {
+        for (index, (kind, _)) in READERS.iter().enumerate() {
+            assert!(
+                READERS[index + 1..].iter().all(|(other, _)| other != kind),
+                "{kind} has two readers"
+            );
+            assert_eq!(
+                kinds::disposition(kind),
+                None,
+                "{kind} is read and disposed of"
+            );
+            assert!(
+                kinds::COMMON_KINDS.contains(kind),
+                "{kind} is missing from COMMON_KINDS, so a misspelling of it gets no hint"
+            );
+        }
+    }
+}

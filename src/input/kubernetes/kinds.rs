@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 
 /// Kinds a manifest repository commonly holds, for did-you-mean on a misspelt kind.
-const COMMON_KINDS: [&str; 20] = [
+pub(super) const COMMON_KINDS: [&str; 20] = [
     "Deployment",
     "Service",
     "List",
