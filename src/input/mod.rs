@@ -310,7 +310,7 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
             }
         }
     }
-    let resolved = kubernetes::selection::resolve(kubernetes_objects, &mut kubernetes_sink);
+    let resolved = kubernetes::resolve(kubernetes_objects, &mut kubernetes_sink);
     deployments.extend(resolved.deployments);
     services.extend(resolved.services);
     ingresses.extend(resolved.ingresses.into_iter().map(|(_, ingress)| ingress));

@@ -3,8 +3,10 @@
 //! track without an agent in the VM is the group's average CPU; every other metric, and the
 //! scaling `behavior`, is reported as not followed.
 
+use super::deployment::PendingDeployment;
+use super::metadata::{Metadata, read_metadata};
+use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
-use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::autoscaling::{
     AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, apply_autoscaler,
@@ -31,12 +33,18 @@ pub struct Autoscaler {
     pub cpu: Option<(u32, Option<Span>)>,
 }
 
-/// Reads a HorizontalPodAutoscaler of one of [`API_VERSIONS`] (checked by the caller).
-pub fn read_autoscaler(
-    mut object: Object<'_>,
-    version: &str,
-    sink: &mut Sink,
-) -> Option<Autoscaler> {
+/// Reads a HorizontalPodAutoscaler of one of [`API_VERSIONS`]. One with no `apiVersion` is
+/// neither read nor reported, as before the kind table (`kubectl` refuses it).
+pub fn collect(object: Object<'_>, preamble: &Preamble<'_>, sink: &mut Sink) -> Option<Autoscaler> {
+    let version = preamble.api_version.as_deref()?;
+    if !preamble.accepts_api_version(&API_VERSIONS, sink) {
+        return None;
+    }
+    read_autoscaler(object, version, sink)
+}
+
+/// Reads a HorizontalPodAutoscaler of one of [`API_VERSIONS`].
+fn read_autoscaler(mut object: Object<'_>, version: &str, sink: &mut Sink) -> Option<Autoscaler> {
     let errors_before = sink.error_count();
     let Metadata {
         name,

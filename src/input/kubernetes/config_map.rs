@@ -3,8 +3,9 @@
 //! Deployment that uses it. Checked as the API server checks them
 //! (k8s.io/kubernetes `ValidateConfigMap`): keys, the 1 MiB cap, no key in both maps.
 
-use super::Metadata;
 use super::base64;
+use super::metadata::{Metadata, NameRule, read_metadata_as};
+use super::preamble::Preamble;
 use super::reader::{Object, Sink, text};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::credential;
@@ -89,7 +90,21 @@ fn warn_of_credential(name: &str, key: &str, text: &str, span: Span, sink: &mut 
 /// Reads a ConfigMap whose `metadata` was read as `metadata`; `None` without a name. A
 /// ConfigMap with errors is still returned, with its valid entries, so that what refers to it
 /// is not also reported as referring to nothing.
-pub fn read_config_map(
+/// Reads a `v1 ConfigMap`, and where its name is written (for a duplicate).
+pub fn collect(
+    mut object: Object<'_>,
+    preamble: &Preamble<'_>,
+    sink: &mut Sink,
+) -> Option<(ConfigMap, Span)> {
+    if !preamble.accepts_api_version(&["v1"], sink) {
+        return None;
+    }
+    let metadata = read_metadata_as(&mut object, NameRule::DnsSubdomain, sink);
+    let name_span = metadata.name_span;
+    read_config_map(object, metadata, sink).map(|config_map| (config_map, name_span))
+}
+
+fn read_config_map(
     mut object: Object<'_>,
     metadata: Metadata,
     sink: &mut Sink,

@@ -1,11 +1,13 @@
 //! PodDisruptionBudget (policy/v1, and v1beta1) → how many VMs of the Deployments it selects
 //! stay in service while CloudFormation replaces them, and the groups' instance maintenance
 //! policy. It selects Deployments by their pod template labels within its namespace, as a
-//! Service does (`selection::matches`).
+//! Service does (`label_selector::matches`).
 
+use super::deployment::PendingDeployment;
 use super::label_selector::matches;
+use super::metadata::{Metadata, read_metadata};
+use super::preamble::Preamble;
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
-use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::disruption::{BudgetAmount, apply_budget};
 use crate::infer::rollout::Amount;
@@ -29,9 +31,19 @@ pub struct Budget {
     pub amount: BudgetAmount,
 }
 
-/// Reads a PodDisruptionBudget of one of [`API_VERSIONS`] (checked by the caller); `None` for
+/// Reads a PodDisruptionBudget of one of [`API_VERSIONS`]. One with no `apiVersion` is
+/// neither read nor reported, as before the kind table (`kubectl` refuses it).
+pub fn collect(object: Object<'_>, preamble: &Preamble<'_>, sink: &mut Sink) -> Option<Budget> {
+    let version = preamble.api_version.as_deref()?;
+    if !preamble.accepts_api_version(&API_VERSIONS, sink) {
+        return None;
+    }
+    read_budget(object, version, sink)
+}
+
+/// Reads a PodDisruptionBudget of one of [`API_VERSIONS`]; `None` for
 /// one with errors, or one that budgets nothing (warned).
-pub fn read_budget(mut object: Object<'_>, version: &str, sink: &mut Sink) -> Option<Budget> {
+fn read_budget(mut object: Object<'_>, version: &str, sink: &mut Sink) -> Option<Budget> {
     let Metadata {
         name,
         name_span,

@@ -3,10 +3,11 @@
 //! against Services once every object is collected (`routing`), since a Service may come
 //! later in the input.
 
-use super::Metadata;
 use super::alb_annotations::{
     LoadBalancerSettings, TargetSettings, Written, read_ingress_annotations,
 };
+use super::metadata::{Metadata, split_metadata_and_spec};
+use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
 use crate::aws_quotas::MAX_CONDITION_VALUE;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -94,8 +95,30 @@ pub fn removed_api_version(version: &str, span: Option<Span>) -> Diagnostic {
     .with_help("migrate the Ingress to networking.k8s.io/v1: `backend.serviceName`/`servicePort` become `backend.service.name` and `backend.service.port.number` (or `.name`), `spec.backend` becomes `spec.defaultBackend`, and every path needs a `pathType` (kubectl convert does this)")
 }
 
-/// Reads an Ingress (metadata and spec already split by the caller).
-pub fn read_ingress(
+/// Reads an Ingress of [`API_VERSION`]; one of the [`REMOVED_API_VERSIONS`] is an error of
+/// its own, with how to migrate.
+pub fn collect(object: Object<'_>, preamble: &Preamble<'_>, sink: &mut Sink) -> Option<Ingress> {
+    if let Some(version) = &preamble.api_version
+        && version != API_VERSION
+    {
+        let span = preamble.api_version_span();
+        sink.push(if REMOVED_API_VERSIONS.contains(&version.as_str()) {
+            removed_api_version(version, span)
+        } else {
+            Diagnostic::error(
+                Code::InvalidValue,
+                span,
+                format!("an Ingress's apiVersion is `{API_VERSION}`"),
+            )
+        });
+        return None;
+    }
+    let (metadata, spec) = split_metadata_and_spec(object, sink);
+    read_ingress(metadata, preamble.order, spec, sink)
+}
+
+/// Reads an Ingress whose metadata and spec are split.
+fn read_ingress(
     metadata: Metadata,
     order: DocumentOrder,
     spec: Option<Object<'_>>,

@@ -3,7 +3,34 @@
 //! group cannot run are refused with the reason, a NetworkPolicy is a restriction i2kit does
 //! not enforce (an error unless waived), and anything else is an unknown kind.
 
-use super::restriction::Restriction;
+use super::reader::{Object, Sink};
+use super::restriction::{Restriction, Waivers, unenforced};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::source::Span;
+
+/// Kinds a manifest repository commonly holds, for did-you-mean on a misspelt kind.
+pub(super) const COMMON_KINDS: [&str; 20] = [
+    "Deployment",
+    "Service",
+    "List",
+    "ConfigMap",
+    "Secret",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "Ingress",
+    "Namespace",
+    "PersistentVolumeClaim",
+    "ServiceAccount",
+    "Pod",
+    "ReplicaSet",
+    "HorizontalPodAutoscaler",
+    "NetworkPolicy",
+    "Role",
+    "RoleBinding",
+    "PodDisruptionBudget",
+];
 
 /// How a kind that is neither a Deployment nor a Service is treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +86,72 @@ pub fn disposition(kind: &str) -> Option<Disposition> {
         },
         _ => return None,
     })
+}
+
+/// Reports an object of a `kind` i2kit does not compile (`kind_span` is where its kind is
+/// written): by its disposition, or as an unknown kind with a likely spelling.
+pub fn report_uncompiled(mut object: Object<'_>, kind: &str, kind_span: Span, sink: &mut Sink) {
+    match kind {
+        other if disposition(other).is_some() => {
+            let name = object
+                .object("metadata", sink)
+                .and_then(|mut metadata| {
+                    let name = metadata.string("name", sink);
+                    metadata.accept_all();
+                    name
+                })
+                .unwrap_or_default();
+            object.accept_all();
+            sink.push(kind_diagnostic(other, &name, kind_span, sink.waivers));
+        }
+        other => {
+            let mut problem = Diagnostic::error(
+                Code::UnknownKind,
+                Some(kind_span),
+                format!(
+                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, ConfigMap, Ingress, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List"
+                ),
+            );
+            problem =
+                match did_you_mean(other, COMMON_KINDS).filter(|suggestion| *suggestion != other) {
+                    Some(suggestion) => problem.with_help(format!("did you mean `{suggestion}`?")),
+                    None => {
+                        problem.with_help("keep other objects in files that i2kit does not compile")
+                    }
+                };
+            sink.push(problem);
+        }
+    }
+}
+
+/// The warning or error for a kind with a known disposition (see `kinds`).
+fn kind_diagnostic(kind: &str, name: &str, span: Span, waivers: Waivers) -> Diagnostic {
+    let object = if name.is_empty() {
+        format!("{kind} object")
+    } else {
+        format!("{kind} `{name}`")
+    };
+    match disposition(kind) {
+        Some(Disposition::Meaningless(why)) => Diagnostic::warning(
+            Code::IgnoredKind,
+            Some(span),
+            format!("{object} is ignored: {why}"),
+        ),
+        Some(Disposition::NotEnforced(restriction)) => {
+            unenforced(restriction, span, &object, waivers)
+        }
+        Some(Disposition::Refused { why, instead }) => Diagnostic::error(
+            Code::UnknownKind,
+            Some(span),
+            format!("{object} cannot be compiled: {why}"),
+        )
+        .with_help(instead),
+        None => Diagnostic::error(
+            Code::UnknownKind,
+            Some(span),
+            format!("kind `{kind}` cannot be compiled"),
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! carries every label it names, within its own namespace. Services, Ingress routing and
 //! PodDisruptionBudgets all select this way.
 
-use super::PendingDeployment;
+use super::deployment::PendingDeployment;
 use super::service::Service;
 
 /// Whether `service` selects the Deployment.

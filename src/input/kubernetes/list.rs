@@ -3,8 +3,8 @@
 //! `items` list into its items (cli-runtime `FlattenListVisitor`, apimachinery
 //! `meta.IsListType`), and each item names its own `kind`, so i2kit does the same.
 
+use super::objects::Objects;
 use super::reader::{Object, Sink};
-use super::{Objects, collect};
 use crate::yaml::{Node, Value};
 
 /// Whether an object of `kind` is a list to flatten: `List`, or a kind ending in `List` that
@@ -20,8 +20,13 @@ pub fn is_list(kind: &str, root: &Node) -> bool {
             ))
 }
 
-/// Reads every item of a list as if it were a document of its own, in order.
-pub fn collect_items(mut list: Object<'_>, objects: &mut Objects, sink: &mut Sink) {
+/// Reads every item of a list with `collect`, as if it were a document of its own, in order.
+pub fn collect_items(
+    mut list: Object<'_>,
+    objects: &mut Objects,
+    sink: &mut Sink,
+    collect: fn(&Node, &mut Objects, &mut Sink),
+) {
     for item in list.list("items", sink) {
         collect(item, objects, sink);
     }

@@ -5,8 +5,8 @@
 //! pkg/volume/configmap). An absent object is an error at the reference unless the reference
 //! is optional; then the volume is empty or the variable unset, with a warning.
 
-use super::Objects;
 use super::config_map::{ConfigMap, ConfigValue};
+use super::objects::Objects;
 use super::pod::{
     DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, ObjectKind, ObjectRef, PodConfig,
     compose_env, config_volume_dir, expand_references,

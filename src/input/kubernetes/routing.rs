@@ -4,8 +4,8 @@
 //! behind its Service port, and each listener's rules are ordered as the AWS Load Balancer
 //! Controller orders them and counted against ALB's quotas before anything is built.
 
-use super::PendingDeployment;
 use super::alb_annotations::{PREFIX, TargetSettings, Written, check_success_codes};
+use super::deployment::PendingDeployment;
 use super::ingress::{Backend, Ingress, ServicePortRef, listen_ports, path_patterns, sort_paths};
 use super::label_selector::selects;
 use super::reader::Sink;

@@ -3,6 +3,9 @@
 //! volume empty, the variable unset), as Kubernetes does. One reason and one remedy serve
 //! every one of these diagnostics.
 
+use super::metadata::{NameRule, read_metadata_as};
+use super::preamble::Preamble;
+use super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 
@@ -11,6 +14,23 @@ pub const SECRETS_IN_IMAGES: &str = "secrets must not be baked into machine imag
 
 /// What to do instead.
 const INSTEAD: &str = "keep the Secret out of the input and have the container fetch the value when it starts, from AWS Secrets Manager or SSM Parameter Store with the VM's instance role; a reference to an absent Secret marked `optional: true` compiles with a warning (the volume empty, the variable unset)";
+
+/// A `v1 Secret`: an error at its `kind`, and its (name, namespace), so that references to it
+/// are not reported again.
+pub fn collect(
+    mut object: Object<'_>,
+    preamble: &Preamble<'_>,
+    sink: &mut Sink,
+) -> Option<(String, String)> {
+    if !preamble.accepts_api_version(&["v1"], sink) {
+        return None;
+    }
+    let metadata = read_metadata_as(&mut object, NameRule::DnsSubdomain, sink);
+    // Its data is never read, so nothing of it can reach an output or a message.
+    object.accept_all();
+    sink.push(secret_in_input(&metadata.name, preamble.kind_span));
+    Some((metadata.name, metadata.namespace))
+}
 
 /// The error for a `Secret` object, at its `kind`.
 #[must_use]

@@ -1,48 +1,29 @@
-//! The second phase of reading Kubernetes input: with every object collected, each Service
-//! finds the Deployments it selects (by label, within its namespace, as Kubernetes does) and
-//! becomes one load balancer in front of all of them. A Deployment no Service selects keeps
-//! its declared container ports reachable inside the VPC, as pod IPs are inside a cluster.
-//! ServiceAccounts, HorizontalPodAutoscalers and PodDisruptionBudgets find their Deployments
-//! here too, each in its own module, before the Deployments become the model's.
+//! Services find their Deployments: each Service finds the Deployments it selects (by label,
+//! within its namespace, as Kubernetes does) and becomes one load balancer in front of all of
+//! them. A Deployment no Service selects keeps its declared container ports reachable inside
+//! the VPC, as pod IPs are inside a cluster.
 
+use super::deployment::PendingDeployment;
 use super::label_selector::selects;
 use super::pod::ContainerPort;
 use super::reader::{IntOrString, Sink};
-use super::routing::{Context, resolve_ingresses};
 use super::service::{Service, ServicePort};
-use super::{Objects, PendingDeployment};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
 use crate::input::document_order::DocumentOrder;
-use crate::model::{self, Deployment, LoadBalancerKind, Protocol};
+use crate::model::{self, LoadBalancerKind, Protocol};
 
-/// The model objects of the Kubernetes input, each with its place in the input.
-#[derive(Debug, Default)]
-pub struct Resolved {
-    pub deployments: Vec<(DocumentOrder, Deployment)>,
-    pub services: Vec<(DocumentOrder, model::Service)>,
-    pub ingresses: Vec<(DocumentOrder, model::Ingress)>,
-}
-
-/// Matches Services to Deployments and plans each load balancer.
-pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
-    super::references::resolve_references(&mut objects, sink);
-    let Objects {
-        mut deployments,
-        services,
-        ingresses,
-        service_accounts,
-        autoscalers,
-        budgets,
-        ..
-    } = objects;
-    // Autoscalers before budgets: a budget's percentages are of the autoscaler's minimum.
-    super::service_account::resolve(&service_accounts, &mut deployments, sink);
-    super::autoscaler::resolve(&autoscalers, &mut deployments, sink);
-    super::disruption_budget::resolve(&budgets, &mut deployments, sink);
-    let mut resolved = Resolved::default();
+/// One load balancer for each Service that selects Deployments, in front of all of them, and
+/// one inside the VPC for each Deployment no Service selects and that declares ports; each
+/// with its place in the input.
+pub fn plan_services(
+    services: &[Service],
+    deployments: &[PendingDeployment],
+    sink: &mut Sink,
+) -> Vec<(DocumentOrder, model::Service)> {
+    let mut plans = Vec::new();
     let mut served = vec![false; deployments.len()];
-    for service in &services {
+    for service in services {
         if service.selector.is_empty() {
             sink.push(Diagnostic::warning(
                 Code::ServiceSelection,
@@ -78,7 +59,7 @@ pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
             for index in selected {
                 served[index] = true;
             }
-            resolved.services.push((service.order, planned));
+            plans.push((service.order, planned));
         }
     }
     for (pending, served) in deployments.iter().zip(served) {
@@ -86,7 +67,7 @@ pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
             continue;
         }
         match implicit_service(pending, sink) {
-            Some(planned) => resolved.services.push((pending.order, planned)),
+            Some(planned) => plans.push((pending.order, planned)),
             None if pending.liveness_delay.is_some() => sink.ignored(
                 pending.span,
                 &format!("livenessProbe of Deployment `{}`", pending.deployment.name),
@@ -95,19 +76,7 @@ pub fn resolve(mut objects: Objects, sink: &mut Sink) -> Resolved {
             None => {}
         }
     }
-    // Ingresses last: their backends are Services as planned above.
-    let context = Context {
-        services: &services,
-        deployments: &deployments,
-        planned: &resolved.services,
-    };
-    resolved.ingresses = resolve_ingresses(ingresses, &context, sink);
-    resolved.deployments = deployments
-        .into_iter()
-        .filter(|pending| !pending.failed)
-        .map(|pending| (pending.order, pending.deployment))
-        .collect();
-    resolved
+    plans
 }
 
 /// One load balancer for `service`, forwarding to the VMs of every backend.

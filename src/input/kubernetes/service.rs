@@ -1,8 +1,9 @@
 //! A Kubernetes Service → the load balancer it asks for: listener ports, scheme, and the AWS
 //! load-balancer annotations teams already use with the in-tree cloud provider.
 
-use super::Metadata;
 use super::alb_annotations::{TargetSettings, read_service_annotations};
+use super::metadata::{Metadata, split_metadata_and_spec};
+use super::preamble::Preamble;
 use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
 use super::restriction::{Restriction, restricting_annotations, restriction_of, unenforced};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -71,8 +72,17 @@ impl Service {
     }
 }
 
-/// Reads a `v1 Service` (metadata and spec already split by the caller).
-pub fn read_service(
+/// Reads a `v1 Service`.
+pub fn collect(object: Object<'_>, preamble: &Preamble<'_>, sink: &mut Sink) -> Option<Service> {
+    if !preamble.accepts_api_version(&["v1"], sink) {
+        return None;
+    }
+    let (metadata, spec) = split_metadata_and_spec(object, sink);
+    read_service(metadata, preamble.order, spec, sink)
+}
+
+/// Reads a Service whose metadata and spec are split.
+fn read_service(
     metadata: Metadata,
     order: DocumentOrder,
     spec: Option<Object<'_>>,

@@ -3,8 +3,10 @@
 //! role reaches them through an instance profile, one per account, shared by every Deployment
 //! whose pods run as the account (`serviceAccountName`, else the namespace's `default`).
 
+use super::deployment::PendingDeployment;
+use super::metadata::{Metadata, read_metadata};
+use super::preamble::Preamble;
 use super::reader::{Object, Sink};
-use super::{Metadata, PendingDeployment, read_metadata};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::model::{InstanceRole, RoleGiver};
@@ -26,9 +28,21 @@ pub struct ServiceAccount {
     pub role: Option<(String, String, Span)>,
 }
 
+/// Reads a `v1 ServiceAccount`.
+pub fn collect(
+    object: Object<'_>,
+    preamble: &Preamble<'_>,
+    sink: &mut Sink,
+) -> Option<ServiceAccount> {
+    if !preamble.accepts_api_version(&["v1"], sink) {
+        return None;
+    }
+    read_service_account(object, preamble.kind_span, sink)
+}
+
 /// Reads a `v1 ServiceAccount`. Without the role annotation it means nothing on VMs, and says
 /// so at `kind_span`.
-pub fn read_service_account(
+fn read_service_account(
     mut object: Object<'_>,
     kind_span: Span,
     sink: &mut Sink,

@@ -1,0 +1,123 @@
+//! The first phase of reading Kubernetes input: each document's objects, read by the reader of
+//! their kind into [`Objects`]. A kind i2kit compiles is one entry in [`READERS`], whose
+//! function lives in the kind's own module; every other kind is reported by `kinds`.
+
+use super::objects::Objects;
+use super::preamble::Preamble;
+use super::reader::{Object, Sink};
+use super::{
+    autoscaler, config_map, deployment, disruption_budget, helm, ingress, kinds, list, secret,
+    service, service_account,
+};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::yaml::Node;
+
+/// Reads one object whose kind and version are in the preamble, and keeps what it gives.
+type ReadKind = fn(Object<'_>, &Preamble<'_>, &mut Objects, &mut Sink);
+
+/// The kinds i2kit compiles, each with its reader.
+const READERS: [(&str, ReadKind); 8] = [
+    ("Deployment", |object, preamble, objects, sink| {
+        let read = deployment::collect(object, preamble, sink);
+        objects.deployments.extend(read);
+    }),
+    ("Service", |object, preamble, objects, sink| {
+        let read = service::collect(object, preamble, sink);
+        objects.services.extend(read);
+    }),
+    ("ConfigMap", |object, preamble, objects, sink| {
+        if let Some((config_map, name_span)) = config_map::collect(object, preamble, sink) {
+            objects.add_config_map(config_map, name_span, sink);
+        }
+    }),
+    ("Secret", |object, preamble, objects, sink| {
+        let read = secret::collect(object, preamble, sink);
+        objects.secrets.extend(read);
+    }),
+    ("Ingress", |object, preamble, objects, sink| {
+        let read = ingress::collect(object, preamble, sink);
+        objects.ingresses.extend(read);
+    }),
+    ("ServiceAccount", |object, preamble, objects, sink| {
+        let read = service_account::collect(object, preamble, sink);
+        objects.service_accounts.extend(read);
+    }),
+    (
+        "HorizontalPodAutoscaler",
+        |object, preamble, objects, sink| {
+            let read = autoscaler::collect(object, preamble, sink);
+            objects.autoscalers.extend(read);
+        },
+    ),
+    ("PodDisruptionBudget", |object, preamble, objects, sink| {
+        let read = disruption_budget::collect(object, preamble, sink);
+        objects.budgets.extend(read);
+    }),
+];
+
+/// Reads one document (an object, or a List of them) into `objects`.
+pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
+    let Some(mut object) = Object::new(root, "", sink) else {
+        return;
+    };
+    let kind = object.string("kind", sink);
+    let api_version = object.string("apiVersion", sink);
+    let Some(kind) = kind else {
+        sink.push(
+            Diagnostic::error(
+                Code::MissingField,
+                Some(root.span),
+                "a Kubernetes object needs `kind`",
+            )
+            .with_help("add `kind: Deployment` or `kind: Service`"),
+        );
+        return;
+    };
+    if let Some(events) = helm::hook_events(root) {
+        object.accept_all();
+        sink.push(helm::skipped_hook(root, &kind, &events));
+        return;
+    }
+    if list::is_list(&kind, root) {
+        list::collect_items(object, objects, sink, collect);
+        return;
+    }
+    let kind_span = root.get("kind").map_or(root.span, |node| node.span);
+    match READERS.iter().find(|(name, _)| *name == kind) {
+        Some((_, read)) => {
+            let preamble = Preamble {
+                root,
+                kind,
+                api_version,
+                kind_span,
+                order: objects.next_order(),
+            };
+            read(object, &preamble, objects, sink);
+        }
+        None => kinds::report_uncompiled(object, &kind, kind_span, sink),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_read_has_one_reader_no_disposition_and_a_spelling_hint() {
+        for (index, (kind, _)) in READERS.iter().enumerate() {
+            assert!(
+                READERS[index + 1..].iter().all(|(other, _)| other != kind),
+                "{kind} has two readers"
+            );
+            assert_eq!(
+                kinds::disposition(kind),
+                None,
+                "{kind} is read and disposed of"
+            );
+            assert!(
+                kinds::COMMON_KINDS.contains(kind),
+                "{kind} is missing from COMMON_KINDS, so a misspelling of it gets no hint"
+            );
+        }
+    }
+}

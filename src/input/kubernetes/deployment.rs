@@ -1,0 +1,330 @@
+//! Deployment → a VM group waiting for its Services: replicas, the rollout strategy, the pod
+//! template, and the instance type sized from the pod's requests or named by annotation.
+
+use super::metadata::{Metadata, read_annotations, read_metadata};
+use super::pod::{self, ContainerPort, Pod, PodConfig, read_pod};
+use super::preamble::Preamble;
+use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::infer::instance_type::smallest_fitting;
+use crate::infer::load_balancer::HealthCheckRequest;
+use crate::infer::rollout::{self, Amount, resolve_rollout};
+use crate::input::document_order::DocumentOrder;
+use crate::input::manifest::DEFAULT_INSTANCE_TYPE;
+use crate::input::rules;
+use crate::model::Deployment;
+use crate::source::Span;
+
+/// The API versions of Deployment that i2kit reads: today's and the older ones the paper
+/// (Fig. 2 is apps/v1beta2) and old repositories use. The fields i2kit maps are the same.
+pub const DEPLOYMENT_API_VERSIONS: [&str; 4] = [
+    "apps/v1",
+    "apps/v1beta2",
+    "apps/v1beta1",
+    "extensions/v1beta1",
+];
+
+/// Annotation on a Deployment that sets the instance type instead of sizing from requests.
+pub const INSTANCE_TYPE_ANNOTATION: &str = "i2kit.io/instance-type";
+
+/// Time a VM needs to boot before its pod can answer. The grace period is this plus the
+/// longer of the pod's liveness and readiness `initialDelaySeconds` (not their sum).
+pub const BOOT_SECONDS: u32 = 60;
+
+/// A Deployment read, waiting for the Services that select it.
+pub struct PendingDeployment {
+    pub(super) order: DocumentOrder,
+    pub(super) deployment: Deployment,
+    pub(super) labels: Vec<(String, String)>,
+    pub(super) ports: Vec<ContainerPort>,
+    pub(super) readiness: Option<HealthCheckRequest>,
+    pub(super) liveness_delay: Option<u32>,
+    pub(super) span: Span,
+    /// Reading it found errors: it still counts for Service selection, so a Service is not
+    /// reported as selecting nothing, but it is not compiled.
+    pub(super) failed: bool,
+    /// What the pod reads from ConfigMaps and Secrets, settled by `references`.
+    pub(super) config: PodConfig,
+    /// The ServiceAccount its pods run as, and where it is named (`None`: `default`).
+    pub(super) service_account: Option<(String, Span)>,
+    /// The running containers' CPU requests, in millicores: what an autoscaler's
+    /// utilisation is a percentage of.
+    pub(super) cpu_request_millis: u64,
+    /// maxSurge and maxUnavailable as written, for an autoscaler to resolve again.
+    pub(super) strategy: (Amount, Amount),
+    /// Where `spec.replicas` is written, if it is.
+    pub(super) replicas_span: Option<Span>,
+}
+
+/// Reads a Deployment of one of [`DEPLOYMENT_API_VERSIONS`].
+pub fn collect(
+    object: Object<'_>,
+    preamble: &Preamble<'_>,
+    sink: &mut Sink,
+) -> Option<PendingDeployment> {
+    if !preamble.accepts_api_version(&DEPLOYMENT_API_VERSIONS, sink) {
+        return None;
+    }
+    read_deployment(object, preamble.order, sink)
+}
+
+fn read_deployment(
+    mut object: Object<'_>,
+    order: DocumentOrder,
+    sink: &mut Sink,
+) -> Option<PendingDeployment> {
+    let errors_before = sink.error_count();
+    let Metadata {
+        name,
+        name_span,
+        namespace,
+        annotations,
+    } = read_metadata(&mut object, sink);
+    object.accept(&["status"]);
+    let Some(mut spec) = object.object("spec", sink) else {
+        sink.push(missing_spec("Deployment", &name, object.span()));
+        return None;
+    };
+    object.finish(sink, |_| None);
+    let replicas_span = spec.key_span("replicas");
+    let replicas = match spec.integer("replicas", sink) {
+        None => 1,
+        Some((value, span)) => rules::bounded_replicas(value).unwrap_or_else(|(message, help)| {
+            sink.push(Diagnostic::error(Code::InvalidValue, Some(span), message).with_help(help));
+            0
+        }),
+    };
+    let selector = spec.object("selector", sink).map(|mut selector| {
+        let labels = selector.string_map("matchLabels", sink);
+        let span = selector.span();
+        selector.finish(sink, |key| {
+            (key == "matchExpressions").then_some("i2kit matches Services to Deployments by labels; matchExpressions are not evaluated")
+        });
+        (labels, span)
+    });
+    let mut labels = Vec::new();
+    let mut pod = Pod::default();
+    match spec.object("template", sink) {
+        Some(mut template) => {
+            if let Some(mut metadata) = template.object("metadata", sink) {
+                labels = metadata.string_map("labels", sink);
+                pod::check_confinement_annotations(&read_annotations(&mut metadata, sink), sink);
+                metadata.accept(&["name", "creationTimestamp"]);
+                metadata.finish(sink, |_| None);
+            }
+            match template.object("spec", sink) {
+                Some(pod_spec) => {
+                    let shared_pid = pod_spec.key_span("shareProcessNamespace");
+                    pod = read_pod(pod_spec, sink);
+                    if pod.share_process_namespace {
+                        sink.push(shared_process_namespace_error(shared_pid));
+                    }
+                }
+                None => sink.push(Diagnostic::error(
+                    Code::MissingField,
+                    Some(template.span()),
+                    "`spec.template.spec` is missing",
+                )),
+            }
+            template.finish(sink, |_| None);
+        }
+        None => sink.push(Diagnostic::error(
+            Code::MissingField,
+            Some(spec.span()),
+            format!("Deployment `{name}` has no `spec.template`"),
+        )),
+    }
+    if let Some((selected, span)) = &selector
+        && let Some((key, value)) = selected.iter().find(|label| !labels.contains(label))
+    {
+        sink.push(
+            Diagnostic::error(Code::ServiceSelection, Some(*span), format!("the selector's `{key}: {value}` is not among the pod template's labels"))
+                .with_help("Kubernetes rejects a Deployment whose selector does not match its template; make them agree"),
+        );
+    }
+    let strategy_span = spec.key_span("strategy");
+    let (rollout, strategy) = read_strategy(&mut spec, replicas, sink);
+    if let Some(problem) =
+        rules::check_group_size(replicas, &rollout, strategy_span.or(replicas_span))
+    {
+        sink.push(problem);
+    }
+    spec.finish(sink, |key| match key {
+        "revisionHistoryLimit" | "progressDeadlineSeconds" | "paused" => {
+            Some("CloudFormation manages the rollout; roll back by deploying the previous template")
+        }
+        _ => None,
+    });
+    let instance_type = choose_instance_type(&annotations, &pod, name_span, sink);
+    // The load balancer's verdict counts only once the pod could pass it: after boot and the
+    // longer of the probes' initial delays.
+    let start_delay = pod.liveness_delay.max(pod.readiness_delay).unwrap_or(0);
+    Some(PendingDeployment {
+        failed: sink.error_count() > errors_before,
+        order,
+        deployment: Deployment {
+            name,
+            namespace,
+            replicas,
+            instance_type,
+            containers: pod.containers,
+            init_containers: pod.init_containers,
+            rollout,
+            grace_period_seconds: BOOT_SECONDS.saturating_add(start_delay),
+            replace_unhealthy: None,
+            hostname: pod.hostname,
+            files: Vec::new(),
+            span: Some(name_span),
+            autoscaling: None,
+            role: None,
+            disruption_budget: None,
+            group: None,
+        },
+        labels,
+        ports: pod.ports,
+        readiness: pod.readiness,
+        liveness_delay: pod.liveness_delay,
+        span: name_span,
+        config: pod.config,
+        service_account: pod.service_account,
+        cpu_request_millis: pod.container_cpu_request_millis,
+        strategy,
+        replicas_span,
+    })
+}
+
+fn amount(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Amount> {
+    let node = object.take(key)?;
+    let path = object.child(key);
+    let written = int_or_string(node, &path, sink)?;
+    let written = match &written {
+        IntOrString::Int(count) => rules::WrittenAmount::Count(*count),
+        IntOrString::Text(text) => rules::WrittenAmount::Text(text),
+    };
+    rules::parse_amount(written, &path)
+        .map_err(|message| {
+            sink.push(Diagnostic::error(
+                Code::InvalidValue,
+                Some(node.span),
+                message,
+            ));
+        })
+        .ok()
+}
+
+/// The rollout for `replicas`, and maxSurge and maxUnavailable as written (defaults included).
+fn read_strategy(
+    spec: &mut Object<'_>,
+    replicas: u32,
+    sink: &mut Sink,
+) -> (crate::model::Rollout, (Amount, Amount)) {
+    let min_ready = spec
+        .integer("minReadySeconds", sink)
+        .map_or(0, |(value, span)| {
+            // PauseTime is DEFAULT_PAUSE_SECONDS + minReadySeconds, and CloudFormation
+            // allows at most PT1H.
+            let most = 3600 - rollout::DEFAULT_PAUSE_SECONDS;
+            let (clamped, warning) = rules::clamp_reported(value, (0, most), span, |clamped| {
+                format!("minReadySeconds {value} is outside 0–{most}; using {clamped}")
+            });
+            if let Some(warning) = warning {
+                sink.push(warning);
+            }
+            clamped
+        });
+    let pause = rollout::DEFAULT_PAUSE_SECONDS + min_ready;
+    let mut surge = rollout::DEFAULT_SURGE;
+    let mut unavailable = rollout::DEFAULT_UNAVAILABLE;
+    let mut recreate = false;
+    if let Some(mut strategy) = spec.object("strategy", sink) {
+        match strategy.string("type", sink).as_deref() {
+            Some("Recreate") => recreate = true,
+            None | Some("RollingUpdate") => {}
+            Some(other) => sink.push(Diagnostic::error(
+                Code::InvalidValue,
+                strategy.key_span("type"),
+                format!("strategy type `{other}` is not RollingUpdate or Recreate"),
+            )),
+        }
+        if let Some(mut rolling) = strategy.object("rollingUpdate", sink) {
+            surge = amount(&mut rolling, "maxSurge", sink).unwrap_or(surge);
+            unavailable = amount(&mut rolling, "maxUnavailable", sink).unwrap_or(unavailable);
+            if let Some(problem) =
+                rules::check_surge_and_unavailable(surge, unavailable, Some(rolling.span()))
+            {
+                sink.push(problem);
+            }
+            rolling.finish(sink, |_| None);
+        }
+        strategy.finish(sink, |_| None);
+    }
+    let mut rollout = resolve_rollout(replicas, surge, unavailable, pause);
+    rollout.recreate = recreate;
+    (rollout, (surge, unavailable))
+}
+
+fn choose_instance_type(
+    annotations: &[(String, String, Span)],
+    pod: &Pod,
+    span: Span,
+    sink: &mut Sink,
+) -> String {
+    if let Some((_, value, value_span)) = annotations
+        .iter()
+        .find(|(key, _, _)| key == INSTANCE_TYPE_ANNOTATION)
+    {
+        let valid = value.split_once('.').is_some_and(|(family, size)| {
+            !family.is_empty()
+                && !size.is_empty()
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        });
+        if valid {
+            return value.clone();
+        }
+        sink.push(Diagnostic::error(
+            Code::InvalidValue,
+            Some(*value_span),
+            format!("`{value}` is not an EC2 instance type such as m7i.large"),
+        ));
+    }
+    if let Some((resource, resource_span)) = pod.extended_resources.first() {
+        sink.push(
+            Diagnostic::error(Code::InvalidValue, Some(*resource_span), format!("`{resource}` cannot be sized from i2kit's instance table"))
+                .with_help(format!("choose the instance type yourself with the Deployment annotation `{INSTANCE_TYPE_ANNOTATION}: g5.xlarge` (or another type that has it)")),
+        );
+        return DEFAULT_INSTANCE_TYPE.to_string();
+    }
+    if pod.cpu_request_millis == 0 && pod.memory_request_bytes == 0 {
+        return DEFAULT_INSTANCE_TYPE.to_string();
+    }
+    match smallest_fitting(pod.cpu_request_millis, pod.memory_request_bytes) {
+        Some(instance_type) => instance_type.to_string(),
+        None => {
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Some(span),
+                    "the pod requests more CPU or memory than any instance type in i2kit's table",
+                )
+                .with_help(format!(
+                    "set the Deployment annotation `{INSTANCE_TYPE_ANNOTATION}`"
+                )),
+            );
+            DEFAULT_INSTANCE_TYPE.to_string()
+        }
+    }
+}
+
+/// LinuxKit can put a container in a new PID namespace or in the VM's own; it cannot make one
+/// for a group of containers. The VM's own would show every container init, containerd and
+/// the other system services, which `shareProcessNamespace` never asked for.
+fn shared_process_namespace_error(span: Option<Span>) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnsupportedPodFeature,
+        span,
+        "`shareProcessNamespace: true` cannot be compiled: LinuxKit can share only the VM's own process namespace, which would expose its init and containerd to the pod",
+    )
+    .with_help("remove it; the pod's containers still share the VM's network, IPC and volumes. A sidecar that must see another container's processes belongs in the same image")
+}

@@ -1,0 +1,79 @@
+//! Every Kubernetes object of the input, collected by kind in document order, waiting for the
+//! resolution phases; and the one duplicate Kubernetes itself refuses within a kind's store
+//! (two ConfigMaps of one name and namespace).
+
+use super::autoscaler::Autoscaler;
+use super::config_map::ConfigMap;
+use super::deployment::PendingDeployment;
+use super::disruption_budget::Budget;
+use super::ingress::Ingress;
+use super::reader::Sink;
+use super::service::Service;
+use super::service_account::ServiceAccount;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::input::document_order::DocumentOrder;
+use crate::source::Span;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Everything Kubernetes in the input, in document order.
+#[derive(Default)]
+pub struct Objects {
+    pub(super) deployments: Vec<PendingDeployment>,
+    pub(super) services: Vec<Service>,
+    /// By (name, namespace): looked up once per reference, and by name alone for hints.
+    pub(super) config_maps: BTreeMap<(String, String), ConfigMap>,
+    /// Only which Secrets exist, by (name, namespace): each is an error of its own, and
+    /// references to it are not reported again.
+    pub(super) secrets: BTreeSet<(String, String)>,
+    pub(super) ingresses: Vec<Ingress>,
+    pub(super) service_accounts: Vec<ServiceAccount>,
+    pub(super) autoscalers: Vec<Autoscaler>,
+    pub(super) budgets: Vec<Budget>,
+    /// Where the last object read stands: its document, then its place within a List.
+    order: DocumentOrder,
+}
+
+impl Objects {
+    /// Deployments read so far, for the early quota check.
+    #[must_use]
+    pub fn deployment_count(&self) -> usize {
+        self.deployments.len()
+    }
+
+    /// Starts reading `document`, so deployments sort in document order.
+    pub fn start_document(&mut self, document: DocumentOrder) {
+        self.order = document;
+    }
+
+    /// The place of the next object read, for document order.
+    pub(super) fn next_order(&mut self) -> DocumentOrder {
+        self.order = self.order.next();
+        self.order
+    }
+
+    /// Keeps `config_map` (whose name is written at `name_span`) unless one of its name and
+    /// namespace is kept already: that is an error, as `kubectl apply` would keep only one.
+    pub(super) fn add_config_map(
+        &mut self,
+        config_map: ConfigMap,
+        name_span: Span,
+        sink: &mut Sink,
+    ) {
+        let key = (config_map.name.clone(), config_map.namespace.clone());
+        if self.config_maps.contains_key(&key) {
+            sink.push(
+                Diagnostic::error(
+                    Code::DuplicateDeployment,
+                    Some(name_span),
+                    format!(
+                        "ConfigMap `{}` is defined twice in namespace `{}`",
+                        key.0, key.1
+                    ),
+                )
+                .with_help("`kubectl apply` would keep only the later one; keep one of them"),
+            );
+            return;
+        }
+        self.config_maps.insert(key, config_map);
+    }
+}
