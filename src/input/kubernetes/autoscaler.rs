@@ -33,13 +33,10 @@ pub struct Autoscaler {
     pub cpu: Option<(u32, Option<Span>)>,
 }
 
-/// Reads a HorizontalPodAutoscaler of one of [`API_VERSIONS`]. One with no `apiVersion` is
-/// neither read nor reported, as before the kind table (`kubectl` refuses it).
+/// Reads a HorizontalPodAutoscaler of one of [`API_VERSIONS`]; one with no `apiVersion` is an error, as
+/// `kubectl` refuses it.
 pub fn collect(object: Object<'_>, preamble: &Preamble<'_>, sink: &mut Sink) -> Option<Autoscaler> {
-    let version = preamble.api_version.as_deref()?;
-    if !preamble.accepts_api_version(&API_VERSIONS, sink) {
-        return None;
-    }
+    let version = preamble.required_api_version(&API_VERSIONS, sink)?;
     read_autoscaler(object, version, sink)
 }
 

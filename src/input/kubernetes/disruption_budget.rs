@@ -31,13 +31,10 @@ pub struct Budget {
     pub amount: BudgetAmount,
 }
 
-/// Reads a PodDisruptionBudget of one of [`API_VERSIONS`]. One with no `apiVersion` is
-/// neither read nor reported, as before the kind table (`kubectl` refuses it).
+/// Reads a PodDisruptionBudget of one of [`API_VERSIONS`]; one with no `apiVersion` is an error, as
+/// `kubectl` refuses it.
 pub fn collect(object: Object<'_>, preamble: &Preamble<'_>, sink: &mut Sink) -> Option<Budget> {
-    let version = preamble.api_version.as_deref()?;
-    if !preamble.accepts_api_version(&API_VERSIONS, sink) {
-        return None;
-    }
+    let version = preamble.required_api_version(&API_VERSIONS, sink)?;
     read_budget(object, version, sink)
 }
 

@@ -42,6 +42,28 @@ impl Preamble<'_> {
         }
     }
 
+    /// The object's `apiVersion` when it is one of `known`, for kinds whose fields differ
+    /// between versions; an error otherwise, absent included: such an object cannot be read
+    /// without its version, and dropping it unread would drop what it asks for (an autoscaler's
+    /// bounds, a disruption budget's floor).
+    pub fn required_api_version(&self, known: &[&str], sink: &mut Sink) -> Option<&str> {
+        let Some(version) = self.api_version.as_deref() else {
+            sink.push(
+                Diagnostic::error(
+                    Code::MissingField,
+                    Some(self.kind_span),
+                    format!("a {} needs `apiVersion`", self.kind),
+                )
+                .with_help(format!(
+                    "add `apiVersion: {}`",
+                    known.join("` or `apiVersion: ")
+                )),
+            );
+            return None;
+        };
+        self.accepts_api_version(known, sink).then_some(version)
+    }
+
     /// Where `apiVersion` is written, if it is.
     #[must_use]
     pub fn api_version_span(&self) -> Option<Span> {
