@@ -374,7 +374,7 @@ fn compile(
         waivers: options.allow_unenforced.iter().copied().collect(),
     };
     let (sources, compilation) = compile_inputs(
-        &files,
+        files,
         &label_of(&inputs.files),
         settings,
         crate::compile::Outputs::All,
@@ -543,7 +543,7 @@ fn validate(
         let code = match gather_inputs(arguments, inputs.recursive, lock_path) {
             Ok(files) => {
                 let (sources, compilation) = compile_inputs(
-                    &files,
+                    files,
                     &label_of(arguments),
                     settings,
                     crate::compile::Outputs::TemplateOnly,

@@ -75,7 +75,7 @@ pub fn compile_bytes_with(
     settings: Settings<'_>,
 ) -> (Sources, Compilation) {
     compile_inputs(
-        &[InputFile::named(name, bytes)],
+        vec![InputFile::named(name, bytes)],
         name,
         settings,
         Outputs::All,
@@ -86,7 +86,7 @@ pub fn compile_bytes_with(
 #[must_use]
 pub fn check_bytes(name: &str, bytes: &[u8], settings: Settings<'_>) -> (Sources, Compilation) {
     compile_inputs(
-        &[InputFile::named(name, bytes)],
+        vec![InputFile::named(name, bytes)],
         name,
         settings,
         Outputs::TemplateOnly,
@@ -97,12 +97,15 @@ pub fn check_bytes(name: &str, bytes: &[u8], settings: Settings<'_>) -> (Sources
 /// one input). `label` names the application in diagnostics that have no place in a file.
 #[must_use]
 pub fn compile_inputs(
-    inputs: &[InputFile],
+    inputs: Vec<InputFile>,
     label: &str,
     settings: Settings<'_>,
     outputs: Outputs,
 ) -> (Sources, Compilation) {
-    let (sources, reading) = read_inputs(inputs, label, settings.waivers);
+    let (sources, reading) = read_inputs(&inputs, label, settings.waivers);
+    // The sources hold the decoded text: the bytes as read would only double the largest
+    // input's memory through the passes and emitters that follow.
+    drop(inputs);
     let mut compilation = compile_reading(reading, settings, outputs);
     note_origins(&sources, &mut compilation.diagnostics);
     (sources, compilation)

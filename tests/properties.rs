@@ -470,8 +470,9 @@ proptest! {
         let (_, whole) = compile_bytes("all.yaml", joined.as_bytes(), false);
         prop_assert!(whole.template.is_some(), "valid manifests rejected: {:?}", whole.diagnostics);
         let files = split_into_files(&documents, &cuts);
-        let (sources, split) = compile_inputs(&files, "part0.yaml", Settings::default(), Outputs::All);
-        prop_assert_eq!(sources.files().len(), files.len());
+        let file_count = files.len();
+        let (sources, split) = compile_inputs(files, "part0.yaml", Settings::default(), Outputs::All);
+        prop_assert_eq!(sources.files().len(), file_count);
         prop_assert_eq!(&whole.template, &split.template);
         prop_assert_eq!(&whole.linuxkit, &split.linuxkit);
         let messages = |diagnostics: &[i2kit::diagnostic::Diagnostic]| -> Vec<String> {
@@ -517,8 +518,9 @@ proptest! {
                 },
             })
             .collect();
+        let file_count = files.len();
         let (sources, compilation) = i2kit::compile::compile_inputs(
-            &files,
+            files,
             "f0.yaml",
             i2kit::compile::Settings::default(),
             i2kit::compile::Outputs::TemplateOnly,
@@ -526,7 +528,7 @@ proptest! {
         for diagnostic in &compilation.diagnostics {
             let _ = i2kit::diagnostic::render_human(&sources, diagnostic, i2kit::diagnostic::Colour::Never);
             if let Some(span) = diagnostic.span {
-                prop_assert!(span.file < files.len());
+                prop_assert!(span.file < file_count);
             }
         }
     }
@@ -538,9 +540,9 @@ proptest! {
         text in "(name: |containers:\n  |\\|[a-z:\\{}\\[\\]\"' ]|\\p{Cc}|\\p{Cf}|\\PC|\n){0,80}",
         name in "[a-z\\p{Cc}\\p{Cf}]{1,6}",
     ) {
-        let files = [i2kit::input::InputFile::named(format!("{name}.yaml"), text.into_bytes())];
+        let files = vec![i2kit::input::InputFile::named(format!("{name}.yaml"), text.into_bytes())];
         let (sources, compilation) = i2kit::compile::compile_inputs(
-            &files,
+            files,
             "input",
             i2kit::compile::Settings::default(),
             i2kit::compile::Outputs::TemplateOnly,

@@ -61,6 +61,11 @@ open("env-doubling-2k.yaml", "w").write(doubling(40))
 # 36,000 variables (7.6 MB), each referring 25 times to one that is not defined.
 open("env-7mb.yaml", "w").write(deployment("".join(
     f"        - {{name: V{i}, value: \"{'$(NOPE)' * 25}\"}}\n" for i in range(36_000))))
+# The largest input that compiles: one short manifest of 99,000 variables (7.6 MB), every one
+# of which reaches the LinuxKit file.
+open("largest-accepted.yaml", "w").write(
+    "name: big\ncontainers:\n  web:\n    image: nginx:1.27.3\n    env:\n"
+    + "".join(f"      - V{i:06d}={'x' * 60}\n" for i in range(99_000)))
 # A 1 MiB ConfigMap read by 60 volumes and 60 envFrom entries of one container.
 big_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n" + "".join(
     f"  k{i}: \"{'y' * 1000}\"\n" for i in range(1000)) + "---\n"
@@ -117,6 +122,7 @@ run missing validate no-such-file.yaml
 run env-doubling compile env-doubling.yaml --out-dir out
 run env-doubling-2k compile env-doubling-2k.yaml --out-dir out
 run env-7mb compile env-7mb.yaml --out-dir out
+run largest-accepted compile largest-accepted.yaml --out-dir out
 run config-map-copies compile config-map-copies.yaml --out-dir out
 run alias-bytes validate alias-bytes.yaml
 run anchor-nesting validate anchor-nesting.yaml
