@@ -25,6 +25,7 @@ use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use i2kit::compile::compile_bytes;
+use i2kit::compile::infer_application;
 use i2kit::emit::cloudformation::emit_template;
 use i2kit::emit::linuxkit::emit_linuxkit;
 use i2kit::infer::group::plan_groups;
@@ -136,10 +137,9 @@ fn inputs() -> Vec<Input> {
 /// Fails loudly if an input stopped being what its benchmark claims to measure.
 fn check(input: &Input) {
     let source = SourceFile::new(input.name, input.text.clone());
-    let reading = read_application(&source, Waivers::default());
-    let application = reading
-        .application
-        .unwrap_or_else(|| panic!("{}: does not read: {:?}", input.name, reading.diagnostics));
+    let (application, diagnostics) = infer_application(&source, Waivers::default());
+    let application =
+        application.unwrap_or_else(|| panic!("{}: does not read: {:?}", input.name, diagnostics));
     assert_eq!(
         application.deployments.len(),
         input.deployments,
@@ -218,8 +218,8 @@ fn stages(c: &mut Criterion) {
     configure(&mut group);
     for input in &inputs {
         let source = SourceFile::new(input.name, input.text.clone());
-        let mut application = read_application(&source, Waivers::default())
-            .application
+        let mut application = infer_application(&source, Waivers::default())
+            .0
             .expect("checked above");
         plan_groups(&mut application);
         group.throughput(Throughput::Elements(input.deployments as u64));

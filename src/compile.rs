@@ -9,12 +9,13 @@ use crate::infer::group::plan_groups;
 use crate::infer::host_zones::check_host_zones;
 use crate::infer::images::{resolve_containers, resolve_images};
 use crate::infer::link::link;
+use crate::infer::run::run;
 use crate::input::kubernetes::restriction::Waivers;
 use crate::input::origin::note_origins;
-use crate::input::{InputFile, Reading, read_inputs};
+use crate::input::{InputFile, Reading, read_application, read_inputs};
 use crate::internal_error::InternalError;
-use crate::model::Application;
-use crate::source::Sources;
+use crate::model::{Application, Container};
+use crate::source::{SourceFile, Sources};
 use std::collections::BTreeSet;
 
 /// What compiling one input produced. Outputs are present only when there is no error.
@@ -133,7 +134,8 @@ pub fn list_images_of(
 ) -> (Sources, Result<BTreeSet<String>, Vec<Diagnostic>>) {
     // Listing images opens nothing, whatever the input restricts.
     let (sources, reading) = read_inputs(inputs, label, Waivers::all());
-    let images = match reading.application {
+    let (application, diagnostics) = infer_reading(reading);
+    let images = match application {
         Some(application) => Ok(application
             .deployments
             .iter()
@@ -146,8 +148,7 @@ pub fn list_images_of(
             .map(|container| container.image.clone())
             .collect()),
         None => {
-            let mut errors: Vec<Diagnostic> = reading
-                .diagnostics
+            let mut errors: Vec<Diagnostic> = diagnostics
                 .into_iter()
                 .filter(Diagnostic::is_error)
                 .collect();
@@ -173,15 +174,48 @@ fn emit_outputs(
     Ok(warnings)
 }
 
-fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -> Compilation {
+/// Reads a one-file application and runs the inference passes, without an image lock: the
+/// application when nothing failed, and every diagnostic. For tests and benchmarks that stop
+/// before the image pass and the emitters.
+#[must_use]
+pub fn infer_application(
+    source: &SourceFile,
+    waivers: Waivers,
+) -> (Option<Application>, Vec<Diagnostic>) {
+    infer_reading(read_application(source, waivers))
+}
+
+/// The passes of [`crate::infer::run`] over what was read: the application when nothing
+/// failed, and every diagnostic of reading and inference. The containers read back too, for
+/// the image pass to report on when nothing compiles.
+fn infer_reading(reading: Reading) -> (Option<Application>, Vec<Diagnostic>) {
+    let (application, diagnostics, _) = infer_reading_with_containers(reading);
+    (application, diagnostics)
+}
+
+fn infer_reading_with_containers(
+    reading: Reading,
+) -> (Option<Application>, Vec<Diagnostic>, Vec<Container>) {
+    let file_names: Vec<&str> = reading.file_names.iter().map(String::as_str).collect();
+    let inference = run(reading.intent, &file_names, reading.failed);
     let mut diagnostics = reading.diagnostics;
+    diagnostics.extend(inference.diagnostics);
+    sort_diagnostics(&mut diagnostics);
+    (inference.application, diagnostics, reading.containers_read)
+}
+
+fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -> Compilation {
+    let (application, mut diagnostics, mut containers_read) =
+        infer_reading_with_containers(reading);
     let mut compilation = Compilation::default();
-    if reading.application.is_none() {
+    if application.is_none() {
         // Nothing compiles, but what depends on the images is reported with the rest.
-        let mut containers = reading.containers_read;
-        diagnostics.extend(resolve_containers(containers.iter_mut(), settings.images));
+        diagnostics.extend(resolve_containers(
+            containers_read.iter_mut(),
+            settings.images,
+        ));
     }
-    let resolved = reading.application.and_then(|mut application| {
+    let resolved = application.and_then(|mut application| {
         let found = resolve_images(&mut application, settings.images);
         // An unknown entrypoint stops here, as a reading error does, so later passes do not
         // report on a container whose command line is missing.

@@ -619,6 +619,30 @@ pub fn render_json(sources: &Sources, diagnostic: &Diagnostic) -> Result<String,
         .map_err(|error| InternalError::serializing("a diagnostic as JSON", &error))
 }
 
+/// What the passes (and the readers' sink) ask of a list of diagnostics beyond pushing to it.
+pub trait Diagnostics {
+    /// How many are errors: a pass compares counts to tell whether its own step failed.
+    fn error_count(&self) -> usize;
+    /// A field that has no meaning once each pod is its own VM.
+    fn ignored(&mut self, span: Span, path: &str, why: &str);
+}
+
+impl Diagnostics for Vec<Diagnostic> {
+    fn error_count(&self) -> usize {
+        self.iter()
+            .filter(|diagnostic| diagnostic.is_error())
+            .count()
+    }
+
+    fn ignored(&mut self, span: Span, path: &str, why: &str) {
+        self.push(Diagnostic::warning(
+            Code::IgnoredField,
+            Some(span),
+            format!("`{path}` is ignored: {why}"),
+        ));
+    }
+}
+
 /// The closest candidate to a misspelt word, if any is close enough to be a likely typo.
 #[must_use]
 pub fn did_you_mean<'a>(

@@ -22,7 +22,9 @@ pub mod internal_error;
 pub mod model;
 pub mod output;
 pub mod platform;
+pub mod role_arn;
 pub mod source;
+pub mod success_codes;
 pub mod terminal;
 pub mod yaml;
 

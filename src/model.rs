@@ -1,11 +1,13 @@
 //! The one normalised description of what to build, whatever the input format was.
-//! Readers produce it, passes over it (`crate::infer::link`) settle what depends on more than
-//! one object, and emitters read only it.
+//! Readers fill its intent model (`intent`); the passes of `crate::infer` resolve that into an
+//! [`Application`], and emitters read only that.
 
 use crate::source::Span;
 use std::collections::BTreeSet;
 
+pub mod document_order;
 pub mod ingress;
+pub mod intent;
 pub use ingress::Ingress;
 
 /// Everything one input asks for, in document order: VM groups and the load balancers in
@@ -17,6 +19,14 @@ pub struct Application {
     /// Application load balancers that route HTTP by host and path to services' VMs.
     pub ingresses: Vec<Ingress>,
 }
+
+/// The most VMs one deployment may ask of its Auto Scaling group, counting the surge of an
+/// update (the group's MaxSize). Amazon EC2 Auto Scaling documents no per-group instance cap
+/// (docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-quotas.html); 10,000 is
+/// the EC2 Fleet quota on target capacity per fleet (ec2/latest/userguide/fleet-quotas.html),
+/// and far above any account's default On-Demand vCPU quota, so no real group is refused.
+/// The short manifest's schema caps `replicas` at the same value.
+pub const MAX_GROUP_SIZE: u32 = 10_000;
 
 /// The namespace of objects that name none, and of every short manifest.
 pub const DEFAULT_NAMESPACE: &str = "default";
@@ -95,7 +105,7 @@ pub struct InstanceRole {
     pub giver: RoleGiver,
     /// Where the role is given (the ServiceAccount's name, or the manifest's `role:`).
     pub span: Option<Span>,
-    /// The role's ARN as written (checked by `input::rules::parse_role_arn`).
+    /// The role's ARN as written (checked by `crate::role_arn::parse_role_arn`).
     pub arn: String,
     /// The role's name, the ARN's last segment without its path: what an instance profile lists.
     pub name: String,
@@ -351,6 +361,16 @@ pub struct Rollout {
     pub pause_seconds: u32,
     /// Replace every VM at once (Kubernetes `Recreate`).
     pub recreate: bool,
+}
+
+impl Rollout {
+    /// What a workload's rollout holds until the rollout pass resolves it.
+    pub const UNRESOLVED: Rollout = Rollout {
+        max_surge: 0,
+        max_unavailable: 0,
+        pause_seconds: 0,
+        recreate: false,
+    };
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,38 +16,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const UNTIL_INTENT_MODEL: &str = "readers call inference until the intent model lands, issue 19";
-
 /// `(importing file, imported file, why it is still allowed)`.
-#[rustfmt::skip]
-const LAYER_EXCEPTIONS: &[(&str, &str, &str)] = &[
-    ("src/input/autoscaler_bounds.rs", "src/infer/group.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/alb_annotations.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/autoscaler.rs", "src/infer/autoscaling.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/deployment.rs", "src/infer/instance_type.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/deployment.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/deployment.rs", "src/infer/rollout.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/disruption_budget.rs", "src/infer/disruption.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/disruption_budget.rs", "src/infer/rollout.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/pod/container.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/pod/mod.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/pod/probes.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/selection.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/kubernetes/service.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/rules.rs", "src/infer/rollout.rs", UNTIL_INTENT_MODEL),
-    ("src/input/short.rs", "src/infer/autoscaling.rs", UNTIL_INTENT_MODEL),
-    ("src/input/short.rs", "src/infer/load_balancer.rs", UNTIL_INTENT_MODEL),
-    ("src/input/short.rs", "src/infer/rollout.rs", UNTIL_INTENT_MODEL),
-];
+const LAYER_EXCEPTIONS: &[(&str, &str, &str)] = &[];
 
 /// The files of one import cycle, sorted, joined by `" "`, and why it is still allowed.
 const CYCLE_EXCEPTIONS: &[(&str, &str)] = &[];
 
 /// The top-level modules of one import cycle, sorted, joined by `" "`, and why it is still allowed.
-const MODULE_CYCLE_EXCEPTIONS: &[(&str, &str)] = &[(
-    "image_lock infer input",
-    "readers call inference until the intent model lands, issue 19",
-)];
+const MODULE_CYCLE_EXCEPTIONS: &[(&str, &str)] = &[];
 
 const LAYERS: &[&str] = &["input", "model", "infer", "emit"];
 

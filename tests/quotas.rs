@@ -5,6 +5,7 @@
 //! fixture that compiles, its ids are the template's keys, in order.
 
 use i2kit::aws_quotas::{MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
+use i2kit::compile::infer_application;
 use i2kit::diagnostic::{Code, Diagnostic, Severity};
 use i2kit::emit::cloudformation::{
     TemplateError, build_template, check_template, emit_template, plan_template,
@@ -14,7 +15,6 @@ use i2kit::emit::quotas::check_bytes;
 use i2kit::infer::group::plan_groups;
 use i2kit::infer::link::link;
 use i2kit::input::kubernetes::restriction::Waivers;
-use i2kit::input::read_application;
 use i2kit::model::Application;
 use i2kit::source::SourceFile;
 use std::fs;
@@ -77,8 +77,7 @@ fn read_input(path: &Path) -> Option<String> {
 
 /// The model `compile` emits from, without images.
 fn compiled_model(name: &str, text: String) -> Option<Application> {
-    let mut application =
-        read_application(&SourceFile::new(name, text), Waivers::all()).application?;
+    let mut application = infer_application(&SourceFile::new(name, text), Waivers::all()).0?;
     link(&mut application);
     plan_groups(&mut application);
     Some(application)
@@ -261,13 +260,13 @@ fn too_many_deployments_fail_at_the_first_one_too_many() {
     let text: String = (0..150)
         .map(|i| format!("---\nname: w{i}\ncontainers:\n  app: {{image: busybox:1.37.0}}\n"))
         .collect();
-    let reading = read_application(&SourceFile::new("many.yaml", text), Waivers::default());
-    assert!(reading.application.is_none());
-    let error = reading
-        .diagnostics
+    let (application, diagnostics) =
+        infer_application(&SourceFile::new("many.yaml", text), Waivers::default());
+    assert!(application.is_none());
+    let error = diagnostics
         .iter()
         .find(|d| d.message.contains("more than 99 deployments"))
-        .unwrap_or_else(|| panic!("{:?}", reading.diagnostics));
+        .unwrap_or_else(|| panic!("{diagnostics:?}"));
     // The 100th deployment (w99) starts at line 4 * 99 + 2.
     assert_eq!(error.span.map(|span| span.start.line), Some(398));
 }

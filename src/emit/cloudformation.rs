@@ -419,20 +419,20 @@ fn service_owner(service: &Service) -> Owner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compile::infer_application;
     use crate::diagnostic::Code;
     use crate::infer::group::plan_groups;
     use crate::infer::link::link;
     use crate::input::kubernetes::restriction::Waivers;
-    use crate::input::read_application;
     use crate::source::SourceFile;
     use serde_json::Value;
 
     fn application(text: &str) -> Application {
-        let reading = read_application(
+        let (application, _) = infer_application(
             &SourceFile::new("input.yaml", text.to_string()),
             Waivers::default(),
         );
-        let mut application = reading.application.expect("the input reads");
+        let mut application = application.expect("the input reads");
         link(&mut application);
         plan_groups(&mut application);
         application

@@ -1,6 +1,6 @@
 //! An autoscaler on an Auto Scaling group: what a HorizontalPodAutoscaler (or the short
-//! manifest's `autoscaling:`) becomes. Both readers call [`apply_autoscaler`], so both forms
-//! infer alike.
+//! manifest's `autoscaling:`) becomes. Both reach [`apply_autoscaler`] through the autoscaling
+//! pass, so both forms infer alike.
 //!
 //! Two translations need a rule, because Kubernetes and EC2 count differently:
 //! - CPU utilisation: Kubernetes' percentage is of the pods' CPU **requests**; the group's
@@ -9,30 +9,18 @@
 //!   replica count, which the autoscaler moves; a template holds one number of each (see
 //!   [`autoscaled_rollout`]).
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::infer::group::check_planned_size;
 use crate::infer::instance_type::INSTANCE_TYPES;
-use crate::infer::rollout::{Amount, resolve_rollout};
+use crate::infer::rollout::resolve_rollout;
+use crate::model::intent::requests::{Amount, AutoscalerRequest, CpuBasis, CpuRequest};
+use crate::model::intent::{Autoscaler, Workload};
 use crate::model::{Autoscaling, Deployment, Rollout};
-use crate::source::Span;
-
-/// Kubernetes' target when an autoscaler names no metric: 80% average CPU utilisation
-/// (autoscaling/v1's `targetCPUUtilizationPercentage` default, and v2's documented default).
-pub const DEFAULT_CPU_PERCENT: u32 = 80;
 
 /// The tracked target's range, in tenths of a percent of the instance: a target of 0 is
 /// refused by target tracking, and one above 100% could never be reached, so the group would
 /// only ever scale in.
 pub const TARGET_TENTHS_RANGE: (u32, u32) = (10, 1000);
-
-/// Of what a written CPU percentage is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CpuBasis {
-    /// Kubernetes: of the pod's CPU requests, summed over its containers (init containers
-    /// are not running when the autoscaler measures), in millicores; 0 when none requests CPU.
-    PodRequests { millis: u64 },
-    /// The short manifest: of the instance's CPU, what the group tracks already.
-    Instance,
-}
 
 /// The target the group tracks, and why it differs from what was written, if it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,28 +129,6 @@ pub fn autoscaled_rollout(
     rollout
 }
 
-/// A CPU target as written.
-#[derive(Debug, Clone, Copy)]
-pub struct CpuRequest {
-    pub percent: u32,
-    pub basis: CpuBasis,
-    pub span: Option<Span>,
-}
-
-/// An autoscaler read and checked (bounds within limits, minimum ≥ 1, maximum ≥ minimum).
-#[derive(Debug, Clone)]
-pub struct AutoscalerRequest {
-    /// How diagnostics name it: "HorizontalPodAutoscaler `web`", "`autoscaling`".
-    pub what: String,
-    pub min_replicas: u32,
-    pub max_replicas: u32,
-    pub cpu: Option<CpuRequest>,
-    /// The Deployment's maxSurge and maxUnavailable as written (defaults included).
-    pub strategy: (Amount, Amount),
-    /// Where the deployment wrote `replicas`, if it did.
-    pub replicas_span: Option<Span>,
-}
-
 /// Lets the autoscaler own the deployment's VM count: its bounds become the group's, its CPU
 /// target a tracking policy, and the rolling update is re-resolved against the bounds. The
 /// warnings say what changed meaning: a converted CPU target, and `replicas`, which the group
@@ -219,10 +185,104 @@ pub fn apply_autoscaler(
     warnings
 }
 
+/// Finds each autoscaler's Deployment and lets the autoscaler own its VM count. A target that
+/// is not a Deployment of the input, or a Deployment two autoscalers scale, is an error.
+pub fn resolve_autoscalers(
+    autoscalers: &[Autoscaler],
+    deployments: &mut [Workload],
+    sink: &mut Vec<Diagnostic>,
+) {
+    let mut owner: Vec<Option<&str>> = vec![None; deployments.len()];
+    for autoscaler in autoscalers {
+        let (kind, kind_span) = &autoscaler.target_kind;
+        let (target, target_span) = &autoscaler.target_name;
+        if kind != "Deployment" {
+            sink.push(
+                Diagnostic::error(
+                    Code::ScalingTarget,
+                    Some(*kind_span),
+                    format!("HorizontalPodAutoscaler `{}` scales a {kind}; i2kit autoscales Deployments only", autoscaler.name),
+                )
+                .with_help("point scaleTargetRef at a Deployment of this input (kind: Deployment)"),
+            );
+            continue;
+        }
+        let found = deployments.iter().position(|pending| {
+            pending.deployment.namespace == autoscaler.namespace
+                && pending.deployment.name == *target
+        });
+        let Some(index) = found else {
+            let names = deployments
+                .iter()
+                .filter(|pending| pending.deployment.namespace == autoscaler.namespace)
+                .map(|pending| pending.deployment.name.as_str());
+            let problem = Diagnostic::error(
+                Code::ScalingTarget,
+                Some(*target_span),
+                format!(
+                    "HorizontalPodAutoscaler `{}` scales Deployment `{target}`, which is not in namespace `{}` of this input",
+                    autoscaler.name, autoscaler.namespace
+                ),
+            );
+            sink.push(match did_you_mean(target, names) {
+                Some(suggestion) => problem.with_help(format!("did you mean `{suggestion}`?")),
+                None => problem
+                    .with_help("add the Deployment to the input, or leave the autoscaler out"),
+            });
+            continue;
+        };
+        if let Some(first) = owner[index] {
+            sink.push(
+                Diagnostic::error(
+                    Code::ScalingTarget,
+                    Some(*target_span),
+                    format!("Deployment `{target}` is already scaled by HorizontalPodAutoscaler `{first}`; two autoscalers would fight over its VM count"),
+                )
+                .with_help("keep one (Kubernetes scales neither and reports AmbiguousSelector)"),
+            );
+            continue;
+        }
+        owner[index] = Some(&autoscaler.name);
+        let pending = &mut deployments[index];
+        if pending.failed {
+            continue;
+        }
+        let request = AutoscalerRequest {
+            what: format!("HorizontalPodAutoscaler `{}`", autoscaler.name),
+            min_replicas: autoscaler.min_replicas,
+            max_replicas: autoscaler.max_replicas.0,
+            cpu: autoscaler.cpu.map(|(percent, span)| CpuRequest {
+                percent,
+                basis: CpuBasis::PodRequests {
+                    millis: pending.cpu_request_millis,
+                },
+                span: span.or(Some(autoscaler.span)),
+            }),
+            strategy: (pending.rollout.max_surge, pending.rollout.max_unavailable),
+            max_span: autoscaler.max_replicas.1,
+            replicas_span: pending.replicas_span,
+        };
+        apply_request(pending, &request, sink);
+    }
+    for pending in deployments.iter_mut().filter(|pending| !pending.failed) {
+        if let Some(request) = pending.autoscaler.take() {
+            apply_request(pending, &request, sink);
+        }
+    }
+}
+
+/// Applies one autoscaler's request and checks the group it makes.
+fn apply_request(pending: &mut Workload, request: &AutoscalerRequest, sink: &mut Vec<Diagnostic>) {
+    sink.extend(apply_autoscaler(&mut pending.deployment, request));
+    if let Some(problem) = check_planned_size(&pending.deployment, request.max_span) {
+        sink.push(problem);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::rollout::{DEFAULT_SURGE, DEFAULT_UNAVAILABLE};
+    use crate::model::intent::requests::{DEFAULT_SURGE, DEFAULT_UNAVAILABLE};
 
     #[test]
     fn requests_convert_to_instance_percentages() {

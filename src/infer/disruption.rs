@@ -2,17 +2,12 @@
 //! CloudFormation replaces them, resolved as Kubernetes' disruption controller resolves it.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::group::plan_group;
-use crate::infer::rollout::Amount;
+use crate::infer::group::{check_planned_size, plan_group};
+use crate::infer::label_selector::matches;
+use crate::model::intent::requests::{Amount, BudgetAmount};
+use crate::model::intent::{Budget, Workload};
 use crate::model::{Deployment, DisruptionBudget};
 use crate::source::Span;
-
-/// A budget's one field (Kubernetes forbids both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BudgetAmount {
-    MinAvailable(Amount),
-    MaxUnavailable(Amount),
-}
 
 /// `percent`% of `count`, rounded up: `intstr.GetScaledValueFromIntOrPercent(…, true)`, which
 /// the disruption controller (pkg/controller/disruption, `getExpectedPodCount`) uses for both
@@ -134,6 +129,84 @@ pub fn apply_budget(
         )
         .with_help("loosen the budget, or change the Deployment's strategy to agree with it"),
     )
+}
+
+/// Puts each budget on the Deployments it selects; warns about a budget selecting none, one
+/// spanning several groups (each gets it on its own), and a Deployment under two budgets.
+pub fn resolve_budgets(
+    budgets: &[Budget],
+    deployments: &mut [Workload],
+    sink: &mut Vec<Diagnostic>,
+) {
+    let mut budgeted_by: Vec<Option<&str>> = vec![None; deployments.len()];
+    for budget in budgets {
+        let selected: Vec<usize> = (0..deployments.len())
+            .filter(|index| match &budget.selector {
+                None => false,
+                Some(labels) => {
+                    (budget.empty_selects_all || !labels.is_empty())
+                        && matches(&budget.namespace, labels, &deployments[*index])
+                }
+            })
+            .collect();
+        let what = format!("PodDisruptionBudget `{}`", budget.name);
+        if selected.is_empty() {
+            sink.push(Diagnostic::warning(
+                Code::DisruptionBudget,
+                Some(budget.span),
+                format!(
+                    "{what} selects no Deployment in namespace `{}` of this input; it is ignored",
+                    budget.namespace
+                ),
+            ));
+            continue;
+        }
+        if selected.len() > 1 {
+            let names: Vec<String> = selected
+                .iter()
+                .map(|index| format!("`{}`", deployments[*index].deployment.name))
+                .collect();
+            sink.push(
+                Diagnostic::warning(
+                    Code::DisruptionBudget,
+                    Some(budget.span),
+                    format!(
+                        "{what} selects {}: each of their groups gets the whole budget on its own, since CloudFormation updates each group separately",
+                        names.join(", ")
+                    ),
+                )
+                .with_help("Kubernetes counts the budget over all their pods together; give each Deployment a budget of its own to say what each needs"),
+            );
+        }
+        for index in selected {
+            let pending = &mut deployments[index];
+            if pending.failed {
+                continue;
+            }
+            if let Some(earlier) = budgeted_by[index] {
+                sink.push(Diagnostic::warning(
+                    Code::DisruptionBudget,
+                    Some(budget.span),
+                    format!(
+                        "Deployment `{}` is also selected by PodDisruptionBudget `{earlier}`; Kubernetes refuses to evict pods under two budgets, and i2kit keeps the stricter",
+                        pending.deployment.name
+                    ),
+                ));
+            }
+            budgeted_by[index] = Some(&budget.name);
+            if let Some(warning) = apply_budget(
+                &mut pending.deployment,
+                budget.amount,
+                &what,
+                Some(budget.span),
+            ) {
+                sink.push(warning);
+            }
+            if let Some(problem) = check_planned_size(&pending.deployment, Some(budget.span)) {
+                sink.push(problem);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

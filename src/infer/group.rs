@@ -4,8 +4,11 @@
 //! bears on it; the emitter writes that record. Readers use [`plan_group`] to word their
 //! warnings.
 
+use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::rollout::group_sizes;
+use crate::model::MAX_GROUP_SIZE;
 use crate::model::{Application, Autoscaling, Deployment, DisruptionBudget, GroupPlan, Rollout};
+use crate::source::Span;
 
 /// Plans every deployment's group into the model. It runs after `link`, the last pass that
 /// changes what a plan depends on (replicas, strategy, autoscaler, disruption budget).
@@ -125,12 +128,31 @@ fn with_budget(plan: GroupPlan, budget: DisruptionBudget, deployment: &Deploymen
     plan
 }
 
+/// An error when the group a deployment needs (an autoscaler's maximum plus the surge of an
+/// update, or what a disruption budget makes room for) exceeds [`MAX_GROUP_SIZE`].
+#[must_use]
+pub fn check_planned_size(deployment: &Deployment, span: Option<Span>) -> Option<Diagnostic> {
+    let plan = plan_group(deployment);
+    (plan.max_size > MAX_GROUP_SIZE).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!(
+                "`{}` would need an Auto Scaling group of {} VMs (its largest size and the room an update needs); one group holds at most {MAX_GROUP_SIZE} here",
+                deployment.name, plan.max_size
+            ),
+        )
+        .with_help("lower the maximum or maxSurge")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::infer::autoscaling::autoscaled_rollout;
-    use crate::infer::rollout::{Amount, DEFAULT_SURGE, DEFAULT_UNAVAILABLE, resolve_rollout};
+    use crate::infer::rollout::resolve_rollout;
     use crate::model::DEFAULT_NAMESPACE;
+    use crate::model::intent::requests::{Amount, DEFAULT_SURGE, DEFAULT_UNAVAILABLE};
 
     fn deployment(replicas: u32, rollout: Rollout) -> Deployment {
         Deployment {

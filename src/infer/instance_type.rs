@@ -1,5 +1,11 @@
 //! The smallest EC2 instance type that fits a pod's resource requests.
 
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::intent::Workload;
+use crate::model::intent::requests::{
+    DEFAULT_INSTANCE_TYPE, INSTANCE_TYPE_ANNOTATION, InstanceRequest,
+};
+
 /// (instance type, vCPUs, memory in MiB), smallest first. General-purpose burstable types for
 /// small pods, then general-purpose m7i sizes. Documented in the README.
 pub const INSTANCE_TYPES: [(&str, u32, u64); 11] = [
@@ -28,6 +34,36 @@ pub fn smallest_fitting(cpu_millis: u64, memory_bytes: u64) -> Option<&'static s
         .iter()
         .find(|(_, vcpus, mib)| u64::from(*vcpus) * 1000 >= cpu_millis && *mib >= memory_mib)
         .map(|(name, _, _)| *name)
+}
+
+/// The instance-types pass: a type the input named is kept; otherwise the smallest that fits
+/// the pod's requests, and an error at the workload when none does.
+pub fn resolve_instance_types(workloads: &mut [Workload], sink: &mut Vec<Diagnostic>) {
+    for workload in workloads {
+        workload.deployment.instance_type = match &workload.instance {
+            InstanceRequest::Named(name) => name.clone(),
+            InstanceRequest::Fitting {
+                cpu_millis,
+                memory_bytes,
+                span,
+            } => match smallest_fitting(*cpu_millis, *memory_bytes) {
+                Some(instance_type) => instance_type.to_string(),
+                None => {
+                    sink.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            Some(*span),
+                            "the pod requests more CPU or memory than any instance type in i2kit's table",
+                        )
+                        .with_help(format!(
+                            "set the Deployment annotation `{INSTANCE_TYPE_ANNOTATION}`"
+                        )),
+                    );
+                    DEFAULT_INSTANCE_TYPE.to_string()
+                }
+            },
+        };
+    }
 }
 
 #[cfg(test)]

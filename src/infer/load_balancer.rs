@@ -5,36 +5,11 @@ use crate::infer::protocol::{
     adapt_inferred, default_target_protocol, infer_load_balancer_kind, infer_protocol,
     listener_supported, pairing_allowed,
 };
+use crate::model::intent::requests::{HealthCheckRequest, PortRequest};
 use crate::model::{
     Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind, Protocol,
 };
 use crate::source::Span;
-
-/// One exposed port as the manifest wrote it; `None` means "infer it".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PortRequest {
-    /// The container that listens on `container_port`.
-    pub container: String,
-    pub listener_port: u16,
-    pub container_port: u16,
-    pub listener_protocol: Option<Protocol>,
-    pub target_protocol: Option<Protocol>,
-    pub certificate: Option<String>,
-    pub span: Option<Span>,
-}
-
-/// Health check settings the manifest asked for; unset ones take the defaults below.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HealthCheckRequest {
-    pub protocol: Option<Protocol>,
-    pub port: Option<u16>,
-    pub path: Option<String>,
-    pub interval_seconds: Option<u32>,
-    pub timeout_seconds: Option<u32>,
-    pub healthy_threshold: Option<u32>,
-    pub unhealthy_threshold: Option<u32>,
-    pub span: Option<Span>,
-}
 
 pub const DEFAULT_HEALTH_PATH: &str = "/";
 pub const DEFAULT_INTERVAL_SECONDS: u32 = 10;

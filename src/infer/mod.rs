@@ -1,15 +1,21 @@
-//! Pure rules that fill in what a manifest leaves implicit. Readers call the per-object rules
-//! while building the model, so both input formats infer alike; `link` runs over the whole
-//! model afterwards, for what depends on several objects; `images` runs before it, for what
-//! depends on the images (the `--images` lock, or its absence).
+//! Inference, one stage between the readers and the emitters: passes over the intent model
+//! (`crate::model::intent`) that settle what the input left implicit or spread over several
+//! objects, in the order [`run::run`] names them, then passes over the resolved application
+//! (`images`, `link`, `host_zones`, `group`), called in order by `crate::compile`. Both input
+//! forms reach here as the same intent, so they infer alike by construction.
 
+pub mod accounts;
 pub mod autoscaling;
 pub mod disruption;
 pub mod group;
 pub mod host_zones;
 pub mod images;
 pub mod instance_type;
+pub mod label_selector;
 pub mod link;
 pub mod load_balancer;
 pub mod protocol;
 pub mod rollout;
+pub mod routing;
+pub mod run;
+pub mod selection;

@@ -1,28 +1,33 @@
 //! Kubernetes rolling-update arithmetic, resolved to VM counts for the Auto Scaling group.
 
-use crate::model::Rollout;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::intent::Workload;
+use crate::model::intent::requests::Amount;
+use crate::model::{MAX_GROUP_SIZE, Rollout};
+use crate::source::Span;
 
-/// A Kubernetes `IntOrString` for maxSurge / maxUnavailable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Amount {
-    Count(u32),
-    Percent(u32),
-}
-
-impl Amount {
-    /// Zero whatever the replica count: `0` or `0%`.
-    #[must_use]
-    pub fn is_zero(self) -> bool {
-        matches!(self, Amount::Count(0) | Amount::Percent(0))
+/// The rollouts pass: each workload's update as written, resolved against its replica count;
+/// an update too large for one group is an error, unless the workload brings its own
+/// autoscaler, which resolves the update against its bounds instead.
+pub fn resolve_rollouts(workloads: &mut [Workload], sink: &mut Vec<Diagnostic>) {
+    for workload in workloads {
+        let request = workload.rollout;
+        let replicas = workload.deployment.replicas;
+        let mut rollout = resolve_rollout(
+            replicas,
+            request.max_surge,
+            request.max_unavailable,
+            request.pause_seconds,
+        );
+        rollout.recreate = request.recreate;
+        if workload.autoscaler.is_none()
+            && let Some(problem) = check_group_size(replicas, &rollout, request.span)
+        {
+            sink.push(problem);
+        }
+        workload.deployment.rollout = rollout;
     }
 }
-
-/// Kubernetes' defaults: 25% surge, 25% unavailable.
-pub const DEFAULT_SURGE: Amount = Amount::Percent(25);
-pub const DEFAULT_UNAVAILABLE: Amount = Amount::Percent(25);
-/// Wait after each batch so a fresh VM can boot and pass its health check before the next
-/// batch goes; LinuxKit VMs boot in seconds, and two 10 s checks fit well inside a minute.
-pub const DEFAULT_PAUSE_SECONDS: u32 = 60;
 
 fn scaled(amount: Amount, replicas: u32, round_up: bool) -> u32 {
     match amount {
@@ -102,9 +107,32 @@ pub fn group_sizes(replicas: u32, rollout: &Rollout) -> GroupSizes {
     }
 }
 
+/// An error when the group an update needs (replicas plus surge) is larger than
+/// [`MAX_GROUP_SIZE`].
+#[must_use]
+pub fn check_group_size(
+    replicas: u32,
+    rollout: &Rollout,
+    span: Option<Span>,
+) -> Option<Diagnostic> {
+    let sizes = group_sizes(replicas, rollout);
+    (sizes.max_size > MAX_GROUP_SIZE).then(|| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            span,
+            format!(
+                "an update would need {} VMs ({replicas} replicas and a surge of {}); one Auto Scaling group holds at most {MAX_GROUP_SIZE} here",
+                sizes.max_size, rollout.max_surge
+            ),
+        )
+        .with_help("lower maxSurge or replicas")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::intent::requests::{DEFAULT_SURGE, DEFAULT_UNAVAILABLE};
 
     #[test]
     fn kubernetes_defaults_for_three_replicas() {

@@ -2,9 +2,6 @@
 //! `minReplicas`/`maxReplicas` and the short manifest's `autoscaling: {min, max}`.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::group::plan_group;
-use crate::input::rules::MAX_GROUP_SIZE;
-use crate::model::Deployment;
 use crate::source::Span;
 
 /// One bound as written: its value (already within `rules::bounded_replicas`), the field's
@@ -45,24 +42,6 @@ pub fn check_autoscaler_bounds(min: Bound<'_>, max: Bound<'_>) -> Vec<Diagnostic
         );
     }
     problems
-}
-
-/// An error when the group a deployment needs (an autoscaler's maximum plus the surge of an
-/// update, or what a disruption budget makes room for) exceeds [`MAX_GROUP_SIZE`].
-#[must_use]
-pub fn check_planned_size(deployment: &Deployment, span: Option<Span>) -> Option<Diagnostic> {
-    let plan = plan_group(deployment);
-    (plan.max_size > MAX_GROUP_SIZE).then(|| {
-        Diagnostic::error(
-            Code::InvalidValue,
-            span,
-            format!(
-                "`{}` would need an Auto Scaling group of {} VMs (its largest size and the room an update needs); one group holds at most {MAX_GROUP_SIZE} here",
-                deployment.name, plan.max_size
-            ),
-        )
-        .with_help("lower the maximum or maxSurge")
-    })
 }
 
 #[cfg(test)]

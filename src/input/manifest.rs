@@ -112,7 +112,7 @@ fn default_replicas() -> u32 {
     1
 }
 
-pub const DEFAULT_INSTANCE_TYPE: &str = "t3.micro";
+pub use crate::model::intent::requests::DEFAULT_INSTANCE_TYPE;
 
 fn default_instance_type() -> String {
     DEFAULT_INSTANCE_TYPE.to_string()
@@ -519,7 +519,7 @@ pub fn within_schema_limits(manifest: &Manifest) -> bool {
     let role_ok = manifest
         .role
         .as_deref()
-        .is_none_or(crate::input::role_arn::has_role_arn_shape);
+        .is_none_or(crate::role_arn::has_role_arn_shape);
     name_ok
         && manifest.replicas <= 10_000
         && autoscaling_ok

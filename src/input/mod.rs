@@ -6,22 +6,21 @@
 pub mod autoscaler_bounds;
 pub mod capabilities;
 pub mod credential;
-pub mod document_order;
 pub mod kubernetes;
 pub mod listing;
 pub mod manifest;
 pub mod mount_target;
 pub mod origin;
 pub mod port_syntax;
-pub mod role_arn;
 pub mod rules;
 pub mod schema;
 pub mod short;
 
 use crate::aws_quotas::MAX_PARAMETERS;
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
-use crate::input::document_order::DocumentOrder;
-use crate::model::{Application, Container, Deployment, Service};
+use crate::model::Container;
+use crate::model::document_order::DocumentOrder;
+use crate::model::intent::Intent;
 use crate::source::{SourceFile, Sources, Span};
 use crate::yaml::{Budget, Document, Value, parse_documents, parse_documents_in};
 use kubernetes::restriction::Waivers;
@@ -67,11 +66,16 @@ impl InputFile {
     }
 }
 
-/// What reading one file produced: the application when there were no errors, and every
-/// diagnostic (warnings too) in document order.
-#[derive(Debug, Clone)]
+/// What reading an application's files produced: the intent of every document read, and
+/// every diagnostic (warnings too).
+#[derive(Debug)]
 pub struct Reading {
-    pub application: Option<Application>,
+    pub intent: Intent,
+    /// Some document could not be read into the intent (or read with errors): the passes still
+    /// report on what was read, but nothing compiles.
+    pub failed: bool,
+    /// The files read, by index: diagnostics of later passes name the file of an earlier object.
+    pub file_names: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     /// Every container read, with errors or not, in no particular order. When the file has
     /// errors there is no application, yet some problems of a container can only be judged
@@ -234,20 +238,20 @@ impl Reading {
     fn failed(mut diagnostics: Vec<Diagnostic>) -> Reading {
         sort_diagnostics(&mut diagnostics);
         Reading {
-            application: None,
+            intent: Intent::default(),
+            failed: true,
+            file_names: Vec::new(),
             diagnostics,
             containers_read: Vec::new(),
         }
     }
 }
 
-/// Checks every document of every file, in order; `file_names` (by file index) locate the
-/// first of two objects that share a name.
+/// Reads every document of every file, in order, into one intent. `file_names` (by file index)
+/// are kept for the passes that name the file of an earlier object.
 fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waivers) -> Reading {
     let mut diagnostics = Vec::new();
-    let mut deployments: Vec<(DocumentOrder, Deployment)> = Vec::new();
-    let mut services: Vec<(DocumentOrder, Service)> = Vec::new();
-    let mut ingresses = Vec::new();
+    let mut intent = Intent::default();
     let mut failed = false;
     let mut containers_read = Vec::new();
     let mut kubernetes_objects = kubernetes::Objects::default();
@@ -270,7 +274,7 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
         // Every deployment adds two parameters to the template, so past this many the file
         // can only fail CloudFormation's quota: stop here, before reading (and holding the
         // model of) thousands more.
-        if deployments.len() + kubernetes_objects.deployment_count() > MAX_DEPLOYMENTS {
+        if intent.workloads.len() + kubernetes_objects.deployment_count() > MAX_DEPLOYMENTS {
             // Located at the document that went over, the one read last.
             diagnostics.push(too_many_deployments(previous.unwrap_or(root.span)));
             failed = true;
@@ -294,48 +298,24 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
             failed = true;
             continue;
         }
-        match short::parse_short(root) {
-            Ok((application, warnings)) => {
-                diagnostics.extend(warnings);
-                for deployment in &application.deployments {
-                    containers_read.extend(deployment.containers.iter().cloned());
-                }
-                deployments.extend(application.deployments.into_iter().map(|d| (order, d)));
-                services.extend(application.services.into_iter().map(|s| (order, s)));
-            }
-            Err((problems, containers)) => {
-                diagnostics.extend(problems);
-                containers_read.extend(containers);
-                failed = true;
-            }
-        }
+        let read = short::parse_short(root, order);
+        diagnostics.extend(read.diagnostics);
+        failed |= read.failed;
+        containers_read.extend(read.containers_read);
+        intent.workloads.extend(read.workload);
+        intent.services.extend(read.service);
     }
-    let resolved = kubernetes::resolve(kubernetes_objects, &mut kubernetes_sink);
-    deployments.extend(resolved.deployments);
-    services.extend(resolved.services);
-    ingresses.extend(resolved.ingresses.into_iter().map(|(_, ingress)| ingress));
+    // What every pod reads from ConfigMaps and Secrets is settled as the kubelet settles it
+    // when the pod starts: the last step of reading, with every object collected.
+    kubernetes::references::resolve_references(&mut kubernetes_objects, &mut kubernetes_sink);
+    kubernetes_objects.add_to(&mut intent);
     failed |= kubernetes_sink.error_count() > 0;
     diagnostics.extend(kubernetes_sink.diagnostics);
     containers_read.extend(kubernetes_sink.containers_read);
-    deployments.sort_by_key(|(order, _)| *order);
-    services.sort_by_key(|(order, _)| *order);
-    let deployments = unique_by_name(deployments, "deployment", file_names, &mut diagnostics);
-    let services = unique_by_name(services, "service", file_names, &mut diagnostics);
-    if !failed && deployments.is_empty() {
-        diagnostics.push(
-            Diagnostic::error(Code::MissingField, None, "the input holds no deployment").with_help(
-                "write a manifest with `name:` and `containers:`, or a Kubernetes Deployment",
-            ),
-        );
-    }
-    sort_diagnostics(&mut diagnostics);
-    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     Reading {
-        application: (!has_errors).then_some(Application {
-            deployments,
-            services,
-            ingresses,
-        }),
+        intent,
+        failed,
+        file_names: file_names.iter().map(ToString::to_string).collect(),
         diagnostics,
         containers_read,
     }
@@ -353,69 +333,4 @@ fn too_many_deployments(span: Span) -> Diagnostic {
         format!("the input holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_PARAMETERS} parameters (two per deployment)"),
     )
     .with_help(SPLIT_APPLICATION)
-}
-
-/// What [`unique_by_name`] needs of deployments and services.
-trait Named {
-    fn name(&self) -> &str;
-    fn span(&self) -> Option<Span>;
-}
-
-impl Named for Deployment {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn span(&self) -> Option<Span> {
-        self.span
-    }
-}
-
-impl Named for Service {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn span(&self) -> Option<Span> {
-        self.span
-    }
-}
-
-/// Keeps the first of each name and reports the others: a name becomes a file name, logical
-/// ids and DNS records, so two objects of one kind cannot share it, whatever their namespaces
-/// or files. The help points at the first, by `FILE:LINE:COLUMN` when it is in another file.
-fn unique_by_name<T: Named>(
-    ordered: Vec<(DocumentOrder, T)>,
-    what: &str,
-    file_names: &[&str],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<T> {
-    let mut kept: Vec<T> = Vec::new();
-    // Name → index in `kept`: one lookup per item, not a scan of all kept so far.
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (_, item) in ordered {
-        if let Some(first) = seen.get(item.name()).and_then(|index| kept.get(*index)) {
-            let place = match (first.span(), item.span()) {
-                (Some(earlier), Some(later)) if earlier.file != later.file => format!(
-                    "the first is at {}:{}; ",
-                    file_names.get(earlier.file).copied().unwrap_or_default(),
-                    earlier.start
-                ),
-                (Some(earlier), _) => format!("the first is at line {}; ", earlier.start.line),
-                (None, _) => String::new(),
-            };
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::DuplicateDeployment,
-                    item.span(),
-                    format!("{what} `{}` is defined twice", item.name()),
-                )
-                .with_help(format!(
-                    "{place}names become host names, so each must be unique"
-                )),
-            );
-        } else {
-            seen.insert(item.name().to_string(), kept.len());
-            kept.push(item);
-        }
-    }
-    kept
 }

@@ -3,9 +3,8 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::health_check_timing::clamp;
 use crate::image_reference::parse_image_reference;
-use crate::infer::rollout::{Amount, group_sizes};
 use crate::input::capabilities::{CapabilityName, normalise, unknown_capability};
-use crate::model::Rollout;
+use crate::model::intent::requests::Amount;
 use crate::source::Span;
 
 /// Service names that the generated image already uses for its own system services.
@@ -288,13 +287,7 @@ pub fn check_env_name(name: &str, span: Option<Span>) -> Option<Diagnostic> {
     })
 }
 
-/// The most VMs one deployment may ask of its Auto Scaling group, counting the surge of an
-/// update (the group's MaxSize). Amazon EC2 Auto Scaling documents no per-group instance cap
-/// (docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-quotas.html); 10,000 is
-/// the EC2 Fleet quota on target capacity per fleet (ec2/latest/userguide/fleet-quotas.html),
-/// and far above any account's default On-Demand vCPU quota, so no real group is refused.
-/// The short manifest's schema caps `replicas` at the same value.
-pub const MAX_GROUP_SIZE: u32 = 10_000;
+pub use crate::model::MAX_GROUP_SIZE;
 
 /// A replica count as written, within [`MAX_GROUP_SIZE`].
 ///
@@ -314,28 +307,6 @@ pub fn bounded_replicas(value: i64) -> Result<u32, (String, &'static str)> {
             "use 0 or more; 0 keeps the group but runs no VM",
         )),
     }
-}
-
-/// An error when the group an update needs (replicas plus surge) is larger than
-/// [`MAX_GROUP_SIZE`].
-#[must_use]
-pub fn check_group_size(
-    replicas: u32,
-    rollout: &Rollout,
-    span: Option<Span>,
-) -> Option<Diagnostic> {
-    let sizes = group_sizes(replicas, rollout);
-    (sizes.max_size > MAX_GROUP_SIZE).then(|| {
-        Diagnostic::error(
-            Code::InvalidValue,
-            span,
-            format!(
-                "an update would need {} VMs ({replicas} replicas and a surge of {}); one Auto Scaling group holds at most {MAX_GROUP_SIZE} here",
-                sizes.max_size, rollout.max_surge
-            ),
-        )
-        .with_help("lower maxSurge or replicas")
-    })
 }
 
 /// `"25%"` → 25.

@@ -3,12 +3,7 @@
 //! schema cannot express.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::autoscaling::{
-    AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, apply_autoscaler,
-};
-use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
-use crate::infer::rollout::{self, resolve_rollout};
-use crate::input::autoscaler_bounds::{Bound, check_autoscaler_bounds, check_planned_size};
+use crate::input::autoscaler_bounds::{Bound, check_autoscaler_bounds};
 use crate::input::capabilities::{CapabilityName, effective};
 use crate::input::credential;
 use crate::input::manifest::{
@@ -17,29 +12,42 @@ use crate::input::manifest::{
 };
 use crate::input::mount_target::MountTargets;
 use crate::input::port_syntax::parse_port;
-use crate::input::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
+
 use crate::input::rules::{self, LinuxKitField};
 use crate::input::schema::{check_against_schema, escape_pointer_segment};
-use crate::model::{
-    Application, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole,
-    LoadBalancer, LoadBalancerKind, Mount, Protocol, Resources, RoleGiver, Service,
+use crate::model::document_order::DocumentOrder;
+use crate::model::intent::balancing::TargetSettings;
+use crate::model::intent::requests::{
+    self, AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, HealthCheckRequest,
+    InstanceRequest, PortRequest, RolloutRequest,
 };
+use crate::model::intent::{Identity, Selector, Service, SslPorts, Workload};
+use crate::model::{
+    Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole, LoadBalancerKind,
+    Mount, Protocol, Resources, RoleGiver, Rollout,
+};
+use crate::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::yaml::{Node, Value};
 
 /// Grace period before the load balancer's verdict can replace a new VM: boot plus two checks.
 pub const DEFAULT_GRACE_PERIOD_SECONDS: u32 = 60;
 
-/// A short manifest document as a deployment and, when it has ports, the service of the same
-/// name in front of it (the paper's model: a deployment is named where it is served); or
-/// every problem found in it.
-///
-/// Why a short manifest was refused, and the containers read from it before that (none when
-/// its structure was wrong), for the passes that still report on them.
-pub type Rejected = (Vec<Diagnostic>, Vec<Container>);
+/// What one short manifest document gave: its workload and, when it exposes ports, the
+/// service of the same name that selects it (the paper's model: a deployment is named where
+/// it is served), with every problem found. A document whose structure is wrong gives neither.
+#[derive(Debug, Default)]
+pub struct ShortReading {
+    pub workload: Option<Workload>,
+    pub service: Option<Service>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub failed: bool,
+    /// The containers read, when the document failed: the image pass still reports on them.
+    pub containers_read: Vec<Container>,
+}
 
-/// # Errors
-/// Every schema violation, or else every rule broken.
-pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Rejected> {
+/// Reads the short manifest `root`, the document at `order`.
+#[must_use]
+pub fn parse_short(root: &Node, order: DocumentOrder) -> ShortReading {
     let port_problems = check_port_strings(root);
     let typed = serde_json::from_value::<Manifest>(root.to_json())
         .ok()
@@ -57,35 +65,33 @@ pub fn parse_short(root: &Node) -> Result<(Application, Vec<Diagnostic>), Reject
                 );
             structural.push(Diagnostic::error(Code::WrongType, Some(root.span), reason));
         }
-        return Err((structural, Vec::new()));
+        return ShortReading {
+            diagnostics: structural,
+            failed: true,
+            ..ShortReading::default()
+        };
     };
     let mut checker = Checker {
         root,
         problems: Vec::new(),
         warnings: Vec::new(),
     };
-    let (deployment, load_balancer) = checker.deployment(&manifest);
-    let services = load_balancer
-        .map(|load_balancer| Service {
-            name: deployment.name.clone(),
-            namespace: deployment.namespace.clone(),
-            load_balancer,
-            backends: vec![deployment.name.clone()],
-            span: deployment.span,
-        })
-        .into_iter()
-        .collect();
-    if checker.problems.is_empty() {
-        Ok((
-            Application {
-                deployments: vec![deployment],
-                services,
-                ..Application::default()
-            },
-            checker.warnings,
-        ))
+    let (mut workload, service) = checker.workload(&manifest, order);
+    let failed = !checker.problems.is_empty();
+    workload.failed = failed;
+    let containers_read = if failed {
+        workload.deployment.containers.clone()
     } else {
-        Err((checker.problems, deployment.containers))
+        Vec::new()
+    };
+    let mut diagnostics = checker.problems;
+    diagnostics.extend(checker.warnings);
+    ShortReading {
+        workload: Some(workload),
+        service,
+        diagnostics,
+        failed,
+        containers_read,
     }
 }
 
@@ -100,7 +106,11 @@ impl Checker<'_> {
         self.root.find(pointer, false).map(|node| node.span)
     }
 
-    fn deployment(&mut self, manifest: &Manifest) -> (Deployment, Option<LoadBalancer>) {
+    fn workload(
+        &mut self,
+        manifest: &Manifest,
+        order: DocumentOrder,
+    ) -> (Workload, Option<Service>) {
         let mut containers = Vec::new();
         let mut ports = Vec::new();
         for (name, spec) in &manifest.containers {
@@ -121,26 +131,13 @@ impl Checker<'_> {
             ports.extend(self.ports(name, spec, &pointer));
             containers.push(self.container(name, spec, &pointer));
         }
-        let health = self.health_request(manifest);
-        let kind = manifest.load_balancer.map(|choice| match choice {
-            LoadBalancerChoice::Application => LoadBalancerKind::Application,
-            LoadBalancerChoice::Network => LoadBalancerKind::Network,
-            LoadBalancerChoice::Classic => LoadBalancerKind::Classic,
-        });
-        let load_balancer = match plan_load_balancer(&ports, kind, manifest.public, &health) {
-            Ok(load_balancer) => load_balancer,
-            Err(problems) => {
-                self.problems.extend(problems);
-                None
-            }
-        };
         let update = manifest.update.clone().unwrap_or_default();
         let surge = self
             .amount(update.max_surge.as_ref(), "/update/maxSurge")
-            .unwrap_or(rollout::DEFAULT_SURGE);
+            .unwrap_or(requests::DEFAULT_SURGE);
         let unavailable = self
             .amount(update.max_unavailable.as_ref(), "/update/maxUnavailable")
-            .unwrap_or(rollout::DEFAULT_UNAVAILABLE);
+            .unwrap_or(requests::DEFAULT_UNAVAILABLE);
         if let Some(problem) =
             rules::check_surge_and_unavailable(surge, unavailable, self.span("/update"))
         {
@@ -152,54 +149,87 @@ impl Checker<'_> {
                 ),
             );
         }
-        let pause = update
-            .pause_seconds
-            .unwrap_or(rollout::DEFAULT_PAUSE_SECONDS);
-        let rollout = resolve_rollout(manifest.replicas, surge, unavailable, pause);
-        if manifest.autoscaling.is_none()
-            && let Some(problem) = rules::check_group_size(
-                manifest.replicas,
-                &rollout,
-                self.span("/update").or(self.span("/replicas")),
-            )
-        {
-            self.problems.push(problem);
-        }
+        let rollout = RolloutRequest {
+            max_surge: surge,
+            max_unavailable: unavailable,
+            pause_seconds: update
+                .pause_seconds
+                .unwrap_or(requests::DEFAULT_PAUSE_SECONDS),
+            recreate: false,
+            span: self.span("/update").or(self.span("/replicas")),
+        };
+        let span = self.span("/name").unwrap_or(self.root.span);
         let mut deployment = Deployment {
             name: manifest.name.clone(),
             namespace: DEFAULT_NAMESPACE.to_string(),
             replicas: manifest.replicas,
-            instance_type: manifest.instance_type.clone(),
+            instance_type: String::new(),
             containers,
             init_containers: Vec::new(),
-            rollout,
+            rollout: Rollout::UNRESOLVED,
             grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
             replace_unhealthy: None,
             hostname: None,
             files: Vec::new(),
-            span: self.span("/name").or(Some(self.root.span)),
+            span: Some(span),
             autoscaling: None,
             role: None,
             disruption_budget: None,
             group: None,
         };
-        if let Some(spec) = &manifest.autoscaling {
-            self.autoscaling(&mut deployment, spec, (surge, unavailable));
-        }
+        let autoscaler = manifest
+            .autoscaling
+            .as_ref()
+            .and_then(|spec| self.autoscaling(spec, (surge, unavailable)));
         if let Some(arn) = &manifest.role {
             self.role(&mut deployment, arn);
         }
-        (deployment, load_balancer)
+        let service = (!ports.is_empty()).then(|| Service {
+            name: deployment.name.clone(),
+            namespace: deployment.namespace.clone(),
+            order,
+            span,
+            selector: Selector::SameDocument(order),
+            public: manifest.public,
+            kind: manifest.load_balancer.map(|choice| match choice {
+                LoadBalancerChoice::Application => LoadBalancerKind::Application,
+                LoadBalancerChoice::Network => LoadBalancerKind::Network,
+                LoadBalancerChoice::Classic => LoadBalancerKind::Classic,
+            }),
+            ports: Vec::new(),
+            requests: ports,
+            certificate: None,
+            ssl_ports: SslPorts::Listed(Vec::new()),
+            backend: None,
+            health: self.health_request(manifest),
+            ingress_targets: TargetSettings::default(),
+        });
+        let workload = Workload {
+            order,
+            deployment,
+            labels: Vec::new(),
+            ports: Vec::new(),
+            readiness: None,
+            liveness_delay: None,
+            span,
+            failed: false,
+            identity: Identity::Own,
+            cpu_request_millis: 0,
+            rollout,
+            instance: InstanceRequest::Named(manifest.instance_type.clone()),
+            autoscaler,
+            replicas_span: self.root.find("/replicas", true).map(|node| node.span),
+        };
+        (workload, service)
     }
 
     /// `autoscaling:` as a HorizontalPodAutoscaler would be read, with `cpu` already a
     /// percentage of the instance (the manifest has no CPU requests to count against).
     fn autoscaling(
         &mut self,
-        deployment: &mut Deployment,
         spec: &AutoscalingSpec,
-        strategy: (rollout::Amount, rollout::Amount),
-    ) {
+        strategy: (requests::Amount, requests::Amount),
+    ) -> Option<AutoscalerRequest> {
         let bound = |value, field, pointer: &str| Bound {
             value,
             field,
@@ -211,9 +241,9 @@ impl Checker<'_> {
         );
         if !problems.is_empty() {
             self.problems.extend(problems);
-            return;
+            return None;
         }
-        let request = AutoscalerRequest {
+        Some(AutoscalerRequest {
             what: "`autoscaling`".to_string(),
             min_replicas: spec.min,
             max_replicas: spec.max,
@@ -224,11 +254,8 @@ impl Checker<'_> {
             }),
             strategy,
             replicas_span: self.root.find("/replicas", true).map(|node| node.span),
-        };
-        self.warnings.extend(apply_autoscaler(deployment, &request));
-        if let Some(problem) = check_planned_size(deployment, self.span("/autoscaling/max")) {
-            self.problems.push(problem);
-        }
+            max_span: self.span("/autoscaling/max"),
+        })
     }
 
     /// `role:`: the VMs get an instance profile of their own with that role.
@@ -256,7 +283,7 @@ impl Checker<'_> {
         }
     }
 
-    fn amount(&mut self, amount: Option<&Amount>, pointer: &str) -> Option<rollout::Amount> {
+    fn amount(&mut self, amount: Option<&Amount>, pointer: &str) -> Option<requests::Amount> {
         let written = match amount? {
             Amount::Count(count) => rules::WrittenAmount::Count(i64::from(*count)),
             Amount::Percent(text) => rules::WrittenAmount::Text(text),

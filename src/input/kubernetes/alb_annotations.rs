@@ -7,84 +7,18 @@ use super::reader::Sink;
 use super::restriction::{restricting_annotations, restriction_of};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE};
-use crate::infer::load_balancer::HealthCheckRequest;
 use crate::input::rules;
 use crate::model::Protocol;
 use crate::model::ingress::ProtocolVersion;
+use crate::model::intent::balancing::{LoadBalancerSettings, PREFIX, TargetSettings, Written};
 use crate::source::Span;
-
-pub const PREFIX: &str = "alb.ingress.kubernetes.io/";
+use crate::success_codes::check_success_codes;
 
 /// The class annotation that predates `spec.ingressClassName`: every class is served alike.
 pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
 
 /// The controller's bounds on `group.order` (annotations.md, group.order).
 const GROUP_ORDER_RANGE: (i64, i64) = (-1000, 1000);
-
-/// A setting and where its annotation is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Written<T> {
-    pub value: T,
-    pub span: Span,
-}
-
-/// What one Ingress asks of the load balancer as a whole. In a group each must agree across
-/// the Ingresses that set it (the controller's "Exclusive" annotations), except listen ports
-/// and certificates, which apply to the Ingress's own rules.
-#[derive(Debug, Clone, Default)]
-pub struct LoadBalancerSettings {
-    pub group: Option<Written<String>>,
-    pub order: i64,
-    /// Internet-facing rather than internal.
-    pub public: Option<Written<bool>>,
-    pub dual_stack: Option<Written<bool>>,
-    /// Listener ports and protocols, in the order written.
-    pub listen_ports: Option<Written<Vec<(u16, Protocol)>>>,
-    /// ACM or IAM certificate ARNs, checked.
-    pub certificates: Option<Written<Vec<String>>>,
-    pub ssl_redirect: Option<Written<u16>>,
-    pub ssl_policy: Option<Written<String>>,
-    /// Names `N` of `actions.N` annotations: a backend `{name: N, port: {name:
-    /// use-annotation}}` means that action, which is not compiled.
-    pub custom_actions: Vec<String>,
-}
-
-/// How a target group reaches the VMs and checks them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TargetSettings {
-    pub protocol: Option<Protocol>,
-    pub protocol_version: Option<ProtocolVersion>,
-    pub health: HealthCheckRequest,
-    /// `success-codes`, checked for its form here; its range depends on the protocol version.
-    pub success_codes: Option<Written<String>>,
-}
-
-impl TargetSettings {
-    /// These settings where set, `fallback`'s elsewhere: a Service's annotations over its
-    /// Ingress's.
-    #[must_use]
-    pub fn over(&self, fallback: &TargetSettings) -> TargetSettings {
-        let (mine, theirs) = (&self.health, &fallback.health);
-        TargetSettings {
-            protocol: self.protocol.or(fallback.protocol),
-            protocol_version: self.protocol_version.or(fallback.protocol_version),
-            health: HealthCheckRequest {
-                protocol: mine.protocol.or(theirs.protocol),
-                port: mine.port.or(theirs.port),
-                path: mine.path.clone().or_else(|| theirs.path.clone()),
-                interval_seconds: mine.interval_seconds.or(theirs.interval_seconds),
-                timeout_seconds: mine.timeout_seconds.or(theirs.timeout_seconds),
-                healthy_threshold: mine.healthy_threshold.or(theirs.healthy_threshold),
-                unhealthy_threshold: mine.unhealthy_threshold.or(theirs.unhealthy_threshold),
-                span: mine.span.or(theirs.span),
-            },
-            success_codes: self
-                .success_codes
-                .clone()
-                .or_else(|| fallback.success_codes.clone()),
-        }
-    }
-}
 
 /// Reads an Ingress's annotations: this controller's, and warnings for other controllers'.
 pub fn read_ingress_annotations(
@@ -639,36 +573,6 @@ pub fn is_ssl_policy(name: &str) -> bool {
     name.strip_prefix("ELBSecurityPolicy-").is_some_and(|rest| {
         !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     })
-}
-
-/// `success-codes`: codes (`200`), lists (`200,302`) or ranges (`200-299`) within `range`
-/// (200–499 for HTTP on an application load balancer, 0–99 for gRPC).
-///
-/// # Errors
-/// What is expected, for the diagnostic.
-pub fn check_success_codes(text: &str, range: (u16, u16)) -> Result<(), String> {
-    let (low, high) = range;
-    let expected = || format!("codes from {low} to {high}: `200`, `200,302` or `200-299`");
-    let code = |part: &str| {
-        part.trim()
-            .parse::<u16>()
-            .ok()
-            .filter(|code| (low..=high).contains(code) && part.trim().len() <= 3)
-    };
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(expected());
-    }
-    for part in text.split(',') {
-        let valid = match part.split_once('-') {
-            Some((from, to)) => matches!((code(from), code(to)), (Some(a), Some(b)) if a <= b),
-            None => code(part).is_some(),
-        };
-        if !valid {
-            return Err(expected());
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,35 +3,18 @@
 //! track without an agent in the VM is the group's average CPU; every other metric, and the
 //! scaling `behavior`, is reported as not followed.
 
-use super::deployment::PendingDeployment;
 use super::metadata::{Metadata, read_metadata};
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::infer::autoscaling::{
-    AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, apply_autoscaler,
-};
-use crate::input::autoscaler_bounds::{Bound, check_autoscaler_bounds, check_planned_size};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::input::autoscaler_bounds::{Bound, check_autoscaler_bounds};
 use crate::input::rules;
+use crate::model::intent::Autoscaler;
+use crate::model::intent::requests::DEFAULT_CPU_PERCENT;
 use crate::source::Span;
 
 /// The API versions read; v2beta2 has v2's shape. (v2beta1 writes metrics differently.)
 pub const API_VERSIONS: [&str; 3] = ["autoscaling/v2", "autoscaling/v1", "autoscaling/v2beta2"];
-
-/// An autoscaler read, its target not yet found.
-#[derive(Debug, Clone)]
-pub struct Autoscaler {
-    pub name: String,
-    pub namespace: String,
-    pub span: Span,
-    pub target_kind: (String, Span),
-    pub target_name: (String, Span),
-    pub min_replicas: u32,
-    pub max_replicas: (u32, Option<Span>),
-    /// The CPU utilisation target (percent of the pods' requests) and where it is written;
-    /// `None` when metrics are given and none is CPU utilisation.
-    pub cpu: Option<(u32, Option<Span>)>,
-}
 
 /// Reads a HorizontalPodAutoscaler of one of [`API_VERSIONS`]; one with no `apiVersion` is an error, as
 /// `kubectl` refuses it.
@@ -277,85 +260,4 @@ fn read_metrics(spec: &mut Object<'_>, sink: &mut Sink) -> Option<(u32, Option<S
         }
     }
     cpu
-}
-
-/// Finds each autoscaler's Deployment and lets the autoscaler own its VM count. A target that
-/// is not a Deployment of the input, or a Deployment two autoscalers scale, is an error.
-pub fn resolve(autoscalers: &[Autoscaler], deployments: &mut [PendingDeployment], sink: &mut Sink) {
-    let mut owner: Vec<Option<&str>> = vec![None; deployments.len()];
-    for autoscaler in autoscalers {
-        let (kind, kind_span) = &autoscaler.target_kind;
-        let (target, target_span) = &autoscaler.target_name;
-        if kind != "Deployment" {
-            sink.push(
-                Diagnostic::error(
-                    Code::ScalingTarget,
-                    Some(*kind_span),
-                    format!("HorizontalPodAutoscaler `{}` scales a {kind}; i2kit autoscales Deployments only", autoscaler.name),
-                )
-                .with_help("point scaleTargetRef at a Deployment of this input (kind: Deployment)"),
-            );
-            continue;
-        }
-        let found = deployments.iter().position(|pending| {
-            pending.deployment.namespace == autoscaler.namespace
-                && pending.deployment.name == *target
-        });
-        let Some(index) = found else {
-            let names = deployments
-                .iter()
-                .filter(|pending| pending.deployment.namespace == autoscaler.namespace)
-                .map(|pending| pending.deployment.name.as_str());
-            let problem = Diagnostic::error(
-                Code::ScalingTarget,
-                Some(*target_span),
-                format!(
-                    "HorizontalPodAutoscaler `{}` scales Deployment `{target}`, which is not in namespace `{}` of this input",
-                    autoscaler.name, autoscaler.namespace
-                ),
-            );
-            sink.push(match did_you_mean(target, names) {
-                Some(suggestion) => problem.with_help(format!("did you mean `{suggestion}`?")),
-                None => problem
-                    .with_help("add the Deployment to the input, or leave the autoscaler out"),
-            });
-            continue;
-        };
-        if let Some(first) = owner[index] {
-            sink.push(
-                Diagnostic::error(
-                    Code::ScalingTarget,
-                    Some(*target_span),
-                    format!("Deployment `{target}` is already scaled by HorizontalPodAutoscaler `{first}`; two autoscalers would fight over its VM count"),
-                )
-                .with_help("keep one (Kubernetes scales neither and reports AmbiguousSelector)"),
-            );
-            continue;
-        }
-        owner[index] = Some(&autoscaler.name);
-        let pending = &mut deployments[index];
-        if pending.failed {
-            continue;
-        }
-        let request = AutoscalerRequest {
-            what: format!("HorizontalPodAutoscaler `{}`", autoscaler.name),
-            min_replicas: autoscaler.min_replicas,
-            max_replicas: autoscaler.max_replicas.0,
-            cpu: autoscaler.cpu.map(|(percent, span)| CpuRequest {
-                percent,
-                basis: CpuBasis::PodRequests {
-                    millis: pending.cpu_request_millis,
-                },
-                span: span.or(Some(autoscaler.span)),
-            }),
-            strategy: pending.strategy,
-            replicas_span: pending.replicas_span,
-        };
-        for warning in apply_autoscaler(&mut pending.deployment, &request) {
-            sink.push(warning);
-        }
-        if let Some(problem) = check_planned_size(&pending.deployment, autoscaler.max_replicas.1) {
-            sink.push(problem);
-        }
-    }
 }

@@ -18,8 +18,10 @@ type ReadKind = fn(Object<'_>, &Preamble<'_>, &mut Objects, &mut Sink);
 /// The kinds i2kit compiles, each with its reader.
 const READERS: [(&str, ReadKind); 8] = [
     ("Deployment", |object, preamble, objects, sink| {
-        let read = deployment::collect(object, preamble, sink);
-        objects.deployments.extend(read);
+        if let Some((workload, config)) = deployment::collect(object, preamble, sink) {
+            objects.deployments.push(workload);
+            objects.pod_configs.push(config);
+        }
     }),
     ("Service", |object, preamble, objects, sink| {
         let read = service::collect(object, preamble, sink);

@@ -2,17 +2,17 @@
 //! template, and the instance type sized from the pod's requests or named by annotation.
 
 use super::metadata::{Metadata, read_annotations, read_metadata};
-use super::pod::{self, ContainerPort, Pod, PodConfig, read_pod};
+use super::pod::{self, Pod, PodConfig, read_pod};
 use super::preamble::Preamble;
-use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
+use super::reader::{Object, Sink, int_or_string, missing_spec};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::instance_type::smallest_fitting;
-use crate::infer::load_balancer::HealthCheckRequest;
-use crate::infer::rollout::{self, Amount, resolve_rollout};
-use crate::input::document_order::DocumentOrder;
-use crate::input::manifest::DEFAULT_INSTANCE_TYPE;
 use crate::input::rules;
-use crate::model::Deployment;
+use crate::model::document_order::DocumentOrder;
+use crate::model::intent::requests::{
+    self, Amount, DEFAULT_INSTANCE_TYPE, InstanceRequest, IntOrString, RolloutRequest,
+};
+use crate::model::intent::{Identity, Workload};
+use crate::model::{Deployment, Rollout};
 use crate::source::Span;
 
 /// The API versions of Deployment that i2kit reads: today's and the older ones the paper
@@ -24,44 +24,18 @@ pub const DEPLOYMENT_API_VERSIONS: [&str; 4] = [
     "extensions/v1beta1",
 ];
 
-/// Annotation on a Deployment that sets the instance type instead of sizing from requests.
-pub const INSTANCE_TYPE_ANNOTATION: &str = "i2kit.io/instance-type";
+pub use crate::model::intent::requests::INSTANCE_TYPE_ANNOTATION;
 
 /// Time a VM needs to boot before its pod can answer. The grace period is this plus the
 /// longer of the pod's liveness and readiness `initialDelaySeconds` (not their sum).
 pub const BOOT_SECONDS: u32 = 60;
-
-/// A Deployment read, waiting for the Services that select it.
-pub struct PendingDeployment {
-    pub(super) order: DocumentOrder,
-    pub(super) deployment: Deployment,
-    pub(super) labels: Vec<(String, String)>,
-    pub(super) ports: Vec<ContainerPort>,
-    pub(super) readiness: Option<HealthCheckRequest>,
-    pub(super) liveness_delay: Option<u32>,
-    pub(super) span: Span,
-    /// Reading it found errors: it still counts for Service selection, so a Service is not
-    /// reported as selecting nothing, but it is not compiled.
-    pub(super) failed: bool,
-    /// What the pod reads from ConfigMaps and Secrets, settled by `references`.
-    pub(super) config: PodConfig,
-    /// The ServiceAccount its pods run as, and where it is named (`None`: `default`).
-    pub(super) service_account: Option<(String, Span)>,
-    /// The running containers' CPU requests, in millicores: what an autoscaler's
-    /// utilisation is a percentage of.
-    pub(super) cpu_request_millis: u64,
-    /// maxSurge and maxUnavailable as written, for an autoscaler to resolve again.
-    pub(super) strategy: (Amount, Amount),
-    /// Where `spec.replicas` is written, if it is.
-    pub(super) replicas_span: Option<Span>,
-}
 
 /// Reads a Deployment of one of [`DEPLOYMENT_API_VERSIONS`].
 pub fn collect(
     object: Object<'_>,
     preamble: &Preamble<'_>,
     sink: &mut Sink,
-) -> Option<PendingDeployment> {
+) -> Option<(Workload, PodConfig)> {
     if !preamble.accepts_api_version(&DEPLOYMENT_API_VERSIONS, sink) {
         return None;
     }
@@ -72,7 +46,7 @@ fn read_deployment(
     mut object: Object<'_>,
     order: DocumentOrder,
     sink: &mut Sink,
-) -> Option<PendingDeployment> {
+) -> Option<(Workload, PodConfig)> {
     let errors_before = sink.error_count();
     let Metadata {
         name,
@@ -143,33 +117,29 @@ fn read_deployment(
         );
     }
     let strategy_span = spec.key_span("strategy");
-    let (rollout, strategy) = read_strategy(&mut spec, replicas, sink);
-    if let Some(problem) =
-        rules::check_group_size(replicas, &rollout, strategy_span.or(replicas_span))
-    {
-        sink.push(problem);
-    }
+    let mut rollout = read_strategy(&mut spec, sink);
+    rollout.span = strategy_span.or(replicas_span);
     spec.finish(sink, |key| match key {
         "revisionHistoryLimit" | "progressDeadlineSeconds" | "paused" => {
             Some("CloudFormation manages the rollout; roll back by deploying the previous template")
         }
         _ => None,
     });
-    let instance_type = choose_instance_type(&annotations, &pod, name_span, sink);
+    let instance = choose_instance_type(&annotations, &pod, name_span, sink);
     // The load balancer's verdict counts only once the pod could pass it: after boot and the
     // longer of the probes' initial delays.
     let start_delay = pod.liveness_delay.max(pod.readiness_delay).unwrap_or(0);
-    Some(PendingDeployment {
+    let workload = Workload {
         failed: sink.error_count() > errors_before,
         order,
         deployment: Deployment {
             name,
             namespace,
             replicas,
-            instance_type,
+            instance_type: String::new(),
             containers: pod.containers,
             init_containers: pod.init_containers,
-            rollout,
+            rollout: Rollout::UNRESOLVED,
             grace_period_seconds: BOOT_SECONDS.saturating_add(start_delay),
             replace_unhealthy: None,
             hostname: pod.hostname,
@@ -185,12 +155,14 @@ fn read_deployment(
         readiness: pod.readiness,
         liveness_delay: pod.liveness_delay,
         span: name_span,
-        config: pod.config,
-        service_account: pod.service_account,
+        identity: Identity::Account(pod.service_account),
         cpu_request_millis: pod.container_cpu_request_millis,
-        strategy,
+        rollout,
+        instance,
+        autoscaler: None,
         replicas_span,
-    })
+    };
+    Some((workload, pod.config))
 }
 
 fn amount(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Amount> {
@@ -212,18 +184,14 @@ fn amount(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Amount>
         .ok()
 }
 
-/// The rollout for `replicas`, and maxSurge and maxUnavailable as written (defaults included).
-fn read_strategy(
-    spec: &mut Object<'_>,
-    replicas: u32,
-    sink: &mut Sink,
-) -> (crate::model::Rollout, (Amount, Amount)) {
+/// The rolling update as written, defaults included; `span` is left for the caller.
+fn read_strategy(spec: &mut Object<'_>, sink: &mut Sink) -> RolloutRequest {
     let min_ready = spec
         .integer("minReadySeconds", sink)
         .map_or(0, |(value, span)| {
             // PauseTime is DEFAULT_PAUSE_SECONDS + minReadySeconds, and CloudFormation
             // allows at most PT1H.
-            let most = 3600 - rollout::DEFAULT_PAUSE_SECONDS;
+            let most = 3600 - requests::DEFAULT_PAUSE_SECONDS;
             let (clamped, warning) = rules::clamp_reported(value, (0, most), span, |clamped| {
                 format!("minReadySeconds {value} is outside 0–{most}; using {clamped}")
             });
@@ -232,9 +200,9 @@ fn read_strategy(
             }
             clamped
         });
-    let pause = rollout::DEFAULT_PAUSE_SECONDS + min_ready;
-    let mut surge = rollout::DEFAULT_SURGE;
-    let mut unavailable = rollout::DEFAULT_UNAVAILABLE;
+    let pause = requests::DEFAULT_PAUSE_SECONDS + min_ready;
+    let mut surge = requests::DEFAULT_SURGE;
+    let mut unavailable = requests::DEFAULT_UNAVAILABLE;
     let mut recreate = false;
     if let Some(mut strategy) = spec.object("strategy", sink) {
         match strategy.string("type", sink).as_deref() {
@@ -258,9 +226,13 @@ fn read_strategy(
         }
         strategy.finish(sink, |_| None);
     }
-    let mut rollout = resolve_rollout(replicas, surge, unavailable, pause);
-    rollout.recreate = recreate;
-    (rollout, (surge, unavailable))
+    RolloutRequest {
+        max_surge: surge,
+        max_unavailable: unavailable,
+        pause_seconds: pause,
+        recreate,
+        span: None,
+    }
 }
 
 fn choose_instance_type(
@@ -268,7 +240,7 @@ fn choose_instance_type(
     pod: &Pod,
     span: Span,
     sink: &mut Sink,
-) -> String {
+) -> InstanceRequest {
     if let Some((_, value, value_span)) = annotations
         .iter()
         .find(|(key, _, _)| key == INSTANCE_TYPE_ANNOTATION)
@@ -281,7 +253,7 @@ fn choose_instance_type(
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
         });
         if valid {
-            return value.clone();
+            return InstanceRequest::Named(value.clone());
         }
         sink.push(Diagnostic::error(
             Code::InvalidValue,
@@ -294,26 +266,15 @@ fn choose_instance_type(
             Diagnostic::error(Code::InvalidValue, Some(*resource_span), format!("`{resource}` cannot be sized from i2kit's instance table"))
                 .with_help(format!("choose the instance type yourself with the Deployment annotation `{INSTANCE_TYPE_ANNOTATION}: g5.xlarge` (or another type that has it)")),
         );
-        return DEFAULT_INSTANCE_TYPE.to_string();
+        return InstanceRequest::Named(DEFAULT_INSTANCE_TYPE.to_string());
     }
     if pod.cpu_request_millis == 0 && pod.memory_request_bytes == 0 {
-        return DEFAULT_INSTANCE_TYPE.to_string();
+        return InstanceRequest::Named(DEFAULT_INSTANCE_TYPE.to_string());
     }
-    match smallest_fitting(pod.cpu_request_millis, pod.memory_request_bytes) {
-        Some(instance_type) => instance_type.to_string(),
-        None => {
-            sink.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    Some(span),
-                    "the pod requests more CPU or memory than any instance type in i2kit's table",
-                )
-                .with_help(format!(
-                    "set the Deployment annotation `{INSTANCE_TYPE_ANNOTATION}`"
-                )),
-            );
-            DEFAULT_INSTANCE_TYPE.to_string()
-        }
+    InstanceRequest::Fitting {
+        cpu_millis: pod.cpu_request_millis,
+        memory_bytes: pod.memory_request_bytes,
+        span,
     }
 }
 

@@ -1,35 +1,17 @@
 //! PodDisruptionBudget (policy/v1, and v1beta1) → how many VMs of the Deployments it selects
 //! stay in service while CloudFormation replaces them, and the groups' instance maintenance
 //! policy. It selects Deployments by their pod template labels within its namespace, as a
-//! Service does (`label_selector::matches`).
+//! Service does (`crate::infer::label_selector::matches`).
 
-use super::deployment::PendingDeployment;
-use super::label_selector::matches;
 use super::metadata::{Metadata, read_metadata};
 use super::preamble::Preamble;
-use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
+use super::reader::{Object, Sink, int_or_string, missing_spec};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::disruption::{BudgetAmount, apply_budget};
-use crate::infer::rollout::Amount;
-use crate::input::autoscaler_bounds::check_planned_size;
 use crate::input::rules;
-use crate::source::Span;
+use crate::model::intent::Budget;
+use crate::model::intent::requests::{Amount, BudgetAmount, IntOrString};
 
 pub const API_VERSIONS: [&str; 2] = ["policy/v1", "policy/v1beta1"];
-
-/// A budget read.
-#[derive(Debug, Clone)]
-pub struct Budget {
-    pub name: String,
-    pub namespace: String,
-    pub span: Span,
-    /// `matchLabels`; `None` when there is no selector, which selects nothing.
-    pub selector: Option<Vec<(String, String)>>,
-    /// policy/v1: an empty selector (`{}`) selects every pod of the namespace; v1beta1: none
-    /// (API reference, PodDisruptionBudgetSpec).
-    pub empty_selects_all: bool,
-    pub amount: BudgetAmount,
-}
 
 /// Reads a PodDisruptionBudget of one of [`API_VERSIONS`]; one with no `apiVersion` is an error, as
 /// `kubectl` refuses it.
@@ -129,80 +111,6 @@ fn amount(spec: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Option<Am
                 message,
             ));
             None
-        }
-    }
-}
-
-/// Puts each budget on the Deployments it selects; warns about a budget selecting none, one
-/// spanning several groups (each gets it on its own), and a Deployment under two budgets.
-pub fn resolve(budgets: &[Budget], deployments: &mut [PendingDeployment], sink: &mut Sink) {
-    let mut budgeted_by: Vec<Option<&str>> = vec![None; deployments.len()];
-    for budget in budgets {
-        let selected: Vec<usize> = (0..deployments.len())
-            .filter(|index| match &budget.selector {
-                None => false,
-                Some(labels) => {
-                    (budget.empty_selects_all || !labels.is_empty())
-                        && matches(&budget.namespace, labels, &deployments[*index])
-                }
-            })
-            .collect();
-        let what = format!("PodDisruptionBudget `{}`", budget.name);
-        if selected.is_empty() {
-            sink.push(Diagnostic::warning(
-                Code::DisruptionBudget,
-                Some(budget.span),
-                format!(
-                    "{what} selects no Deployment in namespace `{}` of this input; it is ignored",
-                    budget.namespace
-                ),
-            ));
-            continue;
-        }
-        if selected.len() > 1 {
-            let names: Vec<String> = selected
-                .iter()
-                .map(|index| format!("`{}`", deployments[*index].deployment.name))
-                .collect();
-            sink.push(
-                Diagnostic::warning(
-                    Code::DisruptionBudget,
-                    Some(budget.span),
-                    format!(
-                        "{what} selects {}: each of their groups gets the whole budget on its own, since CloudFormation updates each group separately",
-                        names.join(", ")
-                    ),
-                )
-                .with_help("Kubernetes counts the budget over all their pods together; give each Deployment a budget of its own to say what each needs"),
-            );
-        }
-        for index in selected {
-            let pending = &mut deployments[index];
-            if pending.failed {
-                continue;
-            }
-            if let Some(earlier) = budgeted_by[index] {
-                sink.push(Diagnostic::warning(
-                    Code::DisruptionBudget,
-                    Some(budget.span),
-                    format!(
-                        "Deployment `{}` is also selected by PodDisruptionBudget `{earlier}`; Kubernetes refuses to evict pods under two budgets, and i2kit keeps the stricter",
-                        pending.deployment.name
-                    ),
-                ));
-            }
-            budgeted_by[index] = Some(&budget.name);
-            if let Some(warning) = apply_budget(
-                &mut pending.deployment,
-                budget.amount,
-                &what,
-                Some(budget.span),
-            ) {
-                sink.push(warning);
-            }
-            if let Some(problem) = check_planned_size(&pending.deployment, Some(budget.span)) {
-                sink.push(problem);
-            }
         }
     }
 }

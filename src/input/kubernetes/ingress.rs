@@ -3,86 +3,23 @@
 //! against Services once every object is collected (`routing`), since a Service may come
 //! later in the input.
 
-use super::alb_annotations::{
-    LoadBalancerSettings, TargetSettings, Written, read_ingress_annotations,
-};
+use super::alb_annotations::read_ingress_annotations;
 use super::metadata::{Metadata, split_metadata_and_spec};
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
 use crate::aws_quotas::MAX_CONDITION_VALUE;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::input::document_order::DocumentOrder;
+use crate::model::document_order::DocumentOrder;
+use crate::model::intent::balancing::LoadBalancerSettings;
+use crate::model::intent::ingress::{
+    Backend, HttpPath, Ingress, PathType, Rule, ServicePortRef, path_patterns,
+};
 use crate::source::Span;
 
 /// The Ingress API i2kit reads.
 pub const API_VERSION: &str = "networking.k8s.io/v1";
 /// Versions Kubernetes 1.22 removed, with the older field names.
 pub const REMOVED_API_VERSIONS: [&str; 2] = ["extensions/v1beta1", "networking.k8s.io/v1beta1"];
-
-#[derive(Debug, Clone)]
-pub struct Ingress {
-    pub name: String,
-    pub namespace: String,
-    /// Place in the input, for document order.
-    pub order: DocumentOrder,
-    pub span: Span,
-    pub balancer: LoadBalancerSettings,
-    pub targets: TargetSettings,
-    pub default_backend: Option<Backend>,
-    pub rules: Vec<Rule>,
-    /// `spec.tls` is written: the Ingress wants HTTPS even without a certificate ARN.
-    pub tls: Option<Span>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Rule {
-    /// Checked by [`check_host`].
-    pub host: Option<String>,
-    pub host_span: Option<Span>,
-    /// In the order written; [`sort_paths`] gives the order rules are evaluated in.
-    pub paths: Vec<HttpPath>,
-    pub span: Span,
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpPath {
-    /// Starts with '/' (or is empty for ImplementationSpecific); checked against ALB's
-    /// `path-pattern` characters.
-    pub path: String,
-    pub kind: PathType,
-    pub backend: Backend,
-    pub span: Span,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PathType {
-    Exact,
-    Prefix,
-    ImplementationSpecific,
-}
-
-#[derive(Debug, Clone)]
-pub struct Backend {
-    pub service: String,
-    pub port: ServicePortRef,
-    pub service_span: Span,
-    pub port_span: Span,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ServicePortRef {
-    Number(u16),
-    Name(String),
-}
-
-impl std::fmt::Display for ServicePortRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ServicePortRef::Number(number) => write!(f, "{number}"),
-            ServicePortRef::Name(name) => write!(f, "`{name}`"),
-        }
-    }
-}
 
 /// The error for an Ingress of a removed API version: what to rewrite.
 #[must_use]
@@ -519,52 +456,6 @@ pub fn check_path(path: &str, kind: PathType) -> Result<(), String> {
     Ok(())
 }
 
-/// The `path-pattern` values of one path, as the controller writes them
-/// (pkg/ingress/model_build_listener_rules.go): Prefix `/` → `/*`; Prefix `/foo` (or `/foo/`)
-/// → `/foo` and `/foo/*`; Exact and ImplementationSpecific as written; an empty path → none.
-#[must_use]
-pub fn path_patterns(path: &str, kind: PathType) -> Vec<String> {
-    if path.is_empty() {
-        return Vec::new();
-    }
-    match kind {
-        PathType::Prefix if path == "/" => vec!["/*".to_string()],
-        PathType::Prefix => {
-            let trimmed = path.strip_suffix('/').unwrap_or(path);
-            vec![trimmed.to_string(), format!("{trimmed}/*")]
-        }
-        PathType::Exact | PathType::ImplementationSpecific => vec![path.to_string()],
-    }
-}
-
-/// The order the controller evaluates one rule's paths in: Exact first, then Prefix by
-/// length, longest first, then ImplementationSpecific, each keeping the written order among
-/// equals (a stable sort, as sortIngressPaths).
-#[must_use]
-pub fn sort_paths(paths: &[HttpPath]) -> Vec<&HttpPath> {
-    let mut sorted: Vec<&HttpPath> = paths.iter().collect();
-    sorted.sort_by_key(|path| match path.kind {
-        PathType::Exact => (0, 0),
-        PathType::Prefix => (1, usize::MAX - path.path.len()),
-        PathType::ImplementationSpecific => (2, 0),
-    });
-    sorted
-}
-
-/// The Ingress's own listen ports: the annotation's, else HTTPS 443 when it has a
-/// certificate ARN or asks for TLS (`spec.tls`), else HTTP 80.
-#[must_use]
-pub fn listen_ports(ingress: &Ingress) -> Vec<(u16, crate::model::Protocol)> {
-    use crate::model::Protocol;
-    match &ingress.balancer.listen_ports {
-        Some(Written { value, .. }) => value.clone(),
-        None if ingress.balancer.certificates.is_some() || ingress.tls.is_some() => {
-            vec![(443, Protocol::Https)]
-        }
-        None => vec![(80, Protocol::Http)],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -613,36 +504,5 @@ mod tests {
         assert!(check_host("10.0.0.1").is_err());
         assert!(check_host("-a.example.com").is_err());
         assert!(check_host(&format!("{}.com", "a.".repeat(70))).is_err());
-    }
-
-    fn path(text: &str, kind: PathType) -> HttpPath {
-        HttpPath {
-            path: text.to_string(),
-            kind,
-            backend: Backend {
-                service: "s".to_string(),
-                port: ServicePortRef::Number(80),
-                service_span: Span::default(),
-                port_span: Span::default(),
-            },
-            span: Span::default(),
-        }
-    }
-
-    #[test]
-    fn paths_sort_as_the_controller_sorts_them() {
-        let paths = [
-            path("/static/*.css", PathType::ImplementationSpecific),
-            path("/a", PathType::Prefix),
-            path("/api/v1", PathType::Prefix),
-            path("/healthz", PathType::Exact),
-            path("/b", PathType::Prefix),
-            path("/login", PathType::Exact),
-        ];
-        let order: Vec<&str> = sort_paths(&paths).iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(
-            order,
-            vec!["/healthz", "/login", "/api/v1", "/a", "/b", "/static/*.css"]
-        );
     }
 }

@@ -1,6 +1,6 @@
-//! Kubernetes manifests → the model: Deployments become VM groups, the Services that select
-//! them become their load balancers; ServiceAccounts, HorizontalPodAutoscalers and
-//! PodDisruptionBudgets give those groups a role, bounds and a floor. Fields with no meaning
+//! Kubernetes manifests → the intent: Deployments, Services, Ingresses, ServiceAccounts,
+//! HorizontalPodAutoscalers and PodDisruptionBudgets as read, each pod's ConfigMap and Secret
+//! references settled (the passes of `crate::infer` do the rest). Fields with no meaning
 //! on a VM are reported, at their line, and fields that would be wrong to guess are errors.
 
 pub mod alb_annotations;
@@ -13,11 +13,9 @@ pub mod disruption_budget;
 pub mod helm;
 pub mod ingress;
 pub mod kinds;
-pub mod label_selector;
 pub mod list;
 pub mod metadata;
 pub mod objects;
-pub mod phases;
 pub mod pod;
 pub mod preamble;
 pub mod quantity;
@@ -25,9 +23,7 @@ pub mod reader;
 pub mod references;
 pub mod resolved_bytes;
 pub mod restriction;
-pub mod routing;
 pub mod secret;
-pub mod selection;
 pub mod service;
 pub mod service_account;
 
@@ -35,7 +31,6 @@ use crate::yaml::Node;
 
 pub use collect::collect;
 pub use objects::Objects;
-pub use phases::resolve;
 
 #[must_use]
 pub fn is_kubernetes(root: &Node) -> bool {

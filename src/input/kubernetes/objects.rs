@@ -1,24 +1,25 @@
-//! Every Kubernetes object of the input, collected by kind in document order, waiting for the
-//! resolution phases; and the one duplicate Kubernetes itself refuses within a kind's store
+//! Every Kubernetes object of the input, collected by kind in document order, waiting for
+//! their references to ConfigMaps and Secrets to be settled before they join the intent; and the one duplicate Kubernetes itself refuses within a kind's store
 //! (two ConfigMaps of one name and namespace).
 
-use super::autoscaler::Autoscaler;
 use super::config_map::ConfigMap;
-use super::deployment::PendingDeployment;
-use super::disruption_budget::Budget;
-use super::ingress::Ingress;
+use super::pod::PodConfig;
 use super::reader::Sink;
-use super::service::Service;
-use super::service_account::ServiceAccount;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::input::document_order::DocumentOrder;
+use crate::model::document_order::DocumentOrder;
+use crate::model::intent::{
+    Autoscaler, Budget, Ingress, Intent, Service, ServiceAccount, Workload,
+};
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything Kubernetes in the input, in document order.
 #[derive(Default)]
 pub struct Objects {
-    pub(super) deployments: Vec<PendingDeployment>,
+    pub(super) deployments: Vec<Workload>,
+    /// What each of `deployments` (by index) reads from ConfigMaps and Secrets, settled by
+    /// `references::resolve_references` before the workloads join the intent.
+    pub(super) pod_configs: Vec<PodConfig>,
     pub(super) services: Vec<Service>,
     /// By (name, namespace): looked up once per reference, and by name alone for hints.
     pub(super) config_maps: BTreeMap<(String, String), ConfigMap>,
@@ -38,6 +39,16 @@ impl Objects {
     #[must_use]
     pub fn deployment_count(&self) -> usize {
         self.deployments.len()
+    }
+
+    /// Hands every object the passes read over to `intent`.
+    pub fn add_to(self, intent: &mut Intent) {
+        intent.workloads.extend(self.deployments);
+        intent.services.extend(self.services);
+        intent.ingresses.extend(self.ingresses);
+        intent.accounts.extend(self.service_accounts);
+        intent.autoscalers.extend(self.autoscalers);
+        intent.budgets.extend(self.budgets);
     }
 
     /// Starts reading `document`, so deployments sort in document order.

@@ -3,7 +3,7 @@
 
 use super::reader::Sink;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::input::document_order::DocumentOrder;
+use crate::model::document_order::DocumentOrder;
 use crate::source::Span;
 use crate::yaml::Node;
 

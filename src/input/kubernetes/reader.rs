@@ -2,7 +2,8 @@
 //! their line, and mappings that remember which keys were read, so every key nobody read is
 //! reported as ignored, at its own line.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::model::intent::requests::IntOrString;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 
@@ -23,7 +24,7 @@ impl Sink {
 
     #[must_use]
     pub fn error_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.diagnostics.error_count()
     }
 
     pub fn wrong_type(&mut self, node: &Node, path: &str, expected: &str) {
@@ -36,11 +37,7 @@ impl Sink {
 
     /// A field that has no meaning once each pod is its own VM.
     pub fn ignored(&mut self, span: Span, path: &str, why: &str) {
-        self.push(Diagnostic::warning(
-            Code::IgnoredField,
-            Some(span),
-            format!("`{path}` is ignored: {why}"),
-        ));
+        self.diagnostics.ignored(span, path, why);
     }
 }
 
@@ -249,13 +246,6 @@ pub fn integer(node: &Node, path: &str, sink: &mut Sink) -> Option<i64> {
             None
         }
     }
-}
-
-/// A Kubernetes `IntOrString`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IntOrString {
-    Int(i64),
-    Text(String),
 }
 
 pub fn int_or_string(node: &Node, path: &str, sink: &mut Sink) -> Option<IntOrString> {

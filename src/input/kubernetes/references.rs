@@ -28,6 +28,7 @@ const DIRECTORY_MODE: u32 = 0o755;
 pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
     let Objects {
         deployments,
+        pod_configs,
         config_maps,
         secrets,
         ..
@@ -37,9 +38,8 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
         secrets,
     };
     let mut budget = ResolvedBytes::default();
-    for pending in deployments.iter_mut() {
+    for (pending, config) in deployments.iter_mut().zip(pod_configs.iter()) {
         let errors_before = sink.error_count();
-        let config = std::mem::take(&mut pending.config);
         let deployment = &mut pending.deployment;
         let namespace = deployment.namespace.clone();
         let mut lookup = EnvLookup {
@@ -57,7 +57,7 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
             .try_for_each(|(container, recipe)| {
                 settle_container(container, recipe, &mut lookup, &mut budget)
             })
-            .and_then(|()| volume_files(&config, &catalog, &namespace, sink, &mut budget));
+            .and_then(|()| volume_files(config, &catalog, &namespace, sink, &mut budget));
         match settled {
             Ok(files) => deployment.files = files,
             Err(problem) => sink.push(problem),

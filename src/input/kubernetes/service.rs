@@ -1,15 +1,17 @@
 //! A Kubernetes Service → the load balancer it asks for: listener ports, scheme, and the AWS
 //! load-balancer annotations teams already use with the in-tree cloud provider.
 
-use super::alb_annotations::{TargetSettings, read_service_annotations};
+use super::alb_annotations::read_service_annotations;
 use super::metadata::{Metadata, split_metadata_and_spec};
 use super::preamble::Preamble;
-use super::reader::{IntOrString, Object, Sink, int_or_string, missing_spec};
+use super::reader::{Object, Sink, int_or_string, missing_spec};
 use super::restriction::{Restriction, restricting_annotations, restriction_of, unenforced};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
-use crate::infer::load_balancer::HealthCheckRequest;
-use crate::input::document_order::DocumentOrder;
+use crate::model::document_order::DocumentOrder;
+use crate::model::intent::balancing::TargetSettings;
+use crate::model::intent::requests::HealthCheckRequest;
+use crate::model::intent::{Selector, Service, ServicePort, SslPorts};
 use crate::model::{LoadBalancerKind, Protocol};
 use crate::source::Span;
 
@@ -18,59 +20,6 @@ const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/aws-load-balancer-";
 /// The `spec.loadBalancerClass` the AWS Load Balancer Controller reconciles by default
 /// (its `--load-balancer-class` flag, docs/guide/service/nlb.md).
 const CONTROLLER_CLASS: &str = "service.k8s.aws/nlb";
-
-#[derive(Debug, Clone)]
-pub struct ServicePort {
-    pub name: Option<String>,
-    pub port: u16,
-    /// A container port number or name; `None` means the same number as `port`.
-    pub target: Option<IntOrString>,
-    pub udp: bool,
-    /// From `appProtocol` (`http`, `https`): an explicit listener protocol.
-    pub app_protocol: Option<Protocol>,
-    pub span: Span,
-    pub target_span: Span,
-}
-
-/// Which ports terminate TLS (`aws-load-balancer-ssl-ports`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SslPorts {
-    All,
-    Listed(Vec<String>),
-}
-
-#[derive(Debug, Clone)]
-pub struct Service {
-    pub name: String,
-    pub namespace: String,
-    /// Place in the input, for document order.
-    pub order: DocumentOrder,
-    pub span: Span,
-    pub selector: Vec<(String, String)>,
-    pub public: bool,
-    pub kind: Option<LoadBalancerKind>,
-    pub ports: Vec<ServicePort>,
-    pub certificate: Option<String>,
-    pub ssl_ports: SslPorts,
-    pub backend: Option<Protocol>,
-    pub health: HealthCheckRequest,
-    /// `alb.ingress.kubernetes.io/` target group settings for Ingresses routing here.
-    pub ingress_targets: TargetSettings,
-}
-
-impl Service {
-    /// Whether TLS ends at this listener port (by number or port name).
-    #[must_use]
-    pub fn terminates_tls(&self, port: u16, name: Option<&str>) -> bool {
-        self.certificate.is_some()
-            && match &self.ssl_ports {
-                SslPorts::All => true,
-                SslPorts::Listed(ports) => ports
-                    .iter()
-                    .any(|listed| *listed == port.to_string() || Some(listed.as_str()) == name),
-            }
-    }
-}
 
 /// Reads a `v1 Service`.
 pub fn collect(object: Object<'_>, preamble: &Preamble<'_>, sink: &mut Sink) -> Option<Service> {
@@ -99,10 +48,11 @@ fn read_service(
         namespace,
         order,
         span,
-        selector: Vec::new(),
+        selector: Selector::Labels(Vec::new()),
         public: false,
         kind: None,
         ports: Vec::new(),
+        requests: Vec::new(),
         certificate: None,
         ssl_ports: SslPorts::All,
         backend: None,
@@ -146,7 +96,7 @@ fn read_service(
             sink.push(problem);
         }
     }
-    service.selector = spec.string_map("selector", sink);
+    service.selector = Selector::Labels(spec.string_map("selector", sink));
     read_ports(&mut spec, &mut service, sink);
     if let Some(span) = spec.key_span("clusterIP")
         && spec.string("clusterIP", sink).as_deref() == Some("None")

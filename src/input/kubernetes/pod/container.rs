@@ -5,15 +5,16 @@ use super::super::reader::{Object, Sink, text};
 use super::PodContext;
 use super::config_volume::SubPathUse;
 use super::environment::{EnvRecipe, read_env};
-use super::ports::{ContainerPort, read_ports};
+use super::ports::read_ports;
 use super::probes::{read_liveness_delay, read_readiness};
 use super::resources::{Requests, read_resources};
 use super::security::read_container_security;
 use super::volumes::read_mounts;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::load_balancer::HealthCheckRequest;
 use crate::input::credential;
 use crate::input::rules::{self, LinuxKitField};
+use crate::model::intent::ContainerPort;
+use crate::model::intent::requests::HealthCheckRequest;
 use crate::model::{Container, ContainerSpans};
 use crate::yaml::Node;
 

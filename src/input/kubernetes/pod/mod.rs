@@ -14,9 +14,10 @@ mod volumes;
 
 use super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::infer::load_balancer::HealthCheckRequest;
 use crate::input::rules;
 use crate::model::Container;
+use crate::model::intent::ContainerPort;
+use crate::model::intent::requests::HealthCheckRequest;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 pub use config_volume::{
@@ -26,7 +27,7 @@ pub use confinement::check_confinement_annotations;
 use container::{ContainerReading, read_container};
 pub use environment::{EnvFrom, EnvRecipe, EnvSources, compose_env, expand_references};
 pub use object_ref::{ObjectKind, ObjectRef};
-pub use ports::{ContainerPort, protocol_error};
+pub use ports::protocol_error;
 use security::{PodSecurity, read_pod_security};
 pub use volumes::SHARED_VOLUME_ROOT;
 use volumes::{PodVolumes, read_volumes};

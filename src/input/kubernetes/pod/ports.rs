@@ -2,17 +2,8 @@
 
 use super::super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::model::intent::ContainerPort;
 use crate::source::Span;
-
-/// A port a container declares, for Services and probes to refer to by number or name.
-#[derive(Debug, Clone)]
-pub struct ContainerPort {
-    pub container: String,
-    pub name: Option<String>,
-    pub number: u16,
-    pub udp: bool,
-    pub span: Span,
-}
 
 /// The `ports` of container `container`.
 pub fn read_ports(object: &mut Object<'_>, container: &str, sink: &mut Sink) -> Vec<ContainerPort> {

@@ -1,15 +1,15 @@
 //! Readiness and liveness probes → the target group's health check and the grace period
 //! before a failing VM is replaced.
 
-use super::super::reader::{IntOrString, Object, Sink, int_or_string};
-use super::ports::ContainerPort;
+use super::super::reader::{Object, Sink, int_or_string};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::health_check_timing::{
     INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp, fit_timeout,
 };
-use crate::infer::load_balancer::HealthCheckRequest;
 use crate::input::rules;
 use crate::model::Protocol;
+use crate::model::intent::ContainerPort;
+use crate::model::intent::requests::{HealthCheckRequest, IntOrString};
 use crate::source::Span;
 use crate::yaml::Node;
 

@@ -1,23 +1,24 @@
-//! The resolve phase for Ingresses: with every object collected and every Service planned,
+//! The ingress routing pass: with every object collected and every Service planned,
 //! Ingresses become application load balancers (one per Ingress, or one per
 //! `alb.ingress.kubernetes.io/group.name`, rules merged), each backend resolves to the VMs
 //! behind its Service port, and each listener's rules are ordered as the AWS Load Balancer
 //! Controller orders them and counted against ALB's quotas before anything is built.
 
-use super::alb_annotations::{PREFIX, TargetSettings, Written, check_success_codes};
-use super::deployment::PendingDeployment;
-use super::ingress::{Backend, Ingress, ServicePortRef, listen_ports, path_patterns, sort_paths};
-use super::label_selector::selects;
-use super::reader::Sink;
-use super::service::Service;
+use crate::infer::label_selector::selects;
+use crate::model::intent::balancing::{PREFIX, TargetSettings, Written};
+use crate::model::intent::ingress::{
+    Backend, HttpPath, Ingress, PathType, ServicePortRef, path_patterns,
+};
+use crate::model::intent::{Selector, Service, Workload};
+use crate::success_codes::check_success_codes;
 // ALB's quotas are checked here, as the Ingresses of a group merge, so the error points at the
 // Ingress that goes over rather than at a template that cannot deploy.
 use crate::aws_quotas::{
     MAX_CONDITION_VALUES, MAX_CONDITION_WILDCARDS, MAX_EXTRA_CERTIFICATES, MAX_LISTENERS,
     MAX_RULES, MAX_TARGET_GROUPS,
 };
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::input::document_order::DocumentOrder;
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::model::document_order::DocumentOrder;
 use crate::model::ingress::{
     IngressListener, IngressTargetGroup, ProtocolVersion, RouteAction, RoutingRule, RuleHost,
 };
@@ -37,7 +38,7 @@ const GRPC_SUCCESS_RANGE: (u16, u16) = (0, 99);
 /// What resolving Ingresses reads of the other objects.
 pub struct Context<'a> {
     pub services: &'a [Service],
-    pub deployments: &'a [PendingDeployment],
+    pub deployments: &'a [Workload],
     pub planned: &'a [(DocumentOrder, model::Service)],
 }
 
@@ -45,7 +46,7 @@ pub struct Context<'a> {
 pub fn resolve_ingresses(
     ingresses: Vec<Ingress>,
     context: &Context<'_>,
-    sink: &mut Sink,
+    sink: &mut Vec<Diagnostic>,
 ) -> Vec<(DocumentOrder, model::Ingress)> {
     let mut built = Vec::new();
     for (name, members) in group(ingresses) {
@@ -114,7 +115,7 @@ fn build(
     name: String,
     members: &[Ingress],
     context: &Context<'_>,
-    sink: &mut Sink,
+    sink: &mut Vec<Diagnostic>,
 ) -> Option<model::Ingress> {
     let first = members.first()?;
     let describe = describe(&name, first);
@@ -219,7 +220,7 @@ fn agree<T: Clone + PartialEq>(
     get: impl Fn(&Ingress) -> Option<&Written<T>>,
     annotation: &str,
     describe: &str,
-    sink: &mut Sink,
+    sink: &mut Vec<Diagnostic>,
 ) -> Option<Written<T>> {
     let mut first: Option<(&Written<T>, &Ingress)> = None;
     for member in members {
@@ -250,10 +251,10 @@ fn resolve_member<'a>(
     ingress: &'a Ingress,
     context: &Context<'_>,
     target_groups: &mut Vec<IngressTargetGroup>,
-    sink: &mut Sink,
+    sink: &mut Vec<Diagnostic>,
 ) -> Option<Member<'a>> {
     let mut cache: HashMap<(String, ServicePortRef), Option<usize>> = HashMap::new();
-    let mut target = |backend: &Backend, sink: &mut Sink| {
+    let mut target = |backend: &Backend, sink: &mut Vec<Diagnostic>| {
         let key = (backend.service.clone(), backend.port.clone());
         if let Some(found) = cache.get(&key) {
             return *found;
@@ -307,7 +308,7 @@ fn resolve_member<'a>(
 }
 
 /// ALB's per-rule quotas on the conditions of one path.
-fn check_conditions(hosts: &[String], paths: &[String], span: Span, sink: &mut Sink) {
+fn check_conditions(hosts: &[String], paths: &[String], span: Span, sink: &mut Vec<Diagnostic>) {
     let values = hosts.len() + paths.len();
     let wildcards: usize = hosts
         .iter()
@@ -334,7 +335,7 @@ fn resolve_backend(
     backend: &Backend,
     context: &Context<'_>,
     target_groups: &mut Vec<IngressTargetGroup>,
-    sink: &mut Sink,
+    sink: &mut Vec<Diagnostic>,
 ) -> Option<usize> {
     let Some(service) = context
         .services
@@ -413,7 +414,12 @@ fn resolve_backend(
     )
 }
 
-fn missing_service(ingress: &Ingress, backend: &Backend, context: &Context<'_>, sink: &mut Sink) {
+fn missing_service(
+    ingress: &Ingress,
+    backend: &Backend,
+    context: &Context<'_>,
+    sink: &mut Vec<Diagnostic>,
+) {
     let names: Vec<&str> = context
         .services
         .iter()
@@ -437,7 +443,7 @@ fn missing_service(ingress: &Ingress, backend: &Backend, context: &Context<'_>, 
     push_once(sink, problem);
 }
 
-fn missing_port(service: &Service, backend: &Backend, sink: &mut Sink) {
+fn missing_port(service: &Service, backend: &Backend, sink: &mut Vec<Diagnostic>) {
     let listed: Vec<String> = service
         .ports
         .iter()
@@ -466,8 +472,13 @@ fn missing_port(service: &Service, backend: &Backend, sink: &mut Sink) {
 
 /// A Service that exists but has no load balancer of its own, so no VMs behind it. Said only
 /// when that is why: a Service whose planning failed has its errors reported already.
-fn unserved(service: &Service, backend: &Backend, context: &Context<'_>, sink: &mut Sink) {
-    let why = if service.selector.is_empty() {
+fn unserved(
+    service: &Service,
+    backend: &Backend,
+    context: &Context<'_>,
+    sink: &mut Vec<Diagnostic>,
+) {
+    let why = if service.selector == Selector::Labels(Vec::new()) {
         "has no selector"
     } else if !context
         .deployments
@@ -503,7 +514,7 @@ fn target_health(
     protocol: Protocol,
     version: ProtocolVersion,
     settings: &TargetSettings,
-    sink: &mut Sink,
+    sink: &mut Vec<Diagnostic>,
 ) -> Option<HealthCheck> {
     let request = &settings.health;
     let grpc = version == ProtocolVersion::Grpc;
@@ -581,7 +592,7 @@ fn target_health(
 fn plan_ports(
     members: &[Member<'_>],
     describe: &str,
-    sink: &mut Sink,
+    sink: &mut Vec<Diagnostic>,
 ) -> Option<Vec<(u16, Protocol)>> {
     let mut ports: BTreeMap<u16, (Protocol, &Ingress)> = BTreeMap::new();
     for member in members {
@@ -625,7 +636,11 @@ fn plan_ports(
     )
 }
 
-fn check_redirect(redirect: &Written<u16>, listeners: &[(u16, Protocol)], sink: &mut Sink) {
+fn check_redirect(
+    redirect: &Written<u16>,
+    listeners: &[(u16, Protocol)],
+    sink: &mut Vec<Diagnostic>,
+) {
     let port = redirect.value;
     let problem = match listeners.iter().find(|(listed, _)| *listed == port) {
         Some((_, Protocol::Https)) => return,
@@ -643,7 +658,7 @@ fn check_redirect(redirect: &Written<u16>, listeners: &[(u16, Protocol)], sink: 
 
 /// A listener has one default action: two Ingresses with a defaultBackend on one port would
 /// each claim it (the controller refuses this too).
-fn check_default_backends(members: &[Member<'_>], describe: &str, sink: &mut Sink) {
+fn check_default_backends(members: &[Member<'_>], describe: &str, sink: &mut Vec<Diagnostic>) {
     for (index, member) in members.iter().enumerate() {
         let Some((_, span)) = member.default else {
             continue;
@@ -734,7 +749,11 @@ fn certificates(members: &[&Member<'_>]) -> Vec<Certificate> {
 /// A rule after one that matches every path of its host (or of every host) is never
 /// evaluated: the controller orders Prefix `/` before ImplementationSpecific paths, which
 /// surprises manifests written for controllers that pick the longest match.
-fn report_shadowed(listener: &IngressListener, reported: &mut Vec<Span>, sink: &mut Sink) {
+fn report_shadowed(
+    listener: &IngressListener,
+    reported: &mut Vec<Span>,
+    sink: &mut Vec<Diagnostic>,
+) {
     for (index, rule) in listener.rules.iter().enumerate() {
         let Some(span) = rule.span else {
             continue;
@@ -769,7 +788,7 @@ fn check_grpc_over_http(
     members: &[&Member<'_>],
     target_groups: &[IngressTargetGroup],
     reported: &mut Vec<Span>,
-    sink: &mut Sink,
+    sink: &mut Vec<Diagnostic>,
 ) {
     let forwards = listener
         .rules
@@ -802,7 +821,7 @@ fn check_quotas(
     target_groups: &[IngressTargetGroup],
     describe: &str,
     span: Span,
-    sink: &mut Sink,
+    sink: &mut Vec<Diagnostic>,
 ) {
     let rules: usize = listeners.iter().map(|listener| listener.rules.len()).sum();
     let extra_certificates: usize = listeners
@@ -850,7 +869,7 @@ fn check_quotas(
 }
 
 /// Load balancer names become logical ids: two load balancers cannot share one.
-fn check_names(built: &[(DocumentOrder, model::Ingress)], sink: &mut Sink) {
+fn check_names(built: &[(DocumentOrder, model::Ingress)], sink: &mut Vec<Diagnostic>) {
     for (index, (_, balancer)) in built.iter().enumerate() {
         if built[..index]
             .iter()
@@ -870,7 +889,7 @@ fn check_names(built: &[(DocumentOrder, model::Ingress)], sink: &mut Sink) {
 
 /// A host routed by two load balancers gets its record from the first only: one name cannot
 /// alias two load balancers.
-fn claim_hosts(built: &mut [(DocumentOrder, model::Ingress)], sink: &mut Sink) {
+fn claim_hosts(built: &mut [(DocumentOrder, model::Ingress)], sink: &mut Vec<Diagnostic>) {
     let mut claimed: HashMap<String, String> = HashMap::new();
     for (_, balancer) in built.iter_mut() {
         let mut kept = Vec::new();
@@ -899,8 +918,72 @@ fn claim_hosts(built: &mut [(DocumentOrder, model::Ingress)], sink: &mut Sink) {
 
 /// Reports a diagnostic unless the same one is already reported: one annotation used by many
 /// backends is wrong once.
-fn push_once(sink: &mut Sink, diagnostic: Diagnostic) {
-    if !sink.diagnostics.contains(&diagnostic) {
+fn push_once(sink: &mut Vec<Diagnostic>, diagnostic: Diagnostic) {
+    if !sink.contains(&diagnostic) {
         sink.push(diagnostic);
+    }
+}
+
+/// The order the controller evaluates one rule's paths in: Exact first, then Prefix by
+/// length, longest first, then ImplementationSpecific, each keeping the written order among
+/// equals (a stable sort, as sortIngressPaths).
+#[must_use]
+pub fn sort_paths(paths: &[HttpPath]) -> Vec<&HttpPath> {
+    let mut sorted: Vec<&HttpPath> = paths.iter().collect();
+    sorted.sort_by_key(|path| match path.kind {
+        PathType::Exact => (0, 0),
+        PathType::Prefix => (1, usize::MAX - path.path.len()),
+        PathType::ImplementationSpecific => (2, 0),
+    });
+    sorted
+}
+
+/// The Ingress's own listen ports: the annotation's, else HTTPS 443 when it has a
+/// certificate ARN or asks for TLS (`spec.tls`), else HTTP 80.
+#[must_use]
+pub fn listen_ports(ingress: &Ingress) -> Vec<(u16, crate::model::Protocol)> {
+    use crate::model::Protocol;
+    match &ingress.balancer.listen_ports {
+        Some(Written { value, .. }) => value.clone(),
+        None if ingress.balancer.certificates.is_some() || ingress.tls.is_some() => {
+            vec![(443, Protocol::Https)]
+        }
+        None => vec![(80, Protocol::Http)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(text: &str, kind: PathType) -> HttpPath {
+        HttpPath {
+            path: text.to_string(),
+            kind,
+            backend: Backend {
+                service: "s".to_string(),
+                port: ServicePortRef::Number(80),
+                service_span: Span::default(),
+                port_span: Span::default(),
+            },
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn paths_sort_as_the_controller_sorts_them() {
+        let paths = [
+            path("/static/*.css", PathType::ImplementationSpecific),
+            path("/a", PathType::Prefix),
+            path("/api/v1", PathType::Prefix),
+            path("/healthz", PathType::Exact),
+            path("/b", PathType::Prefix),
+            path("/login", PathType::Exact),
+        ];
+        let order: Vec<&str> = sort_paths(&paths).iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            order,
+            vec!["/healthz", "/login", "/api/v1", "/a", "/b", "/static/*.css"]
+        );
     }
 }

@@ -3,14 +3,12 @@
 //! them. A Deployment no Service selects keeps its declared container ports reachable inside
 //! the VPC, as pod IPs are inside a cluster.
 
-use super::deployment::PendingDeployment;
-use super::label_selector::selects;
-use super::pod::ContainerPort;
-use super::reader::{IntOrString, Sink};
-use super::service::{Service, ServicePort};
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::infer::load_balancer::{HealthCheckRequest, PortRequest, plan_load_balancer};
-use crate::input::document_order::DocumentOrder;
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::infer::label_selector::selects;
+use crate::infer::load_balancer::plan_load_balancer;
+use crate::model::document_order::DocumentOrder;
+use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
+use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
 use crate::model::{self, LoadBalancerKind, Protocol};
 
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
@@ -18,13 +16,13 @@ use crate::model::{self, LoadBalancerKind, Protocol};
 /// with its place in the input.
 pub fn plan_services(
     services: &[Service],
-    deployments: &[PendingDeployment],
-    sink: &mut Sink,
+    deployments: &[Workload],
+    sink: &mut Vec<Diagnostic>,
 ) -> Vec<(DocumentOrder, model::Service)> {
     let mut plans = Vec::new();
     let mut served = vec![false; deployments.len()];
     for service in services {
-        if service.selector.is_empty() {
+        if service.selector == Selector::Labels(Vec::new()) {
             sink.push(Diagnostic::warning(
                 Code::ServiceSelection,
                 Some(service.span),
@@ -49,10 +47,11 @@ pub fn plan_services(
             ));
             continue;
         }
-        let backends: Vec<&PendingDeployment> =
-            selected.iter().map(|index| &deployments[*index]).collect();
-        // A backend with errors is not compiled; its errors already stop the compilation.
-        if backends.iter().any(|pending| pending.failed) {
+        let backends: Vec<&Workload> = selected.iter().map(|index| &deployments[*index]).collect();
+        // A backend with errors is not compiled; its errors already stop the compilation, and
+        // its ports may be what failed. Ports already paired with their containers need
+        // nothing of it, so they are still planned and their own problems reported.
+        if service.requests.is_empty() && backends.iter().any(|pending| pending.failed) {
             continue;
         }
         if let Some(planned) = plan_service(service, &backends, sink) {
@@ -82,15 +81,17 @@ pub fn plan_services(
 /// One load balancer for `service`, forwarding to the VMs of every backend.
 fn plan_service(
     service: &Service,
-    backends: &[&PendingDeployment],
-    sink: &mut Sink,
+    backends: &[&Workload],
+    sink: &mut Vec<Diagnostic>,
 ) -> Option<model::Service> {
     let errors_before = sink.error_count();
-    let requests: Vec<PortRequest> = service
-        .ports
-        .iter()
-        .filter_map(|port| port_request(service, port, backends, sink))
-        .collect();
+    let mut requests = service.requests.clone();
+    requests.extend(
+        service
+            .ports
+            .iter()
+            .filter_map(|port| port_request(service, port, backends, sink)),
+    );
     if sink.error_count() > errors_before {
         return None;
     }
@@ -129,7 +130,7 @@ fn plan_service(
 }
 
 /// The Deployment's declared container ports on an internal load balancer named after it.
-fn implicit_service(pending: &PendingDeployment, sink: &mut Sink) -> Option<model::Service> {
+fn implicit_service(pending: &Workload, sink: &mut Vec<Diagnostic>) -> Option<model::Service> {
     let requests: Vec<PortRequest> = pending.ports.iter().map(implicit_request).collect();
     let health = pending.readiness.clone().unwrap_or_default();
     match plan_load_balancer(&requests, None, false, &health) {
@@ -178,8 +179,8 @@ fn overlay(health: &mut HealthCheckRequest, annotations: &HealthCheckRequest) {
 /// The container port a Service port reaches in one backend, and the container listening.
 fn target_in(
     port: &ServicePort,
-    pending: &PendingDeployment,
-    sink: &mut Sink,
+    pending: &Workload,
+    sink: &mut Vec<Diagnostic>,
 ) -> Option<(u16, String)> {
     let declared = |number: u16| {
         pending
@@ -251,8 +252,8 @@ fn target_in(
 fn port_request(
     service: &Service,
     port: &ServicePort,
-    backends: &[&PendingDeployment],
-    sink: &mut Sink,
+    backends: &[&Workload],
+    sink: &mut Vec<Diagnostic>,
 ) -> Option<PortRequest> {
     let mut targets = Vec::new();
     for pending in backends {

@@ -1,0 +1,88 @@
+//! An Ingress as read: hosts and paths routed to Services by name, not yet found.
+
+use super::balancing::{LoadBalancerSettings, TargetSettings};
+use crate::model::document_order::DocumentOrder;
+use crate::source::Span;
+
+#[derive(Debug, Clone)]
+pub struct Ingress {
+    pub name: String,
+    pub namespace: String,
+    /// Place in the input, for document order.
+    pub order: DocumentOrder,
+    pub span: Span,
+    pub balancer: LoadBalancerSettings,
+    pub targets: TargetSettings,
+    pub default_backend: Option<Backend>,
+    pub rules: Vec<Rule>,
+    /// `spec.tls` is written: the Ingress wants HTTPS even without a certificate ARN.
+    pub tls: Option<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Checked by [`check_host`].
+    pub host: Option<String>,
+    pub host_span: Option<Span>,
+    /// In the order written; [`sort_paths`] gives the order rules are evaluated in.
+    pub paths: Vec<HttpPath>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpPath {
+    /// Starts with '/' (or is empty for ImplementationSpecific); checked against ALB's
+    /// `path-pattern` characters.
+    pub path: String,
+    pub kind: PathType,
+    pub backend: Backend,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathType {
+    Exact,
+    Prefix,
+    ImplementationSpecific,
+}
+
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub service: String,
+    pub port: ServicePortRef,
+    pub service_span: Span,
+    pub port_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ServicePortRef {
+    Number(u16),
+    Name(String),
+}
+
+impl std::fmt::Display for ServicePortRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServicePortRef::Number(number) => write!(f, "{number}"),
+            ServicePortRef::Name(name) => write!(f, "`{name}`"),
+        }
+    }
+}
+
+/// The `path-pattern` values of one path, as the controller writes them
+/// (pkg/ingress/model_build_listener_rules.go): Prefix `/` → `/*`; Prefix `/foo` (or `/foo/`)
+/// → `/foo` and `/foo/*`; Exact and ImplementationSpecific as written; an empty path → none.
+#[must_use]
+pub fn path_patterns(path: &str, kind: PathType) -> Vec<String> {
+    if path.is_empty() {
+        return Vec::new();
+    }
+    match kind {
+        PathType::Prefix if path == "/" => vec!["/*".to_string()],
+        PathType::Prefix => {
+            let trimmed = path.strip_suffix('/').unwrap_or(path);
+            vec![trimmed.to_string(), format!("{trimmed}/*")]
+        }
+        PathType::Exact | PathType::ImplementationSpecific => vec![path.to_string()],
+    }
+}

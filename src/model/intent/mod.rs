@@ -1,0 +1,28 @@
+//! The intent model: what the input asked for, as read, whatever its format. Readers fill only
+//! this; the passes of `crate::infer` resolve it into the [`crate::model::Application`] the
+//! emitters read. A short manifest is one [`Workload`] and, when it exposes ports, one
+//! [`Service`] that selects it: the same objects a Kubernetes Deployment and Service give, so
+//! both forms go through the same passes.
+
+pub mod balancing;
+pub mod ingress;
+pub mod requests;
+pub mod scaling;
+pub mod service;
+pub mod workload;
+
+pub use ingress::Ingress;
+pub use scaling::{Autoscaler, Budget, ServiceAccount};
+pub use service::{Selector, Service, ServicePort, SslPorts};
+pub use workload::{ContainerPort, Identity, Workload};
+
+/// Everything one input asks for, each kind in document order.
+#[derive(Debug, Default)]
+pub struct Intent {
+    pub workloads: Vec<Workload>,
+    pub services: Vec<Service>,
+    pub ingresses: Vec<Ingress>,
+    pub accounts: Vec<ServiceAccount>,
+    pub autoscalers: Vec<Autoscaler>,
+    pub budgets: Vec<Budget>,
+}

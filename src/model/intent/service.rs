@@ -1,0 +1,75 @@
+//! A Service as read: the load balancer it asks for and the workloads it selects, not yet
+//! found.
+
+use super::balancing::TargetSettings;
+use super::requests::{HealthCheckRequest, IntOrString, PortRequest};
+use crate::model::document_order::DocumentOrder;
+use crate::model::{LoadBalancerKind, Protocol};
+use crate::source::Span;
+
+#[derive(Debug, Clone)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u16,
+    /// A container port number or name; `None` means the same number as `port`.
+    pub target: Option<IntOrString>,
+    pub udp: bool,
+    /// From `appProtocol` (`http`, `https`): an explicit listener protocol.
+    pub app_protocol: Option<Protocol>,
+    pub span: Span,
+    pub target_span: Span,
+}
+
+/// Which ports terminate TLS (`aws-load-balancer-ssl-ports`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SslPorts {
+    All,
+    Listed(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub namespace: String,
+    /// Place in the input, for document order.
+    pub order: DocumentOrder,
+    pub span: Span,
+    pub selector: Selector,
+    pub public: bool,
+    pub kind: Option<LoadBalancerKind>,
+    pub ports: Vec<ServicePort>,
+    /// Ports already paired with the containers that listen on them (a short manifest's
+    /// `ports:`, written in the container): planned as they are, whatever else the backend's
+    /// reading found, since they need nothing more of it.
+    pub requests: Vec<PortRequest>,
+    pub certificate: Option<String>,
+    pub ssl_ports: SslPorts,
+    pub backend: Option<Protocol>,
+    pub health: HealthCheckRequest,
+    /// `alb.ingress.kubernetes.io/` target group settings for Ingresses routing here.
+    pub ingress_targets: TargetSettings,
+}
+
+impl Service {
+    /// Whether TLS ends at this listener port (by number or port name).
+    #[must_use]
+    pub fn terminates_tls(&self, port: u16, name: Option<&str>) -> bool {
+        self.certificate.is_some()
+            && match &self.ssl_ports {
+                SslPorts::All => true,
+                SslPorts::Listed(ports) => ports
+                    .iter()
+                    .any(|listed| *listed == port.to_string() || Some(listed.as_str()) == name),
+            }
+    }
+}
+
+/// Which workloads a Service's load balancer forwards to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// Those in the Service's namespace whose pod template carries every one of these labels
+    /// (a Kubernetes Service); none selects nothing.
+    Labels(Vec<(String, String)>),
+    /// The one workload read from the same document (a short manifest's own service).
+    SameDocument(DocumentOrder),
+}
