@@ -1399,3 +1399,108 @@ fn arbitrary_hostile_structures_stay_within_bounds() {
         panic!("{failure}");
     }
 }
+
+#[path = "common/network.rs"]
+mod network;
+
+/// One exposed workload: its form (a short manifest, a Kubernetes Service, an Ingress),
+/// whether the manifest asks for internet-facing, a load balancer choice within the form, and
+/// whether it speaks UDP (for an Ingress: dual-stack).
+type Exposure = (usize, bool, usize, bool);
+
+fn render_exposure(index: usize, (form, public, kind, flag): Exposure) -> String {
+    let name = format!("w{index}");
+    let deployment = |port: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: c, image: \"nginx:1.27.3\", ports: [{port}]}}]\n---\n"
+        )
+    };
+    match form {
+        0 => {
+            let choice = [
+                "",
+                "loadBalancer: classic\n",
+                "loadBalancer: network\n",
+                "loadBalancer: application\n",
+            ][kind];
+            let port = if flag {
+                "{port: 53, protocol: udp}"
+            } else {
+                "\"80:8080\""
+            };
+            format!(
+                "name: {name}\n{}{choice}containers:\n  c: {{image: \"nginx:1.27.3\", ports: [{port}]}}\n---\n",
+                if public { "public: true\n" } else { "" }
+            )
+        }
+        1 => {
+            let prefix = "service.beta.kubernetes.io/aws-load-balancer";
+            let scheme = if public {
+                "internet-facing"
+            } else {
+                "internal"
+            };
+            let annotations = [
+                String::new(),
+                format!("{prefix}-internal: \"{}\"", !public),
+                format!("{prefix}-type: nlb"),
+                format!("{prefix}-type: external, {prefix}-scheme: {scheme}"),
+            ][kind]
+                .clone();
+            let service_type = if public || kind > 0 {
+                "LoadBalancer"
+            } else {
+                "ClusterIP"
+            };
+            let protocol = if flag { "UDP" } else { "TCP" };
+            deployment(&format!("{{containerPort: 8080, protocol: {protocol}}}"))
+                + &format!(
+                    "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, annotations: {{{annotations}}}}}\nspec:\n  type: {service_type}\n  selector: {{app: {name}}}\n  ports: [{{port: 80, targetPort: 8080, protocol: {protocol}}}]\n---\n"
+                )
+        }
+        _ => {
+            let scheme = if public {
+                "internet-facing"
+            } else {
+                "internal"
+            };
+            let address = if flag { "dualstack" } else { "ipv4" };
+            deployment("{containerPort: 8080}")
+                + &format!(
+                    "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  selector: {{app: {name}}}\n  ports: [{{port: 80, targetPort: 8080}}]\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\n  annotations: {{alb.ingress.kubernetes.io/scheme: {scheme}, alb.ingress.kubernetes.io/ip-address-type: {address}}}\nspec:\n  defaultBackend: {{service: {{name: {name}, port: {{number: 80}}}}}}\n---\n"
+                )
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
+
+    /// Whatever mix of load balancer kinds and schemes an application asks for: no rule admits
+    /// 0.0.0.0/0 or ::/0 but on an internet-facing load balancer; every internal listener
+    /// admits the application's group, which every VM carries, and no range unless
+    /// InternalClientCidr is given, and then exactly that one.
+    #[test]
+    fn only_internet_facing_load_balancers_admit_the_world(
+        exposures in proptest::collection::vec((0..3usize, any::<bool>(), 0..4usize, any::<bool>()), 1..5)
+    ) {
+        let input: String = exposures
+            .iter()
+            .enumerate()
+            .map(|(index, exposure)| render_exposure(index, *exposure))
+            .collect();
+        let (_, compilation) = compile_bytes("exposed.yaml", input.as_bytes(), false);
+        let Some(template) = compilation.template.as_deref() else {
+            prop_assert!(compilation.has_errors());
+            return Ok(());
+        };
+        let template: serde_json::Value = serde_json::from_str(template).expect("template is JSON");
+        for given in [
+            std::collections::BTreeMap::new(),
+            std::collections::BTreeMap::from([("InternalClientCidr", "10.1.0.0/16")]),
+        ] {
+            let problems = network::admission_problems(&template, &given);
+            prop_assert!(problems.is_empty(), "{:?}\n{}", problems, input);
+        }
+    }
+}

@@ -5,6 +5,10 @@
 //! the object it belongs to, and the quotas and the id-clash rule read the builder's record.
 
 use crate::diagnostic::Diagnostic;
+use crate::emit::application_security_group::{
+    application_security_group, application_security_group_output, internal_cidr_parameter,
+    internal_source_group_parameter, parameter_given,
+};
 use crate::emit::cluster_dns;
 use crate::emit::compute::{auto_scaling_group, launch_template};
 use crate::emit::ingress;
@@ -12,7 +16,9 @@ use crate::emit::instance_security_group::instance_security_group;
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::{host_name, traffic_resources};
 use crate::emit::naming::{
-    CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER,
+    APPLICATION_SECURITY_GROUP, APPLICATION_SECURITY_GROUP_OUTPUT, CLUSTER_ZONE_CONDITION,
+    CLUSTER_ZONE_PARAMETER, HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_CONDITION,
+    INTERNAL_CIDR_PARAMETER, INTERNAL_SOURCE_GROUP_CONDITION, INTERNAL_SOURCE_GROUP_PARAMETER,
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, Owner, SUBNETS_PARAMETER, Section, VPC_PARAMETER,
     id_clashes,
 };
@@ -131,7 +137,8 @@ fn description(application: &Application) -> String {
 }
 
 /// The network every template takes; with services, the hosted zone, the cluster's private
-/// zone and the access-log bucket; with an internal load balancer, who may reach it.
+/// zone and the access-log bucket; the application's security group; with an internal load
+/// balancer, who else may reach it.
 fn add_shared_settings(builder: &mut TemplateBuilder<'_>, application: &Application) {
     let shared = Owner::shared();
     builder.add(
@@ -152,18 +159,49 @@ fn add_shared_settings(builder: &mut TemplateBuilder<'_>, application: &Applicat
     if !application.services.is_empty() {
         add_service_settings(builder, &shared);
     }
+    builder.add(
+        Section::Resources,
+        APPLICATION_SECURITY_GROUP.to_string(),
+        &shared,
+        application_security_group,
+    );
+    builder.add(
+        Section::Outputs,
+        APPLICATION_SECURITY_GROUP_OUTPUT.to_string(),
+        &shared,
+        application_security_group_output,
+    );
     if any_internal(application) {
+        add_internal_client_settings(builder, &shared);
+    }
+}
+
+/// Who else internal load balancers admit: a range and a group, each adding no rule unless
+/// given.
+fn add_internal_client_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
+    for (parameter, condition, declaration) in [
+        (
+            INTERNAL_CIDR_PARAMETER,
+            INTERNAL_CIDR_CONDITION,
+            internal_cidr_parameter as fn() -> serde_json::Value,
+        ),
+        (
+            INTERNAL_SOURCE_GROUP_PARAMETER,
+            INTERNAL_SOURCE_GROUP_CONDITION,
+            internal_source_group_parameter,
+        ),
+    ] {
         builder.add(
             Section::Parameters,
-            INTERNAL_CIDR_PARAMETER.to_string(),
-            &shared,
-            || json!({
-                "Type": "String",
-                "Default": "0.0.0.0/0",
-                "Description": "Who may reach internal load balancers. They are unreachable from the internet already; narrow this to your VPC's CIDR for defence in depth.",
-                "AllowedPattern": "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$",
-                "ConstraintDescription": "an IPv4 CIDR block such as 10.0.0.0/16"
-            }),
+            parameter.to_string(),
+            shared,
+            declaration,
+        );
+        builder.add(
+            Section::Conditions,
+            condition.to_string(),
+            shared,
+            move || parameter_given(parameter),
         );
     }
 }
@@ -212,7 +250,7 @@ fn add_service_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
     );
 }
 
-/// Whether some load balancer is internal, so the template takes `InternalClientCidr`.
+/// Whether some load balancer is internal, so the template takes who else it admits.
 fn any_internal(application: &Application) -> bool {
     application
         .services

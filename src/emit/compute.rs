@@ -2,7 +2,7 @@
 
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::target_group_id;
-use crate::emit::naming::{Names, SUBNETS_PARAMETER};
+use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, SUBNETS_PARAMETER};
 use crate::emit::scaling::instance_profile_id;
 use crate::internal_error::InternalError;
 use crate::model::{Deployment, LoadBalancerKind, Service};
@@ -10,7 +10,9 @@ use serde_json::{Map, Value, json};
 
 /// Launch template: IMDSv2 only (a LaunchConfiguration is not possible in accounts created
 /// since 2024-10-01), encrypted EBS, and no public address: traffic arrives through the
-/// load balancer. A role reaches the VMs through its instance profile.
+/// load balancer. Each VM carries its deployment's group, which admits its load balancers, and
+/// the application's group, which internal load balancers admit. A role reaches the VMs
+/// through its instance profile.
 #[must_use]
 pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
     let mut template = json!({
@@ -34,7 +36,10 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
                     "AssociatePublicIpAddress": false,
                     "DeleteOnTermination": true,
                     "DeviceIndex": 0,
-                    "Groups": [Expr::reference(names.with("InstanceSecurityGroup"))]
+                    "Groups": [
+                        Expr::reference(names.with("InstanceSecurityGroup")),
+                        Expr::reference(APPLICATION_SECURITY_GROUP)
+                    ]
                 }],
                 "TagSpecifications": [{
                     "ResourceType": "instance",

@@ -2,11 +2,12 @@
 //! target groups, and its Route 53 names: the public `<name>.<zone>` and the Kubernetes
 //! `<name>.<namespace>.svc.cluster.local` in the VPC's private zone.
 
+use crate::emit::application_security_group::internal_client_rules;
 use crate::emit::cluster_dns::cluster_record;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{
-    HOSTED_ZONE_PARAMETER, INTERNAL_CIDR_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names,
-    SUBNETS_PARAMETER, VPC_PARAMETER,
+    HOSTED_ZONE_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER,
+    VPC_PARAMETER,
 };
 use crate::emit::template_builder::Make;
 use crate::model::{
@@ -38,6 +39,8 @@ pub(crate) fn explain_skips(mut resource: Value, skips: &[(&str, String)]) -> Va
 
 pub(crate) const ACCESS_LOGS_SKIP: &str = "access logs are written when the LoadBalancerLogsBucket parameter names a bucket; the scanner cannot evaluate Fn::If";
 
+const CONDITIONAL_RULES_SKIP: &str = "every rule has a Description; those InternalClientCidr and InternalClientSecurityGroupId add are inside Fn::If, which the scanner cannot evaluate";
+
 pub(crate) fn ip_protocol(protocol: Protocol) -> &'static str {
     if protocol == Protocol::Udp {
         "udp"
@@ -47,7 +50,7 @@ pub(crate) fn ip_protocol(protocol: Protocol) -> &'static str {
 }
 
 /// The load balancer's group: open on its listener ports only, to the internet when public
-/// and to the internal CIDR parameter otherwise.
+/// and to the application's VMs otherwise.
 #[must_use]
 pub fn load_balancer_security_group(service: &Service) -> Value {
     let ports: Vec<(u16, Protocol)> = service
@@ -60,8 +63,8 @@ pub fn load_balancer_security_group(service: &Service) -> Value {
 }
 
 /// A load balancer's group named after `owner`: `ports` (listener port, protocol) open to
-/// the internet (IPv6 too when `dual_stack`) when `public`, else to the internal CIDR
-/// parameter.
+/// the internet (IPv6 too when `dual_stack`) when `public`, else to the application's group
+/// and to what the internal client parameters add when given.
 #[must_use]
 pub fn listener_security_group(
     owner: &str,
@@ -69,14 +72,17 @@ pub fn listener_security_group(
     dual_stack: bool,
     ports: &[(u16, Protocol)],
 ) -> Value {
-    let source = if public {
-        Expr::text("0.0.0.0/0")
-    } else {
-        Expr::reference(INTERNAL_CIDR_PARAMETER)
-    };
     let mut ingress: Vec<Value> = Vec::new();
     for (port, protocol) in ports {
-        let rule = |key: &str, cidr: &Expr| {
+        if !public {
+            ingress.extend(internal_client_rules(
+                *port,
+                protocol.as_str(),
+                ip_protocol(*protocol),
+            ));
+            continue;
+        }
+        let rule = |key: &str, cidr: &str| {
             json!({
                 key: cidr,
                 "Description": format!("{} clients on port {port}", protocol.as_str()),
@@ -85,9 +91,9 @@ pub fn listener_security_group(
                 "ToPort": port
             })
         };
-        ingress.push(rule("CidrIp", &source));
-        if public && dual_stack {
-            ingress.push(rule("CidrIpv6", &Expr::text("::/0")));
+        ingress.push(rule("CidrIp", "0.0.0.0/0"));
+        if dual_stack {
+            ingress.push(rule("CidrIpv6", "::/0"));
         }
     }
     let resource = json!({
@@ -98,16 +104,17 @@ pub fn listener_security_group(
             "VpcId": Expr::reference(VPC_PARAMETER)
         }
     });
+    // What the scanner reports and why it stays: a public group's port 80, open to the world on
+    // purpose; an internal group's opt-in rules, inside Fn::If it cannot read. An internal group
+    // admits no range by default, so its port 80 needs no excuse.
     let serves_port_80 = ports.iter().any(|(port, _)| *port == 80);
-    let reason = if public {
-        format!("{owner} is a public service: the manifest exposes port 80 to the internet")
-    } else {
-        format!(
-            "{owner}'s load balancer is internal, unreachable from the internet; InternalClientCidr (default 0.0.0.0/0) narrows it to the VPC"
-        )
-    };
-    let skips = if serves_port_80 {
-        vec![("CKV_AWS_260", reason)]
+    let skips = if !public {
+        vec![("CKV_AWS_23", CONDITIONAL_RULES_SKIP.to_string())]
+    } else if serves_port_80 {
+        vec![(
+            "CKV_AWS_260",
+            format!("{owner} is a public service: the manifest exposes port 80 to the internet"),
+        )]
     } else {
         Vec::new()
     };

@@ -1,5 +1,6 @@
 //! Output writers. They read only the model.
 
+pub mod application_security_group;
 pub mod cloudformation;
 pub mod cluster_dns;
 pub mod compute;

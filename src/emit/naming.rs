@@ -33,6 +33,15 @@ pub const VPC_PARAMETER: &str = "VpcId";
 pub const SUBNETS_PARAMETER: &str = "Subnets";
 pub const HOSTED_ZONE_PARAMETER: &str = "HostedZoneName";
 pub const INTERNAL_CIDR_PARAMETER: &str = "InternalClientCidr";
+/// Holds when [`INTERNAL_CIDR_PARAMETER`] names a range, so internal load balancers admit it.
+pub const INTERNAL_CIDR_CONDITION: &str = "AdmitInternalClientCidr";
+pub const INTERNAL_SOURCE_GROUP_PARAMETER: &str = "InternalClientSecurityGroupId";
+/// Holds when [`INTERNAL_SOURCE_GROUP_PARAMETER`] names a group, so internal load balancers
+/// admit its members.
+pub const INTERNAL_SOURCE_GROUP_CONDITION: &str = "AdmitInternalClientSecurityGroup";
+/// The group every VM of the application carries, and the output that names it.
+pub const APPLICATION_SECURITY_GROUP: &str = "ApplicationSecurityGroup";
+pub const APPLICATION_SECURITY_GROUP_OUTPUT: &str = "ApplicationSecurityGroupId";
 pub const LOGS_BUCKET_PARAMETER: &str = "LoadBalancerLogsBucket";
 /// Holds when [`LOGS_BUCKET_PARAMETER`] names a bucket.
 pub const LOGS_CONDITION: &str = "LogLoadBalancerAccess";

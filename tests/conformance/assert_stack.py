@@ -3,13 +3,16 @@
 
     assert_stack.py --endpoint URL --manifest FILE.yaml|DIR --stack NAME --zone example.com \
                     --certificate-arn ARN [--cluster-dns-zone-id ID] [--expect-status STATUS]
+                    [--internal-client-cidr CIDR] [--internal-client-security-group SG]
 
 Expectations come from the manifest (i2kit documents and Kubernetes Deployments/Services/Lists),
 re-derived by manifest_model.py from i2kit's documented rules (README, the services design), not
 read from the template. The application is services (load balancers) and deployments (ASGs),
 many-to-many, so the checks come in two kinds:
   per SERVICE: its load balancer (kind, scheme, listeners, target groups, health checks, classic
-  TLS policy), its security group, its public record <svc>.<zone>. and its cluster DNS record
+  TLS policy), its security group (anyone when internet-facing; when internal, the one group
+  every VM of the application carries and only what the deploy passed besides: client_sources),
+  its public record <svc>.<zone>. and its cluster DNS record
   <svc>.<ns>.svc.cluster.local. in the private cluster.local zone, and that exactly its backend
   Deployments' ASGs register with it;
   per DEPLOYMENT: replicas, subnets, launch template, Recreate's update policy, health check type
@@ -31,6 +34,7 @@ import botocore.exceptions
 
 import check_ingress
 import check_scaling
+import client_sources
 import manifest_model
 
 UNRESOLVED = re.compile(r"Fn::|\{'Ref'|\"Ref\"|\{\"|\{'|\$\{|^None$|^$|AWS::")
@@ -294,23 +298,27 @@ def check_deployment(checks, stack, deployment, group, front, found, routed):
 # ---------------------------------------------------------------- per service
 
 
-def check_load_balancer_security_groups(checks, stack, groups, service):
+def check_load_balancer_security_groups(checks, stack, groups, service, callers):
     if not groups:
         checks.check(False, "load balancer has a security group", "none")
         return
     described = stack.ec2.describe_security_groups(GroupIds=list(groups))["SecurityGroups"]
     rules = [rule for group in described for rule in group.get("IpPermissions", [])]
-    # Internal load balancers admit InternalClientCidr (default 0.0.0.0/0), public ones anyone.
-    source = "0.0.0.0/0" if service["public"] else stack.parameters.get("InternalClientCidr", "0.0.0.0/0")
+    # Public load balancers admit anyone; internal ones the application's VMs by their common
+    # group, and a range or another group only when the deploy passed one (client_sources).
     for listener in service["listeners"]:
         ip_protocol = "udp" if listener["protocol"] == "UDP" else "tcp"
         matching = [
             rule for rule in rules
             if rule.get("IpProtocol") in (ip_protocol, "-1") and (rule.get("FromPort") is None or rule["FromPort"] <= listener["port"] <= rule["ToPort"])
         ]
-        if checks.check(matching, f"load balancer security group opens {ip_protocol} {listener['port']}"):
+        if not checks.check(matching, f"load balancer security group opens {ip_protocol} {listener['port']}"):
+            continue
+        if service["public"]:
             cidrs = {r.get("CidrIp") for rule in matching for r in rule.get("IpRanges", [])}
-            checks.check(source in cidrs, f"load balancer accepts {listener['port']} from {source}", str(sorted(cidrs)))
+            checks.check("0.0.0.0/0" in cidrs, f"load balancer accepts {listener['port']} from 0.0.0.0/0", str(sorted(cidrs)))
+        else:
+            client_sources.check_internal(checks.check, rules, ip_protocol, listener["port"], callers)
     ports = {(("udp" if l["protocol"] == "UDP" else "tcp"), l["port"]) for l in service["listeners"]}
     extra = [r for r in rules if (r.get("IpProtocol"), r.get("FromPort")) not in ports or r.get("FromPort") != r.get("ToPort")]
     checks.check(not extra, "load balancer security group admits only listener ports", str(extra))
@@ -509,6 +517,7 @@ def main():
     parser.add_argument("--certificate-arn", default=None)
     parser.add_argument("--cluster-dns-zone-id", default=None, help="the ClusterDnsZoneId passed to the stack, if any")
     parser.add_argument("--expect-status", default=None, help="e.g. UPDATE_COMPLETE; default: CREATE_ or UPDATE_COMPLETE")
+    client_sources.add_arguments(parser)
     args = parser.parse_args()
 
     documents = manifest_model.load_documents(args.manifest)
@@ -532,6 +541,11 @@ def main():
     else:
         checks.prefix = f"{args.stack}: "
         checks.check(not stack.physical_ids("AWS::Route53::HostedZone"), "no service: no cluster.local zone")
+    # The group every VM carries, which internal load balancers admit (client_sources).
+    checks.prefix = f"{args.stack}: "
+    application = client_sources.application_groups(stack.ec2, groups)
+    checks.check(len(application) == 1, "every VM of the application carries one security group that admits nothing itself", str(sorted(application)))
+    callers = client_sources.InternalCallers(application, args.internal_client_cidr, args.internal_client_security_group)
     found, dns_names, records = {}, [], set()
     ingress_hosts = {host for balancer in manifest_model.read_ingresses(documents) for host in balancer["hosts"]}
     for service in services:
@@ -545,7 +559,7 @@ def main():
         found[service["name"]] = result
         dns_names.append(result["dns"])
         records.add(f"{service['name']}.{args.zone}.".lower())
-        guarded(checks, "load balancer security group", check_load_balancer_security_groups, stack, result["security_groups"], service)
+        guarded(checks, "load balancer security group", check_load_balancer_security_groups, stack, result["security_groups"], service, callers)
         # A rule host of the same name takes the record for its Ingress (check_ingress.py).
         if f"{service['name']}.{args.zone}" not in ingress_hosts:
             guarded(checks, "Route 53 alias", check_public_dns, stack, service, args.zone, result)
@@ -553,7 +567,7 @@ def main():
             record = f"{service['name']}.{service['namespace']}.svc.cluster.local."
             guarded(checks, "cluster DNS alias", check_alias, stack, cluster_zone, record, result)
     routed = guarded(checks, "ingress load balancers", check_ingress.check_ingresses, guarded, stack, documents, services, groups,
-                     args.zone, args.certificate_arn) or {"target_groups": {}, "sources": {}, "dns": []}
+                     callers, args.zone, args.certificate_arn) or {"target_groups": {}, "sources": {}, "dns": []}
     dns_names += routed["dns"]
     for deployment in deployments:
         checks.prefix = f"{args.stack}/{deployment['name']}: "

@@ -13,8 +13,8 @@ Ingress or per group.name, re-derived from the AWS Load Balancer Controller's do
     Service selects, on the container port its targetPort names; or the ssl-redirect; or a 404;
   - each target group reached: protocol, protocol version (gRPC), health check;
   - security groups along the path: the load balancer admits its listener ports from the
-    scheme's range (0.0.0.0/0, and ::/0 when dual-stack, if internet-facing; InternalClientCidr
-    if internal) and nothing else; each backend's launch template security groups admit the
+    scheme's callers (0.0.0.0/0, and ::/0 when dual-stack, if internet-facing; if internal, the
+    application's group and what the deploy passed besides: client_sources) and nothing else; each backend's launch template security groups admit the
     load balancer's group on the target and health check ports;
   - DNS: each rule host gets an alias record (A, and AAAA when dual-stack) to the load balancer
     exactly when the stack's hosted zone is one of its parent domains; otherwise none.
@@ -25,6 +25,7 @@ balancers' DNS names (for the outputs check).
 
 import re
 
+import client_sources
 import manifest_model
 
 CLAMPS = {
@@ -89,21 +90,6 @@ def all_rules(stack, listener_arn):
             return rules
 
 
-def launch_template_groups(stack, group):
-    """Security groups of the group's launch template (moto launches members in the default
-    group, so the template is what the VMs would get)."""
-    template = group.get("LaunchTemplate") or {}
-    if not template:
-        return []
-    data = stack.ec2.describe_launch_template_versions(
-        LaunchTemplateId=template["LaunchTemplateId"], Versions=[str(template.get("Version"))]
-    )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
-    found = list(data.get("SecurityGroupIds") or [])
-    for interface in data.get("NetworkInterfaces") or []:
-        found += interface.get("Groups") or []
-    return found
-
-
 def admits(rules, source, port):
     return any(
         rule.get("IpProtocol") in ("tcp", "-1")
@@ -144,17 +130,17 @@ def expected_target(documents, services, route):
     return {"deployments": sorted(deployments), "port": container_port, "protocol": protocol, "version": version, "health": health}
 
 
-def check_ingresses(checks, guarded, stack, documents, services, groups, zone, certificate_arn):
+def check_ingresses(checks, guarded, stack, documents, services, groups, callers, zone, certificate_arn):
     balancers = manifest_model.read_ingresses(documents)
     found = {"target_groups": {}, "sources": {}, "dns": []}
     claimed = set()
     for balancer in balancers:
         checks.prefix = f"{stack.name}/ingress {balancer['name']}: "
-        guarded(checks, "ingress load balancer", check_balancer, stack, balancer, documents, services, groups, zone, certificate_arn, claimed, found)
+        guarded(checks, "ingress load balancer", check_balancer, stack, balancer, documents, services, groups, callers, zone, certificate_arn, claimed, found)
     return found
 
 
-def check_balancer(checks, stack, balancer, documents, services, groups, zone, certificate_arn, claimed, found):
+def check_balancer(checks, stack, balancer, documents, services, groups, callers, zone, certificate_arn, claimed, found):
     arn = stack.physical_id(balancer["id"] + "LoadBalancer")
     if not checks.check(arn, f"load balancer {balancer['id']}LoadBalancer exists"):
         return
@@ -164,7 +150,7 @@ def check_balancer(checks, stack, balancer, documents, services, groups, zone, c
     checks.equal(described.get("Scheme"), "internet-facing" if balancer["public"] else "internal", "scheme")
     checks.equal(described.get("IpAddressType", "ipv4"), "dualstack" if balancer["dual_stack"] else "ipv4", "IP address type")
     balancer_groups = described.get("SecurityGroups") or []
-    guarded_security_group(checks, stack, balancer, balancer_groups)
+    guarded_security_group(checks, stack, balancer, balancer_groups, callers)
     listeners = stack.elbv2.describe_listeners(LoadBalancerArn=arn)["Listeners"]
     checks.equal({l["Port"]: l["Protocol"] for l in listeners}, balancer["listeners"], "one listener per listen port, with its protocol")
     by_group = {}
@@ -231,12 +217,15 @@ def check_balancer(checks, stack, balancer, documents, services, groups, zone, c
     check_dns(checks, stack, balancer, described["DNSName"], zone, claimed)
 
 
-def guarded_security_group(checks, stack, balancer, balancer_groups):
+def guarded_security_group(checks, stack, balancer, balancer_groups, callers):
     if not checks.check(balancer_groups, "load balancer has a security group"):
         return
     rules = [r for g in stack.ec2.describe_security_groups(GroupIds=balancer_groups)["SecurityGroups"] for r in g.get("IpPermissions", [])]
-    source = "0.0.0.0/0" if balancer["public"] else stack.parameters.get("InternalClientCidr", "0.0.0.0/0")
     for port in balancer["listeners"]:
+        if not balancer["public"]:
+            client_sources.check_internal(checks.check, rules, "tcp", port, callers)
+            continue
+        source = "0.0.0.0/0"
         matching = [r for r in rules if r.get("IpProtocol") == "tcp" and r.get("FromPort") == port == r.get("ToPort")]
         cidrs = {c.get("CidrIp") for r in matching for c in r.get("IpRanges", [])}
         checks.equal(cidrs, {source}, f"load balancer admits port {port} from {source} only")
@@ -271,7 +260,7 @@ def check_target_group(checks, stack, arn, target, balancer_groups, groups, foun
             continue
         found["target_groups"].setdefault(deployment, set()).add(arn)
         sources = found["sources"].setdefault(deployment, {})
-        instance_groups = launch_template_groups(stack, group)
+        instance_groups = client_sources.launch_template_groups(stack.ec2, group)
         rules = [r for g in stack.ec2.describe_security_groups(GroupIds=instance_groups)["SecurityGroups"] for r in g.get("IpPermissions", [])] if instance_groups else []
         for source in balancer_groups:
             sources.setdefault(source, set()).update(ports)

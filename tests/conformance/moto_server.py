@@ -50,7 +50,10 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
    add the resource type, attaching its certificates to the listener as
    AddListenerCertificates does. A security group's `SecurityGroupIngress` entry with
    `CidrIpv6` becomes a rule with no source at all (moto reads only `CidrIp`); we create it
-   with its IPv6 range, as a dual-stack load balancer's group needs.
+   with its IPv6 range, as a dual-stack load balancer's group needs. And an entry that is
+   `Fn::If` resolving to AWS::NoValue (a rule an empty parameter does not add, e.g.
+   InternalClientCidr) stays in moto's list as None, where CloudFormation drops the item; we
+   drop it.
 11. moto has no CloudFormation model for AWS::AutoScaling::ScalingPolicy: it skips the resource
    with a warning, so DescribePolicies shows nothing for a stack's target-tracking policy. We
    register one that calls PutScalingPolicy with the template's properties (the policy is
@@ -272,9 +275,11 @@ def patch_ingress_gaps():
 
     def create_security_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         properties = cloudformation_json.get("Properties") or {}
-        rules = properties.get("SecurityGroupIngress") or []
+        # CloudFormation drops a list item that is `Fn::If` resolving to AWS::NoValue (a rule
+        # a parameter adds only when given); moto leaves None in the list.
+        rules = [rule for rule in properties.get("SecurityGroupIngress") or [] if rule is not None]
         ipv6 = [rule for rule in rules if "CidrIpv6" in rule]
-        if ipv6:
+        if "SecurityGroupIngress" in properties:
             cloudformation_json = {**cloudformation_json, "Properties": {**properties, "SecurityGroupIngress": [r for r in rules if "CidrIpv6" not in r]}}
         group = original_security_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
         for rule in ipv6:

@@ -20,9 +20,11 @@ the VM will boot):
   b. that load balancer has a listener on the called port;
   c. the listener forwards to the Auto Scaling groups of exactly the Deployments the Service selects
      (selector matched against pod template labels in the manifest; ASGs by tag i2kit:deployment);
-  d. security groups let it through: the load balancer's group admits the caller's instance group
-     (or a CIDR holding the VPC's) on the port, and every target's instance group admits the load
-     balancer's group on the target port.
+  d. security groups let it through: the load balancer's group admits the caller on the port: an
+     internal one (the manifest's scheme) by the group every VM of the application carries, and
+     no address range (0.0.0.0/0 least of all) unless the deploy passed InternalClientCidr; an
+     internet-facing one by the caller's group or a range holding the VPC's; and every target's
+     instance group admits the load balancer's group on the target port.
 Then a cross-check that the declaration misses nothing: every `host:port` in a container's env
 values, command or args whose host's first label names a service of the manifest must be declared.
 
@@ -37,6 +39,7 @@ import sys
 import boto3
 import yaml
 
+import client_sources
 import manifest_model
 
 RESOLV_PATH = "etc/i2kit/resolv.conf"
@@ -176,20 +179,13 @@ class Deployed:
     def instance_groups(self, deployment):
         """Security groups of a deployment's VMs, from its ASG's launch template version (moto
         launches members in the default group, so instances would not tell; FIELD-NOTES)."""
-        if deployment in self._instance_groups:
-            return self._instance_groups[deployment]
-        found = []
-        template = (self.groups.get(deployment) or {}).get("LaunchTemplate")
-        if template:
-            versions = self.ec2.describe_launch_template_versions(
-                LaunchTemplateId=template["LaunchTemplateId"], Versions=[str(template.get("Version", "$Latest"))]
-            )["LaunchTemplateVersions"]
-            data = versions[0]["LaunchTemplateData"] if versions else {}
-            for interface in data.get("NetworkInterfaces") or []:
-                found += interface.get("Groups") or []
-            found += data.get("SecurityGroupIds") or []
-        self._instance_groups[deployment] = found
-        return found
+        if deployment not in self._instance_groups:
+            self._instance_groups[deployment] = client_sources.launch_template_groups(self.ec2, self.groups.get(deployment) or {})
+        return self._instance_groups[deployment]
+
+    def application_groups(self, deployments):
+        """The group the VMs of every one of `deployments` carry that admits nothing itself."""
+        return client_sources.application_groups(self.ec2, [self.groups[d] for d in deployments if d in self.groups])
 
     def rules(self, group_ids):
         if not group_ids:
@@ -237,7 +233,7 @@ def manifest_service(services, names):
     return next((by_record[c.lower()] for c in names if c.lower() in by_record), None)
 
 
-def check_call(report, deployed, deployments, services, out_dir, call):
+def check_call(report, deployed, deployments, services, out_dir, call, given=("", "")):
     """Steps a-d for one call; True when every step passed."""
     caller, target = str(call.get("from", "")), str(call.get("to", ""))
     label = f"{caller} -> {target}"
@@ -299,13 +295,29 @@ def check_call(report, deployed, deployments, services, out_dir, call):
     wanted = set(expected["backends"]) if expected else set()
     ok &= report.line(serving and serving == wanted, f"{label}: c. port {port} forwards to the ASGs of {sorted(wanted)} and no other", f"ASGs of {sorted(serving)}")
 
-    # d. security groups on the way: caller -> load balancer -> every target
+    # d. security groups on the way: caller -> load balancer -> every target. An internal load
+    # balancer (the manifest's scheme) admits the caller by the group every VM of the
+    # application carries, and no address range unless the deploy passed one: a range
+    # holding the VPC's would admit whatever is routed into the VPC too.
     caller_groups = deployed.instance_groups(caller)
-    ok &= report.line(
-        admits(deployed.rules(balancer_groups), ip_protocol, port, caller_groups, deployed.vpc_cidrs),
-        f"{label}: d. the load balancer's security group admits {caller} on {ip_protocol} {port}",
-        f"load balancer groups {balancer_groups}, caller groups {caller_groups}",
-    )
+    balancer_rules = deployed.rules(balancer_groups)
+    if expected is not None and not expected["public"]:
+        application = deployed.application_groups([d["name"] for d in deployments])
+        ok &= report.line(
+            admits(balancer_rules, ip_protocol, port, application & set(caller_groups)),
+            f"{label}: d. the internal load balancer's security group admits {caller} by the application's group on {ip_protocol} {port}",
+            f"load balancer groups {balancer_groups}, caller groups {caller_groups}, the application's group {sorted(application)}",
+        )
+        ok &= client_sources.check_internal(
+            lambda condition, what, detail: report.line(condition, f"{label}: d. {what}", detail),
+            balancer_rules, ip_protocol, port, client_sources.InternalCallers(application, *given),
+        )
+    else:
+        ok &= report.line(
+            admits(balancer_rules, ip_protocol, port, caller_groups, deployed.vpc_cidrs),
+            f"{label}: d. the load balancer's security group admits {caller} on {ip_protocol} {port}",
+            f"load balancer groups {balancer_groups}, caller groups {caller_groups}",
+        )
     for backend in sorted(serving | wanted):
         groups = deployed.instance_groups(backend)
         for target_port in sorted(target_ports) or [None]:
@@ -343,6 +355,7 @@ def main():
     parser.add_argument("--stack", required=True)
     parser.add_argument("--out-dir", required=True, help="i2kit compile's output directory (the LinuxKit files)")
     parser.add_argument("--calls", required=True)
+    client_sources.add_arguments(parser)
     args = parser.parse_args()
 
     deployments, services = manifest_model.read_application(manifest_model.load_documents(args.manifest))
@@ -354,7 +367,8 @@ def main():
     reached = 0
     for call in calls:
         try:
-            reached += check_call(report, deployed, deployments, services, args.out_dir, call)
+            reached += check_call(report, deployed, deployments, services, args.out_dir, call,
+                                  (args.internal_client_cidr, args.internal_client_security_group))
         except Exception as error:  # noqa: BLE001 - one broken call must not hide the others
             report.line(False, f"{call}: checked", f"{type(error).__name__}: {error}")
     misses = undeclared(report, deployments, services, calls)

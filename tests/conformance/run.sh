@@ -4,7 +4,8 @@
 # CloudFormation emulator (moto), check what was created against the manifest, check that every
 # call declared in tests/conformance/calls/<stem>.yaml gets through (reachability.py), check the
 # files and variables each VM gets from ConfigMaps in its LinuxKit file (check_config.py), update one
-# stack, deploy one manifest again into a VPC whose cluster.local zone exists already, and scan
+# stack, deploy one manifest again into a VPC whose cluster.local zone exists already (admitting
+# another stack's VMs and a peered range into its internal load balancers), and scan
 # every template with checkov (an unexplained finding fails the run).
 #
 #   bash tests/conformance/run.sh            from the repository root
@@ -293,14 +294,16 @@ assert_stack() {
     log "   $stack: $p passed, $f failed, $s skipped"
 }
 
-# reachability STEM MANIFEST STACK OUT_DIR: the declared calls, when calls/STEM.yaml exists
+# reachability STEM MANIFEST STACK OUT_DIR [reachability.py options]: the declared calls, when
+# calls/STEM.yaml exists
 reachability() {
     local stem=$1 manifest=$2 stack=$3 out=$4 calls=$HERE/calls/$1.yaml
+    shift 4
     [[ -f "$calls" ]] || return 0
     REACH_CHECKED[$stem]=1
     local output status=0 totals n m k
     output=$("$VPY" "$HERE/reachability.py" --endpoint "$ENDPOINT" --manifest "$manifest" --stack "$stack" \
-        --out-dir "$out" --calls "$calls" 2>&1) || status=$?
+        --out-dir "$out" --calls "$calls" "$@" 2>&1) || status=$?
     printf '%s\n' "$output" | grep -v '^reachability totals' || true
     totals=$(printf '%s\n' "$output" | grep '^reachability totals' || true)
     if [[ -z "$totals" ]]; then
@@ -525,7 +528,10 @@ fi
 # ------------------------------------------------------------------------------------ shared zone
 # A VPC holds one private zone of a name, so a second application in a VPC passes the first one's
 # zone as ClusterDnsZoneId: the stack must then make no zone and put its records in that one.
-log "== shared cluster.local: deploy $SHARED_ZONE_EXAMPLE again with ClusterDnsZoneId of an existing zone"
+# Its internal load balancers admit, besides its own VMs, the first application's VMs (their
+# group, as that stack's ApplicationSecurityGroupId output gives it, passed as
+# InternalClientSecurityGroupId) and a peered range (InternalClientCidr): exactly those.
+log "== shared cluster.local: deploy $SHARED_ZONE_EXAMPLE again with ClusterDnsZoneId of an existing zone, admitting another stack's VMs"
 shared_stem=$(basename "$SHARED_ZONE_EXAMPLE" .yaml)
 if [[ -n "${CONFORMANCE_ONLY:-}" && -z "${TEMPLATE_OF[$shared_stem]:-}" ]]; then
     log "   skipped: $shared_stem is not selected by CONFORMANCE_ONLY"
@@ -539,10 +545,14 @@ else
     shared_zone_id=$(aws route53 create-hosted-zone --name cluster.local --vpc "VPCRegion=$REGION,VPCId=$STACK_VPC" \
         --hosted-zone-config PrivateZone=true --caller-reference "conformance-shared-$RANDOM" --query HostedZone.Id --output text)
     shared_zone_id=${shared_zone_id#/hostedzone/}
+    other_vms=$(aws ec2 create-security-group --group-name "conformance-other-stack-$RANDOM" --vpc-id "$STACK_VPC" \
+        --description "another application's VMs" --query GroupId --output text)
+    peered_range=10.250.0.0/16
     shared_stack=$(stack_name "$shared_stem-shared-zone")
     create_zone "$shared_stem-shared.$ZONE_SUFFIX"
     if deploy "$shared_stem-shared-zone" "${TEMPLATE_OF[$shared_stem]}" "$shared_stack" "$shared_stem-shared.$ZONE_SUFFIX" \
-        "$STACK_VPC" "$STACK_SUBNETS" "ClusterDnsZoneId=$shared_zone_id"; then
+        "$STACK_VPC" "$STACK_SUBNETS" "ClusterDnsZoneId=$shared_zone_id" \
+        "InternalClientSecurityGroupId=$other_vms" "InternalClientCidr=$peered_range"; then
         own_zones=$(aws cloudformation describe-stack-resources --stack-name "$shared_stack" \
             --query 'length(StackResources[?ResourceType==`AWS::Route53::HostedZone`])' --output text)
         if [[ "$own_zones" == 0 ]]; then
@@ -551,8 +561,10 @@ else
             fail "$shared_stack: made $own_zones hosted zone(s) although ClusterDnsZoneId=$shared_zone_id"
         fi
         assert_stack "$SHARED_ZONE_EXAMPLE" "$shared_stack" "$shared_stem-shared.$ZONE_SUFFIX" \
-            --cluster-dns-zone-id "$shared_zone_id"
-        reachability "$shared_stem" "$SHARED_ZONE_EXAMPLE" "$shared_stack" "$WORK/$shared_stem"
+            --cluster-dns-zone-id "$shared_zone_id" \
+            --internal-client-security-group "$other_vms" --internal-client-cidr "$peered_range"
+        reachability "$shared_stem" "$SHARED_ZONE_EXAMPLE" "$shared_stack" "$WORK/$shared_stem" \
+            --internal-client-security-group "$other_vms" --internal-client-cidr "$peered_range"
     fi
 fi
 

@@ -352,7 +352,7 @@ fn read_balancer_setting(
 fn unmapped_reason(setting: &str) -> &'static str {
     match setting {
         "inbound-cidrs" | "security-group-prefix-lists" => {
-            "internal load balancers admit InternalClientCidr (narrow it to your VPC), internet-facing ones everyone on their listener ports"
+            "internal load balancers admit the application's VMs (and InternalClientCidr when given), internet-facing ones everyone on their listener ports"
         }
         "security-groups" | "manage-backend-security-group-rules" => {
             "i2kit makes the load balancer's security group and admits it into the instances' groups itself"

@@ -67,13 +67,13 @@ impl Restriction {
     fn consequence(self) -> &'static str {
         match self {
             Restriction::NetworkPolicy => {
-                "i2kit does not turn it into security groups. Each VM accepts traffic only from the load balancers in front of it, and each internal load balancer from InternalClientCidr (default 0.0.0.0/0)"
+                "i2kit does not turn it into security groups. Each VM accepts traffic only from the load balancers in front of it, and each internal load balancer from every VM of the application (and InternalClientCidr or InternalClientSecurityGroupId when given)"
             }
             Restriction::SourceRanges => {
-                "the load balancer would admit every address on its listener ports (0.0.0.0/0 when internet-facing, InternalClientCidr when internal)"
+                "the load balancer would admit more than those ranges on its listener ports (every address when internet-facing; every VM of the application, and InternalClientCidr when given, when internal)"
             }
             Restriction::SecurityGroups => {
-                "the load balancer would get i2kit's own security group, which admits every address on its listener ports (0.0.0.0/0 when internet-facing, InternalClientCidr when internal)"
+                "the load balancer would get i2kit's own security group, which admits on its listener ports every address when internet-facing, and every VM of the application (and InternalClientCidr or InternalClientSecurityGroupId when given) when internal"
             }
             Restriction::Authentication => {
                 "requests would reach the backends without authentication"
@@ -141,7 +141,7 @@ pub fn unenforced(
             ),
         )
         .with_help(
-            "enforce it outside i2kit until i2kit does; for addresses, narrow InternalClientCidr to the VPC or add security group rules",
+            "enforce it outside i2kit until i2kit does, e.g. with security group rules of your own; an internal load balancer admits only the application's VMs unless InternalClientCidr or InternalClientSecurityGroupId is given",
         )
     } else {
         Diagnostic::error(

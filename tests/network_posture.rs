@@ -1,0 +1,141 @@
+//! Who the security groups of every template i2kit emits admit, over every golden fixture's
+//! expected template and every example compiled fresh: nothing admits the whole internet but
+//! an internet-facing load balancer; an internal load balancer admits the application's VMs on
+//! each listener port and no range unless one is given; every VM carries the application's
+//! group.
+
+#[path = "common/network.rs"]
+mod network;
+
+use network::admission_problems;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every template a golden fixture expects.
+fn golden_templates() -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = fs::read_dir(root().join("tests/fixtures"))
+        .expect("tests/fixtures")
+        .flatten()
+        .map(|entry| entry.path().join("expected"))
+        .filter(|expected| expected.is_dir())
+        .flat_map(|expected| fs::read_dir(expected).expect("expected/").flatten())
+        .map(|entry| entry.path())
+        .filter(|path| path.to_string_lossy().ends_with(".cloudformation.json"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// Every example (a file or a directory, with its own arguments from `<stem>.args`) compiled
+/// by the real binary; the template's path and text.
+fn example_templates(scratch: &Path) -> Vec<(String, String)> {
+    let mut examples: Vec<PathBuf> = fs::read_dir(root().join("examples"))
+        .expect("examples")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir() || path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    examples.sort();
+    examples
+        .iter()
+        .map(|example| {
+            let stem = example
+                .file_stem()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            let out = scratch.join(&stem);
+            let args = fs::read_to_string(root().join(format!("examples/{stem}.args")))
+                .unwrap_or_default();
+            let status = Command::new(env!("CARGO_BIN_EXE_i2kit"))
+                .arg("compile")
+                .arg(example)
+                .arg("--out-dir")
+                .arg(&out)
+                .args(args.lines().filter(|line| !line.is_empty()))
+                .output()
+                .expect("i2kit runs");
+            assert!(
+                status.status.success(),
+                "{}: {}",
+                example.display(),
+                String::from_utf8_lossy(&status.stderr)
+            );
+            let template = out.join(format!("{stem}.cloudformation.json"));
+            (
+                template.display().to_string(),
+                fs::read_to_string(&template).expect("a template"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn only_internet_facing_load_balancers_admit_the_world_and_internal_ones_admit_the_application() {
+    let scratch = tempfile::tempdir().expect("scratch");
+    let mut templates: Vec<(String, String)> = golden_templates()
+        .into_iter()
+        .map(|path| {
+            let text = fs::read_to_string(&path).expect("readable");
+            (path.display().to_string(), text)
+        })
+        .collect();
+    let goldens = templates.len();
+    templates.extend(example_templates(scratch.path()));
+    assert!(goldens > 50, "found only {goldens} golden templates");
+    let mut internal = 0;
+    let mut problems = Vec::new();
+    for (place, text) in &templates {
+        let template: Value = serde_json::from_str(text).expect("JSON");
+        internal += usize::from(template["Parameters"]["InternalClientCidr"].is_object());
+        problems.extend(
+            admission_problems(&template, &BTreeMap::new())
+                .into_iter()
+                .map(|problem| format!("{place}: {problem}")),
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The check must have met internal load balancers, not only public ones.
+    assert!(internal > 20, "only {internal} templates have one");
+}
+
+/// The parameters open exactly what they name: the range on every internal listener, another
+/// stack's group likewise, and still nothing to the whole internet.
+#[test]
+fn the_internal_client_parameters_add_exactly_what_they_name() {
+    let text = fs::read_to_string(
+        root().join("tests/fixtures/k8s-guestbook/expected/input.cloudformation.json"),
+    )
+    .expect("the guestbook's template");
+    let template: Value = serde_json::from_str(&text).expect("JSON");
+    let given = BTreeMap::from([
+        ("InternalClientCidr", "10.20.0.0/16"),
+        ("InternalClientSecurityGroupId", "sg-0123456789abcdef0"),
+    ]);
+    assert_eq!(admission_problems(&template, &given), Vec::<String>::new());
+    // A range other than the one given, on an internal load balancer's group, is caught.
+    let mut widened = template.clone();
+    let internal_group = template["Resources"]
+        .as_object()
+        .expect("resources")
+        .values()
+        .find(|resource| resource["Properties"]["Scheme"] == "internal")
+        .and_then(|balancer| balancer["Properties"]["SecurityGroups"][0]["Ref"].as_str())
+        .expect("an internal load balancer");
+    widened["Resources"][internal_group]["Properties"]["SecurityGroupIngress"]
+        .as_array_mut()
+        .expect("rules")
+        .push(serde_json::json!({
+            "CidrIp": "10.0.0.0/8", "FromPort": 1, "IpProtocol": "tcp", "ToPort": 1
+        }));
+    let problems = admission_problems(&widened, &given);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("10.0.0.0/8"), "{problems:?}");
+}
