@@ -6,8 +6,8 @@ use super::objects::Objects;
 use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use super::{
-    autoscaler, config_map, deployment, disruption_budget, helm, ingress, kinds, list, secret,
-    service, service_account,
+    autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, kinds, list,
+    secret, service, service_account,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::yaml::Node;
@@ -78,6 +78,7 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
         sink.push(helm::skipped_hook(root, &kind, &events));
         return;
     }
+    fields::check(root, &kind, api_version.as_deref(), sink);
     if list::is_list(&kind, root) {
         list::collect_items(object, objects, sink, collect);
         return;

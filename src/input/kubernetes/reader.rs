@@ -14,6 +14,9 @@ pub struct Sink {
     pub containers_read: Vec<crate::model::Container>,
     /// The kinds of access restriction the author accepts to compile without.
     pub waivers: super::restriction::Waivers,
+    /// Where keys that are no Kubernetes field are written, in order: each is an error of its
+    /// own (see `fields`), not a field to report as ignored.
+    pub unknown_fields: Vec<Span>,
 }
 
 impl Sink {
@@ -34,6 +37,20 @@ impl Sink {
         ));
     }
 
+    /// Remembers that the key at `span` is no Kubernetes field (see `fields::check`).
+    pub fn remember_unknown_field(&mut self, span: Span) {
+        // Documents are checked in order, so this nearly always appends.
+        let at = self.unknown_fields.partition_point(|known| *known < span);
+        if self.unknown_fields.get(at) != Some(&span) {
+            self.unknown_fields.insert(at, span);
+        }
+    }
+
+    #[must_use]
+    pub fn is_unknown_field(&self, span: Span) -> bool {
+        self.unknown_fields.binary_search(&span).is_ok()
+    }
+
     /// A field that has no meaning once each pod is its own VM.
     pub fn ignored(&mut self, span: Span, path: &str, why: &str) {
         self.push(Diagnostic::warning(
@@ -43,6 +60,10 @@ impl Sink {
         ));
     }
 }
+
+/// Why a key nobody read is ignored, when its reader gives no reason of its own: the key is a
+/// Kubernetes field (every other key is an error, see `fields`).
+pub const UNMAPPED: &str = "it is a Kubernetes field that i2kit gives no meaning on a VM";
 
 /// A mapping under a dotted path such as `spec.template.spec`.
 pub struct Object<'a> {
@@ -195,14 +216,14 @@ impl<'a> Object<'a> {
         let mut reported = 0;
         for (key_node, _) in self.entries() {
             let key = key_node.scalar_text().unwrap_or_default();
-            if self.taken.contains(&key) {
+            if self.taken.contains(&key) || sink.is_unknown_field(key_node.span) {
                 continue;
             }
             reported += 1;
             if reported > MAX_REPORTED {
                 continue;
             }
-            let reason = why(&key).unwrap_or("i2kit does not map this field");
+            let reason = why(&key).unwrap_or(UNMAPPED);
             sink.ignored(key_node.span, &self.child(&key), reason);
         }
         if reported > MAX_REPORTED {
@@ -210,7 +231,7 @@ impl<'a> Object<'a> {
                 Code::IgnoredField,
                 Some(self.node.span),
                 format!(
-                    "`{}` has {reported} fields i2kit does not map; the first {MAX_REPORTED} are listed",
+                    "`{}` has {reported} Kubernetes fields that i2kit gives no meaning on a VM; the first {MAX_REPORTED} are listed",
                     if self.path.is_empty() { "the object" } else { &self.path }
                 ),
             ));

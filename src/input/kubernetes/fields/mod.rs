@@ -1,0 +1,303 @@
+//! Every key of an object i2kit reads is a field Kubernetes defines for its kind and
+//! apiVersion, or an error at its line, as kubectl's strict decoding refuses it: a misspelt
+//! `spec.replica` must not compile into one VM. The fields come from Kubernetes' own OpenAPI
+//! spec, in the generated [`table`] (see its header for the release and how to regenerate it).
+//!
+//! The check only tells Kubernetes fields from other keys. Which Kubernetes fields i2kit maps is
+//! each reader's business: the keys a reader leaves unread are reported by
+//! [`super::reader::Object::finish`], which skips the keys reported here.
+
+#[rustfmt::skip]
+mod table;
+
+use super::list;
+use super::reader::Sink;
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::yaml::{Node, Value};
+
+/// A kind and apiVersion, with the Kubernetes release its fields come from and its type.
+#[derive(Debug)]
+pub struct Kind {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub kubernetes: &'static str,
+    /// Index of its type in [`table::TYPES`].
+    pub root: usize,
+}
+
+/// A field of a type, and what its value holds.
+#[derive(Debug)]
+pub struct Field(pub &'static str, pub Shape);
+
+/// What a field's value holds, as far as field names go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A scalar, or a map or list whose keys are data (labels, annotations, ConfigMap data,
+    /// resource amounts): no field names inside.
+    Leaf,
+    /// An object of the type at this index.
+    Object(usize),
+    /// A list of objects of the type at this index.
+    List(usize),
+}
+
+/// Unknown fields reported as errors per document; the rest are counted in one more error.
+const MAX_REPORTED: usize = 20;
+
+/// The table's entry for an object of `kind` at `api_version`: a list's envelope for every list
+/// kind, and the kind's current version when `apiVersion` is absent. `None` for a kind or version
+/// i2kit does not read (its reader reports it).
+#[must_use]
+pub fn kind_entry(kind: &str, api_version: Option<&str>, root: &Node) -> Option<&'static Kind> {
+    if list::is_list(kind, root) {
+        return table::KINDS.iter().find(|entry| entry.kind == "List");
+    }
+    table::KINDS.iter().find(|entry| {
+        entry.kind == kind && api_version.is_none_or(|version| entry.api_version == version)
+    })
+}
+
+/// The apiVersions of `kind` the table holds.
+pub fn api_versions(kind: &str) -> impl Iterator<Item = &'static str> {
+    table::KINDS
+        .iter()
+        .filter(move |entry| entry.kind == kind)
+        .map(|entry| entry.api_version)
+}
+
+/// Reports every key of the document `root` that is not a Kubernetes field where it is written,
+/// and remembers each in `sink` so it is not reported again as ignored.
+pub fn check(root: &Node, kind: &str, api_version: Option<&str>, sink: &mut Sink) {
+    let Some(entry) = kind_entry(kind, api_version, root) else {
+        return;
+    };
+    let mut walk = Walk {
+        entry,
+        found: 0,
+        sink,
+    };
+    walk.object(root, entry.root, "");
+    if walk.found > MAX_REPORTED {
+        let found = walk.found;
+        sink.push(
+            Diagnostic::error(
+                Code::UnknownField,
+                Some(root.span),
+                format!(
+                    "{found} unknown fields in {} {}; the first {MAX_REPORTED} are listed",
+                    entry.kind, entry.api_version
+                ),
+            )
+            .with_help("check that the file is a Kubernetes manifest of this kind"),
+        );
+    }
+}
+
+struct Walk<'s> {
+    entry: &'static Kind,
+    found: usize,
+    sink: &'s mut Sink,
+}
+
+impl Walk<'_> {
+    /// The table is acyclic and a few levels deep, so recursion follows the table, never the
+    /// depth of the input.
+    fn object(&mut self, node: &Node, type_index: usize, path: &str) {
+        let (Value::Mapping(entries), Some(fields)) = (&node.value, table::TYPES.get(type_index))
+        else {
+            return;
+        };
+        for (key, value) in entries {
+            let Some(name) = key.scalar_text() else {
+                continue;
+            };
+            let field_path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            match fields.iter().find(|Field(field, _)| *field == name) {
+                Some(Field(_, Shape::Object(inner))) => self.object(value, *inner, &field_path),
+                Some(Field(_, Shape::List(inner))) => {
+                    if let Value::Sequence(items) = &value.value {
+                        for (index, item) in items.iter().enumerate() {
+                            self.object(item, *inner, &format!("{field_path}[{index}]"));
+                        }
+                    }
+                }
+                Some(Field(_, Shape::Leaf)) => {}
+                None => self.unknown(key, &name, &field_path, path, fields),
+            }
+        }
+    }
+
+    fn unknown(
+        &mut self,
+        key: &Node,
+        name: &str,
+        field_path: &str,
+        parent: &str,
+        fields: &[Field],
+    ) {
+        self.sink.remember_unknown_field(key.span);
+        self.found += 1;
+        if self.found > MAX_REPORTED {
+            return;
+        }
+        let Kind {
+            kind,
+            api_version,
+            kubernetes,
+            ..
+        } = self.entry;
+        let problem = Diagnostic::error(
+            Code::UnknownField,
+            Some(key.span),
+            format!("unknown field \"{field_path}\" in {kind} {api_version}"),
+        );
+        let names = fields.iter().map(|Field(field, _)| *field);
+        self.sink.push(match did_you_mean(name, names) {
+            Some(suggestion) => problem.with_help(format!("did you mean `{suggestion}`?")),
+            None => problem.with_help(format!(
+                "Kubernetes {kubernetes} defines no such field here, and kubectl refuses it too: remove it, or see `kubectl explain {}` for the fields there are",
+                explain_path(kind, parent)
+            )),
+        });
+    }
+}
+
+/// What to give `kubectl explain` for the fields at `parent`: the lower-case kind, then the
+/// path without list indices.
+fn explain_path(kind: &str, parent: &str) -> String {
+    let mut path = kind.to_ascii_lowercase();
+    for part in parent.split('.').filter(|part| !part.is_empty()) {
+        path.push('.');
+        path.push_str(part.split('[').next().unwrap_or(part));
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_documents;
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        let root = parse_documents(text).expect("valid").remove(0).root;
+        let kind = root
+            .get("kind")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        let version = root.get("apiVersion").and_then(Node::scalar_text);
+        let mut sink = Sink::default();
+        check(&root, &kind, version.as_deref(), &mut sink);
+        sink.diagnostics
+    }
+
+    #[test]
+    fn the_table_is_consistent() {
+        for (index, fields) in table::TYPES.iter().enumerate() {
+            assert!(
+                fields.windows(2).all(|pair| pair[0].0 < pair[1].0),
+                "type {index} has unsorted or repeated fields"
+            );
+            for Field(name, shape) in *fields {
+                if let Shape::Object(inner) | Shape::List(inner) = shape {
+                    assert!(
+                        *inner < table::TYPES.len(),
+                        "{name} of type {index} points nowhere"
+                    );
+                }
+            }
+        }
+        for entry in &table::KINDS {
+            assert!(entry.root < table::TYPES.len(), "{entry:?}");
+        }
+    }
+
+    #[test]
+    fn a_misspelt_field_is_an_error_with_the_right_spelling() {
+        let found = errors(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replica: 2\n  template:\n    spec:\n      containers:\n      - name: web\n        imagePullPolcy: Always\n",
+        );
+        let messages: Vec<_> = found
+            .iter()
+            .map(|d| (d.message.clone(), d.help.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    "unknown field \"spec.replica\" in Deployment apps/v1".to_string(),
+                    "did you mean `replicas`?".to_string()
+                ),
+                (
+                    "unknown field \"spec.template.spec.containers[0].imagePullPolcy\" in Deployment apps/v1".to_string(),
+                    "did you mean `imagePullPolicy`?".to_string()
+                ),
+            ]
+        );
+        assert!(
+            found
+                .iter()
+                .all(|d| d.code == Code::UnknownField && d.is_error())
+        );
+    }
+
+    #[test]
+    fn free_form_maps_hold_no_fields() {
+        assert!(
+            errors(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {anything: x}\n  annotations: {what.ever/key: y}\ndata: {replica: '2'}\n",
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn each_version_has_its_own_fields() {
+        // `rollbackTo` is a field of extensions/v1beta1 Deployments only.
+        let old =
+            "apiVersion: extensions/v1beta1\nkind: Deployment\nspec: {rollbackTo: {revision: 1}}\n";
+        assert!(errors(old).is_empty());
+        assert_eq!(
+            errors(&old.replace("extensions/v1beta1", "apps/v1")).len(),
+            1
+        );
+        // A kind or version i2kit does not read is its reader's to report.
+        assert!(errors("apiVersion: apps/v9\nkind: Deployment\nspec: {replica: 1}\n").is_empty());
+        assert!(errors("apiVersion: apps/v1\nkind: StatefulSet\nspec: {replica: 1}\n").is_empty());
+    }
+
+    #[test]
+    fn a_list_is_checked_as_an_envelope() {
+        assert!(
+            errors("apiVersion: v1\nkind: List\nitems: [{kind: Anything, zz: 1}]\n").is_empty()
+        );
+        assert_eq!(errors("apiVersion: v1\nkind: List\nitem: []\n").len(), 1);
+    }
+
+    #[test]
+    fn many_unknown_fields_are_counted_not_all_listed() {
+        let mut text = String::from("apiVersion: v1\nkind: Service\nspec:\n");
+        for index in 0..100 {
+            text.push_str(&format!("  junk{index}: 1\n"));
+        }
+        let found = errors(&text);
+        assert_eq!(found.len(), MAX_REPORTED + 1);
+        assert!(
+            found[MAX_REPORTED]
+                .message
+                .starts_with("100 unknown fields")
+        );
+    }
+
+    #[test]
+    fn explain_paths_drop_list_indices() {
+        assert_eq!(
+            explain_path("Deployment", "spec.template.spec.containers[0]"),
+            "deployment.spec.template.spec.containers"
+        );
+        assert_eq!(explain_path("Service", ""), "service");
+    }
+}
