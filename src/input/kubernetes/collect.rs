@@ -103,6 +103,38 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
 mod tests {
     use super::*;
 
+    /// The apiVersions each reader accepts: its own constant where it has one (the v1 kinds
+    /// check the literal "v1"). A reader added without an entry here fails the test below.
+    fn versions_read(kind: &str) -> Option<&'static [&'static str]> {
+        Some(match kind {
+            "Deployment" => &deployment::DEPLOYMENT_API_VERSIONS,
+            "Service" | "ConfigMap" | "Secret" | "ServiceAccount" => &["v1"],
+            "Ingress" => &[ingress::API_VERSION],
+            "HorizontalPodAutoscaler" => &autoscaler::API_VERSIONS,
+            "PodDisruptionBudget" => &disruption_budget::API_VERSIONS,
+            _ => return None,
+        })
+    }
+
+    #[test]
+    fn every_kind_and_version_read_has_its_fields() {
+        for (kind, _) in &READERS {
+            let versions = versions_read(kind)
+                .unwrap_or_else(|| panic!("say which apiVersions of {kind} are read, above"));
+            for version in versions {
+                assert!(
+                    fields::entry(kind, Some(version)).is_some(),
+                    "{kind} {version} is read but has no fields: add it to ROOTS in tools/kubernetes-fields/generate.py and regenerate"
+                );
+            }
+            assert!(
+                fields::entry(kind, None).is_some_and(|entry| entry.api_version == versions[0]),
+                "{kind} without apiVersion is not checked against the version its reader reads first"
+            );
+        }
+        assert!(fields::entry("List", Some("v1")).is_some());
+    }
+
     #[test]
     fn each_kind_read_has_one_reader_no_disposition_and_a_spelling_hint() {
         for (index, (kind, _)) in READERS.iter().enumerate() {

@@ -50,19 +50,17 @@ const MAX_REPORTED: usize = 20;
 #[must_use]
 pub fn kind_entry(kind: &str, api_version: Option<&str>, root: &Node) -> Option<&'static Kind> {
     if list::is_list(kind, root) {
-        return table::KINDS.iter().find(|entry| entry.kind == "List");
+        return entry("List", None);
     }
+    entry(kind, api_version)
+}
+
+/// The table's entry for `kind` at `api_version`, or at its current version when `None`.
+#[must_use]
+pub fn entry(kind: &str, api_version: Option<&str>) -> Option<&'static Kind> {
     table::KINDS.iter().find(|entry| {
         entry.kind == kind && api_version.is_none_or(|version| entry.api_version == version)
     })
-}
-
-/// The apiVersions of `kind` the table holds.
-pub fn api_versions(kind: &str) -> impl Iterator<Item = &'static str> {
-    table::KINDS
-        .iter()
-        .filter(move |entry| entry.kind == kind)
-        .map(|entry| entry.api_version)
 }
 
 /// Reports every key of the document `root` that is not a Kubernetes field where it is written,
@@ -290,6 +288,95 @@ mod tests {
                 .message
                 .starts_with("100 unknown fields")
         );
+    }
+
+    /// For every kind and version, a document misspelling one field of each type it holds, at
+    /// its nesting level (first path found), and the path kubectl would name.
+    fn misspellings() -> Vec<(String, String, &'static str)> {
+        let mut cases = Vec::new();
+        for entry in &table::KINDS {
+            let mut seen = vec![false; table::TYPES.len()];
+            // (type, path, document text with `@` where the type's mapping goes)
+            let mut queue =
+                std::collections::VecDeque::from([(entry.root, String::new(), "@".to_string())]);
+            while let Some((type_index, path, frame)) = queue.pop_front() {
+                if std::mem::replace(&mut seen[type_index], true) {
+                    continue;
+                }
+                let fields = table::TYPES[type_index];
+                let names: Vec<&str> = fields.iter().map(|Field(name, _)| *name).collect();
+                let Some(field) = names
+                    .iter()
+                    .copied()
+                    .find(|name| name.len() > 4 && !names.contains(&&name[..name.len() - 1]))
+                else {
+                    continue;
+                };
+                let typo = &field[..field.len() - 1];
+                let mut text = frame.replace('@', &format!("{{{typo}: null}}"));
+                if path.is_empty() {
+                    text = format!(
+                        "{{apiVersion: {}, kind: {}, {typo}: null}}",
+                        entry.api_version, entry.kind
+                    );
+                }
+                let dotted = if path.is_empty() {
+                    typo.to_string()
+                } else {
+                    format!("{path}.{typo}")
+                };
+                cases.push((text, dotted, field));
+                for Field(name, shape) in fields {
+                    let child_path = if path.is_empty() {
+                        (*name).to_string()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    let wrap = |inner: &str| {
+                        if path.is_empty() {
+                            format!(
+                                "{{apiVersion: {}, kind: {}, {name}: {inner}}}",
+                                entry.api_version, entry.kind
+                            )
+                        } else {
+                            frame.replace('@', &format!("{{{name}: {inner}}}"))
+                        }
+                    };
+                    match shape {
+                        Shape::Object(inner) => queue.push_back((*inner, child_path, wrap("@"))),
+                        Shape::List(inner) => {
+                            queue.push_back((*inner, format!("{child_path}[0]"), wrap("[@]")))
+                        }
+                        Shape::Leaf => {}
+                    }
+                }
+            }
+        }
+        cases
+    }
+
+    #[test]
+    fn a_misspelt_field_at_every_level_of_every_kind_is_found() {
+        let cases = misspellings();
+        assert!(cases.len() > 300, "only {} cases", cases.len());
+        for (text, path, field) in cases {
+            let found = errors(&text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert!(
+                found[0]
+                    .message
+                    .starts_with(&format!("unknown field \"{path}\" in ")),
+                "{text}: {}",
+                found[0].message
+            );
+            assert!(
+                found[0]
+                    .help
+                    .as_deref()
+                    .is_some_and(|help| help.starts_with("did you mean")),
+                "{text}: no suggestion of `{field}`"
+            );
+        }
     }
 
     #[test]
