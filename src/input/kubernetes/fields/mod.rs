@@ -155,6 +155,11 @@ impl Walk<'_> {
         );
         let names = fields.iter().map(|Field(field, _)| *field);
         self.sink.push(match did_you_mean(name, names) {
+            // kubectl's YAML reader expands merge keys; dropping the merged fields would
+            // compile less than the author wrote.
+            _ if name == "<<" => problem.with_help(
+                "i2kit does not expand YAML merge keys (`<<`): write the merged fields out",
+            ),
             Some(suggestion) => problem.with_help(format!("did you mean `{suggestion}`?")),
             None => problem.with_help(format!(
                 "Kubernetes {kubernetes} defines no such field here, and kubectl refuses it too: remove it, or see `kubectl explain {}` for the fields there are",
@@ -273,6 +278,18 @@ mod tests {
             errors("apiVersion: v1\nkind: List\nitems: [{kind: Anything, zz: 1}]\n").is_empty()
         );
         assert_eq!(errors("apiVersion: v1\nkind: List\nitem: []\n").len(), 1);
+    }
+
+    #[test]
+    fn a_merge_key_is_refused_with_what_to_do() {
+        let found = errors("apiVersion: v1\nkind: Service\nspec:\n  <<: {type: ClusterIP}\n");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .help
+                .as_deref()
+                .is_some_and(|help| help.contains("merge keys"))
+        );
     }
 
     #[test]
