@@ -46,6 +46,17 @@ impl Sink {
         }
     }
 
+    /// Pushes a reader's own diagnostic about keys that are no Kubernetes field (such as the
+    /// removed fields of an older apiVersion, with how to migrate) in place of the generic
+    /// unknown-field errors at `keys`.
+    pub fn supersede_unknown_fields(&mut self, keys: &[Span], diagnostic: Diagnostic) {
+        self.diagnostics.retain(|reported| {
+            reported.code != Code::UnknownField
+                || reported.span.is_none_or(|at| !keys.contains(&at))
+        });
+        self.push(diagnostic);
+    }
+
     #[must_use]
     pub fn is_unknown_field(&self, span: Span) -> bool {
         self.unknown_fields.binary_search(&span).is_ok()
