@@ -154,19 +154,45 @@ impl Walk<'_> {
             format!("unknown field \"{field_path}\" in {kind} {api_version}"),
         );
         let names = fields.iter().map(|Field(field, _)| *field);
-        self.sink.push(match did_you_mean(name, names) {
+        let help = match did_you_mean(name, names) {
             // kubectl's YAML reader expands merge keys; dropping the merged fields would
             // compile less than the author wrote.
-            _ if name == "<<" => problem.with_help(
-                "i2kit does not expand YAML merge keys (`<<`): write the merged fields out",
+            _ if name == "<<" => {
+                "i2kit does not expand YAML merge keys (`<<`): write the merged fields out"
+                    .to_string()
+            }
+            // An older apiVersion lacks the fields added since (one Kubernetes no longer
+            // defines is checked against the last release that did): say which version has it.
+            _ if let Some(current) = newer_version_with(self.entry, parent, name) => format!(
+                "`{name}` is a field of {kind} {} (Kubernetes {}), not of {api_version} (Kubernetes {kubernetes}): write the object as {}",
+                current.api_version, current.kubernetes, current.api_version
             ),
-            Some(suggestion) => problem.with_help(format!("did you mean `{suggestion}`?")),
-            None => problem.with_help(format!(
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None => format!(
                 "Kubernetes {kubernetes} defines no such field here, and kubectl refuses it too: remove it, or see `kubectl explain {}` for the fields there are",
                 explain_path(kind, parent)
-            )),
-        });
+            ),
+        };
+        self.sink.push(problem.with_help(help));
     }
+}
+
+/// The kind's current version, when `entry` is another one and `name` is a field of the
+/// current version at `parent`.
+fn newer_version_with(entry: &Kind, parent: &str, name: &str) -> Option<&'static Kind> {
+    let current = self::entry(entry.kind, None).filter(|current| current.root != entry.root)?;
+    let mut fields = *table::TYPES.get(current.root)?;
+    for part in parent.split('.').filter(|part| !part.is_empty()) {
+        let field = part.split('[').next().unwrap_or(part);
+        fields = match fields.iter().find(|Field(known, _)| *known == field)?.1 {
+            Shape::Object(inner) | Shape::List(inner) => table::TYPES.get(inner)?,
+            Shape::Leaf => return None,
+        };
+    }
+    fields
+        .iter()
+        .any(|Field(known, _)| *known == name)
+        .then_some(current)
 }
 
 /// What to give `kubectl explain` for the fields at `parent`: the lower-case kind, then the
@@ -266,6 +292,28 @@ mod tests {
         assert_eq!(
             errors(&old.replace("extensions/v1beta1", "apps/v1")).len(),
             1
+        );
+        // A field of the current version only says which version has it.
+        let newer = errors(
+            "apiVersion: apps/v1beta2\nkind: Deployment\nspec: {template: {spec: {securityContext: {seccompProfile: {type: RuntimeDefault}}}}}\n",
+        );
+        assert_eq!(newer.len(), 1);
+        assert!(
+            newer[0].help.as_deref()
+                == Some(
+                    "`seccompProfile` is a field of Deployment apps/v1 (Kubernetes 1.37.0), not of apps/v1beta2 (Kubernetes 1.17.0): write the object as apps/v1"
+                ),
+            "{newer:?}"
+        );
+        let v1 = errors(
+            "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nspec: {maxReplicas: 2, metrics: []}\n",
+        );
+        assert!(
+            v1[0]
+                .help
+                .as_deref()
+                .is_some_and(|help| help.ends_with("write the object as autoscaling/v2")),
+            "{v1:?}"
         );
         // A kind or version i2kit does not read is its reader's to report.
         assert!(errors("apiVersion: apps/v9\nkind: Deployment\nspec: {replica: 1}\n").is_empty());
