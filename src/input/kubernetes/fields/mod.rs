@@ -48,7 +48,7 @@ const MAX_REPORTED: usize = 20;
 /// kind, and the kind's current version when `apiVersion` is absent. `None` for a kind or version
 /// i2kit does not read (its reader reports it).
 #[must_use]
-pub fn kind_entry(kind: &str, api_version: Option<&str>, root: &Node) -> Option<&'static Kind> {
+fn kind_entry(kind: &str, api_version: Option<&str>, root: &Node) -> Option<&'static Kind> {
     if list::is_list(kind, root) {
         return entry("List", None);
     }
