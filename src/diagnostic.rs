@@ -205,7 +205,9 @@ impl Code {
         match self {
             Code::YamlSyntax => "the file is not valid YAML (tabs used for indentation included)",
             Code::DuplicateKey => "a mapping has the same key twice",
-            Code::UnknownField => "a field the manifest does not define (often a typo)",
+            Code::UnknownField => {
+                "a field that i2kit's manifest, or Kubernetes for the object's kind and apiVersion, does not define (often a typo)"
+            }
             Code::WrongType => "a value of the wrong type, e.g. text where a number belongs",
             Code::MissingField => "a required field is absent",
             Code::InvalidValue => "a value outside its allowed set or range",

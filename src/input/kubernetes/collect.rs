@@ -6,8 +6,8 @@ use super::objects::Objects;
 use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use super::{
-    autoscaler, config_map, deployment, disruption_budget, helm, ingress, kinds, list, secret,
-    service, service_account,
+    autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, kinds, list,
+    secret, service, service_account,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::yaml::Node;
@@ -80,6 +80,7 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
         sink.push(helm::skipped_hook(root, &kind, &events));
         return;
     }
+    fields::check(root, &kind, api_version.as_deref(), sink);
     if list::is_list(&kind, root) {
         list::collect_items(object, objects, sink, collect);
         return;
@@ -103,6 +104,38 @@ pub fn collect(root: &Node, objects: &mut Objects, sink: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The apiVersions each reader accepts: its own constant where it has one (the v1 kinds
+    /// check the literal "v1"). A reader added without an entry here fails the test below.
+    fn versions_read(kind: &str) -> Option<&'static [&'static str]> {
+        Some(match kind {
+            "Deployment" => &deployment::DEPLOYMENT_API_VERSIONS,
+            "Service" | "ConfigMap" | "Secret" | "ServiceAccount" => &["v1"],
+            "Ingress" => &[ingress::API_VERSION],
+            "HorizontalPodAutoscaler" => &autoscaler::API_VERSIONS,
+            "PodDisruptionBudget" => &disruption_budget::API_VERSIONS,
+            _ => return None,
+        })
+    }
+
+    #[test]
+    fn every_kind_and_version_read_has_its_fields() {
+        for (kind, _) in &READERS {
+            let versions = versions_read(kind)
+                .unwrap_or_else(|| panic!("say which apiVersions of {kind} are read, above"));
+            for version in versions {
+                assert!(
+                    fields::entry(kind, Some(version)).is_some(),
+                    "{kind} {version} is read but has no fields: add it to ROOTS in tools/kubernetes-fields/generate.py and regenerate"
+                );
+            }
+            assert!(
+                fields::entry(kind, None).is_some_and(|entry| entry.api_version == versions[0]),
+                "{kind} without apiVersion is not checked against the version its reader reads first"
+            );
+        }
+        assert!(fields::entry("List", Some("v1")).is_some());
+    }
 
     #[test]
     fn each_kind_read_has_one_reader_no_disposition_and_a_spelling_hint() {

@@ -246,7 +246,9 @@ fn read_backend(
     }
     if let Some(old) = backend.key_span("serviceName") {
         backend.accept_all();
-        sink.push(
+        let removed_keys = [Some(old), backend.key_span("servicePort")];
+        sink.supersede_unknown_fields(
+            &removed_keys.into_iter().flatten().collect::<Vec<_>>(),
             Diagnostic::error(
                 Code::IngressBackend,
                 Some(old),

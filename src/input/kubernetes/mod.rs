@@ -10,6 +10,7 @@ pub mod collect;
 pub mod config_map;
 pub mod deployment;
 pub mod disruption_budget;
+pub mod fields;
 pub mod helm;
 pub mod ingress;
 pub mod kinds;

@@ -15,6 +15,9 @@ pub struct Sink {
     pub containers_read: Vec<crate::model::Container>,
     /// The kinds of access restriction the author accepts to compile without.
     pub waivers: super::restriction::Waivers,
+    /// Where keys that are no Kubernetes field are written, in order: each is an error of its
+    /// own (see `fields`), not a field to report as ignored.
+    pub unknown_fields: Vec<Span>,
 }
 
 impl Sink {
@@ -35,11 +38,40 @@ impl Sink {
         ));
     }
 
+    /// Remembers that the key at `span` is no Kubernetes field (see `fields::check`).
+    pub fn remember_unknown_field(&mut self, span: Span) {
+        // Documents are checked in order, so this nearly always appends.
+        let at = self.unknown_fields.partition_point(|known| *known < span);
+        if self.unknown_fields.get(at) != Some(&span) {
+            self.unknown_fields.insert(at, span);
+        }
+    }
+
+    /// Pushes a reader's own diagnostic about keys that are no Kubernetes field (such as the
+    /// removed fields of an older apiVersion, with how to migrate) in place of the generic
+    /// unknown-field errors at `keys`.
+    pub fn supersede_unknown_fields(&mut self, keys: &[Span], diagnostic: Diagnostic) {
+        self.diagnostics.retain(|reported| {
+            reported.code != Code::UnknownField
+                || reported.span.is_none_or(|at| !keys.contains(&at))
+        });
+        self.push(diagnostic);
+    }
+
+    #[must_use]
+    pub fn is_unknown_field(&self, span: Span) -> bool {
+        self.unknown_fields.binary_search(&span).is_ok()
+    }
+
     /// A field that has no meaning once each pod is its own VM.
     pub fn ignored(&mut self, span: Span, path: &str, why: &str) {
         self.diagnostics.ignored(span, path, why);
     }
 }
+
+/// Why a key nobody read is ignored, when its reader gives no reason of its own: the key is a
+/// Kubernetes field (every other key is an error, see `fields`).
+pub const UNMAPPED: &str = "it is a Kubernetes field that i2kit gives no meaning on a VM";
 
 /// A mapping under a dotted path such as `spec.template.spec`.
 pub struct Object<'a> {
@@ -192,14 +224,14 @@ impl<'a> Object<'a> {
         let mut reported = 0;
         for (key_node, _) in self.entries() {
             let key = key_node.scalar_text().unwrap_or_default();
-            if self.taken.contains(&key) {
+            if self.taken.contains(&key) || sink.is_unknown_field(key_node.span) {
                 continue;
             }
             reported += 1;
             if reported > MAX_REPORTED {
                 continue;
             }
-            let reason = why(&key).unwrap_or("i2kit does not map this field");
+            let reason = why(&key).unwrap_or(UNMAPPED);
             sink.ignored(key_node.span, &self.child(&key), reason);
         }
         if reported > MAX_REPORTED {
@@ -207,7 +239,7 @@ impl<'a> Object<'a> {
                 Code::IgnoredField,
                 Some(self.node.span),
                 format!(
-                    "`{}` has {reported} fields i2kit does not map; the first {MAX_REPORTED} are listed",
+                    "`{}` has {reported} Kubernetes fields that i2kit gives no meaning on a VM; the first {MAX_REPORTED} are listed",
                     if self.path.is_empty() { "the object" } else { &self.path }
                 ),
             ));

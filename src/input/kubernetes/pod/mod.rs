@@ -110,7 +110,7 @@ fn scheduling_reason(key: &str) -> Option<&'static str> {
         "hostNetwork" | "hostPID" | "hostIPC" | "hostUsers" => {
             "a pod already owns its VM's namespaces"
         }
-        "os" | "readinessGates" | "ephemeralContainers" => "i2kit does not map this field",
+        "os" | "readinessGates" | "ephemeralContainers" => super::reader::UNMAPPED,
         _ => return None,
     })
 }
