@@ -201,7 +201,11 @@ fn infer_reading_with_containers(
     let mut diagnostics = reading.diagnostics;
     diagnostics.extend(inference.diagnostics);
     sort_diagnostics(&mut diagnostics);
-    (inference.application, diagnostics, reading.containers_read)
+    (
+        inference.application,
+        diagnostics,
+        inference.unresolved_containers,
+    )
 }
 
 fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -> Compilation {

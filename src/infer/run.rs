@@ -21,8 +21,8 @@ use crate::infer::rollout::resolve_rollouts;
 use crate::infer::routing::{Context, resolve_ingresses};
 use crate::infer::selection::plan_services;
 use crate::model::document_order::DocumentOrder;
-use crate::model::intent::Intent;
-use crate::model::{Application, Deployment, Service};
+use crate::model::intent::{Intent, Workload};
+use crate::model::{Application, Container, Deployment, Service};
 use crate::source::Span;
 
 /// What the passes made of an intent: the application when nothing failed, and what they
@@ -31,6 +31,10 @@ use crate::source::Span;
 pub struct Inference {
     pub application: Option<Application>,
     pub diagnostics: Vec<Diagnostic>,
+    /// When nothing compiles: every container read, failed workloads' too, in no particular
+    /// order. Some problems of a container can only be judged against the image lock (`args`
+    /// without `command`), and are still reported with the others from these.
+    pub unresolved_containers: Vec<Container>,
 }
 
 /// Runs every pass over `intent`. `file_names` (by file index) locate the first of two objects
@@ -59,34 +63,59 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         planned: &planned,
     };
     let ingresses = resolve_ingresses(ingresses, &context, &mut sink);
-    let any_failed = workloads.iter().any(|pending| pending.failed);
+    let errors_before_names = sink.iter().any(Diagnostic::is_error);
+    let (failed_workloads, workloads): (Vec<Workload>, Vec<Workload>) =
+        workloads.into_iter().partition(|pending| pending.failed);
     let mut deployments: Vec<(DocumentOrder, Deployment)> = workloads
         .into_iter()
-        .filter(|pending| !pending.failed)
         .map(|pending| (pending.order, pending.deployment))
         .collect();
     let mut services = planned;
     deployments.sort_by_key(|(order, _)| *order);
     services.sort_by_key(|(order, _)| *order);
-    let deployments = unique_by_name(deployments, "deployment", file_names, &mut sink);
-    let services = unique_by_name(services, "service", file_names, &mut sink);
-    let passes_failed = sink.iter().any(Diagnostic::is_error);
-    if !read_failed && !any_failed && !passes_failed && deployments.is_empty() {
+    let (deployments, duplicates) =
+        unique_by_name(deployments, "deployment", file_names, &mut sink);
+    let (services, _) = unique_by_name(services, "service", file_names, &mut sink);
+    if !read_failed && failed_workloads.is_empty() && !errors_before_names && deployments.is_empty()
+    {
         sink.push(
             Diagnostic::error(Code::MissingField, None, "the input holds no deployment").with_help(
                 "write a manifest with `name:` and `containers:`, or a Kubernetes Deployment",
             ),
         );
     }
-    let failed = read_failed || any_failed || sink.iter().any(Diagnostic::is_error);
+    if read_failed || !failed_workloads.is_empty() || sink.iter().any(Diagnostic::is_error) {
+        let failed_containers = failed_workloads
+            .into_iter()
+            .flat_map(|pending| containers_of(pending.deployment).chain(pending.failed_containers));
+        return Inference {
+            application: None,
+            diagnostics: sink,
+            unresolved_containers: deployments
+                .into_iter()
+                .chain(duplicates)
+                .flat_map(containers_of)
+                .chain(failed_containers)
+                .collect(),
+        };
+    }
     Inference {
-        application: (!failed).then(|| Application {
+        application: Some(Application {
             deployments,
             services,
             ingresses: ingresses.into_iter().map(|(_, ingress)| ingress).collect(),
         }),
         diagnostics: sink,
+        unresolved_containers: Vec::new(),
     }
+}
+
+/// Every container of `deployment`, init containers too.
+fn containers_of(deployment: Deployment) -> impl Iterator<Item = Container> {
+    deployment
+        .containers
+        .into_iter()
+        .chain(deployment.init_containers)
 }
 
 /// What [`unique_by_name`] needs of deployments and services.
@@ -113,7 +142,8 @@ impl Named for Service {
     }
 }
 
-/// Keeps the first of each name and reports the others: a name becomes a file name, logical
+/// Keeps the first of each name and reports the others, which come back second so that the image
+/// pass still sees their containers: a name becomes a file name, logical
 /// ids and DNS records, so two objects of one kind cannot share it, whatever their namespaces
 /// or files. The help points at the first, by `FILE:LINE:COLUMN` when it is in another file.
 fn unique_by_name<T: Named>(
@@ -121,8 +151,9 @@ fn unique_by_name<T: Named>(
     what: &str,
     file_names: &[&str],
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<T> {
+) -> (Vec<T>, Vec<T>) {
     let mut kept: Vec<T> = Vec::new();
+    let mut dropped: Vec<T> = Vec::new();
     // Name → index in `kept`: one lookup per item, not a scan of all kept so far.
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (_, item) in ordered {
@@ -146,10 +177,11 @@ fn unique_by_name<T: Named>(
                     "{place}names become host names, so each must be unique"
                 )),
             );
+            dropped.push(item);
         } else {
             seen.insert(item.name().to_string(), kept.len());
             kept.push(item);
         }
     }
-    kept
+    (kept, dropped)
 }

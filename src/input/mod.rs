@@ -18,7 +18,6 @@ pub mod short;
 
 use crate::aws_quotas::MAX_PARAMETERS;
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
-use crate::model::Container;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::Intent;
 use crate::source::{SourceFile, Sources, Span};
@@ -77,11 +76,6 @@ pub struct Reading {
     /// The files read, by index: diagnostics of later passes name the file of an earlier object.
     pub file_names: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Every container read, with errors or not, in no particular order. When the file has
-    /// errors there is no application, yet some problems of a container can only be judged
-    /// later, against the image lock (`args` without `command`), and are still reported
-    /// with the others from these.
-    pub containers_read: Vec<Container>,
 }
 
 /// Bytes → text, refusing what is not a manifest before any parsing.
@@ -242,7 +236,6 @@ impl Reading {
             failed: true,
             file_names: Vec::new(),
             diagnostics,
-            containers_read: Vec::new(),
         }
     }
 }
@@ -253,7 +246,6 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
     let mut diagnostics = Vec::new();
     let mut intent = Intent::default();
     let mut failed = false;
-    let mut containers_read = Vec::new();
     let mut kubernetes_objects = kubernetes::Objects::default();
     let mut kubernetes_sink = kubernetes::reader::Sink {
         waivers,
@@ -301,7 +293,6 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
         let read = short::parse_short(root, order);
         diagnostics.extend(read.diagnostics);
         failed |= read.failed;
-        containers_read.extend(read.containers_read);
         intent.workloads.extend(read.workload);
         intent.services.extend(read.service);
     }
@@ -311,13 +302,11 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
     kubernetes_objects.add_to(&mut intent);
     failed |= kubernetes_sink.error_count() > 0;
     diagnostics.extend(kubernetes_sink.diagnostics);
-    containers_read.extend(kubernetes_sink.containers_read);
     Reading {
         intent,
         failed,
         file_names: file_names.iter().map(ToString::to_string).collect(),
         diagnostics,
-        containers_read,
     }
 }
 

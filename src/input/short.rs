@@ -41,8 +41,6 @@ pub struct ShortReading {
     pub service: Option<Service>,
     pub diagnostics: Vec<Diagnostic>,
     pub failed: bool,
-    /// The containers read, when the document failed: the image pass still reports on them.
-    pub containers_read: Vec<Container>,
 }
 
 /// Reads the short manifest `root`, the document at `order`.
@@ -79,11 +77,6 @@ pub fn parse_short(root: &Node, order: DocumentOrder) -> ShortReading {
     let (mut workload, service) = checker.workload(&manifest, order);
     let failed = !checker.problems.is_empty();
     workload.failed = failed;
-    let containers_read = if failed {
-        workload.deployment.containers.clone()
-    } else {
-        Vec::new()
-    };
     let mut diagnostics = checker.problems;
     diagnostics.extend(checker.warnings);
     ShortReading {
@@ -91,7 +84,6 @@ pub fn parse_short(root: &Node, order: DocumentOrder) -> ShortReading {
         service,
         diagnostics,
         failed,
-        containers_read,
     }
 }
 
@@ -213,6 +205,7 @@ impl Checker<'_> {
             liveness_delay: None,
             span,
             failed: false,
+            failed_containers: Vec::new(),
             identity: Identity::Own,
             cpu_request_millis: 0,
             rollout,

@@ -155,6 +155,7 @@ fn read_deployment(
         readiness: pod.readiness,
         liveness_delay: pod.liveness_delay,
         span: name_span,
+        failed_containers: pod.failed_containers,
         identity: Identity::Account(pod.service_account),
         cpu_request_millis: pod.container_cpu_request_millis,
         rollout,

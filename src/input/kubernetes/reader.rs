@@ -11,8 +11,6 @@ use crate::yaml::{Node, Value};
 #[derive(Debug, Default)]
 pub struct Sink {
     pub diagnostics: Vec<Diagnostic>,
-    /// Every container read, with errors or not: see [`crate::input::Reading::containers_read`].
-    pub containers_read: Vec<crate::model::Container>,
     /// The kinds of access restriction the author accepts to compile without.
     pub waivers: super::restriction::Waivers,
     /// Where keys that are no Kubernetes field are written, in order: each is an error of its

@@ -2,8 +2,8 @@
 //! passes still have to settle (its Services, autoscaler, budget, role and rollout).
 
 use super::requests::{AutoscalerRequest, HealthCheckRequest, InstanceRequest, RolloutRequest};
-use crate::model::Deployment;
 use crate::model::document_order::DocumentOrder;
+use crate::model::{Container, Deployment};
 use crate::source::Span;
 
 /// A Deployment (or a short manifest's deployment) read, waiting for the Services that select
@@ -21,6 +21,9 @@ pub struct Workload {
     /// Reading it found errors: it still counts for Service selection, so a Service is not
     /// reported as selecting nothing, but it is not compiled.
     pub failed: bool,
+    /// Containers read with errors (the others are in `deployment`): never compiled, but the
+    /// image pass reports on them with the rest when nothing compiles.
+    pub failed_containers: Vec<Container>,
     /// Whose IAM role its VMs act as.
     pub identity: Identity,
     /// The running containers' CPU requests, in millicores: what an autoscaler's

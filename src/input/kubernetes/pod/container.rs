@@ -23,8 +23,9 @@ use crate::yaml::Node;
 /// says rather than only what survived.
 pub struct ContainerReading {
     pub name: String,
-    /// `None` when the container had errors.
-    pub container: Option<Container>,
+    pub container: Container,
+    /// Reading found errors in it: it is not compiled, but the image pass still reports on it.
+    pub failed: bool,
     pub ports: Vec<ContainerPort>,
     pub requests: Requests,
     /// The readiness probe, when it checks HTTP or TCP.
@@ -171,16 +172,20 @@ pub fn read_container(
             command: command_span,
         },
     };
-    // What the image lock pass judges of a container with errors only needs to know
-    // whether it sets variables, not their values.
-    sink.containers_read.push(Container {
-        env: (!env.is_empty()).then(Vec::new),
-        ..container.clone()
-    });
-    let container = valid.then_some(container);
+    // What the image pass judges of a container with errors only needs to know whether it
+    // sets variables, not their values, which are never composed for it.
+    let container = if valid {
+        container
+    } else {
+        Container {
+            env: (!env.is_empty()).then(Vec::new),
+            ..container
+        }
+    };
     Some(ContainerReading {
         name,
         container,
+        failed: !valid,
         ports,
         requests,
         readiness,

@@ -37,6 +37,9 @@ use volumes::{PodVolumes, read_volumes};
 pub struct Pod {
     pub containers: Vec<Container>,
     pub init_containers: Vec<Container>,
+    /// Containers read with errors, init or not: never compiled, but reported on by the
+    /// image pass.
+    pub failed_containers: Vec<Container>,
     pub ports: Vec<ContainerPort>,
     pub readiness: Option<HealthCheckRequest>,
     /// `initialDelaySeconds` of the first liveness probe, when there is one.
@@ -249,7 +252,10 @@ impl Pod {
         self.liveness_delay = self.liveness_delay.or(reading.liveness_delay);
         self.readiness_delay = self.readiness_delay.max(reading.readiness_delay);
         self.config.sub_paths.extend(reading.sub_paths);
-        if let Some(container) = reading.container {
+        if reading.failed {
+            self.failed_containers.push(reading.container);
+        } else {
+            let container = reading.container;
             if init {
                 self.init_containers.push(container);
                 self.config.init_containers.push(reading.env);
