@@ -244,6 +244,17 @@ pub fn resolve_autoscalers(
         }
         owner[index] = Some(&autoscaler.name);
         let pending = &mut deployments[index];
+        if pending.autoscaler.is_some() {
+            sink.push(
+                Diagnostic::error(
+                    Code::ScalingTarget,
+                    Some(*target_span),
+                    format!("`{target}` scales itself (its manifest's `autoscaling:`); HorizontalPodAutoscaler `{}` would fight it over its VM count", autoscaler.name),
+                )
+                .with_help("keep one: the manifest's `autoscaling:` or the HorizontalPodAutoscaler"),
+            );
+            continue;
+        }
         if pending.failed {
             continue;
         }

@@ -345,13 +345,10 @@ fn resolve_backend(
         missing_service(ingress, backend, context, sink);
         return None;
     };
-    let port = match &backend.port {
-        ServicePortRef::Number(number) => service.ports.iter().find(|port| port.port == *number),
-        ServicePortRef::Name(name) => service
-            .ports
-            .iter()
-            .find(|port| port.name.as_deref() == Some(name.as_str())),
-    };
+    let port = service.listen_ports().find(|port| match &backend.port {
+        ServicePortRef::Number(number) => port.number == *number,
+        ServicePortRef::Name(name) => port.name == Some(name.as_str()),
+    });
     let Some(port) = port else {
         missing_port(service, backend, sink);
         return None;
@@ -362,7 +359,7 @@ fn resolve_backend(
             Some(backend.port_span),
             format!(
                 "port {} of Service `{}` is UDP; an application load balancer forwards HTTP",
-                port.port, service.name
+                port.number, service.name
             ),
         ));
         return None;
@@ -380,7 +377,7 @@ fn resolve_backend(
         .load_balancer
         .listeners
         .iter()
-        .find(|listener| listener.port == port.port)?;
+        .find(|listener| listener.port == port.number)?;
     let settings = service.ingress_targets.over(&ingress.targets);
     let protocol = settings.protocol.unwrap_or(Protocol::Http);
     let protocol_version = settings.protocol_version.unwrap_or(ProtocolVersion::Http1);
@@ -393,7 +390,7 @@ fn resolve_backend(
     )?;
     let target_group = IngressTargetGroup {
         service: planned.name.clone(),
-        service_port: port.port,
+        service_port: port.number,
         target_port: listener.target_port,
         protocol,
         protocol_version,
@@ -445,11 +442,10 @@ fn missing_service(
 
 fn missing_port(service: &Service, backend: &Backend, sink: &mut Vec<Diagnostic>) {
     let listed: Vec<String> = service
-        .ports
-        .iter()
-        .map(|port| match &port.name {
-            Some(name) => format!("{} ({name})", port.port),
-            None => port.port.to_string(),
+        .listen_ports()
+        .map(|port| match port.name {
+            Some(name) => format!("{} ({name})", port.number),
+            None => port.number.to_string(),
         })
         .collect();
     let mut problem = Diagnostic::error(
@@ -457,13 +453,17 @@ fn missing_port(service: &Service, backend: &Backend, sink: &mut Vec<Diagnostic>
         Some(backend.port_span),
         format!("Service `{}` has no port {}", service.name, backend.port),
     );
-    let names = service.ports.iter().filter_map(|port| port.name.as_deref());
+    let names: Vec<&str> = service
+        .listen_ports()
+        .filter_map(|port| port.name)
+        .collect();
     problem = match &backend.port {
-        ServicePortRef::Name(name) if did_you_mean(name, names.clone()).is_some() => problem
-            .with_help(format!(
+        ServicePortRef::Name(name) if did_you_mean(name, names.iter().copied()).is_some() => {
+            problem.with_help(format!(
                 "did you mean `{}`?",
-                did_you_mean(name, names).unwrap_or_default()
-            )),
+                did_you_mean(name, names.iter().copied()).unwrap_or_default()
+            ))
+        }
         _ if listed.is_empty() => problem.with_help("the Service declares no ports"),
         _ => problem.with_help(format!("its ports are: {}", listed.join(", "))),
     };

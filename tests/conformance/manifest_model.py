@@ -695,7 +695,7 @@ def service_backend(documents, namespace, name, port):
     service = next((o for o in objects if o.get("kind") == "Service" and (o.get("metadata") or {}).get("name") == name
                     and ((o.get("metadata") or {}).get("namespace") or "default") == namespace), None)
     if service is None:
-        return [], None, None
+        return short_service_backend(documents, namespace, name, port)
     spec = service.get("spec") or {}
     selector = spec.get("selector") or {}
     deployments = [read_deployment(o) for o in objects if o.get("kind") == "Deployment"]
@@ -708,6 +708,26 @@ def service_backend(documents, namespace, name, port):
     if isinstance(target, str) and not target.isdigit():
         target = next((p["number"] for d in selected for p in d["declared"] if p["name"] == target), None)
     return [d["name"] for d in selected], int(target) if target is not None else None, service
+
+
+def short_service_backend(documents, namespace, name, port):
+    """service_backend for a short i2kit document with ports: the service of its own name in
+    namespace default, in front of its own deployment only, each listener port reaching the
+    container port its `ports:` entry pairs it with (README, "The manifest"). Returned with a
+    Service-shaped document of those ports, so callers read both forms alike."""
+    document = next((d for d in documents if not is_kubernetes(d) and isinstance(d, dict)
+                     and d.get("name") == name), None)
+    if document is None or namespace != "default":
+        return [], None, None
+    pairs = [parse_port(entry, container_name)
+             for container_name, container in (document.get("containers") or {}).items()
+             for entry in container.get("ports") or []]
+    if not pairs:
+        return [], None, None
+    service = {"metadata": {"name": name, "namespace": "default"},
+               "spec": {"ports": [{"port": p["port"], "targetPort": p["target_port"]} for p in pairs]}}
+    entry = next((p for p in pairs if p["port"] == port), None)
+    return [name], entry["target_port"] if entry else None, service
 
 
 # ---------------------------------------------------------------- autoscalers, budgets, roles

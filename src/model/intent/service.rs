@@ -50,7 +50,31 @@ pub struct Service {
     pub ingress_targets: TargetSettings,
 }
 
+/// A port a Service's load balancer listens on, as an Ingress backend names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListenPort<'a> {
+    pub number: u16,
+    pub name: Option<&'a str>,
+    pub udp: bool,
+}
+
 impl Service {
+    /// Every port the Service listens on: its Kubernetes ports, then the ports a short
+    /// manifest paired with its containers (which have no names).
+    pub fn listen_ports(&self) -> impl Iterator<Item = ListenPort<'_>> {
+        let declared = self.ports.iter().map(|port| ListenPort {
+            number: port.port,
+            name: port.name.as_deref(),
+            udp: port.udp,
+        });
+        let paired = self.requests.iter().map(|request| ListenPort {
+            number: request.listener_port,
+            name: None,
+            udp: request.listener_protocol == Some(Protocol::Udp),
+        });
+        declared.chain(paired)
+    }
+
     /// Whether TLS ends at this listener port (by number or port name).
     #[must_use]
     pub fn terminates_tls(&self, port: u16, name: Option<&str>) -> bool {
