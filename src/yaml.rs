@@ -259,16 +259,47 @@ fn syntax_error(text: &str, file: usize, position: Position, info: &str) -> Diag
             "a character beyond U+FFFF is written as itself, as \\U and eight hexadecimal digits (\\U0001F600), or as JSON writes it: two \\u escapes, a high surrogate then a low one (\\uD83D\\uDE00)",
         );
     }
-    let near_tab = text
-        .split('\n')
-        .nth(position.line.saturating_sub(1))
-        .is_some_and(|line| line.trim_end().contains('\t'));
-    if near_tab {
-        diagnostic
-            .with_help("YAML indentation must use spaces; replace the tab characters with spaces")
-    } else {
-        diagnostic.with_help("check the indentation and quoting around this position")
+    let line = text.split('\n').nth(position.line.saturating_sub(1));
+    match line.and_then(|line| tab_near(line, position.column)) {
+        Some((column, indentation)) => {
+            let mut diagnostic = diagnostic;
+            if let Some(span) = &mut diagnostic.span {
+                span.start.column = column;
+                span.end.column = column;
+            }
+            diagnostic.with_help(if indentation {
+                "YAML indentation must use spaces; replace the tab with spaces"
+            } else {
+                "YAML separates a key from its value, and one item from the next, with spaces here; replace the tab with a space"
+            })
+        }
+        None => diagnostic.with_help("check the indentation and quoting around this position"),
     }
+}
+
+/// The tab a parser error at `column` (1-based, in characters) of `line` is most likely about:
+/// the last one at or before the column, else the line's first; with whether it indents the
+/// line (nothing but blanks before it). `None` when the line has no tab before its comment
+/// or trailing blanks.
+fn tab_near(line: &str, column: usize) -> Option<(usize, bool)> {
+    let content = line.trim_end();
+    let tabs: Vec<usize> = content
+        .chars()
+        .enumerate()
+        .filter(|(_, character)| *character == '\t')
+        .map(|(index, _)| index + 1)
+        .collect();
+    let tab = tabs
+        .iter()
+        .rev()
+        .find(|tab| **tab <= column)
+        .or(tabs.first())
+        .copied()?;
+    let indentation = content
+        .chars()
+        .take(tab - 1)
+        .all(|character| character == ' ' || character == '\t');
+    Some((tab, indentation))
 }
 
 enum Open {
@@ -833,6 +864,22 @@ mod tests {
             assert_eq!(error.span.map(|span| span.start.column), Some(5), "{lone}");
             assert!(error.help.unwrap_or_default().contains("\\uD83D\\uDE00"));
         }
+    }
+
+    #[test]
+    fn a_tab_is_located_at_the_tab() {
+        let error = parse_documents("a:\n\tb: 1\n").expect_err("tab");
+        let span = error.span.expect("located");
+        assert_eq!((span.start.line, span.start.column), (2, 1));
+        let error = parse_documents("a:\n  b:\t1 \t\n").expect_err("tab");
+        let span = error.span.expect("located");
+        assert_eq!((span.start.line, span.start.column), (2, 5));
+        assert!(
+            error
+                .help
+                .unwrap_or_default()
+                .contains("replace the tab with a space")
+        );
     }
 
     #[test]

@@ -51,5 +51,16 @@ check "make check passes on fresh outputs" "make -s -C $work/app APP=voting-app 
 echo "# edited" >> "$work/app/voting-app.yaml"
 sed -i 's/replicas: 4/replicas: 5/' "$work/app/voting-app.yaml"
 check "make check fails on stale outputs" "! make -s -C $work/app APP=voting-app I2KIT=$bin check >/dev/null 2>&1"
-echo "makefile: $((7 - failed)) passed, $failed failed"
+
+# The template goes through the image bucket, so CloudFormation takes it whatever its size
+# (inline templates stop at 51,200 bytes), and PARAMS reach the deploy.
+: > "$calls"
+sed -i 's/replicas: 5/replicas: 6/' "$work/app/voting-app.yaml"
+run_make deploy PARAMS="ResultCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/x"
+check "the deploy uploads the template to the bucket and passes PARAMS" "grep -q '^aws cloudformation deploy .*--s3-bucket b .*ResultCertificateArn=arn:aws:acm' $calls"
+
+# A directory application, with its extra arguments, builds into its own directory.
+cp -r examples/shop examples/shop.args "$work/app/"
+check "make compile APP=shop compiles the directory with shop.args into build/shop" "make -s -C $work/app APP=shop I2KIT=$bin compile >/dev/null 2>&1 && [ -f $work/app/build/shop/shop.cloudformation.json ] && [ -f $work/app/build/shop/storefront.linuxkit.yml ] && [ -f $work/app/build/voting-app/voting-app.cloudformation.json ]"
+echo "makefile: $((9 - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

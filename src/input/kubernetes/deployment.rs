@@ -78,7 +78,9 @@ fn read_deployment(
     });
     let mut labels = Vec::new();
     let mut pod = Pod::default();
-    match spec.object("template", sink) {
+    let template = spec.object("template", sink);
+    let has_template = template.is_some();
+    match template {
         Some(mut template) => {
             if let Some(mut metadata) = template.object("metadata", sink) {
                 labels = metadata.string_map("labels", sink);
@@ -108,7 +110,9 @@ fn read_deployment(
             format!("Deployment `{name}` has no `spec.template`"),
         )),
     }
-    if let Some((selected, span)) = &selector
+    // Without a template there are no labels to compare, and its absence is the error.
+    if has_template
+        && let Some((selected, span)) = &selector
         && let Some((key, value)) = selected.iter().find(|label| !labels.contains(label))
     {
         sink.push(

@@ -74,7 +74,7 @@ pub fn check(root: &Node, kind: &str, api_version: Option<&str>, sink: &mut Sink
         found: 0,
         sink,
     };
-    walk.object(root, entry.root, "");
+    walk.object(root, entry.root, "", &[]);
     if walk.found > MAX_REPORTED {
         let found = walk.found;
         sink.push(
@@ -100,7 +100,9 @@ struct Walk<'s> {
 impl Walk<'_> {
     /// The table is acyclic and a few levels deep, so recursion follows the table, never the
     /// depth of the input.
-    fn object(&mut self, node: &Node, type_index: usize, path: &str) {
+    /// `outer` holds the fields of the object around this one, to tell a field indented one
+    /// level too deep from a misspelt one.
+    fn object(&mut self, node: &Node, type_index: usize, path: &str, outer: &[Field]) {
         let (Value::Mapping(entries), Some(fields)) = (&node.value, table::TYPES.get(type_index))
         else {
             return;
@@ -115,16 +117,18 @@ impl Walk<'_> {
                 format!("{path}.{name}")
             };
             match fields.iter().find(|Field(field, _)| *field == name) {
-                Some(Field(_, Shape::Object(inner))) => self.object(value, *inner, &field_path),
+                Some(Field(_, Shape::Object(inner))) => {
+                    self.object(value, *inner, &field_path, fields);
+                }
                 Some(Field(_, Shape::List(inner))) => {
                     if let Value::Sequence(items) = &value.value {
                         for (index, item) in items.iter().enumerate() {
-                            self.object(item, *inner, &format!("{field_path}[{index}]"));
+                            self.object(item, *inner, &format!("{field_path}[{index}]"), fields);
                         }
                     }
                 }
                 Some(Field(_, Shape::Leaf)) => {}
-                None => self.unknown(key, &name, &field_path, path, fields),
+                None => self.unknown(key, &name, &field_path, path, fields, outer),
             }
         }
     }
@@ -136,6 +140,7 @@ impl Walk<'_> {
         field_path: &str,
         parent: &str,
         fields: &[Field],
+        outer: &[Field],
     ) {
         self.sink.remember_unknown_field(key.span);
         self.found += 1;
@@ -168,6 +173,18 @@ impl Walk<'_> {
                 current.api_version, current.kubernetes, current.api_version
             ),
             Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            // A field of the enclosing object, one level too deep: an indentation slip, which
+            // kubectl reports as an unknown field too.
+            None if outer.iter().any(|Field(field, _)| *field == name) => {
+                let (enclosing, last) = match parent.rsplit_once('.') {
+                    Some((enclosing, last)) => (enclosing, last),
+                    None => ("the object's top level", parent),
+                };
+                let last = last.split('[').next().unwrap_or(last);
+                format!(
+                    "`{name}` is a field of `{enclosing}`, not of `{last}`: it is indented one level too deep; line it up with `{last}`"
+                )
+            }
             None => format!(
                 "Kubernetes {kubernetes} defines no such field here, and kubectl refuses it too: remove it, or see `kubectl explain {}` for the fields there are",
                 explain_path(kind, parent)
