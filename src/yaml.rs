@@ -414,31 +414,11 @@ impl TreeBuilder {
                 let node = match self.stack.pop() {
                     Some(Open::Sequence(mut items, start, anchor)) => {
                         items.shrink_to_fit();
-                        let node = Node {
-                            value: Value::Sequence(items),
-                            span: Span {
-                                file: self.file,
-                                start: start.start,
-                                end: span.end,
-                            },
-                            yaml_1_1_int: None,
-                        };
-                        self.remember(anchor.unwrap_or(0), &node)?;
-                        node
+                        self.close(Value::Sequence(items), start, span, anchor)?
                     }
                     Some(Open::Mapping(mut entries, _, start, anchor, _)) => {
                         entries.shrink_to_fit();
-                        let node = Node {
-                            value: Value::Mapping(entries),
-                            span: Span {
-                                file: self.file,
-                                start: start.start,
-                                end: span.end,
-                            },
-                            yaml_1_1_int: None,
-                        };
-                        self.remember(anchor.unwrap_or(0), &node)?;
-                        node
+                        self.close(Value::Mapping(entries), start, span, anchor)?
                     }
                     None => return Ok(()),
                 };
@@ -457,6 +437,28 @@ impl TreeBuilder {
             .with_help("a manifest is never this deep; check that the file is the one you meant"));
         }
         Ok(())
+    }
+
+    /// The node a collection opened at `start` and closed at `end` becomes, remembered under
+    /// its anchor if it has one.
+    fn close(
+        &mut self,
+        value: Value,
+        start: Span,
+        end: Span,
+        anchor: Option<usize>,
+    ) -> Result<Node, Diagnostic> {
+        let node = Node {
+            value,
+            span: Span {
+                file: self.file,
+                start: start.start,
+                end: end.end,
+            },
+            yaml_1_1_int: None,
+        };
+        self.remember(anchor.unwrap_or(0), &node)?;
+        Ok(node)
     }
 
     fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), Diagnostic> {

@@ -47,13 +47,7 @@ pub fn target_group_ids(ingress: &Ingress) -> Vec<String> {
             logical_id(&group.service),
             group.service_port
         ));
-        let mut id = base.clone();
-        let mut variant = 1;
-        while ids.contains(&id) {
-            variant += 1;
-            id = format!("{base}V{variant}");
-        }
-        ids.push(id);
+        push_numbered(&mut ids, base);
     }
     ids
 }
@@ -84,6 +78,17 @@ pub fn routes_to(ingress: &Ingress, deployment: &str) -> bool {
         .any(|group| group.backends.iter().any(|name| name == deployment))
 }
 
+/// Adds `base` to `ids`, numbered `V2`, `V3`… when it is taken already.
+fn push_numbered(ids: &mut Vec<String>, base: String) {
+    let mut id = base.clone();
+    let mut variant = 1;
+    while ids.contains(&id) {
+        variant += 1;
+        id = format!("{base}V{variant}");
+    }
+    ids.push(id);
+}
+
 fn listener_id(names: &Names, listener: &IngressListener) -> String {
     names.with(&format!("Listener{}", listener.port))
 }
@@ -104,13 +109,7 @@ fn host_ids(ingress: &Ingress) -> Vec<String> {
                 }
             })
             .collect();
-        let mut id = base.clone();
-        let mut variant = 1;
-        while ids.contains(&id) {
-            variant += 1;
-            id = format!("{base}V{variant}");
-        }
-        ids.push(id);
+        push_numbered(&mut ids, base);
     }
     ids
 }
