@@ -18,7 +18,7 @@ use crate::infer::autoscaling::resolve_autoscalers;
 use crate::infer::disruption::resolve_budgets;
 use crate::infer::instance_type::resolve_instance_types;
 use crate::infer::rollout::resolve_rollouts;
-use crate::infer::routing::{Context, resolve_ingresses};
+use crate::infer::routing::{Context, referred_services, resolve_ingresses};
 use crate::infer::selection::plan_services;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::Intent;
@@ -52,7 +52,8 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
     resolve_accounts(&accounts, &mut workloads, &mut sink);
     resolve_autoscalers(&autoscalers, &mut workloads, &mut sink);
     resolve_budgets(&budgets, &mut workloads, &mut sink);
-    let planned = plan_services(&services, &workloads, &mut sink);
+    let referred = referred_services(&ingresses);
+    let planned = plan_services(&services, &workloads, &referred, &mut sink);
     let context = Context {
         services: &services,
         deployments: &workloads,

@@ -10,13 +10,17 @@ use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
 use crate::model::{self, LoadBalancerKind, Protocol};
+use std::collections::BTreeSet;
 
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
 /// one inside the VPC for each Deployment no Service selects and that declares ports; each
 /// with its place in the input.
+/// A Service in `referred` (by namespace and name) that selects nothing is left to what refers
+/// to it, whose error says so at the reference; any other is ignored with a warning.
 pub fn plan_services(
     services: &[Service],
     deployments: &[Workload],
+    referred: &BTreeSet<(String, String)>,
     sink: &mut Vec<Diagnostic>,
 ) -> Vec<(DocumentOrder, model::Service)> {
     let mut plans = Vec::new();
@@ -37,6 +41,9 @@ pub fn plan_services(
             .filter(|index| selects(service, &deployments[*index]))
             .collect();
         if selected.is_empty() {
+            if referred.contains(&(service.namespace.clone(), service.name.clone())) {
+                continue;
+            }
             sink.push(Diagnostic::warning(
                 Code::ServiceSelection,
                 Some(service.span),
