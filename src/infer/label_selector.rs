@@ -3,7 +3,7 @@
 //! PodDisruptionBudgets all select this way; a short manifest's service selects the one
 //! workload of its own document.
 
-use crate::diagnostic::did_you_mean;
+use crate::diagnostic::{did_you_mean, one_slip_from};
 use crate::model::intent::{Selector, Service, Workload};
 use std::collections::BTreeSet;
 
@@ -91,28 +91,30 @@ pub fn explain_no_match(
 /// like it (with the same value if that is there, else the closest of its values). Key and
 /// value are compared apart: whole pairs sharing a key such as `app: ` look alike whatever
 /// their values.
-fn closest(
+fn closest<'a>(
     wanted: &(String, String),
-    present: &BTreeSet<&(String, String)>,
+    present: &BTreeSet<&'a (String, String)>,
 ) -> Option<(String, String)> {
     let (key, value) = wanted;
-    let values_of = |key: &str| -> Vec<&str> {
+    let values_of = |key: &str| -> Vec<&'a str> {
         present
             .iter()
             .filter(|(other, _)| other == key)
             .map(|(_, value)| value.as_str())
             .collect()
     };
+    let like = |word: &str, candidates: Vec<&'a str>| {
+        did_you_mean(word, candidates.iter().copied()).or_else(|| one_slip_from(word, candidates))
+    };
     if present.iter().any(|(other, _)| other == key) {
-        return did_you_mean(value, values_of(key.as_str()))
-            .map(|found| (key.clone(), found.to_string()));
+        return like(value, values_of(key.as_str())).map(|found| (key.clone(), found.to_string()));
     }
     let keys: BTreeSet<&str> = present.iter().map(|(key, _)| key.as_str()).collect();
-    let similar = did_you_mean(key, keys.iter().copied())?;
+    let similar = like(key, keys.into_iter().collect())?;
     if present.contains(&(similar.to_string(), value.clone())) {
         return Some((similar.to_string(), value.clone()));
     }
-    did_you_mean(value, values_of(similar)).map(|found| (similar.to_string(), found.to_string()))
+    like(value, values_of(similar)).map(|found| (similar.to_string(), found.to_string()))
 }
 
 /// A label as a selector and a pod template write it.

@@ -4,7 +4,7 @@
 //! the VPC, as pod IPs are inside a cluster.
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
-use crate::infer::label_selector::selects;
+use crate::infer::label_selector::{explain_no_match, selects};
 use crate::infer::load_balancer::plan_load_balancer;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
@@ -25,6 +25,7 @@ pub fn plan_services(
 ) -> Vec<(DocumentOrder, model::Service)> {
     let mut plans = Vec::new();
     let mut served = vec![false; deployments.len()];
+    let mut selecting_nothing = Vec::new();
     for service in services {
         if service.selector == Selector::Labels(Vec::new()) {
             sink.push(Diagnostic::warning(
@@ -41,17 +42,7 @@ pub fn plan_services(
             .filter(|index| selects(service, &deployments[*index]))
             .collect();
         if selected.is_empty() {
-            if referred.contains(&(service.namespace.clone(), service.name.clone())) {
-                continue;
-            }
-            sink.push(Diagnostic::warning(
-                Code::ServiceSelection,
-                Some(service.span),
-                format!(
-                    "Service `{}` selects no Deployment in namespace `{}` of this input; it is ignored",
-                    service.name, service.namespace
-                ),
-            ));
+            selecting_nothing.push(service);
             continue;
         }
         let backends: Vec<&Workload> = selected.iter().map(|index| &deployments[*index]).collect();
@@ -82,7 +73,53 @@ pub fn plan_services(
             None => {}
         }
     }
+    for service in selecting_nothing {
+        if !referred.contains(&(service.namespace.clone(), service.name.clone())) {
+            sink.push(selects_nothing(service, deployments, &plans));
+        }
+    }
     plans
+}
+
+/// What to say of a Service that selects nothing and nothing routes to. Ignoring it is
+/// harmless unless its name is also that of a Deployment no Service selects: that
+/// Deployment's own load balancer answers to the name, so callers of the Service would reach
+/// the Deployment's VMs where Kubernetes would give them no endpoint. That rewiring is an
+/// error, never a fallback.
+fn selects_nothing(
+    service: &Service,
+    deployments: &[Workload],
+    plans: &[(DocumentOrder, model::Service)],
+) -> Diagnostic {
+    let takes_the_name = deployments.iter().find(|pending| {
+        pending.deployment.name == service.name
+            && pending.deployment.namespace == service.namespace
+            && plans
+                .iter()
+                .any(|(_, planned)| planned.span == Some(pending.span))
+    });
+    match (takes_the_name, &service.selector) {
+        (Some(pending), Selector::Labels(labels)) => Diagnostic::error(
+            Code::ServiceSelection,
+            Some(service.span),
+            format!(
+                "Service `{}` selects no Deployment in namespace `{}` of this input, and the internal load balancer of Deployment `{}`, which no Service selects, would answer to its name `{}` instead",
+                service.name,
+                service.namespace,
+                pending.deployment.name,
+                crate::dns::service_domain_of(&service.name, &service.namespace),
+            ),
+        )
+        .with_help(explain_no_match(&service.namespace, labels, deployments)),
+        _ => Diagnostic::warning(
+            Code::ServiceSelection,
+            Some(service.span),
+            format!(
+                "Service `{}` selects no Deployment in namespace `{}` of this input; it is ignored",
+                service.name, service.namespace
+            ),
+        ),
+    }
 }
 
 /// One load balancer for `service`, forwarding to the VMs of every backend.
