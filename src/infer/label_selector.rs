@@ -88,7 +88,8 @@ pub fn explain_no_match(
 }
 
 /// The label of `present` closest to `wanted`: the same key with a value like it, or a key
-/// like it (with the same value if that is there, else the closest of its values). Key and
+/// like it (with the same value if that is there, else the closest of its values), or else
+/// the one label with the same value (`tier: cache` for `role: cache`). Key and
 /// value are compared apart: whole pairs sharing a key such as `app: ` look alike whatever
 /// their values.
 fn closest<'a>(
@@ -110,7 +111,12 @@ fn closest<'a>(
         return like(value, values_of(key.as_str())).map(|found| (key.clone(), found.to_string()));
     }
     let keys: BTreeSet<&str> = present.iter().map(|(key, _)| key.as_str()).collect();
-    let similar = like(key, keys.into_iter().collect())?;
+    let Some(similar) = like(key, keys.into_iter().collect()) else {
+        // No key like it: the one label with the same value under another key, if one is.
+        let mut same_value = present.iter().filter(|(_, other)| other == value);
+        let found = same_value.next()?;
+        return same_value.next().is_none().then(|| (*found).clone());
+    };
     if present.contains(&(similar.to_string(), value.clone())) {
         return Some((similar.to_string(), value.clone()));
     }

@@ -540,7 +540,7 @@ fn unserved(
                 Code::ServiceSelection,
                 Some(backend.service_span),
                 format!(
-                    "Ingress `{}` routes to Service `{}`{}, whose selector picks no Deployment in namespace `{}` of this input: Kubernetes would answer 503",
+                    "Ingress `{}` routes to Service `{}`{}, whose selector picks no Deployment in namespace `{}` of this input, so no VMs would serve this route",
                     ingress.name,
                     service.name,
                     if service.span.file == backend.service_span.file {
