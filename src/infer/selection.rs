@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
 /// one inside the VPC for each Deployment no Service selects and that declares ports; each
 /// with its place in the input.
+///
 /// A Service in `referred` (by namespace and name) that selects nothing is left to what refers
 /// to it, whose error says so at the reference; any other is ignored with a warning.
 pub fn plan_services(

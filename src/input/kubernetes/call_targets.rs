@@ -40,10 +40,10 @@ pub fn calls_in(caller: &str, namespace: &str, config: &PodConfig) -> Vec<Call> 
 /// The hosts of a variable's value, lowercased, each once, in the order written.
 #[must_use]
 pub fn hosts_in(variable: &str, value: &str) -> Vec<String> {
-    let named_for_hosts = HOST_VARIABLES.iter().any(|ending| {
-        let upper = variable.to_ascii_uppercase();
-        upper == *ending || upper.ends_with(&["_", ending].concat())
-    });
+    let upper = variable.to_ascii_uppercase();
+    let named_for_hosts = HOST_VARIABLES
+        .iter()
+        .any(|ending| upper == *ending || upper.ends_with(&["_", ending].concat()));
     let mut hosts: Vec<String> = Vec::new();
     for token in value.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
         if token.contains("$(") {
