@@ -99,8 +99,8 @@ fn selects_nothing(
                 .iter()
                 .any(|(_, planned)| planned.span == Some(pending.span))
     });
-    match (takes_the_name, &service.selector) {
-        (Some(pending), Selector::Labels(labels)) => Diagnostic::error(
+    let problem = match takes_the_name {
+        Some(pending) => Diagnostic::error(
             Code::ServiceSelection,
             Some(service.span),
             format!(
@@ -110,9 +110,8 @@ fn selects_nothing(
                 pending.deployment.name,
                 crate::dns::service_domain_of(&service.name, &service.namespace),
             ),
-        )
-        .with_help(explain_no_match(&service.namespace, labels, deployments)),
-        _ => Diagnostic::warning(
+        ),
+        None => Diagnostic::warning(
             Code::ServiceSelection,
             Some(service.span),
             format!(
@@ -120,6 +119,12 @@ fn selects_nothing(
                 service.name, service.namespace
             ),
         ),
+    };
+    match &service.selector {
+        Selector::Labels(labels) => {
+            problem.with_help(explain_no_match(&service.namespace, labels, deployments))
+        }
+        Selector::SameDocument(_) => problem,
     }
 }
 
