@@ -665,10 +665,36 @@ pub fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate)
 }
 
+/// The one candidate a single slip away from `word` (a letter missing, added or changed, or
+/// two neighbours swapped), for short names where [`did_you_mean`]'s Jaro–Winkler sees a swap
+/// such as `wbe` for `web` as unrelated. None when two candidates are that close: a guess
+/// between them would mislead.
+#[must_use]
+pub fn one_slip_from<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut close = candidates
+        .into_iter()
+        .filter(|candidate| strsim::damerau_levenshtein(word, candidate) == 1);
+    let found = close.next()?;
+    close.next().is_none().then_some(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::source::SourceFile;
+
+    #[test]
+    fn one_slip_finds_swaps_in_short_words_and_refuses_to_guess() {
+        assert_eq!(did_you_mean("wbe", ["web"]), None);
+        assert_eq!(one_slip_from("wbe", ["web", "api"]), Some("web"));
+        assert_eq!(one_slip_from("ap", ["app"]), Some("app"));
+        assert_eq!(one_slip_from("api", ["cart"]), None);
+        assert_eq!(one_slip_from("web", ["web"]), None);
+        assert_eq!(one_slip_from("wb", ["web", "wbe"]), None);
+    }
 
     #[test]
     fn codes_are_unique() {

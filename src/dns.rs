@@ -27,13 +27,13 @@ pub const CONTAINER_RESOLV_CONF: &str = "/etc/resolv.conf";
 /// `<name>.<namespace>.svc.cluster.local`, the name a Service answers to in every namespace.
 #[must_use]
 pub fn service_domain(service: &Service) -> String {
-    [
-        service.name.as_str(),
-        service.namespace.as_str(),
-        "svc",
-        CLUSTER_DOMAIN,
-    ]
-    .join(".")
+    service_domain_of(&service.name, &service.namespace)
+}
+
+/// `<name>.<namespace>.svc.cluster.local`, for a Service not yet planned.
+#[must_use]
+pub fn service_domain_of(name: &str, namespace: &str) -> String {
+    [name, namespace, "svc", CLUSTER_DOMAIN].join(".")
 }
 
 /// Kubernetes' search list for a pod in `namespace`, so `redis`, `redis.ns` and

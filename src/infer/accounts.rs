@@ -1,6 +1,6 @@
 //! The roles pass: each workload acts as the IAM role of the account its pods run as.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean, one_slip_from};
 use crate::model::intent::scaling::ROLE_ANNOTATION;
 use crate::model::intent::{Identity, ServiceAccount, Workload};
 use crate::model::{InstanceRole, RoleGiver};
@@ -68,14 +68,30 @@ pub fn resolve_accounts(
                     users[index].push(pending.deployment.name.clone());
                 }
             }
-            (None, Some((name, span))) if name != DEFAULT_ACCOUNT => sink.push(
-                Diagnostic::warning(
-                    Code::InstanceRole,
-                    Some(*span),
-                    format!("the pods of `{}` run as ServiceAccount `{name}`, which is not in namespace `{namespace}` of this input: its VMs get no IAM role", pending.deployment.name),
-                )
-                .with_help(format!("add the ServiceAccount, annotated with `{ROLE_ANNOTATION}`, to the input, or remove serviceAccountName")),
-            ),
+            (None, Some((name, span))) if name != DEFAULT_ACCOUNT => {
+                let names: Vec<&str> = kept
+                    .iter()
+                    .filter(|account| account.namespace == *namespace)
+                    .map(|account| account.name.as_str())
+                    .collect();
+                let hint = match did_you_mean(name, names.iter().copied())
+                    .or_else(|| one_slip_from(name, names))
+                {
+                    Some(suggestion) => format!("did you mean `{suggestion}`? If not, "),
+                    None => String::new(),
+                };
+                let help = format!(
+                    "{hint}add the ServiceAccount, annotated with `{ROLE_ANNOTATION}`, to the input, or remove serviceAccountName"
+                );
+                sink.push(
+                    Diagnostic::warning(
+                        Code::InstanceRole,
+                        Some(*span),
+                        format!("the pods of `{}` run as ServiceAccount `{name}`, which is not in namespace `{namespace}` of this input: its VMs get no IAM role", pending.deployment.name),
+                    )
+                    .with_help(help),
+                );
+            }
             (None, _) => {}
         }
     }

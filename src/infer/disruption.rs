@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::group::{check_planned_size, plan_group};
-use crate::infer::label_selector::matches;
+use crate::infer::label_selector::{explain_no_match, matches};
 use crate::model::intent::requests::{Amount, BudgetAmount};
 use crate::model::intent::{Budget, Workload};
 use crate::model::{Deployment, DisruptionBudget};
@@ -151,14 +151,19 @@ pub fn resolve_budgets(
             .collect();
         let what = format!("PodDisruptionBudget `{}`", budget.name);
         if selected.is_empty() {
-            sink.push(Diagnostic::warning(
+            let mut warning = Diagnostic::warning(
                 Code::DisruptionBudget,
                 Some(budget.span),
                 format!(
                     "{what} selects no Deployment in namespace `{}` of this input; it is ignored",
                     budget.namespace
                 ),
-            ));
+            );
+            if let Some(labels) = budget.selector.as_ref().filter(|labels| !labels.is_empty()) {
+                warning =
+                    warning.with_help(explain_no_match(&budget.namespace, labels, deployments));
+            }
+            sink.push(warning);
             continue;
         }
         if selected.len() > 1 {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod autoscaling;
+pub mod calls;
 pub mod disruption;
 pub mod group;
 pub mod host_zones;

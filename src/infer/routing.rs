@@ -4,7 +4,7 @@
 //! behind its Service port, and each listener's rules are ordered as the AWS Load Balancer
 //! Controller orders them and counted against ALB's quotas before anything is built.
 
-use crate::infer::label_selector::selects;
+use crate::infer::label_selector::{explain_no_match, selects};
 use crate::model::intent::balancing::{PREFIX, TargetSettings, Written};
 use crate::model::intent::ingress::{
     Backend, HttpPath, Ingress, PathType, ServicePortRef, path_patterns,
@@ -24,7 +24,7 @@ use crate::model::ingress::{
 };
 use crate::model::{self, Certificate, HealthCheck, HttpSuccess, Protocol};
 use crate::source::Span;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The controller's gRPC health check defaults (annotations.md, healthcheck-path and
 /// success-codes): the path AWS's gRPC checks call, and gRPC status 12 (UNIMPLEMENTED), which
@@ -40,6 +40,24 @@ pub struct Context<'a> {
     pub services: &'a [Service],
     pub deployments: &'a [Workload],
     pub planned: &'a [(DocumentOrder, model::Service)],
+}
+
+/// The Services the Ingresses route to, by (namespace, name): a Service among them that
+/// selects nothing is an error at each route to it, reported by [`resolve_ingresses`], not
+/// a warning.
+#[must_use]
+pub fn referred_services(ingresses: &[Ingress]) -> BTreeSet<(String, String)> {
+    ingresses
+        .iter()
+        .flat_map(|ingress| {
+            ingress
+                .rules
+                .iter()
+                .flat_map(|rule| rule.paths.iter().map(|path| &path.backend))
+                .chain(&ingress.default_backend)
+                .map(|backend| (ingress.namespace.clone(), backend.service.clone()))
+        })
+        .collect()
 }
 
 /// One load balancer per group of Ingresses, each with its place in the input.
@@ -364,13 +382,16 @@ fn resolve_backend(
         ));
         return None;
     }
+    // The Service's own load balancer, found by its place in the input: a Deployment no
+    // Service selects has one of its own under the Deployment's name, which may be this
+    // Service's name too, and must never stand in for a Service that selects nothing.
     let Some(planned) = context
         .planned
         .iter()
         .map(|(_, planned)| planned)
-        .find(|planned| planned.name == service.name && planned.namespace == service.namespace)
+        .find(|planned| planned.span == Some(service.span))
     else {
-        unserved(service, backend, context, sink);
+        unserved(ingress, service, backend, context, sink);
         return None;
     };
     let listener = planned
@@ -431,9 +452,26 @@ fn missing_service(
             ingress.name, backend.service, ingress.namespace
         ),
     );
-    problem = match did_you_mean(&backend.service, names.iter().copied()) {
-        Some(suggestion) => problem.with_help(format!("did you mean `{suggestion}`?")),
-        None => problem.with_help(
+    // The load balancer i2kit gives a Deployment no Service selects is no Service: Kubernetes
+    // has nothing of that name to route to, so neither does the Ingress.
+    let deployment = context.deployments.iter().find(|pending| {
+        pending.deployment.namespace == ingress.namespace
+            && pending.deployment.name == backend.service
+    });
+    problem = match (did_you_mean(&backend.service, names.iter().copied()), deployment) {
+        (Some(suggestion), _) => problem.with_help(format!("did you mean `{suggestion}`?")),
+        (None, Some(pending)) => problem.with_help(format!(
+            "Deployment `{}` is there, but no Service: add a Service `{}` whose selector picks its pod labels ({})",
+            backend.service,
+            backend.service,
+            pending
+                .labels
+                .iter()
+                .map(|(key, value)| format!("`{key}: {value}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        (None, None) => problem.with_help(
             "add the Service (and the Deployments it selects) to the input: the load balancer forwards to their VMs",
         ),
     };
@@ -471,38 +509,57 @@ fn missing_port(service: &Service, backend: &Backend, sink: &mut Vec<Diagnostic>
 }
 
 /// A Service that exists but has no load balancer of its own, so no VMs behind it. Said only
-/// when that is why: a Service whose planning failed has its errors reported already.
+/// when that is why: a Service whose planning failed has its errors reported already. Where
+/// Kubernetes would answer 503, this is an error at the reference, never a fallback.
 fn unserved(
+    ingress: &Ingress,
     service: &Service,
     backend: &Backend,
     context: &Context<'_>,
     sink: &mut Vec<Diagnostic>,
 ) {
-    let why = if service.selector == Selector::Labels(Vec::new()) {
-        "has no selector"
-    } else if !context
-        .deployments
-        .iter()
-        .any(|pending| selects(service, pending))
-    {
-        "selects no Deployment of this input"
-    } else {
-        return;
-    };
-    push_once(
-        sink,
-        Diagnostic::error(
+    let problem = match &service.selector {
+        Selector::Labels(labels) if labels.is_empty() => Diagnostic::error(
             Code::IngressBackend,
             Some(backend.service_span),
             format!(
-                "Service `{}` {why}, so no VMs would serve this backend",
+                "Service `{}` has no selector, so no VMs would serve this backend",
                 service.name
             ),
         )
         .with_help(
             "give the Service a selector matching a Deployment's pod labels in its namespace",
         ),
-    );
+        Selector::Labels(labels)
+            if !context
+                .deployments
+                .iter()
+                .any(|pending| selects(service, pending)) =>
+        {
+            Diagnostic::error(
+                Code::ServiceSelection,
+                Some(backend.service_span),
+                format!(
+                    "Ingress `{}` routes to Service `{}`{}, whose selector picks no Deployment in namespace `{}` of this input, so no VMs would serve this route",
+                    ingress.name,
+                    service.name,
+                    if service.span.file == backend.service_span.file {
+                        format!(" (line {})", service.span.start.line)
+                    } else {
+                        String::new()
+                    },
+                    service.namespace
+                ),
+            )
+            .with_help(explain_no_match(
+                &service.namespace,
+                labels,
+                context.deployments,
+            ))
+        }
+        _ => return,
+    };
+    push_once(sink, problem);
 }
 
 /// The target group's check: the Service's own check of the same VMs and port (its readiness

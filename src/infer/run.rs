@@ -4,6 +4,8 @@
 //! - rollouts and instance types: what each workload's own fields resolve to;
 //! - roles, autoscaling, budgets: the objects that name or select a workload act on it
 //!   (autoscalers before budgets: a budget's percentages are of the autoscaler's minimum);
+//! - calls: a host named in a container's environment that is a Service selecting nothing
+//!   is an error (so is an Ingress route to one, below);
 //! - services: each Service finds the workloads it selects and becomes a load balancer in
 //!   front of them, and a workload no Service selects keeps its ports inside the VPC;
 //! - ingresses: routed to the Services as planned;
@@ -15,10 +17,11 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::accounts::resolve_accounts;
 use crate::infer::autoscaling::resolve_autoscalers;
+use crate::infer::calls::{called_services, check_calls};
 use crate::infer::disruption::resolve_budgets;
 use crate::infer::instance_type::resolve_instance_types;
 use crate::infer::rollout::resolve_rollouts;
-use crate::infer::routing::{Context, resolve_ingresses};
+use crate::infer::routing::{Context, referred_services, resolve_ingresses};
 use crate::infer::selection::plan_services;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::{Intent, Workload};
@@ -50,13 +53,17 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         accounts,
         autoscalers,
         budgets,
+        calls,
     } = intent;
     resolve_rollouts(&mut workloads, &mut sink);
     resolve_instance_types(&mut workloads, &mut sink);
     resolve_accounts(&accounts, &mut workloads, &mut sink);
     resolve_autoscalers(&autoscalers, &mut workloads, &mut sink);
     resolve_budgets(&budgets, &mut workloads, &mut sink);
-    let planned = plan_services(&services, &workloads, &mut sink);
+    let mut referred = referred_services(&ingresses);
+    referred.extend(called_services(&calls, &services));
+    check_calls(&calls, &services, &workloads, &mut sink);
+    let planned = plan_services(&services, &workloads, &referred, &mut sink);
     let context = Context {
         services: &services,
         deployments: &workloads,

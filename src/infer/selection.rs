@@ -4,23 +4,29 @@
 //! the VPC, as pod IPs are inside a cluster.
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
-use crate::infer::label_selector::selects;
+use crate::infer::label_selector::{explain_no_match, selects};
 use crate::infer::load_balancer::plan_load_balancer;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
 use crate::model::{self, LoadBalancerKind, Protocol};
+use std::collections::BTreeSet;
 
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
 /// one inside the VPC for each Deployment no Service selects and that declares ports; each
 /// with its place in the input.
+///
+/// A Service in `referred` (by namespace and name) that selects nothing is left to what refers
+/// to it, whose error says so at the reference; any other is ignored with a warning.
 pub fn plan_services(
     services: &[Service],
     deployments: &[Workload],
+    referred: &BTreeSet<(String, String)>,
     sink: &mut Vec<Diagnostic>,
 ) -> Vec<(DocumentOrder, model::Service)> {
     let mut plans = Vec::new();
     let mut served = vec![false; deployments.len()];
+    let mut selecting_nothing = Vec::new();
     for service in services {
         if service.selector == Selector::Labels(Vec::new()) {
             sink.push(Diagnostic::warning(
@@ -37,14 +43,7 @@ pub fn plan_services(
             .filter(|index| selects(service, &deployments[*index]))
             .collect();
         if selected.is_empty() {
-            sink.push(Diagnostic::warning(
-                Code::ServiceSelection,
-                Some(service.span),
-                format!(
-                    "Service `{}` selects no Deployment in namespace `{}` of this input; it is ignored",
-                    service.name, service.namespace
-                ),
-            ));
+            selecting_nothing.push(service);
             continue;
         }
         let backends: Vec<&Workload> = selected.iter().map(|index| &deployments[*index]).collect();
@@ -75,7 +74,58 @@ pub fn plan_services(
             None => {}
         }
     }
+    for service in selecting_nothing {
+        if !referred.contains(&(service.namespace.clone(), service.name.clone())) {
+            sink.push(selects_nothing(service, deployments, &plans));
+        }
+    }
     plans
+}
+
+/// What to say of a Service that selects nothing and nothing routes to. Ignoring it is
+/// harmless unless its name is also that of a Deployment no Service selects: that
+/// Deployment's own load balancer answers to the name, so callers of the Service would reach
+/// the Deployment's VMs where Kubernetes would give them no endpoint. That rewiring is an
+/// error, never a fallback.
+fn selects_nothing(
+    service: &Service,
+    deployments: &[Workload],
+    plans: &[(DocumentOrder, model::Service)],
+) -> Diagnostic {
+    let takes_the_name = deployments.iter().find(|pending| {
+        pending.deployment.name == service.name
+            && pending.deployment.namespace == service.namespace
+            && plans
+                .iter()
+                .any(|(_, planned)| planned.span == Some(pending.span))
+    });
+    let problem = match takes_the_name {
+        Some(pending) => Diagnostic::error(
+            Code::ServiceSelection,
+            Some(service.span),
+            format!(
+                "Service `{}` selects no Deployment in namespace `{}` of this input, and the internal load balancer of Deployment `{}`, which no Service selects, would answer to its name `{}` instead",
+                service.name,
+                service.namespace,
+                pending.deployment.name,
+                crate::dns::service_domain_of(&service.name, &service.namespace),
+            ),
+        ),
+        None => Diagnostic::warning(
+            Code::ServiceSelection,
+            Some(service.span),
+            format!(
+                "Service `{}` selects no Deployment in namespace `{}` of this input; it is ignored",
+                service.name, service.namespace
+            ),
+        ),
+    };
+    match &service.selector {
+        Selector::Labels(labels) => {
+            problem.with_help(explain_no_match(&service.namespace, labels, deployments))
+        }
+        Selector::SameDocument(_) => problem,
+    }
 }
 
 /// One load balancer for `service`, forwarding to the VMs of every backend.

@@ -109,7 +109,9 @@ def expected_target(documents, services, route):
     prefix = manifest_model.INGRESS_ANNOTATION
     settings = {k[len(prefix):]: str(v) for k, v in member["annotations"].items() if k.startswith(prefix)}
     settings.update({k[len(prefix):]: str(v) for k, v in (((service or {}).get("metadata") or {}).get("annotations") or {}).items() if k.startswith(prefix)})
-    plan = next((s for s in services if s["name"] == name and s["namespace"] == namespace), None)
+    # The Service's own plan: a Deployment's synthesised load balancer may share its name, but
+    # an Ingress routes to Services only (Kubernetes has no Service for the Deployment).
+    plan = next((s for s in services if s["name"] == name and s["namespace"] == namespace and not s["synthesised"]), None)
     own = next((l["health"] for l in (plan or {}).get("listeners", []) if l["port"] == service_port), None) or {}
     version = settings.get("backend-protocol-version", "HTTP1")
     protocol = settings.get("backend-protocol", "HTTP")

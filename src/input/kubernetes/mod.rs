@@ -6,6 +6,7 @@
 pub mod alb_annotations;
 pub mod autoscaler;
 pub mod base64;
+pub mod call_targets;
 pub mod collect;
 pub mod config_map;
 pub mod deployment;

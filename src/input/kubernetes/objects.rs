@@ -2,6 +2,7 @@
 //! their references to ConfigMaps and Secrets to be settled before they join the intent; and the one duplicate Kubernetes itself refuses within a kind's store
 //! (two ConfigMaps of one name and namespace).
 
+use super::call_targets::calls_in;
 use super::config_map::ConfigMap;
 use super::pod::PodConfig;
 use super::reader::Sink;
@@ -43,6 +44,13 @@ impl Objects {
 
     /// Hands every object the passes read over to `intent`.
     pub fn add_to(self, intent: &mut Intent) {
+        for (pending, config) in self.deployments.iter().zip(&self.pod_configs) {
+            intent.calls.extend(calls_in(
+                &pending.deployment.name,
+                &pending.deployment.namespace,
+                config,
+            ));
+        }
         intent.workloads.extend(self.deployments);
         intent.services.extend(self.services);
         intent.ingresses.extend(self.ingresses);

@@ -14,7 +14,7 @@ use super::pod::{
 use super::reader::Sink;
 use super::resolved_bytes::ResolvedBytes;
 use super::secret::absent_secret;
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean, one_slip_from};
 use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
 use crate::model::{Container, VmFile, VmFileContent};
 use crate::source::Span;
@@ -157,6 +157,26 @@ impl<'a> Catalog<'a> {
         }
     }
 
+    /// The name of an object of `source`'s kind in `namespace` that `source` likely misspells.
+    fn similar(&self, source: &ObjectRef, namespace: &str) -> Option<&'a str> {
+        let names: Vec<&'a str> = match source.kind {
+            ObjectKind::ConfigMap => self
+                .config_maps
+                .keys()
+                .filter(|(_, other)| other == namespace)
+                .map(|(name, _)| name.as_str())
+                .collect(),
+            ObjectKind::Secret => self
+                .secrets
+                .iter()
+                .filter(|(_, other)| other == namespace)
+                .map(|(name, _)| name.as_str())
+                .collect(),
+        };
+        did_you_mean(&source.name, names.iter().copied())
+            .or_else(|| one_slip_from(&source.name, names))
+    }
+
     /// Reports `source`, absent from `namespace`. `consequence` says what an optional
     /// reference then means: "volume `config` is mounted empty".
     fn report_absent(
@@ -169,13 +189,13 @@ impl<'a> Catalog<'a> {
         let kind = source.kind.as_str();
         let name = &source.name;
         let elsewhere = self.elsewhere(source, namespace);
-        let hint = if elsewhere.is_empty() {
-            String::new()
-        } else {
-            format!(
+        let hint = match self.similar(source, namespace) {
+            Some(suggestion) => format!("did you mean `{suggestion}`? If not, "),
+            None if elsewhere.is_empty() => String::new(),
+            None => format!(
                 "{kind} `{name}` is in namespace `{}`, and a pod reads only its own namespace's; ",
                 elsewhere.join("`, `")
-            )
+            ),
         };
         if source.optional {
             let remedy = match source.kind {
@@ -197,7 +217,7 @@ impl<'a> Catalog<'a> {
             return;
         }
         sink.push(match source.kind {
-            ObjectKind::Secret => absent_secret(name, namespace, source.span),
+            ObjectKind::Secret => absent_secret(name, namespace, source.span, &hint),
             ObjectKind::ConfigMap => Diagnostic::error(
                 Code::ExternalReference,
                 Some(source.span),

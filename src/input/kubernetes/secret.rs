@@ -48,9 +48,10 @@ pub fn secret_in_input(name: &str, span: Span) -> Diagnostic {
     .with_help(INSTEAD)
 }
 
-/// The error for a reference, not marked optional, to a Secret the input does not hold.
+/// The error for a reference, not marked optional, to a Secret the input does not hold;
+/// `hint` goes before the remedy (a likely misspelling, or where the Secret is instead).
 #[must_use]
-pub fn absent_secret(name: &str, namespace: &str, span: Span) -> Diagnostic {
+pub fn absent_secret(name: &str, namespace: &str, span: Span, hint: &str) -> Diagnostic {
     Diagnostic::error(
         Code::ExternalReference,
         Some(span),
@@ -58,5 +59,5 @@ pub fn absent_secret(name: &str, namespace: &str, span: Span) -> Diagnostic {
             "Secret `{name}` is not in namespace `{namespace}` of the input, where it does not belong: {SECRETS_IN_IMAGES}"
         ),
     )
-    .with_help(INSTEAD)
+    .with_help(format!("{hint}{INSTEAD}"))
 }

@@ -5,12 +5,14 @@
 //! both forms go through the same passes.
 
 pub mod balancing;
+pub mod call;
 pub mod ingress;
 pub mod requests;
 pub mod scaling;
 pub mod service;
 pub mod workload;
 
+pub use call::Call;
 pub use ingress::Ingress;
 pub use scaling::{Autoscaler, Budget, ServiceAccount};
 pub use service::{Selector, Service, ServicePort, SslPorts};
@@ -25,4 +27,6 @@ pub struct Intent {
     pub accounts: Vec<ServiceAccount>,
     pub autoscalers: Vec<Autoscaler>,
     pub budgets: Vec<Budget>,
+    /// Hosts named in containers' environments, for the Services they call.
+    pub calls: Vec<Call>,
 }

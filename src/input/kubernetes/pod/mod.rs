@@ -25,7 +25,7 @@ pub use config_volume::{
 };
 pub use confinement::check_confinement_annotations;
 use container::{ContainerReading, read_container};
-pub use environment::{EnvFrom, EnvRecipe, EnvSources, compose_env, expand_references};
+pub use environment::{EnvFrom, EnvRecipe, EnvSources, EnvValue, compose_env, expand_references};
 pub use object_ref::{ObjectKind, ObjectRef};
 pub use ports::protocol_error;
 use security::{PodSecurity, read_pod_security};
