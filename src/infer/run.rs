@@ -6,6 +6,7 @@
 //!   (autoscalers before budgets: a budget's percentages are of the autoscaler's minimum);
 //! - services: each Service finds the workloads it selects and becomes a load balancer in
 //!   front of them, and a workload no Service selects keeps its ports inside the VPC;
+//! - ingress classes: each Ingress takes its own controller's semantics;
 //! - ingresses: routed to the Services as planned;
 //! - names: two objects of one kind cannot share a name, whatever their namespaces.
 //!
@@ -16,6 +17,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::accounts::resolve_accounts;
 use crate::infer::autoscaling::resolve_autoscalers;
 use crate::infer::disruption::resolve_budgets;
+use crate::infer::ingress_semantics::resolve_ingress_classes;
 use crate::infer::instance_type::resolve_instance_types;
 use crate::infer::rollout::resolve_rollouts;
 use crate::infer::routing::{Context, resolve_ingresses};
@@ -42,7 +44,8 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
     let Intent {
         mut workloads,
         services,
-        ingresses,
+        mut ingresses,
+        ingress_classes,
         accounts,
         autoscalers,
         budgets,
@@ -58,6 +61,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         deployments: &workloads,
         planned: &planned,
     };
+    resolve_ingress_classes(&mut ingresses, &ingress_classes, &mut sink);
     let ingresses = resolve_ingresses(ingresses, &context, &mut sink);
     let any_failed = workloads.iter().any(|pending| pending.failed);
     let mut deployments: Vec<(DocumentOrder, Deployment)> = workloads

@@ -6,12 +6,14 @@
 
 pub mod balancing;
 pub mod ingress;
+pub mod ingress_class;
 pub mod requests;
 pub mod scaling;
 pub mod service;
 pub mod workload;
 
 pub use ingress::Ingress;
+pub use ingress_class::IngressClass;
 pub use scaling::{Autoscaler, Budget, ServiceAccount};
 pub use service::{Selector, Service, ServicePort, SslPorts};
 pub use workload::{ContainerPort, Identity, Workload};
@@ -22,6 +24,7 @@ pub struct Intent {
     pub workloads: Vec<Workload>,
     pub services: Vec<Service>,
     pub ingresses: Vec<Ingress>,
+    pub ingress_classes: Vec<IngressClass>,
     pub accounts: Vec<ServiceAccount>,
     pub autoscalers: Vec<Autoscaler>,
     pub budgets: Vec<Budget>,
