@@ -106,7 +106,6 @@ fn default_class<'a>(
             )
             .with_help("mark one IngressClass default, or give every Ingress `spec.ingressClassName`"),
         );
-        return None;
     }
     Some(first)
 }

@@ -133,7 +133,7 @@ fn read_class(
         .iter()
         .find(|(key, _, _)| key == CLASS_ANNOTATION);
     match (field.zip(field_span), annotation) {
-        (Some((field, _)), Some((_, written, span))) if *written != field => {
+        (Some((field, field_span)), Some((_, written, span))) if *written != field => {
             sink.push(
                 Diagnostic::error(
                     Code::InvalidValue,
@@ -142,7 +142,13 @@ fn read_class(
                 )
                 .with_help("keep `spec.ingressClassName` and remove the deprecated annotation"),
             );
-            None
+            Some(ClassName {
+                name: Written {
+                    value: field,
+                    span: field_span,
+                },
+                source: ClassSource::Field,
+            })
         }
         (Some((field, span)), _) => Some(ClassName {
             name: Written { value: field, span },

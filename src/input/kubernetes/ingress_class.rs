@@ -47,12 +47,12 @@ pub fn collect(
             "true" => default = Some(*span),
             "false" => {}
             other => sink.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
+                Diagnostic::warning(
+                    Code::IgnoredField,
                     Some(*span),
-                    format!("annotation `{DEFAULT_CLASS_ANNOTATION}` cannot be `{other}`: Kubernetes reads only \"true\" as the default class"),
+                    format!("annotation `{DEFAULT_CLASS_ANNOTATION}` is `{other}`, which Kubernetes does not read as default (only \"true\"): IngressClass `{}` is not the default", metadata.name),
                 )
-                .with_help("write \"true\" or \"false\""),
+                .with_help("write \"true\" to make it the default, or \"false\""),
             ),
         }
     }
