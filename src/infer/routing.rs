@@ -1001,10 +1001,11 @@ pub fn kubernetes_order(rules: &[Rule]) -> Vec<Planned<'_>> {
             hosts.push(host);
         }
     }
+    // Deeper wildcards first: ALB's `*.example.com` would also take `a.shop.example.com`.
     hosts.sort_by_key(|host| match host {
-        Some(name) if name.starts_with("*.") => 1,
-        Some(_) => 0,
-        None => 2,
+        Some(name) if name.starts_with("*.") => (1, std::cmp::Reverse(name.len())),
+        Some(_) => (0, std::cmp::Reverse(0)),
+        None => (2, std::cmp::Reverse(0)),
     });
     let mut planned = Vec::new();
     for (position, host) in hosts.iter().enumerate() {
@@ -1047,11 +1048,14 @@ fn match_precedence(path: &HttpPath) -> (bool, usize) {
     }
 }
 
-/// Whether a `*.` wildcard host takes requests for `host` (one leading label).
+/// Whether an ALB host condition `*.…` takes (some) requests for `host`, itself a name or a
+/// wildcard: ALB's `*` also matches deeper names (`a.b.example.com`, and so the names of
+/// `*.b.example.com`), which Kubernetes' one-label wildcard does not, so the fallback guards
+/// those too.
 fn wildcard_covers(wildcard: &str, host: &str) -> bool {
     wildcard.strip_prefix('*').is_some_and(|suffix| {
         host.strip_suffix(suffix)
-            .is_some_and(|label| !label.is_empty() && !label.contains('.') && label != "*")
+            .is_some_and(|label| !label.is_empty())
     })
 }
 
@@ -1191,6 +1195,21 @@ mod tests {
                 "- /",
             ]
         );
+        let wildcards = [
+            rule(Some("*.example.com"), vec![path("/a", PathType::Prefix)]),
+            rule(
+                Some("*.shop.example.com"),
+                vec![path("/b", PathType::Prefix)],
+            ),
+        ];
+        assert_eq!(
+            described(&kubernetes_order(&wildcards)),
+            vec![
+                "*.shop.example.com /b",
+                "*.shop.example.com fallback",
+                "*.example.com /a",
+            ]
+        );
         // Nothing less specific follows: no fallback is needed.
         let alone = [rule(
             Some("a.example.com"),
@@ -1203,9 +1222,10 @@ mod tests {
     }
 
     #[test]
-    fn wildcards_cover_one_leading_label() {
+    fn wildcards_cover_what_alb_matches() {
         assert!(wildcard_covers("*.example.com", "shop.example.com"));
-        assert!(!wildcard_covers("*.example.com", "a.shop.example.com"));
+        assert!(wildcard_covers("*.example.com", "a.shop.example.com"));
+        assert!(wildcard_covers("*.example.com", "*.shop.example.com"));
         assert!(!wildcard_covers("*.example.com", "example.com"));
         assert!(!wildcard_covers("*.example.com", "shop.example.org"));
     }
