@@ -78,6 +78,7 @@ pub enum Code {
     UnappliedConfinement,
     PodConflict,
     CredentialInClear,
+    IngressSemantics,
 }
 
 impl Code {
@@ -133,6 +134,7 @@ impl Code {
         Code::UnappliedConfinement,
         Code::PodConflict,
         Code::CredentialInClear,
+        Code::IngressSemantics,
     ];
 
     #[must_use]
@@ -189,6 +191,7 @@ impl Code {
             Code::UnappliedConfinement => "I2K048",
             Code::PodConflict => "I2K052",
             Code::CredentialInClear => "I2K053",
+            Code::IngressSemantics => "I2K069",
         }
     }
 
@@ -319,6 +322,9 @@ impl Code {
             }
             Code::CredentialInClear => {
                 "a ConfigMap entry, variable or argument that looks like a credential (a password, token, private key or AWS key): it is baked into the VM image in clear (warning)"
+            }
+            Code::IngressSemantics => {
+                "whose semantics an Ingress is compiled with, by its class: the AWS Load Balancer Controller's, or Kubernetes' (internet-facing, longest path first) (warning)"
             }
         }
     }

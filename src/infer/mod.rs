@@ -11,6 +11,7 @@ pub mod disruption;
 pub mod group;
 pub mod host_zones;
 pub mod images;
+pub mod ingress_semantics;
 pub mod instance_type;
 pub mod label_selector;
 pub mod link;

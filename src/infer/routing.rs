@@ -7,7 +7,7 @@
 use crate::infer::label_selector::{explain_no_match, selects};
 use crate::model::intent::balancing::{PREFIX, TargetSettings, Written};
 use crate::model::intent::ingress::{
-    Backend, HttpPath, Ingress, PathType, ServicePortRef, path_patterns,
+    Backend, HttpPath, Ingress, PathType, Rule, Semantics, ServicePortRef, path_patterns,
 };
 use crate::model::intent::{Selector, Service, Workload};
 use crate::success_codes::check_success_codes;
@@ -137,6 +137,23 @@ fn build(
 ) -> Option<model::Ingress> {
     let first = members.first()?;
     let describe = describe(&name, first);
+    if let Some(other) = members
+        .iter()
+        .find(|member| member.semantics != first.semantics)
+    {
+        sink.push(
+            Diagnostic::error(
+                Code::IngressConflict,
+                Some(other.span),
+                format!(
+                    "Ingress `{}` is compiled with other semantics than Ingress `{}` (their classes name different controllers), and {describe} orders its rules one way",
+                    other.name, first.name
+                ),
+            )
+            .with_help("give the Ingresses of one group.name the same class"),
+        );
+        return None;
+    }
     let public = agree(
         members,
         |m| m.balancer.public.as_ref(),
@@ -282,30 +299,47 @@ fn resolve_member<'a>(
         found
     };
     let mut rules = Vec::new();
-    for rule in &ingress.rules {
-        for path in sort_paths(&rule.paths) {
-            let Some(index) = target(&path.backend, sink) else {
+    let mut fallbacks = Vec::new();
+    for planned in evaluation_order(ingress) {
+        let (host, path) = match planned {
+            Planned::Path(host, path) => (host, path),
+            Planned::HostFallback(host) => {
+                fallbacks.push(rules.len());
+                rules.push(RoutingRule {
+                    hosts: vec![host.to_string()],
+                    paths: vec!["/*".to_string()],
+                    action: RouteAction::NotFound,
+                    span: None,
+                });
                 continue;
-            };
-            let hosts: Vec<String> = rule.host.iter().cloned().collect();
-            let mut paths = path_patterns(&path.path, path.kind);
-            // A rule needs a condition; the controller matches everything with `/*`.
-            if hosts.is_empty() && paths.is_empty() {
-                paths.push("/*".to_string());
             }
-            check_conditions(&hosts, &paths, path.span, sink);
-            rules.push(RoutingRule {
-                hosts,
-                paths,
-                action: RouteAction::Forward(index),
-                span: Some(path.span),
-            });
+        };
+        let Some(index) = target(&path.backend, sink) else {
+            continue;
+        };
+        let hosts: Vec<String> = host.iter().map(|host| (*host).to_string()).collect();
+        let mut paths = path_patterns(&path.path, path.kind);
+        // A rule needs a condition; the controller matches everything with `/*`.
+        if hosts.is_empty() && paths.is_empty() {
+            paths.push("/*".to_string());
         }
+        check_conditions(&hosts, &paths, path.span, sink);
+        rules.push(RoutingRule {
+            hosts,
+            paths,
+            action: RouteAction::Forward(index),
+            span: Some(path.span),
+        });
     }
     let default = ingress
         .default_backend
         .as_ref()
         .and_then(|backend| target(backend, sink).map(|index| (index, backend.service_span)));
+    if let Some((index, _)) = default {
+        for position in fallbacks {
+            rules[position].action = RouteAction::Forward(index);
+        }
+    }
     if ingress.rules.iter().all(|rule| rule.paths.is_empty()) && ingress.default_backend.is_none() {
         sink.push(Diagnostic::warning(
             Code::IgnoredKind,
@@ -981,9 +1015,110 @@ fn push_once(sink: &mut Vec<Diagnostic>, diagnostic: Diagnostic) {
     }
 }
 
-/// The order the controller evaluates one rule's paths in: Exact first, then Prefix by
-/// length, longest first, then ImplementationSpecific, each keeping the written order among
-/// equals (a stable sort, as sortIngressPaths).
+/// One listener rule of an Ingress, in evaluation order.
+#[derive(Debug)]
+pub enum Planned<'a> {
+    /// A path of the rules of this host (`None`: of every host).
+    Path(Option<&'a str>, &'a HttpPath),
+    /// The requests for this host that none of its paths take: Kubernetes sends them to the
+    /// defaultBackend (else a 404), never to the paths of a less specific host, which an ALB
+    /// would otherwise evaluate next.
+    HostFallback(&'a str),
+}
+
+/// The listener rules of one Ingress in the order its semantics evaluate them.
+#[must_use]
+pub fn evaluation_order(ingress: &Ingress) -> Vec<Planned<'_>> {
+    match ingress.semantics {
+        Semantics::AwsLoadBalancerController => ingress
+            .rules
+            .iter()
+            .flat_map(|rule| {
+                sort_paths(&rule.paths)
+                    .into_iter()
+                    .map(|path| Planned::Path(rule.host.as_deref(), path))
+            })
+            .collect(),
+        Semantics::Kubernetes => kubernetes_order(&ingress.rules),
+    }
+}
+
+/// The Kubernetes Ingress spec's order, as ALB priorities: a request is routed by the rules of
+/// its most specific host (an exact host, then a `*.` wildcard, then rules without a host);
+/// among them Exact paths first, then the longest matching path (ImplementationSpecific globs
+/// by what precedes their first wildcard, so GKE's `/v2/*` comes before `/*`), the written
+/// order among equals. A host whose requests a later, less specific rule could take gets a
+/// [`Planned::HostFallback`] after its own paths.
+#[must_use]
+pub fn kubernetes_order(rules: &[Rule]) -> Vec<Planned<'_>> {
+    let mut hosts: Vec<Option<&str>> = Vec::new();
+    for rule in rules {
+        let host = rule.host.as_deref();
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    // Deeper wildcards first: ALB's `*.example.com` would also take `a.shop.example.com`.
+    hosts.sort_by_key(|host| match host {
+        Some(name) if name.starts_with("*.") => (1, std::cmp::Reverse(name.len())),
+        Some(_) => (0, std::cmp::Reverse(0)),
+        None => (2, std::cmp::Reverse(0)),
+    });
+    let mut planned = Vec::new();
+    for (position, host) in hosts.iter().enumerate() {
+        let mut paths: Vec<&HttpPath> = rules
+            .iter()
+            .filter(|rule| rule.host.as_deref() == *host)
+            .flat_map(|rule| rule.paths.iter())
+            .collect();
+        paths.sort_by_key(|path| {
+            let (exact, length) = match_precedence(path);
+            (!exact, std::cmp::Reverse(length))
+        });
+        let takes_every_path = paths.iter().any(|path| {
+            let patterns = path_patterns(&path.path, path.kind);
+            patterns.is_empty() || patterns.iter().any(|pattern| pattern == "/*")
+        });
+        planned.extend(paths.iter().map(|path| Planned::Path(*host, path)));
+        if let Some(name) = host
+            && !takes_every_path
+            && hosts[position + 1..]
+                .iter()
+                .any(|later| later.is_none_or(|wildcard| wildcard_covers(wildcard, name)))
+        {
+            planned.push(Planned::HostFallback(name));
+        }
+    }
+    planned
+}
+
+/// Whether a path matches one request path only, and the length that decides which of two
+/// matching paths is longer (Kubernetes: "the longest matching path").
+fn match_precedence(path: &HttpPath) -> (bool, usize) {
+    match path.kind {
+        PathType::Exact => (true, path.path.len()),
+        PathType::Prefix => (false, path.path.trim_end_matches('/').len()),
+        PathType::ImplementationSpecific => match path.path.find(['*', '?']) {
+            Some(wildcard) => (false, wildcard),
+            None => (!path.path.is_empty(), path.path.len()),
+        },
+    }
+}
+
+/// Whether an ALB host condition `*.…` takes (some) requests for `host`, itself a name or a
+/// wildcard: ALB's `*` also matches deeper names (`a.b.example.com`, and so the names of
+/// `*.b.example.com`), which Kubernetes' one-label wildcard does not, so the fallback guards
+/// those too.
+fn wildcard_covers(wildcard: &str, host: &str) -> bool {
+    wildcard.strip_prefix('*').is_some_and(|suffix| {
+        host.strip_suffix(suffix)
+            .is_some_and(|label| !label.is_empty())
+    })
+}
+
+/// The order the AWS Load Balancer Controller evaluates one rule's paths in: Exact first,
+/// then Prefix by length, longest first, then ImplementationSpecific, each keeping the written
+/// order among equals (a stable sort, as sortIngressPaths).
 #[must_use]
 pub fn sort_paths(paths: &[HttpPath]) -> Vec<&HttpPath> {
     let mut sorted: Vec<&HttpPath> = paths.iter().collect();
@@ -1042,5 +1177,113 @@ mod tests {
             order,
             vec!["/healthz", "/login", "/api/v1", "/a", "/b", "/static/*.css"]
         );
+    }
+
+    fn rule(host: Option<&str>, paths: Vec<HttpPath>) -> Rule {
+        Rule {
+            host: host.map(str::to_string),
+            host_span: None,
+            paths,
+            span: Span::default(),
+        }
+    }
+
+    fn described(planned: &[Planned<'_>]) -> Vec<String> {
+        planned
+            .iter()
+            .map(|entry| match entry {
+                Planned::Path(host, path) => format!("{} {}", host.unwrap_or("-"), path.path),
+                Planned::HostFallback(host) => format!("{host} fallback"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn kubernetes_order_puts_exact_first_then_the_longest_path() {
+        let rules = [rule(
+            None,
+            vec![
+                path("/*", PathType::ImplementationSpecific),
+                path("/", PathType::Prefix),
+                path("/v2/*", PathType::ImplementationSpecific),
+                path("/api", PathType::Prefix),
+                path("/api/v2/", PathType::Prefix),
+                path("/api", PathType::Exact),
+                path("/img/*.png", PathType::ImplementationSpecific),
+                path("/about", PathType::ImplementationSpecific),
+            ],
+        )];
+        assert_eq!(
+            described(&kubernetes_order(&rules)),
+            vec![
+                "- /about",
+                "- /api",
+                "- /api/v2/",
+                "- /img/*.png",
+                "- /v2/*",
+                "- /api",
+                "- /*",
+                "- /",
+            ]
+        );
+    }
+
+    #[test]
+    fn kubernetes_order_routes_a_host_by_its_own_rules_first() {
+        let rules = [
+            rule(None, vec![path("/", PathType::Prefix)]),
+            rule(Some("*.example.com"), vec![path("/w", PathType::Prefix)]),
+            rule(Some("shop.example.com"), vec![path("/s", PathType::Prefix)]),
+            rule(Some("all.example.com"), vec![path("/", PathType::Prefix)]),
+            rule(
+                Some("shop.example.com"),
+                vec![path("/s/long", PathType::Prefix)],
+            ),
+        ];
+        assert_eq!(
+            described(&kubernetes_order(&rules)),
+            vec![
+                "shop.example.com /s/long",
+                "shop.example.com /s",
+                "shop.example.com fallback",
+                "all.example.com /",
+                "*.example.com /w",
+                "*.example.com fallback",
+                "- /",
+            ]
+        );
+        let wildcards = [
+            rule(Some("*.example.com"), vec![path("/a", PathType::Prefix)]),
+            rule(
+                Some("*.shop.example.com"),
+                vec![path("/b", PathType::Prefix)],
+            ),
+        ];
+        assert_eq!(
+            described(&kubernetes_order(&wildcards)),
+            vec![
+                "*.shop.example.com /b",
+                "*.shop.example.com fallback",
+                "*.example.com /a",
+            ]
+        );
+        // Nothing less specific follows: no fallback is needed.
+        let alone = [rule(
+            Some("a.example.com"),
+            vec![path("/a", PathType::Prefix)],
+        )];
+        assert_eq!(
+            described(&kubernetes_order(&alone)),
+            vec!["a.example.com /a"]
+        );
+    }
+
+    #[test]
+    fn wildcards_cover_what_alb_matches() {
+        assert!(wildcard_covers("*.example.com", "shop.example.com"));
+        assert!(wildcard_covers("*.example.com", "a.shop.example.com"));
+        assert!(wildcard_covers("*.example.com", "*.shop.example.com"));
+        assert!(!wildcard_covers("*.example.com", "example.com"));
+        assert!(!wildcard_covers("*.example.com", "shop.example.org"));
     }
 }

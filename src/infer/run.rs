@@ -8,6 +8,7 @@
 //!   is an error (so is an Ingress route to one, below);
 //! - services: each Service finds the workloads it selects and becomes a load balancer in
 //!   front of them, and a workload no Service selects keeps its ports inside the VPC;
+//! - ingress classes: each Ingress takes its own controller's semantics;
 //! - ingresses: routed to the Services as planned;
 //! - names: two objects of one kind cannot share a name, whatever their namespaces.
 //!
@@ -19,6 +20,7 @@ use crate::infer::accounts::resolve_accounts;
 use crate::infer::autoscaling::resolve_autoscalers;
 use crate::infer::calls::{called_services, check_calls};
 use crate::infer::disruption::resolve_budgets;
+use crate::infer::ingress_semantics::resolve_ingress_classes;
 use crate::infer::instance_type::resolve_instance_types;
 use crate::infer::rollout::resolve_rollouts;
 use crate::infer::routing::{Context, referred_services, resolve_ingresses};
@@ -49,7 +51,8 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
     let Intent {
         mut workloads,
         services,
-        ingresses,
+        mut ingresses,
+        ingress_classes,
         accounts,
         autoscalers,
         budgets,
@@ -69,6 +72,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         deployments: &workloads,
         planned: &planned,
     };
+    resolve_ingress_classes(&mut ingresses, &ingress_classes, &mut sink);
     let ingresses = resolve_ingresses(ingresses, &context, &mut sink);
     let errors_before_names = sink.iter().any(Diagnostic::is_error);
     let (failed_workloads, workloads): (Vec<Workload>, Vec<Workload>) =

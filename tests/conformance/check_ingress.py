@@ -113,8 +113,11 @@ def expected_target(documents, services, route):
     # an Ingress routes to Services only (Kubernetes has no Service for the Deployment).
     plan = next((s for s in services if s["name"] == name and s["namespace"] == namespace and not s["synthesised"]), None)
     own = next((l["health"] for l in (plan or {}).get("listeners", []) if l["port"] == service_port), None) or {}
-    version = settings.get("backend-protocol-version", "HTTP1")
-    protocol = settings.get("backend-protocol", "HTTP")
+    # ingress-nginx's backend-protocol, for the Ingresses it serves, under the alb annotations.
+    nginx = member["annotations"].get(manifest_model.NGINX_ANNOTATION + "backend-protocol", "").strip().upper() if member.get("controller") == "nginx" else ""
+    nginx_protocol, nginx_version = {"HTTPS": ("HTTPS", "HTTP1"), "GRPC": ("HTTP", "GRPC"), "GRPCS": ("HTTPS", "GRPC")}.get(nginx, ("HTTP", "HTTP1"))
+    version = settings.get("backend-protocol-version", nginx_version)
+    protocol = settings.get("backend-protocol", nginx_protocol)
     if "healthcheck-path" in settings:
         path = settings["healthcheck-path"]
     elif version == "GRPC":

@@ -534,6 +534,77 @@ def ingress_listen_ports(annotations, spec):
     return {80: "HTTP"}
 
 
+ALB_CONTROLLER = "ingress.k8s.aws/alb"
+NGINX_CONTROLLER = "k8s.io/ingress-nginx"
+CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
+NGINX_ANNOTATION = "nginx.ingress.kubernetes.io/"
+
+
+def ingress_controller(raw, annotations, classes):
+    """Whose semantics an Ingress follows (README, Ingress: classes), decided from the manifest:
+    "alb" (the AWS Load Balancer Controller's), "nginx" or "kubernetes" (the Kubernetes Ingress
+    spec's, as ingress-nginx, GKE and Traefik serve it). The class is spec.ingressClassName, else
+    the kubernetes.io/ingress.class annotation; an IngressClass of that name decides by its
+    spec.controller, else the name (`alb`, `nginx`) does. Without a class: the default
+    IngressClass (is-default-class "true"), else "alb" when the Ingress carries
+    alb.ingress.kubernetes.io/ annotations, else "kubernetes"."""
+    def by_controller(controller):
+        return {ALB_CONTROLLER: "alb", NGINX_CONTROLLER: "nginx"}.get(controller, "kubernetes")
+
+    def by_name(name):
+        known = classes.get(name)
+        if known and known.get("controller"):
+            return by_controller(known["controller"])
+        return {"alb": "alb", "nginx": "nginx"}.get(name, "kubernetes")
+
+    name = (raw.get("spec") or {}).get("ingressClassName") or annotations.get(CLASS_ANNOTATION)
+    if name:
+        return by_name(name)
+    defaults = [n for n, c in classes.items() if c.get("default")]
+    if defaults:
+        return by_name(defaults[0])
+    if any(key.startswith(INGRESS_ANNOTATION) for key in annotations):
+        return "alb"
+    return "kubernetes"
+
+
+def ingress_classes(documents):
+    """IngressClass objects by name: controller, and whether they are the default."""
+    classes = {}
+    for raw in kubernetes_objects([d for d in documents if is_kubernetes(d)]):
+        if raw.get("kind") != "IngressClass":
+            continue
+        metadata = raw.get("metadata") or {}
+        classes[metadata.get("name")] = {
+            "controller": (raw.get("spec") or {}).get("controller"),
+            "default": str((metadata.get("annotations") or {}).get(DEFAULT_CLASS_ANNOTATION)) == "true",
+        }
+    return classes
+
+
+def nginx_bool(value):
+    return str(value) in ("1", "t", "T", "true", "TRUE", "True")
+
+
+def nginx_listening(annotations, spec):
+    """ingress-nginx's ports for an Ingress it serves, unless alb listen-ports or ssl-redirect
+    say otherwise: with TLS, HTTP is redirected to HTTPS (its default; `ssl-redirect: "false"`
+    serves both), `force-ssl-redirect: "true"` redirects even without TLS. Returns ({port:
+    protocol}, redirect port or None), or None to keep the default ports."""
+    if INGRESS_ANNOTATION + "listen-ports" in annotations or INGRESS_ANNOTATION + "ssl-redirect" in annotations:
+        return None
+    tls = bool(spec.get("tls"))
+    written = annotations.get(NGINX_ANNOTATION + "ssl-redirect")
+    redirect_off = written is not None and not nginx_bool(written)
+    forced = nginx_bool(annotations.get(NGINX_ANNOTATION + "force-ssl-redirect", "false"))
+    if forced or (tls and not redirect_off):
+        return {80: "HTTP", 443: "HTTPS"}, 443
+    if tls and written is not None:
+        return {80: "HTTP", 443: "HTTPS"}, None
+    return None
+
+
 def read_ingresses(documents):
     """The application load balancers the manifest's Ingresses ask for, in input order: one per
     Ingress, or one per alb.ingress.kubernetes.io/group.name (members ordered by group.order,
@@ -541,6 +612,7 @@ def read_ingresses(documents):
     {port: protocol}, certificates {port: [ARN, or None for the certificate parameter]},
     members [{name, namespace, annotations, spec, ports}] and hosts (rule hosts in order)."""
     objects = [o for o in kubernetes_objects([d for d in documents if is_kubernetes(d)]) if o.get("kind") == "Ingress"]
+    classes = ingress_classes(documents)
     groups, order = {}, []
     for raw in objects:
         metadata = raw.get("metadata") or {}
@@ -552,13 +624,19 @@ def read_ingresses(documents):
         if key not in groups:
             groups[key] = []
             order.append(key)
+        controller = ingress_controller(raw, annotations, classes)
+        ports, redirect = ingress_listen_ports(annotations, spec), None
+        if controller == "nginx" and nginx_listening(annotations, spec):
+            ports, redirect = nginx_listening(annotations, spec)
         groups[key].append({
             "name": metadata["name"],
             "namespace": namespace,
             "annotations": annotations,
             "spec": spec,
-            "ports": ingress_listen_ports(annotations, spec),
+            "ports": ports,
             "order": int(annotations.get(INGRESS_ANNOTATION + "group.order", "0")),
+            "controller": controller,
+            "nginx_redirect": redirect,
         })
     balancers = []
     for key in order:
@@ -579,11 +657,16 @@ def read_ingresses(documents):
             for rule in member["spec"].get("rules") or []:
                 if rule.get("host") and rule["host"] not in hosts:
                     hosts.append(rule["host"])
-        redirect = setting("ssl-redirect")
+        redirect = setting("ssl-redirect") or next((m["nginx_redirect"] for m in members if m["nginx_redirect"]), None)
+        controller = members[0]["controller"]
+        scheme = setting("scheme")
         balancers.append({
             "name": name,
             "id": ingress_logical_id(name),
-            "public": setting("scheme") == "internet-facing",
+            # Kubernetes' semantics: internet-facing, as ingress-nginx, GKE and Traefik expose
+            # Ingresses; the AWS controller's: internal unless `scheme` says otherwise.
+            "public": scheme == "internet-facing" if scheme else controller != "alb",
+            "controller": controller,
             "dual_stack": setting("ip-address-type") == "dualstack",
             "ssl_redirect": int(redirect) if redirect else None,
             "listeners": listeners,
@@ -618,6 +701,66 @@ def path_matches(path_type, pattern, path):
     return re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), path) is not None
 
 
+def kubernetes_path(controller, entry):
+    """(pathType, path) as the Ingress's controller reads it: ingress-nginx takes a regex-less
+    ImplementationSpecific path as a prefix (i2kit: Kubernetes' element-wise Prefix, an empty
+    path as `/`); GKE and the others as an ALB glob (a trailing `/*` a prefix, no wildcard an
+    exact match)."""
+    path_type, path = entry.get("pathType"), entry.get("path", "")
+    if controller == "nginx" and path_type not in ("Exact", "Prefix") and "*" not in path and "?" not in path:
+        return "Prefix", path or "/"
+    return path_type, path
+
+
+def kubernetes_match_length(path_type, path):
+    """(exact, length) deciding precedence among matching paths: Exact (and wildcard-free
+    ImplementationSpecific paths, which match one path) first; then the longest, a glob by what
+    precedes its first wildcard, a Prefix without its trailing '/'."""
+    if path_type == "Exact":
+        return True, len(path)
+    if path_type == "Prefix":
+        return False, len(path.rstrip("/"))
+    wildcard = min([i for i in (path.find("*"), path.find("?")) if i >= 0], default=None)
+    if wildcard is None:
+        return bool(path), len(path)
+    return False, wildcard
+
+
+def host_rank(rule_host, host):
+    """How specifically a rule's host takes `host`: 0 exact, 1 wildcard, 2 no host; None when
+    it does not."""
+    if not host_matches(rule_host, host):
+        return None
+    if not rule_host:
+        return 2
+    return 1 if rule_host.startswith("*.") else 0
+
+
+def kubernetes_route(member, host, path):
+    """The Kubernetes Ingress spec's answer for one Ingress: the rules of the most specific
+    host that takes the request (exact, then wildcard, then none); among their paths, the
+    matching one that is Exact, else the longest; ("default",) when that host has no matching
+    path, or no rule's host takes the request."""
+    rules = member["spec"].get("rules") or []
+    ranks = [host_rank(rule.get("host"), host) for rule in rules]
+    taken = [rank for rank in ranks if rank is not None]
+    if not taken:
+        return ("default",)
+    best = min(taken)
+    matching = []
+    for rule, rank in zip(rules, ranks):
+        if rank != best:
+            continue
+        for entry in (rule.get("http") or {}).get("paths") or []:
+            path_type, written = kubernetes_path(member["controller"], entry)
+            if path_matches(path_type, written, path):
+                exact, length = kubernetes_match_length(path_type, written)
+                matching.append(((not exact, -length), len(matching), entry))
+    if not matching:
+        return ("default",)
+    return ("path", min(matching, key=lambda found: found[:2])[2])
+
+
 def sorted_paths(paths):
     """The controller's order within one rule: Exact, Prefix longest first, then the rest as
     written (sortIngressPaths)."""
@@ -638,6 +781,16 @@ def ingress_route(balancer, port, host, path):
     backend_of = lambda member, backend: ("service", member["namespace"], backend["service"]["name"],  # noqa: E731
                                           backend["service"]["port"].get("number") or backend["service"]["port"].get("name"), member)
     for member in members:
+        if member["controller"] != "alb":
+            found = kubernetes_route(member, host, path)
+            if found[0] == "path":
+                return backend_of(member, found[1]["backend"])
+            if any(host_rank(rule.get("host"), host) is not None for rule in member["spec"].get("rules") or []):
+                # The request's host has rules in this Ingress: Kubernetes sends what none of
+                # them takes to the defaultBackend, never to another host's rules.
+                default = member["spec"].get("defaultBackend")
+                return backend_of(member, default) if default else ("fixed", 404)
+            continue
         for rule in member["spec"].get("rules") or []:
             if not host_matches(rule.get("host"), host):
                 continue

@@ -48,6 +48,7 @@ ROOTS = [
     ("v1", "Secret"),
     ("v1", "ServiceAccount"),
     ("networking.k8s.io/v1", "Ingress"),
+    ("networking.k8s.io/v1", "IngressClass"),
     ("autoscaling/v2", "HorizontalPodAutoscaler"),
     ("autoscaling/v1", "HorizontalPodAutoscaler"),
     ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),

@@ -3,6 +3,7 @@
 //! docs/guide/ingress/annotations.md), and the annotations of other ingress controllers, which
 //! are reported as not applied. Values are checked here, where they are read.
 
+use super::nginx_annotations::read_nginx_annotation;
 use super::reader::Sink;
 use super::restriction::{restricting_annotations, restriction_of};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -11,29 +12,48 @@ use crate::input::rules;
 use crate::model::Protocol;
 use crate::model::ingress::ProtocolVersion;
 use crate::model::intent::balancing::{LoadBalancerSettings, PREFIX, TargetSettings, Written};
+use crate::model::intent::ingress::NginxSettings;
 use crate::source::Span;
 use crate::success_codes::check_success_codes;
 
-/// The class annotation that predates `spec.ingressClassName`: every class is served alike.
+/// The class annotation that predates `spec.ingressClassName` (read by `ingress`).
 pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
 
 /// The controller's bounds on `group.order` (annotations.md, group.order).
 const GROUP_ORDER_RANGE: (i64, i64) = (-1000, 1000);
 
-/// Reads an Ingress's annotations: this controller's, and warnings for other controllers'.
+/// What an Ingress's annotations ask for.
+#[derive(Default)]
+pub struct IngressAnnotations {
+    pub balancer: LoadBalancerSettings,
+    pub targets: TargetSettings,
+    /// ingress-nginx's annotations with an ALB equivalent, applied by class.
+    pub nginx: NginxSettings,
+    /// The first `alb.ingress.kubernetes.io/` annotation.
+    pub alb_annotation: Option<Span>,
+}
+
+/// Reads an Ingress's annotations: this controller's, ingress-nginx's that have an
+/// equivalent, and warnings for other controllers'.
 pub fn read_ingress_annotations(
     annotations: &[(String, String, Span)],
     sink: &mut Sink,
-) -> (LoadBalancerSettings, TargetSettings) {
-    let mut balancer = LoadBalancerSettings::default();
-    let mut targets = TargetSettings::default();
+) -> IngressAnnotations {
+    let mut read = IngressAnnotations::default();
     for diagnostic in restricting_annotations(annotations, sink.waivers) {
         sink.push(diagnostic);
     }
     for (key, value, span) in annotations {
+        if key.starts_with(PREFIX) {
+            read.alb_annotation = read.alb_annotation.or(Some(*span));
+        }
         if restriction_of(key, value).is_some() {
             continue;
         }
+        if read_nginx_annotation(key, value, *span, &mut read.nginx, sink) {
+            continue;
+        }
+        let (balancer, targets) = (&mut read.balancer, &mut read.targets);
         let Some(setting) = key.strip_prefix(PREFIX) else {
             if let Some(owner) = other_controller(key) {
                 sink.push(
@@ -52,12 +72,12 @@ pub fn read_ingress_annotations(
             value,
             span: *span,
         };
-        if read_target_setting(setting, &written, &mut targets, sink) {
+        if read_target_setting(setting, &written, targets, sink) {
             continue;
         }
-        read_balancer_setting(setting, &written, &mut balancer, sink);
+        read_balancer_setting(setting, &written, balancer, sink);
     }
-    (balancer, targets)
+    read
 }
 
 /// Reads a Service's `alb.ingress.kubernetes.io/` annotations: only target group settings
@@ -369,6 +389,10 @@ fn unmapped_reason(setting: &str) -> &'static str {
     }
 }
 
+/// GKE's reserved addresses have no equivalent on an application load balancer, whose
+/// addresses AWS changes; the Elastic IP alternative is a Network Load Balancer in front.
+const STATIC_IP_INSTEAD: &str = "it reserves a static IP for GKE's load balancer, and an application load balancer's addresses change; reach it by name (i2kit writes Route 53 aliases for rule hosts), or, where clients need fixed addresses, put a Network Load Balancer with Elastic IPs (or AWS Global Accelerator) in front of it";
+
 /// Annotation prefixes of other ingress controllers and of the tools around them, with what a
 /// warning says of each.
 const OTHER_CONTROLLERS: [(&str, &str); 19] = [
@@ -382,11 +406,11 @@ const OTHER_CONTROLLERS: [(&str, &str); 19] = [
     ),
     (
         "kubernetes.io/ingress.global-static-ip-name",
-        "it configures GKE's load balancer; the template's load balancer gets its own addresses",
+        STATIC_IP_INSTEAD,
     ),
     (
         "kubernetes.io/ingress.regional-static-ip-name",
-        "it configures GKE's load balancer; the template's load balancer gets its own addresses",
+        STATIC_IP_INSTEAD,
     ),
     (
         "kubernetes.io/ingress.allow-http",

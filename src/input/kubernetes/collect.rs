@@ -6,8 +6,8 @@ use super::objects::Objects;
 use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use super::{
-    autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, kinds, list,
-    secret, service, service_account,
+    autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, ingress_class,
+    kinds, list, secret, service, service_account,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::yaml::Node;
@@ -16,7 +16,7 @@ use crate::yaml::Node;
 type ReadKind = fn(Object<'_>, &Preamble<'_>, &mut Objects, &mut Sink);
 
 /// The kinds i2kit compiles, each with its reader.
-const READERS: [(&str, ReadKind); 8] = [
+const READERS: [(&str, ReadKind); 9] = [
     ("Deployment", |object, preamble, objects, sink| {
         if let Some((workload, config)) = deployment::collect(object, preamble, sink) {
             objects.deployments.push(workload);
@@ -39,6 +39,10 @@ const READERS: [(&str, ReadKind); 8] = [
     ("Ingress", |object, preamble, objects, sink| {
         let read = ingress::collect(object, preamble, sink);
         objects.ingresses.extend(read);
+    }),
+    ("IngressClass", |object, preamble, objects, sink| {
+        let read = ingress_class::collect(object, preamble, sink);
+        objects.ingress_classes.extend(read);
     }),
     ("ServiceAccount", |object, preamble, objects, sink| {
         let read = service_account::collect(object, preamble, sink);
@@ -112,6 +116,7 @@ mod tests {
             "Deployment" => &deployment::DEPLOYMENT_API_VERSIONS,
             "Service" | "ConfigMap" | "Secret" | "ServiceAccount" => &["v1"],
             "Ingress" => &[ingress::API_VERSION],
+            "IngressClass" => &[ingress_class::API_VERSION],
             "HorizontalPodAutoscaler" => &autoscaler::API_VERSIONS,
             "PodDisruptionBudget" => &disruption_budget::API_VERSIONS,
             _ => return None,

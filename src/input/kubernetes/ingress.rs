@@ -3,17 +3,18 @@
 //! against Services once every object is collected (`routing`), since a Service may come
 //! later in the input.
 
-use super::alb_annotations::read_ingress_annotations;
+use super::alb_annotations::{CLASS_ANNOTATION, IngressAnnotations, read_ingress_annotations};
 use super::metadata::{Metadata, split_metadata_and_spec};
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
 use crate::aws_quotas::MAX_CONDITION_VALUE;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::document_order::DocumentOrder;
-use crate::model::intent::balancing::LoadBalancerSettings;
+use crate::model::intent::balancing::{LoadBalancerSettings, Written};
 use crate::model::intent::ingress::{
-    Backend, HttpPath, Ingress, PathType, Rule, ServicePortRef, path_patterns,
+    Backend, HttpPath, Ingress, PathType, Rule, Semantics, ServicePortRef, path_patterns,
 };
+use crate::model::intent::ingress_class::{ClassName, ClassSource};
 use crate::source::Span;
 
 /// The Ingress API i2kit reads.
@@ -67,13 +68,17 @@ fn read_ingress(
         namespace,
         annotations,
     } = metadata;
-    let (balancer, targets) = read_ingress_annotations(&annotations, sink);
+    let IngressAnnotations {
+        balancer,
+        targets,
+        nginx,
+        alb_annotation,
+    } = read_ingress_annotations(&annotations, sink);
     let Some(mut spec) = spec else {
         sink.push(missing_spec("Ingress", &name, span));
         return None;
     };
-    // Every class is served by an application load balancer, whatever controller it names.
-    let _class = spec.string("ingressClassName", sink);
+    let class = read_class(&mut spec, &annotations, sink);
     let default_backend = spec
         .object("defaultBackend", sink)
         .and_then(|backend| read_backend(backend, &balancer, sink));
@@ -107,7 +112,57 @@ fn read_ingress(
         default_backend,
         rules,
         tls,
+        class,
+        nginx,
+        alb_annotation,
+        semantics: Semantics::default(),
     })
+}
+
+/// The class the Ingress names: `spec.ingressClassName`, else the deprecated annotation. The
+/// API server refuses an Ingress whose two differ ("must match `ingressClassName` when both
+/// are specified"), and so does i2kit.
+fn read_class(
+    spec: &mut Object<'_>,
+    annotations: &[(String, String, Span)],
+    sink: &mut Sink,
+) -> Option<ClassName> {
+    let field_span = spec.value_span("ingressClassName");
+    let field = spec.string("ingressClassName", sink);
+    let annotation = annotations
+        .iter()
+        .find(|(key, _, _)| key == CLASS_ANNOTATION);
+    match (field.zip(field_span), annotation) {
+        (Some((field, field_span)), Some((_, written, span))) if *written != field => {
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Some(*span),
+                    format!("annotation `{CLASS_ANNOTATION}` is `{written}` but `spec.ingressClassName` is `{field}`: Kubernetes refuses an Ingress whose two differ"),
+                )
+                .with_help("keep `spec.ingressClassName` and remove the deprecated annotation"),
+            );
+            Some(ClassName {
+                name: Written {
+                    value: field,
+                    span: field_span,
+                },
+                source: ClassSource::Field,
+            })
+        }
+        (Some((field, span)), _) => Some(ClassName {
+            name: Written { value: field, span },
+            source: ClassSource::Field,
+        }),
+        (None, Some((_, written, span))) => Some(ClassName {
+            name: Written {
+                value: written.clone(),
+                span: *span,
+            },
+            source: ClassSource::Annotation,
+        }),
+        (None, None) => None,
+    }
 }
 
 fn read_rule(

@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 
 /// Kinds a manifest repository commonly holds, for did-you-mean on a misspelt kind.
-pub(super) const COMMON_KINDS: [&str; 20] = [
+pub(super) const COMMON_KINDS: [&str; 21] = [
     "Deployment",
     "Service",
     "List",
@@ -20,6 +20,7 @@ pub(super) const COMMON_KINDS: [&str; 20] = [
     "Job",
     "CronJob",
     "Ingress",
+    "IngressClass",
     "Namespace",
     "PersistentVolumeClaim",
     "ServiceAccount",
@@ -109,7 +110,7 @@ pub fn report_uncompiled(mut object: Object<'_>, kind: &str, kind_span: Span, si
                 Code::UnknownKind,
                 Some(kind_span),
                 format!(
-                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, ConfigMap, Ingress, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List"
+                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, ConfigMap, Ingress, IngressClass, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List"
                 ),
             );
             problem =

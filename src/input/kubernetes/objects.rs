@@ -9,7 +9,7 @@ use super::reader::Sink;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::{
-    Autoscaler, Budget, Ingress, Intent, Service, ServiceAccount, Workload,
+    Autoscaler, Budget, Ingress, IngressClass, Intent, Service, ServiceAccount, Workload,
 };
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +28,7 @@ pub struct Objects {
     /// references to it are not reported again.
     pub(super) secrets: BTreeSet<(String, String)>,
     pub(super) ingresses: Vec<Ingress>,
+    pub(super) ingress_classes: Vec<IngressClass>,
     pub(super) service_accounts: Vec<ServiceAccount>,
     pub(super) autoscalers: Vec<Autoscaler>,
     pub(super) budgets: Vec<Budget>,
@@ -54,6 +55,7 @@ impl Objects {
         intent.workloads.extend(self.deployments);
         intent.services.extend(self.services);
         intent.ingresses.extend(self.ingresses);
+        intent.ingress_classes.extend(self.ingress_classes);
         intent.accounts.extend(self.service_accounts);
         intent.autoscalers.extend(self.autoscalers);
         intent.budgets.extend(self.budgets);

@@ -1,7 +1,10 @@
 //! An Ingress as read: hosts and paths routed to Services by name, not yet found.
 
-use super::balancing::{LoadBalancerSettings, TargetSettings};
+use super::balancing::{LoadBalancerSettings, TargetSettings, Written};
+use super::ingress_class::ClassName;
+use crate::model::Protocol;
 use crate::model::document_order::DocumentOrder;
+use crate::model::ingress::ProtocolVersion;
 use crate::source::Span;
 
 #[derive(Debug, Clone)]
@@ -17,6 +20,41 @@ pub struct Ingress {
     pub rules: Vec<Rule>,
     /// `spec.tls` is written: the Ingress wants HTTPS even without a certificate ARN.
     pub tls: Option<Span>,
+    /// `spec.ingressClassName`, else the class annotation.
+    pub class: Option<ClassName>,
+    /// ingress-nginx's annotations that have an ALB equivalent, applied only when the Ingress
+    /// is compiled with Kubernetes' semantics.
+    pub nginx: NginxSettings,
+    /// The first `alb.ingress.kubernetes.io/` annotation: an Ingress without a class that
+    /// carries one was written for the AWS Load Balancer Controller.
+    pub alb_annotation: Option<Span>,
+    /// Whose semantics the routing pass compiles it with; decided by its class
+    /// (`crate::infer::ingress_semantics`), the AWS Load Balancer Controller's until then.
+    pub semantics: Semantics,
+}
+
+/// Whose rules an Ingress's load balancer follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Semantics {
+    /// The AWS Load Balancer Controller's: internal unless `scheme` says otherwise; each
+    /// rule's paths Exact, then Prefix longest first, then ImplementationSpecific as written.
+    #[default]
+    AwsLoadBalancerController,
+    /// The Kubernetes Ingress spec's, as ingress-nginx, GKE and Traefik serve it:
+    /// internet-facing; a request is routed by the rules of its most specific host (exact,
+    /// then wildcard, then none), Exact paths first, then the longest matching path.
+    Kubernetes,
+}
+
+/// `nginx.ingress.kubernetes.io/` annotations i2kit maps, as written.
+#[derive(Debug, Clone, Default)]
+pub struct NginxSettings {
+    /// `ssl-redirect`: redirect HTTP to HTTPS when the Ingress has TLS (ingress-nginx's default).
+    pub ssl_redirect: Option<Written<bool>>,
+    /// `force-ssl-redirect`: redirect HTTP to HTTPS even without TLS.
+    pub force_ssl_redirect: Option<Written<bool>>,
+    /// `backend-protocol`: how the load balancer talks to the backends.
+    pub backend_protocol: Option<Written<(Protocol, ProtocolVersion)>>,
 }
 
 #[derive(Debug, Clone)]

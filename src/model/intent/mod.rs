@@ -7,6 +7,7 @@
 pub mod balancing;
 pub mod call;
 pub mod ingress;
+pub mod ingress_class;
 pub mod requests;
 pub mod scaling;
 pub mod service;
@@ -14,6 +15,7 @@ pub mod workload;
 
 pub use call::Call;
 pub use ingress::Ingress;
+pub use ingress_class::IngressClass;
 pub use scaling::{Autoscaler, Budget, ServiceAccount};
 pub use service::{Selector, Service, ServicePort, SslPorts};
 pub use workload::{ContainerPort, Identity, Workload};
@@ -24,6 +26,7 @@ pub struct Intent {
     pub workloads: Vec<Workload>,
     pub services: Vec<Service>,
     pub ingresses: Vec<Ingress>,
+    pub ingress_classes: Vec<IngressClass>,
     pub accounts: Vec<ServiceAccount>,
     pub autoscalers: Vec<Autoscaler>,
     pub budgets: Vec<Budget>,

@@ -3,7 +3,7 @@
 // The fields of every Kubernetes kind and apiVersion i2kit reads, from Kubernetes' OpenAPI
 // spec as the PyPI package kubernetes-validate bundles it (strict JSON schemas of
 // kubernetes/kubernetes `api/openapi-spec`), each apiVersion from the newest release whose spec defines it:
-//   Kubernetes 1.37.0: Deployment apps/v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, List v1 (as ConfigMapList)
+//   Kubernetes 1.37.0: Deployment apps/v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, IngressClass networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, List v1 (as ConfigMapList)
 //   Kubernetes 1.25.0: HorizontalPodAutoscaler autoscaling/v2beta2
 //   Kubernetes 1.24.0: PodDisruptionBudget policy/v1beta1
 //   Kubernetes 1.17.0: Deployment apps/v1beta2, Deployment apps/v1beta1, Deployment extensions/v1beta1
@@ -11,7 +11,7 @@
 
 use super::{Field, Kind, Shape::{Leaf, List, Object}};
 
-pub const KINDS: [Kind; 15] = [
+pub const KINDS: [Kind; 16] = [
     Kind { api_version: "apps/v1", kind: "Deployment", kubernetes: "1.37.0", root: 106 },
     Kind { api_version: "apps/v1beta2", kind: "Deployment", kubernetes: "1.17.0", root: 142 },
     Kind { api_version: "apps/v1beta1", kind: "Deployment", kubernetes: "1.17.0", root: 145 },
@@ -21,15 +21,16 @@ pub const KINDS: [Kind; 15] = [
     Kind { api_version: "v1", kind: "Secret", kubernetes: "1.37.0", root: 157 },
     Kind { api_version: "v1", kind: "ServiceAccount", kubernetes: "1.37.0", root: 159 },
     Kind { api_version: "networking.k8s.io/v1", kind: "Ingress", kubernetes: "1.37.0", root: 171 },
-    Kind { api_version: "autoscaling/v2", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 191 },
-    Kind { api_version: "autoscaling/v1", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 194 },
-    Kind { api_version: "autoscaling/v2beta2", kind: "HorizontalPodAutoscaler", kubernetes: "1.25.0", root: 200 },
-    Kind { api_version: "policy/v1", kind: "PodDisruptionBudget", kubernetes: "1.37.0", root: 203 },
-    Kind { api_version: "policy/v1beta1", kind: "PodDisruptionBudget", kubernetes: "1.24.0", root: 206 },
-    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 210 },
+    Kind { api_version: "networking.k8s.io/v1", kind: "IngressClass", kubernetes: "1.37.0", root: 174 },
+    Kind { api_version: "autoscaling/v2", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 194 },
+    Kind { api_version: "autoscaling/v1", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 197 },
+    Kind { api_version: "autoscaling/v2beta2", kind: "HorizontalPodAutoscaler", kubernetes: "1.25.0", root: 203 },
+    Kind { api_version: "policy/v1", kind: "PodDisruptionBudget", kubernetes: "1.37.0", root: 206 },
+    Kind { api_version: "policy/v1beta1", kind: "PodDisruptionBudget", kubernetes: "1.24.0", root: 209 },
+    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 213 },
 ];
 
-pub const TYPES: [&[Field]; 211] = [
+pub const TYPES: [&[Field]; 214] = [
     // 0: meta.v1.ManagedFieldsEntry (1.24.0), meta.v1.ManagedFieldsEntry (1.25.0), meta.v1.ManagedFieldsEntry (1.37.0)
     &[
         Field("apiVersion", Leaf),
@@ -1458,143 +1459,163 @@ pub const TYPES: [&[Field]; 211] = [
         Field("spec", Object(167)),
         Field("status", Object(170)),
     ],
-    // 172: autoscaling.v2.HPAScalingPolicy (1.37.0), autoscaling.v2beta2.HPAScalingPolicy (1.25.0)
+    // 172: networking.v1.IngressClassParametersReference (1.37.0)
+    &[
+        Field("apiGroup", Leaf),
+        Field("kind", Leaf),
+        Field("name", Leaf),
+        Field("namespace", Leaf),
+        Field("scope", Leaf),
+    ],
+    // 173: networking.v1.IngressClassSpec (1.37.0)
+    &[
+        Field("controller", Leaf),
+        Field("parameters", Object(172)),
+    ],
+    // 174: networking.v1.IngressClass (1.37.0)
+    &[
+        Field("apiVersion", Leaf),
+        Field("kind", Leaf),
+        Field("metadata", Object(2)),
+        Field("spec", Object(173)),
+    ],
+    // 175: autoscaling.v2.HPAScalingPolicy (1.37.0), autoscaling.v2beta2.HPAScalingPolicy (1.25.0)
     &[
         Field("periodSeconds", Leaf),
         Field("type", Leaf),
         Field("value", Leaf),
     ],
-    // 173: autoscaling.v2.HPAScalingRules (1.37.0)
+    // 176: autoscaling.v2.HPAScalingRules (1.37.0)
     &[
-        Field("policies", List(172)),
+        Field("policies", List(175)),
         Field("selectPolicy", Leaf),
         Field("stabilizationWindowSeconds", Leaf),
         Field("tolerance", Leaf),
     ],
-    // 174: autoscaling.v2.HorizontalPodAutoscalerBehavior (1.37.0)
+    // 177: autoscaling.v2.HorizontalPodAutoscalerBehavior (1.37.0)
     &[
-        Field("scaleDown", Object(173)),
-        Field("scaleUp", Object(173)),
+        Field("scaleDown", Object(176)),
+        Field("scaleUp", Object(176)),
     ],
-    // 175: autoscaling.v2.MetricTarget (1.37.0), autoscaling.v2beta2.MetricTarget (1.25.0)
+    // 178: autoscaling.v2.MetricTarget (1.37.0), autoscaling.v2beta2.MetricTarget (1.25.0)
     &[
         Field("averageUtilization", Leaf),
         Field("averageValue", Leaf),
         Field("type", Leaf),
         Field("value", Leaf),
     ],
-    // 176: autoscaling.v2.ContainerResourceMetricSource (1.37.0), autoscaling.v2beta2.ContainerResourceMetricSource (1.25.0)
+    // 179: autoscaling.v2.ContainerResourceMetricSource (1.37.0), autoscaling.v2beta2.ContainerResourceMetricSource (1.25.0)
     &[
         Field("container", Leaf),
         Field("name", Leaf),
-        Field("target", Object(175)),
+        Field("target", Object(178)),
     ],
-    // 177: autoscaling.v2.MetricIdentifier (1.37.0), autoscaling.v2beta2.MetricIdentifier (1.25.0)
+    // 180: autoscaling.v2.MetricIdentifier (1.37.0), autoscaling.v2beta2.MetricIdentifier (1.25.0)
     &[
         Field("name", Leaf),
         Field("selector", Object(4)),
     ],
-    // 178: autoscaling.v2.ExternalMetricSource (1.37.0), autoscaling.v2.PodsMetricSource (1.37.0), autoscaling.v2beta2.ExternalMetricSource (1.25.0), autoscaling.v2beta2.PodsMetricSource (1.25.0)
+    // 181: autoscaling.v2.ExternalMetricSource (1.37.0), autoscaling.v2.PodsMetricSource (1.37.0), autoscaling.v2beta2.ExternalMetricSource (1.25.0), autoscaling.v2beta2.PodsMetricSource (1.25.0)
     &[
-        Field("metric", Object(177)),
-        Field("target", Object(175)),
+        Field("metric", Object(180)),
+        Field("target", Object(178)),
     ],
-    // 179: autoscaling.v1.CrossVersionObjectReference (1.37.0), autoscaling.v2.CrossVersionObjectReference (1.37.0), autoscaling.v2beta2.CrossVersionObjectReference (1.25.0)
+    // 182: autoscaling.v1.CrossVersionObjectReference (1.37.0), autoscaling.v2.CrossVersionObjectReference (1.37.0), autoscaling.v2beta2.CrossVersionObjectReference (1.25.0)
     &[
         Field("apiVersion", Leaf),
         Field("kind", Leaf),
         Field("name", Leaf),
     ],
-    // 180: autoscaling.v2.ObjectMetricSource (1.37.0), autoscaling.v2beta2.ObjectMetricSource (1.25.0)
+    // 183: autoscaling.v2.ObjectMetricSource (1.37.0), autoscaling.v2beta2.ObjectMetricSource (1.25.0)
     &[
-        Field("describedObject", Object(179)),
-        Field("metric", Object(177)),
-        Field("target", Object(175)),
+        Field("describedObject", Object(182)),
+        Field("metric", Object(180)),
+        Field("target", Object(178)),
     ],
-    // 181: autoscaling.v2.ResourceMetricSource (1.37.0), autoscaling.v2beta2.ResourceMetricSource (1.25.0)
+    // 184: autoscaling.v2.ResourceMetricSource (1.37.0), autoscaling.v2beta2.ResourceMetricSource (1.25.0)
     &[
         Field("name", Leaf),
-        Field("target", Object(175)),
+        Field("target", Object(178)),
     ],
-    // 182: autoscaling.v2.MetricSpec (1.37.0), autoscaling.v2beta2.MetricSpec (1.25.0)
+    // 185: autoscaling.v2.MetricSpec (1.37.0), autoscaling.v2beta2.MetricSpec (1.25.0)
     &[
-        Field("containerResource", Object(176)),
-        Field("external", Object(178)),
-        Field("object", Object(180)),
-        Field("pods", Object(178)),
-        Field("resource", Object(181)),
+        Field("containerResource", Object(179)),
+        Field("external", Object(181)),
+        Field("object", Object(183)),
+        Field("pods", Object(181)),
+        Field("resource", Object(184)),
         Field("type", Leaf),
     ],
-    // 183: autoscaling.v2.HorizontalPodAutoscalerSpec (1.37.0)
+    // 186: autoscaling.v2.HorizontalPodAutoscalerSpec (1.37.0)
     &[
-        Field("behavior", Object(174)),
+        Field("behavior", Object(177)),
         Field("maxReplicas", Leaf),
-        Field("metrics", List(182)),
+        Field("metrics", List(185)),
         Field("minReplicas", Leaf),
-        Field("scaleTargetRef", Object(179)),
+        Field("scaleTargetRef", Object(182)),
     ],
-    // 184: autoscaling.v2.MetricValueStatus (1.37.0), autoscaling.v2beta2.MetricValueStatus (1.25.0)
+    // 187: autoscaling.v2.MetricValueStatus (1.37.0), autoscaling.v2beta2.MetricValueStatus (1.25.0)
     &[
         Field("averageUtilization", Leaf),
         Field("averageValue", Leaf),
         Field("value", Leaf),
     ],
-    // 185: autoscaling.v2.ContainerResourceMetricStatus (1.37.0), autoscaling.v2beta2.ContainerResourceMetricStatus (1.25.0)
+    // 188: autoscaling.v2.ContainerResourceMetricStatus (1.37.0), autoscaling.v2beta2.ContainerResourceMetricStatus (1.25.0)
     &[
         Field("container", Leaf),
-        Field("current", Object(184)),
+        Field("current", Object(187)),
         Field("name", Leaf),
     ],
-    // 186: autoscaling.v2.ExternalMetricStatus (1.37.0), autoscaling.v2.PodsMetricStatus (1.37.0), autoscaling.v2beta2.ExternalMetricStatus (1.25.0), autoscaling.v2beta2.PodsMetricStatus (1.25.0)
+    // 189: autoscaling.v2.ExternalMetricStatus (1.37.0), autoscaling.v2.PodsMetricStatus (1.37.0), autoscaling.v2beta2.ExternalMetricStatus (1.25.0), autoscaling.v2beta2.PodsMetricStatus (1.25.0)
     &[
-        Field("current", Object(184)),
-        Field("metric", Object(177)),
+        Field("current", Object(187)),
+        Field("metric", Object(180)),
     ],
-    // 187: autoscaling.v2.ObjectMetricStatus (1.37.0), autoscaling.v2beta2.ObjectMetricStatus (1.25.0)
+    // 190: autoscaling.v2.ObjectMetricStatus (1.37.0), autoscaling.v2beta2.ObjectMetricStatus (1.25.0)
     &[
-        Field("current", Object(184)),
-        Field("describedObject", Object(179)),
-        Field("metric", Object(177)),
+        Field("current", Object(187)),
+        Field("describedObject", Object(182)),
+        Field("metric", Object(180)),
     ],
-    // 188: autoscaling.v2.ResourceMetricStatus (1.37.0), autoscaling.v2beta2.ResourceMetricStatus (1.25.0)
+    // 191: autoscaling.v2.ResourceMetricStatus (1.37.0), autoscaling.v2beta2.ResourceMetricStatus (1.25.0)
     &[
-        Field("current", Object(184)),
+        Field("current", Object(187)),
         Field("name", Leaf),
     ],
-    // 189: autoscaling.v2.MetricStatus (1.37.0), autoscaling.v2beta2.MetricStatus (1.25.0)
+    // 192: autoscaling.v2.MetricStatus (1.37.0), autoscaling.v2beta2.MetricStatus (1.25.0)
     &[
-        Field("containerResource", Object(185)),
-        Field("external", Object(186)),
-        Field("object", Object(187)),
-        Field("pods", Object(186)),
-        Field("resource", Object(188)),
+        Field("containerResource", Object(188)),
+        Field("external", Object(189)),
+        Field("object", Object(190)),
+        Field("pods", Object(189)),
+        Field("resource", Object(191)),
         Field("type", Leaf),
     ],
-    // 190: autoscaling.v2.HorizontalPodAutoscalerStatus (1.37.0)
+    // 193: autoscaling.v2.HorizontalPodAutoscalerStatus (1.37.0)
     &[
         Field("conditions", List(150)),
-        Field("currentMetrics", List(189)),
+        Field("currentMetrics", List(192)),
         Field("currentReplicas", Leaf),
         Field("desiredReplicas", Leaf),
         Field("lastScaleTime", Leaf),
         Field("observedGeneration", Leaf),
     ],
-    // 191: autoscaling.v2.HorizontalPodAutoscaler (1.37.0)
+    // 194: autoscaling.v2.HorizontalPodAutoscaler (1.37.0)
     &[
         Field("apiVersion", Leaf),
         Field("kind", Leaf),
         Field("metadata", Object(2)),
-        Field("spec", Object(183)),
-        Field("status", Object(190)),
+        Field("spec", Object(186)),
+        Field("status", Object(193)),
     ],
-    // 192: autoscaling.v1.HorizontalPodAutoscalerSpec (1.37.0)
+    // 195: autoscaling.v1.HorizontalPodAutoscalerSpec (1.37.0)
     &[
         Field("maxReplicas", Leaf),
         Field("minReplicas", Leaf),
-        Field("scaleTargetRef", Object(179)),
+        Field("scaleTargetRef", Object(182)),
         Field("targetCPUUtilizationPercentage", Leaf),
     ],
-    // 193: autoscaling.v1.HorizontalPodAutoscalerStatus (1.37.0)
+    // 196: autoscaling.v1.HorizontalPodAutoscalerStatus (1.37.0)
     &[
         Field("currentCPUUtilizationPercentage", Leaf),
         Field("currentReplicas", Leaf),
@@ -1602,34 +1623,34 @@ pub const TYPES: [&[Field]; 211] = [
         Field("lastScaleTime", Leaf),
         Field("observedGeneration", Leaf),
     ],
-    // 194: autoscaling.v1.HorizontalPodAutoscaler (1.37.0)
+    // 197: autoscaling.v1.HorizontalPodAutoscaler (1.37.0)
     &[
         Field("apiVersion", Leaf),
         Field("kind", Leaf),
         Field("metadata", Object(2)),
-        Field("spec", Object(192)),
-        Field("status", Object(193)),
+        Field("spec", Object(195)),
+        Field("status", Object(196)),
     ],
-    // 195: autoscaling.v2beta2.HPAScalingRules (1.25.0)
+    // 198: autoscaling.v2beta2.HPAScalingRules (1.25.0)
     &[
-        Field("policies", List(172)),
+        Field("policies", List(175)),
         Field("selectPolicy", Leaf),
         Field("stabilizationWindowSeconds", Leaf),
     ],
-    // 196: autoscaling.v2beta2.HorizontalPodAutoscalerBehavior (1.25.0)
+    // 199: autoscaling.v2beta2.HorizontalPodAutoscalerBehavior (1.25.0)
     &[
-        Field("scaleDown", Object(195)),
-        Field("scaleUp", Object(195)),
+        Field("scaleDown", Object(198)),
+        Field("scaleUp", Object(198)),
     ],
-    // 197: autoscaling.v2beta2.HorizontalPodAutoscalerSpec (1.25.0)
+    // 200: autoscaling.v2beta2.HorizontalPodAutoscalerSpec (1.25.0)
     &[
-        Field("behavior", Object(196)),
+        Field("behavior", Object(199)),
         Field("maxReplicas", Leaf),
-        Field("metrics", List(182)),
+        Field("metrics", List(185)),
         Field("minReplicas", Leaf),
-        Field("scaleTargetRef", Object(179)),
+        Field("scaleTargetRef", Object(182)),
     ],
-    // 198: autoscaling.v2beta2.HorizontalPodAutoscalerCondition (1.25.0)
+    // 201: autoscaling.v2beta2.HorizontalPodAutoscalerCondition (1.25.0)
     &[
         Field("lastTransitionTime", Leaf),
         Field("message", Leaf),
@@ -1637,31 +1658,31 @@ pub const TYPES: [&[Field]; 211] = [
         Field("status", Leaf),
         Field("type", Leaf),
     ],
-    // 199: autoscaling.v2beta2.HorizontalPodAutoscalerStatus (1.25.0)
+    // 202: autoscaling.v2beta2.HorizontalPodAutoscalerStatus (1.25.0)
     &[
-        Field("conditions", List(198)),
-        Field("currentMetrics", List(189)),
+        Field("conditions", List(201)),
+        Field("currentMetrics", List(192)),
         Field("currentReplicas", Leaf),
         Field("desiredReplicas", Leaf),
         Field("lastScaleTime", Leaf),
         Field("observedGeneration", Leaf),
     ],
-    // 200: autoscaling.v2beta2.HorizontalPodAutoscaler (1.25.0)
+    // 203: autoscaling.v2beta2.HorizontalPodAutoscaler (1.25.0)
     &[
         Field("apiVersion", Leaf),
         Field("kind", Leaf),
         Field("metadata", Object(2)),
-        Field("spec", Object(197)),
-        Field("status", Object(199)),
+        Field("spec", Object(200)),
+        Field("status", Object(202)),
     ],
-    // 201: policy.v1.PodDisruptionBudgetSpec (1.37.0)
+    // 204: policy.v1.PodDisruptionBudgetSpec (1.37.0)
     &[
         Field("maxUnavailable", Leaf),
         Field("minAvailable", Leaf),
         Field("selector", Object(4)),
         Field("unhealthyPodEvictionPolicy", Leaf),
     ],
-    // 202: policy.v1.PodDisruptionBudgetStatus (1.37.0), policy.v1beta1.PodDisruptionBudgetStatus (1.24.0)
+    // 205: policy.v1.PodDisruptionBudgetStatus (1.37.0), policy.v1beta1.PodDisruptionBudgetStatus (1.24.0)
     &[
         Field("conditions", List(150)),
         Field("currentHealthy", Leaf),
@@ -1671,15 +1692,15 @@ pub const TYPES: [&[Field]; 211] = [
         Field("expectedPods", Leaf),
         Field("observedGeneration", Leaf),
     ],
-    // 203: policy.v1.PodDisruptionBudget (1.37.0)
+    // 206: policy.v1.PodDisruptionBudget (1.37.0)
     &[
         Field("apiVersion", Leaf),
         Field("kind", Leaf),
         Field("metadata", Object(2)),
-        Field("spec", Object(201)),
-        Field("status", Object(202)),
+        Field("spec", Object(204)),
+        Field("status", Object(205)),
     ],
-    // 204: meta.v1.ObjectMeta (1.24.0)
+    // 207: meta.v1.ObjectMeta (1.24.0)
     &[
         Field("annotations", Leaf),
         Field("clusterName", Leaf),
@@ -1698,44 +1719,44 @@ pub const TYPES: [&[Field]; 211] = [
         Field("selfLink", Leaf),
         Field("uid", Leaf),
     ],
-    // 205: policy.v1beta1.PodDisruptionBudgetSpec (1.24.0)
+    // 208: policy.v1beta1.PodDisruptionBudgetSpec (1.24.0)
     &[
         Field("maxUnavailable", Leaf),
         Field("minAvailable", Leaf),
         Field("selector", Object(4)),
     ],
-    // 206: policy.v1beta1.PodDisruptionBudget (1.24.0)
+    // 209: policy.v1beta1.PodDisruptionBudget (1.24.0)
     &[
         Field("apiVersion", Leaf),
         Field("kind", Leaf),
-        Field("metadata", Object(204)),
-        Field("spec", Object(205)),
-        Field("status", Object(202)),
+        Field("metadata", Object(207)),
+        Field("spec", Object(208)),
+        Field("status", Object(205)),
     ],
-    // 207: meta.v1.ShardInfo (1.37.0)
+    // 210: meta.v1.ShardInfo (1.37.0)
     &[
         Field("selector", Leaf),
     ],
-    // 208: meta.v1.ListMeta (1.37.0)
+    // 211: meta.v1.ListMeta (1.37.0)
     &[
         Field("continue", Leaf),
         Field("remainingItemCount", Leaf),
         Field("resourceVersion", Leaf),
         Field("selfLink", Leaf),
-        Field("shardInfo", Object(207)),
+        Field("shardInfo", Object(210)),
     ],
-    // 209: core.v1.ConfigMapList (1.37.0)
+    // 212: core.v1.ConfigMapList (1.37.0)
     &[
         Field("apiVersion", Leaf),
         Field("items", List(156)),
         Field("kind", Leaf),
-        Field("metadata", Object(208)),
+        Field("metadata", Object(211)),
     ],
-    // 210: meta.v1.List (the envelope of every typed list, its items read as objects)
+    // 213: meta.v1.List (the envelope of every typed list, its items read as objects)
     &[
         Field("apiVersion", Leaf),
         Field("items", Leaf),
         Field("kind", Leaf),
-        Field("metadata", Object(208)),
+        Field("metadata", Object(211)),
     ],
 ];
