@@ -1,6 +1,7 @@
 //! Where the authentication of every golden template happens: an `authenticate-*` action only
 //! on an HTTPS listener (ALB authenticates nowhere else), always first and followed by the
-//! forward, and an OIDC client secret only ever a Ref to a NoEcho parameter.
+//! forward, an OIDC client secret only ever a Ref to a NoEcho parameter, and the load
+//! balancer free to reach the identity provider on 443.
 
 use serde_json::Value;
 use std::fs;
@@ -69,6 +70,64 @@ fn action_problems(
     (1, problems)
 }
 
+/// The load balancer must reach the identity provider on 443, whose addresses are not known
+/// at compile time: its security groups keep AWS's default allow-all egress (no inline
+/// `SecurityGroupEgress`) or allow tcp 443 to 0.0.0.0/0.
+fn egress_problems(
+    resources: &serde_json::Map<String, Value>,
+    listener_ref: &Value,
+    properties: &Value,
+    what: &str,
+) -> Vec<String> {
+    // A rule names its listener; a listener is itself the one with the default actions.
+    let listener = match listener_ref["Ref"].as_str() {
+        Some(id) => &resources[id]["Properties"],
+        None => properties,
+    };
+    let balancer = listener["LoadBalancerArn"]["Ref"]
+        .as_str()
+        .unwrap_or_default();
+    let groups = resources
+        .get(balancer)
+        .and_then(|resource| resource["Properties"]["SecurityGroups"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    let mut problems = Vec::new();
+    if groups.is_empty() {
+        problems.push(format!("{what}: its load balancer has no security group"));
+    }
+    for group in groups {
+        let id = group["Fn::GetAtt"][0]
+            .as_str()
+            .or(group["Ref"].as_str())
+            .unwrap_or_default();
+        let Some(egress) = resources
+            .get(id)
+            .map(|resource| &resource["Properties"]["SecurityGroupEgress"])
+        else {
+            problems.push(format!(
+                "{what}: security group {group} is not in the template"
+            ));
+            continue;
+        };
+        let opens_443 = |rule: &Value| {
+            rule["CidrIp"] == "0.0.0.0/0"
+                && (rule["IpProtocol"] == "-1"
+                    || (rule["IpProtocol"] == "tcp"
+                        && rule["FromPort"].as_u64().is_some_and(|from| from <= 443)
+                        && rule["ToPort"].as_u64().is_some_and(|to| to >= 443)))
+        };
+        let allowed = match egress.as_array() {
+            None => egress.is_null(),
+            Some(rules) => rules.iter().any(opens_443),
+        };
+        if !allowed {
+            problems.push(format!("{what}: security group {id} does not let the load balancer reach the identity provider on 443"));
+        }
+    }
+    problems
+}
+
 #[test]
 fn authentication_happens_only_first_on_https_listeners_with_hidden_secrets() {
     let mut authenticated = 0;
@@ -110,6 +169,14 @@ fn authentication_happens_only_first_on_https_listeners_with_hidden_secrets() {
             );
             authenticated += count;
             problems.extend(found);
+            if count > 0 {
+                problems.extend(egress_problems(
+                    resources,
+                    &properties["ListenerArn"],
+                    properties,
+                    &what,
+                ));
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
