@@ -149,12 +149,30 @@ fn oidc_clients(ingress: &Ingress) -> Vec<&str> {
     found
 }
 
-/// The parameters that carry what the Kubernetes Secret `secret` would: the client id, and
-/// the client secret (NoEcho, so CloudFormation masks it). i2kit bakes no Secret object, and a
-/// literal secret in the template would be readable by everyone who can read the template.
-fn oidc_client_parameters(names: &Names, secret: &str) -> (String, String) {
-    let base = names.with(&format!("Oidc{}", logical_id(secret)));
-    (format!("{base}ClientId"), format!("{base}ClientSecret"))
+/// The parameters that carry what each Kubernetes Secret of [`oidc_clients`] would: the
+/// client id, and the client secret (NoEcho, so CloudFormation masks it). i2kit bakes no
+/// Secret object, and a literal secret in the template would be readable by everyone who can
+/// read the template. `<Ingress>Oidc<Secret>ClientId` / `…ClientSecret`, numbered from 2 when
+/// two Secret names come to the same id (`shop-oidc`, `shop.oidc`): one pair per Secret.
+fn oidc_client_parameters<'i>(
+    ingress: &'i Ingress,
+    names: &Names,
+) -> Vec<(&'i str, String, String)> {
+    let mut bases: Vec<String> = Vec::new();
+    let mut found = Vec::new();
+    for secret in oidc_clients(ingress) {
+        // Secret names are DNS subdomains: their dots become word breaks, as in Ingress names.
+        let base = names.with(&format!("Oidc{}", logical_id(&secret.replace('.', "-"))));
+        let mut id = base.clone();
+        let mut variant = 1;
+        while bases.contains(&id) {
+            variant += 1;
+            id = format!("{base}V{variant}");
+        }
+        bases.push(id.clone());
+        found.push((secret, format!("{id}ClientId"), format!("{id}ClientSecret")));
+    }
+    found
 }
 
 fn needs_certificate_parameter(ingress: &Ingress) -> bool {
@@ -179,8 +197,7 @@ pub fn add_ingress<'a>(builder: &mut TemplateBuilder<'a>, ingress: &'a Ingress) 
             move || certificate_parameter(ingress),
         );
     }
-    for secret in oidc_clients(ingress) {
-        let (id_parameter, secret_parameter) = oidc_client_parameters(&names, secret);
+    for (secret, id_parameter, secret_parameter) in oidc_client_parameters(ingress, &names) {
         builder.add(Section::Parameters, id_parameter, &owner, move || {
             json!({
                 "Type": "String",
@@ -378,7 +395,9 @@ fn load_balancer_resources<'a>(ingress: &'a Ingress, names: &Names) -> Vec<(Stri
                 (id.clone(), Rc::clone(&group_ids), names.clone());
             resources.push((
                 format!("{id}Rule{priority}"),
-                Box::new(move || rule_resource(rule, priority, &listener_ref, &ids, &rule_names)),
+                Box::new(move || {
+                    rule_resource(ingress, rule, priority, &listener_ref, &ids, &rule_names)
+                }),
             ));
         }
     }
@@ -526,6 +545,7 @@ enum ActionsOf {
 /// A route's actions: authentication first when the route is protected, then its action,
 /// numbered by `Order` as ALB requires of several actions (the controller numbers them so too).
 fn actions(
+    ingress: &Ingress,
     authentication: Option<&Authentication>,
     route: RouteAction,
     group_ids: &[String],
@@ -542,8 +562,12 @@ fn actions(
     };
     let mut first = match &authentication.provider {
         IdentityProvider::Oidc(provider) => {
-            let (client_id, client_secret) =
-                oidc_client_parameters(names, &provider.client_secret_name);
+            let (_, client_id, client_secret) = oidc_client_parameters(ingress, names)
+                .into_iter()
+                .find(|(secret, _, _)| *secret == provider.client_secret_name)
+                .ok_or_else(|| {
+                    InternalError::inconsistent("an OIDC provider has no client parameters")
+                })?;
             let mut config = json!({
                 "AuthorizationEndpoint": provider.authorization_endpoint,
                 "ClientId": Expr::reference(client_id),
@@ -592,6 +616,7 @@ fn listener_resource(
 ) -> Result<Value, InternalError> {
     let mut properties = json!({
         "DefaultActions": actions(
+            ingress,
             listener.default_authentication.as_ref(),
             listener.default_action,
             group_ids,
@@ -626,6 +651,7 @@ fn listener_resource(
 }
 
 fn rule_resource(
+    ingress: &Ingress,
     rule: &RoutingRule,
     priority: usize,
     listener_id: &str,
@@ -645,7 +671,7 @@ fn rule_resource(
     Ok(json!({
         "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
         "Properties": {
-            "Actions": actions(rule.authentication.as_ref(), rule.action, group_ids, names, ActionsOf::Rule)?,
+            "Actions": actions(ingress, rule.authentication.as_ref(), rule.action, group_ids, names, ActionsOf::Rule)?,
             "Conditions": conditions,
             "ListenerArn": Expr::reference(listener_id.to_string()),
             "Priority": priority
