@@ -614,6 +614,18 @@ fn listener_resource(
     names: &Names,
     group_ids: &[String],
 ) -> Result<Value, InternalError> {
+    // ALB authenticates only on HTTPS listeners (the routing pass refuses the rest, I2K063):
+    // an authenticate action here would be refused by AWS, or dropped as the controller does.
+    let authenticates = listener.default_authentication.is_some()
+        || listener
+            .rules
+            .iter()
+            .any(|rule| rule.authentication.is_some());
+    if authenticates && listener.protocol != Protocol::Https {
+        return Err(InternalError::inconsistent(
+            "an authenticated route on a listener that is not HTTPS",
+        ));
+    }
     let mut properties = json!({
         "DefaultActions": actions(
             ingress,
