@@ -78,6 +78,10 @@ pub enum Code {
     UnappliedConfinement,
     PodConflict,
     CredentialInClear,
+    /// A backend that requires authentication is also served where no authentication happens.
+    AuthenticationBypassed,
+    /// WAF Classic, whose support ended on 30 September 2025.
+    WafClassic,
     IngressSemantics,
 }
 
@@ -134,6 +138,8 @@ impl Code {
         Code::UnappliedConfinement,
         Code::PodConflict,
         Code::CredentialInClear,
+        Code::AuthenticationBypassed,
+        Code::WafClassic,
         Code::IngressSemantics,
     ];
 
@@ -191,6 +197,8 @@ impl Code {
             Code::UnappliedConfinement => "I2K048",
             Code::PodConflict => "I2K052",
             Code::CredentialInClear => "I2K053",
+            Code::AuthenticationBypassed => "I2K063",
+            Code::WafClassic => "I2K064",
             Code::IngressSemantics => "I2K069",
         }
     }
@@ -322,6 +330,12 @@ impl Code {
             }
             Code::CredentialInClear => {
                 "a ConfigMap entry, variable or argument that looks like a credential (a password, token, private key or AWS key): it is baked into the VM image in clear (warning)"
+            }
+            Code::AuthenticationBypassed => {
+                "a backend whose Ingress or Service asks for OIDC or Cognito authentication is also served where no load balancer authenticates: an HTTP listener of the application load balancer, or the Service's own internet-facing network load balancer"
+            }
+            Code::WafClassic => {
+                "a WAF Classic web ACL (`waf-acl-id`): WAF Classic support ended on 30 September 2025; migrate it to WAFv2 and name it with `wafv2-acl-arn`"
             }
             Code::IngressSemantics => {
                 "whose semantics an Ingress is compiled with, by its class: the AWS Load Balancer Controller's, or Kubernetes' (internet-facing, longest path first) (warning)"

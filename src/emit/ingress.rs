@@ -13,7 +13,9 @@ use crate::emit::load_balancing::{
 use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, Owner, Section, logical_id};
 use crate::emit::template_builder::{Make, TemplateBuilder, TryMake};
 use crate::internal_error::InternalError;
-use crate::model::ingress::{IngressListener, IngressTargetGroup, RouteAction, RoutingRule};
+use crate::model::ingress::{
+    Authentication, IdentityProvider, IngressListener, IngressTargetGroup, RouteAction, RoutingRule,
+};
 use crate::model::{Certificate, Ingress, LoadBalancerKind, Protocol};
 use serde_json::{Value, json};
 use std::rc::Rc;
@@ -125,6 +127,53 @@ fn recorded_hosts(ingress: &Ingress) -> Vec<(&str, String, Vec<String>)> {
         .collect()
 }
 
+/// The Kubernetes Secrets (`secretName`) of the OIDC providers the load balancer's routes use,
+/// each once, in order of first use.
+fn oidc_clients(ingress: &Ingress) -> Vec<&str> {
+    let mut found: Vec<&str> = Vec::new();
+    for listener in &ingress.listeners {
+        let routes = listener
+            .rules
+            .iter()
+            .map(|rule| rule.authentication.as_ref())
+            .chain([listener.default_authentication.as_ref()]);
+        for authentication in routes.flatten() {
+            if let IdentityProvider::Oidc(provider) = &authentication.provider
+                && !found.contains(&provider.client_secret_name.as_str())
+            {
+                found.push(&provider.client_secret_name);
+            }
+        }
+    }
+    found
+}
+
+/// The parameters that carry what each Kubernetes Secret of [`oidc_clients`] would: the
+/// client id, and the client secret (NoEcho, so CloudFormation masks it). i2kit bakes no
+/// Secret object, and a literal secret in the template would be readable by everyone who can
+/// read the template. `<Ingress>Oidc<Secret>ClientId` / `…ClientSecret`, numbered from 2 when
+/// two Secret names come to the same id (`shop-oidc`, `shop.oidc`): one pair per Secret.
+fn oidc_client_parameters<'i>(
+    ingress: &'i Ingress,
+    names: &Names,
+) -> Vec<(&'i str, String, String)> {
+    let mut bases: Vec<String> = Vec::new();
+    let mut found = Vec::new();
+    for secret in oidc_clients(ingress) {
+        // Secret names are DNS subdomains: their dots become word breaks, as in Ingress names.
+        let base = names.with(&format!("Oidc{}", logical_id(&secret.replace('.', "-"))));
+        let mut id = base.clone();
+        let mut variant = 1;
+        while bases.contains(&id) {
+            variant += 1;
+            id = format!("{base}V{variant}");
+        }
+        bases.push(id.clone());
+        found.push((secret, format!("{id}ClientId"), format!("{id}ClientSecret")));
+    }
+    found
+}
+
 fn needs_certificate_parameter(ingress: &Ingress) -> bool {
     ingress
         .listeners
@@ -146,6 +195,23 @@ pub fn add_ingress<'a>(builder: &mut TemplateBuilder<'a>, ingress: &'a Ingress) 
             &owner,
             move || certificate_parameter(ingress),
         );
+    }
+    for (secret, id_parameter, secret_parameter) in oidc_client_parameters(ingress, &names) {
+        builder.add(Section::Parameters, id_parameter, &owner, move || {
+            json!({
+                "Type": "String",
+                "Description": format!("The OIDC client id of Ingress {} (what the Kubernetes Secret {secret} holds as clientID).", ingress.name),
+                "MinLength": 1
+            })
+        });
+        builder.add(Section::Parameters, secret_parameter, &owner, move || {
+            json!({
+                "Type": "String",
+                "Description": format!("The OIDC client secret of Ingress {} (what the Kubernetes Secret {secret} holds as clientSecret).", ingress.name),
+                "MinLength": 1,
+                "NoEcho": true
+            })
+        });
     }
     let hosts = recorded_hosts(ingress);
     for (host, id, zones) in &hosts {
@@ -265,6 +331,38 @@ fn load_balancer_resources<'a>(ingress: &'a Ingress, names: &Names) -> Vec<(Stri
             Box::new(move || Ok(load_balancer(ingress, &balancer_names))),
         ),
     ];
+    if let Some(web_acl) = &ingress.web_acl {
+        let acl_names = names.clone();
+        resources.push((
+            names.with("WebAclAssociation"),
+            Box::new(move || {
+                Ok(json!({
+                    "Type": "AWS::WAFv2::WebACLAssociation",
+                    "Properties": {
+                        "ResourceArn": Expr::reference(acl_names.with("LoadBalancer")),
+                        "WebACLArn": web_acl
+                    }
+                }))
+            }),
+        ));
+    }
+    if ingress.shield_advanced {
+        let shield_names = names.clone();
+        resources.push((
+            names.with("ShieldProtection"),
+            Box::new(move || {
+                // The load balancer's own name: unique, at most 32 characters of letters,
+                // digits and '-', which Shield's names accept.
+                Ok(json!({
+                    "Type": "AWS::Shield::Protection",
+                    "Properties": {
+                        "Name": Expr::get_att(shield_names.with("LoadBalancer"), "LoadBalancerName"),
+                        "ResourceArn": Expr::reference(shield_names.with("LoadBalancer"))
+                    }
+                }))
+            }),
+        ));
+    }
     for (group, id) in ingress.target_groups.iter().zip(group_ids.iter()) {
         resources.push((id.clone(), Box::new(move || Ok(target_group(group)))));
     }
@@ -292,10 +390,13 @@ fn load_balancer_resources<'a>(ingress: &'a Ingress, names: &Names) -> Vec<(Stri
         }
         for (position, rule) in listener.rules.iter().enumerate() {
             let priority = position + 1;
-            let (listener_ref, ids) = (id.clone(), Rc::clone(&group_ids));
+            let (listener_ref, ids, rule_names) =
+                (id.clone(), Rc::clone(&group_ids), names.clone());
             resources.push((
                 format!("{id}Rule{priority}"),
-                Box::new(move || rule_resource(rule, priority, &listener_ref, &ids)),
+                Box::new(move || {
+                    rule_resource(ingress, rule, priority, &listener_ref, &ids, &rule_names)
+                }),
             ));
         }
     }
@@ -432,14 +533,107 @@ fn action(action: RouteAction, group_ids: &[String]) -> Result<Value, InternalEr
     })
 }
 
+/// Where a route's actions go: ListenerRule and Listener schemas type `SessionTimeout`
+/// differently (an integer on rules, a string on a listener's default actions).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ActionsOf {
+    Rule,
+    Listener,
+}
+
+/// A route's actions: authentication first when the route is protected, then its action,
+/// numbered by `Order` as ALB requires of several actions (the controller numbers them so too).
+fn actions(
+    ingress: &Ingress,
+    authentication: Option<&Authentication>,
+    route: RouteAction,
+    group_ids: &[String],
+    names: &Names,
+    of: ActionsOf,
+) -> Result<Vec<Value>, InternalError> {
+    let last = action(route, group_ids)?;
+    let Some(authentication) = authentication else {
+        return Ok(vec![last]);
+    };
+    let timeout = match of {
+        ActionsOf::Rule => json!(authentication.session_timeout),
+        ActionsOf::Listener => json!(authentication.session_timeout.to_string()),
+    };
+    let mut first = match &authentication.provider {
+        IdentityProvider::Oidc(provider) => {
+            let (_, client_id, client_secret) = oidc_client_parameters(ingress, names)
+                .into_iter()
+                .find(|(secret, _, _)| *secret == provider.client_secret_name)
+                .ok_or_else(|| {
+                    InternalError::inconsistent("an OIDC provider has no client parameters")
+                })?;
+            let mut config = json!({
+                "AuthorizationEndpoint": provider.authorization_endpoint,
+                "ClientId": Expr::reference(client_id),
+                "ClientSecret": Expr::reference(client_secret),
+                "Issuer": provider.issuer,
+                "TokenEndpoint": provider.token_endpoint,
+                "UserInfoEndpoint": provider.user_info_endpoint
+            });
+            if !provider.extra_params.is_empty() {
+                config["AuthenticationRequestExtraParams"] = json!(provider.extra_params);
+            }
+            json!({ "AuthenticateOidcConfig": config, "Type": "authenticate-oidc" })
+        }
+        IdentityProvider::Cognito(provider) => {
+            let mut config = json!({
+                "UserPoolArn": provider.user_pool_arn,
+                "UserPoolClientId": provider.user_pool_client_id,
+                "UserPoolDomain": provider.user_pool_domain
+            });
+            if !provider.extra_params.is_empty() {
+                config["AuthenticationRequestExtraParams"] = json!(provider.extra_params);
+            }
+            json!({ "AuthenticateCognitoConfig": config, "Type": "authenticate-cognito" })
+        }
+    };
+    let config_key = match &authentication.provider {
+        IdentityProvider::Oidc(_) => "AuthenticateOidcConfig",
+        IdentityProvider::Cognito(_) => "AuthenticateCognitoConfig",
+    };
+    let config = &mut first[config_key];
+    config["OnUnauthenticatedRequest"] = json!(authentication.on_unauthenticated.as_str());
+    config["Scope"] = json!(authentication.scope);
+    config["SessionCookieName"] = json!(authentication.session_cookie);
+    config["SessionTimeout"] = timeout;
+    first["Order"] = json!(1);
+    let mut last = last;
+    last["Order"] = json!(2);
+    Ok(vec![first, last])
+}
+
 fn listener_resource(
     ingress: &Ingress,
     listener: &IngressListener,
     names: &Names,
     group_ids: &[String],
 ) -> Result<Value, InternalError> {
+    // ALB authenticates only on HTTPS listeners (the routing pass refuses the rest, I2K063):
+    // an authenticate action here would be refused by AWS, or dropped as the controller does.
+    let authenticates = listener.default_authentication.is_some()
+        || listener
+            .rules
+            .iter()
+            .any(|rule| rule.authentication.is_some());
+    if authenticates && listener.protocol != Protocol::Https {
+        return Err(InternalError::inconsistent(
+            "an authenticated route on a listener that is not HTTPS",
+        ));
+    }
     let mut properties = json!({
-        "DefaultActions": [action(listener.default_action, group_ids)?],
+        "DefaultActions": actions(
+            ingress,
+            listener.default_authentication.as_ref(),
+            listener.default_action,
+            group_ids,
+            names,
+            ActionsOf::Listener,
+        )?,
         "LoadBalancerArn": Expr::reference(names.with("LoadBalancer")),
         "Port": listener.port,
         "Protocol": listener.protocol.as_str(),
@@ -468,10 +662,12 @@ fn listener_resource(
 }
 
 fn rule_resource(
+    ingress: &Ingress,
     rule: &RoutingRule,
     priority: usize,
     listener_id: &str,
     group_ids: &[String],
+    names: &Names,
 ) -> Result<Value, InternalError> {
     let mut conditions = Vec::new();
     if !rule.hosts.is_empty() {
@@ -486,7 +682,7 @@ fn rule_resource(
     Ok(json!({
         "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
         "Properties": {
-            "Actions": [action(rule.action, group_ids)?],
+            "Actions": actions(ingress, rule.authentication.as_ref(), rule.action, group_ids, names, ActionsOf::Rule)?,
             "Conditions": conditions,
             "ListenerArn": Expr::reference(listener_id.to_string()),
             "Priority": priority

@@ -68,6 +68,8 @@ mod tests {
                 public: false,
                 dual_stack: false,
                 ssl_policy: None,
+                web_acl: None,
+                shield_advanced: false,
                 listeners: Vec::new(),
                 target_groups: Vec::new(),
                 hosts: hosts

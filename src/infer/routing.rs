@@ -5,7 +5,9 @@
 //! Controller orders them and counted against ALB's quotas before anything is built.
 
 use crate::infer::label_selector::{explain_no_match, selects};
-use crate::model::intent::balancing::{PREFIX, TargetSettings, Written};
+use crate::model::intent::balancing::{
+    AuthenticationKind, AuthenticationSettings, PREFIX, TargetSettings, Written,
+};
 use crate::model::intent::ingress::{
     Backend, HttpPath, Ingress, PathType, Rule, Semantics, ServicePortRef, path_patterns,
 };
@@ -20,7 +22,9 @@ use crate::aws_quotas::{
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::model::document_order::DocumentOrder;
 use crate::model::ingress::{
-    IngressListener, IngressTargetGroup, ProtocolVersion, RouteAction, RoutingRule, RuleHost,
+    Authentication, DEFAULT_AUTH_SCOPE, DEFAULT_AUTH_SESSION_COOKIE, IdentityProvider,
+    IngressListener, IngressTargetGroup, MAX_AUTH_SESSION_TIMEOUT, ProtocolVersion, RouteAction,
+    RoutingRule, RuleHost, Unauthenticated,
 };
 use crate::model::{self, Certificate, HealthCheck, HttpSuccess, Protocol};
 use crate::source::Span;
@@ -127,6 +131,7 @@ struct Member<'a> {
     ports: Vec<(u16, Protocol)>,
     rules: Vec<RoutingRule>,
     default: Option<(usize, Span)>,
+    default_authentication: Option<Authentication>,
 }
 
 fn build(
@@ -182,6 +187,20 @@ fn build(
         &describe,
         sink,
     );
+    let web_acl = agree(
+        members,
+        |m| m.balancer.web_acl.as_ref(),
+        "wafv2-acl-arn",
+        &describe,
+        sink,
+    );
+    let shield_advanced = agree(
+        members,
+        |m| m.balancer.shield_advanced.as_ref(),
+        "shield-advanced-protection",
+        &describe,
+        sink,
+    );
     let mut target_groups: Vec<IngressTargetGroup> = Vec::new();
     let mut resolved = Vec::new();
     for ingress in members {
@@ -207,6 +226,7 @@ fn build(
         report_shadowed(&listener, &mut shadowed, sink);
         if protocol == Protocol::Http {
             check_grpc_over_http(&listener, &on_port, &target_groups, &mut reported, sink);
+            check_authentication_over_http(&listener, &on_port, &mut reported, sink);
         }
         planned.push(listener);
     }
@@ -232,6 +252,8 @@ fn build(
         public: public.is_some_and(|written| written.value),
         dual_stack: dual_stack.is_some_and(|written| written.value),
         ssl_policy: ssl_policy.map(|written| written.value),
+        web_acl: web_acl.and_then(|written| written.value),
+        shield_advanced: shield_advanced.is_some_and(|written| written.value),
         listeners: planned,
         target_groups,
         hosts,
@@ -288,14 +310,15 @@ fn resolve_member<'a>(
     target_groups: &mut Vec<IngressTargetGroup>,
     sink: &mut Vec<Diagnostic>,
 ) -> Option<Member<'a>> {
-    let mut cache: HashMap<(String, ServicePortRef), Option<usize>> = HashMap::new();
+    type Resolved = Option<(usize, Option<Authentication>)>;
+    let mut cache: HashMap<(String, ServicePortRef), Resolved> = HashMap::new();
     let mut target = |backend: &Backend, sink: &mut Vec<Diagnostic>| {
         let key = (backend.service.clone(), backend.port.clone());
         if let Some(found) = cache.get(&key) {
-            return *found;
+            return found.clone();
         }
         let found = resolve_backend(ingress, backend, context, target_groups, sink);
-        cache.insert(key, found);
+        cache.insert(key, found.clone());
         found
     };
     let mut rules = Vec::new();
@@ -309,12 +332,13 @@ fn resolve_member<'a>(
                     hosts: vec![host.to_string()],
                     paths: vec!["/*".to_string()],
                     action: RouteAction::NotFound,
+                    authentication: None,
                     span: None,
                 });
                 continue;
             }
         };
-        let Some(index) = target(&path.backend, sink) else {
+        let Some((index, authentication)) = target(&path.backend, sink) else {
             continue;
         };
         let hosts: Vec<String> = host.iter().map(|host| (*host).to_string()).collect();
@@ -328,16 +352,26 @@ fn resolve_member<'a>(
             hosts,
             paths,
             action: RouteAction::Forward(index),
+            authentication,
             span: Some(path.span),
         });
     }
-    let default = ingress
+    let (default, default_authentication) = ingress
         .default_backend
         .as_ref()
-        .and_then(|backend| target(backend, sink).map(|index| (index, backend.service_span)));
+        .and_then(|backend| {
+            target(backend, sink).map(|(index, authentication)| {
+                (Some((index, backend.service_span)), authentication)
+            })
+        })
+        .unwrap_or_default();
+    // A host's unmatched requests go to the default backend, authenticated as it is.
     if let Some((index, _)) = default {
         for position in fallbacks {
             rules[position].action = RouteAction::Forward(index);
+            rules[position]
+                .authentication
+                .clone_from(&default_authentication);
         }
     }
     if ingress.rules.iter().all(|rule| rule.paths.is_empty()) && ingress.default_backend.is_none() {
@@ -356,6 +390,7 @@ fn resolve_member<'a>(
         ports: listen_ports(ingress),
         rules,
         default,
+        default_authentication,
     })
 }
 
@@ -388,7 +423,7 @@ fn resolve_backend(
     context: &Context<'_>,
     target_groups: &mut Vec<IngressTargetGroup>,
     sink: &mut Vec<Diagnostic>,
-) -> Option<usize> {
+) -> Option<(usize, Option<Authentication>)> {
     let Some(service) = context
         .services
         .iter()
@@ -443,6 +478,7 @@ fn resolve_backend(
         &settings,
         sink,
     )?;
+    let authentication = authentication(&settings.authentication, sink)?;
     let target_group = IngressTargetGroup {
         service: planned.name.clone(),
         service_port: port.number,
@@ -452,18 +488,112 @@ fn resolve_backend(
         health_check,
         backends: planned.backends.clone(),
     };
-    Some(
-        match target_groups
-            .iter()
-            .position(|known| *known == target_group)
-        {
-            Some(index) => index,
+    let index = match target_groups
+        .iter()
+        .position(|known| *known == target_group)
+    {
+        Some(index) => index,
+        None => {
+            target_groups.push(target_group);
+            target_groups.len() - 1
+        }
+    };
+    Some((index, authentication))
+}
+
+/// The authentication a backend's `auth-*` settings ask for, with the controller's defaults
+/// (auth_config_builder.go): `Some(None)` when none, `None` after an error. An identity
+/// provider or session setting written without `auth-type` is an error rather than the
+/// controller's silence: the author meant the route to be protected.
+fn authentication(
+    settings: &AuthenticationSettings,
+    sink: &mut Vec<Diagnostic>,
+) -> Option<Option<Authentication>> {
+    let Some(kind) = &settings.kind else {
+        let stray = [
+            settings
+                .oidc
+                .as_ref()
+                .map(|written| ("auth-idp-oidc", written.span)),
+            settings
+                .cognito
+                .as_ref()
+                .map(|written| ("auth-idp-cognito", written.span)),
+            settings
+                .scope
+                .as_ref()
+                .map(|written| ("auth-scope", written.span)),
+            settings
+                .session_cookie
+                .as_ref()
+                .map(|written| ("auth-session-cookie", written.span)),
+            settings
+                .session_timeout
+                .as_ref()
+                .map(|written| ("auth-session-timeout", written.span)),
+            settings
+                .on_unauthenticated
+                .as_ref()
+                .map(|written| ("auth-on-unauthenticated-request", written.span)),
+        ];
+        if let Some((annotation, span)) = stray.into_iter().flatten().next() {
+            push_once(
+                sink,
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Some(span),
+                    format!("annotation `{PREFIX}{annotation}` has no effect without `{PREFIX}auth-type`: the routes to this backend would not be authenticated"),
+                )
+                .with_help("add `alb.ingress.kubernetes.io/auth-type: oidc` or `cognito` to the Ingress or the backend Service, or remove the auth-* annotations"),
+            );
+            return None;
+        }
+        return Some(None);
+    };
+    let missing = |idp: &str| {
+        Diagnostic::error(
+            Code::MissingField,
+            Some(kind.span),
+            format!("`{PREFIX}auth-type` asks for {idp} authentication, and neither the Ingress nor its backend Service has a readable `{PREFIX}auth-idp-{idp}`"),
+        )
+        .with_help(format!("add `{PREFIX}auth-idp-{idp}` (see README, Ingress)"))
+    };
+    let provider = match kind.value {
+        AuthenticationKind::None => return Some(None),
+        AuthenticationKind::Oidc => match &settings.oidc {
+            Some(written) => IdentityProvider::Oidc(written.value.clone()),
             None => {
-                target_groups.push(target_group);
-                target_groups.len() - 1
+                push_once(sink, missing("oidc"));
+                return None;
             }
         },
-    )
+        AuthenticationKind::Cognito => match &settings.cognito {
+            Some(written) => IdentityProvider::Cognito(written.value.clone()),
+            None => {
+                push_once(sink, missing("cognito"));
+                return None;
+            }
+        },
+    };
+    Some(Some(Authentication {
+        provider,
+        scope: settings.scope.as_ref().map_or_else(
+            || DEFAULT_AUTH_SCOPE.to_string(),
+            |written| written.value.clone(),
+        ),
+        session_cookie: settings.session_cookie.as_ref().map_or_else(
+            || DEFAULT_AUTH_SESSION_COOKIE.to_string(),
+            |written| written.value.clone(),
+        ),
+        session_timeout: settings
+            .session_timeout
+            .as_ref()
+            .map_or(MAX_AUTH_SESSION_TIMEOUT, |written| written.value),
+        on_unauthenticated: settings
+            .on_unauthenticated
+            .as_ref()
+            .map_or(Unauthenticated::Authenticate, |written| written.value),
+    }))
 }
 
 fn missing_service(
@@ -797,24 +927,32 @@ fn plan_listener(
             certificates,
             rules: Vec::new(),
             default_action: RouteAction::RedirectToHttps(https),
+            default_authentication: None,
         };
     }
     let rules = members
         .iter()
         .flat_map(|member| member.rules.iter().cloned())
         .collect();
-    let default_action = members
+    // The controller's 404 gets no authentication; a defaultBackend keeps its own.
+    let (default_action, default_authentication) = members
         .iter()
-        .find_map(|member| member.default)
-        .map_or(RouteAction::NotFound, |(index, _)| {
-            RouteAction::Forward(index)
-        });
+        .find_map(|member| {
+            member.default.map(|(index, _)| {
+                (
+                    RouteAction::Forward(index),
+                    member.default_authentication.clone(),
+                )
+            })
+        })
+        .unwrap_or((RouteAction::NotFound, None));
     IngressListener {
         port,
         protocol,
         certificates,
         rules,
         default_action,
+        default_authentication,
     }
 }
 
@@ -904,6 +1042,43 @@ fn check_grpc_over_http(
                 .with_help(r#"listen on HTTPS (a certificate-arn, spec.tls, or listen-ports '[{"HTTPS": 443}]'), and redirect HTTP with ssl-redirect"#),
             );
         }
+    }
+}
+
+/// ALB authenticates only on HTTPS listeners, and the controller drops the action from rules
+/// of an HTTP listener without a word: the route would come out open. Here it is an error at
+/// the path (or defaultBackend) that would be served unauthenticated.
+fn check_authentication_over_http(
+    listener: &IngressListener,
+    members: &[&Member<'_>],
+    reported: &mut Vec<Span>,
+    sink: &mut Vec<Diagnostic>,
+) {
+    let protected = listener
+        .rules
+        .iter()
+        .filter(|rule| rule.authentication.is_some())
+        .filter_map(|rule| rule.span)
+        .chain(
+            listener
+                .default_authentication
+                .as_ref()
+                .and_then(|_| members.iter().find_map(|member| member.default))
+                .map(|(_, span)| span),
+        );
+    for span in protected {
+        if reported.contains(&span) {
+            continue;
+        }
+        reported.push(span);
+        sink.push(
+            Diagnostic::error(
+                Code::AuthenticationBypassed,
+                Some(span),
+                format!("this backend requires authentication (auth-type), which an application load balancer performs only on HTTPS listeners, and port {} is an HTTP listener: requests on it would reach the backend unauthenticated", listener.port),
+            )
+            .with_help(r#"listen on HTTPS only (a certificate-arn, spec.tls, or listen-ports '[{"HTTPS": 443}]'), or keep port 80 as a redirect: listen-ports '[{"HTTP": 80}, {"HTTPS": 443}]' with ssl-redirect '443'"#),
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::{Certificate, HealthCheck, Protocol};
 use crate::source::Span;
+use std::collections::BTreeMap;
 
 /// One application load balancer: one Ingress, or every Ingress sharing an
 /// `alb.ingress.kubernetes.io/group.name`, their rules merged.
@@ -18,6 +19,11 @@ pub struct Ingress {
     pub dual_stack: bool,
     /// The TLS negotiation policy of HTTPS listeners; `None` keeps i2kit's default.
     pub ssl_policy: Option<String>,
+    /// The regional WAFv2 web ACL the load balancer is associated with (`wafv2-acl-arn`),
+    /// an ARN checked by the reader.
+    pub web_acl: Option<String>,
+    /// Shield Advanced protects the load balancer (`shield-advanced-protection`).
+    pub shield_advanced: bool,
     /// In port order; never empty.
     pub listeners: Vec<IngressListener>,
     /// What the listeners forward to, in order of first use; never empty.
@@ -48,7 +54,85 @@ pub struct IngressListener {
     pub rules: Vec<RoutingRule>,
     /// What a request no rule matches gets.
     pub default_action: RouteAction,
+    /// Authentication ahead of the default action (a protected defaultBackend).
+    pub default_authentication: Option<Authentication>,
 }
+
+/// Authentication the load balancer performs before a rule's action (the controller's
+/// `auth-*` annotations): requests without a valid session go to the identity provider, are
+/// refused with 401, or pass, as `on_unauthenticated` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authentication {
+    pub provider: IdentityProvider,
+    /// Space-separated OAuth scopes.
+    pub scope: String,
+    pub session_cookie: String,
+    /// Seconds, 1 to 604800.
+    pub session_timeout: u32,
+    pub on_unauthenticated: Unauthenticated,
+}
+
+/// Where users sign in, as the controller's `auth-idp-oidc` / `auth-idp-cognito` JSON says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityProvider {
+    Oidc(OidcProvider),
+    Cognito(CognitoProvider),
+}
+
+/// An OpenID Connect provider: HTTPS URLs checked by the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcProvider {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub user_info_endpoint: String,
+    /// The Kubernetes Secret (`secretName`) that holds the client id and secret for the
+    /// controller. i2kit bakes no Secret: the template asks for both as parameters named
+    /// after it, the secret NoEcho.
+    pub client_secret_name: String,
+    /// `authenticationRequestExtraParams`: at most 10, sent to the authorization endpoint.
+    pub extra_params: BTreeMap<String, String>,
+}
+
+/// An Amazon Cognito user pool and app client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CognitoProvider {
+    pub user_pool_arn: String,
+    pub user_pool_client_id: String,
+    /// The user pool domain's prefix (or its custom domain).
+    pub user_pool_domain: String,
+    pub extra_params: BTreeMap<String, String>,
+}
+
+/// What an unauthenticated request gets (`auth-on-unauthenticated-request`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unauthenticated {
+    /// Sent to the identity provider to sign in (the default).
+    Authenticate,
+    /// Refused with HTTP 401.
+    Deny,
+    /// Forwarded without a session: the author lets it through.
+    Allow,
+}
+
+impl Unauthenticated {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unauthenticated::Authenticate => "authenticate",
+            Unauthenticated::Deny => "deny",
+            Unauthenticated::Allow => "allow",
+        }
+    }
+}
+
+/// The controller's defaults (pkg/ingress/auth_config_builder.go).
+pub const DEFAULT_AUTH_SCOPE: &str = "openid";
+pub const DEFAULT_AUTH_SESSION_COOKIE: &str = "AWSELBAuthSessionCookie";
+/// Seconds: also ALB's maximum, seven days.
+pub const MAX_AUTH_SESSION_TIMEOUT: u32 = 604_800;
+/// ALB's limit on `AuthenticationRequestExtraParams`.
+pub const MAX_AUTH_EXTRA_PARAMS: usize = 10;
 
 /// One listener rule: a request matches when its host matches one of `hosts` and its path
 /// one of `paths`.
@@ -60,6 +144,8 @@ pub struct RoutingRule {
     /// path.
     pub paths: Vec<String>,
     pub action: RouteAction,
+    /// Who the request must be before the action is taken (never on an HTTP listener).
+    pub authentication: Option<Authentication>,
     /// The Ingress path (or rule) the rule comes from.
     pub span: Option<Span>,
 }

@@ -17,12 +17,26 @@ Ingress or per group.name, re-derived from the AWS Load Balancer Controller's do
     application's group and what the deploy passed besides: client_sources) and nothing else; each backend's launch template security groups admit the
     load balancer's group on the target and health check ports;
   - DNS: each rule host gets an alias record (A, and AAAA when dual-stack) to the load balancer
-    exactly when the stack's hosted zone is one of its parent domains; otherwise none.
+    exactly when the stack's hosted zone is one of its parent domains; otherwise none;
+  - authentication: every probe's deployed actions start with the authenticate-oidc/-cognito
+    action its backend asks for (the Service's auth-* annotations over the Ingress's, key by key,
+    the controller's defaults otherwise), with the identity provider, scope, cookie, timeout and
+    unauthenticated action written, the OIDC client id and secret the deploy passed as
+    parameters (the secret a NoEcho parameter in the template), on an HTTPS listener; routes
+    without auth-type, redirects and 404s carry none. moto stores authenticate actions without
+    checking them (no HTTPS-only rule, no required fields), so the listener protocol and fields
+    are checked here, and what ALB does with them (the sign-in redirect, the 401) is not;
+  - WAF and Shield: moto has no CloudFormation model for AWS::WAFv2::WebACLAssociation or
+    AWS::Shield::Protection and skips them, so they are checked in the stack's template only
+    (GetTemplate): one association of the load balancer with the wafv2-acl-arn written, one
+    protection when shield-advanced-protection is true; and reported as skipped on the deployed
+    state.
 Returns what assert_stack.py must add to its per-deployment checks: the target groups each
 Deployment's group registers with and the sources its instance groups admit, and the load
 balancers' DNS names (for the outputs check).
 """
 
+import json
 import re
 
 import client_sources
@@ -53,10 +67,25 @@ def condition_matches(condition, host, path):
     return False  # a condition this check cannot evaluate never counts as matched
 
 
+TERMINAL_ACTIONS = ("forward", "redirect", "fixed-response")
+# What the conformance deploy passes for an OIDC client (parameters.py), to find in the rules.
+OIDC_CLIENT_ID = "conformance-oidc-client-id"
+OIDC_CLIENT_SECRET = "conformance-oidc-client-secret"
+# The controller's defaults (pkg/ingress/auth_config_builder.go).
+AUTH_DEFAULTS = {"auth-scope": "openid", "auth-session-cookie": "AWSELBAuthSessionCookie",
+                 "auth-session-timeout": "604800", "auth-on-unauthenticated-request": "authenticate"}
+
+
+def ordered(actions):
+    """Actions in the order ALB performs them: by Order, else by position (moto drops the Order
+    of a listener's default forward)."""
+    return [a for _, a in sorted(enumerate(actions or []), key=lambda pair: (int(pair[1].get("Order", pair[0] + 1)), pair[0]))]
+
+
 def outcome(actions):
     """An ALB action list as ("forward", target group ARN) | ("redirect", port, protocol) |
-    ("fixed", status)."""
-    action = sorted(actions or [], key=lambda a: int(a.get("Order", 0)))[0] if actions else {}
+    ("fixed", status): its terminal action (an authenticate action comes before it)."""
+    action = next((a for a in ordered(actions) if a.get("Type") in TERMINAL_ACTIONS), {})
     kind = action.get("Type")
     if kind == "forward":
         arn = action.get("TargetGroupArn") or next(iter((action.get("ForwardConfig") or {}).get("TargetGroups") or [{}])).get("TargetGroupArn")
@@ -69,15 +98,105 @@ def outcome(actions):
     return (kind,)
 
 
-def alb_route(rules, host, path):
-    """The outcome an ALB gives (host, path): the first rule by priority whose conditions all
-    match, else the default rule."""
-    ordered = sorted((r for r in rules if not r.get("IsDefault")), key=lambda r: int(r["Priority"]))
-    for rule in ordered:
+def route_actions(rules, host, path):
+    """The actions an ALB takes for (host, path): the first rule by priority whose conditions
+    all match, else the default rule."""
+    by_priority = sorted((r for r in rules if not r.get("IsDefault")), key=lambda r: int(r["Priority"]))
+    for rule in by_priority:
         if all(condition_matches(c, host, path) for c in rule.get("Conditions") or []):
-            return outcome(rule.get("Actions"))
+            return rule.get("Actions") or []
     default = next((r for r in rules if r.get("IsDefault")), {})
-    return outcome(default.get("Actions"))
+    return default.get("Actions") or []
+
+
+def alb_route(rules, host, path):
+    """The outcome an ALB gives (host, path)."""
+    return outcome(route_actions(rules, host, path))
+
+
+def expected_authentication(documents, route):
+    """The auth-* settings of a Service backend, as the controller reads them: the Ingress's
+    annotations merged with the backend Service's, the Service's winning key by key
+    (enhanced_backend_builder.go); None without auth-type or with auth-type none."""
+    _, namespace, name, port, member = route
+    _, _, service = manifest_model.service_backend(documents, namespace, name, port)
+    prefix = manifest_model.INGRESS_ANNOTATION
+    settings = {k[len(prefix):]: str(v) for k, v in member["annotations"].items() if k.startswith(prefix + "auth-")}
+    settings.update({k[len(prefix):]: str(v) for k, v in (((service or {}).get("metadata") or {}).get("annotations") or {}).items()
+                     if k.startswith(prefix + "auth-")})
+    kind = settings.get("auth-type", "none")
+    if kind == "none":
+        return None
+    wanted = {key: settings.get(key, default) for key, default in AUTH_DEFAULTS.items()}
+    wanted["type"] = kind
+    wanted["idp"] = json.loads(settings.get(f"auth-idp-{kind}", "{}"))
+    return wanted
+
+
+def check_authentication(checks, actions, wanted, protocol, what):
+    """The deployed actions of one route against the authentication its backend asks for."""
+    steps = ordered(actions)
+    authenticating = [a for a in steps if str(a.get("Type", "")).startswith("authenticate-")]
+    if wanted is None:
+        checks.check(not authenticating, f"{what} carries no authentication", str(authenticating))
+        return
+    first = steps[0] if steps else {}
+    if not checks.equal(first.get("Type"), f"authenticate-{wanted['type']}", f"{what} authenticates ({wanted['type']}) before anything else"):
+        return
+    checks.equal(protocol, "HTTPS", f"{what} is authenticated on an HTTPS listener (ALB authenticates nowhere else)")
+    checks.check(len(steps) == 2 and steps[1].get("Type") == "forward", f"{what} forwards after authenticating", str(steps))
+    idp = wanted["idp"]
+    extra = idp.get("authenticationRequestExtraParams")
+    if wanted["type"] == "oidc":
+        config = first.get("AuthenticateOidcConfig") or {}
+        fields = {"Issuer": idp.get("issuer"), "AuthorizationEndpoint": idp.get("authorizationEndpoint"),
+                  "TokenEndpoint": idp.get("tokenEndpoint"), "UserInfoEndpoint": idp.get("userInfoEndpoint"),
+                  "ClientId": OIDC_CLIENT_ID, "ClientSecret": OIDC_CLIENT_SECRET}
+    else:
+        config = first.get("AuthenticateCognitoConfig") or {}
+        fields = {"UserPoolArn": idp.get("userPoolARN"), "UserPoolClientId": idp.get("userPoolClientID"),
+                  "UserPoolDomain": idp.get("userPoolDomain")}
+    fields.update({"Scope": wanted["auth-scope"], "SessionCookieName": wanted["auth-session-cookie"],
+                   "SessionTimeout": wanted["auth-session-timeout"], "OnUnauthenticatedRequest": wanted["auth-on-unauthenticated-request"]})
+    deployed = {key: str(config.get(key)) if key == "SessionTimeout" else config.get(key) for key in fields}
+    checks.equal(deployed, fields, f"{what} authentication settings")
+    checks.equal(config.get("AuthenticationRequestExtraParams") or None, extra or None, f"{what} authentication request extra parameters")
+
+
+def check_oidc_secrets(checks, template):
+    """Every OIDC client secret in the template is a Ref to a NoEcho parameter, never a literal."""
+    parameters = template.get("Parameters") or {}
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        properties = resource.get("Properties") or {}
+        for action in (properties.get("Actions") or []) + (properties.get("DefaultActions") or []):
+            config = action.get("AuthenticateOidcConfig")
+            if config is None:
+                continue
+            secret = config.get("ClientSecret")
+            reference = secret.get("Ref") if isinstance(secret, dict) else None
+            checks.check(reference and (parameters.get(reference) or {}).get("NoEcho") in (True, "true"),
+                         f"{logical_id}'s OIDC client secret is a NoEcho parameter, not a literal", str(secret))
+            checks.check("UseExistingClientSecret" not in config, f"{logical_id} sets ClientSecret, not UseExistingClientSecret")
+
+
+def check_firewall(checks, template, balancer):
+    """wafv2-acl-arn and shield-advanced-protection, in the template only: moto has no
+    CloudFormation model for either resource type and skips them."""
+    prefix = manifest_model.INGRESS_ANNOTATION
+    setting = lambda suffix: next((m["annotations"][prefix + suffix] for m in balancer["members"] if m["annotations"].get(prefix + suffix, "").strip()), None)  # noqa: E731
+    acl = setting("wafv2-acl-arn")
+    acl = None if acl in (None, "none") else acl.strip()
+    shield = (setting("shield-advanced-protection") or "false") in ("1", "t", "T", "TRUE", "true", "True")
+    reference = {"Ref": balancer["id"] + "LoadBalancer"}
+    resources = (template.get("Resources") or {}).values()
+    associations = [r["Properties"].get("WebACLArn") for r in resources
+                    if r.get("Type") == "AWS::WAFv2::WebACLAssociation" and (r.get("Properties") or {}).get("ResourceArn") == reference]
+    checks.equal(associations, [acl] if acl else [], "template associates the load balancer with the wafv2-acl-arn written, and no other web ACL")
+    protections = [r for r in resources if r.get("Type") == "AWS::Shield::Protection" and (r.get("Properties") or {}).get("ResourceArn") == reference]
+    checks.equal(len(protections), 1 if shield else 0, "template protects the load balancer with Shield Advanced exactly when shield-advanced-protection is true")
+    if acl or shield:
+        checks.skip("web ACL association and Shield protection on the deployed state",
+                    "moto has no CloudFormation model for AWS::WAFv2::WebACLAssociation or AWS::Shield::Protection (it skips them); checked in the template")
 
 
 def all_rules(stack, listener_arn):
@@ -158,6 +277,10 @@ def check_balancer(checks, stack, balancer, documents, services, groups, callers
     guarded_security_group(checks, stack, balancer, balancer_groups, callers)
     listeners = stack.elbv2.describe_listeners(LoadBalancerArn=arn)["Listeners"]
     checks.equal({l["Port"]: l["Protocol"] for l in listeners}, balancer["listeners"], "one listener per listen port, with its protocol")
+    body = stack.cfn.get_template(StackName=stack.name)["TemplateBody"]
+    template = body if isinstance(body, dict) else json.loads(body)
+    check_firewall(checks, template, balancer)
+    check_oidc_secrets(checks, template)
     by_group = {}
     for group in groups:
         tags = {tag["Key"]: tag["Value"] for tag in group.get("Tags", [])}
@@ -181,8 +304,11 @@ def check_balancer(checks, stack, balancer, documents, services, groups, callers
         rules = all_rules(stack, listener["ListenerArn"])
         for host, path in manifest_model.ingress_probes(balancer, port):
             expected = manifest_model.ingress_route(balancer, port, host, path)
-            deployed = alb_route(rules, host, path)
+            actions = route_actions(rules, host, path)
+            deployed = outcome(actions)
             what = f"port {port} {host}{path}"
+            wanted = expected_authentication(documents, expected) if expected[0] == "service" else None
+            check_authentication(checks, actions, wanted, listener["Protocol"], what)
             if expected[0] == "redirect":
                 checks.equal(deployed, ("redirect", expected[1], "HTTPS"), f"{what} is redirected to HTTPS {expected[1]}")
             elif expected[0] == "fixed":

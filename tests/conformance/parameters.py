@@ -46,6 +46,10 @@ def main():
             image_index += 1
         elif name.endswith("CertificateArn"):
             value = args.certificate_arn
+        elif name.endswith("ClientId") and "Oidc" in name:
+            value = "conformance-oidc-client-id"  # check_ingress.OIDC_CLIENT_ID
+        elif name.endswith("ClientSecret") and "Oidc" in name:
+            value = "conformance-oidc-client-secret"  # check_ingress.OIDC_CLIENT_SECRET
         elif name == "HostedZoneName":
             value = args.zone
         elif kind == "AWS::Route53::HostedZone::Id":

@@ -3,6 +3,7 @@
 //! docs/guide/ingress/annotations.md), and the annotations of other ingress controllers, which
 //! are reported as not applied. Values are checked here, where they are read.
 
+use super::alb_authentication::read_authentication_setting;
 use super::nginx_annotations::read_nginx_annotation;
 use super::reader::Sink;
 use super::restriction::{restricting_annotations, restriction_of};
@@ -72,7 +73,16 @@ pub fn read_ingress_annotations(
             value,
             span: *span,
         };
-        if read_target_setting(setting, &written, targets, sink) {
+        if read_target_setting(setting, &written, targets, sink)
+            || read_authentication_setting(
+                setting,
+                key,
+                value,
+                *span,
+                &mut targets.authentication,
+                sink,
+            )
+        {
             continue;
         }
         read_balancer_setting(setting, &written, balancer, sink);
@@ -80,8 +90,9 @@ pub fn read_ingress_annotations(
     read
 }
 
-/// Reads a Service's `alb.ingress.kubernetes.io/` annotations: only target group settings
-/// belong on a Service. Those that restrict access (auth-*) the Service's reader reports.
+/// Reads a Service's `alb.ingress.kubernetes.io/` annotations: only target group and
+/// authentication settings belong on a Service. Those that restrict access and i2kit cannot
+/// enforce the Service's reader reports.
 pub fn read_service_annotations(
     annotations: &[(String, String, Span)],
     sink: &mut Sink,
@@ -99,11 +110,33 @@ pub fn read_service_annotations(
             value,
             span: *span,
         };
-        if !read_target_setting(setting, &written, &mut targets, sink) {
+        if read_target_setting(setting, &written, &mut targets, sink)
+            || read_authentication_setting(
+                setting,
+                key,
+                value,
+                *span,
+                &mut targets.authentication,
+                sink,
+            )
+        {
+            continue;
+        }
+        if FIREWALL_SETTINGS.contains(&setting) {
+            // The controller reads these on Ingresses only: on a Service they protect nothing.
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Some(*span),
+                    format!("annotation `{key}` protects nothing on a Service: the load balancer's firewall settings are read on its Ingresses"),
+                )
+                .with_help("move it to the Ingress (every Ingress of a group that sets it must agree)"),
+            );
+        } else {
             sink.push(Diagnostic::warning(
                 Code::IgnoredField,
                 Some(*span),
-                format!("annotation `{key}` is ignored on a Service: on a Service i2kit reads the target group annotations (backend-protocol, backend-protocol-version, healthcheck-*, success-codes, target-type)"),
+                format!("annotation `{key}` is ignored on a Service: on a Service i2kit reads the target group annotations (backend-protocol, backend-protocol-version, healthcheck-*, success-codes, target-type) and auth-*"),
             ));
         }
     }
@@ -173,6 +206,14 @@ impl Annotation<'_> {
         Some(used)
     }
 }
+
+/// Settings of the load balancer as a whole that filter requests.
+const FIREWALL_SETTINGS: [&str; 4] = [
+    "wafv2-acl-arn",
+    "shield-advanced-protection",
+    "waf-acl-id",
+    "web-acl-id",
+];
 
 /// Target group settings; `false` when `setting` is not one.
 fn read_target_setting(
@@ -285,6 +326,7 @@ fn read_balancer_setting(
     let ports = |value| Some(Written { value, span });
     let arns = |value| Some(Written { value, span });
     let number = |value| Some(Written { value, span });
+    let written_acl = |value| Some(Written { value, span });
     match setting {
         "group.name" => match check_group_name(annotation.value) {
             Ok(()) => balancer.group = written(annotation.value.to_string()),
@@ -345,6 +387,33 @@ fn read_balancer_setting(
             }
         }
         "ssl-redirect" => balancer.ssl_redirect = annotation.port(sink).and_then(number),
+        "wafv2-acl-arn" => match annotation.value.trim() {
+            "" => {}
+            "none" => balancer.web_acl = written_acl(None),
+            arn if is_regional_web_acl_arn(arn) => {
+                balancer.web_acl = written_acl(Some(arn.to_string()));
+            }
+            _ => sink.push(annotation.invalid("a regional WAFv2 web ACL ARN (arn:aws:wafv2:REGION:ACCOUNT:regional/webacl/NAME/ID), or none").with_help(
+                "an application load balancer takes only regional web ACLs; a CloudFront (global) web ACL is attached to a distribution instead",
+            )),
+        },
+        // WAF Classic cannot be honoured: AWS ended its support, so the ACL would not filter.
+        "waf-acl-id" | "web-acl-id" => {
+            if annotation.value.trim() != "none" && !annotation.value.trim().is_empty() {
+                sink.push(
+                    Diagnostic::error(
+                        Code::WafClassic,
+                        Some(span),
+                        format!("annotation `{}` names a WAF Classic web ACL, and AWS ended support for WAF Classic on 30 September 2025", annotation.key),
+                    )
+                    .with_help("migrate the ACL to WAFv2 (`aws waf-regional create-web-acl-migration-stack --web-acl-id ID --s3-bucket-name aws-waf-migration-BUCKET` writes a CloudFormation template for it; see the WAF Developer Guide, \"Migrating your AWS WAF Classic resources to AWS WAF\"), then write its ARN in `alb.ingress.kubernetes.io/wafv2-acl-arn`"),
+                );
+            }
+        }
+        "shield-advanced-protection" => match parse_go_bool(annotation.value) {
+            Some(value) => balancer.shield_advanced = flag(value),
+            None => sink.push(annotation.invalid("true or false")),
+        },
         "ssl-policy" => {
             if is_ssl_policy(annotation.value) {
                 balancer.ssl_policy = written(annotation.value.to_string());
@@ -382,7 +451,6 @@ fn unmapped_reason(setting: &str) -> &'static str {
         _ if setting.starts_with("actions.") || setting.starts_with("conditions.") => {
             "custom actions and conditions are not compiled; routing follows the Ingress rules (use ssl-redirect for HTTPS redirects)"
         }
-        _ if setting.starts_with("auth-") => "authentication actions are not compiled",
         _ => {
             "i2kit maps group.name, group.order, scheme, ip-address-type, listen-ports, certificate-arn, ssl-redirect, ssl-policy, target-type, backend-protocol, backend-protocol-version, healthcheck-*, *-threshold-count and success-codes"
         }
@@ -591,6 +659,50 @@ pub fn is_certificate_arn(arn: &str) -> bool {
         }
 }
 
+/// A regional WAFv2 web ACL (`arn:PARTITION:wafv2:REGION:ACCOUNT:regional/webacl/NAME/ID`):
+/// what `AWS::WAFv2::WebACLAssociation` takes for a load balancer.
+#[must_use]
+pub fn is_regional_web_acl_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [scheme, partition, service, region, account, resource] = parts.as_slice() else {
+        return false;
+    };
+    let Some(rest) = resource.strip_prefix("regional/webacl/") else {
+        return false;
+    };
+    // Names: 1-128 of letters, digits, '_' and '-'; ids are UUIDs.
+    let word = |text: &str, max: usize| {
+        !text.is_empty()
+            && text.len() <= max
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    let name_and_id = rest
+        .split_once('/')
+        .is_some_and(|(name, id)| word(name, 128) && word(id, 36));
+    *scheme == "arn"
+        && partition.starts_with("aws")
+        && *service == "wafv2"
+        && !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && name_and_id
+}
+
+/// A boolean as Go's strconv.ParseBool reads it, which is how the controller reads flags.
+#[must_use]
+pub fn parse_go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
 /// A predefined TLS policy name (`ELBSecurityPolicy-…`, or the FS ones).
 #[must_use]
 pub fn is_ssl_policy(name: &str) -> bool {
@@ -637,6 +749,25 @@ mod tests {
         assert!(!is_certificate_arn(
             "arn:aws:acm:eu-west-1:123456789012:certificate/a b"
         ));
+    }
+
+    #[test]
+    fn web_acl_arns_are_regional_wafv2() {
+        assert!(is_regional_web_acl_arn(
+            "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/edge-acl/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+        ));
+        assert!(!is_regional_web_acl_arn(
+            "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/a1b2c3d4"
+        ));
+        assert!(!is_regional_web_acl_arn(
+            "arn:aws:waf-regional:us-east-1:123456789012:webacl/a1b2c3d4"
+        ));
+        assert!(!is_regional_web_acl_arn(
+            "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/edge"
+        ));
+        assert_eq!(parse_go_bool("True"), Some(true));
+        assert_eq!(parse_go_bool("0"), Some(false));
+        assert_eq!(parse_go_bool("yes"), None);
     }
 
     #[test]

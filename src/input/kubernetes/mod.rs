@@ -4,6 +4,7 @@
 //! on a VM are reported, at their line, and fields that would be wrong to guess are errors.
 
 pub mod alb_annotations;
+pub mod alb_authentication;
 pub mod autoscaler;
 pub mod base64;
 pub mod call_targets;

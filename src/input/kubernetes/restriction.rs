@@ -9,9 +9,10 @@
 //! not enforced: an author who accepts that must say so for each kind, and a kind accepted for
 //! one object does not let a restriction of another kind through later.
 //!
-//! A setting whose value restricts nothing (`auth-type: none`, `shield-advanced-protection:
-//! "false"`, `wafv2-acl-arn: none`, an empty list) is not a restriction and stays with the
-//! reader that warns about it as ignored.
+//! A setting whose value restricts nothing (`none`, `false`, an empty list) is not a
+//! restriction and stays with the reader that warns about it as ignored. The controller's
+//! `auth-*`, `wafv2-acl-arn`, `waf-acl-id` and `shield-advanced-protection` are not here: the
+//! Ingress readers compile them (or refuse them with their own errors).
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
@@ -76,7 +77,7 @@ impl Restriction {
                 "the load balancer would get i2kit's own security group, which admits on its listener ports every address when internet-facing, and every VM of the application (and InternalClientCidr or InternalClientSecurityGroupId when given) when internal"
             }
             Restriction::Authentication => {
-                "requests would reach the backends without authentication"
+                "requests would reach the backends without authentication (an application load balancer authenticates users with OIDC or Amazon Cognito only, which i2kit compiles from `alb.ingress.kubernetes.io/auth-type`)"
             }
             Restriction::Firewall => {
                 "requests would reach the backends without that firewall, protection or rate limit"
@@ -189,7 +190,7 @@ pub fn restriction_of(key: &str, value: &str) -> Option<Restriction> {
     let (domain, name) = key.split_once('/')?;
     match domain {
         "service.beta.kubernetes.io" => service_annotation(name),
-        "alb.ingress.kubernetes.io" => alb_annotation(name, value),
+        "alb.ingress.kubernetes.io" => alb_annotation(name),
         _ if other_controller_domain(domain) => other_controller_annotation(name),
         _ => None,
     }
@@ -239,22 +240,19 @@ fn service_annotation(name: &str) -> Option<Restriction> {
     }
 }
 
-/// The AWS Load Balancer Controller's Ingress annotations (docs/guide/ingress/annotations.md);
-/// the auth-* ones apply on a backend Service too.
-fn alb_annotation(name: &str, value: &str) -> Option<Restriction> {
+/// The AWS Load Balancer Controller's Ingress annotations (docs/guide/ingress/annotations.md)
+/// that i2kit cannot enforce.
+fn alb_annotation(name: &str) -> Option<Restriction> {
     match name {
         "inbound-cidrs" | "security-group-prefix-lists" => Some(Restriction::SourceRanges),
         "security-groups"
         | "manage-backend-security-group-rules"
         | "frontend-nlb-security-groups" => Some(Restriction::SecurityGroups),
         "jwt-validation" | "mutual-authentication" => Some(Restriction::Authentication),
-        "wafv2-acl-arn" | "waf-acl-id" => Some(Restriction::Firewall),
-        // Only `true` asks for protection.
-        "shield-advanced-protection" => value
-            .trim()
-            .eq_ignore_ascii_case("true")
-            .then_some(Restriction::Firewall),
-        _ if name.starts_with("auth-") => Some(Restriction::Authentication),
+        // A web ACL by name is looked up in the account, which a compiler cannot do.
+        // (auth-*, wafv2-acl-arn, waf-acl-id and shield-advanced-protection are read and
+        // enforced, or refused, by the Ingress annotations' readers.)
+        "wafv2-acl-name" => Some(Restriction::Firewall),
         _ if name.starts_with("conditions.") => Some(Restriction::RequestConditions),
         _ => None,
     }
@@ -332,27 +330,32 @@ mod tests {
                 "10.0.0.0/8",
                 Some(Restriction::SourceRanges),
             ),
-            (
-                "alb.ingress.kubernetes.io/auth-type",
-                "cognito",
-                Some(Restriction::Authentication),
-            ),
-            ("alb.ingress.kubernetes.io/auth-type", "none", None),
+            // Enforced by the Ingress reader and the routing pass, not waived here.
+            ("alb.ingress.kubernetes.io/auth-type", "cognito", None),
             (
                 "alb.ingress.kubernetes.io/wafv2-acl-arn",
                 "arn:aws:wafv2:x",
-                Some(Restriction::Firewall),
+                None,
             ),
-            ("alb.ingress.kubernetes.io/wafv2-acl-arn", "none", None),
             (
                 "alb.ingress.kubernetes.io/shield-advanced-protection",
                 "true",
+                None,
+            ),
+            (
+                "alb.ingress.kubernetes.io/wafv2-acl-name",
+                "edge",
                 Some(Restriction::Firewall),
             ),
             (
-                "alb.ingress.kubernetes.io/shield-advanced-protection",
-                "false",
-                None,
+                "alb.ingress.kubernetes.io/jwt-validation",
+                "{}",
+                Some(Restriction::Authentication),
+            ),
+            (
+                "nginx.ingress.kubernetes.io/auth-url",
+                "https://auth.example.com",
+                Some(Restriction::Authentication),
             ),
             (
                 "alb.ingress.kubernetes.io/conditions.api",

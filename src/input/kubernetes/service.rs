@@ -9,6 +9,7 @@ use super::restriction::{Restriction, restricting_annotations, restriction_of, u
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
 use crate::model::document_order::DocumentOrder;
+use crate::model::intent::balancing::AuthenticationKind;
 use crate::model::intent::balancing::TargetSettings;
 use crate::model::intent::requests::HealthCheckRequest;
 use crate::model::intent::{Selector, Service, ServicePort, SslPorts};
@@ -157,7 +158,27 @@ fn read_service(
     }
     service.public = scheme.public(load_balancer_type, controller_class);
     service.ingress_targets = read_service_annotations(&annotations, sink);
+    check_authentication_reach(&service, sink);
     Some(service)
+}
+
+/// `auth-type` on a Service protects the Ingress routes to it (the controller reads it there
+/// only). A Service with its own internet-facing load balancer is also reachable through that
+/// network load balancer, which cannot authenticate: the backend would be open after all.
+fn check_authentication_reach(service: &Service, sink: &mut Sink) {
+    let Some(kind) = &service.ingress_targets.authentication.kind else {
+        return;
+    };
+    if service.public && kind.value != AuthenticationKind::None {
+        sink.push(
+            Diagnostic::error(
+                Code::AuthenticationBypassed,
+                Some(kind.span),
+                format!("Service `{}` asks for authentication, which only an Ingress's HTTPS listeners perform, and its own internet-facing load balancer would serve it without", service.name),
+            )
+            .with_help("make the Service ClusterIP (or its load balancer internal) and reach it through the Ingress"),
+        );
+    }
 }
 
 fn read_ports(spec: &mut Object<'_>, service: &mut Service, sink: &mut Sink) {

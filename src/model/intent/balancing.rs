@@ -2,7 +2,7 @@
 
 use super::requests::HealthCheckRequest;
 use crate::model::Protocol;
-use crate::model::ingress::ProtocolVersion;
+use crate::model::ingress::{CognitoProvider, OidcProvider, ProtocolVersion, Unauthenticated};
 use crate::source::Span;
 
 /// The AWS Load Balancer Controller's annotations on Ingresses and Services.
@@ -31,6 +31,10 @@ pub struct LoadBalancerSettings {
     pub certificates: Option<Written<Vec<String>>>,
     pub ssl_redirect: Option<Written<u16>>,
     pub ssl_policy: Option<Written<String>>,
+    /// `wafv2-acl-arn`: a checked ARN, or `None` for `none` (no web ACL).
+    pub web_acl: Option<Written<Option<String>>>,
+    /// `shield-advanced-protection`, read as the controller reads it (strconv.ParseBool).
+    pub shield_advanced: Option<Written<bool>>,
     /// Names `N` of `actions.N` annotations: a backend `{name: N, port: {name:
     /// use-annotation}}` means that action, which is not compiled.
     pub custom_actions: Vec<String>,
@@ -44,6 +48,55 @@ pub struct TargetSettings {
     pub health: HealthCheckRequest,
     /// `success-codes`, checked for its form here; its range depends on the protocol version.
     pub success_codes: Option<Written<String>>,
+    /// The `auth-*` annotations: the controller reads them per backend, a Service's over its
+    /// Ingress's key by key.
+    pub authentication: AuthenticationSettings,
+}
+
+/// `auth-type`: `none` switches authentication off (also over an Ingress's `oidc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthenticationKind {
+    None,
+    Oidc,
+    Cognito,
+}
+
+/// The `auth-*` annotations as written, each checked where it is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthenticationSettings {
+    pub kind: Option<Written<AuthenticationKind>>,
+    pub oidc: Option<Written<OidcProvider>>,
+    pub cognito: Option<Written<CognitoProvider>>,
+    pub scope: Option<Written<String>>,
+    pub session_cookie: Option<Written<String>>,
+    pub session_timeout: Option<Written<u32>>,
+    pub on_unauthenticated: Option<Written<Unauthenticated>>,
+}
+
+impl AuthenticationSettings {
+    /// These settings where set, `fallback`'s elsewhere, key by key
+    /// (enhanced_backend_builder.go, MergeStringMap).
+    #[must_use]
+    pub fn over(&self, fallback: &AuthenticationSettings) -> AuthenticationSettings {
+        AuthenticationSettings {
+            kind: self.kind.clone().or_else(|| fallback.kind.clone()),
+            oidc: self.oidc.clone().or_else(|| fallback.oidc.clone()),
+            cognito: self.cognito.clone().or_else(|| fallback.cognito.clone()),
+            scope: self.scope.clone().or_else(|| fallback.scope.clone()),
+            session_cookie: self
+                .session_cookie
+                .clone()
+                .or_else(|| fallback.session_cookie.clone()),
+            session_timeout: self
+                .session_timeout
+                .clone()
+                .or_else(|| fallback.session_timeout.clone()),
+            on_unauthenticated: self
+                .on_unauthenticated
+                .clone()
+                .or_else(|| fallback.on_unauthenticated.clone()),
+        }
+    }
 }
 
 impl TargetSettings {
@@ -69,6 +122,7 @@ impl TargetSettings {
                 .success_codes
                 .clone()
                 .or_else(|| fallback.success_codes.clone()),
+            authentication: self.authentication.over(&fallback.authentication),
         }
     }
 }
