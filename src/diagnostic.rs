@@ -78,6 +78,7 @@ pub enum Code {
     UnappliedConfinement,
     PodConflict,
     CredentialInClear,
+    SourceRange,
 }
 
 impl Code {
@@ -133,6 +134,7 @@ impl Code {
         Code::UnappliedConfinement,
         Code::PodConflict,
         Code::CredentialInClear,
+        Code::SourceRange,
     ];
 
     #[must_use]
@@ -189,6 +191,7 @@ impl Code {
             Code::UnappliedConfinement => "I2K048",
             Code::PodConflict => "I2K052",
             Code::CredentialInClear => "I2K053",
+            Code::SourceRange => "I2K061",
         }
     }
 
@@ -309,7 +312,7 @@ impl Code {
                 "two objects (or two hosts of one Ingress) come to one CloudFormation logical id, in any section of the template"
             }
             Code::UnenforcedRestriction => {
-                "an access restriction i2kit cannot enforce yet (source ranges, security groups, authentication, a firewall, request conditions, a NetworkPolicy): an error, a warning only where `--allow-unenforced` names its kind"
+                "an access restriction i2kit cannot enforce yet (prefix lists and other controllers' address lists, security groups, authentication, a firewall, request conditions, a NetworkPolicy): an error, a warning only where `--allow-unenforced` names its kind"
             }
             Code::UnappliedConfinement => {
                 "a seccomp, AppArmor or SELinux profile LinuxKit cannot apply: the container runs without it (warning)"
@@ -319,6 +322,9 @@ impl Code {
             }
             Code::CredentialInClear => {
                 "a ConfigMap entry, variable or argument that looks like a credential (a password, token, private key or AWS key): it is baked into the VM image in clear (warning)"
+            }
+            Code::SourceRange => {
+                "a source range (loadBalancerSourceRanges, load-balancer-source-ranges, inbound-cidrs) that is not a CIDR, is IPv6 on a load balancer IPv4 clients only reach, sets host bits (warning), or would take the security group past its 60 inbound rules"
             }
         }
     }

@@ -48,6 +48,10 @@ pub struct IngressListener {
     pub rules: Vec<RoutingRule>,
     /// What a request no rule matches gets.
     pub default_action: RouteAction,
+    /// The only ranges the load balancer's security group admits on this port (the
+    /// `inbound-cidrs` of the Ingresses listening here; see [`super::admission`]); empty
+    /// when none is written.
+    pub source_ranges: Vec<crate::cidr::Cidr>,
 }
 
 /// One listener rule: a request matches when its host matches one of `hosts` and its path

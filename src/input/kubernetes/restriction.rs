@@ -1,5 +1,5 @@
-//! Restrictions on who may reach an application that i2kit cannot enforce yet: source ranges,
-//! security groups of the author's own, authentication, web firewalls and rate limits, request
+//! Restrictions on who may reach an application that i2kit cannot enforce yet: prefix lists and
+//! other controllers' address lists, security groups of the author's own, authentication, web firewalls and rate limits, request
 //! conditions, policies attached by reference to objects i2kit cannot see, and NetworkPolicy
 //! objects.
 //!
@@ -8,6 +8,10 @@
 //! KIND` turns the errors of one kind, named, into warnings that still say the restriction is
 //! not enforced: an author who accepts that must say so for each kind, and a kind accepted for
 //! one object does not let a restriction of another kind through later.
+//!
+//! Source ranges i2kit enforces (`loadBalancerSourceRanges`, `load-balancer-source-ranges`,
+//! `inbound-cidrs`) are not here: their readers (`source_ranges`) turn them into the load
+//! balancer's only ingress ranges.
 //!
 //! A setting whose value restricts nothing (`auth-type: none`, `shield-advanced-protection:
 //! "false"`, `wafv2-acl-arn: none`, an empty list) is not a restriction and stays with the
@@ -21,8 +25,9 @@ use crate::source::Span;
 pub enum Restriction {
     /// NetworkPolicy objects.
     NetworkPolicy,
-    /// Who may connect, by address: `loadBalancerSourceRanges`, `load-balancer-source-ranges`,
-    /// `inbound-cidrs`, prefix lists, allow and deny lists.
+    /// Who may connect, by address, where i2kit does not enforce it: `security-group-prefix-lists`
+    /// and other controllers' allow and deny lists. (The kind keeps its name, which scripts
+    /// pass to `--allow-unenforced`; the ranges i2kit enforces never reach it.)
     SourceRanges,
     /// The author's own security groups in place of the load balancer's.
     SecurityGroups,
@@ -70,7 +75,7 @@ impl Restriction {
                 "i2kit does not turn it into security groups. Each VM accepts traffic only from the load balancers in front of it, and each internal load balancer from every VM of the application (and InternalClientCidr or InternalClientSecurityGroupId when given)"
             }
             Restriction::SourceRanges => {
-                "the load balancer would admit more than those ranges on its listener ports (every address when internet-facing; every VM of the application, and InternalClientCidr when given, when internal)"
+                "the load balancer would admit more than those addresses on its listener ports (every address when internet-facing; every VM of the application, and InternalClientCidr when given, when internal)"
             }
             Restriction::SecurityGroups => {
                 "the load balancer would get i2kit's own security group, which admits on its listener ports every address when internet-facing, and every VM of the application (and InternalClientCidr or InternalClientSecurityGroupId when given) when internal"
@@ -230,7 +235,6 @@ fn restricts_nothing(value: &str) -> bool {
 /// and the in-tree provider's.
 fn service_annotation(name: &str) -> Option<Restriction> {
     match name {
-        "load-balancer-source-ranges" => Some(Restriction::SourceRanges),
         "aws-load-balancer-security-groups"
         | "aws-load-balancer-manage-backend-security-group-rules" => {
             Some(Restriction::SecurityGroups)
@@ -243,7 +247,7 @@ fn service_annotation(name: &str) -> Option<Restriction> {
 /// the auth-* ones apply on a backend Service too.
 fn alb_annotation(name: &str, value: &str) -> Option<Restriction> {
     match name {
-        "inbound-cidrs" | "security-group-prefix-lists" => Some(Restriction::SourceRanges),
+        "security-group-prefix-lists" => Some(Restriction::SourceRanges),
         "security-groups"
         | "manage-backend-security-group-rules"
         | "frontend-nlb-security-groups" => Some(Restriction::SecurityGroups),
@@ -317,10 +321,11 @@ mod tests {
     #[test]
     fn restricting_annotations_are_recognised() {
         let cases = [
+            // Enforced by their readers, so not restrictions left unenforced.
             (
                 "service.beta.kubernetes.io/load-balancer-source-ranges",
                 "10.0.0.0/8",
-                Some(Restriction::SourceRanges),
+                None,
             ),
             (
                 "service.beta.kubernetes.io/aws-load-balancer-security-groups",
@@ -330,6 +335,11 @@ mod tests {
             (
                 "alb.ingress.kubernetes.io/inbound-cidrs",
                 "10.0.0.0/8",
+                None,
+            ),
+            (
+                "alb.ingress.kubernetes.io/security-group-prefix-lists",
+                "pl-00000000",
                 Some(Restriction::SourceRanges),
             ),
             (

@@ -1,6 +1,7 @@
 //! What annotations ask of a load balancer and its target groups, as written.
 
 use super::requests::HealthCheckRequest;
+use crate::cidr::Cidr;
 use crate::model::Protocol;
 use crate::model::ingress::ProtocolVersion;
 use crate::source::Span;
@@ -31,6 +32,8 @@ pub struct LoadBalancerSettings {
     pub certificates: Option<Written<Vec<String>>>,
     pub ssl_redirect: Option<Written<u16>>,
     pub ssl_policy: Option<Written<String>>,
+    /// `inbound-cidrs`: the only ranges admitted on this Ingress's listen ports, canonical.
+    pub inbound_cidrs: Option<Written<Vec<Cidr>>>,
     /// Names `N` of `actions.N` annotations: a backend `{name: N, port: {name:
     /// use-annotation}}` means that action, which is not compiled.
     pub custom_actions: Vec<String>,
