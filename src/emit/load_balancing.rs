@@ -121,23 +121,32 @@ pub fn listener_security_group(
             "VpcId": Expr::reference(VPC_PARAMETER)
         }
     });
-    // What the scanner reports and why it stays: a public group's port 80, open to the world on
-    // purpose; an internal group's opt-in rules, inside Fn::If it cannot read. An internal group
-    // admits no range by default, and source ranges close port 80 to the world, so neither
-    // needs an excuse for it.
-    let open_port_80 = ports
-        .iter()
-        .any(|(port, _, ranges)| *port == 80 && ranges.is_empty());
-    let skips = if conditional {
-        vec![("CKV_AWS_23", CONDITIONAL_RULES_SKIP.to_string())]
-    } else if public && open_port_80 {
-        vec![(
-            "CKV_AWS_260",
-            format!("{owner} is a public service: the manifest exposes port 80 to the internet"),
-        )]
-    } else {
-        Vec::new()
-    };
+    // What the scanner reports and why it stays: port 80 open to every address, which the
+    // manifest asked for (an internet-facing load balancer without source ranges, or a range
+    // of 0.0.0.0/0 or ::/0 written on purpose); an internal group's opt-in rules, inside Fn::If
+    // it cannot read.
+    let everyone_on_port_80 = ports.iter().any(|(port, _, ranges)| {
+        *port == 80
+            && admitted_sources(public, dual_stack, ranges)
+                .iter()
+                .any(|source| matches!(source, Source::Range(cidr) if cidr.prefix() == 0))
+    });
+    let mut skips = Vec::new();
+    if conditional {
+        skips.push(("CKV_AWS_23", CONDITIONAL_RULES_SKIP.to_string()));
+    }
+    if everyone_on_port_80 {
+        let why = if public
+            && !ports
+                .iter()
+                .any(|(port, _, ranges)| *port == 80 && !ranges.is_empty())
+        {
+            format!("{owner} is a public service: the manifest exposes port 80 to the internet")
+        } else {
+            format!("the manifest's source ranges for {owner} admit every address on port 80")
+        };
+        skips.push(("CKV_AWS_260", why));
+    }
     explain_skips(resource, &skips)
 }
 
