@@ -71,7 +71,7 @@ pub fn too_many_rules(rules: usize, ports: usize, describe: &str, span: Span) ->
     Diagnostic::error(
         Code::SourceRange,
         Some(span),
-        format!("{describe} would need {rules} inbound rules of one address family in its security group ({ports} listener ports, each admitting every range, and the application's VMs when internal); a security group holds {MAX_SECURITY_GROUP_INBOUND_RULES}"),
+        format!("{describe} would need at least {rules} inbound rules of one address family in its security group (each of its {ports} listener port(s) admits every range, and the application's VMs when internal); a security group holds {MAX_SECURITY_GROUP_INBOUND_RULES}"),
     )
     .with_help("admit fewer ranges (one shorter prefix can cover adjacent ones) or listen on fewer ports; an account can have the quota raised, but the template must deploy where it has not")
 }

@@ -6,10 +6,12 @@
 //! Where they apply and what they admit is decided later (`crate::model::admission`).
 
 use super::reader::{Sink, text};
+use crate::aws_quotas::MAX_SECURITY_GROUP_INBOUND_RULES;
 use crate::cidr::Cidr;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::yaml::Node;
+use std::collections::BTreeSet;
 
 pub const SERVICE_ANNOTATION: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
 pub const INGRESS_ANNOTATION: &str = "alb.ingress.kubernetes.io/inbound-cidrs";
@@ -19,20 +21,25 @@ pub type WrittenRange = (Cidr, Span);
 
 /// `spec.loadBalancerSourceRanges`: each item a string holding one range.
 pub fn read_field(items: &[Node], path: &str, sink: &mut Sink) -> Vec<WrittenRange> {
-    let mut ranges = Vec::new();
+    let mut ranges = Ranges::default();
     for (index, item) in items.iter().enumerate() {
         let what = format!("{path}[{index}]");
         if let Some(entry) = text(item, &what, sink)
-            && let Some(cidr) = read_entry(&entry, &format!("`{what}`"), item.span, sink)
+            && let Some(cidr) =
+                read_entry(&entry, &format!("`{what}`"), item.span, &mut false, sink)
         {
-            push_new(&mut ranges, (cidr, item.span));
+            ranges.push(cidr, item.span);
+        }
+        if ranges.full() {
+            break;
         }
     }
-    ranges
+    ranges.written
 }
 
-/// An annotation holding ranges separated by commas. `None` when its value is blank: the
-/// API server then admits everyone (`0.0.0.0/0`), which restricts nothing.
+/// An annotation holding ranges separated by commas. `None` when its value is blank (the API
+/// server then admits everyone, `0.0.0.0/0`, which restricts nothing) or when an entry is
+/// refused (reported: nothing is compiled then).
 pub fn read_annotation(
     key: &str,
     value: &str,
@@ -44,23 +51,53 @@ pub fn read_annotation(
         return None;
     }
     let what = format!("annotation `{key}`");
-    let mut ranges = Vec::new();
+    let mut ranges = Ranges::default();
+    let mut warned = false;
     for entry in value.split(',') {
-        if let Some(cidr) = read_entry(entry, &what, span, sink) {
-            push_new(&mut ranges, (cidr, span));
+        // Every entry shares the annotation's line: the first bad one (and the first loose
+        // one) is what to fix there.
+        let cidr = read_entry(entry, &what, span, &mut warned, sink)?;
+        ranges.push(cidr, span);
+        if ranges.full() {
+            break;
         }
     }
-    Some(ranges)
+    Some(ranges.written)
 }
 
-/// Kubernetes keys its set by the normalised network, so a range written twice is one rule.
-fn push_new(ranges: &mut Vec<WrittenRange>, range: WrittenRange) {
-    if !ranges.iter().any(|(known, _)| *known == range.0) {
-        ranges.push(range);
+/// Ranges in the order written, each once: Kubernetes keys its set by the normalised network,
+/// so a range written twice is one rule.
+#[derive(Default)]
+struct Ranges {
+    written: Vec<WrittenRange>,
+    seen: BTreeSet<Cidr>,
+}
+
+impl Ranges {
+    /// More distinct ranges than a security group holds of both families together can never
+    /// fit (each port admits every range), so reading stops there and the pass that counts
+    /// rules refuses them: a list of a million ranges costs no more than one of 121.
+    const MOST: usize = 2 * MAX_SECURITY_GROUP_INBOUND_RULES + 1;
+
+    fn push(&mut self, cidr: Cidr, span: Span) {
+        if self.seen.insert(cidr) {
+            self.written.push((cidr, span));
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.written.len() >= Self::MOST
     }
 }
 
-fn read_entry(entry: &str, what: &str, span: Span, sink: &mut Sink) -> Option<Cidr> {
+/// One range, trimmed; a warning for host bits unless `warned` already says one was given.
+fn read_entry(
+    entry: &str,
+    what: &str,
+    span: Span,
+    warned: &mut bool,
+    sink: &mut Sink,
+) -> Option<Cidr> {
     let entry = entry.trim();
     if entry.is_empty() {
         sink.push(
@@ -75,7 +112,8 @@ fn read_entry(entry: &str, what: &str, span: Span, sink: &mut Sink) -> Option<Ci
     }
     match Cidr::parse(entry) {
         Ok(parsed) => {
-            if parsed.host_bits_set {
+            if parsed.host_bits_set && !*warned {
+                *warned = true;
                 sink.push(
                     Diagnostic::warning(
                         Code::SourceRange,
