@@ -15,6 +15,11 @@ pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 /// A template passed inline (`--template-body`, or `deploy` without `--s3-bucket`).
 pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
 
+/// Inbound rules per security group, counted for IPv4 and for IPv6 apart (Amazon VPC quotas,
+/// "Inbound or outbound rules per security group"; a default an account may raise, but a
+/// template must deploy on a default account).
+pub const MAX_SECURITY_GROUP_INBOUND_RULES: usize = 60;
+
 /// Application Load Balancer quotas (Elastic Load Balancing, "Quotas for your Application
 /// Load Balancers"): rules per load balancer, not counting default rules; condition values
 /// and wildcards per rule; listeners, target groups and non-default certificates per load

@@ -83,6 +83,7 @@ pub enum Code {
     /// WAF Classic, whose support ended on 30 September 2025.
     WafClassic,
     IngressSemantics,
+    SourceRange,
 }
 
 impl Code {
@@ -141,6 +142,7 @@ impl Code {
         Code::AuthenticationBypassed,
         Code::WafClassic,
         Code::IngressSemantics,
+        Code::SourceRange,
     ];
 
     #[must_use]
@@ -200,6 +202,7 @@ impl Code {
             Code::AuthenticationBypassed => "I2K063",
             Code::WafClassic => "I2K064",
             Code::IngressSemantics => "I2K069",
+            Code::SourceRange => "I2K061",
         }
     }
 
@@ -320,7 +323,7 @@ impl Code {
                 "two objects (or two hosts of one Ingress) come to one CloudFormation logical id, in any section of the template"
             }
             Code::UnenforcedRestriction => {
-                "an access restriction i2kit cannot enforce yet (source ranges, security groups, authentication, a firewall, request conditions, a NetworkPolicy): an error, a warning only where `--allow-unenforced` names its kind"
+                "an access restriction i2kit cannot enforce yet (prefix lists and other controllers' address lists, security groups, authentication, a firewall, request conditions, a NetworkPolicy): an error, a warning only where `--allow-unenforced` names its kind"
             }
             Code::UnappliedConfinement => {
                 "a seccomp, AppArmor or SELinux profile LinuxKit cannot apply: the container runs without it (warning)"
@@ -339,6 +342,9 @@ impl Code {
             }
             Code::IngressSemantics => {
                 "whose semantics an Ingress is compiled with, by its class: the AWS Load Balancer Controller's, or Kubernetes' (internet-facing, longest path first) (warning)"
+            }
+            Code::SourceRange => {
+                "a source range (loadBalancerSourceRanges, load-balancer-source-ranges, inbound-cidrs) that is not a CIDR, is IPv6 on a load balancer IPv4 clients only reach, sets host bits (warning), or would take the security group past its 60 inbound rules"
             }
         }
     }

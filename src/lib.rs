@@ -6,6 +6,7 @@
 )]
 
 pub mod aws_quotas;
+pub mod cidr;
 pub mod cli;
 pub mod compile;
 pub mod container_process;

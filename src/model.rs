@@ -5,6 +5,7 @@
 use crate::source::Span;
 use std::collections::BTreeSet;
 
+pub mod admission;
 pub mod document_order;
 pub mod ingress;
 pub mod intent;
@@ -244,6 +245,9 @@ pub struct LoadBalancer {
     pub kind: LoadBalancerKind,
     pub public: bool,
     pub listeners: Vec<Listener>,
+    /// The only ranges its security group admits on every listener port (see
+    /// [`admission`]), canonical and without duplicates; empty when the manifest names none.
+    pub source_ranges: Vec<crate::cidr::Cidr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -7,9 +7,11 @@
 #[path = "common/network.rs"]
 mod network;
 
-use network::admission_problems;
+use network::{admission_problems, admission_problems_with};
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -77,6 +79,69 @@ fn example_templates(scratch: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The source ranges the manifest behind a template wrote (a fixture's `input.yaml`, an
+/// example's file or directory), canonical: the only ranges besides the parameters' that an
+/// internal load balancer may admit.
+fn written_ranges(template: &str) -> BTreeSet<String> {
+    let template = Path::new(template);
+    let fixture_input = template
+        .parent()
+        .and_then(Path::parent)
+        .map(|fixture| fixture.join("input.yaml"));
+    let example = template
+        .file_name()
+        .and_then(|name| name.to_str())
+        .and_then(|name| name.strip_suffix(".cloudformation.json"))
+        .map(|stem| root().join("examples").join(stem));
+    let mut files: Vec<PathBuf> = fixture_input
+        .into_iter()
+        .filter(|path| path.is_file())
+        .collect();
+    if let Some(example) = example {
+        if example.is_dir() {
+            files.extend(
+                fs::read_dir(&example)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+        }
+        files.push(example.with_extension("yaml"));
+    }
+    let mut found = BTreeSet::new();
+    for file in files.iter().filter(|path| path.is_file()) {
+        let text = fs::read_to_string(file).unwrap_or_default();
+        for document in serde_yaml::Deserializer::from_str(&text) {
+            // serde_yaml repeats a syntax error forever: stop at the first.
+            let Ok(document) = serde_yaml::Value::deserialize(document) else {
+                break;
+            };
+            let annotations = &document["metadata"]["annotations"];
+            let mut entries: Vec<String> = document["spec"]["loadBalancerSourceRanges"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .filter_map(|entry| entry.as_str().map(str::to_string))
+                .collect();
+            for key in [
+                "service.beta.kubernetes.io/load-balancer-source-ranges",
+                "alb.ingress.kubernetes.io/inbound-cidrs",
+            ] {
+                if let Some(value) = annotations[key].as_str() {
+                    entries.extend(value.split(',').map(str::to_string));
+                }
+            }
+            found.extend(entries.iter().filter_map(|entry| {
+                i2kit::cidr::Cidr::parse(entry.trim())
+                    .ok()
+                    .map(|parsed| parsed.cidr.to_string())
+            }));
+        }
+    }
+    found
+}
+
 #[test]
 fn only_internet_facing_load_balancers_admit_the_world_and_internal_ones_admit_the_application() {
     let scratch = tempfile::tempdir().expect("scratch");
@@ -96,7 +161,7 @@ fn only_internet_facing_load_balancers_admit_the_world_and_internal_ones_admit_t
         let template: Value = serde_json::from_str(text).expect("JSON");
         internal += usize::from(template["Parameters"]["InternalClientCidr"].is_object());
         problems.extend(
-            admission_problems(&template, &BTreeMap::new())
+            admission_problems_with(&template, &BTreeMap::new(), &written_ranges(place))
                 .into_iter()
                 .map(|problem| format!("{place}: {problem}")),
         );

@@ -1504,3 +1504,71 @@ proptest! {
         }
     }
 }
+
+/// A range as a manifest might write it: any IPv4 address (host bits and all) and prefix.
+fn written_range() -> impl Strategy<Value = (u32, u8)> {
+    (any::<u32>(), 0u8..=32)
+}
+
+/// The network a written range names, computed here without i2kit's parser.
+fn network_of((address, prefix): (u32, u8)) -> String {
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(prefix))
+    };
+    let network = std::net::Ipv4Addr::from(address & mask);
+    format!("{network}/{prefix}")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A load balancer with source ranges admits exactly those ranges on each listener port:
+    /// no 0.0.0.0/0 beside them, no range of a deploy-time parameter, and (internal) the
+    /// application's group as the only other source.
+    #[test]
+    fn source_ranges_are_the_only_ranges_admitted(
+        ranges in proptest::collection::vec(written_range(), 1..6),
+        public in any::<bool>(),
+        ports in proptest::collection::btree_set(1u16..=65535, 1..4),
+    ) {
+        let written: Vec<String> = ranges
+            .iter()
+            .map(|(address, prefix)| format!("\"{}/{prefix}\"", std::net::Ipv4Addr::from(*address)))
+            .collect();
+        let listed: Vec<String> = ports
+            .iter()
+            .map(|port| format!("{{name: p{port}, port: {port}, targetPort: 8080}}"))
+            .collect();
+        let scheme = if public { "internet-facing" } else { "internal" };
+        let input = format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-scheme: {scheme}\nspec:\n  type: LoadBalancer\n  loadBalancerSourceRanges: [{}]\n  selector: {{app: api}}\n  ports: [{}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: api}}\nspec:\n  selector: {{matchLabels: {{app: api}}}}\n  template:\n    metadata: {{labels: {{app: api}}}}\n    spec:\n      containers: [{{name: api, image: \"nginx:1.27.3\", ports: [{{containerPort: 8080}}]}}]\n",
+            written.join(", "),
+            listed.join(", ")
+        );
+        let (_, compilation) = compile_bytes("ranges.yaml", input.as_bytes(), false);
+        let template = compilation.template.as_deref().expect("compiles");
+        let parsed: serde_json::Value = serde_json::from_str(template).expect("template is JSON");
+        let group = &parsed["Resources"]["ApiLoadBalancerSecurityGroup"];
+        let rules = group["Properties"]["SecurityGroupIngress"].as_array().expect("rules");
+        let expected: std::collections::BTreeSet<String> = ranges.iter().copied().map(network_of).collect();
+        for port in &ports {
+            let on_port: Vec<&serde_json::Value> = rules.iter().filter(|rule| rule["FromPort"] == *port).collect();
+            let cidrs: std::collections::BTreeSet<String> = on_port
+                .iter()
+                .filter_map(|rule| rule.get("CidrIp").and_then(|cidr| cidr.as_str()).map(str::to_string))
+                .collect();
+            prop_assert_eq!(&cidrs, &expected, "port {}", port);
+            let groups: Vec<&serde_json::Value> = on_port.iter().filter_map(|rule| rule.get("SourceSecurityGroupId")).collect();
+            if public {
+                prop_assert!(groups.is_empty());
+            } else {
+                let application = serde_json::json!({ "Ref": "ApplicationSecurityGroup" });
+                prop_assert_eq!(groups, vec![&application]);
+            }
+            prop_assert_eq!(on_port.len(), expected.len() + usize::from(!public));
+        }
+        prop_assert!(rules.iter().all(|rule| rule.get("Fn::If").is_none() && rule.get("CidrIpv6").is_none()));
+    }
+}

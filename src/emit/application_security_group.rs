@@ -12,6 +12,7 @@ use crate::emit::naming::{
     APPLICATION_SECURITY_GROUP, INTERNAL_CIDR_CONDITION, INTERNAL_CIDR_PARAMETER,
     INTERNAL_SOURCE_GROUP_CONDITION, INTERNAL_SOURCE_GROUP_PARAMETER, VPC_PARAMETER,
 };
+use crate::model::admission::{Source, admitted_sources};
 use serde_json::{Value, json};
 
 /// The application's group: no ingress; what it is for is being a source other groups admit.
@@ -63,11 +64,27 @@ pub fn parameter_given(parameter: &str) -> Value {
     json!({ "Fn::Not": [{ "Fn::Equals": [Expr::reference(parameter), ""] }] })
 }
 
-/// The ingress rules of an internal load balancer's group for one listener port, whose
-/// protocol is `protocol` (as listeners name it) and `ip_protocol` (as rules do): the
-/// application's group always; the parameters' range and group only when they are given.
+/// The ingress rules of an internal load balancer's group for one listener port without
+/// source ranges, whose protocol is `protocol` (as listeners name it) and `ip_protocol` (as
+/// rules do): the application's group always; the parameters' range and group only when they
+/// are given.
 #[must_use]
 pub fn internal_client_rules(port: u16, protocol: &str, ip_protocol: &str) -> Vec<Value> {
+    admitted_sources(false, false, &[])
+        .into_iter()
+        .filter_map(|source| internal_client_rule(source, port, protocol, ip_protocol))
+        .collect()
+}
+
+/// The rule admitting `source` on `port` when it is the application's group or an internal
+/// client parameter; `None` for a range, which the load balancer's group writes itself.
+#[must_use]
+pub fn internal_client_rule(
+    source: Source,
+    port: u16,
+    protocol: &str,
+    ip_protocol: &str,
+) -> Option<Value> {
     let rule = |key: &str, source: Expr, who: &str| {
         json!({
             key: source,
@@ -84,13 +101,14 @@ pub fn internal_client_rules(port: u16, protocol: &str, ip_protocol: &str) -> Ve
             Box::new(Expr::NoValue),
         ))
     };
-    vec![
-        rule(
+    Some(match source {
+        Source::Range(_) => return None,
+        Source::ApplicationVms => rule(
             "SourceSecurityGroupId",
             Expr::reference(APPLICATION_SECURITY_GROUP),
             "the application's VMs",
         ),
-        only_if(
+        Source::InternalClientCidr => only_if(
             INTERNAL_CIDR_CONDITION,
             rule(
                 "CidrIp",
@@ -98,7 +116,7 @@ pub fn internal_client_rules(port: u16, protocol: &str, ip_protocol: &str) -> Ve
                 INTERNAL_CIDR_PARAMETER,
             ),
         ),
-        only_if(
+        Source::InternalClientSecurityGroup => only_if(
             INTERNAL_SOURCE_GROUP_CONDITION,
             rule(
                 "SourceSecurityGroupId",
@@ -106,7 +124,7 @@ pub fn internal_client_rules(port: u16, protocol: &str, ip_protocol: &str) -> Ve
                 INTERNAL_SOURCE_GROUP_PARAMETER,
             ),
         ),
-    ]
+    })
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 use crate::dns::zone_candidates;
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::{
-    TLS_POLICY, alias_target_of, certificate_arn, elbv2_load_balancer_resource, explain_skips,
-    listener_security_group, target_group_resource,
+    ListenerPort, TLS_POLICY, alias_target_of, certificate_arn, elbv2_load_balancer_resource,
+    explain_skips, listener_security_group, target_group_resource,
 };
 use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, Owner, Section, logical_id};
 use crate::emit::template_builder::{Make, TemplateBuilder, TryMake};
@@ -313,10 +313,16 @@ fn load_balancer_resources<'a>(ingress: &'a Ingress, names: &Names) -> Vec<(Stri
         (
             names.with("LoadBalancerSecurityGroup"),
             Box::new(move || {
-                let ports: Vec<(u16, Protocol)> = ingress
+                let ports: Vec<ListenerPort<'_>> = ingress
                     .listeners
                     .iter()
-                    .map(|listener| (listener.port, listener.protocol))
+                    .map(|listener| {
+                        (
+                            listener.port,
+                            listener.protocol,
+                            listener.source_ranges.as_slice(),
+                        )
+                    })
                     .collect();
                 Ok(listener_security_group(
                     &format!("Ingress {}", ingress.name),

@@ -2,7 +2,8 @@
 //! target groups, and its Route 53 names: the public `<name>.<zone>` and the Kubernetes
 //! `<name>.<namespace>.svc.cluster.local` in the VPC's private zone.
 
-use crate::emit::application_security_group::internal_client_rules;
+use crate::cidr::Cidr;
+use crate::emit::application_security_group::internal_client_rule;
 use crate::emit::cluster_dns::cluster_record;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{
@@ -10,6 +11,7 @@ use crate::emit::naming::{
     VPC_PARAMETER,
 };
 use crate::emit::template_builder::Make;
+use crate::model::admission::{Source, admitted_sources};
 use crate::model::{
     Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind, Protocol,
     Service,
@@ -49,51 +51,66 @@ pub(crate) fn ip_protocol(protocol: Protocol) -> &'static str {
     }
 }
 
-/// The load balancer's group: open on its listener ports only, to the internet when public
-/// and to the application's VMs otherwise.
+/// The load balancer's group: open on its listener ports only, to whom
+/// [`admitted_sources`] names.
 #[must_use]
 pub fn load_balancer_security_group(service: &Service) -> Value {
-    let ports: Vec<(u16, Protocol)> = service
-        .load_balancer
+    let load_balancer = &service.load_balancer;
+    let ports: Vec<ListenerPort<'_>> = load_balancer
         .listeners
         .iter()
-        .map(|listener| (listener.port, listener.protocol))
+        .map(|listener| {
+            (
+                listener.port,
+                listener.protocol,
+                load_balancer.source_ranges.as_slice(),
+            )
+        })
         .collect();
-    listener_security_group(&service.name, service.load_balancer.public, false, &ports)
+    listener_security_group(&service.name, load_balancer.public, false, &ports)
 }
 
-/// A load balancer's group named after `owner`: `ports` (listener port, protocol) open to
-/// the internet (IPv6 too when `dual_stack`) when `public`, else to the application's group
-/// and to what the internal client parameters add when given.
+/// A listener port, its protocol, and the source ranges the manifest admits there (empty:
+/// none written).
+pub type ListenerPort<'a> = (u16, Protocol, &'a [Cidr]);
+
+/// A load balancer's group named after `owner`, internet-facing when `public`, reached over
+/// IPv6 too when `dual_stack`: one ingress rule per port and source [`admitted_sources`]
+/// names, in that order.
 #[must_use]
 pub fn listener_security_group(
     owner: &str,
     public: bool,
     dual_stack: bool,
-    ports: &[(u16, Protocol)],
+    ports: &[ListenerPort<'_>],
 ) -> Value {
     let mut ingress: Vec<Value> = Vec::new();
-    for (port, protocol) in ports {
-        if !public {
-            ingress.extend(internal_client_rules(
-                *port,
-                protocol.as_str(),
-                ip_protocol(*protocol),
-            ));
-            continue;
-        }
-        let rule = |key: &str, cidr: &str| {
-            json!({
-                key: cidr,
-                "Description": format!("{} clients on port {port}", protocol.as_str()),
+    let mut conditional = false;
+    for (port, protocol, ranges) in ports {
+        for source in admitted_sources(public, dual_stack, ranges) {
+            let Source::Range(cidr) = source else {
+                conditional |= source != Source::ApplicationVms;
+                ingress.extend(internal_client_rule(
+                    source,
+                    *port,
+                    protocol.as_str(),
+                    ip_protocol(*protocol),
+                ));
+                continue;
+            };
+            let key = if cidr.is_ipv6() { "CidrIpv6" } else { "CidrIp" };
+            let description = if cidr.prefix() == 0 {
+                format!("{} clients on port {port}", protocol.as_str())
+            } else {
+                format!("{} from {cidr} on port {port}", protocol.as_str())
+            };
+            ingress.push(json!({
+                key: cidr.to_string(),
+                "Description": description,
                 "FromPort": port,
                 "IpProtocol": ip_protocol(*protocol),
                 "ToPort": port
-            })
-        };
-        ingress.push(rule("CidrIp", "0.0.0.0/0"));
-        if dual_stack {
-            ingress.push(rule("CidrIpv6", "::/0"));
+            }));
         }
     }
     let resource = json!({
@@ -104,20 +121,32 @@ pub fn listener_security_group(
             "VpcId": Expr::reference(VPC_PARAMETER)
         }
     });
-    // What the scanner reports and why it stays: a public group's port 80, open to the world on
-    // purpose; an internal group's opt-in rules, inside Fn::If it cannot read. An internal group
-    // admits no range by default, so its port 80 needs no excuse.
-    let serves_port_80 = ports.iter().any(|(port, _)| *port == 80);
-    let skips = if !public {
-        vec![("CKV_AWS_23", CONDITIONAL_RULES_SKIP.to_string())]
-    } else if serves_port_80 {
-        vec![(
-            "CKV_AWS_260",
-            format!("{owner} is a public service: the manifest exposes port 80 to the internet"),
-        )]
-    } else {
-        Vec::new()
-    };
+    // What the scanner reports and why it stays: port 80 open to every address, which the
+    // manifest asked for (an internet-facing load balancer without source ranges, or a range
+    // of 0.0.0.0/0 or ::/0 written on purpose); an internal group's opt-in rules, inside Fn::If
+    // it cannot read.
+    let everyone_on_port_80 = ports.iter().any(|(port, _, ranges)| {
+        *port == 80
+            && admitted_sources(public, dual_stack, ranges)
+                .iter()
+                .any(|source| matches!(source, Source::Range(cidr) if cidr.prefix() == 0))
+    });
+    let mut skips = Vec::new();
+    if conditional {
+        skips.push(("CKV_AWS_23", CONDITIONAL_RULES_SKIP.to_string()));
+    }
+    if everyone_on_port_80 {
+        let why = if public
+            && !ports
+                .iter()
+                .any(|(port, _, ranges)| *port == 80 && !ranges.is_empty())
+        {
+            format!("{owner} is a public service: the manifest exposes port 80 to the internet")
+        } else {
+            format!("the manifest's source ranges for {owner} admit every address on port 80")
+        };
+        skips.push(("CKV_AWS_260", why));
+    }
     explain_skips(resource, &skips)
 }
 
@@ -444,4 +473,43 @@ pub fn host_name(service: &Service) -> Expr {
         Expr::reference(HOSTED_ZONE_PARAMETER),
         Expr::text("."),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One rule per admitted source, so the passes' quota count is the template's; and a port
+    /// with ranges admits exactly them (plus the application's VMs when internal).
+    #[test]
+    fn a_ranged_port_admits_its_ranges_and_nothing_wider() {
+        let ranges: Vec<Cidr> = ["203.0.113.0/24", "2001:db8::/32"]
+            .iter()
+            .map(|text| Cidr::parse(text).unwrap().cidr)
+            .collect();
+        for (public, dual_stack) in [(true, true), (true, false), (false, false)] {
+            let ports: [ListenerPort<'_>; 2] =
+                [(443, Protocol::Https, &ranges), (8080, Protocol::Http, &[])];
+            let group = listener_security_group("x", public, dual_stack, &ports);
+            let rules = group["Properties"]["SecurityGroupIngress"]
+                .as_array()
+                .unwrap();
+            let expected: usize = ports
+                .iter()
+                .map(|(_, _, ranges)| admitted_sources(public, dual_stack, ranges).len())
+                .sum();
+            assert_eq!(rules.len(), expected);
+            let on_443: Vec<&Value> = rules
+                .iter()
+                .filter(|rule| rule["FromPort"] == 443)
+                .collect();
+            let cidrs: Vec<&Value> = on_443
+                .iter()
+                .filter_map(|rule| rule.get("CidrIp").or_else(|| rule.get("CidrIpv6")))
+                .collect();
+            assert_eq!(cidrs, vec!["203.0.113.0/24", "2001:db8::/32"]);
+            assert_eq!(on_443.len(), if public { 2 } else { 3 });
+            assert!(on_443.iter().all(|rule| rule.get("Fn::If").is_none()));
+        }
+    }
 }

@@ -133,6 +133,7 @@ mod tests {
             backend: None,
             health: Default::default(),
             ingress_targets: Default::default(),
+            source_ranges: None,
         }
     }
 

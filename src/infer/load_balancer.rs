@@ -1,5 +1,6 @@
 //! From the ports a deployment exposes to its load balancer and listeners.
 
+use crate::aws_quotas::MAX_SECURITY_GROUP_INBOUND_RULES;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::protocol::{
     adapt_inferred, default_target_protocol, infer_load_balancer_kind, infer_protocol,
@@ -55,10 +56,24 @@ pub fn plan_load_balancer(
             kind,
             public,
             listeners,
+            source_ranges: Vec::new(),
         }))
     } else {
         Err(problems)
     }
+}
+
+/// The error for a load balancer (`describe`) whose security group would need `rules`
+/// inbound rules of one address family, past the quota, for `ports` listener ports and the
+/// ranges written at `span`.
+#[must_use]
+pub fn too_many_rules(rules: usize, ports: usize, describe: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::SourceRange,
+        Some(span),
+        format!("{describe} would need at least {rules} inbound rules of one address family in its security group (each of its {ports} listener port(s) admits every range, and the application's VMs when internal); a security group holds {MAX_SECURITY_GROUP_INBOUND_RULES}"),
+    )
+    .with_help("admit fewer ranges (one shorter prefix can cover adjacent ones) or listen on fewer ports; an account can have the quota raised, but the template must deploy where it has not")
 }
 
 fn find_conflicts(requests: &[PortRequest]) -> Vec<Diagnostic> {

@@ -17,9 +17,12 @@ use crate::success_codes::check_success_codes;
 // Ingress that goes over rather than at a template that cannot deploy.
 use crate::aws_quotas::{
     MAX_CONDITION_VALUES, MAX_CONDITION_WILDCARDS, MAX_EXTRA_CERTIFICATES, MAX_LISTENERS,
-    MAX_RULES, MAX_TARGET_GROUPS,
+    MAX_RULES, MAX_SECURITY_GROUP_INBOUND_RULES, MAX_TARGET_GROUPS,
 };
+use crate::cidr::Cidr;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::infer::load_balancer::too_many_rules;
+use crate::model::admission::inbound_rules;
 use crate::model::document_order::DocumentOrder;
 use crate::model::ingress::{
     Authentication, DEFAULT_AUTH_SCOPE, DEFAULT_AUTH_SESSION_COOKIE, IdentityProvider,
@@ -222,7 +225,8 @@ fn build(
             .filter(|member| member.ports.iter().any(|(listed, _)| *listed == port))
             .collect();
         let redirect = ssl_redirect.as_ref().map(|written| written.value);
-        let listener = plan_listener(port, protocol, &on_port, redirect);
+        let mut listener = plan_listener(port, protocol, &on_port, redirect);
+        listener.source_ranges = port_ranges(port, &on_port, &describe, sink);
         report_shadowed(&listener, &mut shadowed, sink);
         if protocol == Protocol::Http {
             check_grpc_over_http(&listener, &on_port, &target_groups, &mut reported, sink);
@@ -233,6 +237,9 @@ fn build(
     if target_groups.is_empty() {
         return None;
     }
+    let public = public.is_some_and(|written| written.value);
+    let dual_stack = dual_stack.is_some_and(|written| written.value);
+    check_ranges(&resolved, &planned, public, dual_stack, &describe, sink);
     check_quotas(&planned, &target_groups, &describe, first.span, sink);
     let mut hosts: Vec<RuleHost> = Vec::new();
     for member in &resolved {
@@ -249,8 +256,8 @@ fn build(
     }
     Some(model::Ingress {
         name,
-        public: public.is_some_and(|written| written.value),
-        dual_stack: dual_stack.is_some_and(|written| written.value),
+        public,
+        dual_stack,
         ssl_policy: ssl_policy.map(|written| written.value),
         web_acl: web_acl.and_then(|written| written.value),
         shield_advanced: shield_advanced.is_some_and(|written| written.value),
@@ -928,6 +935,7 @@ fn plan_listener(
             rules: Vec::new(),
             default_action: RouteAction::RedirectToHttps(https),
             default_authentication: None,
+            source_ranges: Vec::new(),
         };
     }
     let rules = members
@@ -953,6 +961,94 @@ fn plan_listener(
         rules,
         default_action,
         default_authentication,
+        source_ranges: Vec::new(),
+    }
+}
+
+/// The ranges admitted on one listener port: the `inbound-cidrs` of the Ingresses listening
+/// there. Those that write none take the others' (the controller's mergeListenPortConfigs);
+/// two that write different sets conflict, since the port has one set of rules.
+fn port_ranges(
+    port: u16,
+    members: &[&Member<'_>],
+    describe: &str,
+    sink: &mut Vec<Diagnostic>,
+) -> Vec<Cidr> {
+    let mut agreed: Option<(&Written<Vec<Cidr>>, &Ingress)> = None;
+    for member in members {
+        let Some(written) = &member.ingress.balancer.inbound_cidrs else {
+            continue;
+        };
+        match agreed {
+            None => agreed = Some((written, member.ingress)),
+            Some((known, owner)) if as_set(&known.value) != as_set(&written.value) => {
+                push_once(
+                    sink,
+                    Diagnostic::error(
+                        Code::IngressConflict,
+                        Some(written.span),
+                        format!(
+                            "annotation `{PREFIX}inbound-cidrs` of Ingress `{}` differs from Ingress `{}`'s on port {port}, and {describe} admits one set of ranges there",
+                            member.ingress.name, owner.name
+                        ),
+                    )
+                    .with_help("give every Ingress of the group that listens on the port the same inbound-cidrs, or set them on one of them only"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    agreed.map_or_else(Vec::new, |(written, _)| written.value.clone())
+}
+
+fn as_set(ranges: &[Cidr]) -> BTreeSet<Cidr> {
+    ranges.iter().copied().collect()
+}
+
+/// An IPv6 range on a load balancer only IPv4 clients reach would admit no one its author
+/// meant to let in (the controller drops it silently); and the load balancer's security group
+/// must hold the rules its ports and ranges make.
+fn check_ranges(
+    members: &[Member<'_>],
+    listeners: &[IngressListener],
+    public: bool,
+    dual_stack: bool,
+    describe: &str,
+    sink: &mut Vec<Diagnostic>,
+) {
+    let written = members
+        .iter()
+        .filter_map(|member| member.ingress.balancer.inbound_cidrs.as_ref());
+    if !dual_stack {
+        for ranges in written.clone() {
+            if let Some(ipv6) = ranges.value.iter().find(|cidr| cidr.is_ipv6()) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::SourceRange,
+                        Some(ranges.span),
+                        format!("`{ipv6}` is an IPv6 range, and {describe} is reached over IPv4 only"),
+                    )
+                    .with_help(format!("add `{PREFIX}ip-address-type: dualstack` so IPv6 clients reach it, or remove the IPv6 ranges (the AWS Load Balancer Controller would drop them silently)")),
+                );
+            }
+        }
+    }
+    let rules = inbound_rules(
+        public,
+        dual_stack,
+        listeners
+            .iter()
+            .map(|listener| listener.source_ranges.as_slice()),
+    );
+    if rules > MAX_SECURITY_GROUP_INBOUND_RULES
+        && let Some(ranges) = written.clone().next_back()
+    {
+        sink.push(too_many_rules(
+            rules,
+            listeners.len(),
+            describe,
+            ranges.span,
+        ));
     }
 }
 

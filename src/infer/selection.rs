@@ -3,9 +3,11 @@
 //! them. A Deployment no Service selects keeps its declared container ports reachable inside
 //! the VPC, as pod IPs are inside a cluster.
 
+use crate::aws_quotas::MAX_SECURITY_GROUP_INBOUND_RULES;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::infer::label_selector::{explain_no_match, selects};
-use crate::infer::load_balancer::plan_load_balancer;
+use crate::infer::load_balancer::{plan_load_balancer, too_many_rules};
+use crate::model::admission::inbound_rules;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
@@ -152,21 +154,36 @@ fn plan_service(
         .and_then(|pending| pending.readiness.clone())
         .unwrap_or_default();
     overlay(&mut health, &service.health);
-    let load_balancer = match plan_load_balancer(&requests, service.kind, service.public, &health) {
-        Ok(Some(load_balancer)) => load_balancer,
-        Ok(None) => {
-            sink.ignored(
-                service.span,
-                &format!("Service `{}`", service.name),
-                "it has no ports, so there is nothing to balance",
-            );
+    let mut load_balancer =
+        match plan_load_balancer(&requests, service.kind, service.public, &health) {
+            Ok(Some(load_balancer)) => load_balancer,
+            Ok(None) => {
+                sink.ignored(
+                    service.span,
+                    &format!("Service `{}`", service.name),
+                    "it has no ports, so there is nothing to balance",
+                );
+                return None;
+            }
+            Err(problems) => {
+                problems.into_iter().for_each(|problem| sink.push(problem));
+                return None;
+            }
+        };
+    if let Some(ranges) = &service.source_ranges {
+        load_balancer.source_ranges.clone_from(&ranges.value);
+        let ports = load_balancer.listeners.len();
+        let rules = inbound_rules(
+            load_balancer.public,
+            false,
+            std::iter::repeat_n(ranges.value.as_slice(), ports),
+        );
+        if rules > MAX_SECURITY_GROUP_INBOUND_RULES {
+            let describe = format!("the load balancer of Service `{}`", service.name);
+            sink.push(too_many_rules(rules, ports, &describe, ranges.span));
             return None;
         }
-        Err(problems) => {
-            problems.into_iter().for_each(|problem| sink.push(problem));
-            return None;
-        }
-    };
+    }
     Some(model::Service {
         name: service.name.clone(),
         namespace: service.namespace.clone(),

@@ -194,6 +194,7 @@ impl Checker<'_> {
             ssl_ports: SslPorts::Listed(Vec::new()),
             backend: None,
             health: self.health_request(manifest),
+            source_ranges: None,
             ingress_targets: TargetSettings::default(),
         });
         let workload = Workload {

@@ -56,6 +56,10 @@ pub struct IngressListener {
     pub default_action: RouteAction,
     /// Authentication ahead of the default action (a protected defaultBackend).
     pub default_authentication: Option<Authentication>,
+    /// The only ranges the load balancer's security group admits on this port (the
+    /// `inbound-cidrs` of the Ingresses listening here; see [`super::admission`]); empty
+    /// when none is written.
+    pub source_ranges: Vec<crate::cidr::Cidr>,
 }
 
 /// Authentication the load balancer performs before a rule's action (the controller's

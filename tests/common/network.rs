@@ -3,7 +3,7 @@
 //! conditions are decided, and whether one of them admits the whole internet.
 
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The group every VM carries and internal load balancers admit.
 pub const APPLICATION_GROUP: &str = "ApplicationSecurityGroup";
@@ -242,6 +242,16 @@ fn covers(rule: &Value, port: u64, protocol: &str) -> bool {
 /// - a launch template whose VMs do not carry the application's group, or that group with
 ///   ingress of its own.
 pub fn admission_problems(template: &Value, given: &BTreeMap<&str, &str>) -> Vec<String> {
+    admission_problems_with(template, given, &BTreeSet::new())
+}
+
+/// [`admission_problems`], where an internal load balancer may also admit the source ranges
+/// the manifest wrote (`written`, canonical): its own restriction, not a widening.
+pub fn admission_problems_with(
+    template: &Value,
+    given: &BTreeMap<&str, &str>,
+    written: &BTreeSet<String>,
+) -> Vec<String> {
     let deployed = Deployed {
         template,
         values: parameter_values(template, given),
@@ -291,7 +301,8 @@ pub fn admission_problems(template: &Value, given: &BTreeMap<&str, &str>) -> Vec
             let ranges = [&rule["CidrIp"], &rule["CidrIpv6"]];
             for range in ranges.into_iter().filter(|range| !range.is_null()) {
                 let value = deployed.text(range);
-                if value.is_none() || value.as_deref() != allowed_cidr {
+                let from_manifest = value.as_ref().is_some_and(|value| written.contains(value));
+                if value.is_none() || (value.as_deref() != allowed_cidr && !from_manifest) {
                     problems.push(format!(
                         "internal {id} admits a range it was not given ({value:?}): {rule}"
                     ));

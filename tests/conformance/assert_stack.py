@@ -314,7 +314,9 @@ def check_load_balancer_security_groups(checks, stack, groups, service, callers)
         ]
         if not checks.check(matching, f"load balancer security group opens {ip_protocol} {listener['port']}"):
             continue
-        if service["public"]:
+        if service["source_ranges"]:
+            client_sources.check_ranged(checks.check, rules, ip_protocol, listener["port"], service["source_ranges"], service["public"], callers)
+        elif service["public"]:
             cidrs = {r.get("CidrIp") for rule in matching for r in rule.get("IpRanges", [])}
             checks.check("0.0.0.0/0" in cidrs, f"load balancer accepts {listener['port']} from 0.0.0.0/0", str(sorted(cidrs)))
         else:

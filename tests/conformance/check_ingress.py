@@ -353,6 +353,9 @@ def guarded_security_group(checks, stack, balancer, balancer_groups, callers):
         return
     rules = [r for g in stack.ec2.describe_security_groups(GroupIds=balancer_groups)["SecurityGroups"] for r in g.get("IpPermissions", [])]
     for port in balancer["listeners"]:
+        if port in balancer["source_ranges"]:
+            client_sources.check_ranged(checks.check, rules, "tcp", port, balancer["source_ranges"][port], balancer["public"], callers)
+            continue
         if not balancer["public"]:
             client_sources.check_internal(checks.check, rules, "tcp", port, callers)
             continue

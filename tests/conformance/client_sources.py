@@ -8,6 +8,10 @@ The manifest decides the scheme (manifest_model); the scheme decides the callers
     InternalClientSecurityGroupId group; never the parameters' defaults, which are the
     template's), and no address range otherwise: not 0.0.0.0/0, not the VPC's range, since an
     address routed into the VPC (peering, Transit Gateway, VPN) is no VM of the application.
+With source ranges written in the manifest (loadBalancerSourceRanges, else the
+load-balancer-source-ranges annotation; an Ingress's inbound-cidrs on its listen ports, read by
+manifest_model), a listener admits exactly those ranges, IPv4 and IPv6, plus the application's
+group when internal: no 0.0.0.0/0 and none of the deploy's InternalClient* parameters.
 The application's group is found without reading the template: the groups every Deployment's
 launch template attaches, less those that admit anything themselves (a Deployment's own group
 admits its load balancers).
@@ -79,6 +83,25 @@ def sources_on(rules, ip_protocol, port):
         groups |= {p.get("GroupId") for p in rule.get("UserIdGroupPairs") or []}
         groups |= {p.get("PrefixListId") for p in rule.get("PrefixListIds") or []}
     return cidrs, ipv6, groups
+
+
+def split_ranges(ranges):
+    """(IPv4 ranges, IPv6 ranges) of canonical CIDR strings."""
+    return {r for r in ranges if ":" not in r}, {r for r in ranges if ":" in r}
+
+
+def check_ranged(check, rules, ip_protocol, port, ranges, public, callers):
+    """One check: a listener port the manifest restricts admits exactly its ranges (and the
+    application's group when internal), and nothing else."""
+    admitted = sources_on(rules, ip_protocol, port)
+    ipv4, ipv6 = split_ranges(ranges)
+    expected = (ipv4, ipv6, set() if public else callers.application)
+    scheme = "internet-facing" if public else "internal"
+    return check(
+        (public or len(callers.application) == 1) and admitted == expected,
+        f"{scheme} load balancer admits {ip_protocol} {port} only from the manifest's source ranges {sorted(ranges)}" + ("" if public else " and the application's security group"),
+        f"admits ranges {sorted(admitted[0])} {sorted(admitted[1])} and groups {sorted(admitted[2])}",
+    )
 
 
 def check_internal(check, rules, ip_protocol, port, callers):

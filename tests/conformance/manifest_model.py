@@ -11,6 +11,7 @@ own name; a short i2kit document with ports is a deployment plus a service of th
 namespace `default`. assert_stack.py and reachability.py both read the manifest through here.
 """
 
+import ipaddress
 import re
 
 HTTP_FAMILY = {"HTTP", "HTTPS"}
@@ -78,7 +79,7 @@ def default_target_protocol(listener):
     return {"HTTP": "HTTP", "HTTPS": "HTTP", "TCP": "TCP", "TLS": "TCP", "UDP": "UDP"}[listener]
 
 
-def plan(name, namespace, backends, public, kind_override, requests, health_request, synthesised=False):
+def plan(name, namespace, backends, public, kind_override, requests, health_request, synthesised=False, source_ranges=()):
     """The load balancer, listeners and health checks i2kit derives from one service's ports."""
     natural = [request["protocol"] or infer_protocol(request["port"]) for request in requests]
     kind = kind_override or ("application" if all(p in HTTP_FAMILY for p in natural) else "network")
@@ -127,6 +128,8 @@ def plan(name, namespace, backends, public, kind_override, requests, health_requ
         and health_request["protocol"] not in HTTP_FAMILY
         and health_request["port"] is None,
         "synthesised": synthesised,
+        # The only ranges its security group admits on every listener port (empty: none written).
+        "source_ranges": sorted(source_ranges),
     }
 
 
@@ -259,7 +262,37 @@ def read_service(service):
             }[setting]
             read["health"][field] = clamp(value, bounds)
     read["public"] = service_is_public(spec, annotations)
+    read["source_ranges"] = service_source_ranges(spec, annotations)
     return read
+
+
+def canonical_ranges(entries):
+    """CIDR strings as Kubernetes keys them (ParseIPNets: trimmed, the network of the address,
+    duplicates collapsed), by Python's own parser."""
+    return {str(ipaddress.ip_network(str(entry).strip(), strict=False)) for entry in entries}
+
+
+def service_source_ranges(spec, annotations):
+    """GetLoadBalancerSourceRanges: the field when it lists any, else the annotation (trimmed;
+    blank restricts nothing; split on commas)."""
+    if spec.get("loadBalancerSourceRanges"):
+        return canonical_ranges(spec["loadBalancerSourceRanges"])
+    value = str(annotations.get("service.beta.kubernetes.io/load-balancer-source-ranges", "")).strip()
+    return canonical_ranges(value.split(",")) if value else set()
+
+
+def ingress_source_ranges(members):
+    """{port: ranges} of an Ingress group: on each port, the inbound-cidrs of the first member
+    listening there that writes any (members that write none take them; the controller's
+    mergeListenPortConfigs); ports without any are absent."""
+    found = {}
+    for member in members:
+        value = member["annotations"].get(INGRESS_ANNOTATION + "inbound-cidrs", "").strip()
+        if not value:
+            continue
+        for port in member["ports"]:
+            found.setdefault(port, canonical_ranges(value.split(",")))
+    return found
 
 
 def service_is_public(spec, annotations):
@@ -389,7 +422,7 @@ def kubernetes_application(documents):
         annotations = service["health"]
         health = {key: annotations[key] if annotations[key] is not None else health[key] for key in health}
         services.append(plan(service["name"], service["namespace"], [d["name"] for d in backends], service["public"], service["kind"],
-                             service_requests(service, backends), health))
+                             service_requests(service, backends), health, source_ranges=service["source_ranges"]))
     for deployment in deployments:
         if deployment["name"] in selected or not deployment["declared"]:
             continue
@@ -671,6 +704,7 @@ def read_ingresses(documents):
             "ssl_redirect": int(redirect) if redirect else None,
             "listeners": listeners,
             "certificates": certificates,
+            "source_ranges": ingress_source_ranges(members),
             "members": members,
             "hosts": hosts,
         })

@@ -308,10 +308,13 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
             f"{label}: d. the internal load balancer's security group admits {caller} by the application's group on {ip_protocol} {port}",
             f"load balancer groups {balancer_groups}, caller groups {caller_groups}, the application's group {sorted(application)}",
         )
-        ok &= client_sources.check_internal(
-            lambda condition, what, detail: report.line(condition, f"{label}: d. {what}", detail),
-            balancer_rules, ip_protocol, port, client_sources.InternalCallers(application, *given),
-        )
+        line = lambda condition, what, detail: report.line(condition, f"{label}: d. {what}", detail)  # noqa: E731
+        callers = client_sources.InternalCallers(application, *given)
+        if expected["source_ranges"]:
+            # The manifest's ranges replace the deploy's InternalClient* parameters there.
+            ok &= client_sources.check_ranged(line, balancer_rules, ip_protocol, port, expected["source_ranges"], False, callers)
+        else:
+            ok &= client_sources.check_internal(line, balancer_rules, ip_protocol, port, callers)
     else:
         ok &= report.line(
             admits(balancer_rules, ip_protocol, port, caller_groups, deployed.vpc_cidrs),

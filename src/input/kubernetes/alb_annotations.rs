@@ -7,6 +7,7 @@ use super::alb_authentication::read_authentication_setting;
 use super::nginx_annotations::read_nginx_annotation;
 use super::reader::Sink;
 use super::restriction::{restricting_annotations, restriction_of};
+use super::source_ranges::{INGRESS_ANNOTATION, read_annotation};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE};
 use crate::input::rules;
@@ -103,6 +104,17 @@ pub fn read_service_annotations(
             continue;
         };
         if restriction_of(key, value).is_some() {
+            continue;
+        }
+        if key == INGRESS_ANNOTATION {
+            sink.push(
+                Diagnostic::error(
+                    Code::SourceRange,
+                    Some(*span),
+                    format!("annotation `{key}` restricts an Ingress's listen ports; on a Service it would restrict nothing (the AWS Load Balancer Controller reads it on Ingresses only)"),
+                )
+                .with_help("write the ranges in the Service's spec.loadBalancerSourceRanges (type LoadBalancer), or on the Ingress that routes to it"),
+            );
             continue;
         }
         let written = Annotation {
@@ -327,6 +339,7 @@ fn read_balancer_setting(
     let arns = |value| Some(Written { value, span });
     let number = |value| Some(Written { value, span });
     let written_acl = |value| Some(Written { value, span });
+    let written_ranges = |value| Some(Written { value, span });
     match setting {
         "group.name" => match check_group_name(annotation.value) {
             Ok(()) => balancer.group = written(annotation.value.to_string()),
@@ -414,6 +427,12 @@ fn read_balancer_setting(
             Some(value) => balancer.shield_advanced = flag(value),
             None => sink.push(annotation.invalid("true or false")),
         },
+        "inbound-cidrs" => {
+            if let Some(ranges) = read_annotation(annotation.key, annotation.value, span, sink) {
+                balancer.inbound_cidrs =
+                    written_ranges(ranges.into_iter().map(|(cidr, _)| cidr).collect());
+            }
+        }
         "ssl-policy" => {
             if is_ssl_policy(annotation.value) {
                 balancer.ssl_policy = written(annotation.value.to_string());
@@ -440,7 +459,7 @@ fn read_balancer_setting(
 
 fn unmapped_reason(setting: &str) -> &'static str {
     match setting {
-        "inbound-cidrs" | "security-group-prefix-lists" => {
+        "security-group-prefix-lists" => {
             "internal load balancers admit the application's VMs (and InternalClientCidr when given), internet-facing ones everyone on their listener ports"
         }
         "security-groups" | "manage-backend-security-group-rules" => {

@@ -31,6 +31,7 @@ pub mod restriction;
 pub mod secret;
 pub mod service;
 pub mod service_account;
+pub mod source_ranges;
 
 use crate::yaml::Node;
 

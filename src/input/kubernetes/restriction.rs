@@ -1,5 +1,5 @@
-//! Restrictions on who may reach an application that i2kit cannot enforce yet: source ranges,
-//! security groups of the author's own, authentication, web firewalls and rate limits, request
+//! Restrictions on who may reach an application that i2kit cannot enforce yet: prefix lists and
+//! other controllers' address lists, security groups of the author's own, authentication, web firewalls and rate limits, request
 //! conditions, policies attached by reference to objects i2kit cannot see, and NetworkPolicy
 //! objects.
 //!
@@ -9,10 +9,15 @@
 //! not enforced: an author who accepts that must say so for each kind, and a kind accepted for
 //! one object does not let a restriction of another kind through later.
 //!
-//! A setting whose value restricts nothing (`none`, `false`, an empty list) is not a
-//! restriction and stays with the reader that warns about it as ignored. The controller's
-//! `auth-*`, `wafv2-acl-arn`, `waf-acl-id` and `shield-advanced-protection` are not here: the
-//! Ingress readers compile them (or refuse them with their own errors).
+//! What i2kit enforces is not here: source ranges (`loadBalancerSourceRanges`,
+//! `load-balancer-source-ranges`, `inbound-cidrs`), which their reader (`source_ranges`) turns
+//! into the load balancer's only ingress ranges; and the controller's `auth-*`,
+//! `wafv2-acl-arn`, `waf-acl-id` and `shield-advanced-protection`, which the Ingress readers
+//! compile (or refuse with their own errors).
+//!
+//! A setting whose value restricts nothing (`auth-type: none`, `shield-advanced-protection:
+//! "false"`, `wafv2-acl-arn: none`, an empty list) is not a restriction and stays with the
+//! reader that warns about it as ignored.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
@@ -22,8 +27,9 @@ use crate::source::Span;
 pub enum Restriction {
     /// NetworkPolicy objects.
     NetworkPolicy,
-    /// Who may connect, by address: `loadBalancerSourceRanges`, `load-balancer-source-ranges`,
-    /// `inbound-cidrs`, prefix lists, allow and deny lists.
+    /// Who may connect, by address, where i2kit does not enforce it: `security-group-prefix-lists`
+    /// and other controllers' allow and deny lists. (The kind keeps its name, which scripts
+    /// pass to `--allow-unenforced`; the ranges i2kit enforces never reach it.)
     SourceRanges,
     /// The author's own security groups in place of the load balancer's.
     SecurityGroups,
@@ -71,7 +77,7 @@ impl Restriction {
                 "i2kit does not turn it into security groups. Each VM accepts traffic only from the load balancers in front of it, and each internal load balancer from every VM of the application (and InternalClientCidr or InternalClientSecurityGroupId when given)"
             }
             Restriction::SourceRanges => {
-                "the load balancer would admit more than those ranges on its listener ports (every address when internet-facing; every VM of the application, and InternalClientCidr when given, when internal)"
+                "the load balancer would admit more than those addresses on its listener ports (every address when internet-facing; every VM of the application, and InternalClientCidr when given, when internal)"
             }
             Restriction::SecurityGroups => {
                 "the load balancer would get i2kit's own security group, which admits on its listener ports every address when internet-facing, and every VM of the application (and InternalClientCidr or InternalClientSecurityGroupId when given) when internal"
@@ -231,7 +237,6 @@ fn restricts_nothing(value: &str) -> bool {
 /// and the in-tree provider's.
 fn service_annotation(name: &str) -> Option<Restriction> {
     match name {
-        "load-balancer-source-ranges" => Some(Restriction::SourceRanges),
         "aws-load-balancer-security-groups"
         | "aws-load-balancer-manage-backend-security-group-rules" => {
             Some(Restriction::SecurityGroups)
@@ -244,7 +249,7 @@ fn service_annotation(name: &str) -> Option<Restriction> {
 /// that i2kit cannot enforce.
 fn alb_annotation(name: &str) -> Option<Restriction> {
     match name {
-        "inbound-cidrs" | "security-group-prefix-lists" => Some(Restriction::SourceRanges),
+        "security-group-prefix-lists" => Some(Restriction::SourceRanges),
         "security-groups"
         | "manage-backend-security-group-rules"
         | "frontend-nlb-security-groups" => Some(Restriction::SecurityGroups),
@@ -315,10 +320,11 @@ mod tests {
     #[test]
     fn restricting_annotations_are_recognised() {
         let cases = [
+            // Enforced by their readers, so not restrictions left unenforced.
             (
                 "service.beta.kubernetes.io/load-balancer-source-ranges",
                 "10.0.0.0/8",
-                Some(Restriction::SourceRanges),
+                None,
             ),
             (
                 "service.beta.kubernetes.io/aws-load-balancer-security-groups",
@@ -328,6 +334,11 @@ mod tests {
             (
                 "alb.ingress.kubernetes.io/inbound-cidrs",
                 "10.0.0.0/8",
+                None,
+            ),
+            (
+                "alb.ingress.kubernetes.io/security-group-prefix-lists",
+                "pl-00000000",
                 Some(Restriction::SourceRanges),
             ),
             // Enforced by the Ingress reader and the routing pass, not waived here.

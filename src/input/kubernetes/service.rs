@@ -5,12 +5,12 @@ use super::alb_annotations::read_service_annotations;
 use super::metadata::{Metadata, split_metadata_and_spec};
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, int_or_string, missing_spec};
-use super::restriction::{Restriction, restricting_annotations, restriction_of, unenforced};
+use super::restriction::{restricting_annotations, restriction_of};
+use super::source_ranges::{SERVICE_ANNOTATION, WrittenRange, read_annotation, read_field};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
 use crate::model::document_order::DocumentOrder;
-use crate::model::intent::balancing::AuthenticationKind;
-use crate::model::intent::balancing::TargetSettings;
+use crate::model::intent::balancing::{AuthenticationKind, TargetSettings, Written};
 use crate::model::intent::requests::HealthCheckRequest;
 use crate::model::intent::{Selector, Service, ServicePort, SslPorts};
 use crate::model::{LoadBalancerKind, Protocol};
@@ -58,6 +58,7 @@ fn read_service(
         ssl_ports: SslPorts::All,
         backend: None,
         health: HealthCheckRequest::default(),
+        source_ranges: None,
         ingress_targets: TargetSettings::default(),
     };
     let Some(mut spec) = spec else {
@@ -109,17 +110,21 @@ fn read_service(
         );
     }
     // Taken before `finish`, which lists only the first unread keys of an object.
-    if let Some(span) = spec.key_span("loadBalancerSourceRanges")
-        && !spec.list("loadBalancerSourceRanges", sink).is_empty()
-    {
-        let what = format!("`{}`", spec.child("loadBalancerSourceRanges"));
-        sink.push(unenforced(
-            Restriction::SourceRanges,
-            span,
-            &what,
-            sink.waivers,
-        ));
-    }
+    let field_span = spec.key_span("loadBalancerSourceRanges");
+    let field_path = spec.child("loadBalancerSourceRanges");
+    let field = read_field(
+        spec.list("loadBalancerSourceRanges", sink),
+        &field_path,
+        sink,
+    );
+    service.source_ranges = source_ranges(
+        field_span
+            .filter(|_| !field.is_empty())
+            .map(|span| (field, span)),
+        &annotations,
+        load_balancer_type,
+        sink,
+    );
     let class_span = spec.key_span("loadBalancerClass");
     let class = spec.string("loadBalancerClass", sink);
     let controller_class = class.as_deref() == Some(CONTROLLER_CLASS);
@@ -179,6 +184,61 @@ fn check_authentication_reach(service: &Service, sink: &mut Sink) {
             .with_help("make the Service ClusterIP (or its load balancer internal) and reach it through the Ingress"),
         );
     }
+}
+
+/// The ranges that restrict the load balancer, as the API server picks them
+/// (`GetLoadBalancerSourceRanges`): the field when it lists any, else the annotation. Either
+/// is refused on a Service that is not `type: LoadBalancer`, as the API server refuses it; an
+/// IPv6 range is refused because a Service's load balancer takes IPv4 clients only, as the
+/// AWS Load Balancer Controller refuses it on a load balancer that is not dualstack.
+fn source_ranges(
+    field: Option<(Vec<WrittenRange>, Span)>,
+    annotations: &[(String, String, Span)],
+    load_balancer_type: bool,
+    sink: &mut Sink,
+) -> Option<Written<Vec<crate::cidr::Cidr>>> {
+    let annotation = annotations
+        .iter()
+        .find(|(key, _, _)| key == SERVICE_ANNOTATION)
+        .and_then(|(key, value, span)| {
+            read_annotation(key, value, *span, sink).map(|ranges| (ranges, *span))
+        });
+    let (ranges, span) = match (field, annotation) {
+        (Some(field), Some((_, annotation_span))) => {
+            sink.push(Diagnostic::warning(
+                Code::IgnoredField,
+                Some(annotation_span),
+                format!("annotation `{SERVICE_ANNOTATION}` is ignored: `spec.loadBalancerSourceRanges` lists ranges, and the field wins, as in Kubernetes"),
+            ).with_help("remove the annotation, or move its ranges into the field"));
+            field
+        }
+        (Some(written), None) | (None, Some(written)) => written,
+        (None, None) => return None,
+    };
+    if !load_balancer_type {
+        sink.push(
+            Diagnostic::error(
+                Code::SourceRange,
+                Some(span),
+                "source ranges may only be set on a Service of `type: LoadBalancer`, as Kubernetes requires".to_string(),
+            )
+            .with_help("set `type: LoadBalancer` (add the aws-load-balancer-internal or aws-load-balancer-scheme annotation to keep it internal), or remove the ranges"),
+        );
+    }
+    for (cidr, at) in ranges.iter().filter(|(cidr, _)| cidr.is_ipv6()) {
+        sink.push(
+            Diagnostic::error(
+                Code::SourceRange,
+                Some(*at),
+                format!("`{cidr}` is an IPv6 range, and a Service's load balancer is reached over IPv4 only"),
+            )
+            .with_help("remove it (the AWS Load Balancer Controller refuses IPv6 ranges on a load balancer that is not dualstack too), or serve IPv6 clients through an Ingress with alb.ingress.kubernetes.io/ip-address-type: dualstack"),
+        );
+    }
+    Some(Written {
+        value: ranges.into_iter().map(|(cidr, _)| cidr).collect(),
+        span,
+    })
 }
 
 fn read_ports(spec: &mut Object<'_>, service: &mut Service, sink: &mut Sink) {

@@ -1,6 +1,7 @@
 //! What annotations ask of a load balancer and its target groups, as written.
 
 use super::requests::HealthCheckRequest;
+use crate::cidr::Cidr;
 use crate::model::Protocol;
 use crate::model::ingress::{CognitoProvider, OidcProvider, ProtocolVersion, Unauthenticated};
 use crate::source::Span;
@@ -35,6 +36,8 @@ pub struct LoadBalancerSettings {
     pub web_acl: Option<Written<Option<String>>>,
     /// `shield-advanced-protection`, read as the controller reads it (strconv.ParseBool).
     pub shield_advanced: Option<Written<bool>>,
+    /// `inbound-cidrs`: the only ranges admitted on this Ingress's listen ports, canonical.
+    pub inbound_cidrs: Option<Written<Vec<Cidr>>>,
     /// Names `N` of `actions.N` annotations: a backend `{name: N, port: {name:
     /// use-annotation}}` means that action, which is not compiled.
     pub custom_actions: Vec<String>,

@@ -1,8 +1,9 @@
 //! A Service as read: the load balancer it asks for and the workloads it selects, not yet
 //! found.
 
-use super::balancing::TargetSettings;
+use super::balancing::{TargetSettings, Written};
 use super::requests::{HealthCheckRequest, IntOrString, PortRequest};
+use crate::cidr::Cidr;
 use crate::model::document_order::DocumentOrder;
 use crate::model::{LoadBalancerKind, Protocol};
 use crate::source::Span;
@@ -46,6 +47,10 @@ pub struct Service {
     pub ssl_ports: SslPorts,
     pub backend: Option<Protocol>,
     pub health: HealthCheckRequest,
+    /// `spec.loadBalancerSourceRanges`, or else the `load-balancer-source-ranges`
+    /// annotation: the only ranges its load balancer admits, canonical, and where they are
+    /// written.
+    pub source_ranges: Option<Written<Vec<Cidr>>>,
     /// `alb.ingress.kubernetes.io/` target group settings for Ingresses routing here.
     pub ingress_targets: TargetSettings,
 }
