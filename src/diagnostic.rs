@@ -78,6 +78,9 @@ pub enum Code {
     UnappliedConfinement,
     PodConflict,
     CredentialInClear,
+    PolicyNotExpressible,
+    PolicyConflict,
+    PolicyBlocksRoute,
 }
 
 impl Code {
@@ -133,6 +136,9 @@ impl Code {
         Code::UnappliedConfinement,
         Code::PodConflict,
         Code::CredentialInClear,
+        Code::PolicyNotExpressible,
+        Code::PolicyConflict,
+        Code::PolicyBlocksRoute,
     ];
 
     #[must_use]
@@ -189,6 +195,9 @@ impl Code {
             Code::UnappliedConfinement => "I2K048",
             Code::PodConflict => "I2K052",
             Code::CredentialInClear => "I2K053",
+            Code::PolicyNotExpressible => "I2K066",
+            Code::PolicyConflict => "I2K067",
+            Code::PolicyBlocksRoute => "I2K068",
         }
     }
 
@@ -319,6 +328,15 @@ impl Code {
             }
             Code::CredentialInClear => {
                 "a ConfigMap entry, variable or argument that looks like a credential (a password, token, private key or AWS key): it is baked into the VM image in clear (warning)"
+            }
+            Code::PolicyNotExpressible => {
+                "a NetworkPolicy part security groups cannot express exactly (a namespace chosen by labels other than its name, an `except` or peer list over the rule quota)"
+            }
+            Code::PolicyConflict => {
+                "one load balancer fronts pods that NetworkPolicies admit different sources to: its security group cannot admit a caller for one and refuse it for another"
+            }
+            Code::PolicyBlocksRoute => {
+                "a NetworkPolicy does not admit an Ingress's load balancer to the pods a route reaches: those requests fail, as in Kubernetes (warning)"
             }
         }
     }

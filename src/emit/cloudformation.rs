@@ -22,6 +22,7 @@ use crate::emit::naming::{
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, Owner, SUBNETS_PARAMETER, Section, VPC_PARAMETER,
     id_clashes,
 };
+use crate::emit::policy_rules::{client_security_group, client_security_group_id};
 use crate::emit::quotas::{check_bytes, check_counts};
 use crate::emit::scaling::{
     cpu_target_tenths, instance_profile, instance_profile_id, profile_owner, scaling_policy,
@@ -311,6 +312,14 @@ fn add_deployment<'a>(
         &owner,
         move || instance_security_group(deployment, &fronting(), &routing()),
     );
+    if deployment.policy_source {
+        builder.add(
+            Section::Resources,
+            client_security_group_id(&deployment.name),
+            &owner,
+            move || client_security_group(&deployment.name),
+        );
+    }
     if let Some(role) = &deployment.role
         && profiles_made.insert(&role.giver)
     {

@@ -9,10 +9,11 @@ use crate::emit::naming::{
     HOSTED_ZONE_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER,
     VPC_PARAMETER,
 };
+use crate::emit::policy_rules::admitted_rules;
 use crate::emit::template_builder::Make;
 use crate::model::{
-    Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind, Protocol,
-    Service,
+    Admission, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind,
+    Protocol, Service,
 };
 use serde_json::{Value, json};
 
@@ -42,24 +43,20 @@ pub(crate) const ACCESS_LOGS_SKIP: &str = "access logs are written when the Load
 const CONDITIONAL_RULES_SKIP: &str = "every rule has a Description; those InternalClientCidr and InternalClientSecurityGroupId add are inside Fn::If, which the scanner cannot evaluate";
 
 pub(crate) fn ip_protocol(protocol: Protocol) -> &'static str {
-    if protocol == Protocol::Udp {
-        "udp"
-    } else {
-        "tcp"
-    }
+    protocol.ip_protocol()
 }
 
 /// The load balancer's group: open on its listener ports only, to the internet when public
 /// and to the application's VMs otherwise.
 #[must_use]
 pub fn load_balancer_security_group(service: &Service) -> Value {
-    let ports: Vec<(u16, Protocol)> = service
+    let ports: Vec<(u16, Protocol, &Admission)> = service
         .load_balancer
         .listeners
         .iter()
-        .map(|listener| (listener.port, listener.protocol))
+        .map(|listener| (listener.port, listener.protocol, &listener.admission))
         .collect();
-    listener_security_group(&service.name, service.load_balancer.public, false, &ports)
+    admitting_security_group(&service.name, service.load_balancer.public, false, &ports)
 }
 
 /// A load balancer's group named after `owner`: `ports` (listener port, protocol) open to
@@ -72,8 +69,27 @@ pub fn listener_security_group(
     dual_stack: bool,
     ports: &[(u16, Protocol)],
 ) -> Value {
+    let ports: Vec<(u16, Protocol, &Admission)> = ports
+        .iter()
+        .map(|(port, protocol)| (*port, *protocol, &Admission::Default))
+        .collect();
+    admitting_security_group(owner, public, dual_stack, &ports)
+}
+
+/// [`listener_security_group`], each port admitting what its [`Admission`] says: the
+/// default sources, or exactly those NetworkPolicies name (`policy_rules`).
+fn admitting_security_group(
+    owner: &str,
+    public: bool,
+    dual_stack: bool,
+    ports: &[(u16, Protocol, &Admission)],
+) -> Value {
     let mut ingress: Vec<Value> = Vec::new();
-    for (port, protocol) in ports {
+    for (port, protocol, admission) in ports {
+        if let Admission::Only(sources) = admission {
+            ingress.extend(admitted_rules(*port, *protocol, sources));
+            continue;
+        }
         if !public {
             ingress.extend(internal_client_rules(
                 *port,
@@ -107,7 +123,9 @@ pub fn listener_security_group(
     // What the scanner reports and why it stays: a public group's port 80, open to the world on
     // purpose; an internal group's opt-in rules, inside Fn::If it cannot read. An internal group
     // admits no range by default, so its port 80 needs no excuse.
-    let serves_port_80 = ports.iter().any(|(port, _)| *port == 80);
+    let serves_port_80 = ports
+        .iter()
+        .any(|(port, _, admission)| *port == 80 && **admission == Admission::Default);
     let skips = if !public {
         vec![("CKV_AWS_23", CONDITIONAL_RULES_SKIP.to_string())]
     } else if serves_port_80 {

@@ -399,6 +399,7 @@ fn resolve_backend(
         protocol_version,
         health_check,
         backends: planned.backends.clone(),
+        refused: Vec::new(),
     };
     Some(
         match target_groups

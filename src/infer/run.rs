@@ -7,6 +7,8 @@
 //! - services: each Service finds the workloads it selects and becomes a load balancer in
 //!   front of them, and a workload no Service selects keeps its ports inside the VPC;
 //! - ingresses: routed to the Services as planned;
+//! - network policies: who each load balancer admits, from the policies isolating the
+//!   Deployments behind it (after services and ingresses, whose load balancers they restrict);
 //! - names: two objects of one kind cannot share a name, whatever their namespaces.
 //!
 //! The passes that need the images (`images`), every object at once (`link`, `host_zones`)
@@ -17,6 +19,7 @@ use crate::infer::accounts::resolve_accounts;
 use crate::infer::autoscaling::resolve_autoscalers;
 use crate::infer::disruption::resolve_budgets;
 use crate::infer::instance_type::resolve_instance_types;
+use crate::infer::network_policy::enforce_network_policies;
 use crate::infer::rollout::resolve_rollouts;
 use crate::infer::routing::{Context, resolve_ingresses};
 use crate::infer::selection::plan_services;
@@ -46,6 +49,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         accounts,
         autoscalers,
         budgets,
+        network_policies,
     } = intent;
     resolve_rollouts(&mut workloads, &mut sink);
     resolve_instance_types(&mut workloads, &mut sink);
@@ -58,7 +62,15 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         deployments: &workloads,
         planned: &planned,
     };
-    let ingresses = resolve_ingresses(ingresses, &context, &mut sink);
+    let mut ingresses = resolve_ingresses(ingresses, &context, &mut sink);
+    let mut planned = planned;
+    enforce_network_policies(
+        &network_policies,
+        &mut workloads,
+        planned.iter_mut().map(|(_, service)| service),
+        ingresses.iter_mut().map(|(_, ingress)| ingress),
+        &mut sink,
+    );
     let any_failed = workloads.iter().any(|pending| pending.failed);
     let mut deployments: Vec<(DocumentOrder, Deployment)> = workloads
         .into_iter()

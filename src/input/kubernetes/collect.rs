@@ -7,7 +7,7 @@ use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use super::{
     autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, kinds, list,
-    secret, service, service_account,
+    network_policy, secret, service, service_account,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::yaml::Node;
@@ -16,7 +16,7 @@ use crate::yaml::Node;
 type ReadKind = fn(Object<'_>, &Preamble<'_>, &mut Objects, &mut Sink);
 
 /// The kinds i2kit compiles, each with its reader.
-const READERS: [(&str, ReadKind); 8] = [
+const READERS: [(&str, ReadKind); 9] = [
     ("Deployment", |object, preamble, objects, sink| {
         if let Some((workload, config)) = deployment::collect(object, preamble, sink) {
             objects.deployments.push(workload);
@@ -54,6 +54,10 @@ const READERS: [(&str, ReadKind); 8] = [
     ("PodDisruptionBudget", |object, preamble, objects, sink| {
         let read = disruption_budget::collect(object, preamble, sink);
         objects.budgets.extend(read);
+    }),
+    ("NetworkPolicy", |object, preamble, objects, sink| {
+        let read = network_policy::collect(object, preamble, sink);
+        objects.network_policies.extend(read);
     }),
 ];
 
@@ -114,6 +118,7 @@ mod tests {
             "Ingress" => &[ingress::API_VERSION],
             "HorizontalPodAutoscaler" => &autoscaler::API_VERSIONS,
             "PodDisruptionBudget" => &disruption_budget::API_VERSIONS,
+            "NetworkPolicy" => &[network_policy::API_VERSION],
             _ => return None,
         })
     }

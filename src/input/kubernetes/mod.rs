@@ -16,6 +16,7 @@ pub mod ingress;
 pub mod kinds;
 pub mod list;
 pub mod metadata;
+pub mod network_policy;
 pub mod objects;
 pub mod pod;
 pub mod preamble;

@@ -67,7 +67,7 @@ impl Restriction {
     fn consequence(self) -> &'static str {
         match self {
             Restriction::NetworkPolicy => {
-                "i2kit does not turn it into security groups. Each VM accepts traffic only from the load balancers in front of it, and each internal load balancer from every VM of the application (and InternalClientCidr or InternalClientSecurityGroupId when given)"
+                "i2kit compiles a NetworkPolicy's ingress rules into security groups, not its egress rules: the selected VMs may still open connections to any destination"
             }
             Restriction::SourceRanges => {
                 "the load balancer would admit more than those ranges on its listener ports (every address when internet-facing; every VM of the application, and InternalClientCidr when given, when internal)"

@@ -6,12 +6,14 @@
 
 pub mod balancing;
 pub mod ingress;
+pub mod network_policy;
 pub mod requests;
 pub mod scaling;
 pub mod service;
 pub mod workload;
 
 pub use ingress::Ingress;
+pub use network_policy::NetworkPolicy;
 pub use scaling::{Autoscaler, Budget, ServiceAccount};
 pub use service::{Selector, Service, ServicePort, SslPorts};
 pub use workload::{ContainerPort, Identity, Workload};
@@ -25,4 +27,5 @@ pub struct Intent {
     pub accounts: Vec<ServiceAccount>,
     pub autoscalers: Vec<Autoscaler>,
     pub budgets: Vec<Budget>,
+    pub network_policies: Vec<NetworkPolicy>,
 }
