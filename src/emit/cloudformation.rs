@@ -32,7 +32,7 @@ use crate::emit::template_builder::{
     BuiltTemplate, Make, PlannedTemplate, TemplateBuilder, TemplateRecord,
 };
 use crate::internal_error::InternalError;
-use crate::model::{Application, Certificate, Deployment, Ingress, RoleGiver, Service};
+use crate::model::{Admission, Application, Certificate, Deployment, Ingress, RoleGiver, Service};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -251,13 +251,17 @@ fn add_service_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
     );
 }
 
-/// Whether some load balancer is internal, so the template takes who else it admits.
+/// Whether some internal load balancer admits its default callers on some port, so the
+/// template takes who else it admits (a port NetworkPolicies restrict admits only what they name).
 fn any_internal(application: &Application) -> bool {
-    application
-        .services
-        .iter()
-        .any(|service| !service.load_balancer.public)
-        || application.ingresses.iter().any(|routing| !routing.public)
+    application.services.iter().any(|service| {
+        !service.load_balancer.public
+            && service
+                .load_balancer
+                .listeners
+                .iter()
+                .any(|listener| listener.admission == Admission::Default)
+    }) || application.ingresses.iter().any(|routing| !routing.public)
 }
 
 /// The Ingress load balancers that forward to `deployment`'s VMs.

@@ -126,9 +126,12 @@ fn admitting_security_group(
     let serves_port_80 = ports
         .iter()
         .any(|(port, _, admission)| *port == 80 && **admission == Admission::Default);
-    let skips = if !public {
+    let conditional_rules = ports
+        .iter()
+        .any(|(_, _, admission)| **admission == Admission::Default);
+    let skips = if !public && conditional_rules {
         vec![("CKV_AWS_23", CONDITIONAL_RULES_SKIP.to_string())]
-    } else if serves_port_80 {
+    } else if public && serves_port_80 {
         vec![(
             "CKV_AWS_260",
             format!("{owner} is a public service: the manifest exposes port 80 to the internet"),

@@ -315,7 +315,7 @@ def check_policed_listener(checks, rules, ip_protocol, port, allowed, carried, a
     for group in sorted(admitted):
         carriers = {d for d, held in carried.items() if group in held}
         fine = (allowed["application"] and group in application) or (carriers and carriers <= allowed["deployments"])
-        checks.check(fine, f"port {port} admits group {group} only as the policies allow", f"carried by {sorted(carriers)}; the policies admit {names}")
+        checks.check(fine, f"port {port} admits group {group} only as the policies allow", f"carried by {sorted(carriers)}; the policies admit {names}; rules {rules}")
     for name in names:
         checks.check(carried.get(name, set()) & admitted, f"port {port} admits {name}, as the policies do", f"{name} carries {sorted(carried.get(name, set()))}")
     wanted = {str(b) for b in allowed["blocks"] if b.version == 4}, {str(b) for b in allowed["blocks"] if b.version == 6}
