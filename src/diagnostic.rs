@@ -254,9 +254,7 @@ impl Code {
             Code::UnsupportedPodFeature => {
                 "a pod setting LinuxKit cannot give one pod's containers alone (shareProcessNamespace)"
             }
-            Code::IgnoredKind => {
-                "a Kubernetes kind with no meaning on VMs, skipped (warning; NetworkPolicy says it is not enforced)"
-            }
+            Code::IgnoredKind => "a Kubernetes kind with no meaning on VMs, skipped (warning)",
             Code::GuessedHealthCheck => {
                 "a load balancer check nothing in the input says will pass, so it does not replace VMs (warning)"
             }
@@ -318,7 +316,7 @@ impl Code {
                 "two objects (or two hosts of one Ingress) come to one CloudFormation logical id, in any section of the template"
             }
             Code::UnenforcedRestriction => {
-                "an access restriction i2kit cannot enforce yet (source ranges, security groups, authentication, a firewall, request conditions, a NetworkPolicy): an error, a warning only where `--allow-unenforced` names its kind"
+                "an access restriction i2kit cannot enforce yet (source ranges, security groups, authentication, a firewall, request conditions, a NetworkPolicy's egress): an error, a warning only where `--allow-unenforced` names its kind"
             }
             Code::UnappliedConfinement => {
                 "a seccomp, AppArmor or SELinux profile LinuxKit cannot apply: the container runs without it (warning)"

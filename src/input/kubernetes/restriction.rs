@@ -1,7 +1,7 @@
 //! Restrictions on who may reach an application that i2kit cannot enforce yet: source ranges,
 //! security groups of the author's own, authentication, web firewalls and rate limits, request
-//! conditions, policies attached by reference to objects i2kit cannot see, and NetworkPolicy
-//! objects.
+//! conditions, policies attached by reference to objects i2kit cannot see, and the egress rules
+//! of NetworkPolicy objects (their ingress rules are compiled: `crate::infer::network_policy`).
 //!
 //! Compiled without them, the application would be open to more than the manifest says, so
 //! each is an error at its line (I2K047) with help saying how to proceed. `--allow-unenforced
@@ -19,7 +19,7 @@ use crate::source::Span;
 /// A kind of access restriction, as `--allow-unenforced` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Restriction {
-    /// NetworkPolicy objects.
+    /// The egress rules of NetworkPolicy objects.
     NetworkPolicy,
     /// Who may connect, by address: `loadBalancerSourceRanges`, `load-balancer-source-ranges`,
     /// `inbound-cidrs`, prefix lists, allow and deny lists.
