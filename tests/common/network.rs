@@ -242,6 +242,18 @@ fn covers(rule: &Value, port: u64, protocol: &str) -> bool {
 /// - a launch template whose VMs do not carry the application's group, or that group with
 ///   ingress of its own.
 pub fn admission_problems(template: &Value, given: &BTreeMap<&str, &str>) -> Vec<String> {
+    admission_problems_with(template, given, false)
+}
+
+/// [`admission_problems`] of a template compiled from NetworkPolicies (`policed`): who an
+/// internal listener admits is then theirs to say, not the default's (checked by the property
+/// `a_policed_deployment_admits_only_what_the_policy_names` and by conformance, which evaluates
+/// the policies); the rest of the promise holds as it is.
+pub fn admission_problems_with(
+    template: &Value,
+    given: &BTreeMap<&str, &str>,
+    policed: bool,
+) -> Vec<String> {
     let deployed = Deployed {
         template,
         values: parameter_values(template, given),
@@ -268,7 +280,7 @@ pub fn admission_problems(template: &Value, given: &BTreeMap<&str, &str>) -> Vec
     }
     let allowed_cidr = given.get("InternalClientCidr").copied();
     for (id, balancer) in &balancers {
-        if balancer.public {
+        if balancer.public || policed {
             continue;
         }
         let rules: Vec<&Value> = balancer
