@@ -139,7 +139,7 @@ pub fn enforce_network_policies<'s, 'i>(
                     Code::PolicyNotExpressible,
                     service.span,
                     format!(
-                        "NetworkPolicies admit callers to Service `{}` that take {rule_count} rules in its load balancer's security group, and AWS allows {MAX_GROUP_RULES} inbound rules per group",
+                        "NetworkPolicies admit callers to Service `{}` that take at least {rule_count} rules in its load balancer's security group, and AWS allows {MAX_GROUP_RULES} inbound rules per group",
                         service.name
                     ),
                 )
@@ -210,6 +210,8 @@ fn admission(
         }
         match &rule.from {
             None => return Admission::Default,
+            // Past the quota the Service reports it; what more the rules name changes nothing.
+            Some(_) if sources.len() > MAX_GROUP_RULES => {}
             Some(from) => sources.extend(from.iter().cloned()),
         }
     }
@@ -225,6 +227,11 @@ fn compile_rule<'a>(
     let from = rule.from.as_ref().map(|peers| {
         let mut sources = BTreeSet::new();
         for peer in peers {
+            // Past the quota the rule cannot be expressed whatever else it names (each Service
+            // it reaches reports that); stop, so a huge peer list costs no more than this.
+            if sources.len() > MAX_GROUP_RULES {
+                break;
+            }
             sources.extend(peer_sources(policy, peer, pods, sink));
         }
         sources
@@ -264,6 +271,20 @@ fn peer_sources(
                 .filter(|pod| in_scope(&pod.namespace) && selector.matches(&pod.labels))
                 .map(|pod| Source::Deployment(pod.name.clone()))
                 .collect()
+        }
+        Peer::Block { except, span, .. } if except.len() > MAX_GROUP_RULES => {
+            sink.push(
+                Diagnostic::error(
+                    Code::PolicyNotExpressible,
+                    Some(*span),
+                    format!(
+                        "this ipBlock has {} `except` entries; a security group has allow rules only, so i2kit admits the blocks left between them, one rule each, and AWS allows {MAX_GROUP_RULES} inbound rules per group",
+                        except.len()
+                    ),
+                )
+                .with_help("admit the wanted blocks as ipBlocks of their own"),
+            );
+            Vec::new()
         }
         Peer::Block { cidr, except, span } => match cidr.without(except, MAX_GROUP_RULES) {
             Some(blocks) => blocks.into_iter().map(Source::Block).collect(),
@@ -544,5 +565,20 @@ mod tests {
         let mut sink = Vec::new();
         assert!(peer_sources(&policy, &huge, &workloads, &mut sink).is_empty());
         assert_eq!(sink[0].code, Code::PolicyNotExpressible);
+        // More excepts than rules: refused before any complement is computed.
+        let many = Peer::Block {
+            cidr: Cidr::parse("10.0.0.0/8").unwrap(),
+            except: (0..=60u8)
+                .map(|i| Cidr::parse(&format!("10.0.{i}.0/24")).unwrap())
+                .collect(),
+            span: Span::default(),
+        };
+        assert!(peer_sources(&policy, &many, &workloads, &mut sink).is_empty());
+        assert_eq!(sink.len(), 2);
+        assert!(
+            sink[1].message.contains("61 `except` entries"),
+            "{}",
+            sink[1].message
+        );
     }
 }
