@@ -119,7 +119,7 @@ fn spec_ingress_span(preamble: &Preamble<'_>) -> Option<Span> {
         .map(|(key, _)| key.span)
 }
 
-/// `Some((ingress, egress))` when `policyTypes` is written.
+/// `Some((ingress, egress))` when `policyTypes` lists something.
 fn policy_types(spec: &mut Object<'_>, sink: &mut Sink) -> Option<(bool, bool)> {
     let path = spec.child("policyTypes");
     spec.key_span("policyTypes")?;
@@ -147,7 +147,8 @@ fn policy_types(spec: &mut Object<'_>, sink: &mut Sink) -> Option<(bool, bool)> 
             format!("`{path}` may hold at most two entries"),
         ));
     }
-    Some((ingress, egress))
+    // The API server defaults an empty list as if absent.
+    (!items.is_empty()).then_some((ingress, egress))
 }
 
 fn ingress_rule(node: &Node, path: &str, sink: &mut Sink) -> Option<IngressRule> {
