@@ -84,6 +84,9 @@ pub enum Code {
     WafClassic,
     IngressSemantics,
     SourceRange,
+    PolicyNotExpressible,
+    PolicyConflict,
+    PolicyBlocksRoute,
 }
 
 impl Code {
@@ -143,6 +146,9 @@ impl Code {
         Code::WafClassic,
         Code::IngressSemantics,
         Code::SourceRange,
+        Code::PolicyNotExpressible,
+        Code::PolicyConflict,
+        Code::PolicyBlocksRoute,
     ];
 
     #[must_use]
@@ -203,6 +209,9 @@ impl Code {
             Code::WafClassic => "I2K064",
             Code::IngressSemantics => "I2K069",
             Code::SourceRange => "I2K061",
+            Code::PolicyNotExpressible => "I2K066",
+            Code::PolicyConflict => "I2K067",
+            Code::PolicyBlocksRoute => "I2K068",
         }
     }
 
@@ -259,9 +268,7 @@ impl Code {
             Code::UnsupportedPodFeature => {
                 "a pod setting LinuxKit cannot give one pod's containers alone (shareProcessNamespace)"
             }
-            Code::IgnoredKind => {
-                "a Kubernetes kind with no meaning on VMs, skipped (warning; NetworkPolicy says it is not enforced)"
-            }
+            Code::IgnoredKind => "a Kubernetes kind with no meaning on VMs, skipped (warning)",
             Code::GuessedHealthCheck => {
                 "a load balancer check nothing in the input says will pass, so it does not replace VMs (warning)"
             }
@@ -323,7 +330,7 @@ impl Code {
                 "two objects (or two hosts of one Ingress) come to one CloudFormation logical id, in any section of the template"
             }
             Code::UnenforcedRestriction => {
-                "an access restriction i2kit cannot enforce yet (prefix lists and other controllers' address lists, security groups, authentication, a firewall, request conditions, a NetworkPolicy): an error, a warning only where `--allow-unenforced` names its kind"
+                "an access restriction i2kit cannot enforce yet (prefix lists and other controllers' address lists, security groups, authentication, a firewall, request conditions, a NetworkPolicy's egress): an error, a warning only where `--allow-unenforced` names its kind"
             }
             Code::UnappliedConfinement => {
                 "a seccomp, AppArmor or SELinux profile LinuxKit cannot apply: the container runs without it (warning)"
@@ -344,7 +351,16 @@ impl Code {
                 "whose semantics an Ingress is compiled with, by its class: the AWS Load Balancer Controller's, or Kubernetes' (internet-facing, longest path first) (warning)"
             }
             Code::SourceRange => {
-                "a source range (loadBalancerSourceRanges, load-balancer-source-ranges, inbound-cidrs) that is not a CIDR, is IPv6 on a load balancer IPv4 clients only reach, sets host bits (warning), or would take the security group past its 60 inbound rules"
+                "a source range (loadBalancerSourceRanges, load-balancer-source-ranges, inbound-cidrs) that is not a CIDR, is IPv6 on a load balancer IPv4 clients only reach, sets host bits (warning), or would take the security group past its 60 inbound rules, or is written with a NetworkPolicy on the same pods"
+            }
+            Code::PolicyNotExpressible => {
+                "a NetworkPolicy part security groups cannot express exactly (a namespace chosen by labels other than its name, an `except` or peer list over the rule quota)"
+            }
+            Code::PolicyConflict => {
+                "one load balancer fronts pods that NetworkPolicies admit different sources to: its security group cannot admit a caller for one and refuse it for another"
+            }
+            Code::PolicyBlocksRoute => {
+                "a NetworkPolicy does not admit an Ingress's load balancer to the pods a route reaches: those requests fail, as in Kubernetes (warning)"
             }
         }
     }

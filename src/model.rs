@@ -68,6 +68,9 @@ pub struct Deployment {
     /// The Auto Scaling group's sizes and rolling update, recorded by
     /// `infer::group::plan_groups` once every pass that bears on them has run; `None` before.
     pub group: Option<GroupPlan>,
+    /// A NetworkPolicy admits these VMs by name somewhere, so they carry a group of their own
+    /// that load balancers admit (`crate::infer::network_policy`).
+    pub policy_source: bool,
 }
 
 /// What the template's group and its `UpdatePolicy` come to.
@@ -278,6 +281,12 @@ impl Protocol {
         }
     }
 
+    /// The `IpProtocol` of security group rules for traffic of this protocol.
+    #[must_use]
+    pub fn ip_protocol(self) -> &'static str {
+        if self == Protocol::Udp { "udp" } else { "tcp" }
+    }
+
     #[must_use]
     pub fn is_http_family(self) -> bool {
         matches!(self, Protocol::Http | Protocol::Https)
@@ -307,8 +316,34 @@ pub struct Listener {
     pub target_protocol: Protocol,
     pub certificate: Certificate,
     pub health_check: HealthCheck,
+    /// Who may call this listener port.
+    pub admission: Admission,
     /// The port as the input wrote it.
     pub span: Option<Span>,
+}
+
+/// Who a load balancer admits on one listener port.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Admission {
+    /// The load balancer's own rule: every address when internet-facing; the application's
+    /// VMs (and the internal client parameters, when given) when internal.
+    #[default]
+    Default,
+    /// Exactly these sources and nothing else, not even the internal client parameters: what
+    /// the NetworkPolicies isolating every VM behind the port admit (`crate::infer::network_policy`).
+    /// Empty admits nobody.
+    Only(BTreeSet<Source>),
+}
+
+/// A caller a NetworkPolicy names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// The VMs of this deployment, by a group only they carry ([`Deployment::policy_source`]).
+    Deployment(String),
+    /// Every VM of the application: every pod of every namespace.
+    Application,
+    /// An address block.
+    Block(intent::network_policy::Cidr),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

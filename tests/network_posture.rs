@@ -20,6 +20,18 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Whether the input at `path` (a file, or a directory of them) holds a NetworkPolicy.
+fn holds_network_policy(path: &Path) -> bool {
+    if path.is_dir() {
+        return fs::read_dir(path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| holds_network_policy(&entry.path()));
+    }
+    fs::read_to_string(path).is_ok_and(|text| text.contains("kind: NetworkPolicy"))
+}
+
 /// Every template a golden fixture expects.
 fn golden_templates() -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = fs::read_dir(root().join("tests/fixtures"))
@@ -37,7 +49,7 @@ fn golden_templates() -> Vec<PathBuf> {
 
 /// Every example (a file or a directory, with its own arguments from `<stem>.args`) compiled
 /// by the real binary; the template's path and text.
-fn example_templates(scratch: &Path) -> Vec<(String, String)> {
+fn example_templates(scratch: &Path) -> Vec<(String, String, bool)> {
     let mut examples: Vec<PathBuf> = fs::read_dir(root().join("examples"))
         .expect("examples")
         .flatten()
@@ -74,6 +86,7 @@ fn example_templates(scratch: &Path) -> Vec<(String, String)> {
             (
                 template.display().to_string(),
                 fs::read_to_string(&template).expect("a template"),
+                holds_network_policy(example),
             )
         })
         .collect()
@@ -145,11 +158,16 @@ fn written_ranges(template: &str) -> BTreeSet<String> {
 #[test]
 fn only_internet_facing_load_balancers_admit_the_world_and_internal_ones_admit_the_application() {
     let scratch = tempfile::tempdir().expect("scratch");
-    let mut templates: Vec<(String, String)> = golden_templates()
+    // Each template, and whether NetworkPolicies decide its internal listeners' callers.
+    let mut templates: Vec<(String, String, bool)> = golden_templates()
         .into_iter()
         .map(|path| {
             let text = fs::read_to_string(&path).expect("readable");
-            (path.display().to_string(), text)
+            let fixture = path.parent().and_then(Path::parent).expect("a fixture");
+            let policed = ["input.yaml", "stdin.yaml", "inputs"]
+                .iter()
+                .any(|input| holds_network_policy(&fixture.join(input)));
+            (path.display().to_string(), text, policed)
         })
         .collect();
     let goldens = templates.len();
@@ -157,13 +175,18 @@ fn only_internet_facing_load_balancers_admit_the_world_and_internal_ones_admit_t
     assert!(goldens > 50, "found only {goldens} golden templates");
     let mut internal = 0;
     let mut problems = Vec::new();
-    for (place, text) in &templates {
+    for (place, text, policed) in &templates {
         let template: Value = serde_json::from_str(text).expect("JSON");
         internal += usize::from(template["Parameters"]["InternalClientCidr"].is_object());
         problems.extend(
-            admission_problems_with(&template, &BTreeMap::new(), &written_ranges(place))
-                .into_iter()
-                .map(|problem| format!("{place}: {problem}")),
+            admission_problems_with(
+                &template,
+                &BTreeMap::new(),
+                &written_ranges(place),
+                *policed,
+            )
+            .into_iter()
+            .map(|problem| format!("{place}: {problem}")),
         );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -1572,3 +1572,82 @@ proptest! {
         prop_assert!(rules.iter().all(|rule| rule.get("Fn::If").is_none() && rule.get("CidrIpv6").is_none()));
     }
 }
+
+/// Deployments `d0`…`d{n-1}`, each with a Service; `team` labels pods so that one peer can
+/// select several Deployments; one NetworkPolicy isolates `d0` and admits the peers given.
+fn policed_application(teams: &[u8], peers: &[(bool, u8)], block: Option<u8>) -> String {
+    let mut documents = Vec::new();
+    for (index, team) in teams.iter().enumerate() {
+        documents.push(format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{index}}}\nspec:\n  selector: {{matchLabels: {{app: d{index}}}}}\n  template:\n    metadata: {{labels: {{app: d{index}, team: t{team}}}}}\n    spec:\n      containers:\n      - {{name: c, image: \"nginx:1.27.3\", ports: [{{containerPort: 8080}}]}}\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: d{index}}}\nspec:\n  selector: {{app: d{index}}}\n  ports: [{{port: 80, targetPort: 8080}}]\n"
+        ));
+    }
+    let mut from: Vec<String> = peers
+        .iter()
+        .map(|(by_team, value)| {
+            if *by_team {
+                format!("{{podSelector: {{matchLabels: {{team: t{value}}}}}}}")
+            } else {
+                format!("{{podSelector: {{matchLabels: {{app: d{value}}}}}}}")
+            }
+        })
+        .collect();
+    if let Some(octet) = block {
+        from.push(format!("{{ipBlock: {{cidr: 10.{octet}.0.0/16}}}}"));
+    }
+    documents.push(format!(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: only}}\nspec:\n  podSelector: {{matchLabels: {{app: d0}}}}\n  ingress: [{{from: [{}]}}]\n",
+        from.join(", ")
+    ));
+    documents.join("---\n")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A Deployment a NetworkPolicy selects admits, on its load balancer, exactly the callers the
+    /// policy names: the groups of the Deployments its peers select and its blocks; never the
+    /// application's group, a parameter's range or group, or anyone else. Its VMs admit only
+    /// their load balancer.
+    #[test]
+    fn a_policed_deployment_admits_only_what_the_policy_names(
+        teams in proptest::collection::vec(0..3u8, 2..5),
+        peers in proptest::collection::vec((any::<bool>(), 0..5u8), 1..4),
+        block in proptest::option::of(0..255u8),
+    ) {
+        let input = policed_application(&teams, &peers, block);
+        let (_, compiled) = compile_bytes("p.yaml", input.as_bytes(), false);
+        let template = compiled.template.as_deref().unwrap_or_else(|| panic!("{:?}", compiled.diagnostics));
+        let parsed: serde_json::Value = serde_json::from_str(template).expect("template is JSON");
+        let mut named: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        for (by_team, value) in &peers {
+            for (index, team) in teams.iter().enumerate() {
+                if (*by_team && team == value) || (!*by_team && usize::from(*value) == index) {
+                    named.insert(format!("D{index}ClientSecurityGroup"));
+                }
+            }
+        }
+        let rules = parsed["Resources"]["D0LoadBalancerSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+            .as_array().cloned().unwrap_or_default();
+        let mut groups = std::collections::BTreeSet::new();
+        let mut cidrs = Vec::new();
+        for rule in &rules {
+            prop_assert_eq!(&rule["FromPort"], &serde_json::json!(80));
+            prop_assert_eq!(&rule["ToPort"], &serde_json::json!(80));
+            if let Some(group) = rule["SourceSecurityGroupId"]["Ref"].as_str() {
+                groups.insert(group.to_string());
+            } else if let Some(cidr) = rule["CidrIp"].as_str() {
+                cidrs.push(cidr.to_string());
+            } else {
+                prop_assert!(false, "a rule with another source: {}", rule);
+            }
+        }
+        prop_assert_eq!(groups, named);
+        let wanted: Vec<String> = block.map(|octet| format!("10.{octet}.0.0/16")).into_iter().collect();
+        prop_assert_eq!(cidrs, wanted);
+        let instance = &parsed["Resources"]["D0InstanceSecurityGroup"]["Properties"]["SecurityGroupIngress"];
+        for rule in instance.as_array().cloned().unwrap_or_default() {
+            prop_assert_eq!(&rule["SourceSecurityGroupId"]["Ref"], &serde_json::json!("D0LoadBalancerSecurityGroup"));
+        }
+    }
+}

@@ -22,6 +22,7 @@ use crate::emit::naming::{
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, Owner, SUBNETS_PARAMETER, Section, VPC_PARAMETER,
     id_clashes,
 };
+use crate::emit::policy_rules::{client_security_group, client_security_group_id};
 use crate::emit::quotas::{check_bytes, check_counts};
 use crate::emit::scaling::{
     cpu_target_tenths, instance_profile, instance_profile_id, profile_owner, scaling_policy,
@@ -31,7 +32,7 @@ use crate::emit::template_builder::{
     BuiltTemplate, Make, PlannedTemplate, TemplateBuilder, TemplateRecord,
 };
 use crate::internal_error::InternalError;
-use crate::model::{Application, Certificate, Deployment, Ingress, RoleGiver, Service};
+use crate::model::{Admission, Application, Certificate, Deployment, Ingress, RoleGiver, Service};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -250,13 +251,17 @@ fn add_service_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
     );
 }
 
-/// Whether some load balancer is internal, so the template takes who else it admits.
+/// Whether some internal load balancer admits its default callers on some port, so the
+/// template takes who else it admits (a port NetworkPolicies restrict admits only what they name).
 fn any_internal(application: &Application) -> bool {
-    application
-        .services
-        .iter()
-        .any(|service| !service.load_balancer.public)
-        || application.ingresses.iter().any(|routing| !routing.public)
+    application.services.iter().any(|service| {
+        !service.load_balancer.public
+            && service
+                .load_balancer
+                .listeners
+                .iter()
+                .any(|listener| listener.admission == Admission::Default)
+    }) || application.ingresses.iter().any(|routing| !routing.public)
 }
 
 /// The Ingress load balancers that forward to `deployment`'s VMs.
@@ -311,6 +316,14 @@ fn add_deployment<'a>(
         &owner,
         move || instance_security_group(deployment, &fronting(), &routing()),
     );
+    if deployment.policy_source {
+        builder.add(
+            Section::Resources,
+            client_security_group_id(&deployment.name),
+            &owner,
+            move || client_security_group(&deployment.name),
+        );
+    }
     if let Some(role) = &deployment.role
         && profiles_made.insert(&role.giver)
     {

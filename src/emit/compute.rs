@@ -3,6 +3,7 @@
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::target_group_id;
 use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, SUBNETS_PARAMETER};
+use crate::emit::policy_rules::client_security_group_id;
 use crate::emit::scaling::instance_profile_id;
 use crate::internal_error::InternalError;
 use crate::model::{Deployment, LoadBalancerKind, Service};
@@ -15,6 +16,13 @@ use serde_json::{Map, Value, json};
 /// through its instance profile.
 #[must_use]
 pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
+    let mut groups = vec![
+        Expr::reference(names.with("InstanceSecurityGroup")),
+        Expr::reference(APPLICATION_SECURITY_GROUP),
+    ];
+    if deployment.policy_source {
+        groups.push(Expr::reference(client_security_group_id(&deployment.name)));
+    }
     let mut template = json!({
         "Type": "AWS::EC2::LaunchTemplate",
         "Properties": {
@@ -36,10 +44,7 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
                     "AssociatePublicIpAddress": false,
                     "DeleteOnTermination": true,
                     "DeviceIndex": 0,
-                    "Groups": [
-                        Expr::reference(names.with("InstanceSecurityGroup")),
-                        Expr::reference(APPLICATION_SECURITY_GROUP)
-                    ]
+                    "Groups": groups
                 }],
                 "TagSpecifications": [{
                     "ResourceType": "instance",

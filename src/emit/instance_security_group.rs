@@ -1,16 +1,24 @@
 //! The VMs' security group: who may reach a deployment's instances. Only the groups of the
 //! load balancers in front of them, services' and Ingresses' alike, on the container and
 //! health check ports each forwards to; nothing else, so a VM is never reachable directly.
+//! Where NetworkPolicies let no caller use a port, its traffic is not admitted either; health
+//! checks always are, as Kubernetes always lets the node probe its pods.
 
 use crate::emit::ingress::ingress_names;
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::ip_protocol;
 use crate::emit::naming::{Names, VPC_PARAMETER};
-use crate::model::{Deployment, Ingress, Service};
+use crate::model::{Admission, Deployment, Ingress, Service};
 use serde_json::{Value, json};
 
-/// A port and its `IpProtocol` (`tcp`, `udp`).
-type PortAndProtocol = (u16, &'static str);
+/// A port and its `IpProtocol` (`tcp`, `udp`); `None` for traffic a NetworkPolicy refuses,
+/// keeping the health check's place beside it.
+type PortAndProtocol = Option<(u16, &'static str)>;
+
+/// A listener no source may use: its VMs need not admit its traffic.
+fn admits_nobody(admission: &Admission) -> bool {
+    matches!(admission, Admission::Only(sources) if sources.is_empty())
+}
 
 /// The instances' group: reachable only from the groups of the load balancers in front of
 /// them (services' and ingresses'), on container and health check ports.
@@ -30,8 +38,9 @@ pub fn instance_security_group(
             .iter()
             .flat_map(|listener| {
                 [
-                    (listener.target_port, ip_protocol(listener.target_protocol)),
-                    (listener.health_check.port, "tcp"),
+                    (!admits_nobody(&listener.admission))
+                        .then(|| (listener.target_port, ip_protocol(listener.target_protocol))),
+                    Some((listener.health_check.port, "tcp")),
                 ]
             })
             .collect();
@@ -46,7 +55,13 @@ pub fn instance_security_group(
             .target_groups
             .iter()
             .filter(|group| group.backends.contains(&deployment.name))
-            .flat_map(|group| [(group.target_port, "tcp"), (group.health_check.port, "tcp")])
+            .flat_map(|group| {
+                [
+                    (!group.refused.contains(&deployment.name))
+                        .then_some((group.target_port, "tcp")),
+                    Some((group.health_check.port, "tcp")),
+                ]
+            })
             .collect();
         sources.push((
             ingress_names(ingress).with("LoadBalancerSecurityGroup"),
@@ -59,7 +74,10 @@ pub fn instance_security_group(
     let alone = sources.len() == 1;
     for (source, owner, ports) in &sources {
         // Even positions are traffic ports, odd ones health check ports.
-        for (position, (port, protocol)) in ports.iter().enumerate() {
+        for (position, entry) in ports.iter().enumerate() {
+            let Some((port, protocol)) = entry else {
+                continue;
+            };
             let purpose = if position % 2 == 0 {
                 "traffic"
             } else {

@@ -10,11 +10,12 @@ use crate::emit::naming::{
     HOSTED_ZONE_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER,
     VPC_PARAMETER,
 };
+use crate::emit::policy_rules::admitted_rules;
 use crate::emit::template_builder::Make;
 use crate::model::admission::{Source, admitted_sources};
 use crate::model::{
-    Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind, Protocol,
-    Service,
+    Admission, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind,
+    Protocol, Service,
 };
 use serde_json::{Value, json};
 
@@ -44,11 +45,7 @@ pub(crate) const ACCESS_LOGS_SKIP: &str = "access logs are written when the Load
 const CONDITIONAL_RULES_SKIP: &str = "every rule has a Description; those InternalClientCidr and InternalClientSecurityGroupId add are inside Fn::If, which the scanner cannot evaluate";
 
 pub(crate) fn ip_protocol(protocol: Protocol) -> &'static str {
-    if protocol == Protocol::Udp {
-        "udp"
-    } else {
-        "tcp"
-    }
+    protocol.ip_protocol()
 }
 
 /// The load balancer's group: open on its listener ports only, to whom
@@ -56,18 +53,21 @@ pub(crate) fn ip_protocol(protocol: Protocol) -> &'static str {
 #[must_use]
 pub fn load_balancer_security_group(service: &Service) -> Value {
     let load_balancer = &service.load_balancer;
-    let ports: Vec<ListenerPort<'_>> = load_balancer
+    let ports: Vec<(ListenerPort<'_>, &Admission)> = load_balancer
         .listeners
         .iter()
         .map(|listener| {
             (
-                listener.port,
-                listener.protocol,
-                load_balancer.source_ranges.as_slice(),
+                (
+                    listener.port,
+                    listener.protocol,
+                    load_balancer.source_ranges.as_slice(),
+                ),
+                &listener.admission,
             )
         })
         .collect();
-    listener_security_group(&service.name, load_balancer.public, false, &ports)
+    admitting_security_group(&service.name, load_balancer.public, false, &ports)
 }
 
 /// A listener port, its protocol, and the source ranges the manifest admits there (empty:
@@ -84,9 +84,29 @@ pub fn listener_security_group(
     dual_stack: bool,
     ports: &[ListenerPort<'_>],
 ) -> Value {
+    let ports: Vec<(ListenerPort<'_>, &Admission)> = ports
+        .iter()
+        .map(|port| (*port, &Admission::Default))
+        .collect();
+    admitting_security_group(owner, public, dual_stack, &ports)
+}
+
+/// [`listener_security_group`], each port admitting what its [`Admission`] says: the sources
+/// [`admitted_sources`] names by default, or exactly those the NetworkPolicies isolating the
+/// VMs behind it name (`policy_rules`).
+fn admitting_security_group(
+    owner: &str,
+    public: bool,
+    dual_stack: bool,
+    ports: &[(ListenerPort<'_>, &Admission)],
+) -> Value {
     let mut ingress: Vec<Value> = Vec::new();
     let mut conditional = false;
-    for (port, protocol, ranges) in ports {
+    for ((port, protocol, ranges), admission) in ports {
+        if let Admission::Only(sources) = admission {
+            ingress.extend(admitted_rules(*port, *protocol, sources));
+            continue;
+        }
         for source in admitted_sources(public, dual_stack, ranges) {
             let Source::Range(cidr) = source else {
                 conditional |= source != Source::ApplicationVms;
@@ -122,11 +142,13 @@ pub fn listener_security_group(
         }
     });
     // What the scanner reports and why it stays: port 80 open to every address, which the
-    // manifest asked for (an internet-facing load balancer without source ranges, or a range
-    // of 0.0.0.0/0 or ::/0 written on purpose); an internal group's opt-in rules, inside Fn::If
-    // it cannot read.
-    let everyone_on_port_80 = ports.iter().any(|(port, _, ranges)| {
+    // manifest asked for (an internet-facing load balancer without source ranges or policy, or
+    // a range of 0.0.0.0/0 or ::/0 written on purpose); an internal group's opt-in rules,
+    // inside Fn::If it cannot read.
+    let defaulted = |admission: &Admission| *admission == Admission::Default;
+    let everyone_on_port_80 = ports.iter().any(|((port, _, ranges), admission)| {
         *port == 80
+            && defaulted(admission)
             && admitted_sources(public, dual_stack, ranges)
                 .iter()
                 .any(|source| matches!(source, Source::Range(cidr) if cidr.prefix() == 0))
@@ -139,7 +161,7 @@ pub fn listener_security_group(
         let why = if public
             && !ports
                 .iter()
-                .any(|(port, _, ranges)| *port == 80 && !ranges.is_empty())
+                .any(|((port, _, ranges), _)| *port == 80 && !ranges.is_empty())
         {
             format!("{owner} is a public service: the manifest exposes port 80 to the internet")
         } else {

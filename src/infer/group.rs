@@ -171,6 +171,7 @@ mod tests {
             role: None,
             disruption_budget: None,
             group: None,
+            policy_source: false,
             files: Vec::new(),
         }
     }

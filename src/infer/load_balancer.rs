@@ -200,6 +200,7 @@ fn plan_listener(
         target_protocol,
         certificate,
         health_check: plan_health_check(request.container_port, target_protocol, health),
+        admission: crate::model::Admission::Default,
         span: request.span,
     })
 }

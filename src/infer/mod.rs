@@ -16,6 +16,7 @@ pub mod instance_type;
 pub mod label_selector;
 pub mod link;
 pub mod load_balancer;
+pub mod network_policy;
 pub mod protocol;
 pub mod rollout;
 pub mod routing;

@@ -494,6 +494,7 @@ fn resolve_backend(
         protocol_version,
         health_check,
         backends: planned.backends.clone(),
+        refused: Vec::new(),
     };
     let index = match target_groups
         .iter()

@@ -10,6 +10,8 @@
 //!   front of them, and a workload no Service selects keeps its ports inside the VPC;
 //! - ingress classes: each Ingress takes its own controller's semantics;
 //! - ingresses: routed to the Services as planned;
+//! - network policies: who each load balancer admits, from the policies isolating the
+//!   Deployments behind it (after services and ingresses, whose load balancers they restrict);
 //! - names: two objects of one kind cannot share a name, whatever their namespaces.
 //!
 //! The passes that need the images (`images`), every object at once (`link`, `host_zones`)
@@ -22,12 +24,14 @@ use crate::infer::calls::{called_services, check_calls};
 use crate::infer::disruption::resolve_budgets;
 use crate::infer::ingress_semantics::resolve_ingress_classes;
 use crate::infer::instance_type::resolve_instance_types;
+use crate::infer::network_policy::enforce_network_policies;
 use crate::infer::rollout::resolve_rollouts;
 use crate::infer::routing::{Context, referred_services, resolve_ingresses};
 use crate::infer::selection::plan_services;
 use crate::model::document_order::DocumentOrder;
+use crate::model::intent;
 use crate::model::intent::{Intent, Workload};
-use crate::model::{Application, Container, Deployment, Service};
+use crate::model::{Admission, Application, Container, Deployment, Service};
 use crate::source::Span;
 
 /// What the passes made of an intent: the application when nothing failed, and what they
@@ -57,6 +61,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         autoscalers,
         budgets,
         calls,
+        network_policies,
     } = intent;
     resolve_rollouts(&mut workloads, &mut sink);
     resolve_instance_types(&mut workloads, &mut sink);
@@ -73,7 +78,16 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         planned: &planned,
     };
     resolve_ingress_classes(&mut ingresses, &ingress_classes, &mut sink);
-    let ingresses = resolve_ingresses(ingresses, &context, &mut sink);
+    let mut ingresses = resolve_ingresses(ingresses, &context, &mut sink);
+    let mut planned = planned;
+    enforce_network_policies(
+        &network_policies,
+        &mut workloads,
+        planned.iter_mut().map(|(_, service)| service),
+        ingresses.iter_mut().map(|(_, ingress)| ingress),
+        &mut sink,
+    );
+    refuse_ranges_under_policies(&services, &planned, &mut sink);
     let errors_before_names = sink.iter().any(Diagnostic::is_error);
     let (failed_workloads, workloads): (Vec<Workload>, Vec<Workload>) =
         workloads.into_iter().partition(|pending| pending.failed);
@@ -118,6 +132,44 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         }),
         diagnostics: sink,
         unresolved_containers: Vec::new(),
+    }
+}
+
+/// A load balancer with source ranges in front of pods a NetworkPolicy isolates: a security
+/// group admits the union of its rules, and honouring both restrictions needs their
+/// intersection, which i2kit does not compute yet. Either alone would admit more than the
+/// manifest allows, so the combination is refused at the ranges.
+fn refuse_ranges_under_policies(
+    services: &[intent::Service],
+    planned: &[(DocumentOrder, Service)],
+    sink: &mut Vec<Diagnostic>,
+) {
+    for (_, service) in planned {
+        let policed = service
+            .load_balancer
+            .listeners
+            .iter()
+            .any(|listener| matches!(listener.admission, Admission::Only(_)));
+        if service.load_balancer.source_ranges.is_empty() || !policed {
+            continue;
+        }
+        let span = services
+            .iter()
+            .find(|read| read.name == service.name && read.namespace == service.namespace)
+            .and_then(|read| read.source_ranges.as_ref())
+            .map(|ranges| ranges.span)
+            .or(service.span);
+        sink.push(
+            Diagnostic::error(
+                Code::SourceRange,
+                span,
+                format!(
+                    "Service `{}` has source ranges, and a NetworkPolicy isolates the pods behind it: a security group cannot admit only what both allow",
+                    service.name
+                ),
+            )
+            .with_help("keep one of the two for this Service: write the addresses as the NetworkPolicy's ipBlock peers, or drop the policy's rule for its port"),
+        );
     }
 }
 

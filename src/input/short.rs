@@ -168,6 +168,7 @@ impl Checker<'_> {
             role: None,
             disruption_budget: None,
             group: None,
+            policy_source: false,
         };
         let autoscaler = manifest
             .autoscaling

@@ -179,6 +179,9 @@ pub struct IngressTargetGroup {
     pub health_check: HealthCheck,
     /// The deployments whose VMs register: those the Service selects; never empty.
     pub backends: Vec<String>,
+    /// Those of `backends` whose NetworkPolicies do not admit this load balancer: their VMs
+    /// admit its health checks, not its traffic.
+    pub refused: Vec<String>,
 }
 
 /// How requests travel to the targets (`backend-protocol-version`).

@@ -242,15 +242,20 @@ fn covers(rule: &Value, port: u64, protocol: &str) -> bool {
 /// - a launch template whose VMs do not carry the application's group, or that group with
 ///   ingress of its own.
 pub fn admission_problems(template: &Value, given: &BTreeMap<&str, &str>) -> Vec<String> {
-    admission_problems_with(template, given, &BTreeSet::new())
+    admission_problems_with(template, given, &BTreeSet::new(), false)
 }
 
 /// [`admission_problems`], where an internal load balancer may also admit the source ranges
-/// the manifest wrote (`written`, canonical): its own restriction, not a widening.
+/// the manifest wrote (`written`, canonical): its own restriction, not a widening. For a
+/// template compiled from NetworkPolicies (`policed`), who an internal listener admits is
+/// theirs to say, not the default's (checked by the property
+/// `a_policed_deployment_admits_only_what_the_policy_names` and by conformance, which evaluates
+/// the policies); the rest of the promise holds as it is.
 pub fn admission_problems_with(
     template: &Value,
     given: &BTreeMap<&str, &str>,
     written: &BTreeSet<String>,
+    policed: bool,
 ) -> Vec<String> {
     let deployed = Deployed {
         template,
@@ -278,7 +283,7 @@ pub fn admission_problems_with(
     }
     let allowed_cidr = given.get("InternalClientCidr").copied();
     for (id, balancer) in &balancers {
-        if balancer.public {
+        if balancer.public || policed {
             continue;
         }
         let rules: Vec<&Value> = balancer

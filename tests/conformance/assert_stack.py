@@ -229,7 +229,10 @@ def check_instance_security_groups(checks, stack, deployment, instance_groups, f
     for service in front:
         for listener in service["listeners"]:
             ip_protocol = "udp" if listener["target_protocol"] == "UDP" else "tcp"
-            expected_ports.add((ip_protocol, listener["target_port"]))
+            # A port the NetworkPolicies let no caller use does not admit the load balancer's traffic.
+            allowed = (service.get("policed") or {}).get(listener["port"])
+            if allowed is None or allowed["deployments"] or allowed["application"] or allowed["blocks"]:
+                expected_ports.add((ip_protocol, listener["target_port"]))
             # Health checks are TCP or HTTP(S): a UDP target or a separate health port needs TCP too.
             expected_ports.add(("tcp", listener["health"]["port"]))
     described = stack.ec2.describe_security_groups(GroupIds=instance_groups)["SecurityGroups"]
@@ -298,7 +301,28 @@ def check_deployment(checks, stack, deployment, group, front, found, routed):
 # ---------------------------------------------------------------- per service
 
 
-def check_load_balancer_security_groups(checks, stack, groups, service, callers):
+def tag_value(asg, key):
+    return next((t["Value"] for t in asg.get("Tags", []) if t["Key"] == key), None)
+
+
+def check_policed_listener(checks, rules, ip_protocol, port, allowed, carried, application):
+    """A listener port whose backends a NetworkPolicy isolates admits exactly what the policies
+    name: each group it admits is carried only by Deployments they admit (the application's
+    group only when they admit every pod), each such Deployment carries one, and its ranges are
+    exactly the ipBlocks less their excepts."""
+    cidrs, ipv6, admitted = client_sources.sources_on(rules, ip_protocol, port)
+    names = sorted(allowed["deployments"])
+    for group in sorted(admitted):
+        carriers = {d for d, held in carried.items() if group in held}
+        fine = (allowed["application"] and group in application) or (carriers and carriers <= allowed["deployments"])
+        checks.check(fine, f"port {port} admits group {group} only as the policies allow", f"carried by {sorted(carriers)}; the policies admit {names}; rules {rules}")
+    for name in names:
+        checks.check(carried.get(name, set()) & admitted, f"port {port} admits {name}, as the policies do", f"{name} carries {sorted(carried.get(name, set()))}")
+    wanted = {str(b) for b in allowed["blocks"] if b.version == 4}, {str(b) for b in allowed["blocks"] if b.version == 6}
+    checks.equal((cidrs, ipv6), wanted, f"port {port} admits exactly the policies' address blocks (ipBlock less except)")
+
+
+def check_load_balancer_security_groups(checks, stack, groups, service, callers, carried=None):
     if not groups:
         checks.check(False, "load balancer has a security group", "none")
         return
@@ -312,6 +336,11 @@ def check_load_balancer_security_groups(checks, stack, groups, service, callers)
             rule for rule in rules
             if rule.get("IpProtocol") in (ip_protocol, "-1") and (rule.get("FromPort") is None or rule["FromPort"] <= listener["port"] <= rule["ToPort"])
         ]
+        policed = service.get("policed") or {}
+        if listener["port"] in policed:
+            if policed[listener["port"]] is not None:
+                check_policed_listener(checks, rules, ip_protocol, listener["port"], policed[listener["port"]], carried or {}, callers.application)
+            continue
         if not checks.check(matching, f"load balancer security group opens {ip_protocol} {listener['port']}"):
             continue
         if service["source_ranges"]:
@@ -524,6 +553,16 @@ def main():
 
     documents = manifest_model.load_documents(args.manifest)
     deployments, services = manifest_model.read_application(documents)
+    # Listener ports whose backends a NetworkPolicy isolates: who may call them is the policies'
+    # (manifest_model.ingress_verdict), not the load balancer's default.
+    policies = manifest_model.network_policies(documents)
+    for service in services:
+        service["policed"] = {}
+        for listener in service["listeners"]:
+            verdicts = [manifest_model.ingress_verdict(policies, deployments, d, listener["target_port"], listener["target_protocol"] == "UDP")
+                        for d in deployments if d["name"] in service["backends"]]
+            if any(v is not None for v in verdicts):
+                service["policed"][listener["port"]] = verdicts[0]
     if args.list_deployments:
         print("\n".join(d["name"] for d in deployments))
         return 0
@@ -561,7 +600,9 @@ def main():
         found[service["name"]] = result
         dns_names.append(result["dns"])
         records.add(f"{service['name']}.{args.zone}.".lower())
-        guarded(checks, "load balancer security group", check_load_balancer_security_groups, stack, result["security_groups"], service, callers)
+        carried = {tag_value(g, "i2kit:deployment"): set(client_sources.launch_template_groups(stack.ec2, g)) for g in groups}
+        guarded(checks, "load balancer security group", check_load_balancer_security_groups, stack, result["security_groups"], service, callers,
+                carried)
         # A rule host of the same name takes the record for its Ingress (check_ingress.py).
         if f"{service['name']}.{args.zone}" not in ingress_hosts:
             guarded(checks, "Route 53 alias", check_public_dns, stack, service, args.zone, result)

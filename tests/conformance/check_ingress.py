@@ -257,6 +257,9 @@ def expected_target(documents, services, route):
 def check_ingresses(checks, guarded, stack, documents, services, groups, callers, zone, certificate_arn):
     balancers = manifest_model.read_ingresses(documents)
     found = {"target_groups": {}, "sources": {}, "dns": []}
+    # A NetworkPolicy isolating a target's port admits no Ingress load balancer (it is no caller
+    # a policy names): its VMs admit the load balancer's health checks only.
+    found["policy"] = (manifest_model.network_policies(documents), manifest_model.read_application(documents)[0])
     claimed = set()
     for balancer in balancers:
         checks.prefix = f"{stack.name}/ingress {balancer['name']}: "
@@ -396,10 +399,17 @@ def check_target_group(checks, stack, arn, target, balancer_groups, groups, foun
         sources = found["sources"].setdefault(deployment, {})
         instance_groups = client_sources.launch_template_groups(stack.ec2, group)
         rules = [r for g in stack.ec2.describe_security_groups(GroupIds=instance_groups)["SecurityGroups"] for r in g.get("IpPermissions", [])] if instance_groups else []
+        policies, deployments = found.get("policy") or ((), [])
+        callee = next((d for d in deployments if d["name"] == deployment), None)
+        refused = callee is not None and manifest_model.ingress_verdict(policies, deployments, callee, target["port"]) is not None
+        wanted = {("tcp", int(health["port"]))} | (set() if refused else {("tcp", target["port"])})
         for source in balancer_groups:
-            sources.setdefault(source, set()).update(ports)
+            sources.setdefault(source, set()).update(wanted)
             for _, port in sorted(ports):
-                checks.check(admits(rules, source, port), f"{deployment}'s instances admit the load balancer on port {port}", str(rules))
+                if ("tcp", port) in wanted:
+                    checks.check(admits(rules, source, port), f"{deployment}'s instances admit the load balancer on port {port}", str(rules))
+                else:
+                    checks.check(not admits(rules, source, port), f"{deployment}'s instances refuse the load balancer's traffic on port {port}, which a NetworkPolicy isolates", str(rules))
 
 
 def check_dns(checks, stack, balancer, dns_name, zone, claimed):

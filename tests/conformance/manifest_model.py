@@ -1081,3 +1081,115 @@ def plan_floor(budget, deployment, autoscaler):
     field, amount = budget
     count = scaled(amount, floor, True)
     return min(count, floor) if field == "minAvailable" else max(floor - count, 0)
+
+
+# ---------------------------------------------------------------- NetworkPolicy (networking.k8s.io/v1)
+# Kubernetes' semantics (k8s.io/api/networking/v1 types.go comments, the concepts page): a pod
+# selected by any policy whose types include Ingress (absent policyTypes: always) accepts only
+# what some rule of such a policy admits; a rule admits when its ports AND its `from` match;
+# absent or empty `ports`/`from` match all; peers are ORed; namespaceSelector AND podSelector in
+# one peer; an ipBlock is its cidr less its excepts. Namespaces are known by name only (the
+# kubernetes.io/metadata.name label); i2kit refuses any other namespace label, so fixtures use none.
+
+NAMESPACE_NAME = "kubernetes.io/metadata.name"
+
+
+def selector_matches(selector, labels):
+    """A label selector: matchLabels and matchExpressions, ANDed; {} selects everything."""
+    selector = selector or {}
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression["key"], expression["operator"], expression.get("values") or []
+        found = labels.get(key)
+        if operator == "In" and found not in values:
+            return False
+        if operator == "NotIn" and found in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def network_policies(documents):
+    return [o for o in kubernetes_objects([d for d in documents if is_kubernetes(d)]) if o.get("kind") == "NetworkPolicy"]
+
+
+def _affects_ingress(policy):
+    spec = policy.get("spec") or {}
+    types = spec.get("policyTypes")
+    return "Ingress" in types if types else True
+
+
+def _port_matches(entries, port, udp, callee):
+    if not entries:
+        return True
+    protocol = "UDP" if udp else "TCP"
+    for entry in entries:
+        if entry.get("protocol", "TCP") != protocol:
+            continue
+        wanted = entry.get("port")
+        if wanted is None:
+            return True
+        if isinstance(wanted, str):
+            # Named: the destination pod's container port of that name and protocol.
+            if any(d["name"] == wanted and d["number"] == port and d["udp"] == udp for d in callee["declared"]):
+                return True
+        elif int(wanted) <= port <= int(entry.get("endPort", wanted)):
+            return True
+    return False
+
+
+def ingress_verdict(policies, deployments, callee, port, udp=False):
+    """None when nothing isolates callee on port (every caller may come), else who may:
+    {"deployments": names, "application": every pod of every namespace, "blocks": [ip_network]}
+    (blocks are the ipBlocks less their excepts)."""
+    import ipaddress
+
+    namespace = callee["namespace"]
+    selecting = [p for p in policies if _affects_ingress(p)
+                 and ((p.get("metadata") or {}).get("namespace") or "default") == namespace
+                 and selector_matches((p.get("spec") or {}).get("podSelector"), callee["labels"])]
+    if not selecting:
+        return None
+    allowed = {"deployments": set(), "application": False, "blocks": []}
+    for policy in selecting:
+        own = (policy.get("metadata") or {}).get("namespace") or "default"
+        for rule in (policy.get("spec") or {}).get("ingress") or []:
+            rule = rule or {}
+            if not _port_matches(rule.get("ports"), port, udp, callee):
+                continue
+            peers = rule.get("from") or []
+            if not peers:
+                return None
+            for peer in peers:
+                if "ipBlock" in peer:
+                    blocks = [ipaddress.ip_network(peer["ipBlock"]["cidr"], strict=False)]
+                    for excepted in peer["ipBlock"].get("except") or []:
+                        excepted = ipaddress.ip_network(excepted, strict=False)
+                        blocks = [rest for b in blocks for rest in (b.address_exclude(excepted) if excepted.subnet_of(b) else [b])]
+                    allowed["blocks"] += blocks
+                    continue
+                namespaces, pods = peer.get("namespaceSelector"), peer.get("podSelector")
+                if namespaces == {} and not pods:
+                    allowed["application"] = True
+                    continue
+                for d in deployments:
+                    in_scope = (d["namespace"] == own) if namespaces is None else selector_matches(namespaces, {NAMESPACE_NAME: d["namespace"]})
+                    if in_scope and selector_matches(pods, d["labels"]):
+                        allowed["deployments"].add(d["name"])
+    return allowed
+
+
+def verdict_admits(allowed, caller, vpc_cidrs):
+    """Does the verdict admit a VM of `caller` (an address somewhere in vpc_cidrs)? True, False, or
+    None when it depends on where in the VPC the VM lands (a fixture must not)."""
+    if allowed is None or allowed["application"] or caller["name"] in allowed["deployments"]:
+        return True
+    inside = [any(c.subnet_of(b) for b in allowed["blocks"] if b.version == c.version) for c in vpc_cidrs]
+    overlapping = [any(c.overlaps(b) for b in allowed["blocks"] if b.version == c.version) for c in vpc_cidrs]
+    if all(inside):
+        return True
+    return None if any(overlapping) else False

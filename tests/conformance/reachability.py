@@ -20,7 +20,11 @@ the VM will boot):
   b. that load balancer has a listener on the called port;
   c. the listener forwards to the Auto Scaling groups of exactly the Deployments the Service selects
      (selector matched against pod template labels in the manifest; ASGs by tag i2kit:deployment);
-  d. security groups let it through: the load balancer's group admits the caller on the port: an
+  d. security groups let it through (a call marked `denied: true` must be refused instead, and the
+     manifest's NetworkPolicies, evaluated here by Kubernetes' rules, must agree; when a policy
+     isolates the callee, step d is theirs alone: the load balancer's group admits one of the
+     caller's groups, or a range holding the VPC's, exactly when they admit the caller):
+     the load balancer's group admits the caller on the port: an
      internal one (the manifest's scheme) by the group every VM of the application carries, and
      no address range (0.0.0.0/0 least of all) unless the deploy passed InternalClientCidr; an
      internet-facing one by the caller's group or a range holding the VPC's; and every target's
@@ -233,7 +237,56 @@ def manifest_service(services, names):
     return next((by_record[c.lower()] for c in names if c.lower() in by_record), None)
 
 
-def check_call(report, deployed, deployments, services, out_dir, call, given=("", "")):
+def could_admit(rules, ip_protocol, port, source_groups, vpc_cidrs):
+    """Could any ingress rule let ip_protocol/port in from one of source_groups, or from an
+    address range that overlaps the VPC (a VM of the caller could land there)?"""
+    for rule in rules:
+        if rule.get("IpProtocol") not in (ip_protocol, "-1"):
+            continue
+        if rule.get("FromPort") is not None and rule.get("IpProtocol") != "-1" and not rule["FromPort"] <= port <= rule["ToPort"]:
+            continue
+        if {p.get("GroupId") for p in rule.get("UserIdGroupPairs", [])} & set(source_groups):
+            return True
+        for r in rule.get("IpRanges", []) + rule.get("Ipv6Ranges", []):
+            network = ipaddress.ip_network(r.get("CidrIp") or r.get("CidrIpv6"), strict=False)
+            if any(cidr.version == network.version and cidr.overlaps(network) for cidr in vpc_cidrs):
+                return True
+    return False
+
+
+def check_policed_call(report, label, deployed, caller, callee_deployments, verdicts, call, balancer_rules, balancer_groups,
+                       ip_protocol, port, target_ports):
+    """Step d for a call to Deployments a NetworkPolicy isolates: the manifest's policies decide
+    (manifest_model.ingress_verdict, Kubernetes' rules), and the deployed groups must let the call
+    through exactly when they admit it: the load balancer's group admits one of the caller's groups
+    (or a range holding the VPC's) on the listener port, and every target admits the load
+    balancer on the target port."""
+    decisions = {b: manifest_model.verdict_admits(v, caller, deployed.vpc_cidrs) for b, v in verdicts.items()}
+    if not report.line(None not in decisions.values(), f"{label}: d. the policies decide the call wherever {caller['name']}'s VMs land in the VPC",
+                       f"decisions {decisions}: an ipBlock splits the VPC's range"):
+        return False
+    allowed = all(decisions.values())
+    expected = not call.get("denied", False)
+    ok = report.line(allowed == expected, f"{label}: d. the manifest's NetworkPolicies {'admit' if allowed else 'refuse'} it, as the calls file says",
+                     f"calls file says {'allowed' if expected else 'denied'}")
+    caller_groups = deployed.instance_groups(caller["name"])
+    targets_admit = all(
+        admits(deployed.rules(deployed.instance_groups(backend)), ip_protocol, target_port, balancer_groups)
+        for backend in callee_deployments for target_port in target_ports
+    )
+    if allowed:
+        ok &= report.line(admits(balancer_rules, ip_protocol, port, caller_groups, deployed.vpc_cidrs),
+                          f"{label}: d. the load balancer's security group admits {caller['name']} on {ip_protocol} {port}",
+                          f"load balancer groups {balancer_groups}, caller groups {caller_groups}")
+        ok &= report.line(targets_admit, f"{label}: d. every target's instance group admits the load balancer on {ip_protocol} {sorted(target_ports)}")
+    else:
+        through = could_admit(balancer_rules, ip_protocol, port, caller_groups, deployed.vpc_cidrs) and targets_admit
+        ok &= report.line(not through, f"{label}: d. the deployed security groups do NOT let {caller['name']} through on {ip_protocol} {port}",
+                          f"load balancer groups {balancer_groups} admit one of {caller_groups} or a range overlapping the VPC, and the targets admit the load balancer")
+    return bool(ok)
+
+
+def check_call(report, deployed, deployments, services, out_dir, call, given=("", ""), policies=()):
     """Steps a-d for one call; True when every step passed."""
     caller, target = str(call.get("from", "")), str(call.get("to", ""))
     label = f"{caller} -> {target}"
@@ -301,6 +354,16 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     # holding the VPC's would admit whatever is routed into the VPC too.
     caller_groups = deployed.instance_groups(caller)
     balancer_rules = deployed.rules(balancer_groups)
+    manifest_listener = next((l for l in (expected or {}).get("listeners", []) if l["port"] == port), None)
+    verdicts = {}
+    if manifest_listener is not None:
+        udp = manifest_listener["target_protocol"] == "UDP"
+        verdicts = {b: manifest_model.ingress_verdict(policies, deployments, d, manifest_listener["target_port"], udp)
+                    for b in wanted for d in deployments if d["name"] == b}
+    if any(v is not None for v in verdicts.values()):
+        return bool(ok) & check_policed_call(report, label, deployed, caller_deployment, sorted(serving | wanted), verdicts, call,
+                                             balancer_rules, balancer_groups, ip_protocol, port, sorted(target_ports))
+    ok &= report.line(not call.get("denied"), f"{label}: d. no NetworkPolicy isolates the callee, so the call cannot be denied", "the calls file says denied")
     if expected is not None and not expected["public"]:
         application = deployed.application_groups([d["name"] for d in deployments])
         ok &= report.line(
@@ -361,7 +424,9 @@ def main():
     client_sources.add_arguments(parser)
     args = parser.parse_args()
 
-    deployments, services = manifest_model.read_application(manifest_model.load_documents(args.manifest))
+    documents = manifest_model.load_documents(args.manifest)
+    deployments, services = manifest_model.read_application(documents)
+    policies = manifest_model.network_policies(documents)
     with open(args.calls, encoding="utf-8") as handle:
         calls = yaml.safe_load(handle) or []
     print(f"reachability: {args.stack}, {len(calls)} call(s) from {args.calls}")
@@ -371,7 +436,7 @@ def main():
     for call in calls:
         try:
             reached += check_call(report, deployed, deployments, services, args.out_dir, call,
-                                  (args.internal_client_cidr, args.internal_client_security_group))
+                                  (args.internal_client_cidr, args.internal_client_security_group), policies)
         except Exception as error:  # noqa: BLE001 - one broken call must not hide the others
             report.line(False, f"{call}: checked", f"{type(error).__name__}: {error}")
     misses = undeclared(report, deployments, services, calls)

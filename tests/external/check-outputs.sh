@@ -30,7 +30,7 @@ mapfile -t images < <(ls tests/fixtures/*/expected/*.yml)
 
 # Examples: compile them fresh.
 # examples/*/ are applications kept as a directory of files, compiled as one. An example's own
-# arguments (--allow-unenforced for the shop's NetworkPolicy), one a line, are in
+# arguments (e.g. --allow-unenforced), one a line, are in
 # examples/<stem>.args.
 for example in examples/*.yaml examples/*/; do
   stem=$(basename "$example" .yaml)

@@ -54,6 +54,7 @@ ROOTS = [
     ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
     ("policy/v1", "PodDisruptionBudget"),
     ("policy/v1beta1", "PodDisruptionBudget"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
 ]
 
 # metav1.List (`kind: List`) is client-side only and has no definition in the spec: it is the

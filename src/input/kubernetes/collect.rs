@@ -7,7 +7,7 @@ use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use super::{
     autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, ingress_class,
-    kinds, list, secret, service, service_account,
+    kinds, list, network_policy, secret, service, service_account,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::yaml::Node;
@@ -16,7 +16,7 @@ use crate::yaml::Node;
 type ReadKind = fn(Object<'_>, &Preamble<'_>, &mut Objects, &mut Sink);
 
 /// The kinds i2kit compiles, each with its reader.
-const READERS: [(&str, ReadKind); 9] = [
+const READERS: [(&str, ReadKind); 10] = [
     ("Deployment", |object, preamble, objects, sink| {
         if let Some((workload, config)) = deployment::collect(object, preamble, sink) {
             objects.deployments.push(workload);
@@ -58,6 +58,10 @@ const READERS: [(&str, ReadKind); 9] = [
     ("PodDisruptionBudget", |object, preamble, objects, sink| {
         let read = disruption_budget::collect(object, preamble, sink);
         objects.budgets.extend(read);
+    }),
+    ("NetworkPolicy", |object, preamble, objects, sink| {
+        let read = network_policy::collect(object, preamble, sink);
+        objects.network_policies.extend(read);
     }),
 ];
 
@@ -119,6 +123,7 @@ mod tests {
             "IngressClass" => &[ingress_class::API_VERSION],
             "HorizontalPodAutoscaler" => &autoscaler::API_VERSIONS,
             "PodDisruptionBudget" => &disruption_budget::API_VERSIONS,
+            "NetworkPolicy" => &[network_policy::API_VERSION],
             _ => return None,
         })
     }

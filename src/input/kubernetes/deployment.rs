@@ -153,6 +153,7 @@ fn read_deployment(
             role: None,
             disruption_budget: None,
             group: None,
+            policy_source: false,
         },
         labels,
         ports: pod.ports,

@@ -1,7 +1,6 @@
 //! What i2kit does with each kind of Kubernetes object it does not compile into VMs: kinds
 //! with no meaning once every pod is its own VM are warned about and skipped, workloads a VM
-//! group cannot run are refused with the reason, a NetworkPolicy is a restriction i2kit does
-//! not enforce (an error unless waived), and anything else is an unknown kind.
+//! group cannot run are refused with the reason, and anything else is an unknown kind.
 
 use super::reader::{Object, Sink};
 use super::restriction::{Restriction, Waivers, unenforced};
@@ -68,7 +67,6 @@ pub fn disposition(kind: &str) -> Option<Disposition> {
         }
         "RuntimeClass" => meaningless("every pod runs under LinuxKit's runc in a VM of its own"),
         "StorageClass" => meaningless("VMs keep no persistent volumes to provision"),
-        "NetworkPolicy" => Disposition::NotEnforced(Restriction::NetworkPolicy),
         "StatefulSet" => Disposition::Refused {
             why: "a StatefulSet needs stable names and a volume per replica that survive replacement, and an Auto Scaling group replaces a VM with a new one, disk included",
             instead: "run the stateful service outside i2kit (a managed database or queue, or instances with their own volumes) and keep this object out of the compiled files",
@@ -110,7 +108,7 @@ pub fn report_uncompiled(mut object: Object<'_>, kind: &str, kind_span: Span, si
                 Code::UnknownKind,
                 Some(kind_span),
                 format!(
-                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, ConfigMap, Ingress, IngressClass, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List"
+                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, ConfigMap, Ingress, IngressClass, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy and List"
                 ),
             );
             problem =
@@ -158,14 +156,6 @@ fn kind_diagnostic(kind: &str, name: &str, span: Span, waivers: Waivers) -> Diag
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn network_policy_is_an_unenforced_restriction() {
-        assert_eq!(
-            disposition("NetworkPolicy"),
-            Some(Disposition::NotEnforced(Restriction::NetworkPolicy))
-        );
-    }
 
     #[test]
     fn workloads_vms_cannot_run_are_refused_and_typos_unknown() {

@@ -19,6 +19,7 @@ pub mod ingress_class;
 pub mod kinds;
 pub mod list;
 pub mod metadata;
+pub mod network_policy;
 pub mod nginx_annotations;
 pub mod objects;
 pub mod pod;

@@ -9,7 +9,8 @@ use super::reader::Sink;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::{
-    Autoscaler, Budget, Ingress, IngressClass, Intent, Service, ServiceAccount, Workload,
+    Autoscaler, Budget, Ingress, IngressClass, Intent, NetworkPolicy, Service, ServiceAccount,
+    Workload,
 };
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +33,7 @@ pub struct Objects {
     pub(super) service_accounts: Vec<ServiceAccount>,
     pub(super) autoscalers: Vec<Autoscaler>,
     pub(super) budgets: Vec<Budget>,
+    pub(super) network_policies: Vec<NetworkPolicy>,
     /// Where the last object read stands: its document, then its place within a List.
     order: DocumentOrder,
 }
@@ -59,6 +61,7 @@ impl Objects {
         intent.accounts.extend(self.service_accounts);
         intent.autoscalers.extend(self.autoscalers);
         intent.budgets.extend(self.budgets);
+        intent.network_policies.extend(self.network_policies);
     }
 
     /// Starts reading `document`, so deployments sort in document order.

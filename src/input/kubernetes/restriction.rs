@@ -1,7 +1,8 @@
 //! Restrictions on who may reach an application that i2kit cannot enforce yet: prefix lists and
-//! other controllers' address lists, security groups of the author's own, authentication, web firewalls and rate limits, request
-//! conditions, policies attached by reference to objects i2kit cannot see, and NetworkPolicy
-//! objects.
+//! other controllers' address lists, security groups of the author's own, authentication, web
+//! firewalls and rate limits, request conditions, policies attached by reference to objects
+//! i2kit cannot see, and the egress rules of NetworkPolicy objects (their ingress rules are
+//! compiled: `crate::infer::network_policy`).
 //!
 //! Compiled without them, the application would be open to more than the manifest says, so
 //! each is an error at its line (I2K047) with help saying how to proceed. `--allow-unenforced
@@ -25,7 +26,7 @@ use crate::source::Span;
 /// A kind of access restriction, as `--allow-unenforced` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Restriction {
-    /// NetworkPolicy objects.
+    /// The egress rules of NetworkPolicy objects.
     NetworkPolicy,
     /// Who may connect, by address, where i2kit does not enforce it: `security-group-prefix-lists`
     /// and other controllers' allow and deny lists. (The kind keeps its name, which scripts
@@ -74,7 +75,7 @@ impl Restriction {
     fn consequence(self) -> &'static str {
         match self {
             Restriction::NetworkPolicy => {
-                "i2kit does not turn it into security groups. Each VM accepts traffic only from the load balancers in front of it, and each internal load balancer from every VM of the application (and InternalClientCidr or InternalClientSecurityGroupId when given)"
+                "i2kit compiles a NetworkPolicy's ingress rules into security groups, not its egress rules: the selected VMs may still open connections to any destination"
             }
             Restriction::SourceRanges => {
                 "the load balancer would admit more than those addresses on its listener ports (every address when internet-facing; every VM of the application, and InternalClientCidr when given, when internal)"

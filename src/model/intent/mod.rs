@@ -8,6 +8,7 @@ pub mod balancing;
 pub mod call;
 pub mod ingress;
 pub mod ingress_class;
+pub mod network_policy;
 pub mod requests;
 pub mod scaling;
 pub mod service;
@@ -16,6 +17,7 @@ pub mod workload;
 pub use call::Call;
 pub use ingress::Ingress;
 pub use ingress_class::IngressClass;
+pub use network_policy::NetworkPolicy;
 pub use scaling::{Autoscaler, Budget, ServiceAccount};
 pub use service::{Selector, Service, ServicePort, SslPorts};
 pub use workload::{ContainerPort, Identity, Workload};
@@ -32,4 +34,5 @@ pub struct Intent {
     pub budgets: Vec<Budget>,
     /// Hosts named in containers' environments, for the Services they call.
     pub calls: Vec<Call>,
+    pub network_policies: Vec<NetworkPolicy>,
 }

@@ -3,7 +3,7 @@
 // The fields of every Kubernetes kind and apiVersion i2kit reads, from Kubernetes' OpenAPI
 // spec as the PyPI package kubernetes-validate bundles it (strict JSON schemas of
 // kubernetes/kubernetes `api/openapi-spec`), each apiVersion from the newest release whose spec defines it:
-//   Kubernetes 1.37.0: Deployment apps/v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, IngressClass networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, List v1 (as ConfigMapList)
+//   Kubernetes 1.37.0: Deployment apps/v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, IngressClass networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, NetworkPolicy networking.k8s.io/v1, List v1 (as ConfigMapList)
 //   Kubernetes 1.25.0: HorizontalPodAutoscaler autoscaling/v2beta2
 //   Kubernetes 1.24.0: PodDisruptionBudget policy/v1beta1
 //   Kubernetes 1.17.0: Deployment apps/v1beta2, Deployment apps/v1beta1, Deployment extensions/v1beta1
@@ -11,7 +11,7 @@
 
 use super::{Field, Kind, Shape::{Leaf, List, Object}};
 
-pub const KINDS: [Kind; 16] = [
+pub const KINDS: [Kind; 17] = [
     Kind { api_version: "apps/v1", kind: "Deployment", kubernetes: "1.37.0", root: 106 },
     Kind { api_version: "apps/v1beta2", kind: "Deployment", kubernetes: "1.17.0", root: 142 },
     Kind { api_version: "apps/v1beta1", kind: "Deployment", kubernetes: "1.17.0", root: 145 },
@@ -27,10 +27,11 @@ pub const KINDS: [Kind; 16] = [
     Kind { api_version: "autoscaling/v2beta2", kind: "HorizontalPodAutoscaler", kubernetes: "1.25.0", root: 203 },
     Kind { api_version: "policy/v1", kind: "PodDisruptionBudget", kubernetes: "1.37.0", root: 206 },
     Kind { api_version: "policy/v1beta1", kind: "PodDisruptionBudget", kubernetes: "1.24.0", root: 209 },
-    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 213 },
+    Kind { api_version: "networking.k8s.io/v1", kind: "NetworkPolicy", kubernetes: "1.37.0", root: 216 },
+    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 220 },
 ];
 
-pub const TYPES: [&[Field]; 214] = [
+pub const TYPES: [&[Field]; 221] = [
     // 0: meta.v1.ManagedFieldsEntry (1.24.0), meta.v1.ManagedFieldsEntry (1.25.0), meta.v1.ManagedFieldsEntry (1.37.0)
     &[
         Field("apiVersion", Leaf),
@@ -1733,30 +1734,71 @@ pub const TYPES: [&[Field]; 214] = [
         Field("spec", Object(208)),
         Field("status", Object(205)),
     ],
-    // 210: meta.v1.ShardInfo (1.37.0)
+    // 210: networking.v1.NetworkPolicyPort (1.37.0)
+    &[
+        Field("endPort", Leaf),
+        Field("port", Leaf),
+        Field("protocol", Leaf),
+    ],
+    // 211: networking.v1.IPBlock (1.37.0)
+    &[
+        Field("cidr", Leaf),
+        Field("except", Leaf),
+    ],
+    // 212: networking.v1.NetworkPolicyPeer (1.37.0)
+    &[
+        Field("ipBlock", Object(211)),
+        Field("namespaceSelector", Object(4)),
+        Field("podSelector", Object(4)),
+    ],
+    // 213: networking.v1.NetworkPolicyEgressRule (1.37.0)
+    &[
+        Field("ports", List(210)),
+        Field("to", List(212)),
+    ],
+    // 214: networking.v1.NetworkPolicyIngressRule (1.37.0)
+    &[
+        Field("from", List(212)),
+        Field("ports", List(210)),
+    ],
+    // 215: networking.v1.NetworkPolicySpec (1.37.0)
+    &[
+        Field("egress", List(213)),
+        Field("ingress", List(214)),
+        Field("podSelector", Object(4)),
+        Field("policyTypes", Leaf),
+    ],
+    // 216: networking.v1.NetworkPolicy (1.37.0)
+    &[
+        Field("apiVersion", Leaf),
+        Field("kind", Leaf),
+        Field("metadata", Object(2)),
+        Field("spec", Object(215)),
+    ],
+    // 217: meta.v1.ShardInfo (1.37.0)
     &[
         Field("selector", Leaf),
     ],
-    // 211: meta.v1.ListMeta (1.37.0)
+    // 218: meta.v1.ListMeta (1.37.0)
     &[
         Field("continue", Leaf),
         Field("remainingItemCount", Leaf),
         Field("resourceVersion", Leaf),
         Field("selfLink", Leaf),
-        Field("shardInfo", Object(210)),
+        Field("shardInfo", Object(217)),
     ],
-    // 212: core.v1.ConfigMapList (1.37.0)
+    // 219: core.v1.ConfigMapList (1.37.0)
     &[
         Field("apiVersion", Leaf),
         Field("items", List(156)),
         Field("kind", Leaf),
-        Field("metadata", Object(211)),
+        Field("metadata", Object(218)),
     ],
-    // 213: meta.v1.List (the envelope of every typed list, its items read as objects)
+    // 220: meta.v1.List (the envelope of every typed list, its items read as objects)
     &[
         Field("apiVersion", Leaf),
         Field("items", Leaf),
         Field("kind", Leaf),
-        Field("metadata", Object(211)),
+        Field("metadata", Object(218)),
     ],
 ];
