@@ -375,6 +375,20 @@ fn images_refuses_what_is_not_a_reference() {
         .run();
 }
 
+/// An input whose references do not resolve would pull images for an application that cannot
+/// compile: `make lock` must stop at the broken reference, as `compile` would.
+#[test]
+fn images_refuses_an_input_whose_references_do_not_resolve() {
+    Test::new()
+        .args(["images", "-"])
+        .stdin("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - {name: web, image: nginx:1.27.3, envFrom: [{configMapRef: {name: web-confg}}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-config}\ndata: {MODE: live}\n")
+        .status(1)
+        .stdout("")
+        .stderr_contains("[I2K021]")
+        .stderr_contains("did you mean `web-config`?")
+        .run();
+}
+
 #[test]
 fn images_lists_every_reference_once_and_feeds_a_lock() {
     let scratch = Scratch::new("images");
