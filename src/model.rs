@@ -143,8 +143,38 @@ pub struct Service {
     pub namespace: String,
     pub load_balancer: LoadBalancer,
     /// The deployments whose VMs serve it, in document order; never empty.
-    pub backends: Vec<String>,
+    pub backends: Vec<DeploymentName>,
     pub span: Option<Span>,
+}
+
+/// The name of one of the application's deployments, as a service or a target group links to
+/// it. A service often has the same text as its name; the type keeps the two from being taken
+/// for each other.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DeploymentName(String);
+
+impl DeploymentName {
+    #[must_use]
+    pub fn of(deployment: &Deployment) -> DeploymentName {
+        DeploymentName(deployment.name.clone())
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether this is `deployment`'s name.
+    #[must_use]
+    pub fn names(&self, deployment: &Deployment) -> bool {
+        self.0 == deployment.name
+    }
+}
+
+impl std::fmt::Display for DeploymentName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -306,7 +306,7 @@ fn add_deployment<'a>(
         application
             .services
             .iter()
-            .filter(|service| service.backends.contains(&deployment.name))
+            .filter(|service| service.backends.iter().any(|name| name.names(deployment)))
             .collect()
     };
     let routing = move || routing_to(application, &deployment.name);

@@ -64,7 +64,12 @@ pub fn routed_target_groups(deployment: &str, ingresses: &[&Ingress]) -> Vec<Str
                 .target_groups
                 .iter()
                 .zip(target_group_ids(ingress))
-                .filter(|(group, _)| group.backends.iter().any(|name| name == deployment))
+                .filter(|(group, _)| {
+                    group
+                        .backends
+                        .iter()
+                        .any(|name| name.as_str() == deployment)
+                })
                 .map(|(_, id)| id)
                 .collect::<Vec<_>>()
         })
@@ -74,10 +79,12 @@ pub fn routed_target_groups(deployment: &str, ingresses: &[&Ingress]) -> Vec<Str
 /// Whether `deployment`'s VMs serve some backend of `ingress`.
 #[must_use]
 pub fn routes_to(ingress: &Ingress, deployment: &str) -> bool {
-    ingress
-        .target_groups
-        .iter()
-        .any(|group| group.backends.iter().any(|name| name == deployment))
+    ingress.target_groups.iter().any(|group| {
+        group
+            .backends
+            .iter()
+            .any(|name| name.as_str() == deployment)
+    })
 }
 
 /// Adds `base` to `ids`, numbered `V2`, `V3`… when it is taken already.

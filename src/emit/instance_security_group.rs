@@ -54,10 +54,10 @@ pub fn instance_security_group(
         let ports = ingress
             .target_groups
             .iter()
-            .filter(|group| group.backends.contains(&deployment.name))
+            .filter(|group| group.backends.iter().any(|name| name.names(deployment)))
             .flat_map(|group| {
                 [
-                    (!group.refused.contains(&deployment.name))
+                    (!group.refused.iter().any(|name| name.names(deployment)))
                         .then_some((group.target_port, "tcp")),
                     Some((group.health_check.port, "tcp")),
                 ]

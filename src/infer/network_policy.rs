@@ -103,10 +103,10 @@ pub fn enforce_network_policies<'s, 'i>(
         let mut rule_count = 0usize;
         for listener in &mut service.load_balancer.listeners {
             let protocol = policy_protocol(listener.target_protocol);
-            let mut verdicts = service
-                .backends
-                .iter()
-                .map(|backend| (backend, decide(backend, listener.target_port, protocol)));
+            let mut verdicts = service.backends.iter().map(|backend| {
+                let verdict = decide(backend.as_str(), listener.target_port, protocol);
+                (backend, verdict)
+            });
             let Some((first_backend, first)) = verdicts.next() else {
                 continue;
             };
@@ -152,7 +152,9 @@ pub fn enforce_network_policies<'s, 'i>(
         let ingress_span = ingress.span;
         for group in &mut ingress.target_groups {
             for backend in &group.backends {
-                if decide(backend, group.target_port, PolicyProtocol::Tcp) == Admission::Default {
+                if decide(backend.as_str(), group.target_port, PolicyProtocol::Tcp)
+                    == Admission::Default
+                {
                     continue;
                 }
                 group.refused.push(backend.clone());

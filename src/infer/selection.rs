@@ -11,7 +11,7 @@ use crate::model::admission::inbound_rules;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
-use crate::model::{self, LoadBalancerKind, Protocol};
+use crate::model::{self, DeploymentName, LoadBalancerKind, Protocol};
 use std::collections::BTreeSet;
 
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
@@ -190,7 +190,7 @@ fn plan_service(
         load_balancer,
         backends: backends
             .iter()
-            .map(|pending| pending.deployment.name.clone())
+            .map(|pending| DeploymentName::of(&pending.deployment))
             .collect(),
         span: Some(service.span),
     })
@@ -205,7 +205,7 @@ fn implicit_service(pending: &Workload, sink: &mut Vec<Diagnostic>) -> Option<mo
             name: pending.deployment.name.clone(),
             namespace: pending.deployment.namespace.clone(),
             load_balancer,
-            backends: vec![pending.deployment.name.clone()],
+            backends: vec![DeploymentName::of(&pending.deployment)],
             span: Some(pending.span),
         }),
         Err(problems) => {

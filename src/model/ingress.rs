@@ -2,7 +2,7 @@
 //! Ingresses ask for, in the AWS Load Balancer Controller's terms (listeners, ordered rules,
 //! target groups), already resolved to the VMs of the Deployments behind each backend.
 
-use super::{Certificate, HealthCheck, Protocol};
+use super::{Certificate, DeploymentName, HealthCheck, Protocol};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -178,10 +178,10 @@ pub struct IngressTargetGroup {
     /// Always an HTTP(S) check.
     pub health_check: HealthCheck,
     /// The deployments whose VMs register: those the Service selects; never empty.
-    pub backends: Vec<String>,
+    pub backends: Vec<DeploymentName>,
     /// Those of `backends` whose NetworkPolicies do not admit this load balancer: their VMs
     /// admit its health checks, not its traffic.
-    pub refused: Vec<String>,
+    pub refused: Vec<DeploymentName>,
 }
 
 /// How requests travel to the targets (`backend-protocol-version`).
