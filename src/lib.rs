@@ -5,6 +5,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod arn;
 pub mod aws_quotas;
 pub mod cidr;
 pub mod cli;

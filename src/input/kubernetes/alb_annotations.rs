@@ -8,6 +8,7 @@ use super::nginx_annotations::read_nginx_annotation;
 use super::reader::Sink;
 use super::restriction::{restricting_annotations, restriction_of};
 use super::source_ranges::{INGRESS_ANNOTATION, read_annotation};
+use crate::arn::parse_arn;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE};
 use crate::input::rules;
@@ -69,26 +70,32 @@ pub fn read_ingress_annotations(
             }
             continue;
         };
+        if read_target_annotation(setting, key, value, *span, targets, sink) {
+            continue;
+        }
         let written = Annotation {
             key,
             value,
             span: *span,
         };
-        if read_target_setting(setting, &written, targets, sink)
-            || read_authentication_setting(
-                setting,
-                key,
-                value,
-                *span,
-                &mut targets.authentication,
-                sink,
-            )
-        {
-            continue;
-        }
         read_balancer_setting(setting, &written, balancer, sink);
     }
     read
+}
+
+/// Reads `setting` into `targets` when it is a target group or authentication setting, which
+/// Ingresses and Services both carry; whether it was one.
+fn read_target_annotation(
+    setting: &str,
+    key: &str,
+    value: &str,
+    span: Span,
+    targets: &mut TargetSettings,
+    sink: &mut Sink,
+) -> bool {
+    let written = Annotation { key, value, span };
+    read_target_setting(setting, &written, targets, sink)
+        || read_authentication_setting(setting, key, value, span, &mut targets.authentication, sink)
 }
 
 /// Reads a Service's `alb.ingress.kubernetes.io/` annotations: only target group and
@@ -117,21 +124,7 @@ pub fn read_service_annotations(
             );
             continue;
         }
-        let written = Annotation {
-            key,
-            value,
-            span: *span,
-        };
-        if read_target_setting(setting, &written, &mut targets, sink)
-            || read_authentication_setting(
-                setting,
-                key,
-                value,
-                *span,
-                &mut targets.authentication,
-                sink,
-            )
-        {
+        if read_target_annotation(setting, key, value, *span, &mut targets, sink) {
             continue;
         }
         if FIREWALL_SETTINGS.contains(&setting) {
@@ -648,19 +641,11 @@ pub fn parse_listen_ports(text: &str) -> Result<Vec<(u16, Protocol)>, String> {
 /// HTTPS listener accepts.
 #[must_use]
 pub fn is_certificate_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [scheme, partition, service, region, account, resource] = parts.as_slice() else {
+    let Some(arn) = parse_arn(arn) else {
         return false;
     };
-    let word = |text: &str| {
-        !text.is_empty()
-            && text
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    };
-    let account_ok = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
     let resource_ok = |prefix: &str| {
-        resource.strip_prefix(prefix).is_some_and(|id| {
+        arn.resource.strip_prefix(prefix).is_some_and(|id| {
             !id.is_empty()
                 && id.len() <= 256
                 && id
@@ -668,25 +653,18 @@ pub fn is_certificate_arn(arn: &str) -> bool {
                     .all(|c| c.is_ascii_alphanumeric() || "-_/.+=,@".contains(c))
         })
     };
-    *scheme == "arn"
-        && (*partition == "aws" || partition.strip_prefix("aws-").is_some_and(word))
-        && account_ok
-        && match *service {
-            "acm" => word(region) && resource_ok("certificate/"),
-            "iam" => region.is_empty() && resource_ok("server-certificate/"),
-            _ => false,
-        }
+    match arn.service {
+        "acm" => !arn.region.is_empty() && resource_ok("certificate/"),
+        "iam" => arn.region.is_empty() && resource_ok("server-certificate/"),
+        _ => false,
+    }
 }
 
 /// A regional WAFv2 web ACL (`arn:PARTITION:wafv2:REGION:ACCOUNT:regional/webacl/NAME/ID`):
 /// what `AWS::WAFv2::WebACLAssociation` takes for a load balancer.
 #[must_use]
 pub fn is_regional_web_acl_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [scheme, partition, service, region, account, resource] = parts.as_slice() else {
-        return false;
-    };
-    let Some(rest) = resource.strip_prefix("regional/webacl/") else {
+    let Some(arn) = parse_arn(arn) else {
         return false;
     };
     // Names: 1-128 of letters, digits, '_' and '-'; ids are UUIDs.
@@ -697,19 +675,13 @@ pub fn is_regional_web_acl_arn(arn: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     };
-    let name_and_id = rest
-        .split_once('/')
-        .is_some_and(|(name, id)| word(name, 128) && word(id, 36));
-    *scheme == "arn"
-        && partition.starts_with("aws")
-        && *service == "wafv2"
-        && !region.is_empty()
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && name_and_id
+    arn.service == "wafv2"
+        && !arn.region.is_empty()
+        && arn
+            .resource
+            .strip_prefix("regional/webacl/")
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(name, id)| word(name, 128) && word(id, 36))
 }
 
 /// A boolean as Go's strconv.ParseBool reads it, which is how the controller reads flags.

@@ -4,6 +4,7 @@
 //! listener rule's authenticate action is known to be well formed.
 
 use super::reader::Sink;
+use crate::arn::parse_arn;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::input::rules::is_dns_subdomain;
 use crate::model::ingress::{
@@ -319,20 +320,12 @@ fn cognito_provider(object: &Map<String, Value>) -> Result<CognitoProvider, Stri
 /// `arn:PARTITION:cognito-idp:REGION:ACCOUNT:userpool/REGION_ID`.
 #[must_use]
 pub fn is_user_pool_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [scheme, partition, service, region, account, resource] = parts.as_slice() else {
+    let Some(arn) = parse_arn(arn) else {
         return false;
     };
-    *scheme == "arn"
-        && partition.starts_with("aws")
-        && *service == "cognito-idp"
-        && !region.is_empty()
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && resource.strip_prefix("userpool/").is_some_and(|id| {
+    arn.service == "cognito-idp"
+        && !arn.region.is_empty()
+        && arn.resource.strip_prefix("userpool/").is_some_and(|id| {
             !id.is_empty()
                 && id.len() <= 55
                 && id
