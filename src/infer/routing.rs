@@ -162,46 +162,20 @@ fn build(
         );
         return None;
     }
-    let public = agree(
+    // Settings of the load balancer as a whole: every Ingress of a group that writes one must
+    // write the same value.
+    let group = Group {
         members,
-        |m| m.balancer.public.as_ref(),
-        "scheme",
-        &describe,
-        sink,
-    );
-    let dual_stack = agree(
-        members,
-        |m| m.balancer.dual_stack.as_ref(),
-        "ip-address-type",
-        &describe,
-        sink,
-    );
-    let ssl_redirect = agree(
-        members,
-        |m| m.balancer.ssl_redirect.as_ref(),
-        "ssl-redirect",
-        &describe,
-        sink,
-    );
-    let ssl_policy = agree(
-        members,
-        |m| m.balancer.ssl_policy.as_ref(),
-        "ssl-policy",
-        &describe,
-        sink,
-    );
-    let web_acl = agree(
-        members,
-        |m| m.balancer.web_acl.as_ref(),
-        "wafv2-acl-arn",
-        &describe,
-        sink,
-    );
-    let shield_advanced = agree(
-        members,
+        describe: &describe,
+    };
+    let public = group.agree(|m| m.balancer.public.as_ref(), "scheme", sink);
+    let dual_stack = group.agree(|m| m.balancer.dual_stack.as_ref(), "ip-address-type", sink);
+    let ssl_redirect = group.agree(|m| m.balancer.ssl_redirect.as_ref(), "ssl-redirect", sink);
+    let ssl_policy = group.agree(|m| m.balancer.ssl_policy.as_ref(), "ssl-policy", sink);
+    let web_acl = group.agree(|m| m.balancer.web_acl.as_ref(), "wafv2-acl-arn", sink);
+    let shield_advanced = group.agree(
         |m| m.balancer.shield_advanced.as_ref(),
         "shield-advanced-protection",
-        &describe,
         sink,
     );
     let mut target_groups: Vec<IngressTargetGroup> = Vec::new();
@@ -279,35 +253,45 @@ fn describe(name: &str, first: &Ingress) -> String {
 
 /// A setting the load balancer has once (the controller's "Exclusive" annotations): every
 /// member that sets it must set the same value.
-fn agree<T: Clone + PartialEq>(
-    members: &[Ingress],
-    get: impl Fn(&Ingress) -> Option<&Written<T>>,
-    annotation: &str,
-    describe: &str,
-    sink: &mut Vec<Diagnostic>,
-) -> Option<Written<T>> {
-    let mut first: Option<(&Written<T>, &Ingress)> = None;
-    for member in members {
-        let Some(written) = get(member) else {
-            continue;
-        };
-        match first {
-            None => first = Some((written, member)),
-            Some((agreed, owner)) if agreed.value != written.value => sink.push(
-                Diagnostic::error(
-                    Code::IngressConflict,
-                    Some(written.span),
-                    format!(
-                        "annotation `{PREFIX}{annotation}` of Ingress `{}` differs from Ingress `{}`'s, and {describe} has one",
-                        member.name, owner.name
-                    ),
-                )
-                .with_help("give every Ingress of the group the same value, or set it on one of them only"),
-            ),
-            Some(_) => {}
+/// The Ingresses of one load balancer, and how diagnostics name it.
+struct Group<'a> {
+    members: &'a [Ingress],
+    describe: &'a str,
+}
+
+impl Group<'_> {
+    /// A setting of the load balancer as a whole, as the first Ingress that writes it has it;
+    /// an Ingress that writes another value is an error (the controller's "Exclusive"
+    /// annotations).
+    fn agree<T: Clone + PartialEq>(
+        &self,
+        get: impl Fn(&Ingress) -> Option<&Written<T>>,
+        annotation: &str,
+        sink: &mut Vec<Diagnostic>,
+    ) -> Option<Written<T>> {
+        let mut first: Option<(&Written<T>, &Ingress)> = None;
+        for member in self.members {
+            let Some(written) = get(member) else {
+                continue;
+            };
+            match first {
+                None => first = Some((written, member)),
+                Some((agreed, owner)) if agreed.value != written.value => sink.push(
+                    Diagnostic::error(
+                        Code::IngressConflict,
+                        Some(written.span),
+                        format!(
+                            "annotation `{PREFIX}{annotation}` of Ingress `{}` differs from Ingress `{}`'s, and {} has one",
+                            member.name, owner.name, self.describe
+                        ),
+                    )
+                    .with_help("give every Ingress of the group the same value, or set it on one of them only"),
+                ),
+                Some(_) => {}
+            }
         }
+        first.map(|(written, _)| written.clone())
     }
-    first.map(|(written, _)| written.clone())
 }
 
 /// One Ingress's backends as target groups, and its rules in evaluation order.

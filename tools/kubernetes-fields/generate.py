@@ -187,13 +187,14 @@ def render(table, kinds, sources):
     out.append("];")
     out.append("")
     out.append(f"pub const TYPES: [&[Field]; {len(table.contents)}] = [")
+    # One type per line: the table is data, and a type's fields read as one record.
     for index, content in enumerate(table.contents):
+        fields = ", ".join(
+            f'Field("{field}", {shape[0] if len(shape) == 1 else f"{shape[0]}({shape[1]})"})'
+            for field, shape in content
+        )
         out.append(f"    // {index}: {', '.join(sorted(table.names[index]))}")
-        out.append("    &[")
-        for field, shape in content:
-            rendered = shape[0] if len(shape) == 1 else f"{shape[0]}({shape[1]})"
-            out.append(f'        Field("{field}", {rendered}),')
-        out.append("    ],")
+        out.append(f"    &[{fields}],")
     out.append("];")
     return "\n".join(out) + "\n"
 

@@ -33,1772 +33,445 @@ pub const KINDS: [Kind; 17] = [
 
 pub const TYPES: [&[Field]; 221] = [
     // 0: meta.v1.ManagedFieldsEntry (1.24.0), meta.v1.ManagedFieldsEntry (1.25.0), meta.v1.ManagedFieldsEntry (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("fieldsType", Leaf),
-        Field("fieldsV1", Leaf),
-        Field("manager", Leaf),
-        Field("operation", Leaf),
-        Field("subresource", Leaf),
-        Field("time", Leaf),
-    ],
+    &[Field("apiVersion", Leaf), Field("fieldsType", Leaf), Field("fieldsV1", Leaf), Field("manager", Leaf), Field("operation", Leaf), Field("subresource", Leaf), Field("time", Leaf)],
     // 1: meta.v1.OwnerReference (1.17.0), meta.v1.OwnerReference (1.24.0), meta.v1.OwnerReference (1.25.0), meta.v1.OwnerReference (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("blockOwnerDeletion", Leaf),
-        Field("controller", Leaf),
-        Field("kind", Leaf),
-        Field("name", Leaf),
-        Field("uid", Leaf),
-    ],
+    &[Field("apiVersion", Leaf), Field("blockOwnerDeletion", Leaf), Field("controller", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("uid", Leaf)],
     // 2: meta.v1.ObjectMeta (1.25.0), meta.v1.ObjectMeta (1.37.0)
-    &[
-        Field("annotations", Leaf),
-        Field("creationTimestamp", Leaf),
-        Field("deletionGracePeriodSeconds", Leaf),
-        Field("deletionTimestamp", Leaf),
-        Field("finalizers", Leaf),
-        Field("generateName", Leaf),
-        Field("generation", Leaf),
-        Field("labels", Leaf),
-        Field("managedFields", List(0)),
-        Field("name", Leaf),
-        Field("namespace", Leaf),
-        Field("ownerReferences", List(1)),
-        Field("resourceVersion", Leaf),
-        Field("selfLink", Leaf),
-        Field("uid", Leaf),
-    ],
+    &[Field("annotations", Leaf), Field("creationTimestamp", Leaf), Field("deletionGracePeriodSeconds", Leaf), Field("deletionTimestamp", Leaf), Field("finalizers", Leaf), Field("generateName", Leaf), Field("generation", Leaf), Field("labels", Leaf), Field("managedFields", List(0)), Field("name", Leaf), Field("namespace", Leaf), Field("ownerReferences", List(1)), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("uid", Leaf)],
     // 3: core.v1.NodeSelectorRequirement (1.17.0), core.v1.NodeSelectorRequirement (1.37.0), meta.v1.LabelSelectorRequirement (1.17.0), meta.v1.LabelSelectorRequirement (1.24.0), meta.v1.LabelSelectorRequirement (1.25.0), meta.v1.LabelSelectorRequirement (1.37.0)
-    &[
-        Field("key", Leaf),
-        Field("operator", Leaf),
-        Field("values", Leaf),
-    ],
+    &[Field("key", Leaf), Field("operator", Leaf), Field("values", Leaf)],
     // 4: meta.v1.LabelSelector (1.17.0), meta.v1.LabelSelector (1.24.0), meta.v1.LabelSelector (1.25.0), meta.v1.LabelSelector (1.37.0)
-    &[
-        Field("matchExpressions", List(3)),
-        Field("matchLabels", Leaf),
-    ],
+    &[Field("matchExpressions", List(3)), Field("matchLabels", Leaf)],
     // 5: apps.v1.RollingUpdateDeployment (1.37.0), apps.v1beta1.RollingUpdateDeployment (1.17.0), apps.v1beta2.RollingUpdateDeployment (1.17.0), extensions.v1beta1.RollingUpdateDeployment (1.17.0)
-    &[
-        Field("maxSurge", Leaf),
-        Field("maxUnavailable", Leaf),
-    ],
+    &[Field("maxSurge", Leaf), Field("maxUnavailable", Leaf)],
     // 6: apps.v1.DeploymentStrategy (1.37.0), apps.v1beta1.DeploymentStrategy (1.17.0), apps.v1beta2.DeploymentStrategy (1.17.0), extensions.v1beta1.DeploymentStrategy (1.17.0)
-    &[
-        Field("rollingUpdate", Object(5)),
-        Field("type", Leaf),
-    ],
+    &[Field("rollingUpdate", Object(5)), Field("type", Leaf)],
     // 7: core.v1.NodeSelectorTerm (1.17.0), core.v1.NodeSelectorTerm (1.37.0)
-    &[
-        Field("matchExpressions", List(3)),
-        Field("matchFields", List(3)),
-    ],
+    &[Field("matchExpressions", List(3)), Field("matchFields", List(3))],
     // 8: core.v1.PreferredSchedulingTerm (1.17.0), core.v1.PreferredSchedulingTerm (1.37.0)
-    &[
-        Field("preference", Object(7)),
-        Field("weight", Leaf),
-    ],
+    &[Field("preference", Object(7)), Field("weight", Leaf)],
     // 9: core.v1.NodeSelector (1.17.0), core.v1.NodeSelector (1.37.0)
-    &[
-        Field("nodeSelectorTerms", List(7)),
-    ],
+    &[Field("nodeSelectorTerms", List(7))],
     // 10: core.v1.NodeAffinity (1.17.0), core.v1.NodeAffinity (1.37.0)
-    &[
-        Field("preferredDuringSchedulingIgnoredDuringExecution", List(8)),
-        Field("requiredDuringSchedulingIgnoredDuringExecution", Object(9)),
-    ],
+    &[Field("preferredDuringSchedulingIgnoredDuringExecution", List(8)), Field("requiredDuringSchedulingIgnoredDuringExecution", Object(9))],
     // 11: core.v1.PodAffinityTerm (1.37.0)
-    &[
-        Field("labelSelector", Object(4)),
-        Field("matchLabelKeys", Leaf),
-        Field("mismatchLabelKeys", Leaf),
-        Field("namespaceSelector", Object(4)),
-        Field("namespaces", Leaf),
-        Field("topologyKey", Leaf),
-    ],
+    &[Field("labelSelector", Object(4)), Field("matchLabelKeys", Leaf), Field("mismatchLabelKeys", Leaf), Field("namespaceSelector", Object(4)), Field("namespaces", Leaf), Field("topologyKey", Leaf)],
     // 12: core.v1.WeightedPodAffinityTerm (1.37.0)
-    &[
-        Field("podAffinityTerm", Object(11)),
-        Field("weight", Leaf),
-    ],
+    &[Field("podAffinityTerm", Object(11)), Field("weight", Leaf)],
     // 13: core.v1.PodAffinity (1.37.0), core.v1.PodAntiAffinity (1.37.0)
-    &[
-        Field("preferredDuringSchedulingIgnoredDuringExecution", List(12)),
-        Field("requiredDuringSchedulingIgnoredDuringExecution", List(11)),
-    ],
+    &[Field("preferredDuringSchedulingIgnoredDuringExecution", List(12)), Field("requiredDuringSchedulingIgnoredDuringExecution", List(11))],
     // 14: core.v1.Affinity (1.37.0)
-    &[
-        Field("nodeAffinity", Object(10)),
-        Field("podAffinity", Object(13)),
-        Field("podAntiAffinity", Object(13)),
-    ],
+    &[Field("nodeAffinity", Object(10)), Field("podAffinity", Object(13)), Field("podAntiAffinity", Object(13))],
     // 15: core.v1.ConfigMapKeySelector (1.17.0), core.v1.ConfigMapKeySelector (1.37.0), core.v1.SecretKeySelector (1.17.0), core.v1.SecretKeySelector (1.37.0)
-    &[
-        Field("key", Leaf),
-        Field("name", Leaf),
-        Field("optional", Leaf),
-    ],
+    &[Field("key", Leaf), Field("name", Leaf), Field("optional", Leaf)],
     // 16: core.v1.ObjectFieldSelector (1.17.0), core.v1.ObjectFieldSelector (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("fieldPath", Leaf),
-    ],
+    &[Field("apiVersion", Leaf), Field("fieldPath", Leaf)],
     // 17: core.v1.FileKeySelector (1.37.0)
-    &[
-        Field("key", Leaf),
-        Field("optional", Leaf),
-        Field("path", Leaf),
-        Field("volumeName", Leaf),
-    ],
+    &[Field("key", Leaf), Field("optional", Leaf), Field("path", Leaf), Field("volumeName", Leaf)],
     // 18: core.v1.ResourceFieldSelector (1.17.0), core.v1.ResourceFieldSelector (1.37.0)
-    &[
-        Field("containerName", Leaf),
-        Field("divisor", Leaf),
-        Field("resource", Leaf),
-    ],
+    &[Field("containerName", Leaf), Field("divisor", Leaf), Field("resource", Leaf)],
     // 19: core.v1.EnvVarSource (1.37.0)
-    &[
-        Field("configMapKeyRef", Object(15)),
-        Field("fieldRef", Object(16)),
-        Field("fileKeyRef", Object(17)),
-        Field("resourceFieldRef", Object(18)),
-        Field("secretKeyRef", Object(15)),
-    ],
+    &[Field("configMapKeyRef", Object(15)), Field("fieldRef", Object(16)), Field("fileKeyRef", Object(17)), Field("resourceFieldRef", Object(18)), Field("secretKeyRef", Object(15))],
     // 20: core.v1.EnvVar (1.37.0)
-    &[
-        Field("name", Leaf),
-        Field("value", Leaf),
-        Field("valueFrom", Object(19)),
-    ],
+    &[Field("name", Leaf), Field("value", Leaf), Field("valueFrom", Object(19))],
     // 21: core.v1.ConfigMapEnvSource (1.17.0), core.v1.ConfigMapEnvSource (1.37.0), core.v1.SecretEnvSource (1.17.0), core.v1.SecretEnvSource (1.37.0)
-    &[
-        Field("name", Leaf),
-        Field("optional", Leaf),
-    ],
+    &[Field("name", Leaf), Field("optional", Leaf)],
     // 22: core.v1.EnvFromSource (1.17.0), core.v1.EnvFromSource (1.37.0)
-    &[
-        Field("configMapRef", Object(21)),
-        Field("prefix", Leaf),
-        Field("secretRef", Object(21)),
-    ],
+    &[Field("configMapRef", Object(21)), Field("prefix", Leaf), Field("secretRef", Object(21))],
     // 23: core.v1.ExecAction (1.17.0), core.v1.ExecAction (1.37.0)
-    &[
-        Field("command", Leaf),
-    ],
+    &[Field("command", Leaf)],
     // 24: core.v1.HTTPHeader (1.17.0), core.v1.HTTPHeader (1.37.0), core.v1.PodDNSConfigOption (1.17.0), core.v1.PodDNSConfigOption (1.37.0), core.v1.Sysctl (1.17.0), core.v1.Sysctl (1.37.0)
-    &[
-        Field("name", Leaf),
-        Field("value", Leaf),
-    ],
+    &[Field("name", Leaf), Field("value", Leaf)],
     // 25: core.v1.HTTPGetAction (1.37.0)
-    &[
-        Field("host", Leaf),
-        Field("httpHeaders", List(24)),
-        Field("path", Leaf),
-        Field("port", Leaf),
-        Field("protocol", Leaf),
-        Field("scheme", Leaf),
-    ],
+    &[Field("host", Leaf), Field("httpHeaders", List(24)), Field("path", Leaf), Field("port", Leaf), Field("protocol", Leaf), Field("scheme", Leaf)],
     // 26: core.v1.SleepAction (1.37.0)
-    &[
-        Field("seconds", Leaf),
-    ],
+    &[Field("seconds", Leaf)],
     // 27: core.v1.TCPSocketAction (1.17.0), core.v1.TCPSocketAction (1.37.0)
-    &[
-        Field("host", Leaf),
-        Field("port", Leaf),
-    ],
+    &[Field("host", Leaf), Field("port", Leaf)],
     // 28: core.v1.LifecycleHandler (1.37.0)
-    &[
-        Field("exec", Object(23)),
-        Field("httpGet", Object(25)),
-        Field("sleep", Object(26)),
-        Field("tcpSocket", Object(27)),
-    ],
+    &[Field("exec", Object(23)), Field("httpGet", Object(25)), Field("sleep", Object(26)), Field("tcpSocket", Object(27))],
     // 29: core.v1.Lifecycle (1.37.0)
-    &[
-        Field("postStart", Object(28)),
-        Field("preStop", Object(28)),
-        Field("stopSignal", Leaf),
-    ],
+    &[Field("postStart", Object(28)), Field("preStop", Object(28)), Field("stopSignal", Leaf)],
     // 30: core.v1.GRPCAction (1.37.0)
-    &[
-        Field("mode", Leaf),
-        Field("port", Leaf),
-        Field("service", Leaf),
-    ],
+    &[Field("mode", Leaf), Field("port", Leaf), Field("service", Leaf)],
     // 31: core.v1.Probe (1.37.0)
-    &[
-        Field("exec", Object(23)),
-        Field("failureThreshold", Leaf),
-        Field("grpc", Object(30)),
-        Field("httpGet", Object(25)),
-        Field("initialDelaySeconds", Leaf),
-        Field("periodSeconds", Leaf),
-        Field("successThreshold", Leaf),
-        Field("tcpSocket", Object(27)),
-        Field("terminationGracePeriodSeconds", Leaf),
-        Field("timeoutSeconds", Leaf),
-    ],
+    &[Field("exec", Object(23)), Field("failureThreshold", Leaf), Field("grpc", Object(30)), Field("httpGet", Object(25)), Field("initialDelaySeconds", Leaf), Field("periodSeconds", Leaf), Field("successThreshold", Leaf), Field("tcpSocket", Object(27)), Field("terminationGracePeriodSeconds", Leaf), Field("timeoutSeconds", Leaf)],
     // 32: core.v1.ContainerPort (1.17.0), core.v1.ContainerPort (1.37.0)
-    &[
-        Field("containerPort", Leaf),
-        Field("hostIP", Leaf),
-        Field("hostPort", Leaf),
-        Field("name", Leaf),
-        Field("protocol", Leaf),
-    ],
+    &[Field("containerPort", Leaf), Field("hostIP", Leaf), Field("hostPort", Leaf), Field("name", Leaf), Field("protocol", Leaf)],
     // 33: core.v1.ContainerResizePolicy (1.37.0)
-    &[
-        Field("resourceName", Leaf),
-        Field("restartPolicy", Leaf),
-    ],
+    &[Field("resourceName", Leaf), Field("restartPolicy", Leaf)],
     // 34: core.v1.ResourceClaim (1.37.0)
-    &[
-        Field("name", Leaf),
-        Field("request", Leaf),
-    ],
+    &[Field("name", Leaf), Field("request", Leaf)],
     // 35: core.v1.ResourceRequirements (1.37.0)
-    &[
-        Field("claims", List(34)),
-        Field("limits", Leaf),
-        Field("requests", Leaf),
-    ],
+    &[Field("claims", List(34)), Field("limits", Leaf), Field("requests", Leaf)],
     // 36: core.v1.ContainerRestartRuleOnExitCodes (1.37.0)
-    &[
-        Field("operator", Leaf),
-        Field("values", Leaf),
-    ],
+    &[Field("operator", Leaf), Field("values", Leaf)],
     // 37: core.v1.ContainerRestartRule (1.37.0)
-    &[
-        Field("action", Leaf),
-        Field("exitCodes", Object(36)),
-    ],
+    &[Field("action", Leaf), Field("exitCodes", Object(36))],
     // 38: core.v1.AppArmorProfile (1.37.0), core.v1.SeccompProfile (1.37.0)
-    &[
-        Field("localhostProfile", Leaf),
-        Field("type", Leaf),
-    ],
+    &[Field("localhostProfile", Leaf), Field("type", Leaf)],
     // 39: core.v1.Capabilities (1.17.0), core.v1.Capabilities (1.37.0)
-    &[
-        Field("add", Leaf),
-        Field("drop", Leaf),
-    ],
+    &[Field("add", Leaf), Field("drop", Leaf)],
     // 40: core.v1.SELinuxOptions (1.17.0), core.v1.SELinuxOptions (1.37.0)
-    &[
-        Field("level", Leaf),
-        Field("role", Leaf),
-        Field("type", Leaf),
-        Field("user", Leaf),
-    ],
+    &[Field("level", Leaf), Field("role", Leaf), Field("type", Leaf), Field("user", Leaf)],
     // 41: core.v1.WindowsSecurityContextOptions (1.37.0)
-    &[
-        Field("gmsaCredentialSpec", Leaf),
-        Field("gmsaCredentialSpecName", Leaf),
-        Field("hostProcess", Leaf),
-        Field("runAsUserName", Leaf),
-    ],
+    &[Field("gmsaCredentialSpec", Leaf), Field("gmsaCredentialSpecName", Leaf), Field("hostProcess", Leaf), Field("runAsUserName", Leaf)],
     // 42: core.v1.SecurityContext (1.37.0)
-    &[
-        Field("allowPrivilegeEscalation", Leaf),
-        Field("appArmorProfile", Object(38)),
-        Field("capabilities", Object(39)),
-        Field("privileged", Leaf),
-        Field("procMount", Leaf),
-        Field("readOnlyRootFilesystem", Leaf),
-        Field("runAsGroup", Leaf),
-        Field("runAsNonRoot", Leaf),
-        Field("runAsUser", Leaf),
-        Field("seLinuxOptions", Object(40)),
-        Field("seccompProfile", Object(38)),
-        Field("windowsOptions", Object(41)),
-    ],
+    &[Field("allowPrivilegeEscalation", Leaf), Field("appArmorProfile", Object(38)), Field("capabilities", Object(39)), Field("privileged", Leaf), Field("procMount", Leaf), Field("readOnlyRootFilesystem", Leaf), Field("runAsGroup", Leaf), Field("runAsNonRoot", Leaf), Field("runAsUser", Leaf), Field("seLinuxOptions", Object(40)), Field("seccompProfile", Object(38)), Field("windowsOptions", Object(41))],
     // 43: core.v1.VolumeDevice (1.17.0), core.v1.VolumeDevice (1.37.0)
-    &[
-        Field("devicePath", Leaf),
-        Field("name", Leaf),
-    ],
+    &[Field("devicePath", Leaf), Field("name", Leaf)],
     // 44: core.v1.VolumeMount (1.37.0)
-    &[
-        Field("bindMountOptions", Leaf),
-        Field("mountPath", Leaf),
-        Field("mountPropagation", Leaf),
-        Field("name", Leaf),
-        Field("readOnly", Leaf),
-        Field("recursiveReadOnly", Leaf),
-        Field("subPath", Leaf),
-        Field("subPathExpr", Leaf),
-    ],
+    &[Field("bindMountOptions", Leaf), Field("mountPath", Leaf), Field("mountPropagation", Leaf), Field("name", Leaf), Field("readOnly", Leaf), Field("recursiveReadOnly", Leaf), Field("subPath", Leaf), Field("subPathExpr", Leaf)],
     // 45: core.v1.Container (1.37.0)
-    &[
-        Field("args", Leaf),
-        Field("command", Leaf),
-        Field("env", List(20)),
-        Field("envFrom", List(22)),
-        Field("image", Leaf),
-        Field("imagePullPolicy", Leaf),
-        Field("lifecycle", Object(29)),
-        Field("livenessProbe", Object(31)),
-        Field("name", Leaf),
-        Field("ports", List(32)),
-        Field("readinessProbe", Object(31)),
-        Field("resizePolicy", List(33)),
-        Field("resources", Object(35)),
-        Field("restartPolicy", Leaf),
-        Field("restartPolicyRules", List(37)),
-        Field("securityContext", Object(42)),
-        Field("startupProbe", Object(31)),
-        Field("stdin", Leaf),
-        Field("stdinOnce", Leaf),
-        Field("terminationMessagePath", Leaf),
-        Field("terminationMessagePolicy", Leaf),
-        Field("tty", Leaf),
-        Field("volumeDevices", List(43)),
-        Field("volumeMounts", List(44)),
-        Field("workingDir", Leaf),
-    ],
+    &[Field("args", Leaf), Field("command", Leaf), Field("env", List(20)), Field("envFrom", List(22)), Field("image", Leaf), Field("imagePullPolicy", Leaf), Field("lifecycle", Object(29)), Field("livenessProbe", Object(31)), Field("name", Leaf), Field("ports", List(32)), Field("readinessProbe", Object(31)), Field("resizePolicy", List(33)), Field("resources", Object(35)), Field("restartPolicy", Leaf), Field("restartPolicyRules", List(37)), Field("securityContext", Object(42)), Field("startupProbe", Object(31)), Field("stdin", Leaf), Field("stdinOnce", Leaf), Field("terminationMessagePath", Leaf), Field("terminationMessagePolicy", Leaf), Field("tty", Leaf), Field("volumeDevices", List(43)), Field("volumeMounts", List(44)), Field("workingDir", Leaf)],
     // 46: core.v1.PodDNSConfig (1.17.0), core.v1.PodDNSConfig (1.37.0)
-    &[
-        Field("nameservers", Leaf),
-        Field("options", List(24)),
-        Field("searches", Leaf),
-    ],
+    &[Field("nameservers", Leaf), Field("options", List(24)), Field("searches", Leaf)],
     // 47: core.v1.EphemeralContainer (1.37.0)
-    &[
-        Field("args", Leaf),
-        Field("command", Leaf),
-        Field("env", List(20)),
-        Field("envFrom", List(22)),
-        Field("image", Leaf),
-        Field("imagePullPolicy", Leaf),
-        Field("lifecycle", Object(29)),
-        Field("livenessProbe", Object(31)),
-        Field("name", Leaf),
-        Field("ports", List(32)),
-        Field("readinessProbe", Object(31)),
-        Field("resizePolicy", List(33)),
-        Field("resources", Object(35)),
-        Field("restartPolicy", Leaf),
-        Field("restartPolicyRules", List(37)),
-        Field("securityContext", Object(42)),
-        Field("startupProbe", Object(31)),
-        Field("stdin", Leaf),
-        Field("stdinOnce", Leaf),
-        Field("targetContainerName", Leaf),
-        Field("terminationMessagePath", Leaf),
-        Field("terminationMessagePolicy", Leaf),
-        Field("tty", Leaf),
-        Field("volumeDevices", List(43)),
-        Field("volumeMounts", List(44)),
-        Field("workingDir", Leaf),
-    ],
+    &[Field("args", Leaf), Field("command", Leaf), Field("env", List(20)), Field("envFrom", List(22)), Field("image", Leaf), Field("imagePullPolicy", Leaf), Field("lifecycle", Object(29)), Field("livenessProbe", Object(31)), Field("name", Leaf), Field("ports", List(32)), Field("readinessProbe", Object(31)), Field("resizePolicy", List(33)), Field("resources", Object(35)), Field("restartPolicy", Leaf), Field("restartPolicyRules", List(37)), Field("securityContext", Object(42)), Field("startupProbe", Object(31)), Field("stdin", Leaf), Field("stdinOnce", Leaf), Field("targetContainerName", Leaf), Field("terminationMessagePath", Leaf), Field("terminationMessagePolicy", Leaf), Field("tty", Leaf), Field("volumeDevices", List(43)), Field("volumeMounts", List(44)), Field("workingDir", Leaf)],
     // 48: core.v1.EvictionResponder (1.37.0)
-    &[
-        Field("name", Leaf),
-        Field("priority", Leaf),
-    ],
+    &[Field("name", Leaf), Field("priority", Leaf)],
     // 49: core.v1.HostAlias (1.17.0), core.v1.HostAlias (1.37.0)
-    &[
-        Field("hostnames", Leaf),
-        Field("ip", Leaf),
-    ],
+    &[Field("hostnames", Leaf), Field("ip", Leaf)],
     // 50: core.v1.LocalObjectReference (1.17.0), core.v1.LocalObjectReference (1.37.0), core.v1.PodOS (1.37.0), core.v1.PodSchedulingGate (1.37.0)
-    &[
-        Field("name", Leaf),
-    ],
+    &[Field("name", Leaf)],
     // 51: core.v1.PodReadinessGate (1.17.0), core.v1.PodReadinessGate (1.37.0)
-    &[
-        Field("conditionType", Leaf),
-    ],
+    &[Field("conditionType", Leaf)],
     // 52: core.v1.PodResourceClaim (1.37.0)
-    &[
-        Field("name", Leaf),
-        Field("resourceClaimName", Leaf),
-        Field("resourceClaimTemplateName", Leaf),
-    ],
+    &[Field("name", Leaf), Field("resourceClaimName", Leaf), Field("resourceClaimTemplateName", Leaf)],
     // 53: core.v1.PodSchedulingGroup (1.37.0)
-    &[
-        Field("podGroupName", Leaf),
-    ],
+    &[Field("podGroupName", Leaf)],
     // 54: core.v1.PodSecurityContext (1.37.0)
-    &[
-        Field("appArmorProfile", Object(38)),
-        Field("fsGroup", Leaf),
-        Field("fsGroupChangePolicy", Leaf),
-        Field("runAsGroup", Leaf),
-        Field("runAsNonRoot", Leaf),
-        Field("runAsUser", Leaf),
-        Field("seLinuxChangePolicy", Leaf),
-        Field("seLinuxOptions", Object(40)),
-        Field("seccompProfile", Object(38)),
-        Field("supplementalGroups", Leaf),
-        Field("supplementalGroupsPolicy", Leaf),
-        Field("sysctls", List(24)),
-        Field("windowsOptions", Object(41)),
-    ],
+    &[Field("appArmorProfile", Object(38)), Field("fsGroup", Leaf), Field("fsGroupChangePolicy", Leaf), Field("runAsGroup", Leaf), Field("runAsNonRoot", Leaf), Field("runAsUser", Leaf), Field("seLinuxChangePolicy", Leaf), Field("seLinuxOptions", Object(40)), Field("seccompProfile", Object(38)), Field("supplementalGroups", Leaf), Field("supplementalGroupsPolicy", Leaf), Field("sysctls", List(24)), Field("windowsOptions", Object(41))],
     // 55: core.v1.Toleration (1.17.0), core.v1.Toleration (1.37.0)
-    &[
-        Field("effect", Leaf),
-        Field("key", Leaf),
-        Field("operator", Leaf),
-        Field("tolerationSeconds", Leaf),
-        Field("value", Leaf),
-    ],
+    &[Field("effect", Leaf), Field("key", Leaf), Field("operator", Leaf), Field("tolerationSeconds", Leaf), Field("value", Leaf)],
     // 56: core.v1.TopologySpreadConstraint (1.37.0)
-    &[
-        Field("labelSelector", Object(4)),
-        Field("matchLabelKeys", Leaf),
-        Field("maxSkew", Leaf),
-        Field("minDomains", Leaf),
-        Field("nodeAffinityPolicy", Leaf),
-        Field("nodeTaintsPolicy", Leaf),
-        Field("topologyKey", Leaf),
-        Field("whenUnsatisfiable", Leaf),
-    ],
+    &[Field("labelSelector", Object(4)), Field("matchLabelKeys", Leaf), Field("maxSkew", Leaf), Field("minDomains", Leaf), Field("nodeAffinityPolicy", Leaf), Field("nodeTaintsPolicy", Leaf), Field("topologyKey", Leaf), Field("whenUnsatisfiable", Leaf)],
     // 57: core.v1.AWSElasticBlockStoreVolumeSource (1.17.0), core.v1.AWSElasticBlockStoreVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("partition", Leaf),
-        Field("readOnly", Leaf),
-        Field("volumeID", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("partition", Leaf), Field("readOnly", Leaf), Field("volumeID", Leaf)],
     // 58: core.v1.AzureDiskVolumeSource (1.17.0), core.v1.AzureDiskVolumeSource (1.37.0)
-    &[
-        Field("cachingMode", Leaf),
-        Field("diskName", Leaf),
-        Field("diskURI", Leaf),
-        Field("fsType", Leaf),
-        Field("kind", Leaf),
-        Field("readOnly", Leaf),
-    ],
+    &[Field("cachingMode", Leaf), Field("diskName", Leaf), Field("diskURI", Leaf), Field("fsType", Leaf), Field("kind", Leaf), Field("readOnly", Leaf)],
     // 59: core.v1.AzureFileVolumeSource (1.17.0), core.v1.AzureFileVolumeSource (1.37.0)
-    &[
-        Field("readOnly", Leaf),
-        Field("secretName", Leaf),
-        Field("shareName", Leaf),
-    ],
+    &[Field("readOnly", Leaf), Field("secretName", Leaf), Field("shareName", Leaf)],
     // 60: core.v1.CephFSVolumeSource (1.17.0), core.v1.CephFSVolumeSource (1.37.0)
-    &[
-        Field("monitors", Leaf),
-        Field("path", Leaf),
-        Field("readOnly", Leaf),
-        Field("secretFile", Leaf),
-        Field("secretRef", Object(50)),
-        Field("user", Leaf),
-    ],
+    &[Field("monitors", Leaf), Field("path", Leaf), Field("readOnly", Leaf), Field("secretFile", Leaf), Field("secretRef", Object(50)), Field("user", Leaf)],
     // 61: core.v1.CinderVolumeSource (1.17.0), core.v1.CinderVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("readOnly", Leaf),
-        Field("secretRef", Object(50)),
-        Field("volumeID", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("readOnly", Leaf), Field("secretRef", Object(50)), Field("volumeID", Leaf)],
     // 62: core.v1.KeyToPath (1.37.0)
-    &[
-        Field("key", Leaf),
-        Field("mode", Leaf),
-        Field("path", Leaf),
-        Field("user", Leaf),
-    ],
+    &[Field("key", Leaf), Field("mode", Leaf), Field("path", Leaf), Field("user", Leaf)],
     // 63: core.v1.ConfigMapVolumeSource (1.37.0)
-    &[
-        Field("defaultMode", Leaf),
-        Field("defaultUser", Leaf),
-        Field("items", List(62)),
-        Field("name", Leaf),
-        Field("optional", Leaf),
-    ],
+    &[Field("defaultMode", Leaf), Field("defaultUser", Leaf), Field("items", List(62)), Field("name", Leaf), Field("optional", Leaf)],
     // 64: core.v1.CSIVolumeSource (1.17.0), core.v1.CSIVolumeSource (1.37.0)
-    &[
-        Field("driver", Leaf),
-        Field("fsType", Leaf),
-        Field("nodePublishSecretRef", Object(50)),
-        Field("readOnly", Leaf),
-        Field("volumeAttributes", Leaf),
-    ],
+    &[Field("driver", Leaf), Field("fsType", Leaf), Field("nodePublishSecretRef", Object(50)), Field("readOnly", Leaf), Field("volumeAttributes", Leaf)],
     // 65: core.v1.DownwardAPIVolumeFile (1.37.0)
-    &[
-        Field("fieldRef", Object(16)),
-        Field("mode", Leaf),
-        Field("path", Leaf),
-        Field("resourceFieldRef", Object(18)),
-        Field("user", Leaf),
-    ],
+    &[Field("fieldRef", Object(16)), Field("mode", Leaf), Field("path", Leaf), Field("resourceFieldRef", Object(18)), Field("user", Leaf)],
     // 66: core.v1.DownwardAPIVolumeSource (1.37.0)
-    &[
-        Field("defaultMode", Leaf),
-        Field("defaultUser", Leaf),
-        Field("items", List(65)),
-    ],
+    &[Field("defaultMode", Leaf), Field("defaultUser", Leaf), Field("items", List(65))],
     // 67: core.v1.EmptyDirVolumeSource (1.37.0)
-    &[
-        Field("medium", Leaf),
-        Field("mode", Leaf),
-        Field("sizeLimit", Leaf),
-    ],
+    &[Field("medium", Leaf), Field("mode", Leaf), Field("sizeLimit", Leaf)],
     // 68: core.v1.TypedLocalObjectReference (1.37.0)
-    &[
-        Field("apiGroup", Leaf),
-        Field("kind", Leaf),
-        Field("name", Leaf),
-    ],
+    &[Field("apiGroup", Leaf), Field("kind", Leaf), Field("name", Leaf)],
     // 69: core.v1.TypedObjectReference (1.37.0)
-    &[
-        Field("apiGroup", Leaf),
-        Field("kind", Leaf),
-        Field("name", Leaf),
-        Field("namespace", Leaf),
-    ],
+    &[Field("apiGroup", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("namespace", Leaf)],
     // 70: core.v1.ResourceRequirements (1.17.0), core.v1.VolumeResourceRequirements (1.37.0)
-    &[
-        Field("limits", Leaf),
-        Field("requests", Leaf),
-    ],
+    &[Field("limits", Leaf), Field("requests", Leaf)],
     // 71: core.v1.PersistentVolumeClaimSpec (1.37.0)
-    &[
-        Field("accessModes", Leaf),
-        Field("dataSource", Object(68)),
-        Field("dataSourceRef", Object(69)),
-        Field("resources", Object(70)),
-        Field("selector", Object(4)),
-        Field("storageClassName", Leaf),
-        Field("volumeAttributesClassName", Leaf),
-        Field("volumeMode", Leaf),
-        Field("volumeName", Leaf),
-    ],
+    &[Field("accessModes", Leaf), Field("dataSource", Object(68)), Field("dataSourceRef", Object(69)), Field("resources", Object(70)), Field("selector", Object(4)), Field("storageClassName", Leaf), Field("volumeAttributesClassName", Leaf), Field("volumeMode", Leaf), Field("volumeName", Leaf)],
     // 72: core.v1.PersistentVolumeClaimTemplate (1.37.0)
-    &[
-        Field("metadata", Object(2)),
-        Field("spec", Object(71)),
-    ],
+    &[Field("metadata", Object(2)), Field("spec", Object(71))],
     // 73: core.v1.EphemeralVolumeSource (1.37.0)
-    &[
-        Field("volumeClaimTemplate", Object(72)),
-    ],
+    &[Field("volumeClaimTemplate", Object(72))],
     // 74: core.v1.FCVolumeSource (1.17.0), core.v1.FCVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("lun", Leaf),
-        Field("readOnly", Leaf),
-        Field("targetWWNs", Leaf),
-        Field("wwids", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("lun", Leaf), Field("readOnly", Leaf), Field("targetWWNs", Leaf), Field("wwids", Leaf)],
     // 75: core.v1.FlexVolumeSource (1.17.0), core.v1.FlexVolumeSource (1.37.0)
-    &[
-        Field("driver", Leaf),
-        Field("fsType", Leaf),
-        Field("options", Leaf),
-        Field("readOnly", Leaf),
-        Field("secretRef", Object(50)),
-    ],
+    &[Field("driver", Leaf), Field("fsType", Leaf), Field("options", Leaf), Field("readOnly", Leaf), Field("secretRef", Object(50))],
     // 76: core.v1.FlockerVolumeSource (1.17.0), core.v1.FlockerVolumeSource (1.37.0)
-    &[
-        Field("datasetName", Leaf),
-        Field("datasetUUID", Leaf),
-    ],
+    &[Field("datasetName", Leaf), Field("datasetUUID", Leaf)],
     // 77: core.v1.GCEPersistentDiskVolumeSource (1.17.0), core.v1.GCEPersistentDiskVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("partition", Leaf),
-        Field("pdName", Leaf),
-        Field("readOnly", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("partition", Leaf), Field("pdName", Leaf), Field("readOnly", Leaf)],
     // 78: core.v1.GitRepoVolumeSource (1.17.0), core.v1.GitRepoVolumeSource (1.37.0)
-    &[
-        Field("directory", Leaf),
-        Field("repository", Leaf),
-        Field("revision", Leaf),
-    ],
+    &[Field("directory", Leaf), Field("repository", Leaf), Field("revision", Leaf)],
     // 79: core.v1.GlusterfsVolumeSource (1.17.0), core.v1.GlusterfsVolumeSource (1.37.0)
-    &[
-        Field("endpoints", Leaf),
-        Field("path", Leaf),
-        Field("readOnly", Leaf),
-    ],
+    &[Field("endpoints", Leaf), Field("path", Leaf), Field("readOnly", Leaf)],
     // 80: core.v1.HostPathVolumeSource (1.17.0), core.v1.HostPathVolumeSource (1.37.0)
-    &[
-        Field("path", Leaf),
-        Field("type", Leaf),
-    ],
+    &[Field("path", Leaf), Field("type", Leaf)],
     // 81: core.v1.ImageVolumeSource (1.37.0)
-    &[
-        Field("pullPolicy", Leaf),
-        Field("reference", Leaf),
-    ],
+    &[Field("pullPolicy", Leaf), Field("reference", Leaf)],
     // 82: core.v1.ISCSIVolumeSource (1.17.0), core.v1.ISCSIVolumeSource (1.37.0)
-    &[
-        Field("chapAuthDiscovery", Leaf),
-        Field("chapAuthSession", Leaf),
-        Field("fsType", Leaf),
-        Field("initiatorName", Leaf),
-        Field("iqn", Leaf),
-        Field("iscsiInterface", Leaf),
-        Field("lun", Leaf),
-        Field("portals", Leaf),
-        Field("readOnly", Leaf),
-        Field("secretRef", Object(50)),
-        Field("targetPortal", Leaf),
-    ],
+    &[Field("chapAuthDiscovery", Leaf), Field("chapAuthSession", Leaf), Field("fsType", Leaf), Field("initiatorName", Leaf), Field("iqn", Leaf), Field("iscsiInterface", Leaf), Field("lun", Leaf), Field("portals", Leaf), Field("readOnly", Leaf), Field("secretRef", Object(50)), Field("targetPortal", Leaf)],
     // 83: core.v1.NFSVolumeSource (1.17.0), core.v1.NFSVolumeSource (1.37.0)
-    &[
-        Field("path", Leaf),
-        Field("readOnly", Leaf),
-        Field("server", Leaf),
-    ],
+    &[Field("path", Leaf), Field("readOnly", Leaf), Field("server", Leaf)],
     // 84: core.v1.PersistentVolumeClaimVolumeSource (1.17.0), core.v1.PersistentVolumeClaimVolumeSource (1.37.0)
-    &[
-        Field("claimName", Leaf),
-        Field("readOnly", Leaf),
-    ],
+    &[Field("claimName", Leaf), Field("readOnly", Leaf)],
     // 85: core.v1.PhotonPersistentDiskVolumeSource (1.17.0), core.v1.PhotonPersistentDiskVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("pdID", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("pdID", Leaf)],
     // 86: core.v1.PortworxVolumeSource (1.17.0), core.v1.PortworxVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("readOnly", Leaf),
-        Field("volumeID", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("readOnly", Leaf), Field("volumeID", Leaf)],
     // 87: core.v1.ClusterTrustBundleProjection (1.37.0)
-    &[
-        Field("labelSelector", Object(4)),
-        Field("name", Leaf),
-        Field("optional", Leaf),
-        Field("path", Leaf),
-        Field("signerName", Leaf),
-        Field("user", Leaf),
-    ],
+    &[Field("labelSelector", Object(4)), Field("name", Leaf), Field("optional", Leaf), Field("path", Leaf), Field("signerName", Leaf), Field("user", Leaf)],
     // 88: core.v1.ConfigMapProjection (1.37.0), core.v1.SecretProjection (1.37.0)
-    &[
-        Field("items", List(62)),
-        Field("name", Leaf),
-        Field("optional", Leaf),
-    ],
+    &[Field("items", List(62)), Field("name", Leaf), Field("optional", Leaf)],
     // 89: core.v1.DownwardAPIProjection (1.37.0)
-    &[
-        Field("items", List(65)),
-    ],
+    &[Field("items", List(65))],
     // 90: core.v1.PodCertificateProjection (1.37.0)
-    &[
-        Field("certificateChainPath", Leaf),
-        Field("credentialBundlePath", Leaf),
-        Field("keyPath", Leaf),
-        Field("keyType", Leaf),
-        Field("maxExpirationSeconds", Leaf),
-        Field("signerName", Leaf),
-        Field("user", Leaf),
-        Field("userAnnotations", Leaf),
-    ],
+    &[Field("certificateChainPath", Leaf), Field("credentialBundlePath", Leaf), Field("keyPath", Leaf), Field("keyType", Leaf), Field("maxExpirationSeconds", Leaf), Field("signerName", Leaf), Field("user", Leaf), Field("userAnnotations", Leaf)],
     // 91: core.v1.ServiceAccountTokenProjection (1.37.0)
-    &[
-        Field("audience", Leaf),
-        Field("expirationSeconds", Leaf),
-        Field("path", Leaf),
-        Field("user", Leaf),
-    ],
+    &[Field("audience", Leaf), Field("expirationSeconds", Leaf), Field("path", Leaf), Field("user", Leaf)],
     // 92: core.v1.VolumeProjection (1.37.0)
-    &[
-        Field("clusterTrustBundle", Object(87)),
-        Field("configMap", Object(88)),
-        Field("downwardAPI", Object(89)),
-        Field("podCertificate", Object(90)),
-        Field("secret", Object(88)),
-        Field("serviceAccountToken", Object(91)),
-    ],
+    &[Field("clusterTrustBundle", Object(87)), Field("configMap", Object(88)), Field("downwardAPI", Object(89)), Field("podCertificate", Object(90)), Field("secret", Object(88)), Field("serviceAccountToken", Object(91))],
     // 93: core.v1.ProjectedVolumeSource (1.37.0)
-    &[
-        Field("defaultMode", Leaf),
-        Field("defaultUser", Leaf),
-        Field("sources", List(92)),
-    ],
+    &[Field("defaultMode", Leaf), Field("defaultUser", Leaf), Field("sources", List(92))],
     // 94: core.v1.QuobyteVolumeSource (1.17.0), core.v1.QuobyteVolumeSource (1.37.0)
-    &[
-        Field("group", Leaf),
-        Field("readOnly", Leaf),
-        Field("registry", Leaf),
-        Field("tenant", Leaf),
-        Field("user", Leaf),
-        Field("volume", Leaf),
-    ],
+    &[Field("group", Leaf), Field("readOnly", Leaf), Field("registry", Leaf), Field("tenant", Leaf), Field("user", Leaf), Field("volume", Leaf)],
     // 95: core.v1.RBDVolumeSource (1.17.0), core.v1.RBDVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("image", Leaf),
-        Field("keyring", Leaf),
-        Field("monitors", Leaf),
-        Field("pool", Leaf),
-        Field("readOnly", Leaf),
-        Field("secretRef", Object(50)),
-        Field("user", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("image", Leaf), Field("keyring", Leaf), Field("monitors", Leaf), Field("pool", Leaf), Field("readOnly", Leaf), Field("secretRef", Object(50)), Field("user", Leaf)],
     // 96: core.v1.ScaleIOVolumeSource (1.17.0), core.v1.ScaleIOVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("gateway", Leaf),
-        Field("protectionDomain", Leaf),
-        Field("readOnly", Leaf),
-        Field("secretRef", Object(50)),
-        Field("sslEnabled", Leaf),
-        Field("storageMode", Leaf),
-        Field("storagePool", Leaf),
-        Field("system", Leaf),
-        Field("volumeName", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("gateway", Leaf), Field("protectionDomain", Leaf), Field("readOnly", Leaf), Field("secretRef", Object(50)), Field("sslEnabled", Leaf), Field("storageMode", Leaf), Field("storagePool", Leaf), Field("system", Leaf), Field("volumeName", Leaf)],
     // 97: core.v1.SecretVolumeSource (1.37.0)
-    &[
-        Field("defaultMode", Leaf),
-        Field("defaultUser", Leaf),
-        Field("items", List(62)),
-        Field("optional", Leaf),
-        Field("secretName", Leaf),
-    ],
+    &[Field("defaultMode", Leaf), Field("defaultUser", Leaf), Field("items", List(62)), Field("optional", Leaf), Field("secretName", Leaf)],
     // 98: core.v1.StorageOSVolumeSource (1.17.0), core.v1.StorageOSVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("readOnly", Leaf),
-        Field("secretRef", Object(50)),
-        Field("volumeName", Leaf),
-        Field("volumeNamespace", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("readOnly", Leaf), Field("secretRef", Object(50)), Field("volumeName", Leaf), Field("volumeNamespace", Leaf)],
     // 99: core.v1.VsphereVirtualDiskVolumeSource (1.17.0), core.v1.VsphereVirtualDiskVolumeSource (1.37.0)
-    &[
-        Field("fsType", Leaf),
-        Field("storagePolicyID", Leaf),
-        Field("storagePolicyName", Leaf),
-        Field("volumePath", Leaf),
-    ],
+    &[Field("fsType", Leaf), Field("storagePolicyID", Leaf), Field("storagePolicyName", Leaf), Field("volumePath", Leaf)],
     // 100: core.v1.Volume (1.37.0)
-    &[
-        Field("awsElasticBlockStore", Object(57)),
-        Field("azureDisk", Object(58)),
-        Field("azureFile", Object(59)),
-        Field("cephfs", Object(60)),
-        Field("cinder", Object(61)),
-        Field("configMap", Object(63)),
-        Field("csi", Object(64)),
-        Field("downwardAPI", Object(66)),
-        Field("emptyDir", Object(67)),
-        Field("ephemeral", Object(73)),
-        Field("fc", Object(74)),
-        Field("flexVolume", Object(75)),
-        Field("flocker", Object(76)),
-        Field("gcePersistentDisk", Object(77)),
-        Field("gitRepo", Object(78)),
-        Field("glusterfs", Object(79)),
-        Field("hostPath", Object(80)),
-        Field("image", Object(81)),
-        Field("iscsi", Object(82)),
-        Field("name", Leaf),
-        Field("nfs", Object(83)),
-        Field("persistentVolumeClaim", Object(84)),
-        Field("photonPersistentDisk", Object(85)),
-        Field("portworxVolume", Object(86)),
-        Field("projected", Object(93)),
-        Field("quobyte", Object(94)),
-        Field("rbd", Object(95)),
-        Field("scaleIO", Object(96)),
-        Field("secret", Object(97)),
-        Field("storageos", Object(98)),
-        Field("vsphereVolume", Object(99)),
-    ],
+    &[Field("awsElasticBlockStore", Object(57)), Field("azureDisk", Object(58)), Field("azureFile", Object(59)), Field("cephfs", Object(60)), Field("cinder", Object(61)), Field("configMap", Object(63)), Field("csi", Object(64)), Field("downwardAPI", Object(66)), Field("emptyDir", Object(67)), Field("ephemeral", Object(73)), Field("fc", Object(74)), Field("flexVolume", Object(75)), Field("flocker", Object(76)), Field("gcePersistentDisk", Object(77)), Field("gitRepo", Object(78)), Field("glusterfs", Object(79)), Field("hostPath", Object(80)), Field("image", Object(81)), Field("iscsi", Object(82)), Field("name", Leaf), Field("nfs", Object(83)), Field("persistentVolumeClaim", Object(84)), Field("photonPersistentDisk", Object(85)), Field("portworxVolume", Object(86)), Field("projected", Object(93)), Field("quobyte", Object(94)), Field("rbd", Object(95)), Field("scaleIO", Object(96)), Field("secret", Object(97)), Field("storageos", Object(98)), Field("vsphereVolume", Object(99))],
     // 101: core.v1.PodSpec (1.37.0)
-    &[
-        Field("activeDeadlineSeconds", Leaf),
-        Field("affinity", Object(14)),
-        Field("automountServiceAccountToken", Leaf),
-        Field("containers", List(45)),
-        Field("dnsConfig", Object(46)),
-        Field("dnsPolicy", Leaf),
-        Field("enableServiceLinks", Leaf),
-        Field("ephemeralContainers", List(47)),
-        Field("evictionResponders", List(48)),
-        Field("hostAliases", List(49)),
-        Field("hostIPC", Leaf),
-        Field("hostNetwork", Leaf),
-        Field("hostPID", Leaf),
-        Field("hostUsers", Leaf),
-        Field("hostname", Leaf),
-        Field("hostnameOverride", Leaf),
-        Field("imagePullSecrets", List(50)),
-        Field("initContainers", List(45)),
-        Field("nodeName", Leaf),
-        Field("nodeSelector", Leaf),
-        Field("os", Object(50)),
-        Field("overhead", Leaf),
-        Field("preemptionPolicy", Leaf),
-        Field("priority", Leaf),
-        Field("priorityClassName", Leaf),
-        Field("readinessGates", List(51)),
-        Field("resourceClaims", List(52)),
-        Field("resources", Object(35)),
-        Field("restartPolicy", Leaf),
-        Field("runtimeClassName", Leaf),
-        Field("schedulerName", Leaf),
-        Field("schedulingGates", List(50)),
-        Field("schedulingGroup", Object(53)),
-        Field("securityContext", Object(54)),
-        Field("serviceAccount", Leaf),
-        Field("serviceAccountName", Leaf),
-        Field("setHostnameAsFQDN", Leaf),
-        Field("shareProcessNamespace", Leaf),
-        Field("subdomain", Leaf),
-        Field("terminationGracePeriodSeconds", Leaf),
-        Field("tolerations", List(55)),
-        Field("topologySpreadConstraints", List(56)),
-        Field("volumes", List(100)),
-    ],
+    &[Field("activeDeadlineSeconds", Leaf), Field("affinity", Object(14)), Field("automountServiceAccountToken", Leaf), Field("containers", List(45)), Field("dnsConfig", Object(46)), Field("dnsPolicy", Leaf), Field("enableServiceLinks", Leaf), Field("ephemeralContainers", List(47)), Field("evictionResponders", List(48)), Field("hostAliases", List(49)), Field("hostIPC", Leaf), Field("hostNetwork", Leaf), Field("hostPID", Leaf), Field("hostUsers", Leaf), Field("hostname", Leaf), Field("hostnameOverride", Leaf), Field("imagePullSecrets", List(50)), Field("initContainers", List(45)), Field("nodeName", Leaf), Field("nodeSelector", Leaf), Field("os", Object(50)), Field("overhead", Leaf), Field("preemptionPolicy", Leaf), Field("priority", Leaf), Field("priorityClassName", Leaf), Field("readinessGates", List(51)), Field("resourceClaims", List(52)), Field("resources", Object(35)), Field("restartPolicy", Leaf), Field("runtimeClassName", Leaf), Field("schedulerName", Leaf), Field("schedulingGates", List(50)), Field("schedulingGroup", Object(53)), Field("securityContext", Object(54)), Field("serviceAccount", Leaf), Field("serviceAccountName", Leaf), Field("setHostnameAsFQDN", Leaf), Field("shareProcessNamespace", Leaf), Field("subdomain", Leaf), Field("terminationGracePeriodSeconds", Leaf), Field("tolerations", List(55)), Field("topologySpreadConstraints", List(56)), Field("volumes", List(100))],
     // 102: core.v1.PodTemplateSpec (1.37.0)
-    &[
-        Field("metadata", Object(2)),
-        Field("spec", Object(101)),
-    ],
+    &[Field("metadata", Object(2)), Field("spec", Object(101))],
     // 103: apps.v1.DeploymentSpec (1.37.0)
-    &[
-        Field("minReadySeconds", Leaf),
-        Field("paused", Leaf),
-        Field("progressDeadlineSeconds", Leaf),
-        Field("replicas", Leaf),
-        Field("revisionHistoryLimit", Leaf),
-        Field("selector", Object(4)),
-        Field("strategy", Object(6)),
-        Field("template", Object(102)),
-    ],
+    &[Field("minReadySeconds", Leaf), Field("paused", Leaf), Field("progressDeadlineSeconds", Leaf), Field("replicas", Leaf), Field("revisionHistoryLimit", Leaf), Field("selector", Object(4)), Field("strategy", Object(6)), Field("template", Object(102))],
     // 104: apps.v1.DeploymentCondition (1.37.0), apps.v1beta1.DeploymentCondition (1.17.0), apps.v1beta2.DeploymentCondition (1.17.0), extensions.v1beta1.DeploymentCondition (1.17.0)
-    &[
-        Field("lastTransitionTime", Leaf),
-        Field("lastUpdateTime", Leaf),
-        Field("message", Leaf),
-        Field("reason", Leaf),
-        Field("status", Leaf),
-        Field("type", Leaf),
-    ],
+    &[Field("lastTransitionTime", Leaf), Field("lastUpdateTime", Leaf), Field("message", Leaf), Field("reason", Leaf), Field("status", Leaf), Field("type", Leaf)],
     // 105: apps.v1.DeploymentStatus (1.37.0)
-    &[
-        Field("availableReplicas", Leaf),
-        Field("collisionCount", Leaf),
-        Field("conditions", List(104)),
-        Field("observedGeneration", Leaf),
-        Field("readyReplicas", Leaf),
-        Field("replicas", Leaf),
-        Field("terminatingReplicas", Leaf),
-        Field("unavailableReplicas", Leaf),
-        Field("updatedReplicas", Leaf),
-    ],
+    &[Field("availableReplicas", Leaf), Field("collisionCount", Leaf), Field("conditions", List(104)), Field("observedGeneration", Leaf), Field("readyReplicas", Leaf), Field("replicas", Leaf), Field("terminatingReplicas", Leaf), Field("unavailableReplicas", Leaf), Field("updatedReplicas", Leaf)],
     // 106: apps.v1.Deployment (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("spec", Object(103)),
-        Field("status", Object(105)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(103)), Field("status", Object(105))],
     // 107: meta.v1.ManagedFieldsEntry (1.17.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("fieldsType", Leaf),
-        Field("fieldsV1", Leaf),
-        Field("manager", Leaf),
-        Field("operation", Leaf),
-        Field("time", Leaf),
-    ],
+    &[Field("apiVersion", Leaf), Field("fieldsType", Leaf), Field("fieldsV1", Leaf), Field("manager", Leaf), Field("operation", Leaf), Field("time", Leaf)],
     // 108: meta.v1.ObjectMeta (1.17.0)
-    &[
-        Field("annotations", Leaf),
-        Field("clusterName", Leaf),
-        Field("creationTimestamp", Leaf),
-        Field("deletionGracePeriodSeconds", Leaf),
-        Field("deletionTimestamp", Leaf),
-        Field("finalizers", Leaf),
-        Field("generateName", Leaf),
-        Field("generation", Leaf),
-        Field("labels", Leaf),
-        Field("managedFields", List(107)),
-        Field("name", Leaf),
-        Field("namespace", Leaf),
-        Field("ownerReferences", List(1)),
-        Field("resourceVersion", Leaf),
-        Field("selfLink", Leaf),
-        Field("uid", Leaf),
-    ],
+    &[Field("annotations", Leaf), Field("clusterName", Leaf), Field("creationTimestamp", Leaf), Field("deletionGracePeriodSeconds", Leaf), Field("deletionTimestamp", Leaf), Field("finalizers", Leaf), Field("generateName", Leaf), Field("generation", Leaf), Field("labels", Leaf), Field("managedFields", List(107)), Field("name", Leaf), Field("namespace", Leaf), Field("ownerReferences", List(1)), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("uid", Leaf)],
     // 109: core.v1.PodAffinityTerm (1.17.0)
-    &[
-        Field("labelSelector", Object(4)),
-        Field("namespaces", Leaf),
-        Field("topologyKey", Leaf),
-    ],
+    &[Field("labelSelector", Object(4)), Field("namespaces", Leaf), Field("topologyKey", Leaf)],
     // 110: core.v1.WeightedPodAffinityTerm (1.17.0)
-    &[
-        Field("podAffinityTerm", Object(109)),
-        Field("weight", Leaf),
-    ],
+    &[Field("podAffinityTerm", Object(109)), Field("weight", Leaf)],
     // 111: core.v1.PodAffinity (1.17.0), core.v1.PodAntiAffinity (1.17.0)
-    &[
-        Field("preferredDuringSchedulingIgnoredDuringExecution", List(110)),
-        Field("requiredDuringSchedulingIgnoredDuringExecution", List(109)),
-    ],
+    &[Field("preferredDuringSchedulingIgnoredDuringExecution", List(110)), Field("requiredDuringSchedulingIgnoredDuringExecution", List(109))],
     // 112: core.v1.Affinity (1.17.0)
-    &[
-        Field("nodeAffinity", Object(10)),
-        Field("podAffinity", Object(111)),
-        Field("podAntiAffinity", Object(111)),
-    ],
+    &[Field("nodeAffinity", Object(10)), Field("podAffinity", Object(111)), Field("podAntiAffinity", Object(111))],
     // 113: core.v1.EnvVarSource (1.17.0)
-    &[
-        Field("configMapKeyRef", Object(15)),
-        Field("fieldRef", Object(16)),
-        Field("resourceFieldRef", Object(18)),
-        Field("secretKeyRef", Object(15)),
-    ],
+    &[Field("configMapKeyRef", Object(15)), Field("fieldRef", Object(16)), Field("resourceFieldRef", Object(18)), Field("secretKeyRef", Object(15))],
     // 114: core.v1.EnvVar (1.17.0)
-    &[
-        Field("name", Leaf),
-        Field("value", Leaf),
-        Field("valueFrom", Object(113)),
-    ],
+    &[Field("name", Leaf), Field("value", Leaf), Field("valueFrom", Object(113))],
     // 115: core.v1.HTTPGetAction (1.17.0)
-    &[
-        Field("host", Leaf),
-        Field("httpHeaders", List(24)),
-        Field("path", Leaf),
-        Field("port", Leaf),
-        Field("scheme", Leaf),
-    ],
+    &[Field("host", Leaf), Field("httpHeaders", List(24)), Field("path", Leaf), Field("port", Leaf), Field("scheme", Leaf)],
     // 116: core.v1.Handler (1.17.0)
-    &[
-        Field("exec", Object(23)),
-        Field("httpGet", Object(115)),
-        Field("tcpSocket", Object(27)),
-    ],
+    &[Field("exec", Object(23)), Field("httpGet", Object(115)), Field("tcpSocket", Object(27))],
     // 117: core.v1.Lifecycle (1.17.0)
-    &[
-        Field("postStart", Object(116)),
-        Field("preStop", Object(116)),
-    ],
+    &[Field("postStart", Object(116)), Field("preStop", Object(116))],
     // 118: core.v1.Probe (1.17.0)
-    &[
-        Field("exec", Object(23)),
-        Field("failureThreshold", Leaf),
-        Field("httpGet", Object(115)),
-        Field("initialDelaySeconds", Leaf),
-        Field("periodSeconds", Leaf),
-        Field("successThreshold", Leaf),
-        Field("tcpSocket", Object(27)),
-        Field("timeoutSeconds", Leaf),
-    ],
+    &[Field("exec", Object(23)), Field("failureThreshold", Leaf), Field("httpGet", Object(115)), Field("initialDelaySeconds", Leaf), Field("periodSeconds", Leaf), Field("successThreshold", Leaf), Field("tcpSocket", Object(27)), Field("timeoutSeconds", Leaf)],
     // 119: core.v1.WindowsSecurityContextOptions (1.17.0)
-    &[
-        Field("gmsaCredentialSpec", Leaf),
-        Field("gmsaCredentialSpecName", Leaf),
-        Field("runAsUserName", Leaf),
-    ],
+    &[Field("gmsaCredentialSpec", Leaf), Field("gmsaCredentialSpecName", Leaf), Field("runAsUserName", Leaf)],
     // 120: core.v1.SecurityContext (1.17.0)
-    &[
-        Field("allowPrivilegeEscalation", Leaf),
-        Field("capabilities", Object(39)),
-        Field("privileged", Leaf),
-        Field("procMount", Leaf),
-        Field("readOnlyRootFilesystem", Leaf),
-        Field("runAsGroup", Leaf),
-        Field("runAsNonRoot", Leaf),
-        Field("runAsUser", Leaf),
-        Field("seLinuxOptions", Object(40)),
-        Field("windowsOptions", Object(119)),
-    ],
+    &[Field("allowPrivilegeEscalation", Leaf), Field("capabilities", Object(39)), Field("privileged", Leaf), Field("procMount", Leaf), Field("readOnlyRootFilesystem", Leaf), Field("runAsGroup", Leaf), Field("runAsNonRoot", Leaf), Field("runAsUser", Leaf), Field("seLinuxOptions", Object(40)), Field("windowsOptions", Object(119))],
     // 121: core.v1.VolumeMount (1.17.0)
-    &[
-        Field("mountPath", Leaf),
-        Field("mountPropagation", Leaf),
-        Field("name", Leaf),
-        Field("readOnly", Leaf),
-        Field("subPath", Leaf),
-        Field("subPathExpr", Leaf),
-    ],
+    &[Field("mountPath", Leaf), Field("mountPropagation", Leaf), Field("name", Leaf), Field("readOnly", Leaf), Field("subPath", Leaf), Field("subPathExpr", Leaf)],
     // 122: core.v1.Container (1.17.0)
-    &[
-        Field("args", Leaf),
-        Field("command", Leaf),
-        Field("env", List(114)),
-        Field("envFrom", List(22)),
-        Field("image", Leaf),
-        Field("imagePullPolicy", Leaf),
-        Field("lifecycle", Object(117)),
-        Field("livenessProbe", Object(118)),
-        Field("name", Leaf),
-        Field("ports", List(32)),
-        Field("readinessProbe", Object(118)),
-        Field("resources", Object(70)),
-        Field("securityContext", Object(120)),
-        Field("startupProbe", Object(118)),
-        Field("stdin", Leaf),
-        Field("stdinOnce", Leaf),
-        Field("terminationMessagePath", Leaf),
-        Field("terminationMessagePolicy", Leaf),
-        Field("tty", Leaf),
-        Field("volumeDevices", List(43)),
-        Field("volumeMounts", List(121)),
-        Field("workingDir", Leaf),
-    ],
+    &[Field("args", Leaf), Field("command", Leaf), Field("env", List(114)), Field("envFrom", List(22)), Field("image", Leaf), Field("imagePullPolicy", Leaf), Field("lifecycle", Object(117)), Field("livenessProbe", Object(118)), Field("name", Leaf), Field("ports", List(32)), Field("readinessProbe", Object(118)), Field("resources", Object(70)), Field("securityContext", Object(120)), Field("startupProbe", Object(118)), Field("stdin", Leaf), Field("stdinOnce", Leaf), Field("terminationMessagePath", Leaf), Field("terminationMessagePolicy", Leaf), Field("tty", Leaf), Field("volumeDevices", List(43)), Field("volumeMounts", List(121)), Field("workingDir", Leaf)],
     // 123: core.v1.EphemeralContainer (1.17.0)
-    &[
-        Field("args", Leaf),
-        Field("command", Leaf),
-        Field("env", List(114)),
-        Field("envFrom", List(22)),
-        Field("image", Leaf),
-        Field("imagePullPolicy", Leaf),
-        Field("lifecycle", Object(117)),
-        Field("livenessProbe", Object(118)),
-        Field("name", Leaf),
-        Field("ports", List(32)),
-        Field("readinessProbe", Object(118)),
-        Field("resources", Object(70)),
-        Field("securityContext", Object(120)),
-        Field("startupProbe", Object(118)),
-        Field("stdin", Leaf),
-        Field("stdinOnce", Leaf),
-        Field("targetContainerName", Leaf),
-        Field("terminationMessagePath", Leaf),
-        Field("terminationMessagePolicy", Leaf),
-        Field("tty", Leaf),
-        Field("volumeDevices", List(43)),
-        Field("volumeMounts", List(121)),
-        Field("workingDir", Leaf),
-    ],
+    &[Field("args", Leaf), Field("command", Leaf), Field("env", List(114)), Field("envFrom", List(22)), Field("image", Leaf), Field("imagePullPolicy", Leaf), Field("lifecycle", Object(117)), Field("livenessProbe", Object(118)), Field("name", Leaf), Field("ports", List(32)), Field("readinessProbe", Object(118)), Field("resources", Object(70)), Field("securityContext", Object(120)), Field("startupProbe", Object(118)), Field("stdin", Leaf), Field("stdinOnce", Leaf), Field("targetContainerName", Leaf), Field("terminationMessagePath", Leaf), Field("terminationMessagePolicy", Leaf), Field("tty", Leaf), Field("volumeDevices", List(43)), Field("volumeMounts", List(121)), Field("workingDir", Leaf)],
     // 124: core.v1.PodSecurityContext (1.17.0)
-    &[
-        Field("fsGroup", Leaf),
-        Field("runAsGroup", Leaf),
-        Field("runAsNonRoot", Leaf),
-        Field("runAsUser", Leaf),
-        Field("seLinuxOptions", Object(40)),
-        Field("supplementalGroups", Leaf),
-        Field("sysctls", List(24)),
-        Field("windowsOptions", Object(119)),
-    ],
+    &[Field("fsGroup", Leaf), Field("runAsGroup", Leaf), Field("runAsNonRoot", Leaf), Field("runAsUser", Leaf), Field("seLinuxOptions", Object(40)), Field("supplementalGroups", Leaf), Field("sysctls", List(24)), Field("windowsOptions", Object(119))],
     // 125: core.v1.TopologySpreadConstraint (1.17.0)
-    &[
-        Field("labelSelector", Object(4)),
-        Field("maxSkew", Leaf),
-        Field("topologyKey", Leaf),
-        Field("whenUnsatisfiable", Leaf),
-    ],
+    &[Field("labelSelector", Object(4)), Field("maxSkew", Leaf), Field("topologyKey", Leaf), Field("whenUnsatisfiable", Leaf)],
     // 126: core.v1.KeyToPath (1.17.0)
-    &[
-        Field("key", Leaf),
-        Field("mode", Leaf),
-        Field("path", Leaf),
-    ],
+    &[Field("key", Leaf), Field("mode", Leaf), Field("path", Leaf)],
     // 127: core.v1.ConfigMapVolumeSource (1.17.0)
-    &[
-        Field("defaultMode", Leaf),
-        Field("items", List(126)),
-        Field("name", Leaf),
-        Field("optional", Leaf),
-    ],
+    &[Field("defaultMode", Leaf), Field("items", List(126)), Field("name", Leaf), Field("optional", Leaf)],
     // 128: core.v1.DownwardAPIVolumeFile (1.17.0)
-    &[
-        Field("fieldRef", Object(16)),
-        Field("mode", Leaf),
-        Field("path", Leaf),
-        Field("resourceFieldRef", Object(18)),
-    ],
+    &[Field("fieldRef", Object(16)), Field("mode", Leaf), Field("path", Leaf), Field("resourceFieldRef", Object(18))],
     // 129: core.v1.DownwardAPIVolumeSource (1.17.0)
-    &[
-        Field("defaultMode", Leaf),
-        Field("items", List(128)),
-    ],
+    &[Field("defaultMode", Leaf), Field("items", List(128))],
     // 130: core.v1.EmptyDirVolumeSource (1.17.0)
-    &[
-        Field("medium", Leaf),
-        Field("sizeLimit", Leaf),
-    ],
+    &[Field("medium", Leaf), Field("sizeLimit", Leaf)],
     // 131: core.v1.ConfigMapProjection (1.17.0), core.v1.SecretProjection (1.17.0)
-    &[
-        Field("items", List(126)),
-        Field("name", Leaf),
-        Field("optional", Leaf),
-    ],
+    &[Field("items", List(126)), Field("name", Leaf), Field("optional", Leaf)],
     // 132: core.v1.DownwardAPIProjection (1.17.0)
-    &[
-        Field("items", List(128)),
-    ],
+    &[Field("items", List(128))],
     // 133: core.v1.ServiceAccountTokenProjection (1.17.0)
-    &[
-        Field("audience", Leaf),
-        Field("expirationSeconds", Leaf),
-        Field("path", Leaf),
-    ],
+    &[Field("audience", Leaf), Field("expirationSeconds", Leaf), Field("path", Leaf)],
     // 134: core.v1.VolumeProjection (1.17.0)
-    &[
-        Field("configMap", Object(131)),
-        Field("downwardAPI", Object(132)),
-        Field("secret", Object(131)),
-        Field("serviceAccountToken", Object(133)),
-    ],
+    &[Field("configMap", Object(131)), Field("downwardAPI", Object(132)), Field("secret", Object(131)), Field("serviceAccountToken", Object(133))],
     // 135: core.v1.ProjectedVolumeSource (1.17.0)
-    &[
-        Field("defaultMode", Leaf),
-        Field("sources", List(134)),
-    ],
+    &[Field("defaultMode", Leaf), Field("sources", List(134))],
     // 136: core.v1.SecretVolumeSource (1.17.0)
-    &[
-        Field("defaultMode", Leaf),
-        Field("items", List(126)),
-        Field("optional", Leaf),
-        Field("secretName", Leaf),
-    ],
+    &[Field("defaultMode", Leaf), Field("items", List(126)), Field("optional", Leaf), Field("secretName", Leaf)],
     // 137: core.v1.Volume (1.17.0)
-    &[
-        Field("awsElasticBlockStore", Object(57)),
-        Field("azureDisk", Object(58)),
-        Field("azureFile", Object(59)),
-        Field("cephfs", Object(60)),
-        Field("cinder", Object(61)),
-        Field("configMap", Object(127)),
-        Field("csi", Object(64)),
-        Field("downwardAPI", Object(129)),
-        Field("emptyDir", Object(130)),
-        Field("fc", Object(74)),
-        Field("flexVolume", Object(75)),
-        Field("flocker", Object(76)),
-        Field("gcePersistentDisk", Object(77)),
-        Field("gitRepo", Object(78)),
-        Field("glusterfs", Object(79)),
-        Field("hostPath", Object(80)),
-        Field("iscsi", Object(82)),
-        Field("name", Leaf),
-        Field("nfs", Object(83)),
-        Field("persistentVolumeClaim", Object(84)),
-        Field("photonPersistentDisk", Object(85)),
-        Field("portworxVolume", Object(86)),
-        Field("projected", Object(135)),
-        Field("quobyte", Object(94)),
-        Field("rbd", Object(95)),
-        Field("scaleIO", Object(96)),
-        Field("secret", Object(136)),
-        Field("storageos", Object(98)),
-        Field("vsphereVolume", Object(99)),
-    ],
+    &[Field("awsElasticBlockStore", Object(57)), Field("azureDisk", Object(58)), Field("azureFile", Object(59)), Field("cephfs", Object(60)), Field("cinder", Object(61)), Field("configMap", Object(127)), Field("csi", Object(64)), Field("downwardAPI", Object(129)), Field("emptyDir", Object(130)), Field("fc", Object(74)), Field("flexVolume", Object(75)), Field("flocker", Object(76)), Field("gcePersistentDisk", Object(77)), Field("gitRepo", Object(78)), Field("glusterfs", Object(79)), Field("hostPath", Object(80)), Field("iscsi", Object(82)), Field("name", Leaf), Field("nfs", Object(83)), Field("persistentVolumeClaim", Object(84)), Field("photonPersistentDisk", Object(85)), Field("portworxVolume", Object(86)), Field("projected", Object(135)), Field("quobyte", Object(94)), Field("rbd", Object(95)), Field("scaleIO", Object(96)), Field("secret", Object(136)), Field("storageos", Object(98)), Field("vsphereVolume", Object(99))],
     // 138: core.v1.PodSpec (1.17.0)
-    &[
-        Field("activeDeadlineSeconds", Leaf),
-        Field("affinity", Object(112)),
-        Field("automountServiceAccountToken", Leaf),
-        Field("containers", List(122)),
-        Field("dnsConfig", Object(46)),
-        Field("dnsPolicy", Leaf),
-        Field("enableServiceLinks", Leaf),
-        Field("ephemeralContainers", List(123)),
-        Field("hostAliases", List(49)),
-        Field("hostIPC", Leaf),
-        Field("hostNetwork", Leaf),
-        Field("hostPID", Leaf),
-        Field("hostname", Leaf),
-        Field("imagePullSecrets", List(50)),
-        Field("initContainers", List(122)),
-        Field("nodeName", Leaf),
-        Field("nodeSelector", Leaf),
-        Field("overhead", Leaf),
-        Field("preemptionPolicy", Leaf),
-        Field("priority", Leaf),
-        Field("priorityClassName", Leaf),
-        Field("readinessGates", List(51)),
-        Field("restartPolicy", Leaf),
-        Field("runtimeClassName", Leaf),
-        Field("schedulerName", Leaf),
-        Field("securityContext", Object(124)),
-        Field("serviceAccount", Leaf),
-        Field("serviceAccountName", Leaf),
-        Field("shareProcessNamespace", Leaf),
-        Field("subdomain", Leaf),
-        Field("terminationGracePeriodSeconds", Leaf),
-        Field("tolerations", List(55)),
-        Field("topologySpreadConstraints", List(125)),
-        Field("volumes", List(137)),
-    ],
+    &[Field("activeDeadlineSeconds", Leaf), Field("affinity", Object(112)), Field("automountServiceAccountToken", Leaf), Field("containers", List(122)), Field("dnsConfig", Object(46)), Field("dnsPolicy", Leaf), Field("enableServiceLinks", Leaf), Field("ephemeralContainers", List(123)), Field("hostAliases", List(49)), Field("hostIPC", Leaf), Field("hostNetwork", Leaf), Field("hostPID", Leaf), Field("hostname", Leaf), Field("imagePullSecrets", List(50)), Field("initContainers", List(122)), Field("nodeName", Leaf), Field("nodeSelector", Leaf), Field("overhead", Leaf), Field("preemptionPolicy", Leaf), Field("priority", Leaf), Field("priorityClassName", Leaf), Field("readinessGates", List(51)), Field("restartPolicy", Leaf), Field("runtimeClassName", Leaf), Field("schedulerName", Leaf), Field("securityContext", Object(124)), Field("serviceAccount", Leaf), Field("serviceAccountName", Leaf), Field("shareProcessNamespace", Leaf), Field("subdomain", Leaf), Field("terminationGracePeriodSeconds", Leaf), Field("tolerations", List(55)), Field("topologySpreadConstraints", List(125)), Field("volumes", List(137))],
     // 139: core.v1.PodTemplateSpec (1.17.0)
-    &[
-        Field("metadata", Object(108)),
-        Field("spec", Object(138)),
-    ],
+    &[Field("metadata", Object(108)), Field("spec", Object(138))],
     // 140: apps.v1beta2.DeploymentSpec (1.17.0)
-    &[
-        Field("minReadySeconds", Leaf),
-        Field("paused", Leaf),
-        Field("progressDeadlineSeconds", Leaf),
-        Field("replicas", Leaf),
-        Field("revisionHistoryLimit", Leaf),
-        Field("selector", Object(4)),
-        Field("strategy", Object(6)),
-        Field("template", Object(139)),
-    ],
+    &[Field("minReadySeconds", Leaf), Field("paused", Leaf), Field("progressDeadlineSeconds", Leaf), Field("replicas", Leaf), Field("revisionHistoryLimit", Leaf), Field("selector", Object(4)), Field("strategy", Object(6)), Field("template", Object(139))],
     // 141: apps.v1beta1.DeploymentStatus (1.17.0), apps.v1beta2.DeploymentStatus (1.17.0), extensions.v1beta1.DeploymentStatus (1.17.0)
-    &[
-        Field("availableReplicas", Leaf),
-        Field("collisionCount", Leaf),
-        Field("conditions", List(104)),
-        Field("observedGeneration", Leaf),
-        Field("readyReplicas", Leaf),
-        Field("replicas", Leaf),
-        Field("unavailableReplicas", Leaf),
-        Field("updatedReplicas", Leaf),
-    ],
+    &[Field("availableReplicas", Leaf), Field("collisionCount", Leaf), Field("conditions", List(104)), Field("observedGeneration", Leaf), Field("readyReplicas", Leaf), Field("replicas", Leaf), Field("unavailableReplicas", Leaf), Field("updatedReplicas", Leaf)],
     // 142: apps.v1beta2.Deployment (1.17.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(108)),
-        Field("spec", Object(140)),
-        Field("status", Object(141)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(108)), Field("spec", Object(140)), Field("status", Object(141))],
     // 143: apps.v1beta1.RollbackConfig (1.17.0), extensions.v1beta1.RollbackConfig (1.17.0)
-    &[
-        Field("revision", Leaf),
-    ],
+    &[Field("revision", Leaf)],
     // 144: apps.v1beta1.DeploymentSpec (1.17.0), extensions.v1beta1.DeploymentSpec (1.17.0)
-    &[
-        Field("minReadySeconds", Leaf),
-        Field("paused", Leaf),
-        Field("progressDeadlineSeconds", Leaf),
-        Field("replicas", Leaf),
-        Field("revisionHistoryLimit", Leaf),
-        Field("rollbackTo", Object(143)),
-        Field("selector", Object(4)),
-        Field("strategy", Object(6)),
-        Field("template", Object(139)),
-    ],
+    &[Field("minReadySeconds", Leaf), Field("paused", Leaf), Field("progressDeadlineSeconds", Leaf), Field("replicas", Leaf), Field("revisionHistoryLimit", Leaf), Field("rollbackTo", Object(143)), Field("selector", Object(4)), Field("strategy", Object(6)), Field("template", Object(139))],
     // 145: apps.v1beta1.Deployment (1.17.0), extensions.v1beta1.Deployment (1.17.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(108)),
-        Field("spec", Object(144)),
-        Field("status", Object(141)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(108)), Field("spec", Object(144)), Field("status", Object(141))],
     // 146: core.v1.ServicePort (1.37.0)
-    &[
-        Field("appProtocol", Leaf),
-        Field("name", Leaf),
-        Field("nodePort", Leaf),
-        Field("port", Leaf),
-        Field("protocol", Leaf),
-        Field("targetPort", Leaf),
-    ],
+    &[Field("appProtocol", Leaf), Field("name", Leaf), Field("nodePort", Leaf), Field("port", Leaf), Field("protocol", Leaf), Field("targetPort", Leaf)],
     // 147: core.v1.ClientIPConfig (1.37.0)
-    &[
-        Field("timeoutSeconds", Leaf),
-    ],
+    &[Field("timeoutSeconds", Leaf)],
     // 148: core.v1.SessionAffinityConfig (1.37.0)
-    &[
-        Field("clientIP", Object(147)),
-    ],
+    &[Field("clientIP", Object(147))],
     // 149: core.v1.ServiceSpec (1.37.0)
-    &[
-        Field("allocateLoadBalancerNodePorts", Leaf),
-        Field("clusterIP", Leaf),
-        Field("clusterIPs", Leaf),
-        Field("externalIPs", Leaf),
-        Field("externalName", Leaf),
-        Field("externalTrafficPolicy", Leaf),
-        Field("healthCheckNodePort", Leaf),
-        Field("internalTrafficPolicy", Leaf),
-        Field("ipFamilies", Leaf),
-        Field("ipFamilyPolicy", Leaf),
-        Field("loadBalancerClass", Leaf),
-        Field("loadBalancerIP", Leaf),
-        Field("loadBalancerSourceRanges", Leaf),
-        Field("ports", List(146)),
-        Field("publishNotReadyAddresses", Leaf),
-        Field("selector", Leaf),
-        Field("sessionAffinity", Leaf),
-        Field("sessionAffinityConfig", Object(148)),
-        Field("trafficDistribution", Leaf),
-        Field("type", Leaf),
-    ],
+    &[Field("allocateLoadBalancerNodePorts", Leaf), Field("clusterIP", Leaf), Field("clusterIPs", Leaf), Field("externalIPs", Leaf), Field("externalName", Leaf), Field("externalTrafficPolicy", Leaf), Field("healthCheckNodePort", Leaf), Field("internalTrafficPolicy", Leaf), Field("ipFamilies", Leaf), Field("ipFamilyPolicy", Leaf), Field("loadBalancerClass", Leaf), Field("loadBalancerIP", Leaf), Field("loadBalancerSourceRanges", Leaf), Field("ports", List(146)), Field("publishNotReadyAddresses", Leaf), Field("selector", Leaf), Field("sessionAffinity", Leaf), Field("sessionAffinityConfig", Object(148)), Field("trafficDistribution", Leaf), Field("type", Leaf)],
     // 150: autoscaling.v2.HorizontalPodAutoscalerCondition (1.37.0), meta.v1.Condition (1.24.0), meta.v1.Condition (1.37.0)
-    &[
-        Field("lastTransitionTime", Leaf),
-        Field("message", Leaf),
-        Field("observedGeneration", Leaf),
-        Field("reason", Leaf),
-        Field("status", Leaf),
-        Field("type", Leaf),
-    ],
+    &[Field("lastTransitionTime", Leaf), Field("message", Leaf), Field("observedGeneration", Leaf), Field("reason", Leaf), Field("status", Leaf), Field("type", Leaf)],
     // 151: core.v1.PortStatus (1.37.0), networking.v1.IngressPortStatus (1.37.0)
-    &[
-        Field("error", Leaf),
-        Field("port", Leaf),
-        Field("protocol", Leaf),
-    ],
+    &[Field("error", Leaf), Field("port", Leaf), Field("protocol", Leaf)],
     // 152: core.v1.LoadBalancerIngress (1.37.0)
-    &[
-        Field("hostname", Leaf),
-        Field("ip", Leaf),
-        Field("ipMode", Leaf),
-        Field("ports", List(151)),
-    ],
+    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ipMode", Leaf), Field("ports", List(151))],
     // 153: core.v1.LoadBalancerStatus (1.37.0)
-    &[
-        Field("ingress", List(152)),
-    ],
+    &[Field("ingress", List(152))],
     // 154: core.v1.ServiceStatus (1.37.0)
-    &[
-        Field("conditions", List(150)),
-        Field("loadBalancer", Object(153)),
-    ],
+    &[Field("conditions", List(150)), Field("loadBalancer", Object(153))],
     // 155: core.v1.Service (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("spec", Object(149)),
-        Field("status", Object(154)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(149)), Field("status", Object(154))],
     // 156: core.v1.ConfigMap (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("binaryData", Leaf),
-        Field("data", Leaf),
-        Field("immutable", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-    ],
+    &[Field("apiVersion", Leaf), Field("binaryData", Leaf), Field("data", Leaf), Field("immutable", Leaf), Field("kind", Leaf), Field("metadata", Object(2))],
     // 157: core.v1.Secret (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("data", Leaf),
-        Field("immutable", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("stringData", Leaf),
-        Field("type", Leaf),
-    ],
+    &[Field("apiVersion", Leaf), Field("data", Leaf), Field("immutable", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("stringData", Leaf), Field("type", Leaf)],
     // 158: core.v1.ObjectReference (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("fieldPath", Leaf),
-        Field("kind", Leaf),
-        Field("name", Leaf),
-        Field("namespace", Leaf),
-        Field("resourceVersion", Leaf),
-        Field("uid", Leaf),
-    ],
+    &[Field("apiVersion", Leaf), Field("fieldPath", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("namespace", Leaf), Field("resourceVersion", Leaf), Field("uid", Leaf)],
     // 159: core.v1.ServiceAccount (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("automountServiceAccountToken", Leaf),
-        Field("imagePullSecrets", List(50)),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("secrets", List(158)),
-    ],
+    &[Field("apiVersion", Leaf), Field("automountServiceAccountToken", Leaf), Field("imagePullSecrets", List(50)), Field("kind", Leaf), Field("metadata", Object(2)), Field("secrets", List(158))],
     // 160: networking.v1.ServiceBackendPort (1.37.0)
-    &[
-        Field("name", Leaf),
-        Field("number", Leaf),
-    ],
+    &[Field("name", Leaf), Field("number", Leaf)],
     // 161: networking.v1.IngressServiceBackend (1.37.0)
-    &[
-        Field("name", Leaf),
-        Field("port", Object(160)),
-    ],
+    &[Field("name", Leaf), Field("port", Object(160))],
     // 162: networking.v1.IngressBackend (1.37.0)
-    &[
-        Field("resource", Object(68)),
-        Field("service", Object(161)),
-    ],
+    &[Field("resource", Object(68)), Field("service", Object(161))],
     // 163: networking.v1.HTTPIngressPath (1.37.0)
-    &[
-        Field("backend", Object(162)),
-        Field("path", Leaf),
-        Field("pathType", Leaf),
-    ],
+    &[Field("backend", Object(162)), Field("path", Leaf), Field("pathType", Leaf)],
     // 164: networking.v1.HTTPIngressRuleValue (1.37.0)
-    &[
-        Field("paths", List(163)),
-    ],
+    &[Field("paths", List(163))],
     // 165: networking.v1.IngressRule (1.37.0)
-    &[
-        Field("host", Leaf),
-        Field("http", Object(164)),
-    ],
+    &[Field("host", Leaf), Field("http", Object(164))],
     // 166: networking.v1.IngressTLS (1.37.0)
-    &[
-        Field("hosts", Leaf),
-        Field("secretName", Leaf),
-    ],
+    &[Field("hosts", Leaf), Field("secretName", Leaf)],
     // 167: networking.v1.IngressSpec (1.37.0)
-    &[
-        Field("defaultBackend", Object(162)),
-        Field("ingressClassName", Leaf),
-        Field("rules", List(165)),
-        Field("tls", List(166)),
-    ],
+    &[Field("defaultBackend", Object(162)), Field("ingressClassName", Leaf), Field("rules", List(165)), Field("tls", List(166))],
     // 168: networking.v1.IngressLoadBalancerIngress (1.37.0)
-    &[
-        Field("hostname", Leaf),
-        Field("ip", Leaf),
-        Field("ports", List(151)),
-    ],
+    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ports", List(151))],
     // 169: networking.v1.IngressLoadBalancerStatus (1.37.0)
-    &[
-        Field("ingress", List(168)),
-    ],
+    &[Field("ingress", List(168))],
     // 170: networking.v1.IngressStatus (1.37.0)
-    &[
-        Field("loadBalancer", Object(169)),
-    ],
+    &[Field("loadBalancer", Object(169))],
     // 171: networking.v1.Ingress (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("spec", Object(167)),
-        Field("status", Object(170)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(167)), Field("status", Object(170))],
     // 172: networking.v1.IngressClassParametersReference (1.37.0)
-    &[
-        Field("apiGroup", Leaf),
-        Field("kind", Leaf),
-        Field("name", Leaf),
-        Field("namespace", Leaf),
-        Field("scope", Leaf),
-    ],
+    &[Field("apiGroup", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("namespace", Leaf), Field("scope", Leaf)],
     // 173: networking.v1.IngressClassSpec (1.37.0)
-    &[
-        Field("controller", Leaf),
-        Field("parameters", Object(172)),
-    ],
+    &[Field("controller", Leaf), Field("parameters", Object(172))],
     // 174: networking.v1.IngressClass (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("spec", Object(173)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(173))],
     // 175: autoscaling.v2.HPAScalingPolicy (1.37.0), autoscaling.v2beta2.HPAScalingPolicy (1.25.0)
-    &[
-        Field("periodSeconds", Leaf),
-        Field("type", Leaf),
-        Field("value", Leaf),
-    ],
+    &[Field("periodSeconds", Leaf), Field("type", Leaf), Field("value", Leaf)],
     // 176: autoscaling.v2.HPAScalingRules (1.37.0)
-    &[
-        Field("policies", List(175)),
-        Field("selectPolicy", Leaf),
-        Field("stabilizationWindowSeconds", Leaf),
-        Field("tolerance", Leaf),
-    ],
+    &[Field("policies", List(175)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf), Field("tolerance", Leaf)],
     // 177: autoscaling.v2.HorizontalPodAutoscalerBehavior (1.37.0)
-    &[
-        Field("scaleDown", Object(176)),
-        Field("scaleUp", Object(176)),
-    ],
+    &[Field("scaleDown", Object(176)), Field("scaleUp", Object(176))],
     // 178: autoscaling.v2.MetricTarget (1.37.0), autoscaling.v2beta2.MetricTarget (1.25.0)
-    &[
-        Field("averageUtilization", Leaf),
-        Field("averageValue", Leaf),
-        Field("type", Leaf),
-        Field("value", Leaf),
-    ],
+    &[Field("averageUtilization", Leaf), Field("averageValue", Leaf), Field("type", Leaf), Field("value", Leaf)],
     // 179: autoscaling.v2.ContainerResourceMetricSource (1.37.0), autoscaling.v2beta2.ContainerResourceMetricSource (1.25.0)
-    &[
-        Field("container", Leaf),
-        Field("name", Leaf),
-        Field("target", Object(178)),
-    ],
+    &[Field("container", Leaf), Field("name", Leaf), Field("target", Object(178))],
     // 180: autoscaling.v2.MetricIdentifier (1.37.0), autoscaling.v2beta2.MetricIdentifier (1.25.0)
-    &[
-        Field("name", Leaf),
-        Field("selector", Object(4)),
-    ],
+    &[Field("name", Leaf), Field("selector", Object(4))],
     // 181: autoscaling.v2.ExternalMetricSource (1.37.0), autoscaling.v2.PodsMetricSource (1.37.0), autoscaling.v2beta2.ExternalMetricSource (1.25.0), autoscaling.v2beta2.PodsMetricSource (1.25.0)
-    &[
-        Field("metric", Object(180)),
-        Field("target", Object(178)),
-    ],
+    &[Field("metric", Object(180)), Field("target", Object(178))],
     // 182: autoscaling.v1.CrossVersionObjectReference (1.37.0), autoscaling.v2.CrossVersionObjectReference (1.37.0), autoscaling.v2beta2.CrossVersionObjectReference (1.25.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("name", Leaf),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("name", Leaf)],
     // 183: autoscaling.v2.ObjectMetricSource (1.37.0), autoscaling.v2beta2.ObjectMetricSource (1.25.0)
-    &[
-        Field("describedObject", Object(182)),
-        Field("metric", Object(180)),
-        Field("target", Object(178)),
-    ],
+    &[Field("describedObject", Object(182)), Field("metric", Object(180)), Field("target", Object(178))],
     // 184: autoscaling.v2.ResourceMetricSource (1.37.0), autoscaling.v2beta2.ResourceMetricSource (1.25.0)
-    &[
-        Field("name", Leaf),
-        Field("target", Object(178)),
-    ],
+    &[Field("name", Leaf), Field("target", Object(178))],
     // 185: autoscaling.v2.MetricSpec (1.37.0), autoscaling.v2beta2.MetricSpec (1.25.0)
-    &[
-        Field("containerResource", Object(179)),
-        Field("external", Object(181)),
-        Field("object", Object(183)),
-        Field("pods", Object(181)),
-        Field("resource", Object(184)),
-        Field("type", Leaf),
-    ],
+    &[Field("containerResource", Object(179)), Field("external", Object(181)), Field("object", Object(183)), Field("pods", Object(181)), Field("resource", Object(184)), Field("type", Leaf)],
     // 186: autoscaling.v2.HorizontalPodAutoscalerSpec (1.37.0)
-    &[
-        Field("behavior", Object(177)),
-        Field("maxReplicas", Leaf),
-        Field("metrics", List(185)),
-        Field("minReplicas", Leaf),
-        Field("scaleTargetRef", Object(182)),
-    ],
+    &[Field("behavior", Object(177)), Field("maxReplicas", Leaf), Field("metrics", List(185)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(182))],
     // 187: autoscaling.v2.MetricValueStatus (1.37.0), autoscaling.v2beta2.MetricValueStatus (1.25.0)
-    &[
-        Field("averageUtilization", Leaf),
-        Field("averageValue", Leaf),
-        Field("value", Leaf),
-    ],
+    &[Field("averageUtilization", Leaf), Field("averageValue", Leaf), Field("value", Leaf)],
     // 188: autoscaling.v2.ContainerResourceMetricStatus (1.37.0), autoscaling.v2beta2.ContainerResourceMetricStatus (1.25.0)
-    &[
-        Field("container", Leaf),
-        Field("current", Object(187)),
-        Field("name", Leaf),
-    ],
+    &[Field("container", Leaf), Field("current", Object(187)), Field("name", Leaf)],
     // 189: autoscaling.v2.ExternalMetricStatus (1.37.0), autoscaling.v2.PodsMetricStatus (1.37.0), autoscaling.v2beta2.ExternalMetricStatus (1.25.0), autoscaling.v2beta2.PodsMetricStatus (1.25.0)
-    &[
-        Field("current", Object(187)),
-        Field("metric", Object(180)),
-    ],
+    &[Field("current", Object(187)), Field("metric", Object(180))],
     // 190: autoscaling.v2.ObjectMetricStatus (1.37.0), autoscaling.v2beta2.ObjectMetricStatus (1.25.0)
-    &[
-        Field("current", Object(187)),
-        Field("describedObject", Object(182)),
-        Field("metric", Object(180)),
-    ],
+    &[Field("current", Object(187)), Field("describedObject", Object(182)), Field("metric", Object(180))],
     // 191: autoscaling.v2.ResourceMetricStatus (1.37.0), autoscaling.v2beta2.ResourceMetricStatus (1.25.0)
-    &[
-        Field("current", Object(187)),
-        Field("name", Leaf),
-    ],
+    &[Field("current", Object(187)), Field("name", Leaf)],
     // 192: autoscaling.v2.MetricStatus (1.37.0), autoscaling.v2beta2.MetricStatus (1.25.0)
-    &[
-        Field("containerResource", Object(188)),
-        Field("external", Object(189)),
-        Field("object", Object(190)),
-        Field("pods", Object(189)),
-        Field("resource", Object(191)),
-        Field("type", Leaf),
-    ],
+    &[Field("containerResource", Object(188)), Field("external", Object(189)), Field("object", Object(190)), Field("pods", Object(189)), Field("resource", Object(191)), Field("type", Leaf)],
     // 193: autoscaling.v2.HorizontalPodAutoscalerStatus (1.37.0)
-    &[
-        Field("conditions", List(150)),
-        Field("currentMetrics", List(192)),
-        Field("currentReplicas", Leaf),
-        Field("desiredReplicas", Leaf),
-        Field("lastScaleTime", Leaf),
-        Field("observedGeneration", Leaf),
-    ],
+    &[Field("conditions", List(150)), Field("currentMetrics", List(192)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
     // 194: autoscaling.v2.HorizontalPodAutoscaler (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("spec", Object(186)),
-        Field("status", Object(193)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(186)), Field("status", Object(193))],
     // 195: autoscaling.v1.HorizontalPodAutoscalerSpec (1.37.0)
-    &[
-        Field("maxReplicas", Leaf),
-        Field("minReplicas", Leaf),
-        Field("scaleTargetRef", Object(182)),
-        Field("targetCPUUtilizationPercentage", Leaf),
-    ],
+    &[Field("maxReplicas", Leaf), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(182)), Field("targetCPUUtilizationPercentage", Leaf)],
     // 196: autoscaling.v1.HorizontalPodAutoscalerStatus (1.37.0)
-    &[
-        Field("currentCPUUtilizationPercentage", Leaf),
-        Field("currentReplicas", Leaf),
-        Field("desiredReplicas", Leaf),
-        Field("lastScaleTime", Leaf),
-        Field("observedGeneration", Leaf),
-    ],
+    &[Field("currentCPUUtilizationPercentage", Leaf), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
     // 197: autoscaling.v1.HorizontalPodAutoscaler (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("spec", Object(195)),
-        Field("status", Object(196)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(195)), Field("status", Object(196))],
     // 198: autoscaling.v2beta2.HPAScalingRules (1.25.0)
-    &[
-        Field("policies", List(175)),
-        Field("selectPolicy", Leaf),
-        Field("stabilizationWindowSeconds", Leaf),
-    ],
+    &[Field("policies", List(175)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf)],
     // 199: autoscaling.v2beta2.HorizontalPodAutoscalerBehavior (1.25.0)
-    &[
-        Field("scaleDown", Object(198)),
-        Field("scaleUp", Object(198)),
-    ],
+    &[Field("scaleDown", Object(198)), Field("scaleUp", Object(198))],
     // 200: autoscaling.v2beta2.HorizontalPodAutoscalerSpec (1.25.0)
-    &[
-        Field("behavior", Object(199)),
-        Field("maxReplicas", Leaf),
-        Field("metrics", List(185)),
-        Field("minReplicas", Leaf),
-        Field("scaleTargetRef", Object(182)),
-    ],
+    &[Field("behavior", Object(199)), Field("maxReplicas", Leaf), Field("metrics", List(185)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(182))],
     // 201: autoscaling.v2beta2.HorizontalPodAutoscalerCondition (1.25.0)
-    &[
-        Field("lastTransitionTime", Leaf),
-        Field("message", Leaf),
-        Field("reason", Leaf),
-        Field("status", Leaf),
-        Field("type", Leaf),
-    ],
+    &[Field("lastTransitionTime", Leaf), Field("message", Leaf), Field("reason", Leaf), Field("status", Leaf), Field("type", Leaf)],
     // 202: autoscaling.v2beta2.HorizontalPodAutoscalerStatus (1.25.0)
-    &[
-        Field("conditions", List(201)),
-        Field("currentMetrics", List(192)),
-        Field("currentReplicas", Leaf),
-        Field("desiredReplicas", Leaf),
-        Field("lastScaleTime", Leaf),
-        Field("observedGeneration", Leaf),
-    ],
+    &[Field("conditions", List(201)), Field("currentMetrics", List(192)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
     // 203: autoscaling.v2beta2.HorizontalPodAutoscaler (1.25.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("spec", Object(200)),
-        Field("status", Object(202)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(200)), Field("status", Object(202))],
     // 204: policy.v1.PodDisruptionBudgetSpec (1.37.0)
-    &[
-        Field("maxUnavailable", Leaf),
-        Field("minAvailable", Leaf),
-        Field("selector", Object(4)),
-        Field("unhealthyPodEvictionPolicy", Leaf),
-    ],
+    &[Field("maxUnavailable", Leaf), Field("minAvailable", Leaf), Field("selector", Object(4)), Field("unhealthyPodEvictionPolicy", Leaf)],
     // 205: policy.v1.PodDisruptionBudgetStatus (1.37.0), policy.v1beta1.PodDisruptionBudgetStatus (1.24.0)
-    &[
-        Field("conditions", List(150)),
-        Field("currentHealthy", Leaf),
-        Field("desiredHealthy", Leaf),
-        Field("disruptedPods", Leaf),
-        Field("disruptionsAllowed", Leaf),
-        Field("expectedPods", Leaf),
-        Field("observedGeneration", Leaf),
-    ],
+    &[Field("conditions", List(150)), Field("currentHealthy", Leaf), Field("desiredHealthy", Leaf), Field("disruptedPods", Leaf), Field("disruptionsAllowed", Leaf), Field("expectedPods", Leaf), Field("observedGeneration", Leaf)],
     // 206: policy.v1.PodDisruptionBudget (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("spec", Object(204)),
-        Field("status", Object(205)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(204)), Field("status", Object(205))],
     // 207: meta.v1.ObjectMeta (1.24.0)
-    &[
-        Field("annotations", Leaf),
-        Field("clusterName", Leaf),
-        Field("creationTimestamp", Leaf),
-        Field("deletionGracePeriodSeconds", Leaf),
-        Field("deletionTimestamp", Leaf),
-        Field("finalizers", Leaf),
-        Field("generateName", Leaf),
-        Field("generation", Leaf),
-        Field("labels", Leaf),
-        Field("managedFields", List(0)),
-        Field("name", Leaf),
-        Field("namespace", Leaf),
-        Field("ownerReferences", List(1)),
-        Field("resourceVersion", Leaf),
-        Field("selfLink", Leaf),
-        Field("uid", Leaf),
-    ],
+    &[Field("annotations", Leaf), Field("clusterName", Leaf), Field("creationTimestamp", Leaf), Field("deletionGracePeriodSeconds", Leaf), Field("deletionTimestamp", Leaf), Field("finalizers", Leaf), Field("generateName", Leaf), Field("generation", Leaf), Field("labels", Leaf), Field("managedFields", List(0)), Field("name", Leaf), Field("namespace", Leaf), Field("ownerReferences", List(1)), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("uid", Leaf)],
     // 208: policy.v1beta1.PodDisruptionBudgetSpec (1.24.0)
-    &[
-        Field("maxUnavailable", Leaf),
-        Field("minAvailable", Leaf),
-        Field("selector", Object(4)),
-    ],
+    &[Field("maxUnavailable", Leaf), Field("minAvailable", Leaf), Field("selector", Object(4))],
     // 209: policy.v1beta1.PodDisruptionBudget (1.24.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(207)),
-        Field("spec", Object(208)),
-        Field("status", Object(205)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(207)), Field("spec", Object(208)), Field("status", Object(205))],
     // 210: networking.v1.NetworkPolicyPort (1.37.0)
-    &[
-        Field("endPort", Leaf),
-        Field("port", Leaf),
-        Field("protocol", Leaf),
-    ],
+    &[Field("endPort", Leaf), Field("port", Leaf), Field("protocol", Leaf)],
     // 211: networking.v1.IPBlock (1.37.0)
-    &[
-        Field("cidr", Leaf),
-        Field("except", Leaf),
-    ],
+    &[Field("cidr", Leaf), Field("except", Leaf)],
     // 212: networking.v1.NetworkPolicyPeer (1.37.0)
-    &[
-        Field("ipBlock", Object(211)),
-        Field("namespaceSelector", Object(4)),
-        Field("podSelector", Object(4)),
-    ],
+    &[Field("ipBlock", Object(211)), Field("namespaceSelector", Object(4)), Field("podSelector", Object(4))],
     // 213: networking.v1.NetworkPolicyEgressRule (1.37.0)
-    &[
-        Field("ports", List(210)),
-        Field("to", List(212)),
-    ],
+    &[Field("ports", List(210)), Field("to", List(212))],
     // 214: networking.v1.NetworkPolicyIngressRule (1.37.0)
-    &[
-        Field("from", List(212)),
-        Field("ports", List(210)),
-    ],
+    &[Field("from", List(212)), Field("ports", List(210))],
     // 215: networking.v1.NetworkPolicySpec (1.37.0)
-    &[
-        Field("egress", List(213)),
-        Field("ingress", List(214)),
-        Field("podSelector", Object(4)),
-        Field("policyTypes", Leaf),
-    ],
+    &[Field("egress", List(213)), Field("ingress", List(214)), Field("podSelector", Object(4)), Field("policyTypes", Leaf)],
     // 216: networking.v1.NetworkPolicy (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(2)),
-        Field("spec", Object(215)),
-    ],
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(215))],
     // 217: meta.v1.ShardInfo (1.37.0)
-    &[
-        Field("selector", Leaf),
-    ],
+    &[Field("selector", Leaf)],
     // 218: meta.v1.ListMeta (1.37.0)
-    &[
-        Field("continue", Leaf),
-        Field("remainingItemCount", Leaf),
-        Field("resourceVersion", Leaf),
-        Field("selfLink", Leaf),
-        Field("shardInfo", Object(217)),
-    ],
+    &[Field("continue", Leaf), Field("remainingItemCount", Leaf), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("shardInfo", Object(217))],
     // 219: core.v1.ConfigMapList (1.37.0)
-    &[
-        Field("apiVersion", Leaf),
-        Field("items", List(156)),
-        Field("kind", Leaf),
-        Field("metadata", Object(218)),
-    ],
+    &[Field("apiVersion", Leaf), Field("items", List(156)), Field("kind", Leaf), Field("metadata", Object(218))],
     // 220: meta.v1.List (the envelope of every typed list, its items read as objects)
-    &[
-        Field("apiVersion", Leaf),
-        Field("items", Leaf),
-        Field("kind", Leaf),
-        Field("metadata", Object(218)),
-    ],
+    &[Field("apiVersion", Leaf), Field("items", Leaf), Field("kind", Leaf), Field("metadata", Object(218))],
 ];
