@@ -384,7 +384,7 @@ def check_outside_call(report, deployed, deployments, services, call, outside, h
         ranges = expected["source_ranges"] or ([] if expected["public"] or not given[0] else [given[0]])
         allowed = (expected["public"] and not ranges) or any(
             outside.version == r.version and outside.subnet_of(r) for r in map(lambda r: ipaddress.ip_network(r, strict=False), ranges))
-        judge = "the load balancer's scheme and ranges (no NetworkPolicy isolates the callee)"
+        judge = "the load balancer's scheme and ranges (no NetworkPolicy restricts who calls this port)"
     wanted_allowed = not call.get("denied", False)
     ok &= report.line(allowed == wanted_allowed, f"{label}: d. {judge} {'admit' if allowed else 'refuse'} it, as the calls file says",
                       f"calls file says {'allowed' if wanted_allowed else 'denied'}")
