@@ -1183,6 +1183,18 @@ def ingress_verdict(policies, deployments, callee, port, udp=False):
     return allowed
 
 
+def address_admits(allowed, network):
+    """Does the verdict admit every address of `network`, a caller outside the application (no
+    pod of the manifest, so only an ipBlock can name it)? True, False, or None when an ipBlock
+    admits part of the range only (a calls file must not name such a range)."""
+    if allowed is None:
+        return True
+    blocks = [b for b in allowed["blocks"] if b.version == network.version]
+    if any(network.subnet_of(b) for b in blocks):
+        return True
+    return None if any(network.overlaps(b) for b in blocks) else False
+
+
 def verdict_admits(allowed, caller, vpc_cidrs):
     """Does the verdict admit a VM of `caller` (an address somewhere in vpc_cidrs)? True, False, or
     None when it depends on where in the VPC the VM lands (a fixture must not)."""

@@ -8,6 +8,8 @@ The calls file lists every host:port a container of the application calls:
 
     - from: frontend            # the calling Deployment
       to: redis-leader:6379     # as the container writes it: svc, svc.ns, svc.ns.svc or the full name
+    - from: 203.0.113.0/24      # or an address range outside the application and the VPC
+      to: api.shop:80           # (then svc.ns or longer), with `denied: true` where it must be refused
 
 For each call, one `ok`/`FAIL` line per step (nothing is read from the template; everything from
 describe/list calls against the endpoint, plus the caller's compiled LinuxKit file, which is what
@@ -286,6 +288,121 @@ def check_policed_call(report, label, deployed, caller, callee_deployments, verd
     return bool(ok)
 
 
+def check_forwarding(report, deployed, label, name, record, expected, port):
+    """Steps a (the answer aliases a load balancer), b and c; None when one the others need failed,
+    else what step d reads."""
+    ok = True
+    alias = record.get("AliasTarget") or {}
+    balancer_dns = normalise(alias.get("DNSName"))
+    v2, classic = deployed.v2.get(balancer_dns), deployed.classic.get(balancer_dns)
+    if not report.line(v2 or classic, f"{label}: a. {name} aliases a load balancer", f"record {record}"):
+        return None
+
+    # b. a listener on the called port
+    if v2:
+        listeners = paginate(deployed.elbv2, "describe_listeners", "Listeners", LoadBalancerArn=v2["LoadBalancerArn"])
+        listener = next((l for l in listeners if l["Port"] == port), None)
+        balancer_groups = v2.get("SecurityGroups") or []
+    else:
+        listener = next((d["Listener"] for d in classic.get("ListenerDescriptions", []) if d["Listener"]["LoadBalancerPort"] == port), None)
+        balancer_groups = classic.get("SecurityGroups") or []
+    if not report.line(listener, f"{label}: b. the load balancer listens on {port}"):
+        return None
+    ip_protocol = "udp" if listener["Protocol"].upper() == "UDP" else "tcp"
+
+    # c. forwarding to exactly the selected deployments' ASGs
+    if v2:
+        target_groups = {a.get("TargetGroupArn") for a in listener.get("DefaultActions", []) if a.get("Type") == "forward" and a.get("TargetGroupArn")}
+        for action in listener.get("DefaultActions", []):
+            target_groups |= {t.get("TargetGroupArn") for t in (action.get("ForwardConfig") or {}).get("TargetGroups", [])}
+        described = deployed.elbv2.describe_target_groups(TargetGroupArns=sorted(target_groups))["TargetGroups"] if target_groups else []
+        target_ports = {tg["Port"] for tg in described}
+        serving = {d for d, g in deployed.groups.items() if target_groups & set(g.get("TargetGroupARNs") or [])}
+    else:
+        target_ports = {listener["InstancePort"]}
+        serving = {d for d, g in deployed.groups.items() if classic["LoadBalancerName"] in (g.get("LoadBalancerNames") or [])}
+    wanted = set(expected["backends"]) if expected else set()
+    ok &= report.line(serving and serving == wanted, f"{label}: c. port {port} forwards to the ASGs of {sorted(wanted)} and no other", f"ASGs of {sorted(serving)}")
+    return {"ok": bool(ok), "balancer_groups": balancer_groups, "ip_protocol": ip_protocol,
+            "target_ports": target_ports, "serving": serving, "wanted": wanted}
+
+
+def callee_verdicts(policies, deployments, expected, wanted, port):
+    """{backend: whom its NetworkPolicies admit on the called listener's target port, None when
+    nothing isolates it}."""
+    manifest_listener = next((l for l in (expected or {}).get("listeners", []) if l["port"] == port), None)
+    if manifest_listener is None:
+        return {}
+    udp = manifest_listener["target_protocol"] == "UDP"
+    return {b: manifest_model.ingress_verdict(policies, deployments, d, manifest_listener["target_port"], udp)
+            for b in wanted for d in deployments if d["name"] == b}
+
+
+def outside_range(caller):
+    """The address range a call comes from when its caller is no Deployment but addresses outside
+    the application (`from: 203.0.113.0/24`), else None."""
+    try:
+        return ipaddress.ip_network(caller, strict=False)
+    except ValueError:
+        return None
+
+
+def check_outside_call(report, deployed, deployments, services, call, outside, host, port, given, policies):
+    """Steps a-d for a call from an address range outside the application (no VM of the stack, and
+    outside the VPC). It has no resolver of ours: the host names a Service as svc.ns (or longer),
+    and the check follows that Service's private record to its load balancer, where the Service's
+    address (or public name) leads too. Step d: the manifest decides (manifest_model.address_admits
+    over the NetworkPolicies that isolate the backends; where none does, only an internet-facing
+    load balancer, the manifest's source ranges or the deploy's InternalClientCidr let such an
+    address in), and the deployed groups must let the call through exactly when it does."""
+    label = f"{outside} -> {host}:{port}"
+    if not report.line(not any(outside.overlaps(c) for c in deployed.vpc_cidrs if c.version == outside.version),
+                       f"{label}: the caller's range lies outside the VPC", f"VPC ranges {deployed.vpc_cidrs}"):
+        return False
+    expected = manifest_service(services, candidates(host, ["svc.cluster.local", "cluster.local"], 5))
+    if not report.line(expected, f"{label}: a. {host} names a Service of the manifest (svc.ns or longer)"):
+        return False
+    name = f"{expected['name']}.{expected['namespace']}.svc.cluster.local."
+    record = deployed.lookup(name)
+    if not report.line(record, f"{label}: a. {name} resolves in a private zone of {deployed.vpc_id}"):
+        return False
+    forwarding = check_forwarding(report, deployed, label, name, record, expected, port)
+    if forwarding is None:
+        return False
+    ok = forwarding["ok"]
+    balancer_groups, ip_protocol, target_ports, serving, wanted = (
+        forwarding[k] for k in ("balancer_groups", "ip_protocol", "target_ports", "serving", "wanted"))
+    balancer_rules = deployed.rules(balancer_groups)
+    verdicts = callee_verdicts(policies, deployments, expected, wanted, port)
+    if any(v is not None for v in verdicts.values()):
+        decisions = {b: manifest_model.address_admits(v, outside) for b, v in verdicts.items()}
+        if not report.line(None not in decisions.values(), f"{label}: d. the policies decide the call for every address of {outside}",
+                           f"decisions {decisions}: an ipBlock splits the range"):
+            return False
+        allowed, judge = all(decisions.values()), "the manifest's NetworkPolicies"
+    else:
+        ranges = expected["source_ranges"] or ([] if expected["public"] or not given[0] else [given[0]])
+        allowed = (expected["public"] and not ranges) or any(
+            outside.version == r.version and outside.subnet_of(r) for r in map(lambda r: ipaddress.ip_network(r, strict=False), ranges))
+        judge = "the load balancer's scheme and ranges (no NetworkPolicy restricts who calls this port)"
+    wanted_allowed = not call.get("denied", False)
+    ok &= report.line(allowed == wanted_allowed, f"{label}: d. {judge} {'admit' if allowed else 'refuse'} it, as the calls file says",
+                      f"calls file says {'allowed' if wanted_allowed else 'denied'}")
+    targets_admit = all(
+        admits(deployed.rules(deployed.instance_groups(backend)), ip_protocol, target_port, balancer_groups)
+        for backend in sorted(serving | wanted) for target_port in sorted(target_ports)
+    )
+    if allowed:
+        ok &= report.line(admits(balancer_rules, ip_protocol, port, (), [outside]),
+                          f"{label}: d. the load balancer's security group admits {outside} on {ip_protocol} {port}", f"load balancer groups {balancer_groups}")
+        ok &= report.line(targets_admit, f"{label}: d. every target's instance group admits the load balancer on {ip_protocol} {sorted(target_ports)}")
+    else:
+        through = could_admit(balancer_rules, ip_protocol, port, (), [outside]) and targets_admit
+        ok &= report.line(not through, f"{label}: d. the deployed security groups do NOT let {outside} through on {ip_protocol} {port}",
+                          f"load balancer groups {balancer_groups} admit a range overlapping {outside}, and the targets admit the load balancer")
+    return bool(ok)
+
+
 def check_call(report, deployed, deployments, services, out_dir, call, given=("", ""), policies=()):
     """Steps a-d for one call; True when every step passed."""
     caller, target = str(call.get("from", "")), str(call.get("to", ""))
@@ -294,6 +411,9 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     if not report.line(host and port_text.isdigit(), f"{label}: declared as host:port", repr(call)):
         return False
     port = int(port_text)
+    outside = outside_range(caller)
+    if outside is not None:
+        return check_outside_call(report, deployed, deployments, services, call, outside, host, port, given, policies)
     caller_deployment = next((d for d in deployments if d["name"] == caller), None)
     if not report.line(caller_deployment, f"{label}: the caller is a deployment of the manifest"):
         return False
@@ -312,41 +432,16 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     if not report.line(record, f"{label}: a. resolves in a private zone of {deployed.vpc_id}", f"tried {names} (search {search}, ndots {ndots})"):
         return False
     name, record = record
-    alias = record.get("AliasTarget") or {}
-    balancer_dns = normalise(alias.get("DNSName"))
-    v2, classic = deployed.v2.get(balancer_dns), deployed.classic.get(balancer_dns)
-    if not report.line(v2 or classic, f"{label}: a. {name} aliases a load balancer", f"record {record}"):
-        return False
     if expected is not None:
         want = f"{expected['name']}.{expected['namespace']}.svc.cluster.local."
         ok &= report.line(name.lower() == want, f"{label}: a. the first answer is Service {expected['name']}'s record", f"got {name}, want {want}")
     ok &= report.line(expected is not None, f"{label}: a. {host} names a Service of the manifest", "no service record matches; the expected backends are unknown")
-
-    # b. a listener on the called port
-    if v2:
-        listeners = paginate(deployed.elbv2, "describe_listeners", "Listeners", LoadBalancerArn=v2["LoadBalancerArn"])
-        listener = next((l for l in listeners if l["Port"] == port), None)
-        balancer_groups = v2.get("SecurityGroups") or []
-    else:
-        listener = next((d["Listener"] for d in classic.get("ListenerDescriptions", []) if d["Listener"]["LoadBalancerPort"] == port), None)
-        balancer_groups = classic.get("SecurityGroups") or []
-    if not report.line(listener, f"{label}: b. the load balancer listens on {port}"):
+    forwarding = check_forwarding(report, deployed, label, name, record, expected, port)
+    if forwarding is None:
         return False
-    ip_protocol = "udp" if listener["Protocol"].upper() == "UDP" else "tcp"
-
-    # c. forwarding to exactly the selected deployments' ASGs
-    if v2:
-        target_groups = {a.get("TargetGroupArn") for a in listener.get("DefaultActions", []) if a.get("Type") == "forward" and a.get("TargetGroupArn")}
-        for action in listener.get("DefaultActions", []):
-            target_groups |= {t.get("TargetGroupArn") for t in (action.get("ForwardConfig") or {}).get("TargetGroups", [])}
-        described = deployed.elbv2.describe_target_groups(TargetGroupArns=sorted(target_groups))["TargetGroups"] if target_groups else []
-        target_ports = {tg["Port"] for tg in described}
-        serving = {d for d, g in deployed.groups.items() if target_groups & set(g.get("TargetGroupARNs") or [])}
-    else:
-        target_ports = {listener["InstancePort"]}
-        serving = {d for d, g in deployed.groups.items() if classic["LoadBalancerName"] in (g.get("LoadBalancerNames") or [])}
-    wanted = set(expected["backends"]) if expected else set()
-    ok &= report.line(serving and serving == wanted, f"{label}: c. port {port} forwards to the ASGs of {sorted(wanted)} and no other", f"ASGs of {sorted(serving)}")
+    ok &= forwarding["ok"]
+    balancer_groups, ip_protocol, target_ports, serving, wanted = (
+        forwarding[k] for k in ("balancer_groups", "ip_protocol", "target_ports", "serving", "wanted"))
 
     # d. security groups on the way: caller -> load balancer -> every target. An internal load
     # balancer (the manifest's scheme) admits the caller by the group every VM of the
@@ -354,12 +449,7 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     # holding the VPC's would admit whatever is routed into the VPC too.
     caller_groups = deployed.instance_groups(caller)
     balancer_rules = deployed.rules(balancer_groups)
-    manifest_listener = next((l for l in (expected or {}).get("listeners", []) if l["port"] == port), None)
-    verdicts = {}
-    if manifest_listener is not None:
-        udp = manifest_listener["target_protocol"] == "UDP"
-        verdicts = {b: manifest_model.ingress_verdict(policies, deployments, d, manifest_listener["target_port"], udp)
-                    for b in wanted for d in deployments if d["name"] == b}
+    verdicts = callee_verdicts(policies, deployments, expected, wanted, port)
     if any(v is not None for v in verdicts.values()):
         return bool(ok) & check_policed_call(report, label, deployed, caller_deployment, sorted(serving | wanted), verdicts, call,
                                              balancer_rules, balancer_groups, ip_protocol, port, sorted(target_ports))
