@@ -14,7 +14,9 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::network_policy::{MAX_GROUP_RULES, Pod, peer_sources};
-use crate::model::intent::network_policy::{Cidr, Peer, PolicyPort, PolicyProtocol, PortMatch};
+use crate::model::intent::network_policy::{
+    Cidr, IngressRule, Peer, PolicyPort, PolicyProtocol, PortMatch,
+};
 use crate::model::intent::{NetworkPolicy, Workload};
 use crate::model::{Destination, Egress, Protocol, Service, Source, Traffic};
 use crate::source::Span;
@@ -40,6 +42,17 @@ impl PodRule<'_> {
     }
 }
 
+/// One egress rule of one policy, its peers resolved once for every caller it restricts.
+struct CompiledRule<'a> {
+    policy: &'a NetworkPolicy,
+    /// No `to` and no `ports`: every destination.
+    open: bool,
+    /// The address blocks it allows, as destinations.
+    blocks: BTreeSet<Destination>,
+    /// The pods it allows, if any.
+    pods: Option<PodRule<'a>>,
+}
+
 /// Sets each workload's [`Egress`] from the policies that restrict it.
 pub fn restrict_egress<'s>(
     policies: &[NetworkPolicy],
@@ -55,84 +68,125 @@ pub fn restrict_egress<'s>(
         .filter(|w| !w.failed)
         .map(Pod::of)
         .collect();
+    let rules: Vec<CompiledRule<'_>> = policies
+        .iter()
+        .flat_map(|policy| {
+            policy
+                .egress
+                .iter()
+                .flatten()
+                .map(move |rule| (policy, rule))
+        })
+        .map(|(policy, rule)| compile_rule(policy, rule, &pods, sink))
+        .collect();
     for workload in workloads.iter_mut().filter(|w| !w.failed) {
         let pod = Pod::of(workload);
-        let restricting: Vec<&NetworkPolicy> = policies
-            .iter()
-            .filter(|policy| {
-                policy.egress.is_some()
-                    && policy.namespace == pod.namespace
-                    && policy.pod_selector.matches(&pod.labels)
-            })
-            .collect();
-        if restricting.is_empty() {
+        let selects = |policy: &NetworkPolicy| {
+            policy.egress.is_some()
+                && policy.namespace == pod.namespace
+                && policy.pod_selector.matches(&pod.labels)
+        };
+        let Some(first) = policies.iter().find(|policy| selects(policy)) else {
             continue;
+        };
+        let restricting: Vec<&CompiledRule<'_>> =
+            rules.iter().filter(|rule| selects(rule.policy)).collect();
+        workload.deployment.egress = egress_of(
+            &pod.name,
+            first.span,
+            &restricting,
+            &pods,
+            services.clone(),
+            sink,
+        );
+    }
+}
+
+fn compile_rule<'a>(
+    policy: &'a NetworkPolicy,
+    rule: &'a IngressRule,
+    pods: &[Pod],
+    sink: &mut Vec<Diagnostic>,
+) -> CompiledRule<'a> {
+    let ports = rule.ports.as_deref();
+    let mut blocks = BTreeSet::new();
+    let Some(peers) = &rule.from else {
+        // Every destination: every address on these ports, pods included.
+        let Some(ports) = ports else {
+            return CompiledRule {
+                policy,
+                open: true,
+                blocks,
+                pods: None,
+            };
+        };
+        for everywhere in ["0.0.0.0/0", "::/0"].into_iter().filter_map(Cidr::parse) {
+            add_block(everywhere, Some(ports), rule.span, true, &mut blocks, sink);
         }
-        workload.deployment.egress =
-            egress_of(&pod.name, &restricting, &pods, services.clone(), sink);
+        return CompiledRule {
+            policy,
+            open: false,
+            blocks,
+            pods: Some(PodRule {
+                ports: Some(ports),
+                pods: None,
+            }),
+        };
+    };
+    let mut named = BTreeSet::new();
+    let mut everyone = false;
+    for peer in peers {
+        // Past the quota the rule cannot be expressed whatever else it names (each caller it
+        // restricts reports that); stop, so a huge peer list costs no more than this.
+        if blocks.len().saturating_add(named.len()) > MAX_GROUP_RULES {
+            break;
+        }
+        for source in peer_sources(policy, peer, pods, "outbound", sink) {
+            match source {
+                Source::Application => everyone = true,
+                Source::Deployment(name) => {
+                    named.insert(name);
+                }
+                Source::Block(cidr) => {
+                    let span = match peer {
+                        Peer::Block { span, .. } => *span,
+                        Peer::Pods { .. } => rule.span,
+                    };
+                    add_block(cidr, ports, span, false, &mut blocks, sink);
+                }
+            }
+        }
+    }
+    CompiledRule {
+        policy,
+        open: false,
+        blocks,
+        pods: (everyone || !named.is_empty()).then(|| PodRule {
+            ports,
+            pods: (!everyone).then_some(named),
+        }),
     }
 }
 
 fn egress_of<'s>(
     caller: &str,
-    restricting: &[&NetworkPolicy],
+    span: Span,
+    rules: &[&CompiledRule<'_>],
     pods: &[Pod],
     services: impl IntoIterator<Item = &'s Service>,
     sink: &mut Vec<Diagnostic>,
 ) -> Egress {
-    let mut destinations = BTreeSet::new();
-    let mut pod_rules: Vec<PodRule<'_>> = Vec::new();
-    for policy in restricting {
-        for rule in policy.egress.iter().flatten() {
-            let ports = rule.ports.as_deref();
-            let Some(peers) = &rule.from else {
-                // Every destination: every address on these ports, pods included.
-                let Some(ports) = ports else {
-                    return Egress::Open;
-                };
-                for everywhere in ["0.0.0.0/0", "::/0"].into_iter().filter_map(Cidr::parse) {
-                    add_block(
-                        everywhere,
-                        Some(ports),
-                        rule.span,
-                        true,
-                        &mut destinations,
-                        sink,
-                    );
-                }
-                pod_rules.push(PodRule {
-                    ports: Some(ports),
-                    pods: None,
-                });
-                continue;
-            };
-            let mut named = BTreeSet::new();
-            let mut everyone = false;
-            for peer in peers {
-                for source in peer_sources(policy, peer, pods, "outbound", sink) {
-                    match source {
-                        Source::Application => everyone = true,
-                        Source::Deployment(name) => {
-                            named.insert(name);
-                        }
-                        Source::Block(cidr) => {
-                            let span = match peer {
-                                Peer::Block { span, .. } => *span,
-                                Peer::Pods { .. } => rule.span,
-                            };
-                            add_block(cidr, ports, span, false, &mut destinations, sink);
-                        }
-                    }
-                }
-            }
-            if everyone || !named.is_empty() {
-                pod_rules.push(PodRule {
-                    ports,
-                    pods: (!everyone).then_some(named),
-                });
-            }
-        }
+    if rules.iter().any(|rule| rule.open) {
+        return Egress::Open;
     }
+    let mut destinations: BTreeSet<Destination> = BTreeSet::new();
+    for rule in rules {
+        if destinations.len() > MAX_GROUP_RULES {
+            break;
+        }
+        destinations.extend(rule.blocks.iter().cloned());
+    }
+    let pod_rules: Vec<&PodRule<'_>> = rules.iter().filter_map(|rule| rule.pods.as_ref()).collect();
     let by_name = |name: &str| pods.iter().find(|pod| pod.name == name);
     for service in services {
         for listener in &service.load_balancer.listeners {
@@ -199,9 +253,9 @@ fn egress_of<'s>(
         sink.push(
             Diagnostic::error(
                 Code::PolicyNotExpressible,
-                restricting.first().map(|policy| policy.span),
+                Some(span),
                 format!(
-                    "NetworkPolicies let `{caller}` call destinations that take {} outbound rules in its security group, and AWS allows {MAX_GROUP_RULES} per group",
+                    "NetworkPolicies let `{caller}` call destinations that take at least {} outbound rules in its security group, and AWS allows {MAX_GROUP_RULES} per group",
                     destinations.len()
                 ),
             )
@@ -253,6 +307,10 @@ fn add_block(
         return;
     };
     for entry in ports {
+        // Past the quota the caller reports it; more blocks change nothing.
+        if destinations.len() > MAX_GROUP_RULES {
+            return;
+        }
         let range = match &entry.port {
             PortMatch::Any => Some((0, u16::MAX)),
             PortMatch::Range(low, high) => Some((*low, *high)),
