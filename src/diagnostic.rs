@@ -330,7 +330,7 @@ impl Code {
                 "two objects (or two hosts of one Ingress) come to one CloudFormation logical id, in any section of the template"
             }
             Code::UnenforcedRestriction => {
-                "an access restriction i2kit cannot enforce yet (prefix lists and other controllers' address lists, security groups, authentication, a firewall, request conditions, a NetworkPolicy's egress): an error, a warning only where `--allow-unenforced` names its kind"
+                "an access restriction i2kit cannot enforce yet (prefix lists and other controllers' address lists, security groups, authentication, a firewall, request conditions): an error, a warning only where `--allow-unenforced` names its kind"
             }
             Code::UnappliedConfinement => {
                 "a seccomp, AppArmor or SELinux profile LinuxKit cannot apply: the container runs without it (warning)"
@@ -354,10 +354,10 @@ impl Code {
                 "a source range (loadBalancerSourceRanges, load-balancer-source-ranges, inbound-cidrs) that is not a CIDR, is IPv6 on a load balancer IPv4 clients only reach, sets host bits (warning), or would take the security group past its 60 inbound rules, or is written with a NetworkPolicy on the same pods"
             }
             Code::PolicyNotExpressible => {
-                "a NetworkPolicy part security groups cannot express exactly (a namespace chosen by labels other than its name, an `except` or peer list over the rule quota)"
+                "a NetworkPolicy part security groups cannot express exactly (a namespace chosen by labels other than its name, an `except`, peer or destination list over the rule quota, a named port or an SCTP port range on an egress `ipBlock`, egress to pods behind an internet-facing load balancer)"
             }
             Code::PolicyConflict => {
-                "one load balancer fronts pods that NetworkPolicies admit different sources to: its security group cannot admit a caller for one and refuse it for another"
+                "one load balancer fronts pods that NetworkPolicies admit different sources to, or that a caller's egress rules allow differently: a security group cannot admit or allow the load balancer for one and refuse it for another"
             }
             Code::PolicyBlocksRoute => {
                 "a NetworkPolicy does not admit an Ingress's load balancer to the pods a route reaches: those requests fail, as in Kubernetes (warning)"

@@ -71,6 +71,8 @@ pub struct Deployment {
     /// A NetworkPolicy admits these VMs by name somewhere, so they carry a group of their own
     /// that load balancers admit (`crate::infer::network_policy`).
     pub policy_source: bool,
+    /// Where the VMs may open connections (`crate::infer::egress_policy`).
+    pub egress: Egress,
 }
 
 /// What the template's group and its `UpdatePolicy` come to.
@@ -363,6 +365,46 @@ pub enum Admission {
     /// the NetworkPolicies isolating every VM behind the port admit (`crate::infer::network_policy`).
     /// Empty admits nobody.
     Only(BTreeSet<Source>),
+}
+
+/// Where a deployment's VMs may open connections.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Egress {
+    /// Anywhere: no NetworkPolicy restricts their egress.
+    #[default]
+    Open,
+    /// To these destinations and nothing else: what the NetworkPolicies restricting the
+    /// deployment's egress allow. Empty allows nothing.
+    Only(BTreeSet<Destination>),
+}
+
+/// A destination a NetworkPolicy's egress rules allow.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Destination {
+    /// A Service's load balancer, on one listener port: how VMs reach the pods it fronts.
+    LoadBalancer {
+        service: String,
+        port: u16,
+        protocol: Protocol,
+    },
+    /// An address block on `traffic`.
+    Block {
+        cidr: intent::network_policy::Cidr,
+        traffic: Traffic,
+    },
+}
+
+/// What traffic an egress rule to an address block allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Traffic {
+    /// Every protocol and port.
+    Any,
+    /// TCP ports `low` to `high`.
+    Tcp(u16, u16),
+    /// UDP ports `low` to `high`.
+    Udp(u16, u16),
+    /// Every SCTP port: security groups cannot restrict SCTP ports.
+    Sctp,
 }
 
 /// A caller a NetworkPolicy names.

@@ -1651,3 +1651,107 @@ proptest! {
         }
     }
 }
+
+/// `policed_application`'s Deployments and Services; one NetworkPolicy restricts `d0`'s egress
+/// to the peers given (on port 8080 when `on_port`), and nothing restricts the others'.
+fn egress_application(
+    teams: &[u8],
+    peers: &[(bool, u8)],
+    block: Option<u8>,
+    on_port: bool,
+) -> String {
+    let ingress_only = policed_application(teams, peers, block);
+    let (deployments, policy) = ingress_only
+        .rsplit_once("---\napiVersion: networking.k8s.io/v1")
+        .expect("a policy last");
+    let peers_text = policy
+        .split_once("from: [")
+        .and_then(|(_, rest)| rest.rsplit_once("]}]"))
+        .map(|(peers, _)| peers)
+        .expect("peers");
+    let ports = if on_port {
+        ", ports: [{port: 8080}]"
+    } else {
+        ""
+    };
+    format!(
+        "{deployments}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: out}}\nspec:\n  podSelector: {{matchLabels: {{app: d0}}}}\n  policyTypes: [Egress]\n  egress: [{{to: [{peers_text}]{ports}}}]\n"
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A Deployment whose egress a NetworkPolicy restricts may call exactly the load balancers of
+    /// the Deployments its peers select (on the listener port forwarding to the port named) and
+    /// its blocks: its own group says so, every other group it carries allows nothing, and every
+    /// other Deployment's own group still allows every destination.
+    #[test]
+    fn a_restricted_deployment_calls_only_what_the_policy_allows(
+        teams in proptest::collection::vec(0..3u8, 2..5),
+        peers in proptest::collection::vec((any::<bool>(), 0..5u8), 1..4),
+        block in proptest::option::of(0..255u8),
+        on_port in any::<bool>(),
+    ) {
+        let input = egress_application(&teams, &peers, block, on_port);
+        let (_, compiled) = compile_bytes("e.yaml", input.as_bytes(), false);
+        let template = compiled.template.as_deref().unwrap_or_else(|| panic!("{:?}\n{input}", compiled.diagnostics));
+        let parsed: serde_json::Value = serde_json::from_str(template).expect("template is JSON");
+        let mut named = std::collections::BTreeSet::new();
+        for (by_team, value) in &peers {
+            for (index, team) in teams.iter().enumerate() {
+                if (*by_team && team == value) || (!*by_team && usize::from(*value) == index) {
+                    named.insert(format!("D{index}LoadBalancerSecurityGroup"));
+                }
+            }
+        }
+        let resources = &parsed["Resources"];
+        let rules = resources["D0InstanceSecurityGroup"]["Properties"]["SecurityGroupEgress"]
+            .as_array().cloned().unwrap_or_default();
+        let mut groups = std::collections::BTreeSet::new();
+        let mut cidrs = Vec::new();
+        for rule in &rules {
+            if let Some(group) = rule["DestinationSecurityGroupId"]["Ref"].as_str() {
+                prop_assert_eq!(&rule["FromPort"], &serde_json::json!(80));
+                prop_assert_eq!(&rule["IpProtocol"], &serde_json::json!("tcp"));
+                groups.insert(group.to_string());
+            } else if let Some(cidr) = rule["CidrIp"].as_str() {
+                if cidr == "255.255.255.255/32" {
+                    prop_assert_eq!(rules.len(), 1, "the no-traffic rule stands alone");
+                    continue;
+                }
+                if on_port {
+                    prop_assert_eq!(&rule["FromPort"], &serde_json::json!(8080));
+                    prop_assert_eq!(&rule["ToPort"], &serde_json::json!(8080));
+                } else {
+                    prop_assert_eq!(&rule["IpProtocol"], &serde_json::json!("-1"));
+                }
+                cidrs.push(cidr.to_string());
+            } else {
+                prop_assert!(false, "a rule with another destination: {}", rule);
+            }
+        }
+        prop_assert_eq!(groups, named);
+        let wanted: Vec<String> = block.map(|octet| format!("10.{octet}.0.0/16")).into_iter().collect();
+        prop_assert_eq!(cidrs, wanted);
+        let placeholder = serde_json::json!([{"CidrIp": "255.255.255.255/32", "FromPort": 252, "IpProtocol": "icmp", "ToPort": 86}]);
+        let strip = |rules: &serde_json::Value| {
+            let mut rules = rules.clone();
+            for rule in rules.as_array_mut().into_iter().flatten() {
+                rule.as_object_mut().map(|rule| rule.remove("Description"));
+            }
+            rules
+        };
+        for (id, resource) in resources.as_object().expect("resources") {
+            if resource["Type"] != "AWS::EC2::SecurityGroup" || id.contains("LoadBalancer") || id == "D0InstanceSecurityGroup" {
+                continue;
+            }
+            let egress = strip(&resource["Properties"]["SecurityGroupEgress"]);
+            if id.ends_with("InstanceSecurityGroup") {
+                prop_assert_eq!(egress, serde_json::json!([{"CidrIp": "0.0.0.0/0", "IpProtocol": "-1"}, {"CidrIpv6": "::/0", "IpProtocol": "-1"}]), "{}", id);
+            } else {
+                prop_assert_eq!(egress, placeholder.clone(), "{}", id);
+            }
+        }
+    }
+}

@@ -12,16 +12,20 @@ use crate::emit::naming::{
     APPLICATION_SECURITY_GROUP, INTERNAL_CIDR_CONDITION, INTERNAL_CIDR_PARAMETER,
     INTERNAL_SOURCE_GROUP_CONDITION, INTERNAL_SOURCE_GROUP_PARAMETER, VPC_PARAMETER,
 };
+use crate::emit::policy_rules::no_egress;
 use crate::model::admission::{Source, admitted_sources};
 use serde_json::{Value, json};
 
 /// The application's group: no ingress; what it is for is being a source other groups admit.
+/// No egress either: every VM carries it, and outbound rules add up over a VM's groups, so each
+/// VM's own group says where it may call.
 #[must_use]
 pub fn application_security_group() -> Value {
     json!({
         "Type": "AWS::EC2::SecurityGroup",
         "Properties": {
             "GroupDescription": "i2kit application VMs: internal load balancers admit this group",
+            "SecurityGroupEgress": no_egress(),
             "VpcId": Expr::reference(VPC_PARAMETER)
         }
     })

@@ -3,11 +3,15 @@
 //! health check ports each forwards to; nothing else, so a VM is never reachable directly.
 //! Where NetworkPolicies let no caller use a port, its traffic is not admitted either; health
 //! checks always are, as Kubernetes always lets the node probe its pods.
+//!
+//! It is also the only group of a VM with outbound rules (`crate::emit::policy_rules`): every
+//! destination, or what the NetworkPolicies restricting the VM's egress allow.
 
 use crate::emit::ingress::ingress_names;
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::ip_protocol;
 use crate::emit::naming::{Names, VPC_PARAMETER};
+use crate::emit::policy_rules::egress_rules;
 use crate::model::{Admission, Deployment, Ingress, Service};
 use serde_json::{Value, json};
 
@@ -103,6 +107,7 @@ pub fn instance_security_group(
     }
     let mut properties = json!({
         "GroupDescription": format!("i2kit {} VMs", deployment.name),
+        "SecurityGroupEgress": egress_rules(&deployment.egress),
         "VpcId": Expr::reference(VPC_PARAMETER),
     });
     if !ingress_rules.is_empty() {

@@ -172,6 +172,7 @@ mod tests {
             disruption_budget: None,
             group: None,
             policy_source: false,
+            egress: crate::model::Egress::Open,
             files: Vec::new(),
         }
     }

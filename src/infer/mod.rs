@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod autoscaling;
 pub mod calls;
 pub mod disruption;
+pub mod egress_policy;
 pub mod group;
 pub mod host_zones;
 pub mod images;

@@ -24,16 +24,16 @@ use std::collections::BTreeSet;
 pub const MAX_GROUP_RULES: usize = 60;
 
 /// What the policies read of a workload: where it is, its pod labels, its named ports.
-struct Pod {
-    name: String,
-    namespace: String,
-    labels: Vec<(String, String)>,
+pub(super) struct Pod {
+    pub(super) name: String,
+    pub(super) namespace: String,
+    pub(super) labels: Vec<(String, String)>,
     /// Container ports by name: (name, number, protocol).
-    named_ports: Vec<(String, u16, PolicyProtocol)>,
+    pub(super) named_ports: Vec<(String, u16, PolicyProtocol)>,
 }
 
 impl Pod {
-    fn of(workload: &Workload) -> Pod {
+    pub(super) fn of(workload: &Workload) -> Pod {
         Pod {
             name: workload.deployment.name.clone(),
             namespace: workload.deployment.namespace.clone(),
@@ -234,7 +234,7 @@ fn compile_rule<'a>(
             if sources.len() > MAX_GROUP_RULES {
                 break;
             }
-            sources.extend(peer_sources(policy, peer, pods, sink));
+            sources.extend(peer_sources(policy, peer, pods, "inbound", sink));
         }
         sources
     });
@@ -248,10 +248,11 @@ fn compile_rule<'a>(
 /// The sources one peer names: Deployments whose pods it selects (the whole application for
 /// every pod of every namespace), or the blocks its `ipBlock` comes to once `except` is taken
 /// out.
-fn peer_sources(
+pub(super) fn peer_sources(
     policy: &NetworkPolicy,
     peer: &Peer,
     pods: &[Pod],
+    direction: &str,
     sink: &mut Vec<Diagnostic>,
 ) -> Vec<Source> {
     match peer {
@@ -280,7 +281,7 @@ fn peer_sources(
                     Code::PolicyNotExpressible,
                     Some(*span),
                     format!(
-                        "this ipBlock has {} `except` entries; a security group has allow rules only, so i2kit admits the blocks left between them, one rule each, and AWS allows {MAX_GROUP_RULES} inbound rules per group",
+                        "this ipBlock has {} `except` entries; a security group has allow rules only, so i2kit admits the blocks left between them, one rule each, and AWS allows {MAX_GROUP_RULES} {direction} rules per group",
                         except.len()
                     ),
                 )
@@ -296,7 +297,7 @@ fn peer_sources(
                         Code::PolicyNotExpressible,
                         Some(*span),
                         format!(
-                            "`{cidr}` less its `except` blocks comes to more than {MAX_GROUP_RULES} address blocks; a security group has allow rules only, one per block, and AWS allows {MAX_GROUP_RULES} inbound rules per group"
+                            "`{cidr}` less its `except` blocks comes to more than {MAX_GROUP_RULES} address blocks; a security group has allow rules only, one per block, and AWS allows {MAX_GROUP_RULES} {direction} rules per group"
                         ),
                     )
                     .with_help("except a shorter prefix (each excepted /m inside a /n costs m−n blocks), or admit the wanted blocks as ipBlocks of their own"),
@@ -339,6 +340,7 @@ mod tests {
             span: Span::default(),
             pod_selector: selector(&[("app", target)]),
             ingress: Some(rules),
+            egress: None,
         }
     }
 
@@ -565,7 +567,7 @@ mod tests {
         };
         let policy = policy("shop", "api", vec![]);
         let mut sink = Vec::new();
-        assert!(peer_sources(&policy, &huge, &workloads, &mut sink).is_empty());
+        assert!(peer_sources(&policy, &huge, &workloads, "inbound", &mut sink).is_empty());
         assert_eq!(sink[0].code, Code::PolicyNotExpressible);
         // More excepts than rules: refused before any complement is computed.
         let many = Peer::Block {
@@ -575,7 +577,7 @@ mod tests {
                 .collect(),
             span: Span::default(),
         };
-        assert!(peer_sources(&policy, &many, &workloads, &mut sink).is_empty());
+        assert!(peer_sources(&policy, &many, &workloads, "inbound", &mut sink).is_empty());
         assert_eq!(sink.len(), 2);
         assert!(
             sink[1].message.contains("61 `except` entries"),

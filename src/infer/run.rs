@@ -22,6 +22,7 @@ use crate::infer::accounts::resolve_accounts;
 use crate::infer::autoscaling::resolve_autoscalers;
 use crate::infer::calls::{called_services, check_calls};
 use crate::infer::disruption::resolve_budgets;
+use crate::infer::egress_policy::restrict_egress;
 use crate::infer::ingress_semantics::resolve_ingress_classes;
 use crate::infer::instance_type::resolve_instance_types;
 use crate::infer::network_policy::enforce_network_policies;
@@ -85,6 +86,12 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         &mut workloads,
         planned.iter_mut().map(|(_, service)| service),
         ingresses.iter_mut().map(|(_, ingress)| ingress),
+        &mut sink,
+    );
+    restrict_egress(
+        &network_policies,
+        &mut workloads,
+        planned.iter().map(|(_, service)| service),
         &mut sink,
     );
     refuse_ranges_under_policies(&services, &planned, &mut sink);

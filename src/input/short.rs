@@ -169,6 +169,7 @@ impl Checker<'_> {
             disruption_budget: None,
             group: None,
             policy_source: false,
+            egress: crate::model::Egress::Open,
         };
         let autoscaler = manifest
             .autoscaling

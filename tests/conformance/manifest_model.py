@@ -1205,3 +1205,50 @@ def verdict_admits(allowed, caller, vpc_cidrs):
     if all(inside):
         return True
     return None if any(overlapping) else False
+
+
+def _affects_egress(policy):
+    spec = policy.get("spec") or {}
+    types = spec.get("policyTypes")
+    return "Egress" in types if types else "egress" in spec
+
+
+def egress_verdict(policies, deployments, caller, callees, target_port, udp, vpc_cidrs):
+    """May `caller` open a connection to the pods of `callees` on target_port (Kubernetes' rules
+    for egress: a pod selected by a policy with Egress reaches only what a rule of one such
+    policy allows)? None when no policy restricts the caller's egress; True or False; "range"
+    when only an ipBlock overlapping the VPC could allow it (the load balancer's addresses are
+    the VPC's; a fixture must not depend on that)."""
+    import ipaddress
+
+    namespace = caller["namespace"]
+    selecting = [p for p in policies if _affects_egress(p)
+                 and ((p.get("metadata") or {}).get("namespace") or "default") == namespace
+                 and selector_matches((p.get("spec") or {}).get("podSelector"), caller["labels"])]
+    if not selecting:
+        return None
+    verdict = False
+    for callee in callees:
+        allowed = False
+        for policy in selecting:
+            own = (policy.get("metadata") or {}).get("namespace") or "default"
+            for rule in (policy.get("spec") or {}).get("egress") or []:
+                rule = rule or {}
+                if not _port_matches(rule.get("ports"), target_port, udp, callee):
+                    continue
+                peers = rule.get("to") or []
+                if not peers:
+                    allowed = True
+                for peer in peers:
+                    if "ipBlock" in peer:
+                        block = ipaddress.ip_network(peer["ipBlock"]["cidr"], strict=False)
+                        if any(c.version == block.version and c.overlaps(block) for c in vpc_cidrs):
+                            verdict = "range"
+                        continue
+                    namespaces, pods = peer.get("namespaceSelector"), peer.get("podSelector")
+                    in_scope = (callee["namespace"] == own) if namespaces is None else selector_matches(namespaces, {NAMESPACE_NAME: callee["namespace"]})
+                    if in_scope and selector_matches(pods, callee["labels"]):
+                        allowed = True
+        if not allowed:
+            return verdict
+    return True

@@ -59,6 +59,11 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
    register one that calls PutScalingPolicy with the template's properties (the policy is
    named after the resource's generated name; `Ref` gives its ARN, as in CloudFormation). See
    `register_scaling_policy_model`.
+12. An AWS::EC2::SecurityGroup's inline `SecurityGroupEgress` is ignored: moto keeps its default
+   allow-all (0.0.0.0/0, plus ::/0 in an IPv6 VPC) whatever the template says. CloudFormation
+   adds that default only to a group written without outbound rules; we drop it when the
+   template writes some and authorize each written rule (ranges and destination groups), so
+   DescribeSecurityGroups shows what AWS would (patch_ingress_gaps, beside the ingress fix).
 """
 
 import sys
@@ -292,7 +297,29 @@ def patch_ingress_gaps():
                 source_groups=[],
                 vpc_id=properties.get("VpcId"),
             )
+        if "SecurityGroupEgress" in properties:
+            keep_egress(group, properties, account_id, region_name)
         return group
+
+    def keep_egress(group, properties, account_id, region_name):
+        """Patch 12: inline egress replaces the default allow-all, as in CloudFormation."""
+        backend = ec2_backends[account_id][region_name]
+        group.egress_rules.clear()
+        for rule in properties.get("SecurityGroupEgress") or []:
+            if rule is None:
+                continue
+            description = {"Description": rule["Description"]} if "Description" in rule else {}
+            ranges = [{key: rule[key], **description} for key in ("CidrIp", "CidrIpv6") if key in rule]
+            destination = rule.get("DestinationSecurityGroupId")
+            backend.authorize_security_group_egress(
+                group_name_or_id=group.id,
+                ip_protocol=str(rule["IpProtocol"]),
+                from_port=rule.get("FromPort"),
+                to_port=rule.get("ToPort"),
+                ip_ranges=ranges,
+                source_groups=[{"GroupId": destination}] if destination else [],
+                vpc_id=properties.get("VpcId"),
+            )
 
     SecurityGroup.create_from_cloudformation_json = classmethod(create_security_group)
 

@@ -193,11 +193,13 @@ class Deployed:
         """The group the VMs of every one of `deployments` carry that admits nothing itself."""
         return client_sources.application_groups(self.ec2, [self.groups[d] for d in deployments if d in self.groups])
 
-    def rules(self, group_ids):
+    def rules(self, group_ids, key="IpPermissions"):
+        """The ingress rules of group_ids (or, with key "IpPermissionsEgress", their egress
+        rules: a VM's outbound rules are the union over every group it carries)."""
         if not group_ids:
             return []
         described = self.ec2.describe_security_groups(GroupIds=list(group_ids))["SecurityGroups"]
-        return [rule for group in described for rule in group.get("IpPermissions", [])]
+        return [rule for group in described for rule in group.get(key, [])]
 
 
 def admits(rules, ip_protocol, port, source_groups=(), vpc_cidrs=()):
@@ -450,6 +452,28 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     caller_groups = deployed.instance_groups(caller)
     balancer_rules = deployed.rules(balancer_groups)
     verdicts = callee_verdicts(policies, deployments, expected, wanted, port)
+    manifest_listener = next((l for l in (expected or {}).get("listeners", []) if l["port"] == port), None)
+    # e. the caller's own groups let the call out (NetworkPolicy egress): the same rule shapes
+    # as ingress, with the load balancer's groups (or a range holding the VPC's) as destination.
+    if manifest_listener is not None:
+        udp = manifest_listener["target_protocol"] == "UDP"
+        callees = [d for d in deployments if d["name"] in wanted]
+        egress = manifest_model.egress_verdict(policies, deployments, caller_deployment, callees,
+                                               manifest_listener["target_port"], udp, deployed.vpc_cidrs)
+        outbound = deployed.rules(caller_groups, "IpPermissionsEgress")
+        if egress is False:
+            ok &= report.line(call.get("denied", False), f"{label}: e. {caller}'s NetworkPolicies do not let it call {sorted(wanted)}, as the calls file says",
+                              "calls file says allowed")
+            ok &= report.line(not could_admit(outbound, ip_protocol, port, balancer_groups, deployed.vpc_cidrs),
+                              f"{label}: e. {caller}'s security groups do NOT let it out to the load balancer on {ip_protocol} {port}",
+                              f"caller groups {caller_groups} allow {outbound}")
+            return bool(ok)
+        if egress is True or egress is None:
+            ok &= report.line(admits(outbound, ip_protocol, port, balancer_groups, deployed.vpc_cidrs),
+                              f"{label}: e. {caller}'s security groups let it out to the load balancer on {ip_protocol} {port}",
+                              f"caller groups {caller_groups} allow {outbound}")
+        else:
+            ok &= report.line(False, f"{label}: e. {caller}'s egress is decided by an ipBlock overlapping the VPC", "a fixture must not depend on that")
     if any(v is not None for v in verdicts.values()):
         return bool(ok) & check_policed_call(report, label, deployed, caller_deployment, sorted(serving | wanted), verdicts, call,
                                              balancer_rules, balancer_groups, ip_protocol, port, sorted(target_ports))

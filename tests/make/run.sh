@@ -59,8 +59,11 @@ sed -i 's/replicas: 5/replicas: 6/' "$work/app/voting-app.yaml"
 run_make deploy PARAMS="ResultCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/x"
 check "the deploy uploads the template to the bucket and passes PARAMS" "grep -q '^aws cloudformation deploy .*--s3-bucket b .*ResultCertificateArn=arn:aws:acm' $calls"
 
-# A directory application, with its extra arguments, builds into its own directory.
-cp -r examples/shop examples/shop.args "$work/app/"
-check "make compile APP=shop compiles the directory with shop.args into build/shop" "make -s -C $work/app APP=shop I2KIT=$bin compile >/dev/null 2>&1 && [ -f $work/app/build/shop/shop.cloudformation.json ] && [ -f $work/app/build/shop/storefront.linuxkit.yml ] && [ -f $work/app/build/voting-app/voting-app.cloudformation.json ]"
-echo "makefile: $((9 - failed)) passed, $failed failed"
+# A directory application builds into its own directory, and APP.args reaches the compiler
+# (--strict makes the shop's warnings errors, so the compile must then fail).
+cp -r examples/shop "$work/app/"
+check "make compile APP=shop compiles the directory into build/shop" "make -s -C $work/app APP=shop I2KIT=$bin compile >/dev/null 2>&1 && [ -f $work/app/build/shop/shop.cloudformation.json ] && [ -f $work/app/build/shop/storefront.linuxkit.yml ] && [ -f $work/app/build/voting-app/voting-app.cloudformation.json ]"
+printf -- '--strict\n' >"$work/app/shop.args"
+check "shop.args reaches i2kit compile" "! make -s -C $work/app APP=shop I2KIT=$bin compile >/dev/null 2>&1"
+echo "makefile: $((10 - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

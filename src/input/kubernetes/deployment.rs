@@ -154,6 +154,7 @@ fn read_deployment(
             disruption_budget: None,
             group: None,
             policy_source: false,
+            egress: crate::model::Egress::Open,
         },
         labels,
         ports: pod.ports,

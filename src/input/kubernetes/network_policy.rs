@@ -1,7 +1,6 @@
 //! NetworkPolicy (networking.k8s.io/v1) → which pods are isolated and whom their ingress rules
-//! admit, checked as the API server checks them (`pkg/apis/networking/validation`). Egress
-//! rules are not compiled: a policy that restricts egress is an unenforced restriction
-//! (I2K047), so its author must accept that by name.
+//! admit, and whom their egress rules let them call, checked as the API server checks them
+//! (`pkg/apis/networking/validation`).
 //!
 //! Namespaces are known only by name, so a `namespaceSelector` may read only the
 //! `kubernetes.io/metadata.name` label Kubernetes puts on every namespace; one that reads any
@@ -10,7 +9,6 @@
 use super::metadata::{Metadata, NameRule, read_metadata_as};
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, int_or_string, missing_spec, text};
-use super::restriction::{Restriction, unenforced};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::intent::NetworkPolicy;
 use crate::model::intent::network_policy::{
@@ -23,7 +21,7 @@ use crate::yaml::Node;
 
 pub const API_VERSION: &str = "networking.k8s.io/v1";
 
-/// Reads a NetworkPolicy; `None` after errors, or when it restricts no ingress.
+/// Reads a NetworkPolicy; `None` after errors.
 pub fn collect(
     mut object: Object<'_>,
     preamble: &Preamble<'_>,
@@ -63,30 +61,29 @@ pub fn collect(
     };
     let types = policy_types(&mut spec, sink);
     let ingress_written = spec.key_span("ingress").is_some();
-    let egress_span = spec.key_span("egress");
+    let egress_written = spec.key_span("egress").is_some();
     let ingress: Vec<IngressRule> = spec
         .list("ingress", sink)
         .iter()
-        .filter_map(|rule| ingress_rule(rule, &spec.child("ingress"), sink))
+        .filter_map(|rule| read_rule(rule, &spec.child("ingress"), "from", sink))
         .collect();
-    // Egress rules are validated by nothing here: they are not compiled.
-    spec.accept(&["egress"]);
+    let egress: Vec<IngressRule> = spec
+        .list("egress", sink)
+        .iter()
+        .filter_map(|rule| read_rule(rule, &spec.child("egress"), "to", sink))
+        .collect();
     spec.finish(sink, |_| None);
-    let (has_ingress, has_egress) = types.unwrap_or((true, egress_span.is_some()));
-    if has_egress {
-        let span = egress_span
-            .or_else(|| spec_types_span(preamble))
-            .unwrap_or(name_span);
-        sink.push(unenforced(
-            Restriction::NetworkPolicy,
-            span,
-            &format!("the egress of NetworkPolicy `{name}`"),
-            sink.waivers,
-        ));
+    let (has_ingress, has_egress) = types.unwrap_or((true, egress_written));
+    if egress_written && !has_egress {
+        sink.ignored(
+            spec_key_span(preamble, "egress").unwrap_or(name_span),
+            "spec.egress",
+            "`policyTypes` does not list Egress, so Kubernetes ignores these rules",
+        );
     }
     if ingress_written && !has_ingress {
         sink.ignored(
-            spec_ingress_span(preamble).unwrap_or(name_span),
+            spec_key_span(preamble, "ingress").unwrap_or(name_span),
             "spec.ingress",
             "`policyTypes` does not list Ingress, so Kubernetes ignores these rules",
         );
@@ -100,22 +97,15 @@ pub fn collect(
         span: name_span,
         pod_selector,
         ingress: has_ingress.then_some(ingress),
+        egress: has_egress.then_some(egress),
     })
 }
 
-fn spec_types_span(preamble: &Preamble<'_>) -> Option<Span> {
+fn spec_key_span(preamble: &Preamble<'_>, key: &str) -> Option<Span> {
     preamble
         .root
         .get("spec")
-        .and_then(|spec| spec.entry("policyTypes"))
-        .map(|(key, _)| key.span)
-}
-
-fn spec_ingress_span(preamble: &Preamble<'_>) -> Option<Span> {
-    preamble
-        .root
-        .get("spec")
-        .and_then(|spec| spec.entry("ingress"))
+        .and_then(|spec| spec.entry(key))
         .map(|(key, _)| key.span)
 }
 
@@ -151,19 +141,20 @@ fn policy_types(spec: &mut Object<'_>, sink: &mut Sink) -> Option<(bool, bool)> 
     (!items.is_empty()).then_some((ingress, egress))
 }
 
-fn ingress_rule(node: &Node, path: &str, sink: &mut Sink) -> Option<IngressRule> {
+/// An ingress rule (peers under `from`) or an egress rule (peers under `to`).
+fn read_rule(node: &Node, path: &str, peers_key: &str, sink: &mut Sink) -> Option<IngressRule> {
     let mut rule = Object::new(node, path, sink)?;
     let ports_written = rule.key_span("ports").is_some();
-    let from_written = rule.key_span("from").is_some();
+    let from_written = rule.key_span(peers_key).is_some();
     let ports: Vec<PolicyPort> = rule
         .list("ports", sink)
         .iter()
         .filter_map(|port| policy_port(port, &rule.child("ports"), sink))
         .collect();
     let from: Vec<Peer> = rule
-        .list("from", sink)
+        .list(peers_key, sink)
         .iter()
-        .filter_map(|peer| read_peer(peer, &rule.child("from"), sink))
+        .filter_map(|peer| read_peer(peer, &rule.child(peers_key), sink))
         .collect();
     rule.finish(sink, |_| None);
     // An empty list is as if absent: it matches everything.

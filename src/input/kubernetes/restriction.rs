@@ -1,8 +1,8 @@
 //! Restrictions on who may reach an application that i2kit cannot enforce yet: prefix lists and
 //! other controllers' address lists, security groups of the author's own, authentication, web
-//! firewalls and rate limits, request conditions, policies attached by reference to objects
-//! i2kit cannot see, and the egress rules of NetworkPolicy objects (their ingress rules are
-//! compiled: `crate::infer::network_policy`).
+//! firewalls and rate limits, request conditions, and policies attached by reference to objects
+//! i2kit cannot see. (NetworkPolicy ingress and egress are compiled, `crate::infer::network_policy`
+//! and `crate::infer::egress_policy`; what they cannot express is an error no waiver lifts.)
 //!
 //! Compiled without them, the application would be open to more than the manifest says, so
 //! each is an error at its line (I2K047) with help saying how to proceed. `--allow-unenforced
@@ -26,7 +26,8 @@ use crate::source::Span;
 /// A kind of access restriction, as `--allow-unenforced` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Restriction {
-    /// The egress rules of NetworkPolicy objects.
+    /// Once the egress rules of NetworkPolicy objects, which are compiled now: still accepted so
+    /// that scripts passing it keep working, it waives nothing.
     NetworkPolicy,
     /// Who may connect, by address, where i2kit does not enforce it: `security-group-prefix-lists`
     /// and other controllers' allow and deny lists. (The kind keeps its name, which scripts
@@ -75,7 +76,7 @@ impl Restriction {
     fn consequence(self) -> &'static str {
         match self {
             Restriction::NetworkPolicy => {
-                "i2kit compiles a NetworkPolicy's ingress rules into security groups, not its egress rules: the selected VMs may still open connections to any destination"
+                "nothing: i2kit compiles NetworkPolicy ingress and egress rules into security groups"
             }
             Restriction::SourceRanges => {
                 "the load balancer would admit more than those addresses on its listener ports (every address when internet-facing; every VM of the application, and InternalClientCidr when given, when internal)"

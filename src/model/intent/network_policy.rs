@@ -25,6 +25,10 @@ pub struct NetworkPolicy {
     /// The ingress rules when the policy's types include Ingress (every policy's do unless
     /// `policyTypes` says otherwise); empty isolates the selected pods from every source.
     pub ingress: Option<Vec<IngressRule>>,
+    /// The egress rules when the policy's types include Egress (listed, or an `egress`
+    /// section without `policyTypes`); each rule's `from` holds its `to` peers. Empty lets the
+    /// selected pods call nothing.
+    pub egress: Option<Vec<IngressRule>>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,7 +84,7 @@ impl PolicyPort {
     }
 }
 
-/// One entry of `from`.
+/// One entry of `from` (or of an egress rule's `to`).
 #[derive(Debug, Clone)]
 pub enum Peer {
     /// Pods matching `pods` in the namespaces `namespaces` picks (`None`: the policy's own).
