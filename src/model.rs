@@ -75,6 +75,36 @@ pub struct Deployment {
     pub egress: Egress,
 }
 
+impl Deployment {
+    /// A deployment as a reader starts it: `name` in `namespace`, running `containers`, one
+    /// replica, and what the passes resolve (instance type, rollout, autoscaling, role, budget,
+    /// group, health replacement, policies) at its unresolved value. Readers set what else
+    /// they read over it.
+    #[must_use]
+    pub fn as_read(name: String, namespace: String, containers: Vec<Container>) -> Deployment {
+        Deployment {
+            name,
+            namespace,
+            replicas: 1,
+            instance_type: String::new(),
+            containers,
+            init_containers: Vec::new(),
+            rollout: Rollout::UNRESOLVED,
+            grace_period_seconds: 0,
+            replace_unhealthy: None,
+            hostname: None,
+            files: Vec::new(),
+            span: None,
+            autoscaling: None,
+            role: None,
+            disruption_budget: None,
+            group: None,
+            policy_source: false,
+            egress: Egress::Open,
+        }
+    }
+}
+
 /// What the template's group and its `UpdatePolicy` come to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GroupPlan {

@@ -63,11 +63,7 @@ pub fn restrict_egress<'s>(
     if policies.iter().all(|policy| policy.egress.is_none()) {
         return;
     }
-    let pods: Vec<Pod> = workloads
-        .iter()
-        .filter(|w| !w.failed)
-        .map(Pod::of)
-        .collect();
+    let pods = Pod::of_compiled(workloads);
     let rules: Vec<CompiledRule<'_>> = policies
         .iter()
         .flat_map(|policy| {

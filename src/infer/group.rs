@@ -156,24 +156,11 @@ mod tests {
 
     fn deployment(replicas: u32, rollout: Rollout) -> Deployment {
         Deployment {
-            name: "web".into(),
-            namespace: DEFAULT_NAMESPACE.into(),
             replicas,
             instance_type: "t3.micro".into(),
-            containers: Vec::new(),
-            init_containers: Vec::new(),
             rollout,
             grace_period_seconds: 60,
-            replace_unhealthy: None,
-            hostname: None,
-            span: None,
-            autoscaling: None,
-            role: None,
-            disruption_budget: None,
-            group: None,
-            policy_source: false,
-            egress: crate::model::Egress::Open,
-            files: Vec::new(),
+            ..Deployment::as_read("web".into(), DEFAULT_NAMESPACE.into(), Vec::new())
         }
     }
 

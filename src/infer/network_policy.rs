@@ -33,6 +33,16 @@ pub(super) struct Pod {
 }
 
 impl Pod {
+    /// The pods of every workload that compiles: one whose reading failed selects nothing, as
+    /// a source or a destination.
+    pub(super) fn of_compiled(workloads: &[Workload]) -> Vec<Pod> {
+        workloads
+            .iter()
+            .filter(|workload| !workload.failed)
+            .map(Pod::of)
+            .collect()
+    }
+
     pub(super) fn of(workload: &Workload) -> Pod {
         Pod {
             name: workload.deployment.name.clone(),
@@ -75,12 +85,7 @@ pub fn enforce_network_policies<'s, 'i>(
     if isolating.is_empty() {
         return;
     }
-    // A workload whose reading failed still selects nothing as a source: it is not compiled.
-    let pods: Vec<Pod> = workloads
-        .iter()
-        .filter(|w| !w.failed)
-        .map(Pod::of)
-        .collect();
+    let pods = Pod::of_compiled(workloads);
     let rules: Vec<Rule<'_>> = isolating
         .iter()
         .flat_map(|policy| {

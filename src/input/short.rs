@@ -24,7 +24,7 @@ use crate::model::intent::requests::{
 use crate::model::intent::{Identity, Selector, Service, SslPorts, Workload};
 use crate::model::{
     Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole, LoadBalancerKind,
-    Mount, Protocol, Resources, RoleGiver, Rollout,
+    Mount, Protocol, Resources, RoleGiver,
 };
 use crate::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::yaml::{Node, Value};
@@ -152,24 +152,14 @@ impl Checker<'_> {
         };
         let span = self.span("/name").unwrap_or(self.root.span);
         let mut deployment = Deployment {
-            name: manifest.name.clone(),
-            namespace: DEFAULT_NAMESPACE.to_string(),
             replicas: manifest.replicas,
-            instance_type: String::new(),
-            containers,
-            init_containers: Vec::new(),
-            rollout: Rollout::UNRESOLVED,
             grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
-            replace_unhealthy: None,
-            hostname: None,
-            files: Vec::new(),
             span: Some(span),
-            autoscaling: None,
-            role: None,
-            disruption_budget: None,
-            group: None,
-            policy_source: false,
-            egress: crate::model::Egress::Open,
+            ..Deployment::as_read(
+                manifest.name.clone(),
+                DEFAULT_NAMESPACE.to_string(),
+                containers,
+            )
         };
         let autoscaler = manifest
             .autoscaling

@@ -7,12 +7,12 @@ use super::preamble::Preamble;
 use super::reader::{Object, Sink, int_or_string, missing_spec};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::rules;
+use crate::model::Deployment;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{
     self, Amount, DEFAULT_INSTANCE_TYPE, InstanceRequest, IntOrString, RolloutRequest,
 };
 use crate::model::intent::{Identity, Workload};
-use crate::model::{Deployment, Rollout};
 use crate::source::Span;
 
 /// The API versions of Deployment that i2kit reads: today's and the older ones the paper
@@ -137,24 +137,12 @@ fn read_deployment(
         failed: sink.error_count() > errors_before,
         order,
         deployment: Deployment {
-            name,
-            namespace,
             replicas,
-            instance_type: String::new(),
-            containers: pod.containers,
             init_containers: pod.init_containers,
-            rollout: Rollout::UNRESOLVED,
             grace_period_seconds: BOOT_SECONDS.saturating_add(start_delay),
-            replace_unhealthy: None,
             hostname: pod.hostname,
-            files: Vec::new(),
             span: Some(name_span),
-            autoscaling: None,
-            role: None,
-            disruption_budget: None,
-            group: None,
-            policy_source: false,
-            egress: crate::model::Egress::Open,
+            ..Deployment::as_read(name, namespace, pod.containers)
         },
         labels,
         ports: pod.ports,
