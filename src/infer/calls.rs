@@ -114,26 +114,17 @@ fn selects_nothing(service: &Service, deployments: &[Workload]) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::intent::SslPorts;
     use crate::source::Span;
 
     fn service(name: &str, namespace: &str) -> Service {
         Service {
-            name: name.to_string(),
-            namespace: namespace.to_string(),
-            order: Default::default(),
-            span: Span::default(),
             selector: Selector::Labels(vec![("app".to_string(), name.to_string())]),
-            public: false,
-            kind: None,
-            ports: Vec::new(),
-            requests: Vec::new(),
-            certificate: None,
-            ssl_ports: SslPorts::All,
-            backend: None,
-            health: Default::default(),
-            ingress_targets: Default::default(),
-            source_ranges: None,
+            ..Service::as_read(
+                name.to_string(),
+                namespace.to_string(),
+                Default::default(),
+                Span::default(),
+            )
         }
     }
 

@@ -10,8 +10,7 @@ use super::source_ranges::{SERVICE_ANNOTATION, WrittenRange, read_annotation, re
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
 use crate::model::document_order::DocumentOrder;
-use crate::model::intent::balancing::{AuthenticationKind, TargetSettings, Written};
-use crate::model::intent::requests::HealthCheckRequest;
+use crate::model::intent::balancing::{AuthenticationKind, Written};
 use crate::model::intent::{Selector, Service, ServicePort, SslPorts};
 use crate::model::{LoadBalancerKind, Protocol};
 use crate::source::Span;
@@ -44,23 +43,7 @@ fn read_service(
         namespace,
         annotations,
     } = metadata;
-    let mut service = Service {
-        name,
-        namespace,
-        order,
-        span,
-        selector: Selector::Labels(Vec::new()),
-        public: false,
-        kind: None,
-        ports: Vec::new(),
-        requests: Vec::new(),
-        certificate: None,
-        ssl_ports: SslPorts::All,
-        backend: None,
-        health: HealthCheckRequest::default(),
-        source_ranges: None,
-        ingress_targets: TargetSettings::default(),
-    };
+    let mut service = Service::as_read(name, namespace, order, span);
     let Some(mut spec) = spec else {
         sink.push(missing_spec("Service", &service.name, span));
         return None;

@@ -64,6 +64,30 @@ pub struct ListenPort<'a> {
 }
 
 impl Service {
+    /// A Service as a reader starts it: `name` in `namespace`, at `order` and `span`, selecting
+    /// nothing, with no ports, internal, and every annotation-given setting unset. Readers set
+    /// what they read over it.
+    #[must_use]
+    pub fn as_read(name: String, namespace: String, order: DocumentOrder, span: Span) -> Service {
+        Service {
+            name,
+            namespace,
+            order,
+            span,
+            selector: Selector::Labels(Vec::new()),
+            public: false,
+            kind: None,
+            ports: Vec::new(),
+            requests: Vec::new(),
+            certificate: None,
+            ssl_ports: SslPorts::All,
+            backend: None,
+            health: HealthCheckRequest::default(),
+            source_ranges: None,
+            ingress_targets: TargetSettings::default(),
+        }
+    }
+
     /// Every port the Service listens on: its Kubernetes ports, then the ports a short
     /// manifest paired with its containers (which have no names).
     pub fn listen_ports(&self) -> impl Iterator<Item = ListenPort<'_>> {
