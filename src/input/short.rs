@@ -16,12 +16,11 @@ use crate::input::port_syntax::parse_port;
 use crate::input::rules::{self, LinuxKitField};
 use crate::input::schema::{check_against_schema, escape_pointer_segment};
 use crate::model::document_order::DocumentOrder;
-use crate::model::intent::balancing::TargetSettings;
 use crate::model::intent::requests::{
     self, AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, HealthCheckRequest,
     InstanceRequest, PortRequest, RolloutRequest,
 };
-use crate::model::intent::{Identity, Selector, Service, SslPorts, Workload};
+use crate::model::intent::{Identity, Selector, Service, Workload};
 use crate::model::{
     Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole, LoadBalancerKind,
     Mount, Protocol, Resources, RoleGiver,
@@ -169,10 +168,6 @@ impl Checker<'_> {
             self.role(&mut deployment, arn);
         }
         let service = (!ports.is_empty()).then(|| Service {
-            name: deployment.name.clone(),
-            namespace: deployment.namespace.clone(),
-            order,
-            span,
             selector: Selector::SameDocument(order),
             public: manifest.public,
             kind: manifest.load_balancer.map(|choice| match choice {
@@ -180,14 +175,14 @@ impl Checker<'_> {
                 LoadBalancerChoice::Network => LoadBalancerKind::Network,
                 LoadBalancerChoice::Classic => LoadBalancerKind::Classic,
             }),
-            ports: Vec::new(),
             requests: ports,
-            certificate: None,
-            ssl_ports: SslPorts::Listed(Vec::new()),
-            backend: None,
             health: self.health_request(manifest),
-            source_ranges: None,
-            ingress_targets: TargetSettings::default(),
+            ..Service::as_read(
+                deployment.name.clone(),
+                deployment.namespace.clone(),
+                order,
+                span,
+            )
         });
         let workload = Workload {
             order,
