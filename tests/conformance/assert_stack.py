@@ -585,7 +585,15 @@ def main():
     # The group every VM carries, which internal load balancers admit (client_sources).
     checks.prefix = f"{args.stack}: "
     application = client_sources.application_groups(stack.ec2, groups)
-    checks.check(len(application) == 1, "every VM of the application carries one security group that admits nothing itself", str(sorted(application)))
+    # Which group is the application's matters where an internal load balancer must admit it.
+    # Without one (a lone worker, whose own group admits nothing either) several groups every
+    # VM carries may admit nothing, and nothing tells them apart, nor needs to.
+    internal = any(not service["public"] for service in services) or any(
+        not balancer.get("public", True) for balancer in manifest_model.read_ingresses(documents))
+    checks.check(len(application) == 1 if internal else len(application) >= 1,
+                 "every VM of the application carries one security group that admits nothing itself"
+                 + ("" if internal else " (at least one: no internal load balancer admits it)"),
+                 str(sorted(application)))
     callers = client_sources.InternalCallers(application, args.internal_client_cidr, args.internal_client_security_group)
     found, dns_names, records = {}, [], set()
     ingress_hosts = {host for balancer in manifest_model.read_ingresses(documents) for host in balancer["hosts"]}
