@@ -3,24 +3,12 @@
 //! forward, an OIDC client secret only ever a Ref to a NoEcho parameter, and the load
 //! balancer free to reach the identity provider on 443.
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
+use fixtures::golden_templates;
 use serde_json::Value;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn golden_templates() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut found: Vec<PathBuf> = fs::read_dir(root)
-        .expect("tests/fixtures")
-        .flatten()
-        .map(|entry| entry.path().join("expected"))
-        .filter(|expected| expected.is_dir())
-        .flat_map(|expected| fs::read_dir(expected).expect("expected/").flatten())
-        .map(|entry| entry.path())
-        .filter(|path| path.to_string_lossy().ends_with(".cloudformation.json"))
-        .collect();
-    found.sort();
-    found
-}
 
 /// The problems of one list of actions on a listener of `protocol`.
 fn action_problems(

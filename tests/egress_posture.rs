@@ -6,24 +6,13 @@
 //! resource adds to them; and where no NetworkPolicy restricts egress, the instance group
 //! allows every destination, exactly as open as AWS's default was.
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
+use fixtures::golden_templates;
 use serde_json::{Value, json};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn golden_templates() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut found: Vec<PathBuf> = fs::read_dir(root)
-        .expect("tests/fixtures")
-        .flatten()
-        .map(|entry| entry.path().join("expected"))
-        .filter(|expected| expected.is_dir())
-        .flat_map(|expected| fs::read_dir(expected).expect("expected/").flatten())
-        .map(|entry| entry.path())
-        .filter(|path| path.to_string_lossy().ends_with(".cloudformation.json"))
-        .collect();
-    found.sort();
-    found
-}
+use std::path::Path;
 
 /// Whether the fixture behind `template` holds a NetworkPolicy that may restrict egress.
 fn restricts_egress(template: &Path) -> bool {

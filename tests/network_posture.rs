@@ -7,6 +7,10 @@
 #[path = "common/network.rs"]
 mod network;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
+use fixtures::golden_templates;
 use network::{admission_problems, admission_problems_with};
 use serde::Deserialize;
 use serde_json::Value;
@@ -30,21 +34,6 @@ fn holds_network_policy(path: &Path) -> bool {
             .any(|entry| holds_network_policy(&entry.path()));
     }
     fs::read_to_string(path).is_ok_and(|text| text.contains("kind: NetworkPolicy"))
-}
-
-/// Every template a golden fixture expects.
-fn golden_templates() -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = fs::read_dir(root().join("tests/fixtures"))
-        .expect("tests/fixtures")
-        .flatten()
-        .map(|entry| entry.path().join("expected"))
-        .filter(|expected| expected.is_dir())
-        .flat_map(|expected| fs::read_dir(expected).expect("expected/").flatten())
-        .map(|entry| entry.path())
-        .filter(|path| path.to_string_lossy().ends_with(".cloudformation.json"))
-        .collect();
-    found.sort();
-    found
 }
 
 /// Every example (a file or a directory, with its own arguments from `<stem>.args`) compiled

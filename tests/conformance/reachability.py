@@ -202,13 +202,21 @@ class Deployed:
         return [rule for group in described for rule in group.get(key, [])]
 
 
+def covers_port(rule, ip_protocol, port):
+    """Does the rule's protocol and port range take ip_protocol/port ("-1": every protocol and
+    port)?"""
+    if rule.get("IpProtocol") == "-1":
+        return True
+    if rule.get("IpProtocol") != ip_protocol:
+        return False
+    return rule.get("FromPort") is None or rule["FromPort"] <= port <= rule["ToPort"]
+
+
 def admits(rules, ip_protocol, port, source_groups=(), vpc_cidrs=()):
     """Does any ingress rule let ip_protocol/port in from one of source_groups, or from a CIDR
     holding one of vpc_cidrs (the caller's VMs have addresses of the VPC)?"""
     for rule in rules:
-        if rule.get("IpProtocol") not in (ip_protocol, "-1"):
-            continue
-        if rule.get("FromPort") is not None and rule.get("IpProtocol") != "-1" and not rule["FromPort"] <= port <= rule["ToPort"]:
+        if not covers_port(rule, ip_protocol, port):
             continue
         if {p.get("GroupId") for p in rule.get("UserIdGroupPairs", [])} & set(source_groups):
             return True
@@ -245,9 +253,7 @@ def could_admit(rules, ip_protocol, port, source_groups, vpc_cidrs):
     """Could any ingress rule let ip_protocol/port in from one of source_groups, or from an
     address range that overlaps the VPC (a VM of the caller could land there)?"""
     for rule in rules:
-        if rule.get("IpProtocol") not in (ip_protocol, "-1"):
-            continue
-        if rule.get("FromPort") is not None and rule.get("IpProtocol") != "-1" and not rule["FromPort"] <= port <= rule["ToPort"]:
+        if not covers_port(rule, ip_protocol, port):
             continue
         if {p.get("GroupId") for p in rule.get("UserIdGroupPairs", [])} & set(source_groups):
             return True
