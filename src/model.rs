@@ -7,8 +7,10 @@ use std::collections::BTreeSet;
 
 pub mod admission;
 pub mod document_order;
+pub mod external_name;
 pub mod ingress;
 pub mod intent;
+pub use external_name::ExternalName;
 pub use ingress::Ingress;
 
 /// Everything one input asks for, in document order: VM groups and the load balancers in
@@ -19,6 +21,8 @@ pub struct Application {
     pub services: Vec<Service>,
     /// Application load balancers that route HTTP by host and path to services' VMs.
     pub ingresses: Vec<Ingress>,
+    /// Names that answer with another host's name, in document order.
+    pub external_names: Vec<ExternalName>,
 }
 
 /// The most VMs one deployment may ask of its Auto Scaling group, counting the surge of an

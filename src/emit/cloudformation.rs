@@ -116,11 +116,26 @@ pub fn plan_template(application: &Application) -> PlannedTemplate<'_> {
     for deployment in &application.deployments {
         add_deployment(&mut builder, application, deployment, &mut profiles_made);
     }
-    if !application.services.is_empty() {
+    if !application.services.is_empty() || !application.external_names.is_empty() {
         add_cluster_zone(&mut builder);
     }
     for service in &application.services {
         add_service(&mut builder, application, service);
+    }
+    for name in &application.external_names {
+        let owner = Owner::new(
+            format!(
+                "ExternalName Service `{}` in namespace `{}`",
+                name.name, name.namespace
+            ),
+            Some(name.span),
+        );
+        builder.add(
+            Section::Resources,
+            cluster_dns::external_name_id(name),
+            &owner,
+            move || cluster_dns::external_name_record(name),
+        );
     }
     for routing in &application.ingresses {
         ingress::add_ingress(&mut builder, routing);
@@ -159,6 +174,9 @@ fn add_shared_settings(builder: &mut TemplateBuilder<'_>, application: &Applicat
     );
     if !application.services.is_empty() {
         add_service_settings(builder, &shared);
+    } else if !application.external_names.is_empty() {
+        add_cluster_zone_parameter(builder, &shared);
+        add_cluster_zone_condition(builder, &shared);
     }
     builder.add(
         Section::Resources,
@@ -219,12 +237,7 @@ fn add_service_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
             "ConstraintDescription": "a domain name without a trailing dot"
         }),
     );
-    builder.add(
-        Section::Parameters,
-        CLUSTER_ZONE_PARAMETER.to_string(),
-        shared,
-        cluster_dns::zone_parameter,
-    );
+    add_cluster_zone_parameter(builder, shared);
     builder.add(
         Section::Parameters,
         LOGS_BUCKET_PARAMETER.to_string(),
@@ -243,6 +256,20 @@ fn add_service_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
         shared,
         || json!({ "Fn::Not": [{ "Fn::Equals": [Expr::reference(LOGS_BUCKET_PARAMETER), ""] }] }),
     );
+    add_cluster_zone_condition(builder, shared);
+}
+
+/// Who gives the private zone `cluster.local`: another stack's, or this one.
+fn add_cluster_zone_parameter(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
+    builder.add(
+        Section::Parameters,
+        CLUSTER_ZONE_PARAMETER.to_string(),
+        shared,
+        cluster_dns::zone_parameter,
+    );
+}
+
+fn add_cluster_zone_condition(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
     builder.add(
         Section::Conditions,
         CLUSTER_ZONE_CONDITION.to_string(),

@@ -2,10 +2,10 @@
 //! associated with only one private zone of a name, so a second stack in the same VPC passes
 //! the first one's zone id instead of creating another (Route 53 ConflictingDomainExists).
 
-use crate::dns::{CLUSTER_DOMAIN, service_domain};
+use crate::dns::{CLUSTER_DOMAIN, service_domain, service_domain_of};
 use crate::emit::intrinsic::Expr;
-use crate::emit::naming::{CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, VPC_PARAMETER};
-use crate::model::Service;
+use crate::emit::naming::{CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, Names, VPC_PARAMETER};
+use crate::model::{DEFAULT_NAMESPACE, ExternalName, Service};
 use serde_json::{Value, json};
 
 /// The logical id of the zone the template creates when no zone id is passed.
@@ -84,6 +84,39 @@ pub fn cluster_record(service: &Service, alias_target: &Value) -> Value {
             "HostedZoneId": zone_id(),
             "Name": service_domain(service) + ".",
             "Type": "A"
+        }
+    })
+}
+
+/// How long resolvers keep an external name's answer: the 60 seconds Elastic Load Balancing
+/// gives the load balancers' names, which the other records of the zone alias.
+const EXTERNAL_NAME_TTL_SECONDS: &str = "60";
+
+/// The logical id of an external name's record: `<Name>ExternalName`, the name prefixed by
+/// its namespace outside `default` (as instance profiles are), so that one name in two
+/// namespaces is two records.
+#[must_use]
+pub fn external_name_id(name: &ExternalName) -> String {
+    let stem = if name.namespace == DEFAULT_NAMESPACE {
+        Names::new(&name.name)
+    } else {
+        Names::new(&[name.namespace.as_str(), name.name.as_str()].join("-"))
+    };
+    stem.with("ExternalName")
+}
+
+/// `<name>.<namespace>.svc.cluster.local.` as a CNAME of the external host, as the cluster DNS
+/// answers for an `ExternalName` Service.
+#[must_use]
+pub fn external_name_record(name: &ExternalName) -> Value {
+    json!({
+        "Type": "AWS::Route53::RecordSet",
+        "Properties": {
+            "HostedZoneId": zone_id(),
+            "Name": service_domain_of(&name.name, &name.namespace) + ".",
+            "ResourceRecords": [name.target],
+            "TTL": EXTERNAL_NAME_TTL_SECONDS,
+            "Type": "CNAME"
         }
     })
 }

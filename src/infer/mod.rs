@@ -9,6 +9,7 @@ pub mod autoscaling;
 pub mod calls;
 pub mod disruption;
 pub mod egress_policy;
+pub mod external_names;
 pub mod group;
 pub mod host_zones;
 pub mod images;

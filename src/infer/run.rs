@@ -8,6 +8,8 @@
 //!   is an error (so is an Ingress route to one, below);
 //! - services: each Service finds the workloads it selects and becomes a load balancer in
 //!   front of them, and a workload no Service selects keeps its ports inside the VPC;
+//! - external names: an `ExternalName` Service is a name for another host, unless a
+//!   Service of its name and namespace is read too;
 //! - ingress classes: each Ingress takes its own controller's semantics;
 //! - ingresses: routed to the Services as planned;
 //! - network policies: who each load balancer admits, from the policies isolating the
@@ -23,6 +25,7 @@ use crate::infer::autoscaling::resolve_autoscalers;
 use crate::infer::calls::{called_services, check_calls};
 use crate::infer::disruption::resolve_budgets;
 use crate::infer::egress_policy::restrict_egress;
+use crate::infer::external_names::resolve_external_names;
 use crate::infer::ingress_semantics::resolve_ingress_classes;
 use crate::infer::instance_type::resolve_instance_types;
 use crate::infer::network_policy::enforce_network_policies;
@@ -63,6 +66,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         budgets,
         calls,
         network_policies,
+        external_names,
     } = intent;
     resolve_rollouts(&mut workloads, &mut sink);
     resolve_instance_types(&mut workloads, &mut sink);
@@ -73,6 +77,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
     referred.extend(called_services(&calls, &services));
     check_calls(&calls, &services, &workloads, &mut sink);
     let planned = plan_services(&services, &workloads, &referred, &mut sink);
+    let external_names = resolve_external_names(external_names, &services, &mut sink);
     let context = Context {
         services: &services,
         deployments: &workloads,
@@ -136,6 +141,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
             deployments,
             services,
             ingresses: ingresses.into_iter().map(|(_, ingress)| ingress).collect(),
+            external_names,
         }),
         diagnostics: sink,
         unresolved_containers: Vec::new(),

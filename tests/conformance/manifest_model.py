@@ -435,6 +435,20 @@ def kubernetes_application(documents):
     return deployments, services
 
 
+def external_names(documents):
+    """{"<name>.<namespace>.svc.cluster.local.": externalName without its trailing dot} of the
+    manifest's ExternalName Services: the cluster DNS answers their names with that CNAME."""
+    found = {}
+    for raw in kubernetes_objects([d for d in documents if is_kubernetes(d)]):
+        spec = raw.get("spec") or {}
+        if raw.get("kind") != "Service" or spec.get("type") != "ExternalName":
+            continue
+        metadata = raw.get("metadata") or {}
+        name = f"{metadata.get('name')}.{metadata.get('namespace') or 'default'}.svc.cluster.local."
+        found[name] = str(spec.get("externalName") or "").lower().rstrip(".")
+    return found
+
+
 def read_application(documents):
     """(deployments, services): i2kit documents first, then Kubernetes objects, in file order."""
     deployments, services = [], []

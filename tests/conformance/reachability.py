@@ -182,6 +182,16 @@ class Deployed:
                     return record
         return None
 
+    def lookup_cname(self, fqdn):
+        """The CNAME record Route 53 answers for fqdn from this VPC, as lookup() finds A records."""
+        fqdn = fqdn.lower()
+        holding = [z for z in self.zones if fqdn == z[0] or fqdn.endswith("." + z[0])]
+        if not holding:
+            return None
+        longest = max(len(z[0]) for z in holding)
+        return next((r for name, records in holding if len(name) == longest
+                     for r in records if r["Name"].lower() == fqdn and r["Type"] == "CNAME"), None)
+
     def instance_groups(self, deployment):
         """Security groups of a deployment's VMs, from its ASG's launch template version (moto
         launches members in the default group, so instances would not tell; FIELD-NOTES)."""
@@ -411,7 +421,23 @@ def check_outside_call(report, deployed, deployments, services, call, outside, h
     return bool(ok)
 
 
-def check_call(report, deployed, deployments, services, out_dir, call, given=("", ""), policies=()):
+def check_external_name_call(report, deployed, label, caller, name, record, port, external):
+    """A call whose name the resolver answers with a CNAME: it must be the manifest's
+    ExternalName Service of that name, pointing where the manifest says; the call then leaves
+    the application, so the caller's security groups must let it out to any address on the port
+    (the external host's addresses are not the application's to know)."""
+    want = (external or {}).get(name.lower())
+    ok = report.line(want is not None, f"{label}: a. {name} is an ExternalName Service of the manifest", f"record {record}")
+    values = [normalise(r.get("Value")) for r in record.get("ResourceRecords") or []]
+    ok &= report.line(want is not None and values == [want], f"{label}: a. {name} is a CNAME of {want}", f"got {values}")
+    outbound = deployed.rules(deployed.instance_groups(caller), "IpPermissionsEgress")
+    anywhere = ipaddress.ip_network("0.0.0.0/0")
+    ok &= report.line(admits(outbound, "tcp", port, (), [anywhere]),
+                      f"{label}: e. {caller}'s security groups let it out to any address on tcp {port}", f"egress {outbound}")
+    return bool(ok)
+
+
+def check_call(report, deployed, deployments, services, out_dir, call, given=("", ""), policies=(), external=None):
     """Steps a-d for one call; True when every step passed."""
     caller, target = str(call.get("from", "")), str(call.get("to", ""))
     label = f"{caller} -> {target}"
@@ -435,6 +461,9 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
                       f"{label}: a. {caller}'s resolv.conf asks the Amazon resolver first", f"nameservers {nameservers}")
     ok &= report.line(not problems, f"{label}: a. every pod container of {caller} uses {RESOLV_PATH}", "; ".join(problems))
     names = candidates(host, search, ndots)
+    cname = next(((name, deployed.lookup_cname(name)) for name in names if deployed.lookup(name) or deployed.lookup_cname(name)), None)
+    if cname and cname[1]:
+        return bool(ok) & check_external_name_call(report, deployed, label, caller, cname[0], cname[1], port, external)
     expected = manifest_service(services, candidates(host, [f"{caller_deployment['namespace']}.svc.cluster.local", "svc.cluster.local", "cluster.local"], 5))
     record = next(((name, deployed.lookup(name)) for name in names if deployed.lookup(name)), None)
     if not report.line(record, f"{label}: a. resolves in a private zone of {deployed.vpc_id}", f"tried {names} (search {search}, ndots {ndots})"):
@@ -547,6 +576,7 @@ def main():
     documents = manifest_model.load_documents(args.manifest)
     deployments, services = manifest_model.read_application(documents)
     policies = manifest_model.network_policies(documents)
+    external = manifest_model.external_names(documents)
     with open(args.calls, encoding="utf-8") as handle:
         calls = yaml.safe_load(handle) or []
     print(f"reachability: {args.stack}, {len(calls)} call(s) from {args.calls}")
@@ -556,7 +586,7 @@ def main():
     for call in calls:
         try:
             reached += check_call(report, deployed, deployments, services, args.out_dir, call,
-                                  (args.internal_client_cidr, args.internal_client_security_group), policies)
+                                  (args.internal_client_cidr, args.internal_client_security_group), policies, external)
         except Exception as error:  # noqa: BLE001 - one broken call must not hide the others
             report.line(False, f"{call}: checked", f"{type(error).__name__}: {error}")
     misses = undeclared(report, deployments, services, calls)

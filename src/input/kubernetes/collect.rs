@@ -23,10 +23,14 @@ const READERS: [(&str, ReadKind); 10] = [
             objects.pod_configs.push(config);
         }
     }),
-    ("Service", |object, preamble, objects, sink| {
-        let read = service::collect(object, preamble, sink);
-        objects.services.extend(read);
-    }),
+    (
+        "Service",
+        |object, preamble, objects, sink| match service::collect(object, preamble, sink) {
+            Some(service::ReadService::Balanced(service)) => objects.services.push(*service),
+            Some(service::ReadService::ExternalName(name)) => objects.external_names.push(name),
+            None => {}
+        },
+    ),
     ("ConfigMap", |object, preamble, objects, sink| {
         if let Some((config_map, name_span)) = config_map::collect(object, preamble, sink) {
             objects.add_config_map(config_map, name_span, sink);

@@ -7,6 +7,7 @@ use super::config_map::ConfigMap;
 use super::pod::PodConfig;
 use super::reader::Sink;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::model::ExternalName;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::{
     Autoscaler, Budget, Ingress, IngressClass, Intent, NetworkPolicy, Service, ServiceAccount,
@@ -23,6 +24,7 @@ pub struct Objects {
     /// `references::resolve_references` before the workloads join the intent.
     pub(super) pod_configs: Vec<PodConfig>,
     pub(super) services: Vec<Service>,
+    pub(super) external_names: Vec<ExternalName>,
     /// By (name, namespace): looked up once per reference, and by name alone for hints.
     pub(super) config_maps: BTreeMap<(String, String), ConfigMap>,
     /// Only which Secrets exist, by (name, namespace): each is an error of its own, and
@@ -56,6 +58,7 @@ impl Objects {
         }
         intent.workloads.extend(self.deployments);
         intent.services.extend(self.services);
+        intent.external_names.extend(self.external_names);
         intent.ingresses.extend(self.ingresses);
         intent.ingress_classes.extend(self.ingress_classes);
         intent.accounts.extend(self.service_accounts);

@@ -9,10 +9,11 @@ use super::restriction::{restricting_annotations, restriction_of};
 use super::source_ranges::{SERVICE_ANNOTATION, WrittenRange, read_annotation, read_field};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp};
+use crate::input::rules;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::balancing::{AuthenticationKind, Written};
 use crate::model::intent::{Selector, Service, ServicePort, SslPorts};
-use crate::model::{LoadBalancerKind, Protocol};
+use crate::model::{ExternalName, LoadBalancerKind, Protocol};
 use crate::source::Span;
 
 const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/aws-load-balancer-";
@@ -21,8 +22,20 @@ const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/aws-load-balancer-";
 /// (its `--load-balancer-class` flag, docs/guide/service/nlb.md).
 const CONTROLLER_CLASS: &str = "service.k8s.aws/nlb";
 
+/// What a Service asks for: a load balancer in front of the pods it selects, or, of type
+/// `ExternalName`, a name for another host.
+#[derive(Debug)]
+pub enum ReadService {
+    Balanced(Box<Service>),
+    ExternalName(ExternalName),
+}
+
 /// Reads a `v1 Service`.
-pub fn collect(object: Object<'_>, preamble: &Preamble<'_>, sink: &mut Sink) -> Option<Service> {
+pub fn collect(
+    object: Object<'_>,
+    preamble: &Preamble<'_>,
+    sink: &mut Sink,
+) -> Option<ReadService> {
     if !preamble.accepts_api_version(&["v1"], sink) {
         return None;
     }
@@ -36,7 +49,7 @@ fn read_service(
     order: DocumentOrder,
     spec: Option<Object<'_>>,
     sink: &mut Sink,
-) -> Option<Service> {
+) -> Option<ReadService> {
     let Metadata {
         name,
         name_span: span,
@@ -59,10 +72,7 @@ fn read_service(
             sink.ignored(type_span, &spec.child("type"), "VMs have no node ports; the Service gets an internal load balancer, like ClusterIP");
         }
         "ExternalName" => {
-            let type_span = spec.key_span("type").unwrap_or(span);
-            sink.ignored(type_span, &format!("Service `{}`", service.name), "an ExternalName Service creates no load balancer; point a Route 53 CNAME at the external name instead");
-            spec.accept_all();
-            return None;
+            return read_external_name(service, spec, sink).map(ReadService::ExternalName);
         }
         other => {
             let mut problem = Diagnostic::error(
@@ -147,7 +157,72 @@ fn read_service(
     service.public = scheme.public(load_balancer_type, controller_class);
     service.ingress_targets = read_service_annotations(&annotations, sink);
     check_authentication_reach(&service, sink);
-    Some(service)
+    Some(ReadService::Balanced(Box::new(service)))
+}
+
+/// An `ExternalName` Service: `spec.externalName`, which Kubernetes requires to be a DNS
+/// subdomain once one trailing dot is taken off (`ValidateService`). Its ports and selector
+/// mean nothing to the cluster DNS, which answers with the CNAME alone, so they are read
+/// without a word.
+fn read_external_name(
+    service: Service,
+    mut spec: Object<'_>,
+    sink: &mut Sink,
+) -> Option<ExternalName> {
+    let span = spec.value_span("externalName").unwrap_or(service.span);
+    let written = spec.string("externalName", sink);
+    spec.accept(&[
+        "ports",
+        "selector",
+        "sessionAffinity",
+        "sessionAffinityConfig",
+    ]);
+    spec.finish(sink, |_| None);
+    let Some(written) = written.filter(|name| !name.is_empty()) else {
+        sink.push(
+            Diagnostic::error(
+                Code::MissingField,
+                Some(span),
+                format!(
+                    "ExternalName Service `{}` needs `spec.externalName`",
+                    service.name
+                ),
+            )
+            .with_help("name the host its name stands for, e.g. `externalName: db.example.com`"),
+        );
+        return None;
+    };
+    let target = written.strip_suffix('.').unwrap_or(&written);
+    if !rules::is_dns_subdomain(target) {
+        sink.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                Some(span),
+                format!("`spec.externalName` `{written}` is not a DNS name"),
+            )
+            .with_help("Kubernetes requires lower-case letters, digits, `-` and `.`, at most 253 characters"),
+        );
+        return None;
+    }
+    if target.parse::<std::net::Ipv4Addr>().is_ok() {
+        // Kubernetes takes it, as a name of digits: the resolver then looks up that name, and
+        // finds nothing, in the cluster as on the VMs.
+        sink.push(
+            Diagnostic::warning(
+                Code::InvalidValue,
+                Some(span),
+                format!("`spec.externalName` `{written}` is an IPv4 address, which a CNAME cannot point at: calls to `{}` will not resolve", service.name),
+            )
+            .with_help("give the host a DNS name, or use a Service without a selector and an EndpointSlice outside i2kit"),
+        );
+    }
+    Some(ExternalName {
+        name: service.name,
+        namespace: service.namespace,
+        target: target.to_string(),
+        order: service.order,
+        span: service.span,
+    })
 }
 
 /// `auth-type` on a Service protects the Ingress routes to it (the controller reads it there

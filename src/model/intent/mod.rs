@@ -35,4 +35,6 @@ pub struct Intent {
     /// Hosts named in containers' environments, for the Services they call.
     pub calls: Vec<Call>,
     pub network_policies: Vec<NetworkPolicy>,
+    /// `ExternalName` Services: names only, no load balancer.
+    pub external_names: Vec<crate::model::ExternalName>,
 }
