@@ -10,6 +10,7 @@ use crate::infer::host_zones::check_host_zones;
 use crate::infer::images::{resolve_containers, resolve_images};
 use crate::infer::link::link;
 use crate::infer::run::run;
+use crate::input::credential;
 use crate::input::kubernetes::restriction::Waivers;
 use crate::input::origin::note_origins;
 use crate::input::{InputFile, Reading, read_application, read_inputs};
@@ -107,7 +108,7 @@ pub fn compile_inputs(
     // The sources hold the decoded text: the bytes as read would only double the largest
     // input's memory through the passes and emitters that follow.
     drop(inputs);
-    let mut compilation = compile_reading(reading, settings, outputs);
+    let mut compilation = compile_reading(reading, &sources, settings, outputs);
     note_origins(&sources, &mut compilation.diagnostics);
     (sources, compilation)
 }
@@ -208,7 +209,12 @@ fn infer_reading_with_containers(
     )
 }
 
-fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -> Compilation {
+fn compile_reading(
+    reading: Reading,
+    sources: &Sources,
+    settings: Settings<'_>,
+    outputs: Outputs,
+) -> Compilation {
     let (application, mut diagnostics, mut containers_read) =
         infer_reading_with_containers(reading);
     let mut compilation = Compilation::default();
@@ -241,6 +247,7 @@ fn compile_reading(reading: Reading, settings: Settings<'_>, outputs: Outputs) -
             Err(TemplateError::Internal(error)) => compilation.internal_error = Some(error),
         }
     }
+    diagnostics.retain(|diagnostic| !credential::allowlisted(diagnostic, sources));
     if settings.strict {
         for diagnostic in &mut diagnostics {
             diagnostic.severity = Severity::Error;

@@ -23,10 +23,13 @@
 //! `true`/`false` and the like, a path or a URL without a password, and a name whose last word
 //! says it points at one or describes one (`PASSWORD_FILE`, `TOKEN_URL`, `SECRET_NAME`,
 //! `SECRET_ARN`, `TOKEN_TTL`, `PUBLIC_KEY`…): that is how a value fetched at boot is named.
+//!
+//! A line its author marked `# pragma: allowlist secret` or `# gitleaks:allow` (the markers
+//! detect-secrets and gitleaks honour) is not reported: the value was reviewed already.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::kubernetes::secret::SECRETS_IN_IMAGES;
-use crate::source::Span;
+use crate::source::{Sources, Span};
 
 /// Words that name a credential wherever they are in a name.
 const CREDENTIAL_WORDS: [&str; 11] = [
@@ -237,7 +240,32 @@ pub fn credential_in_clear(subject: &str, what: &str, span: Option<Span>) -> Dia
         span,
         format!("{subject} looks like a credential ({what}) and is baked into the VM image in clear: {SECRETS_IN_IMAGES}"),
     )
-    .with_help("take the value out of the input and have the container fetch it when it starts, from AWS Secrets Manager or SSM Parameter Store with the VM's instance role, as for a Secret; a name that only points at one (`PASSWORD_FILE`, `SECRET_ARN`) is not taken for a credential")
+    .with_help("take the value out of the input and have the container fetch it when it starts, from AWS Secrets Manager or SSM Parameter Store with the VM's instance role, as for a Secret; a name that only points at one (`PASSWORD_FILE`, `SECRET_ARN`) is not taken for a credential; a value reviewed and found harmless: end its line with `# pragma: allowlist secret` or `# gitleaks:allow`, as for detect-secrets and gitleaks")
+}
+
+/// The inline markers the two scanners honour for a value someone reviewed and found to be no
+/// credential: detect-secrets' `pragma: allowlist secret` and gitleaks' `gitleaks:allow`.
+const ALLOWLIST_MARKERS: [&str; 2] = ["pragma: allowlist secret", "gitleaks:allow"];
+
+/// Whether `line` carries one of [`ALLOWLIST_MARKERS`] in a `#` comment, as both scanners
+/// take them: a line teams already marked for their pre-commit scanner is not reported again.
+#[must_use]
+pub fn allowlisted_line(line: &str) -> bool {
+    line.split_once('#').is_some_and(|(_, comment)| {
+        ALLOWLIST_MARKERS
+            .iter()
+            .any(|marker| comment.contains(marker))
+    })
+}
+
+/// Whether `diagnostic` is a suspected credential on a line its author marked as reviewed.
+#[must_use]
+pub fn allowlisted(diagnostic: &Diagnostic, sources: &Sources) -> bool {
+    diagnostic.code == Code::CredentialInClear
+        && diagnostic
+            .span
+            .and_then(|span| sources.file(span.file)?.line_text(span.start.line))
+            .is_some_and(allowlisted_line)
 }
 
 /// A line `key=value`, `key: value` or `key = value` of a configuration file.
@@ -459,6 +487,19 @@ fn looks_random(value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_a_marker_in_a_comment_allowlists_a_line() {
+        assert!(allowlisted_line(
+            "  - {name: API_TOKEN, value: abc} # pragma: allowlist secret"
+        ));
+        assert!(allowlisted_line("token=abc123 #gitleaks:allow"));
+        // In the value, not a comment: the scanners would still report it.
+        assert!(!allowlisted_line("  value: gitleaks:allow-me"));
+        assert!(!allowlisted_line("  value: x # a comment without a marker"));
+        assert!(!allowlisted_line(""));
+    }
+
     use super::*;
 
     #[test]
