@@ -34,6 +34,7 @@ import botocore.exceptions
 
 import check_ingress
 import check_scaling
+import check_secrets
 import client_sources
 import manifest_model
 
@@ -633,6 +634,8 @@ def main():
         front = manifest_model.services_in_front(services, deployment["name"])
         check_deployment(checks, stack, deployment, group, front, found, routed)
         guarded(checks, "autoscaling, disruption budget and role", check_scaling.check, stack, deployment, group)
+    guarded(checks, "secrets at boot", check_secrets.check, stack,
+            list(manifest_model.kubernetes_objects([d for d in documents if manifest_model.is_kubernetes(d)])))
     checks.prefix = f"{args.stack}: "
     check_outputs_match(checks, outputs, dns_names, {g["AutoScalingGroupName"] for g in groups}, records)
     print(f"assert_stack totals passed={checks.passed} failed={checks.failed} skipped={checks.skipped}")
