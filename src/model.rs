@@ -9,6 +9,7 @@ pub mod admission;
 pub mod document_order;
 pub mod ingress;
 pub mod intent;
+pub mod stateful;
 pub use ingress::Ingress;
 
 /// Everything one input asks for, in document order: VM groups and the load balancers in
@@ -73,6 +74,9 @@ pub struct Deployment {
     pub policy_source: bool,
     /// Where the VMs may open connections (`crate::infer::egress_policy`).
     pub egress: Egress,
+    /// Each VM is an ordinal with its own name and disks (a StatefulSet), rather than one of
+    /// an Auto Scaling group's interchangeable VMs.
+    pub stateful: Option<stateful::Stateful>,
 }
 
 impl Deployment {
@@ -101,6 +105,7 @@ impl Deployment {
             group: None,
             policy_source: false,
             egress: Egress::Open,
+            stateful: None,
         }
     }
 }

@@ -22,6 +22,7 @@ use crate::emit::naming::{
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, Owner, SUBNETS_PARAMETER, Section, VPC_PARAMETER,
     id_clashes,
 };
+use crate::emit::ordinals::add_ordinals;
 use crate::emit::policy_rules::{client_security_group, client_security_group_id};
 use crate::emit::quotas::{check_bytes, check_counts};
 use crate::emit::scaling::{
@@ -116,7 +117,7 @@ pub fn plan_template(application: &Application) -> PlannedTemplate<'_> {
     for deployment in &application.deployments {
         add_deployment(&mut builder, application, deployment, &mut profiles_made);
     }
-    if !application.services.is_empty() {
+    if !application.services.is_empty() || names_ordinals(application) {
         add_cluster_zone(&mut builder);
     }
     for service in &application.services {
@@ -159,6 +160,8 @@ fn add_shared_settings(builder: &mut TemplateBuilder<'_>, application: &Applicat
     );
     if !application.services.is_empty() {
         add_service_settings(builder, &shared);
+    } else if names_ordinals(application) {
+        add_cluster_zone_settings(builder, &shared);
     }
     builder.add(
         Section::Resources,
@@ -225,6 +228,43 @@ fn add_service_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
         shared,
         cluster_dns::zone_parameter,
     );
+    add_logs_settings(builder, shared);
+    builder.add(
+        Section::Conditions,
+        CLUSTER_ZONE_CONDITION.to_string(),
+        shared,
+        cluster_dns::zone_condition,
+    );
+}
+
+/// Whether a headless Service names some StatefulSet's ordinals in the cluster zone.
+fn names_ordinals(application: &Application) -> bool {
+    application.deployments.iter().any(|deployment| {
+        deployment
+            .stateful
+            .as_ref()
+            .is_some_and(|stateful| !stateful.headless.is_empty())
+    })
+}
+
+/// The cluster zone's parameter and condition, for a template with ordinals' names and no
+/// load balancer.
+fn add_cluster_zone_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
+    builder.add(
+        Section::Parameters,
+        CLUSTER_ZONE_PARAMETER.to_string(),
+        shared,
+        cluster_dns::zone_parameter,
+    );
+    builder.add(
+        Section::Conditions,
+        CLUSTER_ZONE_CONDITION.to_string(),
+        shared,
+        cluster_dns::zone_condition,
+    );
+}
+
+fn add_logs_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
     builder.add(
         Section::Parameters,
         LOGS_BUCKET_PARAMETER.to_string(),
@@ -242,12 +282,6 @@ fn add_service_settings(builder: &mut TemplateBuilder<'_>, shared: &Owner) {
         LOGS_CONDITION.to_string(),
         shared,
         || json!({ "Fn::Not": [{ "Fn::Equals": [Expr::reference(LOGS_BUCKET_PARAMETER), ""] }] }),
-    );
-    builder.add(
-        Section::Conditions,
-        CLUSTER_ZONE_CONDITION.to_string(),
-        shared,
-        cluster_dns::zone_condition,
     );
 }
 
@@ -341,6 +375,10 @@ fn add_deployment<'a>(
         &owner,
         move || launch_template(deployment, &launch_names),
     );
+    if let Some(stateful) = &deployment.stateful {
+        add_ordinals(builder, deployment, stateful, &names, &owner);
+        return;
+    }
     let group_names = names.clone();
     builder.try_add(
         Section::Resources,

@@ -10,7 +10,7 @@
 use crate::emit::ingress::ingress_names;
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::ip_protocol;
-use crate::emit::naming::{Names, VPC_PARAMETER};
+use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, VPC_PARAMETER};
 use crate::emit::policy_rules::egress_rules;
 use crate::model::{Admission, Deployment, Ingress, Service};
 use serde_json::{Value, json};
@@ -101,6 +101,24 @@ pub fn instance_security_group(
                 "FromPort": port,
                 "IpProtocol": protocol,
                 "SourceSecurityGroupId": Expr::reference(source.clone()),
+                "ToPort": port
+            }));
+        }
+    }
+    // Callers of a headless Service reach the ordinals' VMs directly, from within the
+    // application, as internal load balancers admit them (`crate::infer::ordinals` refuses
+    // this under a NetworkPolicy that isolates them).
+    if let Some(stateful) = deployment
+        .stateful
+        .as_ref()
+        .filter(|stateful| !stateful.headless.is_empty())
+    {
+        for (port, udp) in &stateful.ports {
+            ingress_rules.push(json!({
+                "Description": format!("callers of the headless Service to port {port}"),
+                "FromPort": port,
+                "IpProtocol": if *udp { "udp" } else { "tcp" },
+                "SourceSecurityGroupId": Expr::reference(APPLICATION_SECURITY_GROUP),
                 "ToPort": port
             }));
         }

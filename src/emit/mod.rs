@@ -10,6 +10,7 @@ pub mod intrinsic;
 pub mod linuxkit;
 pub mod load_balancing;
 pub mod naming;
+pub mod ordinals;
 pub mod policy_rules;
 pub mod quotas;
 pub mod scaling;

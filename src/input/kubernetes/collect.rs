@@ -7,7 +7,7 @@ use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use super::{
     autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, ingress_class,
-    kinds, list, network_policy, secret, service, service_account,
+    kinds, list, network_policy, secret, service, service_account, stateful_set,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::yaml::Node;
@@ -16,9 +16,15 @@ use crate::yaml::Node;
 type ReadKind = fn(Object<'_>, &Preamble<'_>, &mut Objects, &mut Sink);
 
 /// The kinds i2kit compiles, each with its reader.
-const READERS: [(&str, ReadKind); 10] = [
+const READERS: [(&str, ReadKind); 11] = [
     ("Deployment", |object, preamble, objects, sink| {
         if let Some((workload, config)) = deployment::collect(object, preamble, sink) {
+            objects.deployments.push(workload);
+            objects.pod_configs.push(config);
+        }
+    }),
+    ("StatefulSet", |object, preamble, objects, sink| {
+        if let Some((workload, config)) = stateful_set::collect(object, preamble, sink) {
             objects.deployments.push(workload);
             objects.pod_configs.push(config);
         }
@@ -118,6 +124,7 @@ mod tests {
     fn versions_read(kind: &str) -> Option<&'static [&'static str]> {
         Some(match kind {
             "Deployment" => &deployment::DEPLOYMENT_API_VERSIONS,
+            "StatefulSet" => &stateful_set::API_VERSIONS,
             "Service" | "ConfigMap" | "Secret" | "ServiceAccount" => &["v1"],
             "Ingress" => &[ingress::API_VERSION],
             "IngressClass" => &[ingress_class::API_VERSION],

@@ -33,6 +33,7 @@ pub mod secret;
 pub mod service;
 pub mod service_account;
 pub mod source_ranges;
+pub mod stateful_set;
 
 use crate::yaml::Node;
 

@@ -120,6 +120,11 @@ fn scheduling_reason(key: &str) -> Option<&'static str> {
 
 /// Reads `spec.template.spec`.
 pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
+    read_pod_with_claims(spec, &[], sink)
+}
+
+/// Reads `spec.template.spec` of a workload whose volume `claims` its containers may mount.
+pub fn read_pod_with_claims(spec: Object<'_>, claims: &[String], sink: &mut Sink) -> Pod {
     let mut spec = spec;
     let mut pod = Pod::default();
     let security = spec
@@ -129,7 +134,7 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
     let container_nodes = spec.take("containers");
     let init_nodes = spec.take("initContainers");
     check_container_names_unique(container_nodes, init_nodes, sink);
-    let volumes = read_volumes(&mut spec, container_nodes, init_nodes, sink);
+    let volumes = read_volumes(&mut spec, container_nodes, init_nodes, claims, sink);
     let path = spec.path().to_string();
     let context = PodContext {
         volumes: &volumes,

@@ -12,6 +12,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::input::mount_target::{MountTargets, is_i2kit_owned};
 use crate::input::rules;
 use crate::model::Mount;
+use crate::model::stateful::claim_source;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 
@@ -30,6 +31,9 @@ enum VolumeSource {
     },
     /// A ConfigMap's (or an absent Secret's) files, built into the image.
     Config(ConfigVolume),
+    /// A volume claim of the workload (a StatefulSet's `volumeClaimTemplates` entry): a disk
+    /// of the VM's own, mounted under `crate::model::stateful::CLAIM_MOUNT_ROOT`.
+    Claim,
 }
 
 struct Volume {
@@ -74,15 +78,24 @@ pub struct ContainerMounts {
     pub sub_paths: Vec<SubPathUse>,
 }
 
-/// Reads `volumes` of the pod spec; the container lists are only counted, not read.
+/// Reads `volumes` of the pod spec, then adds the workload's volume `claims`, which take the
+/// place of a pod volume of the same name as in Kubernetes; the container lists are only
+/// counted, not read.
 pub fn read_volumes(
     spec: &mut Object<'_>,
     containers: Option<&Node>,
     init_containers: Option<&Node>,
+    claims: &[String],
     sink: &mut Sink,
 ) -> PodVolumes {
+    let mut declared = read_declared(spec, sink);
+    declared.retain(|volume| !claims.contains(&volume.name));
+    declared.extend(claims.iter().map(|claim| Volume {
+        name: claim.clone(),
+        source: Some(VolumeSource::Claim),
+    }));
     PodVolumes {
-        declared: read_declared(spec, sink),
+        declared,
         mount_counts: count_mounts(containers, init_containers),
     }
 }
@@ -329,6 +342,14 @@ pub fn read_mounts(
             VolumeSource::EmptyDir { size_bytes, .. } => Mount::Tmpfs {
                 path: target,
                 size_bytes: *size_bytes,
+            },
+            // The directory exists only once the claim's disk is mounted: binding it must not
+            // create it on the VM's own disk.
+            VolumeSource::Claim => Mount::Bind {
+                source: claim_source(&name),
+                target,
+                read_only,
+                create: false,
             },
             VolumeSource::HostPath { path, create } => Mount::Bind {
                 source: path.clone(),
