@@ -15,4 +15,5 @@ pub mod policy_rules;
 pub mod quotas;
 pub mod scaling;
 pub mod template_builder;
+pub mod volume_boot;
 pub mod yaml_text;
