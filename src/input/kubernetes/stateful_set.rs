@@ -24,6 +24,8 @@ pub const DEFAULT_VOLUME_TYPE: VolumeType = VolumeType::Gp3;
 struct SetFields {
     start: u32,
     claims: Vec<Claim>,
+    /// Every claim's name, read with errors or not, so mounts of it are not reported again.
+    claim_names: Vec<String>,
     retention: Retention,
     service_name: Option<String>,
     ordered: bool,
@@ -48,7 +50,7 @@ pub fn collect(
             rollout.span = spec.key_span("updateStrategy");
             OwnFields {
                 rollout,
-                claims: set.claims.iter().map(|claim| claim.name.clone()).collect(),
+                claims: set.claim_names.clone(),
                 own: set,
             }
         })?;
@@ -96,29 +98,32 @@ fn read_set_fields(spec: &mut Object<'_>, sink: &mut Sink) -> SetFields {
     read_update_strategy(spec, sink);
     let retention = read_retention(spec, sink);
     let mut claims: Vec<Claim> = Vec::new();
+    let mut claim_names: Vec<String> = Vec::new();
     let path = spec.child("volumeClaimTemplates");
     for (index, node) in spec.list("volumeClaimTemplates", sink).iter().enumerate() {
         let Some(template) = Object::new(node, &format!("{path}[{index}]"), sink) else {
             continue;
         };
-        if let Some((claim, span)) = read_claim(template, sink) {
-            if claims.iter().any(|kept| kept.name == claim.name) {
+        if let Some((name, span, claim)) = read_claim(template, sink) {
+            if claim_names.contains(&name) {
                 sink.push(
                     Diagnostic::error(
                         Code::PodConflict,
                         Some(span),
-                        format!("a volume claim named `{}` is already declared", claim.name),
+                        format!("a volume claim named `{name}` is already declared"),
                     )
                     .with_help("Kubernetes refuses two claims of one name: rename one"),
                 );
                 continue;
             }
-            claims.push(claim);
+            claim_names.push(name);
+            claims.extend(claim);
         }
     }
     SetFields {
         start,
         claims,
+        claim_names,
         retention,
         service_name,
         ordered,
@@ -209,8 +214,9 @@ fn read_retention(spec: &mut Object<'_>, sink: &mut Sink) -> Retention {
     Retention::Retain
 }
 
-/// One `volumeClaimTemplates` entry, and where its name is written.
-fn read_claim(mut template: Object<'_>, sink: &mut Sink) -> Option<(Claim, Span)> {
+/// One `volumeClaimTemplates` entry's name and where it is written, and the claim when it
+/// reads without errors.
+fn read_claim(mut template: Object<'_>, sink: &mut Sink) -> Option<(String, Span, Option<Claim>)> {
     let mut metadata = template.object("metadata", sink)?;
     let name_span = metadata.value_span("name");
     let name = metadata.string("name", sink);
@@ -228,10 +234,11 @@ fn read_claim(mut template: Object<'_>, sink: &mut Sink) -> Option<(Claim, Span)
             Some(span),
             format!("volume claim `{name}` has no `spec`"),
         ));
-        return None;
+        return Some((name, span, None));
     };
     template.finish(sink, |_| None);
-    read_claim_spec(spec, name, span, sink).map(|claim| (claim, span))
+    let claim = read_claim_spec(spec, name.clone(), span, sink);
+    Some((name, span, claim))
 }
 
 /// A claim's spec → an EBS volume: the size asked for, in whole GiB, of the type its storage
