@@ -336,3 +336,119 @@ fn address_record(name: &str, addresses: Vec<Expr>) -> Value {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::infer_application;
+    use crate::emit::cloudformation::emit_template;
+    use crate::infer::group::plan_groups;
+    use crate::infer::link::link;
+    use crate::input::kubernetes::restriction::Waivers;
+    use crate::source::SourceFile;
+    use serde_json::Value;
+
+    fn template(replicas: u32, claims: &[&str], retention: &str) -> Value {
+        let templates: String = claims
+            .iter()
+            .map(|claim| {
+                format!("  - metadata: {{name: {claim}}}\n    spec: {{resources: {{requests: {{storage: 3Gi}}}}}}\n")
+            })
+            .collect();
+        let mounts: Vec<String> = claims
+            .iter()
+            .map(|claim| format!("{{name: {claim}, mountPath: /{claim}}}"))
+            .collect();
+        let text = format!(
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: db}}\nspec:\n  replicas: {replicas}\n  ordinals: {{start: 3}}\n  persistentVolumeClaimRetentionPolicy: {retention}\n  selector: {{matchLabels: {{app: db}}}}\n  template:\n    metadata: {{labels: {{app: db}}}}\n    spec:\n      containers: [{{name: db, image: \"postgres:17.2\", volumeMounts: [{}]}}]\n  volumeClaimTemplates:\n{templates}",
+            mounts.join(", ")
+        );
+        let (application, diagnostics) =
+            infer_application(&SourceFile::new("input.yaml", text), Waivers::default());
+        let mut application = application.unwrap_or_else(|| panic!("compiles: {diagnostics:?}"));
+        link(&mut application);
+        plan_groups(&mut application);
+        let (text, _) = emit_template(&application).expect("a template");
+        serde_json::from_str(&text).expect("JSON")
+    }
+
+    fn of_type<'a>(template: &'a Value, kind: &str) -> Vec<(&'a String, &'a Value)> {
+        template["Resources"]
+            .as_object()
+            .expect("resources")
+            .iter()
+            .filter(|(_, resource)| resource["Type"] == kind)
+            .collect()
+    }
+
+    /// Every ordinal has its instance; every volume is in the zone of the instance it is
+    /// tagged with, encrypted, and kept when replaced; the attach policy names each volume
+    /// only for its own instance.
+    #[test]
+    fn each_volume_belongs_to_one_ordinal_in_its_zone_and_survives_replacement() {
+        for (replicas, claims) in [
+            (1, vec!["data"]),
+            (3, vec!["data", "wal"]),
+            (5, vec!["logs"]),
+        ] {
+            let template = template(replicas, &claims, "{whenDeleted: Delete}");
+            let instances = of_type(&template, "AWS::EC2::Instance");
+            let volumes = of_type(&template, "AWS::EC2::Volume");
+            assert_eq!(instances.len(), replicas as usize);
+            assert_eq!(volumes.len(), replicas as usize * claims.len());
+            let names: Vec<&str> = instances
+                .iter()
+                .map(|(_, instance)| {
+                    instance["Properties"]["Tags"][1]["Value"]
+                        .as_str()
+                        .expect("pod name")
+                })
+                .collect();
+            let expected: Vec<String> = (3..3 + replicas)
+                .map(|ordinal| format!("db-{ordinal}"))
+                .collect();
+            assert_eq!(names, expected);
+            for (id, volume) in &volumes {
+                let zone_of = volume["Properties"]["AvailabilityZone"]["Fn::GetAtt"][0].clone();
+                let tagged = volume["Properties"]["Tags"][2]["Value"]["Ref"].clone();
+                assert_eq!(zone_of, tagged, "{id}");
+                assert_eq!(volume["UpdateReplacePolicy"], "Retain", "{id}");
+                // whenScaled is still Retain: one of the two keeps the data, so both do.
+                assert_eq!(volume["DeletionPolicy"], "Retain", "{id}");
+                assert_eq!(volume["Properties"]["Encrypted"], true, "{id}");
+                assert_eq!(volume["Properties"]["VolumeType"], "gp3", "{id}");
+            }
+            let policy =
+                &of_type(&template, "AWS::IAM::Policy")[0].1["Properties"]["PolicyDocument"];
+            for statement in policy["Statement"]
+                .as_array()
+                .expect("statements")
+                .iter()
+                .skip(1)
+            {
+                let source =
+                    statement["Condition"]["ArnEquals"]["ec2:SourceInstanceARN"]["Fn::Join"][1][7]
+                        ["Ref"]
+                        .clone();
+                let resources = statement["Resource"].as_array().expect("resources");
+                for resource in resources {
+                    let named = &resource["Fn::Join"][1][7]["Ref"];
+                    let owner = if named.as_str().is_some_and(|id| id.ends_with("Instance")) {
+                        named.clone()
+                    } else {
+                        template["Resources"][named.as_str().expect("an id")]["Properties"]["AvailabilityZone"]["Fn::GetAtt"][0].clone()
+                    };
+                    assert_eq!(owner, source);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn volumes_are_deleted_only_when_both_deletion_and_scaling_say_so() {
+        let template = template(2, &["data"], "{whenDeleted: Delete, whenScaled: Delete}");
+        for (_, volume) in of_type(&template, "AWS::EC2::Volume") {
+            assert_eq!(volume["DeletionPolicy"], "Delete");
+            assert_eq!(volume["UpdateReplacePolicy"], "Retain");
+        }
+    }
+}
