@@ -22,7 +22,7 @@ use crate::emit::naming::{
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, Owner, SUBNETS_PARAMETER, Section, VPC_PARAMETER,
     id_clashes,
 };
-use crate::emit::ordinals::add_ordinals;
+use crate::emit::ordinals::{add_ordinals, ordinal_targets};
 use crate::emit::policy_rules::{client_security_group, client_security_group_id};
 use crate::emit::quotas::{check_bytes, check_counts};
 use crate::emit::scaling::{
@@ -124,7 +124,7 @@ pub fn plan_template(application: &Application) -> PlannedTemplate<'_> {
         add_service(&mut builder, application, service);
     }
     for routing in &application.ingresses {
-        ingress::add_ingress(&mut builder, routing);
+        ingress::add_ingress(&mut builder, routing, &application.deployments);
     }
     builder.finish(description(application))
 }
@@ -460,7 +460,11 @@ fn add_service<'a>(
     }
     let record = names.with("DnsRecord");
     let resources =
-        traffic_resources(service, &names)
+        traffic_resources(
+            service,
+            &names,
+            ordinal_targets(&application.deployments, &service.backends),
+        )
             .into_iter()
             .map(|(id, make)| -> (String, Make<'a>) {
                 match &record_condition {

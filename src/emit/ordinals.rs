@@ -20,7 +20,7 @@ use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, Owner, SUBNETS_PARA
 use crate::emit::policy_rules::client_security_group_id;
 use crate::emit::scaling::instance_profile_id;
 use crate::emit::template_builder::TemplateBuilder;
-use crate::model::Deployment;
+use crate::model::{Deployment, DeploymentName};
 use crate::model::stateful::{Claim, Retention, Stateful, ordinal_name};
 use serde_json::{Value, json};
 
@@ -71,6 +71,37 @@ pub fn profile_of(deployment: &Deployment, names: &Names) -> String {
         Some(role) => instance_profile_id(role),
         None => volume_profile_id(names),
     }
+}
+
+/// The logical ids of the ordinals' instances among `backends`: a load balancer in front of a
+/// StatefulSet registers them as targets, since no Auto Scaling group does.
+#[must_use]
+pub fn ordinal_targets(deployments: &[Deployment], backends: &[DeploymentName]) -> Vec<String> {
+    deployments
+        .iter()
+        .filter(|deployment| backends.iter().any(|name| name.names(deployment)))
+        .filter_map(|deployment| {
+            let stateful = deployment.stateful.as_ref()?;
+            Some(
+                stateful
+                    .ordinals(deployment.replicas)
+                    .map(|ordinal| instance_id(&deployment.name, ordinal))
+                    .collect::<Vec<String>>(),
+            )
+        })
+        .flatten()
+        .collect()
+}
+
+/// `Targets` of a target group: each instance on the group's port.
+#[must_use]
+pub fn target_entries(instances: &[String]) -> Value {
+    Value::Array(
+        instances
+            .iter()
+            .map(|id| json!({ "Id": Expr::reference(id.clone()) }))
+            .collect(),
+    )
 }
 
 /// Every resource of `deployment`'s ordinals, added to `builder` under `owner`.

@@ -34,6 +34,7 @@ import botocore.exceptions
 
 import check_ingress
 import check_scaling
+import check_stateful
 import client_sources
 import manifest_model
 
@@ -576,7 +577,7 @@ def main():
 
     # Services first: each is one load balancer; deployments then check their registrations.
     cluster_zone = None
-    if services:
+    if services or check_stateful.names_ordinals(documents):
         checks.prefix = f"{args.stack}: "
         cluster_zone = guarded(checks, "cluster DNS zone", check_cluster_zone, stack, outputs, args.cluster_dns_zone_id)
     else:
@@ -585,6 +586,18 @@ def main():
     # The group every VM carries, which internal load balancers admit (client_sources).
     checks.prefix = f"{args.stack}: "
     application = client_sources.application_groups(stack.ec2, groups)
+    # A StatefulSet's ordinals are instances, not an Auto Scaling group: they carry it too.
+    ordinal_groups = check_stateful.instance_groups(stack)
+    if ordinal_groups:
+        common = set.intersection(*ordinal_groups)
+        if groups:
+            common &= set().union(*(set(client_sources.launch_template_groups(stack.ec2, g)) for g in groups))
+        described = stack.ec2.describe_security_groups(GroupIds=sorted(common))["SecurityGroups"] if common else []
+        application = {g["GroupId"] for g in described if not g.get("IpPermissions")}
+        if groups:
+            application &= client_sources.application_groups(stack.ec2, groups)
+    guarded(checks, "StatefulSets", check_stateful.check, stack, documents, cluster_zone, application)
+    checks.prefix = f"{args.stack}: "
     # Which group is the application's matters where an internal load balancer must admit it.
     # Without one (a lone worker, whose own group admits nothing either) several groups every
     # VM carries may admit nothing, and nothing tells them apart, nor needs to.
