@@ -419,7 +419,13 @@ def check_application_or_network(checks, stack, service, groups, certificate_arn
         )
         # Every Deployment the Service selects, and no other, registers with this target group.
         registered = backends_registered(stack, groups, lambda g, a=tg_arn: a in (g.get("TargetGroupARNs") or []))
-        checks.equal(sorted(registered), sorted(service["backends"]), f"target group of {port} is registered by the ASGs of exactly its backends")
+        stateful = service.get("stateful_backends") or []
+        checks.equal(sorted(registered), sorted(b for b in service["backends"] if b not in stateful),
+                     f"target group of {port} is registered by the ASGs of exactly its backends")
+        if stateful:
+            targets = [t["Target"]["Id"] for t in stack.elbv2.describe_target_health(TargetGroupArn=tg_arn)["TargetHealthDescriptions"]]
+            checks.equal(sorted(targets), sorted(check_stateful.ordinal_ids(stack, stack.documents, stateful)),
+                         f"target group of {port} has every ordinal of {', '.join(stateful)} as a target")
     return {"dns": balancer["DNSName"], "zone_id": balancer.get("CanonicalHostedZoneId"), "security_groups": balancer.get("SecurityGroups") or [],
             "target_groups": used, "classic": None}
 
@@ -476,7 +482,13 @@ def check_classic(checks, stack, service, groups):
     zones = set(balancer.get("AvailabilityZones") or [])
     checks.check(len(zones) >= 2 or len(balancer.get("Subnets") or []) >= 2, "load balancer spans at least two Availability Zones", str(sorted(zones)))
     registered = backends_registered(stack, groups, lambda g: name in (g.get("LoadBalancerNames") or []))
-    checks.equal(sorted(registered), sorted(service["backends"]), "registered by the ASGs of exactly its backends")
+    stateful = service.get("stateful_backends") or []
+    checks.equal(sorted(registered), sorted(b for b in service["backends"] if b not in stateful),
+                 "registered by the ASGs of exactly its backends")
+    if stateful:
+        instances = [i["InstanceId"] for i in balancer.get("Instances") or []]
+        checks.equal(sorted(instances), sorted(check_stateful.ordinal_ids(stack, stack.documents, stateful)),
+                     f"has every ordinal of {', '.join(stateful)} as an instance")
     return {"dns": balancer["DNSName"], "zone_id": balancer.get("CanonicalHostedZoneNameID", CLASSIC_ZONE_ID),
             "security_groups": balancer.get("SecurityGroups") or [], "target_groups": [], "classic": name}
 
@@ -573,6 +585,7 @@ def main():
     print(f"assert_stack: {args.stack} from {args.manifest} (deployments {', '.join(d['name'] for d in deployments)};"
           f" services {', '.join(s['name'] + '->' + '+'.join(s['backends']) for s in services) or 'none'})")
     stack = Stack(args.endpoint, args.stack)
+    stack.documents = documents
     groups, outputs = check_stack(checks, stack, deployments, args.expect_status)
 
     # Services first: each is one load balancer; deployments then check their registrations.

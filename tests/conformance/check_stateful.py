@@ -95,6 +95,20 @@ def instance_groups(stack):
             for instances in ordinal_instances(stack).values() for instance in instances]
 
 
+def ordinal_ids(stack, documents, set_names):
+    """The instance ids of the ordinals of the StatefulSets named."""
+    instances = ordinal_instances(stack)
+    return [instance["InstanceId"] for s in stateful_sets(documents) if s["name"] in set_names
+            for pod in s["pods"] for instance in instances.get(pod) or []]
+
+
+def ordinal_owners(stack, documents):
+    """Instance id → the StatefulSet whose ordinal it is."""
+    instances = ordinal_instances(stack)
+    return {instance["InstanceId"]: s["name"] for s in stateful_sets(documents)
+            for pod in s["pods"] for instance in instances.get(pod) or []}
+
+
 def records(stack, zone_id):
     found = {}
     paginator = stack.route53.get_paginator("list_resource_record_sets")

@@ -403,6 +403,9 @@ def service_requests(service, backends):
 def kubernetes_application(documents):
     objects = list(kubernetes_objects(documents))
     deployments = [read_deployment(o) for o in objects if o.get("kind") == "Deployment"]
+    # StatefulSets are backends of the Services in front of them (their ordinals are the
+    # targets: check_stateful), not deployments with an Auto Scaling group.
+    sets = [dict(read_deployment(o), stateful=True) for o in objects if o.get("kind") == "StatefulSet"]
     services = []
     selected = set()
     for raw in objects:
@@ -411,11 +414,14 @@ def kubernetes_application(documents):
         service = read_service(raw)
         # selector ⊆ pod template labels, in the Service's namespace.
         backends = [
-            d for d in deployments
+            d for d in deployments + sets
             if service["selector"] and d["namespace"] == service["namespace"]
             and all(d["labels"].get(k) == v for k, v in service["selector"].items())
         ]
         if not backends:
+            continue
+        # A headless Service over StatefulSets names their ordinals instead (check_stateful).
+        if all(d.get("stateful") for d in backends) and (raw.get("spec") or {}).get("clusterIP") == "None":
             continue
         selected.update(d["name"] for d in backends)
         health = readiness_request(backends[0]["pod"], backends[0]["declared"])
@@ -423,6 +429,7 @@ def kubernetes_application(documents):
         health = {key: annotations[key] if annotations[key] is not None else health[key] for key in health}
         services.append(plan(service["name"], service["namespace"], [d["name"] for d in backends], service["public"], service["kind"],
                              service_requests(service, backends), health, source_ranges=service["source_ranges"]))
+        services[-1]["stateful_backends"] = [d["name"] for d in backends if d.get("stateful")]
     for deployment in deployments:
         if deployment["name"] in selected or not deployment["declared"]:
             continue
@@ -885,7 +892,7 @@ def service_backend(documents, namespace, name, port):
         return short_service_backend(documents, namespace, name, port)
     spec = service.get("spec") or {}
     selector = spec.get("selector") or {}
-    deployments = [read_deployment(o) for o in objects if o.get("kind") == "Deployment"]
+    deployments = [read_deployment(o) for o in objects if o.get("kind") in ("Deployment", "StatefulSet")]
     selected = [d for d in deployments if selector and d["namespace"] == namespace
                 and all(d["labels"].get(k) == v for k, v in selector.items())]
     entry = next((p for p in spec.get("ports") or [] if p.get("port") == port or p.get("name") == port), None)

@@ -69,6 +69,8 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
    launch template and their own interface). We launch it as RunInstances would: the launch
    template's version gives the image, type, metadata options and instance profile, and the
    interfaces (subnet, `GroupSet`) are passed on. See `patch_instance_launch_template`.
+15. An AWS::ElasticLoadBalancingV2::TargetGroup made through CloudFormation drops `Targets`; we
+   register them (patch_ingress_gaps, beside the ProtocolVersion fix).
 14. An AWS::EC2::Volume made through CloudFormation keeps only `Size` and `AvailabilityZone`:
    moto drops `Encrypted`, `VolumeType`, `Iops`, `Throughput` and `Tags` (an unencrypted gp2
    volume without tags, which a VM could not find by its tags). We pass them on.
@@ -266,6 +268,10 @@ def patch_ingress_gaps():
         version = (cloudformation_json.get("Properties") or {}).get("ProtocolVersion")
         if version and group.protocol in ("HTTP", "HTTPS"):
             group.protocol_version = version
+        # Patch 15: moto drops `Targets` (a StatefulSet's ordinals are registered that way).
+        targets = (cloudformation_json.get("Properties") or {}).get("Targets") or []
+        if targets:
+            group.register([{"Id": t["Id"], "Port": int(t.get("Port") or group.port)} for t in targets])
         return group
 
     FakeTargetGroup.create_from_cloudformation_json = classmethod(create_target_group)
