@@ -459,27 +459,26 @@ fn add_service<'a>(
         builder.add(Section::Conditions, id, &owner, || condition);
     }
     let record = names.with("DnsRecord");
-    let resources =
-        traffic_resources(
-            service,
-            &names,
-            ordinal_targets(&application.deployments, &service.backends),
-        )
-            .into_iter()
-            .map(|(id, make)| -> (String, Make<'a>) {
-                match &record_condition {
-                    Some(condition) if id == record => {
-                        let condition = condition.clone();
-                        let with_condition = move || {
-                            let mut resource = make();
-                            resource["Condition"] = json!(condition);
-                            resource
-                        };
-                        (id, Box::new(with_condition))
-                    }
-                    _ => (id, make),
-                }
-            });
+    let resources = traffic_resources(
+        service,
+        &names,
+        ordinal_targets(&application.deployments, &service.backends),
+    )
+    .into_iter()
+    .map(|(id, make)| -> (String, Make<'a>) {
+        match &record_condition {
+            Some(condition) if id == record => {
+                let condition = condition.clone();
+                let with_condition = move || {
+                    let mut resource = make();
+                    resource["Condition"] = json!(condition);
+                    resource
+                };
+                (id, Box::new(with_condition))
+            }
+            _ => (id, make),
+        }
+    });
     builder.add_all(Section::Resources, resources, &owner);
     builder.add(Section::Outputs, names.with("Endpoint"), &owner, || {
         json!({

@@ -11,12 +11,12 @@ use crate::emit::load_balancing::{
     explain_skips, listener_security_group, target_group_resource,
 };
 use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, Owner, Section, logical_id};
+use crate::emit::ordinals::{ordinal_targets, target_entries};
 use crate::emit::template_builder::{Make, TemplateBuilder, TryMake};
 use crate::internal_error::InternalError;
 use crate::model::ingress::{
     Authentication, IdentityProvider, IngressListener, IngressTargetGroup, RouteAction, RoutingRule,
 };
-use crate::emit::ordinals::{ordinal_targets, target_entries};
 use crate::model::{Certificate, Deployment, Ingress, LoadBalancerKind, Protocol};
 use serde_json::{Value, json};
 use std::rc::Rc;

@@ -6,11 +6,11 @@ use crate::cidr::Cidr;
 use crate::emit::application_security_group::internal_client_rule;
 use crate::emit::cluster_dns::cluster_record;
 use crate::emit::intrinsic::Expr;
-use crate::emit::ordinals::target_entries;
 use crate::emit::naming::{
     HOSTED_ZONE_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER,
     VPC_PARAMETER,
 };
+use crate::emit::ordinals::target_entries;
 use crate::emit::policy_rules::admitted_rules;
 use crate::emit::template_builder::Make;
 use crate::model::admission::{Source, admitted_sources};

@@ -20,8 +20,8 @@ use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, Owner, SUBNETS_PARA
 use crate::emit::policy_rules::client_security_group_id;
 use crate::emit::scaling::instance_profile_id;
 use crate::emit::template_builder::TemplateBuilder;
-use crate::model::{Deployment, DeploymentName};
 use crate::model::stateful::{Claim, Retention, Stateful, ordinal_name};
+use crate::model::{Deployment, DeploymentName};
 use serde_json::{Value, json};
 
 /// The instance tag the VM reads its pod name from (IMDS `tags/instance/i2kit-pod-name`):

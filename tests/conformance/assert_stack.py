@@ -148,7 +148,8 @@ def check_stack(checks, stack, deployments, expect_status):
     wanted = [expect_status] if expect_status else ["CREATE_COMPLETE", "UPDATE_COMPLETE"]
     checks.check(status in wanted, f"stack status is {' or '.join(wanted)}", status)
     groups = stack.auto_scaling_groups()
-    checks.equal(len(groups), len(deployments), "one Auto Scaling group per manifest document")
+    # StatefulSets and Deployments that mount a PersistentVolumeClaim run as instances (check_stateful).
+    checks.equal(len(groups), len([d for d in deployments if not d.get("stateful")]), "one Auto Scaling group per manifest document")
     outputs = stack.description.get("Outputs") or []
     if not outputs:
         checks.check(False, "stack has Outputs", "DescribeStacks returned none")
@@ -647,6 +648,8 @@ def main():
                      callers, args.zone, args.certificate_arn) or {"target_groups": {}, "sources": {}, "dns": []}
     dns_names += routed["dns"]
     for deployment in deployments:
+        if deployment.get("stateful"):
+            continue
         checks.prefix = f"{args.stack}/{deployment['name']}: "
         group = stack.group_for(groups, deployment)
         if not checks.check(group, "Auto Scaling group found (tag i2kit:deployment or logical id)"):

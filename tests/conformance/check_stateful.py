@@ -28,7 +28,8 @@ def size_gib(quantity):
 
 
 def stateful_sets(documents):
-    """Each StatefulSet: name, namespace, ordinal names, claims (name, GiB, type), labels, ports."""
+    """Each StatefulSet, and each Deployment that mounts a PersistentVolumeClaim (one ordinal,
+    `<name>-0`): name, namespace, ordinal names, claims (name, GiB, type), labels, ports."""
     found = []
     for obj in manifest_model.kubernetes_objects(documents):
         if obj.get("kind") != "StatefulSet":
@@ -49,6 +50,30 @@ def stateful_sets(documents):
             "namespace": metadata.get("namespace") or "default",
             "pods": [f"{metadata['name']}-{i}" for i in range(start, start + replicas)],
             "claims": claims,
+            "labels": ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {},
+            "ports": ports,
+        })
+    claims = {((o.get("metadata") or {}).get("namespace") or "default", (o.get("metadata") or {}).get("name")): o.get("spec") or {}
+              for o in manifest_model.kubernetes_objects(documents) if o.get("kind") == "PersistentVolumeClaim"}
+    for obj in manifest_model.kubernetes_objects(documents):
+        if obj.get("kind") != "Deployment":
+            continue
+        metadata, spec = obj.get("metadata") or {}, obj.get("spec") or {}
+        namespace = metadata.get("namespace") or "default"
+        pod = (spec.get("template") or {}).get("spec") or {}
+        used = [(v["name"], claims.get((namespace, v["persistentVolumeClaim"].get("claimName"))))
+                for v in pod.get("volumes") or [] if (v or {}).get("persistentVolumeClaim")]
+        if not used:
+            continue
+        ports = sorted({(p["containerPort"], (p.get("protocol") or "TCP").lower())
+                        for c in pod.get("containers") or [] for p in c.get("ports") or []})
+        found.append({
+            "name": metadata["name"],
+            "namespace": namespace,
+            "pods": [f"{metadata['name']}-0"],
+            # The volume is the pod volume's, sized and typed by the claim it names.
+            "claims": [(volume, size_gib(((claim.get("resources") or {}).get("requests") or {}).get("storage")),
+                        claim.get("storageClassName") or "gp3") for volume, claim in used if claim is not None],
             "labels": ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {},
             "ports": ports,
         })

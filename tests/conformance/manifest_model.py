@@ -346,7 +346,11 @@ def read_deployment(deployment):
     ]
     replicas = int(spec.get("replicas", 1))
     name = metadata["name"]
+    # A pod that mounts a PersistentVolumeClaim runs on an instance of its own with the claim's
+    # volume, as a StatefulSet's ordinal (README, StatefulSets): no Auto Scaling group.
+    claimed = any((v or {}).get("persistentVolumeClaim") for v in pod.get("volumes") or [])
     return {
+        "stateful": deployment.get("kind") == "StatefulSet" or claimed,
         "name": name,
         "id": logical_id(name),
         "namespace": metadata.get("namespace") or "default",
@@ -405,7 +409,7 @@ def kubernetes_application(documents):
     deployments = [read_deployment(o) for o in objects if o.get("kind") == "Deployment"]
     # StatefulSets are backends of the Services in front of them (their ordinals are the
     # targets: check_stateful), not deployments with an Auto Scaling group.
-    sets = [dict(read_deployment(o), stateful=True) for o in objects if o.get("kind") == "StatefulSet"]
+    sets = [read_deployment(o) for o in objects if o.get("kind") == "StatefulSet"]
     services = []
     selected = set()
     for raw in objects:
@@ -439,6 +443,7 @@ def kubernetes_application(documents):
             requests.append({"container": port["container"], "port": port["number"], "target_port": port["number"], "protocol": udp, "target_protocol": udp, "certificate": None})
         health = readiness_request(deployment["pod"], deployment["declared"])
         services.append(plan(deployment["name"], deployment["namespace"], [deployment["name"]], False, None, requests, health, synthesised=True))
+        services[-1]["stateful_backends"] = [deployment["name"]] if deployment.get("stateful") else []
     return deployments, services
 
 

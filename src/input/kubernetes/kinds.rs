@@ -66,7 +66,9 @@ pub fn disposition(kind: &str) -> Option<Disposition> {
             meaningless("there is no scheduler: every pod gets its own VM, so none is preempted")
         }
         "RuntimeClass" => meaningless("every pod runs under LinuxKit's runc in a VM of its own"),
-        "StorageClass" => meaningless("VMs keep no persistent volumes to provision"),
+        "StorageClass" => meaningless(
+            "a claim's storageClassName is read as an EBS volume type by its name (gp3, gp2, st1, sc1, standard); the class object is not",
+        ),
         "DaemonSet" => Disposition::Refused {
             why: "a DaemonSet runs one pod on every node, and there are no nodes: each pod is its own VM",
             instead: "add the agent as a container of the pods that need it, or to the LinuxKit image",

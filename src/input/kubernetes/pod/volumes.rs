@@ -1,5 +1,7 @@
 //! Pod `volumes` and container `volumeMounts` → tmpfs mounts and binds of the VM's
-//! directories, ConfigMap volumes included (`config_volume`); volume claims are errors.
+//! directories, ConfigMap volumes included (`config_volume`); volume claims are disks of the
+//! VM's own (`crate::model::stateful`), a PersistentVolumeClaim's resolved once every object is
+//! read (`super::super::persistent_volume_claim`).
 
 use super::super::quantity::parse_bytes;
 use super::super::reader::{Object, Sink};
@@ -47,9 +49,27 @@ struct Volume {
 pub struct PodVolumes {
     declared: Vec<Volume>,
     mount_counts: Vec<(String, usize)>,
+    /// The pod's `persistentVolumeClaim` volumes, resolved once every object is read.
+    claim_uses: Vec<ClaimUse>,
+}
+
+/// A pod volume that mounts a PersistentVolumeClaim by name.
+#[derive(Debug, Clone)]
+pub struct ClaimUse {
+    /// The pod's volume: names the claim's directory on the VM.
+    pub volume: String,
+    pub claim: String,
+    /// Where `claimName` is written.
+    pub span: Span,
 }
 
 impl PodVolumes {
+    /// The `persistentVolumeClaim` volumes, for the resolve phase.
+    #[must_use]
+    pub fn claim_uses(&self) -> Vec<ClaimUse> {
+        self.claim_uses.clone()
+    }
+
     /// The `configMap` and `secret` volumes, for the resolve phase.
     #[must_use]
     pub fn config_volumes(&self) -> Vec<DeclaredConfigVolume> {
@@ -88,8 +108,10 @@ pub fn read_volumes(
     claims: &[String],
     sink: &mut Sink,
 ) -> PodVolumes {
-    let mut declared = read_declared(spec, sink);
+    let mut claim_uses = Vec::new();
+    let mut declared = read_declared(spec, &mut claim_uses, sink);
     declared.retain(|volume| !claims.contains(&volume.name));
+    claim_uses.retain(|used| !claims.contains(&used.volume));
     declared.extend(claims.iter().map(|claim| Volume {
         name: claim.clone(),
         source: Some(VolumeSource::Claim),
@@ -97,10 +119,15 @@ pub fn read_volumes(
     PodVolumes {
         declared,
         mount_counts: count_mounts(containers, init_containers),
+        claim_uses,
     }
 }
 
-fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
+fn read_declared(
+    spec: &mut Object<'_>,
+    claims: &mut Vec<ClaimUse>,
+    sink: &mut Sink,
+) -> Vec<Volume> {
     let mut volumes = Vec::new();
     let path = spec.child("volumes");
     for (index, node) in spec.list("volumes", sink).iter().enumerate() {
@@ -178,16 +205,28 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
                 source = read_config_volume(block, kind, sink).map(VolumeSource::Config);
             }
         }
-        if let Some(node) = object.take("persistentVolumeClaim") {
-            sink.push(
-                Diagnostic::error(
-                    Code::ExternalReference,
-                    object.key_span("persistentVolumeClaim").or(Some(node.span)),
-                    format!("volume `{name}` mounts a PersistentVolumeClaim, which VMs cannot keep"),
-                )
-                .with_help("VMs of an Auto Scaling group are replaceable and keep no disk; keep state in a managed store (RDS, EFS, S3)"),
-            );
-            source = None;
+        if let Some(mut claim) = object.object("persistentVolumeClaim", sink) {
+            let span = claim.value_span("claimName").unwrap_or(claim.span());
+            match claim.string("claimName", sink) {
+                Some(claim_name) => {
+                    claims.push(ClaimUse {
+                        volume: name.clone(),
+                        claim: claim_name,
+                        span,
+                    });
+                    source = Some(VolumeSource::Claim);
+                }
+                None => {
+                    sink.push(Diagnostic::error(
+                        Code::MissingField,
+                        Some(span),
+                        format!("volume `{name}` names no `claimName`"),
+                    ));
+                    source = None;
+                }
+            }
+            claim.accept(&["readOnly"]);
+            claim.finish(sink, |_| None);
         }
         let known = [
             "name",
