@@ -1,15 +1,17 @@
 //! Headless Services and the StatefulSets they name. A headless Service (`clusterIP: None`)
 //! that selects StatefulSets gets no load balancer: its name lists the ordinals' own
 //! addresses, and `<set>-<i>.<service>` names each one, as the cluster DNS does. Callers then
-//! reach the ordinals' VMs directly, on their container ports, from within the application.
+//! reach the ordinals' VMs directly, on their container ports: from within the application, or
+//! exactly what the NetworkPolicies isolating the set admit (`crate::infer::network_policy`).
 //!
 //! A headless Service over Deployments keeps its load balancer (their VMs come and go, and no
 //! record could follow them), with a warning.
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::infer::label_selector::selects;
-use crate::model::intent::{NetworkPolicy, Service, Workload};
-use crate::model::stateful::HeadlessName;
+use crate::model::Admission;
+use crate::model::intent::{Service, Workload};
+use crate::model::stateful::{HeadlessName, OrdinalPort};
 use std::collections::BTreeSet;
 
 /// Gives each StatefulSet the headless Services that select it and the ports their callers
@@ -17,7 +19,6 @@ use std::collections::BTreeSet;
 pub fn name_ordinals(
     services: &[Service],
     workloads: &mut [Workload],
-    policies: &[NetworkPolicy],
     sink: &mut Vec<Diagnostic>,
 ) -> BTreeSet<(String, String)> {
     let mut naming = BTreeSet::new();
@@ -45,19 +46,6 @@ pub fn name_ordinals(
         }
         for index in selected {
             let workload = &mut workloads[index];
-            if let Some(policy) = isolating(policies, workload) {
-                sink.push(
-                    Diagnostic::error(
-                        Code::PolicyNotExpressible,
-                        Some(headless_span),
-                        format!(
-                            "headless Service `{}` lets callers reach the VMs of StatefulSet `{}` directly, and NetworkPolicy `{}` isolates them: i2kit does not yet restrict direct callers to what the policy admits",
-                            service.name, workload.deployment.name, policy.name
-                        ),
-                    )
-                    .with_help("put a Service with a cluster IP (an internal load balancer, which the policy restricts) in front of the StatefulSet instead, or drop the policy"),
-                );
-            }
             let ports: BTreeSet<(u16, bool)> = workload
                 .ports
                 .iter()
@@ -68,19 +56,17 @@ pub fn name_ordinals(
                     service: service.name.clone(),
                     namespace: service.namespace.clone(),
                 });
-                stateful.ports = ports.into_iter().collect();
+                stateful.ports = ports
+                    .into_iter()
+                    .map(|(port, udp)| OrdinalPort {
+                        port,
+                        udp,
+                        admission: Admission::Default,
+                    })
+                    .collect();
             }
         }
         naming.insert((service.namespace.clone(), service.name.clone()));
     }
     naming
-}
-
-/// A NetworkPolicy that isolates the workload's pods from callers, if one does.
-fn isolating<'p>(policies: &'p [NetworkPolicy], workload: &Workload) -> Option<&'p NetworkPolicy> {
-    policies.iter().find(|policy| {
-        policy.ingress.is_some()
-            && policy.namespace == workload.deployment.namespace
-            && policy.pod_selector.matches(&workload.labels)
-    })
 }

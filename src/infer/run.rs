@@ -74,7 +74,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
     let mut referred = referred_services(&ingresses);
     referred.extend(called_services(&calls, &services));
     check_calls(&calls, &services, &workloads, &mut sink);
-    let naming = name_ordinals(&services, &mut workloads, &network_policies, &mut sink);
+    let naming = name_ordinals(&services, &mut workloads, &mut sink);
     let services: Vec<intent::Service> = services
         .into_iter()
         .filter(|service| !naming.contains(&(service.namespace.clone(), service.name.clone())))

@@ -124,9 +124,18 @@ pub struct Stateful {
     pub ordered: bool,
     /// The headless Services that select the set, in document order.
     pub headless: Vec<HeadlessName>,
-    /// The container ports callers of the headless names reach directly, sorted, with
-    /// `true` for UDP.
-    pub ports: Vec<(u16, bool)>,
+    /// The container ports callers of the headless names reach directly, sorted.
+    pub ports: Vec<OrdinalPort>,
+}
+
+/// A container port of the ordinals that callers reach directly, and who may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrdinalPort {
+    pub port: u16,
+    pub udp: bool,
+    /// The application's VMs (`Default`), or exactly what the NetworkPolicies isolating the
+    /// set admit on this port (`crate::infer::network_policy`).
+    pub admission: crate::model::Admission,
 }
 
 impl Stateful {

@@ -13,6 +13,7 @@ ordinal's IP); and the ordinals admit the application's group on their container
 import math
 import re
 
+import client_sources
 import manifest_model
 
 GIB = 1 << 30
@@ -185,10 +186,36 @@ def check(checks, stack, documents, zone_id, application):
             for pod, address in zip(stateful_set["pods"], addresses):
                 checks.equal(zone_records.get(f"{pod}.{domain}"), [address], f"{pod}.{domain} is its instance")
             if application and groups:
-                described = stack.ec2.describe_security_groups(GroupIds=sorted(set().union(*groups)))["SecurityGroups"]
-                for port, protocol in stateful_set["ports"]:
-                    admitted = any(
-                        rule.get("IpProtocol") == protocol and rule.get("FromPort") == port
-                        and any(pair.get("GroupId") in application for pair in rule.get("UserIdGroupPairs") or [])
-                        for group in described for rule in group.get("IpPermissions") or [])
-                    checks.check(admitted, f"the ordinals admit the application's VMs on {protocol} {port}")
+                check_admission(checks, stack, documents, stateful_set, groups, application)
+
+
+def check_admission(checks, stack, documents, stateful_set, groups, application):
+    """Who the ordinals admit on each container port: the application's VMs, or, where a
+    NetworkPolicy isolates the set, exactly the callers it names (manifest_model.ingress_verdict)
+    and not the application's group."""
+    described = stack.ec2.describe_security_groups(GroupIds=sorted(set().union(*groups)))["SecurityGroups"]
+    policies = manifest_model.network_policies(documents)
+    deployments, _ = manifest_model.read_application(documents)
+    callee = next((o for o in manifest_model.kubernetes_objects(documents)
+                   if o.get("kind") in ("StatefulSet", "Deployment") and (o.get("metadata") or {}).get("name") == stateful_set["name"]), None)
+    callee = manifest_model.read_deployment(callee) if callee else None
+    asgs = stack.auto_scaling_groups()
+    for port, protocol in stateful_set["ports"]:
+        rules = [rule for group in described for rule in group.get("IpPermissions") or []
+                 if rule.get("IpProtocol") == protocol and rule.get("FromPort") == port]
+        sources = {pair.get("GroupId") for rule in rules for pair in rule.get("UserIdGroupPairs") or []}
+        verdict = manifest_model.ingress_verdict(policies, deployments, callee, port, protocol == "udp") if callee else None
+        if verdict is None:
+            checks.check(sources & application, f"the ordinals admit the application's VMs on {protocol} {port}")
+            continue
+        checks.equal(bool(sources & application), verdict["application"],
+                     f"the ordinals admit the application's group on {protocol} {port} exactly when the NetworkPolicies do")
+        for name in sorted(verdict["deployments"]):
+            asg = next((g for g in asgs if {t["Key"]: t["Value"] for t in g.get("Tags") or []}.get("i2kit:deployment") == name), None)
+            carried = set(client_sources.launch_template_groups(stack.ec2, asg)) if asg else set()
+            checks.check(sources & (carried - application), f"the ordinals admit {name}'s VMs by a group of theirs on {protocol} {port}, as the NetworkPolicies do",
+                         f"sources {sorted(sources)}, {name} carries {sorted(carried)}")
+        ranges = {rule_range["CidrIp"] for rule in rules for rule_range in rule.get("IpRanges") or []}
+        checks.equal(ranges, {str(b) for b in verdict["blocks"] if b.version == 4}, f"the ordinals admit exactly the policies' IPv4 blocks on {protocol} {port}")
+        if not verdict["deployments"] and not verdict["application"] and not verdict["blocks"]:
+            checks.equal(rules, [], f"the ordinals admit nobody on {protocol} {port}, as the NetworkPolicies say")

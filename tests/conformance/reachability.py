@@ -446,7 +446,7 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
         return False
     name, record = record
     if record.get("ResourceRecords") and not record.get("AliasTarget"):
-        return check_ordinal_call(report, deployed, caller, label, name, record, port)
+        return check_ordinal_call(report, deployed, caller, label, name, record, port, call.get("denied", False))
     if expected is not None:
         want = f"{expected['name']}.{expected['namespace']}.svc.cluster.local."
         ok &= report.line(name.lower() == want, f"{label}: a. the first answer is Service {expected['name']}'s record", f"got {name}, want {want}")
@@ -522,7 +522,7 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     return bool(ok)
 
 
-def check_ordinal_call(report, deployed, caller, label, name, record, port):
+def check_ordinal_call(report, deployed, caller, label, name, record, port, denied=False):
     """A call to a headless Service's name (every ordinal) or to one ordinal's
     (`<set>-<i>.<svc>.<ns>.svc.cluster.local`): the record lists exactly the private addresses
     of the ordinals the manifest says the name means, each ordinal's groups admit the caller's
@@ -547,8 +547,13 @@ def check_ordinal_call(report, deployed, caller, label, name, record, port):
     for instance in ordinals:
         groups = [g["GroupId"] for nic in instance.get("NetworkInterfaces") or [] for g in nic.get("Groups") or []]
         pod = {t["Key"]: t["Value"] for t in instance.get("Tags") or []}.get("i2kit-pod-name")
-        ok &= report.line(admits(deployed.rules(groups), "tcp", port, caller_groups),
-                          f"{label}: d. {pod}'s security groups admit {caller} on tcp {port}",
+        admitted = admits(deployed.rules(groups), "tcp", port, caller_groups)
+        if denied:
+            # The calls file says a NetworkPolicy refuses it (check_stateful checks the rules).
+            ok &= report.line(not admitted, f"{label}: d. {pod}'s security groups do NOT admit {caller} on tcp {port}",
+                              f"ordinal groups {groups}, caller groups {caller_groups}")
+            continue
+        ok &= report.line(admitted, f"{label}: d. {pod}'s security groups admit {caller} on tcp {port}",
                           f"ordinal groups {groups}, caller groups {caller_groups}")
         ok &= report.line(admits(outbound, "tcp", port, groups, deployed.vpc_cidrs),
                           f"{label}: e. {caller}'s security groups let it out to {pod} on tcp {port}",
