@@ -87,6 +87,12 @@ pub enum Code {
     PolicyNotExpressible,
     PolicyConflict,
     PolicyBlocksRoute,
+    /// A StatefulSet update strategy CloudFormation cannot carry out as Kubernetes would.
+    StatefulUpdate,
+    /// A volume claim that cannot become an EBS volume as written.
+    VolumeClaim,
+    /// A volume claim more than one VM would need at once.
+    ClaimSharing,
 }
 
 impl Code {
@@ -149,6 +155,9 @@ impl Code {
         Code::PolicyNotExpressible,
         Code::PolicyConflict,
         Code::PolicyBlocksRoute,
+        Code::StatefulUpdate,
+        Code::VolumeClaim,
+        Code::ClaimSharing,
     ];
 
     #[must_use]
@@ -212,6 +221,9 @@ impl Code {
             Code::PolicyNotExpressible => "I2K066",
             Code::PolicyConflict => "I2K067",
             Code::PolicyBlocksRoute => "I2K068",
+            Code::StatefulUpdate => "I2K075",
+            Code::VolumeClaim => "I2K076",
+            Code::ClaimSharing => "I2K077",
         }
     }
 
@@ -361,6 +373,15 @@ impl Code {
             }
             Code::PolicyBlocksRoute => {
                 "a NetworkPolicy does not admit an Ingress's load balancer to the pods a route reaches: those requests fail, as in Kubernetes (warning)"
+            }
+            Code::StatefulUpdate => {
+                "a StatefulSet update strategy a stack update cannot carry out as Kubernetes would (`OnDelete`, a `partition`, several ordinals at once)"
+            }
+            Code::VolumeClaim => {
+                "a volume claim that cannot become an encrypted EBS volume as written (its size, storage class, access mode or volume mode)"
+            }
+            Code::ClaimSharing => {
+                "a PersistentVolumeClaim that more than one VM would attach at once: an EBS volume attaches to one instance (ReadWriteOnce)"
             }
         }
     }

@@ -10,6 +10,7 @@ pub mod document_order;
 pub mod external_name;
 pub mod ingress;
 pub mod intent;
+pub mod stateful;
 pub use external_name::ExternalName;
 pub use ingress::Ingress;
 
@@ -77,6 +78,9 @@ pub struct Deployment {
     pub policy_source: bool,
     /// Where the VMs may open connections (`crate::infer::egress_policy`).
     pub egress: Egress,
+    /// Each VM is an ordinal with its own name and disks (a StatefulSet), rather than one of
+    /// an Auto Scaling group's interchangeable VMs.
+    pub stateful: Option<stateful::Stateful>,
 }
 
 impl Deployment {
@@ -105,6 +109,7 @@ impl Deployment {
             group: None,
             policy_source: false,
             egress: Egress::Open,
+            stateful: None,
         }
     }
 }

@@ -22,3 +22,14 @@ pub const DHCPCD_ONBOOT_COMMAND: [&str; 5] =
 /// Then a long-running client that renews the lease for the VM's lifetime.
 pub const DHCPCD_SERVICE_COMMAND: [&str; 4] =
     ["/sbin/dhcpcd", "--nobackground", "-f", "/dhcpcd.conf"];
+
+/// LinuxKit's own packages that format an empty disk and mount a filesystem, at the tags of
+/// linuxkit/linuxkit 3bf33c3a (the git tree hash of `pkg/format` and `pkg/mount`; field notes
+/// `docs/field-notes/stateful-and-boot.md` §1).
+pub const FORMAT_IMAGE: &str = "linuxkit/format:4f779c0b0d0ba145b7f03211b5cbf59fbbe12e54";
+pub const MOUNT_IMAGE: &str = "linuxkit/mount:bd1c3bb45e48e68e47a9456d1669f7119f855184";
+
+/// The official AWS CLI image (aws/aws-cli `docker/Dockerfile`: Amazon Linux 2 with the CLI
+/// in `/usr/local/bin`, plus the base image's shell, coreutils, grep and curl): the onboot
+/// steps that call AWS and IMDSv2 run in it.
+pub const AWS_CLI_IMAGE: &str = "amazon/aws-cli:2.27.50";

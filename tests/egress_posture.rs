@@ -65,11 +65,33 @@ fn egress_problems(template: &Value, policed: bool) -> (usize, Vec<String>) {
             .as_array()
             .cloned()
             .unwrap_or_default();
-        let groups: Vec<String> = interfaces
+        let mut groups: Vec<String> = interfaces
             .iter()
             .flat_map(|interface| interface["Groups"].as_array().cloned().unwrap_or_default())
             .filter_map(|group| group["Ref"].as_str().map(str::to_string))
             .collect();
+        // A StatefulSet's ordinals name their groups on the instance, one set per ordinal.
+        if groups.is_empty() {
+            let ordinals: Vec<&Value> = template["Resources"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(_, instance)| instance)
+                .filter(|instance| {
+                    instance["Properties"]["LaunchTemplate"]["LaunchTemplateId"]["Ref"]
+                        == id.as_str()
+                })
+                .collect();
+            groups = ordinals
+                .first()
+                .and_then(|instance| {
+                    instance["Properties"]["NetworkInterfaces"][0]["GroupSet"].as_array()
+                })
+                .into_iter()
+                .flatten()
+                .filter_map(|group| group["Ref"].as_str().map(str::to_string))
+                .collect();
+        }
         if groups.is_empty() {
             problems.push(format!("{id}: carries no group i2kit wrote"));
         }

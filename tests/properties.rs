@@ -1755,3 +1755,114 @@ proptest! {
         }
     }
 }
+
+/// A StatefulSet as generated: replicas, `ordinals.start`, claims (name, size as written), a
+/// storage class or none, and `whenDeleted`, `whenScaled`.
+type StatefulCase = (
+    u32,
+    u32,
+    Vec<(String, String)>,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
+
+/// A StatefulSet with `replicas` ordinals from `start`, the claims named, sizes as written, a
+/// storage class or none, and a retention policy.
+fn stateful_set() -> impl Strategy<Value = StatefulCase> {
+    (
+        1..=8u32,
+        0..=5u32,
+        proptest::collection::btree_map(
+            "[a-z][a-z0-9]{0,6}",
+            prop_oneof![
+                Just("1Gi"),
+                Just("1500Mi"),
+                Just("10G"),
+                Just("125Gi"),
+                Just("1Ti")
+            ],
+            0..=3,
+        )
+        .prop_map(|claims| {
+            claims
+                .into_iter()
+                .map(|(name, size)| (name, size.to_string()))
+                .collect()
+        }),
+        proptest::option::of(proptest::sample::select(vec![
+            "gp2", "gp3", "st1", "standard",
+        ])),
+        proptest::sample::select(vec!["Retain", "Delete"]),
+        proptest::sample::select(vec!["Retain", "Delete"]),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever a StatefulSet asks that compiles: one instance per ordinal; one volume per
+    /// ordinal and claim, in the zone of the instance it is tagged with, encrypted, replaced
+    /// only with the old one kept; deleted with the stack only when both retention fields say
+    /// Delete; and each ordinal's attach permission names only its own instance and volumes.
+    #[test]
+    fn every_ordinal_has_its_instance_and_its_volumes_in_its_zone(
+        (replicas, start, claims, class, when_deleted, when_scaled) in stateful_set()
+    ) {
+        let templates: String = claims.iter().map(|(name, size)| {
+            let class = class.map(|class| format!(", storageClassName: {class}")).unwrap_or_default();
+            format!("  - metadata: {{name: {name}}}\n    spec: {{resources: {{requests: {{storage: {size}}}}}{class}}}\n")
+        }).collect();
+        let mounts: Vec<String> = claims.iter().map(|(name, _)| format!("{{name: {name}, mountPath: /{name}}}")).collect();
+        let text = format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: db}}\nspec: {{clusterIP: None, selector: {{app: db}}, ports: [{{port: 5432}}]}}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: db}}\nspec:\n  serviceName: db\n  replicas: {replicas}\n  ordinals: {{start: {start}}}\n  persistentVolumeClaimRetentionPolicy: {{whenDeleted: {when_deleted}, whenScaled: {when_scaled}}}\n  selector: {{matchLabels: {{app: db}}}}\n  template:\n    metadata: {{labels: {{app: db}}}}\n    spec:\n      containers: [{{name: db, image: \"postgres:17.2\", ports: [{{containerPort: 5432}}], volumeMounts: [{}]}}]\n  volumeClaimTemplates:{}\n{templates}",
+            mounts.join(", "),
+            if claims.is_empty() { " []" } else { "" },
+        );
+        let (_, compilation) = compile_bytes("set.yaml", text.as_bytes(), false);
+        // Sizes a type cannot hold (st1 under 125 GiB, standard over 1 TiB) are refused.
+        if compilation.has_errors() {
+            let refused_size = compilation.diagnostics.iter().all(|d| !d.is_error() || d.message.contains("GiB"));
+            prop_assert!(refused_size, "{:?}", compilation.diagnostics);
+            return Ok(());
+        }
+        let template: serde_json::Value = serde_json::from_str(compilation.template.as_deref().unwrap_or("{}")).expect("JSON");
+        let resources = template["Resources"].as_object().expect("resources");
+        let of = |kind: &str| resources.iter().filter(move |(_, r)| r["Type"] == kind).collect::<Vec<_>>();
+        let instances = of("AWS::EC2::Instance");
+        prop_assert_eq!(instances.len(), replicas as usize);
+        for (index, (_, instance)) in instances.iter().enumerate() {
+            let ordinal = start + u32::try_from(index).expect("small");
+            prop_assert_eq!(&instance["Properties"]["Tags"][1]["Value"], &serde_json::json!(format!("db-{ordinal}")));
+        }
+        let volumes = of("AWS::EC2::Volume");
+        prop_assert_eq!(volumes.len(), replicas as usize * claims.len());
+        let both_delete = when_deleted == "Delete" && when_scaled == "Delete";
+        for (id, volume) in &volumes {
+            let zone_of = &volume["Properties"]["AvailabilityZone"]["Fn::GetAtt"][0];
+            let tagged = &volume["Properties"]["Tags"][2]["Value"]["Ref"];
+            prop_assert_eq!(zone_of, tagged, "{}", id);
+            prop_assert!(resources.contains_key(zone_of.as_str().unwrap_or_default()));
+            prop_assert_eq!(&volume["UpdateReplacePolicy"], "Retain");
+            prop_assert_eq!(&volume["DeletionPolicy"], if both_delete { "Delete" } else { "Retain" });
+            prop_assert_eq!(&volume["Properties"]["Encrypted"], true);
+            prop_assert_eq!(&volume["Properties"]["VolumeType"], class.unwrap_or("gp3"));
+        }
+        if let Some((_, policy)) = of("AWS::IAM::Policy").first() {
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"].as_array().expect("statements").iter().skip(1) {
+                let source = &statement["Condition"]["ArnEquals"]["ec2:SourceInstanceARN"]["Fn::Join"][1][7]["Ref"];
+                for resource in statement["Resource"].as_array().expect("resources") {
+                    let named = resource["Fn::Join"][1][7]["Ref"].as_str().expect("an id");
+                    let owner = if resources[named]["Type"] == "AWS::EC2::Instance" {
+                        serde_json::json!(named)
+                    } else {
+                        resources[named]["Properties"]["AvailabilityZone"]["Fn::GetAtt"][0].clone()
+                    };
+                    prop_assert_eq!(&owner, source);
+                }
+            }
+        }
+        let records: Vec<_> = of("AWS::Route53::RecordSet");
+        prop_assert_eq!(records.len(), replicas as usize + 1);
+    }
+}

@@ -22,6 +22,7 @@ use crate::emit::naming::{
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, Owner, SUBNETS_PARAMETER, Section, VPC_PARAMETER,
     id_clashes,
 };
+use crate::emit::ordinals::{add_ordinals, ordinal_targets};
 use crate::emit::policy_rules::{client_security_group, client_security_group_id};
 use crate::emit::quotas::{check_bytes, check_counts};
 use crate::emit::scaling::{
@@ -116,7 +117,10 @@ pub fn plan_template(application: &Application) -> PlannedTemplate<'_> {
     for deployment in &application.deployments {
         add_deployment(&mut builder, application, deployment, &mut profiles_made);
     }
-    if !application.services.is_empty() || !application.external_names.is_empty() {
+    if !application.services.is_empty()
+        || !application.external_names.is_empty()
+        || names_ordinals(application)
+    {
         add_cluster_zone(&mut builder);
     }
     for service in &application.services {
@@ -138,7 +142,7 @@ pub fn plan_template(application: &Application) -> PlannedTemplate<'_> {
         );
     }
     for routing in &application.ingresses {
-        ingress::add_ingress(&mut builder, routing);
+        ingress::add_ingress(&mut builder, routing, &application.deployments);
     }
     builder.finish(description(application))
 }
@@ -174,7 +178,7 @@ fn add_shared_settings(builder: &mut TemplateBuilder<'_>, application: &Applicat
     );
     if !application.services.is_empty() {
         add_service_settings(builder, &shared);
-    } else if !application.external_names.is_empty() {
+    } else if !application.external_names.is_empty() || names_ordinals(application) {
         add_cluster_zone_parameter(builder, &shared);
         add_cluster_zone_condition(builder, &shared);
     }
@@ -278,6 +282,16 @@ fn add_cluster_zone_condition(builder: &mut TemplateBuilder<'_>, shared: &Owner)
     );
 }
 
+/// Whether a headless Service names some StatefulSet's ordinals in the cluster zone.
+fn names_ordinals(application: &Application) -> bool {
+    application.deployments.iter().any(|deployment| {
+        deployment
+            .stateful
+            .as_ref()
+            .is_some_and(|stateful| !stateful.headless.is_empty())
+    })
+}
+
 /// Whether some internal load balancer admits its default callers on some port, so the
 /// template takes who else it admits (a port NetworkPolicies restrict admits only what they name).
 fn any_internal(application: &Application) -> bool {
@@ -368,6 +382,10 @@ fn add_deployment<'a>(
         &owner,
         move || launch_template(deployment, &launch_names),
     );
+    if let Some(stateful) = &deployment.stateful {
+        add_ordinals(builder, deployment, stateful, &names, &owner);
+        return;
+    }
     let group_names = names.clone();
     builder.try_add(
         Section::Resources,
@@ -448,23 +466,26 @@ fn add_service<'a>(
         builder.add(Section::Conditions, id, &owner, || condition);
     }
     let record = names.with("DnsRecord");
-    let resources =
-        traffic_resources(service, &names)
-            .into_iter()
-            .map(|(id, make)| -> (String, Make<'a>) {
-                match &record_condition {
-                    Some(condition) if id == record => {
-                        let condition = condition.clone();
-                        let with_condition = move || {
-                            let mut resource = make();
-                            resource["Condition"] = json!(condition);
-                            resource
-                        };
-                        (id, Box::new(with_condition))
-                    }
-                    _ => (id, make),
-                }
-            });
+    let resources = traffic_resources(
+        service,
+        &names,
+        ordinal_targets(&application.deployments, &service.backends),
+    )
+    .into_iter()
+    .map(|(id, make)| -> (String, Make<'a>) {
+        match &record_condition {
+            Some(condition) if id == record => {
+                let condition = condition.clone();
+                let with_condition = move || {
+                    let mut resource = make();
+                    resource["Condition"] = json!(condition);
+                    resource
+                };
+                (id, Box::new(with_condition))
+            }
+            _ => (id, make),
+        }
+    });
     builder.add_all(Section::Resources, resources, &owner);
     builder.add(Section::Outputs, names.with("Endpoint"), &owner, || {
         json!({

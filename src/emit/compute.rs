@@ -3,6 +3,7 @@
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::target_group_id;
 use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, SUBNETS_PARAMETER};
+use crate::emit::ordinals::profile_of;
 use crate::emit::policy_rules::client_security_group_id;
 use crate::emit::scaling::instance_profile_id;
 use crate::internal_error::InternalError;
@@ -59,6 +60,20 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
     if let Some(role) = &deployment.role {
         template["Properties"]["LaunchTemplateData"]["IamInstanceProfile"] =
             json!({ "Arn": Expr::get_att(instance_profile_id(role), "Arn") });
+    }
+    if let Some(stateful) = &deployment.stateful {
+        let data = &mut template["Properties"]["LaunchTemplateData"];
+        // Each ordinal's instance names its own subnet and groups (`emit::ordinals`).
+        if let Some(fields) = data.as_object_mut() {
+            fields.remove("NetworkInterfaces");
+        }
+        // The VM reads its pod name (and the boot step its instance id) from IMDS; tags are
+        // off there unless asked for (EC2 User Guide, work-with-tags-in-IMDS).
+        data["MetadataOptions"]["InstanceMetadataTags"] = json!("enabled");
+        if !stateful.claims.is_empty() {
+            data["IamInstanceProfile"] =
+                json!({ "Arn": Expr::get_att(profile_of(deployment, names), "Arn") });
+        }
     }
     template
 }

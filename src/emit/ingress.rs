@@ -11,12 +11,13 @@ use crate::emit::load_balancing::{
     explain_skips, listener_security_group, target_group_resource,
 };
 use crate::emit::naming::{HOSTED_ZONE_PARAMETER, Names, Owner, Section, logical_id};
+use crate::emit::ordinals::{ordinal_targets, target_entries};
 use crate::emit::template_builder::{Make, TemplateBuilder, TryMake};
 use crate::internal_error::InternalError;
 use crate::model::ingress::{
     Authentication, IdentityProvider, IngressListener, IngressTargetGroup, RouteAction, RoutingRule,
 };
-use crate::model::{Certificate, Ingress, LoadBalancerKind, Protocol};
+use crate::model::{Certificate, Deployment, Ingress, LoadBalancerKind, Protocol};
 use serde_json::{Value, json};
 use std::rc::Rc;
 
@@ -192,7 +193,11 @@ fn needs_certificate_parameter(ingress: &Ingress) -> bool {
 /// it belongs to: a rule host's condition and records to the host, the rest to the Ingress.
 /// A route that forwards to a target group the Ingress does not have (a defect of the reader)
 /// fails the build as an internal error rather than coming out as a `Ref` to nothing.
-pub fn add_ingress<'a>(builder: &mut TemplateBuilder<'a>, ingress: &'a Ingress) {
+pub fn add_ingress<'a>(
+    builder: &mut TemplateBuilder<'a>,
+    ingress: &'a Ingress,
+    deployments: &'a [Deployment],
+) {
     let names = ingress_names(ingress);
     let owner = ingress_owner(ingress);
     if needs_certificate_parameter(ingress) {
@@ -232,7 +237,7 @@ pub fn add_ingress<'a>(builder: &mut TemplateBuilder<'a>, ingress: &'a Ingress) 
     }
     builder.try_add_all(
         Section::Resources,
-        load_balancer_resources(ingress, &names),
+        load_balancer_resources(ingress, &names, deployments),
         &owner,
     );
     for (host, id, _) in &hosts {
@@ -313,7 +318,11 @@ pub fn service_record_condition(service: &str, ingresses: &[Ingress]) -> Option<
 
 /// The load balancer, its security group, target groups, and listeners with their
 /// certificates and rules, by logical id, in template order.
-fn load_balancer_resources<'a>(ingress: &'a Ingress, names: &Names) -> Vec<(String, TryMake<'a>)> {
+fn load_balancer_resources<'a>(
+    ingress: &'a Ingress,
+    names: &Names,
+    deployments: &'a [Deployment],
+) -> Vec<(String, TryMake<'a>)> {
     let group_ids: Rc<[String]> = target_group_ids(ingress).into();
     let balancer_names = names.clone();
     let mut resources: Vec<(String, TryMake<'a>)> = vec![
@@ -377,7 +386,10 @@ fn load_balancer_resources<'a>(ingress: &'a Ingress, names: &Names) -> Vec<(Stri
         ));
     }
     for (group, id) in ingress.target_groups.iter().zip(group_ids.iter()) {
-        resources.push((id.clone(), Box::new(move || Ok(target_group(group)))));
+        resources.push((
+            id.clone(),
+            Box::new(move || Ok(target_group(group, deployments))),
+        ));
     }
     for listener in &ingress.listeners {
         let id = listener_id(names, listener);
@@ -515,9 +527,14 @@ fn load_balancer(ingress: &Ingress, names: &Names) -> Value {
     resource
 }
 
-fn target_group(group: &IngressTargetGroup) -> Value {
+fn target_group(group: &IngressTargetGroup, deployments: &[Deployment]) -> Value {
     let mut resource =
         target_group_resource(group.target_port, group.protocol, &group.health_check);
+    // A StatefulSet's ordinals, which no Auto Scaling group registers.
+    let ordinals = ordinal_targets(deployments, &group.backends);
+    if !ordinals.is_empty() {
+        resource["Properties"]["Targets"] = target_entries(&ordinals);
+    }
     resource["Properties"]["ProtocolVersion"] = json!(group.protocol_version.as_str());
     resource
 }

@@ -10,9 +10,9 @@
 use crate::emit::ingress::ingress_names;
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::ip_protocol;
-use crate::emit::naming::{Names, VPC_PARAMETER};
-use crate::emit::policy_rules::egress_rules;
-use crate::model::{Admission, Deployment, Ingress, Service};
+use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, VPC_PARAMETER};
+use crate::emit::policy_rules::{admitted_rules, egress_rules};
+use crate::model::{Admission, Deployment, Ingress, Protocol, Service};
 use serde_json::{Value, json};
 
 /// A port and its `IpProtocol` (`tcp`, `udp`); `None` for traffic a NetworkPolicy refuses,
@@ -103,6 +103,35 @@ pub fn instance_security_group(
                 "SourceSecurityGroupId": Expr::reference(source.clone()),
                 "ToPort": port
             }));
+        }
+    }
+    // Callers of a headless Service reach the ordinals' VMs directly, from within the
+    // application, as internal load balancers admit them, or exactly what the NetworkPolicies
+    // isolating them admit.
+    if let Some(stateful) = deployment
+        .stateful
+        .as_ref()
+        .filter(|stateful| !stateful.headless.is_empty())
+    {
+        for entry in &stateful.ports {
+            let port = entry.port;
+            match &entry.admission {
+                Admission::Default => ingress_rules.push(json!({
+                    "Description": format!("callers of the headless Service to port {port}"),
+                    "FromPort": port,
+                    "IpProtocol": if entry.udp { "udp" } else { "tcp" },
+                    "SourceSecurityGroupId": Expr::reference(APPLICATION_SECURITY_GROUP),
+                    "ToPort": port
+                })),
+                Admission::Only(sources) => {
+                    let protocol = if entry.udp {
+                        Protocol::Udp
+                    } else {
+                        Protocol::Tcp
+                    };
+                    ingress_rules.extend(admitted_rules(port, protocol, sources));
+                }
+            }
         }
     }
     let mut properties = json!({

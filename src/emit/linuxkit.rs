@@ -1,6 +1,7 @@
 //! A deployment → the LinuxKit build file for its VM image (`linuxkit build --format aws`).
 
 use crate::dns;
+use crate::emit::volume_boot::boot_steps;
 use crate::internal_error::InternalError;
 use crate::model::{
     CPU_PERIOD_MICROS, Capabilities, Container, Deployment, Mount, VmFile, VmFileContent,
@@ -149,6 +150,21 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
             ..Service::default()
         },
     ];
+    let volume_steps = deployment
+        .stateful
+        .as_ref()
+        .map(|stateful| boot_steps(&stateful.claims))
+        .unwrap_or_default();
+    onboot.extend(volume_steps.iter().map(|step| Service {
+        name: step.name,
+        image: step.image,
+        binds: step.binds.clone(),
+        command: Some(&step.command),
+        runtime: (!step.mkdir.is_empty()).then(|| Runtime {
+            mkdir: step.mkdir.clone(),
+        }),
+        ..Service::default()
+    }));
     onboot.extend(
         deployment
             .init_containers

@@ -10,6 +10,7 @@ use crate::emit::naming::{
     HOSTED_ZONE_PARAMETER, LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, SUBNETS_PARAMETER,
     VPC_PARAMETER,
 };
+use crate::emit::ordinals::target_entries;
 use crate::emit::policy_rules::admitted_rules;
 use crate::emit::template_builder::Make;
 use crate::model::admission::{Source, admitted_sources};
@@ -175,7 +176,15 @@ fn admitting_security_group(
 /// Every traffic resource of a service, by logical id, in template order, each value made when
 /// the template is built.
 #[must_use]
-pub fn traffic_resources<'a>(service: &'a Service, names: &Names) -> Vec<(String, Make<'a>)> {
+///
+/// `ordinals` are the instances of StatefulSets behind it, registered as targets (an Auto
+/// Scaling group registers its own).
+pub fn traffic_resources<'a>(
+    service: &'a Service,
+    names: &Names,
+    ordinals: Vec<String>,
+) -> Vec<(String, Make<'a>)> {
+    let ordinals = std::rc::Rc::new(ordinals);
     let load_balancer = &service.load_balancer;
     let owned = names.clone();
     let mut resources: Vec<(String, Make<'a>)> = vec![(
@@ -185,9 +194,21 @@ pub fn traffic_resources<'a>(service: &'a Service, names: &Names) -> Vec<(String
     match load_balancer.kind {
         LoadBalancerKind::Classic => {
             let names = owned.clone();
+            let instances = std::rc::Rc::clone(&ordinals);
             resources.push((
                 owned.with("LoadBalancer"),
-                Box::new(move || classic_load_balancer(service, &names)),
+                Box::new(move || {
+                    let mut resource = classic_load_balancer(service, &names);
+                    if !instances.is_empty() {
+                        resource["Properties"]["Instances"] = Value::Array(
+                            instances
+                                .iter()
+                                .map(|id| json!(Expr::reference(id.clone())))
+                                .collect(),
+                        );
+                    }
+                    resource
+                }),
             ));
         }
         LoadBalancerKind::Application | LoadBalancerKind::Network => {
@@ -197,9 +218,16 @@ pub fn traffic_resources<'a>(service: &'a Service, names: &Names) -> Vec<(String
                 Box::new(move || elbv2_load_balancer(service, &names)),
             ));
             for listener in &load_balancer.listeners {
+                let instances = std::rc::Rc::clone(&ordinals);
                 resources.push((
                     target_group_id(&owned, listener),
-                    Box::new(move || target_group(listener)),
+                    Box::new(move || {
+                        let mut resource = target_group(listener);
+                        if !instances.is_empty() {
+                            resource["Properties"]["Targets"] = target_entries(&instances);
+                        }
+                        resource
+                    }),
                 ));
                 let names = owned.clone();
                 resources.push((

@@ -258,6 +258,19 @@ pub fn resolve_autoscalers(
         if pending.failed {
             continue;
         }
+        // Each VM of a set, or of a Deployment that mounts a PersistentVolumeClaim, has disks
+        // that attach to it alone: an autoscaler's new VMs would have none, or take another's.
+        if pending.deployment.stateful.is_some() {
+            sink.push(
+                Diagnostic::error(
+                    Code::ClaimSharing,
+                    Some(*target_span),
+                    format!("HorizontalPodAutoscaler `{}` scales `{target}`, a StatefulSet or a Deployment that mounts a PersistentVolumeClaim: its VMs have names and volumes of their own, which attach to one VM at a time (ReadWriteOnce)", autoscaler.name),
+                )
+                .with_help("leave the autoscaler out, or keep the data in a shared store (EFS, S3, a managed database) and the workload a Deployment without claims"),
+            );
+            continue;
+        }
         let request = AutoscalerRequest {
             what: format!("HorizontalPodAutoscaler `{}`", autoscaler.name),
             min_replicas: autoscaler.min_replicas,

@@ -131,6 +131,20 @@ pub fn apply_budget(
     )
 }
 
+/// A budget over a StatefulSet's ordinals: no Auto Scaling group keeps VMs in service for
+/// it. A stack update replaces the ordinals' instances in their dependency order, and the old
+/// ones stop together when the stack cleans up, so a budget cannot be promised (`emit::ordinals`).
+fn stateful_budget(what: &str, set: &str, span: crate::source::Span) -> Diagnostic {
+    Diagnostic::warning(
+        Code::DisruptionBudget,
+        Some(span),
+        format!(
+            "{what} is ignored for StatefulSet `{set}`: a stack update replaces its ordinals' instances, and the old ones stop together when the update completes, so no floor of VMs in service is kept"
+        ),
+    )
+    .with_help("update a StatefulSet when its pods may be down together, or run it as several stacks updated one after another")
+}
+
 /// Puts each budget on the Deployments it selects; warns about a budget selecting none, one
 /// spanning several groups (each gets it on its own), and a Deployment under two budgets.
 pub fn resolve_budgets(
@@ -199,6 +213,14 @@ pub fn resolve_budgets(
                 ));
             }
             budgeted_by[index] = Some(&budget.name);
+            if pending.deployment.stateful.is_some() {
+                sink.push(stateful_budget(
+                    &what,
+                    &pending.deployment.name,
+                    budget.span,
+                ));
+                continue;
+            }
             if let Some(warning) = apply_budget(
                 &mut pending.deployment,
                 budget.amount,

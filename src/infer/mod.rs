@@ -19,6 +19,7 @@ pub mod label_selector;
 pub mod link;
 pub mod load_balancer;
 pub mod network_policy;
+pub mod ordinals;
 pub mod protocol;
 pub mod rollout;
 pub mod routing;

@@ -10,7 +10,8 @@
 //! past the rule quota (I2K066). An Ingress's load balancer is a proxy, not a caller any policy
 //! names (its addresses are the VPC's, unknown here), so it reaches only VMs no policy isolates
 //! on that port; a route to others is refused, as Kubernetes would refuse it, and warned about
-//! (I2K068).
+//! (I2K068). Callers of a headless Service reach a StatefulSet's ordinals without a load
+//! balancer: their own group admits what the policies name, in the same way.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::intent::network_policy::{
@@ -174,6 +175,28 @@ pub fn enforce_network_policies<'s, 'i>(
                     )
                     .with_help(format!("to let the Ingress through, add to a policy selecting `{backend}` a rule with no `from` for port {}", group.target_port)),
                 );
+            }
+        }
+    }
+    // Callers of a headless Service reach a StatefulSet's ordinals directly: their own group
+    // admits exactly what the policies do, port by port.
+    for workload in workloads.iter_mut() {
+        let name = workload.deployment.name.clone();
+        let Some(stateful) = workload.deployment.stateful.as_mut() else {
+            continue;
+        };
+        for entry in &mut stateful.ports {
+            let protocol = if entry.udp {
+                PolicyProtocol::Udp
+            } else {
+                PolicyProtocol::Tcp
+            };
+            entry.admission = decide(&name, entry.port, protocol);
+            if let Admission::Only(sources) = &entry.admission {
+                named.extend(sources.iter().filter_map(|source| match source {
+                    Source::Deployment(name) => Some(name.clone()),
+                    _ => None,
+                }));
             }
         }
     }

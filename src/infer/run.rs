@@ -6,6 +6,7 @@
 //!   (autoscalers before budgets: a budget's percentages are of the autoscaler's minimum);
 //! - calls: a host named in a container's environment that is a Service selecting nothing
 //!   is an error (so is an Ingress route to one, below);
+//! - ordinals: headless Services name the StatefulSets' ordinals instead of fronting them;
 //! - services: each Service finds the workloads it selects and becomes a load balancer in
 //!   front of them, and a workload no Service selects keeps its ports inside the VPC;
 //! - external names: an `ExternalName` Service is a name for another host, unless a
@@ -29,6 +30,7 @@ use crate::infer::external_names::resolve_external_names;
 use crate::infer::ingress_semantics::resolve_ingress_classes;
 use crate::infer::instance_type::resolve_instance_types;
 use crate::infer::network_policy::enforce_network_policies;
+use crate::infer::ordinals::name_ordinals;
 use crate::infer::rollout::resolve_rollouts;
 use crate::infer::routing::{Context, referred_services, resolve_ingresses};
 use crate::infer::selection::plan_services;
@@ -76,6 +78,11 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
     let mut referred = referred_services(&ingresses);
     referred.extend(called_services(&calls, &services));
     check_calls(&calls, &services, &workloads, &mut sink);
+    let naming = name_ordinals(&services, &mut workloads, &mut sink);
+    let services: Vec<intent::Service> = services
+        .into_iter()
+        .filter(|service| !naming.contains(&(service.namespace.clone(), service.name.clone())))
+        .collect();
     let planned = plan_services(&services, &workloads, &referred, &mut sink);
     let external_names = resolve_external_names(external_names, &services, &mut sink);
     let context = Context {

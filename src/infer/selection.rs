@@ -63,7 +63,12 @@ pub fn plan_services(
         }
     }
     for (pending, served) in deployments.iter().zip(served) {
-        if pending.failed || served {
+        let named = pending
+            .deployment
+            .stateful
+            .as_ref()
+            .is_some_and(|stateful| !stateful.headless.is_empty());
+        if pending.failed || served || named {
             continue;
         }
         match implicit_service(pending, sink) {

@@ -299,6 +299,10 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
     // What every pod reads from ConfigMaps and Secrets is settled as the kubelet settles it
     // when the pod starts: the last step of reading, with every object collected.
     kubernetes::references::resolve_references(&mut kubernetes_objects, &mut kubernetes_sink);
+    kubernetes::persistent_volume_claim::resolve_claims(
+        &mut kubernetes_objects,
+        &mut kubernetes_sink,
+    );
     kubernetes_objects.add_to(&mut intent);
     failed |= kubernetes_sink.error_count() > 0;
     diagnostics.extend(kubernetes_sink.diagnostics);

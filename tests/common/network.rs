@@ -326,6 +326,7 @@ pub fn admission_problems_with(
             .flatten()
             .flat_map(|interface| referenced_groups(&interface["Groups"]))
             .chain(referenced_groups(&data["SecurityGroupIds"]))
+            .chain(instance_groups(template, id))
             .collect();
         if !carried.iter().any(|group| group == APPLICATION_GROUP) {
             problems.push(format!("{id}'s VMs do not carry {APPLICATION_GROUP}"));
@@ -338,4 +339,24 @@ pub fn admission_problems_with(
         problems.push(format!("{APPLICATION_GROUP} has ingress of its own"));
     }
     problems
+}
+
+/// The groups of the instances launched from launch template `template_id` that name their
+/// own network interfaces (a StatefulSet's ordinals).
+pub fn instance_groups(template: &Value, template_id: &str) -> Vec<String> {
+    resources(template)
+        .filter(|(_, resource)| {
+            resource["Type"] == "AWS::EC2::Instance"
+                && resource["Properties"]["LaunchTemplate"]["LaunchTemplateId"]["Ref"]
+                    == template_id
+        })
+        .flat_map(|(_, resource)| {
+            resource["Properties"]["NetworkInterfaces"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|interface| referenced_groups(&interface["GroupSet"]))
+                .collect::<Vec<String>>()
+        })
+        .collect()
 }

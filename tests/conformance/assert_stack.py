@@ -35,6 +35,7 @@ import botocore.exceptions
 import check_ingress
 import check_scaling
 import check_secrets
+import check_stateful
 import client_sources
 import manifest_model
 
@@ -148,7 +149,8 @@ def check_stack(checks, stack, deployments, expect_status):
     wanted = [expect_status] if expect_status else ["CREATE_COMPLETE", "UPDATE_COMPLETE"]
     checks.check(status in wanted, f"stack status is {' or '.join(wanted)}", status)
     groups = stack.auto_scaling_groups()
-    checks.equal(len(groups), len(deployments), "one Auto Scaling group per manifest document")
+    # StatefulSets and Deployments that mount a PersistentVolumeClaim run as instances (check_stateful).
+    checks.equal(len(groups), len([d for d in deployments if not d.get("stateful")]), "one Auto Scaling group per manifest document")
     outputs = stack.description.get("Outputs") or []
     if not outputs:
         checks.check(False, "stack has Outputs", "DescribeStacks returned none")
@@ -419,7 +421,13 @@ def check_application_or_network(checks, stack, service, groups, certificate_arn
         )
         # Every Deployment the Service selects, and no other, registers with this target group.
         registered = backends_registered(stack, groups, lambda g, a=tg_arn: a in (g.get("TargetGroupARNs") or []))
-        checks.equal(sorted(registered), sorted(service["backends"]), f"target group of {port} is registered by the ASGs of exactly its backends")
+        stateful = service.get("stateful_backends") or []
+        checks.equal(sorted(registered), sorted(b for b in service["backends"] if b not in stateful),
+                     f"target group of {port} is registered by the ASGs of exactly its backends")
+        if stateful:
+            targets = [t["Target"]["Id"] for t in stack.elbv2.describe_target_health(TargetGroupArn=tg_arn)["TargetHealthDescriptions"]]
+            checks.equal(sorted(targets), sorted(check_stateful.ordinal_ids(stack, stack.documents, stateful)),
+                         f"target group of {port} has every ordinal of {', '.join(stateful)} as a target")
     return {"dns": balancer["DNSName"], "zone_id": balancer.get("CanonicalHostedZoneId"), "security_groups": balancer.get("SecurityGroups") or [],
             "target_groups": used, "classic": None}
 
@@ -476,7 +484,13 @@ def check_classic(checks, stack, service, groups):
     zones = set(balancer.get("AvailabilityZones") or [])
     checks.check(len(zones) >= 2 or len(balancer.get("Subnets") or []) >= 2, "load balancer spans at least two Availability Zones", str(sorted(zones)))
     registered = backends_registered(stack, groups, lambda g: name in (g.get("LoadBalancerNames") or []))
-    checks.equal(sorted(registered), sorted(service["backends"]), "registered by the ASGs of exactly its backends")
+    stateful = service.get("stateful_backends") or []
+    checks.equal(sorted(registered), sorted(b for b in service["backends"] if b not in stateful),
+                 "registered by the ASGs of exactly its backends")
+    if stateful:
+        instances = [i["InstanceId"] for i in balancer.get("Instances") or []]
+        checks.equal(sorted(instances), sorted(check_stateful.ordinal_ids(stack, stack.documents, stateful)),
+                     f"has every ordinal of {', '.join(stateful)} as an instance")
     return {"dns": balancer["DNSName"], "zone_id": balancer.get("CanonicalHostedZoneNameID", CLASSIC_ZONE_ID),
             "security_groups": balancer.get("SecurityGroups") or [], "target_groups": [], "classic": name}
 
@@ -573,13 +587,14 @@ def main():
     print(f"assert_stack: {args.stack} from {args.manifest} (deployments {', '.join(d['name'] for d in deployments)};"
           f" services {', '.join(s['name'] + '->' + '+'.join(s['backends']) for s in services) or 'none'})")
     stack = Stack(args.endpoint, args.stack)
+    stack.documents = documents
     groups, outputs = check_stack(checks, stack, deployments, args.expect_status)
 
     # Services first: each is one load balancer; deployments then check their registrations.
     cluster_zone = None
     external = manifest_model.external_names(documents)
     checks.prefix = f"{args.stack}: "
-    if services or external:
+    if services or external or check_stateful.names_ordinals(documents):
         cluster_zone = guarded(checks, "cluster DNS zone", check_cluster_zone, stack, outputs, args.cluster_dns_zone_id)
     else:
         checks.check(not stack.physical_ids("AWS::Route53::HostedZone"), "no service: no cluster.local zone")
@@ -591,6 +606,18 @@ def main():
     # The group every VM carries, which internal load balancers admit (client_sources).
     checks.prefix = f"{args.stack}: "
     application = client_sources.application_groups(stack.ec2, groups)
+    # A StatefulSet's ordinals are instances, not an Auto Scaling group: they carry it too.
+    ordinal_groups = check_stateful.instance_groups(stack)
+    if ordinal_groups:
+        common = set.intersection(*ordinal_groups)
+        if groups:
+            common &= set().union(*(set(client_sources.launch_template_groups(stack.ec2, g)) for g in groups))
+        described = stack.ec2.describe_security_groups(GroupIds=sorted(common))["SecurityGroups"] if common else []
+        application = {g["GroupId"] for g in described if not g.get("IpPermissions")}
+        if groups:
+            application &= client_sources.application_groups(stack.ec2, groups)
+    guarded(checks, "StatefulSets", check_stateful.check, stack, documents, cluster_zone, application)
+    checks.prefix = f"{args.stack}: "
     # Which group is the application's matters where an internal load balancer must admit it.
     # Without one (a lone worker, whose own group admits nothing either) several groups every
     # VM carries may admit nothing, and nothing tells them apart, nor needs to.
@@ -627,6 +654,8 @@ def main():
                      callers, args.zone, args.certificate_arn) or {"target_groups": {}, "sources": {}, "dns": []}
     dns_names += routed["dns"]
     for deployment in deployments:
+        if deployment.get("stateful"):
+            continue
         checks.prefix = f"{args.stack}/{deployment['name']}: "
         group = stack.group_for(groups, deployment)
         if not checks.check(group, "Auto Scaling group found (tag i2kit:deployment or logical id)"):

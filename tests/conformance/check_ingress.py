@@ -39,6 +39,7 @@ balancers' DNS names (for the outputs check).
 import json
 import re
 
+import check_stateful
 import client_sources
 import manifest_model
 
@@ -289,6 +290,14 @@ def check_balancer(checks, stack, balancer, documents, services, groups, callers
         tags = {tag["Key"]: tag["Value"] for tag in group.get("Tags", [])}
         for target_group in group.get("TargetGroupARNs") or []:
             by_group.setdefault(target_group, set()).add(tags.get("i2kit:deployment", group["AutoScalingGroupName"]))
+    # A StatefulSet's ordinals are registered as targets, by no Auto Scaling group: by their set.
+    owners = check_stateful.ordinal_owners(stack, documents)
+    if owners:
+        for target_group in stack.physical_ids("AWS::ElasticLoadBalancingV2::TargetGroup"):
+            for health in stack.elbv2.describe_target_health(TargetGroupArn=target_group)["TargetHealthDescriptions"]:
+                owner = owners.get(health["Target"]["Id"])
+                if owner:
+                    by_group.setdefault(target_group, set()).add(owner)
     checked_targets = set()
     for listener in sorted(listeners, key=lambda l: l["Port"]):
         port = listener["Port"]

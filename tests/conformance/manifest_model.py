@@ -346,7 +346,11 @@ def read_deployment(deployment):
     ]
     replicas = int(spec.get("replicas", 1))
     name = metadata["name"]
+    # A pod that mounts a PersistentVolumeClaim runs on an instance of its own with the claim's
+    # volume, as a StatefulSet's ordinal (README, StatefulSets): no Auto Scaling group.
+    claimed = any((v or {}).get("persistentVolumeClaim") for v in pod.get("volumes") or [])
     return {
+        "stateful": deployment.get("kind") == "StatefulSet" or claimed,
         "name": name,
         "id": logical_id(name),
         "namespace": metadata.get("namespace") or "default",
@@ -403,6 +407,9 @@ def service_requests(service, backends):
 def kubernetes_application(documents):
     objects = list(kubernetes_objects(documents))
     deployments = [read_deployment(o) for o in objects if o.get("kind") == "Deployment"]
+    # StatefulSets are backends of the Services in front of them (their ordinals are the
+    # targets: check_stateful), not deployments with an Auto Scaling group.
+    sets = [read_deployment(o) for o in objects if o.get("kind") == "StatefulSet"]
     services = []
     selected = set()
     for raw in objects:
@@ -411,11 +418,14 @@ def kubernetes_application(documents):
         service = read_service(raw)
         # selector ⊆ pod template labels, in the Service's namespace.
         backends = [
-            d for d in deployments
+            d for d in deployments + sets
             if service["selector"] and d["namespace"] == service["namespace"]
             and all(d["labels"].get(k) == v for k, v in service["selector"].items())
         ]
         if not backends:
+            continue
+        # A headless Service over StatefulSets names their ordinals instead (check_stateful).
+        if all(d.get("stateful") for d in backends) and (raw.get("spec") or {}).get("clusterIP") == "None":
             continue
         selected.update(d["name"] for d in backends)
         health = readiness_request(backends[0]["pod"], backends[0]["declared"])
@@ -423,6 +433,7 @@ def kubernetes_application(documents):
         health = {key: annotations[key] if annotations[key] is not None else health[key] for key in health}
         services.append(plan(service["name"], service["namespace"], [d["name"] for d in backends], service["public"], service["kind"],
                              service_requests(service, backends), health, source_ranges=service["source_ranges"]))
+        services[-1]["stateful_backends"] = [d["name"] for d in backends if d.get("stateful")]
     for deployment in deployments:
         if deployment["name"] in selected or not deployment["declared"]:
             continue
@@ -432,6 +443,7 @@ def kubernetes_application(documents):
             requests.append({"container": port["container"], "port": port["number"], "target_port": port["number"], "protocol": udp, "target_protocol": udp, "certificate": None})
         health = readiness_request(deployment["pod"], deployment["declared"])
         services.append(plan(deployment["name"], deployment["namespace"], [deployment["name"]], False, None, requests, health, synthesised=True))
+        services[-1]["stateful_backends"] = [deployment["name"]] if deployment.get("stateful") else []
     return deployments, services
 
 
@@ -899,7 +911,7 @@ def service_backend(documents, namespace, name, port):
         return short_service_backend(documents, namespace, name, port)
     spec = service.get("spec") or {}
     selector = spec.get("selector") or {}
-    deployments = [read_deployment(o) for o in objects if o.get("kind") == "Deployment"]
+    deployments = [read_deployment(o) for o in objects if o.get("kind") in ("Deployment", "StatefulSet")]
     selected = [d for d in deployments if selector and d["namespace"] == namespace
                 and all(d["labels"].get(k) == v for k, v in selector.items())]
     entry = next((p for p in spec.get("ports") or [] if p.get("port") == port or p.get("name") == port), None)

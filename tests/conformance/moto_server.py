@@ -64,6 +64,16 @@ Each patch works around a moto gap, not a template problem; run.sh starts this i
    adds that default only to a group written without outbound rules; we drop it when the
    template writes some and authorize each written rule (ranges and destination groups), so
    DescribeSecurityGroups shows what AWS would (patch_ingress_gaps, beside the ingress fix).
+13. An AWS::EC2::Instance made through CloudFormation must name `ImageId` in moto: it ignores
+   `LaunchTemplate` and `NetworkInterfaces` (a StatefulSet's ordinals take both from i2kit's
+   launch template and their own interface). We launch it as RunInstances would: the launch
+   template's version gives the image, type, metadata options and instance profile, and the
+   interfaces (subnet, `GroupSet`) are passed on. See `patch_instance_launch_template`.
+15. An AWS::ElasticLoadBalancingV2::TargetGroup made through CloudFormation drops `Targets`; we
+   register them (patch_ingress_gaps, beside the ProtocolVersion fix).
+14. An AWS::EC2::Volume made through CloudFormation keeps only `Size` and `AvailabilityZone`:
+   moto drops `Encrypted`, `VolumeType`, `Iops`, `Throughput` and `Tags` (an unencrypted gp2
+   volume without tags, which a VM could not find by its tags). We pass them on.
 """
 
 import sys
@@ -258,6 +268,10 @@ def patch_ingress_gaps():
         version = (cloudformation_json.get("Properties") or {}).get("ProtocolVersion")
         if version and group.protocol in ("HTTP", "HTTPS"):
             group.protocol_version = version
+        # Patch 15: moto drops `Targets` (a StatefulSet's ordinals are registered that way).
+        targets = (cloudformation_json.get("Properties") or {}).get("Targets") or []
+        if targets:
+            group.register([{"Id": t["Id"], "Port": int(t.get("Port") or group.port)} for t in targets])
         return group
 
     FakeTargetGroup.create_from_cloudformation_json = classmethod(create_target_group)
@@ -413,6 +427,85 @@ def register_scaling_policy_model():
 
 
 register_scaling_policy_model()
+
+
+def patch_instance_launch_template():
+    """Patch 13: AWS::EC2::Instance from a launch template, with its own network interfaces."""
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.instances import Instance
+
+    original = Instance.create_from_cloudformation_json.__func__
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties") or {}
+        launch = properties.get("LaunchTemplate")
+        if not launch or "ImageId" in properties:
+            return original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        backend = ec2_backends[account_id][region_name]
+        reference = {"LaunchTemplateId": launch["LaunchTemplateId"], "Version": str(launch.get("Version", "1"))}
+        data = backend._get_template_from_args(reference).data
+        nics = [
+            {
+                "DeviceIndex": int(nic.get("DeviceIndex", 0)),
+                "SubnetId": nic.get("SubnetId"),
+                "Groups": list(nic.get("GroupSet") or []),
+                "AssociatePublicIpAddress": nic.get("AssociatePublicIpAddress") in (True, "true"),
+                "DeleteOnTermination": nic.get("DeleteOnTermination") in (True, "true"),
+            }
+            for nic in properties.get("NetworkInterfaces") or []
+        ]
+        reservation = backend.run_instances(
+            image_id=data["ImageId"],
+            count=1,
+            user_data=None,
+            security_group_names=[],
+            instance_type=data.get("InstanceType", "m1.small"),
+            is_instance_type_default=False,
+            nics=nics,
+            launch_template=reference,
+            metadata_options=data.get("MetadataOptions") or {},
+            block_device_mappings={},
+        )
+        instance = reservation.instances[0]
+        for tag in properties.get("Tags") or []:
+            instance.add_tag(tag["Key"], tag["Value"])
+        profile = (data.get("IamInstanceProfile") or {}).get("Arn")
+        if profile:
+            backend.associate_iam_instance_profile(instance_id=instance.id, iam_instance_profile_arn=profile)
+        return instance
+
+    Instance.create_from_cloudformation_json = classmethod(create)
+
+
+patch_instance_launch_template()
+
+
+def patch_volume_properties():
+    """Patch 14: an AWS::EC2::Volume keeps its encryption, type and tags."""
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.elastic_block_store import Volume
+
+    def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json.get("Properties") or {}
+        backend = ec2_backends[account_id][region_name]
+        volume = backend.create_volume(
+            size=int(properties["Size"]) if properties.get("Size") is not None else None,
+            zone_name=properties.get("AvailabilityZone"),
+            snapshot_id=properties.get("SnapshotId"),
+            encrypted=properties.get("Encrypted") in (True, "true"),
+            kms_key_id=properties.get("KmsKeyId"),
+            volume_type=properties.get("VolumeType"),
+            iops=properties.get("Iops"),
+            throughput=properties.get("Throughput"),
+        )
+        for tag in properties.get("Tags") or []:
+            volume.add_tag(tag["Key"], tag["Value"])
+        return volume
+
+    Volume.create_from_cloudformation_json = classmethod(create)
+
+
+patch_volume_properties()
 
 if __name__ == "__main__":
     from moto.server import main

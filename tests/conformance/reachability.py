@@ -45,6 +45,7 @@ import sys
 import boto3
 import yaml
 
+import check_stateful
 import client_sources
 import manifest_model
 
@@ -138,6 +139,7 @@ class Deployed:
             for a in v.get("CidrBlockAssociationSet") or [{"CidrBlock": v["CidrBlock"]}]
         ]
         resources = cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
+        self.resources = resources
         group_names = [r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::AutoScaling::AutoScalingGroup"]
         groups = []
         for start in range(0, len(group_names), 50):
@@ -152,6 +154,9 @@ class Deployed:
         self.v2 = {normalise(b["DNSName"]): b for b in paginate(self.elbv2, "describe_load_balancers", "LoadBalancers")}
         self.classic = {normalise(b["DNSName"]): b for b in paginate(self.elb, "describe_load_balancers", "LoadBalancerDescriptions")}
         self._instance_groups = {}
+
+    def physical_ids(self, resource_type):
+        return {r["PhysicalResourceId"] for r in self.resources if r["ResourceType"] == resource_type}
 
     def _private_zones(self):
         """[(zone name, records)] of the private zones associated with the stack's VPC."""
@@ -469,6 +474,8 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     if not report.line(record, f"{label}: a. resolves in a private zone of {deployed.vpc_id}", f"tried {names} (search {search}, ndots {ndots})"):
         return False
     name, record = record
+    if record.get("ResourceRecords") and not record.get("AliasTarget"):
+        return check_ordinal_call(report, deployed, caller, label, name, record, port, call.get("denied", False))
     if expected is not None:
         want = f"{expected['name']}.{expected['namespace']}.svc.cluster.local."
         ok &= report.line(name.lower() == want, f"{label}: a. the first answer is Service {expected['name']}'s record", f"got {name}, want {want}")
@@ -544,6 +551,45 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     return bool(ok)
 
 
+def check_ordinal_call(report, deployed, caller, label, name, record, port, denied=False):
+    """A call to a headless Service's name (every ordinal) or to one ordinal's
+    (`<set>-<i>.<svc>.<ns>.svc.cluster.local`): the record lists exactly the private addresses
+    of the ordinals the manifest says the name means, each ordinal's groups admit the caller's
+    VMs on the port, and the caller's groups let the call out to them (no load balancer on the
+    way)."""
+    expected_pods = []
+    for stateful_set in check_stateful.stateful_sets(deployed.documents):
+        for service in check_stateful.headless_services(deployed.documents, stateful_set):
+            domain = f"{service}.{stateful_set['namespace']}.svc.cluster.local."
+            if name.lower() == domain:
+                expected_pods += stateful_set["pods"]
+            expected_pods += [pod for pod in stateful_set["pods"] if name.lower() == f"{pod}.{domain}"]
+    ok = report.line(expected_pods, f"{label}: a. {name} names a headless Service of StatefulSets, or one of their ordinals")
+    instances = check_stateful.ordinal_instances(deployed)
+    ordinals = [instance for pod in expected_pods for instance in instances.get(pod) or []]
+    addresses = sorted(r["Value"] for r in record["ResourceRecords"])
+    ok &= report.line(addresses == sorted(i["PrivateIpAddress"] for i in ordinals) and len(ordinals) == len(expected_pods),
+                      f"{label}: b. the record lists exactly the private addresses of {', '.join(expected_pods)}",
+                      f"got {addresses}")
+    caller_groups = deployed.instance_groups(caller)
+    outbound = deployed.rules(caller_groups, "IpPermissionsEgress")
+    for instance in ordinals:
+        groups = [g["GroupId"] for nic in instance.get("NetworkInterfaces") or [] for g in nic.get("Groups") or []]
+        pod = {t["Key"]: t["Value"] for t in instance.get("Tags") or []}.get("i2kit-pod-name")
+        admitted = admits(deployed.rules(groups), "tcp", port, caller_groups)
+        if denied:
+            # The calls file says a NetworkPolicy refuses it (check_stateful checks the rules).
+            ok &= report.line(not admitted, f"{label}: d. {pod}'s security groups do NOT admit {caller} on tcp {port}",
+                              f"ordinal groups {groups}, caller groups {caller_groups}")
+            continue
+        ok &= report.line(admitted, f"{label}: d. {pod}'s security groups admit {caller} on tcp {port}",
+                          f"ordinal groups {groups}, caller groups {caller_groups}")
+        ok &= report.line(admits(outbound, "tcp", port, groups, deployed.vpc_cidrs),
+                          f"{label}: e. {caller}'s security groups let it out to {pod} on tcp {port}",
+                          f"caller groups {caller_groups} allow {outbound}")
+    return bool(ok)
+
+
 def undeclared(report, deployments, services, calls):
     """host:port uses in env, command and args that name a service but are not declared."""
     misses = 0
@@ -582,6 +628,7 @@ def main():
     print(f"reachability: {args.stack}, {len(calls)} call(s) from {args.calls}")
     report = Report()
     deployed = Deployed(args.endpoint, args.stack)
+    deployed.documents = documents
     reached = 0
     for call in calls:
         try:

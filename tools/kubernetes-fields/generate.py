@@ -43,6 +43,8 @@ ROOTS = [
     ("apps/v1beta2", "Deployment"),
     ("apps/v1beta1", "Deployment"),
     ("extensions/v1beta1", "Deployment"),
+    ("apps/v1", "StatefulSet"),
+    ("v1", "PersistentVolumeClaim"),
     ("v1", "Service"),
     ("v1", "ConfigMap"),
     ("v1", "Secret"),

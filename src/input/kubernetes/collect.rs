@@ -7,7 +7,8 @@ use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use super::{
     autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, ingress_class,
-    kinds, list, network_policy, secret, service, service_account,
+    kinds, list, network_policy, persistent_volume_claim, secret, service, service_account,
+    stateful_set,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::yaml::Node;
@@ -16,13 +17,26 @@ use crate::yaml::Node;
 type ReadKind = fn(Object<'_>, &Preamble<'_>, &mut Objects, &mut Sink);
 
 /// The kinds i2kit compiles, each with its reader.
-const READERS: [(&str, ReadKind); 10] = [
+const READERS: [(&str, ReadKind); 12] = [
     ("Deployment", |object, preamble, objects, sink| {
         if let Some((workload, config)) = deployment::collect(object, preamble, sink) {
             objects.deployments.push(workload);
             objects.pod_configs.push(config);
         }
     }),
+    ("StatefulSet", |object, preamble, objects, sink| {
+        if let Some((workload, config)) = stateful_set::collect(object, preamble, sink) {
+            objects.deployments.push(workload);
+            objects.pod_configs.push(config);
+        }
+    }),
+    (
+        "PersistentVolumeClaim",
+        |object, preamble, objects, sink| {
+            let read = persistent_volume_claim::collect(object, preamble, sink);
+            objects.claims.extend(read);
+        },
+    ),
     (
         "Service",
         |object, preamble, objects, sink| match service::collect(object, preamble, sink) {
@@ -122,7 +136,10 @@ mod tests {
     fn versions_read(kind: &str) -> Option<&'static [&'static str]> {
         Some(match kind {
             "Deployment" => &deployment::DEPLOYMENT_API_VERSIONS,
-            "Service" | "ConfigMap" | "Secret" | "ServiceAccount" => &["v1"],
+            "StatefulSet" => &stateful_set::API_VERSIONS,
+            "Service" | "ConfigMap" | "Secret" | "ServiceAccount" | "PersistentVolumeClaim" => {
+                &["v1"]
+            }
             "Ingress" => &[ingress::API_VERSION],
             "IngressClass" => &[ingress_class::API_VERSION],
             "HorizontalPodAutoscaler" => &autoscaler::API_VERSIONS,

@@ -2,7 +2,7 @@
 //! template, and the instance type sized from the pod's requests or named by annotation.
 
 use super::metadata::{Metadata, read_annotations, read_metadata};
-use super::pod::{self, Pod, PodConfig, read_pod};
+use super::pod::{self, Pod, PodConfig, read_pod_with_claims};
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, int_or_string, missing_spec};
 use crate::diagnostic::{Code, Diagnostic};
@@ -39,14 +39,39 @@ pub fn collect(
     if !preamble.accepts_api_version(&DEPLOYMENT_API_VERSIONS, sink) {
         return None;
     }
-    read_deployment(object, preamble.order, sink)
+    let (workload, config, ()) =
+        read_workload(object, preamble.order, "Deployment", sink, |spec, sink| {
+            let strategy_span = spec.key_span("strategy");
+            let replicas_span = spec.key_span("replicas");
+            let mut rollout = read_strategy(spec, sink);
+            rollout.span = strategy_span.or(replicas_span);
+            OwnFields {
+                rollout,
+                claims: Vec::new(),
+                own: (),
+            }
+        })?;
+    Some((workload, config))
 }
 
-fn read_deployment(
+/// What a workload kind reads of its own spec, beside what every pod-template workload has.
+pub(super) struct OwnFields<T> {
+    pub rollout: RolloutRequest,
+    /// Volume claims its containers may mount beside the pod's volumes.
+    pub claims: Vec<String>,
+    pub own: T,
+}
+
+/// Reads a workload with a pod template (a Deployment, a StatefulSet): metadata, replicas,
+/// selector and template, with `read_own` reading what only its kind has before the template,
+/// whose containers may mount the claims it returns.
+pub(super) fn read_workload<T>(
     mut object: Object<'_>,
     order: DocumentOrder,
+    kind: &str,
     sink: &mut Sink,
-) -> Option<(Workload, PodConfig)> {
+    read_own: impl FnOnce(&mut Object<'_>, &mut Sink) -> OwnFields<T>,
+) -> Option<(Workload, PodConfig, T)> {
     let errors_before = sink.error_count();
     let Metadata {
         name,
@@ -56,7 +81,7 @@ fn read_deployment(
     } = read_metadata(&mut object, sink);
     object.accept(&["status"]);
     let Some(mut spec) = object.object("spec", sink) else {
-        sink.push(missing_spec("Deployment", &name, object.span()));
+        sink.push(missing_spec(kind, &name, object.span()));
         return None;
     };
     object.finish(sink, |_| None);
@@ -76,6 +101,11 @@ fn read_deployment(
         });
         (labels, span)
     });
+    let OwnFields {
+        rollout,
+        claims,
+        own,
+    } = read_own(&mut spec, sink);
     let mut labels = Vec::new();
     let mut pod = Pod::default();
     let template = spec.object("template", sink);
@@ -91,7 +121,7 @@ fn read_deployment(
             match template.object("spec", sink) {
                 Some(pod_spec) => {
                     let shared_pid = pod_spec.key_span("shareProcessNamespace");
-                    pod = read_pod(pod_spec, sink);
+                    pod = read_pod_with_claims(pod_spec, &claims, sink);
                     if pod.share_process_namespace {
                         sink.push(shared_process_namespace_error(shared_pid));
                     }
@@ -107,7 +137,7 @@ fn read_deployment(
         None => sink.push(Diagnostic::error(
             Code::MissingField,
             Some(spec.span()),
-            format!("Deployment `{name}` has no `spec.template`"),
+            format!("{kind} `{name}` has no `spec.template`"),
         )),
     }
     // Without a template there are no labels to compare, and its absence is the error.
@@ -117,12 +147,9 @@ fn read_deployment(
     {
         sink.push(
             Diagnostic::error(Code::ServiceSelection, Some(*span), format!("the selector's `{key}: {value}` is not among the pod template's labels"))
-                .with_help("Kubernetes rejects a Deployment whose selector does not match its template; make them agree"),
+                .with_help(format!("Kubernetes rejects a {kind} whose selector does not match its template; make them agree")),
         );
     }
-    let strategy_span = spec.key_span("strategy");
-    let mut rollout = read_strategy(&mut spec, sink);
-    rollout.span = strategy_span.or(replicas_span);
     spec.finish(sink, |key| match key {
         "revisionHistoryLimit" | "progressDeadlineSeconds" | "paused" => {
             Some("CloudFormation manages the rollout; roll back by deploying the previous template")
@@ -157,7 +184,7 @@ fn read_deployment(
         autoscaler: None,
         replicas_span,
     };
-    Some((workload, pod.config))
+    Some((workload, pod.config, own))
 }
 
 fn amount(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Amount> {
@@ -180,7 +207,7 @@ fn amount(object: &mut Object<'_>, key: &str, sink: &mut Sink) -> Option<Amount>
 }
 
 /// The rolling update as written, defaults included; `span` is left for the caller.
-fn read_strategy(spec: &mut Object<'_>, sink: &mut Sink) -> RolloutRequest {
+pub(super) fn read_strategy(spec: &mut Object<'_>, sink: &mut Sink) -> RolloutRequest {
     let min_ready = spec
         .integer("minReadySeconds", sink)
         .map_or(0, |(value, span)| {

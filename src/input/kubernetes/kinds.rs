@@ -66,11 +66,9 @@ pub fn disposition(kind: &str) -> Option<Disposition> {
             meaningless("there is no scheduler: every pod gets its own VM, so none is preempted")
         }
         "RuntimeClass" => meaningless("every pod runs under LinuxKit's runc in a VM of its own"),
-        "StorageClass" => meaningless("VMs keep no persistent volumes to provision"),
-        "StatefulSet" => Disposition::Refused {
-            why: "a StatefulSet needs stable names and a volume per replica that survive replacement, and an Auto Scaling group replaces a VM with a new one, disk included",
-            instead: "run the stateful service outside i2kit (a managed database or queue, or instances with their own volumes) and keep this object out of the compiled files",
-        },
+        "StorageClass" => meaningless(
+            "a claim's storageClassName is read as an EBS volume type by its name (gp3, gp2, st1, sc1, standard); the class object is not",
+        ),
         "DaemonSet" => Disposition::Refused {
             why: "a DaemonSet runs one pod on every node, and there are no nodes: each pod is its own VM",
             instead: "add the agent as a container of the pods that need it, or to the LinuxKit image",
@@ -108,7 +106,7 @@ pub fn report_uncompiled(mut object: Object<'_>, kind: &str, kind_span: Span, si
                 Code::UnknownKind,
                 Some(kind_span),
                 format!(
-                    "kind `{other}` cannot be compiled: i2kit reads Deployment, Service, ConfigMap, Ingress, IngressClass, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy and List"
+                    "kind `{other}` cannot be compiled: i2kit reads Deployment, StatefulSet, Service, ConfigMap, Ingress, IngressClass, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy and List"
                 ),
             );
             problem =
@@ -159,7 +157,7 @@ mod tests {
 
     #[test]
     fn workloads_vms_cannot_run_are_refused_and_typos_unknown() {
-        for kind in ["StatefulSet", "DaemonSet", "Job", "CronJob"] {
+        for kind in ["DaemonSet", "Job", "CronJob"] {
             assert!(matches!(
                 disposition(kind),
                 Some(Disposition::Refused { .. })

@@ -22,6 +22,7 @@ pub mod metadata;
 pub mod network_policy;
 pub mod nginx_annotations;
 pub mod objects;
+pub mod persistent_volume_claim;
 pub mod pod;
 pub mod preamble;
 pub mod quantity;
@@ -33,6 +34,7 @@ pub mod secret;
 pub mod service;
 pub mod service_account;
 pub mod source_ranges;
+pub mod stateful_set;
 
 use crate::yaml::Node;
 

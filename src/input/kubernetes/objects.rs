@@ -4,6 +4,7 @@
 
 use super::call_targets::calls_in;
 use super::config_map::ConfigMap;
+use super::persistent_volume_claim::PersistentClaim;
 use super::pod::PodConfig;
 use super::reader::Sink;
 use crate::diagnostic::{Code, Diagnostic};
@@ -36,6 +37,9 @@ pub struct Objects {
     pub(super) autoscalers: Vec<Autoscaler>,
     pub(super) budgets: Vec<Budget>,
     pub(super) network_policies: Vec<NetworkPolicy>,
+    /// PersistentVolumeClaims, resolved against the pods that mount them
+    /// (`persistent_volume_claim::resolve_claims`).
+    pub(super) claims: Vec<PersistentClaim>,
     /// Where the last object read stands: its document, then its place within a List.
     order: DocumentOrder,
 }

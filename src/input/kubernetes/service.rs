@@ -96,11 +96,7 @@ fn read_service(
     if let Some(span) = spec.key_span("clusterIP")
         && spec.string("clusterIP", sink).as_deref() == Some("None")
     {
-        sink.ignored(
-            span,
-            &spec.child("clusterIP"),
-            "a headless Service still gets a load balancer: VMs have no cluster DNS to list",
-        );
+        service.headless = Some(span);
     }
     // Taken before `finish`, which lists only the first unread keys of an object.
     let field_span = spec.key_span("loadBalancerSourceRanges");

@@ -53,6 +53,9 @@ pub struct Service {
     pub source_ranges: Option<Written<Vec<Cidr>>>,
     /// `alb.ingress.kubernetes.io/` target group settings for Ingresses routing here.
     pub ingress_targets: TargetSettings,
+    /// Where `clusterIP: None` is written: a headless Service, whose name lists the pods
+    /// themselves (`crate::infer::ordinals`).
+    pub headless: Option<Span>,
 }
 
 /// A port a Service's load balancer listens on, as an Ingress backend names it.
@@ -85,6 +88,7 @@ impl Service {
             health: HealthCheckRequest::default(),
             source_ranges: None,
             ingress_targets: TargetSettings::default(),
+            headless: None,
         }
     }
 

@@ -334,7 +334,7 @@ mod tests {
         );
         // A kind or version i2kit does not read is its reader's to report.
         assert!(errors("apiVersion: apps/v9\nkind: Deployment\nspec: {replica: 1}\n").is_empty());
-        assert!(errors("apiVersion: apps/v1\nkind: StatefulSet\nspec: {replica: 1}\n").is_empty());
+        assert!(errors("apiVersion: apps/v1\nkind: DaemonSet\nspec: {replica: 1}\n").is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 // The fields of every Kubernetes kind and apiVersion i2kit reads, from Kubernetes' OpenAPI
 // spec as the PyPI package kubernetes-validate bundles it (strict JSON schemas of
 // kubernetes/kubernetes `api/openapi-spec`), each apiVersion from the newest release whose spec defines it:
-//   Kubernetes 1.37.0: Deployment apps/v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, IngressClass networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, NetworkPolicy networking.k8s.io/v1, List v1 (as ConfigMapList)
+//   Kubernetes 1.37.0: Deployment apps/v1, StatefulSet apps/v1, PersistentVolumeClaim v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, IngressClass networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, NetworkPolicy networking.k8s.io/v1, List v1 (as ConfigMapList)
 //   Kubernetes 1.25.0: HorizontalPodAutoscaler autoscaling/v2beta2
 //   Kubernetes 1.24.0: PodDisruptionBudget policy/v1beta1
 //   Kubernetes 1.17.0: Deployment apps/v1beta2, Deployment apps/v1beta1, Deployment extensions/v1beta1
@@ -11,27 +11,29 @@
 
 use super::{Field, Kind, Shape::{Leaf, List, Object}};
 
-pub const KINDS: [Kind; 17] = [
+pub const KINDS: [Kind; 19] = [
     Kind { api_version: "apps/v1", kind: "Deployment", kubernetes: "1.37.0", root: 106 },
     Kind { api_version: "apps/v1beta2", kind: "Deployment", kubernetes: "1.17.0", root: 142 },
     Kind { api_version: "apps/v1beta1", kind: "Deployment", kubernetes: "1.17.0", root: 145 },
     Kind { api_version: "extensions/v1beta1", kind: "Deployment", kubernetes: "1.17.0", root: 145 },
-    Kind { api_version: "v1", kind: "Service", kubernetes: "1.37.0", root: 155 },
-    Kind { api_version: "v1", kind: "ConfigMap", kubernetes: "1.37.0", root: 156 },
-    Kind { api_version: "v1", kind: "Secret", kubernetes: "1.37.0", root: 157 },
-    Kind { api_version: "v1", kind: "ServiceAccount", kubernetes: "1.37.0", root: 159 },
-    Kind { api_version: "networking.k8s.io/v1", kind: "Ingress", kubernetes: "1.37.0", root: 171 },
-    Kind { api_version: "networking.k8s.io/v1", kind: "IngressClass", kubernetes: "1.37.0", root: 174 },
-    Kind { api_version: "autoscaling/v2", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 194 },
-    Kind { api_version: "autoscaling/v1", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 197 },
-    Kind { api_version: "autoscaling/v2beta2", kind: "HorizontalPodAutoscaler", kubernetes: "1.25.0", root: 203 },
-    Kind { api_version: "policy/v1", kind: "PodDisruptionBudget", kubernetes: "1.37.0", root: 206 },
-    Kind { api_version: "policy/v1beta1", kind: "PodDisruptionBudget", kubernetes: "1.24.0", root: 209 },
-    Kind { api_version: "networking.k8s.io/v1", kind: "NetworkPolicy", kubernetes: "1.37.0", root: 216 },
-    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 220 },
+    Kind { api_version: "apps/v1", kind: "StatefulSet", kubernetes: "1.37.0", root: 159 },
+    Kind { api_version: "v1", kind: "PersistentVolumeClaim", kubernetes: "1.37.0", root: 155 },
+    Kind { api_version: "v1", kind: "Service", kubernetes: "1.37.0", root: 169 },
+    Kind { api_version: "v1", kind: "ConfigMap", kubernetes: "1.37.0", root: 170 },
+    Kind { api_version: "v1", kind: "Secret", kubernetes: "1.37.0", root: 171 },
+    Kind { api_version: "v1", kind: "ServiceAccount", kubernetes: "1.37.0", root: 173 },
+    Kind { api_version: "networking.k8s.io/v1", kind: "Ingress", kubernetes: "1.37.0", root: 185 },
+    Kind { api_version: "networking.k8s.io/v1", kind: "IngressClass", kubernetes: "1.37.0", root: 188 },
+    Kind { api_version: "autoscaling/v2", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 208 },
+    Kind { api_version: "autoscaling/v1", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 211 },
+    Kind { api_version: "autoscaling/v2beta2", kind: "HorizontalPodAutoscaler", kubernetes: "1.25.0", root: 216 },
+    Kind { api_version: "policy/v1", kind: "PodDisruptionBudget", kubernetes: "1.37.0", root: 219 },
+    Kind { api_version: "policy/v1beta1", kind: "PodDisruptionBudget", kubernetes: "1.24.0", root: 222 },
+    Kind { api_version: "networking.k8s.io/v1", kind: "NetworkPolicy", kubernetes: "1.37.0", root: 229 },
+    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 233 },
 ];
 
-pub const TYPES: [&[Field]; 221] = [
+pub const TYPES: [&[Field]; 234] = [
     // 0: meta.v1.ManagedFieldsEntry (1.24.0), meta.v1.ManagedFieldsEntry (1.25.0), meta.v1.ManagedFieldsEntry (1.37.0)
     &[Field("apiVersion", Leaf), Field("fieldsType", Leaf), Field("fieldsV1", Leaf), Field("manager", Leaf), Field("operation", Leaf), Field("subresource", Leaf), Field("time", Leaf)],
     // 1: meta.v1.OwnerReference (1.17.0), meta.v1.OwnerReference (1.24.0), meta.v1.OwnerReference (1.25.0), meta.v1.OwnerReference (1.37.0)
@@ -324,154 +326,180 @@ pub const TYPES: [&[Field]; 221] = [
     &[Field("minReadySeconds", Leaf), Field("paused", Leaf), Field("progressDeadlineSeconds", Leaf), Field("replicas", Leaf), Field("revisionHistoryLimit", Leaf), Field("rollbackTo", Object(143)), Field("selector", Object(4)), Field("strategy", Object(6)), Field("template", Object(139))],
     // 145: apps.v1beta1.Deployment (1.17.0), extensions.v1beta1.Deployment (1.17.0)
     &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(108)), Field("spec", Object(144)), Field("status", Object(141))],
-    // 146: core.v1.ServicePort (1.37.0)
-    &[Field("appProtocol", Leaf), Field("name", Leaf), Field("nodePort", Leaf), Field("port", Leaf), Field("protocol", Leaf), Field("targetPort", Leaf)],
-    // 147: core.v1.ClientIPConfig (1.37.0)
-    &[Field("timeoutSeconds", Leaf)],
-    // 148: core.v1.SessionAffinityConfig (1.37.0)
-    &[Field("clientIP", Object(147))],
-    // 149: core.v1.ServiceSpec (1.37.0)
-    &[Field("allocateLoadBalancerNodePorts", Leaf), Field("clusterIP", Leaf), Field("clusterIPs", Leaf), Field("externalIPs", Leaf), Field("externalName", Leaf), Field("externalTrafficPolicy", Leaf), Field("healthCheckNodePort", Leaf), Field("internalTrafficPolicy", Leaf), Field("ipFamilies", Leaf), Field("ipFamilyPolicy", Leaf), Field("loadBalancerClass", Leaf), Field("loadBalancerIP", Leaf), Field("loadBalancerSourceRanges", Leaf), Field("ports", List(146)), Field("publishNotReadyAddresses", Leaf), Field("selector", Leaf), Field("sessionAffinity", Leaf), Field("sessionAffinityConfig", Object(148)), Field("trafficDistribution", Leaf), Field("type", Leaf)],
-    // 150: autoscaling.v2.HorizontalPodAutoscalerCondition (1.37.0), meta.v1.Condition (1.24.0), meta.v1.Condition (1.37.0)
-    &[Field("lastTransitionTime", Leaf), Field("message", Leaf), Field("observedGeneration", Leaf), Field("reason", Leaf), Field("status", Leaf), Field("type", Leaf)],
-    // 151: core.v1.PortStatus (1.37.0), networking.v1.IngressPortStatus (1.37.0)
-    &[Field("error", Leaf), Field("port", Leaf), Field("protocol", Leaf)],
-    // 152: core.v1.LoadBalancerIngress (1.37.0)
-    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ipMode", Leaf), Field("ports", List(151))],
-    // 153: core.v1.LoadBalancerStatus (1.37.0)
-    &[Field("ingress", List(152))],
-    // 154: core.v1.ServiceStatus (1.37.0)
-    &[Field("conditions", List(150)), Field("loadBalancer", Object(153))],
-    // 155: core.v1.Service (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(149)), Field("status", Object(154))],
-    // 156: core.v1.ConfigMap (1.37.0)
-    &[Field("apiVersion", Leaf), Field("binaryData", Leaf), Field("data", Leaf), Field("immutable", Leaf), Field("kind", Leaf), Field("metadata", Object(2))],
-    // 157: core.v1.Secret (1.37.0)
-    &[Field("apiVersion", Leaf), Field("data", Leaf), Field("immutable", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("stringData", Leaf), Field("type", Leaf)],
-    // 158: core.v1.ObjectReference (1.37.0)
-    &[Field("apiVersion", Leaf), Field("fieldPath", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("namespace", Leaf), Field("resourceVersion", Leaf), Field("uid", Leaf)],
-    // 159: core.v1.ServiceAccount (1.37.0)
-    &[Field("apiVersion", Leaf), Field("automountServiceAccountToken", Leaf), Field("imagePullSecrets", List(50)), Field("kind", Leaf), Field("metadata", Object(2)), Field("secrets", List(158))],
-    // 160: networking.v1.ServiceBackendPort (1.37.0)
-    &[Field("name", Leaf), Field("number", Leaf)],
-    // 161: networking.v1.IngressServiceBackend (1.37.0)
-    &[Field("name", Leaf), Field("port", Object(160))],
-    // 162: networking.v1.IngressBackend (1.37.0)
-    &[Field("resource", Object(68)), Field("service", Object(161))],
-    // 163: networking.v1.HTTPIngressPath (1.37.0)
-    &[Field("backend", Object(162)), Field("path", Leaf), Field("pathType", Leaf)],
-    // 164: networking.v1.HTTPIngressRuleValue (1.37.0)
-    &[Field("paths", List(163))],
-    // 165: networking.v1.IngressRule (1.37.0)
-    &[Field("host", Leaf), Field("http", Object(164))],
-    // 166: networking.v1.IngressTLS (1.37.0)
-    &[Field("hosts", Leaf), Field("secretName", Leaf)],
-    // 167: networking.v1.IngressSpec (1.37.0)
-    &[Field("defaultBackend", Object(162)), Field("ingressClassName", Leaf), Field("rules", List(165)), Field("tls", List(166))],
-    // 168: networking.v1.IngressLoadBalancerIngress (1.37.0)
-    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ports", List(151))],
-    // 169: networking.v1.IngressLoadBalancerStatus (1.37.0)
-    &[Field("ingress", List(168))],
-    // 170: networking.v1.IngressStatus (1.37.0)
-    &[Field("loadBalancer", Object(169))],
-    // 171: networking.v1.Ingress (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(167)), Field("status", Object(170))],
-    // 172: networking.v1.IngressClassParametersReference (1.37.0)
-    &[Field("apiGroup", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("namespace", Leaf), Field("scope", Leaf)],
-    // 173: networking.v1.IngressClassSpec (1.37.0)
-    &[Field("controller", Leaf), Field("parameters", Object(172))],
-    // 174: networking.v1.IngressClass (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(173))],
-    // 175: autoscaling.v2.HPAScalingPolicy (1.37.0), autoscaling.v2beta2.HPAScalingPolicy (1.25.0)
-    &[Field("periodSeconds", Leaf), Field("type", Leaf), Field("value", Leaf)],
-    // 176: autoscaling.v2.HPAScalingRules (1.37.0)
-    &[Field("policies", List(175)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf), Field("tolerance", Leaf)],
-    // 177: autoscaling.v2.HorizontalPodAutoscalerBehavior (1.37.0)
-    &[Field("scaleDown", Object(176)), Field("scaleUp", Object(176))],
-    // 178: autoscaling.v2.MetricTarget (1.37.0), autoscaling.v2beta2.MetricTarget (1.25.0)
-    &[Field("averageUtilization", Leaf), Field("averageValue", Leaf), Field("type", Leaf), Field("value", Leaf)],
-    // 179: autoscaling.v2.ContainerResourceMetricSource (1.37.0), autoscaling.v2beta2.ContainerResourceMetricSource (1.25.0)
-    &[Field("container", Leaf), Field("name", Leaf), Field("target", Object(178))],
-    // 180: autoscaling.v2.MetricIdentifier (1.37.0), autoscaling.v2beta2.MetricIdentifier (1.25.0)
-    &[Field("name", Leaf), Field("selector", Object(4))],
-    // 181: autoscaling.v2.ExternalMetricSource (1.37.0), autoscaling.v2.PodsMetricSource (1.37.0), autoscaling.v2beta2.ExternalMetricSource (1.25.0), autoscaling.v2beta2.PodsMetricSource (1.25.0)
-    &[Field("metric", Object(180)), Field("target", Object(178))],
-    // 182: autoscaling.v1.CrossVersionObjectReference (1.37.0), autoscaling.v2.CrossVersionObjectReference (1.37.0), autoscaling.v2beta2.CrossVersionObjectReference (1.25.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("name", Leaf)],
-    // 183: autoscaling.v2.ObjectMetricSource (1.37.0), autoscaling.v2beta2.ObjectMetricSource (1.25.0)
-    &[Field("describedObject", Object(182)), Field("metric", Object(180)), Field("target", Object(178))],
-    // 184: autoscaling.v2.ResourceMetricSource (1.37.0), autoscaling.v2beta2.ResourceMetricSource (1.25.0)
-    &[Field("name", Leaf), Field("target", Object(178))],
-    // 185: autoscaling.v2.MetricSpec (1.37.0), autoscaling.v2beta2.MetricSpec (1.25.0)
-    &[Field("containerResource", Object(179)), Field("external", Object(181)), Field("object", Object(183)), Field("pods", Object(181)), Field("resource", Object(184)), Field("type", Leaf)],
-    // 186: autoscaling.v2.HorizontalPodAutoscalerSpec (1.37.0)
-    &[Field("behavior", Object(177)), Field("maxReplicas", Leaf), Field("metrics", List(185)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(182))],
-    // 187: autoscaling.v2.MetricValueStatus (1.37.0), autoscaling.v2beta2.MetricValueStatus (1.25.0)
-    &[Field("averageUtilization", Leaf), Field("averageValue", Leaf), Field("value", Leaf)],
-    // 188: autoscaling.v2.ContainerResourceMetricStatus (1.37.0), autoscaling.v2beta2.ContainerResourceMetricStatus (1.25.0)
-    &[Field("container", Leaf), Field("current", Object(187)), Field("name", Leaf)],
-    // 189: autoscaling.v2.ExternalMetricStatus (1.37.0), autoscaling.v2.PodsMetricStatus (1.37.0), autoscaling.v2beta2.ExternalMetricStatus (1.25.0), autoscaling.v2beta2.PodsMetricStatus (1.25.0)
-    &[Field("current", Object(187)), Field("metric", Object(180))],
-    // 190: autoscaling.v2.ObjectMetricStatus (1.37.0), autoscaling.v2beta2.ObjectMetricStatus (1.25.0)
-    &[Field("current", Object(187)), Field("describedObject", Object(182)), Field("metric", Object(180))],
-    // 191: autoscaling.v2.ResourceMetricStatus (1.37.0), autoscaling.v2beta2.ResourceMetricStatus (1.25.0)
-    &[Field("current", Object(187)), Field("name", Leaf)],
-    // 192: autoscaling.v2.MetricStatus (1.37.0), autoscaling.v2beta2.MetricStatus (1.25.0)
-    &[Field("containerResource", Object(188)), Field("external", Object(189)), Field("object", Object(190)), Field("pods", Object(189)), Field("resource", Object(191)), Field("type", Leaf)],
-    // 193: autoscaling.v2.HorizontalPodAutoscalerStatus (1.37.0)
-    &[Field("conditions", List(150)), Field("currentMetrics", List(192)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
-    // 194: autoscaling.v2.HorizontalPodAutoscaler (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(186)), Field("status", Object(193))],
-    // 195: autoscaling.v1.HorizontalPodAutoscalerSpec (1.37.0)
-    &[Field("maxReplicas", Leaf), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(182)), Field("targetCPUUtilizationPercentage", Leaf)],
-    // 196: autoscaling.v1.HorizontalPodAutoscalerStatus (1.37.0)
-    &[Field("currentCPUUtilizationPercentage", Leaf), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
-    // 197: autoscaling.v1.HorizontalPodAutoscaler (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(195)), Field("status", Object(196))],
-    // 198: autoscaling.v2beta2.HPAScalingRules (1.25.0)
-    &[Field("policies", List(175)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf)],
-    // 199: autoscaling.v2beta2.HorizontalPodAutoscalerBehavior (1.25.0)
-    &[Field("scaleDown", Object(198)), Field("scaleUp", Object(198))],
-    // 200: autoscaling.v2beta2.HorizontalPodAutoscalerSpec (1.25.0)
-    &[Field("behavior", Object(199)), Field("maxReplicas", Leaf), Field("metrics", List(185)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(182))],
-    // 201: autoscaling.v2beta2.HorizontalPodAutoscalerCondition (1.25.0)
+    // 146: apps.v1.StatefulSetOrdinals (1.37.0)
+    &[Field("start", Leaf)],
+    // 147: apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy (1.37.0)
+    &[Field("whenDeleted", Leaf), Field("whenScaled", Leaf)],
+    // 148: apps.v1.RollingUpdateStatefulSetStrategy (1.37.0)
+    &[Field("maxUnavailable", Leaf), Field("partition", Leaf)],
+    // 149: apps.v1.StatefulSetUpdateStrategy (1.37.0)
+    &[Field("rollingUpdate", Object(148)), Field("type", Leaf)],
+    // 150: core.v1.PersistentVolumeClaimCondition (1.37.0)
+    &[Field("lastProbeTime", Leaf), Field("lastTransitionTime", Leaf), Field("message", Leaf), Field("reason", Leaf), Field("status", Leaf), Field("type", Leaf)],
+    // 151: core.v1.VolumeHealthCondition (1.37.0)
+    &[Field("message", Leaf), Field("reason", Leaf), Field("status", Leaf)],
+    // 152: core.v1.VolumeHealthStatus (1.37.0)
+    &[Field("healthConditions", List(151)), Field("lastTransitionTime", Leaf)],
+    // 153: core.v1.ModifyVolumeStatus (1.37.0)
+    &[Field("status", Leaf), Field("targetVolumeAttributesClassName", Leaf)],
+    // 154: core.v1.PersistentVolumeClaimStatus (1.37.0)
+    &[Field("accessModes", Leaf), Field("allocatedResourceStatuses", Leaf), Field("allocatedResources", Leaf), Field("capacity", Leaf), Field("conditions", List(150)), Field("currentVolumeAttributesClassName", Leaf), Field("healthStatus", Object(152)), Field("modifyVolumeStatus", Object(153)), Field("phase", Leaf)],
+    // 155: core.v1.PersistentVolumeClaim (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(71)), Field("status", Object(154))],
+    // 156: apps.v1.StatefulSetSpec (1.37.0)
+    &[Field("minReadySeconds", Leaf), Field("ordinals", Object(146)), Field("persistentVolumeClaimRetentionPolicy", Object(147)), Field("podManagementPolicy", Leaf), Field("replicas", Leaf), Field("revisionHistoryLimit", Leaf), Field("selector", Object(4)), Field("serviceName", Leaf), Field("template", Object(102)), Field("updateStrategy", Object(149)), Field("volumeClaimTemplates", List(155))],
+    // 157: apps.v1.StatefulSetCondition (1.37.0), autoscaling.v2beta2.HorizontalPodAutoscalerCondition (1.25.0)
     &[Field("lastTransitionTime", Leaf), Field("message", Leaf), Field("reason", Leaf), Field("status", Leaf), Field("type", Leaf)],
-    // 202: autoscaling.v2beta2.HorizontalPodAutoscalerStatus (1.25.0)
-    &[Field("conditions", List(201)), Field("currentMetrics", List(192)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
-    // 203: autoscaling.v2beta2.HorizontalPodAutoscaler (1.25.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(200)), Field("status", Object(202))],
-    // 204: policy.v1.PodDisruptionBudgetSpec (1.37.0)
+    // 158: apps.v1.StatefulSetStatus (1.37.0)
+    &[Field("availableReplicas", Leaf), Field("collisionCount", Leaf), Field("conditions", List(157)), Field("currentReplicas", Leaf), Field("currentRevision", Leaf), Field("observedGeneration", Leaf), Field("readyReplicas", Leaf), Field("replicas", Leaf), Field("updateRevision", Leaf), Field("updatedReplicas", Leaf)],
+    // 159: apps.v1.StatefulSet (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(156)), Field("status", Object(158))],
+    // 160: core.v1.ServicePort (1.37.0)
+    &[Field("appProtocol", Leaf), Field("name", Leaf), Field("nodePort", Leaf), Field("port", Leaf), Field("protocol", Leaf), Field("targetPort", Leaf)],
+    // 161: core.v1.ClientIPConfig (1.37.0)
+    &[Field("timeoutSeconds", Leaf)],
+    // 162: core.v1.SessionAffinityConfig (1.37.0)
+    &[Field("clientIP", Object(161))],
+    // 163: core.v1.ServiceSpec (1.37.0)
+    &[Field("allocateLoadBalancerNodePorts", Leaf), Field("clusterIP", Leaf), Field("clusterIPs", Leaf), Field("externalIPs", Leaf), Field("externalName", Leaf), Field("externalTrafficPolicy", Leaf), Field("healthCheckNodePort", Leaf), Field("internalTrafficPolicy", Leaf), Field("ipFamilies", Leaf), Field("ipFamilyPolicy", Leaf), Field("loadBalancerClass", Leaf), Field("loadBalancerIP", Leaf), Field("loadBalancerSourceRanges", Leaf), Field("ports", List(160)), Field("publishNotReadyAddresses", Leaf), Field("selector", Leaf), Field("sessionAffinity", Leaf), Field("sessionAffinityConfig", Object(162)), Field("trafficDistribution", Leaf), Field("type", Leaf)],
+    // 164: autoscaling.v2.HorizontalPodAutoscalerCondition (1.37.0), meta.v1.Condition (1.24.0), meta.v1.Condition (1.37.0)
+    &[Field("lastTransitionTime", Leaf), Field("message", Leaf), Field("observedGeneration", Leaf), Field("reason", Leaf), Field("status", Leaf), Field("type", Leaf)],
+    // 165: core.v1.PortStatus (1.37.0), networking.v1.IngressPortStatus (1.37.0)
+    &[Field("error", Leaf), Field("port", Leaf), Field("protocol", Leaf)],
+    // 166: core.v1.LoadBalancerIngress (1.37.0)
+    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ipMode", Leaf), Field("ports", List(165))],
+    // 167: core.v1.LoadBalancerStatus (1.37.0)
+    &[Field("ingress", List(166))],
+    // 168: core.v1.ServiceStatus (1.37.0)
+    &[Field("conditions", List(164)), Field("loadBalancer", Object(167))],
+    // 169: core.v1.Service (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(163)), Field("status", Object(168))],
+    // 170: core.v1.ConfigMap (1.37.0)
+    &[Field("apiVersion", Leaf), Field("binaryData", Leaf), Field("data", Leaf), Field("immutable", Leaf), Field("kind", Leaf), Field("metadata", Object(2))],
+    // 171: core.v1.Secret (1.37.0)
+    &[Field("apiVersion", Leaf), Field("data", Leaf), Field("immutable", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("stringData", Leaf), Field("type", Leaf)],
+    // 172: core.v1.ObjectReference (1.37.0)
+    &[Field("apiVersion", Leaf), Field("fieldPath", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("namespace", Leaf), Field("resourceVersion", Leaf), Field("uid", Leaf)],
+    // 173: core.v1.ServiceAccount (1.37.0)
+    &[Field("apiVersion", Leaf), Field("automountServiceAccountToken", Leaf), Field("imagePullSecrets", List(50)), Field("kind", Leaf), Field("metadata", Object(2)), Field("secrets", List(172))],
+    // 174: networking.v1.ServiceBackendPort (1.37.0)
+    &[Field("name", Leaf), Field("number", Leaf)],
+    // 175: networking.v1.IngressServiceBackend (1.37.0)
+    &[Field("name", Leaf), Field("port", Object(174))],
+    // 176: networking.v1.IngressBackend (1.37.0)
+    &[Field("resource", Object(68)), Field("service", Object(175))],
+    // 177: networking.v1.HTTPIngressPath (1.37.0)
+    &[Field("backend", Object(176)), Field("path", Leaf), Field("pathType", Leaf)],
+    // 178: networking.v1.HTTPIngressRuleValue (1.37.0)
+    &[Field("paths", List(177))],
+    // 179: networking.v1.IngressRule (1.37.0)
+    &[Field("host", Leaf), Field("http", Object(178))],
+    // 180: networking.v1.IngressTLS (1.37.0)
+    &[Field("hosts", Leaf), Field("secretName", Leaf)],
+    // 181: networking.v1.IngressSpec (1.37.0)
+    &[Field("defaultBackend", Object(176)), Field("ingressClassName", Leaf), Field("rules", List(179)), Field("tls", List(180))],
+    // 182: networking.v1.IngressLoadBalancerIngress (1.37.0)
+    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ports", List(165))],
+    // 183: networking.v1.IngressLoadBalancerStatus (1.37.0)
+    &[Field("ingress", List(182))],
+    // 184: networking.v1.IngressStatus (1.37.0)
+    &[Field("loadBalancer", Object(183))],
+    // 185: networking.v1.Ingress (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(181)), Field("status", Object(184))],
+    // 186: networking.v1.IngressClassParametersReference (1.37.0)
+    &[Field("apiGroup", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("namespace", Leaf), Field("scope", Leaf)],
+    // 187: networking.v1.IngressClassSpec (1.37.0)
+    &[Field("controller", Leaf), Field("parameters", Object(186))],
+    // 188: networking.v1.IngressClass (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(187))],
+    // 189: autoscaling.v2.HPAScalingPolicy (1.37.0), autoscaling.v2beta2.HPAScalingPolicy (1.25.0)
+    &[Field("periodSeconds", Leaf), Field("type", Leaf), Field("value", Leaf)],
+    // 190: autoscaling.v2.HPAScalingRules (1.37.0)
+    &[Field("policies", List(189)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf), Field("tolerance", Leaf)],
+    // 191: autoscaling.v2.HorizontalPodAutoscalerBehavior (1.37.0)
+    &[Field("scaleDown", Object(190)), Field("scaleUp", Object(190))],
+    // 192: autoscaling.v2.MetricTarget (1.37.0), autoscaling.v2beta2.MetricTarget (1.25.0)
+    &[Field("averageUtilization", Leaf), Field("averageValue", Leaf), Field("type", Leaf), Field("value", Leaf)],
+    // 193: autoscaling.v2.ContainerResourceMetricSource (1.37.0), autoscaling.v2beta2.ContainerResourceMetricSource (1.25.0)
+    &[Field("container", Leaf), Field("name", Leaf), Field("target", Object(192))],
+    // 194: autoscaling.v2.MetricIdentifier (1.37.0), autoscaling.v2beta2.MetricIdentifier (1.25.0)
+    &[Field("name", Leaf), Field("selector", Object(4))],
+    // 195: autoscaling.v2.ExternalMetricSource (1.37.0), autoscaling.v2.PodsMetricSource (1.37.0), autoscaling.v2beta2.ExternalMetricSource (1.25.0), autoscaling.v2beta2.PodsMetricSource (1.25.0)
+    &[Field("metric", Object(194)), Field("target", Object(192))],
+    // 196: autoscaling.v1.CrossVersionObjectReference (1.37.0), autoscaling.v2.CrossVersionObjectReference (1.37.0), autoscaling.v2beta2.CrossVersionObjectReference (1.25.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("name", Leaf)],
+    // 197: autoscaling.v2.ObjectMetricSource (1.37.0), autoscaling.v2beta2.ObjectMetricSource (1.25.0)
+    &[Field("describedObject", Object(196)), Field("metric", Object(194)), Field("target", Object(192))],
+    // 198: autoscaling.v2.ResourceMetricSource (1.37.0), autoscaling.v2beta2.ResourceMetricSource (1.25.0)
+    &[Field("name", Leaf), Field("target", Object(192))],
+    // 199: autoscaling.v2.MetricSpec (1.37.0), autoscaling.v2beta2.MetricSpec (1.25.0)
+    &[Field("containerResource", Object(193)), Field("external", Object(195)), Field("object", Object(197)), Field("pods", Object(195)), Field("resource", Object(198)), Field("type", Leaf)],
+    // 200: autoscaling.v2.HorizontalPodAutoscalerSpec (1.37.0)
+    &[Field("behavior", Object(191)), Field("maxReplicas", Leaf), Field("metrics", List(199)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(196))],
+    // 201: autoscaling.v2.MetricValueStatus (1.37.0), autoscaling.v2beta2.MetricValueStatus (1.25.0)
+    &[Field("averageUtilization", Leaf), Field("averageValue", Leaf), Field("value", Leaf)],
+    // 202: autoscaling.v2.ContainerResourceMetricStatus (1.37.0), autoscaling.v2beta2.ContainerResourceMetricStatus (1.25.0)
+    &[Field("container", Leaf), Field("current", Object(201)), Field("name", Leaf)],
+    // 203: autoscaling.v2.ExternalMetricStatus (1.37.0), autoscaling.v2.PodsMetricStatus (1.37.0), autoscaling.v2beta2.ExternalMetricStatus (1.25.0), autoscaling.v2beta2.PodsMetricStatus (1.25.0)
+    &[Field("current", Object(201)), Field("metric", Object(194))],
+    // 204: autoscaling.v2.ObjectMetricStatus (1.37.0), autoscaling.v2beta2.ObjectMetricStatus (1.25.0)
+    &[Field("current", Object(201)), Field("describedObject", Object(196)), Field("metric", Object(194))],
+    // 205: autoscaling.v2.ResourceMetricStatus (1.37.0), autoscaling.v2beta2.ResourceMetricStatus (1.25.0)
+    &[Field("current", Object(201)), Field("name", Leaf)],
+    // 206: autoscaling.v2.MetricStatus (1.37.0), autoscaling.v2beta2.MetricStatus (1.25.0)
+    &[Field("containerResource", Object(202)), Field("external", Object(203)), Field("object", Object(204)), Field("pods", Object(203)), Field("resource", Object(205)), Field("type", Leaf)],
+    // 207: autoscaling.v2.HorizontalPodAutoscalerStatus (1.37.0)
+    &[Field("conditions", List(164)), Field("currentMetrics", List(206)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
+    // 208: autoscaling.v2.HorizontalPodAutoscaler (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(200)), Field("status", Object(207))],
+    // 209: autoscaling.v1.HorizontalPodAutoscalerSpec (1.37.0)
+    &[Field("maxReplicas", Leaf), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(196)), Field("targetCPUUtilizationPercentage", Leaf)],
+    // 210: autoscaling.v1.HorizontalPodAutoscalerStatus (1.37.0)
+    &[Field("currentCPUUtilizationPercentage", Leaf), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
+    // 211: autoscaling.v1.HorizontalPodAutoscaler (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(209)), Field("status", Object(210))],
+    // 212: autoscaling.v2beta2.HPAScalingRules (1.25.0)
+    &[Field("policies", List(189)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf)],
+    // 213: autoscaling.v2beta2.HorizontalPodAutoscalerBehavior (1.25.0)
+    &[Field("scaleDown", Object(212)), Field("scaleUp", Object(212))],
+    // 214: autoscaling.v2beta2.HorizontalPodAutoscalerSpec (1.25.0)
+    &[Field("behavior", Object(213)), Field("maxReplicas", Leaf), Field("metrics", List(199)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(196))],
+    // 215: autoscaling.v2beta2.HorizontalPodAutoscalerStatus (1.25.0)
+    &[Field("conditions", List(157)), Field("currentMetrics", List(206)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
+    // 216: autoscaling.v2beta2.HorizontalPodAutoscaler (1.25.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(214)), Field("status", Object(215))],
+    // 217: policy.v1.PodDisruptionBudgetSpec (1.37.0)
     &[Field("maxUnavailable", Leaf), Field("minAvailable", Leaf), Field("selector", Object(4)), Field("unhealthyPodEvictionPolicy", Leaf)],
-    // 205: policy.v1.PodDisruptionBudgetStatus (1.37.0), policy.v1beta1.PodDisruptionBudgetStatus (1.24.0)
-    &[Field("conditions", List(150)), Field("currentHealthy", Leaf), Field("desiredHealthy", Leaf), Field("disruptedPods", Leaf), Field("disruptionsAllowed", Leaf), Field("expectedPods", Leaf), Field("observedGeneration", Leaf)],
-    // 206: policy.v1.PodDisruptionBudget (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(204)), Field("status", Object(205))],
-    // 207: meta.v1.ObjectMeta (1.24.0)
+    // 218: policy.v1.PodDisruptionBudgetStatus (1.37.0), policy.v1beta1.PodDisruptionBudgetStatus (1.24.0)
+    &[Field("conditions", List(164)), Field("currentHealthy", Leaf), Field("desiredHealthy", Leaf), Field("disruptedPods", Leaf), Field("disruptionsAllowed", Leaf), Field("expectedPods", Leaf), Field("observedGeneration", Leaf)],
+    // 219: policy.v1.PodDisruptionBudget (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(217)), Field("status", Object(218))],
+    // 220: meta.v1.ObjectMeta (1.24.0)
     &[Field("annotations", Leaf), Field("clusterName", Leaf), Field("creationTimestamp", Leaf), Field("deletionGracePeriodSeconds", Leaf), Field("deletionTimestamp", Leaf), Field("finalizers", Leaf), Field("generateName", Leaf), Field("generation", Leaf), Field("labels", Leaf), Field("managedFields", List(0)), Field("name", Leaf), Field("namespace", Leaf), Field("ownerReferences", List(1)), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("uid", Leaf)],
-    // 208: policy.v1beta1.PodDisruptionBudgetSpec (1.24.0)
+    // 221: policy.v1beta1.PodDisruptionBudgetSpec (1.24.0)
     &[Field("maxUnavailable", Leaf), Field("minAvailable", Leaf), Field("selector", Object(4))],
-    // 209: policy.v1beta1.PodDisruptionBudget (1.24.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(207)), Field("spec", Object(208)), Field("status", Object(205))],
-    // 210: networking.v1.NetworkPolicyPort (1.37.0)
+    // 222: policy.v1beta1.PodDisruptionBudget (1.24.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(220)), Field("spec", Object(221)), Field("status", Object(218))],
+    // 223: networking.v1.NetworkPolicyPort (1.37.0)
     &[Field("endPort", Leaf), Field("port", Leaf), Field("protocol", Leaf)],
-    // 211: networking.v1.IPBlock (1.37.0)
+    // 224: networking.v1.IPBlock (1.37.0)
     &[Field("cidr", Leaf), Field("except", Leaf)],
-    // 212: networking.v1.NetworkPolicyPeer (1.37.0)
-    &[Field("ipBlock", Object(211)), Field("namespaceSelector", Object(4)), Field("podSelector", Object(4))],
-    // 213: networking.v1.NetworkPolicyEgressRule (1.37.0)
-    &[Field("ports", List(210)), Field("to", List(212))],
-    // 214: networking.v1.NetworkPolicyIngressRule (1.37.0)
-    &[Field("from", List(212)), Field("ports", List(210))],
-    // 215: networking.v1.NetworkPolicySpec (1.37.0)
-    &[Field("egress", List(213)), Field("ingress", List(214)), Field("podSelector", Object(4)), Field("policyTypes", Leaf)],
-    // 216: networking.v1.NetworkPolicy (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(215))],
-    // 217: meta.v1.ShardInfo (1.37.0)
+    // 225: networking.v1.NetworkPolicyPeer (1.37.0)
+    &[Field("ipBlock", Object(224)), Field("namespaceSelector", Object(4)), Field("podSelector", Object(4))],
+    // 226: networking.v1.NetworkPolicyEgressRule (1.37.0)
+    &[Field("ports", List(223)), Field("to", List(225))],
+    // 227: networking.v1.NetworkPolicyIngressRule (1.37.0)
+    &[Field("from", List(225)), Field("ports", List(223))],
+    // 228: networking.v1.NetworkPolicySpec (1.37.0)
+    &[Field("egress", List(226)), Field("ingress", List(227)), Field("podSelector", Object(4)), Field("policyTypes", Leaf)],
+    // 229: networking.v1.NetworkPolicy (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(228))],
+    // 230: meta.v1.ShardInfo (1.37.0)
     &[Field("selector", Leaf)],
-    // 218: meta.v1.ListMeta (1.37.0)
-    &[Field("continue", Leaf), Field("remainingItemCount", Leaf), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("shardInfo", Object(217))],
-    // 219: core.v1.ConfigMapList (1.37.0)
-    &[Field("apiVersion", Leaf), Field("items", List(156)), Field("kind", Leaf), Field("metadata", Object(218))],
-    // 220: meta.v1.List (the envelope of every typed list, its items read as objects)
-    &[Field("apiVersion", Leaf), Field("items", Leaf), Field("kind", Leaf), Field("metadata", Object(218))],
+    // 231: meta.v1.ListMeta (1.37.0)
+    &[Field("continue", Leaf), Field("remainingItemCount", Leaf), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("shardInfo", Object(230))],
+    // 232: core.v1.ConfigMapList (1.37.0)
+    &[Field("apiVersion", Leaf), Field("items", List(170)), Field("kind", Leaf), Field("metadata", Object(231))],
+    // 233: meta.v1.List (the envelope of every typed list, its items read as objects)
+    &[Field("apiVersion", Leaf), Field("items", Leaf), Field("kind", Leaf), Field("metadata", Object(231))],
 ];

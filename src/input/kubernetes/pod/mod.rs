@@ -29,7 +29,7 @@ pub use environment::{EnvFrom, EnvRecipe, EnvSources, EnvValue, compose_env, exp
 pub use object_ref::{ObjectKind, ObjectRef};
 pub use ports::protocol_error;
 use security::{PodSecurity, read_pod_security};
-pub use volumes::SHARED_VOLUME_ROOT;
+pub use volumes::{ClaimUse, SHARED_VOLUME_ROOT};
 use volumes::{PodVolumes, read_volumes};
 
 /// Everything a pod template contributes to a deployment.
@@ -71,6 +71,8 @@ pub struct PodConfig {
     pub containers: Vec<EnvRecipe>,
     /// The environment of each of [`Pod::init_containers`], in the same order.
     pub init_containers: Vec<EnvRecipe>,
+    /// The PersistentVolumeClaims the pod mounts.
+    pub claims: Vec<ClaimUse>,
 }
 
 /// What every container of the pod reads against.
@@ -120,6 +122,11 @@ fn scheduling_reason(key: &str) -> Option<&'static str> {
 
 /// Reads `spec.template.spec`.
 pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
+    read_pod_with_claims(spec, &[], sink)
+}
+
+/// Reads `spec.template.spec` of a workload whose volume `claims` its containers may mount.
+pub fn read_pod_with_claims(spec: Object<'_>, claims: &[String], sink: &mut Sink) -> Pod {
     let mut spec = spec;
     let mut pod = Pod::default();
     let security = spec
@@ -129,7 +136,7 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
     let container_nodes = spec.take("containers");
     let init_nodes = spec.take("initContainers");
     check_container_names_unique(container_nodes, init_nodes, sink);
-    let volumes = read_volumes(&mut spec, container_nodes, init_nodes, sink);
+    let volumes = read_volumes(&mut spec, container_nodes, init_nodes, claims, sink);
     let path = spec.path().to_string();
     let context = PodContext {
         volumes: &volumes,
@@ -178,6 +185,7 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
     }
     pod.share_process_namespace = spec.boolean("shareProcessNamespace", sink).unwrap_or(false);
     pod.config.volumes = volumes.config_volumes();
+    pod.config.claims = volumes.claim_uses();
     // `serviceAccountName` wins over its deprecated alias, as the API server has it.
     let mut account = |key: &str| {
         let name = spec.string(key, sink)?;

@@ -1,5 +1,7 @@
 //! Pod `volumes` and container `volumeMounts` → tmpfs mounts and binds of the VM's
-//! directories, ConfigMap volumes included (`config_volume`); volume claims are errors.
+//! directories, ConfigMap volumes included (`config_volume`); volume claims are disks of the
+//! VM's own (`crate::model::stateful`), a PersistentVolumeClaim's resolved once every object is
+//! read (`super::super::persistent_volume_claim`).
 
 use super::super::quantity::parse_bytes;
 use super::super::reader::{Object, Sink};
@@ -12,6 +14,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::input::mount_target::{MountTargets, is_i2kit_owned};
 use crate::input::rules;
 use crate::model::Mount;
+use crate::model::stateful::claim_source;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 
@@ -30,6 +33,9 @@ enum VolumeSource {
     },
     /// A ConfigMap's (or an absent Secret's) files, built into the image.
     Config(ConfigVolume),
+    /// A volume claim of the workload (a StatefulSet's `volumeClaimTemplates` entry): a disk
+    /// of the VM's own, mounted under `crate::model::stateful::CLAIM_MOUNT_ROOT`.
+    Claim,
 }
 
 struct Volume {
@@ -43,9 +49,27 @@ struct Volume {
 pub struct PodVolumes {
     declared: Vec<Volume>,
     mount_counts: Vec<(String, usize)>,
+    /// The pod's `persistentVolumeClaim` volumes, resolved once every object is read.
+    claim_uses: Vec<ClaimUse>,
+}
+
+/// A pod volume that mounts a PersistentVolumeClaim by name.
+#[derive(Debug, Clone)]
+pub struct ClaimUse {
+    /// The pod's volume: names the claim's directory on the VM.
+    pub volume: String,
+    pub claim: String,
+    /// Where `claimName` is written.
+    pub span: Span,
 }
 
 impl PodVolumes {
+    /// The `persistentVolumeClaim` volumes, for the resolve phase.
+    #[must_use]
+    pub fn claim_uses(&self) -> Vec<ClaimUse> {
+        self.claim_uses.clone()
+    }
+
     /// The `configMap` and `secret` volumes, for the resolve phase.
     #[must_use]
     pub fn config_volumes(&self) -> Vec<DeclaredConfigVolume> {
@@ -74,20 +98,36 @@ pub struct ContainerMounts {
     pub sub_paths: Vec<SubPathUse>,
 }
 
-/// Reads `volumes` of the pod spec; the container lists are only counted, not read.
+/// Reads `volumes` of the pod spec, then adds the workload's volume `claims`, which take the
+/// place of a pod volume of the same name as in Kubernetes; the container lists are only
+/// counted, not read.
 pub fn read_volumes(
     spec: &mut Object<'_>,
     containers: Option<&Node>,
     init_containers: Option<&Node>,
+    claims: &[String],
     sink: &mut Sink,
 ) -> PodVolumes {
+    let mut claim_uses = Vec::new();
+    let mut declared = read_declared(spec, &mut claim_uses, sink);
+    declared.retain(|volume| !claims.contains(&volume.name));
+    claim_uses.retain(|used| !claims.contains(&used.volume));
+    declared.extend(claims.iter().map(|claim| Volume {
+        name: claim.clone(),
+        source: Some(VolumeSource::Claim),
+    }));
     PodVolumes {
-        declared: read_declared(spec, sink),
+        declared,
         mount_counts: count_mounts(containers, init_containers),
+        claim_uses,
     }
 }
 
-fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
+fn read_declared(
+    spec: &mut Object<'_>,
+    claims: &mut Vec<ClaimUse>,
+    sink: &mut Sink,
+) -> Vec<Volume> {
     let mut volumes = Vec::new();
     let path = spec.child("volumes");
     for (index, node) in spec.list("volumes", sink).iter().enumerate() {
@@ -165,16 +205,28 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
                 source = read_config_volume(block, kind, sink).map(VolumeSource::Config);
             }
         }
-        if let Some(node) = object.take("persistentVolumeClaim") {
-            sink.push(
-                Diagnostic::error(
-                    Code::ExternalReference,
-                    object.key_span("persistentVolumeClaim").or(Some(node.span)),
-                    format!("volume `{name}` mounts a PersistentVolumeClaim, which VMs cannot keep"),
-                )
-                .with_help("VMs of an Auto Scaling group are replaceable and keep no disk; keep state in a managed store (RDS, EFS, S3)"),
-            );
-            source = None;
+        if let Some(mut claim) = object.object("persistentVolumeClaim", sink) {
+            let span = claim.value_span("claimName").unwrap_or(claim.span());
+            match claim.string("claimName", sink) {
+                Some(claim_name) => {
+                    claims.push(ClaimUse {
+                        volume: name.clone(),
+                        claim: claim_name,
+                        span,
+                    });
+                    source = Some(VolumeSource::Claim);
+                }
+                None => {
+                    sink.push(Diagnostic::error(
+                        Code::MissingField,
+                        Some(span),
+                        format!("volume `{name}` names no `claimName`"),
+                    ));
+                    source = None;
+                }
+            }
+            claim.accept(&["readOnly"]);
+            claim.finish(sink, |_| None);
         }
         let known = [
             "name",
@@ -329,6 +381,14 @@ pub fn read_mounts(
             VolumeSource::EmptyDir { size_bytes, .. } => Mount::Tmpfs {
                 path: target,
                 size_bytes: *size_bytes,
+            },
+            // The directory exists only once the claim's disk is mounted: binding it must not
+            // create it on the VM's own disk.
+            VolumeSource::Claim => Mount::Bind {
+                source: claim_source(&name),
+                target,
+                read_only,
+                create: false,
             },
             VolumeSource::HostPath { path, create } => Mount::Bind {
                 source: path.clone(),

@@ -1,0 +1,72 @@
+//! Headless Services and the StatefulSets they name. A headless Service (`clusterIP: None`)
+//! that selects StatefulSets gets no load balancer: its name lists the ordinals' own
+//! addresses, and `<set>-<i>.<service>` names each one, as the cluster DNS does. Callers then
+//! reach the ordinals' VMs directly, on their container ports: from within the application, or
+//! exactly what the NetworkPolicies isolating the set admit (`crate::infer::network_policy`).
+//!
+//! A headless Service over Deployments keeps its load balancer (their VMs come and go, and no
+//! record could follow them), with a warning.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::infer::label_selector::selects;
+use crate::model::Admission;
+use crate::model::intent::{Service, Workload};
+use crate::model::stateful::{HeadlessName, OrdinalPort};
+use std::collections::BTreeSet;
+
+/// Gives each StatefulSet the headless Services that select it and the ports their callers
+/// reach, and returns those Services (by namespace and name): they need no load balancer.
+pub fn name_ordinals(
+    services: &[Service],
+    workloads: &mut [Workload],
+    sink: &mut Vec<Diagnostic>,
+) -> BTreeSet<(String, String)> {
+    let mut naming = BTreeSet::new();
+    for service in services {
+        let Some(headless_span) = service.headless else {
+            continue;
+        };
+        let selected: Vec<usize> = (0..workloads.len())
+            .filter(|index| selects(service, &workloads[*index]))
+            .collect();
+        let sets = selected
+            .iter()
+            .filter(|index| workloads[**index].deployment.stateful.is_some())
+            .count();
+        if selected.is_empty() {
+            continue;
+        }
+        if sets < selected.len() {
+            sink.ignored(
+                headless_span,
+                "spec.clusterIP",
+                "a headless Service in front of Deployments still gets a load balancer: their VMs are replaced at will, so no record could list them",
+            );
+            continue;
+        }
+        for index in selected {
+            let workload = &mut workloads[index];
+            let ports: BTreeSet<(u16, bool)> = workload
+                .ports
+                .iter()
+                .map(|port| (port.number, port.udp))
+                .collect();
+            if let Some(stateful) = workload.deployment.stateful.as_mut() {
+                stateful.headless.push(HeadlessName {
+                    service: service.name.clone(),
+                    namespace: service.namespace.clone(),
+                });
+                stateful.ports = ports
+                    .into_iter()
+                    .map(|(port, udp)| OrdinalPort {
+                        port,
+                        udp,
+                        admission: Admission::Default,
+                    })
+                    .collect();
+            }
+        }
+        naming.insert((service.namespace.clone(), service.name.clone()));
+    }
+    naming
+}
