@@ -87,6 +87,10 @@ pub enum Code {
     PolicyNotExpressible,
     PolicyConflict,
     PolicyBlocksRoute,
+    /// A value known only at boot that i2kit cannot deliver as written.
+    BootValue,
+    /// A Secret kept outside the input that cannot be named or decrypted as written.
+    ExternalSecret,
 }
 
 impl Code {
@@ -149,6 +153,8 @@ impl Code {
         Code::PolicyNotExpressible,
         Code::PolicyConflict,
         Code::PolicyBlocksRoute,
+        Code::BootValue,
+        Code::ExternalSecret,
     ];
 
     #[must_use]
@@ -212,6 +218,8 @@ impl Code {
             Code::PolicyNotExpressible => "I2K066",
             Code::PolicyConflict => "I2K067",
             Code::PolicyBlocksRoute => "I2K068",
+            Code::BootValue => "I2K070",
+            Code::ExternalSecret => "I2K071",
         }
     }
 
@@ -361,6 +369,12 @@ impl Code {
             }
             Code::PolicyBlocksRoute => {
                 "a NetworkPolicy does not admit an Ingress's load balancer to the pods a route reaches: those requests fail, as in Kubernetes (warning)"
+            }
+            Code::BootValue => {
+                "a value known only when the VM boots (a pod field, a Secret kept outside the input) that i2kit cannot deliver as written: no known command line to wrap, or a `$(VAR)` Kubernetes would expand from it"
+            }
+            Code::ExternalSecret => {
+                "a Secret kept outside the input whose store, name or KMS key (pod template annotations) is not one i2kit can name in an IAM policy"
             }
         }
     }

@@ -6,6 +6,7 @@ use crate::source::Span;
 use std::collections::BTreeSet;
 
 pub mod admission;
+pub mod boot;
 pub mod document_order;
 pub mod ingress;
 pub mod intent;
@@ -73,6 +74,9 @@ pub struct Deployment {
     pub policy_source: bool,
     /// Where the VMs may open connections (`crate::infer::egress_policy`).
     pub egress: Egress,
+    /// The KMS key that encrypts the secrets the VMs fetch at boot, when not the store's
+    /// AWS-managed key: the role may decrypt with it.
+    pub secrets_kms_key: Option<String>,
 }
 
 impl Deployment {
@@ -101,6 +105,7 @@ impl Deployment {
             group: None,
             policy_source: false,
             egress: Egress::Open,
+            secrets_kms_key: None,
         }
     }
 }
@@ -233,6 +238,9 @@ pub struct Container {
     pub no_new_privileges: bool,
     pub mounts: Vec<Mount>,
     pub resources: Resources,
+    /// Variables fetched when the VM boots, after `env` and replacing it where names meet:
+    /// the container's command runs wrapped (see `crate::boot_wrapper`).
+    pub boot_env: Vec<boot::BootVariable>,
     /// `runAsNonRoot: true` with no uid written, and where: only the image's USER can satisfy
     /// it, so [`crate::infer::images`] checks it once that is known.
     pub non_root_required: Option<Span>,
@@ -247,6 +255,8 @@ pub struct ContainerSpans {
     pub args: Option<Span>,
     /// `command`, or `args` when there is no command: where the command line is written.
     pub command: Option<Span>,
+    /// The first variable (or `envFrom`) known only at boot.
+    pub boot: Option<Span>,
 }
 
 /// The capability bounding set a container runs with.

@@ -22,3 +22,11 @@ pub const DHCPCD_ONBOOT_COMMAND: [&str; 5] =
 /// Then a long-running client that renews the lease for the VM's lifetime.
 pub const DHCPCD_SERVICE_COMMAND: [&str; 4] =
     ["/sbin/dhcpcd", "--nobackground", "-f", "/dhcpcd.conf"];
+
+/// The static busybox that runs wrapped containers' boot values into their environment: the
+/// official image's musl variant is built `CONFIG_STATIC=y` (docker-library/busybox), unlike
+/// the default glibc one. See docs/field-notes/stateful-and-boot.md §4.
+pub const BUSYBOX_IMAGE: &str = "busybox:1.38.0-musl";
+/// The AWS CLI's official image (aws/aws-cli `docker/Dockerfile`, v2 branch): Amazon Linux
+/// 2023 with bash as `/bin/sh`, curl-minimal (IMDSv2 needs a PUT), jq and `aws`.
+pub const AWS_CLI_IMAGE: &str = "amazon/aws-cli:2.36.7";

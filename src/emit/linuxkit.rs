@@ -1,6 +1,7 @@
 //! A deployment → the LinuxKit build file for its VM image (`linuxkit build --format aws`).
 
 use crate::dns;
+use crate::emit::boot;
 use crate::internal_error::InternalError;
 use crate::model::{
     CPU_PERIOD_MICROS, Capabilities, Container, Deployment, Mount, VmFile, VmFileContent,
@@ -63,7 +64,7 @@ struct Service<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tmpfs: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    command: Option<&'a [String]>,
+    command: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     env: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,15 +146,27 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
         Service {
             name: "dhcpcd",
             image: platform::DHCPCD_IMAGE,
-            command: Some(&DHCPCD_ONBOOT),
+            command: Some(DHCPCD_ONBOOT.clone()),
             ..Service::default()
         },
     ];
+    let every_container = || {
+        deployment
+            .init_containers
+            .iter()
+            .chain(&deployment.containers)
+    };
+    let busybox = boot::needs_boot_step(every_container()).then(|| {
+        let path = boot::busybox_host_path(onboot.len());
+        onboot.extend(boot_services(boot::fetch_arguments(every_container())));
+        path
+    });
+    let busybox = busybox.as_deref();
     onboot.extend(
         deployment
             .init_containers
             .iter()
-            .map(|container| pod_service(container, deployment)),
+            .map(|container| pod_service(container, deployment, busybox)),
     );
     let mut services = vec![
         Service {
@@ -164,7 +177,7 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
         Service {
             name: "dhcpcd2",
             image: platform::DHCPCD_IMAGE,
-            command: Some(&DHCPCD_SERVICE),
+            command: Some(DHCPCD_SERVICE.clone()),
             ..Service::default()
         },
     ];
@@ -172,7 +185,7 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
         deployment
             .containers
             .iter()
-            .map(|container| pod_service(container, deployment)),
+            .map(|container| pod_service(container, deployment, busybox)),
     );
     let file = BuildFile {
         kernel: Kernel {
@@ -194,7 +207,44 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
     crate::emit::yaml_text::to_yaml_text(&file, "a LinuxKit build file")
 }
 
-fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Service<'a> {
+/// The two onboot entries of [`boot`]: the busybox whose root filesystem wrapped containers
+/// bind, and the fetch, given `arguments`.
+fn boot_services(arguments: Vec<String>) -> [Service<'static>; 2] {
+    let mut command: Vec<String> = ["/bin/sh", "-c", boot::FETCH_SCRIPT, boot::FETCH_SERVICE]
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    command.extend(arguments);
+    [
+        Service {
+            name: boot::BUSYBOX_SERVICE,
+            image: platform::BUSYBOX_IMAGE,
+            capabilities: Some(vec!["none".to_string()]),
+            command: Some(vec!["/bin/busybox".to_string(), "true".to_string()]),
+            readonly: Some(true),
+            ..Service::default()
+        },
+        Service {
+            name: boot::FETCH_SERVICE,
+            image: platform::AWS_CLI_IMAGE,
+            // To hand each container its files; it runs as root, which owns what it writes.
+            capabilities: Some(vec!["CAP_CHOWN".to_string()]),
+            binds: vec![[boot::VALUES_ROOT, boot::VALUES_ROOT].join(":")],
+            tmpfs: vec!["/tmp".to_string()],
+            command: Some(command),
+            runtime: Some(Runtime {
+                mkdir: vec![boot::VALUES_ROOT.to_string()],
+            }),
+            ..Service::default()
+        },
+    ]
+}
+
+fn pod_service<'a>(
+    container: &'a Container,
+    deployment: &'a Deployment,
+    busybox: Option<&str>,
+) -> Service<'a> {
     // LinuxKit: no `capabilities` key means none at all, so the set is always written out.
     let capabilities = match &container.capabilities {
         Capabilities::All => vec!["all".to_string()],
@@ -228,6 +278,12 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
             }
         }
     }
+    let mut command = container.command.clone();
+    if let (Some(busybox), false) = (busybox, container.boot_env.is_empty()) {
+        binds.extend(boot::wrapped_binds(container, busybox));
+        // `crate::infer::boot` refused a container whose command line is unknown.
+        command = command.as_deref().map(boot::wrapped_command);
+    }
     let resources = &container.resources;
     let memory = resources
         .memory_limit_bytes
@@ -245,7 +301,7 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
         capabilities: Some(capabilities),
         binds,
         tmpfs,
-        command: container.command.as_deref(),
+        command,
         env: container.env.as_ref().map(|env| {
             env.iter()
                 .map(|(name, value)| format!("{name}={value}"))

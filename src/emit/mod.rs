@@ -1,6 +1,7 @@
 //! Output writers. They read only the model.
 
 pub mod application_security_group;
+pub mod boot;
 pub mod cloudformation;
 pub mod cluster_dns;
 pub mod compute;
@@ -13,5 +14,6 @@ pub mod naming;
 pub mod policy_rules;
 pub mod quotas;
 pub mod scaling;
+pub mod secrets_access;
 pub mod template_builder;
 pub mod yaml_text;

@@ -1,6 +1,7 @@
 //! Deployment → a VM group waiting for its Services: replicas, the rollout strategy, the pod
 //! template, and the instance type sized from the pod's requests or named by annotation.
 
+use super::external_secrets::SecretSettings;
 use super::metadata::{Metadata, read_annotations, read_metadata};
 use super::pod::{self, Pod, PodConfig, read_pod};
 use super::preamble::Preamble;
@@ -77,6 +78,7 @@ fn read_deployment(
         (labels, span)
     });
     let mut labels = Vec::new();
+    let mut template_annotations = Vec::new();
     let mut pod = Pod::default();
     let template = spec.object("template", sink);
     let has_template = template.is_some();
@@ -84,7 +86,8 @@ fn read_deployment(
         Some(mut template) => {
             if let Some(mut metadata) = template.object("metadata", sink) {
                 labels = metadata.string_map("labels", sink);
-                pod::check_confinement_annotations(&read_annotations(&mut metadata, sink), sink);
+                template_annotations = read_annotations(&mut metadata, sink);
+                pod::check_confinement_annotations(&template_annotations, sink);
                 metadata.accept(&["name", "creationTimestamp"]);
                 metadata.finish(sink, |_| None);
             }
@@ -120,6 +123,12 @@ fn read_deployment(
                 .with_help("Kubernetes rejects a Deployment whose selector does not match its template; make them agree"),
         );
     }
+    pod.config.secrets = SecretSettings::read(&template_annotations, sink);
+    pod.config.labels.clone_from(&labels);
+    pod.config.annotations = template_annotations
+        .into_iter()
+        .map(|(key, value, _)| (key, value))
+        .collect();
     let strategy_span = spec.key_span("strategy");
     let mut rollout = read_strategy(&mut spec, sink);
     rollout.span = strategy_span.or(replicas_span);

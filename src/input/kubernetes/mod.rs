@@ -12,6 +12,7 @@ pub mod collect;
 pub mod config_map;
 pub mod deployment;
 pub mod disruption_budget;
+pub mod external_secrets;
 pub mod fields;
 pub mod helm;
 pub mod ingress;

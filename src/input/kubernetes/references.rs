@@ -8,14 +8,16 @@
 use super::config_map::{ConfigMap, ConfigValue};
 use super::objects::Objects;
 use super::pod::{
-    DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, ObjectKind, ObjectRef, PodConfig,
-    compose_env, config_volume_dir, expand_references,
+    DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, EnvValue, ExpansionError, KnownField,
+    ObjectKind, ObjectRef, PodConfig, Resolved, ResolvedFrom, boot_reference, compose_env,
+    config_volume_dir, expand_references,
 };
 use super::reader::Sink;
 use super::resolved_bytes::ResolvedBytes;
 use super::secret::absent_secret;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, one_slip_from};
 use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
+use crate::model::boot::BootValue;
 use crate::model::{Container, VmFile, VmFileContent};
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,9 +44,13 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
         let errors_before = sink.error_count();
         let deployment = &mut pending.deployment;
         let namespace = deployment.namespace.clone();
+        deployment
+            .secrets_kms_key
+            .clone_from(&config.secrets.kms_key);
         let mut lookup = EnvLookup {
             catalog: &catalog,
             namespace: &namespace,
+            config,
             sink,
         };
         let containers = deployment.containers.iter_mut().zip(&config.containers);
@@ -82,22 +88,24 @@ fn settle_container(
     let env = compose_env(recipe, lookup, budget)?;
     let span = container.spans.args.or(container.spans.image);
     let command_span = container.spans.command;
+    let what = format!("the command line of container `{}`", container.name);
     for argv in [&mut container.command, &mut container.args_after_entrypoint]
         .into_iter()
         .flatten()
     {
         for word in argv.iter_mut() {
-            let expanded = expand_references(word, &env, budget.remaining()).ok_or_else(|| {
-                budget.exceeded(
-                    &format!("the command line of container `{}`", container.name),
-                    span,
-                )
-            })?;
-            budget.take(
-                expanded.len(),
-                &format!("the command line of container `{}`", container.name),
-                span,
-            )?;
+            let expanded = match expand_references(word, &env, budget.remaining()) {
+                Ok(expanded) => expanded,
+                Err(ExpansionError::TooLong) => return Err(budget.exceeded(&what, span)),
+                Err(ExpansionError::AtBoot(reference)) => {
+                    return Err(boot_reference(
+                        &reference,
+                        &what,
+                        command_span.or(span).unwrap_or_default(),
+                    ));
+                }
+            };
+            budget.take(expanded.len(), &what, span)?;
             // The written words were checked where they were read; a variable's value can
             // still start one.
             if let Some(mut problem) =
@@ -112,8 +120,26 @@ fn settle_container(
             *word = expanded;
         }
     }
-    let env = env.into_pairs();
+    let (env, boot) = env.into_parts();
+    if !boot.is_empty() {
+        let secret_from = recipe
+            .from
+            .iter()
+            .find(|from| from.source.kind == ObjectKind::Secret)
+            .map(|from| from.source.span);
+        let variable = recipe
+            .variables
+            .iter()
+            .find(|variable| match &variable.value {
+                EnvValue::Boot(_) => true,
+                EnvValue::Key { source, .. } => source.kind == ObjectKind::Secret,
+                _ => false,
+            })
+            .map(|variable| variable.span);
+        container.spans.boot = secret_from.or(variable);
+    }
     container.env = (!env.is_empty()).then_some(env);
+    container.boot_env = boot;
     Ok(())
 }
 
@@ -281,26 +307,104 @@ fn report_missing_key(
 struct EnvLookup<'a> {
     catalog: &'a Catalog<'a>,
     namespace: &'a str,
+    config: &'a PodConfig,
     sink: &'a mut Sink,
 }
 
+/// The kubelet's form of a label or annotation map (`fieldpath.FormatMap`): `key="value"`
+/// lines, keys sorted, values quoted as Go's `%q` quotes them.
+fn format_map(pairs: &[(String, String)]) -> String {
+    let sorted: std::collections::BTreeMap<&str, &str> = pairs
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()))
+        .collect();
+    sorted
+        .into_iter()
+        .map(|(key, value)| format!("{key}={}", go_quote(value)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Go's `strconv.Quote` for the text a YAML string can hold: `\"`, `\\`, the C escapes, and
+/// `\xNN`/`\uNNNN` for other control or non-printable characters.
+fn go_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().saturating_add(2));
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl EnvLookup<'_> {
+    /// Where an absent Secret is fetched at boot; `None` after reporting why it cannot be.
+    fn external(&mut self, source: &ObjectRef) -> Option<crate::model::boot::ExternalSecret> {
+        self.config
+            .secrets
+            .secret(&source.name, self.namespace, source.span)
+            .map_err(|problem| self.sink.push(problem))
+            .ok()
+    }
+}
+
 impl EnvSources for EnvLookup<'_> {
-    fn namespace(&self) -> &str {
-        self.namespace
+    fn known_field(&self, field: &KnownField) -> String {
+        let find = |pairs: &[(String, String)], key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(name, _)| name == key)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default()
+        };
+        match field {
+            KnownField::Namespace => self.namespace.to_string(),
+            KnownField::ServiceAccount => self.config.service_account.clone(),
+            KnownField::Labels => format_map(&self.config.labels),
+            KnownField::Annotations => format_map(&self.config.annotations),
+            KnownField::Label(key) => find(&self.config.labels, key),
+            KnownField::Annotation(key) => find(&self.config.annotations, key),
+        }
     }
 
-    fn variables(&mut self, from: &EnvFrom) -> Vec<(String, String)> {
+    fn variables(&mut self, from: &EnvFrom) -> ResolvedFrom {
         match self.catalog.find(&from.source, self.namespace) {
             // The kubelet reads `data`; `binaryData` keys define no variable.
-            Found::ConfigMap(map) => map
-                .entries
-                .iter()
-                .filter_map(|(key, entry)| match &entry.value {
-                    ConfigValue::Text(text) => Some((key.clone(), text.clone())),
-                    ConfigValue::Binary(_) => None,
-                })
-                .collect(),
-            Found::Secret => Vec::new(),
+            Found::ConfigMap(map) => ResolvedFrom::Known(
+                map.entries
+                    .iter()
+                    .filter_map(|(key, entry)| match &entry.value {
+                        ConfigValue::Text(text) => Some((key.clone(), text.clone())),
+                        ConfigValue::Binary(_) => None,
+                    })
+                    .collect(),
+            ),
+            Found::Secret => ResolvedFrom::Known(Vec::new()),
+            Found::Absent if from.source.kind == ObjectKind::Secret => {
+                match self.external(&from.source) {
+                    Some(secret) => ResolvedFrom::Boot {
+                        secret,
+                        optional: from.source.optional,
+                    },
+                    None => ResolvedFrom::Known(Vec::new()),
+                }
+            }
             Found::Absent => {
                 self.catalog.report_absent(
                     &from.source,
@@ -308,32 +412,34 @@ impl EnvSources for EnvLookup<'_> {
                     "the variables it would define are unset",
                     self.sink,
                 );
-                Vec::new()
+                ResolvedFrom::Known(Vec::new())
             }
         }
     }
 
-    fn value(
-        &mut self,
-        variable: &str,
-        source: &ObjectRef,
-        key: &str,
-        key_span: Span,
-    ) -> Option<String> {
+    fn value(&mut self, variable: &str, source: &ObjectRef, key: &str, key_span: Span) -> Resolved {
         let consequence = format!("variable `{variable}` is unset");
         match self.catalog.find(source, self.namespace) {
-            Found::ConfigMap(map) => {
-                let value = map.text(key).map(str::to_string);
-                if value.is_none() {
+            Found::ConfigMap(map) => match map.text(key) {
+                Some(value) => Resolved::Known(value.to_string()),
+                None => {
                     report_missing_key(map, source, key, key_span, &consequence, self.sink);
+                    Resolved::Unset
                 }
-                value
-            }
-            Found::Secret => None,
+            },
+            Found::Secret => Resolved::Unset,
+            Found::Absent if source.kind == ObjectKind::Secret => match self.external(source) {
+                Some(secret) => Resolved::Boot(BootValue::SecretKey {
+                    secret,
+                    key: key.to_string(),
+                    optional: source.optional,
+                }),
+                None => Resolved::Unset,
+            },
             Found::Absent => {
                 self.catalog
                     .report_absent(source, self.namespace, &consequence, self.sink);
-                None
+                Resolved::Unset
             }
         }
     }

@@ -165,11 +165,13 @@ pub fn read_container(
         no_new_privileges: privileges.no_new_privileges,
         mounts: mounts.mounts,
         resources,
+        boot_env: Vec::new(),
         non_root_required: privileges.non_root_required,
         spans: ContainerSpans {
             image: node.get("image").map(|image| image.span),
             args: args_span,
             command: command_span,
+            boot: None,
         },
     };
     // What the image pass judges of a container with errors only needs to know whether it

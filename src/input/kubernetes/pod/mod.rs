@@ -12,6 +12,7 @@ mod resources;
 mod security;
 mod volumes;
 
+use super::external_secrets::SecretSettings;
 use super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::rules;
@@ -25,7 +26,10 @@ pub use config_volume::{
 };
 pub use confinement::check_confinement_annotations;
 use container::{ContainerReading, read_container};
-pub use environment::{EnvFrom, EnvRecipe, EnvSources, EnvValue, compose_env, expand_references};
+pub use environment::{
+    EnvFrom, EnvRecipe, EnvSources, EnvValue, ExpansionError, KnownField, Resolved, ResolvedFrom,
+    boot_reference, compose_env, expand_references,
+};
 pub use object_ref::{ObjectKind, ObjectRef};
 pub use ports::protocol_error;
 use security::{PodSecurity, read_pod_security};
@@ -71,6 +75,13 @@ pub struct PodConfig {
     pub containers: Vec<EnvRecipe>,
     /// The environment of each of [`Pod::init_containers`], in the same order.
     pub init_containers: Vec<EnvRecipe>,
+    /// The template's labels and annotations, for the Downward API.
+    pub labels: Vec<(String, String)>,
+    pub annotations: Vec<(String, String)>,
+    /// The account the pod runs as (`spec.serviceAccountName`), or `default`.
+    pub service_account: String,
+    /// Where Secrets absent from the input are fetched at boot.
+    pub secrets: SecretSettings,
 }
 
 /// What every container of the pod reads against.
@@ -185,6 +196,10 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
     };
     let deprecated = account("serviceAccount");
     pod.service_account = account("serviceAccountName").or(deprecated);
+    pod.config.service_account = pod
+        .service_account
+        .as_ref()
+        .map_or_else(|| "default".to_string(), |(name, _)| name.clone());
     spec.finish(sink, scheduling_reason);
     pod
 }
