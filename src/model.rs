@@ -74,6 +74,8 @@ pub struct Deployment {
     pub policy_source: bool,
     /// Where the VMs may open connections (`crate::infer::egress_policy`).
     pub egress: Egress,
+    /// `secret` volumes whose files are fetched at boot.
+    pub boot_volumes: Vec<boot::BootVolume>,
     /// The KMS key that encrypts the secrets the VMs fetch at boot, when not the store's
     /// AWS-managed key: the role may decrypt with it.
     pub secrets_kms_key: Option<String>,
@@ -105,6 +107,7 @@ impl Deployment {
             group: None,
             policy_source: false,
             egress: Egress::Open,
+            boot_volumes: Vec::new(),
             secrets_kms_key: None,
         }
     }

@@ -7,8 +7,8 @@
 //! Both scripts are constants: names, ids and keys travel to them only as arguments, and
 //! values only as files, so nothing from the input is ever read as shell code.
 
-use crate::model::Container;
-use crate::model::boot::{BootValue, BootVariable};
+use crate::model::boot::{BOOT_ENV_ROOT, BootValue, BootVariable, BootVolume};
+use crate::model::{Container, Deployment};
 
 /// The script of the onboot container that fetches the values (`fetch.sh`).
 pub const FETCH_SCRIPT: &str = include_str!("boot/fetch.sh");
@@ -21,17 +21,19 @@ pub const BUSYBOX_SERVICE: &str = "i2kit-busybox";
 pub const FETCH_SERVICE: &str = "i2kit-boot";
 /// Where the fetch writes, on the VM's `/run` tmpfs (never the image).
 pub const VALUES_ROOT: &str = "/run/i2kit";
-/// Where the fetch publishes the values once every one is written: each container's own
-/// directory under it.
-pub const PUBLISHED: &str = "/run/i2kit/pod";
 /// Where a wrapped container sees the busybox and its values.
 pub const CONTAINER_BUSYBOX: &str = "/.i2kit/busybox";
 pub const CONTAINER_VALUES: &str = "/.i2kit/env";
 
-/// Whether any container of the VM needs the boot step.
+/// Whether the VM needs the boot step: a container with boot values, or a `secret` volume.
 #[must_use]
-pub fn needs_boot_step<'a>(mut containers: impl Iterator<Item = &'a Container>) -> bool {
-    containers.any(|container| !container.boot_env.is_empty())
+pub fn needs_boot_step(deployment: &Deployment) -> bool {
+    !deployment.boot_volumes.is_empty()
+        || deployment
+            .containers
+            .iter()
+            .chain(&deployment.init_containers)
+            .any(|container| !container.boot_env.is_empty())
 }
 
 /// The host path of the busybox binary: LinuxKit unpacks onboot entry `index` to
@@ -42,14 +44,30 @@ pub fn busybox_host_path(index: usize) -> String {
     format!("/containers/onboot/{index:03}-{BUSYBOX_SERVICE}/rootfs/bin/busybox")
 }
 
-/// The fetch script's arguments: for each container with boot values, in order, `dir NAME UID
-/// GID`, then one step per variable: `field NAME FIELD`, `key NAME STORE ID KEY OPTIONAL`, or
-/// `keys PREFIX STORE ID OPTIONAL LATER` (LATER: names, one per line, that a value known when
-/// compiling defines after it).
+fn optional(flag: bool) -> String {
+    if flag { "optional" } else { "required" }.to_string()
+}
+
+/// A mode as `chmod` takes it.
+fn octal(mode: u32) -> String {
+    format!("{mode:04o}")
+}
+
+/// The fetch script's arguments: for each `secret` volume, `volume NAME STORE ID OPTIONAL
+/// MODE` (every key) or one `item NAME STORE ID KEY PATH MODE OPTIONAL` per item; then for
+/// each container with boot values, in order, `dir NAME UID GID`, then one step per variable:
+/// `field NAME FIELD`, `key NAME STORE ID KEY OPTIONAL`, or `keys PREFIX STORE ID OPTIONAL
+/// LATER` (LATER: names, one per line, that a value known when compiling defines after it).
 #[must_use]
-pub fn fetch_arguments<'a>(containers: impl Iterator<Item = &'a Container>) -> Vec<String> {
-    let optional = |flag: bool| if flag { "optional" } else { "required" }.to_string();
+pub fn fetch_arguments(deployment: &Deployment) -> Vec<String> {
     let mut words = Vec::new();
+    for volume in &deployment.boot_volumes {
+        words.extend(volume_steps(volume));
+    }
+    let containers = deployment
+        .init_containers
+        .iter()
+        .chain(&deployment.containers);
     for container in containers.filter(|container| !container.boot_env.is_empty()) {
         words.extend([
             "dir".to_string(),
@@ -102,6 +120,36 @@ pub fn fetch_arguments<'a>(containers: impl Iterator<Item = &'a Container>) -> V
     words
 }
 
+fn volume_steps(volume: &BootVolume) -> Vec<String> {
+    let secret = &volume.secret;
+    if volume.items.is_empty() {
+        return vec![
+            "volume".to_string(),
+            volume.name.clone(),
+            secret.store.as_str().to_string(),
+            secret.id.clone(),
+            optional(volume.optional),
+            octal(volume.default_mode),
+        ];
+    }
+    volume
+        .items
+        .iter()
+        .flat_map(|(key, path, mode)| {
+            [
+                "item".to_string(),
+                volume.name.clone(),
+                secret.store.as_str().to_string(),
+                secret.id.clone(),
+                key.clone(),
+                path.clone(),
+                octal(*mode),
+                optional(volume.optional),
+            ]
+        })
+        .collect()
+}
+
 /// The wrapped command line of `container`, whose own (`argv`) must be known.
 #[must_use]
 pub fn wrapped_command(argv: &[String]) -> Vec<String> {
@@ -125,7 +173,7 @@ pub fn wrapped_binds(container: &Container, busybox: &str) -> [String; 2] {
     [
         [busybox, CONTAINER_BUSYBOX, "ro"].join(":"),
         [
-            [PUBLISHED, container.name.as_str()].join("/").as_str(),
+            [BOOT_ENV_ROOT, container.name.as_str()].join("/").as_str(),
             CONTAINER_VALUES,
             "ro",
         ]

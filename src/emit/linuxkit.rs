@@ -150,15 +150,9 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
             ..Service::default()
         },
     ];
-    let every_container = || {
-        deployment
-            .init_containers
-            .iter()
-            .chain(&deployment.containers)
-    };
-    let busybox = boot::needs_boot_step(every_container()).then(|| {
+    let busybox = boot::needs_boot_step(deployment).then(|| {
         let path = boot::busybox_host_path(onboot.len());
-        onboot.extend(boot_services(boot::fetch_arguments(every_container())));
+        onboot.extend(boot_services(boot::fetch_arguments(deployment)));
         path
     });
     let busybox = busybox.as_deref();

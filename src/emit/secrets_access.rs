@@ -20,6 +20,7 @@ pub fn fetched_secrets(deployment: &Deployment) -> BTreeSet<&ExternalSecret> {
         .chain(&deployment.init_containers)
         .flat_map(|container| &container.boot_env)
         .filter_map(crate::model::boot::BootVariable::secret)
+        .chain(deployment.boot_volumes.iter().map(|volume| &volume.secret))
         .collect()
 }
 

@@ -3,6 +3,32 @@
 //! SSM Parameter Store. Nothing here holds a value: only where each one is fetched from at
 //! boot, so no value can reach an image, a template or a message.
 
+/// Where the boot step publishes what it fetched, on the VM's `/run` tmpfs: one directory per
+/// container's variables, one per `secret` volume. The whole tree appears at once, only when
+/// every value was fetched.
+pub const BOOT_ENV_ROOT: &str = "/run/i2kit/pod/env";
+pub const BOOT_VOLUME_ROOT: &str = "/run/i2kit/pod/volumes";
+
+/// The VM directory of `secret` volume `volume` (a DNS label, checked where declared).
+#[must_use]
+pub fn boot_volume_dir(volume: &str) -> String {
+    [BOOT_VOLUME_ROOT, volume].join("/")
+}
+
+/// A `secret` volume of a Secret kept outside the input: its files, fetched at boot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootVolume {
+    /// The volume's name (a DNS label).
+    pub name: String,
+    pub secret: ExternalSecret,
+    /// A missing secret leaves the volume empty, a missing key its file out.
+    pub optional: bool,
+    /// `(key, relative path, mode)` of `items`; empty projects every key, under its own name,
+    /// with `default_mode`.
+    pub items: Vec<(String, String, u32)>,
+    pub default_mode: u32,
+}
+
 /// A value of the pod that differs per VM, read from the instance metadata service at boot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PodField {

@@ -25,6 +25,8 @@ IMDS = {
 SECRETS = {
     "prod/catalog/db": {"password": "p@ss 'word' $(x)\n\n", "username": "admin"},
     "shop/ui-settings": {"FEATURE_X": "on", "LOG_LEVEL": "debug", "bad key": "skipped"},
+    "/shop/prod/api-tls": {"tls.crt": "CERT\n", "tls.key": "KEY\n", "unused": "x"},
+    "/shop/api-settings": {"settings.json": '{"a": 1}\n', "other": "o"},
 }
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # What each wrapped container must see: its whole environment and argv.
@@ -53,6 +55,15 @@ EXPECTED = {
     ),
 }
 
+# What each container that mounts `secret` volumes must find: path → (mode, content).
+EXPECTED_FILES = {
+    ("k8s-boot-secret-volume", "api"): {
+        "/etc/tls/certs/tls.crt": ("440", "CERT\n"),
+        "/etc/tls/private/tls.key": ("400", "KEY\n"),
+        "/etc/api/settings.json": ("644", '{"a": 1}\n'),
+    },
+}
+
 CURL = r"""#!/bin/sh
 # Fake IMDSv2: a token only for a PUT; values only with that token.
 put=0; token=; url=
@@ -75,12 +86,25 @@ f="$IMDS_DIR/$(printf '%s' "$key" | tr / _)"
 cat "$f"
 """
 AWS = r"""#!/bin/sh
-# Fake `aws secretsmanager get-secret-value --secret-id ID --output json`.
-[ "$1 $2" = "secretsmanager get-secret-value" ] || { echo "unexpected: $*" >&2; exit 2; }
+# Fake `aws secretsmanager get-secret-value --secret-id ID --output json` and
+# `aws ssm get-parameter --name ID --with-decryption --output json`.
 [ -n "$AWS_REGION" ] || { echo "no region" >&2; exit 2; }
-f="$SECRETS_DIR/$(printf '%s' "$4" | tr / _)"
-[ -f "$f" ] || { echo "An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret." >&2; exit 254; }
+case "$1 $2 $3" in
+  "secretsmanager get-secret-value --secret-id") kind=sm ;;
+  "ssm get-parameter --name") kind=ssm ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac
+f="$SECRETS_DIR/$kind$(printf '%s' "$4" | tr / _)"
+[ -f "$f" ] || { echo "An error occurred (ResourceNotFoundException/ParameterNotFound) when reading $4" >&2; exit 254; }
 cat "$f"
+"""
+FILES_PROBE = """for t in "$@"; do
+  /bin/busybox find "$t" -type f | /bin/busybox sort | while read -r f; do
+    printf '%s\\0%s\\0' "$f" "$(/bin/busybox stat -c %a "$f")"
+    /bin/busybox cat "$f"
+    printf '\\0'
+  done
+done
 """
 PROBE = """#!/bin/sh
 /bin/busybox env -0
@@ -106,8 +130,10 @@ def fetch(work, entry):
         write(os.path.join(imds, key.replace("/", "_")), value)
     secrets = os.path.join(work, "secrets")
     for name, keys in SECRETS.items():
-        write(os.path.join(secrets, name.replace("/", "_")),
+        write(os.path.join(secrets, "sm" + name.replace("/", "_")),
               json.dumps({"Name": name, "SecretString": json.dumps(keys)}))
+        write(os.path.join(secrets, "ssm" + name.replace("/", "_")),
+              json.dumps({"Parameter": {"Name": name, "Type": "SecureString", "Value": json.dumps(keys)}}))
     run = os.path.join(work, "run", "i2kit")
     os.makedirs(run)
     command = entry["command"]
@@ -133,10 +159,15 @@ def bundle(work, fixture, service, files, host_run):
     os.makedirs(os.path.join(rootfs, "bin"))
     shutil.copy(BUSYBOX, os.path.join(rootfs, "bin", "busybox"))
     os.symlink("busybox", os.path.join(rootfs, "bin", "sh"))
-    argv = service["command"]
-    program = argv[argv.index("/.i2kit/env") + 1]
-    probe = program if program.startswith("/") else "/bin/" + program
-    write(rootfs + probe, PROBE, 0o755)
+    argv = service.get("command")
+    if argv and "/.i2kit/env" in argv:
+        program = argv[argv.index("/.i2kit/env") + 1]
+        probe = program if program.startswith("/") else "/bin/" + program
+        write(rootfs + probe, PROBE, 0o755)
+    else:
+        # Not wrapped: the probe lists the files of its `secret` volumes instead.
+        targets = [b.split(":")[1] for b in service["binds"] if b.startswith("/run/i2kit/pod/volumes/")]
+        argv = ["/bin/busybox", "sh", "-c", FILES_PROBE, "probe"] + targets
     vm = os.path.join(work, "vm")
     def host(path):
         if path.startswith("/run/i2kit/"):
@@ -145,10 +176,10 @@ def bundle(work, fixture, service, files, host_run):
     for f in files:
         if "contents" in f:
             write(os.path.join(vm, f["path"]), f["contents"], int(f["mode"], 8))
-    busybox_bind = [b for b in service["binds"] if b.endswith(":/.i2kit/busybox:ro")][0]
-    target = host(busybox_bind.split(":")[0])
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    shutil.copy(BUSYBOX, target)
+    for busybox_bind in [b for b in service["binds"] if b.endswith(":/.i2kit/busybox:ro")]:
+        target = host(busybox_bind.split(":")[0])
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copy(BUSYBOX, target)
     spec = json.loads(subprocess.run(["runc", "spec", "--bundle", root], check=True, capture_output=True)
                       and open(os.path.join(root, "config.json")).read())
     caps = [c for c in service.get("capabilities", []) if c != "none"]
@@ -177,7 +208,7 @@ def bundle(work, fixture, service, files, host_run):
 def main():
     checked = 0
     with tempfile.TemporaryDirectory(prefix="i2kit-runc-") as work:
-        for fixture in sorted({f for f, _ in EXPECTED}):
+        for fixture in sorted({f for f, _ in list(EXPECTED) + list(EXPECTED_FILES)}):
             out = os.path.join(work, fixture)
             subprocess.run([I2KIT, "compile", os.path.join(FIXTURES, fixture, "input.yaml"), "--out-dir", out],
                            check=True, capture_output=True)
@@ -188,9 +219,22 @@ def main():
                 boot = [e for e in build["onboot"] if e["name"] == "i2kit-boot"][0]
                 host_run = fetch(os.path.join(work, fixture + "-" + name), boot)
                 for service in build["services"] + build["onboot"]:
+                    key = (fixture, service["name"])
+                    if key in EXPECTED_FILES:
+                        root = bundle(os.path.join(work, fixture + "-" + name), fixture, service, build["files"], host_run)
+                        result = subprocess.run(["runc", "run", "--bundle", root, "i2kit-check-%d-%d" % (os.getpid(), checked)],
+                                                capture_output=True, timeout=30)
+                        if result.returncode != 0:
+                            sys.exit(f"{key}: runc run failed ({result.returncode}): {result.stderr.decode()}")
+                        fields = result.stdout.decode().split("\0")[:-1]
+                        found = {fields[i]: (fields[i + 1], fields[i + 2]) for i in range(0, len(fields), 3)}
+                        if found != EXPECTED_FILES[key]:
+                            sys.exit(f"{key}: the container found\n  {found}\nnot\n  {EXPECTED_FILES[key]}")
+                        checked += 1
+                        print(f"ok: {fixture} {service['name']}: {len(found)} files of secret volumes")
+                        continue
                     if not any(b.endswith(":/.i2kit/env:ro") for b in service.get("binds", [])):
                         continue
-                    key = (fixture, service["name"])
                     root = bundle(os.path.join(work, fixture + "-" + name), fixture, service, build["files"], host_run)
                     result = subprocess.run(["runc", "run", "--bundle", root, "i2kit-check-%d-%d" % (os.getpid(), checked)],
                                             capture_output=True, timeout=30)
@@ -209,8 +253,8 @@ def main():
                         sys.exit(f"{key}: the program saw\n  env {env}\n  argv {args}\nnot\n  env {want_env}\n  argv {want_args}")
                     checked += 1
                     print(f"ok: {fixture} {service['name']}: {len(env)} variables, {len(args)} arguments")
-    if checked != len(EXPECTED):
-        sys.exit(f"checked {checked} containers, expected {len(EXPECTED)}")
+    if checked != len(EXPECTED) + len(EXPECTED_FILES):
+        sys.exit(f"checked {checked} containers, expected {len(EXPECTED) + len(EXPECTED_FILES)}")
 
 
 main()

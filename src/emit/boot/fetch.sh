@@ -38,13 +38,15 @@ secret() {
 }
 has_key() { printf '%s' "$object" | jq -e --arg k "$1" 'has($k)' >/dev/null 2>&1; }
 key_value() { printf '%s' "$object" | jq -j --arg k "$1" '.[$k] | if type == "string" then . else tojson end' 2>/dev/null; }
+keys_of() { printf '%s' "$object" | jq -r 'keys[] | select(. != "." and . != ".." and (explode | all(. == 45 or . == 46 or . == 95 or (. >= 48 and . <= 57) or (. >= 65 and . <= 90) or (. >= 97 and . <= 122))))' 2>/dev/null; }
+put() { mkdir -p "$(dirname "$2")" && key_value "$1" > "$2" && chmod "$3" "$2"; }
 dir=
 seq=0
 next() { seq=$((seq + 1)); file=$(printf '%s/%06d' "$dir" "$seq"); }
 while [ "$#" -gt 0 ]; do
   case $1 in
     dir)
-      dir=$stage/$2; seq=0
+      dir=$stage/env/$2; seq=0
       mkdir -p "$dir" && printf '%s:%s\n' "$3" "$4" > "$dir/.owner" || fail "cannot make $2"
       shift 4 ;;
     field)
@@ -71,7 +73,7 @@ while [ "$#" -gt 0 ]; do
       fi
       later=$6
       index=0
-      for k in $(printf '%s' "$object" | jq -r 'keys[] | select(explode | all(. == 45 or . == 46 or . == 95 or (. >= 48 and . <= 57) or (. >= 65 and . <= 90) or (. >= 97 and . <= 122)))' 2>/dev/null); do
+      for k in $(keys_of); do
         name=$2$k
         case "
 $later
@@ -82,14 +84,39 @@ $name
         { printf '%s=' "$name" && key_value "$k"; } > "$(printf '%s.%06d' "$file" "$index")" || fail "cannot write $name"
       done
       shift 6 ;;
+    volume)
+      vdir=$stage/volumes/$2
+      mkdir -p "$vdir" || fail "cannot make volume $2"
+      if ! secret "$3" "$4"; then
+        [ "$5" = optional ] && [ "$missing" = 1 ] && { shift 6; continue; }
+        fail "cannot fetch $4 from $3 for volume $2"
+      fi
+      for k in $(keys_of); do
+        put "$k" "$vdir/$k" "$6" || fail "cannot write $k of volume $2"
+      done
+      shift 6 ;;
+    item)
+      vdir=$stage/volumes/$2
+      mkdir -p "$vdir" || fail "cannot make volume $2"
+      if ! secret "$3" "$4"; then
+        [ "$8" = optional ] && [ "$missing" = 1 ] && { shift 8; continue; }
+        fail "cannot fetch $4 from $3 for volume $2"
+      fi
+      if has_key "$5"; then
+        put "$5" "$vdir/$6" "$7" || fail "cannot write $6 of volume $2"
+      elif [ "$8" != optional ]; then
+        fail "secret $4 of $3 has no key $5 for volume $2"
+      fi
+      shift 8 ;;
     *) fail "unknown step $1" ;;
   esac
 done
-for owner in "$stage"/*/.owner; do
+[ ! -d "$stage/volumes" ] || find "$stage/volumes" -type d -exec chmod 0755 {} + || fail 'cannot open the volumes'
+for owner in "$stage"/env/*/.owner; do
   [ -f "$owner" ] || continue
   d=${owner%/.owner}
   ids=$(cat "$owner") && rm -f "$owner" || fail "cannot read $owner"
   chmod 0400 "$d"/* 2>/dev/null
   chmod 0500 "$d" && chown -R "$ids" "$d" || fail "cannot hand $d to $ids"
 done
-chmod 0755 "$stage" && mv "$stage" "$root/pod" || fail 'cannot publish the values'
+chmod 0755 "$stage" && { [ ! -d "$stage/env" ] || chmod 0755 "$stage/env"; } && mv "$stage" "$root/pod" || fail 'cannot publish the values'

@@ -17,7 +17,7 @@ use super::resolved_bytes::ResolvedBytes;
 use super::secret::absent_secret;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, one_slip_from};
 use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
-use crate::model::boot::BootValue;
+use crate::model::boot::{BootValue, BootVolume};
 use crate::model::{Container, VmFile, VmFileContent};
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,7 +65,10 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
             })
             .and_then(|()| volume_files(config, &catalog, &namespace, sink, &mut budget));
         match settled {
-            Ok(files) => deployment.files = files,
+            Ok((files, boot_volumes)) => {
+                deployment.files = files;
+                deployment.boot_volumes = boot_volumes;
+            }
             Err(problem) => sink.push(problem),
         }
         if sink.error_count() > errors_before {
@@ -519,7 +522,46 @@ fn payload<'a>(
     Some(files)
 }
 
-/// The image's files for every mounted config volume of the pod.
+/// A mounted `secret` volume of a Secret absent from the input, fetched at boot; `None` when
+/// it is in the input (an error of its own) or cannot be named (reported).
+fn boot_volume(
+    declared: &DeclaredConfigVolume,
+    config: &PodConfig,
+    catalog: &Catalog<'_>,
+    namespace: &str,
+    sink: &mut Sink,
+) -> Option<BootVolume> {
+    let source = &declared.volume.source;
+    if !matches!(catalog.find(source, namespace), Found::Absent) {
+        return None;
+    }
+    let secret = config
+        .secrets
+        .secret(&source.name, namespace, source.span)
+        .map_err(|problem| sink.push(problem))
+        .ok()?;
+    Some(BootVolume {
+        name: declared.name.clone(),
+        secret,
+        optional: source.optional,
+        items: declared
+            .volume
+            .items
+            .iter()
+            .map(|item| {
+                (
+                    item.key.clone(),
+                    item.path.clone(),
+                    item.mode.unwrap_or(declared.volume.default_mode),
+                )
+            })
+            .collect(),
+        default_mode: declared.volume.default_mode,
+    })
+}
+
+/// The image's files for every mounted ConfigMap volume of the pod, and the mounted `secret`
+/// volumes fetched at boot.
 ///
 /// # Errors
 /// I2K007 at the volume whose files would go past `budget`.
@@ -529,9 +571,17 @@ fn volume_files(
     namespace: &str,
     sink: &mut Sink,
     budget: &mut ResolvedBytes,
-) -> Result<Vec<VmFile>, Diagnostic> {
+) -> Result<(Vec<VmFile>, Vec<BootVolume>), Diagnostic> {
     let mut tree = FileTree::default();
+    let mut boot_volumes: Vec<BootVolume> = Vec::new();
     for declared in &config.volumes {
+        if declared.volume.source.kind == ObjectKind::Secret {
+            // Two volumes of one name: mounts use the first.
+            if declared.mounted && !boot_volumes.iter().any(|v| v.name == declared.name) {
+                boot_volumes.extend(boot_volume(declared, config, catalog, namespace, sink));
+            }
+            continue;
+        }
         let files = payload(declared, catalog, namespace, sink);
         let root = config_volume_dir(&declared.name);
         // Two volumes of one name: mounts use the first.
@@ -607,7 +657,7 @@ fn volume_files(
             }
         }
     }
-    Ok(tree.entries.into_values().collect())
+    Ok((tree.entries.into_values().collect(), boot_volumes))
 }
 
 fn binary_not_text(projected: &Projected<'_>, volume: &str, span: Span) -> Diagnostic {

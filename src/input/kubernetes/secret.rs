@@ -1,7 +1,6 @@
-//! Secrets stay out of VM images: a `Secret` in the input is an error at its line. A
-//! variable that refers to a Secret the input does not hold is fetched when the VM boots
-//! (`super::external_secrets`); a `secret` volume of one still compiles only when marked
-//! optional (then empty). One reason and one remedy serve every one of these diagnostics.
+//! Secrets stay out of VM images: a `Secret` in the input is an error at its line, and its
+//! help says how to keep it in AWS Secrets Manager instead, where a reference to a Secret the
+//! input does not hold is fetched when the VM boots (`super::external_secrets`).
 
 use super::metadata::{NameRule, read_metadata_as};
 use super::preamble::Preamble;
@@ -13,7 +12,7 @@ use crate::source::Span;
 pub const SECRETS_IN_IMAGES: &str = "secrets must not be baked into machine images, which anyone who can launch or copy the image can read";
 
 /// What to do instead: store it, and keep referring to it; the VM fetches it at boot.
-const INSTEAD: &str = "keep the Secret out of the input and store it in AWS Secrets Manager as a JSON object of its keys, under `<namespace>/<name>`: `aws secretsmanager create-secret --name <namespace>/<name> --secret-string file://secret.json` (secret.json: `{\"KEY\": \"value\"}`); the pod's `secretKeyRef`, `envFrom.secretRef` then fetch it when the VM boots. Another id: annotate the pod template `secret-id.i2kit.io/<name>: <id>`; SSM Parameter Store: `i2kit.io/secret-store: parameter-store`";
+const INSTEAD: &str = "keep the Secret out of the input and store it in AWS Secrets Manager as a JSON object of its keys, under `<namespace>/<name>`: `aws secretsmanager create-secret --name <namespace>/<name> --secret-string file://secret.json` (secret.json: `{\"KEY\": \"value\"}`); the pod's `secretKeyRef`, `envFrom.secretRef` and `secret` volumes then fetch it when the VM boots. Another id: annotate the pod template `secret-id.i2kit.io/<name>: <id>`; SSM Parameter Store: `i2kit.io/secret-store: parameter-store`";
 
 /// A `v1 Secret`: an error at its `kind`, and its (name, namespace), so that references to it
 /// are not reported again.

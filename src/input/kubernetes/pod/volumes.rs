@@ -12,6 +12,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::input::mount_target::{MountTargets, is_i2kit_owned};
 use crate::input::rules;
 use crate::model::Mount;
+use crate::model::boot::boot_volume_dir;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 
@@ -336,8 +337,14 @@ pub fn read_mounts(
                 read_only,
                 create: *create,
             },
-            VolumeSource::Config(_) => {
+            VolumeSource::Config(config) => {
+                // A Secret is never in the image: its files are fetched at boot.
+                let directory = match config.source.kind {
+                    ObjectKind::ConfigMap => config_volume_dir(&name),
+                    ObjectKind::Secret => boot_volume_dir(&name),
+                };
                 let Some(source) = config_source(
+                    directory,
                     &name,
                     sub_path.as_deref(),
                     sub_path_span.unwrap_or(span),
@@ -360,16 +367,16 @@ pub fn read_mounts(
     read
 }
 
-/// The VM path a mount of config volume `volume` binds: the volume's directory, or the file
+/// The VM path a mount of config volume `volume` binds: the volume's `directory`, or the file
 /// or directory `sub_path` names in it (a single-file bind for a key).
 fn config_source(
+    directory: String,
     volume: &str,
     sub_path: Option<&str>,
     span: Span,
     read: &mut ContainerMounts,
     sink: &mut Sink,
 ) -> Option<String> {
-    let directory = config_volume_dir(volume);
     let Some(written) = sub_path else {
         return Some(directory);
     };
