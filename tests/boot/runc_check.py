@@ -37,6 +37,8 @@ EXPECTED = {
             "TIER": "front",
             "LABELS": 'app="ui"\ntier="front"',
             "LOG_LEVEL": "info",  # defined after the envFrom: it wins over the secret's key
+            "MEMORY_MIB": "256",
+            "CPU_MILLIS": "250",
             "FEATURE_X": "on",
             "PATH": PATH,
             "POD_IP": "10.0.1.23",

@@ -10,7 +10,7 @@ use super::objects::Objects;
 use super::pod::{
     DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, EnvValue, ExpansionError, KnownField,
     ObjectKind, ObjectRef, PodConfig, Resolved, ResolvedFrom, boot_reference, compose_env,
-    config_volume_dir, expand_references,
+    config_volume_dir, expand_references, resource_value,
 };
 use super::reader::Sink;
 use super::resolved_bytes::ResolvedBytes;
@@ -367,7 +367,7 @@ impl EnvLookup<'_> {
 }
 
 impl EnvSources for EnvLookup<'_> {
-    fn known_field(&self, field: &KnownField) -> String {
+    fn known_field(&self, field: &KnownField) -> Result<String, Diagnostic> {
         let find = |pairs: &[(String, String)], key: &str| {
             pairs
                 .iter()
@@ -376,14 +376,32 @@ impl EnvSources for EnvLookup<'_> {
                 .map(|(_, value)| value.clone())
                 .unwrap_or_default()
         };
-        match field {
+        Ok(match field {
             KnownField::Namespace => self.namespace.to_string(),
             KnownField::ServiceAccount => self.config.service_account.clone(),
             KnownField::Labels => format_map(&self.config.labels),
             KnownField::Annotations => format_map(&self.config.annotations),
             KnownField::Label(key) => find(&self.config.labels, key),
             KnownField::Annotation(key) => find(&self.config.annotations, key),
-        }
+            KnownField::Resource(resource) => {
+                let Some((_, amounts)) = self
+                    .config
+                    .amounts
+                    .iter()
+                    .find(|(name, _)| *name == resource.container)
+                else {
+                    return Err(Diagnostic::error(
+                        Code::InvalidValue,
+                        Some(resource.span),
+                        format!(
+                            "`containerName: {}` names no container of this pod",
+                            resource.container
+                        ),
+                    ));
+                };
+                resource_value(resource, amounts)?
+            }
+        })
     }
 
     fn variables(&mut self, from: &EnvFrom) -> ResolvedFrom {

@@ -98,7 +98,7 @@ pub fn read_container(
     {
         sink.push(problem);
     }
-    let env = read_env(&mut object, sink);
+    let env = read_env(&mut object, &name, sink);
     let args_span = object.key_span("args");
     let command_span = object
         .value_span("command")

@@ -13,6 +13,7 @@
 use super::super::reader::{Object, Sink};
 use super::super::resolved_bytes::ResolvedBytes;
 use super::object_ref::{ObjectKind, ObjectRef, read_object_ref};
+use super::resource_field::ResourceField;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::credential;
 use crate::input::rules;
@@ -78,6 +79,8 @@ pub enum KnownField {
     Annotations,
     Label(String),
     Annotation(String),
+    /// `resourceFieldRef`: a limit or request the manifest sets.
+    Resource(ResourceField),
 }
 
 /// What a `fieldRef.fieldPath` of an environment variable names, as the API server allows
@@ -142,11 +145,14 @@ pub trait EnvSources {
     /// reported by the implementation.
     fn value(&mut self, variable: &str, source: &ObjectRef, key: &str, key_span: Span) -> Resolved;
     /// The value of a pod field known when compiling.
-    fn known_field(&self, field: &KnownField) -> String;
+    ///
+    /// # Errors
+    /// When the field has no value i2kit can know (an unset limit).
+    fn known_field(&self, field: &KnownField) -> Result<String, Diagnostic>;
 }
 
 /// `envFrom` and `env` as written.
-pub fn read_env(object: &mut Object<'_>, sink: &mut Sink) -> EnvRecipe {
+pub fn read_env(object: &mut Object<'_>, container: &str, sink: &mut Sink) -> EnvRecipe {
     let mut recipe = EnvRecipe::default();
     let from_path = object.child("envFrom");
     for (index, item) in object.list("envFrom", sink).iter().enumerate() {
@@ -193,7 +199,12 @@ pub fn read_env(object: &mut Object<'_>, sink: &mut Sink) -> EnvRecipe {
                 None
             }
             Some(mut from) => {
-                let read = read_value_from(&mut from, name.as_deref().unwrap_or_default(), sink);
+                let read = read_value_from(
+                    &mut from,
+                    name.as_deref().unwrap_or_default(),
+                    container,
+                    sink,
+                );
                 from.finish(sink, |_| None);
                 read
             }
@@ -267,7 +278,12 @@ fn read_env_from(entry: &mut Object<'_>, sink: &mut Sink) -> Option<EnvFrom> {
 
 /// `valueFrom` of variable `name`: a key of a ConfigMap or Secret, or the pod's namespace; the
 /// pod's other fields and its resources come from a kubelet, which a VM does not have.
-fn read_value_from(from: &mut Object<'_>, name: &str, sink: &mut Sink) -> Option<EnvValue> {
+fn read_value_from(
+    from: &mut Object<'_>,
+    name: &str,
+    container: &str,
+    sink: &mut Sink,
+) -> Option<EnvValue> {
     for (key, kind) in [
         ("configMapKeyRef", ObjectKind::ConfigMap),
         ("secretKeyRef", ObjectKind::Secret),
@@ -326,7 +342,33 @@ fn read_value_from(from: &mut Object<'_>, name: &str, sink: &mut Sink) -> Option
         }
         return value;
     }
-    for key in ["resourceFieldRef", "fileKeyRef"] {
+    if let Some(mut field) = from.object("resourceFieldRef", sink) {
+        let span = field.span();
+        let resource = field.string("resource", sink);
+        let container = field
+            .string("containerName", sink)
+            .filter(|written| !written.is_empty())
+            .unwrap_or_else(|| container.to_string());
+        let divisor = field
+            .string("divisor", sink)
+            .unwrap_or_else(|| "1".to_string());
+        field.finish(sink, |_| None);
+        let Some(resource) = resource else {
+            sink.push(Diagnostic::error(
+                Code::MissingField,
+                Some(span),
+                format!("`resourceFieldRef` of environment variable `{name}` names no `resource`"),
+            ));
+            return None;
+        };
+        return Some(EnvValue::Known(KnownField::Resource(ResourceField {
+            container,
+            resource,
+            divisor,
+            span,
+        })));
+    }
+    for key in ["fileKeyRef"] {
         if let Some(span) = from.key_span(key) {
             from.accept(&[key]);
             sink.push(
@@ -530,7 +572,7 @@ pub fn compose_env(
                 Resolved::Boot(value) => Slot::Boot(name.clone(), value),
                 Resolved::Unset => continue,
             },
-            EnvValue::Known(field) => Slot::Known(name.clone(), sources.known_field(field)),
+            EnvValue::Known(field) => Slot::Known(name.clone(), sources.known_field(field)?),
             EnvValue::Boot(field) => Slot::Boot(name.clone(), BootValue::Field(*field)),
         };
         let size = match &slot {
@@ -640,11 +682,11 @@ mod tests {
                 _ => Resolved::Unset,
             }
         }
-        fn known_field(&self, field: &KnownField) -> String {
-            match field {
+        fn known_field(&self, field: &KnownField) -> Result<String, Diagnostic> {
+            Ok(match field {
                 KnownField::Namespace => "shop".to_string(),
                 _ => String::new(),
-            }
+            })
         }
     }
 

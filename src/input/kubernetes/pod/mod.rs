@@ -8,6 +8,7 @@ mod environment;
 mod object_ref;
 mod ports;
 mod probes;
+mod resource_field;
 mod resources;
 mod security;
 mod volumes;
@@ -32,6 +33,7 @@ pub use environment::{
 };
 pub use object_ref::{ObjectKind, ObjectRef};
 pub use ports::protocol_error;
+pub use resource_field::{ResourceAmounts, resource_value};
 use security::{PodSecurity, read_pod_security};
 pub use volumes::SHARED_VOLUME_ROOT;
 use volumes::{PodVolumes, read_volumes};
@@ -82,6 +84,8 @@ pub struct PodConfig {
     pub service_account: String,
     /// Where Secrets absent from the input are fetched at boot.
     pub secrets: SecretSettings,
+    /// Each container's (init containers' too) resources, by name, for `resourceFieldRef`.
+    pub amounts: Vec<(String, ResourceAmounts)>,
 }
 
 /// What every container of the pod reads against.
@@ -267,6 +271,14 @@ impl Pod {
         self.liveness_delay = self.liveness_delay.or(reading.liveness_delay);
         self.readiness_delay = self.readiness_delay.max(reading.readiness_delay);
         self.config.sub_paths.extend(reading.sub_paths);
+        self.config.amounts.push((
+            reading.container.name.clone(),
+            resource_field::amounts_of(
+                &reading.container.resources,
+                requests.cpu_millis,
+                requests.memory_bytes,
+            ),
+        ));
         if reading.failed {
             self.failed_containers.push(reading.container);
         } else {
