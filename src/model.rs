@@ -76,6 +76,8 @@ pub struct Deployment {
     pub egress: Egress,
     /// `secret` volumes whose files are fetched at boot.
     pub boot_volumes: Vec<boot::BootVolume>,
+    /// `downwardAPI` volumes, written at boot.
+    pub pod_info_volumes: Vec<boot::PodInfoVolume>,
     /// The KMS key that encrypts the secrets the VMs fetch at boot, when not the store's
     /// AWS-managed key: the role may decrypt with it.
     pub secrets_kms_key: Option<String>,
@@ -108,6 +110,7 @@ impl Deployment {
             policy_source: false,
             egress: Egress::Open,
             boot_volumes: Vec::new(),
+            pod_info_volumes: Vec::new(),
             secrets_kms_key: None,
         }
     }

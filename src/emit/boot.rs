@@ -7,7 +7,9 @@
 //! Both scripts are constants: names, ids and keys travel to them only as arguments, and
 //! values only as files, so nothing from the input is ever read as shell code.
 
-use crate::model::boot::{BOOT_ENV_ROOT, BootValue, BootVariable, BootVolume};
+use crate::model::boot::{
+    BOOT_ENV_ROOT, BootValue, BootVariable, BootVolume, PodInfoContent, PodInfoVolume,
+};
 use crate::model::{Container, Deployment};
 
 /// The script of the onboot container that fetches the values (`fetch.sh`).
@@ -29,6 +31,7 @@ pub const CONTAINER_VALUES: &str = "/.i2kit/env";
 #[must_use]
 pub fn needs_boot_step(deployment: &Deployment) -> bool {
     !deployment.boot_volumes.is_empty()
+        || !deployment.pod_info_volumes.is_empty()
         || deployment
             .containers
             .iter()
@@ -53,7 +56,27 @@ fn octal(mode: u32) -> String {
     format!("{mode:04o}")
 }
 
-/// The fetch script's arguments: for each `secret` volume, `volume NAME STORE ID OPTIONAL
+/// `mkvol NAME`, then per file `info NAME PATH MODE FIELD` or `text NAME PATH MODE TEXT`.
+fn pod_info_steps(volume: &PodInfoVolume) -> Vec<String> {
+    let mut words = vec!["mkvol".to_string(), volume.name.clone()];
+    for (path, mode, content) in &volume.files {
+        let (step, value) = match content {
+            PodInfoContent::Field(field) => ("info", field.as_str().to_string()),
+            PodInfoContent::Text(text) => ("text", text.clone()),
+        };
+        words.extend([
+            step.to_string(),
+            volume.name.clone(),
+            path.clone(),
+            octal(*mode),
+            value,
+        ]);
+    }
+    words
+}
+
+/// The fetch script's arguments: for each `downwardAPI` volume, its `mkvol`, `info` and `text`
+/// steps; for each `secret` volume, `volume NAME STORE ID OPTIONAL
 /// MODE` (every key) or one `item NAME STORE ID KEY PATH MODE OPTIONAL` per item; then for
 /// each container with boot values, in order, `dir NAME UID GID`, then one step per variable:
 /// `field NAME FIELD`, `key NAME STORE ID KEY OPTIONAL`, or `keys PREFIX STORE ID OPTIONAL
@@ -63,6 +86,9 @@ pub fn fetch_arguments(deployment: &Deployment) -> Vec<String> {
     let mut words = Vec::new();
     for volume in &deployment.boot_volumes {
         words.extend(volume_steps(volume));
+    }
+    for volume in &deployment.pod_info_volumes {
+        words.extend(pod_info_steps(volume));
     }
     let containers = deployment
         .init_containers

@@ -29,6 +29,24 @@ pub struct BootVolume {
     pub default_mode: u32,
 }
 
+/// A `downwardAPI` volume: files of the pod's fields, written at boot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodInfoVolume {
+    /// The volume's name (a DNS label).
+    pub name: String,
+    /// `(relative path, mode, content)`.
+    pub files: Vec<(String, u32, PodInfoContent)>,
+}
+
+/// What a `downwardAPI` file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PodInfoContent {
+    /// A field that differs per VM.
+    Field(PodField),
+    /// A field known when compiling (namespace, labels, annotations).
+    Text(String),
+}
+
 /// A value of the pod that differs per VM, read from the instance metadata service at boot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PodField {

@@ -63,6 +63,11 @@ EXPECTED_FILES = {
         "/etc/tls/certs/tls.crt": ("440", "CERT\n"),
         "/etc/tls/private/tls.key": ("400", "KEY\n"),
         "/etc/api/settings.json": ("644", '{"a": 1}\n'),
+        "/etc/podinfo/name": ("444", "i-0123456789abcdef0"),
+        "/etc/podinfo/uid": ("400", "i-0123456789abcdef0"),
+        "/etc/podinfo/meta/namespace": ("444", "shop"),
+        "/etc/podinfo/labels": ("444", 'app="api"\ntier="back"'),
+        "/etc/podinfo/tier": ("444", "back"),
     },
 }
 

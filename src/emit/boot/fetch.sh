@@ -108,6 +108,17 @@ $name
         fail "secret $4 of $3 has no key $5 for volume $2"
       fi
       shift 8 ;;
+    mkvol)
+      mkdir -p "$stage/volumes/$2" || fail "cannot make volume $2"
+      shift 2 ;;
+    info)
+      f=$stage/volumes/$2/$3
+      mkdir -p "$(dirname "$f")" && field "$5" > "$f" && chmod "$4" "$f" || fail "no $5 for volume $2"
+      shift 5 ;;
+    text)
+      f=$stage/volumes/$2/$3
+      mkdir -p "$(dirname "$f")" && printf '%s' "$5" > "$f" && chmod "$4" "$f" || fail "cannot write $3 of volume $2"
+      shift 5 ;;
     *) fail "unknown step $1" ;;
   esac
 done

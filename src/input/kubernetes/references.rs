@@ -10,14 +10,14 @@ use super::objects::Objects;
 use super::pod::{
     DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, EnvValue, ExpansionError, KnownField,
     ObjectKind, ObjectRef, PodConfig, Resolved, ResolvedFrom, boot_reference, compose_env,
-    config_volume_dir, expand_references, resource_value,
+    config_volume_dir, expand_references, pod_field, resource_value,
 };
 use super::reader::Sink;
 use super::resolved_bytes::ResolvedBytes;
 use super::secret::absent_secret;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, one_slip_from};
 use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
-use crate::model::boot::{BootValue, BootVolume};
+use crate::model::boot::{BootValue, BootVolume, PodField, PodInfoContent, PodInfoVolume};
 use crate::model::{Container, VmFile, VmFileContent};
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -58,6 +58,7 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
             .init_containers
             .iter_mut()
             .zip(&config.init_containers);
+        deployment.pod_info_volumes = pod_info_volumes(config, &mut lookup);
         let settled = containers
             .chain(init_containers)
             .try_for_each(|(container, recipe)| {
@@ -79,6 +80,70 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
             break;
         }
     }
+}
+
+/// The mounted `downwardAPI` volumes of the pod, each file's field resolved or left for boot.
+fn pod_info_volumes(config: &PodConfig, lookup: &mut EnvLookup<'_>) -> Vec<PodInfoVolume> {
+    let mut volumes: Vec<PodInfoVolume> = Vec::new();
+    for declared in config
+        .pod_info_volumes
+        .iter()
+        .filter(|volume| volume.mounted)
+    {
+        // Two volumes of one name: mounts use the first.
+        if volumes.iter().any(|volume| volume.name == declared.name) {
+            continue;
+        }
+        let mut files = Vec::new();
+        for item in &declared.items {
+            let content = match pod_field(&item.field_path) {
+                Some(EnvValue::Boot(field @ (PodField::Name | PodField::Uid))) => {
+                    PodInfoContent::Field(field)
+                }
+                Some(EnvValue::Known(
+                    field @ (KnownField::Namespace
+                    | KnownField::Labels
+                    | KnownField::Annotations
+                    | KnownField::Label(_)
+                    | KnownField::Annotation(_)),
+                )) => match lookup.known_field(&field) {
+                    Ok(text) => {
+                        // A fetch argument: LinuxKit would rewrite one that starts with `@`.
+                        if let Some(problem) = check_linuxkit_scalar(
+                            &text,
+                            LinuxKitField::CommandWord,
+                            Some(item.span),
+                        ) {
+                            lookup.sink.push(problem);
+                            continue;
+                        }
+                        PodInfoContent::Text(text)
+                    }
+                    Err(problem) => {
+                        lookup.sink.push(problem);
+                        continue;
+                    }
+                },
+                _ => {
+                    lookup.sink.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            Some(item.span),
+                            format!("a `downwardAPI` volume cannot hold pod field `{}`", item.field_path),
+                        )
+                        .with_help("a volume holds metadata.name, metadata.namespace, metadata.uid, metadata.labels and metadata.annotations (or one label or annotation); use an environment variable for the others"),
+                    );
+                    continue;
+                }
+            };
+            files.push((item.path.clone(), item.mode, content));
+        }
+        volumes.push(PodInfoVolume {
+            name: declared.name.clone(),
+            files,
+        });
+    }
+    volumes
 }
 
 /// The container's environment, and its command line expanded from it as the kubelet does.

@@ -86,7 +86,7 @@ pub enum KnownField {
 /// What a `fieldRef.fieldPath` of an environment variable names, as the API server allows
 /// them (`validEnvDownwardAPIFieldPathExpressions`, pkg/apis/core/validation): `None` for a
 /// path Kubernetes refuses.
-fn pod_field(path: &str) -> Option<EnvValue> {
+pub fn pod_field(path: &str) -> Option<EnvValue> {
     let subscript = |prefix: &str| {
         path.strip_prefix(prefix)?
             .strip_prefix("['")?

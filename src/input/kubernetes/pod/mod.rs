@@ -6,6 +6,7 @@ mod confinement;
 mod container;
 mod environment;
 mod object_ref;
+mod pod_info_volume;
 mod ports;
 mod probes;
 mod resource_field;
@@ -29,9 +30,10 @@ pub use confinement::check_confinement_annotations;
 use container::{ContainerReading, read_container};
 pub use environment::{
     EnvFrom, EnvRecipe, EnvSources, EnvValue, ExpansionError, KnownField, Resolved, ResolvedFrom,
-    boot_reference, compose_env, expand_references,
+    boot_reference, compose_env, expand_references, pod_field,
 };
 pub use object_ref::{ObjectKind, ObjectRef};
+pub use pod_info_volume::{DeclaredPodInfoVolume, PodInfoItem};
 pub use ports::protocol_error;
 pub use resource_field::{ResourceAmounts, resource_value};
 use security::{PodSecurity, read_pod_security};
@@ -84,6 +86,8 @@ pub struct PodConfig {
     pub service_account: String,
     /// Where Secrets absent from the input are fetched at boot.
     pub secrets: SecretSettings,
+    /// The `downwardAPI` volumes.
+    pub pod_info_volumes: Vec<DeclaredPodInfoVolume>,
     /// Each container's (init containers' too) resources, by name, for `resourceFieldRef`.
     pub amounts: Vec<(String, ResourceAmounts)>,
 }
@@ -193,6 +197,7 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
     }
     pod.share_process_namespace = spec.boolean("shareProcessNamespace", sink).unwrap_or(false);
     pod.config.volumes = volumes.config_volumes();
+    pod.config.pod_info_volumes = volumes.pod_info_volumes();
     // `serviceAccountName` wins over its deprecated alias, as the API server has it.
     let mut account = |key: &str| {
         let name = spec.string(key, sink)?;

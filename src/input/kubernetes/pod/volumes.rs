@@ -8,6 +8,7 @@ use super::config_volume::{
     read_config_volume,
 };
 use super::object_ref::ObjectKind;
+use super::pod_info_volume::{DeclaredPodInfoVolume, PodInfoItem, read_pod_info_volume};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::mount_target::{MountTargets, is_i2kit_owned};
 use crate::input::rules;
@@ -29,8 +30,10 @@ enum VolumeSource {
         path: String,
         create: bool,
     },
-    /// A ConfigMap's (or an absent Secret's) files, built into the image.
+    /// A ConfigMap's files, built into the image, or a Secret's, fetched at boot.
     Config(ConfigVolume),
+    /// The pod's own fields, written at boot.
+    PodInfo(Vec<PodInfoItem>),
 }
 
 struct Volume {
@@ -47,6 +50,25 @@ pub struct PodVolumes {
 }
 
 impl PodVolumes {
+    /// The `downwardAPI` volumes, for the resolve phase.
+    #[must_use]
+    pub fn pod_info_volumes(&self) -> Vec<DeclaredPodInfoVolume> {
+        self.declared
+            .iter()
+            .filter_map(|volume| match &volume.source {
+                Some(VolumeSource::PodInfo(items)) => Some(DeclaredPodInfoVolume {
+                    name: volume.name.clone(),
+                    items: items.clone(),
+                    mounted: self
+                        .mount_counts
+                        .iter()
+                        .any(|(name, count)| *name == volume.name && *count > 0),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The `configMap` and `secret` volumes, for the resolve phase.
     #[must_use]
     pub fn config_volumes(&self) -> Vec<DeclaredConfigVolume> {
@@ -166,6 +188,9 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
                 source = read_config_volume(block, kind, sink).map(VolumeSource::Config);
             }
         }
+        if let Some(block) = object.object("downwardAPI", sink) {
+            source = Some(VolumeSource::PodInfo(read_pod_info_volume(block, sink)));
+        }
         if let Some(node) = object.take("persistentVolumeClaim") {
             sink.push(
                 Diagnostic::error(
@@ -183,6 +208,7 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
             "hostPath",
             "configMap",
             "secret",
+            "downwardAPI",
             "persistentVolumeClaim",
         ];
         for (key_node, _) in object.entries() {
@@ -195,7 +221,7 @@ fn read_declared(spec: &mut Object<'_>, sink: &mut Sink) -> Vec<Volume> {
                         Some(key_node.span),
                         format!("volume `{name}` is of type `{key}`, which has no equivalent on an i2kit VM"),
                     )
-                    .with_help("i2kit maps emptyDir (to memory), hostPath (to the VM's directories) and configMap (to files in the image)"),
+                    .with_help("i2kit maps emptyDir (to memory), hostPath (to the VM's directories), configMap (to files in the image), secret and downwardAPI (to files written at boot)"),
                 );
             }
         }
@@ -336,6 +362,12 @@ pub fn read_mounts(
                 target,
                 read_only,
                 create: *create,
+            },
+            VolumeSource::PodInfo(_) => Mount::Bind {
+                source: boot_volume_dir(&name),
+                target,
+                read_only: true,
+                create: false,
             },
             VolumeSource::Config(config) => {
                 // A Secret is never in the image: its files are fetched at boot.
