@@ -169,6 +169,10 @@ pub fn check_secret_id(store: SecretStore, id: &str) -> Option<String> {
             "{what} holds only letters, digits and `{extra}`, not `{bad}`"
         ));
     }
+    // `linuxkit build` rewrites a command word that starts with '@'.
+    if id.starts_with('@') {
+        return Some(format!("{what} passed to the VM cannot start with `@`"));
+    }
     if store == SecretStore::ParameterStore && id.contains('/') && !id.starts_with('/') {
         return Some(format!("{what} with `/` is a path that starts with `/`"));
     }
@@ -201,5 +205,10 @@ mod tests {
         );
         assert!(check_secret_id(SecretStore::ParameterStore, "shop/db").is_some());
         assert!(check_secret_id(SecretStore::SecretsManager, &"a".repeat(513)).is_some());
+        assert!(check_secret_id(SecretStore::SecretsManager, "@team/db").is_some());
+        assert_eq!(
+            check_secret_id(SecretStore::SecretsManager, "team@x/db"),
+            None
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! pkg/volume/configmap). An absent object is an error at the reference unless the reference
 //! is optional; then the volume is empty or the variable unset, with a warning.
 
-use super::config_map::{ConfigMap, ConfigValue};
+use super::config_map::{ConfigMap, ConfigValue, key_problem};
 use super::objects::Objects;
 use super::pod::{
     DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, EnvValue, ExpansionError, KnownField,
@@ -96,6 +96,12 @@ fn pod_info_volumes(config: &PodConfig, lookup: &mut EnvLookup<'_>) -> Vec<PodIn
         }
         let mut files = Vec::new();
         for item in &declared.items {
+            if let Some(problem) =
+                check_linuxkit_scalar(&item.path, LinuxKitField::CommandWord, Some(item.span))
+            {
+                lookup.sink.push(problem);
+                continue;
+            }
             let content = match pod_field(&item.field_path) {
                 Some(EnvValue::Boot(field @ (PodField::Name | PodField::Uid))) => {
                     PodInfoContent::Field(field)
@@ -515,6 +521,10 @@ impl EnvSources for EnvLookup<'_> {
             },
             Found::Secret => Resolved::Unset,
             Found::Absent if source.kind == ObjectKind::Secret => match self.external(source) {
+                Some(_) if key_problem(key).is_some() => {
+                    self.sink.push(invalid_secret_key(key, key_span));
+                    Resolved::Unset
+                }
                 Some(secret) => Resolved::Boot(BootValue::SecretKey {
                     secret,
                     key: key.to_string(),
@@ -605,6 +615,21 @@ fn payload<'a>(
     Some(files)
 }
 
+/// The error for a key no Secret can hold (`IsConfigMapKey`, which the API server applies to
+/// Secret keys too).
+fn invalid_secret_key(key: &str, span: Span) -> Diagnostic {
+    let why = key_problem(key).unwrap_or_default();
+    Diagnostic::error(
+        Code::InvalidValue,
+        Some(span),
+        format!(
+            "`{}` cannot be a key of a Secret: {why}",
+            key.escape_debug()
+        ),
+    )
+    .with_help("name a key of the secret's JSON object made of letters, digits, '-', '_' and '.'")
+}
+
 /// A mounted `secret` volume of a Secret absent from the input, fetched at boot; `None` when
 /// it is in the input (an error of its own) or cannot be named (reported).
 fn boot_volume(
@@ -623,6 +648,22 @@ fn boot_volume(
         .secret(&source.name, namespace, source.span)
         .map_err(|problem| sink.push(problem))
         .ok()?;
+    let mut valid = true;
+    for item in &declared.volume.items {
+        if key_problem(&item.key).is_some() {
+            sink.push(invalid_secret_key(&item.key, item.span));
+            valid = false;
+        }
+        if let Some(problem) =
+            check_linuxkit_scalar(&item.path, LinuxKitField::CommandWord, Some(item.span))
+        {
+            sink.push(problem);
+            valid = false;
+        }
+    }
+    if !valid {
+        return None;
+    }
     Some(BootVolume {
         name: declared.name.clone(),
         secret,
