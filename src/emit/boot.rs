@@ -176,9 +176,13 @@ fn volume_steps(volume: &BootVolume) -> Vec<String> {
         .collect()
 }
 
-/// The wrapped command line of `container`, whose own (`argv`) must be known.
+/// The wrapped command line of a container whose own is `argv` and whose variables known
+/// when compiling are `env`. Those go to the wrapper as `NAME=VALUE` words before `--`, as well
+/// as in LinuxKit's `env`: busybox sh drops, from the environment it passes on, every
+/// variable whose name is not a shell identifier (`app.mode`, `my-key`), which Kubernetes
+/// passes since 1.32; `env` sets them back, in order, before the boot values.
 #[must_use]
-pub fn wrapped_command(argv: &[String]) -> Vec<String> {
+pub fn wrapped_command(argv: &[String], env: &[(String, String)]) -> Vec<String> {
     [
         CONTAINER_BUSYBOX,
         "sh",
@@ -189,6 +193,11 @@ pub fn wrapped_command(argv: &[String]) -> Vec<String> {
     ]
     .into_iter()
     .map(str::to_string)
+    .chain(
+        env.iter()
+            .map(|(name, value)| [name.as_str(), value.as_str()].join("=")),
+    )
+    .chain(std::iter::once("--".to_string()))
     .chain(argv.iter().cloned())
     .collect()
 }

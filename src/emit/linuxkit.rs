@@ -276,7 +276,9 @@ fn pod_service<'a>(
     if let (Some(busybox), false) = (busybox, container.boot_env.is_empty()) {
         binds.extend(boot::wrapped_binds(container, busybox));
         // `crate::infer::boot` refused a container whose command line is unknown.
-        command = command.as_deref().map(boot::wrapped_command);
+        command = command
+            .as_deref()
+            .map(|argv| boot::wrapped_command(argv, container.env.as_deref().unwrap_or_default()));
     }
     let resources = &container.resources;
     let memory = resources

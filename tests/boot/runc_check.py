@@ -9,7 +9,7 @@ exactly what Kubernetes would have given it with the fake values below.
 
 Usage: runc_check.py I2KIT_BINARY BUSYBOX   (as root, with runc, unshare and jq)
 """
-import json, os, shutil, subprocess, sys, tempfile
+import json, os, random, shutil, subprocess, sys, tempfile
 import yaml
 
 I2KIT, BUSYBOX = sys.argv[1], sys.argv[2]
@@ -168,7 +168,7 @@ def bundle(work, fixture, service, files, host_run):
     os.symlink("busybox", os.path.join(rootfs, "bin", "sh"))
     argv = service.get("command")
     if argv and "/.i2kit/env" in argv:
-        program = argv[argv.index("/.i2kit/env") + 1]
+        program = argv[argv.index("--", argv.index("/.i2kit/env")) + 1]
         probe = program if program.startswith("/") else "/bin/" + program
         write(rootfs + probe, PROBE, 0o755)
     else:
@@ -210,6 +210,76 @@ def bundle(work, fixture, service, files, host_run):
     with open(os.path.join(root, "config.json"), "w") as f:
         json.dump(spec, f)
     return root
+
+
+def run_probe(root, name):
+    result = subprocess.run(["runc", "run", "--bundle", root, name], capture_output=True, timeout=30)
+    if result.returncode != 0:
+        sys.exit(f"{name}: runc run failed ({result.returncode}): {result.stderr.decode()}")
+    fields = result.stdout.split(b"\0")
+    split = fields.index(b"ARGV")
+    env = dict(f.split(b"=", 1) for f in fields[:split] if f)
+    return env, fields[split + 1:-1]
+
+
+def fuzz(root, host_run, service, seed, count=100):
+    """Random names (any printable ASCII but `=`) and values, both compiled-in (the wrapper's
+    `NAME=VALUE` words and LinuxKit's env, text) and boot-time (files, any byte but NUL,
+    trailing newlines included): the program, busybox `env -0` itself, must see each exactly."""
+    rng = random.Random(seed)
+    reserved = {b"HOME", b"SHLVL", b"PWD", b"PATH"}
+    taken = set(reserved)
+
+    def name():
+        while True:
+            text = bytes(rng.choice([c for c in range(0x20, 0x7f) if c != ord("=")])
+                         for _ in range(rng.randint(1, 12)))
+            if text not in taken:
+                taken.add(text)
+                return text
+
+    alphabet = [chr(c) for c in range(0x20, 0x7f)] + ["\n", "\t", "é", "→", "$", "\\"]
+    static = {}
+    for _ in range(count):
+        static[name()] = ("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+                          + "\n" * rng.randint(0, 2)).encode()
+    boot = {}
+    for _ in range(count):
+        boot[name()] = bytes(rng.randint(1, 255) for _ in range(rng.randint(0, 40))) + b"\n" * rng.randint(0, 2)
+    directory = os.path.join(host_run, "pod", "env", service["name"])
+    for entry in os.listdir(directory):
+        os.remove(os.path.join(directory, entry))
+    uid, gid = service.get("uid", 0), service.get("gid", 0)
+    for index, (key, value) in enumerate(boot.items()):
+        path = os.path.join(directory, "%06d" % (index + 1))
+        with open(path, "wb") as f:
+            f.write(key + b"=" + value)
+        os.chmod(path, 0o400)
+        os.chown(path, uid, gid)
+    os.symlink("busybox", os.path.join(root, "rootfs", "bin", "env"))
+    config_path = os.path.join(root, "config.json")
+    with open(config_path) as f:
+        config = json.load(f)
+    args = config["process"]["args"]
+    words = [(k + b"=" + v).decode() for k, v in static.items()]
+    config["process"]["args"] = args[:args.index("/.i2kit/env") + 1] + words + ["--", "/bin/env", "-0"]
+    config["process"]["env"] = words + ["PATH=/bin"]
+    with open(config_path, "w") as f:
+        json.dump(config, f)
+    result = subprocess.run(["runc", "run", "--bundle", root, "i2kit-fuzz-%d" % os.getpid()],
+                            capture_output=True, timeout=30)
+    if result.returncode != 0:
+        sys.exit(f"fuzz: runc run failed ({result.returncode}): {result.stderr.decode()}")
+    env = dict(f.split(b"=", 1) for f in result.stdout.split(b"\0") if f)
+    for key in reserved:
+        env.pop(key, None)
+    wanted = {**static, **boot}
+    if env != wanted:
+        wrong = {k: (v, env.get(k)) for k, v in wanted.items() if env.get(k) != v}
+        extra = set(env) - set(wanted)
+        sys.exit(f"fuzz (seed {seed}): {len(wrong)} of {len(wanted)} variables differ, e.g. "
+                 f"{list(wrong.items())[:3]}; unexpected: {sorted(extra)[:5]}")
+    print(f"ok: fuzz (seed {seed}): {len(static)} compiled and {len(boot)} boot-time random names and values arrive exactly")
 
 
 def main():
@@ -260,6 +330,8 @@ def main():
                         sys.exit(f"{key}: the program saw\n  env {env}\n  argv {args}\nnot\n  env {want_env}\n  argv {want_args}")
                     checked += 1
                     print(f"ok: {fixture} {service['name']}: {len(env)} variables, {len(args)} arguments")
+                    if service.get("readonly"):
+                        fuzz(root, host_run, service, seed=int(os.environ.get("I2KIT_FUZZ_SEED", "20")))
     if checked != len(EXPECTED) + len(EXPECTED_FILES):
         sys.exit(f"checked {checked} containers, expected {len(EXPECTED) + len(EXPECTED_FILES)}")
 
