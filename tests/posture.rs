@@ -264,7 +264,13 @@ fn every_generated_image_is_least_privilege_and_as_asked() {
                     let (capabilities, binds): (&[&str], &[&str]) = if name == "i2kit-busybox" {
                         (&["none"], &[])
                     } else {
-                        (&["CAP_CHOWN"], &["/run/i2kit:/run/i2kit"])
+                        (
+                            &["CAP_CHOWN"],
+                            &[
+                                "/etc/i2kit/resolv.conf:/etc/resolv.conf:ro",
+                                "/run/i2kit:/run/i2kit",
+                            ],
+                        )
                     };
                     let readonly = service.get("readonly").and_then(Value::as_bool);
                     if strings("capabilities") != capabilities

@@ -223,7 +223,12 @@ fn boot_services(arguments: Vec<String>) -> [Service<'static>; 2] {
             image: platform::AWS_CLI_IMAGE,
             // To hand each container its files; it runs as root, which owns what it writes.
             capabilities: Some(vec!["CAP_CHOWN".to_string()]),
-            binds: vec![[boot::VALUES_ROOT, boot::VALUES_ROOT].join(":")],
+            // The VPC's resolver, to find the stores' endpoints: a container of LinuxKit
+            // sees only the resolver configuration it is given.
+            binds: vec![
+                [dns::RESOLV_CONF_PATH, dns::CONTAINER_RESOLV_CONF, "ro"].join(":"),
+                [boot::VALUES_ROOT, boot::VALUES_ROOT].join(":"),
+            ],
             tmpfs: vec!["/tmp".to_string()],
             command: Some(command),
             runtime: Some(Runtime {
