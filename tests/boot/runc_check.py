@@ -127,8 +127,10 @@ def write(path, text, mode=0o644):
     os.chmod(path, mode)
 
 
-def fetch(work, entry):
-    """Runs the compiled fetch with /run/i2kit bound to work/run/i2kit."""
+def fetch(work, entry, secrets_held=None, must_succeed=True):
+    """Runs the compiled fetch with /run/i2kit bound to work/run/i2kit; the fake store holds
+    `secrets_held` (default: all of SECRETS). Returns the bound directory, or, when the fetch
+    may fail, (directory, exit status)."""
     stubs = os.path.join(work, "stubs")
     write(os.path.join(stubs, "curl"), CURL, 0o755)
     write(os.path.join(stubs, "aws"), AWS, 0o755)
@@ -137,6 +139,8 @@ def fetch(work, entry):
         write(os.path.join(imds, key.replace("/", "_")), value)
     secrets = os.path.join(work, "secrets")
     for name, keys in SECRETS.items():
+        if secrets_held is not None and name not in secrets_held:
+            continue
         write(os.path.join(secrets, "sm" + name.replace("/", "_")),
               json.dumps({"Name": name, "SecretString": json.dumps(keys)}))
         write(os.path.join(secrets, "ssm" + name.replace("/", "_")),
@@ -149,6 +153,8 @@ def fetch(work, entry):
     env = dict(os.environ, PATH=stubs + ":" + os.environ["PATH"], IMDS_DIR=imds, SECRETS_DIR=secrets)
     result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
                              "mount", run] + command, env=env, capture_output=True, text=True)
+    if not must_succeed:
+        return run, result.returncode
     if result.returncode != 0:
         sys.exit(f"fetch failed ({result.returncode}): {result.stderr}")
     if result.stdout:
@@ -332,6 +338,21 @@ def main():
                     print(f"ok: {fixture} {service['name']}: {len(env)} variables, {len(args)} arguments")
                     if service.get("readonly"):
                         fuzz(root, host_run, service, seed=int(os.environ.get("I2KIT_FUZZ_SEED", "20")))
+        # Fail closed: a required secret the store lacks publishes nothing, so no wrapped
+        # container can start (its bind source is missing); an optional one is left unset.
+        build = yaml.safe_load(open(os.path.join(work, "k8s-boot-pod-fields-and-secrets", "ui.linuxkit.yml")))
+        boot = [e for e in build["onboot"] if e["name"] == "i2kit-boot"][0]
+        run, status = fetch(os.path.join(work, "closed"), boot, secrets_held={"shop/ui-settings"}, must_succeed=False)
+        if status == 0 or os.path.exists(os.path.join(run, "pod")):
+            sys.exit(f"a required secret missing: the fetch exited {status} and published {os.listdir(run)}")
+        run = fetch(os.path.join(work, "optional"), boot, secrets_held={"prod/catalog/db"})
+        names = []
+        for entry in sorted(os.listdir(os.path.join(run, "pod", "env", "ui"))):
+            with open(os.path.join(run, "pod", "env", "ui", entry), "rb") as f:
+                names.append(f.read().split(b"=", 1)[0].decode())
+        if "FEATURE_X" in names or "DB_PASSWORD" not in names:
+            sys.exit(f"an optional secret missing: the fetch wrote {names}")
+        print("ok: a missing required secret publishes nothing; a missing optional one is unset")
     if checked != len(EXPECTED) + len(EXPECTED_FILES):
         sys.exit(f"checked {checked} containers, expected {len(EXPECTED) + len(EXPECTED_FILES)}")
 
