@@ -265,7 +265,7 @@ impl Code {
                 "a Kubernetes kind i2kit does not compile (Deployment, Service, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List are)"
             }
             Code::ExternalReference => {
-                "a reference to what the input does not hold: a ConfigMap, Secret or key absent from it, a volume claim, the pod's own fields"
+                "a reference to what the input does not hold: a ConfigMap or key absent from it, a volume claim, a resource limit the container does not set"
             }
             Code::UnsupportedVolume => "a volume type with no VM equivalent",
             Code::IgnoredField => "a Kubernetes field with no meaning on a VM, ignored (warning)",
@@ -374,7 +374,7 @@ impl Code {
                 "a value known only when the VM boots (a pod field, a Secret kept outside the input) that i2kit cannot deliver as written: no known command line to wrap, or a `$(VAR)` Kubernetes would expand from it"
             }
             Code::ExternalSecret => {
-                "a Secret kept outside the input whose store, name or KMS key (pod template annotations) is not one i2kit can name in an IAM policy"
+                "a Secret kept outside the input whose store, name or KMS key (pod template annotations) is not one i2kit can name in an IAM policy, or whose store the VMs' NetworkPolicies put out of reach"
             }
         }
     }
