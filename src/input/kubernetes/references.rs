@@ -14,7 +14,6 @@ use super::pod::{
 };
 use super::reader::Sink;
 use super::resolved_bytes::ResolvedBytes;
-use super::secret::absent_secret;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, one_slip_from};
 use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
 use crate::model::boot::{BootValue, BootVolume, PodField, PodInfoContent, PodInfoVolume};
@@ -277,8 +276,9 @@ impl<'a> Catalog<'a> {
             .or_else(|| one_slip_from(&source.name, names))
     }
 
-    /// Reports `source`, absent from `namespace`. `consequence` says what an optional
-    /// reference then means: "volume `config` is mounted empty".
+    /// Reports ConfigMap `source`, absent from `namespace` (an absent Secret is fetched at
+    /// boot instead). `consequence` says what an optional reference then means: "volume
+    /// `config` is mounted empty".
     fn report_absent(
         &self,
         source: &ObjectRef,
@@ -286,39 +286,33 @@ impl<'a> Catalog<'a> {
         consequence: &str,
         sink: &mut Sink,
     ) {
-        let kind = source.kind.as_str();
         let name = &source.name;
         let elsewhere = self.elsewhere(source, namespace);
         let hint = match self.similar(source, namespace) {
             Some(suggestion) => format!("did you mean `{suggestion}`? If not, "),
             None if elsewhere.is_empty() => String::new(),
             None => format!(
-                "{kind} `{name}` is in namespace `{}`, and a pod reads only its own namespace's; ",
+                "ConfigMap `{name}` is in namespace `{}`, and a pod reads only its own namespace's; ",
                 elsewhere.join("`, `")
             ),
         };
         if source.optional {
-            let remedy = match source.kind {
-                ObjectKind::ConfigMap => "add the ConfigMap to the input if the container needs it",
-                ObjectKind::Secret => {
-                    "the container must fetch the value itself when it starts, e.g. from AWS Secrets Manager"
-                }
-            };
             sink.push(
                 Diagnostic::warning(
                     Code::OptionalReferenceAbsent,
                     Some(source.span),
                     format!(
-                        "optional {kind} `{name}` is not in namespace `{namespace}` of the input: {consequence}, as in Kubernetes"
+                        "optional ConfigMap `{name}` is not in namespace `{namespace}` of the input: {consequence}, as in Kubernetes"
                     ),
                 )
-                .with_help(format!("{hint}{remedy}")),
+                .with_help(format!(
+                    "{hint}add the ConfigMap to the input if the container needs it"
+                )),
             );
             return;
         }
-        sink.push(match source.kind {
-            ObjectKind::Secret => absent_secret(name, namespace, source.span, &hint),
-            ObjectKind::ConfigMap => Diagnostic::error(
+        sink.push(
+            Diagnostic::error(
                 Code::ExternalReference,
                 Some(source.span),
                 format!("ConfigMap `{name}` is not in namespace `{namespace}` of the input"),
@@ -326,7 +320,7 @@ impl<'a> Catalog<'a> {
             .with_help(format!(
                 "{hint}add it to the input (the files `kubectl apply -f` would take), or mark the reference `optional: true` if the pod runs without it: then {consequence}"
             )),
-        });
+        );
     }
 }
 

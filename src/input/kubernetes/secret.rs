@@ -78,20 +78,3 @@ pub fn secret_in_input(
         serde_json::Value::Object(skeleton)
     ))
 }
-
-/// What to do instead, for a Secret whose name alone is known.
-const INSTEAD: &str = "keep the Secret out of the input and store it in AWS Secrets Manager as a JSON object of its keys, under `<namespace>/<name>`; references to it then fetch it when the VM boots";
-
-/// The error for a reference, not marked optional, to a Secret the input does not hold;
-/// `hint` goes before the remedy (a likely misspelling, or where the Secret is instead).
-#[must_use]
-pub fn absent_secret(name: &str, namespace: &str, span: Span, hint: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::ExternalReference,
-        Some(span),
-        format!(
-            "Secret `{name}` is not in namespace `{namespace}` of the input, where it does not belong: {SECRETS_IN_IMAGES}"
-        ),
-    )
-    .with_help(format!("{hint}{INSTEAD}"))
-}
