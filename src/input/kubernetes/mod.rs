@@ -22,6 +22,7 @@ pub mod list;
 pub mod metadata;
 pub mod network_policy;
 pub mod nginx_annotations;
+pub mod object_key;
 pub mod objects;
 pub mod pod;
 pub mod preamble;

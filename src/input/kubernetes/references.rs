@@ -5,7 +5,8 @@
 //! pkg/volume/configmap). An absent object is an error at the reference unless the reference
 //! is optional; then the volume is empty or the variable unset, with a warning.
 
-use super::config_map::{ConfigMap, ConfigValue, key_problem};
+use super::config_map::{ConfigMap, ConfigValue};
+use super::object_key::key_problem;
 use super::objects::Objects;
 use super::pod::{
     DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, EnvValue, ExpansionError, KnownField,

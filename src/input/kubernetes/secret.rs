@@ -2,8 +2,8 @@
 //! help says how to keep it in AWS Secrets Manager instead, where a reference to a Secret the
 //! input does not hold is fetched when the VM boots (`super::external_secrets`).
 
-use super::config_map::key_problem;
 use super::metadata::{NameRule, read_metadata_as};
+use super::object_key::key_problem;
 use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
