@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
 use crate::emit::cloudformation::{TemplateError, check_template, emit_template};
 use crate::emit::linuxkit::emit_linuxkit;
 use crate::image_lock::ImageLock;
+use crate::infer::boot::check_boot_wrapping;
 use crate::infer::group::plan_groups;
 use crate::infer::host_zones::check_host_zones;
 use crate::infer::images::{resolve_containers, resolve_images};
@@ -226,7 +227,8 @@ fn compile_reading(
         ));
     }
     let resolved = application.and_then(|mut application| {
-        let found = resolve_images(&mut application, settings.images);
+        let mut found = resolve_images(&mut application, settings.images);
+        found.extend(check_boot_wrapping(&application));
         // An unknown entrypoint stops here, as a reading error does, so later passes do not
         // report on a container whose command line is missing.
         let failed = found.iter().any(Diagnostic::is_error);

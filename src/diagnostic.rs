@@ -93,6 +93,10 @@ pub enum Code {
     VolumeClaim,
     /// A volume claim more than one VM would need at once.
     ClaimSharing,
+    /// A value known only at boot that i2kit cannot deliver as written.
+    BootValue,
+    /// A Secret kept outside the input that cannot be named or decrypted as written.
+    ExternalSecret,
 }
 
 impl Code {
@@ -158,6 +162,8 @@ impl Code {
         Code::StatefulUpdate,
         Code::VolumeClaim,
         Code::ClaimSharing,
+        Code::BootValue,
+        Code::ExternalSecret,
     ];
 
     #[must_use]
@@ -224,6 +230,8 @@ impl Code {
             Code::StatefulUpdate => "I2K075",
             Code::VolumeClaim => "I2K076",
             Code::ClaimSharing => "I2K077",
+            Code::BootValue => "I2K070",
+            Code::ExternalSecret => "I2K071",
         }
     }
 
@@ -269,7 +277,7 @@ impl Code {
                 "a Kubernetes kind i2kit does not compile (Deployment, Service, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget and List are)"
             }
             Code::ExternalReference => {
-                "a reference to what the input does not hold: a ConfigMap, Secret or key absent from it, a volume claim, the pod's own fields"
+                "a reference to what the input does not hold: a ConfigMap or key absent from it, a volume claim, a resource limit the container does not set"
             }
             Code::UnsupportedVolume => "a volume type with no VM equivalent",
             Code::IgnoredField => "a Kubernetes field with no meaning on a VM, ignored (warning)",
@@ -382,6 +390,12 @@ impl Code {
             }
             Code::ClaimSharing => {
                 "a PersistentVolumeClaim that more than one VM would attach at once: an EBS volume attaches to one instance (ReadWriteOnce)"
+            }
+            Code::BootValue => {
+                "a value known only when the VM boots (a pod field, a Secret kept outside the input) that i2kit cannot deliver as written: no known command line to wrap, or a `$(VAR)` Kubernetes would expand from it"
+            }
+            Code::ExternalSecret => {
+                "a Secret kept outside the input whose store, name or KMS key (pod template annotations) is not one i2kit can name in an IAM policy, or whose store the VMs' NetworkPolicies put out of reach"
             }
         }
     }

@@ -6,6 +6,7 @@ use crate::source::Span;
 use std::collections::BTreeSet;
 
 pub mod admission;
+pub mod boot;
 pub mod document_order;
 pub mod external_name;
 pub mod ingress;
@@ -81,6 +82,13 @@ pub struct Deployment {
     /// Each VM is an ordinal with its own name and disks (a StatefulSet), rather than one of
     /// an Auto Scaling group's interchangeable VMs.
     pub stateful: Option<stateful::Stateful>,
+    /// `secret` volumes whose files are fetched at boot.
+    pub boot_volumes: Vec<boot::BootVolume>,
+    /// `downwardAPI` volumes, written at boot.
+    pub pod_info_volumes: Vec<boot::PodInfoVolume>,
+    /// The KMS key that encrypts the secrets the VMs fetch at boot, when not the store's
+    /// AWS-managed key: the role may decrypt with it.
+    pub secrets_kms_key: Option<String>,
 }
 
 impl Deployment {
@@ -110,6 +118,9 @@ impl Deployment {
             policy_source: false,
             egress: Egress::Open,
             stateful: None,
+            boot_volumes: Vec::new(),
+            pod_info_volumes: Vec::new(),
+            secrets_kms_key: None,
         }
     }
 }
@@ -242,6 +253,9 @@ pub struct Container {
     pub no_new_privileges: bool,
     pub mounts: Vec<Mount>,
     pub resources: Resources,
+    /// Variables fetched when the VM boots, after `env` and replacing it where names meet:
+    /// the container's command runs wrapped (see `crate::boot_wrapper`).
+    pub boot_env: Vec<boot::BootVariable>,
     /// `runAsNonRoot: true` with no uid written, and where: only the image's USER can satisfy
     /// it, so [`crate::infer::images`] checks it once that is known.
     pub non_root_required: Option<Span>,
@@ -256,6 +270,8 @@ pub struct ContainerSpans {
     pub args: Option<Span>,
     /// `command`, or `args` when there is no command: where the command line is written.
     pub command: Option<Span>,
+    /// The first variable (or `envFrom`) known only at boot.
+    pub boot: Option<Span>,
 }
 
 /// The capability bounding set a container runs with.

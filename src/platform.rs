@@ -29,7 +29,10 @@ pub const DHCPCD_SERVICE_COMMAND: [&str; 4] =
 pub const FORMAT_IMAGE: &str = "linuxkit/format:4f779c0b0d0ba145b7f03211b5cbf59fbbe12e54";
 pub const MOUNT_IMAGE: &str = "linuxkit/mount:bd1c3bb45e48e68e47a9456d1669f7119f855184";
 
-/// The official AWS CLI image (aws/aws-cli `docker/Dockerfile`: Amazon Linux 2 with the CLI
-/// in `/usr/local/bin`, plus the base image's shell, coreutils, grep and curl): the onboot
-/// steps that call AWS and IMDSv2 run in it.
-pub const AWS_CLI_IMAGE: &str = "amazon/aws-cli:2.27.50";
+/// The static busybox that runs wrapped containers' boot values into their environment: the
+/// official image's musl variant is built `CONFIG_STATIC=y` (docker-library/busybox), unlike
+/// the default glibc one. See docs/field-notes/stateful-and-boot.md §4.
+pub const BUSYBOX_IMAGE: &str = "busybox:1.38.0-musl";
+/// The AWS CLI's official image (aws/aws-cli `docker/Dockerfile`, v2 branch): Amazon Linux
+/// 2023 with bash as `/bin/sh`, curl-minimal (IMDSv2 needs a PUT), jq and `aws`.
+pub const AWS_CLI_IMAGE: &str = "amazon/aws-cli:2.36.7";

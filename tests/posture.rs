@@ -255,6 +255,39 @@ fn every_generated_image_is_least_privilege_and_as_asked() {
                     continue;
                 }
                 checked_services += 1;
+                // i2kit's own boot step (issue 20): the busybox runs nothing and holds no
+                // capability; the fetch may only hand files to their owners, in /run/i2kit.
+                if name == "i2kit-busybox" || name == "i2kit-boot" {
+                    let strings = |key: &str| -> Vec<&str> {
+                        service
+                            .get(key)
+                            .and_then(Value::as_sequence)
+                            .map(|list| list.iter().filter_map(Value::as_str).collect())
+                            .unwrap_or_default()
+                    };
+                    let (capabilities, binds): (&[&str], &[&str]) = if name == "i2kit-busybox" {
+                        (&["none"], &[])
+                    } else {
+                        (
+                            &["CAP_CHOWN"],
+                            &[
+                                "/etc/i2kit/resolv.conf:/etc/resolv.conf:ro",
+                                "/run/i2kit:/run/i2kit",
+                            ],
+                        )
+                    };
+                    let readonly = service.get("readonly").and_then(Value::as_bool);
+                    if strings("capabilities") != capabilities
+                        || strings("binds") != binds
+                        || (name == "i2kit-busybox") != (readonly == Some(true))
+                        || !is_pinned(image)
+                    {
+                        problems.push(format!(
+                            "{place}: boot service {name} is not as narrow as designed: {service:?}"
+                        ));
+                    }
+                    continue;
+                }
                 let Some((_, wanted)) = asked.iter().find(|(asked_name, _)| asked_name == name)
                 else {
                     problems.push(format!(

@@ -1866,3 +1866,118 @@ proptest! {
         prop_assert_eq!(records.len(), replicas as usize + 1);
     }
 }
+
+/// A Deployment whose containers read Secrets absent from the input: `(name, id override)`
+/// each, in one store, with or without a role of its own.
+fn boot_secrets() -> impl Strategy<Value = (Vec<(String, Option<String>)>, bool, bool)> {
+    (
+        proptest::collection::vec(
+            (
+                "[a-z][a-z0-9.-]{0,20}",
+                proptest::option::of(prop_oneof![
+                    "[A-Za-z0-9/_+=.@-]{1,30}",
+                    "/[A-Za-z0-9_.-]{1,30}",
+                    "[ -~]{0,12}",
+                    Just("*".to_string()),
+                    Just("db-*".to_string()),
+                    Just("${AWS::AccountId}".to_string()),
+                ]),
+            ),
+            1..5,
+        ),
+        any::<bool>(),
+        any::<bool>(),
+    )
+}
+
+fn render_boot_secrets(
+    secrets: &[(String, Option<String>)],
+    parameter_store: bool,
+    role: bool,
+) -> String {
+    let mut annotations = serde_json::Map::new();
+    if parameter_store {
+        annotations.insert("i2kit.io/secret-store".into(), "parameter-store".into());
+    }
+    let mut env = Vec::new();
+    for (index, (name, id)) in secrets.iter().enumerate() {
+        if let Some(id) = id {
+            annotations.insert(format!("secret-id.i2kit.io/{name}"), id.clone().into());
+        }
+        env.push(serde_json::json!({"name": format!("V{index}"), "valueFrom": {"secretKeyRef": {"name": name, "key": "k"}}}));
+    }
+    let mut documents = Vec::new();
+    if role {
+        documents.push(serde_json::json!({"apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": {"name": "app", "namespace": "shop", "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/app"}}}));
+    }
+    documents.push(serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "app", "namespace": "shop"},
+        "spec": {"selector": {"matchLabels": {"app": "app"}}, "template": {
+            "metadata": {"labels": {"app": "app"}, "annotations": annotations},
+            "spec": {"serviceAccountName": if role { "app" } else { "default" },
+                "containers": [{"name": "app", "image": "app:1", "command": ["/app"], "env": env}]}}}}));
+    serde_json::json!({"apiVersion": "v1", "kind": "List", "items": documents}).to_string()
+}
+
+/// Every text of `value` (strings, and the parts of `Fn::Join`).
+fn texts(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(text) => out.push(text.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|item| texts(item, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|item| texts(item, out)),
+        _ => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
+
+    /// The VMs may read exactly the secrets their pods reference, never a `*` resource: an id
+    /// that would widen the grant is refused at the annotation.
+    #[test]
+    fn boot_secrets_grant_exactly_their_ids_and_never_a_wildcard(
+        (secrets, parameter_store, role) in boot_secrets()
+    ) {
+        let input = render_boot_secrets(&secrets, parameter_store, role);
+        let (_, compilation) = compile_bytes("m.json", input.as_bytes(), false);
+        let Some(template) = compilation.template.as_deref() else {
+            for diagnostic in compilation.diagnostics.iter().filter(|d| d.is_error()) {
+                prop_assert_eq!(diagnostic.code.as_str(), "I2K071", "{}", diagnostic.message);
+            }
+            return Ok(());
+        };
+        // The id each secret is fetched as: its annotation's (the last one written), else the
+        // default rule.
+        let mut wanted = std::collections::BTreeSet::new();
+        for (name, _) in &secrets {
+            let id = secrets.iter().rev().find_map(|(other, id)| (other == name).then_some(id.clone()).flatten())
+                .unwrap_or_else(|| if parameter_store { format!("/shop/{name}") } else { format!("shop/{name}") });
+            wanted.insert(if parameter_store {
+                format!("parameter/{}", id.trim_start_matches('/'))
+            } else {
+                format!("secret:{id}-??????")
+            });
+        }
+        let parsed: serde_json::Value = serde_json::from_str(template).expect("JSON");
+        let mut granted = std::collections::BTreeSet::new();
+        for resource in parsed["Resources"].as_object().expect("resources").values() {
+            let documents: Vec<&serde_json::Value> = match resource["Type"].as_str() {
+                Some("AWS::IAM::Policy") => vec![&resource["Properties"]["PolicyDocument"]],
+                Some("AWS::IAM::Role") => resource["Properties"]["Policies"].as_array().into_iter().flatten().map(|p| &p["PolicyDocument"]).collect(),
+                _ => continue,
+            };
+            for statement in documents.iter().flat_map(|d| d["Statement"].as_array().into_iter().flatten()) {
+                let mut found = Vec::new();
+                texts(&statement["Resource"], &mut found);
+                for text in &found {
+                    prop_assert!(!text.contains('*'), "a wildcard resource: {}", text);
+                }
+                if statement["Action"] != "kms:Decrypt" {
+                    granted.extend(found.into_iter().filter(|text| text.starts_with("secret:") || text.starts_with("parameter/")));
+                }
+            }
+        }
+        prop_assert_eq!(granted, wanted);
+    }
+}

@@ -29,6 +29,7 @@ use crate::emit::scaling::{
     cpu_target_tenths, instance_profile, instance_profile_id, profile_owner, scaling_policy,
     scaling_policy_id,
 };
+use crate::emit::secrets_access;
 use crate::emit::template_builder::{
     BuiltTemplate, Make, PlannedTemplate, TemplateBuilder, TemplateRecord,
 };
@@ -374,6 +375,31 @@ fn add_deployment<'a>(
             &profile_owner(role),
             || instance_profile(role),
         );
+    }
+    if !secrets_access::fetched_secrets(deployment).is_empty() {
+        match &deployment.role {
+            Some(role) => builder.add(
+                Section::Resources,
+                secrets_access::policy_id(&names),
+                &owner,
+                || secrets_access::role_policy(deployment, &role.name),
+            ),
+            None => {
+                builder.add(
+                    Section::Resources,
+                    secrets_access::role_id(&names),
+                    &owner,
+                    || secrets_access::own_role(deployment),
+                );
+                let profile_names = names.clone();
+                builder.add(
+                    Section::Resources,
+                    secrets_access::profile_id(&names),
+                    &owner,
+                    move || secrets_access::own_profile(&profile_names),
+                );
+            }
+        }
     }
     let launch_names = names.clone();
     builder.add(

@@ -6,6 +6,7 @@ use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, SUBNETS_PARAMETER};
 use crate::emit::ordinals::profile_of;
 use crate::emit::policy_rules::client_security_group_id;
 use crate::emit::scaling::instance_profile_id;
+use crate::emit::secrets_access;
 use crate::internal_error::InternalError;
 use crate::model::{Deployment, LoadBalancerKind, Service};
 use serde_json::{Map, Value, json};
@@ -57,9 +58,14 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
             }
         }
     });
-    if let Some(role) = &deployment.role {
+    let profile = match &deployment.role {
+        Some(role) => Some(instance_profile_id(role)),
+        None => (!secrets_access::fetched_secrets(deployment).is_empty())
+            .then(|| secrets_access::profile_id(names)),
+    };
+    if let Some(profile) = profile {
         template["Properties"]["LaunchTemplateData"]["IamInstanceProfile"] =
-            json!({ "Arn": Expr::get_att(instance_profile_id(role), "Arn") });
+            json!({ "Arn": Expr::get_att(profile, "Arn") });
     }
     if let Some(stateful) = &deployment.stateful {
         let data = &mut template["Properties"]["LaunchTemplateData"];

@@ -1,6 +1,7 @@
 //! A deployment → the LinuxKit build file for its VM image (`linuxkit build --format aws`).
 
 use crate::dns;
+use crate::emit::boot;
 use crate::emit::volume_boot::boot_steps;
 use crate::internal_error::InternalError;
 use crate::model::{
@@ -64,7 +65,7 @@ struct Service<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tmpfs: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    command: Option<&'a [String]>,
+    command: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     env: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -146,7 +147,7 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
         Service {
             name: "dhcpcd",
             image: platform::DHCPCD_IMAGE,
-            command: Some(&DHCPCD_ONBOOT),
+            command: Some(DHCPCD_ONBOOT.clone()),
             ..Service::default()
         },
     ];
@@ -159,17 +160,25 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
         name: step.name,
         image: step.image,
         binds: step.binds.clone(),
-        command: Some(&step.command),
+        command: Some(step.command.clone()),
         runtime: (!step.mkdir.is_empty()).then(|| Runtime {
             mkdir: step.mkdir.clone(),
         }),
         ..Service::default()
     }));
+    // The fetch's busybox is named by its place among the onboot entries, so it goes after
+    // every step before it.
+    let busybox = boot::needs_boot_step(deployment).then(|| {
+        let path = boot::busybox_host_path(onboot.len());
+        onboot.extend(boot_services(boot::fetch_arguments(deployment)));
+        path
+    });
+    let busybox = busybox.as_deref();
     onboot.extend(
         deployment
             .init_containers
             .iter()
-            .map(|container| pod_service(container, deployment)),
+            .map(|container| pod_service(container, deployment, busybox)),
     );
     let mut services = vec![
         Service {
@@ -180,7 +189,7 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
         Service {
             name: "dhcpcd2",
             image: platform::DHCPCD_IMAGE,
-            command: Some(&DHCPCD_SERVICE),
+            command: Some(DHCPCD_SERVICE.clone()),
             ..Service::default()
         },
     ];
@@ -188,7 +197,7 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
         deployment
             .containers
             .iter()
-            .map(|container| pod_service(container, deployment)),
+            .map(|container| pod_service(container, deployment, busybox)),
     );
     let file = BuildFile {
         kernel: Kernel {
@@ -210,7 +219,49 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
     crate::emit::yaml_text::to_yaml_text(&file, "a LinuxKit build file")
 }
 
-fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Service<'a> {
+/// The two onboot entries of [`boot`]: the busybox whose root filesystem wrapped containers
+/// bind, and the fetch, given `arguments`.
+fn boot_services(arguments: Vec<String>) -> [Service<'static>; 2] {
+    let mut command: Vec<String> = ["/bin/sh", "-c", boot::FETCH_SCRIPT, boot::FETCH_SERVICE]
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    command.extend(arguments);
+    [
+        Service {
+            name: boot::BUSYBOX_SERVICE,
+            image: platform::BUSYBOX_IMAGE,
+            capabilities: Some(vec!["none".to_string()]),
+            command: Some(vec!["/bin/busybox".to_string(), "true".to_string()]),
+            readonly: Some(true),
+            ..Service::default()
+        },
+        Service {
+            name: boot::FETCH_SERVICE,
+            image: platform::AWS_CLI_IMAGE,
+            // To hand each container its files; it runs as root, which owns what it writes.
+            capabilities: Some(vec!["CAP_CHOWN".to_string()]),
+            // The VPC's resolver, to find the stores' endpoints: a container of LinuxKit
+            // sees only the resolver configuration it is given.
+            binds: vec![
+                [dns::RESOLV_CONF_PATH, dns::CONTAINER_RESOLV_CONF, "ro"].join(":"),
+                [boot::VALUES_ROOT, boot::VALUES_ROOT].join(":"),
+            ],
+            tmpfs: vec!["/tmp".to_string()],
+            command: Some(command),
+            runtime: Some(Runtime {
+                mkdir: vec![boot::VALUES_ROOT.to_string()],
+            }),
+            ..Service::default()
+        },
+    ]
+}
+
+fn pod_service<'a>(
+    container: &'a Container,
+    deployment: &'a Deployment,
+    busybox: Option<&str>,
+) -> Service<'a> {
     // LinuxKit: no `capabilities` key means none at all, so the set is always written out.
     let capabilities = match &container.capabilities {
         Capabilities::All => vec!["all".to_string()],
@@ -244,6 +295,14 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
             }
         }
     }
+    let mut command = container.command.clone();
+    if let (Some(busybox), false) = (busybox, container.boot_env.is_empty()) {
+        binds.extend(boot::wrapped_binds(container, busybox));
+        // `crate::infer::boot` refused a container whose command line is unknown.
+        command = command
+            .as_deref()
+            .map(|argv| boot::wrapped_command(argv, container.env.as_deref().unwrap_or_default()));
+    }
     let resources = &container.resources;
     let memory = resources
         .memory_limit_bytes
@@ -261,7 +320,7 @@ fn pod_service<'a>(container: &'a Container, deployment: &'a Deployment) -> Serv
         capabilities: Some(capabilities),
         binds,
         tmpfs,
-        command: container.command.as_deref(),
+        command,
         env: container.env.as_ref().map(|env| {
             env.iter()
                 .map(|(name, value)| format!("{name}={value}"))

@@ -1,6 +1,7 @@
 //! Output writers. They read only the model.
 
 pub mod application_security_group;
+pub mod boot;
 pub mod cloudformation;
 pub mod cluster_dns;
 pub mod compute;
@@ -14,6 +15,7 @@ pub mod ordinals;
 pub mod policy_rules;
 pub mod quotas;
 pub mod scaling;
+pub mod secrets_access;
 pub mod template_builder;
 pub mod volume_boot;
 pub mod yaml_text;

@@ -203,6 +203,7 @@ mod tests {
             no_new_privileges: false,
             mounts: Vec::new(),
             resources: Resources::default(),
+            boot_env: Vec::new(),
             non_root_required: None,
             spans: ContainerSpans::default(),
         }

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod autoscaling;
+pub mod boot;
 pub mod calls;
 pub mod disruption;
 pub mod egress_policy;

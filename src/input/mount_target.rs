@@ -21,6 +21,9 @@ fn reserved(path: &str) -> Option<&'static str> {
         dns::CONTAINER_RESOLV_CONF => {
             "the VM binds the pod's resolver configuration there, which finding other deployments by name needs; LinuxKit would keep only one of the two"
         }
+        "/.i2kit" | "/.i2kit/env" | "/.i2kit/busybox" => {
+            "i2kit binds what sets the container's boot-time values there"
+        }
         "/proc" | "/sys" | "/sys/fs/cgroup" | "/dev" | "/dev/pts" => {
             "the container's own proc, sysfs, cgroup and device mounts are there; LinuxKit would replace them"
         }

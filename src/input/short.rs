@@ -410,6 +410,7 @@ impl Checker<'_> {
             no_new_privileges: spec.no_new_privileges,
             mounts,
             resources: Resources::default(),
+            boot_env: Vec::new(),
             non_root_required: None,
             spans: ContainerSpans {
                 image: self.span(&format!("{pointer}/image")),
@@ -417,6 +418,7 @@ impl Checker<'_> {
                 command: self
                     .span(&format!("{pointer}/command"))
                     .or_else(|| self.span(&format!("{pointer}/args"))),
+                boot: None,
             },
         }
     }

@@ -5,6 +5,7 @@
 
 use super::base64;
 use super::metadata::{Metadata, NameRule, read_metadata_as};
+use super::object_key::key_problem;
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, text};
 use crate::diagnostic::{Code, Diagnostic};
@@ -15,9 +16,6 @@ use std::collections::BTreeMap;
 
 /// Kubernetes' cap on a ConfigMap's values (`data` plus decoded `binaryData`), as on a Secret.
 pub const MAX_CONFIG_MAP_BYTES: usize = 1024 * 1024;
-
-/// The longest key Kubernetes accepts (a DNS subdomain's length).
-const MAX_KEY_LENGTH: usize = 253;
 
 #[derive(Debug, Clone)]
 pub struct ConfigMap {
@@ -50,28 +48,6 @@ impl ConfigMap {
             Some(ConfigValue::Text(text)) => Some(text),
             _ => None,
         }
-    }
-}
-
-/// Why `key` cannot be a ConfigMap key (`IsConfigMapKey`), if it cannot: it becomes a file
-/// name and a variable name.
-#[must_use]
-pub fn key_problem(key: &str) -> Option<&'static str> {
-    if key.is_empty() {
-        Some("a key cannot be empty")
-    } else if key.len() > MAX_KEY_LENGTH {
-        Some("a key has at most 253 characters")
-    } else if !key
-        .bytes()
-        .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'))
-    {
-        Some("a key holds only letters, digits, '-', '_' and '.'")
-    } else if key == "." || key == ".." {
-        Some("a key cannot be `.` or `..`")
-    } else if key.starts_with("..") {
-        Some("a key cannot start with `..`")
-    } else {
-        None
     }
 }
 
@@ -258,15 +234,5 @@ mod tests {
         // Values count after decoding: 3 bytes per 4 base64 characters.
         assert_eq!(limit_errors(config_map_of(MAX_CONFIG_MAP_BYTES - 1)), 0);
         assert_eq!(limit_errors(config_map_of(MAX_CONFIG_MAP_BYTES + 5)), 1);
-    }
-
-    #[test]
-    fn keys_follow_kubernetes_rules() {
-        for key in ["app.properties", "LOG_LEVEL", "a-b", ".hidden", "1st"] {
-            assert_eq!(key_problem(key), None, "{key}");
-        }
-        for key in ["", ".", "..", "..data", "a/b", "a b", "é", &"k".repeat(254)] {
-            assert!(key_problem(key).is_some(), "{key}");
-        }
     }
 }

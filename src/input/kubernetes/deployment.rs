@@ -1,6 +1,7 @@
 //! Deployment → a VM group waiting for its Services: replicas, the rollout strategy, the pod
 //! template, and the instance type sized from the pod's requests or named by annotation.
 
+use super::external_secrets::SecretSettings;
 use super::metadata::{Metadata, read_annotations, read_metadata};
 use super::pod::{self, Pod, PodConfig, read_pod_with_claims};
 use super::preamble::Preamble;
@@ -107,6 +108,7 @@ pub(super) fn read_workload<T>(
         own,
     } = read_own(&mut spec, sink);
     let mut labels = Vec::new();
+    let mut template_annotations = Vec::new();
     let mut pod = Pod::default();
     let template = spec.object("template", sink);
     let has_template = template.is_some();
@@ -114,7 +116,8 @@ pub(super) fn read_workload<T>(
         Some(mut template) => {
             if let Some(mut metadata) = template.object("metadata", sink) {
                 labels = metadata.string_map("labels", sink);
-                pod::check_confinement_annotations(&read_annotations(&mut metadata, sink), sink);
+                template_annotations = read_annotations(&mut metadata, sink);
+                pod::check_confinement_annotations(&template_annotations, sink);
                 metadata.accept(&["name", "creationTimestamp"]);
                 metadata.finish(sink, |_| None);
             }
@@ -150,6 +153,12 @@ pub(super) fn read_workload<T>(
                 .with_help(format!("Kubernetes rejects a {kind} whose selector does not match its template; make them agree")),
         );
     }
+    pod.config.secrets = SecretSettings::read(&template_annotations, sink);
+    pod.config.labels.clone_from(&labels);
+    pod.config.annotations = template_annotations
+        .into_iter()
+        .map(|(key, value, _)| (key, value))
+        .collect();
     spec.finish(sink, |key| match key {
         "revisionHistoryLimit" | "progressDeadlineSeconds" | "paused" => {
             Some("CloudFormation manages the rollout; roll back by deploying the previous template")

@@ -6,16 +6,18 @@
 //! is optional; then the volume is empty or the variable unset, with a warning.
 
 use super::config_map::{ConfigMap, ConfigValue};
+use super::object_key::key_problem;
 use super::objects::Objects;
 use super::pod::{
-    DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, ObjectKind, ObjectRef, PodConfig,
-    compose_env, config_volume_dir, expand_references,
+    DeclaredConfigVolume, EnvFrom, EnvRecipe, EnvSources, EnvValue, ExpansionError, KnownField,
+    ObjectKind, ObjectRef, PodConfig, Resolved, ResolvedFrom, boot_reference, compose_env,
+    config_volume_dir, expand_references, pod_field, resource_value,
 };
 use super::reader::Sink;
 use super::resolved_bytes::ResolvedBytes;
-use super::secret::absent_secret;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean, one_slip_from};
 use crate::input::rules::{LinuxKitField, check_linuxkit_scalar};
+use crate::model::boot::{BootValue, BootVolume, PodField, PodInfoContent, PodInfoVolume};
 use crate::model::{Container, VmFile, VmFileContent};
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,9 +44,13 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
         let errors_before = sink.error_count();
         let deployment = &mut pending.deployment;
         let namespace = deployment.namespace.clone();
+        deployment
+            .secrets_kms_key
+            .clone_from(&config.secrets.kms_key);
         let mut lookup = EnvLookup {
             catalog: &catalog,
             namespace: &namespace,
+            config,
             sink,
         };
         let containers = deployment.containers.iter_mut().zip(&config.containers);
@@ -52,6 +58,7 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
             .init_containers
             .iter_mut()
             .zip(&config.init_containers);
+        deployment.pod_info_volumes = pod_info_volumes(config, &mut lookup);
         let settled = containers
             .chain(init_containers)
             .try_for_each(|(container, recipe)| {
@@ -59,7 +66,10 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
             })
             .and_then(|()| volume_files(config, &catalog, &namespace, sink, &mut budget));
         match settled {
-            Ok(files) => deployment.files = files,
+            Ok((files, boot_volumes)) => {
+                deployment.files = files;
+                deployment.boot_volumes = boot_volumes;
+            }
             Err(problem) => sink.push(problem),
         }
         if sink.error_count() > errors_before {
@@ -72,6 +82,76 @@ pub fn resolve_references(objects: &mut Objects, sink: &mut Sink) {
     }
 }
 
+/// The mounted `downwardAPI` volumes of the pod, each file's field resolved or left for boot.
+fn pod_info_volumes(config: &PodConfig, lookup: &mut EnvLookup<'_>) -> Vec<PodInfoVolume> {
+    let mut volumes: Vec<PodInfoVolume> = Vec::new();
+    for declared in config
+        .pod_info_volumes
+        .iter()
+        .filter(|volume| volume.mounted)
+    {
+        // Two volumes of one name: mounts use the first.
+        if volumes.iter().any(|volume| volume.name == declared.name) {
+            continue;
+        }
+        let mut files = Vec::new();
+        for item in &declared.items {
+            if let Some(problem) =
+                check_linuxkit_scalar(&item.path, LinuxKitField::CommandWord, Some(item.span))
+            {
+                lookup.sink.push(problem);
+                continue;
+            }
+            let content = match pod_field(&item.field_path) {
+                Some(EnvValue::Boot(field @ (PodField::Name | PodField::Uid))) => {
+                    PodInfoContent::Field(field)
+                }
+                Some(EnvValue::Known(
+                    field @ (KnownField::Namespace
+                    | KnownField::Labels
+                    | KnownField::Annotations
+                    | KnownField::Label(_)
+                    | KnownField::Annotation(_)),
+                )) => match lookup.known_field(&field) {
+                    Ok(text) => {
+                        // A fetch argument: LinuxKit would rewrite one that starts with `@`.
+                        if let Some(problem) = check_linuxkit_scalar(
+                            &text,
+                            LinuxKitField::CommandWord,
+                            Some(item.span),
+                        ) {
+                            lookup.sink.push(problem);
+                            continue;
+                        }
+                        PodInfoContent::Text(text)
+                    }
+                    Err(problem) => {
+                        lookup.sink.push(problem);
+                        continue;
+                    }
+                },
+                _ => {
+                    lookup.sink.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            Some(item.span),
+                            format!("a `downwardAPI` volume cannot hold pod field `{}`", item.field_path),
+                        )
+                        .with_help("a volume holds metadata.name, metadata.namespace, metadata.uid, metadata.labels and metadata.annotations (or one label or annotation); use an environment variable for the others"),
+                    );
+                    continue;
+                }
+            };
+            files.push((item.path.clone(), item.mode, content));
+        }
+        volumes.push(PodInfoVolume {
+            name: declared.name.clone(),
+            files,
+        });
+    }
+    volumes
+}
+
 /// The container's environment, and its command line expanded from it as the kubelet does.
 fn settle_container(
     container: &mut Container,
@@ -82,22 +162,24 @@ fn settle_container(
     let env = compose_env(recipe, lookup, budget)?;
     let span = container.spans.args.or(container.spans.image);
     let command_span = container.spans.command;
+    let what = format!("the command line of container `{}`", container.name);
     for argv in [&mut container.command, &mut container.args_after_entrypoint]
         .into_iter()
         .flatten()
     {
         for word in argv.iter_mut() {
-            let expanded = expand_references(word, &env, budget.remaining()).ok_or_else(|| {
-                budget.exceeded(
-                    &format!("the command line of container `{}`", container.name),
-                    span,
-                )
-            })?;
-            budget.take(
-                expanded.len(),
-                &format!("the command line of container `{}`", container.name),
-                span,
-            )?;
+            let expanded = match expand_references(word, &env, budget.remaining()) {
+                Ok(expanded) => expanded,
+                Err(ExpansionError::TooLong) => return Err(budget.exceeded(&what, span)),
+                Err(ExpansionError::AtBoot(reference)) => {
+                    return Err(boot_reference(
+                        &reference,
+                        &what,
+                        command_span.or(span).unwrap_or_default(),
+                    ));
+                }
+            };
+            budget.take(expanded.len(), &what, span)?;
             // The written words were checked where they were read; a variable's value can
             // still start one.
             if let Some(mut problem) =
@@ -112,8 +194,26 @@ fn settle_container(
             *word = expanded;
         }
     }
-    let env = env.into_pairs();
+    let (env, boot) = env.into_parts();
+    if !boot.is_empty() {
+        let secret_from = recipe
+            .from
+            .iter()
+            .find(|from| from.source.kind == ObjectKind::Secret)
+            .map(|from| from.source.span);
+        let variable = recipe
+            .variables
+            .iter()
+            .find(|variable| match &variable.value {
+                EnvValue::Boot(_) => true,
+                EnvValue::Key { source, .. } => source.kind == ObjectKind::Secret,
+                _ => false,
+            })
+            .map(|variable| variable.span);
+        container.spans.boot = secret_from.or(variable);
+    }
     container.env = (!env.is_empty()).then_some(env);
+    container.boot_env = boot;
     Ok(())
 }
 
@@ -177,8 +277,9 @@ impl<'a> Catalog<'a> {
             .or_else(|| one_slip_from(&source.name, names))
     }
 
-    /// Reports `source`, absent from `namespace`. `consequence` says what an optional
-    /// reference then means: "volume `config` is mounted empty".
+    /// Reports ConfigMap `source`, absent from `namespace` (an absent Secret is fetched at
+    /// boot instead). `consequence` says what an optional reference then means: "volume
+    /// `config` is mounted empty".
     fn report_absent(
         &self,
         source: &ObjectRef,
@@ -186,39 +287,33 @@ impl<'a> Catalog<'a> {
         consequence: &str,
         sink: &mut Sink,
     ) {
-        let kind = source.kind.as_str();
         let name = &source.name;
         let elsewhere = self.elsewhere(source, namespace);
         let hint = match self.similar(source, namespace) {
             Some(suggestion) => format!("did you mean `{suggestion}`? If not, "),
             None if elsewhere.is_empty() => String::new(),
             None => format!(
-                "{kind} `{name}` is in namespace `{}`, and a pod reads only its own namespace's; ",
+                "ConfigMap `{name}` is in namespace `{}`, and a pod reads only its own namespace's; ",
                 elsewhere.join("`, `")
             ),
         };
         if source.optional {
-            let remedy = match source.kind {
-                ObjectKind::ConfigMap => "add the ConfigMap to the input if the container needs it",
-                ObjectKind::Secret => {
-                    "the container must fetch the value itself when it starts, e.g. from AWS Secrets Manager"
-                }
-            };
             sink.push(
                 Diagnostic::warning(
                     Code::OptionalReferenceAbsent,
                     Some(source.span),
                     format!(
-                        "optional {kind} `{name}` is not in namespace `{namespace}` of the input: {consequence}, as in Kubernetes"
+                        "optional ConfigMap `{name}` is not in namespace `{namespace}` of the input: {consequence}, as in Kubernetes"
                     ),
                 )
-                .with_help(format!("{hint}{remedy}")),
+                .with_help(format!(
+                    "{hint}add the ConfigMap to the input if the container needs it"
+                )),
             );
             return;
         }
-        sink.push(match source.kind {
-            ObjectKind::Secret => absent_secret(name, namespace, source.span, &hint),
-            ObjectKind::ConfigMap => Diagnostic::error(
+        sink.push(
+            Diagnostic::error(
                 Code::ExternalReference,
                 Some(source.span),
                 format!("ConfigMap `{name}` is not in namespace `{namespace}` of the input"),
@@ -226,7 +321,7 @@ impl<'a> Catalog<'a> {
             .with_help(format!(
                 "{hint}add it to the input (the files `kubectl apply -f` would take), or mark the reference `optional: true` if the pod runs without it: then {consequence}"
             )),
-        });
+        );
     }
 }
 
@@ -281,26 +376,122 @@ fn report_missing_key(
 struct EnvLookup<'a> {
     catalog: &'a Catalog<'a>,
     namespace: &'a str,
+    config: &'a PodConfig,
     sink: &'a mut Sink,
 }
 
+/// The kubelet's form of a label or annotation map (`fieldpath.FormatMap`): `key="value"`
+/// lines, keys sorted, values quoted as Go's `%q` quotes them.
+fn format_map(pairs: &[(String, String)]) -> String {
+    let sorted: std::collections::BTreeMap<&str, &str> = pairs
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()))
+        .collect();
+    sorted
+        .into_iter()
+        .map(|(key, value)| format!("{key}={}", go_quote(value)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Go's `strconv.Quote` for the text a YAML string can hold: `\"`, `\\`, the C escapes, and
+/// `\xNN`/`\uNNNN` for other control or non-printable characters.
+fn go_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().saturating_add(2));
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl EnvLookup<'_> {
+    /// Where an absent Secret is fetched at boot; `None` after reporting why it cannot be.
+    fn external(&mut self, source: &ObjectRef) -> Option<crate::model::boot::ExternalSecret> {
+        self.config
+            .secrets
+            .secret(&source.name, self.namespace, source.span)
+            .map_err(|problem| self.sink.push(problem))
+            .ok()
+    }
+}
+
 impl EnvSources for EnvLookup<'_> {
-    fn namespace(&self) -> &str {
-        self.namespace
+    fn known_field(&self, field: &KnownField) -> Result<String, Diagnostic> {
+        let find = |pairs: &[(String, String)], key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(name, _)| name == key)
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default()
+        };
+        Ok(match field {
+            KnownField::Namespace => self.namespace.to_string(),
+            KnownField::ServiceAccount => self.config.service_account.clone(),
+            KnownField::Labels => format_map(&self.config.labels),
+            KnownField::Annotations => format_map(&self.config.annotations),
+            KnownField::Label(key) => find(&self.config.labels, key),
+            KnownField::Annotation(key) => find(&self.config.annotations, key),
+            KnownField::Resource(resource) => {
+                let Some((_, amounts)) = self
+                    .config
+                    .amounts
+                    .iter()
+                    .find(|(name, _)| *name == resource.container)
+                else {
+                    return Err(Diagnostic::error(
+                        Code::InvalidValue,
+                        Some(resource.span),
+                        format!(
+                            "`containerName: {}` names no container of this pod",
+                            resource.container
+                        ),
+                    ));
+                };
+                resource_value(resource, amounts)?
+            }
+        })
     }
 
-    fn variables(&mut self, from: &EnvFrom) -> Vec<(String, String)> {
+    fn variables(&mut self, from: &EnvFrom) -> ResolvedFrom {
         match self.catalog.find(&from.source, self.namespace) {
             // The kubelet reads `data`; `binaryData` keys define no variable.
-            Found::ConfigMap(map) => map
-                .entries
-                .iter()
-                .filter_map(|(key, entry)| match &entry.value {
-                    ConfigValue::Text(text) => Some((key.clone(), text.clone())),
-                    ConfigValue::Binary(_) => None,
-                })
-                .collect(),
-            Found::Secret => Vec::new(),
+            Found::ConfigMap(map) => ResolvedFrom::Known(
+                map.entries
+                    .iter()
+                    .filter_map(|(key, entry)| match &entry.value {
+                        ConfigValue::Text(text) => Some((key.clone(), text.clone())),
+                        ConfigValue::Binary(_) => None,
+                    })
+                    .collect(),
+            ),
+            Found::Secret => ResolvedFrom::Known(Vec::new()),
+            Found::Absent if from.source.kind == ObjectKind::Secret => {
+                match self.external(&from.source) {
+                    Some(secret) => ResolvedFrom::Boot {
+                        secret,
+                        optional: from.source.optional,
+                    },
+                    None => ResolvedFrom::Known(Vec::new()),
+                }
+            }
             Found::Absent => {
                 self.catalog.report_absent(
                     &from.source,
@@ -308,32 +499,38 @@ impl EnvSources for EnvLookup<'_> {
                     "the variables it would define are unset",
                     self.sink,
                 );
-                Vec::new()
+                ResolvedFrom::Known(Vec::new())
             }
         }
     }
 
-    fn value(
-        &mut self,
-        variable: &str,
-        source: &ObjectRef,
-        key: &str,
-        key_span: Span,
-    ) -> Option<String> {
+    fn value(&mut self, variable: &str, source: &ObjectRef, key: &str, key_span: Span) -> Resolved {
         let consequence = format!("variable `{variable}` is unset");
         match self.catalog.find(source, self.namespace) {
-            Found::ConfigMap(map) => {
-                let value = map.text(key).map(str::to_string);
-                if value.is_none() {
+            Found::ConfigMap(map) => match map.text(key) {
+                Some(value) => Resolved::Known(value.to_string()),
+                None => {
                     report_missing_key(map, source, key, key_span, &consequence, self.sink);
+                    Resolved::Unset
                 }
-                value
-            }
-            Found::Secret => None,
+            },
+            Found::Secret => Resolved::Unset,
+            Found::Absent if source.kind == ObjectKind::Secret => match self.external(source) {
+                Some(_) if key_problem(key).is_some() => {
+                    self.sink.push(invalid_secret_key(key, key_span));
+                    Resolved::Unset
+                }
+                Some(secret) => Resolved::Boot(BootValue::SecretKey {
+                    secret,
+                    key: key.to_string(),
+                    optional: source.optional,
+                }),
+                None => Resolved::Unset,
+            },
             Found::Absent => {
                 self.catalog
                     .report_absent(source, self.namespace, &consequence, self.sink);
-                None
+                Resolved::Unset
             }
         }
     }
@@ -413,7 +610,77 @@ fn payload<'a>(
     Some(files)
 }
 
-/// The image's files for every mounted config volume of the pod.
+/// The error for a key no Secret can hold (`IsConfigMapKey`, which the API server applies to
+/// Secret keys too).
+fn invalid_secret_key(key: &str, span: Span) -> Diagnostic {
+    let why = key_problem(key).unwrap_or_default();
+    Diagnostic::error(
+        Code::InvalidValue,
+        Some(span),
+        format!(
+            "`{}` cannot be a key of a Secret: {why}",
+            key.escape_debug()
+        ),
+    )
+    .with_help("name a key of the secret's JSON object made of letters, digits, '-', '_' and '.'")
+}
+
+/// A mounted `secret` volume of a Secret absent from the input, fetched at boot; `None` when
+/// it is in the input (an error of its own) or cannot be named (reported).
+fn boot_volume(
+    declared: &DeclaredConfigVolume,
+    config: &PodConfig,
+    catalog: &Catalog<'_>,
+    namespace: &str,
+    sink: &mut Sink,
+) -> Option<BootVolume> {
+    let source = &declared.volume.source;
+    if !matches!(catalog.find(source, namespace), Found::Absent) {
+        return None;
+    }
+    let secret = config
+        .secrets
+        .secret(&source.name, namespace, source.span)
+        .map_err(|problem| sink.push(problem))
+        .ok()?;
+    let mut valid = true;
+    for item in &declared.volume.items {
+        if key_problem(&item.key).is_some() {
+            sink.push(invalid_secret_key(&item.key, item.span));
+            valid = false;
+        }
+        if let Some(problem) =
+            check_linuxkit_scalar(&item.path, LinuxKitField::CommandWord, Some(item.span))
+        {
+            sink.push(problem);
+            valid = false;
+        }
+    }
+    if !valid {
+        return None;
+    }
+    Some(BootVolume {
+        name: declared.name.clone(),
+        secret,
+        optional: source.optional,
+        items: declared
+            .volume
+            .items
+            .iter()
+            .map(|item| {
+                (
+                    item.key.clone(),
+                    item.path.clone(),
+                    item.mode.unwrap_or(declared.volume.default_mode),
+                )
+            })
+            .collect(),
+        default_mode: declared.volume.default_mode,
+    })
+}
+
+/// The image's files for every mounted ConfigMap volume of the pod, and the mounted `secret`
+/// volumes fetched at boot.
 ///
 /// # Errors
 /// I2K007 at the volume whose files would go past `budget`.
@@ -423,9 +690,17 @@ fn volume_files(
     namespace: &str,
     sink: &mut Sink,
     budget: &mut ResolvedBytes,
-) -> Result<Vec<VmFile>, Diagnostic> {
+) -> Result<(Vec<VmFile>, Vec<BootVolume>), Diagnostic> {
     let mut tree = FileTree::default();
+    let mut boot_volumes: Vec<BootVolume> = Vec::new();
     for declared in &config.volumes {
+        if declared.volume.source.kind == ObjectKind::Secret {
+            // Two volumes of one name: mounts use the first.
+            if declared.mounted && !boot_volumes.iter().any(|v| v.name == declared.name) {
+                boot_volumes.extend(boot_volume(declared, config, catalog, namespace, sink));
+            }
+            continue;
+        }
         let files = payload(declared, catalog, namespace, sink);
         let root = config_volume_dir(&declared.name);
         // Two volumes of one name: mounts use the first.
@@ -501,7 +776,7 @@ fn volume_files(
             }
         }
     }
-    Ok(tree.entries.into_values().collect())
+    Ok((tree.entries.into_values().collect(), boot_volumes))
 }
 
 fn binary_not_text(projected: &Projected<'_>, volume: &str, span: Span) -> Diagnostic {

@@ -1,19 +1,17 @@
-//! Secrets stay out of VM images: a `Secret` in the input is an error at its line, and a
-//! reference to a Secret the input does not hold compiles only when marked optional (the
-//! volume empty, the variable unset), as Kubernetes does. One reason and one remedy serve
-//! every one of these diagnostics.
+//! Secrets stay out of VM images: a `Secret` in the input is an error at its line, and its
+//! help says how to keep it in AWS Secrets Manager instead, where a reference to a Secret the
+//! input does not hold is fetched when the VM boots (`super::external_secrets`).
 
 use super::metadata::{NameRule, read_metadata_as};
+use super::object_key::key_problem;
 use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
+use std::collections::BTreeSet;
 
 /// Why a compiler that bakes files into machine images must not take secrets.
 pub const SECRETS_IN_IMAGES: &str = "secrets must not be baked into machine images, which anyone who can launch or copy the image can read";
-
-/// What to do instead.
-const INSTEAD: &str = "keep the Secret out of the input and have the container fetch the value when it starts, from AWS Secrets Manager or SSM Parameter Store with the VM's instance role; a reference to an absent Secret marked `optional: true` compiles with a warning (the volume empty, the variable unset)";
 
 /// A `v1 Secret`: an error at its `kind`, and its (name, namespace), so that references to it
 /// are not reported again.
@@ -26,38 +24,57 @@ pub fn collect(
         return None;
     }
     let metadata = read_metadata_as(&mut object, NameRule::DnsSubdomain, sink);
-    // Its data is never read, so nothing of it can reach an output or a message.
+    // Only the keys' names are read, for the help; the values never are, so nothing of them
+    // can reach an output or a message.
+    let mut keys = BTreeSet::new();
+    for field in ["data", "stringData"] {
+        if let Some(mut map) = object.object(field, sink) {
+            keys.extend(
+                map.entries()
+                    .into_iter()
+                    .filter_map(|(key, _)| key.scalar_text())
+                    .filter(|key| key_problem(key).is_none()),
+            );
+            map.accept_all();
+        }
+    }
     object.accept_all();
-    sink.push(secret_in_input(&metadata.name, preamble.kind_span));
+    sink.push(secret_in_input(
+        &metadata.name,
+        &metadata.namespace,
+        &keys,
+        preamble.kind_span,
+    ));
     Some((metadata.name, metadata.namespace))
 }
 
-/// The error for a `Secret` object, at its `kind`.
+/// The error for a `Secret` object, at its `kind`: its help is the command that stores it in
+/// AWS Secrets Manager under the id its references are then fetched by, with its keys.
 #[must_use]
-pub fn secret_in_input(name: &str, span: Span) -> Diagnostic {
+pub fn secret_in_input(
+    name: &str,
+    namespace: &str,
+    keys: &BTreeSet<String>,
+    span: Span,
+) -> Diagnostic {
     let object = if name.is_empty() {
         "a Secret".to_string()
     } else {
         format!("Secret `{name}`")
+    };
+    let name = if name.is_empty() { "NAME" } else { name };
+    let skeleton: serde_json::Map<String, serde_json::Value> = if keys.is_empty() {
+        std::iter::once(("KEY".to_string(), "…".into())).collect()
+    } else {
+        keys.iter().map(|key| (key.clone(), "…".into())).collect()
     };
     Diagnostic::error(
         Code::SecretInInput,
         Some(span),
         format!("{object} cannot be compiled: {SECRETS_IN_IMAGES}"),
     )
-    .with_help(INSTEAD)
-}
-
-/// The error for a reference, not marked optional, to a Secret the input does not hold;
-/// `hint` goes before the remedy (a likely misspelling, or where the Secret is instead).
-#[must_use]
-pub fn absent_secret(name: &str, namespace: &str, span: Span, hint: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::ExternalReference,
-        Some(span),
-        format!(
-            "Secret `{name}` is not in namespace `{namespace}` of the input, where it does not belong: {SECRETS_IN_IMAGES}"
-        ),
-    )
-    .with_help(format!("{hint}{INSTEAD}"))
+    .with_help(format!(
+        "keep it out of the input and store it in AWS Secrets Manager, as a JSON object of its keys: `aws secretsmanager create-secret --name {namespace}/{name} --secret-string file://{name}.json` with {name}.json holding `{}`; the pod's `secretKeyRef`, `envFrom.secretRef` and `secret` volumes then fetch it when the VM boots. To keep it under another id, annotate the pod template `secret-id.i2kit.io/{name}: <id>`; for SSM Parameter Store, `i2kit.io/secret-store: parameter-store`",
+        serde_json::Value::Object(skeleton)
+    ))
 }

@@ -98,7 +98,7 @@ pub fn read_container(
     {
         sink.push(problem);
     }
-    let env = read_env(&mut object, sink);
+    let env = read_env(&mut object, &name, sink);
     let args_span = object.key_span("args");
     let command_span = object
         .value_span("command")
@@ -165,11 +165,13 @@ pub fn read_container(
         no_new_privileges: privileges.no_new_privileges,
         mounts: mounts.mounts,
         resources,
+        boot_env: Vec::new(),
         non_root_required: privileges.non_root_required,
         spans: ContainerSpans {
             image: node.get("image").map(|image| image.span),
             args: args_span,
             command: command_span,
+            boot: None,
         },
     };
     // What the image pass judges of a container with errors only needs to know whether it

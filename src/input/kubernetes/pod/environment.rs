@@ -13,9 +13,11 @@
 use super::super::reader::{Object, Sink};
 use super::super::resolved_bytes::ResolvedBytes;
 use super::object_ref::{ObjectKind, ObjectRef, read_object_ref};
+use super::resource_field::ResourceField;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::credential;
 use crate::input::rules;
+use crate::model::boot::{BootValue, BootVariable, ExternalSecret, PodField};
 use crate::source::Span;
 use crate::yaml::Value;
 use std::collections::HashMap;
@@ -60,34 +62,97 @@ pub enum EnvValue {
         key: String,
         key_span: Span,
     },
-    /// `valueFrom.fieldRef` of `metadata.namespace`: the one pod field that is the same on
-    /// every VM of the Deployment, so it is known when compiling.
-    PodNamespace,
+    /// `valueFrom.fieldRef` of a pod field that is the same on every VM of the Deployment,
+    /// so it is known when compiling.
+    Known(KnownField),
+    /// `valueFrom.fieldRef` of a pod field that differs per VM: read when the VM boots.
+    Boot(PodField),
 }
 
-/// The `fieldRef` path i2kit resolves when compiling (the Downward API's pod namespace).
-const NAMESPACE_FIELD: &str = "metadata.namespace";
+/// The pod fields the same on every VM of a Deployment (the kubelet's Downward API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KnownField {
+    Namespace,
+    ServiceAccount,
+    /// Every label, as the kubelet formats them: `key="value"` lines, keys sorted.
+    Labels,
+    Annotations,
+    Label(String),
+    Annotation(String),
+    /// `resourceFieldRef`: a limit or request the manifest sets.
+    Resource(ResourceField),
+}
+
+/// What a `fieldRef.fieldPath` of an environment variable names, as the API server allows
+/// them (`validEnvDownwardAPIFieldPathExpressions`, pkg/apis/core/validation): `None` for a
+/// path Kubernetes refuses.
+pub fn pod_field(path: &str) -> Option<EnvValue> {
+    let subscript = |prefix: &str| {
+        path.strip_prefix(prefix)?
+            .strip_prefix("['")?
+            .strip_suffix("']")
+            .map(str::to_string)
+    };
+    Some(match path {
+        "metadata.namespace" => EnvValue::Known(KnownField::Namespace),
+        "spec.serviceAccountName" => EnvValue::Known(KnownField::ServiceAccount),
+        "metadata.labels" => EnvValue::Known(KnownField::Labels),
+        "metadata.annotations" => EnvValue::Known(KnownField::Annotations),
+        "metadata.name" => EnvValue::Boot(PodField::Name),
+        "metadata.uid" => EnvValue::Boot(PodField::Uid),
+        // One address per VM: the lists the kubelet comma-joins have one entry.
+        "status.podIP" | "status.podIPs" | "status.hostIP" | "status.hostIPs" => {
+            EnvValue::Boot(PodField::Ip)
+        }
+        "spec.nodeName" => EnvValue::Boot(PodField::NodeName),
+        _ => {
+            if let Some(key) = subscript("metadata.labels") {
+                EnvValue::Known(KnownField::Label(key))
+            } else {
+                EnvValue::Known(KnownField::Annotation(subscript("metadata.annotations")?))
+            }
+        }
+    })
+}
+
+/// What a reference to a ConfigMap or Secret key comes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    Known(String),
+    /// Fetched when the VM boots.
+    Boot(BootValue),
+    /// The variable is unset (an optional reference to what is absent).
+    Unset,
+}
+
+/// What an `envFrom` source comes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolvedFrom {
+    /// `(key, value)` pairs, in key order; none when the object is absent.
+    Known(Vec<(String, String)>),
+    /// Every key of a secret kept outside the input, fetched when the VM boots.
+    Boot {
+        secret: ExternalSecret,
+        optional: bool,
+    },
+}
 
 /// What the resolve phase answers while an environment is composed.
 pub trait EnvSources {
-    /// The `(key, value)` pairs an `envFrom` source defines, in key order; none when the
-    /// object is absent (reported by the implementation).
-    fn variables(&mut self, from: &EnvFrom) -> Vec<(String, String)>;
-    /// The value of `key` (written at `key_span`) for variable `variable`; `None` leaves it
-    /// unset (reported by the implementation).
-    fn value(
-        &mut self,
-        variable: &str,
-        source: &ObjectRef,
-        key: &str,
-        key_span: Span,
-    ) -> Option<String>;
-    /// The namespace the pod runs in.
-    fn namespace(&self) -> &str;
+    /// What an `envFrom` source defines; an absent object is reported by the implementation.
+    fn variables(&mut self, from: &EnvFrom) -> ResolvedFrom;
+    /// The value of `key` (written at `key_span`) for variable `variable`; an unset one is
+    /// reported by the implementation.
+    fn value(&mut self, variable: &str, source: &ObjectRef, key: &str, key_span: Span) -> Resolved;
+    /// The value of a pod field known when compiling.
+    ///
+    /// # Errors
+    /// When the field has no value i2kit can know (an unset limit).
+    fn known_field(&self, field: &KnownField) -> Result<String, Diagnostic>;
 }
 
 /// `envFrom` and `env` as written.
-pub fn read_env(object: &mut Object<'_>, sink: &mut Sink) -> EnvRecipe {
+pub fn read_env(object: &mut Object<'_>, container: &str, sink: &mut Sink) -> EnvRecipe {
     let mut recipe = EnvRecipe::default();
     let from_path = object.child("envFrom");
     for (index, item) in object.list("envFrom", sink).iter().enumerate() {
@@ -134,7 +199,12 @@ pub fn read_env(object: &mut Object<'_>, sink: &mut Sink) -> EnvRecipe {
                 None
             }
             Some(mut from) => {
-                let read = read_value_from(&mut from, name.as_deref().unwrap_or_default(), sink);
+                let read = read_value_from(
+                    &mut from,
+                    name.as_deref().unwrap_or_default(),
+                    container,
+                    sink,
+                );
                 from.finish(sink, |_| None);
                 read
             }
@@ -208,7 +278,12 @@ fn read_env_from(entry: &mut Object<'_>, sink: &mut Sink) -> Option<EnvFrom> {
 
 /// `valueFrom` of variable `name`: a key of a ConfigMap or Secret, or the pod's namespace; the
 /// pod's other fields and its resources come from a kubelet, which a VM does not have.
-fn read_value_from(from: &mut Object<'_>, name: &str, sink: &mut Sink) -> Option<EnvValue> {
+fn read_value_from(
+    from: &mut Object<'_>,
+    name: &str,
+    container: &str,
+    sink: &mut Sink,
+) -> Option<EnvValue> {
     for (key, kind) in [
         ("configMapKeyRef", ObjectKind::ConfigMap),
         ("secretKeyRef", ObjectKind::Secret),
@@ -238,24 +313,62 @@ fn read_value_from(from: &mut Object<'_>, name: &str, sink: &mut Sink) -> Option
         }
     }
     if let Some(mut field) = from.object("fieldRef", sink) {
-        let path = field.string("fieldPath", sink);
+        let path = field.string("fieldPath", sink).unwrap_or_default();
         let path_span = field.value_span("fieldPath").unwrap_or(field.span());
-        field.accept(&["apiVersion"]);
+        let version_span = field.value_span("apiVersion");
+        let version = field.string("apiVersion", sink);
         field.finish(sink, |_| None);
-        if path.as_deref() == Some(NAMESPACE_FIELD) {
-            return Some(EnvValue::PodNamespace);
+        if let Some(version) = version.filter(|version| version != "v1") {
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    version_span,
+                    format!("`fieldRef.apiVersion` `{version}` is not one Kubernetes converts"),
+                )
+                .with_help("write `apiVersion: v1`, or leave it out"),
+            );
+            return None;
         }
-        sink.push(
-            Diagnostic::error(
-                Code::ExternalReference,
-                Some(path_span),
-                format!("environment variable `{name}` takes its value from the kubelet (`valueFrom.fieldRef` of `{}`), which a VM does not have", path.unwrap_or_default()),
-            )
-            .with_help(format!("only `{NAMESPACE_FIELD}` is the same on every VM and known when compiling; a pod's name or IP differs per VM: have the container read it when it starts (e.g. `hostname`, `hostname -i`)")),
-        );
-        return None;
+        let value = pod_field(&path);
+        if value.is_none() {
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Some(path_span),
+                    format!("environment variable `{name}` names pod field `{path}`, which the Downward API does not offer"),
+                )
+                .with_help("use one of metadata.name, metadata.namespace, metadata.uid, metadata.labels['KEY'], metadata.annotations['KEY'], spec.nodeName, spec.serviceAccountName, status.podIP, status.podIPs, status.hostIP, status.hostIPs"),
+            );
+        }
+        return value;
     }
-    for key in ["resourceFieldRef", "fileKeyRef"] {
+    if let Some(mut field) = from.object("resourceFieldRef", sink) {
+        let span = field.span();
+        let resource = field.string("resource", sink);
+        let container = field
+            .string("containerName", sink)
+            .filter(|written| !written.is_empty())
+            .unwrap_or_else(|| container.to_string());
+        let divisor = field
+            .string("divisor", sink)
+            .unwrap_or_else(|| "1".to_string());
+        field.finish(sink, |_| None);
+        let Some(resource) = resource else {
+            sink.push(Diagnostic::error(
+                Code::MissingField,
+                Some(span),
+                format!("`resourceFieldRef` of environment variable `{name}` names no `resource`"),
+            ));
+            return None;
+        };
+        return Some(EnvValue::Known(KnownField::Resource(ResourceField {
+            container,
+            resource,
+            divisor,
+            span,
+        })));
+    }
+    for key in ["fileKeyRef"] {
         if let Some(span) = from.key_span(key) {
             from.accept(&[key]);
             sink.push(
@@ -287,32 +400,119 @@ fn read_value_from(from: &mut Object<'_>, name: &str, sink: &mut Sink) -> Option
 #[derive(Debug, Default)]
 pub struct Environment {
     /// Definitions in order; `None` where a later definition replaced one.
-    slots: Vec<Option<(String, String)>>,
+    slots: Vec<Option<Slot>>,
     /// Each defined name's slot.
     index: HashMap<String, usize>,
+    /// The slot of the last `envFrom` whose names are known only at boot: a name defined
+    /// before it may be replaced then.
+    last_opaque: Option<usize>,
+}
+
+#[derive(Debug)]
+enum Slot {
+    Known(String, String),
+    Boot(String, BootValue),
+    /// `envFrom` of a secret kept outside the input: names known only at boot.
+    AllKeys {
+        secret: ExternalSecret,
+        prefix: String,
+        optional: bool,
+    },
+}
+
+/// What a `$(NAME)` reference finds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    Known(&'a str),
+    Undefined,
+    /// The value, or whether the name is defined at all, is known only when the VM boots.
+    AtBoot,
+}
+
+/// Why a text could not be expanded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExpansionError {
+    /// The result would be longer than the limit.
+    TooLong,
+    /// `$(NAME)` refers to a variable known only at boot.
+    AtBoot(String),
 }
 
 impl Environment {
-    fn define(&mut self, name: String, value: String) {
-        if let Some(replaced) = self.index.insert(name.clone(), self.slots.len())
-            && let Some(slot) = self.slots.get_mut(replaced)
+    fn define(&mut self, name: String, slot: Slot) {
+        if let Some(replaced) = self.index.insert(name, self.slots.len())
+            && let Some(old) = self.slots.get_mut(replaced)
         {
-            *slot = None;
+            *old = None;
         }
-        self.slots.push(Some((name, value)));
+        self.slots.push(Some(slot));
     }
 
-    /// The value of variable `name`, if defined.
-    #[must_use]
-    pub fn get(&self, name: &str) -> Option<&str> {
-        let (_, value) = self.slots.get(*self.index.get(name)?)?.as_ref()?;
-        Some(value)
+    fn define_known(&mut self, name: String, value: String) {
+        self.define(name.clone(), Slot::Known(name, value));
     }
 
-    /// The variables, in order.
+    fn define_all_keys(&mut self, secret: ExternalSecret, prefix: String, optional: bool) {
+        self.last_opaque = Some(self.slots.len());
+        self.slots.push(Some(Slot::AllKeys {
+            secret,
+            prefix,
+            optional,
+        }));
+    }
+
+    /// What variable `name` holds when the container starts, as far as it is known now.
     #[must_use]
-    pub fn into_pairs(self) -> Vec<(String, String)> {
-        self.slots.into_iter().flatten().collect()
+    pub fn get(&self, name: &str) -> Lookup<'_> {
+        let found = self
+            .index
+            .get(name)
+            .and_then(|slot| Some((*slot, self.slots.get(*slot)?.as_ref()?)));
+        match found {
+            Some((slot, Slot::Known(_, value)))
+                if self.last_opaque.is_none_or(|opaque| slot > opaque) =>
+            {
+                Lookup::Known(value)
+            }
+            None if self.last_opaque.is_none() => Lookup::Undefined,
+            _ => Lookup::AtBoot,
+        }
+    }
+
+    /// The variables known when compiling, in order, and the steps that define the others
+    /// at boot, in order.
+    #[must_use]
+    pub fn into_parts(self) -> (Vec<(String, String)>, Vec<BootVariable>) {
+        let mut known = Vec::new();
+        let mut boot = Vec::new();
+        let slots: Vec<Slot> = self.slots.into_iter().flatten().collect();
+        for (position, slot) in slots.iter().enumerate() {
+            match slot {
+                Slot::Known(name, value) => known.push((name.clone(), value.clone())),
+                Slot::Boot(name, value) => boot.push(BootVariable::One {
+                    name: name.clone(),
+                    value: value.clone(),
+                }),
+                Slot::AllKeys {
+                    secret,
+                    prefix,
+                    optional,
+                } => boot.push(BootVariable::AllKeys {
+                    secret: secret.clone(),
+                    prefix: prefix.clone(),
+                    optional: *optional,
+                    later: slots
+                        .iter()
+                        .skip(position.saturating_add(1))
+                        .filter_map(|later| match later {
+                            Slot::Known(name, _) => Some(name.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                }),
+            }
+        }
+        (known, boot)
     }
 }
 
@@ -320,7 +520,8 @@ impl Environment {
 /// variable is counted against `budget` before it is made.
 ///
 /// # Errors
-/// I2K007 at the variable or `envFrom` entry that would go past the budget.
+/// I2K007 at the variable or `envFrom` entry that would go past the budget; I2K070 at a
+/// variable whose `$(NAME)` refers to a variable known only at boot.
 pub fn compose_env(
     recipe: &EnvRecipe,
     sources: &mut impl EnvSources,
@@ -328,53 +529,100 @@ pub fn compose_env(
 ) -> Result<Environment, Diagnostic> {
     let mut env = Environment::default();
     for from in &recipe.from {
-        for (key, value) in sources.variables(from) {
-            let name = [from.prefix.as_str(), key.as_str()].concat();
-            budget.take(
-                name.len().saturating_add(value.len()),
-                &format!(
-                    "`envFrom` of {} `{}`",
-                    from.source.kind.as_str(),
-                    from.source.name
-                ),
-                Some(from.source.span),
-            )?;
-            env.define(name, value);
+        match sources.variables(from) {
+            ResolvedFrom::Known(pairs) => {
+                for (key, value) in pairs {
+                    let name = [from.prefix.as_str(), key.as_str()].concat();
+                    budget.take(
+                        name.len().saturating_add(value.len()),
+                        &format!(
+                            "`envFrom` of {} `{}`",
+                            from.source.kind.as_str(),
+                            from.source.name
+                        ),
+                        Some(from.source.span),
+                    )?;
+                    env.define_known(name, value);
+                }
+            }
+            ResolvedFrom::Boot { secret, optional } => {
+                env.define_all_keys(secret, from.prefix.clone(), optional);
+            }
         }
     }
     for variable in &recipe.variables {
         let what = || format!("environment variable `{}`", variable.name);
-        let value = match &variable.value {
-            EnvValue::Literal(text) => expand_references(text, &env, budget.remaining())
-                .ok_or_else(|| budget.exceeded(&what(), Some(variable.span)))?,
+        let name = variable.name.clone();
+        let slot = match &variable.value {
+            EnvValue::Literal(text) => match expand_references(text, &env, budget.remaining()) {
+                Ok(value) => Slot::Known(name.clone(), value),
+                Err(ExpansionError::TooLong) => {
+                    return Err(budget.exceeded(&what(), Some(variable.span)));
+                }
+                Err(ExpansionError::AtBoot(reference)) => {
+                    return Err(boot_reference(&reference, &what(), variable.span));
+                }
+            },
             EnvValue::Key {
                 source,
                 key,
                 key_span,
             } => match sources.value(&variable.name, source, key, *key_span) {
-                Some(value) => value,
-                None => continue,
+                Resolved::Known(value) => Slot::Known(name.clone(), value),
+                Resolved::Boot(value) => Slot::Boot(name.clone(), value),
+                Resolved::Unset => continue,
             },
-            EnvValue::PodNamespace => sources.namespace().to_string(),
+            EnvValue::Known(field) => Slot::Known(name.clone(), sources.known_field(field)?),
+            EnvValue::Boot(field) => Slot::Boot(name.clone(), BootValue::Field(*field)),
+        };
+        let size = match &slot {
+            Slot::Known(_, value) => value.len(),
+            _ => 0,
         };
         budget.take(
-            variable.name.len().saturating_add(value.len()),
+            variable.name.len().saturating_add(size),
             &what(),
             Some(variable.span),
         )?;
-        env.define(variable.name.clone(), value);
+        env.define(name, slot);
     }
     Ok(env)
 }
 
-/// Kubernetes' `$(VAR)` expansion: defined names are replaced, `$$` is a literal `$`, and
-/// undefined references stay as written. `None` when the result would be longer than `limit`
-/// bytes, found before it is built.
+/// The error for `$(reference)` in `what` (written at `span`), a variable known only at boot.
 #[must_use]
-pub fn expand_references(text: &str, variables: &Environment, limit: usize) -> Option<String> {
+pub fn boot_reference(reference: &str, what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::BootValue,
+        Some(span),
+        format!(
+            "{what} refers to `$({reference})`, whose value is known only when the VM boots: Kubernetes would expand it, and i2kit cannot"
+        ),
+    )
+    .with_help(format!(
+        "have the program read `{reference}` from its environment, or run the command through a shell of the image (`sh -c '… ${reference} …'`); if `$({reference})` is meant literally, write `$$({reference})`"
+    ))
+}
+
+/// Kubernetes' `$(VAR)` expansion: defined names are replaced, `$$` is a literal `$`, and
+/// undefined references stay as written.
+///
+/// # Errors
+/// When the result would be longer than `limit` bytes (found before it is built), or a
+/// reference names a variable known only at boot.
+pub fn expand_references(
+    text: &str,
+    variables: &Environment,
+    limit: usize,
+) -> Result<String, ExpansionError> {
     let mut out = String::with_capacity(text.len().min(limit));
     let push = |out: &mut String, piece: &str| {
-        (out.len().saturating_add(piece.len()) <= limit).then(|| out.push_str(piece))
+        if out.len().saturating_add(piece.len()) <= limit {
+            out.push_str(piece);
+            Ok(())
+        } else {
+            Err(ExpansionError::TooLong)
+        }
     };
     let mut rest = text;
     while let Some(index) = rest.find('$') {
@@ -388,8 +636,9 @@ pub fn expand_references(text: &str, variables: &Environment, limit: usize) -> O
         {
             let name = &inner[..end];
             match variables.get(name) {
-                Some(value) => push(&mut out, value)?,
-                None => push(&mut out, &rest[index..index + end + 3])?,
+                Lookup::Known(value) => push(&mut out, value)?,
+                Lookup::Undefined => push(&mut out, &rest[index..index + end + 3])?,
+                Lookup::AtBoot => return Err(ExpansionError::AtBoot(name.to_string())),
             }
             rest = &inner[end + 1..];
         } else {
@@ -398,7 +647,7 @@ pub fn expand_references(text: &str, variables: &Environment, limit: usize) -> O
         }
     }
     push(&mut out, rest)?;
-    Some(out)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -409,21 +658,42 @@ mod tests {
     struct Settings;
 
     impl EnvSources for Settings {
-        fn variables(&mut self, from: &EnvFrom) -> Vec<(String, String)> {
-            if from.source.name == "settings" {
-                vec![
+        fn variables(&mut self, from: &EnvFrom) -> ResolvedFrom {
+            match from.source.name.as_str() {
+                "settings" => ResolvedFrom::Known(vec![
                     ("HOST".to_string(), "db".to_string()),
                     ("LEVEL".to_string(), "debug".to_string()),
-                ]
-            } else {
-                Vec::new()
+                ]),
+                "vault" => ResolvedFrom::Boot {
+                    secret: vault(),
+                    optional: false,
+                },
+                _ => ResolvedFrom::Known(Vec::new()),
             }
         }
-        fn value(&mut self, _: &str, source: &ObjectRef, key: &str, _: Span) -> Option<String> {
-            (source.name == "settings" && key == "LEVEL").then(|| "debug".to_string())
+        fn value(&mut self, _: &str, source: &ObjectRef, key: &str, _: Span) -> Resolved {
+            match (source.name.as_str(), key) {
+                ("settings", "LEVEL") => Resolved::Known("debug".to_string()),
+                ("vault", _) => Resolved::Boot(BootValue::SecretKey {
+                    secret: vault(),
+                    key: key.to_string(),
+                    optional: false,
+                }),
+                _ => Resolved::Unset,
+            }
         }
-        fn namespace(&self) -> &str {
-            "shop"
+        fn known_field(&self, field: &KnownField) -> Result<String, Diagnostic> {
+            Ok(match field {
+                KnownField::Namespace => "shop".to_string(),
+                _ => String::new(),
+            })
+        }
+    }
+
+    fn vault() -> ExternalSecret {
+        ExternalSecret {
+            store: crate::model::boot::SecretStore::SecretsManager,
+            id: "shop/vault".to_string(),
         }
     }
 
@@ -447,7 +717,7 @@ mod tests {
     fn environment(pairs: &[(&str, &str)]) -> Environment {
         let mut env = Environment::default();
         for (name, value) in pairs {
-            env.define((*name).to_string(), (*value).to_string());
+            env.define_known((*name).to_string(), (*value).to_string());
         }
         env
     }
@@ -479,7 +749,7 @@ mod tests {
                 },
                 EnvVar {
                     name: "NAMESPACE".to_string(),
-                    value: EnvValue::PodNamespace,
+                    value: EnvValue::Known(KnownField::Namespace),
                     span: Span::default(),
                 },
                 EnvVar {
@@ -493,9 +763,10 @@ mod tests {
                 },
             ],
         };
-        let pairs = compose_env(&recipe, &mut Settings, &mut ResolvedBytes::default())
+        let (pairs, boot) = compose_env(&recipe, &mut Settings, &mut ResolvedBytes::default())
             .expect("within the budget")
-            .into_pairs();
+            .into_parts();
+        assert!(boot.is_empty());
         let expected = [
             ("APP_HOST", "db"),
             ("APP_LEVEL", "info"),
@@ -515,7 +786,7 @@ mod tests {
     #[test]
     fn expands_like_the_kubelet() {
         let vars = environment(&[("HOST", "db"), ("PORT", "5432")]);
-        let expand = |text: &str| expand_references(text, &vars, usize::MAX);
+        let expand = |text: &str| expand_references(text, &vars, usize::MAX).ok();
         assert_eq!(expand("$(HOST):$(PORT)").as_deref(), Some("db:5432"));
         assert_eq!(
             expand("$$(HOST) $(MISSING) $5").as_deref(),
@@ -524,22 +795,87 @@ mod tests {
         assert_eq!(expand("$(unterminated").as_deref(), Some("$(unterminated"));
         assert_eq!(
             expand_references("$(HOST):$(PORT)", &vars, 7),
-            Some("db:5432".into())
+            Ok("db:5432".into())
         );
-        assert_eq!(expand_references("$(HOST):$(PORT)", &vars, 6), None);
+        assert_eq!(
+            expand_references("$(HOST):$(PORT)", &vars, 6),
+            Err(ExpansionError::TooLong)
+        );
     }
 
     #[test]
     fn a_redefinition_replaces_and_moves_to_the_end() {
         let env = environment(&[("A", "1"), ("B", "2"), ("A", "3")]);
-        assert_eq!(env.get("A"), Some("3"));
+        assert_eq!(env.get("A"), Lookup::Known("3"));
         assert_eq!(
-            env.into_pairs(),
+            env.into_parts().0,
             vec![
                 ("B".to_string(), "2".to_string()),
                 ("A".to_string(), "3".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn a_reference_to_what_only_boot_knows_is_an_error_and_later_known_names_win() {
+        let key = |name: &str| EnvVar {
+            name: name.to_string(),
+            value: EnvValue::Key {
+                source: reference("vault"),
+                key: "password".to_string(),
+                key_span: Span::default(),
+            },
+            span: Span::default(),
+        };
+        let boot_name = EnvVar {
+            name: "POD".to_string(),
+            value: EnvValue::Boot(PodField::Name),
+            span: Span::default(),
+        };
+        // Known before an `envFrom` of the vault: the vault may replace it at boot.
+        let recipe = |variables: Vec<EnvVar>| EnvRecipe {
+            from: vec![EnvFrom {
+                source: reference("vault"),
+                prefix: "V_".to_string(),
+            }],
+            variables,
+        };
+        let compose = |variables| {
+            compose_env(
+                &recipe(variables),
+                &mut Settings,
+                &mut ResolvedBytes::default(),
+            )
+        };
+        for refers in ["$(POD)", "$(PASSWORD)", "$(V_USER)", "$(UNDEFINED)"] {
+            let error = compose(vec![
+                boot_name.clone(),
+                key("PASSWORD"),
+                literal("URL", refers),
+            ])
+            .expect_err(refers);
+            assert_eq!(error.code, Code::BootValue, "{refers}");
+        }
+        let (known, boot) = compose(vec![
+            literal("A", "1"),
+            literal("URL", "x$(A)"),
+            key("PASSWORD"),
+            literal("PASSWORD", "plain"),
+        ])
+        .expect("known after the envFrom")
+        .into_parts();
+        assert_eq!(
+            known,
+            vec![
+                ("A".to_string(), "1".to_string()),
+                ("URL".to_string(), "x1".to_string()),
+                ("PASSWORD".to_string(), "plain".to_string())
+            ]
+        );
+        let [BootVariable::AllKeys { later, .. }] = boot.as_slice() else {
+            panic!("one envFrom step: {boot:?}");
+        };
+        assert_eq!(later, &["A", "URL", "PASSWORD"]);
     }
 
     #[test]

@@ -6,12 +6,15 @@ mod confinement;
 mod container;
 mod environment;
 mod object_ref;
+mod pod_info_volume;
 mod ports;
 mod probes;
+mod resource_field;
 mod resources;
 mod security;
 mod volumes;
 
+use super::external_secrets::SecretSettings;
 use super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::rules;
@@ -25,9 +28,14 @@ pub use config_volume::{
 };
 pub use confinement::check_confinement_annotations;
 use container::{ContainerReading, read_container};
-pub use environment::{EnvFrom, EnvRecipe, EnvSources, EnvValue, compose_env, expand_references};
+pub use environment::{
+    EnvFrom, EnvRecipe, EnvSources, EnvValue, ExpansionError, KnownField, Resolved, ResolvedFrom,
+    boot_reference, compose_env, expand_references, pod_field,
+};
 pub use object_ref::{ObjectKind, ObjectRef};
+pub use pod_info_volume::{DeclaredPodInfoVolume, PodInfoItem};
 pub use ports::protocol_error;
+pub use resource_field::{ResourceAmounts, resource_value};
 use security::{PodSecurity, read_pod_security};
 pub use volumes::{ClaimUse, SHARED_VOLUME_ROOT};
 use volumes::{PodVolumes, read_volumes};
@@ -73,6 +81,17 @@ pub struct PodConfig {
     pub init_containers: Vec<EnvRecipe>,
     /// The PersistentVolumeClaims the pod mounts.
     pub claims: Vec<ClaimUse>,
+    /// The template's labels and annotations, for the Downward API.
+    pub labels: Vec<(String, String)>,
+    pub annotations: Vec<(String, String)>,
+    /// The account the pod runs as (`spec.serviceAccountName`), or `default`.
+    pub service_account: String,
+    /// Where Secrets absent from the input are fetched at boot.
+    pub secrets: SecretSettings,
+    /// The `downwardAPI` volumes.
+    pub pod_info_volumes: Vec<DeclaredPodInfoVolume>,
+    /// Each container's (init containers' too) resources, by name, for `resourceFieldRef`.
+    pub amounts: Vec<(String, ResourceAmounts)>,
 }
 
 /// What every container of the pod reads against.
@@ -186,6 +205,7 @@ pub fn read_pod_with_claims(spec: Object<'_>, claims: &[String], sink: &mut Sink
     pod.share_process_namespace = spec.boolean("shareProcessNamespace", sink).unwrap_or(false);
     pod.config.volumes = volumes.config_volumes();
     pod.config.claims = volumes.claim_uses();
+    pod.config.pod_info_volumes = volumes.pod_info_volumes();
     // `serviceAccountName` wins over its deprecated alias, as the API server has it.
     let mut account = |key: &str| {
         let name = spec.string(key, sink)?;
@@ -193,6 +213,10 @@ pub fn read_pod_with_claims(spec: Object<'_>, claims: &[String], sink: &mut Sink
     };
     let deprecated = account("serviceAccount");
     pod.service_account = account("serviceAccountName").or(deprecated);
+    pod.config.service_account = pod
+        .service_account
+        .as_ref()
+        .map_or_else(|| "default".to_string(), |(name, _)| name.clone());
     spec.finish(sink, scheduling_reason);
     pod
 }
@@ -260,6 +284,14 @@ impl Pod {
         self.liveness_delay = self.liveness_delay.or(reading.liveness_delay);
         self.readiness_delay = self.readiness_delay.max(reading.readiness_delay);
         self.config.sub_paths.extend(reading.sub_paths);
+        self.config.amounts.push((
+            reading.container.name.clone(),
+            resource_field::amounts_of(
+                &reading.container.resources,
+                requests.cpu_millis,
+                requests.memory_bytes,
+            ),
+        ));
         if reading.failed {
             self.failed_containers.push(reading.container);
         } else {

@@ -10,10 +10,12 @@ use super::config_volume::{
     read_config_volume,
 };
 use super::object_ref::ObjectKind;
+use super::pod_info_volume::{DeclaredPodInfoVolume, PodInfoItem, read_pod_info_volume};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::mount_target::{MountTargets, is_i2kit_owned};
 use crate::input::rules;
 use crate::model::Mount;
+use crate::model::boot::boot_volume_dir;
 use crate::model::stateful::claim_source;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
@@ -31,11 +33,13 @@ enum VolumeSource {
         path: String,
         create: bool,
     },
-    /// A ConfigMap's (or an absent Secret's) files, built into the image.
+    /// A ConfigMap's files, built into the image, or a Secret's, fetched at boot.
     Config(ConfigVolume),
     /// A volume claim of the workload (a StatefulSet's `volumeClaimTemplates` entry): a disk
     /// of the VM's own, mounted under `crate::model::stateful::CLAIM_MOUNT_ROOT`.
     Claim,
+    /// The pod's own fields, written at boot.
+    PodInfo(Vec<PodInfoItem>),
 }
 
 struct Volume {
@@ -68,6 +72,25 @@ impl PodVolumes {
     #[must_use]
     pub fn claim_uses(&self) -> Vec<ClaimUse> {
         self.claim_uses.clone()
+    }
+
+    /// The `downwardAPI` volumes, for the resolve phase.
+    #[must_use]
+    pub fn pod_info_volumes(&self) -> Vec<DeclaredPodInfoVolume> {
+        self.declared
+            .iter()
+            .filter_map(|volume| match &volume.source {
+                Some(VolumeSource::PodInfo(items)) => Some(DeclaredPodInfoVolume {
+                    name: volume.name.clone(),
+                    items: items.clone(),
+                    mounted: self
+                        .mount_counts
+                        .iter()
+                        .any(|(name, count)| *name == volume.name && *count > 0),
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The `configMap` and `secret` volumes, for the resolve phase.
@@ -205,6 +228,9 @@ fn read_declared(
                 source = read_config_volume(block, kind, sink).map(VolumeSource::Config);
             }
         }
+        if let Some(block) = object.object("downwardAPI", sink) {
+            source = Some(VolumeSource::PodInfo(read_pod_info_volume(block, sink)));
+        }
         if let Some(mut claim) = object.object("persistentVolumeClaim", sink) {
             let span = claim.value_span("claimName").unwrap_or(claim.span());
             match claim.string("claimName", sink) {
@@ -234,6 +260,7 @@ fn read_declared(
             "hostPath",
             "configMap",
             "secret",
+            "downwardAPI",
             "persistentVolumeClaim",
         ];
         for (key_node, _) in object.entries() {
@@ -246,7 +273,7 @@ fn read_declared(
                         Some(key_node.span),
                         format!("volume `{name}` is of type `{key}`, which has no equivalent on an i2kit VM"),
                     )
-                    .with_help("i2kit maps emptyDir (to memory), hostPath (to the VM's directories) and configMap (to files in the image)"),
+                    .with_help("i2kit maps emptyDir (to memory), hostPath (to the VM's directories), configMap (to files in the image), secret and downwardAPI (to files written at boot)"),
                 );
             }
         }
@@ -396,8 +423,20 @@ pub fn read_mounts(
                 read_only,
                 create: *create,
             },
-            VolumeSource::Config(_) => {
+            VolumeSource::PodInfo(_) => Mount::Bind {
+                source: boot_volume_dir(&name),
+                target,
+                read_only: true,
+                create: false,
+            },
+            VolumeSource::Config(config) => {
+                // A Secret is never in the image: its files are fetched at boot.
+                let directory = match config.source.kind {
+                    ObjectKind::ConfigMap => config_volume_dir(&name),
+                    ObjectKind::Secret => boot_volume_dir(&name),
+                };
                 let Some(source) = config_source(
+                    directory,
                     &name,
                     sub_path.as_deref(),
                     sub_path_span.unwrap_or(span),
@@ -420,16 +459,16 @@ pub fn read_mounts(
     read
 }
 
-/// The VM path a mount of config volume `volume` binds: the volume's directory, or the file
+/// The VM path a mount of config volume `volume` binds: the volume's `directory`, or the file
 /// or directory `sub_path` names in it (a single-file bind for a key).
 fn config_source(
+    directory: String,
     volume: &str,
     sub_path: Option<&str>,
     span: Span,
     read: &mut ContainerMounts,
     sink: &mut Sink,
 ) -> Option<String> {
-    let directory = config_volume_dir(volume);
     let Some(written) = sub_path else {
         return Some(directory);
     };

@@ -1,0 +1,92 @@
+//! Containers with values known only at boot run wrapped (`crate::emit::boot`): the wrapper
+//! must know the command line it runs in the end, which only `command` (or `args` after an
+//! entrypoint the image lock records) tells once the image pass has run.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::boot::BootVariable;
+use crate::model::{Application, Container, Deployment, Destination, Egress, Traffic};
+
+/// An error for each container with boot values whose command line cannot be wrapped, and for
+/// each deployment whose VMs could not reach their secret store.
+#[must_use]
+pub fn check_boot_wrapping(application: &Application) -> Vec<Diagnostic> {
+    let mut problems: Vec<Diagnostic> = application
+        .deployments
+        .iter()
+        .flat_map(|deployment| {
+            deployment
+                .containers
+                .iter()
+                .chain(&deployment.init_containers)
+        })
+        .filter(|container| !container.boot_env.is_empty())
+        .filter_map(check_container)
+        .collect();
+    problems.extend(
+        application
+            .deployments
+            .iter()
+            .filter_map(check_store_reachable),
+    );
+    problems
+}
+
+/// The secret stores answer on HTTPS at addresses i2kit cannot name: when NetworkPolicies
+/// restrict the VMs' egress to what they list, opening HTTPS for the fetch would open it for
+/// the pod too, weaker than the manifest; so the policies must allow it themselves.
+fn check_store_reachable(deployment: &Deployment) -> Option<Diagnostic> {
+    let Egress::Only(destinations) = &deployment.egress else {
+        return None;
+    };
+    let fetches = !deployment.boot_volumes.is_empty()
+        || deployment
+            .containers
+            .iter()
+            .chain(&deployment.init_containers)
+            .flat_map(|container| &container.boot_env)
+            .any(|variable| BootVariable::secret(variable).is_some());
+    let https = destinations.iter().any(|destination| match destination {
+        Destination::Block { traffic, .. } => match traffic {
+            Traffic::Any => true,
+            Traffic::Tcp(low, high) => *low <= 443 && 443 <= *high,
+            Traffic::Udp(..) | Traffic::Sctp => false,
+        },
+        Destination::LoadBalancer { .. } => false,
+    });
+    (fetches && !https).then(|| {
+        Diagnostic::error(
+            Code::ExternalSecret,
+            deployment.span,
+            format!(
+                "the VMs of `{}` fetch Secrets at boot, and their NetworkPolicies allow no HTTPS to any address block, so the secret store is out of reach",
+                deployment.name
+            ),
+        )
+        .with_help("allow egress on TCP 443 to the store's addresses (the VPC's CIDR with an interface VPC endpoint for Secrets Manager or SSM, or the region's public ranges) in a NetworkPolicy that selects these pods")
+    })
+}
+
+fn check_container(container: &Container) -> Option<Diagnostic> {
+    let name = &container.name;
+    let span = container.spans.boot.or(container.spans.image);
+    match container.command.as_deref() {
+        None | Some([]) => Some(
+            Diagnostic::error(
+                Code::BootValue,
+                span,
+                format!("container `{name}` gets values only when its VM boots, and its command line is unknown, so nothing can set them before it runs"),
+            )
+            .with_help("write the container's `command` (and `args`): i2kit runs it through a wrapper that sets the values first; an image lock (`--images`) tells the entrypoint, but not the image's CMD"),
+        ),
+        // busybox `env` would take such a word for one more variable.
+        Some([program, ..]) if program.contains('=') => Some(
+            Diagnostic::error(
+                Code::BootValue,
+                container.spans.command.or(span),
+                format!("container `{name}` runs `{program}`, whose `=` the wrapper that sets its boot values would take for a variable"),
+            )
+            .with_help("name the program without `=` (a path or a link to it)"),
+        ),
+        Some(_) => None,
+    }
+}
