@@ -33,6 +33,7 @@ use crate::emit::secrets_access;
 use crate::emit::template_builder::{
     BuiltTemplate, Make, PlannedTemplate, TemplateBuilder, TemplateRecord,
 };
+use crate::emit::vm_role;
 use crate::internal_error::InternalError;
 use crate::model::{Admission, Application, Certificate, Deployment, Ingress, RoleGiver, Service};
 use serde_json::json;
@@ -376,30 +377,29 @@ fn add_deployment<'a>(
             || instance_profile(role),
         );
     }
+    if vm_role::own_role_needed(deployment) {
+        builder.add(
+            Section::Resources,
+            vm_role::own_role_id(&names),
+            &owner,
+            vm_role::own_role,
+        );
+        let profile_names = names.clone();
+        builder.add(
+            Section::Resources,
+            vm_role::own_profile_id(&names),
+            &owner,
+            move || vm_role::own_profile(&profile_names),
+        );
+    }
     if !secrets_access::fetched_secrets(deployment).is_empty() {
-        match &deployment.role {
-            Some(role) => builder.add(
-                Section::Resources,
-                secrets_access::policy_id(&names),
-                &owner,
-                || secrets_access::role_policy(deployment, &role.name),
-            ),
-            None => {
-                builder.add(
-                    Section::Resources,
-                    secrets_access::role_id(&names),
-                    &owner,
-                    || secrets_access::own_role(deployment),
-                );
-                let profile_names = names.clone();
-                builder.add(
-                    Section::Resources,
-                    secrets_access::profile_id(&names),
-                    &owner,
-                    move || secrets_access::own_profile(&profile_names),
-                );
-            }
-        }
+        let policy_names = names.clone();
+        builder.add(
+            Section::Resources,
+            secrets_access::policy_id(&names),
+            &owner,
+            move || secrets_access::role_policy(deployment, &policy_names),
+        );
     }
     let launch_names = names.clone();
     builder.add(

@@ -3,10 +3,8 @@
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::target_group_id;
 use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, SUBNETS_PARAMETER};
-use crate::emit::ordinals::profile_of;
 use crate::emit::policy_rules::client_security_group_id;
-use crate::emit::scaling::instance_profile_id;
-use crate::emit::secrets_access;
+use crate::emit::vm_role;
 use crate::internal_error::InternalError;
 use crate::model::{Deployment, LoadBalancerKind, Service};
 use serde_json::{Map, Value, json};
@@ -58,16 +56,11 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
             }
         }
     });
-    let profile = match &deployment.role {
-        Some(role) => Some(instance_profile_id(role)),
-        None => (!secrets_access::fetched_secrets(deployment).is_empty())
-            .then(|| secrets_access::profile_id(names)),
-    };
-    if let Some(profile) = profile {
+    if let Some(profile) = vm_role::profile_id(deployment, names) {
         template["Properties"]["LaunchTemplateData"]["IamInstanceProfile"] =
             json!({ "Arn": Expr::get_att(profile, "Arn") });
     }
-    if let Some(stateful) = &deployment.stateful {
+    if deployment.stateful.is_some() {
         let data = &mut template["Properties"]["LaunchTemplateData"];
         // Each ordinal's instance names its own subnet and groups (`emit::ordinals`).
         if let Some(fields) = data.as_object_mut() {
@@ -76,10 +69,6 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
         // The VM reads its pod name (and the boot step its instance id) from IMDS; tags are
         // off there unless asked for (EC2 User Guide, work-with-tags-in-IMDS).
         data["MetadataOptions"]["InstanceMetadataTags"] = json!("enabled");
-        if !stateful.claims.is_empty() {
-            data["IamInstanceProfile"] =
-                json!({ "Arn": Expr::get_att(profile_of(deployment, names), "Arn") });
-        }
     }
     template
 }

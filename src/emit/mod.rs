@@ -17,5 +17,6 @@ pub mod quotas;
 pub mod scaling;
 pub mod secrets_access;
 pub mod template_builder;
+pub mod vm_role;
 pub mod volume_boot;
 pub mod yaml_text;

@@ -18,8 +18,8 @@ use crate::emit::cluster_dns::zone_id;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, Owner, SUBNETS_PARAMETER, Section};
 use crate::emit::policy_rules::client_security_group_id;
-use crate::emit::scaling::instance_profile_id;
 use crate::emit::template_builder::TemplateBuilder;
+use crate::emit::vm_role;
 use crate::model::stateful::{Claim, Retention, Stateful, ordinal_name};
 use crate::model::{Deployment, DeploymentName};
 use serde_json::{Value, json};
@@ -50,27 +50,6 @@ pub fn instance_id(set: &str, ordinal: u32) -> String {
 #[must_use]
 pub fn volume_id(set: &str, ordinal: u32, claim: &Claim) -> String {
     ordinal_names(set, ordinal).with(&(Names::new(&claim.name).id + "Volume"))
-}
-
-/// The role VMs of a set without a ServiceAccount role act as to attach their volumes.
-#[must_use]
-pub fn volume_role_id(names: &Names) -> String {
-    names.with("VolumeRole")
-}
-
-#[must_use]
-pub fn volume_profile_id(names: &Names) -> String {
-    names.with("VolumeInstanceProfile")
-}
-
-/// The instance profile the set's launch template names: its ServiceAccount role's, or the
-/// set's own role for attaching volumes.
-#[must_use]
-pub fn profile_of(deployment: &Deployment, names: &Names) -> String {
-    match &deployment.role {
-        Some(role) => instance_profile_id(role),
-        None => volume_profile_id(names),
-    }
 }
 
 /// The logical ids of the ordinals' instances among `backends`: a load balancer in front of a
@@ -112,26 +91,6 @@ pub fn add_ordinals<'a>(
     names: &Names,
     owner: &Owner,
 ) {
-    if deployment.role.is_none() && !stateful.claims.is_empty() {
-        builder.add(
-            Section::Resources,
-            volume_role_id(names),
-            owner,
-            volume_role,
-        );
-        let role = volume_role_id(names);
-        builder.add(
-            Section::Resources,
-            volume_profile_id(names),
-            owner,
-            move || {
-                json!({
-                    "Type": "AWS::IAM::InstanceProfile",
-                    "Properties": { "Roles": [Expr::reference(role)] }
-                })
-            },
-        );
-    }
     let ordinals: Vec<u32> = stateful.ordinals(deployment.replicas).collect();
     let mut previous: Option<String> = None;
     for (position, ordinal) in ordinals.iter().copied().enumerate() {
@@ -276,24 +235,6 @@ fn volume(
     })
 }
 
-/// The role of a set whose pods have no ServiceAccount role: EC2 may assume it, and it can do
-/// nothing but what the set's volume policy allows.
-fn volume_role() -> Value {
-    json!({
-        "Type": "AWS::IAM::Role",
-        "Properties": {
-            "AssumeRolePolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": { "Service": "ec2.amazonaws.com" },
-                    "Action": "sts:AssumeRole"
-                }]
-            }
-        }
-    })
-}
-
 /// `arn:<partition>:ec2:<region>:<account>:<kind>/<id>` of a resource of this stack.
 fn ec2_arn(kind: &str, id: &str) -> Expr {
     Expr::Concat(vec![
@@ -337,10 +278,7 @@ fn attach_policy(deployment: &Deployment, stateful: &Stateful, names: &Names) ->
             "Condition": { "ArnEquals": { "ec2:SourceInstanceARN": ec2_arn("instance", &instance) } }
         }));
     }
-    let role = match &deployment.role {
-        Some(role) => Expr::text(role.name.clone()),
-        None => Expr::reference(volume_role_id(names)),
-    };
+    let role = vm_role::role_entry(deployment, names);
     json!({
         "Type": "AWS::IAM::Policy",
         "Properties": {

@@ -6,6 +6,7 @@
 
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::Names;
+use crate::emit::vm_role;
 use crate::model::Deployment;
 use crate::model::boot::{ExternalSecret, SecretStore};
 use serde_json::{Value, json};
@@ -24,19 +25,10 @@ pub fn fetched_secrets(deployment: &Deployment) -> BTreeSet<&ExternalSecret> {
         .collect()
 }
 
-/// The logical ids of the policy (on the pod's own role), or the role and the instance
-/// profile (when it has none).
+/// The logical id of the policy.
 #[must_use]
 pub fn policy_id(names: &Names) -> String {
     names.with("SecretsPolicy")
-}
-#[must_use]
-pub fn role_id(names: &Names) -> String {
-    names.with("SecretsRole")
-}
-#[must_use]
-pub fn profile_id(names: &Names) -> String {
-    names.with("SecretsInstanceProfile")
 }
 
 /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:` of the stack's own account and region, then `rest`.
@@ -98,46 +90,20 @@ pub fn policy_document(deployment: &Deployment) -> Value {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
-/// A policy on the pod's own role (named `role_name`).
+/// The policy that lets the role the VMs act as (`vm_role`) read the secrets. Its name is
+/// the stack's and the workload's, so stacks attaching to one shared ServiceAccount role do
+/// not replace each other's policy (an inline policy is keyed by name on its role).
 #[must_use]
-pub fn role_policy(deployment: &Deployment, role_name: &str) -> Value {
+pub fn role_policy(deployment: &Deployment, names: &Names) -> Value {
     json!({
         "Type": "AWS::IAM::Policy",
         "Properties": {
-            "PolicyName": format!("{}-boot-secrets", deployment.name),
-            "Roles": [role_name],
+            "PolicyName": Expr::Concat(vec![
+                Expr::reference("AWS::StackName"),
+                Expr::text(format!("-{}-boot-secrets", deployment.name)),
+            ]),
+            "Roles": [vm_role::role_entry(deployment, names)],
             "PolicyDocument": policy_document(deployment)
         }
-    })
-}
-
-/// A role of the stack's own, which EC2 may assume, allowed only to read the secrets.
-#[must_use]
-pub fn own_role(deployment: &Deployment) -> Value {
-    json!({
-        "Type": "AWS::IAM::Role",
-        "Properties": {
-            "AssumeRolePolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": { "Service": "ec2.amazonaws.com" },
-                    "Action": "sts:AssumeRole"
-                }]
-            },
-            "Policies": [{
-                "PolicyName": "boot-secrets",
-                "PolicyDocument": policy_document(deployment)
-            }]
-        }
-    })
-}
-
-/// The instance profile of [`own_role`].
-#[must_use]
-pub fn own_profile(names: &Names) -> Value {
-    json!({
-        "Type": "AWS::IAM::InstanceProfile",
-        "Properties": { "Roles": [Expr::reference(role_id(names))] }
     })
 }
