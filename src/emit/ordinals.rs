@@ -125,7 +125,11 @@ pub fn add_ordinals<'a>(
     }
     for headless in &stateful.headless {
         let service_names = Names::new(&headless.service);
-        for ordinal in ordinals.iter().copied() {
+        // A pod has a record of its own only under its subdomain, which a StatefulSet sets to
+        // its `serviceName` (kubernetes.io "DNS for Services and Pods"): another headless
+        // Service that selects the set lists its addresses, but names no ordinal.
+        let subdomain = stateful.service_name.as_deref() == Some(headless.service.as_str());
+        for ordinal in ordinals.iter().copied().filter(|_| subdomain) {
             let pod = ordinal_name(&deployment.name, ordinal);
             let name = [
                 pod.as_str(),

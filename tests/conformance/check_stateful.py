@@ -53,6 +53,8 @@ def stateful_sets(documents):
             "claims": claims,
             "labels": ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {},
             "ports": ports,
+            # The pods' subdomain: the one Service under which each has a record of its own.
+            "service_name": spec.get("serviceName"),
         })
     claims = {((o.get("metadata") or {}).get("namespace") or "default", (o.get("metadata") or {}).get("name")): o.get("spec") or {}
               for o in manifest_model.kubernetes_objects(documents) if o.get("kind") == "PersistentVolumeClaim"}
@@ -184,7 +186,12 @@ def check(checks, stack, documents, zone_id, application):
             domain = f"{service}.{stateful_set['namespace']}.svc.cluster.local."
             checks.equal(zone_records.get(domain), sorted(addresses), f"{domain} lists every ordinal")
             for pod, address in zip(stateful_set["pods"], addresses):
-                checks.equal(zone_records.get(f"{pod}.{domain}"), [address], f"{pod}.{domain} is its instance")
+                # Kubernetes names a pod only under its subdomain (the set's serviceName).
+                if service == stateful_set.get("service_name"):
+                    checks.equal(zone_records.get(f"{pod}.{domain}"), [address], f"{pod}.{domain} is its instance")
+                else:
+                    checks.check(f"{pod}.{domain}" not in zone_records,
+                                 f"{pod}.{domain} does not exist: {pod}'s subdomain is {stateful_set.get('service_name')}")
             if application and groups:
                 check_admission(checks, stack, documents, stateful_set, groups, application)
 

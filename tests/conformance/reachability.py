@@ -201,7 +201,15 @@ class Deployed:
         """Security groups of a deployment's VMs, from its ASG's launch template version (moto
         launches members in the default group, so instances would not tell; FIELD-NOTES)."""
         if deployment not in self._instance_groups:
-            self._instance_groups[deployment] = client_sources.launch_template_groups(self.ec2, self.groups.get(deployment) or {})
+            if deployment in self.groups:
+                found = client_sources.launch_template_groups(self.ec2, self.groups[deployment])
+            else:
+                # A StatefulSet's ordinals carry their groups on the instance (check_stateful).
+                found = sorted({g["GroupId"] for pod, instances in check_stateful.ordinal_instances(self).items()
+                                if pod and pod.rsplit("-", 1)[0] == deployment
+                                for instance in instances for nic in instance.get("NetworkInterfaces") or []
+                                for g in nic.get("Groups") or []})
+            self._instance_groups[deployment] = found
         return self._instance_groups[deployment]
 
     def application_groups(self, deployments):
@@ -453,7 +461,10 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     outside = outside_range(caller)
     if outside is not None:
         return check_outside_call(report, deployed, deployments, services, call, outside, host, port, given, policies)
-    caller_deployment = next((d for d in deployments if d["name"] == caller), None)
+    # A StatefulSet calls too (its ordinals are instances of their own, not an ASG's).
+    caller_deployment = next((d for d in deployments if d["name"] == caller), None) or next(
+        (manifest_model.read_deployment(o) for o in manifest_model.kubernetes_objects(deployed.documents)
+         if o.get("kind") == "StatefulSet" and (o.get("metadata") or {}).get("name") == caller), None)
     if not report.line(caller_deployment, f"{label}: the caller is a deployment of the manifest"):
         return False
     ok = True
@@ -563,7 +574,8 @@ def check_ordinal_call(report, deployed, caller, label, name, record, port, deni
             domain = f"{service}.{stateful_set['namespace']}.svc.cluster.local."
             if name.lower() == domain:
                 expected_pods += stateful_set["pods"]
-            expected_pods += [pod for pod in stateful_set["pods"] if name.lower() == f"{pod}.{domain}"]
+            if service == stateful_set.get("service_name"):
+                expected_pods += [pod for pod in stateful_set["pods"] if name.lower() == f"{pod}.{domain}"]
     ok = report.line(expected_pods, f"{label}: a. {name} names a headless Service of StatefulSets, or one of their ordinals")
     instances = check_stateful.ordinal_instances(deployed)
     ordinals = [instance for pod in expected_pods for instance in instances.get(pod) or []]
