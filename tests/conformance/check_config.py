@@ -130,13 +130,13 @@ def expected_files(pod, namespace, config_maps):
     expected = {}
     for volume in pod.get("volumes") or []:
         name = volume.get("name")
-        if "configMap" not in volume and "secret" not in volume:
+        # A Secret is never in a compiled input: its volume is fetched at boot, not built in.
+        if "configMap" not in volume:
             continue
         if name not in mounted or f"{VOLUME_ROOT}/{name}" in expected:
             continue
         root = f"{VOLUME_ROOT}/{name}"
         expected[root] = ("dir", DIRECTORY_MODE)
-        # A Secret is never in a compiled input: its (optional) volume is empty.
         source = volume.get("configMap") or {}
         config_map = config_maps.get((namespace, source.get("name")))
         files = payload(source, config_map) if config_map is not None else {}
@@ -163,6 +163,8 @@ def expected_env(container, namespace, config_maps):
     terms, and the names that optional references to absent objects or keys leave unset."""
     variables, unset = {}, set()
     for source in container.get("envFrom") or []:
+        if "secretRef" in source:
+            continue
         config_map = config_maps.get((namespace, (source.get("configMapRef") or {}).get("name")))
         for key, value in ((config_map or {}).get("data") or {}).items():
             variables[(source.get("prefix") or "") + str(key)] = "" if value is None else str(value)
@@ -173,7 +175,12 @@ def expected_env(container, namespace, config_maps):
             # Containers Through Environment Variables"); never expanded, like any valueFrom.
             variables[name] = namespace
             continue
-        if "configMapKeyRef" not in value_from and "secretKeyRef" not in value_from:
+        if "secretKeyRef" in value_from or "fieldRef" in value_from or "resourceFieldRef" in value_from:
+            # Known only at boot (a Secret, the VM's own fields: boot_variables), or from the
+            # pod's other fields, which this check does not re-derive.
+            variables.pop(name, None)
+            continue
+        if "configMapKeyRef" not in value_from:
             value = "" if entry.get("value") is None else str(entry["value"])
             variables[name] = expand(value, variables)
             continue
@@ -185,6 +192,39 @@ def expected_env(container, namespace, config_maps):
             variables.pop(name, None)
             unset.add(name)
     return variables, unset - set(variables)
+
+
+# Pod fields the kubelet fills in that differ per VM, so i2kit delivers them at boot
+# (README "Boot-time values and Secrets").
+BOOT_FIELDS = {"metadata.name", "metadata.uid", "status.podIP", "status.podIPs", "status.hostIP",
+               "status.hostIPs", "spec.nodeName"}
+# Where a wrapped container finds the static busybox that sets its boot values, and where the
+# boot step puts a Secret volume's files (README "Boot-time values and Secrets").
+WRAPPER = "/.i2kit/busybox"
+BOOT_VOLUME_ROOT = "/run/i2kit/pod/volumes"
+
+
+def boot_variables(container):
+    """Names whose values only the VM knows: Secrets' keys, the VM's own pod fields (an
+    envFrom.secretRef's keys are unknown here, so not listed)."""
+    names = set()
+    for entry in container.get("env") or []:
+        value_from = entry.get("valueFrom") or {}
+        if "secretKeyRef" in value_from or (value_from.get("fieldRef") or {}).get("fieldPath") in BOOT_FIELDS:
+            names.add(entry["name"])
+    return names
+
+
+def compiled_environment(service):
+    """(variables, argv) as the container will get them: a wrapped container's compiled
+    variables are the wrapper's `NAME=value` arguments before `--`, and its program the words
+    after; otherwise LinuxKit's env and command."""
+    command = service.get("command") or []
+    if command[:1] == [WRAPPER] and "--" in command:
+        split = command.index("--")
+        pairs = [word for word in command[5:split] if "=" in word]
+        return dict(pair.partition("=")[::2] for pair in pairs), command[split + 1:]
+    return dict(pair.partition("=")[::2] for pair in service.get("env") or []), command
 
 
 # ---------------------------------------------------------------- the check
@@ -210,24 +250,30 @@ def check_deployment(checks, raw, config_maps, out_dir):
     checks.check(not differing, f"image files under /{VOLUME_ROOT} ({len(expected)} expected)",
                  "; ".join(f"{p}: expected {expected.get(p)!r}, got {actual.get(p)!r}" for p in differing[:5]))
     services = {s["name"]: s for s in (linuxkit.get("services") or []) + (linuxkit.get("onboot") or [])}
-    config_volumes = {v["name"] for v in pod.get("volumes") or [] if "configMap" in v or "secret" in v}
+    config_volumes = {v["name"] for v in pod.get("volumes") or [] if "configMap" in v}
+    secret_volumes = {v["name"] for v in pod.get("volumes") or [] if "secret" in v}
     for container in (pod.get("initContainers") or []) + (pod.get("containers") or []):
         service = services.get(container["name"])
         if not checks.check(service is not None, f"container {container['name']} is a LinuxKit service"):
             continue
         binds = service.get("binds") or []
         for mount in container.get("volumeMounts") or []:
-            if mount.get("name") not in config_volumes:
+            if mount.get("name") not in config_volumes | secret_volumes:
                 continue
             sub = clean(mount.get("subPath") or "")
-            source = f"/{VOLUME_ROOT}/{mount['name']}" + (f"/{sub}" if sub else "")
+            root = BOOT_VOLUME_ROOT if mount["name"] in secret_volumes else f"/{VOLUME_ROOT}"
+            source = f"{root}/{mount['name']}" + (f"/{sub}" if sub else "")
             bind = f"{source}:{mount['mountPath']}:ro"
             checks.check(bind in binds, f"{container['name']} binds {bind}", f"binds {binds}")
         wanted, unset = expected_env(container, namespace, config_maps)
-        written = {}
-        for pair in service.get("env") or []:
-            key, _, value = pair.partition("=")
-            written[key] = value
+        written, program = compiled_environment(service)
+        at_boot = boot_variables(container)
+        if at_boot:
+            checks.check(program != (service.get("command") or []),
+                         f"{container['name']} runs through the boot wrapper, which sets {sorted(at_boot)}",
+                         f"command {service.get('command')!r}")
+            baked = sorted(at_boot & set(written))
+            checks.check(not baked, f"{container['name']}'s boot values are not compiled in", f"compiled: {baked}")
         wrong = {k: (v, written.get(k)) for k, v in wanted.items() if written.get(k) != v}
         from_config = sum(1 for c in container.get("envFrom") or [] if "configMapRef" in c) + sum(
             1 for e in container.get("env") or [] if "configMapKeyRef" in (e.get("valueFrom") or {}))
@@ -238,8 +284,8 @@ def check_deployment(checks, raw, config_maps, out_dir):
             checks.check(not present, f"{container['name']} leaves {sorted(unset)} unset", f"set: {present}")
         if container.get("command"):
             argv = [expand(str(word), wanted) for word in (container.get("command") or []) + (container.get("args") or [])]
-            checks.check(service.get("command") == argv, f"{container['name']} command expanded from its environment",
-                         f"expected {argv!r}, got {service.get('command')!r}")
+            checks.check(program == argv, f"{container['name']} command expanded from its environment",
+                         f"expected {argv!r}, got {program!r}")
 
 
 def main():

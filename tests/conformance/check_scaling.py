@@ -26,6 +26,7 @@ import sys
 import boto3
 import yaml
 
+import check_secrets
 import manifest_model
 
 # README: the instance types i2kit sizes from, with their vCPUs.
@@ -110,7 +111,12 @@ def check_role(checks, stack, deployment, group, role):
     data = versions["LaunchTemplateVersions"][0]["LaunchTemplateData"]
     attached = (data.get("IamInstanceProfile") or {}).get("Arn")
     if role is None:
-        checks.check(attached is None, "no instance profile without a role", repr(attached))
+        if check_secrets.secret_references(deployment.get("pod") or {}):
+            # The stack's own role, to fetch the pod's Secrets at boot (check_secrets checks
+            # exactly what it may read).
+            checks.check(attached is not None, "an instance profile of the stack's own role, to fetch the pod's Secrets at boot", repr(attached))
+        else:
+            checks.check(attached is None, "no instance profile without a role or a Secret to fetch", repr(attached))
         return
     iam = stack.client("iam")
     profiles = {}
