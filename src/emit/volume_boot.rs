@@ -58,12 +58,15 @@ done
 /// Makes each claim's data directory, only where its filesystem is mounted: a disk that did
 /// not attach or mount leaves nothing to bind, so the pod's containers fail to start rather
 /// than write to the VM's own disk. Arguments: the directory's name, then the claims' mount
-/// points.
+/// points. The shell reads `/proc/mounts` itself: the image's base (Amazon Linux 2023) is not
+/// known here to carry `grep`.
 pub const READY_SCRIPT: &str = r#"set -eu
 directory=$1
 shift
 for mount in "$@"; do
-  if grep -qs " $mount " /proc/mounts; then mkdir -p "$mount/$directory"; fi
+  while read -r _ point _; do
+    if [ "$point" = "$mount" ]; then mkdir -p "$mount/$directory"; break; fi
+  done < /proc/mounts
 done
 "#;
 
