@@ -34,11 +34,14 @@ struct LockedImage {
     config: ImageConfig,
 }
 
-/// What LinuxKit would otherwise lose of an image's config. `Cmd` is not kept: `args`
-/// replace it and a `command` replaces it too, so it never decides anything i2kit writes.
+/// What LinuxKit would otherwise lose of an image's config.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImageConfig {
     pub entrypoint: Vec<String>,
+    /// `Cmd`: what runs after the entrypoint when the manifest writes neither `command` nor
+    /// `args`. LinuxKit runs it itself then; i2kit needs it only to wrap such a container
+    /// (values known at boot, `crate::emit::boot`).
+    pub cmd: Vec<String>,
     /// `NAME=value` entries, split, in image order.
     pub env: Vec<(String, String)>,
     pub user: ImageUser,
@@ -306,21 +309,8 @@ impl Reader {
             self.problems.push(wrong_type(node, "a mapping"));
             return config;
         }
-        // execve takes NUL-terminated strings: a NUL could never reach the process.
-        for (word, span) in self.strings(node.get("Entrypoint")) {
-            if word.contains('\0') {
-                self.problems.push(invalid(
-                    span,
-                    "an entrypoint word holds a NUL character".to_string(),
-                ));
-            } else if let Some(problem) =
-                check_linuxkit_scalar(&word, LinuxKitField::CommandWord, Some(span))
-            {
-                self.problems.push(problem);
-            } else {
-                config.entrypoint.push(word);
-            }
-        }
+        config.entrypoint = self.command_words(node.get("Entrypoint"), "an entrypoint word");
+        config.cmd = self.command_words(node.get("Cmd"), "a Cmd word");
         for (entry, span) in self.strings(node.get("Env")) {
             match entry.split_once('=') {
                 Some((name, value))
@@ -355,6 +345,25 @@ impl Reader {
             }
         }
         config
+    }
+
+    /// Words of a command line (`Entrypoint`, `Cmd`), each checked as LinuxKit will take it.
+    fn command_words(&mut self, node: Option<&Node>, what: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        for (word, span) in self.strings(node) {
+            // execve takes NUL-terminated strings: a NUL could never reach the process.
+            if word.contains('\0') {
+                self.problems
+                    .push(invalid(span, format!("{what} holds a NUL character")));
+            } else if let Some(problem) =
+                check_linuxkit_scalar(&word, LinuxKitField::CommandWord, Some(span))
+            {
+                self.problems.push(problem);
+            } else {
+                words.push(word);
+            }
+        }
+        words
     }
 
     /// A list of strings; absent and `null` (Docker prints `"Entrypoint": null`) are empty.
@@ -484,6 +493,7 @@ mod tests {
         let found = lock.find("docker.io/library/nginx:1.27").expect("found");
         assert_eq!(found.digest, Some(DIGEST));
         assert_eq!(found.config.entrypoint, vec!["/docker-entrypoint.sh"]);
+        assert_eq!(found.config.cmd, vec!["nginx"]);
         assert_eq!(
             found.config.env,
             vec![("PATH".into(), "/bin".into()), ("A".into(), "b=c".into())]

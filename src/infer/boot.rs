@@ -1,6 +1,6 @@
 //! Containers with values known only at boot run wrapped (`crate::emit::boot`): the wrapper
-//! must know the command line it runs in the end, which only `command` (or `args` after an
-//! entrypoint the image lock records) tells once the image pass has run.
+//! must know the command line it runs in the end, which `command`, or the image lock's
+//! entrypoint followed by `args` or the image's cmd, tells once the image pass has run.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::boot::BootVariable;
@@ -76,7 +76,7 @@ fn check_container(container: &Container) -> Option<Diagnostic> {
                 span,
                 format!("container `{name}` gets values only when its VM boots, and its command line is unknown, so nothing can set them before it runs"),
             )
-            .with_help("write the container's `command` (and `args`): i2kit runs it through a wrapper that sets the values first; an image lock (`--images`) tells the entrypoint, but not the image's CMD"),
+            .with_help("write the container's `command` (and `args`), or give an image lock (`--images`) that holds the image's entrypoint and cmd: i2kit runs it through a wrapper that sets the values first"),
         ),
         // busybox `env` would take such a word for one more variable.
         Some([program, ..]) if program.contains('=') => Some(

@@ -90,6 +90,20 @@ fn apply_image(container: &mut Container, found: Found<'_>) -> Vec<Diagnostic> {
     {
         container.command = Some(config.entrypoint.iter().cloned().chain(args).collect());
     }
+    // A container with values known only at boot runs through a wrapper, which must name the
+    // program: with neither `command` nor `args`, that is the image's entrypoint and cmd, as
+    // LinuxKit would have run them.
+    if container.command.is_none() && !container.boot_env.is_empty() {
+        let image_argv: Vec<String> = config
+            .entrypoint
+            .iter()
+            .chain(&config.cmd)
+            .cloned()
+            .collect();
+        if !image_argv.is_empty() {
+            container.command = Some(image_argv);
+        }
+    }
     if let Some(written) = container.env.take() {
         container.env = Some(with_default_path(merge_env(&config.env, written)));
     }
