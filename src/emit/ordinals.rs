@@ -252,12 +252,12 @@ fn volume(
     instance: &str,
 ) -> Value {
     let deletion = match stateful.retention {
-        Retention::Retain => "Retain",
-        Retention::Delete => "Delete",
+        Retention::Delete if !claim.keep => "Delete",
+        Retention::Retain | Retention::Delete => "Retain",
     };
     let pod = ordinal_name(&deployment.name, ordinal);
     let label = [claim.name.as_str(), pod.as_str()].join("-");
-    json!({
+    let mut volume = json!({
         "Type": "AWS::EC2::Volume",
         "DeletionPolicy": deletion,
         "UpdateReplacePolicy": "Retain",
@@ -273,7 +273,14 @@ fn volume(
             ],
             "VolumeType": claim.volume_type.as_str()
         }
-    })
+    });
+    if let Some(iops) = claim.iops {
+        volume["Properties"]["Iops"] = json!(iops);
+    }
+    if let Some(throughput) = claim.throughput {
+        volume["Properties"]["Throughput"] = json!(throughput);
+    }
+    volume
 }
 
 /// The role of a set whose pods have no ServiceAccount role: EC2 may assume it, and it can do

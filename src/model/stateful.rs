@@ -90,6 +90,12 @@ pub struct Claim {
     pub name: String,
     pub size_gib: u32,
     pub volume_type: VolumeType,
+    /// Provisioned IOPS and throughput (MiB/s) its StorageClass asks for; `None`: the type's.
+    pub iops: Option<u32>,
+    pub throughput: Option<u32>,
+    /// Its StorageClass's `reclaimPolicy: Retain`: the volume outlives the claim, whatever the
+    /// set's retention policy says.
+    pub keep: bool,
 }
 
 /// What happens to an ordinal's volumes when the stack is deleted or the ordinal is removed

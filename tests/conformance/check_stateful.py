@@ -28,6 +28,22 @@ def size_gib(quantity):
     return math.ceil(number * factor / GIB)
 
 
+def volume_type(documents, class_name):
+    """The EBS type a claim of class_name gets (README, StatefulSets): the input's StorageClass
+    of that name (its parameters.type; else gp3 for ebs.csi.aws.com, gp2 in-tree), the EBS type
+    the name is, or with no name the input's default class, else gp3."""
+    classes = [o for o in manifest_model.kubernetes_objects(documents) if o.get("kind") == "StorageClass"]
+    def of(cls):
+        parameters = {k.lower(): v for k, v in (cls.get("parameters") or {}).items()}
+        return parameters.get("type") or ("gp2" if cls.get("provisioner") == "kubernetes.io/aws-ebs" else "gp3")
+    if class_name is None:
+        default = next((c for c in classes if ((c.get("metadata") or {}).get("annotations") or {}).get(
+            "storageclass.kubernetes.io/is-default-class") == "true"), None)
+        return of(default) if default else "gp3"
+    named = next((c for c in classes if (c.get("metadata") or {}).get("name") == class_name), None)
+    return of(named) if named else class_name
+
+
 def stateful_sets(documents):
     """Each StatefulSet, and each Deployment that mounts a PersistentVolumeClaim (one ordinal,
     `<name>-0`): name, namespace, ordinal names, claims (name, GiB, type), labels, ports."""
@@ -43,7 +59,7 @@ def stateful_sets(documents):
         for claim in spec.get("volumeClaimTemplates") or []:
             claim_spec = claim.get("spec") or {}
             storage = ((claim_spec.get("resources") or {}).get("requests") or {}).get("storage")
-            claims.append((claim["metadata"]["name"], size_gib(storage), claim_spec.get("storageClassName") or "gp3"))
+            claims.append((claim["metadata"]["name"], size_gib(storage), volume_type(documents, claim_spec.get("storageClassName"))))
         ports = sorted({(p["containerPort"], (p.get("protocol") or "TCP").lower())
                         for c in pod.get("containers") or [] for p in c.get("ports") or []})
         found.append({
@@ -74,7 +90,7 @@ def stateful_sets(documents):
             "pods": [f"{metadata['name']}-0"],
             # The volume is the pod volume's, sized and typed by the claim it names.
             "claims": [(volume, size_gib(((claim.get("resources") or {}).get("requests") or {}).get("storage")),
-                        claim.get("storageClassName") or "gp3") for volume, claim in used if claim is not None],
+                        volume_type(documents, claim.get("storageClassName"))) for volume, claim in used if claim is not None],
             "labels": ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {},
             "ports": ports,
         })

@@ -73,6 +73,9 @@ pub struct PodConfig {
     pub init_containers: Vec<EnvRecipe>,
     /// The PersistentVolumeClaims the pod mounts.
     pub claims: Vec<ClaimUse>,
+    /// A StatefulSet's `volumeClaimTemplates`, whose volumes are made once the StorageClasses
+    /// are known.
+    pub claim_templates: Vec<super::volume_claim::ClaimRequest>,
 }
 
 /// What every container of the pod reads against.
