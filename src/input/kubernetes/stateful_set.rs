@@ -75,12 +75,18 @@ fn read_set_fields(spec: &mut Object<'_>, sink: &mut Sink) -> SetFields {
             start
         })
         .map_or(0, |(value, span)| {
-            rules::bounded_replicas(value).unwrap_or_else(|(message, help)| {
-                sink.push(
-                    Diagnostic::error(Code::InvalidValue, Some(span), message).with_help(help),
-                );
-                0
-            })
+            // Kubernetes takes an int32 of 0 or more (apps/v1 StatefulSetOrdinals.start).
+            u32::try_from(value)
+                .ok()
+                .filter(|start| i32::try_from(*start).is_ok())
+                .unwrap_or_else(|| {
+                    sink.push(Diagnostic::error(
+                        Code::InvalidValue,
+                        Some(span),
+                        format!("ordinals.start {value} is not within 0–{}", i32::MAX),
+                    ));
+                    0
+                })
         });
     let ordered = match spec.string("podManagementPolicy", sink).as_deref() {
         None | Some("OrderedReady") => true,
