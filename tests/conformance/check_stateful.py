@@ -195,6 +195,7 @@ def check(checks, stack, documents, zone_id, application):
                 checks.check(volume.get("Encrypted"), f"{pod}'s {claim} volume is encrypted")
                 checks.equal(volume["Size"], gib, f"{pod}'s {claim} volume has the size asked")
                 checks.equal(volume["VolumeType"], kind, f"{pod}'s {claim} volume is of the class's type")
+        check_attach_policy(checks, stack, stateful_set, instances)
         groups = instance_groups(stack)
         for service in headless_services(documents, stateful_set):
             domain = f"{service}.{stateful_set['namespace']}.svc.cluster.local."
@@ -203,6 +204,42 @@ def check(checks, stack, documents, zone_id, application):
                 checks.equal(zone_records.get(f"{pod}.{domain}"), [address], f"{pod}.{domain} is its instance")
             if application and groups:
                 check_admission(checks, stack, documents, stateful_set, groups, application)
+
+
+def check_attach_policy(checks, stack, stateful_set, instances):
+    """The role the ordinals act as may attach each ordinal's volumes to that ordinal only:
+    one statement per ordinal naming exactly its volumes and its instance, conditioned on the
+    request coming from that instance; and finding volumes (DescribeVolumes) takes no more."""
+    if not stateful_set["claims"]:
+        return
+    iam = stack.client("iam")
+    documents = []
+    for role in iam.list_roles()["Roles"]:
+        for name in iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]:
+            if name.endswith(f"-{stateful_set['name']}-volumes") and name.startswith(stack.name):
+                documents.append(iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"])
+    if not checks.equal(len(documents), 1, "one role policy lets the ordinals attach their volumes"):
+        return
+    statements = documents[0]["Statement"]
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        checks.check(set(actions) <= {"ec2:AttachVolume", "ec2:DescribeVolumes"}, "the volume policy allows only AttachVolume and DescribeVolumes", str(actions))
+    for pod in stateful_set["pods"]:
+        mine = instances.get(pod) or []
+        if not mine:
+            continue
+        instance = mine[0]["InstanceId"]
+        volumes = sorted(v["VolumeId"] for v in stack.ec2.describe_volumes(
+            Filters=[{"Name": "tag:i2kit-instance", "Values": [instance]}])["Volumes"])
+        attach = [st for st in statements if st.get("Action") == "ec2:AttachVolume"
+                  and any(str(r).endswith(f":instance/{instance}") for r in st.get("Resource") or [])]
+        if not checks.equal(len(attach), 1, f"{pod} has one attach statement"):
+            continue
+        resources = attach[0]["Resource"]
+        named_volumes = sorted(str(r).rsplit("/", 1)[-1] for r in resources if ":volume/" in str(r))
+        checks.equal(named_volumes, volumes, f"{pod}'s attach statement names exactly its volumes")
+        source = (attach[0].get("Condition") or {}).get("ArnEquals", {}).get("ec2:SourceInstanceARN", "")
+        checks.check(str(source).endswith(f":instance/{instance}"), f"{pod}'s attach statement holds only for requests from {pod}'s instance", str(source))
 
 
 def check_admission(checks, stack, documents, stateful_set, groups, application):
