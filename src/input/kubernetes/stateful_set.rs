@@ -39,7 +39,15 @@ pub fn collect(
     let (mut workload, mut config, set) =
         read_workload(object, preamble.order, "StatefulSet", sink, |spec, sink| {
             let set = read_set_fields(spec, sink);
+            let min_ready = spec.key_span("minReadySeconds");
             let mut rollout = read_strategy(spec, sink);
+            if let Some(span) = min_ready {
+                sink.ignored(
+                    span,
+                    "spec.minReadySeconds",
+                    "the ordinals are instances of the stack, which no Auto Scaling group paces",
+                );
+            }
             // One ordinal at a time and never a surge: an ordinal's disk attaches to one VM.
             rollout.max_surge = Amount::Count(0);
             rollout.max_unavailable = Amount::Count(1);
