@@ -128,6 +128,9 @@ pub struct Stateful {
     /// `podManagementPolicy: OrderedReady`: each ordinal is created after the one before it,
     /// and deleted before it.
     pub ordered: bool,
+    /// The pod's `fsGroup`: the group its claims' directories are given (setgid, group
+    /// writable), as Kubernetes gives a volume the fsGroup.
+    pub fs_group: Option<u32>,
     /// The headless Services that select the set, in document order.
     pub headless: Vec<HeadlessName>,
     /// The container ports callers of the headless names reach directly, sorted.

@@ -66,6 +66,7 @@ pub fn resolve_claims(objects: &mut Objects, sink: &mut Sink) {
         }
         if let Some(stateful) = pending.deployment.stateful.as_mut() {
             stateful.claims.extend(templates);
+            stateful.fs_group = config.fs_group;
         }
         if config.claims.is_empty() {
             continue;
@@ -137,6 +138,7 @@ pub fn resolve_claims(objects: &mut Objects, sink: &mut Sink) {
             Some(stateful) => stateful.claims.extend(disks),
             None => {
                 deployment.stateful = Some(Stateful {
+                    fs_group: config.fs_group,
                     start: 0,
                     claims: disks,
                     // A standalone claim outlives the workload, as in Kubernetes.

@@ -67,6 +67,7 @@ pub fn collect(
         retention: set.retention,
         service_name: set.service_name,
         ordered: set.ordered,
+        fs_group: None,
         headless: Vec::new(),
         ports: Vec::new(),
     });
