@@ -393,12 +393,12 @@ fn add_deployment<'a>(
         );
     }
     if !secrets_access::fetched_secrets(deployment).is_empty() {
-        let policy_names = names.clone();
+        let role = vm_role::role_entry(deployment, &names);
         builder.add(
             Section::Resources,
             secrets_access::policy_id(&names),
             &owner,
-            move || secrets_access::role_policy(deployment, &policy_names),
+            move || secrets_access::role_policy(deployment, role),
         );
     }
     let launch_names = names.clone();

@@ -69,6 +69,9 @@ pub fn launch_template(deployment: &Deployment, names: &Names) -> Value {
         // The VM reads its pod name (and the boot step its instance id) from IMDS; tags are
         // off there unless asked for (EC2 User Guide, work-with-tags-in-IMDS).
         data["MetadataOptions"]["InstanceMetadataTags"] = json!("enabled");
+        // Said rather than left to the default: an ordinal's only recovery from a failed host
+        // is EC2's own (simplified automatic recovery keeps its id, addresses and volumes).
+        data["MaintenanceOptions"] = json!({ "AutoRecovery": "default" });
     }
     template
 }

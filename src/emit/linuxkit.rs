@@ -154,7 +154,7 @@ pub fn emit_linuxkit(deployment: &Deployment) -> Result<String, InternalError> {
     let volume_steps = deployment
         .stateful
         .as_ref()
-        .map(|stateful| boot_steps(&stateful.claims))
+        .map(|stateful| boot_steps(&stateful.claims, stateful.fs_group))
         .unwrap_or_default();
     onboot.extend(volume_steps.iter().map(|step| Service {
         name: step.name,

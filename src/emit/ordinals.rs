@@ -215,12 +215,12 @@ fn volume(
     instance: &str,
 ) -> Value {
     let deletion = match stateful.retention {
-        Retention::Retain => "Retain",
-        Retention::Delete => "Delete",
+        Retention::Delete if !claim.keep => "Delete",
+        Retention::Retain | Retention::Delete => "Retain",
     };
     let pod = ordinal_name(&deployment.name, ordinal);
     let label = [claim.name.as_str(), pod.as_str()].join("-");
-    json!({
+    let mut volume = json!({
         "Type": "AWS::EC2::Volume",
         "DeletionPolicy": deletion,
         "UpdateReplacePolicy": "Retain",
@@ -236,7 +236,14 @@ fn volume(
             ],
             "VolumeType": claim.volume_type.as_str()
         }
-    })
+    });
+    if let Some(iops) = claim.iops {
+        volume["Properties"]["Iops"] = json!(iops);
+    }
+    if let Some(throughput) = claim.throughput {
+        volume["Properties"]["Throughput"] = json!(throughput);
+    }
+    volume
 }
 
 /// `arn:<partition>:ec2:<region>:<account>:<kind>/<id>` of a resource of this stack.

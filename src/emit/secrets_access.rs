@@ -6,7 +6,6 @@
 
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::Names;
-use crate::emit::vm_role;
 use crate::model::Deployment;
 use crate::model::boot::{ExternalSecret, SecretStore};
 use serde_json::{Value, json};
@@ -90,11 +89,12 @@ pub fn policy_document(deployment: &Deployment) -> Value {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
-/// The policy that lets the role the VMs act as (`vm_role`) read the secrets. Its name is
-/// the stack's and the workload's, so stacks attaching to one shared ServiceAccount role do
-/// not replace each other's policy (an inline policy is keyed by name on its role).
+/// The policy that lets `role` (the one the VMs act as, `vm_role::role_entry`) read the
+/// secrets. Its name is the stack's and the workload's, so stacks attaching to one shared
+/// ServiceAccount role do not replace each other's policy (an inline policy is keyed by name
+/// on its role).
 #[must_use]
-pub fn role_policy(deployment: &Deployment, names: &Names) -> Value {
+pub fn role_policy(deployment: &Deployment, role: Expr) -> Value {
     json!({
         "Type": "AWS::IAM::Policy",
         "Properties": {
@@ -102,7 +102,7 @@ pub fn role_policy(deployment: &Deployment, names: &Names) -> Value {
                 Expr::reference("AWS::StackName"),
                 Expr::text(format!("-{}-boot-secrets", deployment.name)),
             ]),
-            "Roles": [vm_role::role_entry(deployment, names)],
+            "Roles": [role],
             "PolicyDocument": policy_document(deployment)
         }
     })

@@ -57,15 +57,24 @@ done
 
 /// Makes each claim's data directory, only where its filesystem is mounted: a disk that did
 /// not attach or mount leaves nothing to bind, so the pod's containers fail to start rather
-/// than write to the VM's own disk. Arguments: the directory's name, then the claims' mount
-/// points. The shell reads `/proc/mounts` itself: the image's base (Amazon Linux 2023) is not
-/// known here to carry `grep`.
+/// than write to the VM's own disk. With the pod's fsGroup, the directory is given that group,
+/// group-writable and setgid (new files inherit it), as Kubernetes gives a volume its fsGroup;
+/// files already there keep theirs. Arguments: the directory's name, the group (empty: none),
+/// then the claims' mount points. The shell reads `/proc/mounts` itself: the image's base
+/// (Amazon Linux 2023) is not known here to carry `grep`.
 pub const READY_SCRIPT: &str = r#"set -eu
-directory=$1
-shift
+directory=$1 group=$2
+shift 2
 for mount in "$@"; do
   while read -r _ point _; do
-    if [ "$point" = "$mount" ]; then mkdir -p "$mount/$directory"; break; fi
+    if [ "$point" = "$mount" ]; then
+      mkdir -p "$mount/$directory"
+      if [ -n "$group" ]; then
+        chgrp "$group" "$mount/$directory"
+        chmod 2775 "$mount/$directory"
+      fi
+      break
+    fi
   done < /proc/mounts
 done
 "#;
@@ -105,7 +114,7 @@ pub fn claim_mount(claim: &str) -> String {
 
 /// The steps for `claims`, in order: attach all, then format and mount each, then ready.
 #[must_use]
-pub fn boot_steps(claims: &[Claim]) -> Vec<BootStep> {
+pub fn boot_steps(claims: &[Claim], fs_group: Option<u32>) -> Vec<BootStep> {
     if claims.is_empty() {
         return Vec::new();
     }
@@ -162,6 +171,7 @@ pub fn boot_steps(claims: &[Claim]) -> Vec<BootStep> {
     }
     let mut ready = shell(READY_SCRIPT, "volume-ready");
     ready.push(CLAIM_DATA_DIRECTORY.to_string());
+    ready.push(fs_group.map(|group| group.to_string()).unwrap_or_default());
     ready.extend(claims.iter().map(|claim| claim_mount(&claim.name)));
     steps.push(BootStep {
         name: "volume-ready",

@@ -90,6 +90,12 @@ pub struct Claim {
     pub name: String,
     pub size_gib: u32,
     pub volume_type: VolumeType,
+    /// Provisioned IOPS and throughput (MiB/s) its StorageClass asks for; `None`: the type's.
+    pub iops: Option<u32>,
+    pub throughput: Option<u32>,
+    /// Its StorageClass's `reclaimPolicy: Retain`: the volume outlives the claim, whatever the
+    /// set's retention policy says.
+    pub keep: bool,
 }
 
 /// What happens to an ordinal's volumes when the stack is deleted or the ordinal is removed
@@ -122,6 +128,9 @@ pub struct Stateful {
     /// `podManagementPolicy: OrderedReady`: each ordinal is created after the one before it,
     /// and deleted before it.
     pub ordered: bool,
+    /// The pod's `fsGroup`: the group its claims' directories are given (setgid, group
+    /// writable), as Kubernetes gives a volume the fsGroup.
+    pub fs_group: Option<u32>,
     /// The headless Services that select the set, in document order.
     pub headless: Vec<HeadlessName>,
     /// The container ports callers of the headless names reach directly, sorted.

@@ -138,7 +138,20 @@ def create_roles(endpoint, manifest):
     deployments, _ = manifest_model.read_application(documents)
     iam = boto3.client("iam", endpoint_url=endpoint)
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    for arn in sorted({d["scaling"]["role"] for d in deployments if d["scaling"]["role"]}):
+    roles = {d["scaling"]["role"] for d in deployments if d["scaling"]["role"]}
+    # A StatefulSet's pods act as their ServiceAccount's role too (its volume policy names it).
+    objects = list(manifest_model.kubernetes_objects([d for d in documents if manifest_model.is_kubernetes(d)]))
+    for stateful_set in (o for o in objects if o.get("kind") == "StatefulSet"):
+        namespace = (stateful_set.get("metadata") or {}).get("namespace") or "default"
+        pod = (((stateful_set.get("spec") or {}).get("template") or {}).get("spec") or {})
+        account = pod.get("serviceAccountName") or pod.get("serviceAccount") or "default"
+        for sa in (o for o in objects if o.get("kind") == "ServiceAccount"):
+            metadata = sa.get("metadata") or {}
+            if metadata.get("name") == account and (metadata.get("namespace") or "default") == namespace:
+                role = (metadata.get("annotations") or {}).get("eks.amazonaws.com/role-arn")
+                if role:
+                    roles.add(role)
+    for arn in sorted(roles):
         resource = arn.split(":", 5)[5][len("role/"):]
         path, _, name = resource.rpartition("/")
         try:

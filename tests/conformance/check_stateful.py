@@ -28,6 +28,22 @@ def size_gib(quantity):
     return math.ceil(number * factor / GIB)
 
 
+def volume_type(documents, class_name):
+    """The EBS type a claim of class_name gets (README, StatefulSets): the input's StorageClass
+    of that name (its parameters.type; else gp3 for ebs.csi.aws.com, gp2 in-tree), the EBS type
+    the name is, or with no name the input's default class, else gp3."""
+    classes = [o for o in manifest_model.kubernetes_objects(documents) if o.get("kind") == "StorageClass"]
+    def of(cls):
+        parameters = {k.lower(): v for k, v in (cls.get("parameters") or {}).items()}
+        return parameters.get("type") or ("gp2" if cls.get("provisioner") == "kubernetes.io/aws-ebs" else "gp3")
+    if class_name is None:
+        default = next((c for c in classes if ((c.get("metadata") or {}).get("annotations") or {}).get(
+            "storageclass.kubernetes.io/is-default-class") == "true"), None)
+        return of(default) if default else "gp3"
+    named = next((c for c in classes if (c.get("metadata") or {}).get("name") == class_name), None)
+    return of(named) if named else class_name
+
+
 def stateful_sets(documents):
     """Each StatefulSet, and each Deployment that mounts a PersistentVolumeClaim (one ordinal,
     `<name>-0`): name, namespace, ordinal names, claims (name, GiB, type), labels, ports."""
@@ -43,7 +59,7 @@ def stateful_sets(documents):
         for claim in spec.get("volumeClaimTemplates") or []:
             claim_spec = claim.get("spec") or {}
             storage = ((claim_spec.get("resources") or {}).get("requests") or {}).get("storage")
-            claims.append((claim["metadata"]["name"], size_gib(storage), claim_spec.get("storageClassName") or "gp3"))
+            claims.append((claim["metadata"]["name"], size_gib(storage), volume_type(documents, claim_spec.get("storageClassName"))))
         ports = sorted({(p["containerPort"], (p.get("protocol") or "TCP").lower())
                         for c in pod.get("containers") or [] for p in c.get("ports") or []})
         found.append({
@@ -76,7 +92,7 @@ def stateful_sets(documents):
             "pods": [f"{metadata['name']}-0"],
             # The volume is the pod volume's, sized and typed by the claim it names.
             "claims": [(volume, size_gib(((claim.get("resources") or {}).get("requests") or {}).get("storage")),
-                        claim.get("storageClassName") or "gp3") for volume, claim in used if claim is not None],
+                        volume_type(documents, claim.get("storageClassName"))) for volume, claim in used if claim is not None],
             "labels": ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {},
             "ports": ports,
         })
@@ -181,6 +197,7 @@ def check(checks, stack, documents, zone_id, application):
                 checks.check(volume.get("Encrypted"), f"{pod}'s {claim} volume is encrypted")
                 checks.equal(volume["Size"], gib, f"{pod}'s {claim} volume has the size asked")
                 checks.equal(volume["VolumeType"], kind, f"{pod}'s {claim} volume is of the class's type")
+        check_attach_policy(checks, stack, stateful_set, instances)
         groups = instance_groups(stack)
         for service in headless_services(documents, stateful_set):
             domain = f"{service}.{stateful_set['namespace']}.svc.cluster.local."
@@ -194,6 +211,42 @@ def check(checks, stack, documents, zone_id, application):
                                  f"{pod}.{domain} does not exist: {pod}'s subdomain is {stateful_set.get('service_name')}")
             if application and groups:
                 check_admission(checks, stack, documents, stateful_set, groups, application)
+
+
+def check_attach_policy(checks, stack, stateful_set, instances):
+    """The role the ordinals act as may attach each ordinal's volumes to that ordinal only:
+    one statement per ordinal naming exactly its volumes and its instance, conditioned on the
+    request coming from that instance; and finding volumes (DescribeVolumes) takes no more."""
+    if not stateful_set["claims"]:
+        return
+    iam = stack.client("iam")
+    documents = []
+    for role in iam.list_roles()["Roles"]:
+        for name in iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]:
+            if name.endswith(f"-{stateful_set['name']}-volumes") and name.startswith(stack.name):
+                documents.append(iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"])
+    if not checks.equal(len(documents), 1, "one role policy lets the ordinals attach their volumes"):
+        return
+    statements = documents[0]["Statement"]
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        checks.check(set(actions) <= {"ec2:AttachVolume", "ec2:DescribeVolumes"}, "the volume policy allows only AttachVolume and DescribeVolumes", str(actions))
+    for pod in stateful_set["pods"]:
+        mine = instances.get(pod) or []
+        if not mine:
+            continue
+        instance = mine[0]["InstanceId"]
+        volumes = sorted(v["VolumeId"] for v in stack.ec2.describe_volumes(
+            Filters=[{"Name": "tag:i2kit-instance", "Values": [instance]}])["Volumes"])
+        attach = [st for st in statements if st.get("Action") == "ec2:AttachVolume"
+                  and any(str(r).endswith(f":instance/{instance}") for r in st.get("Resource") or [])]
+        if not checks.equal(len(attach), 1, f"{pod} has one attach statement"):
+            continue
+        resources = attach[0]["Resource"]
+        named_volumes = sorted(str(r).rsplit("/", 1)[-1] for r in resources if ":volume/" in str(r))
+        checks.equal(named_volumes, volumes, f"{pod}'s attach statement names exactly its volumes")
+        source = (attach[0].get("Condition") or {}).get("ArnEquals", {}).get("ec2:SourceInstanceARN", "")
+        checks.check(str(source).endswith(f":instance/{instance}"), f"{pod}'s attach statement holds only for requests from {pod}'s instance", str(source))
 
 
 def check_admission(checks, stack, documents, stateful_set, groups, application):

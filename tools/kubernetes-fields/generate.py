@@ -45,6 +45,7 @@ ROOTS = [
     ("extensions/v1beta1", "Deployment"),
     ("apps/v1", "StatefulSet"),
     ("v1", "PersistentVolumeClaim"),
+    ("storage.k8s.io/v1", "StorageClass"),
     ("v1", "Service"),
     ("v1", "ConfigMap"),
     ("v1", "Secret"),

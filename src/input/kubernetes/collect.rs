@@ -8,7 +8,7 @@ use super::reader::{Object, Sink};
 use super::{
     autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, ingress_class,
     kinds, list, network_policy, persistent_volume_claim, secret, service, service_account,
-    stateful_set,
+    stateful_set, storage_class,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::yaml::Node;
@@ -17,7 +17,7 @@ use crate::yaml::Node;
 type ReadKind = fn(Object<'_>, &Preamble<'_>, &mut Objects, &mut Sink);
 
 /// The kinds i2kit compiles, each with its reader.
-const READERS: [(&str, ReadKind); 12] = [
+const READERS: [(&str, ReadKind); 13] = [
     ("Deployment", |object, preamble, objects, sink| {
         if let Some((workload, config)) = deployment::collect(object, preamble, sink) {
             objects.deployments.push(workload);
@@ -37,6 +37,10 @@ const READERS: [(&str, ReadKind); 12] = [
             objects.claims.extend(read);
         },
     ),
+    ("StorageClass", |object, preamble, objects, sink| {
+        let read = storage_class::collect(object, preamble, sink);
+        objects.storage_classes.extend(read);
+    }),
     (
         "Service",
         |object, preamble, objects, sink| match service::collect(object, preamble, sink) {
@@ -137,6 +141,7 @@ mod tests {
         Some(match kind {
             "Deployment" => &deployment::DEPLOYMENT_API_VERSIONS,
             "StatefulSet" => &stateful_set::API_VERSIONS,
+            "StorageClass" => &[storage_class::API_VERSION],
             "Service" | "ConfigMap" | "Secret" | "ServiceAccount" | "PersistentVolumeClaim" => {
                 &["v1"]
             }

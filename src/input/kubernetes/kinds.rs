@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 
 /// Kinds a manifest repository commonly holds, for did-you-mean on a misspelt kind.
-pub(super) const COMMON_KINDS: [&str; 21] = [
+pub(super) const COMMON_KINDS: [&str; 22] = [
     "Deployment",
     "Service",
     "List",
@@ -22,6 +22,7 @@ pub(super) const COMMON_KINDS: [&str; 21] = [
     "IngressClass",
     "Namespace",
     "PersistentVolumeClaim",
+    "StorageClass",
     "ServiceAccount",
     "Pod",
     "ReplicaSet",
@@ -66,9 +67,6 @@ pub fn disposition(kind: &str) -> Option<Disposition> {
             meaningless("there is no scheduler: every pod gets its own VM, so none is preempted")
         }
         "RuntimeClass" => meaningless("every pod runs under LinuxKit's runc in a VM of its own"),
-        "StorageClass" => meaningless(
-            "a claim's storageClassName is read as an EBS volume type by its name (gp3, gp2, st1, sc1, standard); the class object is not",
-        ),
         "DaemonSet" => Disposition::Refused {
             why: "a DaemonSet runs one pod on every node, and there are no nodes: each pod is its own VM",
             instead: "add the agent as a container of the pods that need it, or to the LinuxKit image",
@@ -106,7 +104,7 @@ pub fn report_uncompiled(mut object: Object<'_>, kind: &str, kind_span: Span, si
                 Code::UnknownKind,
                 Some(kind_span),
                 format!(
-                    "kind `{other}` cannot be compiled: i2kit reads Deployment, StatefulSet, Service, ConfigMap, Ingress, IngressClass, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy and List"
+                    "kind `{other}` cannot be compiled: i2kit reads Deployment, StatefulSet, PersistentVolumeClaim, StorageClass, Service, ConfigMap, Ingress, IngressClass, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy and List"
                 ),
             );
             problem =

@@ -37,6 +37,8 @@ pub mod service;
 pub mod service_account;
 pub mod source_ranges;
 pub mod stateful_set;
+pub mod storage_class;
+pub mod volume_claim;
 
 use crate::yaml::Node;
 

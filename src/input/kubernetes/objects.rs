@@ -4,9 +4,10 @@
 
 use super::call_targets::calls_in;
 use super::config_map::ConfigMap;
-use super::persistent_volume_claim::PersistentClaim;
 use super::pod::PodConfig;
 use super::reader::Sink;
+use super::storage_class::StorageClass;
+use super::volume_claim::PersistentClaim;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::ExternalName;
 use crate::model::document_order::DocumentOrder;
@@ -40,6 +41,8 @@ pub struct Objects {
     /// PersistentVolumeClaims, resolved against the pods that mount them
     /// (`persistent_volume_claim::resolve_claims`).
     pub(super) claims: Vec<PersistentClaim>,
+    /// StorageClasses, which the claims' volumes take their type from.
+    pub(super) storage_classes: Vec<StorageClass>,
     /// Where the last object read stands: its document, then its place within a List.
     order: DocumentOrder,
 }

@@ -7,21 +7,11 @@ use super::metadata::{Metadata, read_metadata};
 use super::objects::Objects;
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
-use super::stateful_set::read_claim_spec;
+use super::storage_class::resolve_claim;
+use super::volume_claim::{PersistentClaim, read_claim_spec};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::stateful::{Claim, Retention, Stateful};
-use crate::source::Span;
 use std::collections::BTreeMap;
-
-/// A claim as read: `None` when its spec had errors (reported), so its users are not
-/// reported again.
-#[derive(Debug)]
-pub struct PersistentClaim {
-    pub name: String,
-    pub namespace: String,
-    pub claim: Option<Claim>,
-    pub span: Span,
-}
 
 /// Reads a `v1 PersistentVolumeClaim`.
 pub fn collect(
@@ -44,11 +34,11 @@ pub fn collect(
         return None;
     };
     object.finish(sink, |_| None);
-    let claim = read_claim_spec(spec, name.clone(), name_span, sink);
+    let request = read_claim_spec(spec, name.clone(), name_span, sink);
     Some(PersistentClaim {
         name,
         namespace,
-        claim,
+        request,
         span: name_span,
     })
 }
@@ -63,7 +53,21 @@ pub fn resolve_claims(objects: &mut Objects, sink: &mut Sink) {
         .map(|claim| ((claim.namespace.clone(), claim.name.clone()), claim))
         .collect();
     let mut users: BTreeMap<(String, String), String> = BTreeMap::new();
+    let classes = &objects.storage_classes;
     for (pending, config) in objects.deployments.iter_mut().zip(&objects.pod_configs) {
+        // A StatefulSet's own claims, each with the volume its class gives.
+        let templates: Vec<Claim> = config
+            .claim_templates
+            .iter()
+            .filter_map(|request| resolve_claim(request, classes, sink))
+            .collect();
+        if templates.len() < config.claim_templates.len() {
+            pending.failed = true;
+        }
+        if let Some(stateful) = pending.deployment.stateful.as_mut() {
+            stateful.claims.extend(templates);
+            stateful.fs_group = config.fs_group;
+        }
         if config.claims.is_empty() {
             continue;
         }
@@ -101,10 +105,14 @@ pub fn resolve_claims(objects: &mut Objects, sink: &mut Sink) {
                 continue;
             }
             users.insert(key, deployment.name.clone());
-            if let Some(claim) = &found.claim {
+            if let Some(claim) = found
+                .request
+                .as_ref()
+                .and_then(|request| resolve_claim(request, classes, sink))
+            {
                 disks.push(Claim {
                     name: used.volume.clone(),
-                    ..claim.clone()
+                    ..claim
                 });
             }
         }
@@ -130,6 +138,7 @@ pub fn resolve_claims(objects: &mut Objects, sink: &mut Sink) {
             Some(stateful) => stateful.claims.extend(disks),
             None => {
                 deployment.stateful = Some(Stateful {
+                    fs_group: config.fs_group,
                     start: 0,
                     claims: disks,
                     // A standalone claim outlives the workload, as in Kubernetes.

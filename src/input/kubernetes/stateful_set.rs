@@ -5,25 +5,21 @@
 use super::deployment::{OwnFields, read_strategy, read_workload};
 use super::pod::PodConfig;
 use super::preamble::Preamble;
-use super::quantity::parse_bytes;
 use super::reader::{Object, Sink};
+use super::volume_claim::{ClaimRequest, read_claim_spec};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::rules;
 use crate::model::intent::Workload;
 use crate::model::intent::requests::Amount;
-use crate::model::stateful::{Claim, Retention, Stateful, VolumeType};
+use crate::model::stateful::{Retention, Stateful};
 use crate::source::Span;
 
 pub const API_VERSIONS: [&str; 1] = ["apps/v1"];
 
-/// The storage class a claim without one gets: gp3, rather than CloudFormation's gp2 default
-/// (AWS::EC2::Volume VolumeType "Default: gp2"), as the EBS CSI driver's default class does.
-pub const DEFAULT_VOLUME_TYPE: VolumeType = VolumeType::Gp3;
-
 /// What the StatefulSet says beside its pod template.
 struct SetFields {
     start: u32,
-    claims: Vec<Claim>,
+    claims: Vec<ClaimRequest>,
     /// Every claim's name, read with errors or not, so mounts of it are not reported again.
     claim_names: Vec<String>,
     retention: Retention,
@@ -40,10 +36,18 @@ pub fn collect(
     if !preamble.accepts_api_version(&API_VERSIONS, sink) {
         return None;
     }
-    let (mut workload, config, set) =
+    let (mut workload, mut config, set) =
         read_workload(object, preamble.order, "StatefulSet", sink, |spec, sink| {
             let set = read_set_fields(spec, sink);
+            let min_ready = spec.key_span("minReadySeconds");
             let mut rollout = read_strategy(spec, sink);
+            if let Some(span) = min_ready {
+                sink.ignored(
+                    span,
+                    "spec.minReadySeconds",
+                    "the ordinals are instances of the stack, which no Auto Scaling group paces",
+                );
+            }
             // One ordinal at a time and never a surge: an ordinal's disk attaches to one VM.
             rollout.max_surge = Amount::Count(0);
             rollout.max_unavailable = Amount::Count(1);
@@ -54,12 +58,16 @@ pub fn collect(
                 own: set,
             }
         })?;
+    // The claims' volumes are made once their storage classes are known
+    // (`persistent_volume_claim::resolve_claims`).
+    config.claim_templates = set.claims;
     workload.deployment.stateful = Some(Stateful {
         start: set.start,
-        claims: set.claims,
+        claims: Vec::new(),
         retention: set.retention,
         service_name: set.service_name,
         ordered: set.ordered,
+        fs_group: None,
         headless: Vec::new(),
         ports: Vec::new(),
     });
@@ -76,12 +84,18 @@ fn read_set_fields(spec: &mut Object<'_>, sink: &mut Sink) -> SetFields {
             start
         })
         .map_or(0, |(value, span)| {
-            rules::bounded_replicas(value).unwrap_or_else(|(message, help)| {
-                sink.push(
-                    Diagnostic::error(Code::InvalidValue, Some(span), message).with_help(help),
-                );
-                0
-            })
+            // Kubernetes takes an int32 of 0 or more (apps/v1 StatefulSetOrdinals.start).
+            u32::try_from(value)
+                .ok()
+                .filter(|start| i32::try_from(*start).is_ok())
+                .unwrap_or_else(|| {
+                    sink.push(Diagnostic::error(
+                        Code::InvalidValue,
+                        Some(span),
+                        format!("ordinals.start {value} is not within 0–{}", i32::MAX),
+                    ));
+                    0
+                })
         });
     let ordered = match spec.string("podManagementPolicy", sink).as_deref() {
         None | Some("OrderedReady") => true,
@@ -97,7 +111,7 @@ fn read_set_fields(spec: &mut Object<'_>, sink: &mut Sink) -> SetFields {
     };
     read_update_strategy(spec, sink);
     let retention = read_retention(spec, sink);
-    let mut claims: Vec<Claim> = Vec::new();
+    let mut claims: Vec<ClaimRequest> = Vec::new();
     let mut claim_names: Vec<String> = Vec::new();
     let path = spec.child("volumeClaimTemplates");
     for (index, node) in spec.list("volumeClaimTemplates", sink).iter().enumerate() {
@@ -216,7 +230,10 @@ fn read_retention(spec: &mut Object<'_>, sink: &mut Sink) -> Retention {
 
 /// One `volumeClaimTemplates` entry's name and where it is written, and the claim when it
 /// reads without errors.
-fn read_claim(mut template: Object<'_>, sink: &mut Sink) -> Option<(String, Span, Option<Claim>)> {
+fn read_claim(
+    mut template: Object<'_>,
+    sink: &mut Sink,
+) -> Option<(String, Span, Option<ClaimRequest>)> {
     let mut metadata = template.object("metadata", sink)?;
     let name_span = metadata.value_span("name");
     let name = metadata.string("name", sink);
@@ -239,188 +256,4 @@ fn read_claim(mut template: Object<'_>, sink: &mut Sink) -> Option<(String, Span
     template.finish(sink, |_| None);
     let claim = read_claim_spec(spec, name.clone(), span, sink);
     Some((name, span, claim))
-}
-
-/// A claim's spec → an EBS volume: the size asked for, in whole GiB, of the type its storage
-/// class names. Shared with PersistentVolumeClaim objects.
-pub(super) fn read_claim_spec(
-    mut spec: Object<'_>,
-    name: String,
-    name_span: Span,
-    sink: &mut Sink,
-) -> Option<Claim> {
-    let errors_before = sink.error_count();
-    let modes_span = spec.key_span("accessModes");
-    let modes: Vec<String> = spec
-        .list("accessModes", sink)
-        .iter()
-        .filter_map(|node| node.as_str().map(ToString::to_string))
-        .collect();
-    if !modes.is_empty()
-        && !modes
-            .iter()
-            .any(|mode| mode == "ReadWriteOnce" || mode == "ReadWriteOncePod")
-    {
-        sink.push(
-            Diagnostic::error(
-                Code::VolumeClaim,
-                modes_span,
-                format!("volume claim `{name}` asks for {}, and an EBS volume attaches to one VM at a time (ReadWriteOnce)", modes.join(", ")),
-            )
-            .with_help("use `accessModes: [ReadWriteOnce]`; data several VMs share belongs in a shared store (EFS, S3)"),
-        );
-    }
-    if let Some(mode) = spec.string("volumeMode", sink)
-        && mode != "Filesystem"
-    {
-        sink.push(
-            Diagnostic::error(
-                Code::VolumeClaim,
-                spec.value_span("volumeMode"),
-                format!("volume claim `{name}` asks for volumeMode `{mode}`: i2kit formats and mounts each volume as a filesystem"),
-            )
-            .with_help("remove `volumeMode` (Filesystem)"),
-        );
-    }
-    let volume_type = match spec.string("storageClassName", sink) {
-        None => Some(DEFAULT_VOLUME_TYPE),
-        Some(class) => volume_type_of(&class, spec.value_span("storageClassName"), sink),
-    };
-    let storage = spec.object("resources", sink).and_then(|mut resources| {
-        let storage = resources.object("requests", sink).and_then(|mut requests| {
-            let span = requests.value_span("storage");
-            let storage = requests.string("storage", sink).zip(span);
-            requests.finish(sink, |_| None);
-            storage
-        });
-        resources.finish(sink, |key| {
-            (key == "limits").then_some("an EBS volume has the size it was created with")
-        });
-        storage
-    });
-    spec.finish(sink, |key| match key {
-        "selector" | "volumeName" => {
-            Some("each ordinal's volume is created by the stack, not bound to an existing one")
-        }
-        "dataSource" | "dataSourceRef" => {
-            Some("volumes are created empty; restore a snapshot into the volume outside i2kit")
-        }
-        _ => None,
-    });
-    let Some((storage, storage_span)) = storage else {
-        sink.push(
-            Diagnostic::error(
-                Code::VolumeClaim,
-                Some(name_span),
-                format!("volume claim `{name}` has no `resources.requests.storage`"),
-            )
-            .with_help("say how large each ordinal's volume is, e.g. `storage: 10Gi`"),
-        );
-        return None;
-    };
-    let size_gib = match size_in_gib(&storage) {
-        Ok(size) => size,
-        Err(message) => {
-            sink.push(Diagnostic::error(
-                Code::VolumeClaim,
-                Some(storage_span),
-                message,
-            ));
-            return None;
-        }
-    };
-    let volume_type = volume_type?;
-    let (least, most) = volume_type.size_range();
-    if !(least..=most).contains(&size_gib) {
-        sink.push(
-            Diagnostic::error(
-                Code::VolumeClaim,
-                Some(storage_span),
-                format!(
-                    "volume claim `{name}` asks for {size_gib} GiB, and a {} volume holds {least}–{most} GiB",
-                    volume_type.as_str()
-                ),
-            )
-            .with_help(format!("ask for {least}Gi to {most}Gi")),
-        );
-        return None;
-    }
-    (sink.error_count() == errors_before).then_some(Claim {
-        name,
-        size_gib,
-        volume_type,
-    })
-}
-
-/// The EBS volume type a storage class names: the EBS type names themselves. Another class
-/// name is an error rather than a guess: a class can promise IOPS, throughput, a KMS key or a
-/// zone that a default volume would silently not have.
-fn volume_type_of(class: &str, span: Option<Span>, sink: &mut Sink) -> Option<VolumeType> {
-    match VolumeType::named(class) {
-        Some(kind) if kind.needs_iops() => {
-            sink.push(
-                Diagnostic::error(
-                    Code::VolumeClaim,
-                    span,
-                    format!("storage class `{class}` needs provisioned IOPS, which a claim cannot say"),
-                )
-                .with_help("use `storageClassName: gp3` (3,000 IOPS and 125 MiB/s included), or create the volume outside i2kit"),
-            );
-            None
-        }
-        Some(kind) => Some(kind),
-        None => {
-            let names: Vec<&str> = VolumeType::ALL
-                .iter()
-                .filter(|kind| !kind.needs_iops())
-                .map(|kind| kind.as_str())
-                .collect();
-            sink.push(
-                Diagnostic::error(
-                    Code::VolumeClaim,
-                    span,
-                    format!("storage class `{class}` is not an EBS volume type i2kit knows"),
-                )
-                .with_help(format!(
-                    "name the EBS volume type as the class ({}), or leave `storageClassName` out for gp3",
-                    names.join(", ")
-                )),
-            );
-            None
-        }
-    }
-}
-
-const GIB: u64 = 1 << 30;
-
-/// `1Gi` → 1, `10G` → 10 (10^10 bytes, rounded up to whole GiB).
-///
-/// # Errors
-/// A message when the text is not a quantity, or larger than any EBS volume.
-pub fn size_in_gib(text: &str) -> Result<u32, String> {
-    let bytes =
-        parse_bytes(text).map_err(|_| format!("`{text}` is not a storage size such as 10Gi"))?;
-    let gib = bytes.div_ceil(GIB);
-    u32::try_from(gib)
-        .ok()
-        .filter(|gib| *gib <= crate::model::stateful::MAX_VOLUME_GIB)
-        .ok_or_else(|| format!("`{text}` is more than an EBS volume holds (16,384 GiB)"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_round_up_to_whole_gib_and_stop_at_the_largest_volume() {
-        assert_eq!(size_in_gib("1Gi"), Ok(1));
-        assert_eq!(size_in_gib("1G"), Ok(1));
-        assert_eq!(size_in_gib("1025Mi"), Ok(2));
-        assert_eq!(size_in_gib("10G"), Ok(10));
-        assert_eq!(size_in_gib("16Ti"), Ok(16_384));
-        assert!(size_in_gib("16385Gi").is_err());
-        assert!(size_in_gib("1Ei").is_err());
-        assert!(size_in_gib("lots").is_err());
-        assert_eq!(size_in_gib("0"), Ok(0));
-    }
 }

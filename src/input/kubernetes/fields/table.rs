@@ -3,7 +3,7 @@
 // The fields of every Kubernetes kind and apiVersion i2kit reads, from Kubernetes' OpenAPI
 // spec as the PyPI package kubernetes-validate bundles it (strict JSON schemas of
 // kubernetes/kubernetes `api/openapi-spec`), each apiVersion from the newest release whose spec defines it:
-//   Kubernetes 1.37.0: Deployment apps/v1, StatefulSet apps/v1, PersistentVolumeClaim v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, IngressClass networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, NetworkPolicy networking.k8s.io/v1, List v1 (as ConfigMapList)
+//   Kubernetes 1.37.0: Deployment apps/v1, StatefulSet apps/v1, PersistentVolumeClaim v1, StorageClass storage.k8s.io/v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, IngressClass networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, NetworkPolicy networking.k8s.io/v1, List v1 (as ConfigMapList)
 //   Kubernetes 1.25.0: HorizontalPodAutoscaler autoscaling/v2beta2
 //   Kubernetes 1.24.0: PodDisruptionBudget policy/v1beta1
 //   Kubernetes 1.17.0: Deployment apps/v1beta2, Deployment apps/v1beta1, Deployment extensions/v1beta1
@@ -11,29 +11,30 @@
 
 use super::{Field, Kind, Shape::{Leaf, List, Object}};
 
-pub const KINDS: [Kind; 19] = [
+pub const KINDS: [Kind; 20] = [
     Kind { api_version: "apps/v1", kind: "Deployment", kubernetes: "1.37.0", root: 106 },
     Kind { api_version: "apps/v1beta2", kind: "Deployment", kubernetes: "1.17.0", root: 142 },
     Kind { api_version: "apps/v1beta1", kind: "Deployment", kubernetes: "1.17.0", root: 145 },
     Kind { api_version: "extensions/v1beta1", kind: "Deployment", kubernetes: "1.17.0", root: 145 },
     Kind { api_version: "apps/v1", kind: "StatefulSet", kubernetes: "1.37.0", root: 159 },
     Kind { api_version: "v1", kind: "PersistentVolumeClaim", kubernetes: "1.37.0", root: 155 },
-    Kind { api_version: "v1", kind: "Service", kubernetes: "1.37.0", root: 169 },
-    Kind { api_version: "v1", kind: "ConfigMap", kubernetes: "1.37.0", root: 170 },
-    Kind { api_version: "v1", kind: "Secret", kubernetes: "1.37.0", root: 171 },
-    Kind { api_version: "v1", kind: "ServiceAccount", kubernetes: "1.37.0", root: 173 },
-    Kind { api_version: "networking.k8s.io/v1", kind: "Ingress", kubernetes: "1.37.0", root: 185 },
-    Kind { api_version: "networking.k8s.io/v1", kind: "IngressClass", kubernetes: "1.37.0", root: 188 },
-    Kind { api_version: "autoscaling/v2", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 208 },
-    Kind { api_version: "autoscaling/v1", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 211 },
-    Kind { api_version: "autoscaling/v2beta2", kind: "HorizontalPodAutoscaler", kubernetes: "1.25.0", root: 216 },
-    Kind { api_version: "policy/v1", kind: "PodDisruptionBudget", kubernetes: "1.37.0", root: 219 },
-    Kind { api_version: "policy/v1beta1", kind: "PodDisruptionBudget", kubernetes: "1.24.0", root: 222 },
-    Kind { api_version: "networking.k8s.io/v1", kind: "NetworkPolicy", kubernetes: "1.37.0", root: 229 },
-    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 233 },
+    Kind { api_version: "storage.k8s.io/v1", kind: "StorageClass", kubernetes: "1.37.0", root: 162 },
+    Kind { api_version: "v1", kind: "Service", kubernetes: "1.37.0", root: 172 },
+    Kind { api_version: "v1", kind: "ConfigMap", kubernetes: "1.37.0", root: 173 },
+    Kind { api_version: "v1", kind: "Secret", kubernetes: "1.37.0", root: 174 },
+    Kind { api_version: "v1", kind: "ServiceAccount", kubernetes: "1.37.0", root: 176 },
+    Kind { api_version: "networking.k8s.io/v1", kind: "Ingress", kubernetes: "1.37.0", root: 188 },
+    Kind { api_version: "networking.k8s.io/v1", kind: "IngressClass", kubernetes: "1.37.0", root: 191 },
+    Kind { api_version: "autoscaling/v2", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 211 },
+    Kind { api_version: "autoscaling/v1", kind: "HorizontalPodAutoscaler", kubernetes: "1.37.0", root: 214 },
+    Kind { api_version: "autoscaling/v2beta2", kind: "HorizontalPodAutoscaler", kubernetes: "1.25.0", root: 219 },
+    Kind { api_version: "policy/v1", kind: "PodDisruptionBudget", kubernetes: "1.37.0", root: 222 },
+    Kind { api_version: "policy/v1beta1", kind: "PodDisruptionBudget", kubernetes: "1.24.0", root: 225 },
+    Kind { api_version: "networking.k8s.io/v1", kind: "NetworkPolicy", kubernetes: "1.37.0", root: 232 },
+    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 236 },
 ];
 
-pub const TYPES: [&[Field]; 234] = [
+pub const TYPES: [&[Field]; 237] = [
     // 0: meta.v1.ManagedFieldsEntry (1.24.0), meta.v1.ManagedFieldsEntry (1.25.0), meta.v1.ManagedFieldsEntry (1.37.0)
     &[Field("apiVersion", Leaf), Field("fieldsType", Leaf), Field("fieldsV1", Leaf), Field("manager", Leaf), Field("operation", Leaf), Field("subresource", Leaf), Field("time", Leaf)],
     // 1: meta.v1.OwnerReference (1.17.0), meta.v1.OwnerReference (1.24.0), meta.v1.OwnerReference (1.25.0), meta.v1.OwnerReference (1.37.0)
@@ -354,152 +355,158 @@ pub const TYPES: [&[Field]; 234] = [
     &[Field("availableReplicas", Leaf), Field("collisionCount", Leaf), Field("conditions", List(157)), Field("currentReplicas", Leaf), Field("currentRevision", Leaf), Field("observedGeneration", Leaf), Field("readyReplicas", Leaf), Field("replicas", Leaf), Field("updateRevision", Leaf), Field("updatedReplicas", Leaf)],
     // 159: apps.v1.StatefulSet (1.37.0)
     &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(156)), Field("status", Object(158))],
-    // 160: core.v1.ServicePort (1.37.0)
+    // 160: core.v1.TopologySelectorLabelRequirement (1.37.0)
+    &[Field("key", Leaf), Field("values", Leaf)],
+    // 161: core.v1.TopologySelectorTerm (1.37.0)
+    &[Field("matchLabelExpressions", List(160))],
+    // 162: storage.v1.StorageClass (1.37.0)
+    &[Field("allowVolumeExpansion", Leaf), Field("allowedTopologies", List(161)), Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("mountOptions", Leaf), Field("parameters", Leaf), Field("provisioner", Leaf), Field("reclaimPolicy", Leaf), Field("volumeBindingMode", Leaf)],
+    // 163: core.v1.ServicePort (1.37.0)
     &[Field("appProtocol", Leaf), Field("name", Leaf), Field("nodePort", Leaf), Field("port", Leaf), Field("protocol", Leaf), Field("targetPort", Leaf)],
-    // 161: core.v1.ClientIPConfig (1.37.0)
+    // 164: core.v1.ClientIPConfig (1.37.0)
     &[Field("timeoutSeconds", Leaf)],
-    // 162: core.v1.SessionAffinityConfig (1.37.0)
-    &[Field("clientIP", Object(161))],
-    // 163: core.v1.ServiceSpec (1.37.0)
-    &[Field("allocateLoadBalancerNodePorts", Leaf), Field("clusterIP", Leaf), Field("clusterIPs", Leaf), Field("externalIPs", Leaf), Field("externalName", Leaf), Field("externalTrafficPolicy", Leaf), Field("healthCheckNodePort", Leaf), Field("internalTrafficPolicy", Leaf), Field("ipFamilies", Leaf), Field("ipFamilyPolicy", Leaf), Field("loadBalancerClass", Leaf), Field("loadBalancerIP", Leaf), Field("loadBalancerSourceRanges", Leaf), Field("ports", List(160)), Field("publishNotReadyAddresses", Leaf), Field("selector", Leaf), Field("sessionAffinity", Leaf), Field("sessionAffinityConfig", Object(162)), Field("trafficDistribution", Leaf), Field("type", Leaf)],
-    // 164: autoscaling.v2.HorizontalPodAutoscalerCondition (1.37.0), meta.v1.Condition (1.24.0), meta.v1.Condition (1.37.0)
+    // 165: core.v1.SessionAffinityConfig (1.37.0)
+    &[Field("clientIP", Object(164))],
+    // 166: core.v1.ServiceSpec (1.37.0)
+    &[Field("allocateLoadBalancerNodePorts", Leaf), Field("clusterIP", Leaf), Field("clusterIPs", Leaf), Field("externalIPs", Leaf), Field("externalName", Leaf), Field("externalTrafficPolicy", Leaf), Field("healthCheckNodePort", Leaf), Field("internalTrafficPolicy", Leaf), Field("ipFamilies", Leaf), Field("ipFamilyPolicy", Leaf), Field("loadBalancerClass", Leaf), Field("loadBalancerIP", Leaf), Field("loadBalancerSourceRanges", Leaf), Field("ports", List(163)), Field("publishNotReadyAddresses", Leaf), Field("selector", Leaf), Field("sessionAffinity", Leaf), Field("sessionAffinityConfig", Object(165)), Field("trafficDistribution", Leaf), Field("type", Leaf)],
+    // 167: autoscaling.v2.HorizontalPodAutoscalerCondition (1.37.0), meta.v1.Condition (1.24.0), meta.v1.Condition (1.37.0)
     &[Field("lastTransitionTime", Leaf), Field("message", Leaf), Field("observedGeneration", Leaf), Field("reason", Leaf), Field("status", Leaf), Field("type", Leaf)],
-    // 165: core.v1.PortStatus (1.37.0), networking.v1.IngressPortStatus (1.37.0)
+    // 168: core.v1.PortStatus (1.37.0), networking.v1.IngressPortStatus (1.37.0)
     &[Field("error", Leaf), Field("port", Leaf), Field("protocol", Leaf)],
-    // 166: core.v1.LoadBalancerIngress (1.37.0)
-    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ipMode", Leaf), Field("ports", List(165))],
-    // 167: core.v1.LoadBalancerStatus (1.37.0)
-    &[Field("ingress", List(166))],
-    // 168: core.v1.ServiceStatus (1.37.0)
-    &[Field("conditions", List(164)), Field("loadBalancer", Object(167))],
-    // 169: core.v1.Service (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(163)), Field("status", Object(168))],
-    // 170: core.v1.ConfigMap (1.37.0)
+    // 169: core.v1.LoadBalancerIngress (1.37.0)
+    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ipMode", Leaf), Field("ports", List(168))],
+    // 170: core.v1.LoadBalancerStatus (1.37.0)
+    &[Field("ingress", List(169))],
+    // 171: core.v1.ServiceStatus (1.37.0)
+    &[Field("conditions", List(167)), Field("loadBalancer", Object(170))],
+    // 172: core.v1.Service (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(166)), Field("status", Object(171))],
+    // 173: core.v1.ConfigMap (1.37.0)
     &[Field("apiVersion", Leaf), Field("binaryData", Leaf), Field("data", Leaf), Field("immutable", Leaf), Field("kind", Leaf), Field("metadata", Object(2))],
-    // 171: core.v1.Secret (1.37.0)
+    // 174: core.v1.Secret (1.37.0)
     &[Field("apiVersion", Leaf), Field("data", Leaf), Field("immutable", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("stringData", Leaf), Field("type", Leaf)],
-    // 172: core.v1.ObjectReference (1.37.0)
+    // 175: core.v1.ObjectReference (1.37.0)
     &[Field("apiVersion", Leaf), Field("fieldPath", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("namespace", Leaf), Field("resourceVersion", Leaf), Field("uid", Leaf)],
-    // 173: core.v1.ServiceAccount (1.37.0)
-    &[Field("apiVersion", Leaf), Field("automountServiceAccountToken", Leaf), Field("imagePullSecrets", List(50)), Field("kind", Leaf), Field("metadata", Object(2)), Field("secrets", List(172))],
-    // 174: networking.v1.ServiceBackendPort (1.37.0)
+    // 176: core.v1.ServiceAccount (1.37.0)
+    &[Field("apiVersion", Leaf), Field("automountServiceAccountToken", Leaf), Field("imagePullSecrets", List(50)), Field("kind", Leaf), Field("metadata", Object(2)), Field("secrets", List(175))],
+    // 177: networking.v1.ServiceBackendPort (1.37.0)
     &[Field("name", Leaf), Field("number", Leaf)],
-    // 175: networking.v1.IngressServiceBackend (1.37.0)
-    &[Field("name", Leaf), Field("port", Object(174))],
-    // 176: networking.v1.IngressBackend (1.37.0)
-    &[Field("resource", Object(68)), Field("service", Object(175))],
-    // 177: networking.v1.HTTPIngressPath (1.37.0)
-    &[Field("backend", Object(176)), Field("path", Leaf), Field("pathType", Leaf)],
-    // 178: networking.v1.HTTPIngressRuleValue (1.37.0)
-    &[Field("paths", List(177))],
-    // 179: networking.v1.IngressRule (1.37.0)
-    &[Field("host", Leaf), Field("http", Object(178))],
-    // 180: networking.v1.IngressTLS (1.37.0)
+    // 178: networking.v1.IngressServiceBackend (1.37.0)
+    &[Field("name", Leaf), Field("port", Object(177))],
+    // 179: networking.v1.IngressBackend (1.37.0)
+    &[Field("resource", Object(68)), Field("service", Object(178))],
+    // 180: networking.v1.HTTPIngressPath (1.37.0)
+    &[Field("backend", Object(179)), Field("path", Leaf), Field("pathType", Leaf)],
+    // 181: networking.v1.HTTPIngressRuleValue (1.37.0)
+    &[Field("paths", List(180))],
+    // 182: networking.v1.IngressRule (1.37.0)
+    &[Field("host", Leaf), Field("http", Object(181))],
+    // 183: networking.v1.IngressTLS (1.37.0)
     &[Field("hosts", Leaf), Field("secretName", Leaf)],
-    // 181: networking.v1.IngressSpec (1.37.0)
-    &[Field("defaultBackend", Object(176)), Field("ingressClassName", Leaf), Field("rules", List(179)), Field("tls", List(180))],
-    // 182: networking.v1.IngressLoadBalancerIngress (1.37.0)
-    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ports", List(165))],
-    // 183: networking.v1.IngressLoadBalancerStatus (1.37.0)
-    &[Field("ingress", List(182))],
-    // 184: networking.v1.IngressStatus (1.37.0)
-    &[Field("loadBalancer", Object(183))],
-    // 185: networking.v1.Ingress (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(181)), Field("status", Object(184))],
-    // 186: networking.v1.IngressClassParametersReference (1.37.0)
+    // 184: networking.v1.IngressSpec (1.37.0)
+    &[Field("defaultBackend", Object(179)), Field("ingressClassName", Leaf), Field("rules", List(182)), Field("tls", List(183))],
+    // 185: networking.v1.IngressLoadBalancerIngress (1.37.0)
+    &[Field("hostname", Leaf), Field("ip", Leaf), Field("ports", List(168))],
+    // 186: networking.v1.IngressLoadBalancerStatus (1.37.0)
+    &[Field("ingress", List(185))],
+    // 187: networking.v1.IngressStatus (1.37.0)
+    &[Field("loadBalancer", Object(186))],
+    // 188: networking.v1.Ingress (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(184)), Field("status", Object(187))],
+    // 189: networking.v1.IngressClassParametersReference (1.37.0)
     &[Field("apiGroup", Leaf), Field("kind", Leaf), Field("name", Leaf), Field("namespace", Leaf), Field("scope", Leaf)],
-    // 187: networking.v1.IngressClassSpec (1.37.0)
-    &[Field("controller", Leaf), Field("parameters", Object(186))],
-    // 188: networking.v1.IngressClass (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(187))],
-    // 189: autoscaling.v2.HPAScalingPolicy (1.37.0), autoscaling.v2beta2.HPAScalingPolicy (1.25.0)
+    // 190: networking.v1.IngressClassSpec (1.37.0)
+    &[Field("controller", Leaf), Field("parameters", Object(189))],
+    // 191: networking.v1.IngressClass (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(190))],
+    // 192: autoscaling.v2.HPAScalingPolicy (1.37.0), autoscaling.v2beta2.HPAScalingPolicy (1.25.0)
     &[Field("periodSeconds", Leaf), Field("type", Leaf), Field("value", Leaf)],
-    // 190: autoscaling.v2.HPAScalingRules (1.37.0)
-    &[Field("policies", List(189)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf), Field("tolerance", Leaf)],
-    // 191: autoscaling.v2.HorizontalPodAutoscalerBehavior (1.37.0)
-    &[Field("scaleDown", Object(190)), Field("scaleUp", Object(190))],
-    // 192: autoscaling.v2.MetricTarget (1.37.0), autoscaling.v2beta2.MetricTarget (1.25.0)
+    // 193: autoscaling.v2.HPAScalingRules (1.37.0)
+    &[Field("policies", List(192)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf), Field("tolerance", Leaf)],
+    // 194: autoscaling.v2.HorizontalPodAutoscalerBehavior (1.37.0)
+    &[Field("scaleDown", Object(193)), Field("scaleUp", Object(193))],
+    // 195: autoscaling.v2.MetricTarget (1.37.0), autoscaling.v2beta2.MetricTarget (1.25.0)
     &[Field("averageUtilization", Leaf), Field("averageValue", Leaf), Field("type", Leaf), Field("value", Leaf)],
-    // 193: autoscaling.v2.ContainerResourceMetricSource (1.37.0), autoscaling.v2beta2.ContainerResourceMetricSource (1.25.0)
-    &[Field("container", Leaf), Field("name", Leaf), Field("target", Object(192))],
-    // 194: autoscaling.v2.MetricIdentifier (1.37.0), autoscaling.v2beta2.MetricIdentifier (1.25.0)
+    // 196: autoscaling.v2.ContainerResourceMetricSource (1.37.0), autoscaling.v2beta2.ContainerResourceMetricSource (1.25.0)
+    &[Field("container", Leaf), Field("name", Leaf), Field("target", Object(195))],
+    // 197: autoscaling.v2.MetricIdentifier (1.37.0), autoscaling.v2beta2.MetricIdentifier (1.25.0)
     &[Field("name", Leaf), Field("selector", Object(4))],
-    // 195: autoscaling.v2.ExternalMetricSource (1.37.0), autoscaling.v2.PodsMetricSource (1.37.0), autoscaling.v2beta2.ExternalMetricSource (1.25.0), autoscaling.v2beta2.PodsMetricSource (1.25.0)
-    &[Field("metric", Object(194)), Field("target", Object(192))],
-    // 196: autoscaling.v1.CrossVersionObjectReference (1.37.0), autoscaling.v2.CrossVersionObjectReference (1.37.0), autoscaling.v2beta2.CrossVersionObjectReference (1.25.0)
+    // 198: autoscaling.v2.ExternalMetricSource (1.37.0), autoscaling.v2.PodsMetricSource (1.37.0), autoscaling.v2beta2.ExternalMetricSource (1.25.0), autoscaling.v2beta2.PodsMetricSource (1.25.0)
+    &[Field("metric", Object(197)), Field("target", Object(195))],
+    // 199: autoscaling.v1.CrossVersionObjectReference (1.37.0), autoscaling.v2.CrossVersionObjectReference (1.37.0), autoscaling.v2beta2.CrossVersionObjectReference (1.25.0)
     &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("name", Leaf)],
-    // 197: autoscaling.v2.ObjectMetricSource (1.37.0), autoscaling.v2beta2.ObjectMetricSource (1.25.0)
-    &[Field("describedObject", Object(196)), Field("metric", Object(194)), Field("target", Object(192))],
-    // 198: autoscaling.v2.ResourceMetricSource (1.37.0), autoscaling.v2beta2.ResourceMetricSource (1.25.0)
-    &[Field("name", Leaf), Field("target", Object(192))],
-    // 199: autoscaling.v2.MetricSpec (1.37.0), autoscaling.v2beta2.MetricSpec (1.25.0)
-    &[Field("containerResource", Object(193)), Field("external", Object(195)), Field("object", Object(197)), Field("pods", Object(195)), Field("resource", Object(198)), Field("type", Leaf)],
-    // 200: autoscaling.v2.HorizontalPodAutoscalerSpec (1.37.0)
-    &[Field("behavior", Object(191)), Field("maxReplicas", Leaf), Field("metrics", List(199)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(196))],
-    // 201: autoscaling.v2.MetricValueStatus (1.37.0), autoscaling.v2beta2.MetricValueStatus (1.25.0)
+    // 200: autoscaling.v2.ObjectMetricSource (1.37.0), autoscaling.v2beta2.ObjectMetricSource (1.25.0)
+    &[Field("describedObject", Object(199)), Field("metric", Object(197)), Field("target", Object(195))],
+    // 201: autoscaling.v2.ResourceMetricSource (1.37.0), autoscaling.v2beta2.ResourceMetricSource (1.25.0)
+    &[Field("name", Leaf), Field("target", Object(195))],
+    // 202: autoscaling.v2.MetricSpec (1.37.0), autoscaling.v2beta2.MetricSpec (1.25.0)
+    &[Field("containerResource", Object(196)), Field("external", Object(198)), Field("object", Object(200)), Field("pods", Object(198)), Field("resource", Object(201)), Field("type", Leaf)],
+    // 203: autoscaling.v2.HorizontalPodAutoscalerSpec (1.37.0)
+    &[Field("behavior", Object(194)), Field("maxReplicas", Leaf), Field("metrics", List(202)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(199))],
+    // 204: autoscaling.v2.MetricValueStatus (1.37.0), autoscaling.v2beta2.MetricValueStatus (1.25.0)
     &[Field("averageUtilization", Leaf), Field("averageValue", Leaf), Field("value", Leaf)],
-    // 202: autoscaling.v2.ContainerResourceMetricStatus (1.37.0), autoscaling.v2beta2.ContainerResourceMetricStatus (1.25.0)
-    &[Field("container", Leaf), Field("current", Object(201)), Field("name", Leaf)],
-    // 203: autoscaling.v2.ExternalMetricStatus (1.37.0), autoscaling.v2.PodsMetricStatus (1.37.0), autoscaling.v2beta2.ExternalMetricStatus (1.25.0), autoscaling.v2beta2.PodsMetricStatus (1.25.0)
-    &[Field("current", Object(201)), Field("metric", Object(194))],
-    // 204: autoscaling.v2.ObjectMetricStatus (1.37.0), autoscaling.v2beta2.ObjectMetricStatus (1.25.0)
-    &[Field("current", Object(201)), Field("describedObject", Object(196)), Field("metric", Object(194))],
-    // 205: autoscaling.v2.ResourceMetricStatus (1.37.0), autoscaling.v2beta2.ResourceMetricStatus (1.25.0)
-    &[Field("current", Object(201)), Field("name", Leaf)],
-    // 206: autoscaling.v2.MetricStatus (1.37.0), autoscaling.v2beta2.MetricStatus (1.25.0)
-    &[Field("containerResource", Object(202)), Field("external", Object(203)), Field("object", Object(204)), Field("pods", Object(203)), Field("resource", Object(205)), Field("type", Leaf)],
-    // 207: autoscaling.v2.HorizontalPodAutoscalerStatus (1.37.0)
-    &[Field("conditions", List(164)), Field("currentMetrics", List(206)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
-    // 208: autoscaling.v2.HorizontalPodAutoscaler (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(200)), Field("status", Object(207))],
-    // 209: autoscaling.v1.HorizontalPodAutoscalerSpec (1.37.0)
-    &[Field("maxReplicas", Leaf), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(196)), Field("targetCPUUtilizationPercentage", Leaf)],
-    // 210: autoscaling.v1.HorizontalPodAutoscalerStatus (1.37.0)
+    // 205: autoscaling.v2.ContainerResourceMetricStatus (1.37.0), autoscaling.v2beta2.ContainerResourceMetricStatus (1.25.0)
+    &[Field("container", Leaf), Field("current", Object(204)), Field("name", Leaf)],
+    // 206: autoscaling.v2.ExternalMetricStatus (1.37.0), autoscaling.v2.PodsMetricStatus (1.37.0), autoscaling.v2beta2.ExternalMetricStatus (1.25.0), autoscaling.v2beta2.PodsMetricStatus (1.25.0)
+    &[Field("current", Object(204)), Field("metric", Object(197))],
+    // 207: autoscaling.v2.ObjectMetricStatus (1.37.0), autoscaling.v2beta2.ObjectMetricStatus (1.25.0)
+    &[Field("current", Object(204)), Field("describedObject", Object(199)), Field("metric", Object(197))],
+    // 208: autoscaling.v2.ResourceMetricStatus (1.37.0), autoscaling.v2beta2.ResourceMetricStatus (1.25.0)
+    &[Field("current", Object(204)), Field("name", Leaf)],
+    // 209: autoscaling.v2.MetricStatus (1.37.0), autoscaling.v2beta2.MetricStatus (1.25.0)
+    &[Field("containerResource", Object(205)), Field("external", Object(206)), Field("object", Object(207)), Field("pods", Object(206)), Field("resource", Object(208)), Field("type", Leaf)],
+    // 210: autoscaling.v2.HorizontalPodAutoscalerStatus (1.37.0)
+    &[Field("conditions", List(167)), Field("currentMetrics", List(209)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
+    // 211: autoscaling.v2.HorizontalPodAutoscaler (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(203)), Field("status", Object(210))],
+    // 212: autoscaling.v1.HorizontalPodAutoscalerSpec (1.37.0)
+    &[Field("maxReplicas", Leaf), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(199)), Field("targetCPUUtilizationPercentage", Leaf)],
+    // 213: autoscaling.v1.HorizontalPodAutoscalerStatus (1.37.0)
     &[Field("currentCPUUtilizationPercentage", Leaf), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
-    // 211: autoscaling.v1.HorizontalPodAutoscaler (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(209)), Field("status", Object(210))],
-    // 212: autoscaling.v2beta2.HPAScalingRules (1.25.0)
-    &[Field("policies", List(189)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf)],
-    // 213: autoscaling.v2beta2.HorizontalPodAutoscalerBehavior (1.25.0)
-    &[Field("scaleDown", Object(212)), Field("scaleUp", Object(212))],
-    // 214: autoscaling.v2beta2.HorizontalPodAutoscalerSpec (1.25.0)
-    &[Field("behavior", Object(213)), Field("maxReplicas", Leaf), Field("metrics", List(199)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(196))],
-    // 215: autoscaling.v2beta2.HorizontalPodAutoscalerStatus (1.25.0)
-    &[Field("conditions", List(157)), Field("currentMetrics", List(206)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
-    // 216: autoscaling.v2beta2.HorizontalPodAutoscaler (1.25.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(214)), Field("status", Object(215))],
-    // 217: policy.v1.PodDisruptionBudgetSpec (1.37.0)
-    &[Field("maxUnavailable", Leaf), Field("minAvailable", Leaf), Field("selector", Object(4)), Field("unhealthyPodEvictionPolicy", Leaf)],
-    // 218: policy.v1.PodDisruptionBudgetStatus (1.37.0), policy.v1beta1.PodDisruptionBudgetStatus (1.24.0)
-    &[Field("conditions", List(164)), Field("currentHealthy", Leaf), Field("desiredHealthy", Leaf), Field("disruptedPods", Leaf), Field("disruptionsAllowed", Leaf), Field("expectedPods", Leaf), Field("observedGeneration", Leaf)],
-    // 219: policy.v1.PodDisruptionBudget (1.37.0)
+    // 214: autoscaling.v1.HorizontalPodAutoscaler (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(212)), Field("status", Object(213))],
+    // 215: autoscaling.v2beta2.HPAScalingRules (1.25.0)
+    &[Field("policies", List(192)), Field("selectPolicy", Leaf), Field("stabilizationWindowSeconds", Leaf)],
+    // 216: autoscaling.v2beta2.HorizontalPodAutoscalerBehavior (1.25.0)
+    &[Field("scaleDown", Object(215)), Field("scaleUp", Object(215))],
+    // 217: autoscaling.v2beta2.HorizontalPodAutoscalerSpec (1.25.0)
+    &[Field("behavior", Object(216)), Field("maxReplicas", Leaf), Field("metrics", List(202)), Field("minReplicas", Leaf), Field("scaleTargetRef", Object(199))],
+    // 218: autoscaling.v2beta2.HorizontalPodAutoscalerStatus (1.25.0)
+    &[Field("conditions", List(157)), Field("currentMetrics", List(209)), Field("currentReplicas", Leaf), Field("desiredReplicas", Leaf), Field("lastScaleTime", Leaf), Field("observedGeneration", Leaf)],
+    // 219: autoscaling.v2beta2.HorizontalPodAutoscaler (1.25.0)
     &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(217)), Field("status", Object(218))],
-    // 220: meta.v1.ObjectMeta (1.24.0)
+    // 220: policy.v1.PodDisruptionBudgetSpec (1.37.0)
+    &[Field("maxUnavailable", Leaf), Field("minAvailable", Leaf), Field("selector", Object(4)), Field("unhealthyPodEvictionPolicy", Leaf)],
+    // 221: policy.v1.PodDisruptionBudgetStatus (1.37.0), policy.v1beta1.PodDisruptionBudgetStatus (1.24.0)
+    &[Field("conditions", List(167)), Field("currentHealthy", Leaf), Field("desiredHealthy", Leaf), Field("disruptedPods", Leaf), Field("disruptionsAllowed", Leaf), Field("expectedPods", Leaf), Field("observedGeneration", Leaf)],
+    // 222: policy.v1.PodDisruptionBudget (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(220)), Field("status", Object(221))],
+    // 223: meta.v1.ObjectMeta (1.24.0)
     &[Field("annotations", Leaf), Field("clusterName", Leaf), Field("creationTimestamp", Leaf), Field("deletionGracePeriodSeconds", Leaf), Field("deletionTimestamp", Leaf), Field("finalizers", Leaf), Field("generateName", Leaf), Field("generation", Leaf), Field("labels", Leaf), Field("managedFields", List(0)), Field("name", Leaf), Field("namespace", Leaf), Field("ownerReferences", List(1)), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("uid", Leaf)],
-    // 221: policy.v1beta1.PodDisruptionBudgetSpec (1.24.0)
+    // 224: policy.v1beta1.PodDisruptionBudgetSpec (1.24.0)
     &[Field("maxUnavailable", Leaf), Field("minAvailable", Leaf), Field("selector", Object(4))],
-    // 222: policy.v1beta1.PodDisruptionBudget (1.24.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(220)), Field("spec", Object(221)), Field("status", Object(218))],
-    // 223: networking.v1.NetworkPolicyPort (1.37.0)
+    // 225: policy.v1beta1.PodDisruptionBudget (1.24.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(223)), Field("spec", Object(224)), Field("status", Object(221))],
+    // 226: networking.v1.NetworkPolicyPort (1.37.0)
     &[Field("endPort", Leaf), Field("port", Leaf), Field("protocol", Leaf)],
-    // 224: networking.v1.IPBlock (1.37.0)
+    // 227: networking.v1.IPBlock (1.37.0)
     &[Field("cidr", Leaf), Field("except", Leaf)],
-    // 225: networking.v1.NetworkPolicyPeer (1.37.0)
-    &[Field("ipBlock", Object(224)), Field("namespaceSelector", Object(4)), Field("podSelector", Object(4))],
-    // 226: networking.v1.NetworkPolicyEgressRule (1.37.0)
-    &[Field("ports", List(223)), Field("to", List(225))],
-    // 227: networking.v1.NetworkPolicyIngressRule (1.37.0)
-    &[Field("from", List(225)), Field("ports", List(223))],
-    // 228: networking.v1.NetworkPolicySpec (1.37.0)
-    &[Field("egress", List(226)), Field("ingress", List(227)), Field("podSelector", Object(4)), Field("policyTypes", Leaf)],
-    // 229: networking.v1.NetworkPolicy (1.37.0)
-    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(228))],
-    // 230: meta.v1.ShardInfo (1.37.0)
+    // 228: networking.v1.NetworkPolicyPeer (1.37.0)
+    &[Field("ipBlock", Object(227)), Field("namespaceSelector", Object(4)), Field("podSelector", Object(4))],
+    // 229: networking.v1.NetworkPolicyEgressRule (1.37.0)
+    &[Field("ports", List(226)), Field("to", List(228))],
+    // 230: networking.v1.NetworkPolicyIngressRule (1.37.0)
+    &[Field("from", List(228)), Field("ports", List(226))],
+    // 231: networking.v1.NetworkPolicySpec (1.37.0)
+    &[Field("egress", List(229)), Field("ingress", List(230)), Field("podSelector", Object(4)), Field("policyTypes", Leaf)],
+    // 232: networking.v1.NetworkPolicy (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(231))],
+    // 233: meta.v1.ShardInfo (1.37.0)
     &[Field("selector", Leaf)],
-    // 231: meta.v1.ListMeta (1.37.0)
-    &[Field("continue", Leaf), Field("remainingItemCount", Leaf), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("shardInfo", Object(230))],
-    // 232: core.v1.ConfigMapList (1.37.0)
-    &[Field("apiVersion", Leaf), Field("items", List(170)), Field("kind", Leaf), Field("metadata", Object(231))],
-    // 233: meta.v1.List (the envelope of every typed list, its items read as objects)
-    &[Field("apiVersion", Leaf), Field("items", Leaf), Field("kind", Leaf), Field("metadata", Object(231))],
+    // 234: meta.v1.ListMeta (1.37.0)
+    &[Field("continue", Leaf), Field("remainingItemCount", Leaf), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("shardInfo", Object(233))],
+    // 235: core.v1.ConfigMapList (1.37.0)
+    &[Field("apiVersion", Leaf), Field("items", List(173)), Field("kind", Leaf), Field("metadata", Object(234))],
+    // 236: meta.v1.List (the envelope of every typed list, its items read as objects)
+    &[Field("apiVersion", Leaf), Field("items", Leaf), Field("kind", Leaf), Field("metadata", Object(234))],
 ];

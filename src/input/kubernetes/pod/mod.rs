@@ -92,6 +92,11 @@ pub struct PodConfig {
     pub pod_info_volumes: Vec<DeclaredPodInfoVolume>,
     /// Each container's (init containers' too) resources, by name, for `resourceFieldRef`.
     pub amounts: Vec<(String, ResourceAmounts)>,
+    /// A StatefulSet's `volumeClaimTemplates`, whose volumes are made once the StorageClasses
+    /// are known.
+    pub claim_templates: Vec<super::volume_claim::ClaimRequest>,
+    /// `fsGroup` of a pod with volume claims: the group their directories are given.
+    pub fs_group: Option<u32>,
 }
 
 /// What every container of the pod reads against.
@@ -148,14 +153,31 @@ pub fn read_pod(spec: Object<'_>, sink: &mut Sink) -> Pod {
 pub fn read_pod_with_claims(spec: Object<'_>, claims: &[String], sink: &mut Sink) -> Pod {
     let mut spec = spec;
     let mut pod = Pod::default();
-    let security = spec
+    let mut security = spec
         .object("securityContext", sink)
         .map(|object| read_pod_security(object, sink))
         .unwrap_or_default();
+    let security_path = spec.child("securityContext");
     let container_nodes = spec.take("containers");
     let init_nodes = spec.take("initContainers");
     check_container_names_unique(container_nodes, init_nodes, sink);
     let volumes = read_volumes(&mut spec, container_nodes, init_nodes, claims, sink);
+    // Kubernetes gives a pod's volumes the fsGroup and adds it to every container's groups; on
+    // a VM only a volume claim's disk is the pod's own to give it.
+    if let Some((group, span)) = security.fs_group {
+        if claims.is_empty() && volumes.claim_uses().is_empty() {
+            sink.ignored(
+                span,
+                &format!("{security_path}.fsGroup"),
+                "volumes are not chowned on a VM; set runAsGroup or supplementalGroups",
+            );
+        } else {
+            pod.config.fs_group = Some(group);
+            if !security.supplemental_groups.contains(&group) {
+                security.supplemental_groups.push(group);
+            }
+        }
+    }
     let path = spec.path().to_string();
     let context = PodContext {
         volumes: &volumes,

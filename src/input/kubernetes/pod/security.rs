@@ -15,6 +15,9 @@ pub struct PodSecurity {
     run_as_group: Option<u32>,
     run_as_non_root: Option<(bool, crate::source::Span)>,
     pub supplemental_groups: Vec<u32>,
+    /// `fsGroup` and where it is written: the group of the pod's volume claims, and a
+    /// supplementary group of its containers when it has claims (`super::read_pod_with_claims`).
+    pub fs_group: Option<(u32, crate::source::Span)>,
 }
 
 /// What a container runs as, once the pod's settings and its own are combined.
@@ -37,7 +40,10 @@ pub fn read_pod_security(mut object: Object<'_>, sink: &mut Sink) -> PodSecurity
             .boolean("runAsNonRoot", sink)
             .map(|flag| (flag, object.key_span("runAsNonRoot").unwrap_or_default())),
         supplemental_groups: Vec::new(),
+        fs_group: None,
     };
+    let fs_group_span = object.key_span("fsGroup");
+    security.fs_group = id(&mut object, "fsGroup", sink).zip(fs_group_span);
     read_confinement(&mut object, sink);
     for (index, node) in object.list("supplementalGroups", sink).iter().enumerate() {
         let path = format!("{}.supplementalGroups[{index}]", object.path());
@@ -47,9 +53,9 @@ pub fn read_pod_security(mut object: Object<'_>, sink: &mut Sink) -> PodSecurity
         }
     }
     object.finish(sink, |key| match key {
-        "fsGroup" | "fsGroupChangePolicy" => {
-            Some("volumes are not chowned on a VM; set runAsGroup or supplementalGroups")
-        }
+        "fsGroupChangePolicy" => Some(
+            "a volume claim's directory is given the fsGroup at every boot, its files keep theirs",
+        ),
         "windowsOptions" => Some("it applies to Windows containers only"),
         "seLinuxChangePolicy" => {
             Some("LinuxKit applies no SELinux labels, so there is nothing to relabel")
