@@ -571,11 +571,13 @@ def main():
     # Listener ports whose backends a NetworkPolicy isolates: who may call them is the policies'
     # (manifest_model.ingress_verdict), not the load balancer's default.
     policies = manifest_model.network_policies(documents)
+    # A StatefulSet behind a Service is policed as a Deployment is.
+    subjects = deployments + manifest_model.stateful_workloads(documents)
     for service in services:
         service["policed"] = {}
         for listener in service["listeners"]:
-            verdicts = [manifest_model.ingress_verdict(policies, deployments, d, listener["target_port"], listener["target_protocol"] == "UDP")
-                        for d in deployments if d["name"] in service["backends"]]
+            verdicts = [manifest_model.ingress_verdict(policies, subjects, d, listener["target_port"], listener["target_protocol"] == "UDP")
+                        for d in subjects if d["name"] in service["backends"]]
             if any(v is not None for v in verdicts):
                 service["policed"][listener["port"]] = verdicts[0]
     if args.list_deployments:

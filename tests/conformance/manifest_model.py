@@ -447,6 +447,14 @@ def kubernetes_application(documents):
     return deployments, services
 
 
+def stateful_workloads(documents):
+    """The StatefulSets, read as read_deployment reads a Deployment: NetworkPolicies select
+    their pods and they call and are called like any workload, though no Auto Scaling group
+    runs them (check_stateful)."""
+    kubernetes = [d for d in documents if is_kubernetes(d)]
+    return [read_deployment(o) for o in kubernetes_objects(kubernetes) if o.get("kind") == "StatefulSet"]
+
+
 def external_names(documents):
     """{"<name>.<namespace>.svc.cluster.local.": externalName without its trailing dot} of the
     manifest's ExternalName Services: the cluster DNS answers their names with that CNAME."""

@@ -349,11 +349,20 @@ def check_forwarding(report, deployed, label, name, record, expected, port):
         described = deployed.elbv2.describe_target_groups(TargetGroupArns=sorted(target_groups))["TargetGroups"] if target_groups else []
         target_ports = {tg["Port"] for tg in described}
         serving = {d for d, g in deployed.groups.items() if target_groups & set(g.get("TargetGroupARNs") or [])}
+        # A StatefulSet's ordinals are registered one by one: it serves when all of them are.
+        owners = check_stateful.ordinal_owners(deployed, deployed.documents)
+        targets = {t["Target"]["Id"] for arn in target_groups
+                   for t in deployed.elbv2.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]}
+        for owner in set(owners.values()):
+            ordinals = {i for i, o in owners.items() if o == owner}
+            if ordinals and ordinals <= targets:
+                serving.add(owner)
     else:
         target_ports = {listener["InstancePort"]}
         serving = {d for d, g in deployed.groups.items() if classic["LoadBalancerName"] in (g.get("LoadBalancerNames") or [])}
     wanted = set(expected["backends"]) if expected else set()
-    ok &= report.line(serving and serving == wanted, f"{label}: c. port {port} forwards to the ASGs of {sorted(wanted)} and no other", f"ASGs of {sorted(serving)}")
+    ok &= report.line(serving and serving == wanted, f"{label}: c. port {port} forwards to the VMs of {sorted(wanted)} and no other",
+                      f"ASGs, or every ordinal's instance, of {sorted(serving)}")
     return {"ok": bool(ok), "balancer_groups": balancer_groups, "ip_protocol": ip_protocol,
             "target_ports": target_ports, "serving": serving, "wanted": wanted}
 
@@ -635,6 +644,8 @@ def main():
     deployments, services = manifest_model.read_application(documents)
     policies = manifest_model.network_policies(documents)
     external = manifest_model.external_names(documents)
+    # StatefulSets call and are called, and NetworkPolicies select them, as Deployments.
+    deployments = deployments + manifest_model.stateful_workloads(documents)
     with open(args.calls, encoding="utf-8") as handle:
         calls = yaml.safe_load(handle) or []
     print(f"reachability: {args.stack}, {len(calls)} call(s) from {args.calls}")
