@@ -16,7 +16,7 @@ use crate::input::kubernetes::restriction::Waivers;
 use crate::input::origin::note_origins;
 use crate::input::{InputFile, Reading, read_application, read_inputs};
 use crate::internal_error::InternalError;
-use crate::model::{Application, Container};
+use crate::model::{Application, Container, Deployment};
 use crate::source::{SourceFile, Sources};
 use std::collections::BTreeSet;
 
@@ -141,12 +141,7 @@ pub fn list_images_of(
         Some(application) => Ok(application
             .deployments
             .iter()
-            .flat_map(|deployment| {
-                deployment
-                    .containers
-                    .iter()
-                    .chain(&deployment.init_containers)
-            })
+            .flat_map(Deployment::every_container)
             .map(|container| container.image.clone())
             .collect()),
         None => {

@@ -92,6 +92,11 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    /// Every container of the pod: its containers, then its init containers.
+    pub fn every_container(&self) -> impl Iterator<Item = &Container> {
+        self.containers.iter().chain(&self.init_containers)
+    }
+
     /// A deployment as a reader starts it: `name` in `namespace`, running `containers`, one
     /// replica, and what the passes resolve (instance type, rollout, autoscaling, role, budget,
     /// group, health replacement, policies) at its unresolved value. Readers set what else

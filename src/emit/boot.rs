@@ -33,9 +33,7 @@ pub fn needs_boot_step(deployment: &Deployment) -> bool {
     !deployment.boot_volumes.is_empty()
         || !deployment.pod_info_volumes.is_empty()
         || deployment
-            .containers
-            .iter()
-            .chain(&deployment.init_containers)
+            .every_container()
             .any(|container| !container.boot_env.is_empty())
 }
 

@@ -392,7 +392,7 @@ fn add_deployment<'a>(
             move || vm_role::own_profile(&profile_names),
         );
     }
-    if !secrets_access::fetched_secrets(deployment).is_empty() {
+    if !deployment.fetched_secrets().is_empty() {
         let role = vm_role::role_entry(deployment, &names);
         builder.add(
             Section::Resources,

@@ -9,20 +9,6 @@ use crate::emit::naming::Names;
 use crate::model::Deployment;
 use crate::model::boot::{ExternalSecret, SecretStore};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
-
-/// The secrets the deployment's containers fetch at boot, sorted and without repeats.
-#[must_use]
-pub fn fetched_secrets(deployment: &Deployment) -> BTreeSet<&ExternalSecret> {
-    deployment
-        .containers
-        .iter()
-        .chain(&deployment.init_containers)
-        .flat_map(|container| &container.boot_env)
-        .filter_map(crate::model::boot::BootVariable::secret)
-        .chain(deployment.boot_volumes.iter().map(|volume| &volume.secret))
-        .collect()
-}
 
 /// The logical id of the policy.
 #[must_use]
@@ -68,7 +54,7 @@ fn secret_arn(secret: &ExternalSecret) -> Expr {
 /// The policy document: read each secret, decrypt with the named key.
 #[must_use]
 pub fn policy_document(deployment: &Deployment) -> Value {
-    let secrets = fetched_secrets(deployment);
+    let secrets = deployment.fetched_secrets();
     let mut statements = Vec::new();
     for (store, action) in [
         (SecretStore::SecretsManager, "secretsmanager:GetSecretValue"),

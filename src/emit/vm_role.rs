@@ -9,7 +9,6 @@
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::Names;
 use crate::emit::scaling::instance_profile_id;
-use crate::emit::secrets_access;
 use crate::model::Deployment;
 use serde_json::{Value, json};
 
@@ -20,7 +19,7 @@ pub fn needs_permissions(deployment: &Deployment) -> bool {
         .stateful
         .as_ref()
         .is_some_and(|stateful| !stateful.claims.is_empty())
-        || !secrets_access::fetched_secrets(deployment).is_empty()
+        || !deployment.fetched_secrets().is_empty()
 }
 
 /// Whether the stack makes the role: the VMs need permissions and the pod brings no role.

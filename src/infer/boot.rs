@@ -3,7 +3,6 @@
 //! entrypoint followed by `args` or the image's cmd, tells once the image pass has run.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::boot::BootVariable;
 use crate::model::{Application, Container, Deployment, Destination, Egress, Traffic};
 
 /// An error for each container with boot values whose command line cannot be wrapped, and for
@@ -13,12 +12,7 @@ pub fn check_boot_wrapping(application: &Application) -> Vec<Diagnostic> {
     let mut problems: Vec<Diagnostic> = application
         .deployments
         .iter()
-        .flat_map(|deployment| {
-            deployment
-                .containers
-                .iter()
-                .chain(&deployment.init_containers)
-        })
+        .flat_map(Deployment::every_container)
         .filter(|container| !container.boot_env.is_empty())
         .filter_map(check_container)
         .collect();
@@ -38,13 +32,7 @@ fn check_store_reachable(deployment: &Deployment) -> Option<Diagnostic> {
     let Egress::Only(destinations) = &deployment.egress else {
         return None;
     };
-    let fetches = !deployment.boot_volumes.is_empty()
-        || deployment
-            .containers
-            .iter()
-            .chain(&deployment.init_containers)
-            .flat_map(|container| &container.boot_env)
-            .any(|variable| BootVariable::secret(variable).is_some());
+    let fetches = !deployment.fetched_secrets().is_empty();
     let https = destinations.iter().any(|destination| match destination {
         Destination::Block { traffic, .. } => match traffic {
             Traffic::Any => true,

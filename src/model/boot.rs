@@ -179,6 +179,19 @@ pub fn check_secret_id(store: SecretStore, id: &str) -> Option<String> {
     None
 }
 
+impl crate::model::Deployment {
+    /// The Secrets the VMs fetch at boot (variables and `secret` volumes), sorted and without
+    /// repeats: what their role must be allowed to read, and only that.
+    #[must_use]
+    pub fn fetched_secrets(&self) -> std::collections::BTreeSet<&ExternalSecret> {
+        self.every_container()
+            .flat_map(|container| &container.boot_env)
+            .filter_map(BootVariable::secret)
+            .chain(self.boot_volumes.iter().map(|volume| &volume.secret))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

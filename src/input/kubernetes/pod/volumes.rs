@@ -68,6 +68,13 @@ pub struct ClaimUse {
 }
 
 impl PodVolumes {
+    /// Whether some container mounts the volume `name`.
+    fn is_mounted(&self, name: &str) -> bool {
+        self.mount_counts
+            .iter()
+            .any(|(mounted, count)| mounted == name && *count > 0)
+    }
+
     /// The `persistentVolumeClaim` volumes, for the resolve phase.
     #[must_use]
     pub fn claim_uses(&self) -> Vec<ClaimUse> {
@@ -83,10 +90,7 @@ impl PodVolumes {
                 Some(VolumeSource::PodInfo(items)) => Some(DeclaredPodInfoVolume {
                     name: volume.name.clone(),
                     items: items.clone(),
-                    mounted: self
-                        .mount_counts
-                        .iter()
-                        .any(|(name, count)| *name == volume.name && *count > 0),
+                    mounted: self.is_mounted(&volume.name),
                 }),
                 _ => None,
             })
@@ -102,10 +106,7 @@ impl PodVolumes {
                 Some(VolumeSource::Config(config)) => Some(DeclaredConfigVolume {
                     name: volume.name.clone(),
                     volume: config.clone(),
-                    mounted: self
-                        .mount_counts
-                        .iter()
-                        .any(|(name, count)| *name == volume.name && *count > 0),
+                    mounted: self.is_mounted(&volume.name),
                 }),
                 _ => None,
             })
