@@ -386,7 +386,7 @@ impl Code {
                 "a StatefulSet update strategy a stack update cannot carry out as Kubernetes would (`OnDelete`, a `partition`, several ordinals at once)"
             }
             Code::VolumeClaim => {
-                "a volume claim that cannot become an encrypted EBS volume as written (its size, storage class, access mode or volume mode)"
+                "a volume claim that cannot become an encrypted EBS volume as written (its size, storage class, access mode or volume mode), or whose VMs' NetworkPolicies keep them from attaching it"
             }
             Code::ClaimSharing => {
                 "a PersistentVolumeClaim that more than one VM would attach at once: an EBS volume attaches to one instance (ReadWriteOnce)"

@@ -6,7 +6,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Application, Container, Deployment, Destination, Egress, Traffic};
 
 /// An error for each container with boot values whose command line cannot be wrapped, and for
-/// each deployment whose VMs could not reach their secret store.
+/// each deployment whose VMs could not reach the AWS APIs their boot steps call.
 #[must_use]
 pub fn check_boot_wrapping(application: &Application) -> Vec<Diagnostic> {
     let mut problems: Vec<Diagnostic> = application
@@ -25,14 +25,15 @@ pub fn check_boot_wrapping(application: &Application) -> Vec<Diagnostic> {
     problems
 }
 
-/// The secret stores answer on HTTPS at addresses i2kit cannot name: when NetworkPolicies
-/// restrict the VMs' egress to what they list, opening HTTPS for the fetch would open it for
-/// the pod too, weaker than the manifest; so the policies must allow it themselves.
+/// The AWS APIs the boot steps call (the secret stores, EC2 to attach a StatefulSet's
+/// volumes) answer on HTTPS at addresses i2kit cannot name: when NetworkPolicies restrict the
+/// VMs' egress to what they list, opening HTTPS for the boot steps would open it for the pod
+/// too, weaker than the manifest; so the policies must allow it themselves, or the boot step
+/// fails and the pod never starts.
 fn check_store_reachable(deployment: &Deployment) -> Option<Diagnostic> {
     let Egress::Only(destinations) = &deployment.egress else {
         return None;
     };
-    let fetches = !deployment.fetched_secrets().is_empty();
     let https = destinations.iter().any(|destination| match destination {
         Destination::Block { traffic, .. } => match traffic {
             Traffic::Any => true,
@@ -41,16 +42,31 @@ fn check_store_reachable(deployment: &Deployment) -> Option<Diagnostic> {
         },
         Destination::LoadBalancer { .. } => false,
     });
-    (fetches && !https).then(|| {
+    if https {
+        return None;
+    }
+    let name = &deployment.name;
+    if !deployment.fetched_secrets().is_empty() {
+        return Some(
+            Diagnostic::error(
+                Code::ExternalSecret,
+                deployment.span,
+                format!("the VMs of `{name}` fetch Secrets at boot, and their NetworkPolicies allow no HTTPS to any address block, so the secret store is out of reach"),
+            )
+            .with_help("allow egress on TCP 443 to the store's addresses (the VPC's CIDR with an interface VPC endpoint for Secrets Manager or SSM, or the region's public ranges) in a NetworkPolicy that selects these pods"),
+        );
+    }
+    let attaches = deployment
+        .stateful
+        .as_ref()
+        .is_some_and(|stateful| !stateful.claims.is_empty());
+    attaches.then(|| {
         Diagnostic::error(
-            Code::ExternalSecret,
+            Code::VolumeClaim,
             deployment.span,
-            format!(
-                "the VMs of `{}` fetch Secrets at boot, and their NetworkPolicies allow no HTTPS to any address block, so the secret store is out of reach",
-                deployment.name
-            ),
+            format!("the VMs of `{name}` attach their volumes at boot through the EC2 API, and their NetworkPolicies allow no HTTPS to any address block, so the volumes never attach and the pods never start"),
         )
-        .with_help("allow egress on TCP 443 to the store's addresses (the VPC's CIDR with an interface VPC endpoint for Secrets Manager or SSM, or the region's public ranges) in a NetworkPolicy that selects these pods")
+        .with_help("allow egress on TCP 443 to EC2's addresses (the VPC's CIDR with an interface VPC endpoint for EC2, or the region's public ranges) in a NetworkPolicy that selects these pods")
     })
 }
 
