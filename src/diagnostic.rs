@@ -353,7 +353,7 @@ impl Code {
                 "an access restriction i2kit cannot enforce yet (prefix lists and other controllers' address lists, security groups, authentication, a firewall, request conditions): an error, a warning only where `--allow-unenforced` names its kind"
             }
             Code::UnappliedConfinement => {
-                "a seccomp, AppArmor or SELinux profile LinuxKit cannot apply: the container runs without it (warning)"
+                "a seccomp, AppArmor or SELinux profile LinuxKit cannot apply: an error, or with `--allow-unenforced confinement` a warning that the container runs without it"
             }
             Code::PodConflict => {
                 "a pod Kubernetes refuses, or a mount that would replace what the VM sets up: two containers, two volumes, two ports of a container or two mounts of a container share a name or path; a mount at /, /etc/resolv.conf, /proc, /sys or /dev; a hostPath inside i2kit's own directories"

@@ -1,7 +1,8 @@
-//! Restrictions on who may reach an application that i2kit cannot enforce yet: prefix lists and
+//! Restrictions that i2kit cannot enforce yet: on who may reach an application (prefix lists and
 //! other controllers' address lists, security groups of the author's own, authentication, web
 //! firewalls and rate limits, request conditions, and policies attached by reference to objects
-//! i2kit cannot see. (NetworkPolicy ingress and egress are compiled, `crate::infer::network_policy`
+//! i2kit cannot see), and on what a container may do (seccomp, AppArmor and SELinux, which
+//! `pod::confinement` reports with its own code). (NetworkPolicy ingress and egress are compiled, `crate::infer::network_policy`
 //! and `crate::infer::egress_policy`; what they cannot express is an error no waiver lifts.)
 //!
 //! Compiled without them, the application would be open to more than the manifest says, so
@@ -45,10 +46,13 @@ pub enum Restriction {
     /// Kong plugins, nginx snippets, GKE BackendConfig and FrontendConfig): i2kit cannot see
     /// what it does, and such policies commonly authenticate or filter requests.
     ReferencedPolicy,
+    /// A seccomp or AppArmor profile or an SELinux label (`securityContext`, or the annotations
+    /// before those fields): LinuxKit applies none of them (`pod::confinement`).
+    Confinement,
 }
 
 impl Restriction {
-    const ALL: [Restriction; 7] = [
+    const ALL: [Restriction; 8] = [
         Restriction::NetworkPolicy,
         Restriction::SourceRanges,
         Restriction::SecurityGroups,
@@ -56,6 +60,7 @@ impl Restriction {
         Restriction::Firewall,
         Restriction::RequestConditions,
         Restriction::ReferencedPolicy,
+        Restriction::Confinement,
     ];
 
     /// The value `--allow-unenforced` takes for this kind.
@@ -69,6 +74,7 @@ impl Restriction {
             Restriction::Firewall => "firewall",
             Restriction::RequestConditions => "request-conditions",
             Restriction::ReferencedPolicy => "referenced-policy",
+            Restriction::Confinement => "confinement",
         }
     }
 
@@ -95,6 +101,9 @@ impl Restriction {
             }
             Restriction::ReferencedPolicy => {
                 "whatever the referenced policy or raw configuration does (it commonly authenticates, filters addresses or limits rates) would not happen"
+            }
+            Restriction::Confinement => {
+                "the container would run without that profile or label (`pod::confinement` says what it gets instead)"
             }
         }
     }

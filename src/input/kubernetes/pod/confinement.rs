@@ -5,10 +5,13 @@
 //! profile or an SELinux label (../shared/linuxkit/schema.json), and its conversion to an OCI
 //! spec (`ConfigToOCI`, moby/config.go) leaves `linux.seccomp` unset: a container runs with no
 //! system call filter at all, and with no LSM profile. So `Unconfined` is exactly what the
-//! container gets and is accepted; any other profile is a warning (an error with `--strict`)
-//! that says the container runs without it.
+//! container gets and is accepted; any other profile restricts the container more than i2kit
+//! can, so it is an error at its line, unless the author names the kind with
+//! `--allow-unenforced confinement`: then a warning that still says the container runs without
+//! it.
 
 use super::super::reader::{Object, Sink};
+use super::super::restriction::{Restriction, Waivers};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 
@@ -39,15 +42,31 @@ impl Mechanism {
     }
 }
 
-const HELP: &str = "LinuxKit has no setting for it; capabilities, `allowPrivilegeEscalation: false`, `readOnlyRootFilesystem` and `runAsUser` are applied. Remove the field once you accept running without the profile (`--strict` makes this an error)";
+/// What LinuxKit does apply of a pod's confinement.
+const APPLIED: &str = "capabilities, `allowPrivilegeEscalation: false`, `readOnlyRootFilesystem` and `runAsUser` are applied";
 
-fn not_applied(mechanism: Mechanism, span: Span, what: &str) -> Diagnostic {
-    Diagnostic::warning(
-        Code::UnappliedConfinement,
-        Some(span),
-        format!("{what} is not applied: {}", mechanism.consequence()),
-    )
-    .with_help(HELP)
+fn not_applied(mechanism: Mechanism, span: Span, what: &str, waivers: Waivers) -> Diagnostic {
+    let flag = Restriction::Confinement.flag_value();
+    let consequence = mechanism.consequence();
+    if waivers.allows(Restriction::Confinement) {
+        Diagnostic::warning(
+            Code::UnappliedConfinement,
+            Some(span),
+            format!(
+                "{what} is NOT applied (allowed by `--allow-unenforced {flag}`): {consequence}"
+            ),
+        )
+        .with_help(format!("LinuxKit has no setting for it; {APPLIED}"))
+    } else {
+        Diagnostic::error(
+            Code::UnappliedConfinement,
+            Some(span),
+            format!("{what} confines the container, and LinuxKit cannot apply it: {consequence}"),
+        )
+        .with_help(format!(
+            "LinuxKit has no setting for it ({APPLIED}): remove it knowingly, or pass `--allow-unenforced {flag}` to compile without it (a warning then)"
+        ))
+    }
 }
 
 /// Reads `seccompProfile`, `appArmorProfile` and `seLinuxOptions` of a pod's or a container's
@@ -71,7 +90,9 @@ pub fn read_confinement(security: &mut Object<'_>, sink: &mut Sink) {
         match kind.as_deref() {
             Some("Unconfined") => {}
             Some(kind) if PROFILE_TYPES.contains(&kind) => {
-                sink.push(not_applied(mechanism, span, &format!("`{path}` ({kind})")));
+                let problem =
+                    not_applied(mechanism, span, &format!("`{path}` ({kind})"), sink.waivers);
+                sink.push(problem);
             }
             Some(other) => {
                 let mut problem = Diagnostic::error(
@@ -96,7 +117,8 @@ pub fn read_confinement(security: &mut Object<'_>, sink: &mut Sink) {
     if let Some(span) = security.key_span("seLinuxOptions") {
         let path = security.child("seLinuxOptions");
         security.accept(&["seLinuxOptions"]);
-        sink.push(not_applied(Mechanism::SeLinux, span, &format!("`{path}`")));
+        let problem = not_applied(Mechanism::SeLinux, span, &format!("`{path}`"), sink.waivers);
+        sink.push(problem);
     }
 }
 
@@ -116,11 +138,13 @@ pub fn check_confinement_annotations(annotations: &[(String, String, Span)], sin
             continue;
         };
         if value.trim() != "unconfined" {
-            sink.push(not_applied(
+            let problem = not_applied(
                 mechanism,
                 *span,
                 &format!("annotation `{key}: {value}`"),
-            ));
+                sink.waivers,
+            );
+            sink.push(problem);
         }
     }
 }
