@@ -119,10 +119,7 @@ pub fn plan_template(application: &Application) -> PlannedTemplate<'_> {
     for deployment in &application.deployments {
         add_deployment(&mut builder, application, deployment, &mut profiles_made);
     }
-    if !application.services.is_empty()
-        || !application.external_names.is_empty()
-        || names_ordinals(application)
-    {
+    if needs_cluster_zone(application) {
         add_cluster_zone(&mut builder);
     }
     for service in &application.services {
@@ -180,7 +177,7 @@ fn add_shared_settings(builder: &mut TemplateBuilder<'_>, application: &Applicat
     );
     if !application.services.is_empty() {
         add_service_settings(builder, &shared);
-    } else if !application.external_names.is_empty() || names_ordinals(application) {
+    } else if needs_cluster_zone(application) {
         add_cluster_zone_parameter(builder, &shared);
         add_cluster_zone_condition(builder, &shared);
     }
@@ -284,14 +281,17 @@ fn add_cluster_zone_condition(builder: &mut TemplateBuilder<'_>, shared: &Owner)
     );
 }
 
-/// Whether a headless Service names some StatefulSet's ordinals in the cluster zone.
-fn names_ordinals(application: &Application) -> bool {
-    application.deployments.iter().any(|deployment| {
-        deployment
-            .stateful
-            .as_ref()
-            .is_some_and(|stateful| !stateful.headless.is_empty())
-    })
+/// Whether the template names anything in the private zone `cluster.local`: a service's load
+/// balancer, an `ExternalName`, or a StatefulSet's ordinals under a headless Service.
+fn needs_cluster_zone(application: &Application) -> bool {
+    !application.services.is_empty()
+        || !application.external_names.is_empty()
+        || application.deployments.iter().any(|deployment| {
+            deployment
+                .stateful
+                .as_ref()
+                .is_some_and(|stateful| !stateful.headless.is_empty())
+        })
 }
 
 /// Whether some internal load balancer admits its default callers on some port, so the

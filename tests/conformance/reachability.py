@@ -470,10 +470,7 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     outside = outside_range(caller)
     if outside is not None:
         return check_outside_call(report, deployed, deployments, services, call, outside, host, port, given, policies)
-    # A StatefulSet calls too (its ordinals are instances of their own, not an ASG's).
-    caller_deployment = next((d for d in deployments if d["name"] == caller), None) or next(
-        (manifest_model.read_deployment(o) for o in manifest_model.kubernetes_objects(deployed.documents)
-         if o.get("kind") == "StatefulSet" and (o.get("metadata") or {}).get("name") == caller), None)
+    caller_deployment = next((d for d in deployments if d["name"] == caller), None)
     if not report.line(caller_deployment, f"{label}: the caller is a deployment of the manifest"):
         return False
     ok = True

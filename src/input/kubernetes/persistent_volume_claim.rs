@@ -3,7 +3,7 @@
 //! becomes one instance with that volume, as a StatefulSet's ordinal does; a claim more VMs
 //! would need at once (more replicas, an autoscaler, a second workload) is an error.
 
-use super::metadata::{Metadata, read_metadata};
+use super::metadata::{Metadata, split_metadata_and_spec};
 use super::objects::Objects;
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
@@ -15,25 +15,26 @@ use std::collections::BTreeMap;
 
 /// Reads a `v1 PersistentVolumeClaim`.
 pub fn collect(
-    mut object: Object<'_>,
+    object: Object<'_>,
     preamble: &Preamble<'_>,
     sink: &mut Sink,
 ) -> Option<PersistentClaim> {
     if !preamble.accepts_api_version(&["v1"], sink) {
         return None;
     }
-    let Metadata {
-        name,
-        name_span,
-        namespace,
-        ..
-    } = read_metadata(&mut object, sink);
-    object.accept(&["status"]);
-    let Some(spec) = object.object("spec", sink) else {
+    let (
+        Metadata {
+            name,
+            name_span,
+            namespace,
+            ..
+        },
+        spec,
+    ) = split_metadata_and_spec(object, sink);
+    let Some(spec) = spec else {
         sink.push(missing_spec("PersistentVolumeClaim", &name, name_span));
         return None;
     };
-    object.finish(sink, |_| None);
     let request = read_claim_spec(spec, name.clone(), name_span, sink);
     Some(PersistentClaim {
         name,
