@@ -589,7 +589,7 @@ fn actions(
         ActionsOf::Rule => json!(authentication.session_timeout),
         ActionsOf::Listener => json!(authentication.session_timeout.to_string()),
     };
-    let mut first = match &authentication.provider {
+    let (config_key, action_type, mut config, extra_params) = match &authentication.provider {
         IdentityProvider::Oidc(provider) => {
             let (_, client_id, client_secret) = oidc_client_parameters(ingress, names)
                 .into_iter()
@@ -597,7 +597,7 @@ fn actions(
                 .ok_or_else(|| {
                     InternalError::inconsistent("an OIDC provider has no client parameters")
                 })?;
-            let mut config = json!({
+            let config = json!({
                 "AuthorizationEndpoint": provider.authorization_endpoint,
                 "ClientId": Expr::reference(client_id),
                 "ClientSecret": Expr::reference(client_secret),
@@ -605,32 +605,35 @@ fn actions(
                 "TokenEndpoint": provider.token_endpoint,
                 "UserInfoEndpoint": provider.user_info_endpoint
             });
-            if !provider.extra_params.is_empty() {
-                config["AuthenticationRequestExtraParams"] = json!(provider.extra_params);
-            }
-            json!({ "AuthenticateOidcConfig": config, "Type": "authenticate-oidc" })
+            (
+                "AuthenticateOidcConfig",
+                "authenticate-oidc",
+                config,
+                &provider.extra_params,
+            )
         }
         IdentityProvider::Cognito(provider) => {
-            let mut config = json!({
+            let config = json!({
                 "UserPoolArn": provider.user_pool_arn,
                 "UserPoolClientId": provider.user_pool_client_id,
                 "UserPoolDomain": provider.user_pool_domain
             });
-            if !provider.extra_params.is_empty() {
-                config["AuthenticationRequestExtraParams"] = json!(provider.extra_params);
-            }
-            json!({ "AuthenticateCognitoConfig": config, "Type": "authenticate-cognito" })
+            (
+                "AuthenticateCognitoConfig",
+                "authenticate-cognito",
+                config,
+                &provider.extra_params,
+            )
         }
     };
-    let config_key = match &authentication.provider {
-        IdentityProvider::Oidc(_) => "AuthenticateOidcConfig",
-        IdentityProvider::Cognito(_) => "AuthenticateCognitoConfig",
-    };
-    let config = &mut first[config_key];
+    if !extra_params.is_empty() {
+        config["AuthenticationRequestExtraParams"] = json!(extra_params);
+    }
     config["OnUnauthenticatedRequest"] = json!(authentication.on_unauthenticated.as_str());
     config["Scope"] = json!(authentication.scope);
     config["SessionCookieName"] = json!(authentication.session_cookie);
     config["SessionTimeout"] = timeout;
+    let mut first = json!({ config_key: config, "Type": action_type });
     first["Order"] = json!(1);
     let mut last = last;
     last["Order"] = json!(2);
