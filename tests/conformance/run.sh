@@ -174,18 +174,7 @@ make_vpc() {
     local made
     VPC_SEQ=$((VPC_SEQ + 1))
     # One Python start instead of five aws CLI starts (~1 s each) for every stack.
-    made=$("$VPY" - "$ENDPOINT" "$VPC_SEQ" $ZONES <<'PY'
-import sys, boto3
-endpoint, n, zones = sys.argv[1], sys.argv[2], sys.argv[3:]
-ec2 = boto3.client("ec2", endpoint_url=endpoint)
-vpc = ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"]
-# Private hosted zones answer only in VPCs with DNS support and DNS host names (FIELD-NOTES).
-ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
-ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{n}.{i}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"] for i, zone in enumerate(zones)]
-print(vpc, ",".join(subnets))
-PY
-    )
+    made=$("$VPY" "$HERE/make_vpc.py" "$ENDPOINT" "$VPC_SEQ" $ZONES)
     read -r STACK_VPC STACK_SUBNETS <<<"$made"
     [[ "$STACK_VPC" == vpc-* && "$STACK_SUBNETS" == subnet-*,subnet-* ]]
 }
@@ -492,25 +481,7 @@ else
     updated_manifest="$WORK/update/$update_stem.yaml"
     # Every deployment's replicas + 2 (absent means 1): i2kit documents' `replicas`, Kubernetes
     # Deployments' `spec.replicas` (also inside a List). The copy loses comments, nothing else.
-    if ! "$VPY" - "$UPDATE_EXAMPLE" "$updated_manifest" >"$WORK/update/replicas.txt" <<'PY'
-import sys, yaml
-documents = [d for d in yaml.safe_load_all(open(sys.argv[1], encoding="utf-8")) if d is not None]
-changes = []
-def bump(holder, name):
-    holder["replicas"] = int(holder.get("replicas", 1)) + 2
-    changes.append(f"{name} {holder['replicas'] - 2} -> {holder['replicas']}")
-for document in documents:
-    if "apiVersion" in document and "kind" in document:
-        objects = document.get("items") or [] if document.get("kind") == "List" else [document]
-        for o in objects:
-            if isinstance(o, dict) and o.get("kind") == "Deployment":
-                bump(o.setdefault("spec", {}), o["metadata"]["name"])
-    else:
-        bump(document, document["name"])
-assert changes, "no deployment found"
-yaml.safe_dump_all(documents, open(sys.argv[2], "w", encoding="utf-8"), sort_keys=False)
-print(", ".join(changes))
-PY
+    if ! "$VPY" "$HERE/bump_replicas.py" "$UPDATE_EXAMPLE" "$updated_manifest" >"$WORK/update/replicas.txt"
     then
         fail "update: could not change the replicas of $UPDATE_EXAMPLE"
     fi
@@ -579,43 +550,7 @@ done
 log "== checkov (a finding not explained in the template's Metadata fails the run)"
 wait "$CHECKOV_PID" || true
 CHECKOV_PID=""
-CHECKOV_REPORT=$("$VPY" - "$WORK" "${!TEMPLATE_OF[@]}" <<'PY'
-import collections, json, os, sys
-work, stems = sys.argv[1], sorted(sys.argv[2:])
-by_type = collections.defaultdict(lambda: collections.defaultdict(set))
-totals = collections.Counter()
-for stem in stems:
-    path = os.path.join(work, f"checkov-{stem}", "results_json.json")
-    try:
-        reports = json.load(open(path, encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        print(f"  checkov {stem}: no results ({error}); see {work}/checkov-{stem}.log")
-        totals["errors"] += 1
-        continue
-    reports = reports if isinstance(reports, list) else [reports]
-    counts = collections.Counter()
-    failed = []
-    for report in reports:
-        results = report.get("results") or {}
-        counts["passed"] += len(results.get("passed_checks") or [])
-        counts["failed"] += len(results.get("failed_checks") or [])
-        counts["suppressed"] += len(results.get("skipped_checks") or [])
-        for check in results.get("failed_checks") or []:
-            resource_type, _, name = check["resource"].partition(".")
-            failed.append(f"{check['check_id']} {check['resource']}")
-            by_type[resource_type][check["check_id"]].add(check.get("check_name", ""))
-    totals.update(counts)
-    print(f"  checkov {stem}: passed={counts['passed']} failed={counts['failed']} suppressed={counts['suppressed']}")
-    for line in failed:
-        print(f"      failed {line}")
-print("  checkov failed check ids by resource type:")
-for resource_type in sorted(by_type):
-    for check_id in sorted(by_type[resource_type]):
-        print(f"      {resource_type} {check_id} {sorted(by_type[resource_type][check_id])[0]}")
-print(f"  checkov summary: passed={totals['passed']} failed={totals['failed']} suppressed={totals['suppressed']}"
-      f" templates={len(stems)} scan_errors={totals['errors']}")
-PY
-)
+CHECKOV_REPORT=$("$VPY" "$HERE/checkov_report.py" "$WORK" "${!TEMPLATE_OF[@]}")
 printf '%s\n' "$CHECKOV_REPORT"
 checkov_failed=$(printf '%s\n' "$CHECKOV_REPORT" | sed -n 's/.*checkov summary: passed=[0-9]* failed=\([0-9]*\).*scan_errors=\([0-9]*\).*/\1 \2/p')
 read -r unexplained scan_errors <<<"${checkov_failed:-1 1}"
