@@ -25,6 +25,8 @@ pub struct Application {
     pub ingresses: Vec<Ingress>,
     /// Names that answer with another host's name, in document order.
     pub external_names: Vec<ExternalName>,
+    /// Headless Services whose names list StatefulSets' ordinals, in document order.
+    pub headless_services: Vec<stateful::HeadlessService>,
 }
 
 /// The most VMs one deployment may ask of its Auto Scaling group, counting the surge of an

@@ -22,7 +22,7 @@ use crate::emit::naming::{
     LOGS_BUCKET_PARAMETER, LOGS_CONDITION, Names, Owner, SUBNETS_PARAMETER, Section, VPC_PARAMETER,
     id_clashes,
 };
-use crate::emit::ordinals::{add_ordinals, ordinal_targets};
+use crate::emit::ordinals::{add_headless_service, add_ordinals, ordinal_targets};
 use crate::emit::policy_rules::{client_security_group, client_security_group_id};
 use crate::emit::quotas::{check_bytes, check_counts};
 use crate::emit::scaling::{
@@ -286,12 +286,7 @@ fn add_cluster_zone_condition(builder: &mut TemplateBuilder<'_>, shared: &Owner)
 fn needs_cluster_zone(application: &Application) -> bool {
     !application.services.is_empty()
         || !application.external_names.is_empty()
-        || application.deployments.iter().any(|deployment| {
-            deployment
-                .stateful
-                .as_ref()
-                .is_some_and(|stateful| !stateful.headless.is_empty())
-        })
+        || !application.headless_services.is_empty()
 }
 
 /// Whether some internal load balancer admits its default callers on some port, so the
@@ -410,6 +405,13 @@ fn add_deployment<'a>(
     );
     if let Some(stateful) = &deployment.stateful {
         add_ordinals(builder, deployment, stateful, &names, &owner);
+        // A headless Service's record follows the last set it lists, once all their
+        // instances are in the template.
+        for headless in &application.headless_services {
+            if headless.sets.last() == Some(&deployment.name) {
+                add_headless_service(builder, headless, &application.deployments);
+            }
+        }
         return;
     }
     let group_names = names.clone();

@@ -20,7 +20,8 @@ use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, Owner, SUBNETS_PARA
 use crate::emit::policy_rules::client_security_group_id;
 use crate::emit::template_builder::TemplateBuilder;
 use crate::emit::vm_role;
-use crate::model::stateful::{Claim, Retention, Stateful, ordinal_name};
+use crate::internal_error::InternalError;
+use crate::model::stateful::{Claim, HeadlessService, Retention, Stateful, ordinal_name};
 use crate::model::{Deployment, DeploymentName};
 use serde_json::{Value, json};
 
@@ -144,18 +145,47 @@ pub fn add_ordinals<'a>(
                 move || address_record(&name, vec![Expr::get_att(instance, "PrivateIp")]),
             );
         }
-        let name = service_domain_of(&headless.service, &headless.namespace);
-        let addresses: Vec<Expr> = ordinals
-            .iter()
-            .map(|ordinal| Expr::get_att(instance_id(&deployment.name, *ordinal), "PrivateIp"))
-            .collect();
-        builder.add(
-            Section::Resources,
-            service_names.with("DnsRecord"),
-            owner,
-            move || address_record(&name, addresses),
-        );
     }
+}
+
+/// The record of a headless Service's own name: the address of every ordinal of every set it
+/// selects, in document order.
+pub fn add_headless_service<'a>(
+    builder: &mut TemplateBuilder<'a>,
+    service: &'a HeadlessService,
+    deployments: &'a [Deployment],
+) {
+    let owner = Owner::new(
+        format!(
+            "headless Service `{}` in namespace `{}`",
+            service.name, service.namespace
+        ),
+        Some(service.span),
+    );
+    builder.try_add(
+        Section::Resources,
+        Names::new(&service.name).with("DnsRecord"),
+        &owner,
+        move || {
+            let mut addresses = Vec::new();
+            for set in &service.sets {
+                let (deployment, stateful) = deployments
+                    .iter()
+                    .find(|deployment| deployment.name == *set)
+                    .and_then(|deployment| Some((deployment, deployment.stateful.as_ref()?)))
+                    .ok_or_else(|| {
+                        InternalError::inconsistent("a headless Service names no StatefulSet")
+                    })?;
+                addresses.extend(stateful.ordinals(deployment.replicas).map(|ordinal| {
+                    Expr::get_att(instance_id(&deployment.name, ordinal), "PrivateIp")
+                }));
+            }
+            Ok(address_record(
+                &service_domain_of(&service.name, &service.namespace),
+                addresses,
+            ))
+        },
+    );
 }
 
 /// One ordinal's VM: the set's launch template, the next of the spread subnets, and its pod

@@ -11,24 +11,25 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::infer::label_selector::selects;
 use crate::model::Admission;
 use crate::model::intent::{Service, Workload};
-use crate::model::stateful::{HeadlessName, OrdinalPort};
+use crate::model::stateful::{HeadlessName, HeadlessService, OrdinalPort};
 use std::collections::BTreeSet;
 
 /// Gives each StatefulSet the headless Services that select it and the ports their callers
-/// reach, and returns those Services (by namespace and name): they need no load balancer.
+/// reach, and returns those Services in document order: they need no load balancer.
 pub fn name_ordinals(
     services: &[Service],
     workloads: &mut [Workload],
     sink: &mut Vec<Diagnostic>,
-) -> BTreeSet<(String, String)> {
-    let mut naming = BTreeSet::new();
+) -> Vec<HeadlessService> {
+    let mut naming = Vec::new();
     for service in services {
         let Some(headless_span) = service.headless else {
             continue;
         };
-        let selected: Vec<usize> = (0..workloads.len())
+        let mut selected: Vec<usize> = (0..workloads.len())
             .filter(|index| selects(service, &workloads[*index]))
             .collect();
+        selected.sort_by_key(|index| workloads[*index].order);
         let sets = selected
             .iter()
             .filter(|index| workloads[**index].deployment.stateful.is_some())
@@ -44,8 +45,10 @@ pub fn name_ordinals(
             );
             continue;
         }
+        let mut sets = Vec::new();
         for index in selected {
             let workload = &mut workloads[index];
+            sets.push(workload.deployment.name.clone());
             let ports: BTreeSet<(u16, bool)> = workload
                 .ports
                 .iter()
@@ -66,7 +69,16 @@ pub fn name_ordinals(
                     .collect();
             }
         }
-        naming.insert((service.namespace.clone(), service.name.clone()));
+        naming.push((
+            service.order,
+            HeadlessService {
+                name: service.name.clone(),
+                namespace: service.namespace.clone(),
+                span: service.span,
+                sets,
+            },
+        ));
     }
-    naming
+    naming.sort_by_key(|(order, _)| *order);
+    naming.into_iter().map(|(_, service)| service).collect()
 }

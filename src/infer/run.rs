@@ -39,6 +39,7 @@ use crate::model::intent;
 use crate::model::intent::{Intent, Workload};
 use crate::model::{Admission, Application, Container, Deployment, Service};
 use crate::source::Span;
+use std::collections::BTreeSet;
 
 /// What the passes made of an intent: the application when nothing failed, and what they
 /// found, warnings too.
@@ -78,10 +79,14 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
     let mut referred = referred_services(&ingresses);
     referred.extend(called_services(&calls, &services));
     check_calls(&calls, &services, &workloads, &mut sink);
-    let naming = name_ordinals(&services, &mut workloads, &mut sink);
+    let headless_services = name_ordinals(&services, &mut workloads, &mut sink);
+    let naming: BTreeSet<(&str, &str)> = headless_services
+        .iter()
+        .map(|headless| (headless.namespace.as_str(), headless.name.as_str()))
+        .collect();
     let services: Vec<intent::Service> = services
         .into_iter()
-        .filter(|service| !naming.contains(&(service.namespace.clone(), service.name.clone())))
+        .filter(|service| !naming.contains(&(service.namespace.as_str(), service.name.as_str())))
         .collect();
     let planned = plan_services(&services, &workloads, &referred, &mut sink);
     let external_names = resolve_external_names(external_names, &services, &mut sink);
@@ -149,6 +154,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
             services,
             ingresses: ingresses.into_iter().map(|(_, ingress)| ingress).collect(),
             external_names,
+            headless_services,
         }),
         diagnostics: sink,
         unresolved_containers: Vec::new(),

@@ -116,6 +116,17 @@ pub struct HeadlessName {
     pub namespace: String,
 }
 
+/// A headless Service over StatefulSets: `<service>.<namespace>.svc.cluster.local` lists every
+/// ordinal of every set it selects, as the cluster DNS lists every ready pod it selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadlessService {
+    pub name: String,
+    pub namespace: String,
+    pub span: crate::source::Span,
+    /// The StatefulSets it selects, in document order.
+    pub sets: Vec<String>,
+}
+
 /// A deployment whose VMs are ordinals with names and disks of their own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stateful {

@@ -170,6 +170,10 @@ def check(checks, stack, documents, zone_id, application):
     instances = ordinal_instances(stack)
     templates = stack.physical_ids("AWS::EC2::LaunchTemplate")
     zone_records = records(stack, zone_id) if zone_id else {}
+    # A headless Service's name lists every pod it selects, of every set (Kubernetes' DNS for
+    # Services): the ordinals' addresses by set, for the records of Services over several.
+    addresses_of = {s["name"]: [a["PrivateIpAddress"] for pod in s["pods"]
+                                for a in (instances.get(pod) or [])[:1]] for s in sets}
     for stateful_set in sets:
         checks.prefix = f"{stack.name}/statefulset {stateful_set['name']}: "
         addresses = []
@@ -201,7 +205,9 @@ def check(checks, stack, documents, zone_id, application):
         groups = instance_groups(stack)
         for service in headless_services(documents, stateful_set):
             domain = f"{service}.{stateful_set['namespace']}.svc.cluster.local."
-            checks.equal(zone_records.get(domain), sorted(addresses), f"{domain} lists every ordinal")
+            selected = [a for other in sets if service in headless_services(documents, other)
+                        and other["namespace"] == stateful_set["namespace"] for a in addresses_of[other["name"]]]
+            checks.equal(zone_records.get(domain), sorted(selected), f"{domain} lists every ordinal it selects")
             for pod, address in zip(stateful_set["pods"], addresses):
                 # Kubernetes names a pod only under its subdomain (the set's serviceName).
                 if service == stateful_set.get("service_name"):
