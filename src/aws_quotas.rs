@@ -6,6 +6,9 @@
 //! condition values (the reader merges Ingress groups into load balancers). Neither layer owns
 //! these numbers, so both read them here, and the reader never imports an emitter.
 
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+
 /// CloudFormation's quotas per template.
 pub const MAX_RESOURCES: usize = 500;
 pub const MAX_PARAMETERS: usize = 200;
@@ -19,6 +22,19 @@ pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
 /// "Inbound or outbound rules per security group"; a default an account may raise, but a
 /// template must deploy on a default account).
 pub const MAX_SECURITY_GROUP_INBOUND_RULES: usize = 60;
+
+/// The error for a load balancer (`describe`) whose security group would need `rules`
+/// inbound rules of one address family, past [`MAX_SECURITY_GROUP_INBOUND_RULES`], for
+/// `ports` listener ports and the ranges written at `span`.
+#[must_use]
+pub fn too_many_rules(rules: usize, ports: usize, describe: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::SourceRange,
+        Some(span),
+        format!("{describe} would need at least {rules} inbound rules of one address family in its security group (each of its {ports} listener port(s) admits every range, and the application's VMs when internal); a security group holds {MAX_SECURITY_GROUP_INBOUND_RULES}"),
+    )
+    .with_help("admit fewer ranges (one shorter prefix can cover adjacent ones) or listen on fewer ports; an account can have the quota raised, but the template must deploy where it has not")
+}
 
 /// Application Load Balancer quotas (Elastic Load Balancing, "Quotas for your Application
 /// Load Balancers"): rules per load balancer, not counting default rules; condition values

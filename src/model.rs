@@ -21,7 +21,7 @@ pub use ingress::Ingress;
 pub struct Application {
     pub deployments: Vec<Deployment>,
     pub services: Vec<Service>,
-    /// Application load balancers that route HTTP by host and path to services' VMs.
+    /// HTTP-aware load balancers that route by host and path to services' VMs.
     pub ingresses: Vec<Ingress>,
     /// Names that answer with another host's name, in document order.
     pub external_names: Vec<ExternalName>,
@@ -339,19 +339,29 @@ pub const CPU_PERIOD_MICROS: u64 = 100_000;
 /// How the deployment's listeners reach its containers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadBalancer {
-    pub kind: LoadBalancerKind,
+    pub layer: BalancerLayer,
     pub public: bool,
     pub listeners: Vec<Listener>,
     /// The only ranges its security group admits on every listener port (see
     /// [`admission`]), canonical and without duplicates; empty when the manifest names none.
     pub source_ranges: Vec<crate::cidr::Cidr>,
+    /// Where the manifest wrote `source_ranges`.
+    pub source_ranges_span: Option<Span>,
 }
 
+/// The layer a load balancer works at: what the author asked for, or what the ports' protocols
+/// need. Which product of a provider serves it, and which protocols that product's listeners
+/// carry, is the emitter's to decide (`crate::emit::balancer_product`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LoadBalancerKind {
-    Application,
-    Network,
-    Classic,
+pub enum BalancerLayer {
+    /// HTTP-aware (layer 7): it reads each request, so its listeners speak HTTP or HTTPS.
+    Http,
+    /// Connection-forwarding (layer 4): it passes TCP connections (ending TLS first when asked)
+    /// and UDP datagrams on without reading them.
+    Connection,
+    /// Each listener at its own layer: HTTP-aware where it speaks HTTP or HTTPS, forwarding
+    /// connections where it speaks TCP or TLS.
+    PerListener,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

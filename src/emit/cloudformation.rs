@@ -9,6 +9,7 @@ use crate::emit::application_security_group::{
     application_security_group, application_security_group_output, internal_cidr_parameter,
     internal_source_group_parameter, parameter_given,
 };
+use crate::emit::balancer_product::check_balancers;
 use crate::emit::cluster_dns;
 use crate::emit::compute::{auto_scaling_group, launch_template};
 use crate::emit::ingress;
@@ -63,11 +64,13 @@ impl From<InternalError> for TemplateError {
 /// The template text (pretty JSON, final newline) and any warnings about it.
 ///
 /// # Errors
-/// When two names would share logical ids, or a CloudFormation quota is exceeded; or when the
-/// template does not serialize.
+/// When a load balancer's product refuses what it is asked (`balancer_product`), two names
+/// would share logical ids, or a CloudFormation quota is exceeded; or when the template does
+/// not serialize.
 pub fn emit_template(
     application: &Application,
 ) -> Result<(String, Vec<Diagnostic>), TemplateError> {
+    check_balancers(application)?;
     let planned = plan_template(application);
     check_record(&planned.record)?;
     let text = planned.build()?.to_text()?;
@@ -81,6 +84,7 @@ pub fn emit_template(
 /// # Errors
 /// As [`emit_template`].
 pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, TemplateError> {
+    check_balancers(application)?;
     let planned = plan_template(application);
     check_record(&planned.record)?;
     Ok(check_bytes(planned.build()?.text_len()?)?)

@@ -1,12 +1,13 @@
 //! The VMs: a launch template and the Auto Scaling group that keeps `replicas` of them.
 
+use crate::emit::balancer_product::BalancerProduct;
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::target_group_id;
 use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, SUBNETS_PARAMETER};
 use crate::emit::policy_rules::client_security_group_id;
 use crate::emit::vm_role;
 use crate::internal_error::InternalError;
-use crate::model::{Deployment, LoadBalancerKind, Service};
+use crate::model::{Deployment, Service};
 use serde_json::{Map, Value, json};
 
 /// Launch template: IMDSv2 only (a LaunchConfiguration is not possible in accounts created
@@ -116,15 +117,14 @@ pub fn auto_scaling_group(
     let mut target_groups = Vec::new();
     for service in fronting {
         let service_names = Names::new(&service.name);
-        match service.load_balancer.kind {
-            LoadBalancerKind::Classic => {
-                classic.push(json!(Expr::reference(service_names.with("LoadBalancer"))));
-            }
-            LoadBalancerKind::Application | LoadBalancerKind::Network => {
-                target_groups.extend(service.load_balancer.listeners.iter().map(|listener| {
+        if BalancerProduct::for_layer(service.load_balancer.layer).has_target_groups() {
+            target_groups.extend(
+                service.load_balancer.listeners.iter().map(|listener| {
                     json!(Expr::reference(target_group_id(&service_names, listener)))
-                }));
-            }
+                }),
+            );
+        } else {
+            classic.push(json!(Expr::reference(service_names.with("LoadBalancer"))));
         }
     }
     target_groups.extend(routed.iter().map(|id| json!(Expr::reference(id.clone()))));

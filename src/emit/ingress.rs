@@ -5,6 +5,7 @@
 //! `HostedZoneName` is one of the host's parent domains (or the host itself).
 
 use crate::dns::zone_candidates;
+use crate::emit::balancer_product::BalancerProduct;
 use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::{
     ListenerPort, TLS_POLICY, alias_target_of, certificate_arn, elbv2_load_balancer_resource,
@@ -17,7 +18,7 @@ use crate::internal_error::InternalError;
 use crate::model::ingress::{
     Authentication, IdentityProvider, IngressListener, IngressTargetGroup, RouteAction, RoutingRule,
 };
-use crate::model::{Certificate, Deployment, Ingress, LoadBalancerKind, Protocol};
+use crate::model::{Certificate, Deployment, Ingress, Protocol};
 use serde_json::{Value, json};
 use std::rc::Rc;
 
@@ -453,7 +454,7 @@ fn host_records<'a>(
                         "Type": "AWS::Route53::RecordSet",
                         "Condition": condition,
                         "Properties": {
-                            "AliasTarget": alias_target_of(LoadBalancerKind::Application, &names),
+                            "AliasTarget": alias_target_of(BalancerProduct::Application, &names),
                             "HostedZoneName": Expr::Concat(vec![Expr::reference(HOSTED_ZONE_PARAMETER), Expr::text(".")]),
                             "Name": format!("{host}."),
                             "Type": kind
@@ -516,7 +517,7 @@ fn host_owner(ingress: &Ingress, host: &str) -> Owner {
 
 fn load_balancer(ingress: &Ingress, names: &Names) -> Value {
     let mut resource = elbv2_load_balancer_resource(
-        LoadBalancerKind::Application,
+        BalancerProduct::Application,
         ingress.public,
         &ingress.name,
         names,

@@ -4,6 +4,7 @@
 
 use crate::cidr::Cidr;
 use crate::emit::application_security_group::internal_client_rule;
+use crate::emit::balancer_product::BalancerProduct;
 use crate::emit::cluster_dns::cluster_record;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{
@@ -15,8 +16,7 @@ use crate::emit::policy_rules::admitted_rules;
 use crate::emit::template_builder::Make;
 use crate::model::admission::{Source, admitted_sources};
 use crate::model::{
-    Admission, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind,
-    Protocol, Service,
+    Admission, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, Protocol, Service,
 };
 use serde_json::{Value, json};
 
@@ -191,8 +191,8 @@ pub fn traffic_resources<'a>(
         names.with("LoadBalancerSecurityGroup"),
         Box::new(move || load_balancer_security_group(service)),
     )];
-    match load_balancer.kind {
-        LoadBalancerKind::Classic => {
+    match BalancerProduct::for_layer(load_balancer.layer) {
+        BalancerProduct::Classic => {
             let names = owned.clone();
             let instances = std::rc::Rc::clone(&ordinals);
             resources.push((
@@ -211,11 +211,11 @@ pub fn traffic_resources<'a>(
                 }),
             ));
         }
-        LoadBalancerKind::Application | LoadBalancerKind::Network => {
+        product @ (BalancerProduct::Application | BalancerProduct::Network) => {
             let names = owned.clone();
             resources.push((
                 owned.with("LoadBalancer"),
-                Box::new(move || elbv2_load_balancer(service, &names)),
+                Box::new(move || elbv2_load_balancer(service, product, &names)),
             ));
             for listener in &load_balancer.listeners {
                 let instances = std::rc::Rc::clone(&ordinals);
@@ -286,14 +286,8 @@ pub(crate) fn access_log_attributes(prefix: &str) -> Vec<Value> {
     ]
 }
 
-fn elbv2_load_balancer(service: &Service, names: &Names) -> Value {
-    let load_balancer = &service.load_balancer;
-    elbv2_load_balancer_resource(
-        load_balancer.kind,
-        load_balancer.public,
-        &service.name,
-        names,
-    )
+fn elbv2_load_balancer(service: &Service, product: BalancerProduct, names: &Names) -> Value {
+    elbv2_load_balancer_resource(product, service.load_balancer.public, &service.name, names)
 }
 
 /// An application or network load balancer in the template's subnets, behind the security
@@ -301,13 +295,13 @@ fn elbv2_load_balancer(service: &Service, names: &Names) -> Value {
 /// balancers drop invalid header fields; network ones balance across zones.
 #[must_use]
 pub fn elbv2_load_balancer_resource(
-    kind: LoadBalancerKind,
+    product: BalancerProduct,
     public: bool,
     log_prefix: &str,
     names: &Names,
 ) -> Value {
-    let (kind, first) = match kind {
-        LoadBalancerKind::Network => (
+    let (kind, first) = match product {
+        BalancerProduct::Network => (
             "network",
             json!({ "Key": "load_balancing.cross_zone.enabled", "Value": "true" }),
         ),
@@ -485,14 +479,14 @@ fn classic_health_check(check: &HealthCheck) -> Value {
 
 /// An alias to the service's load balancer: valid even at a zone apex, and free of TTL drift.
 fn alias_target(load_balancer: &LoadBalancer, names: &Names) -> Value {
-    alias_target_of(load_balancer.kind, names)
+    alias_target_of(BalancerProduct::for_layer(load_balancer.layer), names)
 }
 
-/// An alias to the load balancer `names` names, of `kind`.
+/// An alias to the load balancer `names` names, a `product`.
 #[must_use]
-pub(crate) fn alias_target_of(kind: LoadBalancerKind, names: &Names) -> Value {
-    let zone_attribute = match kind {
-        LoadBalancerKind::Classic => "CanonicalHostedZoneNameID",
+pub(crate) fn alias_target_of(product: BalancerProduct, names: &Names) -> Value {
+    let zone_attribute = match product {
+        BalancerProduct::Classic => "CanonicalHostedZoneNameID",
         _ => "CanonicalHostedZoneID",
     };
     json!({

@@ -1,6 +1,7 @@
 //! Output writers. They read only the model.
 
 pub mod application_security_group;
+pub mod balancer_product;
 pub mod boot;
 pub mod cloudformation;
 pub mod cluster_dns;

@@ -1,14 +1,12 @@
 //! From the ports a deployment exposes to its load balancer and listeners.
 
-use crate::aws_quotas::MAX_SECURITY_GROUP_INBOUND_RULES;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::infer::protocol::{
-    adapt_inferred, default_target_protocol, infer_load_balancer_kind, infer_protocol,
-    listener_supported, pairing_allowed,
+    adapt_inferred, default_target_protocol, infer_layer, infer_protocol, pairing_allowed,
 };
 use crate::model::intent::requests::{HealthCheckRequest, PortRequest};
 use crate::model::{
-    Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, LoadBalancerKind, Protocol,
+    BalancerLayer, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, Protocol,
 };
 use crate::source::Span;
 
@@ -18,13 +16,15 @@ pub const DEFAULT_TIMEOUT_SECONDS: u32 = 5;
 pub const DEFAULT_HEALTHY_THRESHOLD: u32 = 2;
 pub const DEFAULT_UNHEALTHY_THRESHOLD: u32 = 3;
 
-/// The load balancer for `requests`, or `None` when nothing is exposed.
+/// The load balancer for `requests`, at the layer the input asked for (`layer_override`) or
+/// the one their protocols need, or `None` when nothing is exposed. Whether a provider's
+/// product can carry each listener's protocol is the emitter's to judge.
 ///
 /// # Errors
-/// Every conflict and unsupported protocol found, each at its port's position.
+/// Every conflict and impossible pairing found, each at its port's position.
 pub fn plan_load_balancer(
     requests: &[PortRequest],
-    kind_override: Option<LoadBalancerKind>,
+    layer_override: Option<BalancerLayer>,
     public: bool,
     health: &HealthCheckRequest,
 ) -> Result<Option<LoadBalancer>, Vec<Diagnostic>> {
@@ -40,10 +40,10 @@ pub fn plan_load_balancer(
                 .unwrap_or_else(|| infer_protocol(request.listener_port))
         })
         .collect();
-    let kind = kind_override.unwrap_or_else(|| infer_load_balancer_kind(&natural));
+    let layer = layer_override.unwrap_or_else(|| infer_layer(&natural));
     let mut listeners = Vec::new();
     for (request, natural) in requests.iter().zip(natural) {
-        match plan_listener(request, natural, kind, health) {
+        match plan_listener(request, natural, layer, health) {
             Ok(listener) => listeners.push(listener),
             Err(problem) => problems.push(problem),
         }
@@ -53,27 +53,15 @@ pub fn plan_load_balancer(
     }
     if problems.is_empty() {
         Ok(Some(LoadBalancer {
-            kind,
+            layer,
             public,
             listeners,
             source_ranges: Vec::new(),
+            source_ranges_span: None,
         }))
     } else {
         Err(problems)
     }
-}
-
-/// The error for a load balancer (`describe`) whose security group would need `rules`
-/// inbound rules of one address family, past the quota, for `ports` listener ports and the
-/// ranges written at `span`.
-#[must_use]
-pub fn too_many_rules(rules: usize, ports: usize, describe: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::SourceRange,
-        Some(span),
-        format!("{describe} would need at least {rules} inbound rules of one address family in its security group (each of its {ports} listener port(s) admits every range, and the application's VMs when internal); a security group holds {MAX_SECURITY_GROUP_INBOUND_RULES}"),
-    )
-    .with_help("admit fewer ranges (one shorter prefix can cover adjacent ones) or listen on fewer ports; an account can have the quota raised, but the template must deploy where it has not")
 }
 
 fn find_conflicts(requests: &[PortRequest]) -> Vec<Diagnostic> {
@@ -122,45 +110,17 @@ fn line_suffix(span: Option<Span>) -> String {
         .unwrap_or_default()
 }
 
-fn kind_name(kind: LoadBalancerKind) -> &'static str {
-    match kind {
-        LoadBalancerKind::Application => "an application load balancer",
-        LoadBalancerKind::Network => "a network load balancer",
-        LoadBalancerKind::Classic => "a classic load balancer",
-    }
-}
-
 fn plan_listener(
     request: &PortRequest,
     natural: Protocol,
-    kind: LoadBalancerKind,
+    layer: BalancerLayer,
     health: &HealthCheckRequest,
 ) -> Result<Listener, Diagnostic> {
     let protocol = if request.listener_protocol.is_some() {
         natural
     } else {
-        adapt_inferred(natural, kind)
+        adapt_inferred(natural, layer)
     };
-    if !listener_supported(kind, protocol) {
-        let fix = match kind {
-            LoadBalancerKind::Application => "set `loadBalancer: network` to carry TCP, TLS or UDP",
-            LoadBalancerKind::Network => {
-                "set `loadBalancer: application` to carry HTTP or HTTPS, or use TCP/TLS here"
-            }
-            LoadBalancerKind::Classic => "set `loadBalancer: network` to carry UDP",
-        };
-        return Err(Diagnostic::error(
-            Code::ProtocolMismatch,
-            request.span,
-            format!(
-                "{} cannot listen with {} on port {}",
-                kind_name(kind),
-                protocol.as_str(),
-                request.listener_port
-            ),
-        )
-        .with_help(fix));
-    }
     let target_protocol = request
         .target_protocol
         .unwrap_or_else(|| default_target_protocol(protocol));
@@ -286,7 +246,7 @@ mod tests {
         let lb = plan(&[port("web", 80, 8080), port("web", 443, 8080)])
             .expect("valid")
             .expect("exposed");
-        assert_eq!(lb.kind, LoadBalancerKind::Application);
+        assert_eq!(lb.layer, BalancerLayer::Http);
         assert_eq!(lb.listeners[1].protocol, Protocol::Https);
         assert_eq!(lb.listeners[1].target_protocol, Protocol::Http);
         assert_eq!(lb.listeners[1].certificate, Certificate::Parameter);
@@ -298,7 +258,7 @@ mod tests {
         let lb = plan(&[port("db", 5432, 5432), port("web", 443, 8443)])
             .expect("valid")
             .expect("exposed");
-        assert_eq!(lb.kind, LoadBalancerKind::Network);
+        assert_eq!(lb.layer, BalancerLayer::Connection);
         assert_eq!(lb.listeners[1].protocol, Protocol::Tls);
         assert_eq!(lb.listeners[1].health_check.protocol, Protocol::Tcp);
     }
@@ -309,18 +269,23 @@ mod tests {
         assert_eq!(problems[0].code, Code::PortConflict);
     }
 
+    /// The layer asked for is kept, and an explicit protocol is not restated in it: the
+    /// emitter refuses what its product cannot carry (`emit::balancer_product`).
     #[test]
-    fn explicit_tcp_on_an_alb_is_refused() {
-        let mut request = port("a", 9000, 9000);
-        request.listener_protocol = Some(Protocol::Tcp);
-        let problems = plan_load_balancer(
-            &[request],
-            Some(LoadBalancerKind::Application),
+    fn explicit_tcp_on_an_http_aware_balancer_is_kept_as_written() {
+        let mut explicit = port("a", 9000, 9000);
+        explicit.listener_protocol = Some(Protocol::Tcp);
+        let lb = plan_load_balancer(
+            &[explicit, port("a", 9001, 9001)],
+            Some(BalancerLayer::Http),
             false,
             &HealthCheckRequest::default(),
         )
-        .expect_err("mismatch");
-        assert_eq!(problems[0].code, Code::ProtocolMismatch);
+        .expect("valid")
+        .expect("exposed");
+        assert_eq!(lb.layer, BalancerLayer::Http);
+        assert_eq!(lb.listeners[0].protocol, Protocol::Tcp);
+        assert_eq!(lb.listeners[1].protocol, Protocol::Http);
     }
 
     #[test]

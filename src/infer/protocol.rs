@@ -1,6 +1,7 @@
-//! Which protocol a port speaks, and which listener/target pairings a load balancer can carry.
+//! Which protocol a port speaks, the layer a load balancer works at when the input does not
+//! say, and which listener/target pairings it can carry.
 
-use crate::model::{LoadBalancerKind, Protocol};
+use crate::model::{BalancerLayer, Protocol};
 
 /// The protocol a listener port speaks when the manifest does not say:
 /// 80 is HTTP, 443 is HTTPS, anything else TCP.
@@ -13,28 +14,18 @@ pub fn infer_protocol(port: u16) -> Protocol {
     }
 }
 
-/// An inferred protocol restated in what `kind` can carry: an NLB speaks TCP and TLS where an
-/// ALB would speak HTTP and HTTPS, and an ALB carries only HTTP(S). Explicit protocols are
-/// never adapted: [`listener_supported`] judges them.
+/// An inferred protocol restated in what a balancer at `layer` speaks: a connection-forwarding
+/// one does not read HTTP, so it speaks TCP and TLS where an HTTP-aware one would speak HTTP and
+/// HTTPS, and an HTTP-aware one speaks only HTTP(S). Explicit protocols are never adapted: the
+/// emitter judges them against the product it chooses (`crate::emit::balancer_product`).
 #[must_use]
-pub fn adapt_inferred(protocol: Protocol, kind: LoadBalancerKind) -> Protocol {
-    match (kind, protocol) {
-        (LoadBalancerKind::Network, Protocol::Http) => Protocol::Tcp,
-        (LoadBalancerKind::Network, Protocol::Https) => Protocol::Tls,
-        (LoadBalancerKind::Application, Protocol::Tcp) => Protocol::Http,
-        (LoadBalancerKind::Application, Protocol::Tls) => Protocol::Https,
+pub fn adapt_inferred(protocol: Protocol, layer: BalancerLayer) -> Protocol {
+    match (layer, protocol) {
+        (BalancerLayer::Connection, Protocol::Http) => Protocol::Tcp,
+        (BalancerLayer::Connection, Protocol::Https) => Protocol::Tls,
+        (BalancerLayer::Http, Protocol::Tcp) => Protocol::Http,
+        (BalancerLayer::Http, Protocol::Tls) => Protocol::Https,
         _ => protocol,
-    }
-}
-
-/// Listener protocols per load balancer (AWS: ALB HTTP/HTTPS; NLB TCP/TLS/UDP; Classic
-/// HTTP/HTTPS/TCP/SSL).
-#[must_use]
-pub fn listener_supported(kind: LoadBalancerKind, protocol: Protocol) -> bool {
-    match kind {
-        LoadBalancerKind::Application => protocol.is_http_family(),
-        LoadBalancerKind::Network => !protocol.is_http_family(),
-        LoadBalancerKind::Classic => protocol != Protocol::Udp,
     }
 }
 
@@ -50,7 +41,7 @@ pub fn default_target_protocol(listener: Protocol) -> Protocol {
 }
 
 /// Pairings the original i2kit tool allowed (HTTP→HTTP, HTTPS→HTTP|HTTPS, TCP→TCP,
-/// SSL→SSL|TCP), with UDP→UDP for NLBs.
+/// SSL→SSL|TCP), with UDP→UDP.
 #[must_use]
 pub fn pairing_allowed(listener: Protocol, target: Protocol) -> bool {
     matches!(
@@ -63,13 +54,14 @@ pub fn pairing_allowed(listener: Protocol, target: Protocol) -> bool {
     )
 }
 
-/// The load balancer for a set of listener protocols: an ALB when all are HTTP(S).
+/// The layer for a set of listener protocols: HTTP-aware when all are HTTP(S), and otherwise
+/// connection-forwarding, since an HTTP-aware balancer carries nothing but HTTP.
 #[must_use]
-pub fn infer_load_balancer_kind(protocols: &[Protocol]) -> LoadBalancerKind {
+pub fn infer_layer(protocols: &[Protocol]) -> BalancerLayer {
     if protocols.iter().all(|protocol| protocol.is_http_family()) {
-        LoadBalancerKind::Application
+        BalancerLayer::Http
     } else {
-        LoadBalancerKind::Network
+        BalancerLayer::Connection
     }
 }
 
@@ -83,24 +75,36 @@ mod tests {
         assert_eq!(infer_protocol(443), Protocol::Https);
         assert_eq!(infer_protocol(6379), Protocol::Tcp);
         assert_eq!(
-            adapt_inferred(Protocol::Https, LoadBalancerKind::Network),
+            adapt_inferred(Protocol::Https, BalancerLayer::Connection),
             Protocol::Tls
         );
         assert_eq!(
-            adapt_inferred(Protocol::Http, LoadBalancerKind::Classic),
+            adapt_inferred(Protocol::Http, BalancerLayer::Connection),
+            Protocol::Tcp
+        );
+        assert_eq!(
+            adapt_inferred(Protocol::Tcp, BalancerLayer::Http),
             Protocol::Http
+        );
+        assert_eq!(
+            adapt_inferred(Protocol::Http, BalancerLayer::PerListener),
+            Protocol::Http
+        );
+        assert_eq!(
+            adapt_inferred(Protocol::Tcp, BalancerLayer::PerListener),
+            Protocol::Tcp
         );
     }
 
     #[test]
-    fn alb_only_when_all_http() {
+    fn http_aware_only_when_all_http() {
         assert_eq!(
-            infer_load_balancer_kind(&[Protocol::Http, Protocol::Https]),
-            LoadBalancerKind::Application
+            infer_layer(&[Protocol::Http, Protocol::Https]),
+            BalancerLayer::Http
         );
         assert_eq!(
-            infer_load_balancer_kind(&[Protocol::Http, Protocol::Tcp]),
-            LoadBalancerKind::Network
+            infer_layer(&[Protocol::Http, Protocol::Tcp]),
+            BalancerLayer::Connection
         );
     }
 

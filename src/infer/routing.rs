@@ -15,13 +15,13 @@ use crate::model::intent::{Selector, Service, Workload};
 use crate::success_codes::check_success_codes;
 // ALB's quotas are checked here, as the Ingresses of a group merge, so the error points at the
 // Ingress that goes over rather than at a template that cannot deploy.
+use crate::aws_quotas::too_many_rules;
 use crate::aws_quotas::{
     MAX_CONDITION_VALUES, MAX_CONDITION_WILDCARDS, MAX_EXTRA_CERTIFICATES, MAX_LISTENERS,
     MAX_RULES, MAX_SECURITY_GROUP_INBOUND_RULES, MAX_TARGET_GROUPS,
 };
 use crate::cidr::Cidr;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
-use crate::infer::load_balancer::too_many_rules;
 use crate::model::admission::inbound_rules;
 use crate::model::document_order::DocumentOrder;
 use crate::model::ingress::{

@@ -3,15 +3,13 @@
 //! them. A Deployment no Service selects keeps its declared container ports reachable inside
 //! the VPC, as pod IPs are inside a cluster.
 
-use crate::aws_quotas::MAX_SECURITY_GROUP_INBOUND_RULES;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::infer::label_selector::{explain_no_match, selects};
-use crate::infer::load_balancer::{plan_load_balancer, too_many_rules};
-use crate::model::admission::inbound_rules;
+use crate::infer::load_balancer::plan_load_balancer;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
-use crate::model::{self, DeploymentName, LoadBalancerKind, Protocol};
+use crate::model::{self, BalancerLayer, DeploymentName, Protocol};
 use std::collections::BTreeSet;
 
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
@@ -160,7 +158,7 @@ fn plan_service(
         .unwrap_or_default();
     overlay(&mut health, &service.health);
     let mut load_balancer =
-        match plan_load_balancer(&requests, service.kind, service.public, &health) {
+        match plan_load_balancer(&requests, service.layer, service.public, &health) {
             Ok(Some(load_balancer)) => load_balancer,
             Ok(None) => {
                 sink.ignored(
@@ -175,19 +173,11 @@ fn plan_service(
                 return None;
             }
         };
+    // Whether its security group can hold a rule per range and port is a quota of the
+    // provider's, judged where the template is planned (`emit::balancer_product`).
     if let Some(ranges) = &service.source_ranges {
         load_balancer.source_ranges.clone_from(&ranges.value);
-        let ports = load_balancer.listeners.len();
-        let rules = inbound_rules(
-            load_balancer.public,
-            false,
-            std::iter::repeat_n(ranges.value.as_slice(), ports),
-        );
-        if rules > MAX_SECURITY_GROUP_INBOUND_RULES {
-            let describe = format!("the load balancer of Service `{}`", service.name);
-            sink.push(too_many_rules(rules, ports, &describe, ranges.span));
-            return None;
-        }
+        load_balancer.source_ranges_span = Some(ranges.span);
     }
     Some(model::Service {
         name: service.name.clone(),
@@ -366,19 +356,19 @@ fn port_request(
     })
 }
 
-/// Listener and target protocols as the in-tree AWS cloud provider chooses them: a network
-/// load balancer terminates TLS with a TLS listener and speaks TCP otherwise; a classic or
-/// application one uses HTTPS, and the backend-protocol annotation picks what reaches the VMs.
+/// Listener and target protocols as the in-tree AWS cloud provider chooses them for the
+/// annotations: a connection-forwarding load balancer terminates TLS with a TLS listener and
+/// speaks TCP otherwise; any other uses HTTPS, and the backend-protocol annotation picks what
+/// reaches the VMs.
 fn protocols(
     service: &Service,
     port: &ServicePort,
     tls: bool,
 ) -> (Option<Protocol>, Option<Protocol>) {
-    let network = service.kind == Some(LoadBalancerKind::Network);
     if port.udp {
         return (Some(Protocol::Udp), Some(Protocol::Udp));
     }
-    if network {
+    if service.layer == Some(BalancerLayer::Connection) {
         return match (tls, service.backend) {
             (true, Some(Protocol::Tls)) => (Some(Protocol::Tls), Some(Protocol::Tls)),
             (true, _) => (Some(Protocol::Tls), Some(Protocol::Tcp)),

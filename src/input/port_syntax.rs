@@ -14,7 +14,7 @@ pub struct PortSyntax {
     pub certificate: Option<String>,
 }
 
-/// Protocol names as the manifest spells them; `ssl` is the Classic ELB's word for TLS.
+/// Protocol names as the manifest spells them; `ssl` is accepted as TLS's older name.
 ///
 /// # Errors
 /// The accepted names, when `text` is none of them.

@@ -22,8 +22,8 @@ use crate::model::intent::requests::{
 };
 use crate::model::intent::{Identity, Selector, Service, Workload};
 use crate::model::{
-    Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole, LoadBalancerKind,
-    Mount, Protocol, Resources, RoleGiver,
+    BalancerLayer, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole, Mount,
+    Protocol, Resources, RoleGiver,
 };
 use crate::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::yaml::{Node, Value};
@@ -170,10 +170,10 @@ impl Checker<'_> {
         let service = (!ports.is_empty()).then(|| Service {
             selector: Selector::SameDocument(order),
             public: manifest.public,
-            kind: manifest.load_balancer.map(|choice| match choice {
-                LoadBalancerChoice::Application => LoadBalancerKind::Application,
-                LoadBalancerChoice::Network => LoadBalancerKind::Network,
-                LoadBalancerChoice::Classic => LoadBalancerKind::Classic,
+            layer: manifest.load_balancer.map(|choice| match choice {
+                LoadBalancerChoice::Application => BalancerLayer::Http,
+                LoadBalancerChoice::Network => BalancerLayer::Connection,
+                LoadBalancerChoice::Classic => BalancerLayer::PerListener,
             }),
             requests: ports,
             health: self.health_request(manifest),

@@ -13,7 +13,7 @@ use crate::input::rules;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::balancing::{AuthenticationKind, Written};
 use crate::model::intent::{Selector, Service, ServicePort, SslPorts};
-use crate::model::{ExternalName, LoadBalancerKind, Protocol};
+use crate::model::{BalancerLayer, ExternalName, Protocol};
 use crate::source::Span;
 
 const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/aws-load-balancer-";
@@ -148,7 +148,7 @@ fn read_service(
     }
     let scheme = read_annotations(&annotations, &mut service, sink);
     if controller_class {
-        service.kind = service.kind.or(Some(LoadBalancerKind::Network));
+        service.layer = service.layer.or(Some(BalancerLayer::Connection));
     }
     service.public = scheme.public(load_balancer_type, controller_class);
     service.ingress_targets = read_service_annotations(&annotations, sink);
@@ -427,14 +427,15 @@ fn read_annotations(
         };
         match setting {
             "type" => match value.as_str() {
-                "nlb" => service.kind = Some(LoadBalancerKind::Network),
+                "nlb" => service.layer = Some(BalancerLayer::Connection),
                 // The controller's types; `nlb-ip` registers pod IPs, and a pod's IP is its
                 // VM's, which registers as an instance.
                 "external" | "nlb-ip" => {
-                    service.kind = Some(LoadBalancerKind::Network);
+                    service.layer = Some(BalancerLayer::Connection);
                     scheme.controller_type = true;
                 }
-                "classic" | "elb" => service.kind = Some(LoadBalancerKind::Classic),
+                // `classic` and `elb` ask for each listener at its own layer.
+                "classic" | "elb" => service.layer = Some(BalancerLayer::PerListener),
                 _ => {
                     let mut problem = invalid("nlb, external, nlb-ip or classic");
                     if let Some(suggestion) = did_you_mean(value, ["nlb", "external", "nlb-ip", "classic"]) {

@@ -5,7 +5,7 @@ use super::balancing::{TargetSettings, Written};
 use super::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::cidr::Cidr;
 use crate::model::document_order::DocumentOrder;
-use crate::model::{LoadBalancerKind, Protocol};
+use crate::model::{BalancerLayer, Protocol};
 use crate::source::Span;
 
 #[derive(Debug, Clone)]
@@ -37,7 +37,8 @@ pub struct Service {
     pub span: Span,
     pub selector: Selector,
     pub public: bool,
-    pub kind: Option<LoadBalancerKind>,
+    /// The layer the input asked for; `None` lets the ports' protocols decide.
+    pub layer: Option<BalancerLayer>,
     pub ports: Vec<ServicePort>,
     /// Ports already paired with the containers that listen on them (a short manifest's
     /// `ports:`, written in the container): planned as they are, whatever else the backend's
@@ -79,7 +80,7 @@ impl Service {
             span,
             selector: Selector::Labels(Vec::new()),
             public: false,
-            kind: None,
+            layer: None,
             ports: Vec::new(),
             requests: Vec::new(),
             certificate: None,
