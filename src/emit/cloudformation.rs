@@ -5,6 +5,7 @@
 //! the object it belongs to, and the quotas and the id-clash rule read the builder's record.
 
 use crate::diagnostic::Diagnostic;
+use crate::emit::alb_quotas::check_balancers;
 use crate::emit::application_security_group::{
     application_security_group, application_security_group_output, internal_cidr_parameter,
     internal_source_group_parameter, parameter_given,
@@ -24,7 +25,7 @@ use crate::emit::naming::{
 };
 use crate::emit::ordinals::{add_ordinals, ordinal_targets};
 use crate::emit::policy_rules::{client_security_group, client_security_group_id};
-use crate::emit::quotas::{check_bytes, check_counts};
+use crate::emit::quotas::{check_bytes, check_counts, check_deployments};
 use crate::emit::scaling::{
     cpu_target_tenths, instance_profile, instance_profile_id, profile_owner, scaling_policy,
     scaling_policy_id,
@@ -63,11 +64,12 @@ impl From<InternalError> for TemplateError {
 /// The template text (pretty JSON, final newline) and any warnings about it.
 ///
 /// # Errors
-/// When two names would share logical ids, or a CloudFormation quota is exceeded; or when the
-/// template does not serialize.
+/// When two names would share logical ids, or an AWS quota is exceeded; or when the template
+/// does not serialize.
 pub fn emit_template(
     application: &Application,
 ) -> Result<(String, Vec<Diagnostic>), TemplateError> {
+    check_plan(application)?;
     let planned = plan_template(application);
     check_record(&planned.record)?;
     let text = planned.build()?.to_text()?;
@@ -81,9 +83,20 @@ pub fn emit_template(
 /// # Errors
 /// As [`emit_template`].
 pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, TemplateError> {
+    check_plan(application)?;
     let planned = plan_template(application);
     check_record(&planned.record)?;
     Ok(check_bytes(planned.build()?.text_len()?)?)
+}
+
+/// AWS's quotas that follow from the model before any template is planned, at the lines that
+/// go over them: the deployments one template holds, and each Ingress load balancer's.
+///
+/// # Errors
+/// Those errors, when there is one.
+pub fn check_plan(application: &Application) -> Result<(), Vec<Diagnostic>> {
+    check_deployments(&application.deployments)?;
+    check_balancers(application)
 }
 
 /// The count quotas, then every id clash at the objects' lines: what [`emit_template`] and

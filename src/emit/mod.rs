@@ -1,5 +1,6 @@
 //! Output writers. They read only the model.
 
+pub mod alb_quotas;
 pub mod application_security_group;
 pub mod boot;
 pub mod cloudformation;
