@@ -6,7 +6,6 @@
 )]
 
 pub mod arn;
-pub mod aws_quotas;
 pub mod cidr;
 pub mod cli;
 pub mod compile;

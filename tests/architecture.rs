@@ -125,6 +125,38 @@ fn no_import_cycle_between_top_level_modules() {
     );
 }
 
+/// Files of `input` or `infer` that still read AWS's quotas (`src/emit/aws_quotas.rs`), and why.
+const TARGET_QUOTA_EXCEPTIONS: &[(&str, &str)] = &[];
+
+/// A target's quotas are the emitter's planning (issue 19): the readers and the passes express
+/// what the input asks for in neutral terms, so a second target is an emitter over the model,
+/// and an input bound the reader needs is i2kit's own, not an AWS number.
+#[test]
+fn only_emitters_read_target_quotas() {
+    let graph = import_graph();
+    let found: BTreeSet<String> = graph
+        .edges
+        .iter()
+        .filter(|(from, targets)| {
+            matches!(layer_of(from), Some("input" | "infer"))
+                && targets.iter().any(|to| to.ends_with("aws_quotas.rs"))
+        })
+        .map(|(from, _)| from.clone())
+        .collect();
+    let allowed: BTreeSet<String> = TARGET_QUOTA_EXCEPTIONS
+        .iter()
+        .map(|(file, _)| file.to_string())
+        .collect();
+    let new: Vec<_> = found.difference(&allowed).collect();
+    let gone: Vec<_> = allowed.difference(&found).collect();
+    assert!(
+        new.is_empty() && gone.is_empty(),
+        "files of input and infer that import aws_quotas differ from TARGET_QUOTA_EXCEPTIONS in tests/architecture.rs\n\
+         new (check the quota in the emitter's planning, src/emit/): {new:#?}\n\
+         no longer true (remove from the list): {gone:#?}"
+    );
+}
+
 /// `src/input/kubernetes/mod.rs` → `input`; `src/lib.rs` → none.
 fn top_level_module(file: &str) -> Option<String> {
     module_path(file)?.into_iter().next()

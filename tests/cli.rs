@@ -291,12 +291,25 @@ fn templates_over_cloudformation_quotas_are_refused_with_advice() {
         .stderr_contains("split the deployments into several applications")
         .run();
 
-    let workers: String = (0..100)
-        .map(|index| {
-            format!("name: worker{index}\ncontainers:\n  w: {{image: busybox:1.37.0}}\n---\n")
-        })
-        .collect();
-    scratch.write("parameters.yaml", workers.as_bytes());
+    let workers = |count: usize| -> String {
+        (0..count)
+            .map(|index| {
+                format!("name: worker{index}\ncontainers:\n  w: {{image: busybox:1.37.0}}\n---\n")
+            })
+            .collect()
+    };
+    // Two parameters per deployment: the 100th is refused where it is named.
+    scratch.write("deployments.yaml", workers(100).as_bytes());
+    scratch
+        .i2kit(["compile", "deployments.yaml"])
+        .status(1)
+        .stderr_contains("deployments.yaml:397:7: error: the input holds more than 99 deployments")
+        .stderr_contains("split the deployments into several applications")
+        .run();
+    // 99 deployments fit, but not with two more parameters (certificates to be given).
+    let https = "name: web{index}\ncontainers:\n  web: {image: nginx:1.27.3, ports: [\"https:443:http:80\"]}\n---\n";
+    let parameters = workers(97) + &https.replace("{index}", "0") + &https.replace("{index}", "1");
+    scratch.write("parameters.yaml", parameters.as_bytes());
     scratch
         .i2kit(["compile", "parameters.yaml"])
         .status(1)

@@ -4,9 +4,11 @@
 //! what `compile` reports. And the record is the template's own: for every example and
 //! fixture that compiles, its ids are the template's keys, in order.
 
-use i2kit::aws_quotas::{MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
-use i2kit::compile::infer_application;
+use i2kit::compile::{compile_bytes, infer_application};
 use i2kit::diagnostic::{Code, Diagnostic, Severity};
+use i2kit::emit::aws_quotas::{
+    MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES,
+};
 use i2kit::emit::cloudformation::{
     TemplateError, build_template, check_template, emit_template, plan_template,
 };
@@ -14,6 +16,7 @@ use i2kit::emit::naming::Section;
 use i2kit::emit::quotas::check_bytes;
 use i2kit::infer::group::plan_groups;
 use i2kit::infer::link::link;
+use i2kit::input::MAX_WORKLOADS;
 use i2kit::input::kubernetes::restriction::Waivers;
 use i2kit::model::Application;
 use i2kit::source::SourceFile;
@@ -253,22 +256,51 @@ fn a_template_past_the_inline_limit_is_told_its_written_length() {
     assert!(over_inline > 0, "no input reached the inline limit");
 }
 
-/// A file of more deployments than a template can hold stops at the first one too many,
-/// located, before the model of the rest is built (a 1.4 MB file once reached 538 MB).
+/// More deployments than a template can hold is refused at the first one too many, located,
+/// as the emitter plans the template; past i2kit's own bound on workloads, reading stops
+/// before the model of the rest is built (a 1.4 MB file once reached 538 MB).
 #[test]
 fn too_many_deployments_fail_at_the_first_one_too_many() {
-    let text: String = (0..150)
-        .map(|i| format!("---\nname: w{i}\ncontainers:\n  app: {{image: busybox:1.37.0}}\n"))
-        .collect();
-    let (application, diagnostics) =
-        infer_application(&SourceFile::new("many.yaml", text), Waivers::default());
-    assert!(application.is_none());
-    let error = diagnostics
+    let manifests = |count: usize| -> String {
+        (0..count)
+            .map(|i| format!("---\nname: w{i}\ncontainers:\n  app: {{image: busybox:1.37.0}}\n"))
+            .collect()
+    };
+    let (_, compilation) = compile_bytes("many.yaml", manifests(100).as_bytes(), false);
+    assert!(compilation.template.is_none());
+    let error = compilation
+        .diagnostics
         .iter()
         .find(|d| d.message.contains("more than 99 deployments"))
-        .unwrap_or_else(|| panic!("{diagnostics:?}"));
-    // The 100th deployment (w99) starts at line 4 * 99 + 2.
+        .unwrap_or_else(|| panic!("{:?}", compilation.diagnostics));
+    // The 100th deployment (w99) is named at line 4 * 99 + 2.
     assert_eq!(error.span.map(|span| span.start.line), Some(398));
+    assert_eq!(
+        compilation.diagnostics.len(),
+        1,
+        "{:?}",
+        compilation.diagnostics
+    );
+
+    let (_, compilation) = compile_bytes("many.yaml", manifests(99).as_bytes(), false);
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+
+    let (_, compilation) =
+        compile_bytes("many.yaml", manifests(MAX_WORKLOADS + 50).as_bytes(), false);
+    let [error] = compilation.diagnostics.as_slice() else {
+        panic!("{:?}", compilation.diagnostics);
+    };
+    assert_eq!(error.code, Code::InputLimit);
+    assert!(
+        error
+            .message
+            .contains(&format!("more than {MAX_WORKLOADS} workloads"))
+    );
+    // Located at the workload one past the bound, the last one read.
+    assert_eq!(
+        error.span.map(|span| span.start.line),
+        Some(4 * MAX_WORKLOADS + 2)
+    );
 }
 
 /// Ingress load balancers with the longest names, hosts, paths and ARNs ALB takes, many rules

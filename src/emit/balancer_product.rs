@@ -7,8 +7,8 @@
 //! product cannot do is refused before the template is planned, at the line that asks for it:
 //! a listener protocol it does not carry, or a security group past its rule quota.
 
-use crate::aws_quotas::{MAX_SECURITY_GROUP_INBOUND_RULES, too_many_rules};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::emit::aws_quotas::{MAX_SECURITY_GROUP_INBOUND_RULES, too_many_rules};
 use crate::model::admission::inbound_rules;
 use crate::model::{Application, BalancerLayer, Protocol, Service};
 
@@ -196,10 +196,8 @@ mod tests {
 
     fn application(services: Vec<Service>) -> Application {
         Application {
-            deployments: Vec::new(),
             services,
-            ingresses: Vec::new(),
-            external_names: Vec::new(),
+            ..Application::default()
         }
     }
 

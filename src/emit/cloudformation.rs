@@ -5,11 +5,12 @@
 //! the object it belongs to, and the quotas and the id-clash rule read the builder's record.
 
 use crate::diagnostic::Diagnostic;
+use crate::emit::alb_quotas;
 use crate::emit::application_security_group::{
     application_security_group, application_security_group_output, internal_cidr_parameter,
     internal_source_group_parameter, parameter_given,
 };
-use crate::emit::balancer_product::check_balancers;
+use crate::emit::balancer_product;
 use crate::emit::cluster_dns;
 use crate::emit::compute::{auto_scaling_group, launch_template};
 use crate::emit::ingress;
@@ -25,7 +26,7 @@ use crate::emit::naming::{
 };
 use crate::emit::ordinals::{add_headless_service, add_ordinals, ordinal_targets};
 use crate::emit::policy_rules::{client_security_group, client_security_group_id};
-use crate::emit::quotas::{check_bytes, check_counts};
+use crate::emit::quotas::{check_bytes, check_counts, check_deployments};
 use crate::emit::scaling::{
     cpu_target_tenths, instance_profile, instance_profile_id, profile_owner, scaling_policy,
     scaling_policy_id,
@@ -64,13 +65,12 @@ impl From<InternalError> for TemplateError {
 /// The template text (pretty JSON, final newline) and any warnings about it.
 ///
 /// # Errors
-/// When a load balancer's product refuses what it is asked (`balancer_product`), two names
-/// would share logical ids, or a CloudFormation quota is exceeded; or when the template does
-/// not serialize.
+/// When AWS would refuse the plan (`check_plan`), two names would share logical ids, or a
+/// CloudFormation quota is exceeded; or when the template does not serialize.
 pub fn emit_template(
     application: &Application,
 ) -> Result<(String, Vec<Diagnostic>), TemplateError> {
-    check_balancers(application)?;
+    check_plan(application)?;
     let planned = plan_template(application);
     check_record(&planned.record)?;
     let text = planned.build()?.to_text()?;
@@ -84,10 +84,33 @@ pub fn emit_template(
 /// # Errors
 /// As [`emit_template`].
 pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, TemplateError> {
-    check_balancers(application)?;
+    check_plan(application)?;
     let planned = plan_template(application);
     check_record(&planned.record)?;
     Ok(check_bytes(planned.build()?.text_len()?)?)
+}
+
+/// What AWS refuses of the model before any template is planned, at the lines that ask for
+/// it: the deployments one template holds, what each Service's load balancer product cannot
+/// carry or hold, and each Ingress load balancer's quotas.
+///
+/// # Errors
+/// Those errors, when there is one.
+pub fn check_plan(application: &Application) -> Result<(), Vec<Diagnostic>> {
+    let problems: Vec<Diagnostic> = [
+        check_deployments(&application.deployments),
+        balancer_product::check_balancers(application),
+        alb_quotas::check_balancers(application),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .flatten()
+    .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// The count quotas, then every id clash at the objects' lines: what [`emit_template`] and

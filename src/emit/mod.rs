@@ -1,6 +1,8 @@
 //! Output writers. They read only the model.
 
+pub mod alb_quotas;
 pub mod application_security_group;
+pub mod aws_quotas;
 pub mod balancer_product;
 pub mod boot;
 pub mod cloudformation;

@@ -1,12 +1,17 @@
-//! CloudFormation's quotas per template (`crate::aws_quotas`), checked on what the template
-//! builder recorded and on the text it wrote. Readers stop earlier where a quota follows from
-//! the input alone (the deployments of one template, an application load balancer's rules and
-//! listeners).
+//! CloudFormation's quotas per template (`crate::emit::aws_quotas`), checked on the deployments
+//! before the template is planned (at the one too many), then on what the template builder
+//! recorded and on the text it wrote. An application load balancer's are in
+//! `crate::emit::alb_quotas`.
 
-use crate::aws_quotas::{
+use crate::diagnostic::{Code, Diagnostic};
+use crate::emit::aws_quotas::{
     MAX_INLINE_TEMPLATE_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEMPLATE_BYTES,
 };
-use crate::diagnostic::{Code, Diagnostic};
+use crate::model::Deployment;
+
+/// The most deployments one template can hold: each takes two of CloudFormation's 200
+/// parameters, beside the two every template has (VPC and subnets).
+pub const MAX_DEPLOYMENTS: usize = (MAX_PARAMETERS - 2) / 2;
 
 /// How many parameters, resources and outputs a template was given.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -18,6 +23,25 @@ pub struct TemplateCounts {
 
 fn split_help() -> &'static str {
     "split the deployments into several applications, each compiled on its own into its own template and stack"
+}
+
+/// More deployments than one template holds: an error at the first one too many, before the
+/// template is planned, rather than a count of parameters that names no line.
+///
+/// # Errors
+/// That error.
+pub fn check_deployments(deployments: &[Deployment]) -> Result<(), Vec<Diagnostic>> {
+    let Some(first_too_many) = deployments.get(MAX_DEPLOYMENTS) else {
+        return Ok(());
+    };
+    Err(vec![
+        Diagnostic::error(
+            Code::TemplateLimit,
+            first_too_many.span,
+            format!("the input holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_PARAMETERS} parameters (two per deployment)"),
+        )
+        .with_help(split_help()),
+    ])
 }
 
 /// An error per section over its quota, resources first.

@@ -234,7 +234,7 @@ impl std::io::Write for ByteCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws_quotas::MAX_RESOURCES;
+    use crate::emit::aws_quotas::MAX_RESOURCES;
     use serde_json::json;
     use std::cell::Cell;
 

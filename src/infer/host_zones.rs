@@ -79,6 +79,8 @@ mod tests {
                         span: None,
                     })
                     .collect(),
+                grouped: false,
+                ranges_span: None,
                 span: None,
             }],
             ..Application::default()

@@ -15,12 +15,11 @@
 //! - ingress-nginx's `ssl-redirect`, `force-ssl-redirect` and `backend-protocol` apply to
 //!   the Ingresses ingress-nginx serves; elsewhere they are reported as not applied.
 
-use crate::aws_quotas::MAX_CONDITION_VALUE;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Protocol;
 use crate::model::intent::IngressClass;
 use crate::model::intent::balancing::Written;
-use crate::model::intent::ingress::{Ingress, PathType, Semantics, path_patterns};
+use crate::model::intent::ingress::{Ingress, PathType, Semantics};
 use crate::model::intent::ingress_class::{
     ALB_CLASS, ALB_CONTROLLER, ClassSource, NGINX_CLASS, NGINX_CONTROLLER,
 };
@@ -70,7 +69,7 @@ pub fn resolve_ingress_classes(
             Controller::Nginx | Controller::Other => Semantics::Kubernetes,
         };
         if controller == Controller::Nginx {
-            apply_nginx(ingress, sink);
+            apply_nginx(ingress);
         } else {
             report_unapplied_nginx(ingress, sink);
         }
@@ -236,7 +235,7 @@ fn note(ingress: &Ingress, controller: Controller, decided: &Decided<'_>) -> Opt
 /// HTTPS served with `ssl-redirect: "false"`; `backend-protocol`; an ImplementationSpecific
 /// path without a regex read as a Prefix one (nginx's own reading is a prefix of characters,
 /// `/foo` also taking `/foobar`: the element-wise Prefix is never more open than that).
-fn apply_nginx(ingress: &mut Ingress, sink: &mut Vec<Diagnostic>) {
+fn apply_nginx(ingress: &mut Ingress) {
     let nginx = &ingress.nginx;
     let tls = ingress.tls.is_some();
     let redirect_off = nginx.ssl_redirect.as_ref().is_some_and(|w| !w.value);
@@ -277,20 +276,8 @@ fn apply_nginx(ingress: &mut Ingress, sink: &mut Vec<Diagnostic>) {
             } else {
                 &path.path
             };
-            let longest = path_patterns(written, PathType::Prefix)
-                .iter()
-                .map(String::len)
-                .max()
-                .unwrap_or(0);
-            if longest > MAX_CONDITION_VALUE {
-                sink.push(Diagnostic::error(
-                    Code::InvalidValue,
-                    Some(path.span),
-                    format!("path `{}` read as ingress-nginx reads it, a prefix, makes a pattern longer than {MAX_CONDITION_VALUE} characters, ALB's limit", path.path),
-                ));
-                continue;
-            }
-            path.path = written.to_string();
+            let written = written.to_string();
+            path.written = Some(std::mem::replace(&mut path.path, written));
             path.kind = PathType::Prefix;
         }
     }

@@ -2,9 +2,18 @@
 //! Ingresses become application load balancers (one per Ingress, or one per
 //! `alb.ingress.kubernetes.io/group.name`, rules merged), each backend resolves to the VMs
 //! behind its Service port, and each listener's rules are ordered as the AWS Load Balancer
-//! Controller orders them and counted against ALB's quotas before anything is built.
+//! Controller orders them. ALB's quotas on what this plans are the AWS emitter's
+//! (`crate::emit::alb_quotas`).
 
+use crate::cidr::Cidr;
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::infer::label_selector::{explain_no_match, selects};
+use crate::model::document_order::DocumentOrder;
+use crate::model::ingress::{
+    Authentication, DEFAULT_AUTH_SCOPE, DEFAULT_AUTH_SESSION_COOKIE, IdentityProvider,
+    IngressListener, IngressTargetGroup, MAX_AUTH_SESSION_TIMEOUT, PathOrigin, ProtocolVersion,
+    RouteAction, RoutingRule, RuleHost, Unauthenticated, describe_balancer,
+};
 use crate::model::intent::balancing::{
     AuthenticationKind, AuthenticationSettings, PREFIX, TargetSettings, Written,
 };
@@ -12,25 +21,9 @@ use crate::model::intent::ingress::{
     Backend, HttpPath, Ingress, PathType, Rule, Semantics, ServicePortRef, path_patterns,
 };
 use crate::model::intent::{Selector, Service, Workload};
-use crate::success_codes::check_success_codes;
-// ALB's quotas are checked here, as the Ingresses of a group merge, so the error points at the
-// Ingress that goes over rather than at a template that cannot deploy.
-use crate::aws_quotas::too_many_rules;
-use crate::aws_quotas::{
-    MAX_CONDITION_VALUES, MAX_CONDITION_WILDCARDS, MAX_EXTRA_CERTIFICATES, MAX_LISTENERS,
-    MAX_RULES, MAX_SECURITY_GROUP_INBOUND_RULES, MAX_TARGET_GROUPS,
-};
-use crate::cidr::Cidr;
-use crate::diagnostic::{Code, Diagnostic, Diagnostics, did_you_mean};
-use crate::model::admission::inbound_rules;
-use crate::model::document_order::DocumentOrder;
-use crate::model::ingress::{
-    Authentication, DEFAULT_AUTH_SCOPE, DEFAULT_AUTH_SESSION_COOKIE, IdentityProvider,
-    IngressListener, IngressTargetGroup, MAX_AUTH_SESSION_TIMEOUT, ProtocolVersion, RouteAction,
-    RoutingRule, RuleHost, Unauthenticated,
-};
 use crate::model::{self, Certificate, HealthCheck, HttpSuccess, Protocol};
 use crate::source::Span;
+use crate::success_codes::check_success_codes;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The controller's gRPC health check defaults (annotations.md, healthcheck-path and
@@ -144,7 +137,8 @@ fn build(
     sink: &mut Vec<Diagnostic>,
 ) -> Option<model::Ingress> {
     let first = members.first()?;
-    let describe = describe(&name, first);
+    let grouped = first.balancer.group.is_some();
+    let describe = describe_balancer(&name, grouped);
     if let Some(other) = members
         .iter()
         .find(|member| member.semantics != first.semantics)
@@ -213,8 +207,12 @@ fn build(
     }
     let public = public.is_some_and(|written| written.value);
     let dual_stack = dual_stack.is_some_and(|written| written.value);
-    check_ranges(&resolved, &planned, public, dual_stack, &describe, sink);
-    check_quotas(&planned, &target_groups, &describe, first.span, sink);
+    check_ranges(&resolved, dual_stack, &describe, sink);
+    let ranges_span = resolved
+        .iter()
+        .filter_map(|member| member.ingress.balancer.inbound_cidrs.as_ref())
+        .next_back()
+        .map(|ranges| ranges.span);
     let mut hosts: Vec<RuleHost> = Vec::new();
     for member in &resolved {
         for rule in &member.ingress.rules {
@@ -238,17 +236,10 @@ fn build(
         listeners: planned,
         target_groups,
         hosts,
+        grouped,
+        ranges_span,
         span: Some(first.span),
     })
-}
-
-/// How diagnostics name a load balancer: by its Ingress, or by its group.
-fn describe(name: &str, first: &Ingress) -> String {
-    if first.balancer.group.is_some() {
-        format!("the load balancer of group `{name}`")
-    } else {
-        format!("the load balancer of Ingress `{name}`")
-    }
 }
 
 /// A setting the load balancer has once (the controller's "Exclusive" annotations): every
@@ -312,6 +303,12 @@ fn resolve_member<'a>(
         cache.insert(key, found.clone());
         found
     };
+    // Where each path's host is written, for errors about the values the rule becomes.
+    let host_spans: BTreeMap<Span, Option<Span>> = ingress
+        .rules
+        .iter()
+        .flat_map(|rule| rule.paths.iter().map(|path| (path.span, rule.host_span)))
+        .collect();
     let mut rules = Vec::new();
     let mut fallbacks = Vec::new();
     for planned in evaluation_order(ingress) {
@@ -325,6 +322,7 @@ fn resolve_member<'a>(
                     action: RouteAction::NotFound,
                     authentication: None,
                     span: None,
+                    origin: None,
                 });
                 continue;
             }
@@ -338,13 +336,18 @@ fn resolve_member<'a>(
         if hosts.is_empty() && paths.is_empty() {
             paths.push("/*".to_string());
         }
-        check_conditions(&hosts, &paths, path.span, sink);
         rules.push(RoutingRule {
             hosts,
             paths,
             action: RouteAction::Forward(index),
             authentication,
             span: Some(path.span),
+            origin: Some(PathOrigin {
+                path: path.written.clone().unwrap_or_else(|| path.path.clone()),
+                path_span: path.path_span,
+                read_as_prefix: path.written.is_some(),
+                host_span: host_spans.get(&path.span).copied().flatten(),
+            }),
         });
     }
     let (default, default_authentication) = ingress
@@ -383,26 +386,6 @@ fn resolve_member<'a>(
         default,
         default_authentication,
     })
-}
-
-/// ALB's per-rule quotas on the conditions of one path.
-fn check_conditions(hosts: &[String], paths: &[String], span: Span, sink: &mut Vec<Diagnostic>) {
-    let values = hosts.len() + paths.len();
-    let wildcards: usize = hosts
-        .iter()
-        .chain(paths)
-        .map(|value| value.chars().filter(|c| matches!(c, '*' | '?')).count())
-        .sum();
-    if values > MAX_CONDITION_VALUES || wildcards > MAX_CONDITION_WILDCARDS {
-        sink.push(
-            Diagnostic::error(
-                Code::IngressLimit,
-                Some(span),
-                format!("this path makes a listener rule of {values} condition values with {wildcards} wildcards; an application load balancer allows {MAX_CONDITION_VALUES} of each per rule"),
-            )
-            .with_help("use fewer `*` and `?` in the path (a Prefix path needs none)"),
-        );
-    }
 }
 
 /// The target group a backend reaches, added to `target_groups` unless an identical one is
@@ -991,49 +974,30 @@ fn as_set(ranges: &[Cidr]) -> BTreeSet<Cidr> {
 }
 
 /// An IPv6 range on a load balancer only IPv4 clients reach would admit no one its author
-/// meant to let in (the controller drops it silently); and the load balancer's security group
-/// must hold the rules its ports and ranges make.
+/// meant to let in (the controller drops it silently).
 fn check_ranges(
     members: &[Member<'_>],
-    listeners: &[IngressListener],
-    public: bool,
     dual_stack: bool,
     describe: &str,
     sink: &mut Vec<Diagnostic>,
 ) {
+    if dual_stack {
+        return;
+    }
     let written = members
         .iter()
         .filter_map(|member| member.ingress.balancer.inbound_cidrs.as_ref());
-    if !dual_stack {
-        for ranges in written.clone() {
-            if let Some(ipv6) = ranges.value.iter().find(|cidr| cidr.is_ipv6()) {
-                sink.push(
-                    Diagnostic::error(
-                        Code::SourceRange,
-                        Some(ranges.span),
-                        format!("`{ipv6}` is an IPv6 range, and {describe} is reached over IPv4 only"),
-                    )
-                    .with_help(format!("add `{PREFIX}ip-address-type: dualstack` so IPv6 clients reach it, or remove the IPv6 ranges (the AWS Load Balancer Controller would drop them silently)")),
-                );
-            }
+    for ranges in written {
+        if let Some(ipv6) = ranges.value.iter().find(|cidr| cidr.is_ipv6()) {
+            sink.push(
+                Diagnostic::error(
+                    Code::SourceRange,
+                    Some(ranges.span),
+                    format!("`{ipv6}` is an IPv6 range, and {describe} is reached over IPv4 only"),
+                )
+                .with_help(format!("add `{PREFIX}ip-address-type: dualstack` so IPv6 clients reach it, or remove the IPv6 ranges (the AWS Load Balancer Controller would drop them silently)")),
+            );
         }
-    }
-    let rules = inbound_rules(
-        public,
-        dual_stack,
-        listeners
-            .iter()
-            .map(|listener| listener.source_ranges.as_slice()),
-    );
-    if rules > MAX_SECURITY_GROUP_INBOUND_RULES
-        && let Some(ranges) = written.clone().next_back()
-    {
-        sink.push(too_many_rules(
-            rules,
-            listeners.len(),
-            describe,
-            ranges.span,
-        ));
     }
 }
 
@@ -1160,58 +1124,6 @@ fn check_authentication_over_http(
             )
             .with_help(r#"listen on HTTPS only (a certificate-arn, spec.tls, or listen-ports '[{"HTTPS": 443}]'), or keep port 80 as a redirect: listen-ports '[{"HTTP": 80}, {"HTTPS": 443}]' with ssl-redirect '443'"#),
         );
-    }
-}
-
-fn check_quotas(
-    listeners: &[IngressListener],
-    target_groups: &[IngressTargetGroup],
-    describe: &str,
-    span: Span,
-    sink: &mut Vec<Diagnostic>,
-) {
-    let rules: usize = listeners.iter().map(|listener| listener.rules.len()).sum();
-    let extra_certificates: usize = listeners
-        .iter()
-        .map(|listener| listener.certificates.len().saturating_sub(1))
-        .sum();
-    let counts = [
-        (
-            listeners.len(),
-            MAX_LISTENERS,
-            "listeners",
-            "list fewer listen-ports, or split the Ingresses over several group.names",
-        ),
-        (
-            rules,
-            MAX_RULES,
-            "listener rules",
-            "split the Ingresses over several group.names, merge paths (one Prefix path covers everything below it), or redirect HTTP with ssl-redirect so only the HTTPS listener has rules",
-        ),
-        (
-            target_groups.len(),
-            MAX_TARGET_GROUPS,
-            "target groups",
-            "split the Ingresses over several group.names",
-        ),
-        (
-            extra_certificates,
-            MAX_EXTRA_CERTIFICATES,
-            "certificates besides each listener's default",
-            "use fewer certificate ARNs, e.g. one certificate with several names",
-        ),
-    ];
-    for (count, limit, what, help) in counts {
-        if count > limit {
-            sink.push(
-                Diagnostic::error(
-                    Code::IngressLimit,
-                    Some(span),
-                    format!("{describe} would have {count} {what}; an application load balancer holds {limit}"),
-                )
-                .with_help(help),
-            );
-        }
     }
 }
 
@@ -1415,6 +1327,8 @@ mod tests {
                 port_span: Span::default(),
             },
             span: Span::default(),
+            path_span: Span::default(),
+            written: None,
         }
     }
 

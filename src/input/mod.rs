@@ -16,7 +16,6 @@ pub mod rules;
 pub mod schema;
 pub mod short;
 
-use crate::aws_quotas::MAX_PARAMETERS;
 use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::Intent;
@@ -263,12 +262,10 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
         if root.value == Value::Null {
             continue;
         }
-        // Every deployment adds two parameters to the template, so past this many the file
-        // can only fail CloudFormation's quota: stop here, before reading (and holding the
-        // model of) thousands more.
-        if intent.workloads.len() + kubernetes_objects.deployment_count() > MAX_DEPLOYMENTS {
+        // Stop here, before reading (and holding the model of) thousands more.
+        if intent.workloads.len() + kubernetes_objects.deployment_count() > MAX_WORKLOADS {
             // Located at the document that went over, the one read last.
-            diagnostics.push(too_many_deployments(previous.unwrap_or(root.span)));
+            diagnostics.push(too_many_workloads(previous.unwrap_or(root.span)));
             failed = true;
             break;
         }
@@ -314,16 +311,19 @@ fn read_documents(files: Vec<Vec<Document>>, file_names: &[&str], waivers: Waive
     }
 }
 
-/// The most deployments one template can hold: each takes two of CloudFormation's 200
-/// parameters, beside the two every template has (VPC and subnets). Reading stops past it,
-/// since such an input can only fail the emitter's check of the same quota.
-pub const MAX_DEPLOYMENTS: usize = (MAX_PARAMETERS - 2) / 2;
+/// i2kit's own limit on the workloads (Deployments, StatefulSets, short manifests) of one
+/// application, whatever the target: like [`MAX_INPUT_BYTES`], it keeps time and memory
+/// predictable, since an 8 MiB file of tiny manifests would otherwise hold about a hundred
+/// thousand workloads through every pass. It is well above what one template can hold (the
+/// emitter refuses that at the first deployment too many), so it only ever stops an input
+/// that could not compile anyway.
+pub const MAX_WORKLOADS: usize = 500;
 
-fn too_many_deployments(span: Span) -> Diagnostic {
+fn too_many_workloads(span: Span) -> Diagnostic {
     Diagnostic::error(
-        Code::TemplateLimit,
+        Code::InputLimit,
         Some(span),
-        format!("the input holds more than {MAX_DEPLOYMENTS} deployments; its template would exceed CloudFormation's {MAX_PARAMETERS} parameters (two per deployment)"),
+        format!("the input holds more than {MAX_WORKLOADS} workloads; i2kit reads applications of at most {MAX_WORKLOADS}"),
     )
     .with_help(SPLIT_APPLICATION)
 }

@@ -31,7 +31,33 @@ pub struct Ingress {
     /// Every rule host once, in order of first use (`*.` wildcards included): each gets an
     /// alias record when the template's hosted zone is one of its parent domains.
     pub hosts: Vec<RuleHost>,
+    /// Shared by the Ingresses of one group (`alb.ingress.kubernetes.io/group.name`), as
+    /// their controller groups them, rather than made for one Ingress: how diagnostics name it.
+    pub grouped: bool,
+    /// Where the last Ingress of the load balancer that restricts its ranges writes them
+    /// (`inbound-cidrs`): errors about the rules the ranges make point there.
+    pub ranges_span: Option<Span>,
+    /// The first Ingress of the load balancer.
     pub span: Option<Span>,
+}
+
+impl Ingress {
+    /// How diagnostics name the load balancer: by its Ingress, or by its group.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        describe_balancer(&self.name, self.grouped)
+    }
+}
+
+/// How diagnostics name the load balancer called `name`, made for one Ingress or shared by
+/// the Ingresses of a group.
+#[must_use]
+pub fn describe_balancer(name: &str, grouped: bool) -> String {
+    if grouped {
+        format!("the load balancer of group `{name}`")
+    } else {
+        format!("the load balancer of Ingress `{name}`")
+    }
 }
 
 /// A host some rule routes, and where the input first names it.
@@ -152,6 +178,25 @@ pub struct RoutingRule {
     pub authentication: Option<Authentication>,
     /// The Ingress path (or rule) the rule comes from.
     pub span: Option<Span>,
+    /// What of the Ingress path it comes from a target's errors about its values name; `None`
+    /// for a rule i2kit adds (a host's fallback).
+    pub origin: Option<PathOrigin>,
+}
+
+/// What to write instead of a refused rule host.
+pub const HOST_HELP: &str = "write a DNS name in lowercase, optionally starting with `*.` for a wildcard, e.g. shop.example.com";
+/// What to write instead of a refused path.
+pub const PATH_HELP: &str = "paths start with '/' and use letters, digits and _-.$/~\"'@:+&; only ImplementationSpecific paths may hold the wildcards * and ?";
+
+/// An Ingress path as written, for errors about the condition values it becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathOrigin {
+    pub path: String,
+    pub path_span: Span,
+    /// Read as a prefix by ingress-nginx's semantics (an ImplementationSpecific path).
+    pub read_as_prefix: bool,
+    /// Where the host of the Ingress rule holding the path is written.
+    pub host_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

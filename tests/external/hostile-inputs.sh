@@ -82,6 +82,23 @@ open("anchor-nesting.yaml", "w").write("".join(f"{'  ' * d}k{d}: &a{d}\n" for d 
 # An 8 MB flow sequence; a flow mapping of 500,000 keys on one line.
 open("flow-sequence-8mb.yaml", "w").write("[" + "1," * (4 * 1024 * 1024 - 2) + "1]")
 open("flow-mapping-500k.yaml", "w").write("{" + ", ".join(f"k{i}: {i}" for i in range(500_000)) + "}\n")
+# AWS's quotas are checked as the emitter plans the template, after inference: what the
+# readers' own bounds let through must still be refused quickly. 500 Deployments, each with a
+# Service (i2kit reads at most 500 workloads; a template holds 99)...
+def app(name):
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n"
+            f"  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: web, image: \"nginx:1.27.3\", ports: [{{containerPort: 8080}}]}}]\n"
+            f"---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  selector: {{app: {name}}}\n  ports: [{{port: 80, targetPort: 8080}}]\n---\n")
+open("deployments-500.yaml", "w").write("".join(app(f"web{i}") for i in range(500)))
+# ...one Ingress of 5,000 hosts, each with its own path (an ALB holds 100 rules), in the
+# Kubernetes semantics' order, whose host fallbacks are the costlier to plan...
+open("ingress-5000-rules.yaml", "w").write(app("web") + "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\nspec:\n  rules:\n" + "".join(
+    f"  - host: h{i}.example.com\n    http: {{paths: [{{path: /p{i}, pathType: Prefix, backend: {{service: {{name: web, port: {{number: 80}}}}}}}}]}}\n" for i in range(5000)))
+# ...and one of 1,000 ranges (i2kit's bound; a security group holds 60) on 50 ports.
+open("ingress-1000-ranges.yaml", "w").write(app("web") + "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n"
+    + "    alb.ingress.kubernetes.io/listen-ports: '[" + ", ".join(f'{{"HTTP": {1000 + i}}}' for i in range(50)) + "]'\n"
+    + "    alb.ingress.kubernetes.io/inbound-cidrs: " + ",".join(f"10.{i // 256}.{i % 256}.0/24" for i in range(1000)) + "\n"
+    + "spec:\n  ingressClassName: alb\n  defaultBackend: {service: {name: web, port: {number: 80}}}\n")
 PY
 mkdir a-directory read-only
 cp bom.yaml read-only-input.yaml
@@ -128,6 +145,9 @@ run alias-bytes validate alias-bytes.yaml
 run anchor-nesting validate anchor-nesting.yaml
 run flow-sequence-8mb validate flow-sequence-8mb.yaml
 run flow-mapping-500k validate flow-mapping-500k.yaml
+run deployments-500 compile deployments-500.yaml --out-dir out
+run ingress-5000-rules compile ingress-5000-rules.yaml --out-dir out
+run ingress-1000-ranges compile ingress-1000-ranges.yaml --out-dir out
 if [ "$(id -u)" -ne 0 ]; then
   run unwritable-out-dir compile read-only-input.yaml --out-dir read-only/out
 else

@@ -7,12 +7,12 @@ use super::alb_annotations::{CLASS_ANNOTATION, IngressAnnotations, read_ingress_
 use super::metadata::{Metadata, split_metadata_and_spec};
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
-use crate::aws_quotas::MAX_CONDITION_VALUE;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::model::document_order::DocumentOrder;
+use crate::model::ingress::{HOST_HELP, PATH_HELP};
 use crate::model::intent::balancing::{LoadBalancerSettings, Written};
 use crate::model::intent::ingress::{
-    Backend, HttpPath, Ingress, PathType, Rule, Semantics, ServicePortRef, path_patterns,
+    Backend, HttpPath, Ingress, PathType, Rule, Semantics, ServicePortRef,
 };
 use crate::model::intent::ingress_class::{ClassName, ClassSource};
 use crate::source::Span;
@@ -172,8 +172,9 @@ fn read_rule(
 ) -> Option<Rule> {
     let span = rule.span();
     let host_span = rule.value_span("host");
-    let host = rule.string("host", sink).and_then(|host| {
-        match check_host(&host) {
+    let host = rule
+        .string("host", sink)
+        .and_then(|host| match check_host(&host) {
             Ok(()) => Some(host),
             Err(why) => {
                 sink.push(
@@ -182,12 +183,11 @@ fn read_rule(
                         host_span,
                         format!("host `{host}` {why}"),
                     )
-                    .with_help("write a DNS name in lowercase, optionally starting with `*.` for a wildcard, e.g. shop.example.com"),
+                    .with_help(HOST_HELP),
                 );
                 None
             }
-        }
-    });
+        });
     let mut paths = Vec::new();
     match rule.object("http", sink) {
         Some(mut http) => {
@@ -269,7 +269,7 @@ fn read_path(
                 Some(path_span),
                 format!("path `{path}` {why}"),
             )
-            .with_help("paths start with '/' and use letters, digits and _-.$/~\"'@:+&; only ImplementationSpecific paths may hold the wildcards * and ?"),
+            .with_help(PATH_HELP),
         );
         return None;
     }
@@ -278,6 +278,8 @@ fn read_path(
         kind,
         backend: backend?,
         span,
+        path_span,
+        written: None,
     })
 }
 
@@ -434,16 +436,20 @@ fn read_tls(mut entry: Object<'_>, sink: &mut Sink) {
     entry.finish(sink, |_| None);
 }
 
-/// A rule host as Kubernetes and ALB take it: a lowercase DNS name (labels of letters, digits
-/// and inner '-'), optionally with `*` as its whole first label, no IP address, and at most
-/// [`MAX_CONDITION_VALUE`] characters.
+/// The longest DNS name (RFC 1035, and Kubernetes' DNS-1123 subdomain, which a rule host is).
+pub const MAX_DNS_NAME: usize = 253;
+
+/// A rule host as Kubernetes takes it: a lowercase DNS name (labels of letters, digits and
+/// inner '-') of at most [`MAX_DNS_NAME`] characters, optionally with `*` as its whole first
+/// label, no IP address. How long a host a target's load balancer matches is its emitter's
+/// question (`crate::emit::alb_quotas`).
 ///
 /// # Errors
 /// Why not, completing "host `…` ".
 pub fn check_host(host: &str) -> Result<(), String> {
-    if host.len() > MAX_CONDITION_VALUE {
+    if host.len() > MAX_DNS_NAME {
         return Err(format!(
-            "is longer than {MAX_CONDITION_VALUE} characters, ALB's limit for a host condition"
+            "is longer than {MAX_DNS_NAME} characters, the most a DNS name has"
         ));
     }
     if host.parse::<std::net::Ipv4Addr>().is_ok() {
@@ -473,7 +479,8 @@ pub fn check_host(host: &str) -> Result<(), String> {
 
 /// A path as the controller turns it into `path-pattern` values: absolute, in ALB's
 /// character set, wildcards only in ImplementationSpecific paths (the controller refuses
-/// them in Exact and Prefix ones), and short enough once `/*` is added to a prefix.
+/// them in Exact and Prefix ones). How long a pattern a target's load balancer matches is its
+/// emitter's question (`crate::emit::alb_quotas`).
 ///
 /// # Errors
 /// Why not, completing "path `…` ".
@@ -500,22 +507,13 @@ pub fn check_path(path: &str, kind: PathType) -> Result<(), String> {
     if kind != PathType::ImplementationSpecific && path.contains(['*', '?']) {
         return Err("holds a wildcard, which only ImplementationSpecific paths may".to_string());
     }
-    let longest = path_patterns(path, kind)
-        .iter()
-        .map(String::len)
-        .max()
-        .unwrap_or(0);
-    if longest > MAX_CONDITION_VALUE {
-        return Err(format!(
-            "makes a pattern longer than {MAX_CONDITION_VALUE} characters, ALB's limit"
-        ));
-    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::intent::ingress::path_patterns;
 
     #[test]
     fn prefix_paths_match_the_path_and_below_it() {
@@ -546,8 +544,9 @@ mod tests {
         assert!(check_path("/%20", PathType::Exact).is_err());
         assert!(check_path("", PathType::Prefix).is_err());
         assert!(check_path("", PathType::ImplementationSpecific).is_ok());
-        assert!(check_path(&format!("/{}", "a".repeat(126)), PathType::Prefix).is_err());
-        assert!(check_path(&format!("/{}", "a".repeat(126)), PathType::Exact).is_ok());
+        // How long a pattern may be is the target's (emit::alb_quotas), not the reader's.
+        assert!(check_path(&format!("/{}", "a".repeat(126)), PathType::Prefix).is_ok());
+        assert!(check_path(&format!("/{}", "a".repeat(1000)), PathType::Exact).is_ok());
     }
 
     #[test]
@@ -560,6 +559,7 @@ mod tests {
         assert!(check_host("*").is_err());
         assert!(check_host("10.0.0.1").is_err());
         assert!(check_host("-a.example.com").is_err());
-        assert!(check_host(&format!("{}.com", "a.".repeat(70))).is_err());
+        assert!(check_host(&format!("{}com", "a.".repeat(125))).is_ok());
+        assert!(check_host(&format!("{}com", "a.".repeat(126))).is_err());
     }
 }

@@ -74,7 +74,13 @@ pub struct HttpPath {
     pub path: String,
     pub kind: PathType,
     pub backend: Backend,
+    /// The path's entry.
     pub span: Span,
+    /// The `path` value.
+    pub path_span: Span,
+    /// The path as written, when the Ingress's semantics read it as another: ingress-nginx
+    /// reads an ImplementationSpecific path as a prefix.
+    pub written: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

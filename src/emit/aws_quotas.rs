@@ -1,10 +1,10 @@
-//! The AWS quotas a template must fit, in one place. The emitter checks the template it wrote
-//! against CloudFormation's (`emit::quotas`); the reader checks earlier what follows from the
-//! input alone, so that a file that can only fail is refused at the line that makes it fail,
-//! and before i2kit reads and holds thousands more objects: the deployments of one template
-//! (each takes two of its parameters) and an application load balancer's listeners, rules and
-//! condition values (the reader merges Ingress groups into load balancers). Neither layer owns
-//! these numbers, so both read them here, and the reader never imports an emitter.
+//! The AWS quotas a template must fit, in one place. They are the AWS emitter's to check, as
+//! it plans the template (`emit::quotas` for CloudFormation's, `emit::alb_quotas` for an
+//! application load balancer's), so readers and inference say what the input asks for in
+//! neutral terms and a second target is an emitter over the same model. Where a reader must
+//! stop early to keep time and memory bounded, it does so at i2kit's own limits
+//! (`input::MAX_WORKLOADS`, `input::kubernetes::source_ranges::MAX_SOURCE_RANGES`), set well
+//! above these, so that on AWS they refuse only what could not deploy anyway.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
