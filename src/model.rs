@@ -11,9 +11,11 @@ pub mod document_order;
 pub mod external_name;
 pub mod ingress;
 pub mod intent;
+pub mod port;
 pub mod stateful;
 pub use external_name::ExternalName;
 pub use ingress::Ingress;
+pub use port::Port;
 
 /// Everything one input asks for, in document order: VM groups and the load balancers in
 /// front of them, many-to-many, as Deployments and Services are in Kubernetes.
@@ -402,9 +404,9 @@ pub enum Certificate {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listener {
-    pub port: u16,
+    pub port: Port,
     pub protocol: Protocol,
-    pub target_port: u16,
+    pub target_port: Port,
     pub target_protocol: Protocol,
     pub certificate: Certificate,
     pub health_check: HealthCheck,
@@ -444,7 +446,7 @@ pub enum Destination {
     /// A Service's load balancer, on one listener port: how VMs reach the pods it fronts.
     LoadBalancer {
         service: String,
-        port: u16,
+        port: Port,
         protocol: Protocol,
     },
     /// An address block on `traffic`.
@@ -481,7 +483,7 @@ pub enum Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HealthCheck {
     pub protocol: Protocol,
-    pub port: u16,
+    pub port: Port,
     /// Only for HTTP/HTTPS checks.
     pub path: Option<String>,
     /// Which HTTP answers count as healthy (HTTP/HTTPS checks only).

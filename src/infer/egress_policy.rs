@@ -18,7 +18,7 @@ use crate::model::intent::network_policy::{
     Cidr, IngressRule, Peer, PolicyPort, PolicyProtocol, PortMatch,
 };
 use crate::model::intent::{NetworkPolicy, Workload};
-use crate::model::{DeploymentName, Destination, Egress, Protocol, Service, Source, Traffic};
+use crate::model::{DeploymentName, Destination, Egress, Port, Protocol, Service, Source, Traffic};
 use crate::source::Span;
 use std::collections::BTreeSet;
 
@@ -30,7 +30,7 @@ struct PodRule<'a> {
 }
 
 impl PodRule<'_> {
-    fn allows(&self, pod: &Pod, port: u16, protocol: PolicyProtocol) -> bool {
+    fn allows(&self, pod: &Pod, port: Port, protocol: PolicyProtocol) -> bool {
         self.pods
             .as_ref()
             .is_none_or(|pods| pods.contains(&pod.name))
@@ -266,7 +266,7 @@ fn egress_of<'s>(
 /// load balancer's listener needs no rule of its own.
 fn reaches_every_address(
     destinations: &BTreeSet<Destination>,
-    port: u16,
+    port: Port,
     protocol: Protocol,
 ) -> bool {
     destinations.iter().any(|destination| match destination {
@@ -274,10 +274,10 @@ fn reaches_every_address(
             match *traffic {
                 Traffic::Any => true,
                 Traffic::Tcp(low, high) => {
-                    protocol != Protocol::Udp && (low..=high).contains(&port)
+                    protocol != Protocol::Udp && (low..=high).contains(&port.get())
                 }
                 Traffic::Udp(low, high) => {
-                    protocol == Protocol::Udp && (low..=high).contains(&port)
+                    protocol == Protocol::Udp && (low..=high).contains(&port.get())
                 }
                 Traffic::Sctp => false,
             }
@@ -451,14 +451,30 @@ mod tests {
             cidr: cidr("0.0.0.0/0"),
             traffic: Traffic::Tcp(80, 80),
         });
-        assert!(reaches_every_address(&destinations, 80, Protocol::Http));
-        assert!(!reaches_every_address(&destinations, 443, Protocol::Https));
-        assert!(!reaches_every_address(&destinations, 80, Protocol::Udp));
+        assert!(reaches_every_address(
+            &destinations,
+            Port::HTTP,
+            Protocol::Http
+        ));
+        assert!(!reaches_every_address(
+            &destinations,
+            Port::HTTPS,
+            Protocol::Https
+        ));
+        assert!(!reaches_every_address(
+            &destinations,
+            Port::HTTP,
+            Protocol::Udp
+        ));
         destinations.clear();
         destinations.insert(Destination::Block {
             cidr: cidr("10.0.0.0/8"),
             traffic: Traffic::Any,
         });
-        assert!(!reaches_every_address(&destinations, 80, Protocol::Http));
+        assert!(!reaches_every_address(
+            &destinations,
+            Port::HTTP,
+            Protocol::Http
+        ));
     }
 }

@@ -18,7 +18,7 @@ use crate::model::intent::network_policy::{
     IngressRule, LabelSelector, NAMESPACE_NAME_LABEL, Peer, PolicyPort, PolicyProtocol,
 };
 use crate::model::intent::{NetworkPolicy, Workload};
-use crate::model::{Admission, Ingress, Protocol, Service, Source};
+use crate::model::{Admission, Ingress, Port, Protocol, Service, Source};
 use std::collections::BTreeSet;
 
 /// The most rules a VPC security group takes in one direction by default (Amazon VPC quotas).
@@ -30,7 +30,7 @@ pub(super) struct Pod {
     pub(super) namespace: String,
     pub(super) labels: Vec<(String, String)>,
     /// Container ports by name: (name, number, protocol).
-    pub(super) named_ports: Vec<(String, u16, PolicyProtocol)>,
+    pub(super) named_ports: Vec<(String, Port, PolicyProtocol)>,
 }
 
 impl Pod {
@@ -98,7 +98,7 @@ pub fn enforce_network_policies<'s, 'i>(
         })
         .map(|(policy, rule)| compile_rule(policy, rule, &pods, sink))
         .collect();
-    let decide = |name: &str, port: u16, protocol: PolicyProtocol| -> Admission {
+    let decide = |name: &str, port: Port, protocol: PolicyProtocol| -> Admission {
         match pods.iter().find(|pod| pod.name == name) {
             Some(pod) => admission(pod, port, protocol, &isolating, &rules),
             None => Admission::Default,
@@ -217,7 +217,7 @@ fn policy_protocol(protocol: Protocol) -> PolicyProtocol {
 /// union of what every rule of every isolating policy admits on that port.
 fn admission(
     pod: &Pod,
-    port: u16,
+    port: Port,
     protocol: PolicyProtocol,
     isolating: &[&NetworkPolicy],
     rules: &[Rule<'_>],
@@ -396,7 +396,13 @@ mod tests {
             .map(|(p, r)| compile_rule(p, r, workloads, &mut sink))
             .collect();
         assert!(sink.is_empty());
-        admission(&workloads[0], port, PolicyProtocol::Tcp, &isolating, &rules)
+        admission(
+            &workloads[0],
+            Port::new(port).unwrap(),
+            PolicyProtocol::Tcp,
+            &isolating,
+            &rules,
+        )
     }
 
     fn only(sources: &[Source]) -> Admission {
@@ -518,7 +524,7 @@ mod tests {
     #[test]
     fn ports_ranges_names_and_protocols() {
         let mut api = workload("api", "shop", "api");
-        api.named_ports = vec![("http".into(), 8080, PolicyProtocol::Tcp)];
+        api.named_ports = vec![("http".into(), Port::new(8080).unwrap(), PolicyProtocol::Tcp)];
         let workloads = [api, workload("web", "shop", "web")];
         let from_web = || Some(vec![pods(None, Some("web"))]);
         let port = |protocol, port| PolicyPort { protocol, port };

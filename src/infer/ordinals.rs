@@ -9,9 +9,9 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::infer::label_selector::selects;
-use crate::model::Admission;
 use crate::model::intent::{Service, Workload};
 use crate::model::stateful::{HeadlessName, OrdinalPort};
+use crate::model::{Admission, Port};
 use std::collections::BTreeSet;
 
 /// Gives each StatefulSet the headless Services that select it and the ports their callers
@@ -46,7 +46,7 @@ pub fn name_ordinals(
         }
         for index in selected {
             let workload = &mut workloads[index];
-            let ports: BTreeSet<(u16, bool)> = workload
+            let ports: BTreeSet<(Port, bool)> = workload
                 .ports
                 .iter()
                 .map(|port| (port.number, port.udp))

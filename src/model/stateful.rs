@@ -140,7 +140,7 @@ pub struct Stateful {
 /// A container port of the ordinals that callers reach directly, and who may.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrdinalPort {
-    pub port: u16,
+    pub port: crate::model::Port,
     pub udp: bool,
     /// The application's VMs (`Default`), or exactly what the NetworkPolicies isolating the
     /// set admit on this port (`crate::infer::network_policy`).

@@ -9,6 +9,7 @@ use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
 use crate::aws_quotas::MAX_CONDITION_VALUE;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::model::Port;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::balancing::{LoadBalancerSettings, Written};
 use crate::model::intent::ingress::{
@@ -337,8 +338,7 @@ fn read_backend(
             let named = port.string("name", sink);
             port.finish(sink, |_| None);
             match (number, named) {
-                (Some((number, span)), None) => match u16::try_from(number).ok().filter(|n| *n > 0)
-                {
+                (Some((number, span)), None) => match Port::from_int(number) {
                     Some(number) => Some(ServicePortRef::Number(number)),
                     None => {
                         sink.push(Diagnostic::error(

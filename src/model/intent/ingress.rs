@@ -94,7 +94,7 @@ pub struct Backend {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ServicePortRef {
-    Number(u16),
+    Number(crate::model::Port),
     Name(String),
 }
 

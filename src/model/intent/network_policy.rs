@@ -7,6 +7,7 @@
 //! admits a connection when its ports AND its peers match; absent or empty `ports` or `from`
 //! match everything; peers are ORed; a peer's `namespaceSelector` and `podSelector` are ANDed.
 
+use crate::model::Port;
 use crate::source::Span;
 use std::net::IpAddr;
 
@@ -70,13 +71,13 @@ impl PolicyPort {
     pub fn admits(
         &self,
         protocol: PolicyProtocol,
-        number: u16,
-        named: &[(String, u16, PolicyProtocol)],
+        number: Port,
+        named: &[(String, Port, PolicyProtocol)],
     ) -> bool {
         self.protocol == protocol
             && match &self.port {
                 PortMatch::Any => true,
-                PortMatch::Range(low, high) => (*low..=*high).contains(&number),
+                PortMatch::Range(low, high) => (*low..=*high).contains(&number.get()),
                 PortMatch::Named(name) => named.iter().any(|(port_name, port, port_protocol)| {
                     port_name == name && *port == number && *port_protocol == protocol
                 }),

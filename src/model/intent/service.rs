@@ -5,13 +5,13 @@ use super::balancing::{TargetSettings, Written};
 use super::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::cidr::Cidr;
 use crate::model::document_order::DocumentOrder;
-use crate::model::{LoadBalancerKind, Protocol};
+use crate::model::{LoadBalancerKind, Port, Protocol};
 use crate::source::Span;
 
 #[derive(Debug, Clone)]
 pub struct ServicePort {
     pub name: Option<String>,
-    pub port: u16,
+    pub port: Port,
     /// A container port number or name; `None` means the same number as `port`.
     pub target: Option<IntOrString>,
     pub udp: bool,
@@ -61,7 +61,7 @@ pub struct Service {
 /// A port a Service's load balancer listens on, as an Ingress backend names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListenPort<'a> {
-    pub number: u16,
+    pub number: Port,
     pub name: Option<&'a str>,
     pub udp: bool,
 }
@@ -110,7 +110,7 @@ impl Service {
 
     /// Whether TLS ends at this listener port (by number or port name).
     #[must_use]
-    pub fn terminates_tls(&self, port: u16, name: Option<&str>) -> bool {
+    pub fn terminates_tls(&self, port: Port, name: Option<&str>) -> bool {
         self.certificate.is_some()
             && match &self.ssl_ports {
                 SslPorts::All => true,
