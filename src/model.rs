@@ -7,14 +7,18 @@ use std::collections::BTreeSet;
 
 pub mod admission;
 pub mod boot;
+pub mod dns_label;
 pub mod document_order;
 pub mod external_name;
 pub mod ingress;
 pub mod intent;
+pub mod namespace;
 pub mod port;
 pub mod stateful;
+pub use dns_label::DnsLabel;
 pub use external_name::ExternalName;
 pub use ingress::Ingress;
+pub use namespace::{DEFAULT_NAMESPACE, Namespace};
 pub use port::Port;
 
 /// Everything one input asks for, in document order: VM groups and the load balancers in
@@ -37,16 +41,13 @@ pub struct Application {
 /// The short manifest's schema caps `replicas` at the same value.
 pub const MAX_GROUP_SIZE: u32 = 10_000;
 
-/// The namespace of objects that name none, and of every short manifest.
-pub const DEFAULT_NAMESPACE: &str = "default";
-
 /// One pod template run as `replicas` identical VMs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     /// A DNS label, unique in the application: it names the LinuxKit file and the VM group.
     pub name: String,
     /// A DNS label: the resolver searches `<namespace>.svc.cluster.local` first.
-    pub namespace: String,
+    pub namespace: Namespace,
     pub replicas: u32,
     pub instance_type: String,
     pub containers: Vec<Container>,
@@ -104,7 +105,7 @@ impl Deployment {
     /// group, health replacement, policies) at its unresolved value. Readers set what else
     /// they read over it.
     #[must_use]
-    pub fn as_read(name: String, namespace: String, containers: Vec<Container>) -> Deployment {
+    pub fn as_read(name: String, namespace: Namespace, containers: Vec<Container>) -> Deployment {
         Deployment {
             name,
             namespace,
@@ -178,7 +179,7 @@ pub struct InstanceRole {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RoleGiver {
     /// A ServiceAccount with EKS's role annotation; every Deployment that runs as it shares it.
-    ServiceAccount { namespace: String, name: String },
+    ServiceAccount { namespace: Namespace, name: String },
     /// A short manifest's `role:`, given to that deployment alone.
     Manifest { deployment: String },
 }
@@ -199,7 +200,7 @@ pub struct Service {
     /// A DNS label, unique in the application: `<name>.<namespace>.svc.cluster.local` and
     /// `<name>.<hosted zone>`.
     pub name: String,
-    pub namespace: String,
+    pub namespace: Namespace,
     pub load_balancer: LoadBalancer,
     /// The deployments whose VMs serve it, in document order; never empty.
     pub backends: Vec<DeploymentName>,

@@ -3,7 +3,7 @@
 use i2kit::compile::compile_bytes;
 use i2kit::input::capabilities::{CapabilityName, KNOWN, RUNTIME_DEFAULT, effective, normalise};
 use i2kit::input::port_syntax::{PortSyntax, parse_port};
-use i2kit::model::{Capabilities, Port, Protocol};
+use i2kit::model::{Capabilities, DnsLabel, Namespace, Port, Protocol};
 use proptest::prelude::*;
 
 fn protocol() -> impl Strategy<Value = Protocol> {
@@ -325,6 +325,28 @@ proptest! {
             prop_assert_eq!(&json, &number.to_string());
             prop_assert_eq!(serde_json::from_str::<Port>(&json).unwrap(), port);
         }
+    }
+
+    /// Every RFC 1123 label is a DnsLabel and a Namespace, and writes back as the text it was
+    /// made from.
+    #[test]
+    fn labels_round_trip(text in "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?") {
+        let label = DnsLabel::new(&text);
+        prop_assert_eq!(label.as_ref().map(ToString::to_string), Some(text.clone()));
+        prop_assert_eq!(label.map(|label| serde_json::to_string(&label).unwrap()), Some(serde_json::to_string(&text).unwrap()));
+        prop_assert_eq!(Namespace::parse(&text).map(|namespace| namespace.to_string()), Some(text));
+    }
+
+    /// Any other text is refused: nothing but a label is a DnsLabel.
+    #[test]
+    fn only_labels_are_labels(text in prop_oneof!["[a-z0-9A-Z._-]{0,70}", "\\PC{0,70}"]) {
+        let shaped = !text.is_empty()
+            && text.len() <= 63
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !text.starts_with('-')
+            && !text.ends_with('-');
+        prop_assert_eq!(DnsLabel::new(&text).is_some(), shaped);
+        prop_assert_eq!(Namespace::parse(&text).is_some(), shaped);
     }
 
     #[test]

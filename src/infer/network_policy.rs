@@ -27,7 +27,7 @@ pub const MAX_GROUP_RULES: usize = 60;
 /// What the policies read of a workload: where it is, its pod labels, its named ports.
 pub(super) struct Pod {
     pub(super) name: String,
-    pub(super) namespace: String,
+    pub(super) namespace: crate::model::Namespace,
     pub(super) labels: Vec<(String, String)>,
     /// Container ports by name: (name, number, protocol).
     pub(super) named_ports: Vec<(String, Port, PolicyProtocol)>,
@@ -339,6 +339,7 @@ pub(super) fn peer_sources(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Namespace;
     use crate::model::intent::network_policy::{Cidr, Expression, Operator, PortMatch};
     use crate::source::Span;
 
@@ -355,7 +356,7 @@ mod tests {
     fn workload(name: &str, namespace: &str, app: &str) -> Pod {
         Pod {
             name: name.to_string(),
-            namespace: namespace.to_string(),
+            namespace: Namespace::parse(namespace).unwrap(),
             labels: vec![("app".to_string(), app.to_string())],
             named_ports: Vec::new(),
         }
@@ -364,7 +365,7 @@ mod tests {
     fn policy(namespace: &str, target: &str, rules: Vec<IngressRule>) -> NetworkPolicy {
         NetworkPolicy {
             name: "p".into(),
-            namespace: namespace.into(),
+            namespace: Namespace::parse(namespace).unwrap(),
             span: Span::default(),
             pod_selector: selector(&[("app", target)]),
             ingress: Some(rules),

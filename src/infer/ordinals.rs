@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::infer::label_selector::selects;
 use crate::model::intent::{Service, Workload};
 use crate::model::stateful::{HeadlessName, OrdinalPort};
-use crate::model::{Admission, Port};
+use crate::model::{Admission, Namespace, Port};
 use std::collections::BTreeSet;
 
 /// Gives each StatefulSet the headless Services that select it and the ports their callers
@@ -20,7 +20,7 @@ pub fn name_ordinals(
     services: &[Service],
     workloads: &mut [Workload],
     sink: &mut Vec<Diagnostic>,
-) -> BTreeSet<(String, String)> {
+) -> BTreeSet<(Namespace, String)> {
     let mut naming = BTreeSet::new();
     for service in services {
         let Some(headless_span) = service.headless else {

@@ -29,7 +29,7 @@ use crate::model::ingress::{
     IngressListener, IngressTargetGroup, MAX_AUTH_SESSION_TIMEOUT, ProtocolVersion, RouteAction,
     RoutingRule, RuleHost, Unauthenticated,
 };
-use crate::model::{self, Certificate, HealthCheck, HttpSuccess, Port, Protocol};
+use crate::model::{self, Certificate, HealthCheck, HttpSuccess, Namespace, Port, Protocol};
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -53,7 +53,7 @@ pub struct Context<'a> {
 /// selects nothing is an error at each route to it, reported by [`resolve_ingresses`], not
 /// a warning.
 #[must_use]
-pub fn referred_services(ingresses: &[Ingress]) -> BTreeSet<(String, String)> {
+pub fn referred_services(ingresses: &[Ingress]) -> BTreeSet<(Namespace, String)> {
     ingresses
         .iter()
         .flat_map(|ingress| {

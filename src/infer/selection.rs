@@ -11,7 +11,7 @@ use crate::model::admission::inbound_rules;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
-use crate::model::{self, DeploymentName, LoadBalancerKind, Port, Protocol};
+use crate::model::{self, DeploymentName, LoadBalancerKind, Namespace, Port, Protocol};
 use std::collections::BTreeSet;
 
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 pub fn plan_services(
     services: &[Service],
     deployments: &[Workload],
-    referred: &BTreeSet<(String, String)>,
+    referred: &BTreeSet<(Namespace, String)>,
     sink: &mut Vec<Diagnostic>,
 ) -> Vec<(DocumentOrder, model::Service)> {
     let mut plans = Vec::new();

@@ -113,7 +113,7 @@ pub enum Retention {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeadlessName {
     pub service: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
 }
 
 /// A deployment whose VMs are ordinals with names and disks of their own.

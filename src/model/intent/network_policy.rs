@@ -18,7 +18,7 @@ pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 #[derive(Debug, Clone)]
 pub struct NetworkPolicy {
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     pub span: Span,
     /// The pods (by pod template labels) in `namespace` the policy applies to; an empty
     /// selector selects every pod of the namespace.

@@ -31,7 +31,7 @@ pub enum SslPorts {
 #[derive(Debug, Clone)]
 pub struct Service {
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     /// Place in the input, for document order.
     pub order: DocumentOrder,
     pub span: Span,
@@ -71,7 +71,12 @@ impl Service {
     /// nothing, with no ports, internal, and every annotation-given setting unset. Readers set
     /// what they read over it.
     #[must_use]
-    pub fn as_read(name: String, namespace: String, order: DocumentOrder, span: Span) -> Service {
+    pub fn as_read(
+        name: String,
+        namespace: crate::model::Namespace,
+        order: DocumentOrder,
+        span: Span,
+    ) -> Service {
         Service {
             name,
             namespace,
