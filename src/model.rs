@@ -181,7 +181,7 @@ pub enum RoleGiver {
     /// A ServiceAccount with EKS's role annotation; every Deployment that runs as it shares it.
     ServiceAccount { namespace: Namespace, name: String },
     /// A short manifest's `role:`, given to that deployment alone.
-    Manifest { deployment: String },
+    Manifest { deployment: DeploymentName },
 }
 
 /// The floor a PodDisruptionBudget puts under the VMs in service, already resolved.
@@ -228,6 +228,14 @@ impl DeploymentName {
     #[must_use]
     pub fn names(&self, deployment: &Deployment) -> bool {
         self.0 == deployment.name
+    }
+}
+
+/// Unit tests name deployments they never build; the program only links to ones it has.
+#[cfg(test)]
+impl From<&str> for DeploymentName {
+    fn from(name: &str) -> DeploymentName {
+        DeploymentName(name.to_string())
     }
 }
 
@@ -474,7 +482,7 @@ pub enum Traffic {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
     /// The VMs of this deployment, by a group only they carry ([`Deployment::policy_source`]).
-    Deployment(String),
+    Deployment(DeploymentName),
     /// Every VM of the application: every pod of every namespace.
     Application,
     /// An address block.

@@ -114,7 +114,7 @@ pub fn admitted_rules(port: Port, protocol: Protocol, sources: &BTreeSet<Source>
             let (key, value, who) = match source {
                 Source::Deployment(name) => (
                     "SourceSecurityGroupId",
-                    json!(Expr::reference(client_security_group_id(name))),
+                    json!(Expr::reference(client_security_group_id(name.as_str()))),
                     format!("{name}'s VMs"),
                 ),
                 Source::Application => (

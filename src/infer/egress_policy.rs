@@ -26,7 +26,7 @@ use std::collections::BTreeSet;
 struct PodRule<'a> {
     ports: Option<&'a [PolicyPort]>,
     /// `None`: every pod.
-    pods: Option<BTreeSet<String>>,
+    pods: Option<BTreeSet<DeploymentName>>,
 }
 
 impl PodRule<'_> {
@@ -88,7 +88,7 @@ pub fn restrict_egress<'s>(
         let restricting: Vec<&CompiledRule<'_>> =
             rules.iter().filter(|rule| selects(rule.policy)).collect();
         workload.deployment.egress = egress_of(
-            &pod.name,
+            pod.name.as_str(),
             first.span,
             &restricting,
             &pods,
@@ -183,7 +183,7 @@ fn egress_of<'s>(
         destinations.extend(rule.blocks.iter().cloned());
     }
     let pod_rules: Vec<&PodRule<'_>> = rules.iter().filter_map(|rule| rule.pods.as_ref()).collect();
-    let by_name = |name: &str| pods.iter().find(|pod| pod.name == name);
+    let by_name = |name: &DeploymentName| pods.iter().find(|pod| pod.name == *name);
     for service in services {
         for listener in &service.load_balancer.listeners {
             let protocol = if listener.target_protocol == Protocol::Udp {
@@ -195,7 +195,7 @@ fn egress_of<'s>(
                 .backends
                 .iter()
                 .map(|backend| {
-                    let allowed = by_name(backend.as_str()).is_some_and(|pod| {
+                    let allowed = by_name(backend).is_some_and(|pod| {
                         pod_rules
                             .iter()
                             .any(|rule| rule.allows(pod, listener.target_port, protocol))

@@ -22,8 +22,8 @@ use crate::model::intent::requests::{
 };
 use crate::model::intent::{Identity, Selector, Service, Workload};
 use crate::model::{
-    Container, ContainerSpans, Deployment, InstanceRole, LoadBalancerKind, Mount, Namespace,
-    Protocol, Resources, RoleGiver,
+    Container, ContainerSpans, Deployment, DeploymentName, InstanceRole, LoadBalancerKind, Mount,
+    Namespace, Protocol, Resources, RoleGiver,
 };
 use crate::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::yaml::{Node, Value};
@@ -247,7 +247,7 @@ impl Checker<'_> {
                 ));
                 deployment.role = Some(InstanceRole {
                     giver: RoleGiver::Manifest {
-                        deployment: deployment.name.clone(),
+                        deployment: DeploymentName::of(deployment),
                     },
                     span,
                     arn: arn.to_string(),
