@@ -245,6 +245,37 @@ impl std::fmt::Display for DeploymentName {
     }
 }
 
+/// The name of one of the application's Services, as an egress rule, a target group or a
+/// headless name links to it: the type keeps it from being taken for a Deployment's name of
+/// the same text, or for any other string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServiceName(String);
+
+impl ServiceName {
+    #[must_use]
+    pub fn of(service: &Service) -> ServiceName {
+        ServiceName(service.name.clone())
+    }
+
+    /// The name of a Service as read, before it is planned (a headless Service has no load
+    /// balancer, so it is never planned).
+    #[must_use]
+    pub fn of_read(service: &intent::Service) -> ServiceName {
+        ServiceName(service.name.clone())
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ServiceName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Container {
     /// A containerd id, unique within the deployment.
@@ -454,7 +485,7 @@ pub enum Egress {
 pub enum Destination {
     /// A Service's load balancer, on one listener port: how VMs reach the pods it fronts.
     LoadBalancer {
-        service: String,
+        service: ServiceName,
         port: Port,
         protocol: Protocol,
     },

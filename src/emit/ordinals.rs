@@ -124,7 +124,7 @@ pub fn add_ordinals<'a>(
         );
     }
     for headless in &stateful.headless {
-        let service_names = Names::new(&headless.service);
+        let service_names = Names::new(headless.service.as_str());
         // A pod has a record of its own only under its subdomain, which a StatefulSet sets to
         // its `serviceName` (kubernetes.io "DNS for Services and Pods"): another headless
         // Service that selects the set lists its addresses, but names no ordinal.
@@ -133,7 +133,7 @@ pub fn add_ordinals<'a>(
             let pod = ordinal_name(&deployment.name, ordinal);
             let name = [
                 pod.as_str(),
-                &service_domain_of(&headless.service, &headless.namespace),
+                &service_domain_of(headless.service.as_str(), &headless.namespace),
             ]
             .join(".");
             let instance = instance_id(&deployment.name, ordinal);
@@ -144,7 +144,7 @@ pub fn add_ordinals<'a>(
                 move || address_record(&name, vec![Expr::get_att(instance, "PrivateIp")]),
             );
         }
-        let name = service_domain_of(&headless.service, &headless.namespace);
+        let name = service_domain_of(headless.service.as_str(), &headless.namespace);
         let addresses: Vec<Expr> = ordinals
             .iter()
             .map(|ordinal| Expr::get_att(instance_id(&deployment.name, *ordinal), "PrivateIp"))

@@ -71,7 +71,7 @@ pub fn egress_rules(egress: &Egress) -> Value {
                 protocol,
             } => json!({
                 "Description": format!("{} to {service}'s load balancer on port {port}, as NetworkPolicy allows", protocol.as_str()),
-                "DestinationSecurityGroupId": Expr::reference(Names::new(service).with("LoadBalancerSecurityGroup")),
+                "DestinationSecurityGroupId": Expr::reference(Names::new(service.as_str()).with("LoadBalancerSecurityGroup")),
                 "FromPort": port,
                 "IpProtocol": protocol.ip_protocol(),
                 "ToPort": port

@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::infer::label_selector::selects;
 use crate::model::intent::{Service, Workload};
 use crate::model::stateful::{HeadlessName, OrdinalPort};
-use crate::model::{Admission, Namespace, Port};
+use crate::model::{Admission, Namespace, Port, ServiceName};
 use std::collections::BTreeSet;
 
 /// Gives each StatefulSet the headless Services that select it and the ports their callers
@@ -53,7 +53,7 @@ pub fn name_ordinals(
                 .collect();
             if let Some(stateful) = workload.deployment.stateful.as_mut() {
                 stateful.headless.push(HeadlessName {
-                    service: service.name.clone(),
+                    service: ServiceName::of_read(service),
                     namespace: service.namespace.clone(),
                 });
                 stateful.ports = ports

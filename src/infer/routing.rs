@@ -471,7 +471,7 @@ fn resolve_backend(
     )?;
     let authentication = authentication(&settings.authentication, sink)?;
     let target_group = IngressTargetGroup {
-        service: planned.name.clone(),
+        service: model::ServiceName::of(planned),
         service_port: port.number,
         target_port: listener.target_port,
         protocol,

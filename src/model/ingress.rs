@@ -2,7 +2,7 @@
 //! Ingresses ask for, in the AWS Load Balancer Controller's terms (listeners, ordered rules,
 //! target groups), already resolved to the VMs of the Deployments behind each backend.
 
-use super::{Certificate, DeploymentName, HealthCheck, Port, Protocol};
+use super::{Certificate, DeploymentName, HealthCheck, Port, Protocol, ServiceName};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -168,7 +168,7 @@ pub enum RouteAction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngressTargetGroup {
     /// The backend Service, and the port the Ingress names on it.
-    pub service: String,
+    pub service: ServiceName,
     pub service_port: Port,
     /// The container port the Service port reaches.
     pub target_port: Port,

@@ -112,7 +112,7 @@ pub enum Retention {
 /// for each, and `<service>.<namespace>.svc.cluster.local` for all of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeadlessName {
-    pub service: String,
+    pub service: crate::model::ServiceName,
     pub namespace: crate::model::Namespace,
 }
 
