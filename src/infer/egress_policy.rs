@@ -312,7 +312,7 @@ fn add_block(
         }
         let range = match &entry.port {
             PortMatch::Any => Some((0, u16::MAX)),
-            PortMatch::Range(low, high) => Some((*low, *high)),
+            PortMatch::Range(low, high) => Some((low.get(), high.get())),
             PortMatch::Named(name) => {
                 if !every_destination {
                     sink.push(
@@ -379,7 +379,10 @@ mod tests {
             &mut sink,
         );
         let ports = [
-            port(PolicyProtocol::Tcp, PortMatch::Range(443, 443)),
+            port(
+                PolicyProtocol::Tcp,
+                PortMatch::Range(Port::HTTPS, Port::HTTPS),
+            ),
             port(PolicyProtocol::Udp, PortMatch::Any),
             port(PolicyProtocol::Sctp, PortMatch::Any),
         ];
@@ -432,7 +435,10 @@ mod tests {
             &mut destinations,
             &mut sink,
         );
-        let sctp = [port(PolicyProtocol::Sctp, PortMatch::Range(3868, 3868))];
+        let sctp = [port(
+            PolicyProtocol::Sctp,
+            PortMatch::Range(Port::new(3868).unwrap(), Port::new(3868).unwrap()),
+        )];
         add_block(
             cidr("10.0.0.0/8"),
             Some(&sctp),

@@ -550,7 +550,7 @@ mod tests {
             vec![rule(
                 Some(vec![port(
                     PolicyProtocol::Tcp,
-                    PortMatch::Range(8000, 8100),
+                    PortMatch::Range(Port::new(8000).unwrap(), Port::new(8100).unwrap()),
                 )]),
                 from_web(),
             )],

@@ -53,7 +53,7 @@ pub enum PortMatch {
     /// Every port of the protocol.
     Any,
     /// `port` to `endPort`, both included (one port when they are equal).
-    Range(u16, u16),
+    Range(Port, Port),
     /// A container port name, resolved against the pods the policy selects.
     Named(String),
 }
@@ -77,7 +77,7 @@ impl PolicyPort {
         self.protocol == protocol
             && match &self.port {
                 PortMatch::Any => true,
-                PortMatch::Range(low, high) => (*low..=*high).contains(&number.get()),
+                PortMatch::Range(low, high) => (*low..=*high).contains(&number),
                 PortMatch::Named(name) => named.iter().any(|(port_name, port, port_protocol)| {
                     port_name == name && *port == number && *port_protocol == protocol
                 }),
