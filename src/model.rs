@@ -60,7 +60,8 @@ pub struct Deployment {
     /// Let the Auto Scaling group replace VMs the load balancer finds unhealthy; set by
     /// [`crate::infer::link`] from the services in front of the deployment.
     pub replace_unhealthy: Option<ReplaceUnhealthy>,
-    pub hostname: Option<String>,
+    /// The VMs' host name (`spec.hostname`): a DNS label, checked where it is read.
+    pub hostname: Option<DnsLabel>,
     /// Files the VM image carries for its containers (ConfigMap volumes), beside i2kit's own;
     /// sorted by path, each directory before what it holds.
     pub files: Vec<VmFile>,
