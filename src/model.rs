@@ -7,13 +7,19 @@ use std::collections::BTreeSet;
 
 pub mod admission;
 pub mod boot;
+pub mod dns_label;
 pub mod document_order;
 pub mod external_name;
 pub mod ingress;
 pub mod intent;
+pub mod namespace;
+pub mod port;
 pub mod stateful;
+pub use dns_label::DnsLabel;
 pub use external_name::ExternalName;
 pub use ingress::Ingress;
+pub use namespace::{DEFAULT_NAMESPACE, Namespace};
+pub use port::Port;
 
 /// Everything one input asks for, in document order: VM groups and the load balancers in
 /// front of them, many-to-many, as Deployments and Services are in Kubernetes.
@@ -37,16 +43,13 @@ pub struct Application {
 /// The short manifest's schema caps `replicas` at the same value.
 pub const MAX_GROUP_SIZE: u32 = 10_000;
 
-/// The namespace of objects that name none, and of every short manifest.
-pub const DEFAULT_NAMESPACE: &str = "default";
-
 /// One pod template run as `replicas` identical VMs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     /// A DNS label, unique in the application: it names the LinuxKit file and the VM group.
     pub name: String,
     /// A DNS label: the resolver searches `<namespace>.svc.cluster.local` first.
-    pub namespace: String,
+    pub namespace: Namespace,
     pub replicas: u32,
     pub instance_type: String,
     pub containers: Vec<Container>,
@@ -59,7 +62,8 @@ pub struct Deployment {
     /// Let the Auto Scaling group replace VMs the load balancer finds unhealthy; set by
     /// [`crate::infer::link`] from the services in front of the deployment.
     pub replace_unhealthy: Option<ReplaceUnhealthy>,
-    pub hostname: Option<String>,
+    /// The VMs' host name (`spec.hostname`): a DNS label, checked where it is read.
+    pub hostname: Option<DnsLabel>,
     /// Files the VM image carries for its containers (ConfigMap volumes), beside i2kit's own;
     /// sorted by path, each directory before what it holds.
     pub files: Vec<VmFile>,
@@ -104,7 +108,7 @@ impl Deployment {
     /// group, health replacement, policies) at its unresolved value. Readers set what else
     /// they read over it.
     #[must_use]
-    pub fn as_read(name: String, namespace: String, containers: Vec<Container>) -> Deployment {
+    pub fn as_read(name: String, namespace: Namespace, containers: Vec<Container>) -> Deployment {
         Deployment {
             name,
             namespace,
@@ -178,9 +182,9 @@ pub struct InstanceRole {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RoleGiver {
     /// A ServiceAccount with EKS's role annotation; every Deployment that runs as it shares it.
-    ServiceAccount { namespace: String, name: String },
+    ServiceAccount { namespace: Namespace, name: String },
     /// A short manifest's `role:`, given to that deployment alone.
-    Manifest { deployment: String },
+    Manifest { deployment: DeploymentName },
 }
 
 /// The floor a PodDisruptionBudget puts under the VMs in service, already resolved.
@@ -199,7 +203,7 @@ pub struct Service {
     /// A DNS label, unique in the application: `<name>.<namespace>.svc.cluster.local` and
     /// `<name>.<hosted zone>`.
     pub name: String,
-    pub namespace: String,
+    pub namespace: Namespace,
     pub load_balancer: LoadBalancer,
     /// The deployments whose VMs serve it, in document order; never empty.
     pub backends: Vec<DeploymentName>,
@@ -230,7 +234,46 @@ impl DeploymentName {
     }
 }
 
+/// Unit tests name deployments they never build; the program only links to ones it has.
+#[cfg(test)]
+impl From<&str> for DeploymentName {
+    fn from(name: &str) -> DeploymentName {
+        DeploymentName(name.to_string())
+    }
+}
+
 impl std::fmt::Display for DeploymentName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The name of one of the application's Services, as an egress rule, a target group or a
+/// headless name links to it: the type keeps it from being taken for a Deployment's name of
+/// the same text, or for any other string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServiceName(String);
+
+impl ServiceName {
+    #[must_use]
+    pub fn of(service: &Service) -> ServiceName {
+        ServiceName(service.name.clone())
+    }
+
+    /// The name of a Service as read, before it is planned (a headless Service has no load
+    /// balancer, so it is never planned).
+    #[must_use]
+    pub fn of_read(service: &intent::Service) -> ServiceName {
+        ServiceName(service.name.clone())
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ServiceName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
@@ -414,9 +457,9 @@ pub enum Certificate {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listener {
-    pub port: u16,
+    pub port: Port,
     pub protocol: Protocol,
-    pub target_port: u16,
+    pub target_port: Port,
     pub target_protocol: Protocol,
     pub certificate: Certificate,
     pub health_check: HealthCheck,
@@ -455,8 +498,8 @@ pub enum Egress {
 pub enum Destination {
     /// A Service's load balancer, on one listener port: how VMs reach the pods it fronts.
     LoadBalancer {
-        service: String,
-        port: u16,
+        service: ServiceName,
+        port: Port,
         protocol: Protocol,
     },
     /// An address block on `traffic`.
@@ -483,7 +526,7 @@ pub enum Traffic {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
     /// The VMs of this deployment, by a group only they carry ([`Deployment::policy_source`]).
-    Deployment(String),
+    Deployment(DeploymentName),
     /// Every VM of the application: every pod of every namespace.
     Application,
     /// An address block.
@@ -493,7 +536,7 @@ pub enum Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HealthCheck {
     pub protocol: Protocol,
-    pub port: u16,
+    pub port: Port,
     /// Only for HTTP/HTTPS checks.
     pub path: Option<String>,
     /// Which HTTP answers count as healthy (HTTP/HTTPS checks only).

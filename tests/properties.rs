@@ -3,7 +3,7 @@
 use i2kit::compile::compile_bytes;
 use i2kit::input::capabilities::{CapabilityName, KNOWN, RUNTIME_DEFAULT, effective, normalise};
 use i2kit::input::port_syntax::{PortSyntax, parse_port};
-use i2kit::model::{Capabilities, Protocol};
+use i2kit::model::{Capabilities, DnsLabel, Namespace, Port, Protocol};
 use proptest::prelude::*;
 
 fn protocol() -> impl Strategy<Value = Protocol> {
@@ -16,10 +16,14 @@ fn protocol() -> impl Strategy<Value = Protocol> {
     ]
 }
 
+fn port() -> impl Strategy<Value = Port> {
+    (1..=65535u16).prop_filter_map("0 is no port", Port::new)
+}
+
 fn port_syntax() -> impl Strategy<Value = PortSyntax> {
     (
-        1..=65535u16,
-        1..=65535u16,
+        port(),
+        port(),
         proptest::option::of((protocol(), protocol())),
         proptest::option::of("[a-z0-9/:-]{1,40}"),
     )
@@ -306,6 +310,44 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Every number but 0 is a port, and a port writes (as text and as JSON) and reads back
+    /// as the number it was made from.
+    #[test]
+    fn ports_are_the_numbers_from_1_and_round_trip(number in any::<u16>()) {
+        let port = Port::new(number);
+        prop_assert_eq!(port.is_some(), number != 0);
+        if let Some(port) = port {
+            prop_assert_eq!(port.get(), number);
+            prop_assert_eq!(port.to_string(), number.to_string());
+            prop_assert_eq!(Port::from_int(port.to_string().parse::<i64>().unwrap()), Some(port));
+            let json = serde_json::to_string(&port).unwrap();
+            prop_assert_eq!(&json, &number.to_string());
+            prop_assert_eq!(serde_json::from_str::<Port>(&json).unwrap(), port);
+        }
+    }
+
+    /// Every RFC 1123 label is a DnsLabel and a Namespace, and writes back as the text it was
+    /// made from.
+    #[test]
+    fn labels_round_trip(text in "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?") {
+        let label = DnsLabel::new(&text);
+        prop_assert_eq!(label.as_ref().map(ToString::to_string), Some(text.clone()));
+        prop_assert_eq!(label.map(|label| serde_json::to_string(&label).unwrap()), Some(serde_json::to_string(&text).unwrap()));
+        prop_assert_eq!(Namespace::parse(&text).map(|namespace| namespace.to_string()), Some(text));
+    }
+
+    /// Any other text is refused: nothing but a label is a DnsLabel.
+    #[test]
+    fn only_labels_are_labels(text in prop_oneof!["[a-z0-9A-Z._-]{0,70}", "\\PC{0,70}"]) {
+        let shaped = !text.is_empty()
+            && text.len() <= 63
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !text.starts_with('-')
+            && !text.ends_with('-');
+        prop_assert_eq!(DnsLabel::new(&text).is_some(), shaped);
+        prop_assert_eq!(Namespace::parse(&text).is_some(), shaped);
+    }
 
     #[test]
     fn port_grammar_round_trips(syntax in port_syntax()) {

@@ -13,6 +13,7 @@ use crate::emit::naming::{
     INTERNAL_SOURCE_GROUP_CONDITION, INTERNAL_SOURCE_GROUP_PARAMETER, VPC_PARAMETER,
 };
 use crate::emit::policy_rules::no_egress;
+use crate::model::Port;
 use crate::model::admission::{Source, admitted_sources};
 use serde_json::{Value, json};
 
@@ -73,7 +74,7 @@ pub fn parameter_given(parameter: &str) -> Value {
 /// rules do): the application's group always; the parameters' range and group only when they
 /// are given.
 #[must_use]
-pub fn internal_client_rules(port: u16, protocol: &str, ip_protocol: &str) -> Vec<Value> {
+pub fn internal_client_rules(port: Port, protocol: &str, ip_protocol: &str) -> Vec<Value> {
     admitted_sources(false, false, &[])
         .into_iter()
         .filter_map(|source| internal_client_rule(source, port, protocol, ip_protocol))
@@ -85,7 +86,7 @@ pub fn internal_client_rules(port: u16, protocol: &str, ip_protocol: &str) -> Ve
 #[must_use]
 pub fn internal_client_rule(
     source: Source,
-    port: u16,
+    port: Port,
     protocol: &str,
     ip_protocol: &str,
 ) -> Option<Value> {
@@ -139,7 +140,7 @@ mod tests {
     /// so nothing routed into the VPC gets in.
     #[test]
     fn an_internal_listener_admits_the_application_and_opts_in_the_rest() {
-        let rules = internal_client_rules(6379, "TCP", "tcp");
+        let rules = internal_client_rules(Port::new(6379).unwrap(), "TCP", "tcp");
         assert_eq!(
             rules[0],
             json!({
@@ -176,7 +177,7 @@ mod tests {
 
     #[test]
     fn udp_listeners_admit_udp() {
-        let rules = internal_client_rules(53, "UDP", "udp");
+        let rules = internal_client_rules(Port::new(53).unwrap(), "UDP", "udp");
         assert_eq!(rules[0]["IpProtocol"], "udp");
         assert_eq!(rules[1]["Fn::If"][1]["IpProtocol"], "udp");
     }

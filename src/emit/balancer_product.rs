@@ -136,7 +136,9 @@ fn check_service(service: &Service) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use crate::cidr::Cidr;
-    use crate::model::{Admission, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer};
+    use crate::model::{
+        Admission, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, Namespace, Port,
+    };
     use crate::source::Span;
 
     const PROTOCOLS: [Protocol; 5] = [
@@ -148,15 +150,16 @@ mod tests {
     ];
 
     fn listener(port: u16, protocol: Protocol) -> Listener {
+        let backend = Port::new(8080).unwrap();
         Listener {
-            port,
+            port: Port::new(port).unwrap(),
             protocol,
-            target_port: 8080,
+            target_port: backend,
             target_protocol: protocol,
             certificate: Certificate::None,
             health_check: HealthCheck {
                 protocol: Protocol::Tcp,
-                port: 8080,
+                port: backend,
                 path: None,
                 success: HttpSuccess::AnyAnswer,
                 interval_seconds: 10,
@@ -173,7 +176,7 @@ mod tests {
     fn service(layer: BalancerLayer, public: bool, listeners: Vec<Listener>) -> Service {
         Service {
             name: "web".to_string(),
-            namespace: "default".to_string(),
+            namespace: Namespace::default(),
             load_balancer: LoadBalancer {
                 layer,
                 public,

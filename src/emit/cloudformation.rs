@@ -435,7 +435,11 @@ fn add_deployment<'a>(
         // A headless Service's record follows the last set it lists, once all their
         // instances are in the template.
         for headless in &application.headless_services {
-            if headless.sets.last() == Some(&deployment.name) {
+            if headless
+                .sets
+                .last()
+                .is_some_and(|last| last.names(deployment))
+            {
                 add_headless_service(builder, headless, &application.deployments);
             }
         }

@@ -48,7 +48,7 @@ pub fn target_group_ids(ingress: &Ingress) -> Vec<String> {
     for group in &ingress.target_groups {
         let base = names.with(&format!(
             "TargetGroup{}Port{}",
-            logical_id(&group.service),
+            logical_id(group.service.as_str()),
             group.service_port
         ));
         push_numbered(&mut ids, base);

@@ -12,12 +12,12 @@ use crate::emit::intrinsic::Expr;
 use crate::emit::load_balancing::ip_protocol;
 use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, VPC_PARAMETER};
 use crate::emit::policy_rules::{admitted_rules, egress_rules};
-use crate::model::{Admission, Deployment, Ingress, Protocol, Service};
+use crate::model::{Admission, Deployment, Ingress, Port, Protocol, Service};
 use serde_json::{Value, json};
 
 /// A port and its `IpProtocol` (`tcp`, `udp`); `None` for traffic a NetworkPolicy refuses,
 /// keeping the health check's place beside it.
-type PortAndProtocol = Option<(u16, &'static str)>;
+type PortAndProtocol = Option<(Port, &'static str)>;
 
 /// A listener no source may use: its VMs need not admit its traffic.
 fn admits_nobody(admission: &Admission) -> bool {

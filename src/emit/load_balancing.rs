@@ -16,7 +16,8 @@ use crate::emit::policy_rules::admitted_rules;
 use crate::emit::template_builder::Make;
 use crate::model::admission::{Source, admitted_sources};
 use crate::model::{
-    Admission, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, Protocol, Service,
+    Admission, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, Port, Protocol,
+    Service,
 };
 use serde_json::{Value, json};
 
@@ -73,7 +74,7 @@ pub fn load_balancer_security_group(service: &Service) -> Value {
 
 /// A listener port, its protocol, and the source ranges the manifest admits there (empty:
 /// none written).
-pub type ListenerPort<'a> = (u16, Protocol, &'a [Cidr]);
+pub type ListenerPort<'a> = (Port, Protocol, &'a [Cidr]);
 
 /// A load balancer's group named after `owner`, internet-facing when `public`, reached over
 /// IPv6 too when `dual_stack`: one ingress rule per port and source [`admitted_sources`]
@@ -148,7 +149,7 @@ fn admitting_security_group(
     // inside Fn::If it cannot read.
     let defaulted = |admission: &Admission| *admission == Admission::Default;
     let everyone_on_port_80 = ports.iter().any(|((port, _, ranges), admission)| {
-        *port == 80
+        port.get() == 80
             && defaulted(admission)
             && admitted_sources(public, dual_stack, ranges)
                 .iter()
@@ -162,7 +163,7 @@ fn admitting_security_group(
         let why = if public
             && !ports
                 .iter()
-                .any(|((port, _, ranges), _)| *port == 80 && !ranges.is_empty())
+                .any(|((port, _, ranges), _)| port.get() == 80 && !ranges.is_empty())
         {
             format!("{owner} is a public service: the manifest exposes port 80 to the internet")
         } else {
@@ -335,7 +336,7 @@ fn target_group(listener: &Listener) -> Value {
 
 /// A target group of instances on `port`, checked by `check`.
 #[must_use]
-pub fn target_group_resource(port: u16, protocol: Protocol, check: &HealthCheck) -> Value {
+pub fn target_group_resource(port: Port, protocol: Protocol, check: &HealthCheck) -> Value {
     let mut properties = json!({
         "HealthCheckEnabled": true,
         "HealthCheckIntervalSeconds": check.interval_seconds,
@@ -532,8 +533,10 @@ mod tests {
             .map(|text| Cidr::parse(text).unwrap().cidr)
             .collect();
         for (public, dual_stack) in [(true, true), (true, false), (false, false)] {
-            let ports: [ListenerPort<'_>; 2] =
-                [(443, Protocol::Https, &ranges), (8080, Protocol::Http, &[])];
+            let ports: [ListenerPort<'_>; 2] = [
+                (Port::HTTPS, Protocol::Https, &ranges),
+                (Port::new(8080).unwrap(), Protocol::Http, &[]),
+            ];
             let group = listener_security_group("x", public, dual_stack, &ports);
             let rules = group["Properties"]["SecurityGroupIngress"]
                 .as_array()

@@ -125,7 +125,7 @@ pub fn add_ordinals<'a>(
         );
     }
     for headless in &stateful.headless {
-        let service_names = Names::new(&headless.service);
+        let service_names = Names::new(headless.service.as_str());
         // A pod has a record of its own only under its subdomain, which a StatefulSet sets to
         // its `serviceName` (kubernetes.io "DNS for Services and Pods"): another headless
         // Service that selects the set lists its addresses, but names no ordinal.
@@ -134,7 +134,7 @@ pub fn add_ordinals<'a>(
             let pod = ordinal_name(&deployment.name, ordinal);
             let name = [
                 pod.as_str(),
-                &service_domain_of(&headless.service, &headless.namespace),
+                &service_domain_of(headless.service.as_str(), &headless.namespace),
             ]
             .join(".");
             let instance = instance_id(&deployment.name, ordinal);
@@ -164,14 +164,14 @@ pub fn add_headless_service<'a>(
     );
     builder.try_add(
         Section::Resources,
-        Names::new(&service.name).with("DnsRecord"),
+        Names::new(service.name.as_str()).with("DnsRecord"),
         &owner,
         move || {
             let mut addresses = Vec::new();
             for set in &service.sets {
                 let (deployment, stateful) = deployments
                     .iter()
-                    .find(|deployment| deployment.name == *set)
+                    .find(|deployment| set.names(deployment))
                     .and_then(|deployment| Some((deployment, deployment.stateful.as_ref()?)))
                     .ok_or_else(|| {
                         InternalError::inconsistent("a headless Service names no StatefulSet")
@@ -181,7 +181,7 @@ pub fn add_headless_service<'a>(
                 }));
             }
             Ok(address_record(
-                &service_domain_of(&service.name, &service.namespace),
+                &service_domain_of(service.name.as_str(), &service.namespace),
                 addresses,
             ))
         },

@@ -11,7 +11,7 @@
 
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, VPC_PARAMETER};
-use crate::model::{Destination, Egress, Protocol, Source, Traffic};
+use crate::model::{Destination, Egress, Port, Protocol, Source, Traffic};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -71,7 +71,7 @@ pub fn egress_rules(egress: &Egress) -> Value {
                 protocol,
             } => json!({
                 "Description": format!("{} to {service}'s load balancer on port {port}, as NetworkPolicy allows", protocol.as_str()),
-                "DestinationSecurityGroupId": Expr::reference(Names::new(service).with("LoadBalancerSecurityGroup")),
+                "DestinationSecurityGroupId": Expr::reference(Names::new(service.as_str()).with("LoadBalancerSecurityGroup")),
                 "FromPort": port,
                 "IpProtocol": protocol.ip_protocol(),
                 "ToPort": port
@@ -107,14 +107,14 @@ pub fn egress_rules(egress: &Egress) -> Value {
 
 /// One rule per source on `port`; none at all for no source, which admits nobody.
 #[must_use]
-pub fn admitted_rules(port: u16, protocol: Protocol, sources: &BTreeSet<Source>) -> Vec<Value> {
+pub fn admitted_rules(port: Port, protocol: Protocol, sources: &BTreeSet<Source>) -> Vec<Value> {
     sources
         .iter()
         .map(|source| {
             let (key, value, who) = match source {
                 Source::Deployment(name) => (
                     "SourceSecurityGroupId",
-                    json!(Expr::reference(client_security_group_id(name))),
+                    json!(Expr::reference(client_security_group_id(name.as_str()))),
                     format!("{name}'s VMs"),
                 ),
                 Source::Application => (
@@ -154,7 +154,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let rules = admitted_rules(8080, Protocol::Tcp, &sources);
+        let rules = admitted_rules(Port::new(8080).unwrap(), Protocol::Tcp, &sources);
         assert_eq!(rules.len(), 4);
         assert_eq!(
             rules[0]["SourceSecurityGroupId"],
@@ -171,6 +171,6 @@ mod tests {
                 .iter()
                 .all(|rule| rule["FromPort"] == 8080 && rule["ToPort"] == 8080)
         );
-        assert!(admitted_rules(80, Protocol::Udp, &BTreeSet::new()).is_empty());
+        assert!(admitted_rules(Port::HTTP, Protocol::Udp, &BTreeSet::new()).is_empty());
     }
 }

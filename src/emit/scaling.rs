@@ -17,7 +17,7 @@ pub fn instance_profile_id(role: &InstanceRole) -> String {
             Names::new(name)
         }
         RoleGiver::ServiceAccount { namespace, name } => Names::new(&format!("{namespace}-{name}")),
-        RoleGiver::Manifest { deployment } => Names::new(deployment),
+        RoleGiver::Manifest { deployment } => Names::new(deployment.as_str()),
     };
     stem.with("InstanceProfile")
 }

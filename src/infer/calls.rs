@@ -6,6 +6,7 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::dns::{CLUSTER_DOMAIN, search_domains};
 use crate::infer::label_selector::{explain_no_match, selects};
+use crate::model::Namespace;
 use crate::model::intent::{Call, Selector, Service, Workload};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,7 +43,7 @@ impl<'a> Index<'a> {
 
 /// The Services the calls reach, by (namespace, name).
 #[must_use]
-pub fn called_services(calls: &[Call], services: &[Service]) -> BTreeSet<(String, String)> {
+pub fn called_services(calls: &[Call], services: &[Service]) -> BTreeSet<(Namespace, String)> {
     let index = Index::new(services);
     calls
         .iter()
@@ -121,7 +122,7 @@ mod tests {
             selector: Selector::Labels(vec![("app".to_string(), name.to_string())]),
             ..Service::as_read(
                 name.to_string(),
-                namespace.to_string(),
+                Namespace::parse(namespace).unwrap(),
                 Default::default(),
                 Span::default(),
             )
@@ -132,7 +133,7 @@ mod tests {
         Call {
             host: host.to_string(),
             caller: "web".to_string(),
-            namespace: namespace.to_string(),
+            namespace: Namespace::parse(namespace).unwrap(),
             variable: "API_URL".to_string(),
             span: Span::default(),
         }
@@ -144,7 +145,7 @@ mod tests {
         let found = |host: &str, namespace: &str| {
             Index::new(&services)
                 .called(&call(host, namespace))
-                .map(|found| found.namespace.clone())
+                .map(|found| found.namespace.to_string())
         };
         // A short name is the caller's namespace's first.
         assert_eq!(found("api", "shop"), Some("shop".to_string()));

@@ -18,7 +18,9 @@ use crate::model::intent::network_policy::{
     Cidr, IngressRule, Peer, PolicyPort, PolicyProtocol, PortMatch,
 };
 use crate::model::intent::{NetworkPolicy, Workload};
-use crate::model::{DeploymentName, Destination, Egress, Protocol, Service, Source, Traffic};
+use crate::model::{
+    DeploymentName, Destination, Egress, Port, Protocol, Service, ServiceName, Source, Traffic,
+};
 use crate::source::Span;
 use std::collections::BTreeSet;
 
@@ -26,11 +28,11 @@ use std::collections::BTreeSet;
 struct PodRule<'a> {
     ports: Option<&'a [PolicyPort]>,
     /// `None`: every pod.
-    pods: Option<BTreeSet<String>>,
+    pods: Option<BTreeSet<DeploymentName>>,
 }
 
 impl PodRule<'_> {
-    fn allows(&self, pod: &Pod, port: u16, protocol: PolicyProtocol) -> bool {
+    fn allows(&self, pod: &Pod, port: Port, protocol: PolicyProtocol) -> bool {
         self.pods
             .as_ref()
             .is_none_or(|pods| pods.contains(&pod.name))
@@ -88,7 +90,7 @@ pub fn restrict_egress<'s>(
         let restricting: Vec<&CompiledRule<'_>> =
             rules.iter().filter(|rule| selects(rule.policy)).collect();
         workload.deployment.egress = egress_of(
-            &pod.name,
+            pod.name.as_str(),
             first.span,
             &restricting,
             &pods,
@@ -183,7 +185,7 @@ fn egress_of<'s>(
         destinations.extend(rule.blocks.iter().cloned());
     }
     let pod_rules: Vec<&PodRule<'_>> = rules.iter().filter_map(|rule| rule.pods.as_ref()).collect();
-    let by_name = |name: &str| pods.iter().find(|pod| pod.name == name);
+    let by_name = |name: &DeploymentName| pods.iter().find(|pod| pod.name == *name);
     for service in services {
         for listener in &service.load_balancer.listeners {
             let protocol = if listener.target_protocol == Protocol::Udp {
@@ -195,7 +197,7 @@ fn egress_of<'s>(
                 .backends
                 .iter()
                 .map(|backend| {
-                    let allowed = by_name(backend.as_str()).is_some_and(|pod| {
+                    let allowed = by_name(backend).is_some_and(|pod| {
                         pod_rules
                             .iter()
                             .any(|rule| rule.allows(pod, listener.target_port, protocol))
@@ -240,7 +242,7 @@ fn egress_of<'s>(
                 continue;
             }
             destinations.insert(Destination::LoadBalancer {
-                service: service.name.clone(),
+                service: ServiceName::of(service),
                 port: listener.port,
                 protocol: listener.protocol,
             });
@@ -266,7 +268,7 @@ fn egress_of<'s>(
 /// load balancer's listener needs no rule of its own.
 fn reaches_every_address(
     destinations: &BTreeSet<Destination>,
-    port: u16,
+    port: Port,
     protocol: Protocol,
 ) -> bool {
     destinations.iter().any(|destination| match destination {
@@ -274,10 +276,10 @@ fn reaches_every_address(
             match *traffic {
                 Traffic::Any => true,
                 Traffic::Tcp(low, high) => {
-                    protocol != Protocol::Udp && (low..=high).contains(&port)
+                    protocol != Protocol::Udp && (low..=high).contains(&port.get())
                 }
                 Traffic::Udp(low, high) => {
-                    protocol == Protocol::Udp && (low..=high).contains(&port)
+                    protocol == Protocol::Udp && (low..=high).contains(&port.get())
                 }
                 Traffic::Sctp => false,
             }
@@ -310,7 +312,7 @@ fn add_block(
         }
         let range = match &entry.port {
             PortMatch::Any => Some((0, u16::MAX)),
-            PortMatch::Range(low, high) => Some((*low, *high)),
+            PortMatch::Range(low, high) => Some((low.get(), high.get())),
             PortMatch::Named(name) => {
                 if !every_destination {
                     sink.push(
@@ -377,7 +379,10 @@ mod tests {
             &mut sink,
         );
         let ports = [
-            port(PolicyProtocol::Tcp, PortMatch::Range(443, 443)),
+            port(
+                PolicyProtocol::Tcp,
+                PortMatch::Range(Port::HTTPS, Port::HTTPS),
+            ),
             port(PolicyProtocol::Udp, PortMatch::Any),
             port(PolicyProtocol::Sctp, PortMatch::Any),
         ];
@@ -430,7 +435,10 @@ mod tests {
             &mut destinations,
             &mut sink,
         );
-        let sctp = [port(PolicyProtocol::Sctp, PortMatch::Range(3868, 3868))];
+        let sctp = [port(
+            PolicyProtocol::Sctp,
+            PortMatch::Range(Port::new(3868).unwrap(), Port::new(3868).unwrap()),
+        )];
         add_block(
             cidr("10.0.0.0/8"),
             Some(&sctp),
@@ -451,14 +459,30 @@ mod tests {
             cidr: cidr("0.0.0.0/0"),
             traffic: Traffic::Tcp(80, 80),
         });
-        assert!(reaches_every_address(&destinations, 80, Protocol::Http));
-        assert!(!reaches_every_address(&destinations, 443, Protocol::Https));
-        assert!(!reaches_every_address(&destinations, 80, Protocol::Udp));
+        assert!(reaches_every_address(
+            &destinations,
+            Port::HTTP,
+            Protocol::Http
+        ));
+        assert!(!reaches_every_address(
+            &destinations,
+            Port::HTTPS,
+            Protocol::Https
+        ));
+        assert!(!reaches_every_address(
+            &destinations,
+            Port::HTTP,
+            Protocol::Udp
+        ));
         destinations.clear();
         destinations.insert(Destination::Block {
             cidr: cidr("10.0.0.0/8"),
             traffic: Traffic::Any,
         });
-        assert!(!reaches_every_address(&destinations, 80, Protocol::Http));
+        assert!(!reaches_every_address(
+            &destinations,
+            Port::HTTP,
+            Protocol::Http
+        ));
     }
 }

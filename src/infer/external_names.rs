@@ -4,8 +4,8 @@
 //! author meant cannot be told: an error at the second, never a silent choice.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::ExternalName;
 use crate::model::intent::Service;
+use crate::model::{ExternalName, Namespace};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -20,7 +20,7 @@ pub fn resolve_external_names(
     names.sort_by_key(|name| name.order);
     // (namespace, name) → where the first Service of it is written: Services with load
     // balancers first, then each external name as it is kept.
-    let mut first: BTreeMap<(String, String), Span> = BTreeMap::new();
+    let mut first: BTreeMap<(Namespace, String), Span> = BTreeMap::new();
     for service in services {
         first
             .entry((service.namespace.clone(), service.name.clone()))

@@ -151,7 +151,7 @@ mod tests {
     use super::*;
     use crate::infer::autoscaling::autoscaled_rollout;
     use crate::infer::rollout::resolve_rollout;
-    use crate::model::DEFAULT_NAMESPACE;
+    use crate::model::Namespace;
     use crate::model::intent::requests::{Amount, DEFAULT_SURGE, DEFAULT_UNAVAILABLE};
 
     fn deployment(replicas: u32, rollout: Rollout) -> Deployment {
@@ -160,7 +160,7 @@ mod tests {
             instance_type: "t3.micro".into(),
             rollout,
             grace_period_seconds: 60,
-            ..Deployment::as_read("web".into(), DEFAULT_NAMESPACE.into(), Vec::new())
+            ..Deployment::as_read("web".into(), Namespace::default(), Vec::new())
         }
     }
 

@@ -16,13 +16,13 @@
 //!   the Ingresses ingress-nginx serves; elsewhere they are reported as not applied.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::Protocol;
 use crate::model::intent::IngressClass;
 use crate::model::intent::balancing::Written;
 use crate::model::intent::ingress::{Ingress, PathType, Semantics};
 use crate::model::intent::ingress_class::{
     ALB_CLASS, ALB_CONTROLLER, ClassSource, NGINX_CLASS, NGINX_CONTROLLER,
 };
+use crate::model::{Port, Protocol};
 use crate::source::Span;
 
 /// The controller whose semantics an Ingress is compiled with.
@@ -249,11 +249,14 @@ fn apply_nginx(ingress: &mut Ingress) {
         })
     });
     let balancer = &mut ingress.balancer;
-    let both = vec![(80, Protocol::Http), (443, Protocol::Https)];
+    let both = vec![(Port::HTTP, Protocol::Http), (Port::HTTPS, Protocol::Https)];
     if balancer.listen_ports.is_none() && balancer.ssl_redirect.is_none() {
         if let Some(span) = redirect_span {
             balancer.listen_ports = Some(Written { value: both, span });
-            balancer.ssl_redirect = Some(Written { value: 443, span });
+            balancer.ssl_redirect = Some(Written {
+                value: Port::HTTPS,
+                span,
+            });
         } else if let (true, Some(off)) = (tls, nginx.ssl_redirect.as_ref()) {
             balancer.listen_ports = Some(Written {
                 value: both,

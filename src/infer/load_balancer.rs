@@ -6,7 +6,7 @@ use crate::infer::protocol::{
 };
 use crate::model::intent::requests::{HealthCheckRequest, PortRequest};
 use crate::model::{
-    BalancerLayer, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, Protocol,
+    BalancerLayer, Certificate, HealthCheck, HttpSuccess, Listener, LoadBalancer, Port, Protocol,
 };
 use crate::source::Span;
 
@@ -82,7 +82,7 @@ fn find_conflicts(requests: &[PortRequest]) -> Vec<Diagnostic> {
                     "it is already exposed by container `{}`{}; give one of them another load balancer port, e.g. \"{}:{}\"",
                     first.container,
                     line_suffix(first.span),
-                    request.listener_port.saturating_add(8000),
+                    request.listener_port.get().saturating_add(8000),
                     request.container_port
                 )),
             );
@@ -168,7 +168,7 @@ fn plan_listener(
 /// Target groups of HTTP(S) targets check a path; all others open a TCP connection (AWS allows
 /// no TCP check on an HTTP target group, and UDP targets are checked over TCP).
 fn plan_health_check(
-    container_port: u16,
+    container_port: Port,
     target_protocol: Protocol,
     request: &HealthCheckRequest,
 ) -> HealthCheck {
@@ -228,8 +228,8 @@ mod tests {
     fn port(container: &str, listener: u16, target: u16) -> PortRequest {
         PortRequest {
             container: container.to_string(),
-            listener_port: listener,
-            container_port: target,
+            listener_port: Port::new(listener).unwrap(),
+            container_port: Port::new(target).unwrap(),
             listener_protocol: None,
             target_protocol: None,
             certificate: None,

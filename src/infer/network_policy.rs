@@ -18,7 +18,7 @@ use crate::model::intent::network_policy::{
     IngressRule, LabelSelector, NAMESPACE_NAME_LABEL, Peer, PolicyPort, PolicyProtocol,
 };
 use crate::model::intent::{NetworkPolicy, Workload};
-use crate::model::{Admission, Ingress, Protocol, Service, Source};
+use crate::model::{Admission, DeploymentName, Ingress, Port, Protocol, Service, Source};
 use std::collections::BTreeSet;
 
 /// The most rules a VPC security group takes in one direction by default (Amazon VPC quotas).
@@ -26,11 +26,11 @@ pub const MAX_GROUP_RULES: usize = 60;
 
 /// What the policies read of a workload: where it is, its pod labels, its named ports.
 pub(super) struct Pod {
-    pub(super) name: String,
-    pub(super) namespace: String,
+    pub(super) name: DeploymentName,
+    pub(super) namespace: crate::model::Namespace,
     pub(super) labels: Vec<(String, String)>,
     /// Container ports by name: (name, number, protocol).
-    pub(super) named_ports: Vec<(String, u16, PolicyProtocol)>,
+    pub(super) named_ports: Vec<(String, Port, PolicyProtocol)>,
 }
 
 impl Pod {
@@ -46,7 +46,7 @@ impl Pod {
 
     pub(super) fn of(workload: &Workload) -> Pod {
         Pod {
-            name: workload.deployment.name.clone(),
+            name: DeploymentName::of(&workload.deployment),
             namespace: workload.deployment.namespace.clone(),
             labels: workload.labels.clone(),
             named_ports: workload
@@ -98,19 +98,19 @@ pub fn enforce_network_policies<'s, 'i>(
         })
         .map(|(policy, rule)| compile_rule(policy, rule, &pods, sink))
         .collect();
-    let decide = |name: &str, port: u16, protocol: PolicyProtocol| -> Admission {
-        match pods.iter().find(|pod| pod.name == name) {
+    let decide = |name: &DeploymentName, port: Port, protocol: PolicyProtocol| -> Admission {
+        match pods.iter().find(|pod| pod.name == *name) {
             Some(pod) => admission(pod, port, protocol, &isolating, &rules),
             None => Admission::Default,
         }
     };
-    let mut named: BTreeSet<String> = BTreeSet::new();
+    let mut named: BTreeSet<DeploymentName> = BTreeSet::new();
     for service in services {
         let mut rule_count = 0usize;
         for listener in &mut service.load_balancer.listeners {
             let protocol = policy_protocol(listener.target_protocol);
             let mut verdicts = service.backends.iter().map(|backend| {
-                let verdict = decide(backend.as_str(), listener.target_port, protocol);
+                let verdict = decide(backend, listener.target_port, protocol);
                 (backend, verdict)
             });
             let Some((first_backend, first)) = verdicts.next() else {
@@ -158,9 +158,7 @@ pub fn enforce_network_policies<'s, 'i>(
         let ingress_span = ingress.span;
         for group in &mut ingress.target_groups {
             for backend in &group.backends {
-                if decide(backend.as_str(), group.target_port, PolicyProtocol::Tcp)
-                    == Admission::Default
-                {
+                if decide(backend, group.target_port, PolicyProtocol::Tcp) == Admission::Default {
                     continue;
                 }
                 group.refused.push(backend.clone());
@@ -181,7 +179,7 @@ pub fn enforce_network_policies<'s, 'i>(
     // Callers of a headless Service reach a StatefulSet's ordinals directly: their own group
     // admits exactly what the policies do, port by port.
     for workload in workloads.iter_mut() {
-        let name = workload.deployment.name.clone();
+        let name = DeploymentName::of(&workload.deployment);
         let Some(stateful) = workload.deployment.stateful.as_mut() else {
             continue;
         };
@@ -201,7 +199,8 @@ pub fn enforce_network_policies<'s, 'i>(
         }
     }
     for workload in workloads.iter_mut() {
-        workload.deployment.policy_source = named.contains(&workload.deployment.name);
+        workload.deployment.policy_source =
+            named.contains(&DeploymentName::of(&workload.deployment));
     }
 }
 
@@ -217,7 +216,7 @@ fn policy_protocol(protocol: Protocol) -> PolicyProtocol {
 /// union of what every rule of every isolating policy admits on that port.
 fn admission(
     pod: &Pod,
-    port: u16,
+    port: Port,
     protocol: PolicyProtocol,
     isolating: &[&NetworkPolicy],
     rules: &[Rule<'_>],
@@ -339,6 +338,7 @@ pub(super) fn peer_sources(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Namespace;
     use crate::model::intent::network_policy::{Cidr, Expression, Operator, PortMatch};
     use crate::source::Span;
 
@@ -354,8 +354,8 @@ mod tests {
 
     fn workload(name: &str, namespace: &str, app: &str) -> Pod {
         Pod {
-            name: name.to_string(),
-            namespace: namespace.to_string(),
+            name: name.into(),
+            namespace: Namespace::parse(namespace).unwrap(),
             labels: vec![("app".to_string(), app.to_string())],
             named_ports: Vec::new(),
         }
@@ -364,7 +364,7 @@ mod tests {
     fn policy(namespace: &str, target: &str, rules: Vec<IngressRule>) -> NetworkPolicy {
         NetworkPolicy {
             name: "p".into(),
-            namespace: namespace.into(),
+            namespace: Namespace::parse(namespace).unwrap(),
             span: Span::default(),
             pod_selector: selector(&[("app", target)]),
             ingress: Some(rules),
@@ -396,7 +396,13 @@ mod tests {
             .map(|(p, r)| compile_rule(p, r, workloads, &mut sink))
             .collect();
         assert!(sink.is_empty());
-        admission(&workloads[0], port, PolicyProtocol::Tcp, &isolating, &rules)
+        admission(
+            &workloads[0],
+            Port::new(port).unwrap(),
+            PolicyProtocol::Tcp,
+            &isolating,
+            &rules,
+        )
     }
 
     fn only(sources: &[Source]) -> Admission {
@@ -404,7 +410,7 @@ mod tests {
     }
 
     fn deployment(name: &str) -> Source {
-        Source::Deployment(name.to_string())
+        Source::Deployment(name.into())
     }
 
     #[test]
@@ -518,7 +524,7 @@ mod tests {
     #[test]
     fn ports_ranges_names_and_protocols() {
         let mut api = workload("api", "shop", "api");
-        api.named_ports = vec![("http".into(), 8080, PolicyProtocol::Tcp)];
+        api.named_ports = vec![("http".into(), Port::new(8080).unwrap(), PolicyProtocol::Tcp)];
         let workloads = [api, workload("web", "shop", "web")];
         let from_web = || Some(vec![pods(None, Some("web"))]);
         let port = |protocol, port| PolicyPort { protocol, port };
@@ -544,7 +550,7 @@ mod tests {
             vec![rule(
                 Some(vec![port(
                     PolicyProtocol::Tcp,
-                    PortMatch::Range(8000, 8100),
+                    PortMatch::Range(Port::new(8000).unwrap(), Port::new(8100).unwrap()),
                 )]),
                 from_web(),
             )],

@@ -9,9 +9,9 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::infer::label_selector::selects;
-use crate::model::Admission;
 use crate::model::intent::{Service, Workload};
 use crate::model::stateful::{HeadlessName, HeadlessService, OrdinalPort};
+use crate::model::{Admission, DeploymentName, Port, ServiceName};
 use std::collections::BTreeSet;
 
 /// Gives each StatefulSet the headless Services that select it and the ports their callers
@@ -48,15 +48,15 @@ pub fn name_ordinals(
         let mut sets = Vec::new();
         for index in selected {
             let workload = &mut workloads[index];
-            sets.push(workload.deployment.name.clone());
-            let ports: BTreeSet<(u16, bool)> = workload
+            sets.push(DeploymentName::of(&workload.deployment));
+            let ports: BTreeSet<(Port, bool)> = workload
                 .ports
                 .iter()
                 .map(|port| (port.number, port.udp))
                 .collect();
             if let Some(stateful) = workload.deployment.stateful.as_mut() {
                 stateful.headless.push(HeadlessName {
-                    service: service.name.clone(),
+                    service: ServiceName::of_read(service),
                     namespace: service.namespace.clone(),
                 });
                 stateful.ports = ports
@@ -72,7 +72,7 @@ pub fn name_ordinals(
         naming.push((
             service.order,
             HeadlessService {
-                name: service.name.clone(),
+                name: ServiceName::of_read(service),
                 namespace: service.namespace.clone(),
                 span: service.span,
                 sets,

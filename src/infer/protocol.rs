@@ -1,13 +1,13 @@
 //! Which protocol a port speaks, the layer a load balancer works at when the input does not
 //! say, and which listener/target pairings it can carry.
 
-use crate::model::{BalancerLayer, Protocol};
+use crate::model::{BalancerLayer, Port, Protocol};
 
 /// The protocol a listener port speaks when the manifest does not say:
 /// 80 is HTTP, 443 is HTTPS, anything else TCP.
 #[must_use]
-pub fn infer_protocol(port: u16) -> Protocol {
-    match port {
+pub fn infer_protocol(port: Port) -> Protocol {
+    match port.get() {
         80 => Protocol::Http,
         443 => Protocol::Https,
         _ => Protocol::Tcp,
@@ -71,9 +71,9 @@ mod tests {
 
     #[test]
     fn the_documented_table() {
-        assert_eq!(infer_protocol(80), Protocol::Http);
-        assert_eq!(infer_protocol(443), Protocol::Https);
-        assert_eq!(infer_protocol(6379), Protocol::Tcp);
+        assert_eq!(infer_protocol(Port::HTTP), Protocol::Http);
+        assert_eq!(infer_protocol(Port::HTTPS), Protocol::Https);
+        assert_eq!(infer_protocol(Port::new(6379).unwrap()), Protocol::Tcp);
         assert_eq!(
             adapt_inferred(Protocol::Https, BalancerLayer::Connection),
             Protocol::Tls

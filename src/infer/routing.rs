@@ -21,7 +21,7 @@ use crate::model::intent::ingress::{
     Backend, HttpPath, Ingress, PathType, Rule, Semantics, ServicePortRef, path_patterns,
 };
 use crate::model::intent::{Selector, Service, Workload};
-use crate::model::{self, Certificate, HealthCheck, HttpSuccess, Protocol};
+use crate::model::{self, Certificate, HealthCheck, HttpSuccess, Namespace, Port, Protocol};
 use crate::source::Span;
 use crate::success_codes::check_success_codes;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -46,7 +46,7 @@ pub struct Context<'a> {
 /// selects nothing is an error at each route to it, reported by [`resolve_ingresses`], not
 /// a warning.
 #[must_use]
-pub fn referred_services(ingresses: &[Ingress]) -> BTreeSet<(String, String)> {
+pub fn referred_services(ingresses: &[Ingress]) -> BTreeSet<(Namespace, String)> {
     ingresses
         .iter()
         .flat_map(|ingress| {
@@ -124,7 +124,7 @@ fn group(ingresses: Vec<Ingress>) -> Vec<(String, Vec<Ingress>)> {
 /// What one member Ingress contributes, its backends resolved.
 struct Member<'a> {
     ingress: &'a Ingress,
-    ports: Vec<(u16, Protocol)>,
+    ports: Vec<(Port, Protocol)>,
     rules: Vec<RoutingRule>,
     default: Option<(usize, Span)>,
     default_authentication: Option<Authentication>,
@@ -454,7 +454,7 @@ fn resolve_backend(
     )?;
     let authentication = authentication(&settings.authentication, sink)?;
     let target_group = IngressTargetGroup {
-        service: planned.name.clone(),
+        service: model::ServiceName::of(planned),
         service_port: port.number,
         target_port: listener.target_port,
         protocol,
@@ -789,8 +789,8 @@ fn plan_ports(
     members: &[Member<'_>],
     describe: &str,
     sink: &mut Vec<Diagnostic>,
-) -> Option<Vec<(u16, Protocol)>> {
-    let mut ports: BTreeMap<u16, (Protocol, &Ingress)> = BTreeMap::new();
+) -> Option<Vec<(Port, Protocol)>> {
+    let mut ports: BTreeMap<Port, (Protocol, &Ingress)> = BTreeMap::new();
     for member in members {
         for (port, protocol) in &member.ports {
             match ports.get(port) {
@@ -833,8 +833,8 @@ fn plan_ports(
 }
 
 fn check_redirect(
-    redirect: &Written<u16>,
-    listeners: &[(u16, Protocol)],
+    redirect: &Written<Port>,
+    listeners: &[(Port, Protocol)],
     sink: &mut Vec<Diagnostic>,
 ) {
     let port = redirect.value;
@@ -883,10 +883,10 @@ fn check_default_backends(members: &[Member<'_>], describe: &str, sink: &mut Vec
 }
 
 fn plan_listener(
-    port: u16,
+    port: Port,
     protocol: Protocol,
     members: &[&Member<'_>],
-    redirect: Option<u16>,
+    redirect: Option<Port>,
 ) -> IngressListener {
     let certificates = if protocol == Protocol::Https {
         certificates(members)
@@ -937,7 +937,7 @@ fn plan_listener(
 /// there. Those that write none take the others' (the controller's mergeListenPortConfigs);
 /// two that write different sets conflict, since the port has one set of rules.
 fn port_ranges(
-    port: u16,
+    port: Port,
     members: &[&Member<'_>],
     describe: &str,
     sink: &mut Vec<Diagnostic>,
@@ -1301,14 +1301,14 @@ pub fn sort_paths(paths: &[HttpPath]) -> Vec<&HttpPath> {
 /// The Ingress's own listen ports: the annotation's, else HTTPS 443 when it has a
 /// certificate ARN or asks for TLS (`spec.tls`), else HTTP 80.
 #[must_use]
-pub fn listen_ports(ingress: &Ingress) -> Vec<(u16, crate::model::Protocol)> {
+pub fn listen_ports(ingress: &Ingress) -> Vec<(Port, crate::model::Protocol)> {
     use crate::model::Protocol;
     match &ingress.balancer.listen_ports {
         Some(Written { value, .. }) => value.clone(),
         None if ingress.balancer.certificates.is_some() || ingress.tls.is_some() => {
-            vec![(443, Protocol::Https)]
+            vec![(Port::HTTPS, Protocol::Https)]
         }
-        None => vec![(80, Protocol::Http)],
+        None => vec![(Port::HTTP, Protocol::Http)],
     }
 }
 
@@ -1322,7 +1322,7 @@ mod tests {
             kind,
             backend: Backend {
                 service: "s".to_string(),
-                port: ServicePortRef::Number(80),
+                port: ServicePortRef::Number(Port::HTTP),
                 service_span: Span::default(),
                 port_span: Span::default(),
             },

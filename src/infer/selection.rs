@@ -9,7 +9,7 @@ use crate::infer::load_balancer::plan_load_balancer;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
-use crate::model::{self, BalancerLayer, DeploymentName, Protocol};
+use crate::model::{self, BalancerLayer, DeploymentName, Namespace, Port, Protocol};
 use std::collections::BTreeSet;
 
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 pub fn plan_services(
     services: &[Service],
     deployments: &[Workload],
-    referred: &BTreeSet<(String, String)>,
+    referred: &BTreeSet<(Namespace, String)>,
     sink: &mut Vec<Diagnostic>,
 ) -> Vec<(DocumentOrder, model::Service)> {
     let mut plans = Vec::new();
@@ -243,8 +243,8 @@ fn target_in(
     port: &ServicePort,
     pending: &Workload,
     sink: &mut Vec<Diagnostic>,
-) -> Option<(u16, String)> {
-    let declared = |number: u16| {
+) -> Option<(Port, String)> {
+    let declared = |number: Port| {
         pending
             .ports
             .iter()
@@ -258,7 +258,7 @@ fn target_in(
             .map(|container| container.name.clone())
             .unwrap_or_default()
     };
-    let by_number = |number: u16| {
+    let by_number = |number: Port| {
         (
             number,
             declared(number).map_or_else(first_container, |p| p.container.clone()),
@@ -266,7 +266,7 @@ fn target_in(
     };
     match &port.target {
         None => Some(by_number(port.port)),
-        Some(IntOrString::Int(number)) => match u16::try_from(*number).ok().filter(|n| *n > 0) {
+        Some(IntOrString::Int(number)) => match Port::from_int(*number) {
             Some(number) => Some(by_number(number)),
             None => {
                 sink.push(Diagnostic::error(

@@ -3,6 +3,7 @@
 //! [`within_schema_limits`]; only one that fails goes through the schema validator, whose
 //! errors say what is wrong.
 
+use crate::model::Port;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -258,7 +259,7 @@ pub enum EnvValue {
 #[serde(untagged)]
 pub enum PortSpec {
     /// The same port on the load balancer and the container.
-    Number(#[schemars(range(min = 1, max = 65535))] u16),
+    Number(#[schemars(with = "u16", range(min = 1, max = 65535))] Port),
     /// `"LBPORT:CONTAINERPORT"` or `"PROTO:LBPORT:PROTO:CONTAINERPORT[:CERTIFICATE-ARN]"`.
     Text(#[schemars(pattern(r"^[A-Za-z0-9]+(:[^:]+)*$"))] String),
     Object(PortObject),
@@ -273,14 +274,14 @@ pub struct PortObject {
     /// # Load balancer port
     ///
     /// The port clients connect to.
-    #[schemars(range(min = 1, max = 65535))]
-    pub port: u16,
+    #[schemars(with = "u16", range(min = 1, max = 65535))]
+    pub port: Port,
     /// # Container port
     ///
     /// The port the container listens on; defaults to `port`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 65535))]
-    pub target_port: Option<u16>,
+    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    pub target_port: Option<Port>,
     /// # Listener protocol
     ///
     /// Inferred when left out: 80 is HTTP, 443 HTTPS (TLS on a network load balancer),
@@ -352,8 +353,8 @@ pub struct HealthCheckSpec {
     ///
     /// The port to check; defaults to each target's own port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 65535))]
-    pub port: Option<u16>,
+    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    pub port: Option<Port>,
     /// # Interval
     ///
     /// Seconds between checks (5–300).
@@ -455,7 +456,6 @@ pub enum Amount {
 /// this function and the schema in agreement.
 #[must_use]
 pub fn within_schema_limits(manifest: &Manifest) -> bool {
-    let port = |number: u16| number >= 1;
     let in_range = |value: Option<u32>, low: u32, high: u32| {
         value.is_none_or(|value| (low..=high).contains(&value))
     };
@@ -478,7 +478,6 @@ pub fn within_schema_limits(manifest: &Manifest) -> bool {
             .path
             .as_deref()
             .is_none_or(|path| path.starts_with('/'))
-            && check.port.is_none_or(port)
             && in_range(check.interval_seconds, 5, 300)
             && in_range(check.timeout_seconds, 2, 120)
             && in_range(check.healthy_threshold, 2, 10)
@@ -499,16 +498,12 @@ pub fn within_schema_limits(manifest: &Manifest) -> bool {
         && manifest.containers.values().all(|container| {
             !container.image.is_empty()
                 && container.ports.iter().all(|spec| match spec {
-                    PortSpec::Number(number) => port(*number),
+                    PortSpec::Number(_) => true,
                     PortSpec::Text(text) => port_text_shape(text),
-                    PortSpec::Object(object) => {
-                        port(object.port)
-                            && object.target_port.is_none_or(port)
-                            && object
-                                .certificate
-                                .as_deref()
-                                .is_none_or(|arn| arn.starts_with("arn:"))
-                    }
+                    PortSpec::Object(object) => object
+                        .certificate
+                        .as_deref()
+                        .is_none_or(|arn| arn.starts_with("arn:")),
                 })
         });
     let autoscaling_ok = manifest.autoscaling.as_ref().is_none_or(|autoscaling| {

@@ -2,13 +2,13 @@
 //! `80`, `"8080:80"` (load balancer port : container port), and the original i2kit tool's
 //! `"https:443:http:80[:certificate-arn]"` (listener protocol : port : target protocol : port).
 
-use crate::model::Protocol;
+use crate::model::{Port, Protocol};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortSyntax {
-    pub listener_port: u16,
-    pub container_port: u16,
+    pub listener_port: Port,
+    pub container_port: Port,
     /// Both protocols are given or neither: the grammar has no form for just one.
     pub protocols: Option<(Protocol, Protocol)>,
     pub certificate: Option<String>,
@@ -31,15 +31,16 @@ pub fn parse_protocol(text: &str) -> Result<Protocol, String> {
     }
 }
 
-fn parse_number(text: &str, what: &str) -> Result<u16, String> {
+fn parse_number(text: &str, what: &str) -> Result<Port, String> {
     let digits = text.trim();
     if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
         return Err(format!("{what} `{text}` is not a number"));
     }
-    match digits.parse::<u32>() {
-        Ok(number @ 1..=65535) => u16::try_from(number).map_err(|_| String::new()),
-        _ => Err(format!("{what} {digits} is outside 1–65535")),
-    }
+    digits
+        .parse::<i64>()
+        .ok()
+        .and_then(Port::from_int)
+        .ok_or_else(|| format!("{what} {digits} is outside 1–65535"))
 }
 
 /// # Errors
@@ -128,11 +129,11 @@ mod tests {
     #[test]
     fn the_three_forms() {
         assert_eq!(
-            parse_port("80").map(|p| (p.listener_port, p.container_port)),
+            parse_port("80").map(|p| (p.listener_port.get(), p.container_port.get())),
             Ok((80, 80))
         );
         assert_eq!(
-            parse_port("8080:80").map(|p| (p.listener_port, p.container_port)),
+            parse_port("8080:80").map(|p| (p.listener_port.get(), p.container_port.get())),
             Ok((8080, 80))
         );
         let full =

@@ -10,18 +10,7 @@ use crate::source::Span;
 /// Service names that the generated image already uses for its own system services.
 pub const RESERVED_SERVICE_NAMES: [&str; 4] = ["rngd", "dhcpcd", "dhcpcd2", "sysctl"];
 
-/// Whether `name` is a DNS label (RFC 1123): it becomes a host name.
-#[must_use]
-pub fn is_dns_label(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || *byte == b'-')
-        && bytes.first() != Some(&b'-')
-        && bytes.last() != Some(&b'-')
-}
+pub use crate::model::dns_label::is_dns_label;
 
 /// Whether `name` is a DNS subdomain (RFC 1123), as Kubernetes requires of the names of
 /// objects that never become host names, such as ConfigMaps (`kube-root-ca.crt`).

@@ -22,8 +22,8 @@ use crate::model::intent::requests::{
 };
 use crate::model::intent::{Identity, Selector, Service, Workload};
 use crate::model::{
-    BalancerLayer, Container, ContainerSpans, DEFAULT_NAMESPACE, Deployment, InstanceRole, Mount,
-    Protocol, Resources, RoleGiver,
+    BalancerLayer, Container, ContainerSpans, Deployment, DeploymentName, InstanceRole, Mount,
+    Namespace, Protocol, Resources, RoleGiver,
 };
 use crate::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::yaml::{Node, Value};
@@ -154,11 +154,7 @@ impl Checker<'_> {
             replicas: manifest.replicas,
             grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
             span: Some(span),
-            ..Deployment::as_read(
-                manifest.name.clone(),
-                DEFAULT_NAMESPACE.to_string(),
-                containers,
-            )
+            ..Deployment::as_read(manifest.name.clone(), Namespace::default(), containers)
         };
         let autoscaler = manifest
             .autoscaling
@@ -251,7 +247,7 @@ impl Checker<'_> {
                 ));
                 deployment.role = Some(InstanceRole {
                     giver: RoleGiver::Manifest {
-                        deployment: deployment.name.clone(),
+                        deployment: DeploymentName::of(deployment),
                     },
                     span,
                     arn: arn.to_string(),

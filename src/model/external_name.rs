@@ -9,7 +9,7 @@ use crate::source::Span;
 pub struct ExternalName {
     /// The Service's name, a DNS label.
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     /// `spec.externalName` without a trailing dot: a DNS subdomain, checked where it is read.
     pub target: String,
     /// Place in the input, for document order.

@@ -2,7 +2,7 @@
 //! Ingresses ask for, in the AWS Load Balancer Controller's terms (listeners, ordered rules,
 //! target groups), already resolved to the VMs of the Deployments behind each backend.
 
-use super::{Certificate, DeploymentName, HealthCheck, Protocol};
+use super::{Certificate, DeploymentName, HealthCheck, Port, Protocol, ServiceName};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -70,7 +70,7 @@ pub struct RuleHost {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngressListener {
-    pub port: u16,
+    pub port: Port,
     /// HTTP or HTTPS.
     pub protocol: Protocol,
     /// HTTPS only, never empty there: the first is the listener's default certificate, the
@@ -204,7 +204,7 @@ pub enum RouteAction {
     /// Forward to the target group at this index of [`Ingress::target_groups`].
     Forward(usize),
     /// Redirect to HTTPS on this port, keeping host, path and query (`ssl-redirect`).
-    RedirectToHttps(u16),
+    RedirectToHttps(Port),
     /// A plain 404, as the controller answers requests no rule or default backend takes.
     NotFound,
 }
@@ -213,10 +213,10 @@ pub enum RouteAction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngressTargetGroup {
     /// The backend Service, and the port the Ingress names on it.
-    pub service: String,
-    pub service_port: u16,
+    pub service: ServiceName,
+    pub service_port: Port,
     /// The container port the Service port reaches.
-    pub target_port: u16,
+    pub target_port: Port,
     /// HTTP or HTTPS.
     pub protocol: Protocol,
     pub protocol_version: ProtocolVersion,

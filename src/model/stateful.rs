@@ -112,19 +112,19 @@ pub enum Retention {
 /// for each, and `<service>.<namespace>.svc.cluster.local` for all of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeadlessName {
-    pub service: String,
-    pub namespace: String,
+    pub service: crate::model::ServiceName,
+    pub namespace: crate::model::Namespace,
 }
 
 /// A headless Service over StatefulSets: `<service>.<namespace>.svc.cluster.local` lists every
 /// ordinal of every set it selects, as the cluster DNS lists every ready pod it selects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeadlessService {
-    pub name: String,
-    pub namespace: String,
+    pub name: crate::model::ServiceName,
+    pub namespace: crate::model::Namespace,
     pub span: crate::source::Span,
     /// The StatefulSets it selects, in document order.
-    pub sets: Vec<String>,
+    pub sets: Vec<crate::model::DeploymentName>,
 }
 
 /// A deployment whose VMs are ordinals with names and disks of their own.
@@ -151,7 +151,7 @@ pub struct Stateful {
 /// A container port of the ordinals that callers reach directly, and who may.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrdinalPort {
-    pub port: u16,
+    pub port: crate::model::Port,
     pub udp: bool,
     /// The application's VMs (`Default`), or exactly what the NetworkPolicies isolating the
     /// set admit on this port (`crate::infer::network_policy`).

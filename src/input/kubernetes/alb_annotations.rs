@@ -12,10 +12,10 @@ use crate::arn::parse_arn;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE};
 use crate::input::rules;
-use crate::model::Protocol;
 use crate::model::ingress::ProtocolVersion;
 use crate::model::intent::balancing::{LoadBalancerSettings, PREFIX, TargetSettings, Written};
 use crate::model::intent::ingress::NginxSettings;
+use crate::model::{Port, Protocol};
 use crate::source::Span;
 use crate::success_codes::check_success_codes;
 
@@ -189,9 +189,9 @@ impl Annotation<'_> {
         }
     }
 
-    fn port(&self, sink: &mut Sink) -> Option<u16> {
+    fn port(&self, sink: &mut Sink) -> Option<Port> {
         let port = self.number(sink)?;
-        match u16::try_from(port).ok().filter(|port| *port > 0) {
+        match Port::from_int(port) {
             Some(port) => Some(port),
             None => {
                 sink.push(self.invalid("a port from 1 to 65535"));
@@ -599,7 +599,7 @@ pub fn check_group_name(name: &str) -> Result<(), &'static str> {
 ///
 /// # Errors
 /// What is wrong, for the diagnostic.
-pub fn parse_listen_ports(text: &str) -> Result<Vec<(u16, Protocol)>, String> {
+pub fn parse_listen_ports(text: &str) -> Result<Vec<(Port, Protocol)>, String> {
     let parsed: serde_json::Value =
         serde_json::from_str(text).map_err(|error| format!("it is not JSON ({error})"))?;
     let entries = parsed
@@ -608,7 +608,7 @@ pub fn parse_listen_ports(text: &str) -> Result<Vec<(u16, Protocol)>, String> {
     if entries.is_empty() {
         return Err("the list is empty".to_string());
     }
-    let mut ports: Vec<(u16, Protocol)> = Vec::new();
+    let mut ports: Vec<(Port, Protocol)> = Vec::new();
     for entry in entries {
         let object = entry
             .as_object()
@@ -623,9 +623,8 @@ pub fn parse_listen_ports(text: &str) -> Result<Vec<(u16, Protocol)>, String> {
                 _ => return Err(format!("`{name}` is not HTTP or HTTPS")),
             };
             let port = port
-                .as_u64()
-                .and_then(|port| u16::try_from(port).ok())
-                .filter(|port| *port > 0)
+                .as_i64()
+                .and_then(Port::from_int)
                 .ok_or_else(|| format!("`{port}` is not a port from 1 to 65535"))?;
             if ports.iter().any(|(listed, _)| *listed == port) {
                 return Err(format!("port {port} is listed twice"));
@@ -710,7 +709,10 @@ mod tests {
     fn listen_ports_are_json_lists_of_single_protocols() {
         assert_eq!(
             parse_listen_ports(r#"[{"HTTP": 80}, {"HTTPS": 443}]"#),
-            Ok(vec![(80, Protocol::Http), (443, Protocol::Https)])
+            Ok(vec![
+                (Port::HTTP, Protocol::Http),
+                (Port::HTTPS, Protocol::Https)
+            ])
         );
         assert!(parse_listen_ports(r#"[{"HTTP": 80}"#).is_err());
         assert!(parse_listen_ports("[]").is_err());

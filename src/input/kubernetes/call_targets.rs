@@ -6,6 +6,7 @@
 
 use super::pod::{EnvRecipe, EnvValue, PodConfig};
 use crate::dns::CLUSTER_DOMAIN;
+use crate::model::Namespace;
 use crate::model::intent::Call;
 
 /// Endings of variable names that hold a host, after `_` or alone (`HOST`, `DB_HOST`).
@@ -15,7 +16,7 @@ const HOST_VARIABLES: [&str; 10] = [
 
 /// Every host the containers (and init containers) of one Deployment's pod name.
 #[must_use]
-pub fn calls_in(caller: &str, namespace: &str, config: &PodConfig) -> Vec<Call> {
+pub fn calls_in(caller: &str, namespace: &Namespace, config: &PodConfig) -> Vec<Call> {
     let recipes = config.containers.iter().chain(&config.init_containers);
     recipes
         .flat_map(|recipe: &EnvRecipe| &recipe.variables)
@@ -28,7 +29,7 @@ pub fn calls_in(caller: &str, namespace: &str, config: &PodConfig) -> Vec<Call> 
                 .map(|host| Call {
                     host,
                     caller: caller.to_string(),
-                    namespace: namespace.to_string(),
+                    namespace: namespace.clone(),
                     variable: variable.name.clone(),
                     span: variable.span,
                 })

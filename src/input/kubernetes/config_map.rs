@@ -184,7 +184,7 @@ fn read_config_map(
     object.finish(sink, |_| None);
     (!metadata.name.is_empty()).then_some(ConfigMap {
         name: metadata.name,
-        namespace: metadata.namespace,
+        namespace: metadata.namespace.into(),
         entries,
     })
 }

@@ -8,6 +8,7 @@ use super::metadata::{Metadata, split_metadata_and_spec};
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, missing_spec};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::model::Port;
 use crate::model::document_order::DocumentOrder;
 use crate::model::ingress::{HOST_HELP, PATH_HELP};
 use crate::model::intent::balancing::{LoadBalancerSettings, Written};
@@ -339,8 +340,7 @@ fn read_backend(
             let named = port.string("name", sink);
             port.finish(sink, |_| None);
             match (number, named) {
-                (Some((number, span)), None) => match u16::try_from(number).ok().filter(|n| *n > 0)
-                {
+                (Some((number, span)), None) => match Port::from_int(number) {
                     Some(number) => Some(ServicePortRef::Number(number)),
                     None => {
                         sink.push(Diagnostic::error(

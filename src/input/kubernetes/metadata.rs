@@ -4,7 +4,7 @@
 use super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::rules;
-use crate::model::DEFAULT_NAMESPACE;
+use crate::model::Namespace;
 use crate::source::Span;
 use crate::yaml::Value;
 
@@ -14,7 +14,7 @@ pub struct Metadata {
     pub name: String,
     pub name_span: Span,
     /// A DNS label (checked); `default` when absent, as `kubectl apply` would place it.
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     pub annotations: Vec<(String, String, Span)>,
 }
 
@@ -45,7 +45,7 @@ pub fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink
         return Metadata {
             name: String::new(),
             name_span: object_span,
-            namespace: DEFAULT_NAMESPACE.to_string(),
+            namespace: Namespace::default(),
             annotations: Vec::new(),
         };
     };
@@ -78,12 +78,11 @@ pub fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink
         .find(|(key, _)| key.as_str() == Some("namespace"))
         .map(|(_, value)| value.span);
     let namespace = match metadata.string("namespace", sink) {
-        Some(namespace) if rules::is_dns_label(&namespace) => namespace,
-        Some(namespace) => {
-            sink.push(rules::invalid_dns_label(&namespace, namespace_span));
-            DEFAULT_NAMESPACE.to_string()
-        }
-        None => DEFAULT_NAMESPACE.to_string(),
+        Some(written) => Namespace::parse(&written).unwrap_or_else(|| {
+            sink.push(rules::invalid_dns_label(&written, namespace_span));
+            Namespace::default()
+        }),
+        None => Namespace::default(),
     };
     metadata.accept(&[
         "labels",

@@ -10,6 +10,7 @@ use super::metadata::{Metadata, NameRule, read_metadata_as};
 use super::preamble::Preamble;
 use super::reader::{Object, Sink, int_or_string, missing_spec, text};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::model::Port;
 use crate::model::intent::NetworkPolicy;
 use crate::model::intent::network_policy::{
     Cidr, Expression, IngressRule, LabelSelector, NAMESPACE_NAME_LABEL, Operator, Peer, PolicyPort,
@@ -189,10 +190,10 @@ fn policy_port(node: &Node, path: &str, sink: &mut Sink) -> Option<PolicyPort> {
         .and_then(|node| int_or_string(node, &format!("{path}.port"), sink));
     let end = port.integer("endPort", sink);
     port.finish(sink, |_| None);
-    let valid = |value: i64, span: Option<Span>, sink: &mut Sink| -> Option<u16> {
-        match u16::try_from(value) {
-            Ok(port) if port > 0 => Some(port),
-            _ => {
+    let valid = |value: i64, span: Option<Span>, sink: &mut Sink| -> Option<Port> {
+        match Port::from_int(value) {
+            Some(port) => Some(port),
+            None => {
                 sink.push(Diagnostic::error(
                     Code::InvalidValue,
                     span,

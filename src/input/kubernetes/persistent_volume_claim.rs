@@ -10,6 +10,7 @@ use super::reader::{Object, Sink, missing_spec};
 use super::storage_class::resolve_claim;
 use super::volume_claim::{PersistentClaim, read_claim_spec};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::model::Namespace;
 use crate::model::stateful::{Claim, Retention, Stateful};
 use std::collections::BTreeMap;
 
@@ -48,12 +49,12 @@ pub fn collect(
 /// reference: a claim the input lacks, one mounted by a workload of several replicas, or one
 /// two workloads mount. A claim no pod mounts is warned about: nothing would create it.
 pub fn resolve_claims(objects: &mut Objects, sink: &mut Sink) {
-    let claims: BTreeMap<(String, String), &PersistentClaim> = objects
+    let claims: BTreeMap<(Namespace, String), &PersistentClaim> = objects
         .claims
         .iter()
         .map(|claim| ((claim.namespace.clone(), claim.name.clone()), claim))
         .collect();
-    let mut users: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut users: BTreeMap<(Namespace, String), String> = BTreeMap::new();
     let classes = &objects.storage_classes;
     for (pending, config) in objects.deployments.iter_mut().zip(&objects.pod_configs) {
         // A StatefulSet's own claims, each with the volume its class gives.

@@ -45,7 +45,7 @@ pub fn collect(
         &keys,
         preamble.kind_span,
     ));
-    Some((metadata.name, metadata.namespace))
+    Some((metadata.name, metadata.namespace.into()))
 }
 
 /// The error for a `Secret` object, at its `kind`: its help is the command that stores it in

@@ -13,7 +13,7 @@ use crate::input::rules;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::balancing::{AuthenticationKind, Written};
 use crate::model::intent::{Selector, Service, ServicePort, SslPorts};
-use crate::model::{BalancerLayer, ExternalName, Protocol};
+use crate::model::{BalancerLayer, ExternalName, Port, Protocol};
 use crate::source::Span;
 
 const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/aws-load-balancer-";
@@ -341,7 +341,7 @@ fn read_ports(spec: &mut Object<'_>, service: &mut Service, sink: &mut Sink) {
             ));
             continue;
         };
-        let Some(number) = u16::try_from(number).ok().filter(|n| *n > 0) else {
+        let Some(number) = Port::from_int(number) else {
             sink.push(Diagnostic::error(
                 Code::PortSyntax,
                 Some(number_span),
@@ -486,9 +486,9 @@ fn read_annotations(
             },
             "healthcheck-port" => {
                 if value != "traffic-port" {
-                    match value.parse::<u16>() {
-                        Ok(port) if port > 0 => service.health.port = Some(port),
-                        _ => sink.push(invalid("traffic-port or a port number")),
+                    match value.parse::<u16>().ok().and_then(Port::new) {
+                        Some(port) => service.health.port = Some(port),
+                        None => sink.push(invalid("traffic-port or a port number")),
                     }
                 }
             }

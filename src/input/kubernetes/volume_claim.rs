@@ -17,7 +17,7 @@ pub const DEFAULT_VOLUME_TYPE: VolumeType = VolumeType::Gp3;
 #[derive(Debug)]
 pub struct PersistentClaim {
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     pub request: Option<ClaimRequest>,
     pub span: Span,
 }

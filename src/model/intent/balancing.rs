@@ -2,8 +2,8 @@
 
 use super::requests::HealthCheckRequest;
 use crate::cidr::Cidr;
-use crate::model::Protocol;
 use crate::model::ingress::{CognitoProvider, OidcProvider, ProtocolVersion, Unauthenticated};
+use crate::model::{Port, Protocol};
 use crate::source::Span;
 
 /// The AWS Load Balancer Controller's annotations on Ingresses and Services.
@@ -27,10 +27,10 @@ pub struct LoadBalancerSettings {
     pub public: Option<Written<bool>>,
     pub dual_stack: Option<Written<bool>>,
     /// Listener ports and protocols, in the order written.
-    pub listen_ports: Option<Written<Vec<(u16, Protocol)>>>,
+    pub listen_ports: Option<Written<Vec<(Port, Protocol)>>>,
     /// ACM or IAM certificate ARNs, checked.
     pub certificates: Option<Written<Vec<String>>>,
-    pub ssl_redirect: Option<Written<u16>>,
+    pub ssl_redirect: Option<Written<Port>>,
     pub ssl_policy: Option<Written<String>>,
     /// `wafv2-acl-arn`: a checked ARN, or `None` for `none` (no web ACL).
     pub web_acl: Option<Written<Option<String>>>,

@@ -9,7 +9,7 @@ pub struct Call {
     pub host: String,
     /// The calling Deployment and its namespace, where a short name resolves first.
     pub caller: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     /// The variable that names the host, and where it is written.
     pub variable: String,
     pub span: Span,

@@ -10,7 +10,7 @@ use crate::source::Span;
 #[derive(Debug, Clone)]
 pub struct Ingress {
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     /// Place in the input, for document order.
     pub order: DocumentOrder,
     pub span: Span,
@@ -100,7 +100,7 @@ pub struct Backend {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ServicePortRef {
-    Number(u16),
+    Number(crate::model::Port),
     Name(String),
 }
 

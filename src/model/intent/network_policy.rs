@@ -7,6 +7,7 @@
 //! admits a connection when its ports AND its peers match; absent or empty `ports` or `from`
 //! match everything; peers are ORed; a peer's `namespaceSelector` and `podSelector` are ANDed.
 
+use crate::model::Port;
 use crate::source::Span;
 use std::net::IpAddr;
 
@@ -17,7 +18,7 @@ pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 #[derive(Debug, Clone)]
 pub struct NetworkPolicy {
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     pub span: Span,
     /// The pods (by pod template labels) in `namespace` the policy applies to; an empty
     /// selector selects every pod of the namespace.
@@ -52,7 +53,7 @@ pub enum PortMatch {
     /// Every port of the protocol.
     Any,
     /// `port` to `endPort`, both included (one port when they are equal).
-    Range(u16, u16),
+    Range(Port, Port),
     /// A container port name, resolved against the pods the policy selects.
     Named(String),
 }
@@ -70,8 +71,8 @@ impl PolicyPort {
     pub fn admits(
         &self,
         protocol: PolicyProtocol,
-        number: u16,
-        named: &[(String, u16, PolicyProtocol)],
+        number: Port,
+        named: &[(String, Port, PolicyProtocol)],
     ) -> bool {
         self.protocol == protocol
             && match &self.port {

@@ -2,7 +2,7 @@
 //! checks, rollout amounts, autoscaler bounds and budget floors. `None` in a field means the
 //! input left it to inference.
 
-use crate::model::Protocol;
+use crate::model::{Port, Protocol};
 use crate::source::Span;
 
 /// One exposed port as the manifest wrote it; `None` means "infer it".
@@ -10,8 +10,8 @@ use crate::source::Span;
 pub struct PortRequest {
     /// The container that listens on `container_port`.
     pub container: String,
-    pub listener_port: u16,
-    pub container_port: u16,
+    pub listener_port: Port,
+    pub container_port: Port,
     pub listener_protocol: Option<Protocol>,
     pub target_protocol: Option<Protocol>,
     pub certificate: Option<String>,
@@ -22,7 +22,7 @@ pub struct PortRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HealthCheckRequest {
     pub protocol: Option<Protocol>,
-    pub port: Option<u16>,
+    pub port: Option<Port>,
     pub path: Option<String>,
     pub interval_seconds: Option<u32>,
     pub timeout_seconds: Option<u32>,

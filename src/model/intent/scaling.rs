@@ -11,7 +11,7 @@ pub const ROLE_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
 #[derive(Debug, Clone)]
 pub struct Autoscaler {
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     pub span: Span,
     pub target_kind: (String, Span),
     pub target_name: (String, Span),
@@ -26,7 +26,7 @@ pub struct Autoscaler {
 #[derive(Debug, Clone)]
 pub struct Budget {
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     pub span: Span,
     /// `matchLabels`; `None` when there is no selector, which selects nothing.
     pub selector: Option<Vec<(String, String)>>,
@@ -40,7 +40,7 @@ pub struct Budget {
 #[derive(Debug, Clone)]
 pub struct ServiceAccount {
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     pub span: Span,
     /// The role's ARN (checked), its name, and where the annotation's value is.
     pub role: Option<(String, String, Span)>,

@@ -5,13 +5,13 @@ use super::balancing::{TargetSettings, Written};
 use super::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::cidr::Cidr;
 use crate::model::document_order::DocumentOrder;
-use crate::model::{BalancerLayer, Protocol};
+use crate::model::{BalancerLayer, Port, Protocol};
 use crate::source::Span;
 
 #[derive(Debug, Clone)]
 pub struct ServicePort {
     pub name: Option<String>,
-    pub port: u16,
+    pub port: Port,
     /// A container port number or name; `None` means the same number as `port`.
     pub target: Option<IntOrString>,
     pub udp: bool,
@@ -31,7 +31,7 @@ pub enum SslPorts {
 #[derive(Debug, Clone)]
 pub struct Service {
     pub name: String,
-    pub namespace: String,
+    pub namespace: crate::model::Namespace,
     /// Place in the input, for document order.
     pub order: DocumentOrder,
     pub span: Span,
@@ -62,7 +62,7 @@ pub struct Service {
 /// A port a Service's load balancer listens on, as an Ingress backend names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListenPort<'a> {
-    pub number: u16,
+    pub number: Port,
     pub name: Option<&'a str>,
     pub udp: bool,
 }
@@ -72,7 +72,12 @@ impl Service {
     /// nothing, with no ports, internal, and every annotation-given setting unset. Readers set
     /// what they read over it.
     #[must_use]
-    pub fn as_read(name: String, namespace: String, order: DocumentOrder, span: Span) -> Service {
+    pub fn as_read(
+        name: String,
+        namespace: crate::model::Namespace,
+        order: DocumentOrder,
+        span: Span,
+    ) -> Service {
         Service {
             name,
             namespace,
@@ -111,7 +116,7 @@ impl Service {
 
     /// Whether TLS ends at this listener port (by number or port name).
     #[must_use]
-    pub fn terminates_tls(&self, port: u16, name: Option<&str>) -> bool {
+    pub fn terminates_tls(&self, port: Port, name: Option<&str>) -> bool {
         self.certificate.is_some()
             && match &self.ssl_ports {
                 SslPorts::All => true,

@@ -56,7 +56,7 @@ pub enum Identity {
 pub struct ContainerPort {
     pub container: String,
     pub name: Option<String>,
-    pub number: u16,
+    pub number: crate::model::Port,
     pub udp: bool,
     pub span: Span,
 }

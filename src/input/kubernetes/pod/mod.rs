@@ -17,10 +17,9 @@ mod volumes;
 use super::external_secrets::SecretSettings;
 use super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::input::rules;
-use crate::model::Container;
 use crate::model::intent::ContainerPort;
 use crate::model::intent::requests::HealthCheckRequest;
+use crate::model::{Container, DnsLabel};
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 pub use config_volume::{
@@ -62,7 +61,7 @@ pub struct Pod {
     pub memory_request_bytes: u64,
     /// Extended resources such as `nvidia.com/gpu`, which no instance table can size.
     pub extended_resources: Vec<(String, Span)>,
-    pub hostname: Option<String>,
+    pub hostname: Option<DnsLabel>,
     pub share_process_namespace: bool,
     /// `serviceAccountName` (or the deprecated `serviceAccount`) and where it is written;
     /// `None` runs as the namespace's `default` account.
@@ -213,17 +212,16 @@ pub fn read_pod_with_claims(spec: Object<'_>, claims: &[String], sink: &mut Sink
             }
         }
     }
-    pod.hostname = spec.string("hostname", sink);
-    if let Some(hostname) = &pod.hostname
-        && !rules::is_dns_label(hostname)
-    {
-        let span = spec.key_span("hostname");
-        sink.push(Diagnostic::error(
-            Code::InvalidName,
-            span,
-            format!("hostname `{hostname}` is not a DNS label"),
-        ));
-    }
+    pod.hostname = spec.string("hostname", sink).and_then(|hostname| {
+        DnsLabel::new(&hostname).or_else(|| {
+            sink.push(Diagnostic::error(
+                Code::InvalidName,
+                spec.key_span("hostname"),
+                format!("hostname `{hostname}` is not a DNS label"),
+            ));
+            None
+        })
+    });
     pod.share_process_namespace = spec.boolean("shareProcessNamespace", sink).unwrap_or(false);
     pod.config.volumes = volumes.config_volumes();
     pod.config.claims = volumes.claim_uses();

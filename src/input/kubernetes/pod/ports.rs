@@ -2,6 +2,7 @@
 
 use super::super::reader::{Object, Sink};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::model::Port;
 use crate::model::intent::ContainerPort;
 use crate::source::Span;
 
@@ -52,7 +53,7 @@ pub fn read_ports(object: &mut Object<'_>, container: &str, sink: &mut Sink) -> 
         let Some((number, span)) = number else {
             continue;
         };
-        match u16::try_from(number).ok().filter(|port| *port > 0) {
+        match Port::from_int(number) {
             Some(number) => ports.push(ContainerPort {
                 container: container.to_string(),
                 name,

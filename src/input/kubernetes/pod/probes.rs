@@ -7,9 +7,9 @@ use crate::health_check_timing::{
     INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE, clamp, fit_timeout,
 };
 use crate::input::rules;
-use crate::model::Protocol;
 use crate::model::intent::ContainerPort;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString};
+use crate::model::{Port, Protocol};
 use crate::source::Span;
 use crate::yaml::Node;
 
@@ -178,9 +178,9 @@ fn probe_port(
     container: &str,
     ports: &[&ContainerPort],
     sink: &mut Sink,
-) -> Option<u16> {
+) -> Option<Port> {
     match int_or_string(port, path, sink)? {
-        IntOrString::Int(number) => u16::try_from(number).ok().filter(|n| *n > 0).or_else(|| {
+        IntOrString::Int(number) => Port::from_int(number).or_else(|| {
             sink.push(Diagnostic::error(
                 Code::PortSyntax,
                 Some(port.span),
