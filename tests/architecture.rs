@@ -7,7 +7,8 @@
 //! without the program doing so. Two facts are asserted:
 //!
 //! - layers: a file of `input`, `infer` or `emit` imports only its own layer and `model`; `model`
-//!   imports none of the three;
+//!   imports none of the three. So a target's quotas (`emit/aws_quotas.rs`) are read by its
+//!   emitter alone, and a reader or pass that needs an input bound has one of i2kit's own;
 //! - no cycle: the file import graph has no strongly connected component of two or more files.
 //!
 //! What is wrong today is listed below with its reason. The test fails on a violation that is not
@@ -121,38 +122,6 @@ fn no_import_cycle_between_top_level_modules() {
         new.is_empty() && gone.is_empty(),
         "cycles between top-level modules differ from MODULE_CYCLE_EXCEPTIONS in tests/architecture.rs\n\
          new cycles: {new:#?}\n\
-         no longer true (remove from the list): {gone:#?}"
-    );
-}
-
-/// Files of `input` or `infer` that still read AWS's quotas (`src/emit/aws_quotas.rs`), and why.
-const TARGET_QUOTA_EXCEPTIONS: &[(&str, &str)] = &[];
-
-/// A target's quotas are the emitter's planning (issue 19): the readers and the passes express
-/// what the input asks for in neutral terms, so a second target is an emitter over the model,
-/// and an input bound the reader needs is i2kit's own, not an AWS number.
-#[test]
-fn only_emitters_read_target_quotas() {
-    let graph = import_graph();
-    let found: BTreeSet<String> = graph
-        .edges
-        .iter()
-        .filter(|(from, targets)| {
-            matches!(layer_of(from), Some("input" | "infer"))
-                && targets.iter().any(|to| to.ends_with("aws_quotas.rs"))
-        })
-        .map(|(from, _)| from.clone())
-        .collect();
-    let allowed: BTreeSet<String> = TARGET_QUOTA_EXCEPTIONS
-        .iter()
-        .map(|(file, _)| file.to_string())
-        .collect();
-    let new: Vec<_> = found.difference(&allowed).collect();
-    let gone: Vec<_> = allowed.difference(&found).collect();
-    assert!(
-        new.is_empty() && gone.is_empty(),
-        "files of input and infer that import aws_quotas differ from TARGET_QUOTA_EXCEPTIONS in tests/architecture.rs\n\
-         new (check the quota in the emitter's planning, src/emit/): {new:#?}\n\
          no longer true (remove from the list): {gone:#?}"
     );
 }
