@@ -13,12 +13,14 @@ pub mod external_name;
 pub mod ingress;
 pub mod intent;
 pub mod namespace;
+pub mod object_names;
 pub mod port;
 pub mod stateful;
 pub use dns_label::DnsLabel;
 pub use external_name::ExternalName;
 pub use ingress::Ingress;
 pub use namespace::{DEFAULT_NAMESPACE, Namespace};
+pub use object_names::ServiceName;
 pub use port::Port;
 
 /// Everything one input asks for, in document order: VM groups and the load balancers in
@@ -202,7 +204,7 @@ pub struct DisruptionBudget {
 pub struct Service {
     /// A DNS label, unique in the application: `<name>.<namespace>.svc.cluster.local` and
     /// `<name>.<hosted zone>`.
-    pub name: String,
+    pub name: ServiceName,
     pub namespace: Namespace,
     pub load_balancer: LoadBalancer,
     /// The deployments whose VMs serve it, in document order; never empty.
@@ -243,37 +245,6 @@ impl From<&str> for DeploymentName {
 }
 
 impl std::fmt::Display for DeploymentName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// The name of one of the application's Services, as an egress rule, a target group or a
-/// headless name links to it: the type keeps it from being taken for a Deployment's name of
-/// the same text, or for any other string.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ServiceName(String);
-
-impl ServiceName {
-    #[must_use]
-    pub fn of(service: &Service) -> ServiceName {
-        ServiceName(service.name.clone())
-    }
-
-    /// The name of a Service as read, before it is planned (a headless Service has no load
-    /// balancer, so it is never planned).
-    #[must_use]
-    pub fn of_read(service: &intent::Service) -> ServiceName {
-        ServiceName(service.name.clone())
-    }
-
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for ServiceName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }

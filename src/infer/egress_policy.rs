@@ -18,9 +18,7 @@ use crate::model::intent::network_policy::{
     Cidr, IngressRule, Peer, PolicyPort, PolicyProtocol, PortMatch,
 };
 use crate::model::intent::{NetworkPolicy, Workload};
-use crate::model::{
-    DeploymentName, Destination, Egress, Port, Protocol, Service, ServiceName, Source, Traffic,
-};
+use crate::model::{DeploymentName, Destination, Egress, Port, Protocol, Service, Source, Traffic};
 use crate::source::Span;
 use std::collections::BTreeSet;
 
@@ -242,7 +240,7 @@ fn egress_of<'s>(
                 continue;
             }
             destinations.insert(Destination::LoadBalancer {
-                service: ServiceName::of(service),
+                service: service.name.clone(),
                 port: listener.port,
                 protocol: listener.protocol,
             });

@@ -23,7 +23,7 @@ pub fn resolve_external_names(
     let mut first: BTreeMap<(Namespace, String), Span> = BTreeMap::new();
     for service in services {
         first
-            .entry((service.namespace.clone(), service.name.clone()))
+            .entry((service.namespace.clone(), service.name.as_str().to_string()))
             .or_insert(service.span);
     }
     let mut kept = Vec::with_capacity(names.len());

@@ -181,7 +181,9 @@ fn refuse_ranges_under_policies(
         }
         let span = services
             .iter()
-            .find(|read| read.name == service.name && read.namespace == service.namespace)
+            .find(|read| {
+                read.name.checked() == Some(&service.name) && read.namespace == service.namespace
+            })
             .and_then(|read| read.source_ranges.as_ref())
             .map(|ranges| ranges.span)
             .or(service.span);

@@ -53,11 +53,26 @@ pub fn plan_services(
         if service.requests.is_empty() && backends.iter().any(|pending| pending.failed) {
             continue;
         }
-        if let Some(planned) = plan_service(service, &backends, sink) {
+        if let Some(load_balancer) = plan_service(service, &backends, sink) {
             for index in selected {
                 served[index] = true;
             }
-            plans.push((service.order, planned));
+            // A refused name (already an error) names no load balancer.
+            if let Some(name) = service.name.checked() {
+                plans.push((
+                    service.order,
+                    model::Service {
+                        name: name.clone(),
+                        namespace: service.namespace.clone(),
+                        load_balancer,
+                        backends: backends
+                            .iter()
+                            .map(|pending| DeploymentName::of(&pending.deployment))
+                            .collect(),
+                        span: Some(service.span),
+                    },
+                ));
+            }
         }
     }
     for (pending, served) in deployments.iter().zip(served) {
@@ -80,7 +95,7 @@ pub fn plan_services(
         }
     }
     for service in selecting_nothing {
-        if !referred.contains(&(service.namespace.clone(), service.name.clone())) {
+        if !referred.contains(&(service.namespace.clone(), service.name.as_str().to_string())) {
             sink.push(selects_nothing(service, deployments, &plans));
         }
     }
@@ -98,7 +113,7 @@ fn selects_nothing(
     plans: &[(DocumentOrder, model::Service)],
 ) -> Diagnostic {
     let takes_the_name = deployments.iter().find(|pending| {
-        pending.deployment.name == service.name
+        service.name == pending.deployment.name
             && pending.deployment.namespace == service.namespace
             && plans
                 .iter()
@@ -113,7 +128,7 @@ fn selects_nothing(
                 service.name,
                 service.namespace,
                 pending.deployment.name,
-                crate::dns::service_domain_of(&service.name, &service.namespace),
+                crate::dns::service_domain_of(service.name.as_str(), &service.namespace),
             ),
         ),
         None => Diagnostic::warning(
@@ -138,7 +153,7 @@ fn plan_service(
     service: &Service,
     backends: &[&Workload],
     sink: &mut Vec<Diagnostic>,
-) -> Option<model::Service> {
+) -> Option<model::LoadBalancer> {
     let errors_before = sink.error_count();
     let mut requests = service.requests.clone();
     requests.extend(
@@ -179,16 +194,7 @@ fn plan_service(
         load_balancer.source_ranges.clone_from(&ranges.value);
         load_balancer.source_ranges_span = Some(ranges.span);
     }
-    Some(model::Service {
-        name: service.name.clone(),
-        namespace: service.namespace.clone(),
-        load_balancer,
-        backends: backends
-            .iter()
-            .map(|pending| DeploymentName::of(&pending.deployment))
-            .collect(),
-        span: Some(service.span),
-    })
+    Some(load_balancer)
 }
 
 /// The Deployment's declared container ports on an internal load balancer named after it.
@@ -196,12 +202,14 @@ fn implicit_service(pending: &Workload, sink: &mut Vec<Diagnostic>) -> Option<mo
     let requests: Vec<PortRequest> = pending.ports.iter().map(implicit_request).collect();
     let health = pending.readiness.clone().unwrap_or_default();
     match plan_load_balancer(&requests, None, false, &health) {
-        Ok(load_balancer) => load_balancer.map(|load_balancer| model::Service {
-            name: pending.deployment.name.clone(),
-            namespace: pending.deployment.namespace.clone(),
-            load_balancer,
-            backends: vec![DeploymentName::of(&pending.deployment)],
-            span: Some(pending.span),
+        Ok(load_balancer) => load_balancer.and_then(|load_balancer| {
+            Some(model::Service {
+                name: model::ServiceName::new(&pending.deployment.name)?,
+                namespace: pending.deployment.namespace.clone(),
+                load_balancer,
+                backends: vec![DeploymentName::of(&pending.deployment)],
+                span: Some(pending.span),
+            })
         }),
         Err(problems) => {
             problems.into_iter().for_each(|problem| sink.push(problem));

@@ -20,10 +20,10 @@ use crate::model::intent::requests::{
     self, AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, HealthCheckRequest,
     InstanceRequest, PortRequest, RolloutRequest,
 };
-use crate::model::intent::{Identity, Selector, Service, Workload};
+use crate::model::intent::{Identity, ReadName, Selector, Service, Workload};
 use crate::model::{
     BalancerLayer, Container, ContainerSpans, Deployment, DeploymentName, InstanceRole, Mount,
-    Namespace, Protocol, Resources, RoleGiver,
+    Namespace, Protocol, Resources, RoleGiver, ServiceName,
 };
 use crate::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::yaml::{Node, Value};
@@ -174,7 +174,7 @@ impl Checker<'_> {
             requests: ports,
             health: self.health_request(manifest),
             ..Service::as_read(
-                deployment.name.clone(),
+                ReadName::from_checked(ServiceName::new(&deployment.name)),
                 deployment.namespace.clone(),
                 order,
                 span,
