@@ -76,7 +76,9 @@ pub fn restrict_egress<'s>(
         .map(|(policy, rule)| compile_rule(policy, rule, &pods, sink))
         .collect();
     for workload in workloads.iter_mut().filter(|w| !w.failed) {
-        let pod = Pod::of(workload);
+        let Some(pod) = Pod::of(workload) else {
+            continue;
+        };
         let selects = |policy: &NetworkPolicy| {
             policy.egress.is_some()
                 && policy.namespace == pod.namespace

@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::infer::label_selector::selects;
 use crate::model::intent::{Service, Workload};
 use crate::model::stateful::{HeadlessName, HeadlessService, OrdinalPort};
-use crate::model::{Admission, DeploymentName, Port};
+use crate::model::{Admission, Port};
 use std::collections::BTreeSet;
 
 /// Gives each StatefulSet the headless Services that select it and the ports their callers
@@ -52,7 +52,7 @@ pub fn name_ordinals(
         let mut sets = Vec::new();
         for index in selected {
             let workload = &mut workloads[index];
-            sets.push(DeploymentName::of(&workload.deployment));
+            sets.extend(workload.deployment.name.checked().cloned());
             let ports: BTreeSet<(Port, bool)> = workload
                 .ports
                 .iter()

@@ -113,12 +113,16 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
     );
     refuse_ranges_under_policies(&services, &planned, &mut sink);
     let errors_before_names = sink.iter().any(Diagnostic::is_error);
-    let (failed_workloads, workloads): (Vec<Workload>, Vec<Workload>) =
-        workloads.into_iter().partition(|pending| pending.failed);
-    let mut deployments: Vec<(DocumentOrder, Deployment)> = workloads
-        .into_iter()
-        .map(|pending| (pending.order, pending.deployment))
-        .collect();
+    let mut failed_workloads: Vec<Workload> = Vec::new();
+    let mut deployments: Vec<(DocumentOrder, Deployment)> = Vec::new();
+    for pending in workloads {
+        // A refused name is one of a failed workload's errors; any other gets its checked name.
+        let checked = pending.deployment.name.checked().cloned();
+        match checked.filter(|_| !pending.failed) {
+            Some(name) => deployments.push((pending.order, pending.deployment.named(name))),
+            None => failed_workloads.push(pending),
+        }
+    }
     let mut services = planned;
     deployments.sort_by_key(|(order, _)| *order);
     services.sort_by_key(|(order, _)| *order);
@@ -202,7 +206,7 @@ fn refuse_ranges_under_policies(
 }
 
 /// Every container of `deployment`, init containers too.
-fn containers_of(deployment: Deployment) -> impl Iterator<Item = Container> {
+fn containers_of<Name>(deployment: Deployment<Name>) -> impl Iterator<Item = Container> {
     deployment
         .containers
         .into_iter()

@@ -9,7 +9,7 @@ use crate::infer::load_balancer::plan_load_balancer;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
-use crate::model::{self, BalancerLayer, DeploymentName, Namespace, Port, Protocol};
+use crate::model::{self, BalancerLayer, Namespace, Port, Protocol};
 use std::collections::BTreeSet;
 
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
@@ -67,7 +67,7 @@ pub fn plan_services(
                         load_balancer,
                         backends: backends
                             .iter()
-                            .map(|pending| DeploymentName::of(&pending.deployment))
+                            .filter_map(|pending| pending.deployment.name.checked().cloned())
                             .collect(),
                         span: Some(service.span),
                     },
@@ -113,7 +113,11 @@ fn selects_nothing(
     plans: &[(DocumentOrder, model::Service)],
 ) -> Diagnostic {
     let takes_the_name = deployments.iter().find(|pending| {
-        service.name == pending.deployment.name
+        pending
+            .deployment
+            .name
+            .checked()
+            .is_some_and(|name| service.name == *name.as_str())
             && pending.deployment.namespace == service.namespace
             && plans
                 .iter()
@@ -197,19 +201,19 @@ fn plan_service(
     Some(load_balancer)
 }
 
-/// The Deployment's declared container ports on an internal load balancer named after it.
+/// The Deployment's declared container ports on an internal load balancer named after it
+/// (`None` too when its name was refused: it is not compiled).
 fn implicit_service(pending: &Workload, sink: &mut Vec<Diagnostic>) -> Option<model::Service> {
+    let name = pending.deployment.name.checked()?;
     let requests: Vec<PortRequest> = pending.ports.iter().map(implicit_request).collect();
     let health = pending.readiness.clone().unwrap_or_default();
     match plan_load_balancer(&requests, None, false, &health) {
-        Ok(load_balancer) => load_balancer.and_then(|load_balancer| {
-            Some(model::Service {
-                name: model::ServiceName::new(&pending.deployment.name)?,
-                namespace: pending.deployment.namespace.clone(),
-                load_balancer,
-                backends: vec![DeploymentName::of(&pending.deployment)],
-                span: Some(pending.span),
-            })
+        Ok(load_balancer) => load_balancer.map(|load_balancer| model::Service {
+            name: model::ServiceName::of_deployment(name),
+            namespace: pending.deployment.namespace.clone(),
+            load_balancer,
+            backends: vec![name.clone()],
+            span: Some(pending.span),
         }),
         Err(problems) => {
             problems.into_iter().for_each(|problem| sink.push(problem));

@@ -84,6 +84,30 @@ macro_rules! label_name {
 }
 
 label_name!(
+    /// The name of one of the application's Deployments: its own, and how a service, a
+    /// target group or a role giver links to it. A Service often has the same text as a
+    /// Deployment; the types keep the two from being taken for each other.
+    DeploymentName
+);
+
+/// Unit tests name deployments they never build; the program only links to ones it has.
+#[cfg(test)]
+impl From<&str> for DeploymentName {
+    fn from(name: &str) -> DeploymentName {
+        DeploymentName::new(name).unwrap_or_else(|| panic!("{name:?} is not a label"))
+    }
+}
+
+impl ServiceName {
+    /// The name of a Deployment's own load balancer (a short manifest's service, or the
+    /// internal one of a Deployment no Service selects): the Deployment's name.
+    #[must_use]
+    pub fn of_deployment(name: &DeploymentName) -> ServiceName {
+        ServiceName(name.0.clone())
+    }
+}
+
+label_name!(
     /// The name of one of the application's Services: its own, and how an egress rule, a
     /// target group or a headless name links to it.
     ServiceName
@@ -108,5 +132,16 @@ mod tests {
         }
         let name = ServiceName::new("web-1").map(String::from);
         assert_eq!(name.as_deref(), Some("web-1"));
+    }
+
+    #[test]
+    fn a_deployment_name_is_only_made_from_a_label() {
+        for text in NOT_LABELS {
+            assert_eq!(DeploymentName::new(text), None, "{text:?}");
+        }
+        let name = DeploymentName::new("web-1");
+        assert_eq!(name.as_deref(), Some("web-1"));
+        let own = name.as_ref().map(ServiceName::of_deployment);
+        assert_eq!(own.as_deref(), Some("web-1"));
     }
 }
