@@ -214,8 +214,9 @@ fn read_external_name(
             .with_help("give the host a DNS name, or use a Service without a selector and an EndpointSlice outside i2kit"),
         );
     }
+    // A refused name (already an error) names no host.
     Some(ExternalName {
-        name: service.name.as_str().to_string(),
+        name: service.name.into_checked()?,
         namespace: service.namespace,
         target: target.to_string(),
         order: service.order,
