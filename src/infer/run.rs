@@ -280,3 +280,63 @@ fn unique_by_name<T: Named>(
     }
     (kept, dropped)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::intent::requests::{
+        DEFAULT_INSTANCE_TYPE, DEFAULT_PAUSE_SECONDS, DEFAULT_SURGE, DEFAULT_UNAVAILABLE,
+        InstanceRequest, RolloutRequest,
+    };
+    use crate::model::intent::{Identity, ReadName};
+    use crate::model::{DeploymentName, Namespace};
+
+    fn workload(name: ReadName<DeploymentName>) -> Workload {
+        Workload {
+            order: DocumentOrder::default(),
+            deployment: Deployment::as_read(name, Namespace::default(), Vec::new()),
+            labels: Vec::new(),
+            ports: Vec::new(),
+            readiness: None,
+            liveness_delay: None,
+            span: Span::default(),
+            failed: false,
+            failed_containers: Vec::new(),
+            identity: Identity::Own,
+            cpu_request_millis: 0,
+            rollout: RolloutRequest {
+                max_surge: DEFAULT_SURGE,
+                max_unavailable: DEFAULT_UNAVAILABLE,
+                pause_seconds: DEFAULT_PAUSE_SECONDS,
+                recreate: false,
+                span: None,
+            },
+            instance: InstanceRequest::Named(DEFAULT_INSTANCE_TYPE.to_string()),
+            autoscaler: None,
+            replicas_span: None,
+        }
+    }
+
+    fn deployment_names(workload: Workload) -> Option<Vec<String>> {
+        let intent = Intent {
+            workloads: vec![workload],
+            ..Intent::default()
+        };
+        let application = run(intent, &[], false).application?;
+        Some(
+            application
+                .deployments
+                .into_iter()
+                .map(|deployment| deployment.name.to_string())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn only_a_checked_name_reaches_the_application() {
+        let named = workload(ReadName::from_checked(DeploymentName::new("web")));
+        assert_eq!(deployment_names(named), Some(vec!["web".to_string()]));
+        // Even were a reader to forget to mark it failed, a refused name compiles nothing.
+        assert_eq!(deployment_names(workload(ReadName::Refused)), None);
+    }
+}
