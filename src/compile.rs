@@ -166,7 +166,7 @@ fn emit_outputs(
     compilation.linuxkit = application
         .deployments
         .iter()
-        .map(|deployment| Ok((deployment.name.clone(), emit_linuxkit(deployment)?)))
+        .map(|deployment| Ok((deployment.name.to_string(), emit_linuxkit(deployment)?)))
         .collect::<Result<_, InternalError>>()?;
     Ok(warnings)
 }

@@ -13,12 +13,14 @@ pub mod external_name;
 pub mod ingress;
 pub mod intent;
 pub mod namespace;
+pub mod object_names;
 pub mod port;
 pub mod stateful;
 pub use dns_label::DnsLabel;
 pub use external_name::ExternalName;
 pub use ingress::Ingress;
 pub use namespace::{DEFAULT_NAMESPACE, Namespace};
+pub use object_names::{DeploymentName, ServiceName};
 pub use port::Port;
 
 /// Everything one input asks for, in document order: VM groups and the load balancers in
@@ -43,11 +45,13 @@ pub struct Application {
 /// The short manifest's schema caps `replicas` at the same value.
 pub const MAX_GROUP_SIZE: u32 = 10_000;
 
-/// One pod template run as `replicas` identical VMs.
+/// One pod template run as `replicas` identical VMs. `Name` is what a reader could make of
+/// its name (`intent::ReadName`, which may be refused) until the passes resolve it into the
+/// application, where every deployment has a [`DeploymentName`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Deployment {
+pub struct Deployment<Name = DeploymentName> {
     /// A DNS label, unique in the application: it names the LinuxKit file and the VM group.
-    pub name: String,
+    pub name: Name,
     /// A DNS label: the resolver searches `<namespace>.svc.cluster.local` first.
     pub namespace: Namespace,
     pub replicas: u32,
@@ -97,7 +101,7 @@ pub struct Deployment {
     pub secrets_kms_key: Option<String>,
 }
 
-impl Deployment {
+impl<Name> Deployment<Name> {
     /// Every container of the pod: its containers, then its init containers.
     pub fn every_container(&self) -> impl Iterator<Item = &Container> {
         self.containers.iter().chain(&self.init_containers)
@@ -108,7 +112,11 @@ impl Deployment {
     /// group, health replacement, policies) at its unresolved value. Readers set what else
     /// they read over it.
     #[must_use]
-    pub fn as_read(name: String, namespace: Namespace, containers: Vec<Container>) -> Deployment {
+    pub fn as_read(
+        name: Name,
+        namespace: Namespace,
+        containers: Vec<Container>,
+    ) -> Deployment<Name> {
         Deployment {
             name,
             namespace,
@@ -132,6 +140,36 @@ impl Deployment {
             boot_volumes: Vec::new(),
             pod_info_volumes: Vec::new(),
             secrets_kms_key: None,
+        }
+    }
+
+    /// The same deployment under `name`: how the passes give a read deployment its checked
+    /// name once it resolved.
+    #[must_use]
+    pub fn named<Checked>(self, name: Checked) -> Deployment<Checked> {
+        Deployment {
+            name,
+            namespace: self.namespace,
+            replicas: self.replicas,
+            instance_type: self.instance_type,
+            containers: self.containers,
+            init_containers: self.init_containers,
+            rollout: self.rollout,
+            grace_period_seconds: self.grace_period_seconds,
+            replace_unhealthy: self.replace_unhealthy,
+            hostname: self.hostname,
+            files: self.files,
+            span: self.span,
+            autoscaling: self.autoscaling,
+            role: self.role,
+            disruption_budget: self.disruption_budget,
+            group: self.group,
+            policy_source: self.policy_source,
+            egress: self.egress,
+            stateful: self.stateful,
+            boot_volumes: self.boot_volumes,
+            pod_info_volumes: self.pod_info_volumes,
+            secrets_kms_key: self.secrets_kms_key,
         }
     }
 }
@@ -202,7 +240,7 @@ pub struct DisruptionBudget {
 pub struct Service {
     /// A DNS label, unique in the application: `<name>.<namespace>.svc.cluster.local` and
     /// `<name>.<hosted zone>`.
-    pub name: String,
+    pub name: ServiceName,
     pub namespace: Namespace,
     pub load_balancer: LoadBalancer,
     /// The deployments whose VMs serve it, in document order; never empty.
@@ -210,72 +248,11 @@ pub struct Service {
     pub span: Option<Span>,
 }
 
-/// The name of one of the application's deployments, as a service or a target group links to
-/// it. A service often has the same text as its name; the type keeps the two from being taken
-/// for each other.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DeploymentName(String);
-
 impl DeploymentName {
-    #[must_use]
-    pub fn of(deployment: &Deployment) -> DeploymentName {
-        DeploymentName(deployment.name.clone())
-    }
-
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// Whether this is `deployment`'s name.
     #[must_use]
     pub fn names(&self, deployment: &Deployment) -> bool {
-        self.0 == deployment.name
-    }
-}
-
-/// Unit tests name deployments they never build; the program only links to ones it has.
-#[cfg(test)]
-impl From<&str> for DeploymentName {
-    fn from(name: &str) -> DeploymentName {
-        DeploymentName(name.to_string())
-    }
-}
-
-impl std::fmt::Display for DeploymentName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// The name of one of the application's Services, as an egress rule, a target group or a
-/// headless name links to it: the type keeps it from being taken for a Deployment's name of
-/// the same text, or for any other string.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ServiceName(String);
-
-impl ServiceName {
-    #[must_use]
-    pub fn of(service: &Service) -> ServiceName {
-        ServiceName(service.name.clone())
-    }
-
-    /// The name of a Service as read, before it is planned (a headless Service has no load
-    /// balancer, so it is never planned).
-    #[must_use]
-    pub fn of_read(service: &intent::Service) -> ServiceName {
-        ServiceName(service.name.clone())
-    }
-
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for ServiceName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        *self == deployment.name
     }
 }
 

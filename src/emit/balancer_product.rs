@@ -175,7 +175,7 @@ mod tests {
 
     fn service(layer: BalancerLayer, public: bool, listeners: Vec<Listener>) -> Service {
         Service {
-            name: "web".to_string(),
+            name: crate::model::ServiceName::new("web").expect("a label"),
             namespace: Namespace::default(),
             load_balancer: LoadBalancer {
                 layer,

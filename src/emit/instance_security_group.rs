@@ -50,7 +50,7 @@ pub fn instance_security_group(
             .collect();
         sources.push((
             Names::new(&service.name).with("LoadBalancerSecurityGroup"),
-            service.name.clone(),
+            service.name.as_str().to_string(),
             ports,
         ));
     }

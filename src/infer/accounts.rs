@@ -65,7 +65,7 @@ pub fn resolve_accounts(
                         arn: arn.clone(),
                         name: role_name.clone(),
                     });
-                    users[index].push(pending.deployment.name.clone());
+                    users[index].push(pending.deployment.name.as_str().to_string());
                 }
             }
             (None, Some((name, span))) if name != DEFAULT_ACCOUNT => {

@@ -134,8 +134,8 @@ pub fn autoscaled_rollout(
 /// warnings say what changed meaning: a converted CPU target, and `replicas`, which the group
 /// no longer keeps (a template count would reset a grown group on every stack update, as
 /// `kubectl apply` resets an autoscaled Deployment that still writes `replicas`).
-pub fn apply_autoscaler(
-    deployment: &mut Deployment,
+pub fn apply_autoscaler<Name: std::fmt::Display>(
+    deployment: &mut Deployment<Name>,
     request: &AutoscalerRequest,
 ) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();

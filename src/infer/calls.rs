@@ -48,7 +48,7 @@ pub fn called_services(calls: &[Call], services: &[Service]) -> BTreeSet<(Namesp
     calls
         .iter()
         .filter_map(|call| index.called(call))
-        .map(|service| (service.namespace.clone(), service.name.clone()))
+        .map(|service| (service.namespace.clone(), service.name.as_str().to_string()))
         .collect()
 }
 
@@ -121,7 +121,9 @@ mod tests {
         Service {
             selector: Selector::Labels(vec![("app".to_string(), name.to_string())]),
             ..Service::as_read(
-                name.to_string(),
+                crate::model::intent::ReadName::Checked(
+                    crate::model::ServiceName::new(name).expect("a label"),
+                ),
                 Namespace::parse(namespace).unwrap(),
                 Default::default(),
                 Span::default(),

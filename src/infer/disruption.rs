@@ -60,7 +60,7 @@ pub fn min_healthy_percent(amount: BudgetAmount, count: u32, floor: u32) -> u32 
 /// its minimum, the VMs the group always has (Kubernetes takes the current scale, which a
 /// template cannot know).
 #[must_use]
-pub fn budget_base(deployment: &Deployment) -> u32 {
+pub fn budget_base<Name>(deployment: &Deployment<Name>) -> u32 {
     deployment
         .autoscaling
         .map_or(deployment.replicas, |autoscaling| autoscaling.min_replicas)
@@ -69,8 +69,8 @@ pub fn budget_base(deployment: &Deployment) -> u32 {
 /// Puts a budget named `what` (e.g. "PodDisruptionBudget `web`") on the deployment, keeping
 /// the stricter of it and one already there, and warns, naming both numbers, when it keeps
 /// more VMs in service than the strategy does (and when MaxSize had to grow for that).
-pub fn apply_budget(
-    deployment: &mut Deployment,
+pub fn apply_budget<Name: std::fmt::Display + Clone>(
+    deployment: &mut Deployment<Name>,
     amount: BudgetAmount,
     what: &str,
     span: Option<Span>,
@@ -216,7 +216,7 @@ pub fn resolve_budgets(
             if pending.deployment.stateful.is_some() {
                 sink.push(stateful_budget(
                     &what,
-                    &pending.deployment.name,
+                    pending.deployment.name.as_str(),
                     budget.span,
                 ));
                 continue;

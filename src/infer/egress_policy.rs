@@ -18,9 +18,7 @@ use crate::model::intent::network_policy::{
     Cidr, IngressRule, Peer, PolicyPort, PolicyProtocol, PortMatch,
 };
 use crate::model::intent::{NetworkPolicy, Workload};
-use crate::model::{
-    DeploymentName, Destination, Egress, Port, Protocol, Service, ServiceName, Source, Traffic,
-};
+use crate::model::{DeploymentName, Destination, Egress, Port, Protocol, Service, Source, Traffic};
 use crate::source::Span;
 use std::collections::BTreeSet;
 
@@ -78,7 +76,9 @@ pub fn restrict_egress<'s>(
         .map(|(policy, rule)| compile_rule(policy, rule, &pods, sink))
         .collect();
     for workload in workloads.iter_mut().filter(|w| !w.failed) {
-        let pod = Pod::of(workload);
+        let Some(pod) = Pod::of(workload) else {
+            continue;
+        };
         let selects = |policy: &NetworkPolicy| {
             policy.egress.is_some()
                 && policy.namespace == pod.namespace
@@ -242,7 +242,7 @@ fn egress_of<'s>(
                 continue;
             }
             destinations.insert(Destination::LoadBalancer {
-                service: ServiceName::of(service),
+                service: service.name.clone(),
                 port: listener.port,
                 protocol: listener.protocol,
             });

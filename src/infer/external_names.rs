@@ -5,7 +5,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::intent::Service;
-use crate::model::{ExternalName, Namespace};
+use crate::model::{ExternalName, Namespace, ServiceName};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -20,11 +20,14 @@ pub fn resolve_external_names(
     names.sort_by_key(|name| name.order);
     // (namespace, name) → where the first Service of it is written: Services with load
     // balancers first, then each external name as it is kept.
-    let mut first: BTreeMap<(Namespace, String), Span> = BTreeMap::new();
+    let mut first: BTreeMap<(Namespace, ServiceName), Span> = BTreeMap::new();
     for service in services {
-        first
-            .entry((service.namespace.clone(), service.name.clone()))
-            .or_insert(service.span);
+        // A refused name (already an error) is the name of nothing.
+        if let Some(name) = service.name.checked() {
+            first
+                .entry((service.namespace.clone(), name.clone()))
+                .or_insert(service.span);
+        }
     }
     let mut kept = Vec::with_capacity(names.len());
     for name in names {

@@ -31,7 +31,7 @@ fn narrow(value: u64) -> u32 {
 /// would otherwise have no room to start (CloudFormation needs MinInstancesInService <
 /// MaxSize).
 #[must_use]
-pub fn plan_group(deployment: &Deployment) -> GroupPlan {
+pub fn plan_group<Name>(deployment: &Deployment<Name>) -> GroupPlan {
     let rollout = &deployment.rollout;
     let plan = match deployment.autoscaling {
         None => {
@@ -54,7 +54,7 @@ pub fn plan_group(deployment: &Deployment) -> GroupPlan {
 }
 
 /// The count the group never goes below, and the one it scales up to.
-fn floor_and_ceiling(deployment: &Deployment) -> (u32, u32) {
+fn floor_and_ceiling<Name>(deployment: &Deployment<Name>) -> (u32, u32) {
     deployment
         .autoscaling
         .map_or((deployment.replicas, deployment.replicas), |autoscaling| {
@@ -93,7 +93,11 @@ fn autoscaled(autoscaling: &Autoscaling, rollout: &Rollout) -> GroupPlan {
     }
 }
 
-fn with_budget(plan: GroupPlan, budget: DisruptionBudget, deployment: &Deployment) -> GroupPlan {
+fn with_budget<Name>(
+    plan: GroupPlan,
+    budget: DisruptionBudget,
+    deployment: &Deployment<Name>,
+) -> GroupPlan {
     let (floor, ceiling) = floor_and_ceiling(deployment);
     let mut plan = plan;
     if budget.min_in_service > plan.min_in_service {
@@ -131,7 +135,10 @@ fn with_budget(plan: GroupPlan, budget: DisruptionBudget, deployment: &Deploymen
 /// An error when the group a deployment needs (an autoscaler's maximum plus the surge of an
 /// update, or what a disruption budget makes room for) exceeds [`MAX_GROUP_SIZE`].
 #[must_use]
-pub fn check_planned_size(deployment: &Deployment, span: Option<Span>) -> Option<Diagnostic> {
+pub fn check_planned_size<Name: std::fmt::Display>(
+    deployment: &Deployment<Name>,
+    span: Option<Span>,
+) -> Option<Diagnostic> {
     let plan = plan_group(deployment);
     (plan.max_size > MAX_GROUP_SIZE).then(|| {
         Diagnostic::error(

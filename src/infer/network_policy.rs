@@ -40,13 +40,15 @@ impl Pod {
         workloads
             .iter()
             .filter(|workload| !workload.failed)
-            .map(Pod::of)
+            .filter_map(Pod::of)
             .collect()
     }
 
-    pub(super) fn of(workload: &Workload) -> Pod {
-        Pod {
-            name: DeploymentName::of(&workload.deployment),
+    /// The workload's pods, `None` when its name was refused (an error already): they are
+    /// never compiled.
+    pub(super) fn of(workload: &Workload) -> Option<Pod> {
+        Some(Pod {
+            name: workload.deployment.name.checked()?.clone(),
             namespace: workload.deployment.namespace.clone(),
             labels: workload.labels.clone(),
             named_ports: workload
@@ -61,7 +63,7 @@ impl Pod {
                     port.name.clone().map(|name| (name, port.number, protocol))
                 })
                 .collect(),
-        }
+        })
     }
 }
 
@@ -179,8 +181,10 @@ pub fn enforce_network_policies<'s, 'i>(
     // Callers of a headless Service reach a StatefulSet's ordinals directly: their own group
     // admits exactly what the policies do, port by port.
     for workload in workloads.iter_mut() {
-        let name = DeploymentName::of(&workload.deployment);
-        let Some(stateful) = workload.deployment.stateful.as_mut() else {
+        let (Some(name), Some(stateful)) = (
+            workload.deployment.name.checked().cloned(),
+            workload.deployment.stateful.as_mut(),
+        ) else {
             continue;
         };
         for entry in &mut stateful.ports {
@@ -199,8 +203,11 @@ pub fn enforce_network_policies<'s, 'i>(
         }
     }
     for workload in workloads.iter_mut() {
-        workload.deployment.policy_source =
-            named.contains(&DeploymentName::of(&workload.deployment));
+        workload.deployment.policy_source = workload
+            .deployment
+            .name
+            .checked()
+            .is_some_and(|name| named.contains(name));
     }
 }
 

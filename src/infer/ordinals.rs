@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::infer::label_selector::selects;
 use crate::model::intent::{Service, Workload};
 use crate::model::stateful::{HeadlessName, HeadlessService, OrdinalPort};
-use crate::model::{Admission, DeploymentName, Port, ServiceName};
+use crate::model::{Admission, Port};
 use std::collections::BTreeSet;
 
 /// Gives each StatefulSet the headless Services that select it and the ports their callers
@@ -45,10 +45,14 @@ pub fn name_ordinals(
             );
             continue;
         }
+        // A refused name (already an error) names nothing.
+        let Some(name) = service.name.checked() else {
+            continue;
+        };
         let mut sets = Vec::new();
         for index in selected {
             let workload = &mut workloads[index];
-            sets.push(DeploymentName::of(&workload.deployment));
+            sets.extend(workload.deployment.name.checked().cloned());
             let ports: BTreeSet<(Port, bool)> = workload
                 .ports
                 .iter()
@@ -56,7 +60,7 @@ pub fn name_ordinals(
                 .collect();
             if let Some(stateful) = workload.deployment.stateful.as_mut() {
                 stateful.headless.push(HeadlessName {
-                    service: ServiceName::of_read(service),
+                    service: name.clone(),
                     namespace: service.namespace.clone(),
                 });
                 stateful.ports = ports
@@ -72,7 +76,7 @@ pub fn name_ordinals(
         naming.push((
             service.order,
             HeadlessService {
-                name: ServiceName::of_read(service),
+                name: name.clone(),
                 namespace: service.namespace.clone(),
                 span: service.span,
                 sets,

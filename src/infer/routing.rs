@@ -454,7 +454,7 @@ fn resolve_backend(
     )?;
     let authentication = authentication(&settings.authentication, sink)?;
     let target_group = IngressTargetGroup {
-        service: model::ServiceName::of(planned),
+        service: planned.name.clone(),
         service_port: port.number,
         target_port: listener.target_port,
         protocol,

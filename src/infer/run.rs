@@ -113,12 +113,16 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
     );
     refuse_ranges_under_policies(&services, &planned, &mut sink);
     let errors_before_names = sink.iter().any(Diagnostic::is_error);
-    let (failed_workloads, workloads): (Vec<Workload>, Vec<Workload>) =
-        workloads.into_iter().partition(|pending| pending.failed);
-    let mut deployments: Vec<(DocumentOrder, Deployment)> = workloads
-        .into_iter()
-        .map(|pending| (pending.order, pending.deployment))
-        .collect();
+    let mut failed_workloads: Vec<Workload> = Vec::new();
+    let mut deployments: Vec<(DocumentOrder, Deployment)> = Vec::new();
+    for pending in workloads {
+        // A refused name is one of a failed workload's errors; any other gets its checked name.
+        let checked = pending.deployment.name.checked().cloned();
+        match checked.filter(|_| !pending.failed) {
+            Some(name) => deployments.push((pending.order, pending.deployment.named(name))),
+            None => failed_workloads.push(pending),
+        }
+    }
     let mut services = planned;
     deployments.sort_by_key(|(order, _)| *order);
     services.sort_by_key(|(order, _)| *order);
@@ -181,7 +185,9 @@ fn refuse_ranges_under_policies(
         }
         let span = services
             .iter()
-            .find(|read| read.name == service.name && read.namespace == service.namespace)
+            .find(|read| {
+                read.name.checked() == Some(&service.name) && read.namespace == service.namespace
+            })
             .and_then(|read| read.source_ranges.as_ref())
             .map(|ranges| ranges.span)
             .or(service.span);
@@ -200,7 +206,7 @@ fn refuse_ranges_under_policies(
 }
 
 /// Every container of `deployment`, init containers too.
-fn containers_of(deployment: Deployment) -> impl Iterator<Item = Container> {
+fn containers_of<Name>(deployment: Deployment<Name>) -> impl Iterator<Item = Container> {
     deployment
         .containers
         .into_iter()
@@ -273,4 +279,64 @@ fn unique_by_name<T: Named>(
         }
     }
     (kept, dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::intent::requests::{
+        DEFAULT_INSTANCE_TYPE, DEFAULT_PAUSE_SECONDS, DEFAULT_SURGE, DEFAULT_UNAVAILABLE,
+        InstanceRequest, RolloutRequest,
+    };
+    use crate::model::intent::{Identity, ReadName};
+    use crate::model::{DeploymentName, Namespace};
+
+    fn workload(name: ReadName<DeploymentName>) -> Workload {
+        Workload {
+            order: DocumentOrder::default(),
+            deployment: Deployment::as_read(name, Namespace::default(), Vec::new()),
+            labels: Vec::new(),
+            ports: Vec::new(),
+            readiness: None,
+            liveness_delay: None,
+            span: Span::default(),
+            failed: false,
+            failed_containers: Vec::new(),
+            identity: Identity::Own,
+            cpu_request_millis: 0,
+            rollout: RolloutRequest {
+                max_surge: DEFAULT_SURGE,
+                max_unavailable: DEFAULT_UNAVAILABLE,
+                pause_seconds: DEFAULT_PAUSE_SECONDS,
+                recreate: false,
+                span: None,
+            },
+            instance: InstanceRequest::Named(DEFAULT_INSTANCE_TYPE.to_string()),
+            autoscaler: None,
+            replicas_span: None,
+        }
+    }
+
+    fn deployment_names(workload: Workload) -> Option<Vec<String>> {
+        let intent = Intent {
+            workloads: vec![workload],
+            ..Intent::default()
+        };
+        let application = run(intent, &[], false).application?;
+        Some(
+            application
+                .deployments
+                .into_iter()
+                .map(|deployment| deployment.name.to_string())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn only_a_checked_name_reaches_the_application() {
+        let named = workload(ReadName::from_checked(DeploymentName::new("web")));
+        assert_eq!(deployment_names(named), Some(vec!["web".to_string()]));
+        // Even were a reader to forget to mark it failed, a refused name compiles nothing.
+        assert_eq!(deployment_names(workload(ReadName::Refused)), None);
+    }
 }

@@ -9,7 +9,7 @@ use crate::infer::load_balancer::plan_load_balancer;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::model::intent::{ContainerPort, Selector, Service, ServicePort, Workload};
-use crate::model::{self, BalancerLayer, DeploymentName, Namespace, Port, Protocol};
+use crate::model::{self, BalancerLayer, Namespace, Port, Protocol};
 use std::collections::BTreeSet;
 
 /// One load balancer for each Service that selects Deployments, in front of all of them, and
@@ -53,11 +53,26 @@ pub fn plan_services(
         if service.requests.is_empty() && backends.iter().any(|pending| pending.failed) {
             continue;
         }
-        if let Some(planned) = plan_service(service, &backends, sink) {
+        if let Some(load_balancer) = plan_service(service, &backends, sink) {
             for index in selected {
                 served[index] = true;
             }
-            plans.push((service.order, planned));
+            // A refused name (already an error) names no load balancer.
+            if let Some(name) = service.name.checked() {
+                plans.push((
+                    service.order,
+                    model::Service {
+                        name: name.clone(),
+                        namespace: service.namespace.clone(),
+                        load_balancer,
+                        backends: backends
+                            .iter()
+                            .filter_map(|pending| pending.deployment.name.checked().cloned())
+                            .collect(),
+                        span: Some(service.span),
+                    },
+                ));
+            }
         }
     }
     for (pending, served) in deployments.iter().zip(served) {
@@ -80,7 +95,7 @@ pub fn plan_services(
         }
     }
     for service in selecting_nothing {
-        if !referred.contains(&(service.namespace.clone(), service.name.clone())) {
+        if !referred.contains(&(service.namespace.clone(), service.name.as_str().to_string())) {
             sink.push(selects_nothing(service, deployments, &plans));
         }
     }
@@ -98,7 +113,11 @@ fn selects_nothing(
     plans: &[(DocumentOrder, model::Service)],
 ) -> Diagnostic {
     let takes_the_name = deployments.iter().find(|pending| {
-        pending.deployment.name == service.name
+        pending
+            .deployment
+            .name
+            .checked()
+            .is_some_and(|name| service.name == *name.as_str())
             && pending.deployment.namespace == service.namespace
             && plans
                 .iter()
@@ -113,7 +132,7 @@ fn selects_nothing(
                 service.name,
                 service.namespace,
                 pending.deployment.name,
-                crate::dns::service_domain_of(&service.name, &service.namespace),
+                crate::dns::service_domain_of(service.name.as_str(), &service.namespace),
             ),
         ),
         None => Diagnostic::warning(
@@ -138,7 +157,7 @@ fn plan_service(
     service: &Service,
     backends: &[&Workload],
     sink: &mut Vec<Diagnostic>,
-) -> Option<model::Service> {
+) -> Option<model::LoadBalancer> {
     let errors_before = sink.error_count();
     let mut requests = service.requests.clone();
     requests.extend(
@@ -179,28 +198,21 @@ fn plan_service(
         load_balancer.source_ranges.clone_from(&ranges.value);
         load_balancer.source_ranges_span = Some(ranges.span);
     }
-    Some(model::Service {
-        name: service.name.clone(),
-        namespace: service.namespace.clone(),
-        load_balancer,
-        backends: backends
-            .iter()
-            .map(|pending| DeploymentName::of(&pending.deployment))
-            .collect(),
-        span: Some(service.span),
-    })
+    Some(load_balancer)
 }
 
-/// The Deployment's declared container ports on an internal load balancer named after it.
+/// The Deployment's declared container ports on an internal load balancer named after it
+/// (`None` too when its name was refused: it is not compiled).
 fn implicit_service(pending: &Workload, sink: &mut Vec<Diagnostic>) -> Option<model::Service> {
+    let name = pending.deployment.name.checked()?;
     let requests: Vec<PortRequest> = pending.ports.iter().map(implicit_request).collect();
     let health = pending.readiness.clone().unwrap_or_default();
     match plan_load_balancer(&requests, None, false, &health) {
         Ok(load_balancer) => load_balancer.map(|load_balancer| model::Service {
-            name: pending.deployment.name.clone(),
+            name: model::ServiceName::of_deployment(name),
             namespace: pending.deployment.namespace.clone(),
             load_balancer,
-            backends: vec![DeploymentName::of(&pending.deployment)],
+            backends: vec![name.clone()],
             span: Some(pending.span),
         }),
         Err(problems) => {

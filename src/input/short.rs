@@ -20,10 +20,10 @@ use crate::model::intent::requests::{
     self, AutoscalerRequest, CpuBasis, CpuRequest, DEFAULT_CPU_PERCENT, HealthCheckRequest,
     InstanceRequest, PortRequest, RolloutRequest,
 };
-use crate::model::intent::{Identity, Selector, Service, Workload};
+use crate::model::intent::{Identity, ReadName, Selector, Service, Workload};
 use crate::model::{
     BalancerLayer, Container, ContainerSpans, Deployment, DeploymentName, InstanceRole, Mount,
-    Namespace, Protocol, Resources, RoleGiver,
+    Namespace, Protocol, Resources, RoleGiver, ServiceName,
 };
 use crate::role_arn::{invalid_role_arn, parse_role_arn, trust_policy_reminder};
 use crate::yaml::{Node, Value};
@@ -48,8 +48,10 @@ pub fn parse_short(root: &Node, order: DocumentOrder) -> ShortReading {
     let port_problems = check_port_strings(root);
     let typed = serde_json::from_value::<Manifest>(root.to_json())
         .ok()
-        .filter(|manifest| within_schema_limits(manifest) && port_problems.is_empty());
-    let Some(manifest) = typed else {
+        .filter(|manifest| within_schema_limits(manifest) && port_problems.is_empty())
+        // The schema's pattern makes the name a label; checking it again gives its type.
+        .and_then(|manifest| Some((DeploymentName::new(&manifest.name)?, manifest)));
+    let Some((name, manifest)) = typed else {
         let mut structural = check_against_schema(root);
         structural.extend(port_problems);
         if structural.is_empty() {
@@ -73,7 +75,7 @@ pub fn parse_short(root: &Node, order: DocumentOrder) -> ShortReading {
         problems: Vec::new(),
         warnings: Vec::new(),
     };
-    let (mut workload, service) = checker.workload(&manifest, order);
+    let (mut workload, service) = checker.workload(&manifest, name, order);
     let failed = !checker.problems.is_empty();
     workload.failed = failed;
     let mut diagnostics = checker.problems;
@@ -100,6 +102,7 @@ impl Checker<'_> {
     fn workload(
         &mut self,
         manifest: &Manifest,
+        name: DeploymentName,
         order: DocumentOrder,
     ) -> (Workload, Option<Service>) {
         let mut containers = Vec::new();
@@ -154,14 +157,18 @@ impl Checker<'_> {
             replicas: manifest.replicas,
             grace_period_seconds: DEFAULT_GRACE_PERIOD_SECONDS,
             span: Some(span),
-            ..Deployment::as_read(manifest.name.clone(), Namespace::default(), containers)
+            ..Deployment::as_read(
+                ReadName::Checked(name.clone()),
+                Namespace::default(),
+                containers,
+            )
         };
         let autoscaler = manifest
             .autoscaling
             .as_ref()
             .and_then(|spec| self.autoscaling(spec, (surge, unavailable)));
         if let Some(arn) = &manifest.role {
-            self.role(&mut deployment, arn);
+            self.role(&mut deployment, &name, arn);
         }
         let service = (!ports.is_empty()).then(|| Service {
             selector: Selector::SameDocument(order),
@@ -174,7 +181,7 @@ impl Checker<'_> {
             requests: ports,
             health: self.health_request(manifest),
             ..Service::as_read(
-                deployment.name.clone(),
+                ReadName::Checked(ServiceName::of_deployment(&name)),
                 deployment.namespace.clone(),
                 order,
                 span,
@@ -236,18 +243,20 @@ impl Checker<'_> {
     }
 
     /// `role:`: the VMs get an instance profile of their own with that role.
-    fn role(&mut self, deployment: &mut Deployment, arn: &str) {
+    fn role(
+        &mut self,
+        deployment: &mut Deployment<ReadName<DeploymentName>>,
+        name: &DeploymentName,
+        arn: &str,
+    ) {
         let span = self.span("/role");
         match parse_role_arn(arn) {
             Ok(role) => {
-                self.warnings.push(trust_policy_reminder(
-                    &role.name,
-                    &[deployment.name.as_str()],
-                    span,
-                ));
+                self.warnings
+                    .push(trust_policy_reminder(&role.name, &[name.as_str()], span));
                 deployment.role = Some(InstanceRole {
                     giver: RoleGiver::Manifest {
-                        deployment: DeploymentName::of(deployment),
+                        deployment: name.clone(),
                     },
                     span,
                     arn: arn.to_string(),

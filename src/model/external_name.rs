@@ -7,8 +7,7 @@ use crate::source::Span;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalName {
-    /// The Service's name, a DNS label.
-    pub name: String,
+    pub name: crate::model::ServiceName,
     pub namespace: crate::model::Namespace,
     /// `spec.externalName` without a trailing dot: a DNS subdomain, checked where it is read.
     pub target: String,

@@ -8,12 +8,12 @@ use super::preamble::Preamble;
 use super::reader::{Object, Sink, int_or_string, missing_spec};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::input::rules;
-use crate::model::Deployment;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::requests::{
     self, Amount, DEFAULT_INSTANCE_TYPE, InstanceRequest, IntOrString, RolloutRequest,
 };
-use crate::model::intent::{Identity, Workload};
+use crate::model::intent::{Identity, ReadName, Workload};
+use crate::model::{Deployment, DeploymentName};
 use crate::source::Span;
 
 /// The API versions of Deployment that i2kit reads: today's and the older ones the paper
@@ -178,7 +178,12 @@ pub(super) fn read_workload<T>(
             grace_period_seconds: BOOT_SECONDS.saturating_add(start_delay),
             hostname: pod.hostname,
             span: Some(name_span),
-            ..Deployment::as_read(name, namespace, pod.containers)
+            // `read_metadata` has reported a name that is not a label, and left it empty.
+            ..Deployment::as_read(
+                ReadName::from_checked(DeploymentName::new(&name)),
+                namespace,
+                pod.containers,
+            )
         },
         labels,
         ports: pod.ports,

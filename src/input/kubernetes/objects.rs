@@ -58,7 +58,7 @@ impl Objects {
     pub fn add_to(self, intent: &mut Intent) {
         for (pending, config) in self.deployments.iter().zip(&self.pod_configs) {
             intent.calls.extend(calls_in(
-                &pending.deployment.name,
+                pending.deployment.name.as_str(),
                 &pending.deployment.namespace,
                 config,
             ));

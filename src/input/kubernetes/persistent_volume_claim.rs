@@ -92,7 +92,10 @@ pub fn resolve_claims(objects: &mut Objects, sink: &mut Sink) {
                 );
                 continue;
             };
-            if let Some(first) = users.get(&key).filter(|first| **first != deployment.name) {
+            if let Some(first) = users
+                .get(&key)
+                .filter(|first| **first != deployment.name.as_str())
+            {
                 sink.push(
                     Diagnostic::error(
                         Code::ClaimSharing,
@@ -106,7 +109,7 @@ pub fn resolve_claims(objects: &mut Objects, sink: &mut Sink) {
                 );
                 continue;
             }
-            users.insert(key, deployment.name.clone());
+            users.insert(key, deployment.name.as_str().to_string());
             if let Some(claim) = found
                 .request
                 .as_ref()

@@ -12,8 +12,8 @@ use crate::health_check_timing::{INTERVAL_RANGE, THRESHOLD_RANGE, TIMEOUT_RANGE,
 use crate::input::rules;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::balancing::{AuthenticationKind, Written};
-use crate::model::intent::{Selector, Service, ServicePort, SslPorts};
-use crate::model::{BalancerLayer, ExternalName, Port, Protocol};
+use crate::model::intent::{ReadName, Selector, Service, ServicePort, SslPorts};
+use crate::model::{BalancerLayer, ExternalName, Port, Protocol, ServiceName};
 use crate::source::Span;
 
 const ANNOTATION_PREFIX: &str = "service.beta.kubernetes.io/aws-load-balancer-";
@@ -56,9 +56,11 @@ fn read_service(
         namespace,
         annotations,
     } = metadata;
+    // `read_metadata` has reported a name that is not a label, and left it empty.
+    let name = ReadName::from_checked(ServiceName::new(&name));
     let mut service = Service::as_read(name, namespace, order, span);
     let Some(mut spec) = spec else {
-        sink.push(missing_spec("Service", &service.name, span));
+        sink.push(missing_spec("Service", service.name.as_str(), span));
         return None;
     };
     let kind = spec
@@ -212,8 +214,9 @@ fn read_external_name(
             .with_help("give the host a DNS name, or use a Service without a selector and an EndpointSlice outside i2kit"),
         );
     }
+    // A refused name (already an error) names no host.
     Some(ExternalName {
-        name: service.name,
+        name: service.name.into_checked()?,
         namespace: service.namespace,
         target: target.to_string(),
         order: service.order,

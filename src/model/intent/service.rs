@@ -1,11 +1,12 @@
 //! A Service as read: the load balancer it asks for and the workloads it selects, not yet
 //! found.
 
+use super::ReadName;
 use super::balancing::{TargetSettings, Written};
 use super::requests::{HealthCheckRequest, IntOrString, PortRequest};
 use crate::cidr::Cidr;
 use crate::model::document_order::DocumentOrder;
-use crate::model::{BalancerLayer, Port, Protocol};
+use crate::model::{BalancerLayer, Port, Protocol, ServiceName};
 use crate::source::Span;
 
 #[derive(Debug, Clone)]
@@ -30,7 +31,7 @@ pub enum SslPorts {
 
 #[derive(Debug, Clone)]
 pub struct Service {
-    pub name: String,
+    pub name: ReadName<ServiceName>,
     pub namespace: crate::model::Namespace,
     /// Place in the input, for document order.
     pub order: DocumentOrder,
@@ -73,7 +74,7 @@ impl Service {
     /// what they read over it.
     #[must_use]
     pub fn as_read(
-        name: String,
+        name: ReadName<ServiceName>,
         namespace: crate::model::Namespace,
         order: DocumentOrder,
         span: Span,

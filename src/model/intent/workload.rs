@@ -1,18 +1,20 @@
 //! A workload as read: one pod template to run as a group of identical VMs, with what the
 //! passes still have to settle (its Services, autoscaler, budget, role and rollout).
 
+use super::ReadName;
 use super::requests::{AutoscalerRequest, HealthCheckRequest, InstanceRequest, RolloutRequest};
 use crate::model::document_order::DocumentOrder;
-use crate::model::{Container, Deployment};
+use crate::model::{Container, Deployment, DeploymentName};
 use crate::source::Span;
 
 /// A Deployment (or a short manifest's deployment) read, waiting for the Services that select
-/// it. `deployment` holds what was read; its `rollout`, `instance_type`, `autoscaling`, `role`
-/// and `disruption_budget` are placeholders until the passes resolve them.
+/// it. `deployment` holds what was read, its name refused when the reader reported it; its
+/// `rollout`, `instance_type`, `autoscaling`, `role` and `disruption_budget` are placeholders
+/// until the passes resolve them.
 #[derive(Debug)]
 pub struct Workload {
     pub order: DocumentOrder,
-    pub deployment: Deployment,
+    pub deployment: Deployment<ReadName<DeploymentName>>,
     pub labels: Vec<(String, String)>,
     pub ports: Vec<ContainerPort>,
     pub readiness: Option<HealthCheckRequest>,
