@@ -5,7 +5,7 @@
 use crate::dns::{CLUSTER_DOMAIN, service_domain, service_domain_of};
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, Names, VPC_PARAMETER};
-use crate::model::{DEFAULT_NAMESPACE, ExternalName, Service};
+use crate::model::{DEFAULT_NAMESPACE, ExternalName, Namespace, Service, ServiceEndpoints};
 use serde_json::{Value, json};
 
 /// The logical id of the zone the template creates when no zone id is passed.
@@ -97,12 +97,80 @@ const EXTERNAL_NAME_TTL_SECONDS: &str = "60";
 /// namespaces is two records.
 #[must_use]
 pub fn external_name_id(name: &ExternalName) -> String {
-    let stem = if name.namespace == DEFAULT_NAMESPACE {
-        Names::new(&name.name)
+    namespaced(&[name.name.as_str()], &name.namespace).with("ExternalName")
+}
+
+/// The logical-id stem of `parts` (joined by `-`) in `namespace`: prefixed by the namespace
+/// outside `default`, so that one name in two namespaces is two resources.
+fn namespaced(parts: &[&str], namespace: &Namespace) -> Names {
+    if *namespace == DEFAULT_NAMESPACE {
+        Names::new(&parts.join("-"))
     } else {
-        Names::new(&[name.namespace.as_str(), name.name.as_str()].join("-"))
-    };
-    stem.with("ExternalName")
+        Names::new(&[&[namespace.as_str()], parts].concat().join("-"))
+    }
+}
+
+/// An A record of `name` in the cluster zone with `addresses`.
+#[must_use]
+pub fn address_record(name: &str, addresses: Vec<Expr>) -> Value {
+    json!({
+        "Type": "AWS::Route53::RecordSet",
+        "Properties": {
+            "HostedZoneId": zone_id(),
+            "Name": format!("{name}."),
+            "ResourceRecords": addresses,
+            "TTL": "30",
+            "Type": "A"
+        }
+    })
+}
+
+/// The logical id of the record of a selectorless Service's addresses: `<Name>Endpoints`,
+/// namespaced as [`external_name_id`].
+#[must_use]
+pub fn endpoints_id(service: &ServiceEndpoints) -> String {
+    namespaced(&[service.name.as_str()], &service.namespace).with("Endpoints")
+}
+
+/// The logical id of the record of `hostname` under a headless selectorless Service:
+/// `<Name><Hostname>Endpoint`.
+#[must_use]
+pub fn endpoint_hostname_id(service: &ServiceEndpoints, hostname: &str) -> String {
+    namespaced(&[service.name.as_str(), hostname], &service.namespace).with("Endpoint")
+}
+
+/// `<name>.<namespace>.svc.cluster.local.` listing the Service's ready addresses.
+#[must_use]
+pub fn endpoints_record(service: &ServiceEndpoints) -> Value {
+    address_record(
+        &service_domain_of(service.name.as_str(), &service.namespace),
+        service
+            .addresses
+            .iter()
+            .map(|ip| Expr::text(ip.to_string()))
+            .collect(),
+    )
+}
+
+/// `<hostname>.<name>.<namespace>.svc.cluster.local.` listing the addresses of that hostname,
+/// as the cluster DNS names an address of a headless Service that has one.
+#[must_use]
+pub fn endpoint_hostname_record(
+    service: &ServiceEndpoints,
+    hostname: &str,
+    addresses: &std::collections::BTreeSet<std::net::Ipv4Addr>,
+) -> Value {
+    address_record(
+        &[
+            hostname,
+            &service_domain_of(service.name.as_str(), &service.namespace),
+        ]
+        .join("."),
+        addresses
+            .iter()
+            .map(|ip| Expr::text(ip.to_string()))
+            .collect(),
+    )
 }
 
 /// `<name>.<namespace>.svc.cluster.local.` as a CNAME of the external host, as the cluster DNS

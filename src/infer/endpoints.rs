@@ -1,0 +1,357 @@
+//! The endpoints pass: a Service without a selector, with Endpoints or EndpointSlices naming
+//! it, becomes the list of their ready addresses under its cluster name, as the cluster DNS
+//! answers for a headless Service (kubernetes.io "Services without selectors", "DNS for
+//! Services and Pods"). There is no proxy: callers reach the addresses directly on the port
+//! they dial, which is the Service's `port`. Where kube-proxy would forward that port to
+//! another port of an address (matching the Service port to the endpoint port by name and
+//! protocol, as `ServicePortName` does), or to no port of it, the call would go elsewhere
+//! than written: an error, never a silent rewiring. A headless Service has no such port: its
+//! callers dial the addresses' own ports.
+//!
+//! Endpoints of a Service with a selector are its controllers' to write, and Endpoints of a
+//! Service the input does not hold name nothing: both are ignored with a warning.
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::model;
+use crate::model::document_order::DocumentOrder;
+use crate::model::intent::endpoints::{EndpointAddress, Endpoints, EndpointsKind};
+use crate::model::intent::{Selector, Service, ServicePort};
+use crate::model::{Namespace, ServiceEndpoints, ServiceName};
+use crate::source::Span;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the pass made of the input's Endpoints and EndpointSlices.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    /// Each selectorless Service with ready addresses, in document order.
+    pub names: Vec<ServiceEndpoints>,
+    /// Every selectorless Service some Endpoints or EndpointSlice names, by (namespace, name):
+    /// the pass has spoken for them, so no other pass warns that they select nothing.
+    pub claimed: BTreeSet<(Namespace, String)>,
+}
+
+/// Matches `endpoints` to `services` and resolves the names of the selectorless ones.
+#[must_use]
+pub fn resolve_endpoints(
+    endpoints: Vec<Endpoints>,
+    services: &[Service],
+    sink: &mut Vec<Diagnostic>,
+) -> Resolved {
+    let endpoints = one_per_name(endpoints, sink);
+    let mut by_service: BTreeMap<(Namespace, &str), Vec<&Endpoints>> = BTreeMap::new();
+    for object in &endpoints {
+        by_service
+            .entry((object.namespace.clone(), object.service.as_str()))
+            .or_default()
+            .push(object);
+    }
+    let mut resolved = Resolved::default();
+    let mut seen: BTreeSet<(Namespace, &str)> = BTreeSet::new();
+    let mut services: Vec<&Service> = services.iter().collect();
+    services.sort_by_key(|service| service.order);
+    for service in services {
+        let key = (service.namespace.clone(), service.name.as_str());
+        let Some(objects) = by_service.get(&key) else {
+            continue;
+        };
+        if !seen.insert(key) {
+            // A second Service of the name: the duplicate is reported where Services are.
+            continue;
+        }
+        if service.selector != Selector::Labels(Vec::new()) {
+            for object in objects {
+                sink.push(ignored(
+                    object,
+                    format!(
+                        "Service `{}` has a selector, so Kubernetes' controllers write its endpoints",
+                        service.name
+                    ),
+                    "drop this object, or the Service's selector to give it these addresses",
+                ));
+            }
+            continue;
+        }
+        resolved
+            .claimed
+            .insert((service.namespace.clone(), service.name.clone()));
+        if let Some(name) = resolve_service(service, objects, sink) {
+            resolved.names.push(name);
+        }
+    }
+    for ((namespace, name), objects) in &by_service {
+        if seen.contains(&(namespace.clone(), *name)) {
+            continue;
+        }
+        for object in objects {
+            sink.push(ignored(
+                object,
+                format!("no Service `{name}` of namespace `{namespace}` is in the input, so no name exists for its addresses"),
+                "add the Service without a selector that these addresses stand for",
+            ));
+        }
+    }
+    resolved
+}
+
+/// The objects to read: one of each kind, namespace and name, as Kubernetes stores one; an
+/// error at every later one, since which the author meant cannot be told.
+fn one_per_name(mut endpoints: Vec<Endpoints>, sink: &mut Vec<Diagnostic>) -> Vec<Endpoints> {
+    endpoints.sort_by_key(|object| object.order);
+    let mut first: BTreeMap<(EndpointsKind, Namespace, String), Span> = BTreeMap::new();
+    endpoints.retain(|object| {
+        let key = (object.kind, object.namespace.clone(), object.name.clone());
+        match first.get(&key) {
+            Some(other) => {
+                sink.push(
+                    Diagnostic::error(
+                        Code::DuplicateDeployment,
+                        Some(object.span),
+                        format!(
+                            "{} `{}` of namespace `{}` is defined twice",
+                            object.kind.as_str(),
+                            object.name,
+                            object.namespace
+                        ),
+                    )
+                    .with_help(format!(
+                        "{}Kubernetes keeps one object per name and namespace: merge their addresses into one, or rename one",
+                        line_of(*other, object.span)
+                    )),
+                );
+                false
+            }
+            None => {
+                first.insert(key, object.span);
+                true
+            }
+        }
+    });
+    endpoints
+}
+
+/// "the other is at line N; " when `other` is in the same file as `span`.
+fn line_of(other: Span, span: Span) -> String {
+    if other.file == span.file {
+        format!("the other is at line {}; ", other.start.line)
+    } else {
+        String::new()
+    }
+}
+
+fn ignored(object: &Endpoints, why: String, help: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::EndpointsService,
+        Some(object.span),
+        format!(
+            "{} `{}` is ignored: {why}",
+            object.kind.as_str(),
+            object.name
+        ),
+    )
+    .with_help(help)
+}
+
+/// The name of selectorless `service` from the addresses of `objects`, or `None` (after
+/// saying why) when it cannot be given as written or lists no ready address.
+fn resolve_service(
+    service: &Service,
+    objects: &[&Endpoints],
+    sink: &mut Vec<Diagnostic>,
+) -> Option<ServiceEndpoints> {
+    if let Some(span) = service.load_balancer_type {
+        sink.push(
+            Diagnostic::error(
+                Code::EndpointsService,
+                Some(span),
+                format!(
+                    "Service `{}` of type LoadBalancer has no selector: its load balancer would forward to the addresses of its {}, and i2kit makes no load balancer in front of addresses",
+                    service.name,
+                    objects[0].kind.as_str()
+                ),
+            )
+            .with_help("make it `type: ClusterIP`, whose name lists the addresses for callers inside the VPC, or give it a selector"),
+        );
+        return None;
+    }
+    report_not_ready(service, objects, sink);
+    let ready: Vec<(&Endpoints, &EndpointAddress)> = objects
+        .iter()
+        .flat_map(|object| {
+            object
+                .addresses
+                .iter()
+                .map(move |address| (*object, address))
+        })
+        .filter(|(_, address)| address.ready)
+        .collect();
+    let errors_before = sink.error_count();
+    if service.headless.is_none() {
+        check_ports(service, &ready, sink);
+    }
+    if sink.error_count() > errors_before {
+        return None;
+    }
+    if ready.is_empty() {
+        sink.push(Diagnostic::warning(
+            Code::ServiceSelection,
+            Some(service.span),
+            format!(
+                "Service `{}` has no selector and its {} list no ready address, so its name would not resolve; it is ignored",
+                service.name,
+                objects[0].kind.as_str()
+            ),
+        ));
+        return None;
+    }
+    let mut hostnames: BTreeMap<_, BTreeSet<_>> = BTreeMap::new();
+    if service.headless.is_some() {
+        for (_, address) in &ready {
+            if let Some(hostname) = &address.hostname {
+                hostnames
+                    .entry(hostname.clone())
+                    .or_default()
+                    .insert(address.ip);
+            }
+        }
+    }
+    Some(ServiceEndpoints {
+        name: ServiceName::of_read(service),
+        namespace: service.namespace.clone(),
+        addresses: ready.iter().map(|(_, address)| address.ip).collect(),
+        hostnames,
+        span: service.span,
+    })
+}
+
+/// A warning at each place addresses are said not to be ready: the cluster DNS leaves them out.
+fn report_not_ready(service: &Service, objects: &[&Endpoints], sink: &mut Vec<Diagnostic>) {
+    for object in objects {
+        let places: BTreeSet<Span> = object
+            .addresses
+            .iter()
+            .filter_map(|address| address.not_ready_span)
+            .collect();
+        let field = match object.kind {
+            EndpointsKind::Endpoints => "notReadyAddresses",
+            EndpointsKind::EndpointSlice => "conditions.ready: false",
+        };
+        for span in places {
+            sink.push(Diagnostic::warning(
+                Code::IgnoredField,
+                Some(span),
+                format!(
+                    "the addresses under `{field}` of {} `{}` are not listed in the name of Service `{}`: the cluster DNS lists ready addresses only",
+                    object.kind.as_str(),
+                    object.name,
+                    service.name
+                ),
+            ));
+        }
+    }
+}
+
+/// For a Service with a cluster IP: every ready address must serve every Service port on the
+/// port's own number, since callers dial that number at the address. One error per object and
+/// Service port, at the first address or endpoint port that differs.
+fn check_ports(
+    service: &Service,
+    ready: &[(&Endpoints, &EndpointAddress)],
+    sink: &mut Vec<Diagnostic>,
+) {
+    let mut reported: BTreeSet<(Span, usize)> = BTreeSet::new();
+    for (object, address) in ready {
+        for (index, port) in service.ports.iter().enumerate() {
+            if reported.contains(&(object.span, index)) {
+                continue;
+            }
+            let name = port.name.as_deref().unwrap_or_default();
+            let served = address.ports.iter().find_map(|endpoint| {
+                let number = endpoint.port?;
+                (endpoint.name == name && endpoint.udp == port.udp).then_some((endpoint, number))
+            });
+            let problem = match served {
+                Some((_, number)) if number == port.port => continue,
+                Some((endpoint, number)) => Diagnostic::error(
+                    Code::EndpointsService,
+                    Some(endpoint.span),
+                    format!(
+                        "this port of {} `{}` is {number}, where callers of port {} of Service `{}` arrive: with no proxy in between they dial {}:{}, and kube-proxy would send them to {}:{number}",
+                        object.kind.as_str(),
+                        object.name,
+                        describe(port),
+                        service.name,
+                        address.ip,
+                        port.port,
+                        address.ip,
+                    ),
+                )
+                .with_help(format!(
+                    "make the Service's `port` and this port equal: both {} or both {number}",
+                    port.port
+                )),
+                None => Diagnostic::error(
+                    Code::EndpointsService,
+                    Some(address.span),
+                    format!(
+                        "address {} of {} `{}` serves no port named `{name}` ({}), so kube-proxy would give callers of port {} of Service `{}` no endpoint there, and a DNS name cannot leave the address out for one port",
+                        address.ip,
+                        object.kind.as_str(),
+                        object.name,
+                        if port.udp { "UDP" } else { "TCP" },
+                        describe(port),
+                        service.name
+                    ),
+                )
+                .with_help(format!(
+                    "list `{{name: \"{name}\", port: {}}}` under the ports of this address, or give the addresses of each port a Service of their own",
+                    port.port
+                )),
+            };
+            reported.insert((object.span, index));
+            sink.push(problem);
+        }
+    }
+}
+
+/// "80" or "80 (`http`)".
+fn describe(port: &ServicePort) -> String {
+    match &port.name {
+        Some(name) => format!("{} (`{name}`)", port.port),
+        None => port.port.to_string(),
+    }
+}
+
+/// The names to write: each unless a load balancer planned for the input answers to the same
+/// name (the implicit one of a Deployment no Service selects, named after it), in which case
+/// the two records would collide and callers could reach either: an error at the Service.
+#[must_use]
+pub fn refuse_taken_names(
+    names: Vec<ServiceEndpoints>,
+    planned: &[(DocumentOrder, model::Service)],
+    sink: &mut Vec<Diagnostic>,
+) -> Vec<ServiceEndpoints> {
+    names
+        .into_iter()
+        .filter(|name| {
+            let Some((_, taken)) = planned.iter().find(|(_, service)| {
+                service.name == name.name.as_str() && service.namespace == name.namespace
+            }) else {
+                return true;
+            };
+            sink.push(
+                Diagnostic::error(
+                    Code::EndpointsService,
+                    Some(name.span),
+                    format!(
+                        "Service `{}` lists the addresses of its endpoints under `{}`, and the load balancer of `{}` answers to that name too",
+                        name.name,
+                        crate::dns::service_domain_of(name.name.as_str(), &name.namespace),
+                        taken.name
+                    ),
+                )
+                .with_help("rename the Service, or the Deployment whose VMs the load balancer fronts"),
+            );
+            false
+        })
+        .collect()
+}
