@@ -275,7 +275,7 @@ fn check_ports(
                     Code::EndpointsService,
                     Some(endpoint.span),
                     format!(
-                        "this port of {} `{}` is {number}, where callers of port {} of Service `{}` arrive: with no proxy in between they dial {}:{}, and kube-proxy would send them to {}:{number}",
+                        "{} `{}` serves port {} of Service `{}` on {number}: with no proxy in between, callers dial {}:{}, where kube-proxy would forward them to {}:{number}",
                         object.kind.as_str(),
                         object.name,
                         describe(port),
@@ -343,7 +343,7 @@ pub fn refuse_taken_names(
                     Code::EndpointsService,
                     Some(name.span),
                     format!(
-                        "Service `{}` lists the addresses of its endpoints under `{}`, and the load balancer of `{}` answers to that name too",
+                        "Service `{}` lists the addresses of its endpoints under `{}`, and the load balancer planned for `{}` answers to that name too",
                         name.name,
                         crate::dns::service_domain_of(name.name.as_str(), &name.namespace),
                         taken.name
@@ -354,4 +354,187 @@ pub fn refuse_taken_names(
             false
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Port;
+    use crate::model::intent::endpoints::EndpointPort;
+    use crate::model::intent::requests::IntOrString;
+    use std::net::Ipv4Addr;
+
+    fn service(name: &str, ports: &[(Option<&str>, u16)]) -> Service {
+        let mut service = Service::as_read(
+            name.to_string(),
+            Namespace::default(),
+            DocumentOrder::default(),
+            Span::at(1, 1),
+        );
+        service.ports = ports
+            .iter()
+            .enumerate()
+            .map(|(line, (name, number))| ServicePort {
+                name: name.map(str::to_string),
+                port: Port::new(*number).unwrap(),
+                target: Some(IntOrString::Int(1)),
+                udp: false,
+                app_protocol: None,
+                span: Span::at(line + 2, 1),
+                target_span: Span::at(line + 2, 1),
+            })
+            .collect();
+        service
+    }
+
+    fn address(ip: [u8; 4], ready: bool, ports: &[(&str, u16)]) -> EndpointAddress {
+        EndpointAddress {
+            ip: Ipv4Addr::from(ip),
+            hostname: None,
+            ready,
+            ports: ports
+                .iter()
+                .map(|(name, number)| EndpointPort {
+                    name: (*name).to_string(),
+                    port: Port::new(*number),
+                    udp: false,
+                    span: Span::at(20, 1),
+                })
+                .collect(),
+            span: Span::at(10, 1),
+            not_ready_span: (!ready).then(|| Span::at(11, 1)),
+        }
+    }
+
+    fn endpoints(service: &str, addresses: Vec<EndpointAddress>) -> Endpoints {
+        Endpoints {
+            kind: EndpointsKind::Endpoints,
+            name: service.to_string(),
+            service: service.to_string(),
+            namespace: Namespace::default(),
+            addresses,
+            order: DocumentOrder::default(),
+            span: Span::at(9, 1),
+        }
+    }
+
+    fn codes(sink: &[Diagnostic]) -> Vec<(&'static str, bool)> {
+        sink.iter()
+            .map(|problem| (problem.code.as_str(), problem.is_error()))
+            .collect()
+    }
+
+    #[test]
+    fn ready_addresses_are_listed_and_not_ready_ones_left_out_with_a_warning() {
+        let mut sink = Vec::new();
+        let resolved = resolve_endpoints(
+            vec![endpoints(
+                "db",
+                vec![
+                    address([10, 0, 0, 2], true, &[("", 5432)]),
+                    address([10, 0, 0, 1], true, &[("", 5432)]),
+                    address([10, 0, 0, 3], false, &[("", 5432)]),
+                ],
+            )],
+            &[service("db", &[(None, 5432)])],
+            &mut sink,
+        );
+        assert_eq!(codes(&sink), [("I2K023", false)]);
+        let [name] = resolved.names.as_slice() else {
+            panic!("one name: {resolved:?}");
+        };
+        assert_eq!(
+            name.addresses
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["10.0.0.1", "10.0.0.2"]
+        );
+        assert!(
+            resolved
+                .claimed
+                .contains(&(Namespace::default(), "db".to_string()))
+        );
+    }
+
+    #[test]
+    fn a_port_callers_would_not_reach_as_kube_proxy_would_is_an_error() {
+        // The endpoint port differs from the Service's: callers would dial the wrong one.
+        let mut sink = Vec::new();
+        let resolved = resolve_endpoints(
+            vec![endpoints(
+                "db",
+                vec![address([10, 0, 0, 1], true, &[("pg", 6432)])],
+            )],
+            &[service("db", &[(Some("pg"), 5432)])],
+            &mut sink,
+        );
+        assert_eq!(codes(&sink), [("I2K079", true)]);
+        assert!(resolved.names.is_empty());
+        // Matched by name: an unnamed endpoint port does not serve a named Service port.
+        let mut sink = Vec::new();
+        let _ = resolve_endpoints(
+            vec![endpoints(
+                "db",
+                vec![address([10, 0, 0, 1], true, &[("", 5432)])],
+            )],
+            &[service("db", &[(Some("pg"), 5432)])],
+            &mut sink,
+        );
+        assert_eq!(codes(&sink), [("I2K079", true)]);
+    }
+
+    #[test]
+    fn a_headless_service_lists_addresses_whatever_their_ports_and_names_hostnames() {
+        let mut headless = service("cache", &[(Some("redis"), 6379)]);
+        headless.headless = Some(Span::at(3, 1));
+        let mut named = address([10, 0, 0, 1], true, &[("redis", 6380)]);
+        named.hostname = crate::model::DnsLabel::new("cache-0");
+        let mut sink = Vec::new();
+        let resolved = resolve_endpoints(
+            vec![endpoints("cache", vec![named])],
+            &[headless],
+            &mut sink,
+        );
+        assert!(sink.is_empty(), "{sink:?}");
+        let [name] = resolved.names.as_slice() else {
+            panic!("one name: {resolved:?}");
+        };
+        assert_eq!(
+            name.hostnames
+                .keys()
+                .map(|label| label.as_str())
+                .collect::<Vec<_>>(),
+            ["cache-0"]
+        );
+    }
+
+    #[test]
+    fn endpoints_of_a_selected_or_absent_service_are_ignored_and_a_load_balancer_refused() {
+        let mut selected = service("web", &[(None, 80)]);
+        selected.selector = Selector::Labels(vec![("app".to_string(), "web".to_string())]);
+        let mut balanced = service("legacy", &[(None, 443)]);
+        balanced.load_balancer_type = Some(Span::at(4, 1));
+        let ports = [("", 80)];
+        let mut sink = Vec::new();
+        let resolved = resolve_endpoints(
+            vec![
+                endpoints("web", vec![address([10, 0, 0, 1], true, &ports)]),
+                endpoints("nobody", vec![address([10, 0, 0, 1], true, &ports)]),
+                endpoints("legacy", vec![address([10, 0, 0, 1], true, &[("", 443)])]),
+            ],
+            &[selected, balanced],
+            &mut sink,
+        );
+        assert_eq!(
+            codes(&sink),
+            [("I2K079", false), ("I2K079", true), ("I2K079", false)]
+        );
+        assert!(resolved.names.is_empty());
+        assert!(
+            !resolved
+                .claimed
+                .contains(&(Namespace::default(), "web".to_string()))
+        );
+    }
 }

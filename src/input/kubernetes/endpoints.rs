@@ -54,7 +54,7 @@ pub fn collect(
                     sink.push(Diagnostic::error(
                         Code::MissingField,
                         Some(node.span),
-                        format!("`{}` has no `ip`", address_path(&list_path, index)),
+                        format!("`{list_path}[{index}]` has no `ip`"),
                     ));
                     continue;
                 };
