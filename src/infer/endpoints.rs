@@ -187,6 +187,7 @@ fn resolve_service(
     let errors_before = sink.error_count();
     if service.headless.is_none() {
         check_ports(service, &ready, sink);
+        report_unused_hostnames(service, objects, sink);
     }
     if sink.error_count() > errors_before {
         return None;
@@ -241,6 +242,29 @@ fn report_not_ready(service: &Service, objects: &[&Endpoints], sink: &mut Vec<Di
                 Some(span),
                 format!(
                     "the addresses under `{field}` of {} `{}` are not listed in the name of Service `{}`: the cluster DNS lists ready addresses only",
+                    object.kind.as_str(),
+                    object.name,
+                    service.name
+                ),
+            ));
+        }
+    }
+}
+
+/// A warning per object whose addresses have hostnames under a Service with a cluster IP: the
+/// cluster DNS names an address by its hostname under a headless Service only.
+fn report_unused_hostnames(service: &Service, objects: &[&Endpoints], sink: &mut Vec<Diagnostic>) {
+    for object in objects {
+        if let Some(address) = object
+            .addresses
+            .iter()
+            .find(|address| address.hostname.is_some())
+        {
+            sink.push(Diagnostic::warning(
+                Code::IgnoredField,
+                Some(address.span),
+                format!(
+                    "the `hostname`s of {} `{}` are ignored: the cluster DNS names addresses by hostname only under a headless Service, and `{}` has a cluster IP",
                     object.kind.as_str(),
                     object.name,
                     service.name
