@@ -1,8 +1,10 @@
 //! An Endpoints object (v1): the addresses a Service of its name and namespace stands for when
 //! the Service has no selector (kubernetes.io "Services without selectors"). Each subset pairs
 //! its addresses with its ports; `notReadyAddresses` are read so the pass can say they are
-//! left out, as the cluster DNS leaves them out. The address rules and the port list are the
-//! same in an EndpointSlice, which reads them from here.
+//! left out, as the cluster DNS leaves them out. The cluster DNS and kube-proxy read the
+//! EndpointSlices the mirroring controller makes of it, so an object labelled to skip mirroring
+//! gives no addresses. The address rules and the port list are the same in an EndpointSlice,
+//! which reads them from here.
 
 use super::metadata::{NameRule, read_metadata_as};
 use super::preamble::Preamble;
@@ -76,6 +78,20 @@ pub fn collect(
     if metadata.name.is_empty() {
         return None;
     }
+    if let Some(span) = skips_mirroring(preamble) {
+        sink.push(
+            Diagnostic::warning(
+                Code::EndpointsService,
+                Some(span),
+                format!(
+                    "Endpoints `{}` is ignored: labelled `{SKIP_MIRROR_LABEL}: \"true\"`, it is not mirrored into the EndpointSlices the cluster DNS and kube-proxy read",
+                    metadata.name
+                ),
+            )
+            .with_help("drop the label to give its Service these addresses"),
+        );
+        return None;
+    }
     Some(Endpoints {
         kind: EndpointsKind::Endpoints,
         service: metadata.name.clone(),
@@ -85,6 +101,21 @@ pub fn collect(
         order: preamble.order,
         span: metadata.name_span,
     })
+}
+
+/// The label that keeps the EndpointSlice mirroring controller off an Endpoints object
+/// (kubernetes.io "EndpointSlices", EndpointSlice mirroring).
+pub const SKIP_MIRROR_LABEL: &str = "endpointslice.kubernetes.io/skip-mirror";
+
+/// Where the object is labelled to skip mirroring, when it is: the controller skips it only
+/// for the exact value "true".
+fn skips_mirroring(preamble: &Preamble<'_>) -> Option<crate::source::Span> {
+    let label = preamble
+        .root
+        .get("metadata")?
+        .get("labels")?
+        .get(SKIP_MIRROR_LABEL)?;
+    (label.value == crate::yaml::Value::String("true".to_string())).then_some(label.span)
 }
 
 fn address_path(list_path: &str, index: usize) -> String {
