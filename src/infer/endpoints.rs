@@ -14,9 +14,9 @@
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::model;
 use crate::model::document_order::DocumentOrder;
-use crate::model::intent::endpoints::{EndpointAddress, Endpoints, EndpointsKind};
+use crate::model::intent::endpoints::{EndpointAddress, EndpointPort, Endpoints, EndpointsKind};
 use crate::model::intent::{Selector, Service, ServicePort};
-use crate::model::{Namespace, ServiceEndpoints, ServiceName};
+use crate::model::{Namespace, Port, ServiceEndpoints, ServiceName};
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -274,27 +274,46 @@ fn report_unused_hostnames(service: &Service, objects: &[&Endpoints], sink: &mut
     }
 }
 
+/// How many port errors one Service gets before the rest go unreported: enough to act on, and
+/// it bounds the work, as a port list that serves every Service port is at least as long as
+/// the Service's ports, so the checks that pass cost no more than the lists read.
+const MAX_PORT_ERRORS: usize = 20;
+
 /// For a Service with a cluster IP: every ready address must serve every Service port on the
-/// port's own number, since callers dial that number at the address. One error per object and
-/// Service port, at the first address or endpoint port that differs.
+/// port's own number, since callers dial that number at the address. Addresses share their
+/// subset's or slice's ports, so each list is checked once, naming its first ready address;
+/// one error per object and Service port.
 fn check_ports(
     service: &Service,
     ready: &[(&Endpoints, &EndpointAddress)],
     sink: &mut Vec<Diagnostic>,
 ) {
+    // By object too: the empty lists of two objects may share an address.
+    let mut checked: BTreeSet<(Span, *const EndpointPort)> = BTreeSet::new();
     let mut reported: BTreeSet<(Span, usize)> = BTreeSet::new();
     for (object, address) in ready {
+        if !checked.insert((object.span, address.ports.as_ptr())) {
+            continue;
+        }
+        // Kube-proxy's ServicePortName: the port's name and protocol; a port without a number
+        // is skipped.
+        let served: BTreeMap<(&str, bool), (&EndpointPort, Port)> = address
+            .ports
+            .iter()
+            .rev()
+            .filter_map(|endpoint| {
+                let number = endpoint.port?;
+                Some(((endpoint.name.as_str(), endpoint.udp), (endpoint, number)))
+            })
+            .collect();
         for (index, port) in service.ports.iter().enumerate() {
-            if reported.contains(&(object.span, index)) {
-                continue;
+            if reported.len() >= MAX_PORT_ERRORS {
+                return;
             }
             let name = port.name.as_deref().unwrap_or_default();
-            let served = address.ports.iter().find_map(|endpoint| {
-                let number = endpoint.port?;
-                (endpoint.name == name && endpoint.udp == port.udp).then_some((endpoint, number))
-            });
-            let problem = match served {
-                Some((_, number)) if number == port.port => continue,
+            let problem = match served.get(&(name, port.udp)) {
+                Some((_, number)) if *number == port.port => continue,
+                _ if reported.contains(&(object.span, index)) => continue,
                 Some((endpoint, number)) => Diagnostic::error(
                     Code::EndpointsService,
                     Some(endpoint.span),
@@ -354,12 +373,19 @@ pub fn refuse_taken_names(
     planned: &[(DocumentOrder, model::Service)],
     sink: &mut Vec<Diagnostic>,
 ) -> Vec<ServiceEndpoints> {
+    let answering: BTreeMap<(&Namespace, &str), &str> = planned
+        .iter()
+        .map(|(_, service)| {
+            (
+                (&service.namespace, service.name.as_str()),
+                service.name.as_str(),
+            )
+        })
+        .collect();
     names
         .into_iter()
         .filter(|name| {
-            let Some((_, taken)) = planned.iter().find(|(_, service)| {
-                service.name == name.name.as_str() && service.namespace == name.namespace
-            }) else {
+            let Some(taken) = answering.get(&(&name.namespace, name.name.as_str())) else {
                 return true;
             };
             sink.push(
@@ -370,7 +396,7 @@ pub fn refuse_taken_names(
                         "Service `{}` lists the addresses of its endpoints under `{}`, and the load balancer planned for `{}` answers to that name too",
                         name.name,
                         crate::dns::service_domain_of(name.name.as_str(), &name.namespace),
-                        taken.name
+                        taken
                     ),
                 )
                 .with_help("rename the Service, or the Deployment whose VMs the load balancer fronts"),
@@ -387,6 +413,7 @@ mod tests {
     use crate::model::intent::endpoints::EndpointPort;
     use crate::model::intent::requests::IntOrString;
     use std::net::Ipv4Addr;
+    use std::sync::Arc;
 
     fn service(name: &str, ports: &[(Option<&str>, u16)]) -> Service {
         let mut service = Service::as_read(
@@ -560,5 +587,42 @@ mod tests {
                 .claimed
                 .contains(&(Namespace::default(), "web".to_string()))
         );
+    }
+
+    #[test]
+    fn many_addresses_sharing_many_ports_cost_their_sum_not_their_product() {
+        // 20,000 addresses of one subset, 2,000 ports each way: checked per address and port,
+        // this is 10^10 comparisons; per shared list, a few thousand.
+        let numbers: Vec<u16> = (1..=2000).collect();
+        let names: Vec<String> = numbers.iter().map(|number| format!("p{number}")).collect();
+        let ports: Arc<[EndpointPort]> = numbers
+            .iter()
+            .zip(&names)
+            .map(|(number, name)| EndpointPort {
+                name: name.clone(),
+                port: Port::new(*number),
+                udp: false,
+                span: Span::at(20, 1),
+            })
+            .collect();
+        let addresses = (0..20_000u32)
+            .map(|index| EndpointAddress {
+                ports: Arc::clone(&ports),
+                ..address((0x0a00_0000 + index).to_be_bytes(), true, &[])
+            })
+            .collect();
+        let written: Vec<(Option<&str>, u16)> = names
+            .iter()
+            .zip(&numbers)
+            .map(|(name, number)| (Some(name.as_str()), *number))
+            .collect();
+        let mut sink = Vec::new();
+        let resolved = resolve_endpoints(
+            vec![endpoints("db", addresses)],
+            &[service("db", &written)],
+            &mut sink,
+        );
+        assert!(sink.is_empty(), "{:?}", sink.first());
+        assert_eq!(resolved.names[0].addresses.len(), 20_000);
     }
 }

@@ -29,7 +29,8 @@ pub fn collect(
     let metadata = read_metadata_as(&mut object, NameRule::DnsSubdomain, sink);
     let type_span = object.value_span("addressType");
     let address_type = object.string("addressType", sink);
-    let ports = read_ports(&mut object, false, sink);
+    let ports: std::sync::Arc<[crate::model::intent::endpoints::EndpointPort]> =
+        read_ports(&mut object, false, sink).into();
     let path = object.child("endpoints");
     let endpoints = object.list("endpoints", sink);
     object.finish(sink, |_| None);

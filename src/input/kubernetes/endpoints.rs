@@ -39,7 +39,7 @@ pub fn collect(
         let Some(mut subset) = Object::new(node, &format!("{path}[{index}]"), sink) else {
             continue;
         };
-        let ports = read_ports(&mut subset, true, sink);
+        let ports: std::sync::Arc<[EndpointPort]> = read_ports(&mut subset, true, sink).into();
         for (key, ready) in [("addresses", true), ("notReadyAddresses", false)] {
             let not_ready_span = subset.key_span(key).filter(|_| !ready);
             let list_path = subset.child(key);

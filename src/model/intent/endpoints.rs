@@ -8,6 +8,7 @@ use crate::model::document_order::DocumentOrder;
 use crate::model::{DnsLabel, Namespace, Port};
 use crate::source::Span;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// Which kind an object of addresses is, for messages and for the one-object-per-name rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,8 +48,9 @@ pub struct EndpointAddress {
     pub hostname: Option<DnsLabel>,
     /// `false` under `notReadyAddresses` or with `conditions.ready: false`.
     pub ready: bool,
-    /// The ports of its subset or slice.
-    pub ports: Vec<EndpointPort>,
+    /// The ports of its subset or slice, shared by all its addresses: one list per subset, not
+    /// one per address, so a long list of addresses and ports costs their sum, not product.
+    pub ports: Arc<[EndpointPort]>,
     /// Where the address is written.
     pub span: Span,
     /// Where it is said not to be ready, for the warning.
