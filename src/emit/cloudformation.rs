@@ -94,7 +94,8 @@ pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, Temp
 
 /// What AWS refuses of the model before any template is planned, at the lines that ask for
 /// it: the deployments one template holds, what each Service's load balancer product cannot
-/// carry or hold, and each Ingress load balancer's quotas.
+/// carry or hold, each Ingress load balancer's quotas, and the values of each record of a
+/// Service's endpoints.
 ///
 /// # Errors
 /// Those errors, when there is one.
@@ -103,6 +104,7 @@ pub fn check_plan(application: &Application) -> Result<(), Vec<Diagnostic>> {
         check_deployments(&application.deployments),
         balancer_product::check_balancers(application),
         alb_quotas::check_balancers(application),
+        cluster_dns::check_endpoint_records(application),
     ]
     .into_iter()
     .filter_map(Result::err)

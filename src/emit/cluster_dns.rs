@@ -2,10 +2,14 @@
 //! associated with only one private zone of a name, so a second stack in the same VPC passes
 //! the first one's zone id instead of creating another (Route 53 ConflictingDomainExists).
 
+use crate::diagnostic::{Code, Diagnostic};
 use crate::dns::{CLUSTER_DOMAIN, service_domain, service_domain_of};
+use crate::emit::aws_quotas::MAX_RECORD_VALUES;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, Names, VPC_PARAMETER};
-use crate::model::{DEFAULT_NAMESPACE, ExternalName, Namespace, Service, ServiceEndpoints};
+use crate::model::{
+    Application, DEFAULT_NAMESPACE, ExternalName, Namespace, Service, ServiceEndpoints,
+};
 use serde_json::{Value, json};
 
 /// The logical id of the zone the template creates when no zone id is passed.
@@ -187,4 +191,41 @@ pub fn external_name_record(name: &ExternalName) -> Value {
             "Type": "CNAME"
         }
     })
+}
+
+/// An error at each Service without a selector whose record would list more addresses than
+/// one Route 53 record can be written with ([`MAX_RECORD_VALUES`]).
+///
+/// # Errors
+/// Those errors, when there is one.
+pub fn check_endpoint_records(application: &Application) -> Result<(), Vec<Diagnostic>> {
+    let problems: Vec<Diagnostic> = application
+        .service_endpoints
+        .iter()
+        .filter_map(|service| {
+            let most = service
+                .hostnames
+                .values()
+                .map(std::collections::BTreeSet::len)
+                .chain([service.addresses.len()])
+                .max()
+                .unwrap_or_default();
+            (most > MAX_RECORD_VALUES).then(|| {
+                Diagnostic::error(
+                    Code::TemplateLimit,
+                    Some(service.span),
+                    format!(
+                        "Service `{}` would list {most} ready addresses in one Route 53 record; i2kit writes at most {MAX_RECORD_VALUES}, half of what one change to Route 53 may carry",
+                        service.name
+                    ),
+                )
+                .with_help("split the addresses between several Services without a selector, or put a load balancer in front of them outside i2kit")
+            })
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
