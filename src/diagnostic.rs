@@ -97,6 +97,10 @@ pub enum Code {
     BootValue,
     /// A Secret kept outside the input that cannot be named or decrypted as written.
     ExternalSecret,
+    /// An Endpoints or EndpointSlice address no A record can list as written.
+    EndpointAddress,
+    /// Endpoints or EndpointSlices that cannot stand for their Service as written.
+    EndpointsService,
 }
 
 impl Code {
@@ -164,6 +168,8 @@ impl Code {
         Code::ClaimSharing,
         Code::BootValue,
         Code::ExternalSecret,
+        Code::EndpointAddress,
+        Code::EndpointsService,
     ];
 
     #[must_use]
@@ -232,6 +238,8 @@ impl Code {
             Code::ClaimSharing => "I2K077",
             Code::BootValue => "I2K070",
             Code::ExternalSecret => "I2K071",
+            Code::EndpointAddress => "I2K078",
+            Code::EndpointsService => "I2K079",
         }
     }
 
@@ -396,6 +404,12 @@ impl Code {
             }
             Code::ExternalSecret => {
                 "a Secret kept outside the input whose store, name or KMS key (pod template annotations) is not one i2kit can name in an IAM policy, or whose store the VMs' NetworkPolicies put out of reach"
+            }
+            Code::EndpointAddress => {
+                "an Endpoints or EndpointSlice address an A record cannot list: not an IP address, one Kubernetes refuses (unspecified, loopback, link-local, multicast), or IPv6 or FQDN"
+            }
+            Code::EndpointsService => {
+                "Endpoints or EndpointSlices that cannot stand for their Service as written (a port callers dial that the addresses do not serve on that number, a load balancer type), or that belong to no Service without a selector and are ignored (warning)"
             }
         }
     }

@@ -15,6 +15,7 @@ pub mod intent;
 pub mod namespace;
 pub mod object_names;
 pub mod port;
+pub mod service_endpoints;
 pub mod stateful;
 pub use dns_label::DnsLabel;
 pub use external_name::ExternalName;
@@ -22,6 +23,7 @@ pub use ingress::Ingress;
 pub use namespace::{DEFAULT_NAMESPACE, Namespace};
 pub use object_names::{DeploymentName, ServiceName};
 pub use port::Port;
+pub use service_endpoints::ServiceEndpoints;
 
 /// Everything one input asks for, in document order: VM groups and the load balancers in
 /// front of them, many-to-many, as Deployments and Services are in Kubernetes.
@@ -35,6 +37,8 @@ pub struct Application {
     pub external_names: Vec<ExternalName>,
     /// Headless Services whose names list StatefulSets' ordinals, in document order.
     pub headless_services: Vec<stateful::HeadlessService>,
+    /// Services without a selector named for their Endpoints' addresses, in document order.
+    pub service_endpoints: Vec<ServiceEndpoints>,
 }
 
 /// The most VMs one deployment may ask of its Auto Scaling group, counting the surge of an

@@ -2023,3 +2023,84 @@ proptest! {
         prop_assert_eq!(granted, wanted);
     }
 }
+
+/// An IPv4 address as an Endpoints object might list it: mostly hosts, sometimes one of the
+/// ranges Kubernetes refuses.
+fn endpoint_address() -> impl Strategy<Value = std::net::Ipv4Addr> {
+    prop_oneof![
+        8 => any::<u32>().prop_map(std::net::Ipv4Addr::from),
+        1 => prop_oneof![
+            Just([127, 0, 0, 1]),
+            Just([169, 254, 1, 1]),
+            Just([224, 0, 0, 5]),
+            Just([0, 0, 0, 0]),
+            Just([255, 255, 255, 255]),
+        ]
+        .prop_map(std::net::Ipv4Addr::from),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A Service without a selector answers with exactly the ready addresses of its Endpoints:
+    /// never one written under `notReadyAddresses` alone, and never one Kubernetes refuses
+    /// (that is an error, and nothing is written).
+    #[test]
+    fn a_selectorless_name_lists_exactly_the_ready_addresses(
+        addresses in proptest::collection::vec((endpoint_address(), any::<bool>()), 1..8)
+    ) {
+        let list = |ready: bool| -> String {
+            let written: Vec<String> = addresses
+                .iter()
+                .filter(|(_, is_ready)| *is_ready == ready)
+                .map(|(ip, _)| format!("{{ip: \"{ip}\"}}"))
+                .collect();
+            format!("[{}]", written.join(", "))
+        };
+        let input = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers: [{{name: web, image: \"nginx:1.27.3\"}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: db}}\nspec:\n  ports: [{{port: 5432}}]\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {{name: db}}\nsubsets:\n- addresses: {}\n  notReadyAddresses: {}\n  ports: [{{port: 5432}}]\n",
+            list(true),
+            list(false),
+        );
+        let (_, compilation) = compile_bytes("endpoints.yaml", input.as_bytes(), false);
+        let refused = addresses.iter().any(|(ip, _)| {
+            ip.is_unspecified() || ip.is_loopback() || ip.is_link_local() || ip.is_multicast() || ip.is_broadcast()
+        });
+        if refused {
+            prop_assert!(compilation.has_errors());
+            prop_assert!(compilation.template.is_none());
+            return Ok(());
+        }
+        prop_assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+        let template: serde_json::Value =
+            serde_json::from_str(compilation.template.as_deref().expect("a template")).unwrap();
+        let ready: std::collections::BTreeSet<String> = addresses
+            .iter()
+            .filter(|(_, ready)| *ready)
+            .map(|(ip, _)| ip.to_string())
+            .collect();
+        let record = &template["Resources"]["DbEndpoints"];
+        if ready.is_empty() {
+            prop_assert!(record.is_null());
+        } else {
+            let listed: std::collections::BTreeSet<String> = record["Properties"]["ResourceRecords"]
+                .as_array()
+                .expect("addresses")
+                .iter()
+                .map(|ip| ip.as_str().expect("text").to_string())
+                .collect();
+            prop_assert_eq!(&listed, &ready);
+        }
+        for (ip, _) in addresses.iter().filter(|(ip, ready)| !*ready && !ready_contains(&addresses, *ip)) {
+            let quoted = format!("\"{ip}\"");
+            prop_assert!(!compilation.template.as_deref().unwrap_or_default().contains(&quoted));
+        }
+    }
+}
+
+fn ready_contains(addresses: &[(std::net::Ipv4Addr, bool)], ip: std::net::Ipv4Addr) -> bool {
+    addresses
+        .iter()
+        .any(|(other, ready)| *ready && *other == ip)
+}

@@ -36,6 +36,13 @@ pub fn too_many_rules(rules: usize, ports: usize, describe: &str, span: Span) ->
     .with_help("admit fewer ranges (one shorter prefix can cover adjacent ones) or listen on fewer ports; an account can have the quota raised, but the template must deploy where it has not")
 }
 
+/// The most values i2kit writes into one Route 53 record: half the 1,000 `ResourceRecord`
+/// elements a ChangeResourceRecordSets batch may hold (Route 53 API reference), since
+/// CloudFormation does not document whether an update replaces a record's values in one batch
+/// of a deletion and a creation. 500 IPv4 addresses are at most 7,500 characters, well inside
+/// the batch's 32,000.
+pub const MAX_RECORD_VALUES: usize = 500;
+
 /// Application Load Balancer quotas (Elastic Load Balancing, "Quotas for your Application
 /// Load Balancers"): rules per load balancer, not counting default rules; condition values
 /// and wildcards per rule; listeners, target groups and non-default certificates per load

@@ -37,7 +37,9 @@ use crate::emit::template_builder::{
 };
 use crate::emit::vm_role;
 use crate::internal_error::InternalError;
-use crate::model::{Admission, Application, Certificate, Deployment, Ingress, RoleGiver, Service};
+use crate::model::{
+    Admission, Application, Certificate, Deployment, Ingress, RoleGiver, Service, ServiceEndpoints,
+};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -92,7 +94,8 @@ pub fn check_template(application: &Application) -> Result<Vec<Diagnostic>, Temp
 
 /// What AWS refuses of the model before any template is planned, at the lines that ask for
 /// it: the deployments one template holds, what each Service's load balancer product cannot
-/// carry or hold, and each Ingress load balancer's quotas.
+/// carry or hold, each Ingress load balancer's quotas, and the values of each record of a
+/// Service's endpoints.
 ///
 /// # Errors
 /// Those errors, when there is one.
@@ -101,6 +104,7 @@ pub fn check_plan(application: &Application) -> Result<(), Vec<Diagnostic>> {
         check_deployments(&application.deployments),
         balancer_product::check_balancers(application),
         alb_quotas::check_balancers(application),
+        cluster_dns::check_endpoint_records(application),
     ]
     .into_iter()
     .filter_map(Result::err)
@@ -167,10 +171,38 @@ pub fn plan_template(application: &Application) -> PlannedTemplate<'_> {
             move || cluster_dns::external_name_record(name),
         );
     }
+    for service in &application.service_endpoints {
+        add_service_endpoints(&mut builder, service);
+    }
     for routing in &application.ingresses {
         ingress::add_ingress(&mut builder, routing, &application.deployments);
     }
     builder.finish(description(application))
+}
+
+/// A selectorless Service's record, and under a headless one a record per hostname.
+fn add_service_endpoints<'a>(builder: &mut TemplateBuilder<'a>, service: &'a ServiceEndpoints) {
+    let owner = Owner::new(
+        format!(
+            "Service `{}` in namespace `{}` (its endpoints)",
+            service.name, service.namespace
+        ),
+        Some(service.span),
+    );
+    builder.add(
+        Section::Resources,
+        cluster_dns::endpoints_id(service),
+        &owner,
+        move || cluster_dns::endpoints_record(service),
+    );
+    for (hostname, addresses) in &service.hostnames {
+        builder.add(
+            Section::Resources,
+            cluster_dns::endpoint_hostname_id(service, hostname),
+            &owner,
+            move || cluster_dns::endpoint_hostname_record(service, hostname, addresses),
+        );
+    }
 }
 
 fn description(application: &Application) -> String {
@@ -309,11 +341,13 @@ fn add_cluster_zone_condition(builder: &mut TemplateBuilder<'_>, shared: &Owner)
 }
 
 /// Whether the template names anything in the private zone `cluster.local`: a service's load
-/// balancer, an `ExternalName`, or a StatefulSet's ordinals under a headless Service.
+/// balancer, an `ExternalName`, a StatefulSet's ordinals under a headless Service, or the
+/// addresses of a Service without a selector.
 fn needs_cluster_zone(application: &Application) -> bool {
     !application.services.is_empty()
         || !application.external_names.is_empty()
         || !application.headless_services.is_empty()
+        || !application.service_endpoints.is_empty()
 }
 
 /// Whether some internal load balancer admits its default callers on some port, so the

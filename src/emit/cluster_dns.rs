@@ -2,10 +2,14 @@
 //! associated with only one private zone of a name, so a second stack in the same VPC passes
 //! the first one's zone id instead of creating another (Route 53 ConflictingDomainExists).
 
+use crate::diagnostic::{Code, Diagnostic};
 use crate::dns::{CLUSTER_DOMAIN, service_domain, service_domain_of};
+use crate::emit::aws_quotas::MAX_RECORD_VALUES;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{CLUSTER_ZONE_CONDITION, CLUSTER_ZONE_PARAMETER, Names, VPC_PARAMETER};
-use crate::model::{DEFAULT_NAMESPACE, ExternalName, Service};
+use crate::model::{
+    Application, DEFAULT_NAMESPACE, ExternalName, Namespace, Service, ServiceEndpoints,
+};
 use serde_json::{Value, json};
 
 /// The logical id of the zone the template creates when no zone id is passed.
@@ -97,12 +101,80 @@ const EXTERNAL_NAME_TTL_SECONDS: &str = "60";
 /// namespaces is two records.
 #[must_use]
 pub fn external_name_id(name: &ExternalName) -> String {
-    let stem = if name.namespace == DEFAULT_NAMESPACE {
-        Names::new(&name.name)
+    namespaced(&[name.name.as_str()], &name.namespace).with("ExternalName")
+}
+
+/// The logical-id stem of `parts` (joined by `-`) in `namespace`: prefixed by the namespace
+/// outside `default`, so that one name in two namespaces is two resources.
+fn namespaced(parts: &[&str], namespace: &Namespace) -> Names {
+    if *namespace == DEFAULT_NAMESPACE {
+        Names::new(&parts.join("-"))
     } else {
-        Names::new(&[name.namespace.as_str(), name.name.as_str()].join("-"))
-    };
-    stem.with("ExternalName")
+        Names::new(&[&[namespace.as_str()], parts].concat().join("-"))
+    }
+}
+
+/// An A record of `name` in the cluster zone with `addresses`.
+#[must_use]
+pub fn address_record(name: &str, addresses: Vec<Expr>) -> Value {
+    json!({
+        "Type": "AWS::Route53::RecordSet",
+        "Properties": {
+            "HostedZoneId": zone_id(),
+            "Name": format!("{name}."),
+            "ResourceRecords": addresses,
+            "TTL": "30",
+            "Type": "A"
+        }
+    })
+}
+
+/// The logical id of the record of a selectorless Service's addresses: `<Name>Endpoints`,
+/// namespaced as [`external_name_id`].
+#[must_use]
+pub fn endpoints_id(service: &ServiceEndpoints) -> String {
+    namespaced(&[service.name.as_str()], &service.namespace).with("Endpoints")
+}
+
+/// The logical id of the record of `hostname` under a headless selectorless Service:
+/// `<Name><Hostname>Endpoint`.
+#[must_use]
+pub fn endpoint_hostname_id(service: &ServiceEndpoints, hostname: &str) -> String {
+    namespaced(&[service.name.as_str(), hostname], &service.namespace).with("Endpoint")
+}
+
+/// `<name>.<namespace>.svc.cluster.local.` listing the Service's ready addresses.
+#[must_use]
+pub fn endpoints_record(service: &ServiceEndpoints) -> Value {
+    address_record(
+        &service_domain_of(service.name.as_str(), &service.namespace),
+        service
+            .addresses
+            .iter()
+            .map(|ip| Expr::text(ip.to_string()))
+            .collect(),
+    )
+}
+
+/// `<hostname>.<name>.<namespace>.svc.cluster.local.` listing the addresses of that hostname,
+/// as the cluster DNS names an address of a headless Service that has one.
+#[must_use]
+pub fn endpoint_hostname_record(
+    service: &ServiceEndpoints,
+    hostname: &str,
+    addresses: &std::collections::BTreeSet<std::net::Ipv4Addr>,
+) -> Value {
+    address_record(
+        &[
+            hostname,
+            &service_domain_of(service.name.as_str(), &service.namespace),
+        ]
+        .join("."),
+        addresses
+            .iter()
+            .map(|ip| Expr::text(ip.to_string()))
+            .collect(),
+    )
 }
 
 /// `<name>.<namespace>.svc.cluster.local.` as a CNAME of the external host, as the cluster DNS
@@ -119,4 +191,41 @@ pub fn external_name_record(name: &ExternalName) -> Value {
             "Type": "CNAME"
         }
     })
+}
+
+/// An error at each Service without a selector whose record would list more addresses than
+/// one Route 53 record can be written with ([`MAX_RECORD_VALUES`]).
+///
+/// # Errors
+/// Those errors, when there is one.
+pub fn check_endpoint_records(application: &Application) -> Result<(), Vec<Diagnostic>> {
+    let problems: Vec<Diagnostic> = application
+        .service_endpoints
+        .iter()
+        .filter_map(|service| {
+            let most = service
+                .hostnames
+                .values()
+                .map(std::collections::BTreeSet::len)
+                .chain([service.addresses.len()])
+                .max()
+                .unwrap_or_default();
+            (most > MAX_RECORD_VALUES).then(|| {
+                Diagnostic::error(
+                    Code::TemplateLimit,
+                    Some(service.span),
+                    format!(
+                        "Service `{}` would list {most} ready addresses in one Route 53 record; i2kit writes at most {MAX_RECORD_VALUES}, half of what one change to Route 53 may carry",
+                        service.name
+                    ),
+                )
+                .with_help("split the addresses between several Services without a selector, or put a load balancer in front of them outside i2kit")
+            })
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }

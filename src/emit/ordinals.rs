@@ -14,7 +14,7 @@
 //! instance with the volume ids instead would make each depend on the other.
 
 use crate::dns::service_domain_of;
-use crate::emit::cluster_dns::zone_id;
+use crate::emit::cluster_dns::address_record;
 use crate::emit::intrinsic::Expr;
 use crate::emit::naming::{APPLICATION_SECURITY_GROUP, Names, Owner, SUBNETS_PARAMETER, Section};
 use crate::emit::policy_rules::client_security_group_id;
@@ -329,20 +329,6 @@ fn attach_policy(deployment: &Deployment, stateful: &Stateful, names: &Names) ->
             ]),
             "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
             "Roles": [role]
-        }
-    })
-}
-
-/// An A record of `name` in the cluster zone with `addresses`.
-fn address_record(name: &str, addresses: Vec<Expr>) -> Value {
-    json!({
-        "Type": "AWS::Route53::RecordSet",
-        "Properties": {
-            "HostedZoneId": zone_id(),
-            "Name": format!("{name}."),
-            "ResourceRecords": addresses,
-            "TTL": "30",
-            "Type": "A"
         }
     })
 }

@@ -10,6 +10,7 @@ pub mod boot;
 pub mod calls;
 pub mod disruption;
 pub mod egress_policy;
+pub mod endpoints;
 pub mod external_names;
 pub mod group;
 pub mod host_zones;

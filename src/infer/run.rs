@@ -7,6 +7,8 @@
 //! - calls: a host named in a container's environment that is a Service selecting nothing
 //!   is an error (so is an Ingress route to one, below);
 //! - ordinals: headless Services name the StatefulSets' ordinals instead of fronting them;
+//! - endpoints: a Service without a selector that Endpoints or EndpointSlices name lists
+//!   their ready addresses under its name, when callers would reach them as written;
 //! - services: each Service finds the workloads it selects and becomes a load balancer in
 //!   front of them, and a workload no Service selects keeps its ports inside the VPC;
 //! - external names: an `ExternalName` Service is a name for another host, unless a
@@ -26,6 +28,7 @@ use crate::infer::autoscaling::resolve_autoscalers;
 use crate::infer::calls::{called_services, check_calls};
 use crate::infer::disruption::resolve_budgets;
 use crate::infer::egress_policy::restrict_egress;
+use crate::infer::endpoints::{refuse_taken_names, resolve_endpoints};
 use crate::infer::external_names::resolve_external_names;
 use crate::infer::ingress_semantics::resolve_ingress_classes;
 use crate::infer::instance_type::resolve_instance_types;
@@ -70,6 +73,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         calls,
         network_policies,
         external_names,
+        endpoints,
     } = intent;
     resolve_rollouts(&mut workloads, &mut sink);
     resolve_instance_types(&mut workloads, &mut sink);
@@ -88,7 +92,18 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
         .into_iter()
         .filter(|service| !naming.contains(&(service.namespace.as_str(), service.name.as_str())))
         .collect();
-    let planned = plan_services(&services, &workloads, &referred, &mut sink);
+    let endpoints = resolve_endpoints(endpoints, &services, &mut sink);
+    let selecting: Vec<intent::Service> = services
+        .iter()
+        .filter(|service| {
+            !endpoints
+                .claimed
+                .contains(&(service.namespace.clone(), service.name.as_str().to_string()))
+        })
+        .cloned()
+        .collect();
+    let planned = plan_services(&selecting, &workloads, &referred, &mut sink);
+    let service_endpoints = refuse_taken_names(endpoints.names, &planned, &mut sink);
     let external_names = resolve_external_names(external_names, &services, &mut sink);
     let context = Context {
         services: &services,
@@ -159,6 +174,7 @@ pub fn run(intent: Intent, file_names: &[&str], read_failed: bool) -> Inference 
             ingresses: ingresses.into_iter().map(|(_, ingress)| ingress).collect(),
             external_names,
             headless_services,
+            service_endpoints,
         }),
         diagnostics: sink,
         unresolved_containers: Vec::new(),

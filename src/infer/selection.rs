@@ -29,14 +29,17 @@ pub fn plan_services(
     let mut selecting_nothing = Vec::new();
     for service in services {
         if service.selector == Selector::Labels(Vec::new()) {
-            sink.push(Diagnostic::warning(
-                Code::ServiceSelection,
-                Some(service.span),
-                format!(
-                    "Service `{}` has no selector, so no VMs serve it; it is ignored",
-                    service.name
-                ),
-            ));
+            sink.push(
+                Diagnostic::warning(
+                    Code::ServiceSelection,
+                    Some(service.span),
+                    format!(
+                        "Service `{}` has no selector, so no VMs serve it; it is ignored",
+                        service.name
+                    ),
+                )
+                .with_help("give it a selector, or its addresses in an Endpoints object of its name or EndpointSlices labelled `kubernetes.io/service-name`"),
+            );
             continue;
         }
         let selected: Vec<usize> = (0..deployments.len())

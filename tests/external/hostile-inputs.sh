@@ -99,6 +99,16 @@ open("ingress-1000-ranges.yaml", "w").write(app("web") + "apiVersion: networking
     + "    alb.ingress.kubernetes.io/listen-ports: '[" + ", ".join(f'{{"HTTP": {1000 + i}}}' for i in range(50)) + "]'\n"
     + "    alb.ingress.kubernetes.io/inbound-cidrs: " + ",".join(f"10.{i // 256}.{i % 256}.0/24" for i in range(1000)) + "\n"
     + "spec:\n  ingressClassName: alb\n  defaultBackend: {service: {name: web, port: {number: 80}}}\n")
+# A Service without a selector whose Endpoints subset lists 30,000 addresses and 2,000 ports,
+# checked against 2,000 Service ports: the check costs the lists' sum, not their product.
+def selectorless(shift):
+    ports = ", ".join(f"{{name: p{i}, port: {1000 + i}}}" for i in range(2000))
+    service_ports = ", ".join(f"{{name: p{i}, port: {1000 + i + shift}}}" for i in range(2000))
+    addresses = ", ".join(f"{{ip: 10.{i // 65536}.{(i // 256) % 256}.{i % 256}}}" for i in range(1, 30_001))
+    return (app("web") + f"apiVersion: v1\nkind: Service\nmetadata: {{name: db}}\nspec:\n  ports: [{service_ports}]\n---\n"
+            + f"apiVersion: v1\nkind: Endpoints\nmetadata: {{name: db}}\nsubsets:\n- addresses: [{addresses}]\n  ports: [{ports}]\n")
+open("endpoints-30k-by-2k.yaml", "w").write(selectorless(0))
+open("endpoints-ports-differ.yaml", "w").write(selectorless(1))
 PY
 mkdir a-directory read-only
 cp bom.yaml read-only-input.yaml
@@ -148,6 +158,8 @@ run flow-mapping-500k validate flow-mapping-500k.yaml
 run deployments-500 compile deployments-500.yaml --out-dir out
 run ingress-5000-rules compile ingress-5000-rules.yaml --out-dir out
 run ingress-1000-ranges compile ingress-1000-ranges.yaml --out-dir out
+run endpoints-30k-by-2k compile endpoints-30k-by-2k.yaml --out-dir out
+run endpoints-ports-differ compile endpoints-ports-differ.yaml --out-dir out
 if [ "$(id -u)" -ne 0 ]; then
   run unwritable-out-dir compile read-only-input.yaml --out-dir read-only/out
 else

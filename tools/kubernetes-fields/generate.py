@@ -58,6 +58,8 @@ ROOTS = [
     ("policy/v1", "PodDisruptionBudget"),
     ("policy/v1beta1", "PodDisruptionBudget"),
     ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("v1", "Endpoints"),
+    ("discovery.k8s.io/v1", "EndpointSlice"),
 ]
 
 # metav1.List (`kind: List`) is client-side only and has no definition in the spec: it is the

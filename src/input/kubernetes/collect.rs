@@ -6,9 +6,9 @@ use super::objects::Objects;
 use super::preamble::Preamble;
 use super::reader::{Object, Sink};
 use super::{
-    autoscaler, config_map, deployment, disruption_budget, fields, helm, ingress, ingress_class,
-    kinds, list, network_policy, persistent_volume_claim, secret, service, service_account,
-    stateful_set, storage_class,
+    autoscaler, config_map, deployment, disruption_budget, endpoint_slice, endpoints, fields, helm,
+    ingress, ingress_class, kinds, list, network_policy, persistent_volume_claim, secret, service,
+    service_account, stateful_set, storage_class,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::yaml::Node;
@@ -17,7 +17,7 @@ use crate::yaml::Node;
 type ReadKind = fn(Object<'_>, &Preamble<'_>, &mut Objects, &mut Sink);
 
 /// The kinds i2kit compiles, each with its reader.
-const READERS: [(&str, ReadKind); 13] = [
+const READERS: [(&str, ReadKind); 15] = [
     ("Deployment", |object, preamble, objects, sink| {
         if let Some((workload, config)) = deployment::collect(object, preamble, sink) {
             objects.deployments.push(workload);
@@ -85,6 +85,14 @@ const READERS: [(&str, ReadKind); 13] = [
         let read = network_policy::collect(object, preamble, sink);
         objects.network_policies.extend(read);
     }),
+    ("Endpoints", |object, preamble, objects, sink| {
+        let read = endpoints::collect(object, preamble, sink);
+        objects.endpoints.extend(read);
+    }),
+    ("EndpointSlice", |object, preamble, objects, sink| {
+        let read = endpoint_slice::collect(object, preamble, sink);
+        objects.endpoints.extend(read);
+    }),
 ];
 
 /// Reads one document (an object, or a List of them) into `objects`.
@@ -142,14 +150,18 @@ mod tests {
             "Deployment" => &deployment::DEPLOYMENT_API_VERSIONS,
             "StatefulSet" => &stateful_set::API_VERSIONS,
             "StorageClass" => &[storage_class::API_VERSION],
-            "Service" | "ConfigMap" | "Secret" | "ServiceAccount" | "PersistentVolumeClaim" => {
-                &["v1"]
-            }
+            "Service"
+            | "ConfigMap"
+            | "Secret"
+            | "ServiceAccount"
+            | "PersistentVolumeClaim"
+            | "Endpoints" => &["v1"],
             "Ingress" => &[ingress::API_VERSION],
             "IngressClass" => &[ingress_class::API_VERSION],
             "HorizontalPodAutoscaler" => &autoscaler::API_VERSIONS,
             "PodDisruptionBudget" => &disruption_budget::API_VERSIONS,
             "NetworkPolicy" => &[network_policy::API_VERSION],
+            "EndpointSlice" => &[endpoint_slice::API_VERSION],
             _ => return None,
         })
     }

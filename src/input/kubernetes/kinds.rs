@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 
 /// Kinds a manifest repository commonly holds, for did-you-mean on a misspelt kind.
-pub(super) const COMMON_KINDS: [&str; 22] = [
+pub(super) const COMMON_KINDS: [&str; 24] = [
     "Deployment",
     "Service",
     "List",
@@ -31,6 +31,8 @@ pub(super) const COMMON_KINDS: [&str; 22] = [
     "Role",
     "RoleBinding",
     "PodDisruptionBudget",
+    "Endpoints",
+    "EndpointSlice",
 ];
 
 /// How a kind that is neither a Deployment nor a Service is treated.
@@ -104,7 +106,7 @@ pub fn report_uncompiled(mut object: Object<'_>, kind: &str, kind_span: Span, si
                 Code::UnknownKind,
                 Some(kind_span),
                 format!(
-                    "kind `{other}` cannot be compiled: i2kit reads Deployment, StatefulSet, PersistentVolumeClaim, StorageClass, Service, ConfigMap, Ingress, IngressClass, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy and List"
+                    "kind `{other}` cannot be compiled: i2kit reads Deployment, StatefulSet, PersistentVolumeClaim, StorageClass, Service, ConfigMap, Ingress, IngressClass, ServiceAccount, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy, Endpoints, EndpointSlice and List"
                 ),
             );
             problem =

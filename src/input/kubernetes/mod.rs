@@ -12,6 +12,8 @@ pub mod collect;
 pub mod config_map;
 pub mod deployment;
 pub mod disruption_budget;
+pub mod endpoint_slice;
+pub mod endpoints;
 pub mod external_secrets;
 pub mod fields;
 pub mod helm;

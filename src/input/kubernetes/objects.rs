@@ -12,8 +12,8 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::ExternalName;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::{
-    Autoscaler, Budget, Ingress, IngressClass, Intent, NetworkPolicy, Service, ServiceAccount,
-    Workload,
+    Autoscaler, Budget, Endpoints, Ingress, IngressClass, Intent, NetworkPolicy, Service,
+    ServiceAccount, Workload,
 };
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,6 +38,8 @@ pub struct Objects {
     pub(super) autoscalers: Vec<Autoscaler>,
     pub(super) budgets: Vec<Budget>,
     pub(super) network_policies: Vec<NetworkPolicy>,
+    /// Endpoints and EndpointSlices: addresses of Services without a selector.
+    pub(super) endpoints: Vec<Endpoints>,
     /// PersistentVolumeClaims, resolved against the pods that mount them
     /// (`persistent_volume_claim::resolve_claims`).
     pub(super) claims: Vec<PersistentClaim>,
@@ -72,6 +74,7 @@ impl Objects {
         intent.autoscalers.extend(self.autoscalers);
         intent.budgets.extend(self.budgets);
         intent.network_policies.extend(self.network_policies);
+        intent.endpoints.extend(self.endpoints);
     }
 
     /// Starts reading `document`, so deployments sort in document order.

@@ -67,6 +67,9 @@ fn read_service(
         .string("type", sink)
         .unwrap_or_else(|| "ClusterIP".to_string());
     let load_balancer_type = kind == "LoadBalancer";
+    if load_balancer_type {
+        service.load_balancer_type = spec.value_span("type");
+    }
     match kind.as_str() {
         "LoadBalancer" | "ClusterIP" => {}
         "NodePort" => {

@@ -6,6 +6,7 @@
 
 pub mod balancing;
 pub mod call;
+pub mod endpoints;
 pub mod ingress;
 pub mod ingress_class;
 pub mod network_policy;
@@ -16,6 +17,7 @@ pub mod service;
 pub mod workload;
 
 pub use call::Call;
+pub use endpoints::Endpoints;
 pub use ingress::Ingress;
 pub use ingress_class::IngressClass;
 pub use network_policy::NetworkPolicy;
@@ -39,4 +41,6 @@ pub struct Intent {
     pub network_policies: Vec<NetworkPolicy>,
     /// `ExternalName` Services: names only, no load balancer.
     pub external_names: Vec<crate::model::ExternalName>,
+    /// Endpoints and EndpointSlices: the addresses of Services without a selector.
+    pub endpoints: Vec<Endpoints>,
 }

@@ -58,6 +58,8 @@ pub struct Service {
     /// Where `clusterIP: None` is written: a headless Service, whose name lists the pods
     /// themselves (`crate::infer::ordinals`).
     pub headless: Option<Span>,
+    /// Where `type: LoadBalancer` is written.
+    pub load_balancer_type: Option<Span>,
 }
 
 /// A port a Service's load balancer listens on, as an Ingress backend names it.
@@ -96,6 +98,7 @@ impl Service {
             source_ranges: None,
             ingress_targets: TargetSettings::default(),
             headless: None,
+            load_balancer_type: None,
         }
     }
 

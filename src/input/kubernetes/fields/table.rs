@@ -3,7 +3,7 @@
 // The fields of every Kubernetes kind and apiVersion i2kit reads, from Kubernetes' OpenAPI
 // spec as the PyPI package kubernetes-validate bundles it (strict JSON schemas of
 // kubernetes/kubernetes `api/openapi-spec`), each apiVersion from the newest release whose spec defines it:
-//   Kubernetes 1.37.0: Deployment apps/v1, StatefulSet apps/v1, PersistentVolumeClaim v1, StorageClass storage.k8s.io/v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, IngressClass networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, NetworkPolicy networking.k8s.io/v1, List v1 (as ConfigMapList)
+//   Kubernetes 1.37.0: Deployment apps/v1, StatefulSet apps/v1, PersistentVolumeClaim v1, StorageClass storage.k8s.io/v1, Service v1, ConfigMap v1, Secret v1, ServiceAccount v1, Ingress networking.k8s.io/v1, IngressClass networking.k8s.io/v1, HorizontalPodAutoscaler autoscaling/v2, HorizontalPodAutoscaler autoscaling/v1, PodDisruptionBudget policy/v1, NetworkPolicy networking.k8s.io/v1, Endpoints v1, EndpointSlice discovery.k8s.io/v1, List v1 (as ConfigMapList)
 //   Kubernetes 1.25.0: HorizontalPodAutoscaler autoscaling/v2beta2
 //   Kubernetes 1.24.0: PodDisruptionBudget policy/v1beta1
 //   Kubernetes 1.17.0: Deployment apps/v1beta2, Deployment apps/v1beta1, Deployment extensions/v1beta1
@@ -11,7 +11,7 @@
 
 use super::{Field, Kind, Shape::{Leaf, List, Object}};
 
-pub const KINDS: [Kind; 20] = [
+pub const KINDS: [Kind; 22] = [
     Kind { api_version: "apps/v1", kind: "Deployment", kubernetes: "1.37.0", root: 106 },
     Kind { api_version: "apps/v1beta2", kind: "Deployment", kubernetes: "1.17.0", root: 142 },
     Kind { api_version: "apps/v1beta1", kind: "Deployment", kubernetes: "1.17.0", root: 145 },
@@ -31,10 +31,12 @@ pub const KINDS: [Kind; 20] = [
     Kind { api_version: "policy/v1", kind: "PodDisruptionBudget", kubernetes: "1.37.0", root: 222 },
     Kind { api_version: "policy/v1beta1", kind: "PodDisruptionBudget", kubernetes: "1.24.0", root: 225 },
     Kind { api_version: "networking.k8s.io/v1", kind: "NetworkPolicy", kubernetes: "1.37.0", root: 232 },
-    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 236 },
+    Kind { api_version: "v1", kind: "Endpoints", kubernetes: "1.37.0", root: 236 },
+    Kind { api_version: "discovery.k8s.io/v1", kind: "EndpointSlice", kubernetes: "1.37.0", root: 240 },
+    Kind { api_version: "v1", kind: "List", kubernetes: "1.37.0", root: 244 },
 ];
 
-pub const TYPES: [&[Field]; 237] = [
+pub const TYPES: [&[Field]; 245] = [
     // 0: meta.v1.ManagedFieldsEntry (1.24.0), meta.v1.ManagedFieldsEntry (1.25.0), meta.v1.ManagedFieldsEntry (1.37.0)
     &[Field("apiVersion", Leaf), Field("fieldsType", Leaf), Field("fieldsV1", Leaf), Field("manager", Leaf), Field("operation", Leaf), Field("subresource", Leaf), Field("time", Leaf)],
     // 1: meta.v1.OwnerReference (1.17.0), meta.v1.OwnerReference (1.24.0), meta.v1.OwnerReference (1.25.0), meta.v1.OwnerReference (1.37.0)
@@ -135,7 +137,7 @@ pub const TYPES: [&[Field]; 237] = [
     &[Field("name", Leaf), Field("priority", Leaf)],
     // 49: core.v1.HostAlias (1.17.0), core.v1.HostAlias (1.37.0)
     &[Field("hostnames", Leaf), Field("ip", Leaf)],
-    // 50: core.v1.LocalObjectReference (1.17.0), core.v1.LocalObjectReference (1.37.0), core.v1.PodOS (1.37.0), core.v1.PodSchedulingGate (1.37.0)
+    // 50: core.v1.LocalObjectReference (1.17.0), core.v1.LocalObjectReference (1.37.0), core.v1.PodOS (1.37.0), core.v1.PodSchedulingGate (1.37.0), discovery.v1.ForNode (1.37.0), discovery.v1.ForZone (1.37.0)
     &[Field("name", Leaf)],
     // 51: core.v1.PodReadinessGate (1.17.0), core.v1.PodReadinessGate (1.37.0)
     &[Field("conditionType", Leaf)],
@@ -501,12 +503,28 @@ pub const TYPES: [&[Field]; 237] = [
     &[Field("egress", List(229)), Field("ingress", List(230)), Field("podSelector", Object(4)), Field("policyTypes", Leaf)],
     // 232: networking.v1.NetworkPolicy (1.37.0)
     &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("spec", Object(231))],
-    // 233: meta.v1.ShardInfo (1.37.0)
+    // 233: core.v1.EndpointAddress (1.37.0)
+    &[Field("hostname", Leaf), Field("ip", Leaf), Field("nodeName", Leaf), Field("targetRef", Object(175))],
+    // 234: core.v1.EndpointPort (1.37.0), discovery.v1.EndpointPort (1.37.0)
+    &[Field("appProtocol", Leaf), Field("name", Leaf), Field("port", Leaf), Field("protocol", Leaf)],
+    // 235: core.v1.EndpointSubset (1.37.0)
+    &[Field("addresses", List(233)), Field("notReadyAddresses", List(233)), Field("ports", List(234))],
+    // 236: core.v1.Endpoints (1.37.0)
+    &[Field("apiVersion", Leaf), Field("kind", Leaf), Field("metadata", Object(2)), Field("subsets", List(235))],
+    // 237: discovery.v1.EndpointConditions (1.37.0)
+    &[Field("ready", Leaf), Field("serving", Leaf), Field("terminating", Leaf)],
+    // 238: discovery.v1.EndpointHints (1.37.0)
+    &[Field("forNodes", List(50)), Field("forZones", List(50))],
+    // 239: discovery.v1.Endpoint (1.37.0)
+    &[Field("addresses", Leaf), Field("conditions", Object(237)), Field("deprecatedTopology", Leaf), Field("hints", Object(238)), Field("hostname", Leaf), Field("nodeName", Leaf), Field("targetRef", Object(175)), Field("zone", Leaf)],
+    // 240: discovery.v1.EndpointSlice (1.37.0)
+    &[Field("addressType", Leaf), Field("apiVersion", Leaf), Field("endpoints", List(239)), Field("kind", Leaf), Field("metadata", Object(2)), Field("ports", List(234))],
+    // 241: meta.v1.ShardInfo (1.37.0)
     &[Field("selector", Leaf)],
-    // 234: meta.v1.ListMeta (1.37.0)
-    &[Field("continue", Leaf), Field("remainingItemCount", Leaf), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("shardInfo", Object(233))],
-    // 235: core.v1.ConfigMapList (1.37.0)
-    &[Field("apiVersion", Leaf), Field("items", List(173)), Field("kind", Leaf), Field("metadata", Object(234))],
-    // 236: meta.v1.List (the envelope of every typed list, its items read as objects)
-    &[Field("apiVersion", Leaf), Field("items", Leaf), Field("kind", Leaf), Field("metadata", Object(234))],
+    // 242: meta.v1.ListMeta (1.37.0)
+    &[Field("continue", Leaf), Field("remainingItemCount", Leaf), Field("resourceVersion", Leaf), Field("selfLink", Leaf), Field("shardInfo", Object(241))],
+    // 243: core.v1.ConfigMapList (1.37.0)
+    &[Field("apiVersion", Leaf), Field("items", List(173)), Field("kind", Leaf), Field("metadata", Object(242))],
+    // 244: meta.v1.List (the envelope of every typed list, its items read as objects)
+    &[Field("apiVersion", Leaf), Field("items", Leaf), Field("kind", Leaf), Field("metadata", Object(242))],
 ];
