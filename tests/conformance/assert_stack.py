@@ -595,8 +595,9 @@ def main():
     # Services first: each is one load balancer; deployments then check their registrations.
     cluster_zone = None
     external = manifest_model.external_names(documents)
+    outside = manifest_model.endpoint_names(documents)
     checks.prefix = f"{args.stack}: "
-    if services or external or check_stateful.names_ordinals(documents):
+    if services or external or outside or check_stateful.names_ordinals(documents):
         cluster_zone = guarded(checks, "cluster DNS zone", check_cluster_zone, stack, outputs, args.cluster_dns_zone_id)
     else:
         checks.check(not stack.physical_ids("AWS::Route53::HostedZone"), "no service: no cluster.local zone")
@@ -605,6 +606,11 @@ def main():
         found = [r for r in records if r["Name"].lower() == name and r["Type"] == "CNAME"]
         values = [normalise_dns(v["Value"]) for r in found for v in r.get("ResourceRecords") or []]
         checks.equal(values, [target], f"ExternalName {name} is a CNAME of {target}")
+    for name, addresses in sorted(outside.items()) if cluster_zone else []:
+        records = stack.route53.list_resource_record_sets(HostedZoneId=cluster_zone, StartRecordName=name)["ResourceRecordSets"]
+        values = sorted(v["Value"] for r in records if r["Name"].lower() == name and r["Type"] == "A"
+                        for v in r.get("ResourceRecords") or [])
+        checks.equal(values, addresses, f"{name} lists the ready addresses of its Endpoints or EndpointSlices")
     # The group every VM carries, which internal load balancers admit (client_sources).
     checks.prefix = f"{args.stack}: "
     application = client_sources.application_groups(stack.ec2, groups)

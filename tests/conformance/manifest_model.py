@@ -469,6 +469,50 @@ def external_names(documents):
     return found
 
 
+def endpoint_names(documents):
+    """{"<name>.<namespace>.svc.cluster.local.": sorted ready IPv4 addresses} for the manifest's
+    Services without a selector that an Endpoints object of their name or EndpointSlices
+    labelled with it give addresses (kubernetes.io "Services without selectors"); under a
+    headless Service, an address with a hostname also gets "<hostname>.<name>.<namespace>...".
+    Ready means listed under `addresses` (not `notReadyAddresses`) or without
+    `conditions.ready: false`; kube-proxy and the DNS read a slice endpoint's first address."""
+    objects = list(kubernetes_objects([d for d in documents if is_kubernetes(d)]))
+    selectorless = {}
+    for raw in objects:
+        spec = raw.get("spec") or {}
+        metadata = raw.get("metadata") or {}
+        if raw.get("kind") != "Service" or spec.get("selector") or spec.get("type") in ("ExternalName", "LoadBalancer"):
+            continue
+        key = (metadata.get("namespace") or "default", metadata.get("name"))
+        selectorless[key] = spec.get("clusterIP") == "None"
+    found = {}
+
+    def add(namespace, service, ip, hostname):
+        if (namespace, service) not in selectorless:
+            return
+        domain = f"{service}.{namespace}.svc.cluster.local."
+        found.setdefault(domain, set()).add(ip)
+        if hostname and selectorless[(namespace, service)]:
+            found.setdefault(f"{hostname}.{domain}", set()).add(ip)
+
+    for raw in objects:
+        metadata = raw.get("metadata") or {}
+        namespace = metadata.get("namespace") or "default"
+        labels = metadata.get("labels") or {}
+        if raw.get("kind") == "Endpoints":
+            if labels.get("endpointslice.kubernetes.io/skip-mirror") == "true":
+                continue
+            for subset in raw.get("subsets") or []:
+                for address in subset.get("addresses") or []:
+                    add(namespace, metadata.get("name"), address.get("ip"), address.get("hostname"))
+        elif raw.get("kind") == "EndpointSlice" and raw.get("addressType") == "IPv4":
+            for endpoint in raw.get("endpoints") or []:
+                if (endpoint.get("conditions") or {}).get("ready") is False or not endpoint.get("addresses"):
+                    continue
+                add(namespace, labels.get("kubernetes.io/service-name"), endpoint["addresses"][0], endpoint.get("hostname"))
+    return {name: sorted(ips) for name, ips in found.items()}
+
+
 def read_application(documents):
     """(deployments, services): i2kit documents first, then Kubernetes objects, in file order."""
     deployments, services = [], []
@@ -1173,6 +1217,38 @@ def _port_matches(entries, port, udp, callee):
                 return True
         elif int(wanted) <= port <= int(entry.get("endPort", wanted)):
             return True
+    return False
+
+
+def egress_to_address(policies, caller, address, port, udp=False):
+    """May `caller` open a connection to `address` (outside every pod) on `port`? None when no
+    policy restricts its egress; else whether a rule of one policy selecting it takes the port
+    (a named port names a pod's port, so never an outside address's) and either names no peer
+    or an ipBlock holding the address outside its `except`s."""
+    ip = ipaddress.ip_address(address)
+    namespace = caller["namespace"]
+    selecting = [p for p in policies if _affects_egress(p)
+                 and ((p.get("metadata") or {}).get("namespace") or "default") == namespace
+                 and selector_matches((p.get("spec") or {}).get("podSelector"), caller["labels"])]
+    if not selecting:
+        return None
+    nobody = {"declared": []}
+    for policy in selecting:
+        for rule in (policy.get("spec") or {}).get("egress") or []:
+            rule = rule or {}
+            if not _port_matches(rule.get("ports"), port, udp, nobody):
+                continue
+            peers = rule.get("to") or []
+            if not peers:
+                return True
+            for peer in peers:
+                block = peer.get("ipBlock")
+                if not block:
+                    continue
+                inside = ip in ipaddress.ip_network(block["cidr"], strict=False)
+                excepted = any(ip in ipaddress.ip_network(e, strict=False) for e in block.get("except") or [])
+                if inside and not excepted:
+                    return True
     return False
 
 

@@ -459,7 +459,25 @@ def check_external_name_call(report, deployed, label, caller, name, record, port
     return bool(ok)
 
 
-def check_call(report, deployed, deployments, services, out_dir, call, given=("", ""), policies=(), external=None):
+def check_endpoint_call(report, deployed, label, caller, name, record, port, addresses, policies):
+    """A call to a Service without a selector: the record lists exactly the ready addresses of
+    its Endpoints or EndpointSlices, and the caller's security groups let it out to each
+    address its NetworkPolicies allow, and to none they do not (no load balancer on the way;
+    the addresses are outside the application, so nothing of the stack admits them)."""
+    values = sorted(r["Value"] for r in record.get("ResourceRecords") or [])
+    ok = report.line(values == addresses, f"{label}: b. {name} lists the ready addresses {addresses}", f"got {values}")
+    outbound = deployed.rules(deployed.instance_groups(caller["name"]), "IpPermissionsEgress")
+    for address in addresses:
+        allowed = manifest_model.egress_to_address(policies, caller, address, port) is not False
+        through = admits(outbound, "tcp", port, (), [ipaddress.ip_network(f"{address}/32")])
+        verb = "let" if allowed else "do NOT let"
+        ok &= report.line(through == allowed, f"{label}: e. {caller['name']}'s security groups {verb} it out to {address} on tcp {port}",
+                          f"egress {outbound}")
+    return bool(ok)
+
+
+def check_call(report, deployed, deployments, services, out_dir, call, given=("", ""), policies=(), external=None,
+               outside_names=None):
     """Steps a-d for one call; True when every step passed."""
     caller, target = str(call.get("from", "")), str(call.get("to", ""))
     label = f"{caller} -> {target}"
@@ -491,6 +509,9 @@ def check_call(report, deployed, deployments, services, out_dir, call, given=(""
     if not report.line(record, f"{label}: a. resolves in a private zone of {deployed.vpc_id}", f"tried {names} (search {search}, ndots {ndots})"):
         return False
     name, record = record
+    if name.lower() in (outside_names or {}):
+        return bool(ok) & check_endpoint_call(report, deployed, label, caller_deployment, name, record, port,
+                                              outside_names[name.lower()], policies)
     if record.get("ResourceRecords") and not record.get("AliasTarget"):
         return check_ordinal_call(report, deployed, caller, label, name, record, port, call.get("denied", False))
     if expected is not None:
@@ -653,7 +674,8 @@ def main():
     for call in calls:
         try:
             reached += check_call(report, deployed, deployments, services, args.out_dir, call,
-                                  (args.internal_client_cidr, args.internal_client_security_group), policies, external)
+                                  (args.internal_client_cidr, args.internal_client_security_group), policies, external,
+                                  manifest_model.endpoint_names(documents))
         except Exception as error:  # noqa: BLE001 - one broken call must not hide the others
             report.line(False, f"{call}: checked", f"{type(error).__name__}: {error}")
     misses = undeclared(report, deployments, services, calls)
