@@ -124,7 +124,7 @@ mod tests {
                 crate::model::intent::ReadName::Checked(
                     crate::model::ServiceName::new(name).expect("a label"),
                 ),
-                Namespace::parse(namespace).unwrap(),
+                Namespace::new(namespace).unwrap(),
                 Default::default(),
                 Span::default(),
             )
@@ -135,7 +135,7 @@ mod tests {
         Call {
             host: host.to_string(),
             caller: "web".to_string(),
-            namespace: Namespace::parse(namespace).unwrap(),
+            namespace: Namespace::new(namespace).unwrap(),
             variable: "API_URL".to_string(),
             span: Span::default(),
         }

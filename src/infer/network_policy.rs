@@ -362,7 +362,7 @@ mod tests {
     fn workload(name: &str, namespace: &str, app: &str) -> Pod {
         Pod {
             name: name.into(),
-            namespace: Namespace::parse(namespace).unwrap(),
+            namespace: Namespace::new(namespace).unwrap(),
             labels: vec![("app".to_string(), app.to_string())],
             named_ports: Vec::new(),
         }
@@ -371,7 +371,7 @@ mod tests {
     fn policy(namespace: &str, target: &str, rules: Vec<IngressRule>) -> NetworkPolicy {
         NetworkPolicy {
             name: "p".into(),
-            namespace: Namespace::parse(namespace).unwrap(),
+            namespace: Namespace::new(namespace).unwrap(),
             span: Span::default(),
             pod_selector: selector(&[("app", target)]),
             ingress: Some(rules),

@@ -78,7 +78,7 @@ pub fn read_metadata_as(object: &mut Object<'_>, rule: NameRule, sink: &mut Sink
         .find(|(key, _)| key.as_str() == Some("namespace"))
         .map(|(_, value)| value.span);
     let namespace = match metadata.string("namespace", sink) {
-        Some(written) => Namespace::parse(&written).unwrap_or_else(|| {
+        Some(written) => Namespace::new(&written).unwrap_or_else(|| {
             sink.push(rules::invalid_dns_label(&written, namespace_span));
             Namespace::default()
         }),
