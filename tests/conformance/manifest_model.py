@@ -1226,10 +1226,7 @@ def egress_to_address(policies, caller, address, port, udp=False):
     (a named port names a pod's port, so never an outside address's) and either names no peer
     or an ipBlock holding the address outside its `except`s."""
     ip = ipaddress.ip_address(address)
-    namespace = caller["namespace"]
-    selecting = [p for p in policies if _affects_egress(p)
-                 and ((p.get("metadata") or {}).get("namespace") or "default") == namespace
-                 and selector_matches((p.get("spec") or {}).get("podSelector"), caller["labels"])]
+    selecting = _egress_policies(policies, caller)
     if not selecting:
         return None
     nobody = {"declared": []}
@@ -1323,6 +1320,13 @@ def _affects_egress(policy):
     return "Egress" in types if types else "egress" in spec
 
 
+def _egress_policies(policies, caller):
+    """The policies with Egress that select `caller`'s pods in its namespace."""
+    return [p for p in policies if _affects_egress(p)
+            and ((p.get("metadata") or {}).get("namespace") or "default") == caller["namespace"]
+            and selector_matches((p.get("spec") or {}).get("podSelector"), caller["labels"])]
+
+
 def egress_verdict(policies, deployments, caller, callees, target_port, udp, vpc_cidrs):
     """May `caller` open a connection to the pods of `callees` on target_port (Kubernetes' rules
     for egress: a pod selected by a policy with Egress reaches only what a rule of one such
@@ -1331,10 +1335,7 @@ def egress_verdict(policies, deployments, caller, callees, target_port, udp, vpc
     the VPC's; a fixture must not depend on that)."""
     import ipaddress
 
-    namespace = caller["namespace"]
-    selecting = [p for p in policies if _affects_egress(p)
-                 and ((p.get("metadata") or {}).get("namespace") or "default") == namespace
-                 and selector_matches((p.get("spec") or {}).get("podSelector"), caller["labels"])]
+    selecting = _egress_policies(policies, caller)
     if not selecting:
         return None
     verdict = False
