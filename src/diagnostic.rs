@@ -736,6 +736,17 @@ impl Diagnostics for Vec<Diagnostic> {
     }
 }
 
+/// "the other is at line N; ", pointing a duplicate's help at the first object of its name
+/// when both are in one file (another file's line number alone would mislead).
+#[must_use]
+pub fn other_line(other: Span, here: Span) -> String {
+    if other.file == here.file {
+        format!("the other is at line {}; ", other.start.line)
+    } else {
+        String::new()
+    }
+}
+
 /// The closest candidate to a misspelt word, if any is close enough to be a likely typo.
 #[must_use]
 pub fn did_you_mean<'a>(

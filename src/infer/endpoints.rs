@@ -11,7 +11,7 @@
 //! Endpoints of a Service with a selector are its controllers' to write, and Endpoints of a
 //! Service the input does not hold name nothing: both are ignored with a warning.
 
-use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics, other_line};
 use crate::model;
 use crate::model::document_order::DocumentOrder;
 use crate::model::intent::endpoints::{EndpointAddress, EndpointPort, Endpoints, EndpointsKind};
@@ -119,7 +119,7 @@ fn one_per_name(mut endpoints: Vec<Endpoints>, sink: &mut Vec<Diagnostic>) -> Ve
                     )
                     .with_help(format!(
                         "{}Kubernetes keeps one object per name and namespace: merge their addresses into one, or rename one",
-                        line_of(*other, object.span)
+                        other_line(*other, object.span)
                     )),
                 );
                 false
@@ -131,15 +131,6 @@ fn one_per_name(mut endpoints: Vec<Endpoints>, sink: &mut Vec<Diagnostic>) -> Ve
         }
     });
     endpoints
-}
-
-/// "the other is at line N; " when `other` is in the same file as `span`.
-fn line_of(other: Span, span: Span) -> String {
-    if other.file == span.file {
-        format!("the other is at line {}; ", other.start.line)
-    } else {
-        String::new()
-    }
 }
 
 fn ignored(object: &Endpoints, why: String, help: &str) -> Diagnostic {
@@ -378,21 +369,16 @@ pub fn refuse_taken_names(
     planned: &[(DocumentOrder, model::Service)],
     sink: &mut Vec<Diagnostic>,
 ) -> Vec<ServiceEndpoints> {
-    let answering: BTreeMap<(&Namespace, &str), &str> = planned
+    let answering: BTreeSet<(&Namespace, &str)> = planned
         .iter()
-        .map(|(_, service)| {
-            (
-                (&service.namespace, service.name.as_str()),
-                service.name.as_str(),
-            )
-        })
+        .map(|(_, service)| (&service.namespace, service.name.as_str()))
         .collect();
     names
         .into_iter()
         .filter(|name| {
-            let Some(taken) = answering.get(&(&name.namespace, name.name.as_str())) else {
+            if !answering.contains(&(&name.namespace, name.name.as_str())) {
                 return true;
-            };
+            }
             sink.push(
                 Diagnostic::error(
                     Code::EndpointsService,
@@ -401,7 +387,7 @@ pub fn refuse_taken_names(
                         "Service `{}` lists the addresses of its endpoints under `{}`, and the load balancer planned for `{}` answers to that name too",
                         name.name,
                         crate::dns::service_domain_of(name.name.as_str(), &name.namespace),
-                        taken
+                        name.name
                     ),
                 )
                 .with_help("rename the Service, or the Deployment whose VMs the load balancer fronts"),

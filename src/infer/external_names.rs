@@ -3,7 +3,7 @@
 //! and namespace, so `kubectl apply` of both would keep only the last, and which one the
 //! author meant cannot be told: an error at the second, never a silent choice.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, other_line};
 use crate::model::intent::Service;
 use crate::model::{ExternalName, Namespace, ServiceName};
 use crate::source::Span;
@@ -33,11 +33,7 @@ pub fn resolve_external_names(
     for name in names {
         let key = (name.namespace.clone(), name.name.clone());
         if let Some(other) = first.get(&key) {
-            let place = if other.file == name.span.file {
-                format!("the other is at line {}; ", other.start.line)
-            } else {
-                String::new()
-            };
+            let place = other_line(*other, name.span);
             sink.push(
                 Diagnostic::error(
                     Code::DuplicateDeployment,

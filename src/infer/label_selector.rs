@@ -7,10 +7,13 @@ use crate::diagnostic::{did_you_mean, one_slip_from};
 use crate::model::intent::{Selector, Service, Workload};
 use std::collections::BTreeSet;
 
-/// Whether `service` selects the Deployment.
+/// Whether `service` selects the Deployment. A Service without a selector selects no pod
+/// (its addresses, if any, are its Endpoints': `crate::infer::endpoints`).
 pub fn selects(service: &Service, pending: &Workload) -> bool {
     match &service.selector {
-        Selector::Labels(labels) => matches(&service.namespace, labels, pending),
+        Selector::Labels(labels) => {
+            !labels.is_empty() && matches(&service.namespace, labels, pending)
+        }
         Selector::SameDocument(order) => *order == pending.order,
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::infer::label_selector::selects;
-use crate::model::intent::{Selector, Service, Workload};
+use crate::model::intent::{Service, Workload};
 use crate::model::stateful::{HeadlessName, HeadlessService, OrdinalPort};
 use crate::model::{Admission, Port};
 use std::collections::BTreeSet;
@@ -26,10 +26,6 @@ pub fn name_ordinals(
         let Some(headless_span) = service.headless else {
             continue;
         };
-        // No selector selects nothing: its addresses are its Endpoints' (`infer::endpoints`).
-        if service.selector == Selector::Labels(Vec::new()) {
-            continue;
-        }
         let mut selected: Vec<usize> = (0..workloads.len())
             .filter(|index| selects(service, &workloads[*index]))
             .collect();
